@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kt-fileio.h"
+
+int
+kt_atomic_open(const char *path, mode_t mode, struct kt_atomic_file *ret)
+{
+	struct kt_atomic_file a = { .fd = -1 };
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
+
+	a.path = strdup(path);
+	if (!a.path)
+		return -ENOMEM;
+	if (asprintf(&a.tmp_path, "%.*s.#%s.%ld.tmp", (int)dirlen, path,
+		     slash ? slash + 1 : path, (long)getpid()) < 0) {
+		free(a.path);
+		return -ENOMEM;
+	}
+	a.fd = open(a.tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (a.fd < 0) {
+		int r = -errno;
+		free(a.path);
+		free(a.tmp_path);
+		return r;
+	}
+	(void)fchmod(a.fd, mode);
+	a.f = fdopen(a.fd, "w");
+	if (!a.f) {
+		int r = -errno;
+		close(a.fd);
+		unlink(a.tmp_path);
+		free(a.path);
+		free(a.tmp_path);
+		return r;
+	}
+	*ret = a;
+	return 0;
+}
+
+static void
+release(struct kt_atomic_file *a)
+{
+	free(a->path);
+	free(a->tmp_path);
+	a->path = a->tmp_path = NULL;
+	a->f = NULL;
+	a->fd = -1;
+}
+
+void
+kt_atomic_abort(struct kt_atomic_file *a)
+{
+	if (a->f)
+		fclose(a->f);
+	if (a->tmp_path)
+		unlink(a->tmp_path);
+	release(a);
+}
+
+int
+kt_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = fsync(fd) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+int
+kt_atomic_commit(struct kt_atomic_file *a, bool durable, bool no_replace)
+{
+	int r = 0;
+
+	if (fflush(a->f) != 0 || ferror(a->f))
+		r = -(errno ? errno : EIO);
+	if (r == 0 && durable && fsync(a->fd) < 0)
+		r = -errno;
+	if (fclose(a->f) != 0 && r == 0)
+		r = -(errno ? errno : EIO);
+	a->f = NULL;
+	if (r == 0) {
+		if (no_replace) {
+			/* link() fails with EEXIST instead of replacing */
+			if (link(a->tmp_path, a->path) < 0)
+				r = -errno;
+			unlink(a->tmp_path);
+		} else if (rename(a->tmp_path, a->path) < 0) {
+			r = -errno;
+		}
+	}
+	if (r < 0)
+		unlink(a->tmp_path);
+	if (r == 0 && durable) {
+		char *d = strdup(a->path);
+		if (d) {
+			r = kt_fsync_dir(dirname(d));
+			free(d);
+		}
+	}
+	release(a);
+	return r;
+}
+
+int
+kt_mkdir_p(const char *path, mode_t mode)
+{
+	char *p = strdup(path);
+	if (!p)
+		return -ENOMEM;
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST) {
+				int r = -errno;
+				free(p);
+				return r;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	free(p);
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+int
+kt_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len)
+{
+	FILE *f = fopen(path, "re");
+	struct stat st;
+	if (!f)
+		return -errno;
+	if (fstat(fileno(f), &st) < 0 || S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return -EISDIR;
+	}
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (n + 1 >= cap) {
+			if (cap >= max_size) {
+				free(buf);
+				fclose(f);
+				return -EFBIG;
+			}
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		size_t k = fread(buf + n, 1, cap - n - 1, f);
+		if (k == 0)
+			break;
+		n += k;
+	}
+	int r = ferror(f) ? -EIO : 0;
+	fclose(f);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	buf[n] = '\0';
+	*ret_data = buf;
+	if (ret_len)
+		*ret_len = n;
+	return 0;
+}

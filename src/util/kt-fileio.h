@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* Durable, atomic file output: nothing half-written ever carries the final name. */
+#ifndef KT_UTIL_FILEIO_H
+#define KT_UTIL_FILEIO_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* An output file written under a temporary name in the same directory and
+ * renamed into place by kt_atomic_commit(). */
+struct kt_atomic_file {
+	FILE *f;            /* write here */
+	char *path;         /* final name */
+	char *tmp_path;
+	int fd;
+};
+
+/* mode e.g. 0640. Returns 0 or -errno. */
+int kt_atomic_open(const char *path, mode_t mode, struct kt_atomic_file *ret);
+/* Flush, (optionally fsync file and directory), rename into place. If
+ * no_replace, fails with -EEXIST when the final name exists (never overwrites).
+ * Always releases the struct; on failure the temporary file is removed. */
+int kt_atomic_commit(struct kt_atomic_file *a, bool durable, bool no_replace);
+/* Abandon: remove the temporary file. */
+void kt_atomic_abort(struct kt_atomic_file *a);
+
+/* mkdir -p with mode for each created level. Returns 0 or -errno. */
+int kt_mkdir_p(const char *path, mode_t mode);
+/* fsync a directory. */
+int kt_fsync_dir(const char *dir);
+/* Read a whole small file (config, roster) into a NUL-terminated buffer. */
+int kt_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len);
+
+#endif

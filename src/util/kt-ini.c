@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kt-fileio.h"
+#include "kt-ini.h"
+#include "kt-log.h"
+#include "kt-strutil.h"
+
+int
+kt_ini_parse(const char *path, kt_ini_cb cb, void *userdata)
+{
+	char *data, *line, *save = NULL;
+	char section[128] = "";
+	unsigned lineno = 0;
+	int r;
+
+	r = kt_read_file(path, 1 << 20, &data, NULL);
+	if (r < 0)
+		return log_error_errno(r, "cannot read config file %s: %m", path);
+
+	/* strtok_r would skip empty lines and break the numbering: split by hand */
+	for (line = data; line; line = save) {
+		char *nl = strchr(line, '\n');
+		save = nl ? nl + 1 : NULL;
+		if (nl)
+			*nl = '\0';
+		lineno++;
+		kt_strip(line);
+		if (!*line || *line == '#' || *line == ';')
+			continue;
+		if (*line == '[') {
+			char *end = strchr(line, ']');
+			if (!end || end[1]) {
+				log_error("%s:%u: malformed section header '%s'", path, lineno, line);
+				free(data);
+				return -EBADMSG;
+			}
+			*end = '\0';
+			snprintf(section, sizeof(section), "%s", kt_strip(line + 1));
+			continue;
+		}
+		char *eq = strchr(line, '=');
+		if (!eq) {
+			log_error("%s:%u: expected 'key = value', got '%s'", path, lineno, line);
+			free(data);
+			return -EBADMSG;
+		}
+		*eq = '\0';
+		char *key = kt_strip(line), *value = kt_strip(eq + 1);
+		if (!*key) {
+			log_error("%s:%u: empty key", path, lineno);
+			free(data);
+			return -EBADMSG;
+		}
+		r = cb(path, lineno, section, key, value, userdata);
+		if (r < 0) {
+			free(data);
+			return r;
+		}
+	}
+	free(data);
+	return 0;
+}

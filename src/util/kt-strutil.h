@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* Locale-independent number parsing and printing. */
+#ifndef KT_UTIL_STRUTIL_H
+#define KT_UTIL_STRUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Parse a whole string as a double in the C locale (decimal point '.').
+ * Leading/trailing blanks allowed. Returns 0 or -EINVAL/-ERANGE; *ret untouched on failure. */
+int kt_safe_atod(const char *s, double *ret);
+int kt_safe_atoi64(const char *s, int64_t *ret);
+int kt_safe_atou(const char *s, unsigned *ret);
+
+/* Print a double with `decimals` digits in the C locale; if decimal_comma, use
+ * ',' instead of '.'. NaN prints as "" (unknown). Returns buf. */
+char *kt_fmt_double(char *buf, size_t size, double v, int decimals, bool decimal_comma);
+
+/* strdup that aborts the program on OOM is not offered: callers check NULL. */
+char *kt_strip(char *s);               /* trims blanks in place, returns s */
+bool kt_startswith(const char *s, const char *prefix);
+bool kt_endswith(const char *s, const char *suffix);
+
+/* Format t_us (Unix us, UTC) as ISO 8601 "2026-11-24T18:30:00.100Z" (decimals 0..6). */
+char *kt_fmt_utc(char *buf, size_t size, int64_t t_us, int decimals);
+/* Days-from-civil: UTC calendar fields to Unix seconds (no time zone, no libc). */
+int64_t kt_utc_to_unix(int year, int mon, int day, int hour, int min, int sec);
+
+#endif

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The whole "vest logs -> output folder" job of `kicktrack process`, as a
+ * library function so that the docking daemon can run it too (in a forked
+ * child). See man/kicktrack-process.1 and doc/output-format.md.
+ *
+ * Use:
+ *	struct kt_pipeline_opts o;
+ *	kt_pipeline_opts_init(&o);                       defaults
+ *	kt_pipeline_opts_load_config(&o, path, false);   [process] + [thresholds]
+ *	... set o.inputs, o.outdir and whatever the command line says ...
+ *	r = kt_pipeline_run(&o, &summary);               a KT_PIPELINE_* code
+ *
+ * Messages go through util/kt-log.h (stderr). Progress is drawn on stderr
+ * only when o.progress is set AND stderr is a terminal.
+ */
+#ifndef KT_PIPELINE_H
+#define KT_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/kt-core.h"
+
+/* Same values as the CLI exit codes (src/cli/kt-cli.h). */
+enum kt_pipeline_status {
+	KT_PIPELINE_OK = 0,        /* every input and output done */
+	KT_PIPELINE_FAILED = 1,    /* nothing usable: no output written */
+	KT_PIPELINE_USAGE = 2,     /* bad options (e.g. no inputs, no outdir) */
+	KT_PIPELINE_PARTIAL = 3,   /* outputs written, but something was skipped (logged) */
+};
+
+enum kt_csv_flavour {
+	KT_CSV_C = 0,   /* comma, decimal point, UTF-8, RFC 4180 */
+	KT_CSV_DE,      /* semicolon, decimal comma, UTF-8 with BOM (German Excel) */
+};
+
+struct kt_pipeline_opts {
+	/* Log files and/or session directories (a directory contributes every
+	 * regular file named *.ubx *.nmea *.log *.bin directly in it, sorted by
+	 * name; subdirectories such as truth/ are not entered). Not owned. */
+	const char *const *inputs;
+	size_t n_inputs;
+	const char *outdir;            /* created if missing; not owned */
+	const char *roster_path;       /* NULL: <session dir>/roster.csv if present */
+	const char *pitch_path;        /* NULL: <session dir>/pitch.ini if present, else estimated */
+	struct kt_params params;       /* thresholds and filter (kt_params_default) */
+	enum kt_csv_flavour csv;
+	char lang[3];                  /* "de" or "en" (charts and pages) */
+	bool charts;                   /* render charts/PDF/HTML at the end (kt_report_render) */
+	unsigned jobs;                 /* worker threads, vests in parallel; >= 1 */
+	bool progress;                 /* progress on stderr (only if it is a terminal) */
+	bool quiet;                    /* only warnings and errors */
+};
+
+/* What happened, for the daemon's status page. */
+struct kt_pipeline_summary {
+	unsigned n_logs;               /* logs found */
+	unsigned n_vests_ok;           /* vests with output */
+	unsigned n_vests_failed;       /* logs that gave nothing (unreadable, no fix) */
+	unsigned n_warnings;           /* roster/pitch/unknown-vest problems */
+	int charts_missing;            /* kt_report_render() result, 0 if not run */
+};
+
+void kt_pipeline_opts_init(struct kt_pipeline_opts *o);
+
+/* Apply the [process] and [thresholds] sections of a config file (other
+ * sections are ignored; unknown keys in these two are errors). If
+ * missing_ok, a file that does not exist is not an error (returns 0).
+ * Returns 0, or -errno / -EBADMSG after logging "file:line: ...". */
+int kt_pipeline_opts_load_config(struct kt_pipeline_opts *o, const char *path, bool missing_ok);
+
+/* Parse "7.2,14.4,19.8,25.2" into zone_kmh (strictly increasing, > 0). */
+int kt_parse_zones(const char *s, double ret_zone_kmh[4]);
+
+/* Run the job. ret_summary may be NULL. Returns a KT_PIPELINE_* code. */
+int kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *ret_summary);
+
+#endif

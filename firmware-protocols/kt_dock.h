@@ -143,7 +143,7 @@ struct kt_dock_decoder {
 void kt_dock_decoder_init(struct kt_dock_decoder *d);
 
 /*
- * Feed bytes: consumes from *data/*len (advancing both) and returns 1 when a
+ * Feed bytes: consumes from *data and *len (advancing both) and returns 1 when a
  * frame is complete (*ret describes it; its payload is valid until the next
  * call), 0 when all input is consumed and more is needed. Loop:
  *   while (kt_dock_decoder_push(d, &p, &n, &fr) > 0) handle(&fr);

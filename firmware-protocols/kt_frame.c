@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright (c) 2026 the kicktrack authors */
+/*
+ * The framer. Fast path: a frame that lies wholly inside the bytes of one
+ * kt_framer_push() call is checked in place (NMEA is then copied into the
+ * framer's buffer to NUL-terminate it; UBX is returned in place). Slow path: a
+ * frame cut by the end of a push is kept in f->buf and completed by the
+ * following pushes. When a buffered candidate turns out to be bad, the bytes
+ * after its first byte are rescanned from the buffer, so no frame hidden
+ * inside garbage is lost.
+ */
+#include <string.h>
+
+#include "kt_frame.h"
+
+enum {
+	ST_IDLE = 0,   /* between frames */
+	ST_COMMENT,    /* inside a '#' line, skipping up to '\n' */
+	ST_BUF,        /* f->buf[0..len) holds the start of a candidate frame */
+};
+
+#define UBX_SYNC1 0xB5
+#define UBX_SYNC2 0x62
+
+static const char *const reason_names[_KT_REJECT_MAX] = {
+	[KT_REJECT_CHECKSUM] = "checksum",
+	[KT_REJECT_TRUNCATED] = "truncated",
+	[KT_REJECT_TOO_LONG] = "too-long",
+	[KT_REJECT_MALFORMED] = "malformed",
+	[KT_REJECT_UNKNOWN] = "unknown-type",
+	[KT_REJECT_IMPLAUSIBLE] = "implausible",
+	[KT_REJECT_GARBAGE_BYTES] = "garbage-bytes",
+};
+
+const char *
+kt_reject_reason_to_str(enum kt_reject_reason r)
+{
+	if ((unsigned)r >= _KT_REJECT_MAX)
+		return "invalid";
+	return reason_names[r];
+}
+
+void
+kt_framer_init(struct kt_framer *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->state = ST_IDLE;
+	f->at_line_start = 1;
+}
+
+static int
+hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Result of checking a candidate. */
+enum check {
+	CK_OK,        /* valid frame of *ret_len bytes (NMEA: without line end) */
+	CK_NEED,      /* need more bytes */
+	CK_BAD,       /* bad; reason in *reason, resume scanning at offset *resume */
+};
+
+/*
+ * Check an NMEA candidate p[0..n) (p[0] is '$' or '!'). On CK_OK, *frame_len
+ * is the length of "$...*hh" and *consumed includes the line end.
+ * at_end: no more bytes will come (treat a missing line end as truncation).
+ */
+static enum check
+check_nmea(const uint8_t *p, size_t n, int at_end, size_t *frame_len, size_t *consumed,
+	   enum kt_reject_reason *reason, size_t *resume)
+{
+	size_t lim = n < KT_NMEA_MAX_LEN ? n : KT_NMEA_MAX_LEN;
+	const uint8_t *nl = memchr(p, '\n', lim);
+	size_t i, end;
+	uint8_t x = 0;
+
+	if (!nl) {
+		if (n < KT_NMEA_MAX_LEN && !at_end) {
+			/* Before waiting, give up early on bytes that cannot be text. */
+			for (i = 1; i < n; i++) {
+				uint8_t c = p[i];
+				if (c < 0x20 && c != '\r')
+					goto badchar;
+				if (c > 0x7e || c == '$' || c == '!')
+					goto badchar;
+			}
+			return CK_NEED;
+		}
+		/* Too long or cut off by the end of stream: find where to resume. */
+		for (i = 1; i < lim; i++) {
+			uint8_t c = p[i];
+			if (c < 0x20 || c > 0x7e || c == '$' || c == '!')
+				goto badchar;
+		}
+		*reason = at_end && n < KT_NMEA_MAX_LEN ? KT_REJECT_TRUNCATED : KT_REJECT_TOO_LONG;
+		*resume = 1;
+		return CK_BAD;
+	}
+	end = (size_t)(nl - p);                 /* index of '\n' */
+	while (end > 0 && p[end - 1] == '\r')
+		end--;
+	/* XOR up to '*', checking characters on the way. */
+	for (i = 1; i < end; i++) {
+		uint8_t c = p[i];
+		if (c == '*')
+			break;
+		if (c < 0x20 || c > 0x7e || c == '$' || c == '!')
+			goto badchar;
+		x ^= c;
+	}
+	if (i + 3 != end) {
+		/* No '*' or not exactly two characters after it. */
+		for (size_t j = i; j < end; j++)
+			if (p[j] < 0x20 || p[j] > 0x7e || p[j] == '$' || p[j] == '!') {
+				i = j;
+				goto badchar;
+			}
+		*reason = KT_REJECT_MALFORMED;
+		*resume = (size_t)(nl - p) + 1;
+		return CK_BAD;
+	}
+	{
+		int h = hexval(p[i + 1]), l = hexval(p[i + 2]);
+		if (h < 0 || l < 0) {
+			*reason = KT_REJECT_MALFORMED;
+			*resume = (size_t)(nl - p) + 1;
+			return CK_BAD;
+		}
+		if (((unsigned)h << 4 | (unsigned)l) != x) {
+			*reason = KT_REJECT_CHECKSUM;
+			*resume = (size_t)(nl - p) + 1;
+			return CK_BAD;
+		}
+	}
+	*frame_len = end;
+	*consumed = (size_t)(nl - p) + 1;
+	return CK_OK;
+
+badchar:
+	/* Another frame starts inside this one, or binary bytes: the sentence
+	 * was cut off. Resume at the offending byte. */
+	*reason = (p[i] == '$' || p[i] == '!' || p[i] == UBX_SYNC1) ? KT_REJECT_TRUNCATED
+								  : KT_REJECT_MALFORMED;
+	*resume = i;
+	return CK_BAD;
+}
+
+static void
+fletcher(const uint8_t *p, size_t n, uint8_t *ck_a, uint8_t *ck_b)
+{
+	unsigned a = 0, b = 0;
+	for (size_t i = 0; i < n; i++) {
+		a += p[i];
+		b += a;
+	}
+	*ck_a = (uint8_t)a;
+	*ck_b = (uint8_t)b;
+}
+
+/* Check a UBX candidate p[0..n) (p[0] = 0xB5). */
+static enum check
+check_ubx(const uint8_t *p, size_t n, int at_end, size_t *frame_len,
+	  enum kt_reject_reason *reason, size_t *resume)
+{
+	size_t plen, total;
+	uint8_t a, b;
+
+	if (n < 2)
+		goto need;
+	if (p[1] != UBX_SYNC2) {
+		*reason = KT_REJECT_GARBAGE_BYTES;
+		*resume = 1;
+		return CK_BAD;
+	}
+	if (n < 6)
+		goto need;
+	plen = (size_t)p[4] | (size_t)p[5] << 8;
+	if (plen > KT_UBX_MAX_PAYLOAD) {
+		*reason = KT_REJECT_TOO_LONG;
+		*resume = 2;
+		return CK_BAD;
+	}
+	total = plen + 8;
+	if (n < total)
+		goto need;
+	fletcher(p + 2, plen + 4, &a, &b);
+	if (a != p[total - 2] || b != p[total - 1]) {
+		/* A sync pair or '$' inside means the frame was cut off by the next. */
+		*reason = KT_REJECT_CHECKSUM;
+		for (size_t i = 2; i + 1 < total; i++)
+			if (p[i] == UBX_SYNC1 && p[i + 1] == UBX_SYNC2) {
+				*reason = KT_REJECT_TRUNCATED;
+				break;
+			}
+		*resume = 2;
+		return CK_BAD;
+	}
+	*frame_len = total;
+	return CK_OK;
+need:
+	if (at_end) {
+		*reason = KT_REJECT_TRUNCATED;
+		*resume = n < 2 ? 1 : 2;
+		return CK_BAD;
+	}
+	return CK_NEED;
+}
+
+static int
+is_start(const uint8_t *p, size_t n)
+{
+	return p[0] == '$' || p[0] == '!' || (p[0] == UBX_SYNC1 && (n < 2 || p[1] == UBX_SYNC2));
+}
+
+/*
+ * Work on the buffered candidate f->buf[0..len). Returns 1 with a frame, 0 if
+ * more bytes are needed (state stays ST_BUF) or the buffer emptied (state
+ * ST_IDLE).
+ */
+static int
+process_buf(struct kt_framer *f, int at_end, enum kt_frame_type *ret_type,
+	    const uint8_t **ret_frame, size_t *ret_len)
+{
+	for (;;) {
+		size_t flen = 0, cons = 0, resume = 0, k;
+		enum kt_reject_reason reason = KT_REJECT_MALFORMED;
+		enum check c;
+		int nmea;
+
+		if (f->len == 0) {
+			f->state = ST_IDLE;
+			return 0;
+		}
+		nmea = f->buf[0] != UBX_SYNC1;
+		if (nmea)
+			c = check_nmea(f->buf, f->len, at_end, &flen, &cons, &reason, &resume);
+		else {
+			c = check_ubx(f->buf, f->len, at_end, &flen, &reason, &resume);
+			cons = flen;
+		}
+		if (c == CK_NEED) {
+			f->need = nmea ? 0 : (f->len < 6 ? 6 : ((size_t)f->buf[4] | (size_t)f->buf[5] << 8) + 8);
+			return 0;
+		}
+		if (c == CK_OK) {
+			if (nmea) {
+				f->frames_nmea++;
+				f->at_line_start = 1;
+			} else {
+				f->frames_ubx++;
+				f->at_line_start = 1;
+			}
+			/* Keep the frame at the front; leftover bytes after it
+			 * are moved just behind the NUL when we return. */
+			*ret_type = nmea ? KT_FRAME_NMEA : KT_FRAME_UBX;
+			*ret_len = flen;
+			*ret_frame = f->buf;
+			f->need = cons; /* bytes of the frame to drop on the next call */
+			f->state = ST_BUF;
+			f->returned = 1;
+			if (nmea) {
+				/* NUL-terminate; the byte after is the line end,
+				 * which is consumed, so overwriting it is fine. */
+				f->buf[flen] = 0;
+			}
+			return 1;
+		}
+		/* Bad: count and rescan the rest of the buffer. */
+		if (reason == KT_REJECT_GARBAGE_BYTES)
+			f->rejected[KT_REJECT_GARBAGE_BYTES] += resume;
+		else
+			f->rejected[reason]++;
+		if (resume > f->len)
+			resume = f->len;
+		for (k = resume; k < f->len; k++)
+			if (is_start(f->buf + k, f->len - k))
+				break;
+			else if (f->buf[k] != '\r' && f->buf[k] != '\n')
+				f->rejected[KT_REJECT_GARBAGE_BYTES]++;
+		memmove(f->buf, f->buf + k, f->len - k);
+		f->len -= k;
+	}
+}
+
+/* Drop a frame returned from the buffer on the previous call. */
+static void
+drop_returned(struct kt_framer *f)
+{
+	if (!f->returned)
+		return;
+	f->returned = 0;
+	if (f->need > f->len)
+		f->need = f->len;
+	memmove(f->buf, f->buf + f->need, f->len - f->need);
+	f->len -= f->need;
+	f->need = 0;
+	/* Leftover bytes (from a rescanned bad frame) must start a candidate. */
+	while (f->len > 0 && !is_start(f->buf, f->len)) {
+		if (f->buf[0] != '\r' && f->buf[0] != '\n')
+			f->rejected[KT_REJECT_GARBAGE_BYTES]++;
+		memmove(f->buf, f->buf + 1, f->len - 1);
+		f->len--;
+	}
+	f->state = f->len ? ST_BUF : ST_IDLE;
+}
+
+size_t
+kt_framer_push(struct kt_framer *f, const uint8_t *data, size_t len,
+	       enum kt_frame_type *ret_type, const uint8_t **ret_frame, size_t *ret_len)
+{
+	size_t i = 0;
+
+	*ret_type = KT_FRAME_NONE;
+	drop_returned(f);
+
+	/* Leftover candidate bytes from a rescan may already hold a whole
+	 * frame: return it before taking new data (the only case where no
+	 * byte is consumed). */
+	if (f->state == ST_BUF && f->len > 0 && process_buf(f, 0, ret_type, ret_frame, ret_len))
+		return 0;
+
+	while (i < len) {
+		if (f->state == ST_BUF) {
+			/* Append up to what the candidate needs. */
+			size_t room = KT_FRAME_BUF - f->len, take;
+			if (f->buf[0] == UBX_SYNC1) {
+				size_t want = f->len < 6 ? 6 - f->len
+						: (((size_t)f->buf[4] | (size_t)f->buf[5] << 8) + 8) - f->len;
+				if (f->len >= 2 && f->buf[1] != UBX_SYNC2)
+					want = 0;
+				take = want < len - i ? want : len - i;
+			} else {
+				size_t lim = KT_NMEA_MAX_LEN > f->len ? KT_NMEA_MAX_LEN - f->len : 0;
+				const uint8_t *nl;
+				if (lim > len - i)
+					lim = len - i;
+				nl = memchr(data + i, '\n', lim);
+				take = nl ? (size_t)(nl - (data + i)) + 1 : lim;
+			}
+			if (take > room)
+				take = room;
+			memcpy(f->buf + f->len, data + i, take);
+			f->len += take;
+			f->bytes_in += take;
+			i += take;
+			if (process_buf(f, 0, ret_type, ret_frame, ret_len))
+				return i;
+			continue;
+		}
+		if (f->state == ST_COMMENT) {
+			const uint8_t *nl = memchr(data + i, '\n', len - i);
+			size_t upto = nl ? (size_t)(nl - data) + 1 : len;
+			/* A UBX sync inside a comment ends it (binary follows). */
+			for (size_t k = i; k + 1 < upto; k++)
+				if (data[k] == UBX_SYNC1 && data[k + 1] == UBX_SYNC2) {
+					upto = k;
+					nl = NULL;
+					f->state = ST_IDLE;
+					break;
+				}
+			f->bytes_in += upto - i;
+			i = upto;
+			if (nl) {
+				f->state = ST_IDLE;
+				f->at_line_start = 1;
+			}
+			continue;
+		}
+		/* ST_IDLE */
+		{
+			uint8_t c = data[i];
+			size_t n = len - i, flen = 0, cons = 0, resume = 0;
+			enum kt_reject_reason reason = KT_REJECT_MALFORMED;
+			enum check ck;
+
+			if (c == '$' || c == '!') {
+				ck = check_nmea(data + i, n, 0, &flen, &cons, &reason, &resume);
+				if (ck == CK_OK) {
+					memcpy(f->buf, data + i, flen);
+					f->buf[flen] = 0;
+					f->frames_nmea++;
+					f->bytes_in += cons;
+					f->at_line_start = 1;
+					*ret_type = KT_FRAME_NMEA;
+					*ret_frame = f->buf;
+					*ret_len = flen;
+					return i + cons;
+				}
+			} else if (c == UBX_SYNC1) {
+				ck = check_ubx(data + i, n, 0, &flen, &reason, &resume);
+				if (ck == CK_OK) {
+					f->frames_ubx++;
+					f->bytes_in += flen;
+					f->at_line_start = 1;
+					*ret_type = KT_FRAME_UBX;
+					*ret_frame = data + i;
+					*ret_len = flen;
+					return i + flen;
+				}
+			} else {
+				if (c == '#' && f->at_line_start) {
+					f->state = ST_COMMENT;
+				} else if (c == '\n') {
+					f->at_line_start = 1;
+				} else if (c != '\r') {
+					f->rejected[KT_REJECT_GARBAGE_BYTES]++;
+					f->at_line_start = 0;
+				}
+				f->bytes_in++;
+				i++;
+				continue;
+			}
+			if (ck == CK_NEED) {
+				/* Cut by the end of this push: buffer it (n is
+				 * below the frame's maximum size here). */
+				memcpy(f->buf, data + i, n);
+				f->len = n;
+				f->bytes_in += n;
+				f->state = ST_BUF;
+				return len;
+			}
+			/* CK_BAD */
+			if (reason == KT_REJECT_GARBAGE_BYTES)
+				f->rejected[KT_REJECT_GARBAGE_BYTES] += resume;
+			else
+				f->rejected[reason]++;
+			f->at_line_start = 0;
+			f->bytes_in += resume;
+			i += resume;
+		}
+	}
+	return len;
+}
+
+void
+kt_framer_finish(struct kt_framer *f)
+{
+	enum kt_frame_type t;
+	const uint8_t *fr;
+	size_t fl;
+
+	drop_returned(f);
+	/* Whatever is buffered is cut off; frames hidden in it are still
+	 * valid but cannot be returned from here, so count them too. */
+	while (f->state == ST_BUF && f->len > 0) {
+		if (process_buf(f, 1, &t, &fr, &fl))
+			drop_returned(f);
+	}
+	f->len = 0;
+	f->state = ST_IDLE;
+	f->at_line_start = 1;
+}
+
+/* ---- Encoders ---- */
+
+void
+kt_ubx_checksum(const uint8_t *cls_to_payload_end, size_t n, uint8_t *ck_a, uint8_t *ck_b)
+{
+	fletcher(cls_to_payload_end, n, ck_a, ck_b);
+}
+
+int
+kt_ubx_encode(uint8_t cls, uint8_t id, const uint8_t *payload, uint16_t len,
+	      uint8_t *out, size_t out_size)
+{
+	if (out_size < (size_t)len + 8)
+		return -1;
+	out[0] = UBX_SYNC1;
+	out[1] = UBX_SYNC2;
+	out[2] = cls;
+	out[3] = id;
+	out[4] = (uint8_t)(len & 0xff);
+	out[5] = (uint8_t)(len >> 8);
+	if (len)
+		memmove(out + 6, payload, len);
+	fletcher(out + 2, (size_t)len + 4, &out[6 + len], &out[7 + len]);
+	return len + 8;
+}
+
+uint8_t
+kt_nmea_checksum(const char *s, size_t n)
+{
+	uint8_t x = 0;
+	for (size_t i = 0; i < n; i++)
+		x ^= (uint8_t)s[i];
+	return x;
+}
+
+int
+kt_nmea_encode(const char *body, char *out, size_t out_size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(body);
+	uint8_t x;
+
+	if (out_size < n + 7)
+		return -1;
+	x = kt_nmea_checksum(body, n);
+	out[0] = '$';
+	memmove(out + 1, body, n);
+	out[n + 1] = '*';
+	out[n + 2] = hex[x >> 4];
+	out[n + 3] = hex[x & 0xf];
+	out[n + 4] = '\r';
+	out[n + 5] = '\n';
+	out[n + 6] = 0;
+	return (int)n + 6;
+}

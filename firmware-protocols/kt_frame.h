@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define KT_NMEA_MAX_LEN 255   /* longest sentence accepted, '$' to '\n' incl. */
-#define KT_UBX_MAX_PAYLOAD 1024 /* longer payloads are skipped as too long */
+#define KT_UBX_MAX_PAYLOAD 4096 /* longer payloads are skipped as too long (IMU batch max 3068) */
 #define KT_FRAME_BUF (KT_UBX_MAX_PAYLOAD + 8)
 
 enum kt_frame_type {
@@ -42,6 +42,7 @@ struct kt_framer {
 	int state;
 	size_t need;
 	int at_line_start;
+	int returned;      /* buf[0..need) was returned as a frame */
 	/* public, read-only: counts by enum kt_reject_reason */
 	uint64_t rejected[_KT_REJECT_MAX];
 	uint64_t frames_nmea;
@@ -52,8 +53,10 @@ struct kt_framer {
 void kt_framer_init(struct kt_framer *f);
 
 /*
- * Feed bytes. Returns the number of bytes of data consumed (>= 1 when len > 0).
- * When a complete valid frame is found, *ret_type/*ret_frame/*ret_len describe
+ * Feed bytes. Returns the number of bytes of data consumed (>= 1 when len > 0,
+ * except that it may return 0 together with a frame that was found in bytes
+ * it had buffered earlier, after a corrupt frame was rescanned).
+ * When a complete valid frame is found, *ret_type, *ret_frame and *ret_len describe
  * it (valid until the next call) and the function returns right after the
  * frame's last byte. Otherwise *ret_type = KT_FRAME_NONE.
  * Typical loop:

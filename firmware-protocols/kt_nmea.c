@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright (c) 2026 the kicktrack authors */
+/*
+ * NMEA 0183 field decoding by hand: digits are accumulated into an integer
+ * mantissa and scaled once, so the decoder needs neither strtod nor the
+ * locale, and keeps the receiver's full precision (a 64-bit mantissa holds
+ * 18 digits; ddmm.mmmmmmm latitudes become degrees to better than 1e-9).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "kt_nmea.h"
+
+#define KT_NAN (__builtin_nan(""))
+
+/* A field cursor over "a,b,c*hh": field() returns the next field's bounds. */
+struct cur {
+	const char *p, *end;   /* end points at '*' (or the end of the sentence) */
+	int done;
+};
+
+static int
+field(struct cur *c, const char **ret_s, size_t *ret_n)
+{
+	const char *s = c->p, *q = s;
+	if (c->done) {
+		*ret_s = s;
+		*ret_n = 0;
+		return 0;       /* missing trailing field: empty */
+	}
+	while (q < c->end && *q != ',')
+		q++;
+	*ret_s = s;
+	*ret_n = (size_t)(q - s);
+	if (q >= c->end)
+		c->done = 1;
+	else
+		c->p = q + 1;
+	return 1;
+}
+
+static const double pow10_tab[19] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
+	1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+};
+
+/* Decimal number "[-+]digits[.digits]" -> mantissa and number of fraction
+ * digits. Empty -> 1 (unknown). Returns 0 ok, 1 empty, -1 malformed. */
+static int
+parse_fixed(const char *s, size_t n, int64_t *ret_m, int *ret_frac, int *ret_neg)
+{
+	int64_t m = 0;
+	int frac = -1, digits = 0, neg = 0;
+	size_t i = 0;
+
+	if (n == 0)
+		return 1;
+	if (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	for (; i < n; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+		if (d <= 9) {
+			if (digits >= 18) {
+				/* Extra fraction digits beyond 18 are dropped. */
+				if (frac < 0)
+					return -1;
+				continue;
+			}
+			m = m * 10 + d;
+			digits++;
+			if (frac >= 0)
+				frac++;
+		} else if (s[i] == '.' && frac < 0) {
+			frac = 0;
+		} else
+			return -1;
+	}
+	if (digits == 0)
+		return -1;
+	*ret_m = m;
+	*ret_frac = frac < 0 ? 0 : frac;
+	*ret_neg = neg;
+	return 0;
+}
+
+/* Field as double; empty -> NaN. */
+static int
+parse_double(const char *s, size_t n, double *ret)
+{
+	int64_t m;
+	int frac, neg, r;
+	double v;
+
+	r = parse_fixed(s, n, &m, &frac, &neg);
+	if (r < 0)
+		return -EBADMSG;
+	if (r > 0) {
+		*ret = KT_NAN;
+		return 0;
+	}
+	v = frac ? (double)m / pow10_tab[frac] : (double)m;
+	*ret = neg ? -v : v;
+	return 0;
+}
+
+/* Unsigned integer field; empty -> -1. */
+static int
+parse_int(const char *s, size_t n, int64_t max, int64_t *ret)
+{
+	int64_t v = 0;
+	if (n == 0) {
+		*ret = -1;
+		return 0;
+	}
+	if (n > 18)
+		return -EBADMSG;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+		if (d > 9)
+			return -EBADMSG;
+		v = v * 10 + d;
+	}
+	if (v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+static int
+parse_i16(const char *s, size_t n, int16_t *ret)
+{
+	int64_t v;
+	int neg = 0, r;
+	if (n > 0 && (s[0] == '-' || s[0] == '+')) {
+		neg = s[0] == '-';
+		s++;
+		n--;
+	}
+	if (n == 0)
+		return -EBADMSG;
+	r = parse_int(s, n, 32768, &v);
+	if (r < 0)
+		return r;
+	if (neg)
+		v = -v;
+	if (v > 32767)
+		return -ERANGE;
+	*ret = (int16_t)v;
+	return 0;
+}
+
+static int
+two(const char *s)
+{
+	unsigned a = (unsigned)(s[0] - '0'), b = (unsigned)(s[1] - '0');
+	if (a > 9 || b > 9)
+		return -1;
+	return (int)(a * 10 + b);
+}
+
+/* hhmmss[.s...] */
+static int
+parse_time(const char *s, size_t n, struct kt_nmea_time *t)
+{
+	int h, m, sec;
+	int32_t us = 0;
+
+	if (n == 0) {
+		t->hour = t->min = t->sec = -1;
+		t->usec = -1;
+		return 0;
+	}
+	if (n < 6)
+		return -EBADMSG;
+	h = two(s);
+	m = two(s + 2);
+	sec = two(s + 4);
+	if (h < 0 || m < 0 || sec < 0)
+		return -EBADMSG;
+	if (n > 6) {
+		int32_t scale = 100000;
+		if (s[6] != '.')
+			return -EBADMSG;
+		for (size_t i = 7; i < n; i++) {
+			unsigned d = (unsigned)(s[i] - '0');
+			if (d > 9)
+				return -EBADMSG;
+			us += (int32_t)d * scale;
+			scale /= 10;
+		}
+	}
+	if (h > 23 || m > 59 || sec > 60)
+		return -ERANGE;
+	t->hour = h;
+	t->min = m;
+	t->sec = sec;
+	t->usec = us;
+	return 0;
+}
+
+/* ddmmyy */
+static int
+parse_date(const char *s, size_t n, struct kt_nmea_date *d)
+{
+	int dd, mm, yy;
+	if (n == 0) {
+		d->year = d->mon = d->day = -1;
+		return 0;
+	}
+	if (n != 6)
+		return -EBADMSG;
+	dd = two(s);
+	mm = two(s + 2);
+	yy = two(s + 4);
+	if (dd < 0 || mm < 0 || yy < 0)
+		return -EBADMSG;
+	if (dd < 1 || dd > 31 || mm < 1 || mm > 12)
+		return -ERANGE;
+	/* Two-digit years: 80..99 are 1980..1999 (GPS began in 1980). */
+	d->year = yy >= 80 ? 1900 + yy : 2000 + yy;
+	d->mon = mm;
+	d->day = dd;
+	return 0;
+}
+
+/* (d)ddmm.mmmm + hemisphere -> degrees. deg_digits 2 for lat, 3 for lon. */
+static int
+parse_coord(const char *s, size_t n, const char *h, size_t hn, int is_lat, double *ret)
+{
+	int64_t m, deg, scale;
+	int frac, neg, r;
+	double v;
+
+	if (n == 0 || hn == 0) {
+		*ret = KT_NAN;
+		return 0;
+	}
+	r = parse_fixed(s, n, &m, &frac, &neg);
+	if (r != 0 || neg)
+		return -EBADMSG;
+	if (hn != 1)
+		return -EBADMSG;
+	scale = (int64_t)pow10_tab[frac] * 100;      /* units of one degree */
+	deg = m / scale;
+	/* minutes part, in units of 10^-frac minutes */
+	m -= deg * scale;
+	if (m >= 60 * (scale / 100))
+		return -ERANGE;
+	v = (double)deg + (double)m / ((double)scale * 0.6);
+	if (h[0] == 'S' || h[0] == 'W')
+		v = -v;
+	else if (!(h[0] == 'N' && is_lat) && !(h[0] == 'E' && !is_lat))
+		return -EBADMSG;
+	if (v > (is_lat ? 90.0 : 180.0) || v < (is_lat ? -90.0 : -180.0))
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+static int
+parse_char(const char *s, size_t n, char *ret)
+{
+	if (n == 0) {
+		*ret = 0;
+		return 0;
+	}
+	if (n != 1)
+		return -EBADMSG;
+	*ret = s[0];
+	return 0;
+}
+
+#define F(c) field(c, &fs, &fn)
+#define TRY(x)                       \
+	do {                         \
+		int _r = (x);        \
+		if (_r < 0)          \
+			return _r;   \
+	} while (0)
+
+static int
+decode_rmc(struct cur *c, struct kt_nmea_rmc *o)
+{
+	const char *fs, *ls, *hs;
+	size_t fn, ln, hn;
+	double mv;
+
+	F(c); TRY(parse_time(fs, fn, &o->time));
+	F(c); TRY(parse_char(fs, fn, &o->status));
+	field(c, &ls, &ln);
+	field(c, &hs, &hn);
+	TRY(parse_coord(ls, ln, hs, hn, 1, &o->lat_deg));
+	field(c, &ls, &ln);
+	field(c, &hs, &hn);
+	TRY(parse_coord(ls, ln, hs, hn, 0, &o->lon_deg));
+	F(c); TRY(parse_double(fs, fn, &o->speed_knots));
+	F(c); TRY(parse_double(fs, fn, &o->course_deg));
+	F(c); TRY(parse_date(fs, fn, &o->date));
+	F(c); TRY(parse_double(fs, fn, &mv));        /* magnetic variation: unused */
+	F(c);                                         /* its E/W */
+	F(c); TRY(parse_char(fs, fn, &o->mode));
+	if (o->status && o->status != 'A' && o->status != 'V')
+		return -EBADMSG;
+	if (o->speed_knots < 0 || o->speed_knots > 1000 || o->course_deg < 0 || o->course_deg > 360)
+		return -ERANGE;
+	return 0;
+}
+
+static int
+decode_gga(struct cur *c, struct kt_nmea_gga *o)
+{
+	const char *fs, *ls, *hs;
+	size_t fn, ln, hn;
+	int64_t v;
+
+	F(c); TRY(parse_time(fs, fn, &o->time));
+	field(c, &ls, &ln);
+	field(c, &hs, &hn);
+	TRY(parse_coord(ls, ln, hs, hn, 1, &o->lat_deg));
+	field(c, &ls, &ln);
+	field(c, &hs, &hn);
+	TRY(parse_coord(ls, ln, hs, hn, 0, &o->lon_deg));
+	F(c); TRY(parse_int(fs, fn, 9, &v));
+	o->quality = (int)v;
+	F(c); TRY(parse_int(fs, fn, 999, &v));
+	o->num_sv = (int)v;
+	F(c); TRY(parse_double(fs, fn, &o->hdop));
+	F(c); TRY(parse_double(fs, fn, &o->alt_m));
+	if (o->hdop < 0 || o->hdop > 100)
+		return -ERANGE;
+	return 0;
+}
+
+static int
+decode_vtg(struct cur *c, struct kt_nmea_vtg *o)
+{
+	const char *fs;
+	size_t fn;
+	double mag;
+
+	/* Modern: course,T,mag,M,knots,N,kmh,K[,mode]; old (NMEA 2.0-): course,mag,knots,kmh */
+	F(c); TRY(parse_double(fs, fn, &o->course_true_deg));
+	F(c);
+	if (fn == 1 && fs[0] == 'T') {
+		F(c); TRY(parse_double(fs, fn, &mag));
+		F(c);
+		F(c); TRY(parse_double(fs, fn, &o->speed_knots));
+		F(c);
+		F(c); TRY(parse_double(fs, fn, &o->speed_kmh));
+		F(c);
+		F(c); TRY(parse_char(fs, fn, &o->mode));
+	} else {
+		TRY(parse_double(fs, fn, &mag));
+		F(c); TRY(parse_double(fs, fn, &o->speed_knots));
+		F(c); TRY(parse_double(fs, fn, &o->speed_kmh));
+		o->mode = 0;
+	}
+	if (o->speed_knots < 0 || o->speed_kmh < 0 || o->course_true_deg < 0 || o->course_true_deg > 360)
+		return -ERANGE;
+	return 0;
+}
+
+static int
+decode_gst(struct cur *c, struct kt_nmea_gst *o)
+{
+	const char *fs;
+	size_t fn;
+
+	F(c); TRY(parse_time(fs, fn, &o->time));
+	F(c); TRY(parse_double(fs, fn, &o->rms));
+	F(c); TRY(parse_double(fs, fn, &o->smaj_m));
+	F(c); TRY(parse_double(fs, fn, &o->smin_m));
+	F(c); TRY(parse_double(fs, fn, &o->orient_deg));
+	F(c); TRY(parse_double(fs, fn, &o->lat_err_m));
+	F(c); TRY(parse_double(fs, fn, &o->lon_err_m));
+	F(c); TRY(parse_double(fs, fn, &o->alt_err_m));
+	if (o->lat_err_m < 0 || o->lon_err_m < 0)
+		return -ERANGE;
+	return 0;
+}
+
+static int
+decode_gsa(struct cur *c, struct kt_nmea_gsa *o)
+{
+	const char *fs;
+	size_t fn;
+	int64_t v;
+
+	F(c); TRY(parse_char(fs, fn, &o->sel_mode));
+	F(c); TRY(parse_int(fs, fn, 3, &v));
+	o->fix_mode = (int)v;
+	o->n_sats = 0;
+	for (int i = 0; i < 12; i++) {
+		F(c);
+		if (fn > 0)
+			o->n_sats++;
+	}
+	F(c); TRY(parse_double(fs, fn, &o->pdop));
+	F(c); TRY(parse_double(fs, fn, &o->hdop));
+	F(c); TRY(parse_double(fs, fn, &o->vdop));
+	return 0;
+}
+
+static int
+decode_pkth(struct cur *c, struct kt_nmea_pkth *o)
+{
+	const char *fs;
+	size_t fn;
+	int64_t maj, min, start;
+	const char *dot;
+
+	F(c);
+	if (fn == 0 || fn > 8)
+		return -EBADMSG;
+	for (size_t i = 0; i < fn; i++)
+		if (fs[i] == ' ' || fs[i] == ',')
+			return -EBADMSG;
+	memcpy(o->vest_id, fs, fn);
+	o->vest_id[fn] = 0;
+	F(c);
+	dot = memchr(fs, '.', fn);
+	if (!dot)
+		return -EBADMSG;
+	TRY(parse_int(fs, (size_t)(dot - fs), 255, &maj));
+	TRY(parse_int(dot + 1, fn - (size_t)(dot - fs) - 1, 255, &min));
+	if (maj < 0 || min < 0)
+		return -EBADMSG;
+	o->firmware = (uint16_t)(maj << 8 | min);
+	F(c); TRY(parse_int(fs, fn, UINT32_MAX, &start));
+	if (start < 0)
+		return -EBADMSG;
+	o->start_unix = (uint32_t)start;
+	return 0;
+}
+
+static int
+decode_pkti(struct cur *c, struct kt_nmea_pkti *o)
+{
+	const char *fs;
+	size_t fn;
+	int64_t itow;
+
+	F(c); TRY(parse_int(fs, fn, 604800000 - 1, &itow));
+	if (itow < 0)
+		return -EBADMSG;
+	o->itow_ms = (uint32_t)itow;
+	for (int i = 0; i < 3; i++) {
+		F(c); TRY(parse_i16(fs, fn, &o->acc[i]));
+	}
+	for (int i = 0; i < 3; i++) {
+		F(c); TRY(parse_i16(fs, fn, &o->gyr[i]));
+	}
+	return 0;
+}
+
+int
+kt_nmea_decode(const char *s, size_t len, struct kt_nmea_sentence *ret)
+{
+	struct kt_nmea_sentence o;
+	struct cur c;
+	const char *star;
+	int r;
+
+	if (len < 7 || (s[0] != '$' && s[0] != '!'))
+		return -EBADMSG;
+	star = len >= 3 && s[len - 3] == '*' ? s + len - 3 : s + len;
+	c.end = star;
+	c.done = 0;
+
+	/* Address field: talker (2 chars) + type (3), or P + maker + type. */
+	if (s[1] == 'P' && s[2] == 'K' && s[3] == 'T' && (s[4] == 'H' || s[4] == 'I') && s[5] == ',') {
+		o.talker[0] = 'P';
+		o.talker[1] = 0;
+		o.talker[2] = 0;
+		c.p = s + 6;
+		if (s[4] == 'H') {
+			o.type = KT_NMEA_PKTH;
+			r = decode_pkth(&c, &o.u.pkth);
+		} else {
+			o.type = KT_NMEA_PKTI;
+			r = decode_pkti(&c, &o.u.pkti);
+		}
+	} else {
+		const char *t = s + 3;
+		if (s[1] == 'P' || s[6] != ',')
+			return -ENOENT;
+		o.talker[0] = s[1];
+		o.talker[1] = s[2];
+		o.talker[2] = 0;
+		c.p = s + 7;
+		if (t[0] == 'R' && t[1] == 'M' && t[2] == 'C') {
+			o.type = KT_NMEA_RMC;
+			r = decode_rmc(&c, &o.u.rmc);
+		} else if (t[0] == 'G' && t[1] == 'G' && t[2] == 'A') {
+			o.type = KT_NMEA_GGA;
+			r = decode_gga(&c, &o.u.gga);
+		} else if (t[0] == 'V' && t[1] == 'T' && t[2] == 'G') {
+			o.type = KT_NMEA_VTG;
+			r = decode_vtg(&c, &o.u.vtg);
+		} else if (t[0] == 'G' && t[1] == 'S' && t[2] == 'T') {
+			o.type = KT_NMEA_GST;
+			r = decode_gst(&c, &o.u.gst);
+		} else if (t[0] == 'G' && t[1] == 'S' && t[2] == 'A') {
+			o.type = KT_NMEA_GSA;
+			r = decode_gsa(&c, &o.u.gsa);
+		} else
+			return -ENOENT;
+	}
+	if (r < 0)
+		return r;
+	*ret = o;
+	return 0;
+}

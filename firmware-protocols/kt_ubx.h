@@ -14,6 +14,7 @@
 #define KT_UBX_CLASS_NAV 0x01
 #define KT_UBX_ID_NAV_PVT 0x07
 #define KT_UBX_NAV_PVT_LEN 92
+#define KT_UBX_NAV_PVT_LEN_V7 84  /* u-blox 7: same fields up to pDOP, accepted */
 #define KT_UBX_CLASS_VEST 0xF1
 #define KT_UBX_ID_VEST_HEADER 0x00
 #define KT_UBX_ID_VEST_IMU 0x01

@@ -1,0 +1,729 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Epoch assembly. NMEA spreads one epoch over several sentences: those with a
+ * time (RMC, GGA, GST) are keyed by their UTC time of day; those without
+ * (VTG, GSA) belong to the epoch being assembled. A sentence with another
+ * time closes the epoch. NAV-PVT carries a whole epoch and merges into a
+ * pending NMEA epoch of the same time (mixed logs). Fixes whose date is not
+ * known yet (GGA before the first RMC) are kept with their time of day and
+ * dated as soon as a date arrives. IMU samples carry GPS time of week; they
+ * are converted with the latest fix (or the session header) as reference,
+ * and kept raw until one is known.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ingest/kt-log.h"
+#include "kt_nmea.h"
+#include "kt_ubx.h"
+#include "util/kt-sha256.h"
+#include "util/kt-strutil.h"
+
+#define USEC_PER_DAY (INT64_C(86400) * KT_USEC_PER_SEC)
+#define GPS_EPOCH_UNIX INT64_C(315964800)      /* 1980-01-06T00:00:00Z */
+#define USEC_PER_WEEK (INT64_C(604800) * KT_USEC_PER_SEC)
+
+struct epoch {
+	bool open;
+	int64_t tod_us;         /* UTC time of day */
+	int64_t day;            /* days since 1970, -1 unknown */
+	struct kt_fix fix;
+	int gga_quality;        /* -1 unknown */
+	char rmc_status, rmc_mode;
+	int gsa_mode;           /* -1 unknown */
+	int pvt_quality;        /* enum kt_fix_quality from NAV-PVT, -1 none */
+};
+
+struct kt_log_reader {
+	struct kt_framer framer;
+	struct kt_log_header header;
+	struct kt_log_stats stats;
+
+	struct epoch ep;
+	int64_t last_day;       /* date of the latest epoch, -1 unknown */
+	int64_t last_tod_us;    /* time of day of the latest epoch, -1 unknown */
+
+	struct kt_fix *fixes;
+	size_t n_fixes, cap_fixes;
+	size_t first_undated;   /* fixes[first_undated..] have t_us = time of day only */
+	bool have_undated;
+
+	struct kt_imu_sample *imu;
+	size_t n_imu, cap_imu;
+	size_t first_unresolved; /* imu[first_unresolved..] have t_us = GPS tow in us */
+	bool have_unresolved;
+	int64_t ref_unix_us;    /* reference time for itow, -1 none */
+
+	struct kt_ubx_imu_batch batch;  /* scratch, too big for the stack */
+};
+
+int64_t
+kt_gps_itow_to_unix_us(uint32_t itow_ms, int64_t ref_unix_us, int leap_s)
+{
+	int64_t gps_ref = ref_unix_us - GPS_EPOCH_UNIX * KT_USEC_PER_SEC + (int64_t)leap_s * KT_USEC_PER_SEC;
+	int64_t week = gps_ref >= 0 ? gps_ref / USEC_PER_WEEK : -((-gps_ref + USEC_PER_WEEK - 1) / USEC_PER_WEEK);
+	int64_t t = week * USEC_PER_WEEK + (int64_t)itow_ms * 1000;
+
+	/* Pick the week that puts the sample nearest to the reference. */
+	if (t - gps_ref > USEC_PER_WEEK / 2)
+		t -= USEC_PER_WEEK;
+	else if (gps_ref - t > USEC_PER_WEEK / 2)
+		t += USEC_PER_WEEK;
+	return t + GPS_EPOCH_UNIX * KT_USEC_PER_SEC - (int64_t)leap_s * KT_USEC_PER_SEC;
+}
+
+static void
+fix_init(struct kt_fix *f)
+{
+	f->t_us = 0;
+	f->lat_deg = f->lon_deg = f->alt_m = NAN;
+	f->speed_mps = f->course_deg = NAN;
+	f->hdop = f->pdop = f->hacc_m = f->sacc_mps = NAN;
+	f->num_sv = -1;
+	f->quality = KT_FIX_NONE;
+}
+
+int
+kt_log_reader_new(struct kt_log_reader **ret)
+{
+	struct kt_log_reader *r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	kt_framer_init(&r->framer);
+	r->last_day = -1;
+	r->last_tod_us = -1;
+	r->ref_unix_us = -1;
+	*ret = r;
+	return 0;
+}
+
+struct kt_log_reader *
+kt_log_reader_free(struct kt_log_reader *r)
+{
+	if (!r)
+		return NULL;
+	free(r->fixes);
+	free(r->imu);
+	free(r);
+	return NULL;
+}
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n;
+	void *q;
+	if (need <= *cap)
+		return 0;
+	n = *cap ? *cap * 2 : 256;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * elem);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+/* ---- IMU ---- */
+
+static void
+resolve_imu(struct kt_log_reader *r)
+{
+	if (!r->have_unresolved || r->ref_unix_us < 0)
+		return;
+	for (size_t i = r->first_unresolved; i < r->n_imu; i++) {
+		int64_t tow_us = r->imu[i].t_us;
+		r->imu[i].t_us = kt_gps_itow_to_unix_us((uint32_t)(tow_us / 1000), r->ref_unix_us,
+							  KT_GPS_LEAP_SECONDS) + tow_us % 1000;
+	}
+	r->have_unresolved = false;
+}
+
+static void
+set_reference(struct kt_log_reader *r, int64_t unix_us)
+{
+	r->ref_unix_us = unix_us;
+	resolve_imu(r);
+}
+
+/* Append one sample at GPS time of week tow_us. */
+static int
+add_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t raw[6])
+{
+	struct kt_imu_sample *s;
+	int k;
+
+	k = grow((void **)&r->imu, &r->cap_imu, r->n_imu + 1, sizeof(*r->imu));
+	if (k < 0)
+		return k;
+	s = &r->imu[r->n_imu];
+	if (r->ref_unix_us >= 0) {
+		s->t_us = kt_gps_itow_to_unix_us((uint32_t)(tow_us / 1000), r->ref_unix_us,
+						 KT_GPS_LEAP_SECONDS) + tow_us % 1000;
+	} else {
+		if (!r->have_unresolved) {
+			r->have_unresolved = true;
+			r->first_unresolved = r->n_imu;
+		}
+		s->t_us = tow_us;
+	}
+	for (k = 0; k < 3; k++) {
+		s->acc_g[k] = (float)(raw[k] / KT_IMU_ACC_LSB_PER_G);
+		s->gyr_dps[k] = (float)(raw[3 + k] / KT_IMU_GYR_LSB_PER_DPS);
+	}
+	r->n_imu++;
+	return 0;
+}
+
+/* ---- Epochs ---- */
+
+static enum kt_fix_quality
+epoch_quality(const struct epoch *e)
+{
+	enum kt_fix_quality q;
+
+	if (e->pvt_quality >= 0)
+		return (enum kt_fix_quality)e->pvt_quality;
+	if (e->gga_quality == 0 || e->rmc_status == 'V' || e->rmc_mode == 'N' || e->gsa_mode == 1)
+		return KT_FIX_NONE;
+	switch (e->gga_quality) {
+	case 2: q = KT_FIX_DGPS; break;
+	case 4: q = KT_FIX_RTK_FIXED; break;
+	case 5: q = KT_FIX_RTK_FLOAT; break;
+	case 6: return KT_FIX_DR;
+	case -1:
+		if (e->rmc_status != 'A')
+			return e->gsa_mode >= 2 ? (e->gsa_mode == 2 ? KT_FIX_2D : KT_FIX_3D) : KT_FIX_NONE;
+		switch (e->rmc_mode) {
+		case 'E': return KT_FIX_DR;
+		case 'D': q = KT_FIX_DGPS; break;
+		case 'R': q = KT_FIX_RTK_FIXED; break;
+		case 'F': q = KT_FIX_RTK_FLOAT; break;
+		default: q = KT_FIX_3D; break;
+		}
+		break;
+	default: q = KT_FIX_3D; break;
+	}
+	if (q == KT_FIX_3D && e->gsa_mode == 2)
+		q = KT_FIX_2D;
+	return q;
+}
+
+static void
+date_undated(struct kt_log_reader *r, int64_t day, int64_t tod_us)
+{
+	/* Walk back from the dated epoch: a time of day later than the next
+	 * one's means the day before (midnight in between). */
+	int64_t d = day, next_tod = tod_us;
+	if (!r->have_undated)
+		return;
+	for (size_t i = r->n_fixes; i-- > r->first_undated;) {
+		int64_t tod = r->fixes[i].t_us;
+		if (tod > next_tod)
+			d--;
+		r->fixes[i].t_us = d * USEC_PER_DAY + tod;
+		next_tod = tod;
+	}
+	r->have_undated = false;
+}
+
+static int
+flush_epoch(struct kt_log_reader *r)
+{
+	struct epoch *e = &r->ep;
+	struct kt_fix *f;
+	int64_t day = e->day;
+	int k;
+
+	if (!e->open)
+		return 0;
+	e->open = false;
+
+	if (day < 0 && r->last_day >= 0) {
+		day = r->last_day;
+		if (r->last_tod_us >= 0 && e->tod_us + USEC_PER_DAY / 2 < r->last_tod_us)
+			day++;          /* passed midnight without a new date */
+	}
+	if (day >= 0) {
+		int64_t t = day * USEC_PER_DAY + e->tod_us;
+		date_undated(r, day, e->tod_us);
+		/* Time must move forward; a repeated or older epoch is dropped. */
+		if (r->n_fixes > 0 && !r->have_undated && t <= r->fixes[r->n_fixes - 1].t_us) {
+			r->stats.rejected[KT_REJECT_IMPLAUSIBLE]++;
+			return 0;
+		}
+		e->fix.t_us = t;
+		r->last_day = day;
+	} else {
+		if (!r->have_undated) {
+			r->have_undated = true;
+			r->first_undated = r->n_fixes;
+		}
+		e->fix.t_us = e->tod_us;
+	}
+	r->last_tod_us = e->tod_us;
+
+	k = grow((void **)&r->fixes, &r->cap_fixes, r->n_fixes + 1, sizeof(*r->fixes));
+	if (k < 0)
+		return k;
+	f = &r->fixes[r->n_fixes++];
+	*f = e->fix;
+	f->quality = epoch_quality(e);
+	if (day >= 0)
+		set_reference(r, f->t_us);
+	return 0;
+}
+
+/* Make the pending epoch the one at tod_us (and day, -1 unknown). */
+static int
+open_epoch(struct kt_log_reader *r, int64_t tod_us, int64_t day)
+{
+	struct epoch *e = &r->ep;
+	if (e->open && e->tod_us == tod_us) {
+		if (day >= 0)
+			e->day = day;
+		return 0;
+	}
+	if (e->open) {
+		int k = flush_epoch(r);
+		if (k < 0)
+			return k;
+	}
+	e->open = true;
+	e->tod_us = tod_us;
+	e->day = day;
+	fix_init(&e->fix);
+	e->gga_quality = -1;
+	e->rmc_status = e->rmc_mode = 0;
+	e->gsa_mode = -1;
+	e->pvt_quality = -1;
+	return 0;
+}
+
+static int64_t
+tod_of(const struct kt_nmea_time *t)
+{
+	return ((int64_t)t->hour * 3600 + t->min * 60 + t->sec) * KT_USEC_PER_SEC + t->usec;
+}
+
+static void
+set_if_known(double *dst, double v)
+{
+	if (!isnan(v))
+		*dst = v;
+}
+
+static int
+handle_nmea(struct kt_log_reader *r, const char *s, size_t len)
+{
+	struct kt_nmea_sentence n;
+	struct epoch *e = &r->ep;
+	int k;
+
+	k = kt_nmea_decode(s, len, &n);
+	if (k == -ENOENT) {
+		r->stats.rejected[KT_REJECT_UNKNOWN]++;
+		return 0;
+	}
+	if (k == -ERANGE) {
+		r->stats.rejected[KT_REJECT_IMPLAUSIBLE]++;
+		return 0;
+	}
+	if (k < 0) {
+		r->stats.rejected[KT_REJECT_MALFORMED]++;
+		return 0;
+	}
+
+	switch (n.type) {
+	case KT_NMEA_RMC: {
+		const struct kt_nmea_rmc *m = &n.u.rmc;
+		int64_t day = -1;
+		if (m->time.hour < 0)
+			return 0;       /* no time: cannot place it */
+		if (m->date.year > 0)
+			day = kt_utc_to_unix(m->date.year, m->date.mon, m->date.day, 0, 0, 0) / 86400;
+		k = open_epoch(r, tod_of(&m->time), day);
+		if (k < 0)
+			return k;
+		e->rmc_status = m->status;
+		e->rmc_mode = m->mode;
+		set_if_known(&e->fix.lat_deg, m->lat_deg);
+		set_if_known(&e->fix.lon_deg, m->lon_deg);
+		if (!isnan(m->speed_knots))
+			e->fix.speed_mps = m->speed_knots * (1852.0 / 3600.0);
+		set_if_known(&e->fix.course_deg, m->course_deg);
+		break;
+	}
+	case KT_NMEA_GGA: {
+		const struct kt_nmea_gga *m = &n.u.gga;
+		if (m->time.hour < 0)
+			return 0;
+		k = open_epoch(r, tod_of(&m->time), -1);
+		if (k < 0)
+			return k;
+		e->gga_quality = m->quality;
+		set_if_known(&e->fix.lat_deg, m->lat_deg);
+		set_if_known(&e->fix.lon_deg, m->lon_deg);
+		set_if_known(&e->fix.alt_m, m->alt_m);
+		set_if_known(&e->fix.hdop, m->hdop);
+		if (m->num_sv >= 0)
+			e->fix.num_sv = m->num_sv;
+		break;
+	}
+	case KT_NMEA_GST: {
+		const struct kt_nmea_gst *m = &n.u.gst;
+		if (m->time.hour < 0)
+			return 0;
+		k = open_epoch(r, tod_of(&m->time), -1);
+		if (k < 0)
+			return k;
+		if (!isnan(m->lat_err_m) && !isnan(m->lon_err_m))
+			e->fix.hacc_m = sqrt(m->lat_err_m * m->lat_err_m + m->lon_err_m * m->lon_err_m);
+		break;
+	}
+	case KT_NMEA_VTG:
+		if (!e->open)
+			return 0;
+		if (isnan(e->fix.speed_mps)) {
+			if (!isnan(n.u.vtg.speed_kmh))
+				e->fix.speed_mps = n.u.vtg.speed_kmh / 3.6;
+			else if (!isnan(n.u.vtg.speed_knots))
+				e->fix.speed_mps = n.u.vtg.speed_knots * (1852.0 / 3600.0);
+		}
+		if (isnan(e->fix.course_deg))
+			e->fix.course_deg = n.u.vtg.course_true_deg;
+		if (n.u.vtg.mode == 'N' && e->rmc_mode == 0)
+			e->rmc_mode = 'N';
+		break;
+	case KT_NMEA_GSA:
+		if (!e->open)
+			return 0;
+		/* One GSA per constellation: the first one's DOPs are the
+		 * solution's (they repeat the same values). */
+		if (n.u.gsa.fix_mode >= 0 && (e->gsa_mode < 0 || n.u.gsa.fix_mode > e->gsa_mode))
+			e->gsa_mode = n.u.gsa.fix_mode;
+		if (isnan(e->fix.pdop))
+			e->fix.pdop = n.u.gsa.pdop;
+		if (isnan(e->fix.hdop))
+			e->fix.hdop = n.u.gsa.hdop;
+		break;
+	case KT_NMEA_PKTH:
+		r->header.present = true;
+		memcpy(r->header.vest_id, n.u.pkth.vest_id, sizeof(r->header.vest_id));
+		r->header.firmware = n.u.pkth.firmware;
+		r->header.start_unix = n.u.pkth.start_unix;
+		if (r->ref_unix_us < 0)
+			set_reference(r, (int64_t)n.u.pkth.start_unix * KT_USEC_PER_SEC);
+		break;
+	case KT_NMEA_PKTI: {
+		int16_t raw[6] = { n.u.pkti.acc[0], n.u.pkti.acc[1], n.u.pkti.acc[2],
+				   n.u.pkti.gyr[0], n.u.pkti.gyr[1], n.u.pkti.gyr[2] };
+		return add_imu(r, (int64_t)n.u.pkti.itow_ms * 1000, raw);
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int
+handle_nav_pvt(struct kt_log_reader *r, const struct kt_ubx_nav_pvt *p)
+{
+	struct epoch *e = &r->ep;
+	int64_t secs, t_us, day, tod;
+	int q, k;
+
+	if ((p->valid & 0x03) != 0x03)
+		return 0;       /* no UTC date and time yet: cannot place it */
+	secs = kt_utc_to_unix(p->year, p->month, p->day, p->hour, p->min, p->sec);
+	/* nano may be negative; round to the microsecond. */
+	t_us = secs * KT_USEC_PER_SEC + (p->nano >= 0 ? (p->nano + 500) / 1000 : -((-p->nano + 500) / 1000));
+	day = t_us >= 0 ? t_us / USEC_PER_DAY : -1;
+	if (day < 0)
+		return 0;
+	tod = t_us - day * USEC_PER_DAY;
+	k = open_epoch(r, tod, day);
+	if (k < 0)
+		return k;
+
+	if (!(p->flags & 0x01))
+		q = KT_FIX_NONE;
+	else {
+		switch (p->fix_type) {
+		case 1: q = KT_FIX_DR; break;
+		case 2: q = KT_FIX_2D; break;
+		case 3:
+		case 4:
+			switch ((p->flags >> 6) & 3) {
+			case 1: q = KT_FIX_RTK_FLOAT; break;
+			case 2: q = KT_FIX_RTK_FIXED; break;
+			default: q = (p->flags & 0x02) ? KT_FIX_DGPS : KT_FIX_3D; break;
+			}
+			break;
+		default: q = KT_FIX_NONE; break;
+		}
+	}
+	e->pvt_quality = q;
+	e->fix.lat_deg = p->lat_e7 * 1e-7;
+	e->fix.lon_deg = p->lon_e7 * 1e-7;
+	e->fix.alt_m = p->hmsl_mm * 1e-3;
+	e->fix.speed_mps = p->gspeed_mms * 1e-3;
+	e->fix.course_deg = p->head_mot_e5 * 1e-5;
+	e->fix.hacc_m = p->hacc_mm * 1e-3;
+	e->fix.sacc_mps = p->sacc_mms * 1e-3;
+	e->fix.num_sv = p->num_sv;
+	e->fix.pdop = p->pdop_e2 * 0.01;
+	return 0;
+}
+
+static int
+handle_ubx(struct kt_log_reader *r, const uint8_t *fr, size_t len)
+{
+	int k;
+
+	if (fr[2] == KT_UBX_CLASS_NAV && fr[3] == KT_UBX_ID_NAV_PVT) {
+		struct kt_ubx_nav_pvt p;
+		k = kt_ubx_decode_nav_pvt(fr, len, &p);
+		if (k >= 0)
+			return handle_nav_pvt(r, &p);
+	} else if (fr[2] == KT_UBX_CLASS_VEST && fr[3] == KT_UBX_ID_VEST_IMU) {
+		struct kt_ubx_imu_batch *b = &r->batch;
+		k = kt_ubx_decode_imu_batch(fr, len, b);
+		if (k >= 0) {
+			int64_t tow0 = (int64_t)b->itow_ms * 1000;
+			for (unsigned i = 0; i < b->count; i++) {
+				k = add_imu(r, tow0 + (int64_t)i * 1000000 / b->rate_hz, b->s[i]);
+				if (k < 0)
+					return k;
+			}
+			return 0;
+		}
+	} else if (fr[2] == KT_UBX_CLASS_VEST && fr[3] == KT_UBX_ID_VEST_HEADER) {
+		struct kt_ubx_vest_header h;
+		k = kt_ubx_decode_vest_header(fr, len, &h);
+		if (k >= 0) {
+			r->header.present = true;
+			memcpy(r->header.vest_id, h.vest_id, sizeof(r->header.vest_id));
+			r->header.firmware = h.firmware;
+			r->header.start_unix = h.start_unix;
+			if (r->ref_unix_us < 0)
+				set_reference(r, (int64_t)h.start_unix * KT_USEC_PER_SEC);
+			return 0;
+		}
+	} else {
+		r->stats.rejected[KT_REJECT_UNKNOWN]++;
+		return 0;
+	}
+	r->stats.rejected[k == -ERANGE ? KT_REJECT_IMPLAUSIBLE : KT_REJECT_MALFORMED]++;
+	return 0;
+}
+
+static void
+sync_framer_stats(struct kt_log_reader *r)
+{
+	r->stats.bytes = r->framer.bytes_in;
+	r->stats.frames_nmea = r->framer.frames_nmea;
+	r->stats.frames_ubx = r->framer.frames_ubx;
+}
+
+int
+kt_log_reader_feed(struct kt_log_reader *r, const uint8_t *data, size_t len)
+{
+	uint64_t before[_KT_REJECT_MAX];
+	int k = 0;
+
+	memcpy(before, r->framer.rejected, sizeof(before));
+	while (len > 0) {
+		enum kt_frame_type t;
+		const uint8_t *fr;
+		size_t fl;
+		size_t n = kt_framer_push(&r->framer, data, len, &t, &fr, &fl);
+		data += n;
+		len -= n;
+		if (t == KT_FRAME_NMEA)
+			k = handle_nmea(r, (const char *)fr, fl);
+		else if (t == KT_FRAME_UBX)
+			k = handle_ubx(r, fr, fl);
+		if (k < 0)
+			break;
+	}
+	for (int i = 0; i < _KT_REJECT_MAX; i++)
+		r->stats.rejected[i] += r->framer.rejected[i] - before[i];
+	sync_framer_stats(r);
+	return k;
+}
+
+int
+kt_log_reader_finish(struct kt_log_reader *r)
+{
+	uint64_t before[_KT_REJECT_MAX];
+	int k;
+
+	memcpy(before, r->framer.rejected, sizeof(before));
+	kt_framer_finish(&r->framer);
+	for (int i = 0; i < _KT_REJECT_MAX; i++)
+		r->stats.rejected[i] += r->framer.rejected[i] - before[i];
+	sync_framer_stats(r);
+	k = flush_epoch(r);
+	if (k < 0)
+		return k;
+	/* Still undated: use the session header's date, else drop them. */
+	if (r->have_undated) {
+		if (r->header.present) {
+			int64_t start = (int64_t)r->header.start_unix * KT_USEC_PER_SEC;
+			int64_t day = start / USEC_PER_DAY;
+			int64_t tod = r->fixes[r->first_undated].t_us;
+			if (tod < start - day * USEC_PER_DAY)
+				day++;
+			/* date_undated walks backwards from a later epoch: date
+			 * the first undated one and walk forward instead. */
+			int64_t d = day, prev = -1;
+			for (size_t i = r->first_undated; i < r->n_fixes; i++) {
+				int64_t t = r->fixes[i].t_us;
+				if (prev >= 0 && t < prev)
+					d++;
+				prev = t;
+				r->fixes[i].t_us = d * USEC_PER_DAY + t;
+			}
+			r->have_undated = false;
+			if (r->ref_unix_us < 0 && r->n_fixes > 0)
+				set_reference(r, r->fixes[r->n_fixes - 1].t_us);
+		} else {
+			r->stats.rejected[KT_REJECT_IMPLAUSIBLE] += r->n_fixes - r->first_undated;
+			r->n_fixes = r->first_undated;
+			r->have_undated = false;
+		}
+	}
+	if (r->have_unresolved) {
+		/* IMU without any time reference: cannot be placed. */
+		r->stats.rejected[KT_REJECT_IMPLAUSIBLE] += r->n_imu - r->first_unresolved;
+		r->n_imu = r->first_unresolved;
+		r->have_unresolved = false;
+	}
+	return 0;
+}
+
+const struct kt_fix *
+kt_log_reader_fixes(struct kt_log_reader *r, size_t *ret_n)
+{
+	/* Undated fixes at the end are not final yet. */
+	*ret_n = r->have_undated ? r->first_undated : r->n_fixes;
+	return r->fixes;
+}
+
+const struct kt_imu_sample *
+kt_log_reader_imu(struct kt_log_reader *r, size_t *ret_n)
+{
+	*ret_n = r->have_unresolved ? r->first_unresolved : r->n_imu;
+	return r->imu;
+}
+
+const struct kt_log_header *
+kt_log_reader_header(struct kt_log_reader *r)
+{
+	return &r->header;
+}
+
+const struct kt_log_stats *
+kt_log_reader_stats(struct kt_log_reader *r)
+{
+	return &r->stats;
+}
+
+/* ---- Whole files ---- */
+
+void
+kt_log_clear(struct kt_log *l)
+{
+	if (!l)
+		return;
+	free(l->path);
+	free(l->fixes);
+	free(l->imu);
+	memset(l, 0, sizeof(*l));
+}
+
+int
+kt_log_read(const char *path, struct kt_log *ret)
+{
+	static const size_t chunk = 256 * 1024;
+	struct kt_log_reader *r = NULL;
+	struct kt_sha256 sha;
+	struct stat st;
+	uint8_t *buf = NULL;
+	uint64_t total = 0;
+	int fd, k;
+
+	memset(ret, 0, sizeof(*ret));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		k = -errno;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		k = -EISDIR;
+		goto out;
+	}
+	buf = malloc(chunk);
+	k = buf ? kt_log_reader_new(&r) : -ENOMEM;
+	if (k < 0)
+		goto out;
+	kt_sha256_init(&sha);
+	for (;;) {
+		ssize_t n = read(fd, buf, chunk);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			k = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		kt_sha256_update(&sha, buf, (size_t)n);
+		k = kt_log_reader_feed(r, buf, (size_t)n);
+		if (k < 0)
+			goto out;
+	}
+	if (total == 0) {
+		k = -ENODATA;
+		goto out;
+	}
+	k = kt_log_reader_finish(r);
+	if (k < 0)
+		goto out;
+	if (r->stats.frames_nmea + r->stats.frames_ubx == 0) {
+		k = -EBADMSG;
+		goto out;
+	}
+	ret->path = strdup(path);
+	if (!ret->path) {
+		k = -ENOMEM;
+		goto out;
+	}
+	kt_sha256_final(&sha, ret->sha256);
+	ret->header = r->header;
+	ret->stats = r->stats;
+	/* Hand the arrays over. */
+	ret->fixes = r->fixes;
+	ret->n_fixes = r->n_fixes;
+	ret->imu = r->imu;
+	ret->n_imu = r->n_imu;
+	r->fixes = NULL;
+	r->imu = NULL;
+	k = 0;
+out:
+	kt_log_reader_free(r);
+	free(buf);
+	close(fd);
+	return k;
+}

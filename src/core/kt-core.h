@@ -14,6 +14,8 @@
 
 #include "kt-fix.h"
 
+#define KT_FILTER_NPARAM 5
+
 struct kt_params {
 	/* zones: lower bounds of Z2..Z5 in km/h (Z1 starts at 0) */
 	double zone_kmh[4];          /* 7.2, 14.4, 19.8, 25.2 */
@@ -27,16 +29,24 @@ struct kt_params {
 	double high_power_wkg;       /* 20.0 */
 	double max_hdop;             /* fixes with worse HDOP/pDOP are rejected (e.g. 5.0) */
 	double min_num_sv;           /* fixes with fewer satellites are rejected (e.g. 4) */
-	/* speed filter (documented in doc/filter.md); names chosen by core */
-	double filter_param[4];
+	/* speed filter (documented in doc/filter.md); names from
+	 * kt_params_filter_param_name(i), i < KT_FILTER_NPARAM */
+	double filter_param[KT_FILTER_NPARAM];
 	double heat_cell_x_m;        /* 5.0 */
 	double heat_cell_y_m;        /* 4.0 */
-	double imu_noise_g;          /* PlayerLoad: per-axis deltas below this are noise */
+	double imu_noise_g;          /* PlayerLoad: accelerometer white noise per axis (1 sigma, g),
+	                              * removed in quadrature from each delta (doc/filter.md) */
+	double heat_margin_m;        /* 10.0: positions up to this far outside the pitch count
+	                              * in the nearest edge cell, farther ones not at all */
+	double max_jump_m;           /* 10.0: position may differ this much from the one
+	                              * predicted by Doppler speed before it is a jump */
 };
 
 void kt_params_default(struct kt_params *p);
 /* One line describing the filter and its parameters, for provenance. */
 const char *kt_params_filter_name(void);
+/* Name and unit of filter_param[i] ("hampel_half_s", ...), NULL if i is out of range. */
+const char *kt_params_filter_param_name(unsigned i);
 
 /* The pitch frame (metrics.md "Pitch frame"). corners go around the pitch:
  * 0 at (0,0), 1 at (length,0), 2 at (length,width), 3 at (0,width). */
@@ -126,6 +136,9 @@ int kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s);
 /* Live numbers so far (filter delay aside); ret owned by caller, free with kt_result_clear. */
 int kt_track_snapshot(struct kt_track *t, struct kt_result *ret);
 int kt_track_finish(struct kt_track *t, struct kt_result *ret);
+/* Count epochs the caller dropped before feeding (e.g. the duplicates that
+ * kt_fixes_sort_dedup() removed), so the result's rejected[] is complete. */
+void kt_track_note_rejected(struct kt_track *t, enum kt_quality_reject r, uint64_t n);
 void kt_result_clear(struct kt_result *r);
 
 /* Sort by time and drop exact-duplicate epochs in place; returns the new count

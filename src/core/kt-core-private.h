@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/* Internals of the core shared between its files (not for other layers). */
+#ifndef KT_CORE_PRIVATE_H
+#define KT_CORE_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kt-core.h"
+
+/* local tangent plane (east, north), WGS84 */
+struct kt_enu {
+	double lat0, lon0, sl, cl, so, co, x0, y0, z0, rn, rm;
+};
+void kt_enu_init(struct kt_enu *e, double lat0_deg, double lon0_deg);
+void kt_enu_from_geo(const struct kt_enu *e, double lat, double lon, double *ret_e, double *ret_n);
+void kt_enu_to_geo(const struct kt_enu *e, double east, double north, double *ret_lat, double *ret_lon);
+
+/* a validated pitch, ready for fast conversions */
+struct kt_frame {
+	struct kt_enu enu;
+	double mirror, rot, c, s, tx, ty;
+	double length_m, width_m;
+};
+int kt_frame_init(struct kt_frame *f, const struct kt_pitch *p);
+void kt_frame_to_xy(const struct kt_frame *f, double lat, double lon, double *ret_x, double *ret_y);
+
+/* Osgnach 2010 metabolic power, W/kg, at speed v and forward acceleration a */
+double kt_metabolic_power(double v_mps, double a_ms2);
+
+/* ---- speed filter (kt-filter.c, doc/filter.md) ---- */
+
+/* Hampel outlier replacement: out[i] = median of in[i-half..i+half] when
+ * in[i] is further from it than max(k * 1.4826 * MAD, k * sacc[i], floor);
+ * else in[i]. sacc may be NULL (NaN entries = unknown). in != out.
+ * Returns the number replaced. */
+size_t kt_hampel(const double *in, double *out, const double *sacc, size_t n, unsigned half, double k,
+		 double floor_mps);
+/* Quadratic Savitzky-Golay smoothing of in[] into out[] with half-width
+ * half; near the ends the window shrinks symmetrically. */
+void kt_sg_smooth(const double *in, double *out, size_t n, unsigned half);
+/* Derivative by local linear (= symmetric quadratic) fit, step dt_s. */
+void kt_sg_deriv(const double *in, double *out, size_t n, unsigned half, double dt_s);
+
+/* ---- threshold-run state machine (kt-effort.c, doc/core-state-machines.md) ---- */
+
+enum kt_run_state {
+	KT_RUN_BELOW,    /* value below threshold */
+	KT_RUN_SHORT,    /* above, but not yet for min_s */
+	KT_RUN_COUNTED,  /* above for at least min_s: an effort */
+	_KT_RUN_STATE_MAX,
+};
+
+enum kt_run_event {
+	KT_RUN_EV_ABOVE,       /* a sample at or above the threshold */
+	KT_RUN_EV_BELOW,       /* a sample below the threshold */
+	KT_RUN_EV_SEGMENT_END, /* the valid data ends (gap or end of data) */
+	_KT_RUN_EV_MAX,
+};
+
+const char *kt_run_state_to_str(enum kt_run_state s);
+const char *kt_run_event_to_str(enum kt_run_event e);
+
+struct kt_run_done {
+	double t0_s, t1_s;   /* interpolated threshold crossings (relative time) */
+	size_t i0, i1;       /* first and last sample index at/above threshold */
+};
+
+struct kt_run {
+	const char *name;    /* "sprint", "accel", "decel" for debug lines */
+	double threshold;    /* values >= threshold (sign-adjusted by caller) are above */
+	double min_s;
+	enum kt_run_state state;
+	double t_start_s;
+	size_t i_start, i_last;
+	double prev_t_s, prev_v;
+	bool have_prev;
+};
+
+void kt_run_init(struct kt_run *r, const char *name, double threshold, double min_s);
+/* Feed one sample (time in s, value); returns true and fills *ret when a
+ * counted run ended with this event. For SEGMENT_END, t/v are ignored. */
+bool kt_run_dispatch(struct kt_run *r, enum kt_run_event ev, size_t i, double t_s, double v,
+		     struct kt_run_done *ret);
+/* Convenience: feed a sample, choosing ABOVE/BELOW from the value. */
+bool kt_run_sample(struct kt_run *r, size_t i, double t_s, double v, struct kt_run_done *ret);
+
+#endif

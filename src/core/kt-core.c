@@ -1,0 +1,933 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Track assembly and metrics. Feeding stores the accepted epochs (checked
+ * for plausibility on the way in) and sums PlayerLoad from the IMU stream;
+ * a snapshot or the finish runs the whole pipeline of doc/filter.md over
+ * what is stored:
+ *
+ *   epochs -> segments (split at gaps > gap_s) -> uniform 10 Hz grid
+ *   (linear interpolation, bridges holes <= gap_s) -> Hampel -> quadratic
+ *   Savitzky-Golay speed + local-fit dv/dt -> metrics.
+ *
+ * Snapshot and finish share that code, so after the last sample they agree
+ * exactly; a live snapshot lags only in that its last half-window of
+ * samples is smoothed with a shorter window.
+ */
+#include <errno.h>
+#include <sys/types.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kt-core-private.h"
+#include "util/kt-log.h"
+
+#define GRID_US INT64_C(100000)
+#define GRID_S 0.1
+#define G_MPS2 9.81
+#define JUMP_REANCHOR 10 /* consecutive jump rejects after which the anchor is wrong */
+
+struct kt_epoch {
+	int64_t t_us;
+	double v, sacc, lat, lon, x, y;
+	float hdop, pdop;
+	int num_sv;
+	bool pos_ok;
+};
+
+struct kt_segment {
+	size_t g0, g1; /* grid indices, inclusive */
+};
+
+struct kt_track {
+	struct kt_params p;
+	bool has_pitch;
+	struct kt_frame frame;
+
+	struct kt_epoch *ep;
+	size_t n_ep, cap_ep;
+	uint64_t n_epochs;
+	uint64_t rejected[_KT_QREJ_MAX];
+	int64_t last_t_us;
+	bool have_last;
+	size_t anchor;        /* index of the last epoch with an accepted position */
+	bool have_anchor;
+	unsigned jump_run;
+
+	/* PlayerLoad: streaming */
+	bool imu_have_last;
+	int64_t imu_last_t_us;
+	float imu_last[3];
+	double pl_total;
+	double *pl_sec;       /* PlayerLoad per whole second from pl_sec0 */
+	size_t n_pl_sec, cap_pl_sec;
+	int64_t pl_sec0;
+	bool have_pl_sec0;
+
+	/* grid scratch, reused between snapshots */
+	size_t cap_g;
+	int64_t *g_tus;
+	double *g_vraw, *g_sacc, *g_vh, *g_v, *g_a, *g_x, *g_y, *g_lat, *g_lon, *g_cum;
+	struct kt_segment *seg;
+	size_t n_seg, cap_seg;
+};
+
+static const char *const filter_param_names[KT_FILTER_NPARAM] = {
+	"hampel_half_s", "hampel_k", "hampel_floor_mps", "speed_half_s", "accel_half_s",
+};
+
+void
+kt_params_default(struct kt_params *p)
+{
+	*p = (struct kt_params){
+		.zone_kmh = { 7.2, 14.4, 19.8, 25.2 },
+		.hsr_kmh = 19.8,
+		.sprint_kmh = 25.2,
+		.sprint_min_s = 1.0,
+		.effort_ms2 = 3.0,
+		.effort_min_s = 0.5,
+		.max_plausible_mps = 12.0,
+		.gap_s = 2.0,
+		.high_power_wkg = 20.0,
+		.max_hdop = 5.0,
+		.min_num_sv = 4,
+		.filter_param = { 0.5, 3.0, 0.3, 0.5, 0.5 },
+		.heat_cell_x_m = 5.0,
+		.heat_cell_y_m = 4.0,
+		.imu_noise_g = 0.0,
+		.heat_margin_m = 10.0,
+		.max_jump_m = 10.0,
+	};
+}
+
+const char *
+kt_params_filter_name(void)
+{
+	return "10 Hz grid, Hampel outlier replacement, quadratic Savitzky-Golay speed, local-fit dv/dt";
+}
+
+const char *
+kt_params_filter_param_name(unsigned i)
+{
+	return i < KT_FILTER_NPARAM ? filter_param_names[i] : NULL;
+}
+
+const char *
+kt_quality_reject_to_str(enum kt_quality_reject r)
+{
+	static const char *const names[_KT_QREJ_MAX] = {
+		[KT_QREJ_NO_FIX] = "no-fix",
+		[KT_QREJ_DUPLICATE] = "duplicate",
+		[KT_QREJ_SPEED] = "implausible-speed",
+		[KT_QREJ_JUMP] = "position-jump",
+		[KT_QREJ_DOP] = "dop-or-satellites",
+	};
+	return (unsigned) r < _KT_QREJ_MAX ? names[r] : "?";
+}
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 256;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * elem);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+int
+kt_track_new(const struct kt_params *p, const struct kt_pitch *pitch, struct kt_track **ret)
+{
+	struct kt_track *t;
+	int r;
+
+	if (!p || !ret)
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->p = *p;
+	if (pitch) {
+		r = kt_frame_init(&t->frame, pitch);
+		if (r < 0) {
+			free(t);
+			return r;
+		}
+		t->has_pitch = true;
+	}
+	*ret = t;
+	return 0;
+}
+
+struct kt_track *
+kt_track_free(struct kt_track *t)
+{
+	if (!t)
+		return NULL;
+	free(t->ep);
+	free(t->pl_sec);
+	free(t->g_tus);
+	free(t->g_vraw);
+	free(t->g_sacc);
+	free(t->g_vh);
+	free(t->g_v);
+	free(t->g_a);
+	free(t->g_x);
+	free(t->g_y);
+	free(t->g_lat);
+	free(t->g_lon);
+	free(t->g_cum);
+	free(t->seg);
+	free(t);
+	return NULL;
+}
+
+void
+kt_track_note_rejected(struct kt_track *t, enum kt_quality_reject r, uint64_t n)
+{
+	if (t && (unsigned) r < _KT_QREJ_MAX)
+		t->rejected[r] += n;
+}
+
+/* horizontal distance, equirectangular: exact enough below a few km */
+static double
+geo_dist_m(double lat1, double lon1, double lat2, double lon2)
+{
+	double dlat = (lat2 - lat1) * (M_PI / 180.0);
+	double dlon = (lon2 - lon1) * (M_PI / 180.0) * cos(0.5 * (lat1 + lat2) * (M_PI / 180.0));
+
+	return 6371008.8 * hypot(dlat, dlon);
+}
+
+int
+kt_track_feed_fix(struct kt_track *t, const struct kt_fix *f)
+{
+	struct kt_epoch e;
+	int r;
+
+	if (!t || !f)
+		return -EINVAL;
+	if (t->have_last && f->t_us <= t->last_t_us) {
+		t->rejected[KT_QREJ_DUPLICATE]++;
+		return 0;
+	}
+	t->have_last = true;
+	t->last_t_us = f->t_us;
+	t->n_epochs++;
+
+	if (!kt_fix_is_valid(f)) {
+		t->rejected[KT_QREJ_NO_FIX]++;
+		return 0;
+	}
+	if ((isfinite(f->hdop) && f->hdop > t->p.max_hdop) ||
+	    (!isfinite(f->hdop) && isfinite(f->pdop) && f->pdop > t->p.max_hdop) ||
+	    (f->num_sv >= 0 && f->num_sv < t->p.min_num_sv)) {
+		t->rejected[KT_QREJ_DOP]++;
+		return 0;
+	}
+	if (!(f->speed_mps >= 0.0) || f->speed_mps > t->p.max_plausible_mps) {
+		t->rejected[KT_QREJ_SPEED]++;
+		return 0;
+	}
+
+	e = (struct kt_epoch){
+		.t_us = f->t_us,
+		.v = f->speed_mps,
+		.sacc = f->sacc_mps,
+		.lat = f->lat_deg,
+		.lon = f->lon_deg,
+		.x = NAN,
+		.y = NAN,
+		.hdop = (float) f->hdop,
+		.pdop = (float) f->pdop,
+		.num_sv = f->num_sv,
+		.pos_ok = true,
+	};
+
+	/* a position farther from the last good one than the Doppler speed
+	 * allows is a jump: keep the speed, drop the position */
+	if (t->have_anchor) {
+		const struct kt_epoch *a = &t->ep[t->anchor];
+		double dt = (double) (e.t_us - a->t_us) / 1e6;
+
+		if (dt <= t->p.gap_s) {
+			double vmax = fmax(a->v, e.v);
+			double d = geo_dist_m(a->lat, a->lon, e.lat, e.lon);
+
+			if (d > vmax * dt + t->p.max_jump_m) {
+				if (++t->jump_run < JUMP_REANCHOR) {
+					e.pos_ok = false;
+					t->rejected[KT_QREJ_JUMP]++;
+				}
+			}
+		}
+	}
+	if (e.pos_ok) {
+		t->jump_run = 0;
+		if (t->has_pitch)
+			kt_frame_to_xy(&t->frame, e.lat, e.lon, &e.x, &e.y);
+	}
+
+	r = grow((void **) &t->ep, &t->cap_ep, t->n_ep + 1, sizeof(*t->ep));
+	if (r < 0)
+		return r;
+	t->ep[t->n_ep] = e;
+	if (e.pos_ok) {
+		t->anchor = t->n_ep;
+		t->have_anchor = true;
+	}
+	t->n_ep++;
+	return 0;
+}
+
+int
+kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s)
+{
+	int64_t sec;
+	int r;
+
+	if (!t || !s)
+		return -EINVAL;
+	if (!isfinite(s->acc_g[0]) || !isfinite(s->acc_g[1]) || !isfinite(s->acc_g[2]))
+		return 0;
+	if (t->imu_have_last && s->t_us <= t->imu_last_t_us)
+		return 0; /* duplicate or out of order */
+
+	if (t->imu_have_last && s->t_us - t->imu_last_t_us <= 50000) {
+		double d2 = 0, c;
+
+		for (int k = 0; k < 3; k++) {
+			double d = (double) s->acc_g[k] - (double) t->imu_last[k];
+			d2 += d * d;
+		}
+		/* white noise of sigma per axis adds 6 sigma^2 to E[d2] */
+		c = d2 - 6.0 * t->p.imu_noise_g * t->p.imu_noise_g;
+		c = c > 0 ? sqrt(c) / 100.0 : 0.0;
+		t->pl_total += c;
+
+		sec = s->t_us / KT_USEC_PER_SEC;
+		if (!t->have_pl_sec0) {
+			t->pl_sec0 = sec;
+			t->have_pl_sec0 = true;
+		}
+		if (sec >= t->pl_sec0) {
+			size_t i = (size_t) (sec - t->pl_sec0);
+
+			if (i >= t->n_pl_sec) {
+				r = grow((void **) &t->pl_sec, &t->cap_pl_sec, i + 1, sizeof(double));
+				if (r < 0)
+					return r;
+				memset(t->pl_sec + t->n_pl_sec, 0, (i + 1 - t->n_pl_sec) * sizeof(double));
+				t->n_pl_sec = i + 1;
+			}
+			t->pl_sec[i] += c;
+		}
+	}
+	t->imu_have_last = true;
+	t->imu_last_t_us = s->t_us;
+	memcpy(t->imu_last, s->acc_g, sizeof(t->imu_last));
+	return 0;
+}
+
+void
+kt_result_clear(struct kt_result *r)
+{
+	if (!r)
+		return;
+	free(r->sprints);
+	free(r->player_load_minute);
+	free(r->heat_s);
+	free(r->series);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- metrics helpers ---- */
+
+/* distance covered during dt while speed, linear from v0 to v1, lies in [lo, hi) */
+static double
+band_dist(double v0, double v1, double dt, double lo, double hi)
+{
+	double dv = v1 - v0, sa, sb, va, vb;
+
+	if (dv == 0.0)
+		return v0 >= lo && v0 < hi ? v0 * dt : 0.0;
+	sa = (lo - v0) / dv;
+	sb = (hi - v0) / dv;
+	if (sa > sb) {
+		double x = sa;
+		sa = sb;
+		sb = x;
+	}
+	if (sa < 0.0)
+		sa = 0.0;
+	if (sb > 1.0)
+		sb = 1.0;
+	if (sb <= sa)
+		return 0.0;
+	va = v0 + sa * dv;
+	vb = v0 + sb * dv;
+	return dt * (sb - sa) * 0.5 * (va + vb);
+}
+
+/* fraction of an interval during which a linear quantity is > thr */
+static double
+frac_above(double p0, double p1, double thr)
+{
+	if (p0 > thr && p1 > thr)
+		return 1.0;
+	if (p0 <= thr && p1 <= thr)
+		return 0.0;
+	double s = (thr - p0) / (p1 - p0);
+	return p1 > p0 ? 1.0 - s : s;
+}
+
+/* Osgnach et al. 2010 energy cost of accelerated running, times speed */
+double
+kt_metabolic_power(double v_mps, double a_ms2)
+{
+	double es = a_ms2 / G_MPS2, em = sqrt(es * es + 1.0);
+	double es2 = es * es, es3 = es2 * es, es4 = es3 * es, es5 = es4 * es;
+	double ec = (155.4 * es5 - 30.4 * es4 - 43.3 * es3 + 46.3 * es2 + 19.5 * es + 3.6) * em * 1.29;
+
+	return ec * v_mps;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *) a, y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median_of(double *a, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	qsort(a, n, sizeof(double), cmp_double);
+	return n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+}
+
+static int
+grid_reserve(struct kt_track *t, size_t n)
+{
+	size_t cap = t->cap_g, c;
+	int r;
+
+#define G(field, type)                                                        \
+	c = cap;                                                              \
+	r = grow((void **) &t->field, &c, n, sizeof(type));                  \
+	if (r < 0)                                                            \
+		return r;
+	G(g_tus, int64_t)
+	G(g_vraw, double)
+	G(g_sacc, double)
+	G(g_vh, double)
+	G(g_v, double)
+	G(g_a, double)
+	G(g_x, double)
+	G(g_y, double)
+	G(g_lat, double)
+	G(g_lon, double)
+	G(g_cum, double)
+#undef G
+	t->cap_g = c;
+	return 0;
+}
+
+static double
+lerp(double a, double b, double f)
+{
+	return a + f * (b - a);
+}
+
+/* value at fraction f between epochs with NaN-aware positions */
+static void
+lerp_pos(const struct kt_epoch *a, const struct kt_epoch *b, double f, double *x, double *y, double *lat,
+	 double *lon)
+{
+	if (a->pos_ok && b->pos_ok) {
+		*x = lerp(a->x, b->x, f);
+		*y = lerp(a->y, b->y, f);
+		*lat = lerp(a->lat, b->lat, f);
+		*lon = lerp(a->lon, b->lon, f);
+	} else if (a->pos_ok || b->pos_ok) {
+		const struct kt_epoch *e = a->pos_ok ? a : b;
+		*x = e->x;
+		*y = e->y;
+		*lat = e->lat;
+		*lon = e->lon;
+	} else {
+		*x = *y = *lat = *lon = NAN;
+	}
+}
+
+/* Epochs -> segments -> uniform grid. Returns grid size or -errno. */
+static ssize_t
+build_grid(struct kt_track *t)
+{
+	int64_t gap_us = (int64_t) llround(t->p.gap_s * 1e6);
+	size_t ng = 0, i = 0;
+	int r;
+
+	t->n_seg = 0;
+	while (i < t->n_ep) {
+		size_t j = i, k = i;
+		int64_t t0, span;
+		size_t npts;
+
+		while (j + 1 < t->n_ep && t->ep[j + 1].t_us - t->ep[j].t_us <= gap_us)
+			j++;
+		t0 = t->ep[i].t_us;
+		span = t->ep[j].t_us - t0;
+		npts = (size_t) (span / GRID_US) + 1;
+		r = grid_reserve(t, ng + npts);
+		if (r < 0)
+			return r;
+		r = grow((void **) &t->seg, &t->cap_seg, t->n_seg + 1, sizeof(*t->seg));
+		if (r < 0)
+			return r;
+		for (size_t q = 0; q < npts; q++) {
+			int64_t tq = t0 + (int64_t) q * GRID_US;
+			const struct kt_epoch *a, *b;
+			double f;
+			size_t g = ng + q;
+
+			while (k + 1 <= j && t->ep[k + 1].t_us <= tq)
+				k++;
+			a = &t->ep[k];
+			b = k + 1 <= j ? &t->ep[k + 1] : a;
+			f = b->t_us > a->t_us ? (double) (tq - a->t_us) / (double) (b->t_us - a->t_us) : 0.0;
+			t->g_tus[g] = tq;
+			t->g_vraw[g] = lerp(a->v, b->v, f);
+			t->g_sacc[g] = isfinite(a->sacc) && isfinite(b->sacc) ? fmax(a->sacc, b->sacc) : NAN;
+			lerp_pos(a, b, f, &t->g_x[g], &t->g_y[g], &t->g_lat[g], &t->g_lon[g]);
+		}
+		t->seg[t->n_seg++] = (struct kt_segment){ .g0 = ng, .g1 = ng + npts - 1 };
+		ng += npts;
+		i = j + 1;
+	}
+	return (ssize_t) ng;
+}
+
+static unsigned
+half_width(double half_s)
+{
+	double h = round(half_s / GRID_S);
+
+	if (!(h > 0))
+		return 0;
+	return h > 50 ? 50 : (unsigned) h;
+}
+
+static void
+filter_grid(struct kt_track *t)
+{
+	unsigned hh = half_width(t->p.filter_param[0]);
+	unsigned hv = half_width(t->p.filter_param[3]);
+	unsigned ha = half_width(t->p.filter_param[4]);
+
+	for (size_t s = 0; s < t->n_seg; s++) {
+		size_t g0 = t->seg[s].g0, n = t->seg[s].g1 - g0 + 1;
+
+		kt_hampel(t->g_vraw + g0, t->g_vh + g0, t->g_sacc + g0, n, hh, t->p.filter_param[1],
+			  t->p.filter_param[2]);
+		kt_sg_smooth(t->g_vh + g0, t->g_v + g0, n, hv);
+		kt_sg_deriv(t->g_vh + g0, t->g_a + g0, n, ha, GRID_S);
+		for (size_t i = g0; i < g0 + n; i++)
+			if (t->g_v[i] < 0.0)
+				t->g_v[i] = 0.0;
+	}
+}
+
+static int
+zone_of(const struct kt_params *p, double v_mps)
+{
+	double kmh = v_mps * 3.6;
+	int z = 1;
+
+	for (int i = 0; i < 4; i++)
+		if (kmh >= p->zone_kmh[i])
+			z = i + 2;
+	return z;
+}
+
+static void
+heat_add(const struct kt_track *t, double *heat, unsigned nx, unsigned ny, double x, double y, double w)
+{
+	double m = t->p.heat_margin_m;
+	long ix, iy;
+
+	if (!isfinite(x) || !isfinite(y) || w <= 0.0)
+		return;
+	if (x < -m || y < -m || x > t->frame.length_m + m || y > t->frame.width_m + m)
+		return;
+	ix = (long) floor(x / t->p.heat_cell_x_m);
+	iy = (long) floor(y / t->p.heat_cell_y_m);
+	if (ix < 0)
+		ix = 0;
+	if (iy < 0)
+		iy = 0;
+	if (ix >= (long) nx)
+		ix = (long) nx - 1;
+	if (iy >= (long) ny)
+		iy = (long) ny - 1;
+	heat[(size_t) iy * nx + (size_t) ix] += w;
+}
+
+static int
+compute(struct kt_track *t, struct kt_result *ret)
+{
+	const struct kt_params *p = &t->p;
+	struct kt_result res = {};
+	ssize_t ngs;
+	size_t ng, cap_sprints = 0;
+	double lo[5], hi[5], hsr = p->hsr_kmh / 3.6, sprint_thr = p->sprint_kmh / 3.6;
+	double valid_s = 0, power_int = 0;
+	int64_t gap_us = (int64_t) llround(p->gap_s * 1e6);
+	struct kt_run sprint, acc, dec;
+	struct kt_run_done done;
+	double *tmp = NULL;
+	int r;
+
+	res.first_us = res.last_us = 0;
+	res.max_speed_kmh = NAN;
+	res.metabolic_power_wkg = NAN;
+	res.work_rate_m_min = NAN;
+	res.player_load_per_min = NAN;
+	res.median_num_sv = res.median_hdop = res.median_pdop = NAN;
+	memcpy(res.rejected, t->rejected, sizeof(res.rejected));
+	res.n_epochs = t->n_epochs;
+	res.n_valid_epochs = t->n_ep;
+	res.fix_pct = t->n_epochs ? 100.0 * (double) t->n_ep / (double) t->n_epochs : NAN;
+
+	for (int z = 0; z < 5; z++) {
+		lo[z] = z == 0 ? -INFINITY : p->zone_kmh[z - 1] / 3.6;
+		hi[z] = z == 4 ? INFINITY : p->zone_kmh[z] / 3.6;
+	}
+
+	ngs = build_grid(t);
+	if (ngs < 0)
+		return (int) ngs;
+	ng = (size_t) ngs;
+	filter_grid(t);
+
+	if (t->has_pitch) {
+		res.heat_nx = (unsigned) ceil(t->frame.length_m / p->heat_cell_x_m - 1e-9);
+		res.heat_ny = (unsigned) ceil(t->frame.width_m / p->heat_cell_y_m - 1e-9);
+		res.heat_s = calloc((size_t) res.heat_nx * res.heat_ny, sizeof(double));
+		if (!res.heat_s) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+	if (ng > 0) {
+		res.series = calloc(ng + t->n_seg, sizeof(*res.series));
+		if (!res.series) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+
+	kt_run_init(&sprint, "sprint", sprint_thr, p->sprint_min_s);
+	kt_run_init(&acc, "accel", p->effort_ms2, p->effort_min_s);
+	kt_run_init(&dec, "decel", p->effort_ms2, p->effort_min_s);
+
+	double t_base = ng ? (double) t->g_tus[0] / 1e6 : 0;
+	double cum = 0;
+	for (size_t s = 0; s < t->n_seg; s++) {
+		size_t g0 = t->seg[s].g0, g1 = t->seg[s].g1;
+
+		valid_s += (double) (g1 - g0) * GRID_S;
+		for (size_t g = g0; g <= g1; g++) {
+			double v = t->g_v[g], a = t->g_a[g], tt = (double) t->g_tus[g] / 1e6 - t_base;
+			double w = (g1 == g0) ? 0.0 : (g == g0 || g == g1) ? GRID_S / 2 : GRID_S;
+			struct kt_sample10 *o = &res.series[g + s];
+
+			if (g > g0) {
+				double v0 = t->g_v[g - 1], d = 0.5 * (v0 + v) * GRID_S;
+				double p0 = kt_metabolic_power(v0, t->g_a[g - 1]), p1 = kt_metabolic_power(v, a);
+
+				cum += d;
+				res.distance_m += d;
+				for (int z = 0; z < 5; z++)
+					res.zone_m[z] += band_dist(v0, v, GRID_S, lo[z], hi[z]);
+				res.hsr_m += band_dist(v0, v, GRID_S, hsr, INFINITY);
+				power_int += 0.5 * (p0 + p1) * GRID_S;
+				res.high_power_m += d * frac_above(p0, p1, p->high_power_wkg);
+			}
+			t->g_cum[g] = cum;
+			if (isnan(res.max_speed_kmh) || v * 3.6 > res.max_speed_kmh)
+				res.max_speed_kmh = v * 3.6;
+			if (t->has_pitch)
+				heat_add(t, res.heat_s, res.heat_nx, res.heat_ny, t->g_x[g], t->g_y[g], w);
+
+			*o = (struct kt_sample10){
+				.t_us = t->g_tus[g],
+				.lat_deg = t->g_lat[g],
+				.lon_deg = t->g_lon[g],
+				.x_m = t->has_pitch ? t->g_x[g] : NAN,
+				.y_m = t->has_pitch ? t->g_y[g] : NAN,
+				.speed_kmh = v * 3.6,
+				.accel_ms2 = a,
+				.zone = zone_of(p, v),
+			};
+
+			if (kt_run_sample(&sprint, g, tt, v, &done)) {
+				struct kt_sprint sp;
+				double sd = 0, top = 0;
+				size_t a0 = done.i0 > g0 ? done.i0 - 1 : g0, a1 = done.i1 < g1 ? done.i1 + 1 : g1;
+
+				for (size_t q = a0 + 1; q <= a1; q++)
+					sd += band_dist(t->g_v[q - 1], t->g_v[q], GRID_S, sprint_thr, INFINITY);
+				for (size_t q = done.i0; q <= done.i1; q++) {
+					top = fmax(top, t->g_v[q]);
+					res.series[q + s].in_sprint = true;
+				}
+				sp = (struct kt_sprint){
+					.start_us = (int64_t) llround((done.t0_s + t_base) * 1e6),
+					.duration_s = done.t1_s - done.t0_s,
+					.dist_m = sd,
+					.top_speed_kmh = top * 3.6,
+				};
+				r = grow((void **) &res.sprints, &cap_sprints, res.n_sprints + 1, sizeof(sp));
+				if (r < 0)
+					goto fail;
+				res.sprints[res.n_sprints++] = sp;
+				res.sprint_m += sd;
+			}
+			if (kt_run_sample(&acc, g, tt, a, &done))
+				res.accelerations++;
+			if (kt_run_sample(&dec, g, tt, -a, &done))
+				res.decelerations++;
+		}
+		/* segment end: close runs; the sprint case repeats the code above */
+		if (kt_run_dispatch(&sprint, KT_RUN_EV_SEGMENT_END, g1, 0, 0, &done)) {
+			struct kt_sprint sp;
+			double sd = 0, top = 0;
+			size_t a0 = done.i0 > g0 ? done.i0 - 1 : g0;
+
+			for (size_t q = a0 + 1; q <= g1; q++)
+				sd += band_dist(t->g_v[q - 1], t->g_v[q], GRID_S, sprint_thr, INFINITY);
+			for (size_t q = done.i0; q <= done.i1; q++) {
+				top = fmax(top, t->g_v[q]);
+				res.series[q + s].in_sprint = true;
+			}
+			sp = (struct kt_sprint){
+				.start_us = (int64_t) llround((done.t0_s + t_base) * 1e6),
+				.duration_s = done.t1_s - done.t0_s,
+				.dist_m = sd,
+				.top_speed_kmh = top * 3.6,
+			};
+			r = grow((void **) &res.sprints, &cap_sprints, res.n_sprints + 1, sizeof(sp));
+			if (r < 0)
+				goto fail;
+			res.sprints[res.n_sprints++] = sp;
+			res.sprint_m += sd;
+		}
+		if (kt_run_dispatch(&acc, KT_RUN_EV_SEGMENT_END, g1, 0, 0, &done))
+			res.accelerations++;
+		if (kt_run_dispatch(&dec, KT_RUN_EV_SEGMENT_END, g1, 0, 0, &done))
+			res.decelerations++;
+
+		/* one marker row after each segment followed by a gap */
+		if (s + 1 < t->n_seg)
+			res.series[g1 + s + 1] = (struct kt_sample10){
+				.t_us = t->g_tus[g1] + GRID_US,
+				.lat_deg = NAN, .lon_deg = NAN, .x_m = NAN, .y_m = NAN,
+				.speed_kmh = NAN, .accel_ms2 = NAN, .zone = 0,
+			};
+	}
+	res.n_series = ng ? ng + t->n_seg - 1 : 0;
+
+	/* time and rates */
+	if (t->n_ep > 0) {
+		res.first_us = t->ep[0].t_us;
+		res.last_us = t->ep[t->n_ep - 1].t_us;
+		res.minutes = (double) (res.last_us - res.first_us) / 60e6;
+		for (size_t i = 1; i < t->n_ep; i++) {
+			int64_t d = t->ep[i].t_us - t->ep[i - 1].t_us;
+
+			if (d > gap_us) {
+				res.gaps++;
+				res.gap_s += (double) d / 1e6;
+			}
+		}
+	}
+	res.valid_minutes = valid_s / 60.0;
+	if (res.minutes > 0)
+		res.work_rate_m_min = res.distance_m / res.minutes;
+	if (valid_s > 0)
+		res.metabolic_power_wkg = power_int / valid_s;
+
+	/* best windows over the cumulative distance */
+	{
+		static const double win_s[3] = { 60, 180, 300 };
+
+		for (int w = 0; w < 3; w++) {
+			int64_t wu = (int64_t) (win_s[w] * 1e6);
+			size_t i = 0;
+			double best = 0;
+
+			for (size_t j = 0; j < ng; j++) {
+				while (t->g_tus[j] - t->g_tus[i] > wu)
+					i++;
+				best = fmax(best, t->g_cum[j] - t->g_cum[i]);
+			}
+			res.peak_m[w] = best;
+		}
+	}
+
+	/* PlayerLoad */
+	res.player_load = t->pl_total;
+	if (t->have_pl_sec0) {
+		int64_t base_us = t->n_ep ? res.first_us : t->pl_sec0 * KT_USEC_PER_SEC;
+		int64_t end_us = t->n_ep ? res.last_us : (t->pl_sec0 + (int64_t) t->n_pl_sec) * KT_USEC_PER_SEC;
+		size_t nm = (size_t) ((end_us - base_us) / (60 * KT_USEC_PER_SEC)) + 1;
+
+		res.player_load_minute = calloc(nm, sizeof(double));
+		if (!res.player_load_minute) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		res.n_player_load_minutes = nm;
+		for (size_t i = 0; i < t->n_pl_sec; i++) {
+			int64_t su = (t->pl_sec0 + (int64_t) i) * KT_USEC_PER_SEC;
+			int64_t m = su < base_us ? 0 : (su - base_us) / (60 * KT_USEC_PER_SEC);
+
+			if (m >= (int64_t) nm)
+				m = (int64_t) nm - 1;
+			res.player_load_minute[m] += t->pl_sec[i];
+		}
+		double mins = t->n_ep ? res.minutes : (double) t->n_pl_sec / 60.0;
+		if (mins > 0)
+			res.player_load_per_min = res.player_load / mins;
+	}
+
+	/* data quality medians */
+	if (t->n_ep > 0) {
+		size_t m;
+
+		tmp = malloc(t->n_ep * sizeof(double));
+		if (!tmp) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		m = 0;
+		for (size_t i = 0; i < t->n_ep; i++)
+			if (t->ep[i].num_sv >= 0)
+				tmp[m++] = t->ep[i].num_sv;
+		res.median_num_sv = median_of(tmp, m);
+		m = 0;
+		for (size_t i = 0; i < t->n_ep; i++)
+			if (isfinite(t->ep[i].hdop))
+				tmp[m++] = t->ep[i].hdop;
+		res.median_hdop = median_of(tmp, m);
+		m = 0;
+		for (size_t i = 0; i < t->n_ep; i++)
+			if (isfinite(t->ep[i].pdop))
+				tmp[m++] = t->ep[i].pdop;
+		res.median_pdop = median_of(tmp, m);
+		free(tmp);
+	}
+
+	*ret = res;
+	return 0;
+fail:
+	kt_result_clear(&res);
+	return r;
+}
+
+int
+kt_track_snapshot(struct kt_track *t, struct kt_result *ret)
+{
+	if (!t || !ret)
+		return -EINVAL;
+	return compute(t, ret);
+}
+
+int
+kt_track_finish(struct kt_track *t, struct kt_result *ret)
+{
+	if (!t || !ret)
+		return -EINVAL;
+	return compute(t, ret);
+}
+
+/* ---- sorting ---- */
+
+static int
+cmp_fix(const void *a, const void *b)
+{
+	const struct kt_fix *x = a, *y = b;
+
+	return (x->t_us > y->t_us) - (x->t_us < y->t_us);
+}
+
+static int
+fix_score(const struct kt_fix *f)
+{
+	return (kt_fix_is_valid(f) ? 8 : 0) + (isfinite(f->hdop) ? 2 : 0) + (f->num_sv >= 0 ? 1 : 0) +
+	       (isfinite(f->sacc_mps) ? 1 : 0);
+}
+
+size_t
+kt_fixes_sort_dedup(struct kt_fix *f, size_t n, uint64_t *ret_dropped)
+{
+	size_t w = 0;
+	bool sorted = true;
+
+	for (size_t i = 1; i < n && sorted; i++)
+		if (f[i].t_us < f[i - 1].t_us)
+			sorted = false;
+	if (!sorted)
+		qsort(f, n, sizeof(*f), cmp_fix);
+	for (size_t i = 0; i < n; i++) {
+		if (w > 0 && f[w - 1].t_us == f[i].t_us) {
+			/* same epoch twice: keep the more complete one */
+			if (fix_score(&f[i]) > fix_score(&f[w - 1]))
+				f[w - 1] = f[i];
+			continue;
+		}
+		f[w++] = f[i];
+	}
+	if (ret_dropped)
+		*ret_dropped += n - w;
+	return w;
+}
+
+static int
+cmp_imu(const void *a, const void *b)
+{
+	const struct kt_imu_sample *x = a, *y = b;
+
+	return (x->t_us > y->t_us) - (x->t_us < y->t_us);
+}
+
+size_t
+kt_imu_sort_dedup(struct kt_imu_sample *s, size_t n)
+{
+	size_t w = 0;
+	bool sorted = true;
+
+	for (size_t i = 1; i < n && sorted; i++)
+		if (s[i].t_us < s[i - 1].t_us)
+			sorted = false;
+	if (!sorted)
+		qsort(s, n, sizeof(*s), cmp_imu);
+	for (size_t i = 0; i < n; i++) {
+		if (w > 0 && s[w - 1].t_us == s[i].t_us)
+			continue;
+		s[w++] = s[i];
+	}
+	return w;
+}

@@ -1,10 +1,199 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
+/* kicktrack process: vest logs -> per-player CSV, session.json and charts.
+ * The work is kt_pipeline_run() (src/report/kt-pipeline.h), shared with the
+ * docking daemon; this file only turns the command line into its options.
+ * See man/kicktrack-process.1. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "kt-cli.h"
+#include "kt-config.h"
+#include "report/kt-pipeline.h"
 #include "util/kt-log.h"
+
+#define DEFAULT_CONFIG KT_SYSCONFDIR "/kicktrack/kicktrack.conf"
+
+static void
+help(FILE *f)
+{
+	fprintf(f,
+		"Usage: kicktrack process [OPTIONS] LOG... | SESSION_DIR -o OUTDIR\n"
+		"Compute every player's metrics from vest logs (NMEA or UBX, one log per\n"
+		"vest) and write team.csv, players/<vest_id>/{timeseries,sprints,heatmap}.csv,\n"
+		"session.json and (unless --no-charts) the charts, PDFs and index.html.\n"
+		"A SESSION_DIR contributes its files named *.ubx *.nmea *.log *.bin (not\n"
+		"subdirectories); its roster.csv and pitch.ini are used if no --roster or\n"
+		"--pitch is given.\n\n"
+		"Options:\n"
+		"  -o, --output DIR       output folder (created; files of the same name replaced)\n"
+		"      --roster FILE      CSV vest_id,player,number,position with a header line\n"
+		"      --pitch FILE       pitch corners (see kicktrack-process(1)); without one\n"
+		"                         the pitch is estimated from the tracks and written to\n"
+		"                         OUTDIR/pitch.ini\n"
+		"      --config FILE      config file ([process] and [thresholds] sections);\n"
+		"                         default " DEFAULT_CONFIG " if it exists\n"
+		"      --no-config        read no config file\n"
+		"      --zones A,B,C,D    lower bounds of zones Z2..Z5 in km/h (7.2,14.4,19.8,25.2);\n"
+		"                         high-speed running = from zone 4 (C) up\n"
+		"      --sprint-kmh X     sprint speed threshold in km/h (25.2)\n"
+		"      --sprint-min-s X   shortest sprint in s (1.0)\n"
+		"      --effort-ms2 X     acceleration/deceleration threshold in m/s^2 (3.0)\n"
+		"      --effort-min-s X   shortest acceleration/deceleration in s (0.5)\n"
+		"      --max-speed-mps X  faster fixes are rejected as implausible, m/s (12.0)\n"
+		"      --gap-s X          longer without a valid fix is a gap, s (2.0)\n"
+		"      --csv-flavour c|de c: comma, decimal point (default); de: semicolon,\n"
+		"                         decimal comma, UTF-8 BOM (German Excel)\n"
+		"      --lang de|en       language of charts and pages (en)\n"
+		"  -j, --jobs N           process N vests in parallel (1)\n"
+		"      --no-charts        write CSV and JSON only\n"
+		"  -q, --quiet            only warnings and errors, no progress\n"
+		"  -h, --help             show this help\n\n"
+		"Command-line options win over the config file, which wins over the defaults\n"
+		"(in brackets). Progress is shown on stderr only when it is a terminal.\n\n"
+		"Exit status: 0 done; 1 nothing usable (no output written); 2 usage or config\n"
+		"error; 3 partial: outputs written, but a log, roster line, pitch file or\n"
+		"chart had a problem (each is named on stderr and listed in session.json).\n"
+		"Output columns and units: kicktrack-process(1), doc/output-format.md.\n");
+}
+
+enum {
+	OPT_ROSTER = 0x100,
+	OPT_PITCH,
+	OPT_CONFIG,
+	OPT_NO_CONFIG,
+	OPT_ZONES,
+	OPT_SPRINT_KMH,
+	OPT_SPRINT_MIN_S,
+	OPT_EFFORT_MS2,
+	OPT_EFFORT_MIN_S,
+	OPT_MAX_SPEED,
+	OPT_GAP_S,
+	OPT_CSV,
+	OPT_LANG,
+	OPT_NO_CHARTS,
+};
+
+static const struct option options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "roster", required_argument, NULL, OPT_ROSTER },
+	{ "pitch", required_argument, NULL, OPT_PITCH },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
+	{ "zones", required_argument, NULL, OPT_ZONES },
+	{ "sprint-kmh", required_argument, NULL, OPT_SPRINT_KMH },
+	{ "sprint-min-s", required_argument, NULL, OPT_SPRINT_MIN_S },
+	{ "effort-ms2", required_argument, NULL, OPT_EFFORT_MS2 },
+	{ "effort-min-s", required_argument, NULL, OPT_EFFORT_MIN_S },
+	{ "max-speed-mps", required_argument, NULL, OPT_MAX_SPEED },
+	{ "gap-s", required_argument, NULL, OPT_GAP_S },
+	{ "csv-flavour", required_argument, NULL, OPT_CSV },
+	{ "csv-flavor", required_argument, NULL, OPT_CSV },
+	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "no-charts", no_argument, NULL, OPT_NO_CHARTS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+/* Options that are config keys: option -> (section, key). */
+static const struct {
+	int opt;
+	const char *section, *key, *name;
+} keyed[] = {
+	{ OPT_ZONES, "thresholds", "zones_kmh", "--zones" },
+	{ OPT_SPRINT_KMH, "thresholds", "sprint_kmh", "--sprint-kmh" },
+	{ OPT_SPRINT_MIN_S, "thresholds", "sprint_min_s", "--sprint-min-s" },
+	{ OPT_EFFORT_MS2, "thresholds", "effort_ms2", "--effort-ms2" },
+	{ OPT_EFFORT_MIN_S, "thresholds", "effort_min_s", "--effort-min-s" },
+	{ OPT_MAX_SPEED, "thresholds", "max_speed_mps", "--max-speed-mps" },
+	{ OPT_GAP_S, "thresholds", "gap_s", "--gap-s" },
+	{ OPT_CSV, "process", "csv_flavour", "--csv-flavour" },
+	{ OPT_LANG, "process", "lang", "--lang" },
+	{ 'j', "process", "jobs", "--jobs" },
+};
 
 int
 kt_cmd_process(int argc, char **argv)
 {
-	log_error("'kicktrack process' is not implemented yet");
-	return KT_EXIT_FAILURE;
+	struct kt_pipeline_opts o;
+	const char *config = DEFAULT_CONFIG;
+	bool config_given = false, no_config = false;
+	int c, r;
+
+	kt_pipeline_opts_init(&o);
+
+	/* pass 1: help and which config file */
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "o:j:qh", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			help(stdout);
+			return KT_EXIT_OK;
+		case OPT_CONFIG:
+			config = optarg;
+			config_given = true;
+			break;
+		case OPT_NO_CONFIG:
+			no_config = true;
+			break;
+		case '?':
+			fprintf(stderr, "Try 'kicktrack process --help'.\n");
+			return KT_EXIT_USAGE;
+		default:
+			break;
+		}
+	}
+	if (!no_config) {
+		r = kt_pipeline_opts_load_config(&o, config, !config_given);
+		if (r < 0)
+			return KT_EXIT_USAGE; /* logged with file:line */
+	}
+
+	/* pass 2: the command line wins */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:j:qh", options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o.outdir = optarg;
+			continue;
+		case OPT_ROSTER:
+			o.roster_path = optarg;
+			continue;
+		case OPT_PITCH:
+			o.pitch_path = optarg;
+			continue;
+		case OPT_NO_CHARTS:
+			o.charts = false;
+			continue;
+		case 'q':
+			o.quiet = true;
+			continue;
+		default:
+			break;
+		}
+		for (size_t i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++)
+			if (keyed[i].opt == c &&
+			    kt_pipeline_opts_set(&o, keyed[i].section, keyed[i].key, optarg, keyed[i].name) < 0)
+				return KT_EXIT_USAGE;
+	}
+	if (!o.outdir) {
+		log_error("no output folder: give -o OUTDIR (try 'kicktrack process --help')");
+		return KT_EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		log_error("no vest logs or session directory given (try 'kicktrack process --help')");
+		return KT_EXIT_USAGE;
+	}
+	o.inputs = (const char *const *)(argv + optind);
+	o.n_inputs = (size_t)(argc - optind);
+	if (o.quiet)
+		kt_log_set_level(KT_LOG_WARNING);
+
+	return kt_pipeline_run(&o, NULL);
 }

@@ -1,1 +1,608 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stddef.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "kt-club.h"
+#include "kt-pipeline.h"
+#include "util/kt-fileio.h"
+#include "util/kt-ini.h"
+#include "util/kt-log.h"
+#include "util/kt-strutil.h"
+
+#define ROSTER_MAX_SIZE (4u << 20)
+#define ROSTER_FIELDS 4
+
+/* ------------------------------------------------------------------ roster */
+
+struct roster_parse {
+	const char *path;
+	struct kt_roster *roster;
+	size_t cap;
+	unsigned cur_line;      /* physical line being fed */
+	unsigned row_line;      /* line where the current row started */
+	unsigned n_rows;
+	unsigned n_fields;
+	char *fields[ROSTER_FIELDS];
+	bool bad_utf8;
+	bool oom;
+};
+
+static bool
+utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t k;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xE0) == 0xC0) {
+			k = 1;
+			cp = c & 0x1F;
+		} else if ((c & 0xF0) == 0xE0) {
+			k = 2;
+			cp = c & 0x0F;
+		} else if ((c & 0xF8) == 0xF0) {
+			k = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		for (size_t j = 1; j <= k; j++) {
+			if (i + j >= n || (s[i + j] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + j] & 0x3F);
+		}
+		if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
+		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		i += k + 1;
+	}
+	return true;
+}
+
+static char *
+mfree_str(char *s)
+{
+	free(s);
+	return NULL;
+}
+
+static void
+roster_row_reset(struct roster_parse *p)
+{
+	for (unsigned i = 0; i < ROSTER_FIELDS; i++)
+		p->fields[i] = mfree_str(p->fields[i]);
+	p->n_fields = 0;
+	p->bad_utf8 = false;
+}
+
+static void
+roster_field_cb(void *s, size_t len, void *data)
+{
+	struct roster_parse *p = data;
+
+	if (p->n_fields == 0)
+		p->row_line = p->cur_line;
+	if (!utf8_valid(s, len))
+		p->bad_utf8 = true;
+	if (p->n_fields < ROSTER_FIELDS) {
+		p->fields[p->n_fields] = strndup(s ? s : "", s ? len : 0);
+		if (!p->fields[p->n_fields])
+			p->oom = true;
+	}
+	p->n_fields++;
+}
+
+static bool
+is_header(char *const *f, unsigned n)
+{
+	return n >= 1 && f[0] && !strcasecmp(kt_strip(f[0]), "vest_id");
+}
+
+static void
+roster_row_cb(int c, void *data)
+{
+	struct roster_parse *p = data;
+	struct kt_roster *r = p->roster;
+
+	if (p->n_fields == 0) /* empty line */
+		return;
+	p->n_rows++;
+	if (p->n_rows == 1 && is_header(p->fields, p->n_fields)) {
+		roster_row_reset(p);
+		return;
+	}
+	if (p->n_fields == 1 && p->fields[0] && !*kt_strip(p->fields[0])) {
+		roster_row_reset(p); /* a line of blanks */
+		return;
+	}
+	if (p->n_fields != ROSTER_FIELDS) {
+		log_error("%s:%u: expected %d fields (vest_id,player,number,position), got %u",
+			  p->path, p->row_line, ROSTER_FIELDS, p->n_fields);
+		r->bad_lines++;
+		roster_row_reset(p);
+		return;
+	}
+	if (p->bad_utf8) {
+		log_error("%s:%u: not valid UTF-8 (save the roster as 'CSV UTF-8')", p->path, p->row_line);
+		r->bad_lines++;
+		roster_row_reset(p);
+		return;
+	}
+	for (unsigned i = 0; i < ROSTER_FIELDS; i++)
+		kt_strip(p->fields[i]);
+	if (!*p->fields[0]) {
+		log_error("%s:%u: empty vest_id", p->path, p->row_line);
+		r->bad_lines++;
+		roster_row_reset(p);
+		return;
+	}
+	const struct kt_roster_entry *dup = kt_roster_find(r, p->fields[0]);
+	if (dup) {
+		log_error("%s:%u: vest '%s' already assigned on line %u; line ignored",
+			  p->path, p->row_line, p->fields[0], dup->line);
+		r->bad_lines++;
+		roster_row_reset(p);
+		return;
+	}
+	if (r->n == p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 32;
+		struct kt_roster_entry *ne = realloc(r->entries, ncap * sizeof(*ne));
+		if (!ne) {
+			p->oom = true;
+			roster_row_reset(p);
+			return;
+		}
+		r->entries = ne;
+		p->cap = ncap;
+	}
+	r->entries[r->n++] = (struct kt_roster_entry) {
+		.vest_id = p->fields[0],
+		.player = p->fields[1],
+		.number = p->fields[2],
+		.position = p->fields[3],
+		.line = p->row_line,
+	};
+	for (unsigned i = 0; i < ROSTER_FIELDS; i++)
+		p->fields[i] = NULL;
+	p->n_fields = 0;
+	p->bad_utf8 = false;
+}
+
+int
+kt_roster_load(const char *path, struct kt_roster *ret)
+{
+	struct kt_roster r = { 0 };
+	struct roster_parse p = { .path = path, .roster = &r };
+	struct csv_parser csv;
+	char *data = NULL;
+	size_t len = 0;
+	int rr;
+
+	rr = kt_read_file(path, ROSTER_MAX_SIZE, &data, &len);
+	if (rr < 0)
+		return log_error_errno(rr, "cannot read roster %s: %m", path);
+
+	char *s = data;
+	if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+		s += 3;
+		len -= 3;
+	}
+	/* German Excel writes ';': decide from the first line */
+	const char *nl = memchr(s, '\n', len);
+	size_t first_len = nl ? (size_t)(nl - s) : len;
+	unsigned char delim = memchr(s, ';', first_len) && !memchr(s, ',', first_len) ? ';' : ',';
+
+	if (csv_init(&csv, CSV_STRICT | CSV_APPEND_NULL) != 0) {
+		free(data);
+		return log_error_errno(-ENOMEM, "cannot read roster %s: %m", path);
+	}
+	csv_set_delim(&csv, delim);
+
+	/* Feed line by line so that messages can name the line. */
+	size_t off = 0;
+	p.cur_line = 0;
+	while (off < len && !p.oom) {
+		const char *e = memchr(s + off, '\n', len - off);
+		size_t n = e ? (size_t)(e - (s + off)) + 1 : len - off;
+		p.cur_line++;
+		if (csv_parse(&csv, s + off, n, roster_field_cb, roster_row_cb, &p) != n) {
+			log_error("%s:%u: malformed CSV (%s); line ignored", path, p.cur_line,
+				  csv_strerror(csv_error(&csv)));
+			r.bad_lines++;
+			roster_row_reset(&p);
+			/* start over after the bad line */
+			csv_free(&csv);
+			if (csv_init(&csv, CSV_STRICT | CSV_APPEND_NULL) != 0) {
+				p.oom = true;
+				break;
+			}
+			csv_set_delim(&csv, delim);
+		}
+		off += n;
+	}
+	if (!p.oom && csv_fini(&csv, roster_field_cb, roster_row_cb, &p) != 0) {
+		log_error("%s:%u: malformed CSV at end of file (%s)", path, p.cur_line,
+			  csv_strerror(csv_error(&csv)));
+		r.bad_lines++;
+		roster_row_reset(&p);
+	}
+	csv_free(&csv);
+	roster_row_reset(&p);
+	free(data);
+	if (p.oom) {
+		kt_roster_clear(&r);
+		return log_error_errno(-ENOMEM, "cannot read roster %s: %m", path);
+	}
+	if (p.n_rows > 0 && r.n == 0 && r.bad_lines == 0)
+		log_warning("%s: no players listed", path);
+	*ret = r;
+	return (int)r.bad_lines;
+}
+
+const struct kt_roster_entry *
+kt_roster_find(const struct kt_roster *r, const char *vest_id)
+{
+	if (!r)
+		return NULL;
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->entries[i].vest_id, vest_id))
+			return &r->entries[i];
+	return NULL;
+}
+
+void
+kt_roster_clear(struct kt_roster *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->entries[i].vest_id);
+		free(r->entries[i].player);
+		free(r->entries[i].number);
+		free(r->entries[i].position);
+	}
+	free(r->entries);
+	*r = (struct kt_roster) { 0 };
+}
+
+/* ------------------------------------------------------------------- pitch */
+
+double
+kt_club_distance_m(double lat1, double lon1, double lat2, double lon2)
+{
+	const double R = 6371008.8, d2r = M_PI / 180.0;
+	double x = (lon2 - lon1) * d2r * cos((lat1 + lat2) * 0.5 * d2r);
+	double y = (lat2 - lat1) * d2r;
+
+	return R * sqrt(x * x + y * y);
+}
+
+/* Cut a trailing "  # comment" (a '#' or ';' after a blank) off a value. */
+static char *
+strip_comment(char *v)
+{
+	for (char *c = v; *c; c++)
+		if ((*c == '#' || *c == ';') && c > v && (c[-1] == ' ' || c[-1] == '\t')) {
+			*c = '\0';
+			break;
+		}
+	return kt_strip(v);
+}
+
+struct pitch_parse {
+	struct kt_pitch pitch;
+	char name[KT_PITCH_NAME_MAX];
+	unsigned seen;          /* bit per key */
+	bool in_pitch;
+};
+
+enum { P_LENGTH = 1 << 0, P_WIDTH = 1 << 1, P_C1 = 1 << 2, P_ALL = (1 << 6) - 1 };
+
+static int
+pitch_cb(const char *path, unsigned line, const char *section, const char *key,
+	 const char *value, void *userdata)
+{
+	struct pitch_parse *pp = userdata;
+	char buf[256];
+	double d;
+
+	if (strcmp(section, "pitch") != 0)
+		return 0; /* other sections are for other programs */
+	pp->in_pitch = true;
+	snprintf(buf, sizeof(buf), "%s", value);
+	char *v = strip_comment(buf);
+
+	if (!strcmp(key, "name")) {
+		snprintf(pp->name, sizeof(pp->name), "%s", v);
+		return 0;
+	}
+	if (!strcmp(key, "length_m") || !strcmp(key, "width_m")) {
+		if (kt_safe_atod(v, &d) < 0 || !(d >= 10.0 && d <= 250.0)) {
+			log_error("%s:%u: %s must be a number of metres between 10 and 250, got '%s'",
+				  path, line, key, v);
+			return -EBADMSG;
+		}
+		if (key[0] == 'l') {
+			pp->pitch.length_m = d;
+			pp->seen |= P_LENGTH;
+		} else {
+			pp->pitch.width_m = d;
+			pp->seen |= P_WIDTH;
+		}
+		return 0;
+	}
+	if (kt_startswith(key, "corner") && key[6] >= '1' && key[6] <= '4' && !key[7]) {
+		int i = key[6] - '1';
+		char *comma = strchr(v, ',');
+		double lat, lon;
+
+		if (!comma) {
+			log_error("%s:%u: %s: expected 'lat, lon' in decimal degrees, got '%s'",
+				  path, line, key, v);
+			return -EBADMSG;
+		}
+		*comma = '\0';
+		if (kt_safe_atod(v, &lat) < 0 || kt_safe_atod(comma + 1, &lon) < 0 ||
+		    !(lat >= -90.0 && lat <= 90.0) || !(lon >= -180.0 && lon <= 180.0)) {
+			log_error("%s:%u: %s: expected 'lat, lon' in decimal degrees (-90..90, -180..180), got '%s,%s'",
+				  path, line, key, v, comma + 1);
+			return -EBADMSG;
+		}
+		pp->pitch.lat_deg[i] = lat;
+		pp->pitch.lon_deg[i] = lon;
+		pp->seen |= P_C1 << i;
+		return 0;
+	}
+	log_error("%s:%u: unknown key '%s' in [pitch] (known: name, length_m, width_m, corner1..corner4)",
+		  path, line, key);
+	return -EBADMSG;
+}
+
+int
+kt_pitch_file_load(const char *path, struct kt_pitch *ret, char ret_name[KT_PITCH_NAME_MAX])
+{
+	struct pitch_parse pp = { 0 };
+	int r;
+
+	r = kt_ini_parse(path, pitch_cb, &pp);
+	if (r < 0)
+		return r;
+	if (!pp.in_pitch) {
+		log_error("%s: no [pitch] section", path);
+		return -EBADMSG;
+	}
+	if ((pp.seen & P_ALL) != P_ALL) {
+		static const char *const names[] = { "length_m", "width_m", "corner1",
+						     "corner2", "corner3", "corner4" };
+		for (unsigned i = 0; i < 6; i++)
+			if (!(pp.seen & (1u << i))) {
+				log_error("%s: [pitch] has no %s", path, names[i]);
+				break;
+			}
+		return -EBADMSG;
+	}
+	if (pp.pitch.width_m > pp.pitch.length_m) {
+		log_error("%s: width_m (%.1f) is larger than length_m (%.1f): corner1->corner2 must run along a touchline",
+			  path, pp.pitch.width_m, pp.pitch.length_m);
+		return -EBADMSG;
+	}
+	/* The corners must make roughly the stated rectangle. */
+	for (unsigned i = 0; i < 4; i++) {
+		unsigned j = (i + 1) % 4;
+		double want = (i % 2 == 0) ? pp.pitch.length_m : pp.pitch.width_m;
+		double got = kt_club_distance_m(pp.pitch.lat_deg[i], pp.pitch.lon_deg[i],
+						pp.pitch.lat_deg[j], pp.pitch.lon_deg[j]);
+		if (fabs(got - want) > 0.1 * want + 2.0) {
+			log_error("%s: corner%u to corner%u is %.1f m apart, but the pitch says %s = %.1f m (corners must go around the pitch)",
+				  path, i + 1, j + 1, got, i % 2 == 0 ? "length_m" : "width_m", want);
+			return -EBADMSG;
+		}
+	}
+	r = kt_pitch_validate(&pp.pitch);
+	if (r < 0) {
+		log_error("%s: the corners do not form a usable pitch", path);
+		return -EBADMSG;
+	}
+	*ret = pp.pitch;
+	if (ret_name)
+		memcpy(ret_name, pp.name, KT_PITCH_NAME_MAX);
+	return 0;
+}
+
+int
+kt_pitch_file_write(const char *path, const struct kt_pitch *p, const char *name,
+		    const char *comment)
+{
+	struct kt_atomic_file a;
+	char b[4][32];
+	int r;
+
+	r = kt_atomic_open(path, 0644, &a);
+	if (r < 0)
+		return r;
+	if (comment) {
+		const char *s = comment;
+		while (*s) {
+			const char *e = strchr(s, '\n');
+			size_t n = e ? (size_t)(e - s) : strlen(s);
+			fprintf(a.f, "# %.*s\n", (int)n, s);
+			s += n + (e ? 1 : 0);
+		}
+	}
+	fprintf(a.f, "[pitch]\nname = %s\n", name && *name ? name : "unnamed");
+	fprintf(a.f, "length_m = %s\n", kt_fmt_double(b[0], sizeof(b[0]), p->length_m, 1, false));
+	fprintf(a.f, "width_m = %s\n", kt_fmt_double(b[0], sizeof(b[0]), p->width_m, 1, false));
+	static const char *const where[] = { "x=0, y=0", "x=length, y=0 (same touchline)",
+					     "x=length, y=width", "x=0, y=width" };
+	for (unsigned i = 0; i < 4; i++)
+		fprintf(a.f, "corner%u = %s, %s   # lat, lon: %s\n", i + 1,
+			kt_fmt_double(b[1], sizeof(b[1]), p->lat_deg[i], 7, false),
+			kt_fmt_double(b[2], sizeof(b[2]), p->lon_deg[i], 7, false), where[i]);
+	return kt_atomic_commit(&a, false, false);
+}
+
+/* ------------------------------------------------------------------ config */
+
+static int
+parse_bool(const char *v, bool *ret)
+{
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on") || !strcmp(v, "1")) {
+		*ret = true;
+		return 0;
+	}
+	if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcasecmp(v, "off") || !strcmp(v, "0")) {
+		*ret = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int
+kt_parse_zones(const char *s, double ret_zone_kmh[4])
+{
+	char buf[256], *save = NULL, *tok;
+	double z[4];
+	unsigned n = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == 4 || kt_safe_atod(tok, &z[n]) < 0 || !(z[n] > 0.0 && z[n] < 100.0))
+			return -EINVAL;
+		if (n > 0 && !(z[n] > z[n - 1]))
+			return -EINVAL;
+		n++;
+	}
+	if (n != 4)
+		return -EINVAL;
+	memcpy(ret_zone_kmh, z, sizeof(z));
+	return 0;
+}
+
+struct threshold_key {
+	const char *key;
+	size_t offset;
+	double min, max;
+};
+
+#define TK(k, field, lo, hi) { k, offsetof(struct kt_params, field), lo, hi }
+static const struct threshold_key threshold_keys[] = {
+	TK("sprint_kmh", sprint_kmh, 5.0, 50.0),
+	TK("sprint_min_s", sprint_min_s, 0.0, 30.0),
+	TK("effort_ms2", effort_ms2, 0.5, 10.0),
+	TK("effort_min_s", effort_min_s, 0.0, 10.0),
+	TK("max_speed_mps", max_plausible_mps, 5.0, 20.0),
+	TK("gap_s", gap_s, 0.2, 60.0),
+	TK("high_power_wkg", high_power_wkg, 1.0, 100.0),
+	TK("max_hdop", max_hdop, 0.5, 100.0),
+	TK("min_num_sv", min_num_sv, 0.0, 64.0),
+	TK("heat_cell_x_m", heat_cell_x_m, 0.5, 50.0),
+	TK("heat_cell_y_m", heat_cell_y_m, 0.5, 50.0),
+	TK("heat_margin_m", heat_margin_m, 0.0, 100.0),
+	TK("max_jump_m", max_jump_m, 1.0, 1000.0),
+	TK("imu_noise_g", imu_noise_g, 0.0, 1.0),
+};
+
+int
+kt_pipeline_opts_set(struct kt_pipeline_opts *o, const char *section, const char *key,
+		     const char *value, const char *where)
+{
+	char buf[256];
+	char *v;
+
+	snprintf(buf, sizeof(buf), "%s", value);
+	v = strip_comment(buf);
+
+	if (!strcmp(section, "process")) {
+		if (!strcmp(key, "csv_flavour") || !strcmp(key, "csv_flavor")) {
+			if (!strcmp(v, "c"))
+				o->csv = KT_CSV_C;
+			else if (!strcmp(v, "de"))
+				o->csv = KT_CSV_DE;
+			else
+				goto bad;
+		} else if (!strcmp(key, "lang")) {
+			if (strcmp(v, "de") != 0 && strcmp(v, "en") != 0)
+				goto bad;
+			snprintf(o->lang, sizeof(o->lang), "%s", v);
+		} else if (!strcmp(key, "jobs")) {
+			unsigned j;
+			if (kt_safe_atou(v, &j) < 0 || j < 1 || j > 64)
+				goto bad;
+			o->jobs = j;
+		} else if (!strcmp(key, "charts")) {
+			if (parse_bool(v, &o->charts) < 0)
+				goto bad;
+		} else if (!strcmp(key, "progress")) {
+			if (parse_bool(v, &o->progress) < 0)
+				goto bad;
+		} else {
+			log_error("%s: unknown key '%s' in [process] (known: csv_flavour, lang, jobs, charts, progress)",
+				  where, key);
+			return -EBADMSG;
+		}
+		return 0;
+	}
+
+	/* [thresholds] */
+	if (!strcmp(key, "zones_kmh")) {
+		if (kt_parse_zones(v, o->params.zone_kmh) < 0) {
+			log_error("%s: zones_kmh: expected four increasing speeds in km/h like '7.2, 14.4, 19.8, 25.2', got '%s'",
+				  where, v);
+			return -EBADMSG;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(threshold_keys) / sizeof(threshold_keys[0]); i++) {
+		const struct threshold_key *t = &threshold_keys[i];
+		double d;
+
+		if (strcmp(key, t->key) != 0)
+			continue;
+		if (kt_safe_atod(v, &d) < 0 || !(d >= t->min && d <= t->max)) {
+			log_error("%s: %s: expected a number from %g to %g, got '%s'",
+				  where, key, t->min, t->max, v);
+			return -EBADMSG;
+		}
+		*(double *)((char *)&o->params + t->offset) = d;
+		return 0;
+	}
+	log_error("%s: unknown key '%s' in [thresholds] (see kicktrack-process(1))", where, key);
+	return -EBADMSG;
+bad:
+	log_error("%s: invalid value '%s' for %s", where, v, key);
+	return -EBADMSG;
+}
+
+static int
+config_cb(const char *path, unsigned line, const char *section, const char *key,
+	  const char *value, void *userdata)
+{
+	char where[512];
+
+	if (strcmp(section, "process") != 0 && strcmp(section, "thresholds") != 0)
+		return 0;
+	snprintf(where, sizeof(where), "%s:%u", path, line);
+	return kt_pipeline_opts_set(userdata, section, key, value, where);
+}
+
+int
+kt_pipeline_opts_load_config(struct kt_pipeline_opts *o, const char *path, bool missing_ok)
+{
+	if (missing_ok && access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	return kt_ini_parse(path, config_cb, o);
+}

@@ -1,2 +1,992 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * logs -> output folder. Order of work:
+ *   1. find the logs (files, or the logs in a session directory);
+ *   2. roster and pitch (given, found in the session directory, or the pitch
+ *      estimated from the pooled positions of all vests: an extra pass);
+ *   3. per vest (in --jobs worker threads): read + decode, sort/dedup, core,
+ *      write players' CSVs into a hidden staging directory in OUTDIR;
+ *      only the per-vest summary stays in memory, so memory is bounded by
+ *      the jobs in flight, not by the size of the team;
+ *   4. team.csv, session.json (+ pitch.ini if estimated) into staging;
+ *   5. move staging into OUTDIR (session.json last), then the charts.
+ * A run that produces nothing usable leaves OUTDIR untouched.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ingest/kt-log.h"
+#include "kt-config.h"
+#include "kt-charts.h"
+#include "kt-club.h"
+#include "kt-outputs.h"
 #include "kt-pipeline.h"
+#include "util/kt-fileio.h"
+#include "util/kt-log.h"
+#include "util/kt-sha256.h"
+#include "util/kt-strutil.h"
+
+void
+kt_pipeline_opts_init(struct kt_pipeline_opts *o)
+{
+	*o = (struct kt_pipeline_opts) {
+		.csv = KT_CSV_C,
+		.lang = "en",
+		.charts = true,
+		.jobs = 1,
+		.progress = true,
+	};
+	kt_params_default(&o->params);
+}
+
+/* ---------------------------------------------------------------- context */
+
+struct progress {
+	bool on;
+	uint64_t total_bytes, done_bytes;
+	unsigned total_files, done_files;
+	struct timespec start;
+	double last_draw_s;
+};
+
+struct ctx {
+	const struct kt_pipeline_opts *o;
+	struct kt_params params;           /* o->params, hsr tied to zone 4 */
+	struct kt_csv_style style;
+	char *staging;
+	char *session_dir;                 /* first directory given, or NULL */
+	struct kt_roster roster;
+	bool have_roster;
+	char *roster_file;
+	char *pitch_file;
+	struct kt_session_report rep;
+	pthread_mutex_t lock;              /* warnings, progress */
+	atomic_size_t next;
+	struct progress prog;
+	/* pitch estimation pass */
+	double *pool_lat, *pool_lon;
+	size_t pool_n, pool_cap;
+	unsigned pool_vests;
+	bool oom;
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Log a problem and keep it for session.json. Thread-safe. */
+static void __attribute__((format(printf, 3, 4)))
+note(struct ctx *c, enum kt_log_level level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+
+	pthread_mutex_lock(&c->lock);
+	if (c->prog.on)
+		fputs("\r\033[K", stderr); /* clear the progress line */
+	if (level == KT_LOG_ERR)
+		log_error("%s", buf);
+	else
+		log_warning("%s", buf);
+	char **nw = realloc(c->rep.warnings, (c->rep.n_warnings + 1) * sizeof(char *));
+	if (nw) {
+		c->rep.warnings = nw;
+		nw[c->rep.n_warnings] = strdup(buf);
+		if (nw[c->rep.n_warnings])
+			c->rep.n_warnings++;
+	}
+	c->rep.status = KT_PIPELINE_PARTIAL;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* ---------------------------------------------------------------- progress */
+
+static void
+progress_draw(struct ctx *c, bool final)
+{
+	struct progress *p = &c->prog;
+	double t = now_s() - ((double)p->start.tv_sec + (double)p->start.tv_nsec * 1e-9);
+
+	if (!p->on)
+		return;
+	if (!final && t - p->last_draw_s < 0.2 && p->done_files < p->total_files)
+		return;
+	p->last_draw_s = t;
+	double mb = (double)p->done_bytes / 1e6;
+	double rate = t > 0.0 ? mb / t : 0.0;
+	double left = rate > 0.0 ? ((double)(p->total_bytes - p->done_bytes) / 1e6) / rate : NAN;
+	char eta[32] = "--:--";
+	if (!isnan(left) && left < 360000.0)
+		snprintf(eta, sizeof(eta), "%d:%02d", (int)left / 60, (int)left % 60);
+	fprintf(stderr, "\r\033[Kkicktrack: %u/%u logs, %.1f/%.1f MB, %.1f MB/s, ETA %s",
+		p->done_files, p->total_files, mb, (double)p->total_bytes / 1e6, rate, eta);
+	if (final)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+static void
+progress_add(struct ctx *c, uint64_t bytes)
+{
+	pthread_mutex_lock(&c->lock);
+	c->prog.done_files++;
+	c->prog.done_bytes += bytes;
+	progress_draw(c, false);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* ------------------------------------------------------------------ inputs */
+
+static bool
+looks_like_log(const char *name)
+{
+	static const char *const ext[] = { ".ubx", ".nmea", ".log", ".bin" };
+
+	if (name[0] == '.')
+		return false;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (kt_endswith(name, ext[i]) && strlen(name) > strlen(ext[i]))
+			return true;
+	return false;
+}
+
+static int
+add_vest(struct ctx *c, const char *path, size_t *cap)
+{
+	if (c->rep.n_vests == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 32;
+		struct kt_vest_report *nv = realloc(c->rep.vests, ncap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		c->rep.vests = nv;
+		*cap = ncap;
+	}
+	struct kt_vest_report *v = &c->rep.vests[c->rep.n_vests];
+	*v = (struct kt_vest_report) { .vest_id_source = "file name" };
+	v->path = strdup(path);
+	if (!v->path)
+		return -ENOMEM;
+	c->rep.n_vests++;
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+collect_dir(struct ctx *c, const char *dir, size_t *cap)
+{
+	DIR *d = opendir(dir);
+	char **names = NULL;
+	size_t n = 0, ncap = 0;
+	struct dirent *de;
+	int r = 0;
+
+	if (!d)
+		return log_error_errno(-errno, "cannot open session directory %s: %m", dir);
+	while ((de = readdir(d))) {
+		struct stat st;
+		char *p;
+
+		if (!looks_like_log(de->d_name))
+			continue;
+		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		if (stat(p, &st) < 0 || !S_ISREG(st.st_mode)) {
+			free(p);
+			continue;
+		}
+		if (n == ncap) {
+			ncap = ncap ? ncap * 2 : 32;
+			char **nn = realloc(names, ncap * sizeof(char *));
+			if (!nn) {
+				free(p);
+				r = -ENOMEM;
+				break;
+			}
+			names = nn;
+		}
+		names[n++] = p;
+	}
+	closedir(d);
+	if (r == 0) {
+		qsort(names, n, sizeof(char *), cmp_str);
+		for (size_t i = 0; i < n && r == 0; i++)
+			r = add_vest(c, names[i], cap);
+		if (r == 0 && n == 0)
+			note(c, KT_LOG_ERR, "%s: no vest logs in it (*.ubx, *.nmea, *.log, *.bin)", dir);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return r;
+}
+
+static int
+collect_inputs(struct ctx *c)
+{
+	size_t cap = 0;
+	int r;
+
+	for (size_t i = 0; i < c->o->n_inputs; i++) {
+		const char *in = c->o->inputs[i];
+		struct stat st;
+
+		if (stat(in, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (!c->session_dir) {
+				c->session_dir = strdup(in);
+				if (!c->session_dir)
+					return -ENOMEM;
+			}
+			r = collect_dir(c, in, &cap);
+		} else {
+			/* also missing/unreadable files: they fail later with a message */
+			r = add_vest(c, in, &cap);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ roster/pitch */
+
+static char *
+path_join(const char *dir, const char *name)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		return NULL;
+	return p;
+}
+
+static void
+load_roster(struct ctx *c)
+{
+	const char *path = c->o->roster_path;
+	char *found = NULL;
+	int r;
+
+	if (!path && c->session_dir) {
+		found = path_join(c->session_dir, "roster.csv");
+		if (found && access(found, F_OK) == 0) {
+			path = found;
+			if (!c->o->quiet)
+				log_info("using roster %s from the session directory", path);
+		}
+	}
+	if (!path) {
+		free(found);
+		return;
+	}
+	c->roster_file = strdup(path);
+	r = kt_roster_load(path, &c->roster);
+	if (r < 0) {
+		note(c, KT_LOG_ERR, "%s: roster not used: %s", path, strerror(-r));
+	} else {
+		c->have_roster = true;
+		c->rep.roster = &c->roster;
+		if (r > 0)
+			note(c, KT_LOG_WARNING, "%s: %d bad line(s) skipped (see above)", path, r);
+	}
+	c->rep.roster_file = c->roster_file;
+	free(found);
+}
+
+static void
+load_pitch(struct ctx *c)
+{
+	const char *path = c->o->pitch_path;
+	const char *source = "file";
+	char *found = NULL;
+
+	c->rep.pitch_source = "none";
+	if (!path && c->session_dir) {
+		found = path_join(c->session_dir, "pitch.ini");
+		if (found && access(found, F_OK) == 0) {
+			path = found;
+			source = "session directory";
+			if (!c->o->quiet)
+				log_info("using pitch %s from the session directory", path);
+		}
+	}
+	if (path) {
+		int r = kt_pitch_file_load(path, &c->rep.pitch, c->rep.pitch_name);
+		if (r == 0) {
+			c->rep.have_pitch = true;
+			c->rep.pitch_source = source;
+			c->pitch_file = strdup(path);
+			c->rep.pitch_file = c->pitch_file;
+		} else {
+			note(c, KT_LOG_ERR, "%s: pitch file not usable (see above); estimating the pitch from the tracks instead",
+			     path);
+		}
+	}
+	free(found);
+}
+
+/* ------------------------------------------------------------- one vest */
+
+static void
+set_error(struct kt_vest_report *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(v->error);
+	va_start(ap, fmt);
+	if (vasprintf(&v->error, fmt, ap) < 0)
+		v->error = NULL;
+	va_end(ap);
+}
+
+static void
+vest_id_from(struct kt_vest_report *v, const struct kt_log_header *h)
+{
+	if (h && h->present) {
+		char id[sizeof(h->vest_id) + 1];
+		memcpy(id, h->vest_id, sizeof(h->vest_id));
+		id[sizeof(h->vest_id)] = '\0';
+		kt_strip(id);
+		if (*id) {
+			snprintf(v->vest_id, sizeof(v->vest_id), "%s", id);
+			v->vest_id_source = "header";
+			v->has_header = true;
+			v->firmware = h->firmware;
+		}
+	}
+	if (!v->vest_id[0]) {
+		const char *base = strrchr(v->path, '/');
+		base = base ? base + 1 : v->path;
+		snprintf(v->vest_id, sizeof(v->vest_id), "%s", base);
+		char *dot = strrchr(v->vest_id, '.');
+		if (dot && dot != v->vest_id)
+			*dot = '\0';
+		v->vest_id_source = "file name";
+	}
+	/* it names a directory: no '/', no leading '.', no control characters */
+	for (char *p = v->vest_id; *p; p++)
+		if (*p == '/' || *p == '\\' || (unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '_';
+	if (v->vest_id[0] == '.')
+		v->vest_id[0] = '_';
+	if (!v->vest_id[0])
+		snprintf(v->vest_id, sizeof(v->vest_id), "vest");
+}
+
+static const char *
+log_error_text(int r)
+{
+	switch (r) {
+	case -ENODATA: return "the file is empty";
+	case -EBADMSG: return "no NMEA or UBX data in it (not a vest log?)";
+	case -EISDIR: return "is a directory";
+	default: return strerror(-r);
+	}
+}
+
+static int
+read_log(struct ctx *c, struct kt_vest_report *v, struct kt_log *log)
+{
+	struct stat st;
+	int r;
+
+	if (stat(v->path, &st) == 0)
+		v->size = (uint64_t)st.st_size;
+	r = kt_log_read(v->path, log);
+	if (r < 0) {
+		set_error(v, "%s", log_error_text(r));
+		note(c, KT_LOG_ERR, "%s: cannot use this log: %s", v->path, log_error_text(r));
+		return r;
+	}
+	kt_sha256_hex(log->sha256, v->sha256);
+	vest_id_from(v, &log->header);
+	v->stats = log->stats;
+	v->n_fixes_read = log->n_fixes;
+	v->n_imu_read = log->n_imu;
+	return 0;
+}
+
+static size_t
+count_valid(const struct kt_fix *f, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += kt_fix_is_valid(&f[i]);
+	return k;
+}
+
+static int
+write_vest_files(struct ctx *c, size_t idx, struct kt_vest_report *v)
+{
+	char *dir = NULL, *p = NULL;
+	int r;
+
+	if (asprintf(&dir, "%s/v%zu", c->staging, idx) < 0)
+		return -ENOMEM;
+	r = kt_mkdir_p(dir, 0755);
+	if (r < 0)
+		goto out;
+	static const char *const names[] = { "timeseries.csv", "sprints.csv", "heatmap.csv" };
+	for (unsigned k = 0; k < 3 && r == 0; k++) {
+		free(p);
+		p = path_join(dir, names[k]);
+		if (!p) {
+			r = -ENOMEM;
+			break;
+		}
+		if (k == 0)
+			r = kt_write_timeseries_csv(p, &v->res, &c->style);
+		else if (k == 1)
+			r = kt_write_sprints_csv(p, &v->res, &c->params, &c->style);
+		else
+			r = kt_write_heatmap_csv(p, &v->res, &c->style);
+	}
+out:
+	if (r < 0)
+		note(c, KT_LOG_ERR, "%s: cannot write %s: %s", v->path, p ? p : dir, strerror(-r));
+	free(p);
+	free(dir);
+	return r;
+}
+
+static void
+process_vest(struct ctx *c, size_t idx)
+{
+	struct kt_vest_report *v = &c->rep.vests[idx];
+	struct kt_log log = { 0 };
+	struct kt_track *t = NULL;
+	uint64_t dropped = 0;
+	int r;
+
+	r = read_log(c, v, &log);
+	if (r < 0)
+		goto done;
+
+	size_t nf = kt_fixes_sort_dedup(log.fixes, log.n_fixes, &dropped);
+	size_t ni = kt_imu_sort_dedup(log.imu, log.n_imu);
+	v->core_dropped_dup = dropped;
+	if (count_valid(log.fixes, nf) == 0) {
+		set_error(v, "no valid GNSS fix in %zu epochs", nf);
+		note(c, KT_LOG_ERR, "%s: no valid GNSS fix in %zu epochs (vest %s left out)",
+		     v->path, nf, v->vest_id);
+		goto done;
+	}
+
+	r = kt_track_new(&c->params, c->rep.have_pitch ? &c->rep.pitch : NULL, &t);
+	if (r < 0) {
+		set_error(v, "cannot start processing: %s", strerror(-r));
+		note(c, KT_LOG_ERR, "%s: cannot start processing: %s", v->path, strerror(-r));
+		goto done;
+	}
+	kt_track_note_rejected(t, KT_QREJ_DUPLICATE, dropped);
+	/* merge GNSS and IMU in time order */
+	size_t i = 0, k = 0;
+	while (i < nf || k < ni) {
+		if (k >= ni || (i < nf && log.fixes[i].t_us <= log.imu[k].t_us))
+			r = kt_track_feed_fix(t, &log.fixes[i++]);
+		else
+			r = kt_track_feed_imu(t, &log.imu[k++]);
+		if (r < 0)
+			break;
+	}
+	/* the decoded log is not needed any more: keep memory low */
+	kt_log_clear(&log);
+	if (r >= 0)
+		r = kt_track_finish(t, &v->res);
+	if (r < 0) {
+		set_error(v, "processing failed: %s", strerror(-r));
+		note(c, KT_LOG_ERR, "%s: processing failed: %s", v->path, strerror(-r));
+		goto done;
+	}
+	if (v->res.n_valid_epochs == 0) {
+		set_error(v, "no usable GNSS fix (all rejected as implausible)");
+		note(c, KT_LOG_ERR, "%s: no usable GNSS fix: all %" PRIu64 " epochs rejected (vest %s left out)",
+		     v->path, v->res.n_epochs, v->vest_id);
+		goto done;
+	}
+	if (write_vest_files(c, idx, v) < 0) {
+		set_error(v, "cannot write its output files");
+		goto done;
+	}
+	v->ok = true;
+done:
+	/* the 10 Hz series is in timeseries.csv now; keep the summary only */
+	free(v->res.series);
+	v->res.series = NULL;
+	v->res.n_series = 0;
+	if (!v->ok)
+		v->res.n_series = 0;
+	kt_track_free(t);
+	kt_log_clear(&log);
+	progress_add(c, v->size);
+}
+
+/* Pitch estimation pass: pool valid positions, about one per second. */
+static void
+pool_vest(struct ctx *c, size_t idx)
+{
+	struct kt_vest_report *v = &c->rep.vests[idx];
+	struct kt_log log = { 0 };
+	uint64_t size = 0;
+	struct stat st;
+
+	if (stat(v->path, &st) == 0)
+		size = (uint64_t)st.st_size;
+	/* errors are reported by the processing pass */
+	if (kt_log_read(v->path, &log) == 0) {
+		size_t added = 0;
+		int64_t last_s = INT64_MIN;
+
+		pthread_mutex_lock(&c->lock);
+		for (size_t i = 0; i < log.n_fixes; i++) {
+			const struct kt_fix *f = &log.fixes[i];
+			int64_t s = f->t_us / KT_USEC_PER_SEC;
+			if (!kt_fix_is_valid(f) || s == last_s)
+				continue;
+			if (f->speed_mps > c->params.max_plausible_mps)
+				continue;
+			last_s = s;
+			if (c->pool_n == c->pool_cap) {
+				size_t ncap = c->pool_cap ? c->pool_cap * 2 : 65536;
+				double *a = realloc(c->pool_lat, ncap * sizeof(double));
+				if (a)
+					c->pool_lat = a;
+				double *b = realloc(c->pool_lon, ncap * sizeof(double));
+				if (b)
+					c->pool_lon = b;
+				if (!a || !b) {
+					c->oom = true;
+					break;
+				}
+				c->pool_cap = ncap;
+			}
+			c->pool_lat[c->pool_n] = f->lat_deg;
+			c->pool_lon[c->pool_n] = f->lon_deg;
+			c->pool_n++;
+			added++;
+		}
+		if (added > 0)
+			c->pool_vests++;
+		pthread_mutex_unlock(&c->lock);
+	}
+	kt_log_clear(&log);
+	progress_add(c, size);
+}
+
+/* ----------------------------------------------------------------- workers */
+
+struct worker_arg {
+	struct ctx *c;
+	void (*fn)(struct ctx *c, size_t idx);
+};
+
+static void *
+worker(void *userdata)
+{
+	struct worker_arg *w = userdata;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&w->c->next, 1)) < w->c->rep.n_vests)
+		w->fn(w->c, i);
+	return NULL;
+}
+
+static void
+run_all(struct ctx *c, void (*fn)(struct ctx *c, size_t idx))
+{
+	struct worker_arg w = { .c = c, .fn = fn };
+	unsigned jobs = c->o->jobs ? c->o->jobs : 1;
+	pthread_t th[64];
+	unsigned started = 0;
+
+	if (jobs > 64)
+		jobs = 64;
+	if (jobs > c->rep.n_vests)
+		jobs = (unsigned)c->rep.n_vests;
+	atomic_store(&c->next, 0);
+	/* the calling thread is one of the workers */
+	for (unsigned j = 1; j < jobs; j++)
+		if (pthread_create(&th[started], NULL, worker, &w) == 0)
+			started++;
+	worker(&w);
+	for (unsigned j = 0; j < started; j++)
+		pthread_join(th[j], NULL);
+}
+
+static void
+estimate_pitch(struct ctx *c)
+{
+	run_all(c, pool_vest);
+	if (c->oom) {
+		note(c, KT_LOG_ERR, "out of memory while estimating the pitch");
+		return;
+	}
+	int r = kt_pitch_estimate(c->pool_lat, c->pool_lon, c->pool_n, &c->rep.pitch);
+	if (r < 0) {
+		note(c, KT_LOG_ERR, "no pitch file, and the pitch cannot be estimated from the tracks (%s): no x/y positions and no heatmaps",
+		     strerror(-r));
+		return;
+	}
+	c->rep.have_pitch = true;
+	c->rep.pitch_source = "estimated";
+	c->rep.pitch_estimate_vests = c->pool_vests;
+	c->rep.pitch_estimate_points = c->pool_n;
+	snprintf(c->rep.pitch_name, sizeof(c->rep.pitch_name), "estimated from %u vests", c->pool_vests);
+	c->pitch_file = path_join(c->o->outdir, "pitch.ini");
+	c->rep.pitch_file = c->pitch_file;
+	log_warning("no pitch file: pitch estimated from the tracks of %u vests (%.0f x %.0f m); written to %s, check it and reuse it with --pitch",
+		    c->pool_vests, c->rep.pitch.length_m, c->rep.pitch.width_m,
+		    c->pitch_file ? c->pitch_file : "pitch.ini");
+	free(c->pool_lat);
+	free(c->pool_lon);
+	c->pool_lat = c->pool_lon = NULL;
+}
+
+/* --------------------------------------------------------- finishing up */
+
+static void
+resolve_vests(struct ctx *c)
+{
+	for (size_t i = 0; i < c->rep.n_vests; i++) {
+		struct kt_vest_report *v = &c->rep.vests[i];
+
+		if (!v->ok)
+			continue;
+		/* a vest id used twice gets a suffix */
+		unsigned dup = 1;
+		char base[KT_VEST_ID_MAX];
+		snprintf(base, sizeof(base), "%s", v->vest_id);
+		for (;;) {
+			bool clash = false;
+			for (size_t k = 0; k < i; k++)
+				if (c->rep.vests[k].ok && !strcmp(c->rep.vests[k].vest_id, v->vest_id))
+					clash = true;
+			if (!clash)
+				break;
+			dup++;
+			snprintf(v->vest_id, sizeof(v->vest_id), "%.50s-%u", base, dup);
+		}
+		if (dup > 1)
+			note(c, KT_LOG_WARNING, "%s: vest %s already came from another log; written as %s",
+			     v->path, base, v->vest_id);
+		if (c->have_roster) {
+			v->roster = kt_roster_find(&c->roster, base);
+			if (!v->roster)
+				note(c, KT_LOG_WARNING, "%s: vest %s is not in the roster %s; processed without a player name",
+				     v->path, base, c->roster_file);
+		}
+	}
+}
+
+static int
+move_into_place(struct ctx *c)
+{
+	char *players = path_join(c->staging, "players");
+	int r = 0;
+
+	if (!players)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->rep.n_vests && r == 0; i++) {
+		struct kt_vest_report *v = &c->rep.vests[i];
+		char *from = NULL, *to = NULL;
+
+		if (!v->ok)
+			continue;
+		r = kt_mkdir_p(players, 0755);
+		if (r == 0 && (asprintf(&from, "%s/v%zu", c->staging, i) < 0 ||
+			       asprintf(&to, "%s/%s", players, v->vest_id) < 0))
+			r = -ENOMEM;
+		if (r == 0 && rename(from, to) < 0)
+			r = -errno;
+		free(from);
+		free(to);
+	}
+	free(players);
+	return r;
+}
+
+/* Move everything from src into dst (merging directories, replacing files). */
+static int
+merge_tree(const char *src, const char *dst, const char *last)
+{
+	DIR *d = opendir(src);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d)
+		return -errno;
+	while (r == 0 && (de = readdir(d))) {
+		char *s = NULL, *t = NULL;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (last && !strcmp(de->d_name, last))
+			continue;
+		if (asprintf(&s, "%s/%s", src, de->d_name) < 0 ||
+		    asprintf(&t, "%s/%s", dst, de->d_name) < 0) {
+			free(s);
+			r = -ENOMEM;
+			break;
+		}
+		if (lstat(s, &st) < 0) {
+			r = -errno;
+		} else if (S_ISDIR(st.st_mode)) {
+			if (mkdir(t, 0755) < 0 && errno != EEXIST)
+				r = -errno;
+			if (r == 0)
+				r = merge_tree(s, t, NULL);
+			if (r == 0 && rmdir(s) < 0)
+				r = -errno;
+		} else if (rename(s, t) < 0) {
+			r = -errno;
+		}
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	if (r == 0 && last) {
+		char *s = path_join(src, last), *t = path_join(dst, last);
+		if (!s || !t)
+			r = -ENOMEM;
+		else if (rename(s, t) < 0 && errno != ENOENT)
+			r = -errno;
+		free(s);
+		free(t);
+	}
+	return r;
+}
+
+static void
+remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+
+	if (d) {
+		while ((de = readdir(d))) {
+			char *p;
+			struct stat st;
+
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			p = path_join(path, de->d_name);
+			if (!p)
+				continue;
+			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+				remove_tree(p);
+			else
+				unlink(p);
+			free(p);
+		}
+		closedir(d);
+	}
+	rmdir(path);
+}
+
+static int
+write_session_files(struct ctx *c)
+{
+	char *p;
+	int r;
+
+	p = path_join(c->staging, "team.csv");
+	r = p ? kt_write_team_csv(p, &c->rep, &c->style) : -ENOMEM;
+	if (r < 0) {
+		log_error_errno(r, "cannot write %s: %m", p ? p : "team.csv");
+		free(p);
+		return r;
+	}
+	free(p);
+	if (c->rep.have_pitch && c->rep.pitch_source && !strcmp(c->rep.pitch_source, "estimated")) {
+		char comment[512];
+		snprintf(comment, sizeof(comment),
+			 "Pitch estimated by kicktrack %s from the pooled positions of %u vests.\n"
+			 "Check the corners (corner1 -> corner2 runs along a touchline) and reuse\n"
+			 "this file with 'kicktrack process --pitch pitch.ini'.",
+			 KT_VERSION, c->rep.pitch_estimate_vests);
+		p = path_join(c->staging, "pitch.ini");
+		r = p ? kt_pitch_file_write(p, &c->rep.pitch, c->rep.pitch_name, comment) : -ENOMEM;
+		if (r < 0)
+			note(c, KT_LOG_ERR, "cannot write the estimated pitch.ini: %s", strerror(-r));
+		free(p);
+	}
+	/* last: its status must say what happened */
+	p = path_join(c->staging, "session.json");
+	r = p ? kt_write_session_json(p, &c->rep) : -ENOMEM;
+	if (r < 0)
+		log_error_errno(r, "cannot write %s: %m", p ? p : "session.json");
+	free(p);
+	return r;
+}
+
+static void
+ctx_free(struct ctx *c)
+{
+	for (size_t i = 0; i < c->rep.n_vests; i++) {
+		free(c->rep.vests[i].path);
+		free(c->rep.vests[i].error);
+		kt_result_clear(&c->rep.vests[i].res);
+	}
+	free(c->rep.vests);
+	for (size_t i = 0; i < c->rep.n_warnings; i++)
+		free(c->rep.warnings[i]);
+	free(c->rep.warnings);
+	kt_roster_clear(&c->roster);
+	free(c->roster_file);
+	free(c->pitch_file);
+	free(c->session_dir);
+	free(c->staging);
+	free(c->pool_lat);
+	free(c->pool_lon);
+	pthread_mutex_destroy(&c->lock);
+}
+
+int
+kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *ret_summary)
+{
+	struct ctx c = { .o = o };
+	int status = KT_PIPELINE_FAILED;
+	int charts_missing = 0;
+	unsigned n_ok = 0;
+	int r;
+
+	if (!o->outdir || !*o->outdir || o->n_inputs == 0) {
+		log_error("nothing to do: give vest logs or a session directory, and -o OUTDIR");
+		return KT_PIPELINE_USAGE;
+	}
+	pthread_mutex_init(&c.lock, NULL);
+	c.params = o->params;
+	c.params.hsr_kmh = o->params.zone_kmh[2]; /* HSR = Z4 + Z5 */
+	kt_csv_style_init(&c.style, o->csv);
+	c.rep.opts = o;
+	c.rep.status = KT_PIPELINE_OK;
+	c.rep.pitch_source = "none";
+
+	r = collect_inputs(&c);
+	if (r < 0) {
+		log_error_errno(r, "cannot list the inputs: %m");
+		goto out;
+	}
+	if (c.rep.n_vests == 0) {
+		log_error("no vest logs found: nothing written");
+		goto out;
+	}
+
+	r = kt_mkdir_p(o->outdir, 0755);
+	if (r < 0) {
+		log_error_errno(r, "cannot create output directory %s: %m", o->outdir);
+		goto out;
+	}
+	if (asprintf(&c.staging, "%s/.kicktrack-XXXXXX", o->outdir) < 0 || !mkdtemp(c.staging)) {
+		r = -errno;
+		log_error_errno(r, "cannot create a staging directory in %s: %m", o->outdir);
+		free(c.staging);
+		c.staging = NULL;
+		goto out;
+	}
+
+	load_roster(&c);
+	load_pitch(&c);
+
+	c.prog.on = o->progress && !o->quiet && isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &c.prog.start);
+	c.prog.total_files = (unsigned)c.rep.n_vests;
+	for (size_t i = 0; i < c.rep.n_vests; i++) {
+		struct stat st;
+		if (stat(c.rep.vests[i].path, &st) == 0)
+			c.prog.total_bytes += (uint64_t)st.st_size;
+	}
+	if (!c.rep.have_pitch) {
+		/* two passes over the logs */
+		c.prog.total_files *= 2;
+		c.prog.total_bytes *= 2;
+		estimate_pitch(&c);
+	}
+
+	run_all(&c, process_vest);
+	progress_draw(&c, true);
+
+	for (size_t i = 0; i < c.rep.n_vests; i++)
+		n_ok += c.rep.vests[i].ok;
+	if (n_ok == 0) {
+		log_error("no vest log gave usable data: nothing written to %s", o->outdir);
+		status = KT_PIPELINE_FAILED;
+		goto out;
+	}
+	resolve_vests(&c);
+	r = move_into_place(&c);
+	if (r < 0) {
+		log_error_errno(r, "cannot arrange the output in %s: %m", c.staging);
+		goto out;
+	}
+	r = write_session_files(&c);
+	if (r < 0)
+		goto out;
+	r = merge_tree(c.staging, o->outdir, "session.json");
+	if (r < 0) {
+		log_error_errno(r, "cannot move the output into %s: %m", o->outdir);
+		goto out;
+	}
+	status = c.rep.status;
+
+	if (o->charts) {
+		struct kt_report_opts ro;
+		kt_report_opts_default(&ro);
+		ro.lang = o->lang;
+		ro.quiet = o->quiet;
+		r = kt_report_render(o->outdir, &ro);
+		if (r != 0) {
+			status = KT_PIPELINE_PARTIAL;
+			charts_missing = r;
+			if (r < 0)
+				log_error_errno(r, "no charts for %s: %m (the CSV and JSON files are complete)",
+						o->outdir);
+		}
+	}
+	if (!o->quiet)
+		log_info("%u of %zu vests processed; output in %s%s", n_ok, c.rep.n_vests, o->outdir,
+			 status == KT_PIPELINE_OK ? "" : " (partial: see the messages above)");
+out:
+	if (c.staging)
+		remove_tree(c.staging);
+	if (ret_summary) {
+		*ret_summary = (struct kt_pipeline_summary) {
+			.n_logs = (unsigned)c.rep.n_vests,
+			.n_vests_ok = n_ok,
+			.n_vests_failed = (unsigned)c.rep.n_vests - n_ok,
+			.n_warnings = (unsigned)c.rep.n_warnings,
+			.charts_missing = charts_missing,
+		};
+	}
+	ctx_free(&c);
+	return status;
+}

@@ -70,6 +70,13 @@ void kt_pipeline_opts_init(struct kt_pipeline_opts *o);
  * Returns 0, or -errno / -EBADMSG after logging "file:line: ...". */
 int kt_pipeline_opts_load_config(struct kt_pipeline_opts *o, const char *path, bool missing_ok);
 
+/* Set one config key ("sprint_kmh" in section "thresholds", "lang" in
+ * "process", ...) from text, validated as in a config file; errors are
+ * logged as "where: ..." (e.g. "kicktrack.conf:12" or "--sprint-kmh").
+ * Returns 0 or -EBADMSG. */
+int kt_pipeline_opts_set(struct kt_pipeline_opts *o, const char *section, const char *key,
+			 const char *value, const char *where);
+
 /* Parse "7.2,14.4,19.8,25.2" into zone_kmh (strictly increasing, > 0). */
 int kt_parse_zones(const char *s, double ret_zone_kmh[4]);
 

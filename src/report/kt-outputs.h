@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The files of an output folder (doc/output-format.md): team.csv,
+ * players/<vest_id>/{timeseries,sprints,heatmap}.csv and session.json.
+ * Every writer writes under a temporary name and renames into place, so a
+ * file is complete or absent. Returns 0 or -errno (not logged).
+ */
+#ifndef KT_OUTPUTS_H
+#define KT_OUTPUTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/kt-core.h"
+#include "ingest/kt-log.h"
+#include "kt-club.h"
+#include "kt-pipeline.h"
+
+#define KT_VEST_ID_MAX 64
+
+struct kt_csv_style {
+	char sep;              /* ',' or ';' */
+	bool decimal_comma;
+	bool bom;
+};
+
+void kt_csv_style_init(struct kt_csv_style *s, enum kt_csv_flavour f);
+
+/* One input log and what became of it. */
+struct kt_vest_report {
+	/* input */
+	char *path;
+	uint64_t size;
+	char sha256[65];               /* "" if the file could not be read */
+	char vest_id[KT_VEST_ID_MAX];
+	const char *vest_id_source;    /* "header" or "file name" */
+	bool has_header;
+	unsigned firmware;             /* 0x0103 = 1.3, 0 unknown */
+	struct kt_log_stats stats;
+	uint64_t n_fixes_read, n_imu_read;
+	uint64_t core_dropped_dup;     /* duplicates dropped by sort/dedup */
+	/* roster */
+	const struct kt_roster_entry *roster; /* NULL: not in the roster */
+	/* outcome */
+	bool ok;                       /* outputs written */
+	char *error;                   /* why not (malloc'ed), NULL when ok */
+	struct kt_result res;          /* series/heat freed after writing */
+};
+
+struct kt_session_report {
+	const struct kt_pipeline_opts *opts;
+	struct kt_vest_report *vests;
+	size_t n_vests;
+	/* pitch */
+	bool have_pitch;
+	struct kt_pitch pitch;
+	const char *pitch_source;      /* "file", "session directory", "estimated", "none" */
+	const char *pitch_file;        /* file read, or pitch.ini written; may be NULL */
+	char pitch_name[KT_PITCH_NAME_MAX];
+	unsigned pitch_estimate_vests;
+	uint64_t pitch_estimate_points;
+	/* roster */
+	const char *roster_file;       /* NULL: none */
+	const struct kt_roster *roster;
+	/* problems, in order (malloc'ed strings) */
+	char **warnings;
+	size_t n_warnings;
+	int status;                    /* KT_PIPELINE_OK or KT_PIPELINE_PARTIAL */
+};
+
+/* Sum of the frames the reader rejected (checksum, truncated, too long,
+ * malformed, implausible) plus the epochs the core rejected. */
+uint64_t kt_vest_rejected_frames(const struct kt_vest_report *v);
+
+int kt_write_timeseries_csv(const char *path, const struct kt_result *r,
+			    const struct kt_csv_style *s);
+int kt_write_sprints_csv(const char *path, const struct kt_result *r,
+			 const struct kt_params *p, const struct kt_csv_style *s);
+int kt_write_heatmap_csv(const char *path, const struct kt_result *r,
+			 const struct kt_csv_style *s);
+int kt_write_team_csv(const char *path, const struct kt_session_report *s,
+		      const struct kt_csv_style *st);
+int kt_write_session_json(const char *path, const struct kt_session_report *s);
+
+#endif

@@ -90,8 +90,6 @@ list_add(struct kt_serial_list *l, const char *path, const char *usb_serial,
 static bool
 id_matches(const struct kt_usb_id *filter, size_t n_filter, int vid, int pid)
 {
-	if (n_filter == 0)
-		return true;
 	for (size_t i = 0; i < n_filter; i++)
 		if (filter[i].vid == vid && filter[i].pid == pid)
 			return true;
@@ -137,8 +135,7 @@ kt_serial_enumerate(const struct kt_usb_id *filter, size_t n_filter,
 	struct kt_serial_list l = { 0 };
 	int r;
 
-	/* an empty filter list with patterns given means "patterns only" */
-	if (filter || n_patterns == 0) {
+	if (n_filter > 0) {
 		r = enumerate_usb(filter, n_filter, &l);
 		if (r < 0)
 			goto fail;

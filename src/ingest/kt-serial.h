@@ -36,8 +36,8 @@ struct kt_serial_list {
 };
 
 /*
- * Enumerate USB serial ports whose VID:PID is in `filter` (all USB serial
- * ports when n_filter is 0 and filter is NULL), then add every existing path
+ * Enumerate USB serial ports whose VID:PID is in `filter` (no USB
+ * enumeration at all when n_filter is 0), then add every existing path
  * matching one of the `patterns` (plain paths or glob(7) patterns). Paths
  * are canonicalised with realpath() and de-duplicated. A pattern that
  * matches nothing is not an error (the vest is simply not plugged in).

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * kicktrackd internals: the vest ports and their download state machine
+ * (kt-port.c, doc/dock-state-machine.md), the training grouping and
+ * processing (kt-training.c) and the status file (kt-status.c), all driven
+ * by the one-thread poll() loop in kicktrackd.c. Times are CLOCK_MONOTONIC
+ * microseconds passed in by the loop; nothing here reads the clock.
+ */
+#ifndef KT_DOCKD_H
+#define KT_DOCKD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kt_dock.h"
+#include "store/kt-store.h"
+
+struct kt_store;
+struct kt_store_download;
+struct kt_port;
+struct kt_dockd;
+
+struct kt_dockd_opts {
+	char *config_path;
+	char *store_root;
+	char *status_path;         /* NULL: <store_root>/status.json */
+	char **devices;            /* paths/globs */
+	size_t n_devices;
+	struct kt_usb_id *usb_ids; /* enumeration filter; none: no USB enumeration */
+	size_t n_usb_ids;
+	unsigned baud;
+	unsigned chunk;            /* READ max_len */
+	unsigned outstanding;      /* pipelined READs, 1..KT_DOCK_MAX_OUTSTANDING */
+	unsigned scan_ms;
+	unsigned max_ports;
+	bool erase;
+	bool process;
+	unsigned quiet_s;          /* no new vest for this long: process the training */
+	unsigned retry_s;          /* a failed port is tried again after this long */
+	char *roster_path;         /* [process] roster: its vest ids complete a training */
+};
+
+/* Per-session state on a vest, as shown by `kicktrack status`. */
+enum kt_vsess_state {
+	KT_VSESS_PENDING = 0,
+	KT_VSESS_DOWNLOADING,
+	KT_VSESS_STORED,           /* durable in the store */
+	KT_VSESS_ERASED,           /* stored, then erased on the vest */
+	KT_VSESS_FAILED,
+};
+
+struct kt_vsess {
+	struct kt_dock_session_info info;
+	enum kt_vsess_state state;
+	unsigned crc_failures;     /* whole-session CRC mismatches */
+	bool erase_refused;
+	bool grouped;              /* handed to the training grouping */
+};
+
+/* What the volunteer sees per vest. */
+enum kt_vest_state {
+	KT_VEST_CONNECTING = 0,    /* port open, identifying */
+	KT_VEST_LISTING,
+	KT_VEST_DOWNLOADING,
+	KT_VEST_ERASING,
+	KT_VEST_DONE,              /* every session stored (and erased if configured) */
+	KT_VEST_FAILED,            /* see reason; retried after retry_s */
+	KT_VEST_UNPLUGGED,
+};
+const char *kt_vest_state_to_str(enum kt_vest_state s);
+
+/* A vest known by its id; outlives its port (unplug, re-plug). */
+struct kt_vest {
+	char id[KT_DOCK_VEST_ID_LEN + 1];
+	char port_path[256];
+	enum kt_vest_state state;
+	char reason[160];          /* plain words, for FAILED (and UNPLUGGED) */
+	uint16_t firmware;
+	uint8_t battery_pct;
+	struct kt_vsess *sess;
+	size_t n_sess;
+	ssize_t cur;               /* session being downloaded, -1 none */
+	uint64_t done_bytes;       /* of the current session */
+	uint64_t total_bytes;
+	double rate_bps;           /* smoothed */
+	uint64_t rate_mark_bytes;  /* total received at the last rate update */
+	uint64_t rx_data_bytes;    /* session payload received (all time) */
+	int64_t rate_mark_us;
+	struct kt_port *port;      /* NULL while unplugged */
+};
+
+/* ---- the daemon context (kicktrackd.c) ---- */
+struct kt_dockd {
+	struct kt_dockd_opts *o;
+	struct kt_store *store;
+	struct kt_vest **vests;
+	size_t n_vests;
+	struct kt_port **ports;
+	size_t n_ports;
+	struct kt_training *trainings;
+	size_t n_trainings;
+	char **roster;             /* vest ids of the roster */
+	size_t n_roster;
+	char *latest_report;
+	int64_t last_stored_us;
+};
+
+struct kt_vest *kt_dockd_vest(struct kt_dockd *d, const char *id, bool create);
+/* A session was committed (or found stored): group it into a training. */
+void kt_dockd_session_stored(struct kt_dockd *d, struct kt_vest *v, struct kt_vsess *s,
+			     int64_t now_us);
+
+/* ---- ports (kt-port.c) ---- */
+enum kt_port_state {
+	KT_PORT_IDENTIFY = 0,
+	KT_PORT_LIST,
+	KT_PORT_DOWNLOAD,
+	KT_PORT_ERASE,
+	KT_PORT_IDLE,              /* nothing to do; watching for unplug */
+	KT_PORT_FAILED,            /* closed; path ignored until retry time */
+	KT_PORT_CLOSED,            /* hung up */
+};
+const char *kt_port_state_to_str(enum kt_port_state s);
+
+int kt_port_new(struct kt_dockd *d, const char *path, int fd, int64_t now_us,
+		struct kt_port **ret);
+struct kt_port *kt_port_free(struct kt_port *p);
+const char *kt_port_path(const struct kt_port *p);
+int kt_port_fd(const struct kt_port *p);   /* -1 once closed */
+short kt_port_events(const struct kt_port *p);
+enum kt_port_state kt_port_state(const struct kt_port *p);
+const char *kt_port_reason(const struct kt_port *p);
+struct kt_vest *kt_port_vest(const struct kt_port *p);
+int64_t kt_port_retry_at(const struct kt_port *p);
+/* revents from poll (0 on a timer tick). */
+void kt_port_dispatch(struct kt_port *p, short revents, int64_t now_us);
+int64_t kt_port_next_deadline(const struct kt_port *p);
+/* SIGTERM: sync partial downloads and close. */
+void kt_port_shutdown(struct kt_port *p);
+
+/* ---- trainings (kt-training.c) ---- */
+enum kt_training_state {
+	KT_TRAINING_COLLECTING = 0, /* waiting for quiet time or the whole roster */
+	KT_TRAINING_PROCESSING,
+	KT_TRAINING_DONE,
+	KT_TRAINING_FAILED,
+};
+const char *kt_training_state_to_str(enum kt_training_state s);
+
+struct kt_training {
+	struct kt_store_manifest m;  /* name, time range, logs */
+	enum kt_training_state state;
+	bool dirty;                /* logs added since the last processing run */
+	int64_t last_arrival_us;
+	pid_t pid;                 /* processing child, 0 none */
+	int exit_code;
+	unsigned runs;
+	char *report_dir;          /* absolute */
+};
+
+int kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id,
+		    uint32_t crc32, const char *raw_path, int64_t start_unix_us, int64_t now_us);
+/* Start processing where due. */
+void kt_training_tick(struct kt_dockd *d, int64_t now_us);
+int64_t kt_training_next_deadline(struct kt_dockd *d);
+/* A child exited (from SIGCHLD). */
+void kt_training_reaped(struct kt_dockd *d, pid_t pid, int status);
+/* Load trainings from the store's manifests at start-up (late vests join them). */
+int kt_training_load(struct kt_dockd *d);
+void kt_training_free_all(struct kt_dockd *d);
+
+/* ---- status file (kt-status.c) ---- */
+int kt_status_write(struct kt_dockd *d, const char *path, int64_t now_us);
+
+#endif

@@ -1,0 +1,964 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * One open vest port and its download state machine (doc/dock-state-machine.md).
+ *
+ * States are enum kt_port_state, inputs are enum port_event; port_handle()
+ * is the one dispatcher and port_set_state() logs one debug line per
+ * transition. Requests are pipelined (up to opts->outstanding READs in
+ * flight); a response is matched to the oldest outstanding request by its
+ * sequence number, anything else is stale and dropped.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/kt-serial.h"
+#include "kt-dockd.h"
+#include "store/kt-store.h"
+#include "util/kt-log.h"
+
+#define MS(x) ((int64_t)(x) * 1000)
+#define MAX_OUT KT_DOCK_MAX_OUTSTANDING
+#define BUSY_RETRY_US MS(1000)
+#define MAX_CRC_FAILURES 3
+
+enum port_event {
+	EV_OPENED,        /* port open: start talking */
+	EV_FRAME,         /* a frame that answers the oldest outstanding request */
+	EV_TIMEOUT,       /* no byte for the response timeout */
+	EV_HANGUP,        /* far end gone (unplug) */
+	EV_IO_ERROR,      /* read/write error other than hangup */
+	EV_WAKE,          /* a wait (vest busy, store error) ended */
+};
+
+static const char *
+port_event_to_str(enum port_event e)
+{
+	switch (e) {
+	case EV_OPENED: return "opened";
+	case EV_FRAME: return "frame";
+	case EV_TIMEOUT: return "timeout";
+	case EV_HANGUP: return "hangup";
+	case EV_IO_ERROR: return "io-error";
+	case EV_WAKE: return "wake";
+	}
+	return "?";
+}
+
+const char *
+kt_port_state_to_str(enum kt_port_state s)
+{
+	switch (s) {
+	case KT_PORT_IDENTIFY: return "identify";
+	case KT_PORT_LIST: return "list";
+	case KT_PORT_DOWNLOAD: return "download";
+	case KT_PORT_ERASE: return "erase";
+	case KT_PORT_IDLE: return "idle";
+	case KT_PORT_FAILED: return "failed";
+	case KT_PORT_CLOSED: return "closed";
+	}
+	return "?";
+}
+
+const char *
+kt_vest_state_to_str(enum kt_vest_state s)
+{
+	switch (s) {
+	case KT_VEST_CONNECTING: return "connecting";
+	case KT_VEST_LISTING: return "listing";
+	case KT_VEST_DOWNLOADING: return "downloading";
+	case KT_VEST_ERASING: return "erasing";
+	case KT_VEST_DONE: return "done";
+	case KT_VEST_FAILED: return "failed";
+	case KT_VEST_UNPLUGGED: return "unplugged";
+	}
+	return "?";
+}
+
+struct outreq {
+	uint8_t seq;
+	uint8_t type;
+	uint32_t offset;
+	uint16_t len;
+};
+
+struct kt_port {
+	struct kt_dockd *d;
+	char *path;
+	int fd;
+	enum kt_port_state state;
+	char reason[160];
+	struct kt_vest *vest;
+	struct kt_dock_decoder dec;
+	struct kt_dock_frame frame;   /* for EV_FRAME */
+
+	uint8_t tx[KT_DOCK_OVERHEAD + 64];
+	uint8_t seq;
+	struct outreq out[MAX_OUT];
+	unsigned n_out;
+	int64_t last_rx_us;           /* last byte received */
+	int64_t deadline_us;          /* response timeout, 0 none */
+	int64_t wake_us;              /* EV_WAKE at, 0 none */
+	int64_t retry_at_us;          /* FAILED: when the path may be opened again */
+	unsigned retries;
+
+	uint16_t list_next;
+	struct kt_store_download *dl;
+	uint32_t next_req;            /* next READ offset to request */
+	int64_t now_us;
+};
+
+static void port_handle(struct kt_port *p, enum port_event ev);
+
+static const char *
+vname(const struct kt_port *p)
+{
+	return p->vest ? p->vest->id : p->path;
+}
+
+static void
+vest_set(struct kt_port *p, enum kt_vest_state s)
+{
+	if (p->vest)
+		p->vest->state = s;
+}
+
+static void
+port_set_state(struct kt_port *p, enum kt_port_state s, enum port_event ev)
+{
+	if (p->state != s)
+		log_debug("vest %s (%s): %s -> %s on %s", vname(p), p->path,
+			  kt_port_state_to_str(p->state), kt_port_state_to_str(s),
+			  port_event_to_str(ev));
+	p->state = s;
+	switch (s) {
+	case KT_PORT_IDENTIFY: vest_set(p, KT_VEST_CONNECTING); break;
+	case KT_PORT_LIST: vest_set(p, KT_VEST_LISTING); break;
+	case KT_PORT_DOWNLOAD: vest_set(p, KT_VEST_DOWNLOADING); break;
+	case KT_PORT_ERASE: vest_set(p, KT_VEST_ERASING); break;
+	case KT_PORT_IDLE: vest_set(p, KT_VEST_DONE); break;
+	case KT_PORT_FAILED: vest_set(p, KT_VEST_FAILED); break;
+	case KT_PORT_CLOSED: vest_set(p, KT_VEST_UNPLUGGED); break;
+	}
+}
+
+static void
+close_download(struct kt_port *p)
+{
+	if (p->dl) {
+		int r = kt_store_download_sync(p->dl);
+		if (r < 0)
+			log_warning_errno(r, "vest %s: cannot save the resume point of the download: %m",
+					  vname(p));
+		p->dl = kt_store_download_free(p->dl);
+	}
+	if (p->vest && p->vest->cur >= 0 &&
+	    p->vest->sess[p->vest->cur].state == KT_VSESS_DOWNLOADING)
+		p->vest->sess[p->vest->cur].state = KT_VSESS_PENDING;
+}
+
+static void
+port_close_fd(struct kt_port *p)
+{
+	close_download(p);
+	p->fd = kt_serial_close(p->fd);
+	p->n_out = 0;
+	p->deadline_us = 0;
+	p->wake_us = 0;
+	kt_dock_decoder_reset(&p->dec);
+}
+
+/* Give up on this port for now: close it; the loop re-opens it after retry_s. */
+static void
+port_fail(struct kt_port *p, enum port_event ev, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void
+port_fail(struct kt_port *p, enum port_event ev, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
+	va_end(ap);
+	log_error("vest %s (%s): %s", vname(p), p->path, p->reason);
+	if (p->vest)
+		snprintf(p->vest->reason, sizeof(p->vest->reason), "%s", p->reason);
+	port_close_fd(p);
+	p->retry_at_us = p->now_us + MS(1000) * (int64_t)p->d->o->retry_s;
+	port_set_state(p, KT_PORT_FAILED, ev);
+}
+
+/* ---- sending ---- */
+
+static int
+send_req(struct kt_port *p, uint8_t type, const uint8_t *body, size_t len, uint32_t offset,
+	 uint16_t rlen)
+{
+	int n;
+	ssize_t w;
+
+	if (p->n_out >= MAX_OUT)
+		return -ENOBUFS;
+	p->seq++;
+	n = kt_dock_frame_encode(type, p->seq, body, len, p->tx, sizeof(p->tx));
+	if (n < 0)
+		return n;
+	/* requests are tiny: the tty buffer takes them whole; a short write
+	 * is treated like a lost request (timeout, retry) */
+	w = kt_serial_write(p->fd, p->tx, (size_t)n);
+	if (w < 0)
+		return (int)w;
+	p->out[p->n_out++] = (struct outreq){
+		.seq = p->seq, .type = type, .offset = offset, .len = rlen,
+	};
+	if (!p->deadline_us)
+		p->deadline_us = p->now_us + MS(KT_DOCK_T_RESPONSE_MS);
+	return 0;
+}
+
+static void
+send_or_fail(struct kt_port *p, int r)
+{
+	if (r == -EPIPE)
+		port_handle(p, EV_HANGUP);
+	else if (r < 0)
+		port_handle(p, EV_IO_ERROR);
+}
+
+static void
+send_identify(struct kt_port *p)
+{
+	send_or_fail(p, send_req(p, KT_DOCK_IDENTIFY, NULL, 0, 0, 0));
+}
+
+static void
+send_list(struct kt_port *p)
+{
+	uint8_t b[KT_DOCK_LIST_REQ_LEN];
+	struct kt_dock_list_req m = { .first = p->list_next };
+	int n = kt_dock_list_req_encode(&m, b, sizeof(b));
+
+	send_or_fail(p, n < 0 ? n : send_req(p, KT_DOCK_LIST, b, (size_t)n, 0, 0));
+}
+
+/* Keep the READ pipeline full. */
+static void
+fill_reads(struct kt_port *p)
+{
+	struct kt_vest *v = p->vest;
+	const struct kt_vsess *s = &v->sess[v->cur];
+
+	while (p->n_out < p->d->o->outstanding && p->next_req < s->info.size &&
+	       p->fd >= 0 && p->state == KT_PORT_DOWNLOAD) {
+		uint32_t left = s->info.size - p->next_req;
+		uint16_t len = (uint16_t)(left < p->d->o->chunk ? left : p->d->o->chunk);
+		struct kt_dock_read_req m = {
+			.session_id = s->info.id, .offset = p->next_req, .max_len = len,
+		};
+		uint8_t b[KT_DOCK_READ_REQ_LEN];
+		int r = kt_dock_read_req_encode(&m, b, sizeof(b));
+
+		if (r >= 0)
+			r = send_req(p, KT_DOCK_READ, b, (size_t)r, p->next_req, len);
+		if (r < 0) {
+			send_or_fail(p, r);
+			return;
+		}
+		p->next_req += len;
+	}
+}
+
+/* Forget outstanding requests (their late answers are dropped as stale) and
+ * ask again from what the store holds. */
+static void
+restart_reads(struct kt_port *p)
+{
+	p->n_out = 0;
+	p->deadline_us = 0;
+	if (p->dl)
+		p->next_req = kt_store_download_offset(p->dl);
+	fill_reads(p);
+}
+
+/* ---- session selection ---- */
+
+static void next_session(struct kt_port *p, enum port_event ev);
+
+static void
+start_erase(struct kt_port *p, enum port_event ev)
+{
+	struct kt_vest *v = p->vest;
+	struct kt_vsess *s = &v->sess[v->cur];
+	struct kt_dock_erase_req m = { .session_id = s->info.id, .crc32 = s->info.crc32 };
+	uint8_t b[KT_DOCK_ERASE_REQ_LEN];
+	int r;
+
+	/* Never erase what is not durable in the store: ask the store again. */
+	r = kt_store_is_stored(p->d->store, v->id, s->info.id, s->info.crc32);
+	if (r != 1) {
+		log_error("vest %s: session %" PRIu32 " is not in the store, not erasing it",
+			  v->id, s->info.id);
+		s->erase_refused = true;
+		next_session(p, ev);
+		return;
+	}
+	port_set_state(p, KT_PORT_ERASE, ev);
+	r = kt_dock_erase_req_encode(&m, b, sizeof(b));
+	send_or_fail(p, r < 0 ? r : send_req(p, KT_DOCK_ERASE, b, (size_t)r, 0, 0));
+}
+
+static void
+stored(struct kt_port *p, enum port_event ev)
+{
+	struct kt_vest *v = p->vest;
+	struct kt_vsess *s = &v->sess[v->cur];
+
+	s->state = KT_VSESS_STORED;
+	v->done_bytes = v->total_bytes = s->info.size;
+	kt_dockd_session_stored(p->d, v, s, p->now_us);
+	if (p->d->o->erase && !s->erase_refused)
+		start_erase(p, ev);
+	else
+		next_session(p, ev);
+}
+
+static void
+commit(struct kt_port *p, enum port_event ev)
+{
+	struct kt_vest *v = p->vest;
+	struct kt_vsess *s = &v->sess[v->cur];
+	int r = kt_store_download_commit(p->dl, NULL);
+
+	if (r == -EAGAIN)
+		return;
+	p->dl = NULL;
+	if (r == 0) {
+		log_info("vest %s: session %" PRIu32 " (%" PRIu32 " bytes) verified and stored",
+			 v->id, s->info.id, s->info.size);
+		stored(p, ev);
+	} else if (r == -EEXIST) {
+		log_info("vest %s: session %" PRIu32 " was already stored, duplicate skipped",
+			 v->id, s->info.id);
+		stored(p, ev);
+	} else if (r == -EBADMSG) {
+		s->crc_failures++;
+		if (s->crc_failures >= MAX_CRC_FAILURES) {
+			s->state = KT_VSESS_FAILED;
+			log_error("vest %s: session %" PRIu32 " downloaded %u times but its CRC-32 "
+				  "never matched the vest's list: the vest's storage may be damaged; "
+				  "skipping it (not erased)", v->id, s->info.id, s->crc_failures);
+			snprintf(v->reason, sizeof(v->reason),
+				 "session %" PRIu32 " is damaged on the vest (CRC never matched)",
+				 s->info.id);
+			next_session(p, ev);
+		} else {
+			log_warning("vest %s: session %" PRIu32 " failed its whole CRC-32 check, "
+				    "downloading it again from the start", v->id, s->info.id);
+			s->state = KT_VSESS_PENDING;
+			v->cur = -1;
+			next_session(p, ev);
+		}
+	} else {
+		port_fail(p, ev, "cannot store session %" PRIu32 " in %s: %s (will retry)",
+			  s->info.id, kt_store_root(p->d->store), strerror(-r));
+	}
+}
+
+static void
+begin_download(struct kt_port *p, enum port_event ev)
+{
+	struct kt_vest *v = p->vest;
+	struct kt_vsess *s = &v->sess[v->cur];
+	int r;
+
+	r = kt_store_download_begin(p->d->store, v->id, s->info.id, s->info.crc32, s->info.size,
+				    s->info.start_unix_us, &p->dl);
+	if (r == -EEXIST) {
+		stored(p, ev);
+		return;
+	}
+	if (r < 0) {
+		port_fail(p, ev, "cannot start storing session %" PRIu32 " in %s: %s (will retry)",
+			  s->info.id, kt_store_root(p->d->store), strerror(-r));
+		return;
+	}
+	s->state = KT_VSESS_DOWNLOADING;
+	v->done_bytes = kt_store_download_offset(p->dl);
+	v->total_bytes = s->info.size;
+	if (v->done_bytes > 0)
+		log_info("vest %s: resuming session %" PRIu32 " at byte %" PRIu64 " of %" PRIu32,
+			 v->id, s->info.id, v->done_bytes, s->info.size);
+	else
+		log_info("vest %s: downloading session %" PRIu32 " (%" PRIu32 " bytes)", v->id,
+			 s->info.id, s->info.size);
+	port_set_state(p, KT_PORT_DOWNLOAD, ev);
+	p->retries = 0;
+	if (v->done_bytes >= s->info.size) {
+		commit(p, ev);
+		return;
+	}
+	restart_reads(p);
+}
+
+static void
+next_session(struct kt_port *p, enum port_event ev)
+{
+	struct kt_vest *v = p->vest;
+
+	for (size_t i = 0; i < v->n_sess; i++) {
+		struct kt_vsess *s = &v->sess[i];
+		int r;
+
+		if (s->state == KT_VSESS_FAILED || s->state == KT_VSESS_ERASED)
+			continue;
+		if (s->state == KT_VSESS_STORED) {
+			if (p->d->o->erase && !s->erase_refused) {
+				v->cur = (ssize_t)i;
+				start_erase(p, ev);
+				return;
+			}
+			continue;
+		}
+		r = kt_store_is_stored(p->d->store, v->id, s->info.id, s->info.crc32);
+		if (r < 0) {
+			port_fail(p, ev, "cannot look into the store %s: %s (will retry)",
+				  kt_store_root(p->d->store), strerror(-r));
+			return;
+		}
+		v->cur = (ssize_t)i;
+		if (r == 1) {
+			log_info("vest %s: session %" PRIu32 " is already stored", v->id, s->info.id);
+			stored(p, ev);
+			return;
+		}
+		begin_download(p, ev);
+		return;
+	}
+	v->cur = -1;
+	v->reason[0] = '\0';
+	if (p->state != KT_PORT_IDLE) {
+		unsigned st = 0, er = 0, fa = 0;
+		for (size_t i = 0; i < v->n_sess; i++) {
+			st += v->sess[i].state == KT_VSESS_STORED;
+			er += v->sess[i].state == KT_VSESS_ERASED;
+			fa += v->sess[i].state == KT_VSESS_FAILED;
+		}
+		log_info("vest %s: done: %zu sessions, %u stored, %u erased, %u failed", v->id,
+			 v->n_sess, st + er, er, fa);
+	}
+	p->n_out = 0;
+	p->deadline_us = 0;
+	port_set_state(p, KT_PORT_IDLE, ev);
+}
+
+/* ---- responses ---- */
+
+static bool
+is_error(struct kt_port *p, struct kt_dock_error *e)
+{
+	if (p->frame.type != KT_DOCK_ERROR)
+		return false;
+	if (kt_dock_error_decode(p->frame.payload, p->frame.len, e) < 0)
+		*e = (struct kt_dock_error){ .code = KT_DOCK_E_INTERNAL };
+	return true;
+}
+
+static void
+on_identify(struct kt_port *p)
+{
+	struct kt_dock_identify id;
+	struct kt_dock_error e;
+	struct kt_vest *v;
+
+	if (is_error(p, &e)) {
+		port_fail(p, EV_FRAME, "vest refuses to identify itself: %s%s%s",
+			  kt_dock_error_to_str(e.code), e.message[0] ? ": " : "", e.message);
+		return;
+	}
+	if (p->frame.type != KT_DOCK_IDENTIFY_RESP ||
+	    kt_dock_identify_decode(p->frame.payload, p->frame.len, &id) < 0) {
+		port_fail(p, EV_FRAME, "malformed IDENTIFY answer (type 0x%02x, %u bytes)",
+			  p->frame.type, p->frame.len);
+		return;
+	}
+	if (id.protocol_version != KT_DOCK_PROTOCOL_VERSION) {
+		port_fail(p, EV_FRAME, "vest speaks dock protocol %u, this kicktrackd speaks %u: "
+			  "update the software", id.protocol_version, KT_DOCK_PROTOCOL_VERSION);
+		return;
+	}
+	if (!kt_store_vest_id_valid(id.vest_id)) {
+		port_fail(p, EV_FRAME, "vest reports an unusable id '%s'", id.vest_id);
+		return;
+	}
+	v = kt_dockd_vest(p->d, id.vest_id, true);
+	if (!v) {
+		port_fail(p, EV_FRAME, "out of memory");
+		return;
+	}
+	if (v->port && v->port != p) {
+		port_fail(p, EV_FRAME, "vest id %s is also on port %s: two vests with one id?",
+			  id.vest_id, kt_port_path(v->port));
+		return;
+	}
+	p->vest = v;
+	v->port = p;
+	snprintf(v->port_path, sizeof(v->port_path), "%s", p->path);
+	v->firmware = id.firmware;
+	v->battery_pct = id.battery_pct;
+	v->reason[0] = '\0';
+	log_info("vest %s on %s: firmware %u.%u, %u sessions, battery %s%u%%", v->id, p->path,
+		 id.firmware >> 8, id.firmware & 0xff, id.n_sessions,
+		 id.battery_pct == KT_DOCK_UNKNOWN_BATTERY ? "?" : "",
+		 id.battery_pct == KT_DOCK_UNKNOWN_BATTERY ? 0 : id.battery_pct);
+	p->list_next = 0;
+	port_set_state(p, KT_PORT_LIST, EV_FRAME);
+	send_list(p);
+}
+
+static struct kt_vsess *
+find_sess(struct kt_vest *v, const struct kt_dock_session_info *i)
+{
+	for (size_t k = 0; k < v->n_sess; k++)
+		if (v->sess[k].info.id == i->id && v->sess[k].info.crc32 == i->crc32)
+			return &v->sess[k];
+	return NULL;
+}
+
+static void
+on_list(struct kt_port *p)
+{
+	struct kt_vest *v = p->vest;
+	struct kt_dock_list_resp m;
+	struct kt_dock_error e;
+
+	if (is_error(p, &e)) {
+		if (e.code == KT_DOCK_E_BUSY) {
+			p->wake_us = p->now_us + BUSY_RETRY_US;
+			return;
+		}
+		port_fail(p, EV_FRAME, "vest refuses to list its sessions: %s",
+			  kt_dock_error_to_str(e.code));
+		return;
+	}
+	if (p->frame.type != KT_DOCK_LIST_RESP ||
+	    kt_dock_list_resp_decode(p->frame.payload, p->frame.len, &m) < 0 ||
+	    m.first != p->list_next) {
+		port_fail(p, EV_FRAME, "malformed LIST answer");
+		return;
+	}
+	for (unsigned i = 0; i < m.count; i++) {
+		struct kt_vsess *s = find_sess(v, &m.s[i]), *n;
+
+		if (s) {
+			s->info = m.s[i]; /* sizes are the same: id + crc matched */
+			continue;
+		}
+		n = realloc(v->sess, (v->n_sess + 1) * sizeof(*n));
+		if (!n) {
+			port_fail(p, EV_FRAME, "out of memory");
+			return;
+		}
+		v->sess = n;
+		v->sess[v->n_sess++] = (struct kt_vsess){ .info = m.s[i] };
+	}
+	p->list_next = (uint16_t)(m.first + m.count);
+	if (m.count > 0 && p->list_next < m.total) {
+		send_list(p);
+		return;
+	}
+	/* Sessions erased meanwhile (by us) stay listed as erased; sessions that
+	 * vanished otherwise are of no concern: they were stored or never ours. */
+	next_session(p, EV_FRAME);
+}
+
+static void
+on_read(struct kt_port *p, const struct outreq *rq)
+{
+	struct kt_vest *v = p->vest;
+	struct kt_vsess *s = &v->sess[v->cur];
+	struct kt_dock_read_resp m;
+	struct kt_dock_error e;
+	int r;
+
+	if (is_error(p, &e)) {
+		switch (e.code) {
+		case KT_DOCK_E_BUSY:
+			p->n_out = 0;
+			p->deadline_us = 0;
+			p->wake_us = p->now_us + BUSY_RETRY_US;
+			return;
+		case KT_DOCK_E_NO_SUCH_SESSION:
+		case KT_DOCK_E_BAD_OFFSET:
+			log_warning("vest %s: session %" PRIu32 " cannot be read (%s): listing again",
+				    v->id, s->info.id, kt_dock_error_to_str(e.code));
+			close_download(p);
+			p->n_out = 0;
+			p->deadline_us = 0;
+			p->list_next = 0;
+			port_set_state(p, KT_PORT_LIST, EV_FRAME);
+			send_list(p);
+			return;
+		default:
+			port_fail(p, EV_FRAME, "vest cannot read session %" PRIu32 ": %s%s%s",
+				  s->info.id, kt_dock_error_to_str(e.code),
+				  e.message[0] ? ": " : "", e.message);
+			return;
+		}
+	}
+	r = p->frame.type == KT_DOCK_READ_RESP ?
+		kt_dock_read_resp_decode(p->frame.payload, p->frame.len, &m) : -EPROTO;
+	if (r == 0 && (m.session_id != s->info.id || m.offset != rq->offset ||
+		       m.size != s->info.size || m.len == 0 || m.len > rq->len))
+		r = -EPROTO;
+	if (r == 0)
+		r = kt_store_download_append(p->dl, m.offset, m.data, m.len, m.data_crc32);
+	if (r == -EBADMSG || r == -EPROTO || r == -ESPIPE) {
+		/* corrupted or unexpected chunk: ask again from what we hold */
+		log_debug("vest %s: chunk at %" PRIu32 " rejected (%s), re-requesting", v->id,
+			  rq->offset, strerror(-r));
+		restart_reads(p);
+		return;
+	}
+	if (r < 0) {
+		port_fail(p, EV_FRAME, "cannot write session %" PRIu32 " to %s: %s (will retry)",
+			  s->info.id, kt_store_root(p->d->store), strerror(-r));
+		return;
+	}
+	v->rx_data_bytes += m.len;
+	v->done_bytes = kt_store_download_offset(p->dl);
+	p->retries = 0;
+	if (v->done_bytes >= s->info.size) {
+		p->n_out = 0;
+		p->deadline_us = 0;
+		commit(p, EV_FRAME);
+	} else {
+		fill_reads(p);
+	}
+}
+
+static void
+on_erase(struct kt_port *p)
+{
+	struct kt_vest *v = p->vest;
+	struct kt_vsess *s = &v->sess[v->cur];
+	struct kt_dock_erase_resp m;
+	struct kt_dock_error e;
+
+	if (is_error(p, &e)) {
+		if (e.code == KT_DOCK_E_BUSY) {
+			p->wake_us = p->now_us + BUSY_RETRY_US;
+			return;
+		}
+		log_warning("vest %s: did not erase session %" PRIu32 ": %s (the data is stored; "
+			    "the vest keeps its copy)", v->id, s->info.id,
+			    kt_dock_error_to_str(e.code));
+		s->erase_refused = true;
+	} else if (p->frame.type == KT_DOCK_ERASE_RESP &&
+		   kt_dock_erase_resp_decode(p->frame.payload, p->frame.len, &m) >= 0 &&
+		   m.session_id == s->info.id) {
+		log_info("vest %s: session %" PRIu32 " erased on the vest", v->id, s->info.id);
+		s->state = KT_VSESS_ERASED;
+	} else {
+		port_fail(p, EV_FRAME, "malformed ERASE answer");
+		return;
+	}
+	next_session(p, EV_FRAME);
+}
+
+/* ---- the dispatcher ---- */
+
+static void
+port_handle(struct kt_port *p, enum port_event ev)
+{
+	struct outreq rq;
+
+	if (ev == EV_HANGUP) {
+		if (p->state == KT_PORT_CLOSED || p->state == KT_PORT_FAILED)
+			return;
+		if (p->vest) {
+			struct kt_vest *v = p->vest;
+			if (p->state == KT_PORT_IDLE)
+				log_info("vest %s unplugged", v->id);
+			else if (v->cur >= 0 && p->state == KT_PORT_DOWNLOAD)
+				log_info("vest %s unplugged during session %" PRIu32 " at byte %" PRIu64
+					 " of %" PRIu64 "; the download resumes when it is plugged in "
+					 "again", v->id, v->sess[v->cur].info.id, v->done_bytes,
+					 v->total_bytes);
+			else
+				log_info("vest %s unplugged while %s; continuing when it is plugged "
+					 "in again", v->id, kt_port_state_to_str(p->state));
+		} else {
+			log_info("port %s went away before the vest identified itself", p->path);
+		}
+		port_close_fd(p);
+		port_set_state(p, KT_PORT_CLOSED, ev);
+		return;
+	}
+	if (ev == EV_IO_ERROR) {
+		port_fail(p, ev, "I/O error on the port (will retry)");
+		return;
+	}
+
+	switch (p->state) {
+	case KT_PORT_IDENTIFY:
+		if (ev == EV_OPENED || ev == EV_WAKE) {
+			send_identify(p);
+		} else if (ev == EV_TIMEOUT) {
+			if (++p->retries > KT_DOCK_RETRIES) {
+				uint64_t junk = p->dec.rejected[KT_DOCK_REJECT_GARBAGE_BYTES] +
+						p->dec.rejected[KT_DOCK_REJECT_CRC] +
+						p->dec.rejected[KT_DOCK_REJECT_HEADER];
+				if (junk > 0)
+					port_fail(p, ev, "this device does not speak the kicktrack dock "
+						  "protocol (%" PRIu64 " bytes/frames of something else "
+						  "received, no valid answer): not a vest, or wrong firmware",
+						  junk);
+				else
+					port_fail(p, ev, "no answer to IDENTIFY after %u tries: not a vest, "
+						  "or the vest is not switched to dock mode",
+						  KT_DOCK_RETRIES + 1);
+				return;
+			}
+			p->n_out = 0;
+			p->deadline_us = 0;
+			send_identify(p);
+		} else if (ev == EV_FRAME) {
+			on_identify(p);
+		}
+		break;
+	case KT_PORT_LIST:
+	case KT_PORT_DOWNLOAD:
+	case KT_PORT_ERASE:
+		if (ev == EV_TIMEOUT) {
+			if (++p->retries > KT_DOCK_RETRIES) {
+				port_fail(p, ev, "vest stopped answering during %s (will retry)",
+					  kt_port_state_to_str(p->state));
+				return;
+			}
+			log_debug("vest %s: no answer, retry %u", vname(p), p->retries);
+			kt_dock_decoder_reset(&p->dec);
+		}
+		if (ev == EV_TIMEOUT || ev == EV_WAKE) {
+			p->n_out = 0;
+			p->deadline_us = 0;
+			if (p->state == KT_PORT_LIST)
+				send_list(p);
+			else if (p->state == KT_PORT_DOWNLOAD)
+				restart_reads(p);
+			else
+				start_erase(p, ev);
+			return;
+		}
+		if (ev != EV_FRAME)
+			break;
+		rq = p->out[0];
+		memmove(&p->out[0], &p->out[1], (p->n_out - 1) * sizeof(p->out[0]));
+		p->n_out--;
+		p->deadline_us = p->n_out ? p->now_us + MS(KT_DOCK_T_RESPONSE_MS) : 0;
+		if (p->state == KT_PORT_LIST)
+			on_list(p);
+		else if (p->state == KT_PORT_DOWNLOAD)
+			on_read(p, &rq);
+		else
+			on_erase(p);
+		break;
+	case KT_PORT_IDLE:
+	case KT_PORT_FAILED:
+	case KT_PORT_CLOSED:
+		break;
+	}
+}
+
+/* A frame arrived: does it answer the oldest outstanding request? */
+static void
+port_frame(struct kt_port *p, const struct kt_dock_frame *f)
+{
+	unsigned k;
+
+	for (k = 0; k < p->n_out; k++)
+		if (p->out[k].seq == f->seq &&
+		    (f->type == (p->out[k].type | KT_DOCK_RESPONSE) || f->type == KT_DOCK_ERROR))
+			break;
+	if (k == p->n_out) {
+		log_debug("vest %s: stale or unexpected %s frame (seq %u) dropped", vname(p),
+			  kt_dock_type_to_str(f->type), f->seq);
+		return;
+	}
+	if (k > 0) {
+		/* earlier answers were lost: those requests are gone, ask again */
+		log_debug("vest %s: %u answers lost", vname(p), k);
+		if (p->state == KT_PORT_DOWNLOAD) {
+			restart_reads(p);
+			return;
+		}
+		memmove(&p->out[0], &p->out[k], (p->n_out - k) * sizeof(p->out[0]));
+		p->n_out -= k;
+	}
+	p->frame = *f;
+	port_handle(p, EV_FRAME);
+}
+
+static void
+port_read(struct kt_port *p)
+{
+	uint8_t buf[8192];
+
+	for (int rounds = 0; rounds < 8 && p->fd >= 0; rounds++) {
+		ssize_t n = kt_serial_read(p->fd, buf, sizeof(buf));
+		const uint8_t *q = buf;
+		size_t len;
+		struct kt_dock_frame f;
+
+		if (n == 0)
+			return;
+		if (n < 0) {
+			port_handle(p, n == -EPIPE ? EV_HANGUP : EV_IO_ERROR);
+			return;
+		}
+		p->last_rx_us = p->now_us;
+		len = (size_t)n;
+		while (p->fd >= 0 && kt_dock_decoder_push(&p->dec, &q, &len, &f) > 0)
+			port_frame(p, &f);
+		/* an answer is arriving (slow link): that is progress, not a
+		 * stall; garbage alone never extends the timeout */
+		if (p->fd >= 0 && p->n_out && kt_dock_decoder_partial(&p->dec))
+			p->deadline_us = p->now_us + MS(KT_DOCK_T_RESPONSE_MS);
+		if ((size_t)n < sizeof(buf))
+			return;
+	}
+}
+
+void
+kt_port_dispatch(struct kt_port *p, short revents, int64_t now_us)
+{
+	p->now_us = now_us;
+	if (p->fd < 0)
+		return;
+	if (revents & POLLIN)
+		port_read(p);
+	if (p->fd >= 0 && (revents & (POLLHUP | POLLERR | POLLNVAL)) && !(revents & POLLIN))
+		port_handle(p, EV_HANGUP);
+	if (p->fd < 0)
+		return;
+	/* a partial frame older than the inter-byte timeout is dropped */
+	if (kt_dock_decoder_partial(&p->dec) &&
+	    now_us - p->last_rx_us >= MS(KT_DOCK_T_INTERBYTE_MS))
+		kt_dock_decoder_reset(&p->dec);
+	if (p->deadline_us && now_us >= p->deadline_us) {
+		p->deadline_us = 0;
+		port_handle(p, EV_TIMEOUT);
+	}
+	if (p->fd >= 0 && p->wake_us && now_us >= p->wake_us) {
+		p->wake_us = 0;
+		port_handle(p, EV_WAKE);
+	}
+}
+
+int64_t
+kt_port_next_deadline(const struct kt_port *p)
+{
+	int64_t t = INT64_MAX;
+
+	if (p->fd < 0)
+		return t;
+	if (p->deadline_us && p->deadline_us < t)
+		t = p->deadline_us;
+	if (p->wake_us && p->wake_us < t)
+		t = p->wake_us;
+	if (kt_dock_decoder_partial(&p->dec) && p->last_rx_us + MS(KT_DOCK_T_INTERBYTE_MS) < t)
+		t = p->last_rx_us + MS(KT_DOCK_T_INTERBYTE_MS);
+	return t;
+}
+
+int
+kt_port_new(struct kt_dockd *d, const char *path, int fd, int64_t now_us, struct kt_port **ret)
+{
+	struct kt_port *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	p->path = strdup(path);
+	if (!p->path) {
+		free(p);
+		return -ENOMEM;
+	}
+	p->d = d;
+	p->fd = fd;
+	p->now_us = now_us;
+	p->last_rx_us = now_us;
+	kt_dock_decoder_init(&p->dec);
+	p->state = KT_PORT_IDENTIFY;
+	log_debug("port %s opened", path);
+	*ret = p;
+	port_handle(p, EV_OPENED);
+	return 0;
+}
+
+void
+kt_port_shutdown(struct kt_port *p)
+{
+	if (p)
+		port_close_fd(p);
+}
+
+struct kt_port *
+kt_port_free(struct kt_port *p)
+{
+	if (!p)
+		return NULL;
+	port_close_fd(p);
+	if (p->vest && p->vest->port == p) {
+		p->vest->port = NULL;
+		if (p->vest->state != KT_VEST_FAILED)
+			p->vest->state = KT_VEST_UNPLUGGED;
+	}
+	free(p->path);
+	free(p);
+	return NULL;
+}
+
+const char *
+kt_port_path(const struct kt_port *p)
+{
+	return p->path;
+}
+
+int
+kt_port_fd(const struct kt_port *p)
+{
+	return p->fd;
+}
+
+short
+kt_port_events(const struct kt_port *p)
+{
+	return p->fd >= 0 ? POLLIN : 0;
+}
+
+enum kt_port_state
+kt_port_state(const struct kt_port *p)
+{
+	return p->state;
+}
+
+const char *
+kt_port_reason(const struct kt_port *p)
+{
+	return p->reason;
+}
+
+struct kt_vest *
+kt_port_vest(const struct kt_port *p)
+{
+	return p->vest;
+}
+
+int64_t
+kt_port_retry_at(const struct kt_port *p)
+{
+	return p->retry_at_us;
+}

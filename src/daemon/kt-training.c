@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Trainings: stored logs whose time ranges overlap are one training (a store
+ * session directory with a manifest). Once no further vest arrived for the
+ * quiet time, or every roster vest is in, processing and reports run in a
+ * forked child (the poll loop never blocks); a late vest re-runs them.
+ *
+ * Each training directory gets logs/<vest>.log, hard links to the immutable
+ * raw logs, so the pipeline sees one file per vest named by its id.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ingest/kt-log.h"
+#include "kt-dockd.h"
+#include "report/kt-pipeline.h"
+#include "util/kt-fileio.h"
+#include "util/kt-log.h"
+
+#define UNKNOWN_TIME INT64_MIN
+#define SLACK_US (10LL * 60 * 1000000)      /* logs this close count as overlapping */
+#define DEFAULT_LEN_US (2LL * 3600 * 1000000)
+#define SCAN_BYTES (64 * 1024)
+
+const char *
+kt_training_state_to_str(enum kt_training_state s)
+{
+	switch (s) {
+	case KT_TRAINING_COLLECTING: return "waiting";
+	case KT_TRAINING_PROCESSING: return "processing";
+	case KT_TRAINING_DONE: return "done";
+	case KT_TRAINING_FAILED: return "failed";
+	}
+	return "?";
+}
+
+/* First and last fix time of a part of a log. */
+static void
+scan_fixes(int fd, off_t off, size_t len, int64_t *first, int64_t *last)
+{
+	struct kt_log_reader *r;
+	uint8_t *buf = malloc(len ? len : 1);
+	const struct kt_fix *f;
+	size_t n;
+	ssize_t got;
+
+	if (!buf)
+		return;
+	got = pread(fd, buf, len, off);
+	if (got > 0 && kt_log_reader_new(&r) >= 0) {
+		kt_log_reader_feed(r, buf, (size_t)got);
+		kt_log_reader_finish(r);
+		f = kt_log_reader_fixes(r, &n);
+		for (size_t i = 0; i < n; i++) {
+			if (f[i].t_us <= 0)
+				continue;
+			if (*first == UNKNOWN_TIME || f[i].t_us < *first)
+				*first = f[i].t_us;
+			if (*last == UNKNOWN_TIME || f[i].t_us > *last)
+				*last = f[i].t_us;
+		}
+		kt_log_reader_free(r);
+	}
+	free(buf);
+}
+
+/* Time range of a raw log from its first and last 64 KiB. */
+static void
+log_range(const char *path, int64_t start_hint, int64_t *ret_start, int64_t *ret_end)
+{
+	int64_t first = UNKNOWN_TIME, last = UNKNOWN_TIME;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		size_t head = st.st_size < SCAN_BYTES ? (size_t)st.st_size : SCAN_BYTES;
+		scan_fixes(fd, 0, head, &first, &last);
+		if (st.st_size > SCAN_BYTES)
+			scan_fixes(fd, st.st_size - SCAN_BYTES, SCAN_BYTES, &first, &last);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (start_hint != UNKNOWN_TIME && start_hint > 0)
+		first = start_hint;
+	if (first == UNKNOWN_TIME) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		first = (int64_t)ts.tv_sec * 1000000;
+	}
+	if (last == UNKNOWN_TIME || last < first)
+		last = first + DEFAULT_LEN_US;
+	*ret_start = first;
+	*ret_end = last;
+}
+
+static bool
+has_vest(const struct kt_training *t, const char *vest)
+{
+	for (size_t i = 0; i < t->m.n; i++)
+		if (!strcmp(t->m.e[i].vest_id, vest))
+			return true;
+	return false;
+}
+
+static int
+link_log(struct kt_dockd *d, struct kt_training *t, const char *vest, uint32_t session_id,
+	 const char *raw_path)
+{
+	char *dir = NULL, *dst = NULL;
+	int r = 0;
+
+	if (asprintf(&dir, "%s/sessions/%s/logs", kt_store_root(d->store), t->m.name) < 0)
+		return -ENOMEM;
+	r = kt_mkdir_p(dir, KT_STORE_DIR_MODE);
+	if (r >= 0) {
+		/* a second log of the same vest in one training keeps its session id */
+		unsigned same = 0;
+		for (size_t i = 0; i < t->m.n; i++)
+			same += !strcmp(t->m.e[i].vest_id, vest);
+		if (same > 1)
+			r = asprintf(&dst, "%s/%s.%" PRIu32 ".log", dir, vest, session_id);
+		else
+			r = asprintf(&dst, "%s/%s.log", dir, vest);
+		if (r < 0) {
+			dst = NULL;
+			r = -ENOMEM;
+		} else if (link(raw_path, dst) < 0 && errno != EEXIST) {
+			r = -errno;
+		} else {
+			r = kt_fsync_dir(dir);
+		}
+	}
+	if (r < 0)
+		log_error_errno(r, "cannot link %s into training %s: %m", raw_path, t->m.name);
+	free(dir);
+	free(dst);
+	return r;
+}
+
+int
+kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id, uint32_t crc32,
+		const char *raw_path, int64_t start_unix_us, int64_t now_us)
+{
+	struct kt_training *t = NULL;
+	struct kt_store_manifest_entry *ne;
+	int64_t s, e;
+	const char *root = kt_store_root(d->store);
+	size_t rootlen = strlen(root);
+	int r;
+
+	log_range(raw_path, start_unix_us, &s, &e);
+	for (size_t i = 0; i < d->n_trainings; i++) {
+		struct kt_training *c = &d->trainings[i];
+		for (size_t k = 0; k < c->m.n; k++)
+			if (!strcmp(c->m.e[k].vest_id, vest_id) && c->m.e[k].session_id == session_id &&
+			    c->m.e[k].crc32 == crc32)
+				return 0; /* already in it */
+		if (s <= c->m.end_unix_us + SLACK_US && e >= c->m.start_unix_us - SLACK_US)
+			t = t ? t : c;
+	}
+	if (!t) {
+		struct kt_training *nt = realloc(d->trainings, (d->n_trainings + 1) * sizeof(*nt));
+		if (!nt)
+			return -ENOMEM;
+		d->trainings = nt;
+		t = &d->trainings[d->n_trainings];
+		*t = (struct kt_training){ .m.start_unix_us = s, .m.end_unix_us = e };
+		r = kt_store_session_name(s, t->m.name, sizeof(t->m.name));
+		if (r < 0)
+			return log_error_errno(r, "cannot name a training starting at %" PRId64 ": %m", s);
+		/* an unrelated training in the same minute: keep them apart */
+		for (size_t i = 0; i < d->n_trainings; i++)
+			if (!strcmp(d->trainings[i].m.name, t->m.name)) {
+				size_t l = strlen(t->m.name);
+				snprintf(t->m.name + l, sizeof(t->m.name) - l, "-%zu", d->n_trainings);
+				break;
+			}
+		r = kt_store_session_create(d->store, t->m.name, &t->report_dir);
+		if (r < 0)
+			return log_error_errno(r, "cannot create training %s in %s: %m", t->m.name, root);
+		char *rd = NULL;
+		if (asprintf(&rd, "%s/reports", t->report_dir) < 0)
+			return -ENOMEM;
+		free(t->report_dir);
+		t->report_dir = rd;
+		d->n_trainings++;
+		log_info("new training %s", t->m.name);
+	}
+	ne = realloc(t->m.e, (t->m.n + 1) * sizeof(*ne));
+	if (!ne)
+		return -ENOMEM;
+	t->m.e = ne;
+	ne = &t->m.e[t->m.n];
+	memset(ne, 0, sizeof(*ne));
+	snprintf(ne->vest_id, sizeof(ne->vest_id), "%s", vest_id);
+	ne->session_id = session_id;
+	ne->crc32 = crc32;
+	snprintf(ne->raw_path, sizeof(ne->raw_path), "%s",
+		 strncmp(raw_path, root, rootlen) == 0 && raw_path[rootlen] == '/' ?
+			 raw_path + rootlen + 1 : raw_path);
+	bool late = t->runs > 0;
+	t->m.n++;
+	if (s < t->m.start_unix_us)
+		t->m.start_unix_us = s;
+	if (e > t->m.end_unix_us)
+		t->m.end_unix_us = e;
+	r = kt_store_manifest_write(d->store, &t->m);
+	if (r < 0)
+		log_error_errno(r, "cannot write the manifest of training %s: %m", t->m.name);
+	link_log(d, t, vest_id, session_id, raw_path);
+	t->dirty = true;
+	t->last_arrival_us = now_us;
+	if (t->state != KT_TRAINING_PROCESSING)
+		t->state = KT_TRAINING_COLLECTING;
+	log_info("vest %s session %" PRIu32 " belongs to training %s (%zu logs)%s", vest_id,
+		 session_id, t->m.name, t->m.n, late ? ": a late vest, its reports will be redone" : "");
+	return 0;
+}
+
+static bool
+roster_complete(struct kt_dockd *d, const struct kt_training *t)
+{
+	if (d->n_roster == 0)
+		return false;
+	for (size_t i = 0; i < d->n_roster; i++)
+		if (!has_vest(t, d->roster[i]))
+			return false;
+	return true;
+}
+
+static void
+start_processing(struct kt_dockd *d, struct kt_training *t)
+{
+	char *logs = NULL;
+	pid_t pid;
+
+	if (asprintf(&logs, "%s/sessions/%s/logs", kt_store_root(d->store), t->m.name) < 0)
+		return;
+	log_info("training %s: processing %zu logs%s", t->m.name, t->m.n,
+		 roster_complete(d, t) ? " (the whole roster is in)" : " (quiet time over)");
+	pid = fork();
+	if (pid < 0) {
+		log_error_errno(-errno, "cannot start processing training %s: %m", t->m.name);
+		free(logs);
+		return;
+	}
+	if (pid == 0) {
+		/* child: no ports, no signalfd; default signals; lower priority */
+		sigset_t all;
+		struct kt_pipeline_opts o;
+		const char *inputs[1] = { logs };
+		int r;
+
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		close_range(3, ~0U, 0);
+		(void)setpriority(PRIO_PROCESS, 0, 10);
+		kt_log_set_program("kicktrackd[process]");
+		kt_pipeline_opts_init(&o);
+		if (kt_pipeline_opts_load_config(&o, d->o->config_path, true) < 0)
+			_exit(KT_PIPELINE_USAGE);
+		o.inputs = inputs;
+		o.n_inputs = 1;
+		o.outdir = t->report_dir;
+		o.progress = false;
+		r = kt_pipeline_run(&o, NULL);
+		_exit(r);
+	}
+	free(logs);
+	t->pid = pid;
+	t->dirty = false;
+	t->runs++;
+	t->state = KT_TRAINING_PROCESSING;
+}
+
+void
+kt_training_tick(struct kt_dockd *d, int64_t now_us)
+{
+	for (size_t i = 0; i < d->n_trainings; i++) {
+		struct kt_training *t = &d->trainings[i];
+
+		if (!t->dirty || t->pid > 0)
+			continue;
+		if (now_us - t->last_arrival_us >= (int64_t)d->o->quiet_s * 1000000 ||
+		    roster_complete(d, t))
+			start_processing(d, t);
+	}
+}
+
+int64_t
+kt_training_next_deadline(struct kt_dockd *d)
+{
+	int64_t next = INT64_MAX;
+
+	for (size_t i = 0; i < d->n_trainings; i++) {
+		struct kt_training *t = &d->trainings[i];
+		int64_t due = t->last_arrival_us + (int64_t)d->o->quiet_s * 1000000;
+
+		if (t->dirty && t->pid == 0 && due < next)
+			next = due;
+	}
+	return next;
+}
+
+void
+kt_training_reaped(struct kt_dockd *d, pid_t pid, int status)
+{
+	for (size_t i = 0; i < d->n_trainings; i++) {
+		struct kt_training *t = &d->trainings[i];
+		char *index = NULL;
+
+		if (t->pid != pid)
+			continue;
+		t->pid = 0;
+		t->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (t->exit_code == KT_PIPELINE_OK || t->exit_code == KT_PIPELINE_PARTIAL) {
+			t->state = t->dirty ? KT_TRAINING_COLLECTING : KT_TRAINING_DONE;
+			if (asprintf(&index, "%s/index.html", t->report_dir) >= 0 &&
+			    access(index, F_OK) == 0) {
+				free(d->latest_report);
+				d->latest_report = index;
+			} else {
+				free(index);
+				free(d->latest_report);
+				d->latest_report = strdup(t->report_dir);
+			}
+			log_info("training %s: reports ready in %s%s", t->m.name, t->report_dir,
+				 t->exit_code == KT_PIPELINE_PARTIAL ?
+					 " (some vests could not be processed, see the messages above)" : "");
+		} else {
+			t->state = t->dirty ? KT_TRAINING_COLLECTING : KT_TRAINING_FAILED;
+			log_error("training %s: processing failed (exit code %d); the logs are safe in "
+				  "the store, run 'kicktrack process' by hand to see why", t->m.name,
+				  t->exit_code);
+		}
+		return;
+	}
+}
+
+static bool
+dir_has_entries(const char *path)
+{
+	DIR *dir = opendir(path);
+	struct dirent *de;
+	bool any = false;
+
+	if (!dir)
+		return false;
+	while (!any && (de = readdir(dir)))
+		any = de->d_name[0] != '.';
+	closedir(dir);
+	return any;
+}
+
+int
+kt_training_load(struct kt_dockd *d)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int r;
+
+	r = kt_store_list_sessions(d->store, &names, &n);
+	if (r < 0)
+		return log_error_errno(r, "cannot list the trainings in %s: %m", kt_store_root(d->store));
+	for (size_t i = 0; i < n; i++) {
+		struct kt_training *nt = realloc(d->trainings, (d->n_trainings + 1) * sizeof(*nt));
+		struct kt_training *t;
+
+		if (!nt)
+			break;
+		d->trainings = nt;
+		t = &d->trainings[d->n_trainings];
+		*t = (struct kt_training){ 0 };
+		r = kt_store_manifest_read(d->store, names[i], &t->m);
+		if (r < 0) {
+			log_warning_errno(r, "training %s: cannot read its manifest: %m", names[i]);
+			continue;
+		}
+		if (asprintf(&t->report_dir, "%s/sessions/%s/reports", kt_store_root(d->store),
+			     names[i]) < 0) {
+			kt_store_manifest_clear(&t->m);
+			break;
+		}
+		if (dir_has_entries(t->report_dir)) {
+			t->state = KT_TRAINING_DONE;
+			t->runs = 1;
+			free(d->latest_report);
+			d->latest_report = strdup(t->report_dir);
+		} else {
+			t->dirty = t->m.n > 0; /* interrupted before its reports: redo */
+		}
+		d->n_trainings++;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return 0;
+}
+
+void
+kt_training_free_all(struct kt_dockd *d)
+{
+	for (size_t i = 0; i < d->n_trainings; i++) {
+		struct kt_training *t = &d->trainings[i];
+		if (t->pid > 0) {
+			kill(t->pid, SIGTERM);
+			waitpid(t->pid, NULL, 0);
+		}
+		kt_store_manifest_clear(&t->m);
+		free(t->report_dir);
+	}
+	free(d->trainings);
+	d->trainings = NULL;
+	d->n_trainings = 0;
+}

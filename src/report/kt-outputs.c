@@ -528,7 +528,7 @@ static void
 write_params(struct jw *j, const struct kt_params *p)
 {
 	jw_obj(j, "thresholds");
-	jw_arr_compact(j, "zones_kmh");
+	jw_arr_compact(j, "zone_kmh");
 	jw_num(j, NULL, 0.0, 1);
 	for (unsigned z = 0; z < 4; z++)
 		jw_num(j, NULL, p->zone_kmh[z], 2);

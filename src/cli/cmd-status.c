@@ -1,10 +1,309 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * kicktrack status [--root DIR | --file PATH] [--watch]: the docking station
+ * for the volunteer, from the status file kicktrackd rewrites every second.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <json.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "kt-cli.h"
+#include "store/kt-store.h"
+#include "util/kt-fileio.h"
 #include "util/kt-log.h"
+
+#define STALE_S 10
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_sigint(int sig)
+{
+	interrupted = 1;
+}
+
+static const char *
+jstr(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return "";
+	return json_object_get_string(v);
+}
+
+static int64_t
+jint(json_object *o, const char *key, int64_t dflt)
+{
+	json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v))
+		return dflt;
+	if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
+		return dflt;
+	return json_object_get_int64(v);
+}
+
+static void
+human_bytes(char *buf, size_t size, double b)
+{
+	if (b < 1000)
+		snprintf(buf, size, "%.0f B", b);
+	else if (b < 1e6)
+		snprintf(buf, size, "%.1f kB", b / 1e3);
+	else if (b < 1e9)
+		snprintf(buf, size, "%.1f MB", b / 1e6);
+	else
+		snprintf(buf, size, "%.2f GB", b / 1e9);
+}
+
+static void
+bar(FILE *f, double frac, int width)
+{
+	int full = (int)(frac * width + 0.5);
+
+	if (full < 0)
+		full = 0;
+	if (full > width)
+		full = width;
+	fputc('[', f);
+	for (int i = 0; i < width; i++)
+		fputc(i < full ? '#' : '.', f);
+	fputc(']', f);
+}
+
+static void
+print_vest(FILE *f, json_object *v)
+{
+	const char *id = jstr(v, "id"), *state = jstr(v, "state"), *reason = jstr(v, "reason");
+	int64_t done = jint(v, "bytes_done", 0), total = jint(v, "bytes_total", 0);
+	int64_t stored = jint(v, "stored", 0), erased = jint(v, "erased", 0);
+	int64_t failed = jint(v, "failed", 0), n = jint(v, "sessions", 0);
+	char b1[32], b2[32], b3[32];
+
+	fprintf(f, "  %-10s ", *id ? id : "?");
+	if (!strcmp(state, "downloading")) {
+		double frac = total > 0 ? (double)done / (double)total : 0;
+		int64_t eta = jint(v, "eta_s", -1);
+		human_bytes(b1, sizeof(b1), (double)done);
+		human_bytes(b2, sizeof(b2), (double)total);
+		human_bytes(b3, sizeof(b3), (double)jint(v, "rate_bps", 0));
+		fprintf(f, "downloading ");
+		bar(f, frac, 20);
+		fprintf(f, " %3.0f%%  %s of %s  %s/s", frac * 100, b1, b2, b3);
+		if (eta >= 0)
+			fprintf(f, "  ETA %" PRId64 ":%02" PRId64, eta / 60, eta % 60);
+		fputc('\n', f);
+		return;
+	}
+	if (!strcmp(state, "done")) {
+		if (n == 0)
+			fprintf(f, "done: no sessions on the vest\n");
+		else if (erased == n)
+			fprintf(f, "done: %" PRId64 " session%s stored and erased from the vest\n", n,
+				n == 1 ? "" : "s");
+		else
+			fprintf(f, "done: %" PRId64 " of %" PRId64 " session%s stored%s%s\n", stored, n,
+				n == 1 ? "" : "s", erased ? ", some erased" : "",
+				failed ? ", some FAILED (see below)" : "");
+		if (failed && *reason)
+			fprintf(f, "             %s\n", reason);
+		return;
+	}
+	if (!strcmp(state, "failed")) {
+		fprintf(f, "FAILED: %s\n", *reason ? reason : "unknown reason");
+		if (*jstr(v, "port"))
+			fprintf(f, "             (port %s)\n", jstr(v, "port"));
+		return;
+	}
+	if (!strcmp(state, "unplugged")) {
+		if (stored + failed >= n && n > 0)
+			fprintf(f, "unplugged: %" PRId64 " of %" PRId64 " sessions stored%s\n", stored, n,
+				erased ? " (erased on the vest)" : "");
+		else
+			fprintf(f, "unplugged before it was finished (%" PRId64 " of %" PRId64
+				" sessions stored): plug it in again to continue\n", stored, n);
+		return;
+	}
+	if (!strcmp(state, "erasing")) {
+		fprintf(f, "stored, erasing it on the vest\n");
+		return;
+	}
+	fprintf(f, "%s%s%s\n", state, *reason ? ": " : "", reason);
+}
+
+/* Returns 0 or -errno; renders into f. */
+static int
+render(FILE *f, const char *path, bool clear)
+{
+	char *data = NULL;
+	json_object *root, *vests, *trainings;
+	enum json_tokener_error jerr;
+	int64_t updated, age;
+	int r;
+
+	r = kt_read_file(path, 16 << 20, &data, NULL);
+	if (r < 0)
+		return r;
+	root = json_tokener_parse_verbose(data, &jerr);
+	free(data);
+	if (!root || !json_object_is_type(root, json_type_object)) {
+		if (root)
+			json_object_put(root);
+		return -EBADMSG;
+	}
+	updated = jint(root, "updated_unix", 0);
+	age = (int64_t)time(NULL) - updated;
+	if (clear)
+		fputs("\033[H\033[2J", f);
+	if (age > STALE_S)
+		fprintf(f, "kicktrackd is NOT running (or stuck): its status is %" PRId64
+			" s old. Is the service started? (systemctl status kicktrackd)\n", age);
+	else
+		fprintf(f, "kicktrack docking station: store %s\n", jstr(root, "store_root"));
+
+	if (json_object_object_get_ex(root, "vests", &vests) &&
+	    json_object_is_type(vests, json_type_array) && json_object_array_length(vests) > 0) {
+		size_t n = json_object_array_length(vests);
+		fprintf(f, "\nVests (%zu):\n", n);
+		for (size_t i = 0; i < n; i++)
+			print_vest(f, json_object_array_get_idx(vests, i));
+	} else {
+		fprintf(f, "\nNo vest seen yet: plug the vests into the dock.\n");
+	}
+
+	if (json_object_object_get_ex(root, "trainings", &trainings) &&
+	    json_object_is_type(trainings, json_type_array)) {
+		size_t n = json_object_array_length(trainings);
+		if (n)
+			fprintf(f, "\nTrainings:\n");
+		for (size_t i = 0; i < n; i++) {
+			json_object *t = json_object_array_get_idx(trainings, i);
+			const char *st = jstr(t, "state");
+			fprintf(f, "  %-18s %2" PRId64 " logs  ", jstr(t, "name"), jint(t, "logs", 0));
+			if (!strcmp(st, "waiting"))
+				fprintf(f, "waiting for more vests (reports in %" PRId64 " s)\n",
+					jint(t, "processing_in_s", 0));
+			else if (!strcmp(st, "processing"))
+				fprintf(f, "making the reports...\n");
+			else if (!strcmp(st, "done"))
+				fprintf(f, "reports ready: %s\n", jstr(t, "report_dir"));
+			else
+				fprintf(f, "processing FAILED (exit code %" PRId64 "): run 'kicktrack process' "
+					"on %s by hand\n", jint(t, "exit_code", 0), jstr(t, "name"));
+		}
+	}
+	if (*jstr(root, "latest_report"))
+		fprintf(f, "\nLatest report: %s\n", jstr(root, "latest_report"));
+	json_object_put(root);
+	fflush(f);
+	return age > STALE_S ? 1 : 0;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: kicktrack status [--root DIR | --file PATH] [--watch]\n"
+		"Show the docking station: every vest seen (downloading with progress, speed\n"
+		"and time left; done, stored, erased; or failed and why) and the latest\n"
+		"training's report folder, from the status file kicktrackd writes.\n\n"
+		"  -r, --root DIR    session store root (default " KT_STORE_DEFAULT_ROOT ");\n"
+		"                    reads DIR/status.json\n"
+		"  -f, --file PATH   read this status file instead\n"
+		"  -w, --watch       refresh every second until Ctrl-C (only on a terminal;\n"
+		"                    otherwise print once)\n"
+		"  -h, --help        this help\n\n"
+		"Exit codes: 0 shown, 1 no status file (daemon never ran) or unreadable,\n"
+		"2 usage, 3 shown but the daemon is not running (status older than %d s).\n",
+		STALE_S);
+}
 
 int
 kt_cmd_status(int argc, char **argv)
 {
-	log_error("'kicktrack status' is not implemented yet");
-	return KT_EXIT_FAILURE;
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "watch", no_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *root = KT_STORE_DEFAULT_ROOT, *file = NULL;
+	char *path = NULL;
+	bool watch = false;
+	int opt, r;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "r:f:wh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			root = optarg;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'w':
+			watch = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return KT_EXIT_OK;
+		default:
+			usage(stderr);
+			return KT_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_error("unexpected argument '%s' (try 'kicktrack status --help')", argv[optind]);
+		return KT_EXIT_USAGE;
+	}
+	if (file)
+		path = strdup(file);
+	else if (asprintf(&path, "%s/status.json", root) < 0)
+		path = NULL;
+	if (!path)
+		return KT_EXIT_FAILURE;
+	if (watch && !isatty(STDOUT_FILENO))
+		watch = false;
+
+	if (!watch) {
+		r = render(stdout, path, false);
+		if (r < 0) {
+			if (r == -ENOENT)
+				log_error("no status file %s: kicktrackd has not run with this store "
+					  "(see kicktrackd(8))", path);
+			else if (r == -EBADMSG)
+				log_error("status file %s is not valid JSON", path);
+			else
+				log_error_errno(r, "cannot read status file %s: %m", path);
+			free(path);
+			return KT_EXIT_FAILURE;
+		}
+		free(path);
+		return r == 1 ? KT_EXIT_PARTIAL : KT_EXIT_OK;
+	}
+
+	signal(SIGINT, on_sigint);
+	signal(SIGTERM, on_sigint);
+	while (!interrupted) {
+		r = render(stdout, path, true);
+		if (r < 0) {
+			fputs("\033[H\033[2J", stdout);
+			printf("Waiting for kicktrackd's status file %s (%s)...\n", path,
+			       r == -ENOENT ? "not there yet" : strerror(-r));
+			fflush(stdout);
+		}
+		poll(NULL, 0, 1000);
+	}
+	free(path);
+	return KT_EXIT_OK;
 }

@@ -1,0 +1,719 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Unit tests of the core on synthetic input: exact results where the input
+ * is noise-free, bounds where it is noisy. Each case names what it guards.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kt-core-private.h"
+
+static int failures;
+
+#define CHECK(cond, ...)                                                   \
+	do {                                                                \
+		if (!(cond)) {                                              \
+			fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #cond); \
+			fprintf(stderr, __VA_ARGS__);                       \
+			fputc('\n', stderr);                                \
+			failures++;                                         \
+		}                                                           \
+	} while (0)
+
+#define CHECK_NEAR(a, b, tol, what)                                          \
+	CHECK(fabs((double) (a) - (double) (b)) <= (tol), "%s: got %.9g want %.9g (tol %g)", what, \
+	      (double) (a), (double) (b), (double) (tol))
+
+#define T0_US INT64_C(1790000000000000) /* a November 2026 evening */
+#define LAT0 52.5200
+#define LON0 13.4050
+
+static struct kt_fix
+mkfix(int64_t t_us, double v)
+{
+	return (struct kt_fix){
+		.t_us = t_us,
+		.lat_deg = LAT0,
+		.lon_deg = LON0,
+		.alt_m = 40,
+		.speed_mps = v,
+		.course_deg = NAN,
+		.hdop = 0.9,
+		.pdop = 1.6,
+		.hacc_m = NAN,
+		.sacc_mps = NAN,
+		.num_sv = 12,
+		.quality = KT_FIX_3D,
+	};
+}
+
+typedef double (*speed_fn)(double t_s);
+
+/* feed fixes at 10 Hz from t=0 to t=dur_s inclusive, speed from fn */
+static struct kt_track *
+run_profile(speed_fn fn, double dur_s, struct kt_result *res)
+{
+	struct kt_params p;
+	struct kt_track *t;
+	int r;
+
+	kt_params_default(&p);
+	r = kt_track_new(&p, NULL, &t);
+	CHECK(r == 0, "kt_track_new %d", r);
+	for (long i = 0; i <= lround(dur_s * 10); i++) {
+		struct kt_fix f = mkfix(T0_US + i * 100000, fn((double) i / 10.0));
+		r = kt_track_feed_fix(t, &f);
+		CHECK(r == 0, "feed %d", r);
+	}
+	r = kt_track_finish(t, res);
+	CHECK(r == 0, "finish %d", r);
+	return t;
+}
+
+/* ---- constant speed: distance, zone, max speed, metabolic power exact ---- */
+static double v_const5(double t) { (void) t; return 5.0; }
+static double v_const4(double t) { (void) t; return 4.0; }
+
+static void
+test_constant_speed(void)
+{
+	struct kt_result r;
+	struct kt_track *t = run_profile(v_const5, 60.0, &r);
+
+	CHECK_NEAR(r.distance_m, 300.0, 1e-9, "distance 5 m/s x 60 s");
+	CHECK_NEAR(r.zone_m[2], 300.0, 1e-9, "all in Z3 (18 km/h)");
+	CHECK_NEAR(r.zone_m[0] + r.zone_m[1] + r.zone_m[3] + r.zone_m[4], 0.0, 1e-9, "other zones");
+	CHECK_NEAR(r.max_speed_kmh, 18.0, 1e-9, "max speed");
+	CHECK_NEAR(r.minutes, 1.0, 1e-12, "minutes");
+	CHECK_NEAR(r.valid_minutes, 1.0, 1e-12, "valid minutes");
+	CHECK_NEAR(r.work_rate_m_min, 300.0, 1e-9, "work rate");
+	CHECK_NEAR(r.peak_m[0], 300.0, 1e-9, "peak 1 min (whole session)");
+	CHECK(r.accelerations == 0 && r.decelerations == 0, "efforts %u %u", r.accelerations, r.decelerations);
+	CHECK(r.n_sprints == 0, "sprints %zu", r.n_sprints);
+	/* Osgnach at a = 0: EC = 3.6 * 1.29 J/kg/m */
+	CHECK_NEAR(r.metabolic_power_wkg, 3.6 * 1.29 * 5.0, 1e-9, "metabolic power at 5 m/s");
+	CHECK_NEAR(r.high_power_m, 300.0, 1e-9, "23.2 W/kg > 20: all high power");
+	CHECK(r.n_series == 601, "series %zu", r.n_series);
+	CHECK(r.series[0].zone == 3 && !r.series[0].in_sprint, "series zone");
+	CHECK_NEAR(r.fix_pct, 100.0, 1e-12, "fix pct");
+	CHECK_NEAR(r.median_num_sv, 12, 0, "median sv");
+	CHECK_NEAR(r.median_hdop, 0.9, 1e-6, "median hdop");
+	kt_result_clear(&r);
+	kt_track_free(t);
+
+	t = run_profile(v_const4, 30.0, &r);
+	CHECK_NEAR(r.metabolic_power_wkg, 3.6 * 1.29 * 4.0, 1e-9, "metabolic power at 4 m/s");
+	CHECK_NEAR(r.high_power_m, 0.0, 1e-12, "18.6 W/kg: no high power");
+	kt_result_clear(&r);
+	kt_track_free(t);
+}
+
+/* ---- a linear ramp 0 -> 10 m/s over 10 s: zones exact ---- */
+static double v_ramp(double t) { return t; }
+
+static void
+test_ramp_zones(void)
+{
+	struct kt_result r;
+	struct kt_track *t = run_profile(v_ramp, 10.0, &r);
+	/* distance with v in [lo,hi) at a = 1: (hi^2 - lo^2) / 2 */
+	const double b[6] = { 0, 2, 4, 5.5, 7, 10 };
+
+	CHECK_NEAR(r.distance_m, 50.0, 1e-9, "ramp distance");
+	for (int z = 0; z < 5; z++) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "zone %d", z + 1);
+		CHECK_NEAR(r.zone_m[z], (b[z + 1] * b[z + 1] - b[z] * b[z]) / 2.0, 1e-9, what);
+	}
+	CHECK_NEAR(r.hsr_m, (100.0 - 5.5 * 5.5) / 2.0, 1e-9, "hsr");
+	CHECK_NEAR(r.max_speed_kmh, 36.0, 1e-9, "max");
+	/* 7..10 m/s above 25.2 km/h for 3 s, ending with the data */
+	CHECK(r.n_sprints == 1, "sprints %zu", r.n_sprints);
+	if (r.n_sprints == 1) {
+		CHECK_NEAR(r.sprints[0].duration_s, 3.0, 1e-6, "sprint duration");
+		CHECK_NEAR(r.sprints[0].dist_m, 25.5, 1e-9, "sprint distance");
+		CHECK_NEAR(r.sprints[0].top_speed_kmh, 36.0, 1e-9, "sprint top");
+		CHECK(r.sprints[0].start_us == T0_US + 7000000, "sprint start %lld",
+		      (long long) r.sprints[0].start_us);
+	}
+	CHECK_NEAR(r.sprint_m, 25.5, 1e-9, "sprint m");
+	/* a = 1 m/s^2 everywhere: below the effort threshold */
+	CHECK_NEAR(r.series[50].accel_ms2, 1.0, 1e-9, "dv/dt of a ramp");
+	CHECK(r.accelerations == 0, "accelerations %u", r.accelerations);
+	kt_result_clear(&r);
+	kt_track_free(t);
+}
+
+/* ---- sprints: triangle peaks of 1.2 s (counted) and 0.9 s (not) above 7 m/s ---- */
+static double
+triangle(double t, double t_peak, double half_base, double lo, double hi)
+{
+	double d = fabs(t - t_peak);
+
+	return d >= half_base ? lo : hi - (hi - lo) * d / half_base;
+}
+
+/* 6 -> 8 m/s in 1.2 s: above 7 m/s for 2 * 0.6 s = 1.2 s */
+static double v_sprint12(double t) { return triangle(t, 10.0, 1.2, 6.0, 8.0); }
+/* 6 -> 7.6 in 1.2 s: above 7 for 2 * 0.45 s = 0.9 s (smoothing only shortens it) */
+static double v_sprint09(double t) { return triangle(t, 10.0, 1.2, 6.0, 7.6); }
+
+static void
+test_sprints(void)
+{
+	struct kt_result r;
+	struct kt_track *t = run_profile(v_sprint12, 20.0, &r);
+
+	CHECK(r.n_sprints == 1, "1.2 s sprint: %zu", r.n_sprints);
+	if (r.n_sprints == 1) {
+		CHECK_NEAR(r.sprints[0].duration_s, 1.2, 1e-6, "duration");
+		/* distance above 7 m/s: 2 * (0.6 s at mean 7.5 m/s) = 9 m */
+		CHECK_NEAR(r.sprints[0].dist_m, 9.0, 1e-6, "sprint distance");
+		CHECK(r.series[100].in_sprint && !r.series[90].in_sprint, "in_sprint flags");
+	}
+	kt_result_clear(&r);
+	kt_track_free(t);
+
+	t = run_profile(v_sprint09, 20.0, &r);
+	CHECK(r.n_sprints == 0, "0.9 s is no sprint: %zu", r.n_sprints);
+	CHECK_NEAR(r.sprint_m, 0, 0, "no sprint distance");
+	kt_result_clear(&r);
+	kt_track_free(t);
+}
+
+/* ---- the run state machine itself, on raw samples ---- */
+static void
+test_run_machine(void)
+{
+	/* K samples of 8 between samples of 6, threshold 7: the interpolated
+	 * crossings lie half a step outside, so the run lasts exactly K/10 s */
+	static const struct {
+		int k;
+		double min_s;
+		int runs;
+	} rows[] = {
+		{ 1, 1.0, 0 }, { 9, 1.0, 0 }, { 10, 1.0, 1 }, { 12, 1.0, 1 }, { 30, 1.0, 1 },
+		{ 4, 0.5, 0 }, { 5, 0.5, 1 }, { 1, 0.0, 1 },
+	};
+
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		struct kt_run run;
+		struct kt_run_done d;
+		int n = 0;
+		double dur = NAN;
+
+		kt_run_init(&run, "test", 7.0, rows[r].min_s);
+		for (int i = 0; i <= 100; i++) {
+			double v = i >= 50 && i < 50 + rows[r].k ? 8.0 : 6.0;
+
+			if (kt_run_sample(&run, (size_t) i, i / 10.0, v, &d)) {
+				n++;
+				dur = d.t1_s - d.t0_s;
+				CHECK(d.i0 == 50 && d.i1 == (size_t) (49 + rows[r].k), "indices %zu %zu", d.i0, d.i1);
+			}
+		}
+		CHECK(!kt_run_dispatch(&run, KT_RUN_EV_SEGMENT_END, 100, 0, 0, &d), "nothing open at end");
+		CHECK(n == rows[r].runs, "run of %d samples, min %.1f: %d runs", rows[r].k, rows[r].min_s, n);
+		if (n == 1)
+			CHECK_NEAR(dur, rows[r].k / 10.0, 1e-9, "run duration");
+	}
+	/* a run still open when the segment ends is closed at the last sample */
+	{
+		struct kt_run run;
+		struct kt_run_done d;
+		bool got = false;
+
+		kt_run_init(&run, "test", 7.0, 1.0);
+		for (int i = 0; i <= 20; i++)
+			CHECK(!kt_run_sample(&run, (size_t) i, i / 10.0, i >= 5 ? 8.0 : 6.0, &d), "open");
+		got = kt_run_dispatch(&run, KT_RUN_EV_SEGMENT_END, 20, 0, 0, &d);
+		CHECK(got && fabs(d.t1_s - 2.0) < 1e-9 && fabs(d.t0_s - 0.45) < 1e-9, "closed at segment end");
+	}
+	CHECK(strcmp(kt_run_state_to_str(KT_RUN_COUNTED), "COUNTED") == 0, "to_str");
+	CHECK(strcmp(kt_run_event_to_str(KT_RUN_EV_SEGMENT_END), "SEGMENT_END") == 0, "to_str");
+}
+
+/* ---- gaps: 2.5 s not integrated and counted; 1.5 s bridged ---- */
+static void
+test_gaps(void)
+{
+	struct kt_params p;
+	struct kt_track *t;
+	struct kt_result r;
+	int64_t tu = T0_US;
+
+	kt_params_default(&p);
+	CHECK(kt_track_new(&p, NULL, &t) == 0, "new");
+	/* 10 s, hole 1.5 s (bridged), 10 s, gap 2.5 s, 10 s; all at 5 m/s */
+	for (int part = 0; part < 3; part++) {
+		for (int i = 0; i < 100; i++) {
+			struct kt_fix f = mkfix(tu, 5.0);
+
+			kt_track_feed_fix(t, &f);
+			tu += 100000;
+		}
+		tu += part == 0 ? 1400000 : 2400000; /* next fix 1.5 / 2.5 s after the last */
+	}
+	CHECK(kt_track_finish(t, &r) == 0, "finish");
+	/* part 1 + hole + part 2: 9.9 + 1.5 + 9.9 s; part 3: 9.9 s */
+	CHECK_NEAR(r.distance_m, 5.0 * (9.9 + 1.5 + 9.9 + 9.9), 1e-9, "distance across bridge, not gap");
+	CHECK(r.gaps == 1, "gaps %u", r.gaps);
+	CHECK_NEAR(r.gap_s, 2.5, 1e-9, "gap seconds");
+	CHECK_NEAR(r.valid_minutes, (9.9 + 1.5 + 9.9 + 9.9) / 60.0, 1e-9, "valid minutes");
+	CHECK_NEAR(r.minutes, (9.9 + 1.5 + 9.9 + 2.5 + 9.9) / 60.0, 1e-9, "minutes first..last");
+	/* series: 214 samples (0..21.3 s), 1 marker, 100 samples */
+	CHECK(r.n_series == 214 + 1 + 100, "series %zu", r.n_series);
+	if (r.n_series == 315) {
+		CHECK(isnan(r.series[214].speed_kmh) && r.series[214].zone == 0, "gap marker");
+		CHECK_NEAR(r.series[214].t_us, T0_US + 21400000, 0, "marker time");
+		CHECK_NEAR(r.series[213].speed_kmh, 18.0, 1e-9, "before the gap");
+		CHECK_NEAR(r.series[215].speed_kmh, 18.0, 1e-9, "after the gap");
+		CHECK(r.series[215].t_us == T0_US + 23800000, "after the gap time");
+	}
+	kt_result_clear(&r);
+	kt_track_free(t);
+}
+
+/* ---- plausibility: each reason counted, nothing else lost ---- */
+static void
+test_rejections(void)
+{
+	struct kt_params p;
+	struct kt_track *t;
+	struct kt_result r;
+
+	kt_params_default(&p);
+	CHECK(kt_track_new(&p, NULL, &t) == 0, "new");
+	for (int i = 0; i < 100; i++) {
+		struct kt_fix f = mkfix(T0_US + i * 100000, 3.0);
+
+		switch (i) {
+		case 10: f.quality = KT_FIX_NONE; break;
+		case 11: f.speed_mps = NAN; break;
+		case 20: f.speed_mps = 13.0; break;
+		case 30: f.hdop = 9.0; break;
+		case 31: f.num_sv = 3; break;
+		case 40: f.lat_deg += 0.001; break; /* 111 m jump */
+		default: break;
+		}
+		kt_track_feed_fix(t, &f);
+		if (i == 50) /* the same epoch again */
+			kt_track_feed_fix(t, &f);
+	}
+	kt_track_note_rejected(t, KT_QREJ_DUPLICATE, 2);
+	CHECK(kt_track_finish(t, &r) == 0, "finish");
+	CHECK(r.rejected[KT_QREJ_NO_FIX] == 2, "no fix %llu", (unsigned long long) r.rejected[KT_QREJ_NO_FIX]);
+	CHECK(r.rejected[KT_QREJ_SPEED] == 1, "speed");
+	CHECK(r.rejected[KT_QREJ_DOP] == 2, "dop");
+	CHECK(r.rejected[KT_QREJ_JUMP] == 1, "jump");
+	CHECK(r.rejected[KT_QREJ_DUPLICATE] == 3, "duplicates %llu",
+	      (unsigned long long) r.rejected[KT_QREJ_DUPLICATE]);
+	CHECK(r.n_epochs == 100, "epochs %llu", (unsigned long long) r.n_epochs);
+	CHECK(r.n_valid_epochs == 95, "valid %llu", (unsigned long long) r.n_valid_epochs);
+	/* holes of <= 0.2 s are bridged at the same speed: distance exact */
+	CHECK_NEAR(r.distance_m, 3.0 * 9.9, 1e-9, "distance");
+	CHECK_NEAR(r.max_speed_kmh, 10.8, 1e-9, "13 m/s spike rejected");
+	CHECK(r.gaps == 0, "no gap");
+	kt_result_clear(&r);
+	kt_track_free(t);
+}
+
+/* ---- sorting and de-duplication ---- */
+static void
+test_sort_dedup(void)
+{
+	struct kt_fix f[6];
+	struct kt_imu_sample s[4] = {
+		{ .t_us = 30 }, { .t_us = 10 }, { .t_us = 30 }, { .t_us = 20 },
+	};
+	static const int64_t order[6] = { 5, 3, 1, 3, 2, 4 };
+	uint64_t dropped = 7;
+	size_t n;
+
+	for (int i = 0; i < 6; i++)
+		f[i] = mkfix(order[i], (double) i);
+	f[1].quality = KT_FIX_NONE; /* the invalid copy of t=3 must lose */
+	n = kt_fixes_sort_dedup(f, 6, &dropped);
+	CHECK(n == 5, "n %zu", n);
+	CHECK(dropped == 8, "dropped added: %llu", (unsigned long long) dropped);
+	for (size_t i = 0; i < n; i++)
+		CHECK(f[i].t_us == (int64_t) i + 1, "order %zu: %lld", i, (long long) f[i].t_us);
+	CHECK(kt_fix_is_valid(&f[2]) && f[2].speed_mps == 3.0, "kept the valid duplicate");
+	n = kt_imu_sort_dedup(s, 4);
+	CHECK(n == 3 && s[0].t_us == 10 && s[1].t_us == 20 && s[2].t_us == 30, "imu");
+}
+
+/* ---- pitch frame ---- */
+static void
+make_pitch(struct kt_pitch *p, double rot_deg, bool clockwise, double len, double wid)
+{
+	struct kt_enu enu;
+	double c = cos(rot_deg * M_PI / 180), s = sin(rot_deg * M_PI / 180);
+	static const double ux[4] = { 0, 1, 1, 0 }, uy[4] = { 0, 0, 1, 1 };
+
+	kt_enu_init(&enu, LAT0, LON0);
+	for (int i = 0; i < 4; i++) {
+		double x = ux[i] * len - len / 2, y = (uy[i] * wid - wid / 2) * (clockwise ? -1 : 1);
+
+		kt_enu_to_geo(&enu, c * x - s * y, s * x + c * y, &p->lat_deg[i], &p->lon_deg[i]);
+	}
+	p->length_m = len;
+	p->width_m = wid;
+}
+
+static void
+test_pitch(void)
+{
+	static const struct {
+		double rot;
+		bool cw;
+	} rows[] = { { 0, false }, { 37, false }, { -120, false }, { 90, true }, { 200, true } };
+	static const double ex[4] = { 0, 105, 105, 0 }, ey[4] = { 0, 0, 68, 68 };
+
+	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		struct kt_pitch p;
+
+		make_pitch(&p, rows[k].rot, rows[k].cw, 105, 68);
+		CHECK(kt_pitch_validate(&p) == 0, "valid pitch rot %g", rows[k].rot);
+		for (int i = 0; i < 4; i++) {
+			double x, y;
+
+			kt_pitch_to_xy(&p, p.lat_deg[i], p.lon_deg[i], &x, &y);
+			CHECK(fabs(x - ex[i]) < 0.01 && fabs(y - ey[i]) < 0.01,
+			      "rot %g cw %d corner %d -> (%.3f, %.3f)", rows[k].rot, rows[k].cw, i + 1, x, y);
+		}
+	}
+	/* invalid ones */
+	{
+		struct kt_pitch p;
+
+		make_pitch(&p, 10, false, 105, 68);
+		p.length_m = 0;
+		CHECK(kt_pitch_validate(&p) == -EINVAL, "zero length");
+		make_pitch(&p, 10, false, 105, 68);
+		p.length_m = 200; /* corners say 105 */
+		CHECK(kt_pitch_validate(&p) == -EINVAL, "size disagrees with corners");
+		make_pitch(&p, 10, false, 105, 68);
+		p.lat_deg[2] = NAN;
+		CHECK(kt_pitch_validate(&p) == -EINVAL, "NaN corner");
+		make_pitch(&p, 10, false, 105, 68);
+		p.lat_deg[1] = p.lat_deg[0];
+		p.lon_deg[1] = p.lon_deg[0];
+		p.lat_deg[2] = p.lat_deg[3];
+		p.lon_deg[2] = p.lon_deg[3];
+		CHECK(kt_pitch_validate(&p) < 0, "degenerate");
+	}
+}
+
+/* ---- pitch estimate from positions spread over a rotated pitch ---- */
+static void
+test_pitch_estimate(void)
+{
+	struct kt_pitch truth, est;
+	struct kt_frame fr;
+	struct kt_enu enu;
+	size_t n = 0, cap = 40000;
+	double *lat = malloc(cap * sizeof(double)), *lon = malloc(cap * sizeof(double));
+	double rot = 25 * M_PI / 180, c = cos(rot), s = sin(rot);
+	unsigned seed = 1;
+	int r;
+
+	make_pitch(&truth, 25, false, 105, 68);
+	kt_enu_init(&enu, LAT0, LON0);
+	/* a uniform-ish cover of the pitch, as a team would leave over a match */
+	for (int i = 0; i < 200; i++)
+		for (int j = 0; j < 136; j++) {
+			double x = (i + 0.5) * 105.0 / 200 - 52.5, y = (j + 0.5) * 68.0 / 136 - 34;
+
+			seed = seed * 1103515245u + 12345u;
+			if (n < cap) {
+				kt_enu_to_geo(&enu, c * x - s * y, s * x + c * y, &lat[n], &lon[n]);
+				n++;
+			}
+		}
+	r = kt_pitch_estimate(lat, lon, n, &est);
+	CHECK(r == 0, "estimate %d", r);
+	CHECK(est.length_m == 105 && est.width_m == 68, "snapped %g x %g", est.length_m, est.width_m);
+	CHECK(kt_frame_init(&fr, &truth) == 0, "truth frame");
+	/* the estimated corners lie on the true ones (up to the symmetry of the rectangle) */
+	for (int i = 0; i < 4; i++) {
+		double x, y;
+
+		kt_frame_to_xy(&fr, est.lat_deg[i], est.lon_deg[i], &x, &y);
+		bool on_corner = (fabs(x) < 1.5 || fabs(x - 105) < 1.5) && (fabs(y) < 1.5 || fabs(y - 68) < 1.5);
+		CHECK(on_corner, "estimated corner %d at (%.2f, %.2f)", i + 1, x, y);
+	}
+	CHECK(kt_pitch_validate(&est) == 0, "estimate is a valid pitch");
+	CHECK(kt_pitch_estimate(lat, lon, 10, &est) == -ENODATA, "too few points");
+	free(lat);
+	free(lon);
+}
+
+/* ---- heatmap edge rules ---- */
+static void
+test_heatmap(void)
+{
+	static const struct {
+		double x, y;
+		int cx, cy; /* -1: not counted */
+	} rows[] = {
+		{ 2.5, 2.0, 0, 0 },      { 5.01, 4.01, 1, 1 },   { 4.99, 3.99, 0, 0 }, { 104.9, 67.9, 20, 16 },
+		{ 105.0, 68.0, 20, 16 }, { -1.0, -1.0, 0, 0 },   { 110.0, 30.0, 20, 7 }, { 52.5, 70.0, 10, 16 },
+		{ 200.0, 30.0, -1, -1 }, { 52.5, -30.0, -1, -1 },
+	};
+	struct kt_pitch pitch;
+	struct kt_enu enu;
+	struct kt_params p;
+
+	kt_params_default(&p);
+	make_pitch(&pitch, 0, false, 105, 68);
+	kt_enu_init(&enu, LAT0, LON0);
+	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		struct kt_track *t;
+		struct kt_result r;
+		double sum = 0;
+
+		CHECK(kt_track_new(&p, &pitch, &t) == 0, "new");
+		/* stand still at (x, y) for 10 s: the rotation is 0, so e = x - 52.5 */
+		for (int i = 0; i <= 100; i++) {
+			struct kt_fix f = mkfix(T0_US + i * 100000, 0.0);
+
+			kt_enu_to_geo(&enu, rows[k].x - 52.5, rows[k].y - 34, &f.lat_deg, &f.lon_deg);
+			kt_track_feed_fix(t, &f);
+		}
+		CHECK(kt_track_finish(t, &r) == 0, "finish");
+		CHECK(r.heat_nx == 21 && r.heat_ny == 17, "size %u x %u", r.heat_nx, r.heat_ny);
+		for (size_t i = 0; i < (size_t) r.heat_nx * r.heat_ny; i++)
+			sum += r.heat_s[i];
+		if (rows[k].cx < 0) {
+			CHECK_NEAR(sum, 0, 0, "far outside not counted");
+		} else {
+			CHECK(fabs(r.heat_s[(size_t) rows[k].cy * 21 + (size_t) rows[k].cx] - 10.0) < 1e-6,
+			      "(%g, %g) in cell (%d, %d): x_m %.4f y_m %.4f", rows[k].x, rows[k].y, rows[k].cx,
+			      rows[k].cy, r.series[0].x_m, r.series[0].y_m);
+			CHECK_NEAR(sum, 10.0, 1e-6, "total seconds");
+		}
+		if (k == 0)
+			CHECK(fabs(r.series[0].x_m - 2.5) < 0.01 && fabs(r.series[0].y_m - 2.0) < 0.01,
+			      "series x/y %.3f %.3f", r.series[0].x_m, r.series[0].y_m);
+		kt_result_clear(&r);
+		kt_track_free(t);
+	}
+}
+
+/* ---- PlayerLoad of a known signal ---- */
+static void
+test_player_load(void)
+{
+	struct kt_params p;
+	struct kt_track *t;
+	struct kt_result r;
+
+	kt_params_default(&p);
+	CHECK(kt_track_new(&p, NULL, &t) == 0, "new");
+	/* 120 s: a square wave on x (0/1 g), a 3-4-5 step on y/z every other sample */
+	for (int i = 0; i < 12000; i++) {
+		struct kt_imu_sample s = { .t_us = T0_US + (int64_t) i * 10000 };
+
+		s.acc_g[0] = (float) (i % 2);
+		s.acc_g[1] = 0;
+		s.acc_g[2] = 1;
+		kt_track_feed_imu(t, &s);
+	}
+	/* fixes for the minute base */
+	for (int i = 0; i <= 1200; i++) {
+		struct kt_fix f = mkfix(T0_US + i * 100000, 1.0);
+		kt_track_feed_fix(t, &f);
+	}
+	CHECK(kt_track_finish(t, &r) == 0, "finish");
+	/* 11999 deltas of 1 g, / 100 */
+	CHECK_NEAR(r.player_load, 119.99, 1e-6, "PlayerLoad");
+	CHECK_NEAR(r.player_load_per_min, 119.99 / 2.0, 1e-6, "per minute");
+	CHECK(r.n_player_load_minutes == 3, "minutes %zu", r.n_player_load_minutes);
+	if (r.n_player_load_minutes == 3)
+		CHECK_NEAR(r.player_load_minute[0] + r.player_load_minute[1] + r.player_load_minute[2], 119.99,
+			   1e-6, "minutes sum");
+	CHECK_NEAR(r.player_load_minute[0], 59.99, 1e-6, "first minute");
+	kt_result_clear(&r);
+	kt_track_free(t);
+
+	/* noise removal: pure white noise of the stated sigma adds little */
+	p.imu_noise_g = 0.02;
+	CHECK(kt_track_new(&p, NULL, &t) == 0, "new");
+	{
+		unsigned long long x = 88172645463325252ull;
+		double raw = 0;
+		float last[3] = { 0 };
+
+		for (int i = 0; i < 60000; i++) {
+			struct kt_imu_sample s = { .t_us = T0_US + (int64_t) i * 10000 };
+			double d2 = 0;
+
+			for (int k = 0; k < 3; k++) {
+				/* Box-Muller from xorshift */
+				double u1, u2;
+				x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+				u1 = ((double) (x >> 11) + 1.0) / 9007199254740993.0;
+				x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+				u2 = (double) (x >> 11) / 9007199254740992.0;
+				s.acc_g[k] = (float) ((k == 2 ? 1.0 : 0.0) + 0.02 * sqrt(-2 * log(u1)) * cos(2 * M_PI * u2));
+				if (i > 0)
+					d2 += (double) (s.acc_g[k] - last[k]) * (s.acc_g[k] - last[k]);
+				last[k] = s.acc_g[k];
+			}
+			raw += sqrt(d2) / 100;
+			kt_track_feed_imu(t, &s);
+		}
+		CHECK(kt_track_finish(t, &r) == 0, "finish");
+		CHECK(r.player_load < 0.4 * raw, "noise mostly removed: %.2f of raw %.2f", r.player_load, raw);
+		kt_result_clear(&r);
+	}
+	kt_track_free(t);
+}
+
+/* ---- snapshot after all data == finish; snapshot mid-way is sane ---- */
+static double
+v_match(double t)
+{
+	/* jog with a sprint every 30 s */
+	double ph = fmod(t, 30.0);
+
+	return ph < 20 ? 3.0 : triangle(ph, 25.0, 5.0, 3.0, 8.5);
+}
+
+static void
+test_snapshot(void)
+{
+	struct kt_params p;
+	struct kt_track *t;
+	struct kt_result a, b, mid;
+
+	kt_params_default(&p);
+	CHECK(kt_track_new(&p, NULL, &t) == 0, "new");
+	for (int i = 0; i <= 3000; i++) {
+		struct kt_fix f = mkfix(T0_US + i * 100000, v_match(i / 10.0));
+		struct kt_imu_sample s = { .t_us = T0_US + (int64_t) i * 100000, .acc_g = { (float) (i % 3), 0, 1 } };
+
+		kt_track_feed_fix(t, &f);
+		kt_track_feed_imu(t, &s);
+		if (i == 1500) {
+			CHECK(kt_track_snapshot(t, &mid) == 0, "mid snapshot");
+			CHECK(mid.distance_m > 0 && mid.n_sprints == 5, "mid: %.1f m, %zu sprints", mid.distance_m,
+			      mid.n_sprints);
+			kt_result_clear(&mid);
+		}
+	}
+	CHECK(kt_track_snapshot(t, &a) == 0, "snapshot");
+	CHECK(kt_track_finish(t, &b) == 0, "finish");
+	CHECK(a.distance_m == b.distance_m && a.n_sprints == b.n_sprints && a.sprint_m == b.sprint_m &&
+		      a.max_speed_kmh == b.max_speed_kmh && a.accelerations == b.accelerations &&
+		      a.decelerations == b.decelerations && a.player_load == b.player_load &&
+		      a.metabolic_power_wkg == b.metabolic_power_wkg && a.n_series == b.n_series &&
+		      memcmp(a.zone_m, b.zone_m, sizeof(a.zone_m)) == 0 &&
+		      memcmp(a.peak_m, b.peak_m, sizeof(a.peak_m)) == 0,
+	      "snapshot == finish");
+	CHECK(a.n_sprints == 10, "sprints %zu", a.n_sprints);
+	kt_result_clear(&a);
+	kt_result_clear(&b);
+	kt_track_free(t);
+}
+
+/* ---- noisy input: the filter keeps distance, max speed and efforts honest ---- */
+static uint64_t rng_state;
+
+static double
+gauss(void)
+{
+	double u1, u2;
+
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	u1 = ((double) (rng_state >> 11) + 1.0) / 9007199254740993.0;
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	u2 = (double) (rng_state >> 11) / 9007199254740992.0;
+	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+/* a sprint: exponential acceleration to vmax (tau), hold, decelerate at 4 m/s^2 */
+static double
+v_drill(double t)
+{
+	double ph = fmod(t, 40.0), v0 = 2.0, vmax = 8.2, tau = 1.1;
+
+	if (ph < 10)
+		return v0;
+	if (ph < 15)
+		return v0 + (vmax - v0) * (1 - exp(-(ph - 10) / tau));
+	double vend = v0 + (vmax - v0) * (1 - exp(-5 / tau));
+	double v = vend - 4.0 * (ph - 15);
+	return v > v0 ? v : v0;
+}
+
+static void
+test_noisy(void)
+{
+	struct kt_params p;
+	struct kt_result clean, noisy;
+	struct kt_track *t;
+
+	kt_params_default(&p);
+	t = run_profile(v_drill, 600, &clean);
+	kt_track_free(t);
+	CHECK(clean.accelerations == 15 && clean.decelerations == 15, "clean efforts %u %u",
+	      clean.accelerations, clean.decelerations);
+	CHECK(clean.n_sprints == 15, "clean sprints %zu", clean.n_sprints);
+
+	for (uint64_t seed = 1; seed <= 3; seed++) {
+		rng_state = seed * 0x9E3779B97F4A7C15ull;
+		CHECK(kt_track_new(&p, NULL, &t) == 0, "new");
+		for (int i = 0; i <= 6000; i++) {
+			double v = v_drill(i / 10.0) + 0.1 * gauss();
+			struct kt_fix f = mkfix(T0_US + i * 100000, v > 0 ? v : 0);
+
+			if (seed == 3 && i % 97 == 0)
+				f.speed_mps += 3.0; /* multipath spikes */
+			kt_track_feed_fix(t, &f);
+		}
+		CHECK(kt_track_finish(t, &noisy) == 0, "finish");
+		CHECK(fabs(noisy.distance_m / clean.distance_m - 1) < 0.01, "seed %llu distance %.1f vs %.1f",
+		      (unsigned long long) seed, noisy.distance_m, clean.distance_m);
+		CHECK(fabs(noisy.max_speed_kmh / clean.max_speed_kmh - 1) < 0.02, "max %.2f vs %.2f",
+		      noisy.max_speed_kmh, clean.max_speed_kmh);
+		CHECK(abs((int) noisy.n_sprints - (int) clean.n_sprints) <= 1, "sprints %zu", noisy.n_sprints);
+		CHECK(abs((int) noisy.accelerations - (int) clean.accelerations) <= 2, "acc %u",
+		      noisy.accelerations);
+		CHECK(abs((int) noisy.decelerations - (int) clean.decelerations) <= 2, "dec %u",
+		      noisy.decelerations);
+		kt_result_clear(&noisy);
+		kt_track_free(t);
+	}
+	kt_result_clear(&clean);
+}
+
+int
+main(void)
+{
+	test_constant_speed();
+	test_ramp_zones();
+	test_sprints();
+	test_run_machine();
+	test_gaps();
+	test_rejections();
+	test_sort_dedup();
+	test_pitch();
+	test_pitch_estimate();
+	test_heatmap();
+	test_player_load();
+	test_snapshot();
+	test_noisy();
+	if (failures)
+		fprintf(stderr, "%d check(s) failed\n", failures);
+	return failures ? 1 : 0;
+}

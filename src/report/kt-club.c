@@ -593,7 +593,10 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 {
 	char where[512];
 
-	if (strcmp(section, "process") != 0 && strcmp(section, "thresholds") != 0)
+	/* lang may also sit in [report] (kicktrack report) */
+	if (!strcmp(section, "report") && !strcmp(key, "lang"))
+		section = "process";
+	else if (strcmp(section, "process") != 0 && strcmp(section, "thresholds") != 0)
 		return 0;
 	snprintf(where, sizeof(where), "%s:%u", path, line);
 	return kt_pipeline_opts_set(userdata, section, key, value, where);

@@ -1,0 +1,1199 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * The gpsd live recorder and live view (kt-live.h, doc/live-log-format.md).
+ *
+ * Each TPV of a device is de-duplicated by (device, GNSS time), written to
+ * the device's live recording as NMEA RMC+GGA, and the very same bytes are
+ * fed through the log reader that `kicktrack process` uses and then into the
+ * core: the live numbers are those of the recorded log, by construction.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ingest/kt-gpsd.h"
+#include "ingest/kt-log.h"
+#include "kt-live.h"
+#include "kt_frame.h"
+#include "store/kt-store.h"
+#include "util/kt-fileio.h"
+#include "util/kt-log.h"
+#include "util/kt-strutil.h"
+
+#define USEC INT64_C(1000000)
+#define STATUS_PERIOD_US USEC
+/* A TPV waits this long for a second report of the same epoch before it is written. */
+#define PENDING_MAX_US (USEC / 2)
+
+enum dev_state {
+	DEV_WAITING = 0,   /* seen, no valid fix yet this session */
+	DEV_OK,            /* recent valid fix */
+	DEV_NOFIX,         /* gpsd reports no fix */
+	DEV_LOST,          /* nothing for lost_us */
+	DEV_GONE,          /* gpsd deactivated the device */
+	DEV_ENDED,         /* the session is over: final numbers */
+};
+
+static const char *
+dev_state_to_str(enum dev_state s)
+{
+	switch (s) {
+	case DEV_WAITING:
+		return "waiting";
+	case DEV_OK:
+		return "ok";
+	case DEV_NOFIX:
+		return "nofix";
+	case DEV_LOST:
+		return "lost";
+	case DEV_GONE:
+		return "gone";
+	case DEV_ENDED:
+		return "ended";
+	}
+	return "unknown";
+}
+
+struct live_dev {
+	char *path;
+	char vest_id[KT_STORE_VEST_ID_MAX + 1];
+	char *player;
+	bool gone;
+
+	/* last SKY of this device */
+	double hdop, pdop;
+	int num_sv;
+
+	/* de-duplication: the newest TPV waits for another report of its epoch */
+	struct kt_gpsd_tpv pending;
+	bool has_pending;
+	int64_t pending_mono_us;
+	int64_t last_t_us;          /* GNSS time of the last epoch written */
+
+	/* this session (or the last one, once it ended) */
+	bool in_session;
+	struct kt_store_live *rec;
+	struct kt_log_reader *reader;
+	size_t n_fed;               /* reader fixes fed to the core so far */
+	struct kt_track *track;
+	int64_t first_t_us;
+	int64_t last_fix_t_us;      /* GNSS time of the last valid fix */
+	int64_t last_fix_mono_us;   /* INT64_MIN: none yet */
+	int last_mode;
+	double last_speed_mps;
+	uint64_t epochs, fixes;
+	unsigned gaps;
+	bool write_error;
+	/* numbers of the last status tick */
+	struct kt_result snap;
+	bool has_snap;
+};
+
+struct kt_live {
+	struct kt_live_config cfg;  /* deep copy */
+	char *status_json, *status_csv;
+	struct kt_store *store;
+	struct kt_gpsd *gpsd;
+
+	struct live_dev **devs;
+	size_t n_devs, n_alloc;
+
+	bool session;
+	int64_t session_start_us;   /* GNSS time of the first fix */
+	int64_t last_fix_mono_us;   /* any device */
+	char *last_session_dir;
+
+	int64_t now_us;             /* monotonic, of the current dispatch */
+	int64_t next_status_us;
+	int error;                  /* first fatal error inside a callback */
+	struct kt_live_stats stats;
+};
+
+/* ---- config ---- */
+
+void
+kt_live_config_init(struct kt_live_config *c)
+{
+	*c = (struct kt_live_config) {
+		.quiet_us = 120 * USEC,
+		.lost_us = 3 * USEC,
+	};
+	kt_params_default(&c->params);
+}
+
+void
+kt_live_config_clear(struct kt_live_config *c)
+{
+	free(c->host);
+	free(c->port);
+	free(c->store_root);
+	free(c->status_path);
+	for (size_t i = 0; i < c->n_map; i++) {
+		free(c->map[i].pattern);
+		free(c->map[i].player);
+	}
+	free(c->map);
+	c->host = c->port = c->store_root = c->status_path = NULL;
+	c->map = NULL;
+	c->n_map = 0;
+}
+
+static int
+set_str(char **dst, const char *v)
+{
+	char *s = strdup(v);
+
+	if (!s)
+		return -ENOMEM;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+static bool
+vest_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 8)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* "PATTERN VEST-ID [PLAYER NAME...]" */
+static int
+add_map(struct kt_live_config *c, const char *path, unsigned line, const char *value)
+{
+	char *copy, *p, *pattern, *vest, *player;
+	struct kt_live_map *m;
+
+	copy = strdup(value);
+	if (!copy)
+		return -ENOMEM;
+	p = copy;
+	pattern = strsep(&p, " \t");
+	while (p && (*p == ' ' || *p == '\t'))
+		p++;
+	vest = p ? strsep(&p, " \t") : NULL;
+	player = p ? kt_strip(p) : NULL;
+	if (!pattern || !*pattern || !vest || !vest_id_ok(vest)) {
+		free(copy);
+		log_error("%s:%u: [gpsd] vest = '%s': expected 'DEVICE-PATH-OR-GLOB VEST-ID [PLAYER NAME]', "
+			  "vest id 1-8 characters of A-Z a-z 0-9 _ -", path, line, value);
+		return -EINVAL;
+	}
+	m = realloc(c->map, (c->n_map + 1) * sizeof(*m));
+	if (!m) {
+		free(copy);
+		return -ENOMEM;
+	}
+	c->map = m;
+	m = &c->map[c->n_map];
+	*m = (struct kt_live_map) { 0 };
+	snprintf(m->vest_id, sizeof(m->vest_id), "%s", vest);
+	m->pattern = strdup(pattern);
+	m->player = player && *player ? strdup(player) : NULL;
+	free(copy);
+	if (!m->pattern) {
+		free(m->player);
+		return -ENOMEM;
+	}
+	c->n_map++;
+	return 0;
+}
+
+static int
+parse_seconds(const char *path, unsigned line, const char *key, const char *value, int64_t *ret)
+{
+	double s;
+
+	if (kt_safe_atod(value, &s) < 0 || !(s > 0) || s > 86400) {
+		log_error("%s:%u: [gpsd] %s = '%s': expected seconds (0 < s <= 86400)", path, line, key, value);
+		return -EINVAL;
+	}
+	*ret = (int64_t) llround(s * 1e6);
+	return 0;
+}
+
+int
+kt_live_config_set_server(struct kt_live_config *c, const char *hostport)
+{
+	const char *colon;
+	char *host;
+	int r;
+
+	if (!hostport || !*hostport)
+		return -EINVAL;
+	if (hostport[0] == '[') {
+		const char *end = strchr(hostport, ']');
+		if (!end || (end[1] != '\0' && end[1] != ':'))
+			return -EINVAL;
+		host = strndup(hostport + 1, end - hostport - 1);
+		colon = end[1] == ':' ? end + 1 : NULL;
+	} else {
+		colon = strrchr(hostport, ':');
+		if (colon && strchr(hostport, ':') != colon)
+			return -EINVAL; /* bare IPv6 address: needs brackets */
+		host = colon ? strndup(hostport, colon - hostport) : strdup(hostport);
+	}
+	if (!host)
+		return -ENOMEM;
+	if (colon && colon[1] == '\0') {
+		free(host);
+		return -EINVAL;
+	}
+	if (*host) {
+		free(c->host);
+		c->host = host;
+	} else
+		free(host);
+	if (colon) {
+		r = set_str(&c->port, colon + 1);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int
+kt_live_config_set(struct kt_live_config *c, const char *path, unsigned line, const char *key,
+		   const char *value)
+{
+	if (!strcmp(key, "enable")) {
+		if (!strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "1"))
+			c->enable = true;
+		else if (!strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "0"))
+			c->enable = false;
+		else {
+			log_error("%s:%u: [gpsd] enable = '%s': expected yes or no", path, line, value);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "host"))
+		return set_str(&c->host, value);
+	if (!strcmp(key, "port"))
+		return set_str(&c->port, value);
+	if (!strcmp(key, "server")) {
+		int r = kt_live_config_set_server(c, value);
+		if (r == -EINVAL)
+			log_error("%s:%u: [gpsd] server = '%s': expected HOST:PORT", path, line, value);
+		return r;
+	}
+	if (!strcmp(key, "quiet-time"))
+		return parse_seconds(path, line, key, value, &c->quiet_us);
+	if (!strcmp(key, "lost-time"))
+		return parse_seconds(path, line, key, value, &c->lost_us);
+	if (!strcmp(key, "status-file"))
+		return set_str(&c->status_path, value);
+	if (!strcmp(key, "store-root"))
+		return set_str(&c->store_root, value);
+	if (!strcmp(key, "vest"))
+		return add_map(c, path, line, value);
+	log_error("%s:%u: [gpsd] unknown key '%s'", path, line, key);
+	return -EINVAL;
+}
+
+static int
+config_copy(struct kt_live_config *dst, const struct kt_live_config *src)
+{
+	*dst = *src;
+	dst->host = dst->port = dst->store_root = dst->status_path = NULL;
+	dst->map = NULL;
+	dst->n_map = 0;
+	if ((src->host && set_str(&dst->host, src->host) < 0) ||
+	    (src->port && set_str(&dst->port, src->port) < 0) ||
+	    (src->store_root && set_str(&dst->store_root, src->store_root) < 0) ||
+	    (src->status_path && set_str(&dst->status_path, src->status_path) < 0))
+		return -ENOMEM;
+	if (src->n_map > 0) {
+		dst->map = calloc(src->n_map, sizeof(*dst->map));
+		if (!dst->map)
+			return -ENOMEM;
+		for (size_t i = 0; i < src->n_map; i++) {
+			dst->map[i] = src->map[i];
+			dst->map[i].pattern = strdup(src->map[i].pattern);
+			dst->map[i].player = src->map[i].player ? strdup(src->map[i].player) : NULL;
+			dst->n_map = i + 1;
+			if (!dst->map[i].pattern || (src->map[i].player && !dst->map[i].player))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* ---- devices ---- */
+
+/* Release the recording resources; the numbers stay for the status file. */
+static void
+dev_session_close(struct live_dev *d)
+{
+	d->rec = kt_store_live_free(d->rec);
+	d->reader = kt_log_reader_free(d->reader);
+	d->track = kt_track_free(d->track);
+	d->n_fed = 0;
+}
+
+static void
+dev_session_reset(struct live_dev *d)
+{
+	dev_session_close(d);
+	if (d->has_snap)
+		kt_result_clear(&d->snap);
+	d->has_snap = false;
+	d->in_session = false;
+	d->first_t_us = d->last_fix_t_us = INT64_MIN;
+	d->last_fix_mono_us = INT64_MIN;
+	d->last_mode = 0;
+	d->last_speed_mps = NAN;
+	d->epochs = d->fixes = 0;
+	d->gaps = 0;
+	d->write_error = false;
+}
+
+static struct live_dev *
+dev_free(struct live_dev *d)
+{
+	if (!d)
+		return NULL;
+	dev_session_reset(d);
+	free(d->path);
+	free(d->player);
+	free(d);
+	return NULL;
+}
+
+static bool
+vest_id_taken(struct kt_live *l, const char *id)
+{
+	for (size_t i = 0; i < l->n_devs; i++)
+		if (!strcmp(l->devs[i]->vest_id, id))
+			return true;
+	return false;
+}
+
+/* An unmapped device gets the last 8 letters/digits of its path ("/dev/pts/3" -> "devpts3"). */
+static void
+vest_id_from_path(struct kt_live *l, const char *path, char ret[9])
+{
+	char buf[256];
+	size_t n = 0, start;
+
+	for (const char *p = path; *p && n < sizeof(buf) - 1; p++)
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+			buf[n++] = *p;
+	buf[n] = '\0';
+	start = n > 8 ? n - 8 : 0;
+	snprintf(ret, 9, "%s", n > 0 ? buf + start : "gpsd");
+	for (unsigned k = 1; vest_id_taken(l, ret) && k < 100; k++) {
+		size_t keep = strlen(ret) > 6 ? 6 : strlen(ret);
+		snprintf(ret + keep, 9 - keep, "%02u", k);
+	}
+}
+
+static struct live_dev *
+dev_get(struct kt_live *l, const char *path)
+{
+	struct live_dev *d;
+
+	for (size_t i = 0; i < l->n_devs; i++)
+		if (!strcmp(l->devs[i]->path, path))
+			return l->devs[i];
+
+	if (l->n_devs == l->n_alloc) {
+		size_t n = l->n_alloc ? l->n_alloc * 2 : 8;
+		struct live_dev **a = realloc(l->devs, n * sizeof(*a));
+		if (!a)
+			return NULL;
+		l->devs = a;
+		l->n_alloc = n;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->path = strdup(path);
+	if (!d->path) {
+		free(d);
+		return NULL;
+	}
+	d->hdop = d->pdop = NAN;
+	d->num_sv = -1;
+	d->last_t_us = INT64_MIN;
+	dev_session_reset(d);
+	for (size_t i = 0; i < l->cfg.n_map; i++) {
+		const struct kt_live_map *m = &l->cfg.map[i];
+		if (!strcmp(m->pattern, path) || fnmatch(m->pattern, path, 0) == 0) {
+			snprintf(d->vest_id, sizeof(d->vest_id), "%s", m->vest_id);
+			if (m->player)
+				d->player = strdup(m->player);
+			break;
+		}
+	}
+	if (!d->vest_id[0])
+		vest_id_from_path(l, path, d->vest_id);
+	l->devs[l->n_devs++] = d;
+	l->stats.devices = l->n_devs;
+	log_info("gpsd device %s is vest %s%s%s", path, d->vest_id, d->player ? ", " : "",
+		 d->player ? d->player : "");
+	return d;
+}
+
+/* ---- recording ---- */
+
+static void
+fatal(struct kt_live *l, int r)
+{
+	if (l->error == 0)
+		l->error = r;
+}
+
+static int
+dev_write(struct kt_live *l, struct live_dev *d, const char *data, size_t len)
+{
+	int r;
+
+	if (!d->rec || d->write_error)
+		return 0;
+	r = kt_store_live_append(d->rec, (const uint8_t *) data, len);
+	if (r < 0) {
+		d->write_error = true;
+		log_error_errno(r, "vest %s: cannot append to the live recording in %s: %m", d->vest_id,
+				kt_store_root(l->store));
+		fatal(l, r);
+		return r;
+	}
+	if (d->reader) {
+		r = kt_log_reader_feed(d->reader, (const uint8_t *) data, len);
+		if (r < 0)
+			log_debug_errno(r, "vest %s: log reader: %m", d->vest_id);
+	}
+	return 0;
+}
+
+/* Feed the fixes the reader completed since the last call into the core. */
+static void
+dev_feed_core(struct live_dev *d)
+{
+	const struct kt_fix *f;
+	size_t n;
+
+	if (!d->reader || !d->track)
+		return;
+	f = kt_log_reader_fixes(d->reader, &n);
+	for (; d->n_fed < n; d->n_fed++) {
+		int r = kt_track_feed_fix(d->track, &f[d->n_fed]);
+		if (r < 0)
+			log_debug_errno(r, "vest %s: core rejected an epoch: %m", d->vest_id);
+	}
+}
+
+/* A comment line (framers skip lines starting with '#', see live-log-format.md). */
+static void
+dev_comment(struct kt_live *l, struct live_dev *d, const char *what, int64_t t_us)
+{
+	char line[160], ts[40];
+	int n;
+
+	if (!d->rec)
+		return;
+	if (t_us != INT64_MIN)
+		kt_fmt_utc(ts, sizeof(ts), t_us, 3);
+	else
+		snprintf(ts, sizeof(ts), "-");
+	n = snprintf(line, sizeof(line), "# kicktrack-live %s %s\r\n", what, ts);
+	if (n > 0 && (size_t) n < sizeof(line))
+		dev_write(l, d, line, n);
+}
+
+static void
+fmt_latlon(char *buf, size_t size, double deg, bool is_lat)
+{
+	double a = fabs(deg);
+	int d = (int) a;
+	double min = (a - d) * 60.0;
+
+	/* 7 decimals of a minute = 0.2 mm; round so that 59.99999999 does not print 60 */
+	if (min >= 59.99999995) {
+		d += 1;
+		min = 0.0;
+	}
+	snprintf(buf, size, is_lat ? "%02d%010.7f,%c" : "%03d%010.7f,%c", d, min,
+		 is_lat ? (deg < 0 ? 'S' : 'N') : (deg < 0 ? 'W' : 'E'));
+}
+
+static int
+gga_quality(const struct kt_gpsd_tpv *t)
+{
+	if (t->mode < 2)
+		return 0;
+	switch (t->status) {
+	case 2:
+		return 2; /* DGPS */
+	case 3:
+		return 4; /* RTK fixed */
+	case 4:
+		return 5; /* RTK float */
+	case 5:
+	case 6:
+		return 6; /* dead reckoning */
+	default:
+		return 1;
+	}
+}
+
+/* Write one epoch as $GPRMC + $GPGGA and feed it to the core. */
+static void
+dev_write_epoch(struct kt_live *l, struct live_dev *d, const struct kt_gpsd_tpv *t)
+{
+	bool fix = t->mode >= 2 && isfinite(t->lat_deg) && isfinite(t->lon_deg);
+	char body[200], line[220], hms[48], date[40], lat[32], lon[32];
+	char knots[24], course[24], hdop[16], nsv[16], alt[24];
+	struct tm tm;
+	time_t sec = (time_t) (t->t_us / USEC);
+	int ms = (int) ((t->t_us % USEC) / 1000);
+	int n;
+
+	if (!gmtime_r(&sec, &tm))
+		return;
+	snprintf(hms, sizeof(hms), "%02d%02d%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+	snprintf(date, sizeof(date), "%02d%02d%02d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year % 100);
+	if (fix) {
+		fmt_latlon(lat, sizeof(lat), t->lat_deg, true);
+		fmt_latlon(lon, sizeof(lon), t->lon_deg, false);
+	} else {
+		snprintf(lat, sizeof(lat), ",");
+		snprintf(lon, sizeof(lon), ",");
+	}
+	kt_fmt_double(knots, sizeof(knots), fix ? t->speed_mps / 0.514444 : NAN, 4, false);
+	kt_fmt_double(course, sizeof(course), fix ? t->track_deg : NAN, 2, false);
+	kt_fmt_double(hdop, sizeof(hdop), d->hdop, 2, false);
+	kt_fmt_double(alt, sizeof(alt), fix ? t->alt_msl_m : NAN, 2, false);
+	if (d->num_sv >= 0)
+		snprintf(nsv, sizeof(nsv), "%02d", d->num_sv > 99 ? 99 : d->num_sv);
+	else
+		nsv[0] = '\0';
+
+	n = snprintf(body, sizeof(body), "GPRMC,%s,%c,%s,%s,%s,%s,%s,,,%c", hms, fix ? 'A' : 'V', lat, lon,
+		     knots, course, date, fix ? (gga_quality(t) == 2 ? 'D' : 'A') : 'N');
+	if (n > 0 && (size_t) n < sizeof(body) && (n = kt_nmea_encode(body, line, sizeof(line))) > 0)
+		dev_write(l, d, line, n);
+	n = snprintf(body, sizeof(body), "GPGGA,%s,%s,%s,%d,%s,%s,%s,M,,M,,", hms, lat, lon, gga_quality(t),
+		     nsv, hdop, alt);
+	if (n > 0 && (size_t) n < sizeof(body) && (n = kt_nmea_encode(body, line, sizeof(line))) > 0)
+		dev_write(l, d, line, n);
+	dev_feed_core(d);
+}
+
+static int
+dev_session_open(struct kt_live *l, struct live_dev *d, int64_t t_us)
+{
+	char body[64], line[96];
+	int r, n;
+
+	r = kt_store_live_open(l->store, d->vest_id, l->session_start_us, &d->rec);
+	if (r < 0) {
+		d->rec = NULL;
+		d->write_error = true;
+		return log_error_errno(r, "vest %s: cannot start a live recording in %s: %m", d->vest_id,
+				       kt_store_root(l->store));
+	}
+	r = kt_log_reader_new(&d->reader);
+	if (r < 0)
+		d->reader = NULL;
+	r = kt_track_new(&l->cfg.params, NULL, &d->track);
+	if (r < 0)
+		d->track = NULL;
+	d->first_t_us = t_us;
+	/* vest.md header: vest id, firmware 0.0 (= written by the gpsd recorder), start */
+	n = snprintf(body, sizeof(body), "PKTH,%s,0.0,%lld", d->vest_id,
+		     (long long) (l->session_start_us / USEC));
+	if (n > 0 && (size_t) n < sizeof(body) && (n = kt_nmea_encode(body, line, sizeof(line))) > 0)
+		dev_write(l, d, line, n);
+	if (d->rec) {
+		char c[300];
+		n = snprintf(c, sizeof(c), "# kicktrack-live source gpsd://%s%s\r\n", kt_gpsd_name(l->gpsd), d->path);
+		if (n > 0 && (size_t) n < sizeof(c))
+			dev_write(l, d, c, n);
+	}
+	return 0;
+}
+
+/* One de-duplicated epoch of a device. */
+static void
+dev_epoch(struct kt_live *l, struct live_dev *d, const struct kt_gpsd_tpv *t)
+{
+	bool fix = t->mode >= 2 && isfinite(t->lat_deg) && isfinite(t->lon_deg);
+
+	d->last_t_us = t->t_us;
+	l->stats.epochs++;
+	if (!fix)
+		l->stats.no_fix++;
+	if (!l->session) {
+		if (!fix)
+			return; /* a session starts with the first fix */
+		l->session = true;
+		l->session_start_us = t->t_us;
+		for (size_t i = 0; i < l->n_devs; i++)
+			dev_session_reset(l->devs[i]);
+		l->last_fix_mono_us = l->now_us;
+		{
+			char ts[40];
+			log_info("live session started at %s (GNSS time) by vest %s",
+				 kt_fmt_utc(ts, sizeof(ts), t->t_us, 1), d->vest_id);
+		}
+	}
+	if (!d->in_session) {
+		d->in_session = true;
+		(void) dev_session_open(l, d, t->t_us);
+	}
+	if (fix && d->last_fix_t_us != INT64_MIN &&
+	    t->t_us - d->last_fix_t_us > (int64_t) llround(l->cfg.params.gap_s * 1e6)) {
+		d->gaps++;
+		dev_comment(l, d, "gap-since", d->last_fix_t_us);
+	}
+	dev_write_epoch(l, d, t);
+	d->epochs++;
+	d->last_mode = t->mode;
+	if (fix) {
+		d->fixes++;
+		d->last_fix_t_us = t->t_us;
+		d->last_fix_mono_us = l->now_us;
+		d->last_speed_mps = t->speed_mps;
+		l->last_fix_mono_us = l->now_us;
+	}
+}
+
+static void
+dev_flush_pending(struct kt_live *l, struct live_dev *d)
+{
+	if (!d->has_pending)
+		return;
+	d->has_pending = false;
+	dev_epoch(l, d, &d->pending);
+}
+
+static void
+merge_double(double *dst, double src)
+{
+	if (isfinite(src))
+		*dst = src;
+}
+
+static void
+on_tpv(const struct kt_gpsd_tpv *t, void *userdata)
+{
+	struct kt_live *l = userdata;
+	struct live_dev *d;
+
+	l->stats.tpv++;
+	d = dev_get(l, t->device[0] ? t->device : "unknown");
+	if (!d) {
+		fatal(l, -ENOMEM);
+		return;
+	}
+	d->gone = false;
+	if (t->t_us == INT64_MIN) {
+		l->stats.no_fix++; /* no time: nothing to record */
+		d->last_mode = t->mode;
+		return;
+	}
+	if (d->has_pending && t->t_us == d->pending.t_us) {
+		/* gpsd's second report of the same epoch: keep what either knew */
+		struct kt_gpsd_tpv *p = &d->pending;
+		l->stats.duplicates++;
+		if (t->mode > p->mode)
+			p->mode = t->mode;
+		if (t->status > 0)
+			p->status = t->status;
+		merge_double(&p->lat_deg, t->lat_deg);
+		merge_double(&p->lon_deg, t->lon_deg);
+		merge_double(&p->alt_msl_m, t->alt_msl_m);
+		merge_double(&p->speed_mps, t->speed_mps);
+		merge_double(&p->track_deg, t->track_deg);
+		merge_double(&p->eph_m, t->eph_m);
+		merge_double(&p->eps_mps, t->eps_mps);
+		merge_double(&p->epx_m, t->epx_m);
+		merge_double(&p->epy_m, t->epy_m);
+		return;
+	}
+	if ((d->has_pending && t->t_us < d->pending.t_us) || t->t_us <= d->last_t_us) {
+		l->stats.duplicates++; /* repeated or out of order */
+		return;
+	}
+	dev_flush_pending(l, d);
+	d->pending = *t;
+	d->pending.device = NULL; /* the path string belongs to libgps */
+	d->has_pending = true;
+	d->pending_mono_us = l->now_us;
+}
+
+static void
+on_sky(const struct kt_gpsd_sky *s, void *userdata)
+{
+	struct kt_live *l = userdata;
+	struct live_dev *d = dev_get(l, s->device[0] ? s->device : "unknown");
+
+	if (!d)
+		return;
+	d->hdop = s->hdop;
+	d->pdop = s->pdop;
+	d->num_sv = s->num_sv;
+}
+
+static void
+on_device(const char *path, bool active, void *userdata)
+{
+	struct kt_live *l = userdata;
+	struct live_dev *d = NULL;
+
+	for (size_t i = 0; i < l->n_devs; i++)
+		if (!strcmp(l->devs[i]->path, path))
+			d = l->devs[i];
+	if (!d)
+		return; /* a device that never sent a TPV is not a vest yet */
+	if (!active && !d->gone) {
+		log_warning("vest %s: gpsd lost device %s", d->vest_id, path);
+		dev_flush_pending(l, d);
+		dev_comment(l, d, "device-gone", d->last_t_us);
+	}
+	d->gone = !active;
+}
+
+static void
+on_connection(bool up, void *userdata)
+{
+	struct kt_live *l = userdata;
+
+	l->stats.connected = up;
+	if (up)
+		l->stats.connects++;
+	else
+		l->stats.disconnects++;
+	for (size_t i = 0; i < l->n_devs; i++) {
+		struct live_dev *d = l->devs[i];
+		if (!up) {
+			dev_flush_pending(l, d);
+			dev_comment(l, d, "gpsd-lost", d->last_t_us);
+			if (d->rec)
+				(void) kt_store_live_sync(d->rec);
+		} else
+			dev_comment(l, d, "gpsd-back", d->last_t_us);
+	}
+}
+
+/* ---- sessions ---- */
+
+static void dev_update(struct kt_live *l, struct live_dev *d);
+static int write_status(struct kt_live *l);
+
+/* raw path ".../<session>-<crc32 hex>.log" -> crc32 */
+static uint32_t
+crc_from_raw_path(const char *path)
+{
+	const char *dash = strrchr(path, '-');
+	unsigned crc = 0;
+
+	if (!dash || sscanf(dash + 1, "%8x", &crc) != 1)
+		return 0;
+	return crc;
+}
+
+static void
+session_end(struct kt_live *l)
+{
+	struct kt_store_manifest m = { 0 };
+	char *dir = NULL;
+	int r;
+
+	if (!l->session)
+		return;
+	m.start_unix_us = l->session_start_us;
+	m.end_unix_us = INT64_MIN;
+	m.e = calloc(l->n_devs ? l->n_devs : 1, sizeof(*m.e));
+	r = kt_store_session_name(l->session_start_us, m.name, sizeof(m.name));
+	if (r < 0)
+		snprintf(m.name, sizeof(m.name), "live-%lld", (long long) (l->session_start_us / USEC));
+
+	for (size_t i = 0; i < l->n_devs; i++) {
+		struct live_dev *d = l->devs[i];
+		char *raw = NULL;
+
+		dev_flush_pending(l, d);
+		if (d->reader) {
+			/* the last epoch: the final numbers equal processing the stored log */
+			(void) kt_log_reader_finish(d->reader);
+			dev_feed_core(d);
+		}
+		dev_update(l, d);
+		if (!d->rec) {
+			dev_session_close(d);
+			continue;
+		}
+		if (d->last_fix_t_us != INT64_MIN && (m.end_unix_us == INT64_MIN || d->last_fix_t_us > m.end_unix_us))
+			m.end_unix_us = d->last_fix_t_us;
+		r = kt_store_live_commit(d->rec, &raw);
+		d->rec = NULL;
+		if (r < 0)
+			log_error_errno(r, "vest %s: cannot store the live recording in %s: %m", d->vest_id,
+					kt_store_root(l->store));
+		else if (m.e) {
+			struct kt_store_manifest_entry *e = &m.e[m.n++];
+			const char *root = kt_store_root(l->store);
+			size_t rl = strlen(root);
+			snprintf(e->vest_id, sizeof(e->vest_id), "%s", d->vest_id);
+			e->session_id = (uint32_t) (l->session_start_us / USEC);
+			e->crc32 = crc_from_raw_path(raw);
+			snprintf(e->raw_path, sizeof(e->raw_path), "%s",
+				 !strncmp(raw, root, rl) && raw[rl] == '/' ? raw + rl + 1 : raw);
+			log_info("vest %s: live recording stored as %s (%llu epochs, %llu fixes, %u gaps)", d->vest_id,
+				 raw, (unsigned long long) d->epochs, (unsigned long long) d->fixes, d->gaps);
+		}
+		free(raw);
+		dev_session_close(d);
+	}
+	l->session = false;
+	if (m.n > 0) {
+		r = kt_store_manifest_write(l->store, &m);
+		if (r < 0)
+			log_error_errno(r, "cannot write the manifest of live session %s in %s: %m", m.name,
+					kt_store_root(l->store));
+		else if (kt_store_session_create(l->store, m.name, &dir) >= 0) {
+			log_info("live session %s ended (%zu vests)", m.name, m.n);
+			free(l->last_session_dir);
+			l->last_session_dir = strdup(dir);
+			l->stats.sessions_done++;
+			if (l->cfg.session_done)
+				l->cfg.session_done(dir, l->cfg.userdata);
+		}
+	}
+	(void) write_status(l); /* the final numbers, until the next session starts */
+	free(dir);
+	free(m.e);
+}
+
+/* ---- status file ---- */
+
+static void
+dev_update(struct kt_live *l, struct live_dev *d)
+{
+	if (d->has_snap)
+		kt_result_clear(&d->snap);
+	d->has_snap = false;
+	if (d->track && kt_track_snapshot(d->track, &d->snap) >= 0)
+		d->has_snap = true;
+}
+
+static enum dev_state
+dev_state(struct kt_live *l, struct live_dev *d)
+{
+	if (!l->session)
+		return DEV_ENDED;
+	if (d->gone)
+		return DEV_GONE;
+	if (d->last_fix_mono_us == INT64_MIN)
+		return DEV_WAITING;
+	if (l->now_us - d->last_fix_mono_us > l->cfg.lost_us)
+		return DEV_LOST;
+	if (d->last_mode < 2)
+		return DEV_NOFIX;
+	return DEV_OK;
+}
+
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char) *s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void
+csv_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+struct dev_numbers {
+	char speed[24], dist[24], hsr[24], maxs[24], age[24];
+	unsigned sprints;
+};
+
+static void
+dev_numbers(struct kt_live *l, struct live_dev *d, struct dev_numbers *n)
+{
+	double speed = NAN, dist = NAN, hsr = NAN, maxs = NAN, age = NAN;
+
+	n->sprints = 0;
+	if (d->has_snap) {
+		dist = d->snap.distance_m;
+		hsr = d->snap.hsr_m;
+		maxs = d->snap.max_speed_kmh;
+		n->sprints = (unsigned) d->snap.n_sprints;
+		if (d->snap.n_series > 0)
+			speed = d->snap.series[d->snap.n_series - 1].speed_kmh;
+	}
+	if (!isfinite(speed))
+		speed = d->last_speed_mps * 3.6;
+	if (dev_state(l, d) != DEV_OK)
+		speed = NAN;
+	if (d->last_fix_mono_us != INT64_MIN && l->session)
+		age = (double) (l->now_us - d->last_fix_mono_us) / 1e6;
+	kt_fmt_double(n->speed, sizeof(n->speed), speed, 1, false);
+	kt_fmt_double(n->dist, sizeof(n->dist), dist, 1, false);
+	kt_fmt_double(n->hsr, sizeof(n->hsr), hsr, 1, false);
+	kt_fmt_double(n->maxs, sizeof(n->maxs), maxs, 1, false);
+	kt_fmt_double(n->age, sizeof(n->age), age, 1, false);
+}
+
+static const char *
+or_null(const char *s)
+{
+	return s[0] ? s : "null";
+}
+
+static int
+write_status(struct kt_live *l)
+{
+	struct kt_atomic_file j, c;
+	char ts[40];
+	int r;
+
+	r = kt_atomic_open(l->status_json, KT_STORE_FILE_MODE, &j);
+	if (r < 0)
+		return log_debug_errno(r, "cannot write %s: %m", l->status_json);
+	r = kt_atomic_open(l->status_csv, KT_STORE_FILE_MODE, &c);
+	if (r < 0) {
+		kt_atomic_abort(&j);
+		return log_debug_errno(r, "cannot write %s: %m", l->status_csv);
+	}
+
+	fprintf(j.f, "{\"version\":1,\"gpsd\":");
+	json_str(j.f, kt_gpsd_name(l->gpsd));
+	fprintf(j.f, ",\"connected\":%s,\"session\":%s", kt_gpsd_is_connected(l->gpsd) ? "true" : "false",
+		l->session ? "true" : "false");
+	fprintf(j.f, ",\"session_start\":");
+	if (l->session)
+		json_str(j.f, kt_fmt_utc(ts, sizeof(ts), l->session_start_us, 1));
+	else
+		fputs("null", j.f);
+	fprintf(j.f, ",\"last_session_dir\":");
+	if (l->last_session_dir)
+		json_str(j.f, l->last_session_dir);
+	else
+		fputs("null", j.f);
+	fprintf(j.f, ",\"players\":[");
+	fprintf(c.f, "vest,player,device,state,speed_kmh,distance_m,hsr_m,sprints,max_speed_kmh,"
+		     "last_fix_age_s,fixes,gaps\n");
+
+	for (size_t i = 0, k = 0; i < l->n_devs; i++) {
+		struct live_dev *d = l->devs[i];
+		struct dev_numbers n;
+		const char *st;
+
+		if (!d->in_session)
+			continue; /* not in this (or the last) session */
+		dev_numbers(l, d, &n);
+		st = dev_state_to_str(dev_state(l, d));
+		fprintf(j.f, "%s{\"vest\":", k++ ? "," : "");
+		json_str(j.f, d->vest_id);
+		fprintf(j.f, ",\"player\":");
+		if (d->player)
+			json_str(j.f, d->player);
+		else
+			fputs("null", j.f);
+		fprintf(j.f, ",\"device\":");
+		json_str(j.f, d->path);
+		fprintf(j.f,
+			",\"state\":\"%s\",\"speed_kmh\":%s,\"distance_m\":%s,\"hsr_m\":%s,\"sprints\":%u,"
+			"\"max_speed_kmh\":%s,\"last_fix_age_s\":%s,\"fixes\":%llu,\"gaps\":%u}",
+			st, or_null(n.speed), or_null(n.dist), or_null(n.hsr), n.sprints, or_null(n.maxs),
+			or_null(n.age), (unsigned long long) d->fixes, d->gaps);
+
+		csv_str(c.f, d->vest_id);
+		fputc(',', c.f);
+		csv_str(c.f, d->player ? d->player : "");
+		fputc(',', c.f);
+		csv_str(c.f, d->path);
+		fprintf(c.f, ",%s,%s,%s,%s,%u,%s,%s,%llu,%u\n", st, n.speed, n.dist, n.hsr, n.sprints, n.maxs,
+			n.age, (unsigned long long) d->fixes, d->gaps);
+	}
+	fprintf(j.f, "]}\n");
+
+	r = kt_atomic_commit(&j, false, false);
+	if (r < 0) {
+		kt_atomic_abort(&c);
+		return log_debug_errno(r, "cannot write %s: %m", l->status_json);
+	}
+	r = kt_atomic_commit(&c, false, false);
+	if (r < 0)
+		return log_debug_errno(r, "cannot write %s: %m", l->status_csv);
+	return 0;
+}
+
+/* ---- the source ---- */
+
+int
+kt_live_new(const struct kt_live_config *c, struct kt_live **ret)
+{
+	static const struct kt_gpsd_callbacks cb = {
+		.tpv = on_tpv,
+		.sky = on_sky,
+		.device = on_device,
+		.connection = on_connection,
+	};
+	struct kt_live *l;
+	const char *root;
+	int r;
+
+	if (!c || !ret || c->quiet_us <= 0 || c->lost_us <= 0)
+		return -EINVAL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	r = config_copy(&l->cfg, c);
+	if (r < 0)
+		goto fail;
+	r = kt_store_open(l->cfg.store_root, &l->store);
+	if (r < 0) {
+		l->store = NULL;
+		log_error_errno(r, "cannot open the session store %s: %m",
+				l->cfg.store_root ? l->cfg.store_root : KT_STORE_DEFAULT_ROOT);
+		goto fail;
+	}
+	root = kt_store_root(l->store);
+	if (l->cfg.status_path)
+		l->status_json = strdup(l->cfg.status_path);
+	else if (asprintf(&l->status_json, "%s/live.json", root) < 0)
+		l->status_json = NULL;
+	if (!l->status_json) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	{
+		size_t n = strlen(l->status_json);
+		bool js = kt_endswith(l->status_json, ".json");
+		if (asprintf(&l->status_csv, "%.*s.csv", (int) (js ? n - 5 : n), l->status_json) < 0) {
+			l->status_csv = NULL;
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
+	r = kt_gpsd_new(l->cfg.host, l->cfg.port, &cb, l, &l->gpsd);
+	if (r < 0) {
+		l->gpsd = NULL;
+		goto fail;
+	}
+	l->last_fix_mono_us = INT64_MIN;
+	l->next_status_us = 0;
+	*ret = l;
+	return 0;
+fail:
+	kt_live_free(l);
+	return r;
+}
+
+struct kt_live *
+kt_live_free(struct kt_live *l)
+{
+	if (!l)
+		return NULL;
+	if (l->store)
+		session_end(l);
+	for (size_t i = 0; i < l->n_devs; i++)
+		dev_free(l->devs[i]);
+	free(l->devs);
+	kt_gpsd_free(l->gpsd);
+	kt_store_free(l->store);
+	free(l->status_json);
+	free(l->status_csv);
+	free(l->last_session_dir);
+	kt_live_config_clear(&l->cfg);
+	free(l);
+	return NULL;
+}
+
+int
+kt_live_get_fd(struct kt_live *l)
+{
+	return kt_gpsd_get_fd(l->gpsd);
+}
+
+static int64_t
+min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+int64_t
+kt_live_next_deadline_us(struct kt_live *l)
+{
+	int64_t t = min64(kt_gpsd_next_deadline_us(l->gpsd), l->next_status_us);
+
+	if (l->session && l->last_fix_mono_us != INT64_MIN)
+		t = min64(t, l->last_fix_mono_us + l->cfg.quiet_us);
+	for (size_t i = 0; i < l->n_devs; i++)
+		if (l->devs[i]->has_pending)
+			t = min64(t, l->devs[i]->pending_mono_us + PENDING_MAX_US);
+	return t;
+}
+
+int
+kt_live_dispatch(struct kt_live *l, int64_t now_mono_us)
+{
+	int r;
+
+	l->now_us = now_mono_us;
+	(void) kt_gpsd_dispatch(l->gpsd, now_mono_us);
+
+	for (size_t i = 0; i < l->n_devs; i++) {
+		struct live_dev *d = l->devs[i];
+		if (d->has_pending && now_mono_us - d->pending_mono_us >= PENDING_MAX_US)
+			dev_flush_pending(l, d);
+	}
+	if (l->session && now_mono_us - l->last_fix_mono_us >= l->cfg.quiet_us)
+		session_end(l);
+
+	if (now_mono_us >= l->next_status_us) {
+		for (size_t i = 0; i < l->n_devs; i++) {
+			struct live_dev *d = l->devs[i];
+			if (d->rec)
+				(void) kt_store_live_sync(d->rec);
+			dev_update(l, d);
+		}
+		(void) write_status(l);
+		l->next_status_us = now_mono_us + STATUS_PERIOD_US;
+	}
+	r = l->error;
+	l->error = 0;
+	return r;
+}
+
+void
+kt_live_get_stats(struct kt_live *l, struct kt_live_stats *ret)
+{
+	*ret = l->stats;
+	ret->connected = kt_gpsd_is_connected(l->gpsd);
+	ret->devices = l->n_devs;
+}

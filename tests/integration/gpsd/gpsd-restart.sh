@@ -1,0 +1,3 @@
+#!/bin/bash
+# SPDX-License-Identifier: EUPL-1.2
+exit 77

@@ -78,7 +78,8 @@ check_nmea(const uint8_t *p, size_t n, int at_end, size_t *frame_len, size_t *co
 {
 	size_t lim = n < KT_NMEA_MAX_LEN ? n : KT_NMEA_MAX_LEN;
 	const uint8_t *nl = memchr(p, '\n', lim);
-	size_t i, end;
+	size_t i, end, after;
+	int eos = 0;
 	uint8_t x = 0;
 
 	if (!nl) {
@@ -93,17 +94,25 @@ check_nmea(const uint8_t *p, size_t n, int at_end, size_t *frame_len, size_t *co
 			}
 			return CK_NEED;
 		}
-		/* Too long or cut off by the end of stream: find where to resume. */
-		for (i = 1; i < lim; i++) {
-			uint8_t c = p[i];
-			if (c < 0x20 || c > 0x7e || c == '$' || c == '!')
-				goto badchar;
+		if (n >= KT_NMEA_MAX_LEN) {
+			/* Too long: find where to resume. */
+			for (i = 1; i < lim; i++) {
+				uint8_t c = p[i];
+				if (c < 0x20 || c > 0x7e || c == '$' || c == '!')
+					goto badchar;
+			}
+			*reason = KT_REJECT_TOO_LONG;
+			*resume = 1;
+			return CK_BAD;
 		}
-		*reason = at_end && n < KT_NMEA_MAX_LEN ? KT_REJECT_TRUNCATED : KT_REJECT_TOO_LONG;
-		*resume = 1;
-		return CK_BAD;
+		/* End of stream: a last sentence without line end still counts. */
+		end = n;
+		after = n;
+		eos = 1;
+	} else {
+		end = (size_t)(nl - p);                 /* index of '\n' */
+		after = end + 1;
 	}
-	end = (size_t)(nl - p);                 /* index of '\n' */
 	while (end > 0 && p[end - 1] == '\r')
 		end--;
 	/* XOR up to '*', checking characters on the way. */
@@ -122,25 +131,25 @@ check_nmea(const uint8_t *p, size_t n, int at_end, size_t *frame_len, size_t *co
 				i = j;
 				goto badchar;
 			}
-		*reason = KT_REJECT_MALFORMED;
-		*resume = (size_t)(nl - p) + 1;
+		*reason = eos ? KT_REJECT_TRUNCATED : KT_REJECT_MALFORMED;
+		*resume = after;
 		return CK_BAD;
 	}
 	{
 		int h = hexval(p[i + 1]), l = hexval(p[i + 2]);
 		if (h < 0 || l < 0) {
-			*reason = KT_REJECT_MALFORMED;
-			*resume = (size_t)(nl - p) + 1;
+			*reason = eos ? KT_REJECT_TRUNCATED : KT_REJECT_MALFORMED;
+			*resume = after;
 			return CK_BAD;
 		}
 		if (((unsigned)h << 4 | (unsigned)l) != x) {
-			*reason = KT_REJECT_CHECKSUM;
-			*resume = (size_t)(nl - p) + 1;
+			*reason = eos ? KT_REJECT_TRUNCATED : KT_REJECT_CHECKSUM;
+			*resume = after;
 			return CK_BAD;
 		}
 	}
 	*frame_len = end;
-	*consumed = (size_t)(nl - p) + 1;
+	*consumed = after;
 	return CK_OK;
 
 badchar:
@@ -439,6 +448,21 @@ kt_framer_push(struct kt_framer *f, const uint8_t *data, size_t len,
 	return len;
 }
 
+int
+kt_framer_flush(struct kt_framer *f, enum kt_frame_type *ret_type, const uint8_t **ret_frame,
+		size_t *ret_len)
+{
+	*ret_type = KT_FRAME_NONE;
+	drop_returned(f);
+	if (f->state == ST_BUF && f->len > 0 && process_buf(f, 1, ret_type, ret_frame, ret_len))
+		return 1;
+	/* Nothing more in the buffer: back to the start-of-stream state. */
+	f->len = 0;
+	f->state = ST_IDLE;
+	f->at_line_start = 1;
+	return 0;
+}
+
 void
 kt_framer_finish(struct kt_framer *f)
 {
@@ -446,16 +470,8 @@ kt_framer_finish(struct kt_framer *f)
 	const uint8_t *fr;
 	size_t fl;
 
-	drop_returned(f);
-	/* Whatever is buffered is cut off; frames hidden in it are still
-	 * valid but cannot be returned from here, so count them too. */
-	while (f->state == ST_BUF && f->len > 0) {
-		if (process_buf(f, 1, &t, &fr, &fl))
-			drop_returned(f);
-	}
-	f->len = 0;
-	f->state = ST_IDLE;
-	f->at_line_start = 1;
+	while (kt_framer_flush(f, &t, &fr, &fl) > 0)
+		;
 }
 
 /* ---- Encoders ---- */

@@ -67,7 +67,15 @@ size_t kt_framer_push(struct kt_framer *f, const uint8_t *data, size_t len,
 		      enum kt_frame_type *ret_type, const uint8_t **ret_frame,
 		      size_t *ret_len);
 
-/* End of stream: counts a pending partial frame as truncated. */
+/*
+ * End of stream. Call kt_framer_flush() until it returns 0: each time it
+ * returns 1 it hands out a frame that was still buffered (a last sentence
+ * without line end, or frames found when a cut-off frame is rescanned); a
+ * partial frame is counted as truncated. The framer is then ready for a new
+ * stream. kt_framer_finish() does the same and drops those frames.
+ */
+int kt_framer_flush(struct kt_framer *f, enum kt_frame_type *ret_type,
+		    const uint8_t **ret_frame, size_t *ret_len);
 void kt_framer_finish(struct kt_framer *f);
 
 /* ---- Encoders (for vest firmware, the simulator and the emulator) ---- */

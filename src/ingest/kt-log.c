@@ -567,7 +567,16 @@ kt_log_reader_finish(struct kt_log_reader *r)
 	int k;
 
 	memcpy(before, r->framer.rejected, sizeof(before));
-	kt_framer_finish(&r->framer);
+	for (;;) {
+		enum kt_frame_type t;
+		const uint8_t *fr;
+		size_t fl;
+		if (kt_framer_flush(&r->framer, &t, &fr, &fl) <= 0)
+			break;
+		k = t == KT_FRAME_NMEA ? handle_nmea(r, (const char *)fr, fl) : handle_ubx(r, fr, fl);
+		if (k < 0)
+			return k;
+	}
 	for (int i = 0; i < _KT_REJECT_MAX; i++)
 		r->stats.rejected[i] += r->framer.rejected[i] - before[i];
 	sync_framer_stats(r);

@@ -1,6 +1,185 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * All charts of a session through one gnuplot process (kt-gnuplot.c):
+ * per player heatmap, speed, zones and accelerations PNGs plus a one-page
+ * A4 report.pdf; team charts and team.pdf; then index.html (kt-html.c).
+ *
+ * Data goes to gnuplot inline as datablocks, always in the C locale; the
+ * German decimal comma is gnuplot's `set decimalsign ','` for tic labels
+ * and kt_fmt_double(..., true) for the numbers we print ourselves. Long
+ * series are reduced to min and max per pixel column so peaks survive.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kt-chart-data.h"
 #include "kt-charts.h"
+#include "kt-config.h"
+#include "kt-gnuplot.h"
+#include "kt-html.h"
+#include "util/kt-fileio.h"
 #include "util/kt-log.h"
+#include "util/kt-strutil.h"
+
+/* One colour per speed zone, the same in every chart and on index.html. */
+static const char *const zone_rgb[5] = { "#4e79a7", "#59a14f", "#e3b505", "#f28e2b", "#d62728" };
+#define SPEED_MAX_KMH 35.0
+#define ACCEL_MAX_MS2 6.0
+#define GAP_S 2.0
+#define GRASS_RGB "#2e7d32"
+
+struct lang {
+	bool comma;
+	const char *time_axis, *speed_axis, *accel_axis, *dist_axis, *zone_axis;
+	const char *length_axis, *width_axis, *pct_time;
+	const char *t_heat, *t_speed, *t_zones, *t_accel;
+	const char *sprint, *gap, *accel_band, *decel_band;
+	const char *t_team_dist, *t_team_sprints, *t_team_hsr, *t_team_heat;
+	const char *sprints_axis, *max_speed, *hsr_axis;
+	const char *k_distance, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
+		*k_minutes, *k_work_rate;
+	const char *more, *peak, *sprint_dist, *metabolic, *high_power;
+	const char *q_title, *q_fix, *q_gaps, *q_rejected;
+	const char *no_data, *pitch_estimated, *team, *number, *player, *position;
+	const char *col_minutes, *col_dist, *col_hsr, *col_sprints, *col_vmax, *col_acc,
+		*col_dec, *col_load, *col_rate;
+};
+
+static const struct lang lang_de = {
+	.comma = true,
+	.time_axis = "Zeit seit Beginn (min)",
+	.speed_axis = "Geschwindigkeit (km/h)",
+	.accel_axis = "Beschleunigung (m/s²)",
+	.dist_axis = "Distanz (m)",
+	.zone_axis = "Geschwindigkeitszone (km/h)",
+	.length_axis = "Länge (m)",
+	.width_axis = "Breite (m)",
+	.pct_time = "Anteil der Zeit (%)",
+	.t_heat = "Wo auf dem Platz",
+	.t_speed = "Geschwindigkeit",
+	.t_zones = "Distanz je Geschwindigkeitszone",
+	.t_accel = "Beschleunigungen und Abbremsungen",
+	.sprint = "Sprint",
+	.gap = "kein Signal",
+	.accel_band = "Beschleunigung",
+	.decel_band = "Abbremsung",
+	.t_team_dist = "Distanz je Spieler nach Zone",
+	.t_team_sprints = "Sprints und Höchstgeschwindigkeit je Spieler",
+	.t_team_hsr = "Schnelles Laufen (HSR) je Spieler",
+	.t_team_heat = "Team-Heatmap",
+	.sprints_axis = "Sprints (Anzahl)",
+	.max_speed = "Höchstgeschwindigkeit (km/h)",
+	.hsr_axis = "HSR-Distanz (m)",
+	.k_distance = "Distanz",
+	.k_sprints = "Sprints",
+	.k_max_speed = "Höchstgeschw.",
+	.k_acc_dec = "Beschl. / Abbr.",
+	.k_load = "PlayerLoad",
+	.k_minutes = "Minuten",
+	.k_work_rate = "Laufleistung",
+	.more = "Weitere Werte",
+	.peak = "Beste 1 / 3 / 5 min",
+	.sprint_dist = "Sprintdistanz",
+	.metabolic = "Metab. Leistung (Index)",
+	.high_power = "Distanz > 20 W/kg",
+	.q_title = "Datenqualität",
+	.q_fix = "% der Epochen mit gültiger Position",
+	.q_gaps = "Lücken",
+	.q_rejected = "verworfene Datensätze",
+	.no_data = "keine Daten",
+	.pitch_estimated = "Platz aus den Laufwegen geschätzt",
+	.team = "Mannschaft",
+	.number = "Nr.",
+	.player = "Spieler",
+	.position = "Position",
+	.col_minutes = "Min.",
+	.col_dist = "Distanz (m)",
+	.col_hsr = "HSR (m)",
+	.col_sprints = "Sprints",
+	.col_vmax = "Max. km/h",
+	.col_acc = "Beschl.",
+	.col_dec = "Abbr.",
+	.col_load = "PlayerLoad",
+	.col_rate = "m/min",
+};
+
+static const struct lang lang_en = {
+	.comma = false,
+	.time_axis = "Time since start (min)",
+	.speed_axis = "Speed (km/h)",
+	.accel_axis = "Acceleration (m/s²)",
+	.dist_axis = "Distance (m)",
+	.zone_axis = "Speed zone (km/h)",
+	.length_axis = "Length (m)",
+	.width_axis = "Width (m)",
+	.pct_time = "Share of time (%)",
+	.t_heat = "Where on the pitch",
+	.t_speed = "Speed",
+	.t_zones = "Distance per speed zone",
+	.t_accel = "Accelerations and decelerations",
+	.sprint = "Sprint",
+	.gap = "no signal",
+	.accel_band = "Acceleration",
+	.decel_band = "Deceleration",
+	.t_team_dist = "Distance per player by zone",
+	.t_team_sprints = "Sprints and top speed per player",
+	.t_team_hsr = "High-speed running (HSR) per player",
+	.t_team_heat = "Team heatmap",
+	.sprints_axis = "Sprints (count)",
+	.max_speed = "Top speed (km/h)",
+	.hsr_axis = "HSR distance (m)",
+	.k_distance = "Distance",
+	.k_sprints = "Sprints",
+	.k_max_speed = "Top speed",
+	.k_acc_dec = "Acc. / Dec.",
+	.k_load = "PlayerLoad",
+	.k_minutes = "Minutes",
+	.k_work_rate = "Work rate",
+	.more = "More numbers",
+	.peak = "Best 1 / 3 / 5 min",
+	.sprint_dist = "Sprint distance",
+	.metabolic = "Metabolic power (index)",
+	.high_power = "Distance > 20 W/kg",
+	.q_title = "Data quality",
+	.q_fix = "% of epochs with a valid position",
+	.q_gaps = "gaps",
+	.q_rejected = "rejected records",
+	.no_data = "no data",
+	.pitch_estimated = "pitch estimated from the tracks",
+	.team = "Team",
+	.number = "No.",
+	.player = "Player",
+	.position = "Position",
+	.col_minutes = "Min",
+	.col_dist = "Distance (m)",
+	.col_hsr = "HSR (m)",
+	.col_sprints = "Sprints",
+	.col_vmax = "Top km/h",
+	.col_acc = "Acc.",
+	.col_dec = "Dec.",
+	.col_load = "PlayerLoad",
+	.col_rate = "m/min",
+};
+
+struct ctx {
+	const char *outdir;
+	const struct kt_report_opts *o;
+	const struct lang *L;
+	struct kt_rep_session sess;
+	struct kt_rep_team team;
+	struct kt_gnuplot *gp;
+	FILE *f;
+	struct kt_rep_series ser;
+	struct kt_rep_heat heat;
+	double *team_heat;             /* sum of all players' seconds */
+	unsigned team_nx, team_ny;
+	bool *has_heat, *has_series;   /* per player */
+	int missing;                   /* outputs not made for other reasons than gnuplot */
+};
 
 void
 kt_report_opts_default(struct kt_report_opts *o)
@@ -8,9 +187,1161 @@ kt_report_opts_default(struct kt_report_opts *o)
 	*o = (struct kt_report_opts){ .lang = "de", .quiet = false, .gnuplot = "gnuplot" };
 }
 
+/* --- small helpers --- */
+
+static const char *
+num(char *buf, size_t size, const struct lang *L, double v, int decimals)
+{
+	if (!isfinite(v))
+		return "–";
+	return kt_fmt_double(buf, size, v, decimals, L->comma);
+}
+
+#define NUM(L, v, d) num((char[48]){ 0 }, 48, (L), (v), (d))
+
+/* Cut a UTF-8 string to at most max_chars characters (for axis labels). */
+static void
+utf8_cut(char *dst, size_t size, const char *s, size_t max_chars)
+{
+	size_t i = 0, chars = 0;
+
+	while (s[i] && chars < max_chars) {
+		size_t len = 1;
+		unsigned char c = (unsigned char) s[i];
+
+		if (c >= 0xf0)
+			len = 4;
+		else if (c >= 0xe0)
+			len = 3;
+		else if (c >= 0xc0)
+			len = 2;
+		if (i + len >= size)
+			break;
+		i += len;
+		chars++;
+	}
+	memcpy(dst, s, i);
+	dst[i] = '\0';
+	if (s[i] && i + 4 < size) {
+		memcpy(dst + i, "…", 4); /* "…" is 3 bytes + NUL */
+	}
+}
+
+static const char *
+player_label(const struct kt_rep_player *p)
+{
+	return p->player[0] ? p->player : p->vest_id;
+}
+
+static void
+format_date(char *buf, size_t size, const struct ctx *c)
+{
+	const char *d = c->sess.date_iso;
+
+	if (!d[0])
+		snprintf(buf, size, "–");
+	else if (c->L->comma)
+		snprintf(buf, size, "%.2s.%.2s.%.4s", d + 8, d + 5, d);
+	else
+		snprintf(buf, size, "%s", d);
+}
+
+static void
+format_pitch(char *buf, size_t size, const struct ctx *c)
+{
+	const struct kt_rep_session *s = &c->sess;
+	char l[32], w[32];
+
+	kt_fmt_double(l, sizeof(l), s->pitch_length_m, s->pitch_length_m == floor(s->pitch_length_m) ? 0 : 1,
+		      c->L->comma);
+	kt_fmt_double(w, sizeof(w), s->pitch_width_m, s->pitch_width_m == floor(s->pitch_width_m) ? 0 : 1,
+		      c->L->comma);
+	snprintf(buf, size, "%s%s%s × %s m%s%s%s", s->pitch_name, s->pitch_name[0] ? " (" : "", l, w,
+		 s->pitch_name[0] ? ")" : "", s->pitch_estimated ? ", " : "",
+		 s->pitch_estimated ? c->L->pitch_estimated : "");
+}
+
+static void
+q(struct ctx *c, const char *s)
+{
+	kt_gnuplot_quote(c->f, s);
+}
+
+/* Settings every chart starts with (after `reset`). */
+static void
+chart_common(struct ctx *c)
+{
+	fprintf(c->f,
+		"set decimalsign '%c'\n"
+		"set border lc rgb '#555555'\n"
+		"set grid lc rgb '#dddddd' lw 1 dt 1\n"
+		"set key noautotitle\n"
+		"set style fill solid 1.0 noborder\n",
+		c->L->comma ? ',' : '.');
+}
+
+static char *
+player_path(const struct ctx *c, const struct kt_rep_player *p, const char *file)
+{
+	char *s;
+
+	if (asprintf(&s, "%s/players/%s/%s", c->outdir, p->vest_id, file) < 0)
+		return NULL;
+	return s;
+}
+
+static char *
+out_path(const struct ctx *c, const char *file)
+{
+	char *s;
+
+	if (asprintf(&s, "%s/%s", c->outdir, file) < 0)
+		return NULL;
+	return s;
+}
+
+/* A chart we did not even ask gnuplot for (its input is missing): remove a
+ * stale file of an earlier run, count it. */
+static void
+chart_skipped(struct ctx *c, const char *path)
+{
+	(void) unlink(path);
+	c->missing++;
+}
+
+/* --- the pitch and heatmaps --- */
+
+static void
+pitch_markings(struct ctx *c)
+{
+	const double L = c->sess.pitch_length_m, W = c->sess.pitch_width_m, cy = W / 2.0;
+	const char *st = "fs empty border lc rgb 'white' lw 1.5 front";
+	/* Law 1 sizes; penalty arc: the part of the 9.15 m circle round the
+	 * penalty spot (11 m) that lies outside the 16.5 m area */
+	const double arc = acos(5.5 / 9.15) * 180.0 / M_PI;
+	FILE *f = c->f;
+
+	fprintf(f, "set object rect from graph 0,0 to graph 1,1 fc rgb '%s' fs solid 1.0 noborder behind\n",
+		GRASS_RGB);
+	fprintf(f, "set object rect from 0,0 to %g,%g %s\n", L, W, st);
+	fprintf(f, "set arrow from %g,0 to %g,%g nohead lc rgb 'white' lw 1.5 front\n", L / 2, L / 2, W);
+	fprintf(f, "set object circle at %g,%g size 9.15 %s\n", L / 2, cy, st);
+	for (int side = 0; side < 2; side++) {
+		double x0 = side ? L : 0, d = side ? -1 : 1;
+
+		fprintf(f, "set object rect from %g,%g to %g,%g %s\n", x0, cy - 20.16, x0 + d * 16.5,
+			cy + 20.16, st);
+		fprintf(f, "set object rect from %g,%g to %g,%g %s\n", x0, cy - 9.16, x0 + d * 5.5,
+			cy + 9.16, st);
+		fprintf(f, "set object rect from %g,%g to %g,%g %s\n", x0, cy - 3.66, x0 - d * 2.0,
+			cy + 3.66, st);
+		fprintf(f, "set object circle at %g,%g size 0.35 fs solid 1.0 noborder fc rgb 'white' front\n",
+			x0 + d * 11.0, cy);
+		fprintf(f, "set object circle at %g,%g size 9.15 arc [%g:%g] nowedge %s\n", x0 + d * 11.0,
+			cy, side ? 180.0 - arc : -arc, side ? 180.0 + arc : arc, st);
+	}
+	fprintf(f, "set object circle at %g,%g size 0.35 fs solid 1.0 noborder fc rgb 'white' front\n",
+		L / 2, cy);
+}
+
+/* Heatmap on the pitch, colour = % of time. h may be NULL (no data). */
+static void
+plot_heatmap(struct ctx *c, const double *cells, unsigned nx, unsigned ny, const char *title,
+	     bool small)
+{
+	const double L = c->sess.pitch_length_m, W = c->sess.pitch_width_m;
+	double total = 0, max_pct = 0, cx, cy;
+	FILE *f = c->f;
+
+	chart_common(c);
+	fprintf(f, "set size ratio -1\nunset grid\n");
+	fprintf(f, "set xrange [-3:%g]\nset yrange [-3:%g]\n", L + 3, W + 3);
+	fprintf(f, "set xtics 0,10 out nomirror\nset ytics 0,10 out nomirror\n");
+	fprintf(f, "set xlabel ");
+	q(c, c->L->length_axis);
+	fprintf(f, "\nset ylabel ");
+	q(c, c->L->width_axis);
+	fputc('\n', f);
+	if (title) {
+		fprintf(f, "set title ");
+		q(c, title);
+		fprintf(f, " font ',%d'\n", small ? 10 : 14);
+	}
+	pitch_markings(c);
+
+	if (!cells || nx == 0 || ny == 0) {
+		fprintf(f, "set label 1 ");
+		q(c, c->L->no_data);
+		fprintf(f, " at graph 0.5,0.5 center tc rgb 'white' front\nplot 1/0\n");
+		return;
+	}
+	for (size_t i = 0; i < (size_t) nx * ny; i++)
+		total += cells[i];
+	cx = isfinite(c->sess.heat_cell_x_m) ? c->sess.heat_cell_x_m : L / nx;
+	cy = isfinite(c->sess.heat_cell_y_m) ? c->sess.heat_cell_y_m : W / ny;
+	fprintf(f, "$heat << EOD\n");
+	for (unsigned y = 0; y < ny; y++) {
+		for (unsigned x = 0; x < nx; x++) {
+			double pct = total > 0 ? cells[(size_t) y * nx + x] * 100.0 / total : 0;
+			if (pct > max_pct)
+				max_pct = pct;
+			fprintf(f, x ? " %.4g" : "%.4g", pct);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "EOD\n");
+	if (max_pct <= 0)
+		max_pct = 1;
+	/* low = grass, so untouched cells look like the pitch */
+	fprintf(f, "set palette defined (0 '%s', 0.12 '#8bc34a', 0.35 '#ffeb3b', 0.65 '#ff9800', 1 '#b71c1c')\n",
+		GRASS_RGB);
+	fprintf(f, "set cbrange [0:%g]\nset cbtics out\nset cblabel ", max_pct);
+	q(c, c->L->pct_time);
+	fprintf(f, "\nset colorbox user origin graph 1.03, graph 0 size graph 0.03, graph 1 noborder\n");
+	fprintf(f, "plot $heat matrix using (($1+0.5)*%g):(($2+0.5)*%g):3 with image pixels\n", cx, cy);
+}
+
+/* --- time series --- */
+
+/* Min and max of each bucket of bucket_s seconds, in time order; a blank
+ * line at each gap so gnuplot breaks the line there. x is minutes since t0. */
+static void
+write_decimated(FILE *f, const double *t, const double *v, size_t n, double t0, double bucket_s)
+{
+	long bucket = -1;
+	size_t imin = 0, imax = 0;
+	bool have = false, emitted = false;
+	double t_prev = NAN;
+
+#define FLUSH()                                                                      \
+	do {                                                                         \
+		if (have) {                                                          \
+			size_t ia_ = imin < imax ? imin : imax, ib_ = imin < imax ? imax : imin; \
+			fprintf(f, "%.5f %.3f\n", (t[ia_] - t0) / 60.0, v[ia_]);       \
+			if (ib_ != ia_)                                              \
+				fprintf(f, "%.5f %.3f\n", (t[ib_] - t0) / 60.0, v[ib_]); \
+			have = false;                                                \
+			emitted = true;                                              \
+		}                                                                    \
+	} while (0)
+
+	for (size_t i = 0; i < n; i++) {
+		long b;
+
+		if (!isfinite(v[i]) || (isfinite(t_prev) && t[i] - t_prev > GAP_S)) {
+			FLUSH();
+			if (emitted) {
+				fputc('\n', f);
+				emitted = false;
+			}
+			if (!isfinite(v[i]))
+				continue;
+		}
+		t_prev = t[i];
+		b = (long) floor((t[i] - t0) / bucket_s);
+		if (b != bucket) {
+			FLUSH();
+			bucket = b;
+		}
+		if (!have) {
+			imin = imax = i;
+			have = true;
+		} else {
+			if (v[i] < v[imin])
+				imin = i;
+			if (v[i] > v[imax])
+				imax = i;
+		}
+	}
+	FLUSH();
+#undef FLUSH
+}
+
+/* Shade the gaps (no valid speed, or time jumps > GAP_S): returns count. */
+static unsigned
+gap_objects(struct ctx *c, const struct kt_rep_series *s, double t0)
+{
+	unsigned n = 0;
+	double gap_start = NAN, last_ok = NAN;
+
+	for (size_t i = 0; i < s->n; i++) {
+		bool ok = isfinite(s->speed_kmh[i]);
+
+		if (ok && isfinite(last_ok) && s->t_s[i] - last_ok > GAP_S) {
+			double a = isfinite(gap_start) ? gap_start : last_ok;
+			if (n < 500)
+				fprintf(c->f,
+					"set object rect from %.4f, graph 0 to %.4f, graph 1 fc rgb '#9e9e9e' fs transparent solid 0.35 noborder behind\n",
+					(a - t0) / 60.0, (s->t_s[i] - t0) / 60.0);
+			n++;
+			gap_start = NAN;
+		}
+		if (ok)
+			last_ok = s->t_s[i];
+		else if (!isfinite(gap_start) && isfinite(last_ok))
+			gap_start = last_ok;
+	}
+	return n;
+}
+
+static double
+series_span_s(const struct kt_rep_series *s)
+{
+	return s->n >= 2 ? s->t_s[s->n - 1] - s->t_s[0] : 0;
+}
+
+static void
+time_axis(struct ctx *c, const struct kt_rep_series *s)
+{
+	double min = series_span_s(s) / 60.0;
+	double step = min > 60 ? 10 : min > 20 ? 5 : min > 8 ? 2 : 1;
+
+	fprintf(c->f, "set xrange [0:%g]\nset xtics 0,%g out nomirror\nset xlabel ", min > 0 ? min : 1, step);
+	q(c, c->L->time_axis);
+	fputc('\n', c->f);
+}
+
+static void
+plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small)
+{
+	FILE *f = c->f;
+	double t0, lo = 0, bucket;
+	unsigned gaps, sprints = 0;
+
+	chart_common(c);
+	fprintf(f, "set grid ytics\nset yrange [0:%g]\nset ytics 0,5 out nomirror\nset ylabel ", SPEED_MAX_KMH);
+	q(c, c->L->speed_axis);
+	fprintf(f, "\nset rmargin %d\n", small ? 5 : 6);
+	if (!small) {
+		fprintf(f, "set title ");
+		q(c, c->L->t_speed);
+		fprintf(f, " font ',14'\n");
+	}
+	/* zone bands */
+	for (int z = 0; z < 5; z++) {
+		double hi = z < 4 ? c->sess.zone_kmh[z] : SPEED_MAX_KMH;
+		fprintf(f, "set object rect from graph 0, first %g to graph 1, first %g fc rgb '%s' fs transparent solid 0.22 noborder behind\n",
+			lo, hi, zone_rgb[z]);
+		fprintf(f, "set label 'Z%d' at graph 1.01, first %g left tc rgb '%s' font ',%d'\n", z + 1,
+			(lo + hi) / 2.0, zone_rgb[z], small ? 7 : 10);
+		lo = hi;
+	}
+	if (s->n < 2) {
+		fprintf(f, "set xrange [0:1]\nset label 10 ");
+		q(c, c->L->no_data);
+		fprintf(f, " at graph 0.5,0.5 center\nplot 1/0\n");
+		return;
+	}
+	t0 = s->t_s[0];
+	time_axis(c, s);
+	gaps = gap_objects(c, s, t0);
+
+	bucket = series_span_s(s) / (columns > 0 ? columns : 800);
+	if (bucket < 0.05)
+		bucket = 0.05;
+	fprintf(f, "$speed << EOD\n");
+	write_decimated(f, s->t_s, s->speed_kmh, s->n, t0, bucket);
+	fprintf(f, "EOD\n$sprints << EOD\n");
+	for (size_t i = 0; i < s->n;) {
+		size_t j = i, top = i;
+		if (!s->in_sprint[i] || !isfinite(s->speed_kmh[i])) {
+			i++;
+			continue;
+		}
+		while (j < s->n && s->in_sprint[j]) {
+			if (isfinite(s->speed_kmh[j]) && s->speed_kmh[j] > s->speed_kmh[top])
+				top = j;
+			j++;
+		}
+		fprintf(f, "%.5f %.3f\n", (s->t_s[top] - t0) / 60.0,
+			fmin(s->speed_kmh[top] + 1.5, SPEED_MAX_KMH - 0.5));
+		sprints++;
+		i = j;
+	}
+	fprintf(f, "EOD\n");
+	fprintf(f, "set key outside top right horizontal samplen 1.5 font ',%d'\n", small ? 7 : 10);
+	fprintf(f, "plot $speed using 1:2 with lines lw %g lc rgb '#202020'", small ? 0.6 : 1.0);
+	fprintf(f, ", $sprints using 1:2 with points pt 11 ps %g lc rgb '#b71c1c' title ", small ? 0.6 : 1.2);
+	{
+		char t[64];
+		snprintf(t, sizeof(t), "%s (%u)", c->L->sprint, sprints);
+		q(c, t);
+	}
+	if (gaps) {
+		fprintf(f, ", 1/0 with boxes fs transparent solid 0.35 fc rgb '#9e9e9e' title ");
+		q(c, c->L->gap);
+	}
+	fputc('\n', f);
+}
+
+static void
+plot_accel(struct ctx *c, const struct kt_rep_series *s, const struct kt_rep_player *p, int columns)
+{
+	FILE *f = c->f;
+	double th = c->sess.effort_ms2, bucket;
+	char t[128];
+
+	chart_common(c);
+	fprintf(f, "set grid ytics\nset yrange [%g:%g]\nset ytics -6,1.5,6 out nomirror\nset ylabel ",
+		-ACCEL_MAX_MS2, ACCEL_MAX_MS2);
+	q(c, c->L->accel_axis);
+	fprintf(f, "\nset title ");
+	q(c, c->L->t_accel);
+	fprintf(f, " font ',14'\n");
+	fprintf(f, "set object rect from graph 0, first %g to graph 1, first %g fc rgb '%s' fs transparent solid 0.2 noborder behind\n",
+		th, ACCEL_MAX_MS2, zone_rgb[3]);
+	fprintf(f, "set object rect from graph 0, first %g to graph 1, first %g fc rgb '%s' fs transparent solid 0.2 noborder behind\n",
+		-ACCEL_MAX_MS2, -th, zone_rgb[0]);
+	snprintf(t, sizeof(t), "%s ≥ %s m/s²: %s", c->L->accel_band, NUM(c->L, th, 1),
+		 NUM(c->L, p->v[KT_TC_ACCELERATIONS], 0));
+	fprintf(f, "set label 1 ");
+	q(c, t);
+	fprintf(f, " at graph 0.01, first %g left front font ',10'\n", ACCEL_MAX_MS2 - 0.6);
+	snprintf(t, sizeof(t), "%s ≤ −%s m/s²: %s", c->L->decel_band, NUM(c->L, th, 1),
+		 NUM(c->L, p->v[KT_TC_DECELERATIONS], 0));
+	fprintf(f, "set label 2 ");
+	q(c, t);
+	fprintf(f, " at graph 0.01, first %g left front font ',10'\n", -ACCEL_MAX_MS2 + 0.6);
+	if (s->n < 2) {
+		fprintf(f, "set xrange [0:1]\nset label 10 ");
+		q(c, c->L->no_data);
+		fprintf(f, " at graph 0.5,0.5 center\nplot 1/0\n");
+		return;
+	}
+	time_axis(c, s);
+	gap_objects(c, s, s->t_s[0]);
+	bucket = series_span_s(s) / (columns > 0 ? columns : 800);
+	if (bucket < 0.05)
+		bucket = 0.05;
+	fprintf(f, "$accel << EOD\n");
+	write_decimated(f, s->t_s, s->accel_ms2, s->n, s->t_s[0], bucket);
+	fprintf(f, "EOD\n");
+	fprintf(f, "plot $accel using 1:2 with lines lw 1 lc rgb '#303030', %g with lines dt 2 lc rgb '%s', %g with lines dt 2 lc rgb '%s'\n",
+		th, zone_rgb[3], -th, zone_rgb[0]);
+}
+
+static void
+zone_tic(struct ctx *c, char *buf, size_t size, int z)
+{
+	if (z == 0)
+		snprintf(buf, size, "Z1\\n< %s", NUM(c->L, c->sess.zone_kmh[0], 1));
+	else if (z == 4)
+		snprintf(buf, size, "Z5\\n≥ %s", NUM(c->L, c->sess.zone_kmh[3], 1));
+	else
+		snprintf(buf, size, "Z%d\\n%s–%s", z + 1, NUM(c->L, c->sess.zone_kmh[z - 1], 1),
+			 NUM(c->L, c->sess.zone_kmh[z], 1));
+}
+
+static void
+plot_zones(struct ctx *c, const struct kt_rep_player *p, bool small)
+{
+	FILE *f = c->f;
+	double total = 0, max = 0;
+
+	for (int z = 0; z < 5; z++)
+		if (isfinite(p->v[KT_TC_Z1_M + z])) {
+			total += p->v[KT_TC_Z1_M + z];
+			max = fmax(max, p->v[KT_TC_Z1_M + z]);
+		}
+	chart_common(c);
+	fprintf(f, "set grid ytics\nset xrange [0.4:5.6]\nset yrange [0:%g]\nset ytics out nomirror\n",
+		max > 0 ? max * 1.3 : 1);
+	fprintf(f, "set ylabel ");
+	q(c, c->L->dist_axis);
+	fprintf(f, "\nset xlabel ");
+	q(c, c->L->zone_axis);
+	fputc('\n', f);
+	if (!small) {
+		fprintf(f, "set title ");
+		q(c, c->L->t_zones);
+		fprintf(f, " font ',14'\n");
+	}
+	fprintf(f, "set xtics nomirror scale 0 (");
+	for (int z = 0; z < 5; z++) {
+		char tic[64];
+		zone_tic(c, tic, sizeof(tic), z);
+		fprintf(f, "%s\"%s\" %d", z ? ", " : "", tic, z + 1);
+	}
+	fprintf(f, ")\n");
+	fprintf(f, "$zones << EOD\n");
+	for (int z = 0; z < 5; z++) {
+		double v = p->v[KT_TC_Z1_M + z];
+		fprintf(f, "%d %.2f %d\n", z + 1, isfinite(v) ? v : 0,
+			(int) strtol(zone_rgb[z] + 1, NULL, 16));
+	}
+	fprintf(f, "EOD\n");
+	for (int z = 0; z < 5; z++) {
+		double v = p->v[KT_TC_Z1_M + z];
+		if (isfinite(v))
+			fprintf(f, "set label %d \"%s m\\n%s %%\" at %d,%g center offset 0,1.3 font ',%d'\n",
+				z + 1, NUM(c->L, v, 0), NUM(c->L, total > 0 ? v * 100 / total : NAN, 0),
+				z + 1, v, small ? 7 : 10);
+	}
+	fprintf(f, "plot $zones using 1:2:3 with boxes lc rgb variable\n");
+}
+
+/* --- team charts --- */
+
+static int
+cmp_desc(const void *a, const void *b, void *userdata)
+{
+	const double *key = userdata;
+	double x = key[*(const size_t *) a], y = key[*(const size_t *) b];
+
+	if (!isfinite(x))
+		x = -1;
+	if (!isfinite(y))
+		y = -1;
+	return (x < y) - (x > y);
+}
+
+/* Indexes of players sorted by key (descending). Caller frees. */
+static size_t *
+sorted_by(struct ctx *c, enum kt_team_col col, enum kt_team_col tie)
+{
+	size_t n = c->team.n, *idx = calloc(n ? n : 1, sizeof(size_t));
+	double *key = calloc(n ? n : 1, sizeof(double));
+
+	if (!idx || !key) {
+		free(idx);
+		free(key);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		double a = c->team.players[i].v[col], b = c->team.players[i].v[tie];
+		idx[i] = i;
+		key[i] = (isfinite(a) ? a : -1) * 1000.0 + (isfinite(b) ? fmin(b, 999.0) / 1000.0 : 0);
+	}
+	qsort_r(idx, n, sizeof(size_t), cmp_desc, key);
+	free(key);
+	return idx;
+}
+
+static void
+player_xtics(struct ctx *c, const size_t *idx)
+{
+	size_t n = c->team.n;
+	FILE *f = c->f;
+
+	fprintf(f, "set xrange [-0.6:%g]\n", n - 0.4);
+	fprintf(f, "set xtics nomirror scale 0 rotate by 35 right font ',%d' (", n > 20 ? 9 : 10);
+	for (size_t i = 0; i < n; i++) {
+		const struct kt_rep_player *p = &c->team.players[idx[i]];
+		char name[96], lab[128];
+
+		utf8_cut(name, sizeof(name), player_label(p), 18);
+		if (p->number[0])
+			snprintf(lab, sizeof(lab), "%s (%s)", name, p->number);
+		else
+			snprintf(lab, sizeof(lab), "%s", name);
+		if (i)
+			fputs(", ", f);
+		q(c, lab);
+		fprintf(f, " %zu", i);
+	}
+	fprintf(f, ")\n");
+}
+
+static void
+plot_team_distance(struct ctx *c, bool small)
+{
+	size_t *idx = sorted_by(c, KT_TC_DISTANCE_M, KT_TC_HSR_M);
+	FILE *f = c->f;
+	double max = 0;
+
+	chart_common(c);
+	if (!idx) {
+		fprintf(f, "plot 1/0\n");
+		return;
+	}
+	if (!small) {
+		fprintf(f, "set title ");
+		q(c, c->L->t_team_dist);
+		fprintf(f, " font ',14'\n");
+	}
+	fprintf(f, "set grid ytics\nset ytics out nomirror\nset ylabel ");
+	q(c, c->L->dist_axis);
+	fputc('\n', f);
+	player_xtics(c, idx);
+	fprintf(f, "$team << EOD\n");
+	for (size_t i = 0; i < c->team.n; i++) {
+		const struct kt_rep_player *p = &c->team.players[idx[i]];
+		double cum = 0;
+		fprintf(f, "%zu", i);
+		for (int z = 0; z < 5; z++) {
+			double v = p->v[KT_TC_Z1_M + z];
+			cum += isfinite(v) ? v : 0;
+			fprintf(f, " %.1f", cum);
+		}
+		fputc('\n', f);
+		max = fmax(max, cum);
+	}
+	fprintf(f, "EOD\n");
+	fprintf(f, "set yrange [0:%g]\n", max > 0 ? max * 1.08 : 1);
+	fprintf(f, "set key outside top center horizontal samplen 1.5 font ',%d'\n", small ? 7 : 10);
+	fprintf(f, "set boxwidth 0.7\nplot ");
+	for (int z = 4; z >= 0; z--) {
+		char tic[64], *s;
+		zone_tic(c, tic, sizeof(tic), z);
+		s = strstr(tic, "\\n");
+		if (s) {
+			/* one line in the key: "Z3 14,4–19,8 km/h" */
+			memmove(s + 1, s + 2, strlen(s + 2) + 1);
+			*s = ' ';
+		}
+		strncat(tic, " km/h", sizeof(tic) - strlen(tic) - 1);
+		fprintf(f, "%s$team using 1:%d with boxes fc rgb '%s' title ", z < 4 ? ", " : "", z + 2,
+			zone_rgb[z]);
+		q(c, tic);
+	}
+	fputc('\n', f);
+	free(idx);
+}
+
+static void
+plot_team_sprints(struct ctx *c, bool small)
+{
+	size_t *idx = sorted_by(c, KT_TC_SPRINTS, KT_TC_MAX_SPEED_KMH);
+	FILE *f = c->f;
+	double max = 0;
+
+	chart_common(c);
+	if (!idx) {
+		fprintf(f, "plot 1/0\n");
+		return;
+	}
+	if (!small) {
+		fprintf(f, "set title ");
+		q(c, c->L->t_team_sprints);
+		fprintf(f, " font ',14'\n");
+	}
+	for (size_t i = 0; i < c->team.n; i++)
+		if (isfinite(c->team.players[i].v[KT_TC_SPRINTS]))
+			max = fmax(max, c->team.players[i].v[KT_TC_SPRINTS]);
+	fprintf(f, "set grid ytics\nset ytics out nomirror\nset yrange [0:%g]\nset ylabel ",
+		max >= 4 ? ceil(max * 1.15) : 5);
+	q(c, c->L->sprints_axis);
+	fprintf(f, " tc rgb '%s'\nset y2range [0:%g]\nset y2tics 0,5 out\nset y2label ", zone_rgb[4],
+		SPEED_MAX_KMH);
+	q(c, c->L->max_speed);
+	fprintf(f, " tc rgb '#202020'\n");
+	player_xtics(c, idx);
+	fprintf(f, "$sp << EOD\n");
+	for (size_t i = 0; i < c->team.n; i++) {
+		const struct kt_rep_player *p = &c->team.players[idx[i]];
+		double s = p->v[KT_TC_SPRINTS], v = p->v[KT_TC_MAX_SPEED_KMH];
+		fprintf(f, "%zu %g %g\n", i, isfinite(s) ? s : 0, isfinite(v) ? v : NAN);
+	}
+	fprintf(f, "EOD\n");
+	fprintf(f, "set key outside top center horizontal samplen 1.5 font ',%d'\n", small ? 7 : 10);
+	fprintf(f, "set boxwidth 0.6\n");
+	fprintf(f, "plot $sp using 1:2 with boxes fc rgb '%s' title ", zone_rgb[4]);
+	q(c, c->L->sprints_axis);
+	fprintf(f, ", $sp using 1:2:(sprintf('%%d', $2)) with labels offset 0,0.7 font ',%d' notitle",
+		small ? 6 : 9);
+	fprintf(f, ", $sp using 1:3 axes x1y2 with points pt 7 ps %g lc rgb '#202020' title ",
+		small ? 0.6 : 1.3);
+	q(c, c->L->max_speed);
+	fputc('\n', f);
+	free(idx);
+}
+
+static void
+plot_team_hsr(struct ctx *c, bool small)
+{
+	size_t *idx = sorted_by(c, KT_TC_HSR_M, KT_TC_DISTANCE_M);
+	FILE *f = c->f;
+	double max = 0;
+	char t[160];
+
+	chart_common(c);
+	if (!idx) {
+		fprintf(f, "plot 1/0\n");
+		return;
+	}
+	if (!small) {
+		snprintf(t, sizeof(t), "%s, ≥ %s km/h", c->L->t_team_hsr, NUM(c->L, c->sess.zone_kmh[2], 1));
+		fprintf(f, "set title ");
+		q(c, t);
+		fprintf(f, " font ',14'\n");
+	}
+	for (size_t i = 0; i < c->team.n; i++)
+		if (isfinite(c->team.players[i].v[KT_TC_HSR_M]))
+			max = fmax(max, c->team.players[i].v[KT_TC_HSR_M]);
+	fprintf(f, "set grid ytics\nset ytics out nomirror\nset yrange [0:%g]\nset ylabel ",
+		max > 0 ? max * 1.15 : 1);
+	q(c, c->L->hsr_axis);
+	fputc('\n', f);
+	player_xtics(c, idx);
+	fprintf(f, "$hsr << EOD\n");
+	for (size_t i = 0; i < c->team.n; i++) {
+		double v = c->team.players[idx[i]].v[KT_TC_HSR_M];
+		fprintf(f, "%zu %.1f\n", i, isfinite(v) ? v : 0);
+	}
+	fprintf(f, "EOD\nset boxwidth 0.6\n");
+	fprintf(f, "plot $hsr using 1:2 with boxes fc rgb '%s', $hsr using 1:2:(sprintf('%%.0f', $2)) with labels offset 0,0.7 font ',%d'\n",
+		zone_rgb[3], small ? 6 : 9);
+	free(idx);
+}
+
+/* --- PDFs --- */
+
+static void
+tile(struct ctx *c, double x, double y, double w, double h, const char *value, const char *caption)
+{
+	FILE *f = c->f;
+
+	fprintf(f, "set object rect from screen %g,%g to screen %g,%g fc rgb '#f2f4f2' fs solid 1.0 noborder behind\n",
+		x, y, x + w, y + h);
+	fprintf(f, "set label ");
+	q(c, value);
+	fprintf(f, " at screen %g,%g center font 'Sans Bold,20'\n", x + w / 2, y + h * 0.58);
+	fprintf(f, "set label ");
+	q(c, caption);
+	fprintf(f, " at screen %g,%g center font ',9' tc rgb '#555555'\n", x + w / 2, y + h * 0.2);
+}
+
+/* An invisible plot that draws what was set with screen coordinates. */
+static void
+plot_blank(struct ctx *c)
+{
+	fprintf(c->f, "unset border\nunset tics\nunset key\nset margins 0,0,0,0\n"
+		      "set xrange [0:1]\nset yrange [0:1]\nplot 2 notitle\n");
+}
+
+static void
+player_pdf(struct ctx *c, size_t i, const char *path)
+{
+	const struct kt_rep_player *p = &c->team.players[i];
+	const struct lang *L = c->L;
+	FILE *f = c->f;
+	char date[32], pitch[300], line[512], v[64], cap[64], a[48], b[48];
+	const double *v_ = p->v;
+
+	kt_gnuplot_begin(c->gp, path, "pdfcairo size 21cm,29.7cm font 'Sans,9'");
+	fprintf(f, "set multiplot\n");
+
+	/* header and key numbers */
+	format_date(date, sizeof(date), c);
+	format_pitch(pitch, sizeof(pitch), c);
+	fprintf(f, "set label ");
+	q(c, player_label(p));
+	fprintf(f, " at screen 0.05,0.962 left font 'Sans Bold,24'\n");
+	snprintf(line, sizeof(line), "%s%s%s%s%s · %s · %s", p->number[0] ? "#" : "", p->number,
+		 p->number[0] && p->position[0] ? " · " : "", p->position,
+		 p->player[0] ? "" : "", date, pitch);
+	fprintf(f, "set label ");
+	q(c, line);
+	fprintf(f, " at screen 0.05,0.935 left font ',11' tc rgb '#444444'\n");
+	snprintf(line, sizeof(line), "%s: %s", "Vest", p->vest_id);
+	fprintf(f, "set label ");
+	q(c, line);
+	fprintf(f, " at screen 0.95,0.962 right font ',9' tc rgb '#777777'\n");
+
+	{
+		const double x0 = 0.05, w = 0.2075, gap = 0.0067, h = 0.058;
+		const double y1 = 0.862, y2 = 0.797;
+		char hsr_cap[64];
+
+		snprintf(v, sizeof(v), "%s km", NUM(L, v_[KT_TC_DISTANCE_M] / 1000.0, 2));
+		tile(c, x0, y1, w, h, v, L->k_distance);
+		snprintf(v, sizeof(v), "%s m", NUM(L, v_[KT_TC_HSR_M], 0));
+		snprintf(hsr_cap, sizeof(hsr_cap), "HSR (≥ %s km/h)", NUM(L, c->sess.zone_kmh[2], 1));
+		tile(c, x0 + (w + gap), y1, w, h, v, hsr_cap);
+		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_SPRINTS], 0));
+		tile(c, x0 + 2 * (w + gap), y1, w, h, v, L->k_sprints);
+		snprintf(v, sizeof(v), "%s km/h", NUM(L, v_[KT_TC_MAX_SPEED_KMH], 1));
+		tile(c, x0 + 3 * (w + gap), y1, w, h, v, L->k_max_speed);
+		snprintf(v, sizeof(v), "%s / %s", NUM(L, v_[KT_TC_ACCELERATIONS], 0),
+			 NUM(L, v_[KT_TC_DECELERATIONS], 0));
+		tile(c, x0, y2, w, h, v, L->k_acc_dec);
+		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_PLAYER_LOAD], 0));
+		tile(c, x0 + (w + gap), y2, w, h, v, L->k_load);
+		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_MINUTES], 0));
+		tile(c, x0 + 2 * (w + gap), y2, w, h, v, L->k_minutes);
+		snprintf(v, sizeof(v), "%s m/min", NUM(L, v_[KT_TC_WORK_RATE_M_MIN], 0));
+		tile(c, x0 + 3 * (w + gap), y2, w, h, v, L->k_work_rate);
+	}
+	/* more numbers, small, right of the zone bars */
+	{
+		const double x = 0.64;
+		double y = 0.235;
+		struct {
+			const char *cap;
+			char val[96];
+		} rows[4];
+
+		snprintf(rows[0].val, sizeof(rows[0].val), "%s / %s / %s m", NUM(L, v_[KT_TC_PEAK1_M], 0),
+			 NUM(L, v_[KT_TC_PEAK3_M], 0), NUM(L, v_[KT_TC_PEAK5_M], 0));
+		rows[0].cap = L->peak;
+		snprintf(rows[1].val, sizeof(rows[1].val), "%s m", NUM(L, v_[KT_TC_SPRINT_M], 0));
+		rows[1].cap = L->sprint_dist;
+		snprintf(rows[2].val, sizeof(rows[2].val), "%s W/kg", NUM(L, v_[KT_TC_METABOLIC_POWER_WKG], 1));
+		rows[2].cap = L->metabolic;
+		snprintf(rows[3].val, sizeof(rows[3].val), "%s m", NUM(L, v_[KT_TC_HIGH_POWER_M], 0));
+		rows[3].cap = L->high_power;
+		fprintf(f, "set label ");
+		q(c, L->more);
+		fprintf(f, " at screen %g,%g left font 'Sans Bold,10'\n", x, y + 0.025);
+		for (int r = 0; r < 4; r++, y -= 0.04) {
+			fprintf(f, "set label ");
+			q(c, rows[r].cap);
+			fprintf(f, " at screen %g,%g left font ',8' tc rgb '#555555'\n", x, y);
+			fprintf(f, "set label ");
+			q(c, rows[r].val);
+			fprintf(f, " at screen %g,%g left font 'Sans Bold,12'\n", x, y - 0.016);
+		}
+	}
+	snprintf(line, sizeof(line), "%s: %s %s · %s %s · %s %s", L->q_title,
+		 num(a, sizeof(a), L, v_[KT_TC_FIX_PCT], 1), L->q_fix,
+		 num(b, sizeof(b), L, v_[KT_TC_GAPS], 0), L->q_gaps,
+		 NUM(L, v_[KT_TC_REJECTED_FRAMES], 0), L->q_rejected);
+	fprintf(f, "set label ");
+	q(c, line);
+	fprintf(f, " at screen 0.05,0.018 left font ',7' tc rgb '#666666'\n");
+	snprintf(cap, sizeof(cap), "kicktrack %s", KT_VERSION);
+	fprintf(f, "set label ");
+	q(c, cap);
+	fprintf(f, " at screen 0.95,0.018 right font ',7' tc rgb '#999999'\n");
+	plot_blank(c);
+
+	/* heatmap */
+	fprintf(f, "reset\nset origin 0.03,0.515\nset size 0.94,0.27\n");
+	plot_heatmap(c, c->has_heat[i] ? c->heat.s : NULL, c->heat.nx, c->heat.ny, L->t_heat, true);
+	/* speed */
+	fprintf(f, "reset\nset origin 0.02,0.285\nset size 0.96,0.225\n");
+	fprintf(f, "set title ");
+	q(c, L->t_speed);
+	fprintf(f, " font 'Sans Bold,10'\n");
+	{
+		struct kt_rep_series empty = { 0 };
+		plot_speed(c, c->has_series[i] ? &c->ser : &empty, 900, true);
+	}
+	/* zone bars */
+	fprintf(f, "reset\nset origin 0.02,0.035\nset size 0.6,0.245\n");
+	fprintf(f, "set title ");
+	q(c, L->t_zones);
+	fprintf(f, " font 'Sans Bold,10'\n");
+	plot_zones(c, p, true);
+	fprintf(f, "unset multiplot\n");
+	kt_gnuplot_end(c->gp);
+}
+
+static void
+team_pdf(struct ctx *c, const char *path)
+{
+	const struct lang *L = c->L;
+	FILE *f = c->f;
+	char date[32], pitch[300], line[512];
+	size_t *idx = sorted_by(c, KT_TC_DISTANCE_M, KT_TC_HSR_M);
+	static const struct {
+		double x;
+		bool right;
+	} cols[] = {
+		{ 0.05, false }, { 0.095, false }, { 0.31, false }, { 0.455, true }, { 0.54, true },
+		{ 0.61, true }, { 0.675, true }, { 0.75, true }, { 0.81, true }, { 0.86, true },
+		{ 0.95, true },
+	};
+	const char *heads[] = { L->number, L->player, L->position, L->col_minutes, L->col_dist,
+				L->col_hsr, L->col_sprints, L->col_vmax, L->col_acc, L->col_dec,
+				L->col_load };
+	size_t n = c->team.n, rows_page = 34;
+	double row_h;
+
+	if (!idx)
+		return;
+	kt_gnuplot_begin(c->gp, path, "pdfcairo size 21cm,29.7cm font 'Sans,9'");
+	format_date(date, sizeof(date), c);
+	format_pitch(pitch, sizeof(pitch), c);
+
+	/* page 1..: the table */
+	for (size_t page_start = 0; page_start < n || page_start == 0; page_start += rows_page) {
+		size_t end = page_start + rows_page < n ? page_start + rows_page : n;
+		double y;
+
+		fprintf(f, "reset\nset multiplot\n");
+		fprintf(f, "set label ");
+		snprintf(line, sizeof(line), "%s · %s", L->team, date);
+		q(c, line);
+		fprintf(f, " at screen 0.05,0.962 left font 'Sans Bold,22'\n");
+		fprintf(f, "set label ");
+		q(c, pitch);
+		fprintf(f, " at screen 0.05,0.937 left font ',11' tc rgb '#444444'\n");
+		row_h = 0.82 / (rows_page + 1);
+		y = 0.9;
+		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+			fprintf(f, "set label ");
+			q(c, heads[k]);
+			fprintf(f, " at screen %g,%g %s font 'Sans Bold,8.5'\n", cols[k].x, y,
+				cols[k].right ? "right" : "left");
+		}
+		fprintf(f, "set arrow from screen 0.045,%g to screen 0.955,%g nohead lc rgb '#888888'\n",
+			y - row_h / 2, y - row_h / 2);
+		for (size_t r = page_start; r < end; r++) {
+			const struct kt_rep_player *p = &c->team.players[idx[r]];
+			const double *v = p->v;
+			char name[120], pos[64];
+			const char *cell[11];
+
+			y -= row_h;
+			if ((r - page_start) % 2 == 1)
+				fprintf(f, "set object rect from screen 0.045,%g to screen 0.955,%g fc rgb '#f0f2f0' fs solid 1.0 noborder behind\n",
+					y - row_h / 2, y + row_h / 2);
+			utf8_cut(name, sizeof(name), player_label(p), 28);
+			utf8_cut(pos, sizeof(pos), p->position, 16);
+			cell[0] = p->number;
+			cell[1] = name;
+			cell[2] = pos;
+			cell[3] = NUM(L, v[KT_TC_MINUTES], 0);
+			cell[4] = NUM(L, v[KT_TC_DISTANCE_M], 0);
+			cell[5] = NUM(L, v[KT_TC_HSR_M], 0);
+			cell[6] = NUM(L, v[KT_TC_SPRINTS], 0);
+			cell[7] = NUM(L, v[KT_TC_MAX_SPEED_KMH], 1);
+			cell[8] = NUM(L, v[KT_TC_ACCELERATIONS], 0);
+			cell[9] = NUM(L, v[KT_TC_DECELERATIONS], 0);
+			cell[10] = NUM(L, v[KT_TC_PLAYER_LOAD], 0);
+			for (size_t k = 0; k < 11; k++) {
+				fprintf(f, "set label ");
+				q(c, cell[k]);
+				fprintf(f, " at screen %g,%g %s font ',8.5'\n", cols[k].x, y,
+					cols[k].right ? "right" : "left");
+			}
+		}
+		plot_blank(c);
+		fprintf(f, "unset multiplot\n");
+		if (end >= n)
+			break;
+	}
+
+	/* last page: the team charts */
+	fprintf(f, "reset\nset multiplot\n");
+	fprintf(f, "reset\nset origin 0.02,0.67\nset size 0.96,0.31\nset title ");
+	q(c, L->t_team_dist);
+	fprintf(f, " font 'Sans Bold,10'\n");
+	plot_team_distance(c, true);
+	fprintf(f, "reset\nset origin 0.02,0.35\nset size 0.96,0.31\nset title ");
+	q(c, L->t_team_sprints);
+	fprintf(f, " font 'Sans Bold,10'\n");
+	plot_team_sprints(c, true);
+	fprintf(f, "reset\nset origin 0.1,0.02\nset size 0.8,0.32\n");
+	plot_heatmap(c, c->team_heat, c->team_nx, c->team_ny, L->t_team_heat, true);
+	fprintf(f, "unset multiplot\n");
+	kt_gnuplot_end(c->gp);
+	free(idx);
+}
+
+/* --- the session --- */
+
+static void
+add_team_heat(struct ctx *c)
+{
+	if (!c->team_heat) {
+		c->team_heat = calloc((size_t) c->heat.nx * c->heat.ny, sizeof(double));
+		if (!c->team_heat)
+			return;
+		c->team_nx = c->heat.nx;
+		c->team_ny = c->heat.ny;
+	}
+	if (c->heat.nx != c->team_nx || c->heat.ny != c->team_ny) {
+		log_warning("heatmap of %u x %u cells differs from the others (%u x %u): not in the team heatmap",
+			    c->heat.nx, c->heat.ny, c->team_nx, c->team_ny);
+		return;
+	}
+	for (size_t k = 0; k < (size_t) c->team_nx * c->team_ny; k++)
+		c->team_heat[k] += c->heat.s[k];
+}
+
+static void
+render_player(struct ctx *c, size_t i)
+{
+	const struct kt_rep_player *p = &c->team.players[i];
+	char *dir = NULL, *ts = NULL, *hm = NULL, *png = NULL;
+	int k;
+
+	if (asprintf(&dir, "%s/players/%s", c->outdir, p->vest_id) < 0)
+		return;
+	k = kt_mkdir_p(dir, 0755);
+	if (k < 0) {
+		log_error_errno(k, "cannot create %s: %m: no charts for %s", dir, p->vest_id);
+		c->missing += 5;
+		free(dir);
+		return;
+	}
+	ts = player_path(c, p, "timeseries.csv");
+	hm = player_path(c, p, "heatmap.csv");
+	if (!ts || !hm)
+		goto out;
+	c->has_series[i] = kt_rep_read_series(ts, &c->ser) >= 0;
+	c->has_heat[i] = kt_rep_read_heat(hm, &c->heat) >= 0;
+	if (c->has_heat[i])
+		add_team_heat(c);
+
+	png = player_path(c, p, "heatmap.png");
+	if (png && c->has_heat[i]) {
+		char title[200];
+		snprintf(title, sizeof(title), "%s – %s", player_label(p), c->L->t_heat);
+		kt_gnuplot_begin(c->gp, png, "pngcairo size 900,600 font 'Sans,11'");
+		plot_heatmap(c, c->heat.s, c->heat.nx, c->heat.ny, title, false);
+		kt_gnuplot_end(c->gp);
+	} else if (png)
+		chart_skipped(c, png);
+	free(png);
+
+	png = player_path(c, p, "speed.png");
+	if (png && c->has_series[i]) {
+		kt_gnuplot_begin(c->gp, png, "pngcairo size 1100,420 font 'Sans,11'");
+		plot_speed(c, &c->ser, 1000, false);
+		kt_gnuplot_end(c->gp);
+	} else if (png)
+		chart_skipped(c, png);
+	free(png);
+
+	png = player_path(c, p, "zones.png");
+	if (png) {
+		kt_gnuplot_begin(c->gp, png, "pngcairo size 700,450 font 'Sans,11'");
+		plot_zones(c, p, false);
+		kt_gnuplot_end(c->gp);
+	}
+	free(png);
+
+	png = player_path(c, p, "accel.png");
+	if (png && c->has_series[i]) {
+		kt_gnuplot_begin(c->gp, png, "pngcairo size 1100,380 font 'Sans,11'");
+		plot_accel(c, &c->ser, p, 1000);
+		kt_gnuplot_end(c->gp);
+	} else if (png)
+		chart_skipped(c, png);
+	free(png);
+
+	png = player_path(c, p, "report.pdf");
+	if (png)
+		player_pdf(c, i, png);
+	free(png);
+out:
+	free(dir);
+	free(ts);
+	free(hm);
+}
+
+static void
+render_team(struct ctx *c)
+{
+	static void (*const fn[])(struct ctx *, bool) = {
+		[KT_TEAM_CHART_DISTANCE] = plot_team_distance,
+		[KT_TEAM_CHART_SPRINTS] = plot_team_sprints,
+		[KT_TEAM_CHART_HSR] = plot_team_hsr,
+	};
+	static const char *const size[] = {
+		[KT_TEAM_CHART_DISTANCE] = "pngcairo size 1200,600 font 'Sans,11'",
+		[KT_TEAM_CHART_SPRINTS] = "pngcairo size 1200,560 font 'Sans,11'",
+		[KT_TEAM_CHART_HSR] = "pngcairo size 1200,560 font 'Sans,11'",
+		[KT_TEAM_CHART_HEATMAP] = "pngcairo size 900,600 font 'Sans,11'",
+	};
+
+	for (int k = 0; k < _KT_TEAM_CHART_MAX; k++) {
+		char *path = out_path(c, kt_team_chart_file(k));
+		if (!path)
+			continue;
+		if (k == KT_TEAM_CHART_HEATMAP && !c->team_heat) {
+			chart_skipped(c, path);
+		} else {
+			kt_gnuplot_begin(c->gp, path, size[k]);
+			if (k == KT_TEAM_CHART_HEATMAP)
+				plot_heatmap(c, c->team_heat, c->team_nx, c->team_ny, c->L->t_team_heat, false);
+			else
+				fn[k](c, false);
+			kt_gnuplot_end(c->gp);
+		}
+		free(path);
+	}
+	{
+		char *path = out_path(c, "team.pdf");
+		if (path)
+			team_pdf(c, path);
+		free(path);
+	}
+}
+
 int
 kt_report_render(const char *outdir, const struct kt_report_opts *o)
 {
-	log_error("%s: charts are not implemented yet", outdir);
-	return 1;
+	struct kt_report_opts def;
+	struct ctx c = { .outdir = outdir };
+	struct kt_html_input hin = { 0 };
+	bool *pdf_ok = NULL, *heat_ok = NULL;
+	int k, failed;
+
+	if (!o) {
+		kt_report_opts_default(&def);
+		o = &def;
+	}
+	c.o = o;
+	c.L = o->lang && !strcmp(o->lang, "en") ? &lang_en : &lang_de;
+
+	k = kt_rep_read_team(outdir, &c.team);
+	if (k < 0)
+		return k;
+	(void) kt_rep_read_session(outdir, &c.sess);
+
+	c.has_heat = calloc(c.team.n, sizeof(bool));
+	c.has_series = calloc(c.team.n, sizeof(bool));
+	pdf_ok = calloc(c.team.n, sizeof(bool));
+	heat_ok = calloc(c.team.n, sizeof(bool));
+	if (!c.has_heat || !c.has_series || !pdf_ok || !heat_ok) {
+		k = -ENOMEM;
+		goto out;
+	}
+	k = kt_gnuplot_open(o->gnuplot, &c.gp);
+	if (k < 0)
+		goto out;
+	c.f = kt_gnuplot_stream(c.gp);
+
+	for (size_t i = 0; i < c.team.n; i++)
+		render_player(&c, i);
+	render_team(&c);
+	failed = kt_gnuplot_finish(c.gp);
+
+	/* index.html shows what exists */
+	for (size_t i = 0; i < c.team.n; i++) {
+		char *p1 = player_path(&c, &c.team.players[i], "report.pdf");
+		char *p2 = player_path(&c, &c.team.players[i], "heatmap.png");
+		pdf_ok[i] = p1 && kt_gnuplot_chart_ok(c.gp, p1);
+		heat_ok[i] = p2 && kt_gnuplot_chart_ok(c.gp, p2);
+		free(p1);
+		free(p2);
+	}
+	for (int t = 0; t < _KT_TEAM_CHART_MAX; t++) {
+		char *p = out_path(&c, kt_team_chart_file(t));
+		hin.team_chart_ok[t] = p && kt_gnuplot_chart_ok(c.gp, p);
+		free(p);
+	}
+	{
+		char *p = out_path(&c, "team.pdf");
+		hin.team_pdf_ok = p && kt_gnuplot_chart_ok(c.gp, p);
+		free(p);
+	}
+	hin.german = c.L->comma;
+	hin.session = &c.sess;
+	hin.team = &c.team;
+	hin.player_pdf_ok = pdf_ok;
+	hin.player_heat_ok = heat_ok;
+	k = failed + c.missing;
+	if (kt_html_write(outdir, &hin) < 0)
+		k++;
+	if (k > 0)
+		log_warning("%s: %d chart%s or page%s missing (see above)", outdir, k, k == 1 ? "" : "s",
+			    k == 1 ? "" : "s");
+	else if (!o->quiet)
+		log_info("%s/index.html: %zu players, all charts made", outdir, c.team.n);
+out:
+	kt_gnuplot_free(c.gp);
+	kt_rep_team_clear(&c.team);
+	kt_rep_series_clear(&c.ser);
+	kt_rep_heat_clear(&c.heat);
+	free(c.team_heat);
+	free(c.has_heat);
+	free(c.has_series);
+	free(pdf_ok);
+	free(heat_ok);
+	return k;
 }

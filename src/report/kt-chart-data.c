@@ -1,0 +1,620 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include <csv.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kt-chart-data.h"
+#include "util/kt-fileio.h"
+#include "util/kt-log.h"
+#include "util/kt-strutil.h"
+
+#define MAX_CSV_SIZE ((size_t) 1 << 30)
+#define MAX_FIELDS 256
+
+static const char *const team_col_names[_KT_TC_MAX] = {
+	[KT_TC_MINUTES] = "minutes",
+	[KT_TC_DISTANCE_M] = "distance_m",
+	[KT_TC_Z1_M] = "z1_m",
+	[KT_TC_Z2_M] = "z2_m",
+	[KT_TC_Z3_M] = "z3_m",
+	[KT_TC_Z4_M] = "z4_m",
+	[KT_TC_Z5_M] = "z5_m",
+	[KT_TC_HSR_M] = "hsr_m",
+	[KT_TC_SPRINTS] = "sprints",
+	[KT_TC_SPRINT_M] = "sprint_m",
+	[KT_TC_MAX_SPEED_KMH] = "max_speed_kmh",
+	[KT_TC_ACCELERATIONS] = "accelerations",
+	[KT_TC_DECELERATIONS] = "decelerations",
+	[KT_TC_PLAYER_LOAD] = "player_load",
+	[KT_TC_PLAYER_LOAD_PER_MIN] = "player_load_per_min",
+	[KT_TC_METABOLIC_POWER_WKG] = "metabolic_power_wkg",
+	[KT_TC_HIGH_POWER_M] = "high_power_m",
+	[KT_TC_WORK_RATE_M_MIN] = "work_rate_m_min",
+	[KT_TC_PEAK1_M] = "peak1_m",
+	[KT_TC_PEAK3_M] = "peak3_m",
+	[KT_TC_PEAK5_M] = "peak5_m",
+	[KT_TC_FIX_PCT] = "fix_pct",
+	[KT_TC_GAPS] = "gaps",
+	[KT_TC_REJECTED_FRAMES] = "rejected_frames",
+};
+
+const char *
+kt_team_col_name(enum kt_team_col c)
+{
+	return c < _KT_TC_MAX ? team_col_names[c] : NULL;
+}
+
+double
+kt_rep_atod(const char *s)
+{
+	char buf[64];
+	size_t n;
+	double d;
+
+	if (!s)
+		return NAN;
+	n = strlen(s);
+	if (n == 0 || n >= sizeof(buf))
+		return NAN;
+	for (size_t i = 0; i <= n; i++)
+		buf[i] = s[i] == ',' ? '.' : s[i];
+	if (kt_safe_atod(buf, &d) < 0)
+		return NAN;
+	return d;
+}
+
+/* --- a small row-wise CSV reader on top of libcsv --- */
+
+typedef int (*row_fn)(size_t row, size_t n_fields, char **fields, void *userdata);
+
+struct csv_reader {
+	const char *path;
+	row_fn fn;
+	void *userdata;
+	char *buf;                /* fields of the current row, NUL-separated */
+	size_t len, cap;
+	size_t offs[MAX_FIELDS];
+	char *fields[MAX_FIELDS];
+	size_t n_fields;
+	size_t row;
+	int error;                /* first error of fn, or -E2BIG */
+};
+
+static void
+field_cb(void *s, size_t len, void *data)
+{
+	struct csv_reader *r = data;
+
+	if (r->error)
+		return;
+	if (r->n_fields == MAX_FIELDS) {
+		r->error = log_error_errno(-E2BIG, "%s:%zu: more than %d fields", r->path,
+					   r->row + 1, MAX_FIELDS);
+		return;
+	}
+	if (r->cap - r->len < len + 1) {
+		size_t cap = r->cap ? r->cap : 256;
+		char *nb;
+
+		while (cap - r->len < len + 1)
+			cap *= 2;
+		nb = realloc(r->buf, cap);
+		if (!nb) {
+			r->error = -ENOMEM;
+			return;
+		}
+		r->buf = nb;
+		r->cap = cap;
+	}
+	r->offs[r->n_fields++] = r->len;
+	if (len)
+		memcpy(r->buf + r->len, s, len);
+	r->buf[r->len + len] = '\0';
+	r->len += len + 1;
+}
+
+static void
+row_cb(int c, void *data)
+{
+	struct csv_reader *r = data;
+	int k;
+
+	if (!r->error) {
+		for (size_t i = 0; i < r->n_fields; i++)
+			r->fields[i] = kt_strip(r->buf + r->offs[i]);
+		k = r->fn(r->row, r->n_fields, r->fields, r->userdata);
+		if (k < 0)
+			r->error = k;
+	}
+	r->row++;
+	r->n_fields = 0;
+	r->len = 0;
+}
+
+/* Calls fn for every row (row 0 = first line). Logs I/O and syntax errors. */
+static int
+csv_read(const char *path, row_fn fn, void *userdata, bool *ret_de)
+{
+	struct csv_reader r = { .path = path, .fn = fn, .userdata = userdata };
+	struct csv_parser p;
+	char *data = NULL, *start;
+	size_t len = 0;
+	const char *eol;
+	bool de;
+	int k;
+
+	k = kt_read_file(path, MAX_CSV_SIZE, &data, &len);
+	if (k < 0)
+		return k;
+	start = data;
+	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) {
+		start += 3;
+		len -= 3;
+	}
+	/* flavour from the first line: 'de' separates with ';' */
+	eol = memchr(start, '\n', len);
+	de = memchr(start, ';', eol ? (size_t) (eol - start) : len) != NULL;
+	if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL) != 0) {
+		free(data);
+		return -ENOMEM;
+	}
+	csv_set_delim(&p, de ? ';' : ',');
+	if (csv_parse(&p, start, len, field_cb, row_cb, &r) != len) {
+		k = log_error_errno(-EBADMSG, "%s: bad CSV near line %zu: %s", path, r.row + 1,
+				    csv_strerror(csv_error(&p)));
+		goto out;
+	}
+	if (csv_fini(&p, field_cb, row_cb, &r) != 0) {
+		k = log_error_errno(-EBADMSG, "%s: bad CSV at the end: %s", path,
+				    csv_strerror(csv_error(&p)));
+		goto out;
+	}
+	k = r.error;
+	if (k == 0 && ret_de)
+		*ret_de = de;
+out:
+	csv_free(&p);
+	free(r.buf);
+	free(data);
+	return k;
+}
+
+static ssize_t
+find_col(size_t n, char **fields, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(fields[i], name))
+			return (ssize_t) i;
+	return -1;
+}
+
+/* --- team.csv --- */
+
+struct team_ctx {
+	const char *path;
+	struct kt_rep_team *t;
+	size_t cap;
+	ssize_t col_id, col_player, col_number, col_position;
+	ssize_t col[_KT_TC_MAX];
+};
+
+static char *
+dup_field(size_t n, char **fields, ssize_t i)
+{
+	return strdup(i >= 0 && (size_t) i < n ? fields[i] : "");
+}
+
+static bool
+vest_id_ok(const char *s)
+{
+	if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	return strchr(s, '/') == NULL;
+}
+
+static int
+team_row(size_t row, size_t n, char **fields, void *userdata)
+{
+	struct team_ctx *c = userdata;
+	struct kt_rep_player *p;
+
+	if (row == 0) {
+		c->col_id = find_col(n, fields, "vest_id");
+		c->col_player = find_col(n, fields, "player");
+		c->col_number = find_col(n, fields, "number");
+		c->col_position = find_col(n, fields, "position");
+		if (c->col_id < 0)
+			return log_error_errno(-EBADMSG, "%s:1: no 'vest_id' column in the header",
+					       c->path);
+		for (int i = 0; i < _KT_TC_MAX; i++) {
+			c->col[i] = find_col(n, fields, team_col_names[i]);
+			if (c->col[i] < 0)
+				log_warning("%s:1: no '%s' column; shown as unknown", c->path,
+					    team_col_names[i]);
+		}
+		return 0;
+	}
+	if (n == 1 && !fields[0][0])
+		return 0; /* blank line */
+	if ((size_t) c->col_id >= n || !vest_id_ok(fields[c->col_id])) {
+		log_warning("%s:%zu: no usable vest_id, row skipped", c->path, row + 1);
+		return 0;
+	}
+	if (c->t->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 32;
+		struct kt_rep_player *np = realloc(c->t->players, cap * sizeof(*np));
+		if (!np)
+			return -ENOMEM;
+		c->t->players = np;
+		c->cap = cap;
+	}
+	p = &c->t->players[c->t->n];
+	*p = (struct kt_rep_player){
+		.vest_id = dup_field(n, fields, c->col_id),
+		.player = dup_field(n, fields, c->col_player),
+		.number = dup_field(n, fields, c->col_number),
+		.position = dup_field(n, fields, c->col_position),
+	};
+	c->t->n++;
+	if (!p->vest_id || !p->player || !p->number || !p->position)
+		return -ENOMEM;
+	for (int i = 0; i < _KT_TC_MAX; i++)
+		p->v[i] = c->col[i] >= 0 && (size_t) c->col[i] < n ? kt_rep_atod(fields[c->col[i]])
+								   : NAN;
+	return 0;
+}
+
+int
+kt_rep_read_team(const char *outdir, struct kt_rep_team *ret)
+{
+	struct kt_rep_team t = { 0 };
+	struct team_ctx c = { .t = &t };
+	char *path;
+	int k;
+
+	if (asprintf(&path, "%s/team.csv", outdir) < 0)
+		return -ENOMEM;
+	c.path = path;
+	k = csv_read(path, team_row, &c, &t.csv_de);
+	if (k == -ENOENT || (k < 0 && k != -EBADMSG && k != -E2BIG && k != -ENOMEM))
+		log_error_errno(k, "cannot read %s: %m", path);
+	else if (k == 0 && t.n == 0) {
+		log_error("%s: no players in the table", path);
+		k = -ENODATA;
+	}
+	free(path);
+	if (k < 0) {
+		kt_rep_team_clear(&t);
+		return k;
+	}
+	*ret = t;
+	return 0;
+}
+
+void
+kt_rep_team_clear(struct kt_rep_team *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->players[i].vest_id);
+		free(t->players[i].player);
+		free(t->players[i].number);
+		free(t->players[i].position);
+	}
+	free(t->players);
+	*t = (struct kt_rep_team){ 0 };
+}
+
+/* --- timeseries.csv --- */
+
+struct series_ctx {
+	const char *path;
+	struct kt_rep_series *s;
+	ssize_t c_t, c_speed, c_accel, c_sprint;
+};
+
+static int
+series_grow(struct kt_rep_series *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 4096;
+	double *t = realloc(s->t_s, cap * sizeof(double));
+	if (t)
+		s->t_s = t;
+	double *v = realloc(s->speed_kmh, cap * sizeof(double));
+	if (v)
+		s->speed_kmh = v;
+	double *a = realloc(s->accel_ms2, cap * sizeof(double));
+	if (a)
+		s->accel_ms2 = a;
+	unsigned char *sp = realloc(s->in_sprint, cap);
+	if (sp)
+		s->in_sprint = sp;
+	if (!t || !v || !a || !sp)
+		return -ENOMEM;
+	s->cap = cap;
+	return 0;
+}
+
+static int
+series_row(size_t row, size_t n, char **fields, void *userdata)
+{
+	struct series_ctx *c = userdata;
+	struct kt_rep_series *s = c->s;
+	double t;
+	size_t i;
+
+	if (row == 0) {
+		c->c_t = find_col(n, fields, "t_s");
+		c->c_speed = find_col(n, fields, "speed_kmh");
+		c->c_accel = find_col(n, fields, "accel_ms2");
+		c->c_sprint = find_col(n, fields, "in_sprint");
+		if (c->c_t < 0 || c->c_speed < 0)
+			return log_error_errno(-EBADMSG, "%s:1: no 't_s' or 'speed_kmh' column",
+					       c->path);
+		return 0;
+	}
+	if ((size_t) c->c_t >= n)
+		return 0;
+	t = kt_rep_atod(fields[c->c_t]);
+	if (isnan(t))
+		return 0;
+	if (s->n == s->cap && series_grow(s) < 0)
+		return -ENOMEM;
+	i = s->n++;
+	s->t_s[i] = t;
+	s->speed_kmh[i] = (size_t) c->c_speed < n ? kt_rep_atod(fields[c->c_speed]) : NAN;
+	s->accel_ms2[i] = c->c_accel >= 0 && (size_t) c->c_accel < n
+				  ? kt_rep_atod(fields[c->c_accel]) : NAN;
+	s->in_sprint[i] = c->c_sprint >= 0 && (size_t) c->c_sprint < n &&
+			  (fields[c->c_sprint][0] == '1' || fields[c->c_sprint][0] == 't');
+	return 0;
+}
+
+int
+kt_rep_read_series(const char *path, struct kt_rep_series *s)
+{
+	struct series_ctx c = { .path = path, .s = s };
+	int k;
+
+	s->n = 0;
+	k = csv_read(path, series_row, &c, NULL);
+	if (k < 0 && k != -EBADMSG && k != -ENOMEM && k != -E2BIG)
+		log_error_errno(k, "cannot read %s: %m", path);
+	return k;
+}
+
+void
+kt_rep_series_clear(struct kt_rep_series *s)
+{
+	free(s->t_s);
+	free(s->speed_kmh);
+	free(s->accel_ms2);
+	free(s->in_sprint);
+	*s = (struct kt_rep_series){ 0 };
+}
+
+/* --- heatmap.csv --- */
+
+struct heat_ctx {
+	const char *path;
+	struct kt_rep_heat *h;
+	size_t cap;
+};
+
+static int
+heat_row(size_t row, size_t n, char **fields, void *userdata)
+{
+	struct heat_ctx *c = userdata;
+	struct kt_rep_heat *h = c->h;
+
+	if (n == 1 && !fields[0][0])
+		return 0;
+	if (h->ny == 0)
+		h->nx = (unsigned) n;
+	if (n != h->nx)
+		return log_error_errno(-EBADMSG, "%s:%zu: %zu cells, the first row has %u",
+				       c->path, row + 1, n, h->nx);
+	if (h->ny >= 1000)
+		return log_error_errno(-E2BIG, "%s: more than 1000 rows", c->path);
+	if ((size_t) (h->ny + 1) * h->nx > c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 512;
+		double *ns;
+
+		while (cap < (size_t) (h->ny + 1) * h->nx)
+			cap *= 2;
+		ns = realloc(h->s, cap * sizeof(double));
+		if (!ns)
+			return -ENOMEM;
+		h->s = ns;
+		c->cap = cap;
+	}
+	for (size_t i = 0; i < n; i++) {
+		double v = kt_rep_atod(fields[i]);
+		h->s[(size_t) h->ny * h->nx + i] = isnan(v) || v < 0 ? 0 : v;
+	}
+	h->ny++;
+	return 0;
+}
+
+int
+kt_rep_read_heat(const char *path, struct kt_rep_heat *h)
+{
+	struct kt_rep_heat t = { 0 };
+	struct heat_ctx c = { .path = path, .h = &t };
+	int k;
+
+	k = csv_read(path, heat_row, &c, NULL);
+	if (k == 0 && (t.nx == 0 || t.ny == 0))
+		k = log_error_errno(-ENODATA, "%s: empty heatmap", path);
+	else if (k < 0 && k != -EBADMSG && k != -ENOMEM && k != -E2BIG)
+		log_error_errno(k, "cannot read %s: %m", path);
+	if (k < 0) {
+		free(t.s);
+		return k;
+	}
+	kt_rep_heat_clear(h);
+	*h = t;
+	return 0;
+}
+
+void
+kt_rep_heat_clear(struct kt_rep_heat *h)
+{
+	free(h->s);
+	*h = (struct kt_rep_heat){ 0 };
+}
+
+/* --- session.json --- */
+
+/* Depth-first search for a key; returns the first match. */
+static struct json_object *
+find_key(struct json_object *o, const char *key, int depth)
+{
+	struct json_object *v;
+
+	if (!o || depth > 8)
+		return NULL;
+	if (json_object_is_type(o, json_type_object)) {
+		if (json_object_object_get_ex(o, key, &v))
+			return v;
+		json_object_object_foreach(o, k, child) {
+			(void) k;
+			v = find_key(child, key, depth + 1);
+			if (v)
+				return v;
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		size_t n = json_object_array_length(o);
+		for (size_t i = 0; i < n && i < 64; i++) {
+			v = find_key(json_object_array_get_idx(o, i), key, depth + 1);
+			if (v)
+				return v;
+		}
+	}
+	return NULL;
+}
+
+static bool
+get_num(struct json_object *o, const char *key, double *ret)
+{
+	struct json_object *v = find_key(o, key, 0);
+
+	if (!v || !(json_object_is_type(v, json_type_double) ||
+		    json_object_is_type(v, json_type_int)))
+		return false;
+	*ret = json_object_get_double(v);
+	return isfinite(*ret);
+}
+
+static const char *
+get_str(struct json_object *o, const char *key)
+{
+	struct json_object *v = find_key(o, key, 0);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static void
+copy_date(char *dst, size_t size, const char *s)
+{
+	/* keep "YYYY-MM-DD" of a date or an ISO 8601 time */
+	if (s && strlen(s) >= 10 && s[4] == '-' && s[7] == '-')
+		snprintf(dst, size, "%.10s", s);
+}
+
+int
+kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
+{
+	struct kt_rep_session s = {
+		.pitch_length_m = 105.0, .pitch_width_m = 68.0,
+		.zone_kmh = { 7.2, 14.4, 19.8, 25.2 },
+		.effort_ms2 = 3.0,
+		.heat_cell_x_m = NAN, .heat_cell_y_m = NAN,
+	};
+	struct json_object *root, *pitch, *v;
+	char *path, *data = NULL;
+	size_t len;
+	const char *str;
+	double d;
+	int k;
+
+	*ret = s;
+	if (asprintf(&path, "%s/session.json", outdir) < 0)
+		return -ENOMEM;
+	k = kt_read_file(path, 64 << 20, &data, &len);
+	if (k < 0) {
+		log_warning_errno(k, "cannot read %s (%m): default pitch 105 x 68 m and zones", path);
+		free(path);
+		return k;
+	}
+	root = json_tokener_parse(data);
+	free(data);
+	if (!root) {
+		log_warning("%s: not valid JSON: default pitch 105 x 68 m and zones", path);
+		free(path);
+		return -EBADMSG;
+	}
+
+	str = get_str(root, "date");
+	copy_date(s.date_iso, sizeof(s.date_iso), str);
+	if (!s.date_iso[0])
+		copy_date(s.date_iso, sizeof(s.date_iso), get_str(root, "start_utc"));
+	if (!s.date_iso[0])
+		copy_date(s.date_iso, sizeof(s.date_iso), get_str(root, "first_utc"));
+
+	pitch = find_key(root, "pitch", 0);
+	if (pitch && json_object_is_type(pitch, json_type_object)) {
+		if (get_num(pitch, "length_m", &d) && d > 20 && d < 200)
+			s.pitch_length_m = d;
+		if (get_num(pitch, "width_m", &d) && d > 10 && d < 150)
+			s.pitch_width_m = d;
+		str = get_str(pitch, "name");
+		if (!str)
+			str = get_str(pitch, "file");
+		if (str)
+			snprintf(s.pitch_name, sizeof(s.pitch_name), "%s", str);
+		str = get_str(pitch, "source");
+		if (!str)
+			str = get_str(pitch, "method");
+		if (str && (strstr(str, "estimat") || strstr(str, "Estimat")))
+			s.pitch_estimated = true;
+		if (json_object_object_get_ex(pitch, "estimated", &v) &&
+		    json_object_get_boolean(v))
+			s.pitch_estimated = true;
+	} else if (pitch && json_object_is_type(pitch, json_type_string)) {
+		snprintf(s.pitch_name, sizeof(s.pitch_name), "%s", json_object_get_string(pitch));
+	}
+
+	v = find_key(root, "zone_kmh", 0);
+	if (v && json_object_is_type(v, json_type_array) && json_object_array_length(v) >= 4) {
+		size_t n = json_object_array_length(v);
+		/* either the 4 lower bounds of Z2..Z5, or 5 starting with Z1's 0 */
+		size_t off = n >= 5 ? n - 4 : 0;
+		for (size_t i = 0; i < 4; i++) {
+			d = json_object_get_double(json_object_array_get_idx(v, off + i));
+			if (isfinite(d) && d > 0 && d < 60)
+				s.zone_kmh[i] = d;
+		}
+	} else {
+		static const char *const keys[4] = { "z2_kmh", "z3_kmh", "z4_kmh", "z5_kmh" };
+		for (size_t i = 0; i < 4; i++)
+			if (get_num(root, keys[i], &d) && d > 0 && d < 60)
+				s.zone_kmh[i] = d;
+	}
+	if (get_num(root, "effort_ms2", &d) && d > 0 && d < 20)
+		s.effort_ms2 = d;
+	if (get_num(root, "heat_cell_x_m", &d) && d > 0.5 && d < 50)
+		s.heat_cell_x_m = d;
+	if (get_num(root, "heat_cell_y_m", &d) && d > 0.5 && d < 50)
+		s.heat_cell_y_m = d;
+
+	json_object_put(root);
+	free(path);
+	*ret = s;
+	return 0;
+}

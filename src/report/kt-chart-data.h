@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Reading a processed OUTDIR back for the charts: team.csv, session.json,
+ * players/<vest_id>/{timeseries,heatmap}.csv. Both CSV flavours are read
+ * (C: ',' and '.'; de: UTF-8 BOM, ';' and decimal comma). Unknown or
+ * empty numbers are NaN. Internal to the report layer.
+ */
+#ifndef KT_CHART_DATA_H
+#define KT_CHART_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum kt_team_col {
+	KT_TC_MINUTES,
+	KT_TC_DISTANCE_M,
+	KT_TC_Z1_M, KT_TC_Z2_M, KT_TC_Z3_M, KT_TC_Z4_M, KT_TC_Z5_M,
+	KT_TC_HSR_M,
+	KT_TC_SPRINTS,
+	KT_TC_SPRINT_M,
+	KT_TC_MAX_SPEED_KMH,
+	KT_TC_ACCELERATIONS,
+	KT_TC_DECELERATIONS,
+	KT_TC_PLAYER_LOAD,
+	KT_TC_PLAYER_LOAD_PER_MIN,
+	KT_TC_METABOLIC_POWER_WKG,
+	KT_TC_HIGH_POWER_M,
+	KT_TC_WORK_RATE_M_MIN,
+	KT_TC_PEAK1_M, KT_TC_PEAK3_M, KT_TC_PEAK5_M,
+	KT_TC_FIX_PCT,
+	KT_TC_GAPS,
+	KT_TC_REJECTED_FRAMES,
+	_KT_TC_MAX,
+};
+
+const char *kt_team_col_name(enum kt_team_col c);
+
+struct kt_rep_player {
+	char *vest_id, *player, *number, *position;   /* UTF-8, never NULL */
+	double v[_KT_TC_MAX];                          /* NaN if unknown */
+};
+
+struct kt_rep_team {
+	struct kt_rep_player *players;
+	size_t n;
+	bool csv_de;          /* team.csv is in the 'de' flavour */
+};
+
+/* Reads OUTDIR/team.csv. Returns 0, or -errno after logging why (file and line). */
+int kt_rep_read_team(const char *outdir, struct kt_rep_team *ret);
+void kt_rep_team_clear(struct kt_rep_team *t);
+
+struct kt_rep_session {
+	char date_iso[32];        /* "2026-11-24" or "" */
+	char pitch_name[200];     /* name or how it was obtained, may be "" */
+	double pitch_length_m, pitch_width_m;   /* 105 x 68 unless session.json says */
+	double zone_kmh[4];       /* lower bounds of Z2..Z5 */
+	double effort_ms2;        /* acceleration effort threshold */
+	double heat_cell_x_m, heat_cell_y_m;    /* NaN: pitch size / cells */
+	bool pitch_estimated;
+};
+
+/* Reads OUTDIR/session.json if present; missing keys keep the defaults.
+ * Returns 0, or -errno (logged as a warning; the defaults are then used). */
+int kt_rep_read_session(const char *outdir, struct kt_rep_session *ret);
+
+/* 10 Hz series of one player; buffers are reused from player to player. */
+struct kt_rep_series {
+	size_t n, cap;
+	double *t_s, *speed_kmh, *accel_ms2;
+	unsigned char *in_sprint;
+};
+
+int kt_rep_read_series(const char *path, struct kt_rep_series *s);
+void kt_rep_series_clear(struct kt_rep_series *s);
+
+struct kt_rep_heat {
+	unsigned nx, ny;
+	double *s;                /* seconds, row-major, row 0 = y near 0 */
+};
+
+int kt_rep_read_heat(const char *path, struct kt_rep_heat *h);
+void kt_rep_heat_clear(struct kt_rep_heat *h);
+
+/* Parse a number in either flavour ("12.5" or "12,5"); NaN if empty/bad. */
+double kt_rep_atod(const char *s);
+
+#endif

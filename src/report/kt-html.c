@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kt-config.h"
+#include "kt-html.h"
+#include "util/kt-fileio.h"
+#include "util/kt-log.h"
+#include "util/kt-strutil.h"
+
+/* same colours as the charts (kt-charts.c zone_rgb) */
+static const char *const zone_rgb[5] = { "#4e79a7", "#59a14f", "#e3b505", "#f28e2b", "#d62728" };
+
+static const char *const team_chart_files[_KT_TEAM_CHART_MAX] = {
+	[KT_TEAM_CHART_DISTANCE] = "team_distance.png",
+	[KT_TEAM_CHART_SPRINTS] = "team_sprints.png",
+	[KT_TEAM_CHART_HSR] = "team_hsr.png",
+	[KT_TEAM_CHART_HEATMAP] = "team_heatmap.png",
+};
+
+const char *
+kt_team_chart_file(enum kt_team_chart c)
+{
+	return c < _KT_TEAM_CHART_MAX ? team_chart_files[c] : NULL;
+}
+
+struct words {
+	const char *html_lang, *title, *pitch, *players, *team, *team_pdf, *charts, *player_pages,
+		*sort_hint, *missing_chart, *zones, *quality, *col[16], *chart_alt[_KT_TEAM_CHART_MAX],
+		*heat_alt, *pdf, *no_pdf, *pitch_estimated;
+};
+
+/* Columns of the team table; the first three are text. */
+enum { C_NUM, C_NAME, C_POS, C_MIN, C_DIST, C_ZONES, C_HSR, C_SPRINTS, C_VMAX, C_ACC, C_DEC,
+       C_LOAD, C_RATE, C_FIX, _C_MAX };
+
+static const struct words words_de = {
+	.html_lang = "de",
+	.title = "Training",
+	.pitch = "Platz",
+	.players = "Spieler",
+	.team = "Mannschaft",
+	.team_pdf = "Mannschaftsbericht (PDF)",
+	.charts = "Mannschaft in Diagrammen",
+	.player_pages = "Spielerberichte",
+	.sort_hint = "Zum Sortieren auf eine Spaltenüberschrift klicken. Ein Klick auf den Namen öffnet den Bericht des Spielers (PDF).",
+	.missing_chart = "Diagramm fehlt (siehe Meldungen von kicktrack)",
+	.zones = "Geschwindigkeitszonen",
+	.quality = "Daten",
+	.col = { "Nr.", "Spieler", "Position", "Min.", "Distanz (m)", "Zonen", "HSR (m)", "Sprints",
+		 "Max. km/h", "Beschl.", "Abbr.", "PlayerLoad", "m/min", "gültig (%)" },
+	.chart_alt = { "Distanz je Spieler nach Zone", "Sprints und Höchstgeschwindigkeit",
+		       "Schnelles Laufen je Spieler", "Team-Heatmap" },
+	.heat_alt = "Heatmap",
+	.pdf = "Bericht (PDF)",
+	.no_pdf = "kein PDF",
+	.pitch_estimated = "aus den Laufwegen geschätzt",
+};
+
+static const struct words words_en = {
+	.html_lang = "en",
+	.title = "Training",
+	.pitch = "Pitch",
+	.players = "players",
+	.team = "Team",
+	.team_pdf = "Team report (PDF)",
+	.charts = "The team in charts",
+	.player_pages = "Player reports",
+	.sort_hint = "Click a column header to sort. Click a name to open the player's report (PDF).",
+	.missing_chart = "chart missing (see kicktrack's messages)",
+	.zones = "Speed zones",
+	.quality = "Data",
+	.col = { "No.", "Player", "Position", "Min", "Distance (m)", "Zones", "HSR (m)", "Sprints",
+		 "Top km/h", "Acc.", "Dec.", "PlayerLoad", "m/min", "valid (%)" },
+	.chart_alt = { "Distance per player by zone", "Sprints and top speed",
+		       "High-speed running per player", "Team heatmap" },
+	.heat_alt = "Heatmap",
+	.pdf = "Report (PDF)",
+	.no_pdf = "no PDF",
+	.pitch_estimated = "estimated from the tracks",
+};
+
+void
+kt_html_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/* A path segment (vest id) in an href/src: percent-encode what is not safe. */
+static void
+url_segment(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char) *s;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		    ch == '-' || ch == '_' || ch == '.' || ch == '~')
+			fputc(ch, f);
+		else
+			fprintf(f, "%%%02X", ch);
+	}
+}
+
+static void
+num_cell(FILE *f, double v, int decimals, bool comma)
+{
+	char c[48], d[48];
+
+	if (!isfinite(v)) {
+		fputs("<td class=\"n\" data-v=\"\">–</td>", f);
+		return;
+	}
+	fprintf(f, "<td class=\"n\" data-v=\"%s\">%s</td>", kt_fmt_double(c, sizeof(c), v, 3, false),
+		kt_fmt_double(d, sizeof(d), v, decimals, comma));
+}
+
+static const char css[] =
+	"body{font-family:sans-serif;margin:0 auto;max-width:1280px;padding:1em 1.5em;color:#222;background:#fff}\n"
+	"h1{margin:.2em 0;font-size:1.8em}h2{margin-top:1.6em;border-bottom:2px solid #2e7d32;padding-bottom:.2em}\n"
+	".sub{color:#555;margin:.2em 0 1em}\n"
+	"table{border-collapse:collapse;width:100%;font-size:.92em}\n"
+	"th,td{padding:.35em .5em;border-bottom:1px solid #e3e3e3;text-align:left;white-space:nowrap}\n"
+	"th{background:#f2f4f2;cursor:pointer;user-select:none;position:sticky;top:0}\n"
+	"th.asc::after{content:' \\25B2'}th.desc::after{content:' \\25BC'}\n"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+	"tbody tr:nth-child(even){background:#fafbfa}tbody tr:hover{background:#eef5ee}\n"
+	".zb{display:flex;width:140px;height:12px;border-radius:2px;overflow:hidden;background:#eee}\n"
+	".zb span{display:block;height:100%}\n"
+	".hint{color:#666;font-size:.85em}\n"
+	".legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-.1em;border-radius:2px}\n"
+	".charts img{max-width:100%;height:auto;display:block;margin:1em 0;border:1px solid #eee}\n"
+	".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:1em}\n"
+	".card{display:block;border:1px solid #ddd;border-radius:6px;padding:.5em;text-decoration:none;color:#222}\n"
+	".card:hover{border-color:#2e7d32}.card img{width:100%;height:auto;display:block}\n"
+	".card b{display:block;margin-top:.3em}.card small{color:#555}\n"
+	".missing{color:#b71c1c;font-style:italic}\n"
+	"footer{margin-top:2em;color:#888;font-size:.8em}\n";
+
+static const char js[] =
+	"(function(){\n"
+	"var t=document.getElementById('team');\n"
+	"var ths=t.tHead.rows[0].cells,body=t.tBodies[0],dir=[];\n"
+	"var lang=document.documentElement.lang;\n"
+	"function key(td,num){var v=td.getAttribute('data-v');\n"
+	" if(num){var x=parseFloat(v);return isNaN(x)?-1e300:x;}\n"
+	" return (v!==null?v:td.textContent).toLowerCase();}\n"
+	"function sortBy(i){var num=ths[i].getAttribute('data-type')==='num';\n"
+	" var d=dir[i]=dir[i]===undefined?num:!dir[i];\n"
+	" var rows=Array.prototype.slice.call(body.rows);\n"
+	" rows.sort(function(a,b){var x=key(a.cells[i],num),y=key(b.cells[i],num);\n"
+	"  var r=num?(x<y?-1:x>y?1:0):x.localeCompare(y,lang);return d?-r:r;});\n"
+	" for(var k=0;k<rows.length;k++)body.appendChild(rows[k]);\n"
+	" for(var j=0;j<ths.length;j++)ths[j].className=j===i?(d?'desc':'asc'):'';}\n"
+	"for(var i=0;i<ths.length;i++)(function(i){ths[i].addEventListener('click',function(){sortBy(i);});})(i);\n"
+	"document.body.setAttribute('data-rows',String(body.rows.length));\n"
+	"document.body.setAttribute('data-ready','1');\n"
+	"})();\n";
+
+static void
+write_page(FILE *f, const struct kt_html_input *in)
+{
+	const struct words *w = in->german ? &words_de : &words_en;
+	const struct kt_rep_session *s = in->session;
+	const struct kt_rep_team *t = in->team;
+	const bool comma = in->german;
+	char date[32], a[48], b[48];
+
+	if (!s->date_iso[0])
+		snprintf(date, sizeof(date), "–");
+	else if (in->german)
+		snprintf(date, sizeof(date), "%.2s.%.2s.%.4s", s->date_iso + 8, s->date_iso + 5, s->date_iso);
+	else
+		snprintf(date, sizeof(date), "%s", s->date_iso);
+
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		   "<title>kicktrack – %s %s</title>\n<style>\n%s</style>\n</head>\n<body data-ready=\"0\">\n",
+		w->html_lang, w->title, date, css);
+
+	fprintf(f, "<header>\n<h1>%s %s</h1>\n<p class=\"sub\">%s: ", w->title, date, w->pitch);
+	if (s->pitch_name[0]) {
+		kt_html_escape(f, s->pitch_name);
+		fputs(", ", f);
+	}
+	fprintf(f, "%s × %s m", kt_fmt_double(a, sizeof(a), s->pitch_length_m, 0, comma),
+		kt_fmt_double(b, sizeof(b), s->pitch_width_m, 0, comma));
+	if (s->pitch_estimated)
+		fprintf(f, " (%s)", w->pitch_estimated);
+	fprintf(f, " · %zu %s", t->n, w->players);
+	if (in->team_pdf_ok)
+		fprintf(f, " · <a href=\"team.pdf\">%s</a>", w->team_pdf);
+	fputs("</p>\n</header>\n", f);
+
+	/* the team table */
+	fprintf(f, "<section>\n<h2>%s</h2>\n<p class=\"legend\">%s: ", w->team, w->zones);
+	for (int z = 0; z < 5; z++) {
+		fprintf(f, "<span><i style=\"background:%s\"></i>Z%d ", zone_rgb[z], z + 1);
+		if (z == 0)
+			fprintf(f, "&lt; %s", kt_fmt_double(a, sizeof(a), s->zone_kmh[0], 1, comma));
+		else if (z == 4)
+			fprintf(f, "≥ %s", kt_fmt_double(a, sizeof(a), s->zone_kmh[3], 1, comma));
+		else
+			fprintf(f, "%s–%s", kt_fmt_double(a, sizeof(a), s->zone_kmh[z - 1], 1, comma),
+				kt_fmt_double(b, sizeof(b), s->zone_kmh[z], 1, comma));
+		fputs(" km/h</span>", f);
+	}
+	fputs("</p>\n<table id=\"team\">\n<thead><tr>", f);
+	for (int k = 0; k < _C_MAX; k++)
+		fprintf(f, "<th data-type=\"%s\">%s</th>",
+			(k == C_NAME || k == C_POS) ? "text" : "num", w->col[k]);
+	fputs("</tr></thead>\n<tbody>\n", f);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct kt_rep_player *p = &t->players[i];
+		const double *v = p->v;
+		const char *name = p->player[0] ? p->player : p->vest_id;
+		double zsum = 0;
+
+		fputs("<tr>", f);
+		fprintf(f, "<td class=\"n\" data-v=\"%g\">", isfinite(kt_rep_atod(p->number)) ? kt_rep_atod(p->number) : -1.0);
+		kt_html_escape(f, p->number);
+		fputs("</td><td data-v=\"", f);
+		kt_html_escape(f, name);
+		fputs("\">", f);
+		if (in->player_pdf_ok[i]) {
+			fputs("<a href=\"players/", f);
+			url_segment(f, p->vest_id);
+			fputs("/report.pdf\">", f);
+			kt_html_escape(f, name);
+			fputs("</a>", f);
+		} else
+			kt_html_escape(f, name);
+		fputs("</td><td>", f);
+		kt_html_escape(f, p->position);
+		fputs("</td>", f);
+		num_cell(f, v[KT_TC_MINUTES], 0, comma);
+		num_cell(f, v[KT_TC_DISTANCE_M], 0, comma);
+		for (int z = 0; z < 5; z++)
+			if (isfinite(v[KT_TC_Z1_M + z]))
+				zsum += v[KT_TC_Z1_M + z];
+		fprintf(f, "<td data-v=\"%s\"><div class=\"zb\" title=\"",
+			kt_fmt_double(a, sizeof(a), isfinite(v[KT_TC_HSR_M]) && zsum > 0 ? v[KT_TC_HSR_M] / zsum : -1, 4, false));
+		for (int z = 0; z < 5; z++)
+			fprintf(f, "%sZ%d %s m", z ? ", " : "", z + 1,
+				isfinite(v[KT_TC_Z1_M + z]) ? kt_fmt_double(a, sizeof(a), v[KT_TC_Z1_M + z], 0, comma) : "–");
+		fputs("\">", f);
+		for (int z = 0; z < 5 && zsum > 0; z++)
+			if (isfinite(v[KT_TC_Z1_M + z]) && v[KT_TC_Z1_M + z] > 0)
+				fprintf(f, "<span style=\"width:%.2f%%;background:%s\"></span>",
+					v[KT_TC_Z1_M + z] * 100.0 / zsum, zone_rgb[z]);
+		fputs("</div></td>", f);
+		num_cell(f, v[KT_TC_HSR_M], 0, comma);
+		num_cell(f, v[KT_TC_SPRINTS], 0, comma);
+		num_cell(f, v[KT_TC_MAX_SPEED_KMH], 1, comma);
+		num_cell(f, v[KT_TC_ACCELERATIONS], 0, comma);
+		num_cell(f, v[KT_TC_DECELERATIONS], 0, comma);
+		num_cell(f, v[KT_TC_PLAYER_LOAD], 0, comma);
+		num_cell(f, v[KT_TC_WORK_RATE_M_MIN], 0, comma);
+		num_cell(f, v[KT_TC_FIX_PCT], 1, comma);
+		fputs("</tr>\n", f);
+	}
+	fprintf(f, "</tbody>\n</table>\n<p class=\"hint\">%s</p>\n</section>\n", w->sort_hint);
+
+	/* team charts */
+	fprintf(f, "<section class=\"charts\">\n<h2>%s</h2>\n", w->charts);
+	for (int k = 0; k < _KT_TEAM_CHART_MAX; k++) {
+		if (in->team_chart_ok[k])
+			fprintf(f, "<img src=\"%s\" alt=\"%s\">\n", team_chart_files[k], w->chart_alt[k]);
+		else
+			fprintf(f, "<p class=\"missing\">%s: %s</p>\n", w->chart_alt[k], w->missing_chart);
+	}
+	fputs("</section>\n", f);
+
+	/* players */
+	fprintf(f, "<section>\n<h2>%s</h2>\n<div class=\"cards\">\n", w->player_pages);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct kt_rep_player *p = &t->players[i];
+		const char *name = p->player[0] ? p->player : p->vest_id;
+
+		if (in->player_pdf_ok[i]) {
+			fputs("<a class=\"card\" href=\"players/", f);
+			url_segment(f, p->vest_id);
+			fputs("/report.pdf\">", f);
+		} else
+			fputs("<div class=\"card\">", f);
+		if (in->player_heat_ok[i]) {
+			fputs("<img src=\"players/", f);
+			url_segment(f, p->vest_id);
+			fprintf(f, "/heatmap.png\" alt=\"%s ", w->heat_alt);
+			kt_html_escape(f, name);
+			fputs("\" width=\"900\" height=\"600\">", f);
+		} else
+			fprintf(f, "<p class=\"missing\">%s: %s</p>", w->heat_alt, w->missing_chart);
+		fputs("<b>", f);
+		if (p->number[0]) {
+			fputs("#", f);
+			kt_html_escape(f, p->number);
+			fputs(" ", f);
+		}
+		kt_html_escape(f, name);
+		fputs("</b><small>", f);
+		fprintf(f, "%s km · %s Sprints · %s km/h",
+			isfinite(p->v[KT_TC_DISTANCE_M]) ? kt_fmt_double(a, sizeof(a), p->v[KT_TC_DISTANCE_M] / 1000.0, 2, comma) : "–",
+			isfinite(p->v[KT_TC_SPRINTS]) ? kt_fmt_double(b, sizeof(b), p->v[KT_TC_SPRINTS], 0, comma) : "–",
+			isfinite(p->v[KT_TC_MAX_SPEED_KMH]) ? kt_fmt_double((char[48]){ 0 }, 48, p->v[KT_TC_MAX_SPEED_KMH], 1, comma) : "–");
+		fprintf(f, " · %s</small>", in->player_pdf_ok[i] ? w->pdf : w->no_pdf);
+		fputs(in->player_pdf_ok[i] ? "</a>\n" : "</div>\n", f);
+	}
+	fputs("</div>\n</section>\n", f);
+	fprintf(f, "<footer>kicktrack %s</footer>\n<script>\n%s</script>\n</body>\n</html>\n", KT_VERSION, js);
+}
+
+int
+kt_html_write(const char *outdir, const struct kt_html_input *in)
+{
+	struct kt_atomic_file af;
+	char *path;
+	int k;
+
+	if (asprintf(&path, "%s/index.html", outdir) < 0)
+		return -ENOMEM;
+	k = kt_atomic_open(path, 0644, &af);
+	if (k < 0) {
+		log_error_errno(k, "cannot write %s: %m", path);
+		free(path);
+		return k;
+	}
+	write_page(af.f, in);
+	k = kt_atomic_commit(&af, false, false);
+	if (k < 0)
+		log_error_errno(k, "cannot write %s: %m", path);
+	free(path);
+	return k;
+}

@@ -164,7 +164,13 @@ render(FILE *f, const char *path, bool clear)
 	age = (int64_t)time(NULL) - updated;
 	if (clear)
 		fputs("\033[H\033[2J", f);
-	if (age > STALE_S)
+	json_object *running;
+	if (json_object_object_get_ex(root, "running", &running) &&
+	    !json_object_get_boolean(running)) {
+		fprintf(f, "kicktrackd is STOPPED (since %" PRId64 " s). Start it: systemctl start "
+			"kicktrackd\n", age);
+		age = STALE_S + 1;
+	} else if (age > STALE_S)
 		fprintf(f, "kicktrackd is NOT running (or stuck): its status is %" PRId64
 			" s old. Is the service started? (systemctl status kicktrackd)\n", age);
 	else

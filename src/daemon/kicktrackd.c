@@ -696,6 +696,7 @@ run(struct daemon *dm)
 		kt_port_shutdown(d->ports[i]);
 	while (d->n_ports)
 		port_remove(dm, d->n_ports - 1);
+	d->stopped = true;
 	write_status(dm, now_mono_us());
 	free(pfd);
 	close(sfd);

@@ -57,6 +57,8 @@ struct kt_vsess {
 	unsigned crc_failures;     /* whole-session CRC mismatches */
 	bool erase_refused;
 	bool grouped;              /* handed to the training grouping */
+	bool erase_confirm;        /* ERASE said NO_SUCH_SESSION: LIST decides */
+	bool listed;               /* seen in the LIST being received */
 };
 
 /* What the volunteer sees per vest. */
@@ -88,6 +90,8 @@ struct kt_vest {
 	uint64_t rate_mark_bytes;  /* total received at the last rate update */
 	uint64_t rx_data_bytes;    /* session payload received (all time) */
 	int64_t rate_mark_us;
+	char done_summary[96];     /* last "done" line logged */
+	unsigned backoffs;         /* consecutive back-offs without progress */
 	struct kt_port *port;      /* NULL while unplugged */
 };
 
@@ -105,6 +109,7 @@ struct kt_dockd {
 	size_t n_roster;
 	char *latest_report;
 	int64_t last_stored_us;
+	bool stopped;              /* final status write at exit */
 };
 
 struct kt_vest *kt_dockd_vest(struct kt_dockd *d, const char *id, bool create);

@@ -25,6 +25,8 @@
 #define MAX_OUT KT_DOCK_MAX_OUTSTANDING
 #define BUSY_RETRY_US MS(1000)
 #define MAX_CRC_FAILURES 3
+#define ERASE_TIMEOUT_MS 10000   /* dock.md T_erase */
+#define RELIST_US MS(30000)      /* DONE: LIST again this often while plugged */
 
 enum port_event {
 	EV_OPENED,        /* port open: start talking */
@@ -95,6 +97,7 @@ struct kt_port {
 	struct kt_vest *vest;
 	struct kt_dock_decoder dec;
 	struct kt_dock_frame frame;   /* for EV_FRAME */
+	struct outreq rq;             /* the request it answers */
 
 	uint8_t tx[KT_DOCK_OVERHEAD + 64];
 	uint8_t seq;
@@ -192,6 +195,27 @@ port_fail(struct kt_port *p, enum port_event ev, const char *fmt, ...)
 	port_set_state(p, KT_PORT_FAILED, ev);
 }
 
+/* The link went quiet (dock.md 5): close, wait a second, reopen and start
+ * again with IDENTIFY; after 5 back-offs in a row the vest is reported failed
+ * and retried every retry_s. */
+static void
+port_backoff(struct kt_port *p, enum port_event ev, const char *what)
+{
+	struct kt_vest *v = p->vest;
+
+	if (!v || ++v->backoffs > 5) {
+		port_fail(p, ev, "vest stopped answering during %s (%u tries); will retry every %u s "
+			  "while it stays plugged in", what, KT_DOCK_RETRIES + 1, p->d->o->retry_s);
+		return;
+	}
+	log_info("vest %s (%s): no answer during %s, reopening the port", v->id, p->path, what);
+	snprintf(v->reason, sizeof(v->reason), "no answer during %s, retrying", what);
+	port_close_fd(p);
+	p->retry_at_us = p->now_us + MS(1000);
+	port_set_state(p, KT_PORT_FAILED, ev);
+	v->state = KT_VEST_CONNECTING;
+}
+
 /* ---- sending ---- */
 
 static int
@@ -216,7 +240,8 @@ send_req(struct kt_port *p, uint8_t type, const uint8_t *body, size_t len, uint3
 		.seq = p->seq, .type = type, .offset = offset, .len = rlen,
 	};
 	if (!p->deadline_us)
-		p->deadline_us = p->now_us + MS(KT_DOCK_T_RESPONSE_MS);
+		p->deadline_us = p->now_us + (type == KT_DOCK_ERASE ? MS(ERASE_TIMEOUT_MS) :
+								      MS(KT_DOCK_T_RESPONSE_MS));
 	return 0;
 }
 
@@ -440,18 +465,25 @@ next_session(struct kt_port *p, enum port_event ev)
 	}
 	v->cur = -1;
 	v->reason[0] = '\0';
-	if (p->state != KT_PORT_IDLE) {
+	{
 		unsigned st = 0, er = 0, fa = 0;
+		char sum[sizeof(v->done_summary)];
 		for (size_t i = 0; i < v->n_sess; i++) {
 			st += v->sess[i].state == KT_VSESS_STORED;
 			er += v->sess[i].state == KT_VSESS_ERASED;
 			fa += v->sess[i].state == KT_VSESS_FAILED;
 		}
-		log_info("vest %s: done: %zu sessions, %u stored, %u erased, %u failed", v->id,
+		snprintf(sum, sizeof(sum), "%zu sessions, %u stored, %u erased, %u failed",
 			 v->n_sess, st + er, er, fa);
+		/* said once, not at every re-LIST */
+		if (strcmp(sum, v->done_summary)) {
+			log_info("vest %s: done: %s", v->id, sum);
+			memcpy(v->done_summary, sum, sizeof(sum));
+		}
 	}
 	p->n_out = 0;
 	p->deadline_us = 0;
+	p->wake_us = p->now_us + RELIST_US;
 	port_set_state(p, KT_PORT_IDLE, ev);
 }
 
@@ -565,10 +597,29 @@ on_list(struct kt_port *p)
 		v->sess = n;
 		v->sess[v->n_sess++] = (struct kt_vsess){ .info = m.s[i] };
 	}
+	for (unsigned i = 0; i < m.count; i++) {
+		struct kt_vsess *s = find_sess(v, &m.s[i]);
+		if (s)
+			s->listed = true;
+	}
 	p->list_next = (uint16_t)(m.first + m.count);
 	if (m.count > 0 && p->list_next < m.total) {
 		send_list(p);
 		return;
+	}
+	for (size_t i = 0; i < v->n_sess; i++) {
+		struct kt_vsess *s = &v->sess[i];
+		if (s->erase_confirm && s->state == KT_VSESS_STORED) {
+			s->erase_confirm = false;
+			if (!s->listed) {
+				log_info("vest %s: session %" PRIu32 " erased on the vest", v->id,
+					 s->info.id);
+				s->state = KT_VSESS_ERASED;
+			} else {
+				s->erase_refused = true;
+			}
+		}
+		s->listed = false;
 	}
 	/* Sessions erased meanwhile (by us) stay listed as erased; sessions that
 	 * vanished otherwise are of no concern: they were stored or never ours. */
@@ -629,6 +680,7 @@ on_read(struct kt_port *p, const struct outreq *rq)
 		return;
 	}
 	v->rx_data_bytes += m.len;
+	v->backoffs = 0;
 	v->done_bytes = kt_store_download_offset(p->dl);
 	p->retries = 0;
 	if (v->done_bytes >= s->info.size) {
@@ -653,6 +705,15 @@ on_erase(struct kt_port *p)
 			p->wake_us = p->now_us + BUSY_RETRY_US;
 			return;
 		}
+		if (e.code == KT_DOCK_E_NO_SUCH_SESSION) {
+			/* a retried ERASE whose first answer was lost (dock.md 4.5):
+			 * LIST decides; a session no longer listed was erased */
+			s->erase_confirm = true;
+			p->list_next = 0;
+			port_set_state(p, KT_PORT_LIST, EV_FRAME);
+			send_list(p);
+			return;
+		}
 		log_warning("vest %s: did not erase session %" PRIu32 ": %s (the data is stored; "
 			    "the vest keeps its copy)", v->id, s->info.id,
 			    kt_dock_error_to_str(e.code));
@@ -674,8 +735,6 @@ on_erase(struct kt_port *p)
 static void
 port_handle(struct kt_port *p, enum port_event ev)
 {
-	struct outreq rq;
-
 	if (ev == EV_HANGUP) {
 		if (p->state == KT_PORT_CLOSED || p->state == KT_PORT_FAILED)
 			return;
@@ -735,8 +794,7 @@ port_handle(struct kt_port *p, enum port_event ev)
 	case KT_PORT_ERASE:
 		if (ev == EV_TIMEOUT) {
 			if (++p->retries > KT_DOCK_RETRIES) {
-				port_fail(p, ev, "vest stopped answering during %s (will retry)",
-					  kt_port_state_to_str(p->state));
+				port_backoff(p, ev, kt_port_state_to_str(p->state));
 				return;
 			}
 			log_debug("vest %s: no answer, retry %u", vname(p), p->retries);
@@ -755,18 +813,22 @@ port_handle(struct kt_port *p, enum port_event ev)
 		}
 		if (ev != EV_FRAME)
 			break;
-		rq = p->out[0];
-		memmove(&p->out[0], &p->out[1], (p->n_out - 1) * sizeof(p->out[0]));
-		p->n_out--;
-		p->deadline_us = p->n_out ? p->now_us + MS(KT_DOCK_T_RESPONSE_MS) : 0;
 		if (p->state == KT_PORT_LIST)
 			on_list(p);
 		else if (p->state == KT_PORT_DOWNLOAD)
-			on_read(p, &rq);
+			on_read(p, &p->rq);
 		else
 			on_erase(p);
 		break;
 	case KT_PORT_IDLE:
+		if (ev == EV_WAKE) {
+			/* while plugged, look again now and then (dock.md 6.2) */
+			p->list_next = 0;
+			p->retries = 0;
+			port_set_state(p, KT_PORT_LIST, ev);
+			send_list(p);
+		}
+		break;
 	case KT_PORT_FAILED:
 	case KT_PORT_CLOSED:
 		break;
@@ -795,9 +857,11 @@ port_frame(struct kt_port *p, const struct kt_dock_frame *f)
 			restart_reads(p);
 			return;
 		}
-		memmove(&p->out[0], &p->out[k], (p->n_out - k) * sizeof(p->out[0]));
-		p->n_out -= k;
 	}
+	p->rq = p->out[k];
+	memmove(&p->out[0], &p->out[k + 1], (p->n_out - k - 1) * sizeof(p->out[0]));
+	p->n_out -= k + 1;
+	p->deadline_us = p->n_out ? p->now_us + MS(KT_DOCK_T_RESPONSE_MS) : 0;
 	p->frame = *f;
 	port_handle(p, EV_FRAME);
 }

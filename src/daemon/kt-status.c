@@ -104,6 +104,7 @@ kt_status_write(struct kt_dockd *d, const char *path, int64_t now_us)
 	f = a.f;
 	fprintf(f, "{\n  \"format\": \"kicktrack-status-1\",\n  \"pid\": %ld,\n  \"updated_unix\": %ld,\n",
 		(long)getpid(), (long)time(NULL));
+	fprintf(f, "  \"running\": %s,\n", d->stopped ? "false" : "true");
 	fputs("  \"store_root\": ", f);
 	json_str(f, kt_store_root(d->store));
 	fputs(",\n  \"vests\": [\n", f);

@@ -20,7 +20,7 @@
 enum activity { ACT_STAND, ACT_WALK, ACT_JOG, ACT_RUN, ACT_HSR, ACT_SPRINT, _ACT_MAX };
 
 /* probabilities of the next activity: outfield players and goalkeepers */
-static const double act_p_field[_ACT_MAX] = { 0.15, 0.43, 0.26, 0.10, 0.045, 0.015 };
+static const double act_p_field[_ACT_MAX] = { 0.15, 0.42, 0.25, 0.10, 0.05, 0.03 };
 static const double act_p_gk[_ACT_MAX] = { 0.40, 0.44, 0.12, 0.03, 0.01, 0.0 };
 static const double act_dur[_ACT_MAX][2] = {
 	{ 2.0, 8.0 }, { 3.0, 12.0 }, { 3.0, 8.0 }, { 2.0, 5.0 }, { 1.5, 3.5 }, { 3.0, 5.5 },
@@ -162,17 +162,32 @@ static void
 pick_destination(struct sim_motion *m, double bout_len_m)
 {
 	const struct sim_config *c = m->cfg;
-	double tx, ty, ang, d;
+	double tx, ty, d, best = -1;
+	/* fast runs need room: try a few directions, keep the longest run */
+	int tries = m->activity >= ACT_HSR ? 8 : 1;
 
 	tactical_target(m, &tx, &ty);
 	d = hypot(tx - m->s.x, ty - m->s.y);
-	if (d > 8)
-		ang = atan2(ty - m->s.y, tx - m->s.x) + 0.45 * sim_rng_gauss(&m->rng);
-	else
-		ang = sim_rng_range(&m->rng, -M_PI, M_PI);
 	bout_len_m = fmax(bout_len_m, 4);
-	m->dest_x = clampd(m->s.x + bout_len_m * cos(ang), 1, c->pitch_length_m - 1);
-	m->dest_y = clampd(m->s.y + bout_len_m * sin(ang), 1, c->pitch_width_m - 1);
+	for (int i = 0; i < tries; i++) {
+		double ang, x, y, len;
+
+		if (d > 8)
+			ang = atan2(ty - m->s.y, tx - m->s.x) + (0.45 + 0.3 * i) * sim_rng_gauss(&m->rng);
+		else
+			ang = sim_rng_range(&m->rng, -M_PI, M_PI);
+		x = clampd(m->s.x + bout_len_m * cos(ang), 1, c->pitch_length_m - 1);
+		y = clampd(m->s.y + bout_len_m * sin(ang), 1, c->pitch_width_m - 1);
+		/* a run that starts with a U-turn is no sprint */
+		len = hypot(x - m->s.x, y - m->s.y) * (0.6 + 0.4 * cos(wrap_pi(atan2(y - m->s.y, x - m->s.x) - m->s.psi)));
+		if (len > best) {
+			best = len;
+			m->dest_x = x;
+			m->dest_y = y;
+		}
+		if (len >= 0.8 * bout_len_m)
+			break;
+	}
 }
 
 static void
@@ -289,7 +304,7 @@ sim_motion_init(struct sim_motion *m, const struct sim_config *c, const struct s
 void
 sim_motion_step(struct sim_motion *m, struct sim_state *ret_prev)
 {
-	const double tau_up = 0.8, tau_down = 0.6, jerk = 20.0, yaw_jerk = 25.0, alat = 5.5;
+	const double tau_up = 0.55, tau_down = 0.6, jerk = 20.0, yaw_jerk = 25.0, alat = 5.5;
 	struct sim_state *s = &m->s;
 	double dx, dy, dist, e, f, v_cmd, a_des, amax_eff, v1, rmax, r_des, psi_mid, vm;
 

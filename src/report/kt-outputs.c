@@ -332,7 +332,7 @@ kt_write_team_csv(const char *path, const struct kt_session_report *s, const str
 		"z2_kmh", "z3_kmh", "z4_kmh", "z5_kmh", "sprint_kmh", "sprint_min_s",
 		"effort_ms2", "effort_min_s", "max_speed_mps", "gap_max_s", NULL
 	};
-	const struct kt_params *p = &s->opts->params;
+	const struct kt_params *p = s->params;
 	struct kt_atomic_file a;
 	struct csvw w = { .s = st, .first = true };
 	int ret;
@@ -724,7 +724,7 @@ kt_write_session_json(const char *path, const struct kt_session_report *s)
 	jw_uint(&j, "vests", n_ok);
 	jw_str(&j, "csv_flavour", o->csv == KT_CSV_DE ? "de" : "c");
 	jw_str(&j, "lang", o->lang);
-	write_params(&j, &o->params);
+	write_params(&j, s->params);
 	write_pitch(&j, s);
 
 	jw_obj(&j, "roster");
@@ -763,7 +763,7 @@ kt_write_session_json(const char *path, const struct kt_session_report *s)
 	jw_arr(&j, "players");
 	for (size_t i = 0; i < s->n_vests; i++)
 		if (s->vests[i].ok)
-			write_player(&j, &s->vests[i], &o->params);
+			write_player(&j, &s->vests[i], s->params);
 	jw_arr_end(&j);
 
 	jw_arr(&j, "warnings");

@@ -50,6 +50,7 @@ struct kt_vest_report {
 
 struct kt_session_report {
 	const struct kt_pipeline_opts *opts;
+	const struct kt_params *params;  /* as used (opts->params, HSR tied to zone 4) */
 	struct kt_vest_report *vests;
 	size_t n_vests;
 	/* pitch */

@@ -876,6 +876,7 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 	struct ctx c = { .o = o };
 	int status = KT_PIPELINE_FAILED;
 	int charts_missing = 0;
+	bool created_outdir = false;
 	unsigned n_ok = 0;
 	int r;
 
@@ -888,6 +889,7 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 	c.params.hsr_kmh = o->params.zone_kmh[2]; /* HSR = Z4 + Z5 */
 	kt_csv_style_init(&c.style, o->csv);
 	c.rep.opts = o;
+	c.rep.params = &c.params;
 	c.rep.status = KT_PIPELINE_OK;
 	c.rep.pitch_source = "none";
 
@@ -901,6 +903,8 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 		goto out;
 	}
 
+	struct stat ost;
+	created_outdir = stat(o->outdir, &ost) < 0;
 	r = kt_mkdir_p(o->outdir, 0755);
 	if (r < 0) {
 		log_error_errno(r, "cannot create output directory %s: %m", o->outdir);
@@ -978,6 +982,8 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 out:
 	if (c.staging)
 		remove_tree(c.staging);
+	if (status == KT_PIPELINE_FAILED && created_outdir)
+		rmdir(o->outdir); /* only if still empty */
 	if (ret_summary) {
 		*ret_summary = (struct kt_pipeline_summary) {
 			.n_logs = (unsigned)c.rep.n_vests,

@@ -1,0 +1,330 @@
+#!/bin/bash
+# SPDX-License-Identifier: EUPL-1.2
+# End-to-end tests of `kicktrack process` on simulator sessions and small
+# handmade bad inputs. Usage: test-process.sh CASE KICKTRACK KICKTRACK-SIM
+# Each CASE is one meson test; the script exits 0 pass, 1 fail.
+set -u
+CASE=$1
+KT=$2
+SIM=$3
+PY=/usr/bin/python3
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+fail() {
+	echo "FAIL [$CASE]: $*" >&2
+	if [ -f "$T/err" ]; then
+		echo "--- stderr of the last run:" >&2
+		cat "$T/err" >&2
+	fi
+	exit 1
+}
+
+# run kicktrack process; sets $rc, stderr in $T/err
+run() {
+	"$KT" process --no-config --no-charts "$@" 2>"$T/err" >"$T/stdout"
+	rc=$?
+}
+
+expect_rc() {
+	[ "$rc" = "$1" ] || fail "expected exit $1, got $rc"
+}
+
+expect_err() {
+	grep -qF -- "$1" "$T/err" || fail "stderr does not say '$1'"
+}
+
+sim() { # sim DIR [options]
+	local d=$1
+	shift
+	"$SIM" -o "$d" "$@" >/dev/null 2>&1 || fail "kicktrack-sim $* failed"
+}
+
+# team.csv rows (without header) as vest ids, one per line
+team_ids() {
+	tail -n +2 "$1/team.csv" | cut -d, -f1 | tr -d '"\r'
+}
+
+json_get() { # json_get FILE PYTHON-EXPR (on variable j)
+	"$PY" -c "import json,sys; j=json.load(open(sys.argv[1], encoding='utf-8')); print($2)" "$1"
+}
+
+HEADER='vest_id,player,number,position,minutes,distance_m,z1_m,z2_m,z3_m,z4_m,z5_m,hsr_m,sprints,sprint_m,max_speed_kmh,accelerations,decelerations,player_load,player_load_per_min,metabolic_power_wkg,high_power_m,work_rate_m_min,peak1_m,peak3_m,peak5_m,fix_pct,gaps,rejected_frames'
+
+check_outputs() { # check_outputs OUT N_VESTS
+	local out=$1 n=$2
+	[ -f "$out/team.csv" ] || fail "no team.csv"
+	[ -f "$out/session.json" ] || fail "no session.json"
+	head -1 "$out/team.csv" | tr -d '\r' | grep -q "^$HEADER" || fail "team.csv header: $(head -1 "$out/team.csv")"
+	[ "$(team_ids "$out" | wc -l)" = "$n" ] || fail "team.csv has $(team_ids "$out" | wc -l) rows, expected $n"
+	local nx ny
+	nx=$(json_get "$out/session.json" "j['players'][0]['heatmap']['nx']")
+	ny=$(json_get "$out/session.json" "j['players'][0]['heatmap']['ny']")
+	if [ "$(json_get "$out/session.json" "j['pitch']['source']")" != estimated ]; then
+		# the simulator's pitch is 105 x 68 m: 21 x 17 cells of 5 x 4 m
+		[ "$nx,$ny" = "21,17" ] || fail "heatmap is $nx x $ny cells, expected 21 x 17"
+	fi
+	for id in $(team_ids "$out"); do
+		local p="$out/players/$id"
+		for f in timeseries.csv sprints.csv heatmap.csv; do
+			[ -s "$p/$f" ] || fail "missing $p/$f"
+		done
+		head -1 "$p/timeseries.csv" | tr -d '\r' | grep -qx 't_s,utc,lat,lon,x_m,y_m,speed_kmh,accel_ms2,zone,in_sprint' ||
+			fail "timeseries header of $id"
+		[ "$(wc -l < "$p/heatmap.csv")" = "$ny" ] || fail "heatmap of $id has $(wc -l < "$p/heatmap.csv") rows"
+		awk -F, -v nx="$nx" '{ if (NF != nx) exit 1 }' "$p/heatmap.csv" || fail "heatmap of $id: not $nx columns"
+		# 10 Hz: rows are 0.1 s apart
+		awk -F, 'NR == 3 { d = $1 - p; if (d < 0.099 || d > 0.101) exit 1 } { p = $1 }' "$p/timeseries.csv" ||
+			fail "timeseries of $id is not 10 Hz"
+	done
+	"$PY" -c "import json,sys; json.load(open(sys.argv[1], encoding='utf-8'))" "$out/session.json" ||
+		fail "session.json is not valid JSON"
+	# nothing half-written or staged left behind
+	if find "$out" -name '.kicktrack-*' -o -name '.#*' | grep -q .; then
+		fail "temporary files left in $out"
+	fi
+}
+
+case "$CASE" in
+session)
+	# a simulated session directory: roster and pitch taken from it
+	sim "$T/s" -p 4 -m 4 -s 7
+	run "$T/s" -o "$T/out"
+	expect_rc 0
+	expect_err "using roster"
+	expect_err "using pitch"
+	check_outputs "$T/out" 4
+	grep -q '"Jörg Müller"' "$T/out/team.csv" || fail "roster name with umlauts not in team.csv"
+	[ "$(json_get "$T/out/session.json" "j['status']")" = ok ] || fail "status not ok"
+	[ "$(json_get "$T/out/session.json" "j['pitch']['source']")" = "session directory" ] || fail "pitch source"
+	# provenance: size and SHA-256 of every input
+	for f in "$T"/s/*.ubx "$T"/s/*.nmea; do
+		sum=$(sha256sum "$f" | cut -d' ' -f1)
+		size=$(stat -c %s "$f")
+		got=$(json_get "$T/out/session.json" "[(i['sha256'], i['size']) for i in j['inputs'] if i['path'] == '$f']")
+		[ "$got" = "[('$sum', $size)]" ] || fail "inputs entry of $f: $got"
+	done
+	# thresholds recorded
+	[ "$(json_get "$T/out/session.json" "j['thresholds']['sprint_kmh']")" = 25.2 ] || fail "thresholds"
+	# the truth folder is not a log
+	[ ! -d "$T/out/players/truth" ] || fail "truth/ was processed"
+	# the numbers are sane: every player ran, the distance agrees with session.json
+	"$PY" - "$T/out" <<-'EOF' || fail "team.csv and session.json disagree"
+		import csv, json, sys
+		out = sys.argv[1]
+		j = json.load(open(out + "/session.json", encoding="utf-8"))
+		rows = list(csv.DictReader(open(out + "/team.csv", encoding="utf-8", newline="")))
+		assert len(rows) == len(j["players"]) == 4
+		for r, p in zip(rows, j["players"]):
+		    assert r["vest_id"] == p["vest_id"]
+		    assert abs(float(r["distance_m"]) - p["distance_m"]) < 0.06
+		    assert 100 < p["distance_m"] < 2000, p["distance_m"]
+		    assert abs(sum(p["zone_m"]) - p["distance_m"]) < 1.0
+		    assert int(r["sprints"]) == p["sprint_count"] == len(p["sprints"])
+		    assert len(p["heatmap"]["seconds"]) == 17
+		EOF
+	;;
+files)
+	# logs given one by one, outside a session directory: no roster, estimated pitch
+	sim "$T/s" -p 3 -m 4 -s 11
+	mkdir "$T/logs"
+	cp "$T"/s/*.ubx "$T"/s/*.nmea "$T/logs/"
+	run "$T"/logs/* -o "$T/out"
+	expect_rc 0
+	expect_err "pitch estimated"
+	check_outputs "$T/out" 3
+	[ -f "$T/out/pitch.ini" ] || fail "estimated pitch not written"
+	[ "$(json_get "$T/out/session.json" "j['pitch']['source']")" = estimated ] || fail "pitch source"
+	# the estimate is reusable
+	run --pitch "$T/out/pitch.ini" "$T"/logs/* -o "$T/out2"
+	expect_rc 0
+	[ "$(json_get "$T/out2/session.json" "j['pitch']['source']")" = file ] || fail "pitch not read back"
+	# and close to the real pitch (105 x 68)
+	"$PY" - "$T/out/session.json" <<-'EOF' || fail "estimated pitch far off"
+		import json, sys
+		p = json.load(open(sys.argv[1]))["pitch"]
+		assert 60 < p["length_m"] < 130 and 35 < p["width_m"] < 90, p
+		EOF
+	;;
+flavour-de)
+	sim "$T/s" -p 2 -m 3 -s 5
+	run --csv-flavour de "$T/s" -o "$T/out"
+	expect_rc 0
+	head -c 3 "$T/out/team.csv" | od -An -tx1 | grep -q 'ef bb bf' || fail "no UTF-8 BOM"
+	head -1 "$T/out/team.csv" | grep -q '^.vest_id;player;number;position;minutes;' || fail "not ';' separated"
+	sed -n 2p "$T/out/team.csv" | grep -qE ';[0-9]+,[0-9];' || fail "no decimal comma in team.csv"
+	sed -n 2p "$T/out/team.csv" | grep -qE ';[0-9]+\.[0-9]' && fail "decimal point in de flavour"
+	id=$(sed -n 2p "$T/out/team.csv" | cut -d';' -f1 | tr -d '"')
+	sed -n 3p "$T/out/players/$id/timeseries.csv" | grep -qE '^0,10;' || fail "timeseries t_s not 0,10"
+	[ "$(json_get "$T/out/session.json" "j['csv_flavour']")" = de ] || fail "flavour not recorded"
+	# session.json always uses JSON numbers
+	json_get "$T/out/session.json" "j['players'][0]['distance_m'] + 1" >/dev/null || fail "json numbers"
+	;;
+thresholds)
+	# CLI > config file > defaults, and every output records what was used
+	sim "$T/s" -p 2 -m 3 -s 5
+	printf '[process]\ncsv_flavour = c\n[thresholds]\nsprint_kmh = 22.0\nzones_kmh = 6, 12, 18, 22\n[report]\nlang = de\n[daemon]\nwhatever = 1\n' > "$T/k.conf"
+	"$KT" process --config "$T/k.conf" --no-charts --sprint-kmh 23.5 "$T/s" -o "$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 0
+	[ "$(json_get "$T/out/session.json" "j['thresholds']['sprint_kmh']")" = 23.5 ] || fail "CLI did not win"
+	[ "$(json_get "$T/out/session.json" "j['thresholds']['zone_kmh']")" = "[0.0, 6.0, 12.0, 18.0, 22.0]" ] ||
+		fail "config zones not used"
+	[ "$(json_get "$T/out/session.json" "j['thresholds']['hsr_kmh']")" = 18.0 ] || fail "HSR not tied to zone 4"
+	[ "$(json_get "$T/out/session.json" "j['lang']")" = de ] || fail "lang from [report] not used"
+	id=$(team_ids "$T/out" | head -1)
+	tail -n +2 "$T/out/players/$id/sprints.csv" | cut -d, -f7 | sort -u | tr -d '\r' | grep -qvx '23.5' &&
+		fail "sprints.csv does not record the threshold"
+	# the zones change the numbers
+	run "$T/s" -o "$T/out0"
+	z1a=$(sed -n 2p "$T/out/team.csv" | cut -d, -f7)
+	z1b=$(sed -n 2p "$T/out0/team.csv" | cut -d, -f7)
+	[ "$z1a" != "$z1b" ] || fail "zones made no difference"
+	;;
+jobs)
+	# --jobs 2 gives the same files as --jobs 1
+	sim "$T/s" -p 4 -m 3 -s 9
+	run --jobs 1 "$T/s" -o "$T/o1"
+	expect_rc 0
+	run --jobs 2 "$T/s" -o "$T/o2"
+	expect_rc 0
+	diff -r -x session.json "$T/o1" "$T/o2" >/dev/null || fail "outputs differ between --jobs 1 and 2"
+	diff <(grep -v processed_utc "$T/o1/session.json") <(grep -v processed_utc "$T/o2/session.json") >/dev/null ||
+		fail "session.json differs between --jobs 1 and 2"
+	;;
+bad-logs)
+	# an empty log, a missing log, binary garbage and a log with no valid fix,
+	# next to good ones: the good ones are processed, exit 3, each bad one named
+	sim "$T/s" -p 2 -m 3 -s 5
+	: > "$T/s/empty.ubx"
+	head -c 20000 /dev/urandom | tr -d '\265$' > "$T/s/garbage.bin"
+	printf '%s\r\n' '$GPRMC,120000.00,V,,,,,,,211126,,,N*79' '$GPRMC,120001.00,V,,,,,,,211126,,,N*78' \
+		'$GPRMC,120002.00,V,,,,,,,211126,,,N*7B' '$GPRMC,120003.00,V,,,,,,,211126,,,N*7A' \
+		'$GPRMC,120004.00,V,,,,,,,211126,,,N*7D' > "$T/s/nofix.nmea"
+	run "$T/s" "$T/missing.ubx" -o "$T/out"
+	expect_rc 3
+	expect_err "empty.ubx: cannot use this log: the file is empty"
+	expect_err "garbage.bin: cannot use this log"
+	expect_err "missing.ubx: cannot use this log"
+	expect_err "nofix.nmea: no valid GNSS fix"
+	check_outputs "$T/out" 2
+	[ "$(json_get "$T/out/session.json" "j['status']")" = partial ] || fail "status not partial"
+	[ "$(json_get "$T/out/session.json" "len([i for i in j['inputs'] if i['status'] == 'failed'])")" = 4 ] ||
+		fail "failed inputs not listed"
+	;;
+nothing)
+	# nothing usable: exit 1 and no output folder contents
+	: > "$T/empty.ubx"
+	run "$T/empty.ubx" "$T/missing.nmea" -o "$T/out"
+	expect_rc 1
+	expect_err "nothing written"
+	[ -z "$(ls -A "$T/out" 2>/dev/null)" ] || fail "output written although nothing was usable"
+	;;
+roster)
+	# a bad roster line and a vest not in the roster: partial, both named
+	sim "$T/s" -p 3 -m 3 -s 5
+	{ printf 'vest_id,player,number,position\n'
+	  printf 'KT-0001,"Jörg Müller",1,GK\n'
+	  printf 'KT-0002,Nur Name\n'
+	  printf '"KT-0099","Zoë ""Flash"" Jäger",7,MID\n'; } > "$T/roster.csv"
+	run --roster "$T/roster.csv" "$T/s" -o "$T/out"
+	expect_rc 3
+	expect_err "roster.csv:3: expected 4 fields (vest_id,player,number,position), got 2"
+	expect_err "vest KT-0002 is not in the roster"
+	expect_err "vest KT-0003 is not in the roster"
+	check_outputs "$T/out" 3
+	"$PY" - "$T/out/team.csv" <<-'EOF' || fail "roster names in team.csv"
+		import csv, sys
+		rows = {r["vest_id"]: r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8", newline=""))}
+		assert rows["KT-0001"]["player"] == "Jörg Müller", rows["KT-0001"]
+		assert rows["KT-0002"]["player"] == ""
+		assert rows["KT-0003"]["player"] == ""
+		EOF
+	# German Excel: BOM and ';'
+	printf '\357\273\277vest_id;player;number;position\r\nKT-0001;Jörg Müller;1;GK\r\nKT-0002;Lukas Schäfer;4;DEF\r\nKT-0003;Jürgen Weiß;8;MID\r\n' > "$T/roster-de.csv"
+	run --roster "$T/roster-de.csv" "$T/s" -o "$T/out2"
+	expect_rc 0
+	grep -q '"Jürgen Weiß"' "$T/out2/team.csv" || fail "';' roster not read"
+	# a broken quote is a bad line too, named with its line
+	printf 'vest_id,player,number,position\nKT-0001,"Jörg,1,GK\n' > "$T/roster-q.csv"
+	run --roster "$T/roster-q.csv" "$T/s" -o "$T/out3"
+	expect_rc 3
+	expect_err "roster-q.csv:2"
+	;;
+pitch)
+	# malformed pitch files: named with file:line, the pitch is estimated instead, exit 3
+	sim "$T/s" -p 2 -m 3 -s 5
+	sed 's/^corner2 = .*/corner2 = 51.9604, east/' "$T/s/pitch.ini" > "$T/bad1.ini"
+	line=$(grep -n '^corner2' "$T/bad1.ini" | cut -d: -f1)
+	run --pitch "$T/bad1.ini" "$T/s" -o "$T/out"
+	expect_rc 3
+	expect_err "bad1.ini:$line: corner2"
+	expect_err "estimating the pitch"
+	check_outputs "$T/out" 2
+	[ "$(json_get "$T/out/session.json" "j['pitch']['source']")" = estimated ] || fail "no fallback estimate"
+	grep -v '^corner3' "$T/s/pitch.ini" > "$T/bad2.ini"
+	run --pitch "$T/bad2.ini" "$T/s" -o "$T/out2"
+	expect_rc 3
+	expect_err "bad2.ini: [pitch] has no corner3"
+	# corners not going around the pitch (2 and 3 swapped)
+	awk '/^corner2/ { c2 = $0; next } /^corner3/ { print; print c2; next } { print }' "$T/s/pitch.ini" |
+		sed 's/^corner3 = /cornerX = /; s/^corner2 = /corner3 = /; s/^cornerX = /corner2 = /' > "$T/bad3.ini"
+	run --pitch "$T/bad3.ini" "$T/s" -o "$T/out3"
+	expect_rc 3
+	expect_err "bad3.ini: corner"
+	run --pitch "$T/nonexistent.ini" "$T/s" -o "$T/out4"
+	expect_rc 3
+	expect_err "nonexistent.ini"
+	;;
+usage)
+	sim "$T/s" -p 1 -m 2 -s 5
+	run "$T/s"
+	expect_rc 2
+	expect_err "-o OUTDIR"
+	run -o "$T/out"
+	expect_rc 2
+	run --bogus "$T/s" -o "$T/out"
+	expect_rc 2
+	run --zones 7,6,5,4 "$T/s" -o "$T/out"
+	expect_rc 2
+	expect_err "--zones"
+	run --csv-flavour xx "$T/s" -o "$T/out"
+	expect_rc 2
+	printf '[thresholds]\nsprint_kmh = 25.2\nsprint_mkh = 3\n' > "$T/bad.conf"
+	"$KT" process --config "$T/bad.conf" "$T/s" -o "$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 2
+	expect_err "bad.conf:3: unknown key 'sprint_mkh'"
+	"$KT" process --config "$T/none.conf" "$T/s" -o "$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 2
+	expect_err "none.conf"
+	[ ! -e "$T/out" ] || fail "output written on a usage error"
+	"$KT" process --help > "$T/help" || fail "--help failed"
+	for opt in --roster --pitch --config --zones --sprint-kmh --sprint-min-s --effort-ms2 --effort-min-s \
+		--max-speed-mps --gap-s --csv-flavour --lang --jobs --no-charts --quiet --help; do
+		grep -q -- "$opt" "$T/help" || fail "--help does not describe $opt"
+	done
+	;;
+progress)
+	# progress only on a terminal; never in a pipe or file
+	sim "$T/s" -p 2 -m 2 -s 5
+	run "$T/s" -o "$T/out"
+	expect_rc 0
+	grep -q 'ETA' "$T/err" && fail "progress shown although stderr is not a terminal"
+	grep -q $'\r' "$T/err" && fail "carriage return on a non-terminal"
+	if command -v script >/dev/null; then
+		script -qec "'$KT' process --no-config --no-charts '$T/s' -o '$T/out2'" /dev/null > "$T/tty" 2>&1 ||
+			fail "run on a pty failed"
+		grep -q 'ETA' "$T/tty" || fail "no progress on a terminal"
+		grep -q 'MB/s' "$T/tty" || fail "progress does not show MB/s"
+		script -qec "'$KT' process --quiet --no-config --no-charts '$T/s' -o '$T/out3'" /dev/null > "$T/tty" 2>&1
+		grep -q 'ETA' "$T/tty" && fail "progress shown with --quiet"
+	fi
+	;;
+*)
+	fail "unknown case"
+	;;
+esac
+exit 0

@@ -39,6 +39,9 @@ help(void)
 	       "                          degrees clockwise from north (default 23)\n"
 	       "      --pitch-name NAME   name written into pitch.ini\n"
 	       "      --vest-prefix STR   vest id prefix, up to 4 characters (default KT-)\n"
+	       "      --truth-series      also write truth/VEST/timeseries.csv (true track at 10 Hz)\n"
+	       "      --force             DIR may hold an earlier simulated session: replace it\n"
+	       "                          (without it, DIR must be new or empty)\n"
 	       "  -v, --verbose           say what is being done\n"
 	       "  -h, --help              show this help\n"
 	       "      --version           show the version\n\n"
@@ -108,7 +111,7 @@ parse_start(const char *arg, int64_t *ret)
 
 enum {
 	OPT_START = 256, OPT_NMEA_EVERY, OPT_DRILL, OPT_GNSS_HZ, OPT_IMU_HZ, OPT_NO_IMU,
-	OPT_PITCH_LAT, OPT_PITCH_LON, OPT_PITCH_HEADING, OPT_PITCH_NAME, OPT_VEST_PREFIX, OPT_VERSION,
+	OPT_PITCH_LAT, OPT_PITCH_LON, OPT_PITCH_HEADING, OPT_PITCH_NAME, OPT_VEST_PREFIX, OPT_VERSION, OPT_TRUTH_SERIES, OPT_FORCE,
 };
 
 static int
@@ -132,6 +135,8 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 		{ "pitch-heading", required_argument, NULL, OPT_PITCH_HEADING },
 		{ "pitch-name", required_argument, NULL, OPT_PITCH_NAME },
 		{ "vest-prefix", required_argument, NULL, OPT_VEST_PREFIX },
+		{ "truth-series", no_argument, NULL, OPT_TRUTH_SERIES },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -219,6 +224,12 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 				snprintf(c->vest_prefix, sizeof(c->vest_prefix), "%s", optarg);
 			}
 			break;
+		case OPT_TRUTH_SERIES:
+			c->truth_series = true;
+			break;
+		case OPT_FORCE:
+			c->force = true;
+			break;
 		case 'v':
 			kt_log_set_level(KT_LOG_DEBUG);
 			break;
@@ -263,10 +274,12 @@ main(int argc, char **argv)
 
 	r = sim_run(&c, outdir);
 	if (r < 0) {
-		log_error_errno(r, "simulation into %s failed: %m", outdir);
+		/* sim_run has said what went wrong, except running out of memory */
+		if (r == -ENOMEM)
+			log_error_errno(r, "simulation into %s failed: %m", outdir);
 		return EXIT_FAILURE;
 	}
-	log_info("wrote %u vests, %g minutes, seed %llu, noise %s into %s", c.players, c.minutes,
+	log_info("wrote %u vests, %g min, seed %llu, noise %s into %s", c.players, c.minutes,
 		 (unsigned long long)c.seed, sim_noise_to_str(c.noise), outdir);
 	return EXIT_SUCCESS;
 }

@@ -12,7 +12,7 @@
  *   5-20 m for 1-20 epochs, bad epochs (2D fix, 4-5 SV, HDOP 3-8), more
  *   dropouts, half of them 3-10 s; numSV 5-10.
  * none: the truth sampled at each epoch; no dropouts.
- * The IMU adds white noise (0.012 g realistic, 0.02 g harsh) and quantises
+ * The IMU adds white noise (0.01 g realistic, 0.02 g harsh) and quantises
  * to 2048 LSB/g and 16.4 LSB/(deg/s).
  */
 #include <errno.h>
@@ -502,7 +502,7 @@ int
 sim_imu_out_sample(struct sim_imu_out *o, FILE *out, double t_s, const double acc_g[3], const double gyr_dps[3])
 {
 	const struct sim_config *c = o->cfg;
-	double an = c->noise == SIM_NOISE_NONE ? 0 : c->noise == SIM_NOISE_HARSH ? 0.02 : 0.012;
+	double an = c->noise == SIM_NOISE_NONE ? 0 : c->noise == SIM_NOISE_HARSH ? 0.02 : 0.01;
 	double gn = c->noise == SIM_NOISE_NONE ? 0 : 0.15;
 	unsigned per_batch = c->imu_hz >= 10 ? c->imu_hz / 10 : 1;
 	int16_t raw[6];

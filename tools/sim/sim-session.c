@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* One simulated session: roster, pitch, one log per vest, and the truth. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "kt-config.h"
 #include "sim.h"
@@ -241,7 +243,7 @@ simulate_vest(const struct sim_config *c, const struct sim_pitch_geo *geo, struc
 	struct sim_imu_out io;
 	struct sim_imu_truth it = { 0 };
 	struct sim_state prev;
-	struct kt_atomic_file a;
+	struct kt_atomic_file a, ts = { 0 };
 	char name[32];
 	char *buf = NULL;
 	int r;
@@ -265,6 +267,25 @@ simulate_vest(const struct sim_config *c, const struct sim_pitch_geo *geo, struc
 	if (buf)
 		setvbuf(a.f, buf, _IOFBF, 1 << 20);
 
+	if (c->truth_series) {
+		char *vdir = NULL;
+		if (asprintf(&vdir, "%s/%s", tdir, v->vest_id) < 0) {
+			r = -ENOMEM;
+		} else {
+			r = kt_mkdir_p(vdir, 0755);
+			if (r < 0)
+				log_error_errno(r, "cannot create %s: %m", vdir);
+			else
+				r = open_out(vdir, "timeseries.csv", &ts);
+			free(vdir);
+		}
+		if (r < 0) {
+			kt_atomic_abort(&a);
+			goto out_gnss;
+		}
+		fprintf(ts.f, "t_s,x_m,y_m,speed_kmh,accel_ms2,heading_deg\n");
+	}
+
 	r = sim_write_header(a.f, v->vest_id, c->start_unix, nmea);
 	for (uint64_t k = 0; k < n_steps && r >= 0; k++) {
 		double acc[3], gyr[3];
@@ -272,6 +293,9 @@ simulate_vest(const struct sim_config *c, const struct sim_pitch_geo *geo, struc
 		sim_motion_step(m, &prev);
 		if (k % gnss_div == 0)
 			r = sim_gnss_epoch(&g, a.f, &prev);
+		if (ts.f && k % 10 == 0)
+			fprintf(ts.f, "%.2f,%.3f,%.3f,%.3f,%.3f,%.1f\n", prev.t_s, prev.x, prev.y, prev.v * 3.6,
+				prev.a, fmod(prev.psi * 180.0 / M_PI + 360.0, 360.0));
 		sim_imu_true_sample(&it, &prev, acc, gyr);
 		sim_truth_feed_acc(&v->truth, acc);
 		if (r >= 0 && c->imu && k % imu_div == 0)
@@ -286,9 +310,16 @@ simulate_vest(const struct sim_config *c, const struct sim_pitch_geo *geo, struc
 	if (r < 0) {
 		log_error_errno(r, "cannot write %s/%s: %m", outdir, name);
 		kt_atomic_abort(&a);
+		if (ts.f)
+			kt_atomic_abort(&ts);
 		goto out_gnss;
 	}
-	if ((r = commit_out(&a)) < 0)
+	if ((r = commit_out(&a)) < 0) {
+		if (ts.f)
+			kt_atomic_abort(&ts);
+		goto out_gnss;
+	}
+	if (ts.f && (r = commit_out(&ts)) < 0)
 		goto out_gnss;
 
 	sim_truth_finish(&v->truth);
@@ -328,6 +359,91 @@ write_settings(const struct sim_config *c, const char *tdir)
 	return commit_out(&a);
 }
 
+static bool
+is_session_file(const char *name)
+{
+	return kt_endswith(name, ".ubx") || kt_endswith(name, ".nmea") || strcmp(name, "roster.csv") == 0 ||
+	       strcmp(name, "pitch.ini") == 0;
+}
+
+/* Remove what a previous run wrote into dir/truth: known files only. */
+static void
+remove_old_truth(const char *tdir)
+{
+	static const char *const files[] = { "heatmap.csv", "sprints.csv", "events.csv", "timeseries.csv" };
+	DIR *d = opendir(tdir);
+	struct dirent *de;
+	char *path;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || asprintf(&path, "%s/%s", tdir, de->d_name) < 0)
+			continue;
+		if (strcmp(de->d_name, "team.csv") == 0 || strcmp(de->d_name, "sim.ini") == 0) {
+			(void)unlink(path);
+		} else {
+			for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+				char *f;
+				if (asprintf(&f, "%s/%s", path, files[i]) >= 0) {
+					(void)unlink(f);
+					free(f);
+				}
+			}
+			(void)rmdir(path);
+		}
+		free(path);
+	}
+	closedir(d);
+}
+
+/* An output directory must be new or empty, or (with --force) hold only a
+ * simulated session, which is then replaced: stale vest logs of a bigger
+ * earlier run must not end up in the new session. */
+static int
+prepare_outdir(const struct sim_config *c, const char *outdir)
+{
+	DIR *d = opendir(outdir);
+	struct dirent *de;
+	char *path;
+	int r = 0;
+
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		r = -errno;
+		return log_error_errno(r, "cannot open %s: %m", outdir);
+	}
+	while ((de = readdir(d)) && r == 0) {
+		const char *n = de->d_name;
+		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+			continue;
+		if (!c->force) {
+			log_error("%s is not empty (it holds %s): choose a new directory, or --force to replace the "
+				  "simulated session in it", outdir, n);
+			r = -EEXIST;
+		} else if (!is_session_file(n) && strcmp(n, "truth") != 0) {
+			log_error("%s holds %s, which kicktrack-sim did not write: not replacing anything there",
+				  outdir, n);
+			r = -EEXIST;
+		}
+	}
+	if (r == 0 && c->force) {
+		rewinddir(d);
+		while ((de = readdir(d))) {
+			if (asprintf(&path, "%s/%s", outdir, de->d_name) < 0)
+				continue;
+			if (is_session_file(de->d_name))
+				(void)unlink(path);
+			else if (strcmp(de->d_name, "truth") == 0)
+				remove_old_truth(path);
+			free(path);
+		}
+	}
+	closedir(d);
+	return r;
+}
+
 int
 sim_run(const struct sim_config *c, const char *outdir)
 {
@@ -336,6 +452,9 @@ sim_run(const struct sim_config *c, const char *outdir)
 	char *tdir = NULL;
 	int r, ret = 0;
 
+	r = prepare_outdir(c, outdir);
+	if (r < 0)
+		return r;
 	if (asprintf(&tdir, "%s/truth", outdir) < 0)
 		return -ENOMEM;
 	r = kt_mkdir_p(tdir, 0755);

@@ -70,6 +70,7 @@ struct sim_config {
 	enum sim_drill drill;
 	bool truth_series;           /* also write truth/<vest>/timeseries.csv (10 Hz) */
 	char vest_prefix[6];         /* "KT-" */
+	bool force;                  /* replace a simulated session already in the output directory */
 };
 
 void sim_config_default(struct sim_config *c);

@@ -9,7 +9,8 @@
  *   truth distance, positions mapped through pitch.ini with the core's pitch
  *   frame give the truth heatmap;
  * - realistic logs stay close to the truth (speed integral within 3 %);
- * - bad options exit 2, an unwritable output directory exits 1.
+ * - bad options exit 2, an unwritable output directory exits 1, an earlier
+ *   session in the output directory is only replaced with --force.
  * Usage: test-sim-logs /path/to/kicktrack-sim
  */
 #include <errno.h>
@@ -379,6 +380,19 @@ main(int argc, char **argv)
 	CHECK(run_sim((const char *[]) { "--players", "2", NULL }) == 2, "no -o must be a usage error");
 	CHECK(run_sim((const char *[]) { "--minutes", "1", "-o", "/proc/kt-sim-no/such", NULL }) == 1,
 	      "an unwritable output directory must fail with 1");
+
+	/* an earlier session in the output directory: refused, or replaced with --force */
+	CHECK(run_sim((const char *[]) { "--players", "1", "--minutes", "1", "-o", c, NULL }) == 1,
+	      "writing into a directory holding a session must fail without --force");
+	CHECK(run_sim((const char *[]) { "--players", "1", "--minutes", "1", "--force", "-o", c, NULL }) == 0,
+	      "--force must replace the session");
+	{
+		char *stale = slurp(c, "KT-0002.ubx", NULL), *fresh = slurp(c, "KT-0001.nmea", NULL);
+		CHECK(!stale, "--force left a stale vest log of the earlier session");
+		CHECK(fresh != NULL, "--force did not write the new session");
+		free(stale);
+		free(fresh);
+	}
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
 	if (system(cmd) != 0)

@@ -160,7 +160,7 @@ csv_read(const char *path, row_fn fn, void *userdata, bool *ret_de)
 	/* flavour from the first line: 'de' separates with ';' */
 	eol = memchr(start, '\n', len);
 	de = memchr(start, ';', eol ? (size_t) (eol - start) : len) != NULL;
-	if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL) != 0) {
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
 		free(data);
 		return -ENOMEM;
 	}
@@ -232,11 +232,18 @@ team_row(size_t row, size_t n, char **fields, void *userdata)
 		if (c->col_id < 0)
 			return log_error_errno(-EBADMSG, "%s:1: no 'vest_id' column in the header",
 					       c->path);
-		for (int i = 0; i < _KT_TC_MAX; i++) {
-			c->col[i] = find_col(n, fields, team_col_names[i]);
-			if (c->col[i] < 0)
-				log_warning("%s:1: no '%s' column; shown as unknown", c->path,
-					    team_col_names[i]);
+		{
+			char missing[1024] = "";
+			for (int i = 0; i < _KT_TC_MAX; i++) {
+				c->col[i] = find_col(n, fields, team_col_names[i]);
+				if (c->col[i] < 0 && strlen(missing) + strlen(team_col_names[i]) + 3 < sizeof(missing)) {
+					if (missing[0])
+						strcat(missing, ", ");
+					strcat(missing, team_col_names[i]);
+				}
+			}
+			if (missing[0])
+				log_warning("%s:1: no column %s: shown as unknown", c->path, missing);
 		}
 		return 0;
 	}
@@ -383,8 +390,7 @@ kt_rep_read_series(const char *path, struct kt_rep_series *s)
 
 	s->n = 0;
 	k = csv_read(path, series_row, &c, NULL);
-	if (k < 0 && k != -EBADMSG && k != -ENOMEM && k != -E2BIG)
-		log_error_errno(k, "cannot read %s: %m", path);
+	/* I/O errors are logged by the caller, which knows what is lost */
 	return k;
 }
 
@@ -451,8 +457,6 @@ kt_rep_read_heat(const char *path, struct kt_rep_heat *h)
 	k = csv_read(path, heat_row, &c, NULL);
 	if (k == 0 && (t.nx == 0 || t.ny == 0))
 		k = log_error_errno(-ENODATA, "%s: empty heatmap", path);
-	else if (k < 0 && k != -EBADMSG && k != -ENOMEM && k != -E2BIG)
-		log_error_errno(k, "cannot read %s: %m", path);
 	if (k < 0) {
 		free(t.s);
 		return k;

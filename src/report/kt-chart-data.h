@@ -71,6 +71,7 @@ struct kt_rep_series {
 	unsigned char *in_sprint;
 };
 
+/* Syntax errors are logged (file:line); I/O errors only returned. */
 int kt_rep_read_series(const char *path, struct kt_rep_series *s);
 void kt_rep_series_clear(struct kt_rep_series *s);
 
@@ -79,6 +80,7 @@ struct kt_rep_heat {
 	double *s;                /* seconds, row-major, row 0 = y near 0 */
 };
 
+/* Syntax errors are logged (file:line); I/O errors only returned. */
 int kt_rep_read_heat(const char *path, struct kt_rep_heat *h);
 void kt_rep_heat_clear(struct kt_rep_heat *h);
 

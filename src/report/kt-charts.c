@@ -65,8 +65,8 @@ static const struct lang lang_de = {
 	.t_accel = "Beschleunigungen und Abbremsungen",
 	.sprint = "Sprint",
 	.gap = "kein Signal",
-	.accel_band = "Beschleunigung",
-	.decel_band = "Abbremsung",
+	.accel_band = "Beschleunigungen",
+	.decel_band = "Abbremsungen",
 	.t_team_dist = "Distanz je Spieler nach Zone",
 	.t_team_sprints = "Sprints und Höchstgeschwindigkeit je Spieler",
 	.t_team_hsr = "Schnelles Laufen (HSR) je Spieler",
@@ -123,8 +123,8 @@ static const struct lang lang_en = {
 	.t_accel = "Accelerations and decelerations",
 	.sprint = "Sprint",
 	.gap = "no signal",
-	.accel_band = "Acceleration",
-	.decel_band = "Deceleration",
+	.accel_band = "Accelerations",
+	.decel_band = "Decelerations",
 	.t_team_dist = "Distance per player by zone",
 	.t_team_sprints = "Sprints and top speed per player",
 	.t_team_hsr = "High-speed running (HSR) per player",
@@ -354,7 +354,7 @@ plot_heatmap(struct ctx *c, const double *cells, unsigned nx, unsigned ny, const
 	FILE *f = c->f;
 
 	chart_common(c);
-	fprintf(f, "set size ratio -1\nunset grid\n");
+	fprintf(f, "set size ratio -1\nunset grid\nset rmargin %d\n", small ? 11 : 14);
 	fprintf(f, "set xrange [-3:%g]\nset yrange [-3:%g]\n", L + 3, W + 3);
 	fprintf(f, "set xtics 0,10 out nomirror\nset ytics 0,10 out nomirror\n");
 	fprintf(f, "set xlabel ");
@@ -509,7 +509,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 	unsigned gaps, sprints = 0;
 
 	chart_common(c);
-	fprintf(f, "set grid ytics\nset yrange [0:%g]\nset ytics 0,5 out nomirror\nset ylabel ", SPEED_MAX_KMH);
+	fprintf(f, "set grid noxtics ytics\nset yrange [0:%g]\nset ytics 0,5 out nomirror\nset ylabel ", SPEED_MAX_KMH);
 	q(c, c->L->speed_axis);
 	fprintf(f, "\nset rmargin %d\n", small ? 5 : 6);
 	if (!small) {
@@ -559,7 +559,10 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 		i = j;
 	}
 	fprintf(f, "EOD\n");
-	fprintf(f, "set key outside top right horizontal samplen 1.5 font ',%d'\n", small ? 7 : 10);
+	if (small) /* the PDF's title says what the triangles are */
+		fprintf(f, "unset key\n");
+	else
+		fprintf(f, "set key outside bottom center horizontal samplen 1.5 font ',10'\n");
 	fprintf(f, "plot $speed using 1:2 with lines lw %g lc rgb '#202020'", small ? 0.6 : 1.0);
 	fprintf(f, ", $sprints using 1:2 with points pt 11 ps %g lc rgb '#b71c1c' title ", small ? 0.6 : 1.2);
 	{
@@ -582,7 +585,7 @@ plot_accel(struct ctx *c, const struct kt_rep_series *s, const struct kt_rep_pla
 	char t[128];
 
 	chart_common(c);
-	fprintf(f, "set grid ytics\nset yrange [%g:%g]\nset ytics -6,1.5,6 out nomirror\nset ylabel ",
+	fprintf(f, "set grid noxtics ytics\nset yrange [%g:%g]\nset ytics -6,2,6 out nomirror\nset ylabel ",
 		-ACCEL_MAX_MS2, ACCEL_MAX_MS2);
 	q(c, c->L->accel_axis);
 	fprintf(f, "\nset title ");
@@ -644,7 +647,7 @@ plot_zones(struct ctx *c, const struct kt_rep_player *p, bool small)
 			max = fmax(max, p->v[KT_TC_Z1_M + z]);
 		}
 	chart_common(c);
-	fprintf(f, "set grid ytics\nset xrange [0.4:5.6]\nset yrange [0:%g]\nset ytics out nomirror\n",
+	fprintf(f, "set grid noxtics ytics\nset xrange [0.4:5.6]\nset yrange [0:%g]\nset ytics out nomirror\n",
 		max > 0 ? max * 1.3 : 1);
 	fprintf(f, "set ylabel ");
 	q(c, c->L->dist_axis);
@@ -673,10 +676,11 @@ plot_zones(struct ctx *c, const struct kt_rep_player *p, bool small)
 	for (int z = 0; z < 5; z++) {
 		double v = p->v[KT_TC_Z1_M + z];
 		if (isfinite(v))
-			fprintf(f, "set label %d \"%s m\\n%s %%\" at %d,%g center offset 0,1.3 font ',%d'\n",
+			fprintf(f, "set label %d \"%s m\\n%s %%\" at %d,%g center offset 0,1.9 font ',%d'\n",
 				z + 1, NUM(c->L, v, 0), NUM(c->L, total > 0 ? v * 100 / total : NAN, 0),
 				z + 1, v, small ? 7 : 10);
 	}
+	fprintf(f, "set boxwidth 0.7\nset xlabel offset 0,-0.6\n");
 	fprintf(f, "plot $zones using 1:2:3 with boxes lc rgb variable\n");
 }
 
@@ -759,7 +763,7 @@ plot_team_distance(struct ctx *c, bool small)
 		q(c, c->L->t_team_dist);
 		fprintf(f, " font ',14'\n");
 	}
-	fprintf(f, "set grid ytics\nset ytics out nomirror\nset ylabel ");
+	fprintf(f, "set grid noxtics ytics\nset ytics out nomirror\nset ylabel ");
 	q(c, c->L->dist_axis);
 	fputc('\n', f);
 	player_xtics(c, idx);
@@ -778,7 +782,7 @@ plot_team_distance(struct ctx *c, bool small)
 	}
 	fprintf(f, "EOD\n");
 	fprintf(f, "set yrange [0:%g]\n", max > 0 ? max * 1.08 : 1);
-	fprintf(f, "set key outside top center horizontal samplen 1.5 font ',%d'\n", small ? 7 : 10);
+	fprintf(f, "set key outside right top vertical samplen 1.5 font ',%d'\n", small ? 7 : 10);
 	fprintf(f, "set boxwidth 0.7\nplot ");
 	for (int z = 4; z >= 0; z--) {
 		char tic[64], *s;
@@ -818,30 +822,45 @@ plot_team_sprints(struct ctx *c, bool small)
 	for (size_t i = 0; i < c->team.n; i++)
 		if (isfinite(c->team.players[i].v[KT_TC_SPRINTS]))
 			max = fmax(max, c->team.players[i].v[KT_TC_SPRINTS]);
-	fprintf(f, "set grid ytics\nset ytics out nomirror\nset yrange [0:%g]\nset ylabel ",
-		max >= 4 ? ceil(max * 1.15) : 5);
+	/* bars in the lower half, top speeds (y2, from 15 km/h up) in the upper
+	 * part, so the two never hide each other */
+	{
+		double top = max >= 4 ? max : 4, step = top <= 10 ? 2 : top <= 25 ? 5 : 10;
+		fprintf(f, "set ytics 0,%g,%g out nomirror\nset yrange [0:%g]\nset ylabel ", step,
+			ceil(top / step) * step, ceil(top * 1.9));
+	}
 	q(c, c->L->sprints_axis);
-	fprintf(f, " tc rgb '%s'\nset y2range [0:%g]\nset y2tics 0,5 out\nset y2label ", zone_rgb[4],
-		SPEED_MAX_KMH);
+	fprintf(f, " tc rgb '%s'\nset y2range [-30:37]\nset y2tics 15,5,35 out\nset grid noxtics noytics y2tics\nset y2label ",
+		zone_rgb[4]);
 	q(c, c->L->max_speed);
 	fprintf(f, " tc rgb '#202020'\n");
 	player_xtics(c, idx);
 	fprintf(f, "$sp << EOD\n");
 	for (size_t i = 0; i < c->team.n; i++) {
 		const struct kt_rep_player *p = &c->team.players[idx[i]];
-		double s = p->v[KT_TC_SPRINTS], v = p->v[KT_TC_MAX_SPEED_KMH];
-		fprintf(f, "%zu %g %g\n", i, isfinite(s) ? s : 0, isfinite(v) ? v : NAN);
+		double s = p->v[KT_TC_SPRINTS];
+		fprintf(f, "%zu %g\n", i, isfinite(s) ? s : 0);
+	}
+	/* top speeds with their label text (ours: gnuplot 5.4 crashes in
+	 * gprintf() on NaN); players without one are left out */
+	fprintf(f, "EOD\n$vmax << EOD\n");
+	for (size_t i = 0; i < c->team.n; i++) {
+		double v = c->team.players[idx[i]].v[KT_TC_MAX_SPEED_KMH];
+		if (isfinite(v))
+			fprintf(f, "%zu %.2f \"%s\"\n", i, v, NUM(c->L, v, 1));
 	}
 	fprintf(f, "EOD\n");
-	fprintf(f, "set key outside top center horizontal samplen 1.5 font ',%d'\n", small ? 7 : 10);
+	fprintf(f, "set key outside bottom center horizontal samplen 1.5 font ',%d'\n", small ? 7 : 10);
 	fprintf(f, "set boxwidth 0.6\n");
 	fprintf(f, "plot $sp using 1:2 with boxes fc rgb '%s' title ", zone_rgb[4]);
 	q(c, c->L->sprints_axis);
 	fprintf(f, ", $sp using 1:2:(sprintf('%%d', $2)) with labels offset 0,0.7 font ',%d' notitle",
 		small ? 6 : 9);
-	fprintf(f, ", $sp using 1:3 axes x1y2 with points pt 7 ps %g lc rgb '#202020' title ",
+	fprintf(f, ", $vmax using 1:2 axes x1y2 with points pt 7 ps %g lc rgb '#202020' title ",
 		small ? 0.6 : 1.3);
 	q(c, c->L->max_speed);
+	fprintf(f, ", $vmax using 1:2:3 axes x1y2 with labels offset 0,%g font ',%d' notitle",
+		small ? 0.8 : 1.0, small ? 6 : 9);
 	fputc('\n', f);
 	free(idx);
 }
@@ -868,7 +887,7 @@ plot_team_hsr(struct ctx *c, bool small)
 	for (size_t i = 0; i < c->team.n; i++)
 		if (isfinite(c->team.players[i].v[KT_TC_HSR_M]))
 			max = fmax(max, c->team.players[i].v[KT_TC_HSR_M]);
-	fprintf(f, "set grid ytics\nset ytics out nomirror\nset yrange [0:%g]\nset ylabel ",
+	fprintf(f, "set grid noxtics ytics\nset ytics out nomirror\nset yrange [0:%g]\nset ylabel ",
 		max > 0 ? max * 1.15 : 1);
 	q(c, c->L->hsr_axis);
 	fputc('\n', f);
@@ -1010,8 +1029,9 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	plot_heatmap(c, c->has_heat[i] ? c->heat.s : NULL, c->heat.nx, c->heat.ny, L->t_heat, true);
 	/* speed */
 	fprintf(f, "reset\nset origin 0.02,0.285\nset size 0.96,0.225\n");
+	snprintf(line, sizeof(line), "%s   (▼ %s: %s)", L->t_speed, L->sprint, NUM(L, v_[KT_TC_SPRINTS], 0));
 	fprintf(f, "set title ");
-	q(c, L->t_speed);
+	q(c, line);
 	fprintf(f, " font 'Sans Bold,10'\n");
 	{
 		struct kt_rep_series empty = { 0 };
@@ -1171,8 +1191,18 @@ render_player(struct ctx *c, size_t i)
 	hm = player_path(c, p, "heatmap.csv");
 	if (!ts || !hm)
 		goto out;
-	c->has_series[i] = kt_rep_read_series(ts, &c->ser) >= 0;
-	c->has_heat[i] = kt_rep_read_heat(hm, &c->heat) >= 0;
+	k = kt_rep_read_series(ts, &c->ser);
+	c->has_series[i] = k >= 0;
+	if (k < 0 && k != -EBADMSG && k != -E2BIG)
+		log_error_errno(k, "cannot read %s: %m: no speed.png, accel.png", ts);
+	else if (k < 0)
+		log_error("%s: no speed.png, accel.png", dir);
+	k = kt_rep_read_heat(hm, &c->heat);
+	c->has_heat[i] = k >= 0;
+	if (k < 0 && k != -EBADMSG && k != -E2BIG && k != -ENODATA)
+		log_error_errno(k, "cannot read %s: %m: no heatmap.png", hm);
+	else if (k < 0)
+		log_error("%s: no heatmap.png", dir);
 	if (c->has_heat[i])
 		add_team_heat(c);
 

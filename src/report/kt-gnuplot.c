@@ -157,7 +157,8 @@ kt_gnuplot_begin(struct kt_gnuplot *g, const char *path, const char *terminal)
 	g->n_charts++;
 	g->in_chart = true;
 
-	fprintf(g->in, "reset\nset terminal %s\nset output ", terminal);
+	/* noenhanced: names like "O'Brien & Sohn" or "M_1" are shown as written */
+	fprintf(g->in, "reset\nset terminal %s noenhanced\nset output ", terminal);
 	kt_gnuplot_quote(g->in, c->tmp_path);
 	fputc('\n', g->in);
 }

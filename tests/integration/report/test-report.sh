@@ -1,0 +1,190 @@
+#!/bin/bash
+# SPDX-License-Identifier: EUPL-1.2
+# Integration tests of `kicktrack report` with the real gnuplot (and headless
+# Chromium for index.html). Usage: test-report.sh KICKTRACK MAKE_FIXTURE CHECK_OUTPUT CASE
+set -u
+KT=$1 FIXTURE=$2 CHECK=$3 CASE=$4
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+need() { command -v "$1" >/dev/null || { echo "SKIP: $1 not installed"; exit 77; }; }
+
+PLAYER_FILES="heatmap.png speed.png zones.png accel.png report.pdf"
+TEAM_FILES="team_distance.png team_sprints.png team_hsr.png team_heatmap.png team.pdf"
+
+# every chart exists and is a valid PNG/PDF; player PDFs are one A4 page
+check_all_charts() { # OUTDIR N_PLAYERS
+	local out=$1 n=$2 files=() i v
+	for f in $TEAM_FILES; do files+=("$out/$f"); done
+	for ((i = 1; i <= n; i++)); do
+		v=$(printf 'V%02d' "$i")
+		for f in $PLAYER_FILES; do files+=("$out/players/$v/$f"); done
+	done
+	"$CHECK" "${files[@]}" || fail "invalid or missing chart files in $out"
+	for ((i = 1; i <= n; i++)); do
+		v=$(printf 'V%02d' "$i")
+		info=$(pdfinfo "$out/players/$v/report.pdf") || fail "pdfinfo $v/report.pdf"
+		grep -q '^Pages: *1$' <<<"$info" || fail "$v/report.pdf is not one page: $info"
+		grep -q '^Page size:.*(A4)' <<<"$info" || fail "$v/report.pdf is not A4: $info"
+	done
+	info=$(pdfinfo "$out/team.pdf") || fail "pdfinfo team.pdf"
+	grep -q '^Page size:.*(A4)' <<<"$info" || fail "team.pdf is not A4"
+	# no temporary chart files left behind
+	if find "$out" -name '*.part' | grep -q .; then fail "*.part files left in $out"; fi
+	[ -s "$out/index.html" ] || fail "no index.html"
+}
+
+case $CASE in
+render)
+	need gnuplot; need pdfinfo; need pdftotext
+	# C flavour, English
+	"$FIXTURE" "$T/en" 4 20 c || fail "fixture"
+	"$KT" report --no-config --lang en "$T/en" >"$T/out" 2>"$T/err"
+	rc=$?
+	[ $rc -eq 0 ] || { cat "$T/err"; fail "exit status $rc, expected 0"; }
+	# exit 0 means every gnuplot marker said GPVAL_ERRNO 0; nothing on stderr
+	# beyond the info line
+	if grep -v 'all charts made' "$T/err" | grep -q .; then cat "$T/err"; fail "unexpected messages"; fi
+	grep -qx "$T/en/index.html" "$T/out" || fail "path of index.html not printed"
+	check_all_charts "$T/en" 4
+	pdftotext "$T/en/players/V01/report.pdf" - >"$T/en.txt"
+	grep -q 'Top speed' "$T/en.txt" || fail "English PDF lacks 'Top speed'"
+	grep -q 'Jürgen Müller' "$T/en.txt" || fail "PDF lacks the player's name with umlauts"
+	grep -Eq '[0-9]+\.[0-9]+ km/h' "$T/en.txt" || fail "English PDF lacks a decimal point number"
+
+	# 'de' flavour CSV (BOM, ';', decimal comma), German labels
+	"$FIXTURE" "$T/de" 3 15 de || fail "fixture de"
+	"$KT" report --no-config --lang de -q "$T/de" 2>"$T/err" || { cat "$T/err"; fail "German run failed"; }
+	[ ! -s "$T/err" ] || { cat "$T/err"; fail "messages in a quiet good run"; }
+	check_all_charts "$T/de" 3
+	pdftotext "$T/de/players/V02/report.pdf" - >"$T/de.txt"
+	grep -q 'Höchstgeschw' "$T/de.txt" || fail "German PDF lacks 'Höchstgeschw.'"
+	grep -Eq '[0-9]+,[0-9]+ km/h' "$T/de.txt" || fail "German PDF lacks the decimal comma"
+	grep -Eq '[0-9]+\.[0-9]+ km/h' "$T/de.txt" && fail "German PDF has a decimal point"
+	grep -q 'Spieler' "$T/de/index.html" || fail "German index.html"
+	pdftotext "$T/de/team.pdf" - | grep -q 'Özil Çelik' || fail "team.pdf lacks a player"
+
+	# config file [report] lang = en is used when --lang is not given
+	printf '[report]\nlang = en\n' >"$T/kt.conf"
+	"$KT" report --config "$T/kt.conf" -q "$T/de" || fail "run with config"
+	grep -q '<html lang="en">' "$T/de/index.html" || fail "[report] lang = en not used"
+	printf '[report]\nlang = fr\n' >"$T/bad.conf"
+	"$KT" report --config "$T/bad.conf" "$T/de" 2>"$T/err"
+	[ $? -eq 2 ] || fail "bad config: expected exit 2"
+	grep -q 'bad.conf:2' "$T/err" || fail "bad config message lacks file:line"
+	;;
+no-gnuplot)
+	"$FIXTURE" "$T/o" 3 10 c || fail "fixture"
+	( cd "$T/o" && find . -name '*.csv' -o -name '*.json' | sort | xargs sha256sum ) >"$T/before"
+	# 1. a gnuplot that fails at once
+	mkdir "$T/bin"
+	printf '#!/bin/sh\necho "gnuplot: broken on purpose" >&2\nexit 1\n' >"$T/bin/gnuplot"
+	chmod +x "$T/bin/gnuplot"
+	PATH="$T/bin:$PATH" "$KT" report --no-config "$T/o" 2>"$T/err"
+	rc=$?
+	[ $rc -eq 3 ] || { cat "$T/err"; fail "failing gnuplot: exit $rc, expected 3 (partial)"; }
+	grep -q 'charts missing' "$T/err" || { cat "$T/err"; fail "no message about missing charts"; }
+	grep -q 'heatmap.png x3' "$T/err" || { cat "$T/err"; fail "message does not say which charts"; }
+	grep -q 'broken on purpose' "$T/err" || { cat "$T/err"; fail "message does not say why"; }
+	[ "$(grep -c 'charts missing' "$T/err")" -eq 1 ] || { cat "$T/err"; fail "more than one message for one reason"; }
+	if find "$T/o" -name '*.png' -o -name '*.pdf' -o -name '*.part' | grep -q .; then
+		fail "chart files exist although gnuplot failed"
+	fi
+	( cd "$T/o" && find . -name '*.csv' -o -name '*.json' | sort | xargs sha256sum ) >"$T/after"
+	cmp -s "$T/before" "$T/after" || fail "CSV/JSON changed"
+	grep -q 'class="missing"' "$T/o/index.html" || fail "index.html does not say charts are missing"
+	grep -q '<img' "$T/o/index.html" && fail "index.html shows images that do not exist"
+	# 2. no gnuplot at all
+	"$KT" report --no-config --gnuplot "$T/nonexistent-gnuplot" "$T/o" 2>"$T/err"
+	rc=$?
+	[ $rc -eq 3 ] || { cat "$T/err"; fail "missing gnuplot: exit $rc, expected 3"; }
+	grep -q "cannot run '$T/nonexistent-gnuplot': No such file" "$T/err" || { cat "$T/err"; fail "no reason"; }
+	# 3. a gnuplot that dies in the middle: the charts before stay, the rest are named
+	if command -v gnuplot >/dev/null; then
+		printf '#!/bin/sh\nhead -c 20000 | %s >/dev/null 2>&1; exit 1\n' "$(command -v gnuplot)" >"$T/bin/gnuplot"
+		# (no output redirection: the real gnuplot's own output must reach us, so
+		# use a wrapper that passes stdout/stderr through)
+		printf '#!/bin/sh\nhead -c 60000 | %s\n' "$(command -v gnuplot)" >"$T/bin/gnuplot"
+		PATH="$T/bin:$PATH" "$KT" report --no-config "$T/o" 2>"$T/err"
+		rc=$?
+		[ $rc -eq 3 ] || { cat "$T/err"; fail "gnuplot dying midway: exit $rc, expected 3"; }
+		"$CHECK" "$T/o/players/V01/heatmap.png" || fail "first chart should exist"
+		[ -e "$T/o/team.pdf" ] && fail "team.pdf exists although gnuplot died before it"
+	fi
+	# 4. a chart gnuplot reports an error for is attributed to that chart:
+	# an OUTDIR where players/V02 is a file, not a directory
+	"$FIXTURE" "$T/p" 2 5 c || fail "fixture"
+	rm -rf "$T/p/players/V02" && echo x >"$T/p/players/V02"
+	"$KT" report --no-config -q "$T/p" 2>"$T/err"
+	rc=$?
+	[ $rc -eq 3 ] || { cat "$T/err"; fail "player dir is a file: exit $rc, expected 3"; }
+	grep -q 'players/V02' "$T/err" || { cat "$T/err"; fail "message does not name players/V02"; }
+	"$CHECK" "$T/p/players/V01/report.pdf" "$T/p/team.pdf" || fail "other charts missing"
+	;;
+html)
+	need gnuplot; need chromium; need identify
+	"$FIXTURE" "$T/o" 5 10 c || fail "fixture"
+	"$KT" report --no-config --lang de -q "$T/o" || fail "report"
+	html=$T/o/index.html
+	# self-contained: no external scripts, styles, fonts or images
+	grep -Eiq '(src|href)="(https?:)?//' "$html" && fail "index.html refers to the network"
+	grep -q '&lt;Jr&gt; &amp; &quot;Sohn&quot;' "$html" || fail "player name not HTML-escaped"
+	# every image it shows exists and is valid
+	imgs=$(grep -o '<img src="[^"]*"' "$html" | sed 's/<img src="//; s/"$//')
+	[ "$(wc -l <<<"$imgs")" -eq 9 ] || fail "expected 4 team charts + 5 thumbnails, got: $imgs"
+	for i in $imgs; do "$CHECK" "$T/o/$i" || fail "image $i"; done
+	for p in $(grep -o 'href="players/[^"]*"' "$html" | sed 's/href="//; s/"$//' | sort -u); do
+		"$CHECK" "$T/o/$p" || fail "link $p"
+	done
+	# headless Chromium: loads without console errors, the script ran, the
+	# table has a row per player, the screenshot is not blank
+	prof=$(mktemp -d)
+	chrome=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+		--disable-background-networking --disable-component-update --disable-sync
+		--disable-dev-shm-usage --user-data-dir="$prof" --enable-logging=stderr --v=0
+		--window-size=1280,2400 --virtual-time-budget=5000)
+	timeout 120 "${chrome[@]}" --dump-dom "file://$html" >"$T/dom" 2>"$T/chrome.log"
+	timeout 120 "${chrome[@]}" --screenshot="$T/shot.png" "file://$html" >/dev/null 2>>"$T/chrome.log"
+	rm -rf "$prof"
+	grep -Eq 'Uncaught|CONSOLE.*(Error|error)|Failed to load resource|net::ERR' "$T/chrome.log" && {
+		grep -E 'Uncaught|CONSOLE|Failed|net::ERR' "$T/chrome.log"; fail "errors while loading index.html"; }
+	grep -q 'data-ready="1"' "$T/dom" || { head -c 2000 "$T/dom"; fail "inline script did not run"; }
+	grep -q 'data-rows="5"' "$T/dom" || fail "table does not have 5 rows in the browser"
+	[ "$(grep -o '<tr>' "$T/dom" | wc -l)" -ge 6 ] || fail "DOM lacks the table rows"
+	[ "$(grep -o '<img ' "$T/dom" | wc -l)" -eq 9 ] || fail "DOM lacks the images"
+	"$CHECK" "$T/shot.png" || fail "no screenshot"
+	sd=$(identify -format '%[fx:standard_deviation]' "$T/shot.png") || fail "identify"
+	awk -v s="$sd" 'BEGIN { exit !(s > 0.05) }' || fail "screenshot looks blank (sd $sd)"
+	;;
+bad-input)
+	"$KT" report --no-config "$T/nonexistent" 2>"$T/err"
+	[ $? -eq 1 ] || fail "missing OUTDIR: expected exit 1"
+	grep -q "$T/nonexistent/team.csv" "$T/err" || { cat "$T/err"; fail "message does not name team.csv"; }
+	mkdir "$T/q" && printf 'vest_id,player\nV01,"unterminated\n' >"$T/q/team.csv"
+	"$KT" report --no-config "$T/q" 2>"$T/err"
+	[ $? -eq 1 ] || { cat "$T/err"; fail "bad CSV: expected exit 1"; }
+	grep -q "$T/q/team.csv" "$T/err" || { cat "$T/err"; fail "bad CSV message does not name the file"; }
+	"$KT" report --no-config 2>/dev/null
+	[ $? -eq 2 ] || fail "no OUTDIR: expected exit 2"
+	"$KT" report --no-config --lang fr "$T/q" 2>/dev/null
+	[ $? -eq 2 ] || fail "--lang fr: expected exit 2"
+	# a player without time series: its speed/accel charts are missing, named
+	if command -v gnuplot >/dev/null; then
+		"$FIXTURE" "$T/r" 2 5 c || fail "fixture"
+		rm "$T/r/players/V02/timeseries.csv"
+		printf 'garbage\n' >"$T/r/session.json"
+		"$KT" report --no-config -q "$T/r" 2>"$T/err"
+		rc=$?
+		[ $rc -eq 3 ] || { cat "$T/err"; fail "missing time series: exit $rc, expected 3"; }
+		grep -q 'V02/timeseries.csv' "$T/err" || { cat "$T/err"; fail "message does not name the file"; }
+		grep -q 'session.json' "$T/err" || { cat "$T/err"; fail "bad session.json not reported"; }
+		"$CHECK" "$T/r/players/V02/report.pdf" "$T/r/players/V02/heatmap.png" "$T/r/players/V01/speed.png" ||
+			fail "charts that have data are missing"
+		[ -e "$T/r/players/V02/speed.png" ] && fail "speed.png without data"
+	fi
+	;;
+*)
+	fail "unknown case $CASE"
+	;;
+esac
+exit 0

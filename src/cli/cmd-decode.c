@@ -39,7 +39,7 @@ help(FILE *f)
 		"  -h, --help       show this help\n\n"
 		"Output: for each FILE a line '# file: FILE', then the header\n"
 		"  utc,lat,lon,speed_mps,course_deg,quality,num_sv,hdop,pdop,hacc_m,sacc_mps\n"
-		"and one line per fix (epoch). utc is ISO 8601 with milliseconds, lat/lon\n"
+		"and one line per fix (epoch). utc is ISO 8601, rounded to the millisecond, lat/lon\n"
 		"in degrees (WGS84), quality one of none, dr, 2d, 3d, dgps, rtk-float,\n"
 		"rtk-fixed. A field the log does not give is empty. With --imu an empty\n"
 		"line, '# imu: FILE' and the header\n"
@@ -83,7 +83,7 @@ print_fixes(FILE *out, const struct kt_log *l)
 	fputs("utc,lat,lon,speed_mps,course_deg,quality,num_sv,hdop,pdop,hacc_m,sacc_mps\n", out);
 	for (size_t i = 0; i < l->n_fixes; i++) {
 		const struct kt_fix *f = &l->fixes[i];
-		fputs(kt_fmt_utc(t, sizeof(t), f->t_us, 3), out);
+		fputs(kt_fmt_utc(t, sizeof(t), f->t_us + 500, 3), out); /* rounded to the ms */
 		put_num(out, f->lat_deg, 9);
 		put_num(out, f->lon_deg, 9);
 		put_num(out, f->speed_mps, 3);
@@ -109,7 +109,7 @@ print_imu(FILE *out, const struct kt_log *l)
 	fputs("utc,ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps\n", out);
 	for (size_t i = 0; i < l->n_imu; i++) {
 		const struct kt_imu_sample *s = &l->imu[i];
-		fputs(kt_fmt_utc(t, sizeof(t), s->t_us, 3), out);
+		fputs(kt_fmt_utc(t, sizeof(t), s->t_us + 500, 3), out);
 		for (int k = 0; k < 3; k++)
 			put_num(out, s->acc_g[k], 4);
 		for (int k = 0; k < 3; k++)

@@ -2,8 +2,8 @@
 /*
  * The GNSS receiver and IMU measurement models, and the log writers.
  *
- * realistic: position = truth + Gauss-Markov bias (sigma 0.8 m per axis,
- *   tau 60 s) + white 0.25 m; velocity = truth + white 0.06 m/s + Gauss-Markov
+ * realistic: position = truth + Gauss-Markov bias (sigma 0.7 m per axis, about
+ *   1 m horizontally, tau 60 s) + white 0.25 m; velocity = truth + white 0.06 m/s + Gauss-Markov
  *   0.02 m/s (tau 3 s) per axis, speed and course from that velocity (as a
  *   receiver's Doppler gives them); numSV 8-14, HDOP 0.7-1.5, hAcc/sAcc from
  *   them; a few dropouts of 0.3-2.5 s (some over 2 s: gaps).
@@ -172,8 +172,8 @@ sim_gnss_init(struct sim_gnss *g, const struct sim_config *c, const struct sim_p
 		g->sv_level = 12;
 		break;
 	case SIM_NOISE_REALISTIC:
-		g->bias_e = 0.8 * sim_rng_gauss(&g->rng);
-		g->bias_n = 0.8 * sim_rng_gauss(&g->rng);
+		g->bias_e = 0.7 * sim_rng_gauss(&g->rng);
+		g->bias_n = 0.7 * sim_rng_gauss(&g->rng);
 		g->sv_level = sim_rng_range(&g->rng, 9, 13);
 		n = count_scaled(g, 1.0 / 5.0);
 		for (int i = 0; i < n && r >= 0; i++)
@@ -402,7 +402,7 @@ sim_gnss_epoch(struct sim_gnss *g, FILE *out, const struct sim_state *s)
 	case SIM_NOISE_REALISTIC:
 	case SIM_NOISE_HARSH: {
 		bool harsh = c->noise == SIM_NOISE_HARSH;
-		double bs = harsh ? 2.0 : 0.8, btau = harsh ? 30 : 60, pw = harsh ? 0.5 : 0.25;
+		double bs = harsh ? 2.0 : 0.7, btau = harsh ? 30 : 60, pw = harsh ? 0.5 : 0.25;
 		double vw = harsh ? 0.12 : 0.06, vc = harsh ? 0.05 : 0.02;
 		double sv_mid = harsh ? 7.5 : 11, sv_lo = harsh ? 5 : 8, sv_hi = harsh ? 10 : 14;
 

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define KT_SHA_NI 1
+#endif
 
 #include "kt-sha256.h"
 
@@ -40,6 +45,77 @@ block(struct kt_sha256 *c, const uint8_t *p)
 	c->h[4] += e; c->h[5] += f; c->h[6] += g; c->h[7] += h;
 }
 
+#ifdef KT_SHA_NI
+/* The x86 SHA extensions (Intel SHA-NI, most CPUs since 2017) hash about 5x
+ * faster than the portable code: the provenance hash of every input log is
+ * then no longer the biggest cost of 'kicktrack process'. Same results. */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void
+blocks_shani(uint32_t h[8], const uint8_t *p, size_t nblocks)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+	__m128i tmp = _mm_loadu_si128((const __m128i *)&h[0]);
+	__m128i st1 = _mm_loadu_si128((const __m128i *)&h[4]);
+	__m128i st0;
+
+	tmp = _mm_shuffle_epi32(tmp, 0xB1);       /* CDAB */
+	st1 = _mm_shuffle_epi32(st1, 0x1B);       /* EFGH */
+	st0 = _mm_alignr_epi8(tmp, st1, 8);       /* ABEF */
+	st1 = _mm_blend_epi16(st1, tmp, 0xF0);    /* CDGH */
+
+	for (; nblocks > 0; nblocks--, p += 64) {
+		__m128i save0 = st0, save1 = st1, w[4], m;
+
+		for (int i = 0; i < 16; i++) {
+			if (i < 4) {
+				w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), bswap);
+			} else {
+				__m128i t = _mm_sha256msg1_epu32(w[i & 3], w[(i + 1) & 3]);
+				t = _mm_add_epi32(t, _mm_alignr_epi8(w[(i + 3) & 3], w[(i + 2) & 3], 4));
+				w[i & 3] = _mm_sha256msg2_epu32(t, w[(i + 3) & 3]);
+			}
+			m = _mm_add_epi32(w[i & 3], _mm_loadu_si128((const __m128i *)&K[4 * i]));
+			st1 = _mm_sha256rnds2_epu32(st1, st0, m);
+			m = _mm_shuffle_epi32(m, 0x0E);
+			st0 = _mm_sha256rnds2_epu32(st0, st1, m);
+		}
+		st0 = _mm_add_epi32(st0, save0);
+		st1 = _mm_add_epi32(st1, save1);
+	}
+
+	tmp = _mm_shuffle_epi32(st0, 0x1B);       /* FEBA */
+	st1 = _mm_shuffle_epi32(st1, 0xB1);       /* DCHG */
+	st0 = _mm_blend_epi16(tmp, st1, 0xF0);    /* DCBA */
+	st1 = _mm_alignr_epi8(st1, tmp, 8);       /* HGFE */
+	_mm_storeu_si128((__m128i *)&h[0], st0);
+	_mm_storeu_si128((__m128i *)&h[4], st1);
+}
+
+static bool
+have_shani(void)
+{
+	static int have = -1;
+	if (have < 0) {
+		__builtin_cpu_init();
+		have = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+	}
+	return have;
+}
+#endif
+
+static void
+blocks(struct kt_sha256 *c, const uint8_t *p, size_t nblocks)
+{
+#ifdef KT_SHA_NI
+	if (have_shani()) {
+		blocks_shani(c->h, p, nblocks);
+		return;
+	}
+#endif
+	for (; nblocks > 0; nblocks--, p += 64)
+		block(c, p);
+}
+
 void
 kt_sha256_init(struct kt_sha256 *c)
 {
@@ -60,13 +136,14 @@ kt_sha256_update(struct kt_sha256 *c, const void *data, size_t len)
 		memcpy(c->buf + c->n, p, k);
 		c->n += k; p += k; len -= k;
 		if (c->n == 64) {
-			block(c, c->buf);
+			blocks(c, c->buf, 1);
 			c->n = 0;
 		}
 	}
-	while (len >= 64) {
-		block(c, p);
-		p += 64; len -= 64;
+	if (len >= 64) {
+		blocks(c, p, len / 64);
+		p += len / 64 * 64;
+		len %= 64;
 	}
 	if (len) {
 		memcpy(c->buf, p, len);

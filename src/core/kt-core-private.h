@@ -36,6 +36,24 @@ double kt_metabolic_power(double v_mps, double a_ms2);
  * Returns the number replaced. */
 size_t kt_hampel(const double *in, double *out, const double *sacc, size_t n, unsigned half, double k,
 		 double floor_mps);
+/* Running median over i-half..i+half (shrinking at the ends); in != out. */
+void kt_median(const double *in, double *out, size_t n, unsigned half);
+
+/* General Savitzky-Golay filters (value or first derivative at the centre
+ * of a least-squares polynomial fit), coefficient tables per half-width so
+ * that the window can shrink symmetrically near the ends of a segment. */
+#define KT_SG_MAX_HALF 30
+#define KT_SG_MAX_ORDER 6
+struct kt_sg {
+	unsigned half, deriv;
+	bool ok[KT_SG_MAX_HALF + 1];
+	size_t off[KT_SG_MAX_HALF + 1];
+	double c[(KT_SG_MAX_HALF + 1) * (KT_SG_MAX_HALF + 1)];
+};
+int kt_sg_coeffs(unsigned m, unsigned order, unsigned deriv, double *ret);
+int kt_sg_init(struct kt_sg *sg, unsigned half, unsigned order, unsigned deriv);
+void kt_sg_apply(const struct kt_sg *sg, const double *in, double *out, size_t n, double dt_s);
+
 /* Quadratic Savitzky-Golay smoothing of in[] into out[] with half-width
  * half; near the ends the window shrinks symmetrically. */
 void kt_sg_smooth(const double *in, double *out, size_t n, unsigned half);

@@ -70,10 +70,12 @@ struct kt_track {
 	double *g_vraw, *g_sacc, *g_vh, *g_v, *g_a, *g_x, *g_y, *g_lat, *g_lon, *g_cum;
 	struct kt_segment *seg;
 	size_t n_seg, cap_seg;
+	struct kt_sg sg_v, sg_a;
 };
 
 static const char *const filter_param_names[KT_FILTER_NPARAM] = {
-	"hampel_half_s", "hampel_k", "hampel_floor_mps", "speed_half_s", "accel_half_s",
+	"hampel_half_s", "hampel_k", "hampel_floor_mps", "speed_half_s", "accel_half_s", "speed_order",
+	"accel_order", "accel_median_half_s",
 };
 
 void
@@ -91,7 +93,7 @@ kt_params_default(struct kt_params *p)
 		.high_power_wkg = 20.0,
 		.max_hdop = 5.0,
 		.min_num_sv = 4,
-		.filter_param = { 0.5, 3.0, 0.3, 0.5, 0.5 },
+		.filter_param = { 0.5, 3.0, 0.3, 0.3, 0.2, 2, 4, 0.2 },
 		.heat_cell_x_m = 5.0,
 		.heat_cell_y_m = 4.0,
 		.imu_noise_g = 0.0,
@@ -526,27 +528,47 @@ half_width(double half_s)
 
 	if (!(h > 0))
 		return 0;
-	return h > 50 ? 50 : (unsigned) h;
+	return h > KT_SG_MAX_HALF ? KT_SG_MAX_HALF : (unsigned) h;
 }
 
-static void
+static unsigned
+order_of(double o)
+{
+	if (!(o >= 0))
+		return 2;
+	return o > KT_SG_MAX_ORDER ? KT_SG_MAX_ORDER : (unsigned) lround(o);
+}
+
+static int
 filter_grid(struct kt_track *t)
 {
-	unsigned hh = half_width(t->p.filter_param[0]);
-	unsigned hv = half_width(t->p.filter_param[3]);
-	unsigned ha = half_width(t->p.filter_param[4]);
+	unsigned hh = half_width(t->p.filter_param[0]), hm = half_width(t->p.filter_param[7]);
+	int r;
+
+	r = kt_sg_init(&t->sg_v, half_width(t->p.filter_param[3]), order_of(t->p.filter_param[5]), 0);
+	if (r < 0)
+		return r;
+	r = kt_sg_init(&t->sg_a, half_width(t->p.filter_param[4]), order_of(t->p.filter_param[6]), 1);
+	if (r < 0)
+		return r;
 
 	for (size_t s = 0; s < t->n_seg; s++) {
 		size_t g0 = t->seg[s].g0, n = t->seg[s].g1 - g0 + 1;
 
 		kt_hampel(t->g_vraw + g0, t->g_vh + g0, t->g_sacc + g0, n, hh, t->p.filter_param[1],
 			  t->p.filter_param[2]);
-		kt_sg_smooth(t->g_vh + g0, t->g_v + g0, n, hv);
-		kt_sg_deriv(t->g_vh + g0, t->g_a + g0, n, ha, GRID_S);
+		kt_sg_apply(&t->sg_v, t->g_vh + g0, t->g_v + g0, n, GRID_S);
+		kt_sg_apply(&t->sg_a, t->g_vh + g0, t->g_a + g0, n, GRID_S);
+		if (hm > 0) {
+			/* g_vraw is free now: running median of dv/dt */
+			memcpy(t->g_vraw + g0, t->g_a + g0, n * sizeof(double));
+			kt_median(t->g_vraw + g0, t->g_a + g0, n, hm);
+		}
 		for (size_t i = g0; i < g0 + n; i++)
 			if (t->g_v[i] < 0.0)
 				t->g_v[i] = 0.0;
 	}
+	return 0;
 }
 
 static int
@@ -619,7 +641,9 @@ compute(struct kt_track *t, struct kt_result *ret)
 	if (ngs < 0)
 		return (int) ngs;
 	ng = (size_t) ngs;
-	filter_grid(t);
+	r = filter_grid(t);
+	if (r < 0)
+		return r;
 
 	if (t->has_pitch) {
 		res.heat_nx = (unsigned) ceil(t->frame.length_m / p->heat_cell_x_m - 1e-9);

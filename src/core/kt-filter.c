@@ -6,6 +6,7 @@
  * ramps exactly, flattens peaks far less than a moving average of the same
  * noise reduction) and a local-fit derivative for dv/dt.
  */
+#include <errno.h>
 #include <math.h>
 
 #include "kt-core-private.h"
@@ -32,6 +33,26 @@ median_small(double *a, size_t n)
 {
 	sort_small(a, n);
 	return n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+}
+
+void
+kt_median(const double *in, double *out, size_t n, unsigned half)
+{
+	double w[2 * HAMPEL_MAX_HALF + 1];
+
+	if (half > HAMPEL_MAX_HALF)
+		half = HAMPEL_MAX_HALF;
+	for (size_t i = 0; i < n; i++) {
+		size_t m = half, k = 0;
+
+		if (m > i)
+			m = i;
+		if (m > n - 1 - i)
+			m = n - 1 - i;
+		for (size_t j = i - m; j <= i + m; j++)
+			w[k++] = in[j];
+		out[i] = median_small(w, k);
+	}
 }
 
 size_t
@@ -67,6 +88,125 @@ kt_hampel(const double *in, double *out, const double *sacc, size_t n, unsigned 
 		}
 	}
 	return replaced;
+}
+
+/*
+ * Savitzky-Golay coefficients: the value (deriv 0) or slope (deriv 1) at
+ * the centre of the least-squares polynomial of the given order through
+ * the 2m+1 samples -m..m (unit step). Normal equations solved by
+ * Gauss-Jordan; order < 2m+1 is the caller's business (checked here).
+ */
+int
+kt_sg_coeffs(unsigned m, unsigned order, unsigned deriv, double *ret)
+{
+	double a[KT_SG_MAX_ORDER + 1][2 * (KT_SG_MAX_ORDER + 1)];
+	unsigned n = order + 1;
+
+	if (order > KT_SG_MAX_ORDER || order > 2 * m || deriv > order || deriv > 1)
+		return -EINVAL;
+	/* [A^T A | I] */
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = 0; j < n; j++) {
+			double sum = 0;
+
+			for (int k = -(int) m; k <= (int) m; k++)
+				sum += pow(k, i + j);
+			a[i][j] = sum;
+			a[i][n + j] = i == j ? 1.0 : 0.0;
+		}
+	for (unsigned c = 0; c < n; c++) {
+		unsigned piv = c;
+
+		for (unsigned r = c + 1; r < n; r++)
+			if (fabs(a[r][c]) > fabs(a[piv][c]))
+				piv = r;
+		if (fabs(a[piv][c]) < 1e-300)
+			return -EDOM;
+		if (piv != c)
+			for (unsigned j = 0; j < 2 * n; j++) {
+				double x = a[c][j];
+				a[c][j] = a[piv][j];
+				a[piv][j] = x;
+			}
+		double d = a[c][c];
+		for (unsigned j = 0; j < 2 * n; j++)
+			a[c][j] /= d;
+		for (unsigned r = 0; r < n; r++) {
+			if (r == c || a[r][c] == 0.0)
+				continue;
+			double f = a[r][c];
+			for (unsigned j = 0; j < 2 * n; j++)
+				a[r][j] -= f * a[c][j];
+		}
+	}
+	/* coefficient of sample k: row deriv of (A^T A)^-1 A^T */
+	for (int k = -(int) m; k <= (int) m; k++) {
+		double sum = 0;
+
+		for (unsigned j = 0; j < n; j++)
+			sum += a[deriv][n + j] * pow(k, j);
+		ret[k + (int) m] = sum;
+	}
+	return 0;
+}
+
+int
+kt_sg_init(struct kt_sg *sg, unsigned half, unsigned order, unsigned deriv)
+{
+	size_t off = 0;
+	int r;
+
+	if (half > KT_SG_MAX_HALF)
+		half = KT_SG_MAX_HALF;
+	sg->half = half;
+	sg->deriv = deriv;
+	for (unsigned m = 0; m <= half; m++) {
+		/* near the ends the window shrinks, and so does the order */
+		unsigned o = order < 2 * m ? order : 2 * m;
+
+		if (deriv > o)
+			o = deriv;
+		sg->off[m] = off;
+		if (2 * m + 1 <= o) {
+			/* too few samples: one-sided handling in kt_sg_apply */
+			sg->ok[m] = false;
+		} else {
+			r = kt_sg_coeffs(m, o, deriv, sg->c + off);
+			if (r < 0)
+				return r;
+			sg->ok[m] = true;
+		}
+		off += 2 * m + 1;
+	}
+	return 0;
+}
+
+void
+kt_sg_apply(const struct kt_sg *sg, const double *in, double *out, size_t n, double dt_s)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t m = sg->half;
+
+		if (m > i)
+			m = i;
+		if (m > n - 1 - i)
+			m = n - 1 - i;
+		if (!sg->ok[m]) {
+			if (sg->deriv == 0)
+				out[i] = in[i];
+			else if (n < 2)
+				out[i] = 0.0;
+			else
+				out[i] = i == 0 ? (in[1] - in[0]) / dt_s : (in[i] - in[i - 1]) / dt_s;
+			continue;
+		}
+		const double *c = sg->c + sg->off[m];
+		double acc = 0;
+
+		for (size_t j = 0; j < 2 * m + 1; j++)
+			acc += c[j] * in[i - m + j];
+		out[i] = sg->deriv ? acc / dt_s : acc;
+	}
 }
 
 void

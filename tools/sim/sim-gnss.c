@@ -154,6 +154,14 @@ count_scaled(struct sim_gnss *g, double per_minute)
 	return (int)floor(g->cfg->minutes * per_minute * sim_rng_range(&g->rng, 0.7, 1.3) + 0.5);
 }
 
+static int
+event_cmp(const void *a, const void *b)
+{
+	const struct sim_event *x = a, *y = b;
+
+	return x->start_epoch < y->start_epoch ? -1 : x->start_epoch > y->start_epoch;
+}
+
 int
 sim_gnss_init(struct sim_gnss *g, const struct sim_config *c, const struct sim_pitch_geo *geo,
 	      unsigned vest_index, bool nmea)
@@ -207,6 +215,8 @@ sim_gnss_init(struct sim_gnss *g, const struct sim_config *c, const struct sim_p
 		sim_gnss_clear(g);
 		return r;
 	}
+	if (g->n_events > 1)
+		qsort(g->events, g->n_events, sizeof(g->events[0]), event_cmp);
 	return 0;
 }
 

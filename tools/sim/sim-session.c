@@ -219,11 +219,11 @@ write_vest_truth(const struct sim_config *c, const struct vest_result *v, const 
 
 	if ((r = open_out(dir, "events.csv", &a)) < 0)
 		goto out;
-	fprintf(a.f, "event,start_s,duration_s,value\n");
+	fprintf(a.f, "event,start_s,epochs,duration_s,value\n");
 	for (size_t i = 0; i < g->n_events; i++) {
 		const struct sim_event *e = &g->events[i];
-		fprintf(a.f, "%s,%.2f,%.2f,%.3f\n", sim_event_kind_to_str(e->kind),
-			(double)e->start_epoch / c->gnss_hz, (double)e->n_epochs / c->gnss_hz, e->value);
+		fprintf(a.f, "%s,%.2f,%u,%.2f,%.3f\n", sim_event_kind_to_str(e->kind),
+			(double)e->start_epoch / c->gnss_hz, e->n_epochs, (double)e->n_epochs / c->gnss_hz, e->value);
 	}
 	r = commit_out(&a);
 out:

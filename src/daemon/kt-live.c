@@ -288,13 +288,13 @@ kt_live_config_set(struct kt_live_config *c, const char *path, unsigned line, co
 			log_error("%s:%u: [gpsd] server = '%s': expected HOST:PORT", path, line, value);
 		return r;
 	}
-	if (!strcmp(key, "quiet-time"))
+	if (!strcmp(key, "quiet_s"))
 		return parse_seconds(path, line, key, value, &c->quiet_us);
-	if (!strcmp(key, "lost-time"))
+	if (!strcmp(key, "lost_s"))
 		return parse_seconds(path, line, key, value, &c->lost_us);
-	if (!strcmp(key, "status-file"))
+	if (!strcmp(key, "status_file"))
 		return set_str(&c->status_path, value);
-	if (!strcmp(key, "store-root"))
+	if (!strcmp(key, "store_root"))
 		return set_str(&c->store_root, value);
 	if (!strcmp(key, "vest"))
 		return add_map(c, path, line, value);

@@ -53,7 +53,7 @@ struct kt_live_config {
 void kt_live_config_init(struct kt_live_config *c);
 void kt_live_config_clear(struct kt_live_config *c);
 /* One key of the [gpsd] INI section: enable, host, port, server (HOST:PORT),
- * quiet-time (s), lost-time (s), status-file, store-root, vest (repeatable).
+ * quiet_s, lost_s, status_file, store_root, vest (repeatable).
  * Returns 0, or -EINVAL after logging "path:line: ..." */
 int kt_live_config_set(struct kt_live_config *c, const char *path, unsigned line,
 		       const char *key, const char *value);

@@ -11,7 +11,7 @@ KT=$2
 need gpsfake gpsd
 
 "$DRIVER" gen "$W/long.nmea" 60 3 || fail "gen"
-"$DRIVER" gen "$W/short.nmea" 15 4 || fail "gen"
+"$DRIVER" gen "$W/short.nmea" 30 4 || fail "gen"
 # -c: a delay per sentence, so that the long log lasts a few seconds more
 start_gpsfake -c 0.005 "$W/long.nmea" "$W/short.nmea"
 "$DRIVER" run "127.0.0.1:$PORT" "$W/store" 2 1 90 >"$W/run.out" 2>&1 &
@@ -21,10 +21,10 @@ PIDS+=("$DRIVER_PID")
 # watch the live view: one vest flagged, one ok, at the same time
 seen=0
 for _ in $(seq 600); do
-	if [ -f "$W/store/live.csv" ] &&
-	   grep -Eq ',(gone|lost),' "$W/store/live.csv" && grep -q ',ok,' "$W/store/live.csv"; then
+	if [ -f "$W/store/live.json" ] &&
+	   "$KT" live --once --file "$W/store/live.json" >"$W/seen.out" 2>&1 &&
+	   grep -Eq '!! (DEVICE GONE|FIX LOST)$' "$W/seen.out" && grep -q ' ok$' "$W/seen.out"; then
 		seen=1
-		cp "$W/store/live.csv" "$W/seen.csv"
 		break
 	fi
 	kill -0 "$DRIVER_PID" 2>/dev/null || break
@@ -35,7 +35,7 @@ rc=$?
 cat "$W/run.out"
 [ $rc -eq 0 ] || fail "live-driver run exited $rc"
 [ $seen = 1 ] || fail "the live view never flagged the vanished vest while the other was ok"
-cat "$W/seen.csv"
+cat "$W/seen.out"
 grep -q "gpsd lost device" "$W/run.out" || fail "the vanished device was not reported"
 grep -q "^stats .*sessions=1 devices=2" "$W/run.out" || fail "expected one session with 2 devices"
 n=$(match_recordings "$W/long.nmea" "$W/short.nmea" | tee /dev/stderr | tail -n 1)

@@ -24,8 +24,27 @@ n=$(match_recordings "$W/a.nmea" "$W/b.nmea" | tee /dev/stderr | tail -n 1)
 ls "$W"/store/sessions/*/manifest >/dev/null || fail "no session manifest"
 [ "$(stat -c %a "$W/store/live.json")" = 640 ] || fail "live.json is not 0640"
 
-# the recorded logs are ordinary vest logs for `kicktrack process`
-"$KT" process -o "$W/out" "$W"/store/raw/*/*.log >"$W/process.out" 2>&1
+# the recorded logs are ordinary vest logs for `kicktrack process`, and the
+# final live numbers are what it computes (distance, HSR, sprints, max speed)
+"$KT" process --no-config --no-charts -o "$W/out" "$W"/store/raw/*/*.log >"$W/process.out" 2>&1
 rc=$?
 [ $rc -eq 0 ] || { cat "$W/process.out"; fail "kicktrack process exited $rc"; }
+col() { # FILE NAME: the column number of NAME in the header of the CSV FILE
+	head -n 1 "$1" | tr -d '"' | tr ',' '\n' | grep -nx "$2" | cut -d: -f1
+}
+for v in $(tail -n +2 "$W/store/live.csv" | cut -d, -f1 | tr -d '"'); do
+	t=$(grep "^\"$v\"," "$W/out/team.csv" | tr -d '"') || fail "$v not in team.csv"
+	l=$(grep "^\"$v\"," "$W/store/live.csv" | tr -d '"')
+	for pair in distance_m:distance_m hsr_m:hsr_m sprints:sprints max_speed_kmh:max_speed_kmh; do
+		a=$(echo "$t" | cut -d, -f"$(col "$W/out/team.csv" "${pair%%:*}")")
+		b=$(echo "$l" | cut -d, -f"$(col "$W/store/live.csv" "${pair##*:}")")
+		awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; exit !(a != "" && b != "" && d < 0.051 && d > -0.051) }' ||
+			fail "$v: ${pair%%:*} is $a in kicktrack process, $b live"
+	done
+	echo "$v: kicktrack process and the live view agree"
+done
+# and `kicktrack live --once` shows both players' final numbers
+"$KT" live --once --file "$W/store/live.json" >"$W/live.out" || fail "kicktrack live --once failed"
+cat "$W/live.out"
+[ "$(grep -c ' ended$' "$W/live.out")" = 2 ] || fail "kicktrack live does not show 2 vests"
 echo "PASS"

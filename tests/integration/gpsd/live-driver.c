@@ -158,7 +158,7 @@ cmd_run(int argc, char **argv)
 	    kt_safe_atou(argv[6], &timeout_s) < 0)
 		return 2;
 	kt_live_config_init(&c);
-	if (kt_live_config_set_server(&c, argv[2]) < 0 || kt_live_config_set(&c, "args", 0, "store-root", argv[3]) < 0)
+	if (kt_live_config_set_server(&c, argv[2]) < 0 || kt_live_config_set(&c, "args", 0, "store_root", argv[3]) < 0)
 		return 2;
 	c.quiet_us = (int64_t) (quiet * 1e6);
 	c.lost_us = 1500000;
@@ -217,14 +217,17 @@ cmd_run(int argc, char **argv)
 
 /* ---- compare ---- */
 
+/* Like kicktrack process: read, sort/dedup, feed the core. Only the fixes
+ * in [from_us, to_us]. ret_first: the first fix fed; ret_n: fixes fed. */
 static int
-process(const char *path, struct kt_result *ret)
+process(const char *path, int64_t from_us, int64_t to_us, struct kt_fix *ret_first, struct kt_fix *ret_last,
+	size_t *ret_n, struct kt_result *ret)
 {
 	struct kt_log log;
 	struct kt_params p;
 	struct kt_track *t;
 	uint64_t dropped = 0;
-	size_t n;
+	size_t n, fed = 0;
 	int r;
 
 	r = kt_log_read(path, &log);
@@ -237,8 +240,16 @@ process(const char *path, struct kt_result *ret)
 	r = kt_track_new(&p, NULL, &t);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (log.fixes[i].t_us < from_us || log.fixes[i].t_us > to_us)
+			continue;
+		if (fed == 0)
+			*ret_first = log.fixes[i];
+		*ret_last = log.fixes[i];
+		fed++;
 		(void) kt_track_feed_fix(t, &log.fixes[i]);
+	}
+	*ret_n = fed;
 	r = kt_track_finish(t, ret);
 	kt_track_free(t);
 	kt_log_clear(&log);
@@ -259,13 +270,33 @@ static int
 cmd_compare(int argc, char **argv)
 {
 	struct kt_result a = { 0 }, b = { 0 };
+	struct kt_fix of, ol, rf, rl;
+	size_t na = 0, na_all = 0, nb = 0;
 	struct json_object *root, *players;
 	bool ok = true, found = false;
 
 	if (argc != 6)
 		return 2;
-	if (process(argv[2], &a) < 0 || process(argv[3], &b) < 0)
+	/* The recording starts when the driver was connected and gpsd had
+	 * identified the device: compare the original over the same time span,
+	 * and make sure it is the same vest (same position at the same time)
+	 * and that the span is most of the original. */
+	if (process(argv[3], INT64_MIN, INT64_MAX, &rf, &rl, &nb, &b) < 0 || nb == 0)
 		return 1;
+	if (process(argv[2], INT64_MIN, INT64_MAX, &of, &ol, &na_all, &a) < 0)
+		return 1;
+	kt_result_clear(&a);
+	if (process(argv[2], rf.t_us, rl.t_us, &of, &ol, &na, &a) < 0 || na == 0)
+		return 1;
+	if (of.t_us != rf.t_us || fabs(of.lat_deg - rf.lat_deg) > 1e-6 || fabs(of.lon_deg - rf.lon_deg) > 1e-6) {
+		printf("not the same vest\n");
+		return 3;
+	}
+	printf("recording covers %zu of the original's %zu fixes\n", na, na_all);
+	if (na * 4 < na_all * 3) {
+		printf("FAIL: the recording misses more than 25%% of the original\n");
+		ok = false;
+	}
 	printf("original: %.1f m, %zu sprints, max %.2f km/h, %llu epochs\n", a.distance_m, a.n_sprints,
 	       a.max_speed_kmh, (unsigned long long) a.n_epochs);
 	printf("recorded: %.1f m, %zu sprints, max %.2f km/h, %llu epochs\n", b.distance_m, b.n_sprints,

@@ -397,9 +397,9 @@ remove_old_truth(const char *tdir)
 	closedir(d);
 }
 
-/* An output directory must be new or empty, or (with --force) hold only a
- * simulated session, which is then replaced: stale vest logs of a bigger
- * earlier run must not end up in the new session. */
+/* An output directory must be new or empty (hidden files aside), or (with
+ * --force) hold only a simulated session, which is then replaced: stale vest
+ * logs of a bigger earlier run must not end up in the new session. */
 static int
 prepare_outdir(const struct sim_config *c, const char *outdir)
 {
@@ -416,7 +416,8 @@ prepare_outdir(const struct sim_config *c, const char *outdir)
 	}
 	while ((de = readdir(d)) && r == 0) {
 		const char *n = de->d_name;
-		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+		/* hidden files (a benchmark's stamp, an editor's state) are left alone */
+		if (n[0] == '.')
 			continue;
 		if (!c->force) {
 			log_error("%s is not empty (it holds %s): choose a new directory, or --force to replace the "
@@ -431,7 +432,7 @@ prepare_outdir(const struct sim_config *c, const char *outdir)
 	if (r == 0 && c->force) {
 		rewinddir(d);
 		while ((de = readdir(d))) {
-			if (asprintf(&path, "%s/%s", outdir, de->d_name) < 0)
+			if (de->d_name[0] == '.' || asprintf(&path, "%s/%s", outdir, de->d_name) < 0)
 				continue;
 			if (is_session_file(de->d_name))
 				(void)unlink(path);

@@ -12,12 +12,18 @@
  * - bad options exit 2, an unwritable output directory exits 1, an earlier
  *   session in the output directory is only replaced with --force.
  * Usage: test-sim-logs /path/to/kicktrack-sim
+ *
+ * With a second argument, the checked-in sample session instead: the command
+ * in samples/README.md must regenerate it byte for byte, so the sample always
+ * shows what the simulator does (regenerate it on purpose when the model changes).
+ * Usage: test-sim-logs /path/to/kicktrack-sim samples/session-2026-11-21
  */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -322,6 +328,63 @@ check_truth_rows(const char *dir)
 	}
 }
 
+/* ---- the checked-in sample ---- */
+
+static const char *walk_root, *walk_other;
+static unsigned walk_files;
+
+static int
+walk_cb(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	const char *rel = path + strlen(walk_root);
+
+	if (type != FTW_F)
+		return 0;
+	while (*rel == '/')
+		rel++;
+	walk_files++;
+	CHECK(same_file(walk_root, walk_other, rel), "%s differs between %s and %s", rel, walk_root, walk_other);
+	return 0;
+}
+
+static void
+compare_trees(const char *a, const char *b)
+{
+	walk_root = a;
+	walk_other = b;
+	walk_files = 0;
+	CHECK(nftw(a, walk_cb, 16, FTW_PHYS) == 0, "cannot walk %s", a);
+}
+
+static int
+check_sample(const char *sample)
+{
+	char base[] = "/tmp/kt-sim-sample.XXXXXX", dir[128], cmd[256];
+	unsigned n_sample, n_new;
+
+	if (!mkdtemp(base)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "%s/s", base);
+	/* the command of samples/README.md */
+	CHECK(run_sim((const char *[]) { "--players", "5", "--minutes", "15", "--seed", "2026", "--start",
+					 "2026-11-21T14:00:00Z", "--format", "mixed", "--noise", "realistic",
+					 "-o", dir, NULL }) == 0, "kicktrack-sim failed");
+	compare_trees(sample, dir);
+	n_sample = walk_files;
+	compare_trees(dir, sample);
+	n_new = walk_files;
+	CHECK(n_sample == n_new && n_new > 0, "%u files in %s, %u regenerated", n_sample, sample, n_new);
+	if (failures)
+		fprintf(stderr, "the sample is not what the simulator makes now: if the simulator changed on "
+				"purpose, regenerate it with the command in samples/README.md\n");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", base);
+	return failures ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -329,11 +392,13 @@ main(int argc, char **argv)
 	const char *common[] = { "--players", "3", "--minutes", "3", "--format", "mixed", "--start",
 				 "2026-11-21T14:00:00Z", NULL };
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s KICKTRACK-SIM\n", argv[0]);
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: %s KICKTRACK-SIM [SAMPLE-DIR]\n", argv[0]);
 		return 2;
 	}
 	sim_path = argv[1];
+	if (argc == 3)
+		return check_sample(argv[2]);
 	if (!mkdtemp(base)) {
 		perror("mkdtemp");
 		return 1;

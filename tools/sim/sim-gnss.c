@@ -374,7 +374,8 @@ write_nmea_epoch(struct sim_gnss *g, FILE *out, const struct epoch_meas *m, int6
 		 m->hacc / M_SQRT2, m->hacc / M_SQRT2, m->vacc);
 	if ((r = write_nmea(out, body)) < 0)
 		return r;
-	if (epoch % c->gnss_hz == 0) {
+	/* GSA once a second, and at every epoch whose fix is not 3D (GGA cannot say 2D) */
+	if (epoch % c->gnss_hz == 0 || m->fix_type != 3) {
 		/* satellites used: the first numSV of a fixed list of PRNs */
 		static const int prn[] = { 2, 5, 7, 9, 13, 15, 18, 20, 23, 25, 29, 30 };
 		size_t o = (size_t)snprintf(body, sizeof(body), "GNGSA,A,%d", m->fix_type);

@@ -9,6 +9,8 @@
  *   truth distance, positions mapped through pitch.ini with the core's pitch
  *   frame give the truth heatmap;
  * - realistic logs stay close to the truth (speed integral within 3 %);
+ * - harsh logs hold the injected errors events.csv lists (gaps, speed
+ *   spikes, 2D fixes);
  * - bad options exit 2, an unwritable output directory exits 1, an earlier
  *   session in the output directory is only replaced with --force.
  * Usage: test-sim-logs /path/to/kicktrack-sim
@@ -123,7 +125,7 @@ static const char *const team_cols[] = {
 };
 #define N_COLS (sizeof(team_cols) / sizeof(team_cols[0]))
 enum { C_MINUTES = 4, C_DIST = 5, C_Z1 = 6, C_Z4 = 9, C_Z5 = 10, C_HSR = 11, C_SPRINTS = 12,
-       C_SPRINT_M = 13, C_PL = 17, C_FIX_PCT = 25 };
+       C_SPRINT_M = 13, C_PL = 17, C_FIX_PCT = 25, C_GAPS = 26 };
 
 static int
 read_team(const char *dir, struct team_row *rows, int max)
@@ -245,6 +247,8 @@ check_logs(const char *dir, bool exact)
 	for (int i = 0; i < PLAYERS && i < n; i++) {
 		struct kt_log log;
 		size_t n_epochs = MINUTES * 600 + 1, valid = 0;
+		unsigned gaps = 0;
+		int64_t last_valid_us = -1;
 		double dist = 0, heat[17][21] = { { 0 } }, truth_heat[17][21];
 		int r;
 
@@ -282,6 +286,9 @@ check_logs(const char *dir, bool exact)
 			if (!kt_fix_is_valid(f))
 				continue;
 			valid++;
+			if (last_valid_us >= 0 && f->t_us - last_valid_us > 2000000)
+				gaps++;
+			last_valid_us = f->t_us;
 			if (k + 1 < log.n_fixes && kt_fix_is_valid(&log.fixes[k + 1]))
 				dist += 0.5 * (f->speed_mps + log.fixes[k + 1].speed_mps) * 0.1;
 			kt_pitch_to_xy(&pitch, f->lat_deg, f->lon_deg, &x, &y);
@@ -294,6 +301,8 @@ check_logs(const char *dir, bool exact)
 		}
 		CHECK(fabs(100.0 * valid / n_epochs - rows[i].v[C_FIX_PCT]) < 0.01, "%s: %zu valid epochs, truth says %f %%",
 		      path, valid, rows[i].v[C_FIX_PCT]);
+		CHECK(gaps == (unsigned)rows[i].v[C_GAPS], "%s: %u gaps over 2 s, truth says %g", path, gaps,
+		      rows[i].v[C_GAPS]);
 		if (exact) {
 			CHECK(valid == n_epochs, "%s: noise-free but %zu of %zu valid", path, valid, n_epochs);
 			CHECK(fabs(dist - rows[i].v[C_DIST]) < 0.001 * rows[i].v[C_DIST],
@@ -326,6 +335,69 @@ check_truth_rows(const char *dir)
 		CHECK(v[C_MINUTES] == MINUTES, "%s row %d: minutes %f", dir, i, v[C_MINUTES]);
 		CHECK(v[C_PL] > 0, "%s row %d: PlayerLoad %f", dir, i, v[C_PL]);
 	}
+}
+
+/* harsh noise: the injected errors listed in events.csv are in the logs */
+static void
+check_harsh(const char *dir)
+{
+	static const char *const logs[PLAYERS] = { "KT-0001.ubx", "KT-0002.ubx", "KT-0003.nmea" };
+	struct team_row rows[PLAYERS];
+	int n = read_team(dir, rows, PLAYERS);
+	unsigned total_gaps = 0, total_spikes = 0, total_bad = 0;
+
+	CHECK(n == PLAYERS, "%s: %d rows", dir, n);
+	for (int i = 0; i < n; i++) {
+		char name[1024], path[4096], *ev, *save = NULL, *line;
+		struct kt_log log;
+		unsigned bad_epochs = 0, fixes_2d = 0, gaps = 0;
+		int64_t last_valid_us = -1;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, logs[i]);
+		if (kt_log_read(path, &log) < 0) {
+			CHECK(false, "cannot decode %s", path);
+			continue;
+		}
+		for (size_t k = 0; k < log.n_fixes; k++) {
+			if (log.fixes[k].quality == KT_FIX_2D)
+				fixes_2d++;
+			if (!kt_fix_is_valid(&log.fixes[k]))
+				continue;
+			if (last_valid_us >= 0 && log.fixes[k].t_us - last_valid_us > 2000000)
+				gaps++;
+			last_valid_us = log.fixes[k].t_us;
+		}
+		CHECK(gaps == (unsigned)rows[i].v[C_GAPS], "%s: %u gaps, truth says %g", path, gaps, rows[i].v[C_GAPS]);
+		total_gaps += gaps;
+
+		snprintf(name, sizeof(name), "truth/%s/events.csv", rows[i].vest_id);
+		ev = slurp(dir, name, NULL);
+		CHECK(ev != NULL, "%s/%s missing", dir, name);
+		for (line = ev ? strtok_r(ev, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+			char kind[32];
+			double start_s, dur_s, value;
+			unsigned epochs;
+
+			if (sscanf(line, "%31[^,],%lf,%u,%lf,%lf", kind, &start_s, &epochs, &dur_s, &value) != 5)
+				continue;
+			size_t e = (size_t)llround(start_s * 10);
+			if (strcmp(kind, "bad_fix") == 0) {
+				bad_epochs += epochs;
+			} else if (strcmp(kind, "speed_spike") == 0 && e > 0 && e < log.n_fixes) {
+				/* multipath: the logged Doppler speed jumps by the spike */
+				double jump = log.fixes[e].speed_mps - log.fixes[e - 1].speed_mps;
+				CHECK(jump > 1.0, "%s: speed spike of %.1f m/s at %.1f s shows as %.2f m/s", path, value,
+				      start_s, jump);
+				total_spikes++;
+			}
+		}
+		CHECK(fixes_2d == bad_epochs, "%s: %u 2D fixes, events.csv has %u bad epochs", path, fixes_2d, bad_epochs);
+		total_bad += bad_epochs;
+		free(ev);
+		kt_log_clear(&log);
+	}
+	CHECK(total_gaps > 0 && total_spikes > 0 && total_bad > 0, "harsh noise without gaps (%u), spikes (%u) or bad fixes (%u)",
+	      total_gaps, total_spikes, total_bad);
 }
 
 /* ---- the checked-in sample ---- */
@@ -388,7 +460,7 @@ check_sample(const char *sample)
 int
 main(int argc, char **argv)
 {
-	char base[] = "/tmp/kt-sim-test.XXXXXX", a[128], b[128], c[128], z[128], cmd[512];
+	char base[] = "/tmp/kt-sim-test.XXXXXX", a[128], b[128], c[128], z[128], h[128], cmd[512];
 	const char *common[] = { "--players", "3", "--minutes", "3", "--format", "mixed", "--start",
 				 "2026-11-21T14:00:00Z", NULL };
 
@@ -407,6 +479,7 @@ main(int argc, char **argv)
 	snprintf(b, sizeof(b), "%s/b", base);
 	snprintf(c, sizeof(c), "%s/c", base);
 	snprintf(z, sizeof(z), "%s/none", base);
+	snprintf(h, sizeof(h), "%s/harsh", base);
 
 #define ARGS(...) ((const char *[]) { common[0], common[1], common[2], common[3], common[4], common[5], \
 				     common[6], common[7], __VA_ARGS__, NULL })
@@ -414,6 +487,7 @@ main(int argc, char **argv)
 	CHECK(run_sim(ARGS("--seed", "11", "-o", b)) == 0, "run b");
 	CHECK(run_sim(ARGS("--seed", "12", "-o", c)) == 0, "run c");
 	CHECK(run_sim(ARGS("--seed", "11", "--noise", "none", "-o", z)) == 0, "run none");
+	CHECK(run_sim(ARGS("--seed", "11", "--noise", "harsh", "-o", h)) == 0, "run harsh");
 
 	for (size_t i = 0; i < sizeof(session_files) / sizeof(session_files[0]); i++)
 		CHECK(same_file(a, b, session_files[i]), "%s differs between two runs with the same seed",
@@ -436,6 +510,7 @@ main(int argc, char **argv)
 	check_truth_rows(a);
 	check_logs(a, false);
 	check_logs(z, true);
+	check_harsh(h);
 
 	/* bad input */
 	CHECK(run_sim((const char *[]) { "--players", "0", "-o", c, NULL }) == 2, "--players 0 must be a usage error");

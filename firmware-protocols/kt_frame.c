@@ -48,6 +48,33 @@ kt_framer_init(struct kt_framer *f)
 	f->at_line_start = 1;
 }
 
+/* Byte classes inside an NMEA sentence: 0 text, 1 '*', 2 forbidden. */
+#define C2_8 2, 2, 2, 2, 2, 2, 2, 2
+static const uint8_t nmea_class[256] = {
+	C2_8, C2_8, C2_8, C2_8,                 /* 0x00-0x1f control */
+	0, 2, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, /* 0x20-0x2f: '!' '$' forbidden, '*' */
+	[0x30] = 0, [0x7f] = 2,
+	[0x80] = C2_8, C2_8, C2_8, C2_8, C2_8, C2_8, C2_8, C2_8,
+	C2_8, C2_8, C2_8, C2_8, C2_8, C2_8, C2_8, C2_8,
+};
+#undef C2_8
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Does any of the 8 bytes need a closer look: below 0x20, above 0x7e, or
+ * '$', '!', '*'? (Word tricks from "Bit Twiddling Hacks": exact for the
+ * question "is there any such byte".) */
+static inline uint64_t
+special8(uint64_t w)
+{
+	uint64_t lt = (w - ONES * 0x20) & ~w;
+	uint64_t gt = (w + ONES * (127 - 0x7e)) | w;
+	uint64_t d = w ^ (ONES * '$'), e = w ^ (ONES * '!'), s = w ^ (ONES * '*');
+	uint64_t z = ((d - ONES) & ~d) | ((e - ONES) & ~e) | ((s - ONES) & ~s);
+	return (lt | gt | z) & HIGHS;
+}
+
 static int
 hexval(uint8_t c)
 {
@@ -115,13 +142,35 @@ check_nmea(const uint8_t *p, size_t n, int at_end, size_t *frame_len, size_t *co
 	}
 	while (end > 0 && p[end - 1] == '\r')
 		end--;
-	/* XOR up to '*', checking characters on the way. */
-	for (i = 1; i < end; i++) {
+	/* Fast path for the usual "...*hh": XOR and check 8 bytes at a time
+	 * up to the '*'; any special byte in a word sends us to the exact
+	 * byte loop below from that word on. */
+	i = 1;
+	if (end >= 4 && p[end - 3] == '*') {
+		size_t star = end - 3;
+		uint64_t acc = 0;
+		while (i + 8 <= star) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			if (special8(w))
+				break;
+			acc ^= w;
+			i += 8;
+		}
+		acc ^= acc >> 32;
+		acc ^= acc >> 16;
+		acc ^= acc >> 8;
+		x = (uint8_t)acc;
+	}
+	/* The rest, byte by byte: one table lookup per byte (0 plain text,
+	 * 1 '*', 2 not allowed in a sentence). */
+	for (; i < end; i++) {
 		uint8_t c = p[i];
-		if (c == '*')
+		if (nmea_class[c]) {
+			if (nmea_class[c] == 2)
+				goto badchar;
 			break;
-		if (c < 0x20 || c > 0x7e || c == '$' || c == '!')
-			goto badchar;
+		}
 		x ^= c;
 	}
 	if (i + 3 != end) {

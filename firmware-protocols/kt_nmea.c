@@ -7,6 +7,7 @@
  * 18 digits; ddmm.mmmmmmm latitudes become degrees to better than 1e-9).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "kt_nmea.h"
@@ -128,26 +129,113 @@ parse_int(const char *s, size_t n, int64_t max, int64_t *ret)
 	return 0;
 }
 
-static int
-parse_i16(const char *s, size_t n, int16_t *ret)
+/* Cursor versions for the hot path: parse a number field while looking for
+ * its end, in one pass. Return 0 ok, 1 empty, -EBADMSG malformed. */
+static void
+advance(struct cur *c, const char *q)
 {
-	int64_t v;
-	int neg = 0, r;
-	if (n > 0 && (s[0] == '-' || s[0] == '+')) {
-		neg = s[0] == '-';
-		s++;
-		n--;
+	if (q >= c->end)
+		c->done = 1;
+	else
+		c->p = q + 1;
+}
+
+static int
+take_fixed(struct cur *c, int64_t *ret_m, int *ret_frac, int *ret_neg)
+{
+	const char *p = c->p, *e = c->end, *start;
+	int64_t m = 0;
+	int frac = -1, digits = 0, neg = 0;
+
+	if (c->done)
+		return 1;
+	start = p;
+	if (p < e && (*p == '-' || *p == '+')) {
+		neg = *p == '-';
+		p++;
 	}
-	if (n == 0)
+	for (; p < e; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (d <= 9) {
+			if (digits < 18) {
+				m = m * 10 + d;
+				digits++;
+				if (frac >= 0)
+					frac++;
+			} else if (frac < 0)
+				return -EBADMSG;
+		} else if (*p == '.' && frac < 0)
+			frac = 0;
+		else
+			break;
+	}
+	if (p < e && *p != ',')
 		return -EBADMSG;
-	r = parse_int(s, n, 32768, &v);
+	advance(c, p);
+	if (digits == 0)
+		return p == start ? 1 : -EBADMSG;   /* empty, or just a sign or '.' */
+	*ret_m = m;
+	*ret_frac = frac < 0 ? 0 : frac;
+	*ret_neg = neg;
+	return 0;
+}
+
+static int
+take_double(struct cur *c, double *ret)
+{
+	int64_t m = 0;
+	int frac = 0, neg = 0, r = take_fixed(c, &m, &frac, &neg);
+	double v;
 	if (r < 0)
 		return r;
+	if (r > 0) {
+		*ret = KT_NAN;
+		return 0;
+	}
+	v = frac ? (double)m / pow10_tab[frac] : (double)m;
+	*ret = neg ? -v : v;
+	return 0;
+}
+
+/* Integer field without fraction, in [min, max]; empty -> -1 if allowed. */
+static int
+take_int(struct cur *c, int64_t min, int64_t max, bool empty_ok, int64_t *ret)
+{
+	const char *p = c->p, *e = c->end, *start;
+	int64_t v = 0;
+	int neg = 0;
+
+	if (c->done) {
+		if (!empty_ok)
+			return -EBADMSG;
+		*ret = -1;
+		return 0;
+	}
+	if (p < e && *p == '-' && min < 0) {
+		neg = 1;
+		p++;
+	}
+	start = p;
+	for (; p < e && p - start < 18; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (d > 9)
+			break;
+		v = v * 10 + d;
+	}
+	if (p < e && *p != ',')
+		return -EBADMSG;
+	advance(c, p);
+	if (p == start) {
+		if (neg || !empty_ok)
+			return -EBADMSG;
+		*ret = -1;
+		return 0;
+	}
 	if (neg)
 		v = -v;
-	if (v > 32767)
+	if (v < min || v > max)
 		return -ERANGE;
-	*ret = (int16_t)v;
+	*ret = v;
 	return 0;
 }
 
@@ -242,6 +330,12 @@ parse_coord(const char *s, size_t n, const char *h, size_t hn, int is_lat, doubl
 		return -EBADMSG;
 	if (hn != 1)
 		return -EBADMSG;
+	/* Beyond 12 decimals of minutes (2e-10 deg) digits carry nothing, and
+	 * the scale below must fit in 64 bits. */
+	while (frac > 12) {
+		m /= 10;
+		frac--;
+	}
 	scale = (int64_t)pow10_tab[frac] * 100;      /* units of one degree */
 	deg = m / scale;
 	/* minutes part, in units of 10^-frac minutes */
@@ -295,10 +389,10 @@ decode_rmc(struct cur *c, struct kt_nmea_rmc *o)
 	field(c, &ls, &ln);
 	field(c, &hs, &hn);
 	TRY(parse_coord(ls, ln, hs, hn, 0, &o->lon_deg));
-	F(c); TRY(parse_double(fs, fn, &o->speed_knots));
-	F(c); TRY(parse_double(fs, fn, &o->course_deg));
+	TRY(take_double(c, &o->speed_knots));
+	TRY(take_double(c, &o->course_deg));
 	F(c); TRY(parse_date(fs, fn, &o->date));
-	F(c); TRY(parse_double(fs, fn, &mv));        /* magnetic variation: unused */
+	TRY(take_double(c, &mv));        /* magnetic variation: unused */
 	F(c);                                         /* its E/W */
 	F(c); TRY(parse_char(fs, fn, &o->mode));
 	if (o->status && o->status != 'A' && o->status != 'V')
@@ -322,12 +416,12 @@ decode_gga(struct cur *c, struct kt_nmea_gga *o)
 	field(c, &ls, &ln);
 	field(c, &hs, &hn);
 	TRY(parse_coord(ls, ln, hs, hn, 0, &o->lon_deg));
-	F(c); TRY(parse_int(fs, fn, 9, &v));
+	TRY(take_int(c, 0, 9, true, &v));
 	o->quality = (int)v;
-	F(c); TRY(parse_int(fs, fn, 999, &v));
+	TRY(take_int(c, 0, 999, true, &v));
 	o->num_sv = (int)v;
-	F(c); TRY(parse_double(fs, fn, &o->hdop));
-	F(c); TRY(parse_double(fs, fn, &o->alt_m));
+	TRY(take_double(c, &o->hdop));
+	TRY(take_double(c, &o->alt_m));
 	if (o->hdop < 0 || o->hdop > 100)
 		return -ERANGE;
 	return 0;
@@ -341,20 +435,20 @@ decode_vtg(struct cur *c, struct kt_nmea_vtg *o)
 	double mag;
 
 	/* Modern: course,T,mag,M,knots,N,kmh,K[,mode]; old (NMEA 2.0-): course,mag,knots,kmh */
-	F(c); TRY(parse_double(fs, fn, &o->course_true_deg));
+	TRY(take_double(c, &o->course_true_deg));
 	F(c);
 	if (fn == 1 && fs[0] == 'T') {
-		F(c); TRY(parse_double(fs, fn, &mag));
+		TRY(take_double(c, &mag));
 		F(c);
-		F(c); TRY(parse_double(fs, fn, &o->speed_knots));
+		TRY(take_double(c, &o->speed_knots));
 		F(c);
-		F(c); TRY(parse_double(fs, fn, &o->speed_kmh));
+		TRY(take_double(c, &o->speed_kmh));
 		F(c);
 		F(c); TRY(parse_char(fs, fn, &o->mode));
 	} else {
 		TRY(parse_double(fs, fn, &mag));
-		F(c); TRY(parse_double(fs, fn, &o->speed_knots));
-		F(c); TRY(parse_double(fs, fn, &o->speed_kmh));
+		TRY(take_double(c, &o->speed_knots));
+		TRY(take_double(c, &o->speed_kmh));
 		o->mode = 0;
 	}
 	if (o->speed_knots < 0 || o->speed_kmh < 0 || o->course_true_deg < 0 || o->course_true_deg > 360)
@@ -369,13 +463,13 @@ decode_gst(struct cur *c, struct kt_nmea_gst *o)
 	size_t fn;
 
 	F(c); TRY(parse_time(fs, fn, &o->time));
-	F(c); TRY(parse_double(fs, fn, &o->rms));
-	F(c); TRY(parse_double(fs, fn, &o->smaj_m));
-	F(c); TRY(parse_double(fs, fn, &o->smin_m));
-	F(c); TRY(parse_double(fs, fn, &o->orient_deg));
-	F(c); TRY(parse_double(fs, fn, &o->lat_err_m));
-	F(c); TRY(parse_double(fs, fn, &o->lon_err_m));
-	F(c); TRY(parse_double(fs, fn, &o->alt_err_m));
+	TRY(take_double(c, &o->rms));
+	TRY(take_double(c, &o->smaj_m));
+	TRY(take_double(c, &o->smin_m));
+	TRY(take_double(c, &o->orient_deg));
+	TRY(take_double(c, &o->lat_err_m));
+	TRY(take_double(c, &o->lon_err_m));
+	TRY(take_double(c, &o->alt_err_m));
 	if (o->lat_err_m < 0 || o->lon_err_m < 0)
 		return -ERANGE;
 	return 0;
@@ -389,7 +483,7 @@ decode_gsa(struct cur *c, struct kt_nmea_gsa *o)
 	int64_t v;
 
 	F(c); TRY(parse_char(fs, fn, &o->sel_mode));
-	F(c); TRY(parse_int(fs, fn, 3, &v));
+	TRY(take_int(c, 0, 3, true, &v));
 	o->fix_mode = (int)v;
 	o->n_sats = 0;
 	for (int i = 0; i < 12; i++) {
@@ -397,9 +491,9 @@ decode_gsa(struct cur *c, struct kt_nmea_gsa *o)
 		if (fn > 0)
 			o->n_sats++;
 	}
-	F(c); TRY(parse_double(fs, fn, &o->pdop));
-	F(c); TRY(parse_double(fs, fn, &o->hdop));
-	F(c); TRY(parse_double(fs, fn, &o->vdop));
+	TRY(take_double(c, &o->pdop));
+	TRY(take_double(c, &o->hdop));
+	TRY(take_double(c, &o->vdop));
 	return 0;
 }
 
@@ -438,19 +532,17 @@ decode_pkth(struct cur *c, struct kt_nmea_pkth *o)
 static int
 decode_pkti(struct cur *c, struct kt_nmea_pkti *o)
 {
-	const char *fs;
-	size_t fn;
-	int64_t itow;
+	int64_t v;
 
-	F(c); TRY(parse_int(fs, fn, 604800000 - 1, &itow));
-	if (itow < 0)
-		return -EBADMSG;
-	o->itow_ms = (uint32_t)itow;
+	TRY(take_int(c, 0, 604800000 - 1, false, &v));
+	o->itow_ms = (uint32_t)v;
 	for (int i = 0; i < 3; i++) {
-		F(c); TRY(parse_i16(fs, fn, &o->acc[i]));
+		TRY(take_int(c, -32768, 32767, false, &v));
+		o->acc[i] = (int16_t)v;
 	}
 	for (int i = 0; i < 3; i++) {
-		F(c); TRY(parse_i16(fs, fn, &o->gyr[i]));
+		TRY(take_int(c, -32768, 32767, false, &v));
+		o->gyr[i] = (int16_t)v;
 	}
 	return 0;
 }

@@ -502,6 +502,25 @@ sim_imu_out_init(struct sim_imu_out *o, const struct sim_config *c, unsigned ves
 	sim_rng_seed(&o->rng, c->seed, 4, vest_index);
 }
 
+/* decimal digits of v at p, returns the end (no NUL) */
+static char *
+put_int(char *p, int64_t v)
+{
+	char tmp[24];
+	int n = 0;
+	uint64_t u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+
+	if (v < 0)
+		*p++ = '-';
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
 static int16_t
 quantise(double v, double lsb_per_unit)
 {
@@ -524,9 +543,15 @@ sim_imu_out_sample(struct sim_imu_out *o, FILE *out, double t_s, const double ac
 	}
 
 	if (o->nmea) {
-		char body[96];
-		snprintf(body, sizeof(body), "PKTI,%u,%d,%d,%d,%d,%d,%d", sim_itow_ms(c, t_s),
-			 raw[0], raw[1], raw[2], raw[3], raw[4], raw[5]);
+		/* 100 lines a second per vest: format the integers by hand, not printf */
+		char body[96], *p = body;
+		memcpy(p, "PKTI,", 5);
+		p = put_int(p + 5, sim_itow_ms(c, t_s));
+		for (int i = 0; i < 6; i++) {
+			*p++ = ',';
+			p = put_int(p, raw[i]);
+		}
+		*p = '\0';
 		return write_nmea(out, body);
 	}
 

@@ -403,26 +403,37 @@ plot_heatmap(struct ctx *c, const double *cells, unsigned nx, unsigned ny, const
 
 /* --- time series --- */
 
-/* Min and max of each bucket of bucket_s seconds, in time order; a blank
- * line at each gap so gnuplot breaks the line there. x is minutes since t0. */
+/* The series as one column per bucket of bucket_s seconds, from the
+ * bucket's min to its max (so peaks survive) and joined to the previous
+ * bucket's last value (so the trace is continuous), at least min_h high:
+ * "x_from x_to y_lo y_hi" in minutes since t0. Nothing is joined across a
+ * gap (no valid value, or more than GAP_S without a sample). gnuplot draws
+ * these as filled boxes: as fast as a line of 1,000 points is slow. */
 static void
-write_decimated(FILE *f, const double *t, const double *v, size_t n, double t0, double bucket_s)
+write_envelope(FILE *f, const double *t, const double *v, size_t n, double t0, double bucket_s,
+	       double min_h)
 {
 	long bucket = -1;
-	size_t imin = 0, imax = 0;
-	bool have = false, emitted = false;
-	double t_prev = NAN;
+	bool have = false;
+	double lo = 0, hi = 0, prev_last = NAN, last = NAN, t_prev = NAN, ta = 0, tb = 0;
 
-#define FLUSH()                                                                      \
-	do {                                                                         \
-		if (have) {                                                          \
-			size_t ia_ = imin < imax ? imin : imax, ib_ = imin < imax ? imax : imin; \
-			fprintf(f, "%.5f %.3f\n", (t[ia_] - t0) / 60.0, v[ia_]);       \
-			if (ib_ != ia_)                                              \
-				fprintf(f, "%.5f %.3f\n", (t[ib_] - t0) / 60.0, v[ib_]); \
-			have = false;                                                \
-			emitted = true;                                              \
-		}                                                                    \
+#define FLUSH()                                                                        \
+	do {                                                                           \
+		if (have) {                                                            \
+			if (isfinite(prev_last)) {                                     \
+				lo = fmin(lo, prev_last);                              \
+				hi = fmax(hi, prev_last);                              \
+			}                                                              \
+			if (hi - lo < min_h) {                                         \
+				double m_ = (hi + lo) / 2;                             \
+				lo = m_ - min_h / 2;                                   \
+				hi = m_ + min_h / 2;                                   \
+			}                                                              \
+			fprintf(f, "%.4f %.4f %.3f %.3f\n", (ta - t0) / 60.0,          \
+				(fmax(tb, ta + bucket_s * 0.999) - t0) / 60.0, lo, hi); \
+			prev_last = last;                                              \
+			have = false;                                                  \
+		}                                                                      \
 	} while (0)
 
 	for (size_t i = 0; i < n; i++) {
@@ -430,10 +441,7 @@ write_decimated(FILE *f, const double *t, const double *v, size_t n, double t0, 
 
 		if (!isfinite(v[i]) || (isfinite(t_prev) && t[i] - t_prev > GAP_S)) {
 			FLUSH();
-			if (emitted) {
-				fputc('\n', f);
-				emitted = false;
-			}
+			prev_last = NAN;
 			if (!isfinite(v[i]))
 				continue;
 		}
@@ -444,14 +452,14 @@ write_decimated(FILE *f, const double *t, const double *v, size_t n, double t0, 
 			bucket = b;
 		}
 		if (!have) {
-			imin = imax = i;
+			lo = hi = v[i];
+			ta = t[i];
 			have = true;
-		} else {
-			if (v[i] < v[imin])
-				imin = i;
-			if (v[i] > v[imax])
-				imax = i;
 		}
+		lo = fmin(lo, v[i]);
+		hi = fmax(hi, v[i]);
+		tb = t[i];
+		last = v[i];
 	}
 	FLUSH();
 #undef FLUSH
@@ -540,7 +548,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 	if (bucket < 0.05)
 		bucket = 0.05;
 	fprintf(f, "$speed << EOD\n");
-	write_decimated(f, s->t_s, s->speed_kmh, s->n, t0, bucket);
+	write_envelope(f, s->t_s, s->speed_kmh, s->n, t0, bucket, SPEED_MAX_KMH / 250.0);
 	fprintf(f, "EOD\n$sprints << EOD\n");
 	for (size_t i = 0; i < s->n;) {
 		size_t j = i, top = i;
@@ -562,8 +570,8 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 	if (small) /* the PDF's title says what the triangles are */
 		fprintf(f, "unset key\n");
 	else
-		fprintf(f, "set key outside bottom center horizontal samplen 1.5 font ',10'\n");
-	fprintf(f, "plot $speed using 1:2 with lines lw %g lc rgb '#202020'", small ? 0.6 : 1.0);
+		fprintf(f, "set key outside bottom center horizontal samplen 1.5 font ',10'\nset bmargin 5\n");
+	fprintf(f, "plot $speed using (($1+$2)/2):(($3+$4)/2):1:2:3:4 with boxxyerror fs solid 1.0 noborder fc rgb '#202020'");
 	fprintf(f, ", $sprints using 1:2 with points pt 11 ps %g lc rgb '#b71c1c' title ", small ? 0.6 : 1.2);
 	{
 		char t[64];
@@ -617,9 +625,9 @@ plot_accel(struct ctx *c, const struct kt_rep_series *s, const struct kt_rep_pla
 	if (bucket < 0.05)
 		bucket = 0.05;
 	fprintf(f, "$accel << EOD\n");
-	write_decimated(f, s->t_s, s->accel_ms2, s->n, s->t_s[0], bucket);
+	write_envelope(f, s->t_s, s->accel_ms2, s->n, s->t_s[0], bucket, ACCEL_MAX_MS2 / 100.0);
 	fprintf(f, "EOD\n");
-	fprintf(f, "plot $accel using 1:2 with lines lw 1 lc rgb '#303030', %g with lines dt 2 lc rgb '%s', %g with lines dt 2 lc rgb '%s'\n",
+	fprintf(f, "plot $accel using (($1+$2)/2):(($3+$4)/2):1:2:3:4 with boxxyerror fs solid 1.0 noborder fc rgb '#303030', %g with lines dt 2 lc rgb '%s', %g with lines dt 2 lc rgb '%s'\n",
 		th, zone_rgb[3], -th, zone_rgb[0]);
 }
 
@@ -958,7 +966,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	fprintf(f, " at screen 0.95,0.962 right font ',9' tc rgb '#777777'\n");
 
 	{
-		const double x0 = 0.05, w = 0.2075, gap = 0.0067, h = 0.058;
+		const double x0 = 0.05, gap = 0.01, w = (0.9 - 3 * gap) / 4, h = 0.058;
 		const double y1 = 0.862, y2 = 0.797;
 		char hsr_cap[64];
 
@@ -1035,7 +1043,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	fprintf(f, " font 'Sans Bold,10'\n");
 	{
 		struct kt_rep_series empty = { 0 };
-		plot_speed(c, c->has_series[i] ? &c->ser : &empty, 900, true);
+		plot_speed(c, c->has_series[i] ? &c->ser : &empty, 300, true);
 	}
 	/* zone bars */
 	fprintf(f, "reset\nset origin 0.02,0.035\nset size 0.6,0.245\n");
@@ -1220,7 +1228,7 @@ render_player(struct ctx *c, size_t i)
 	png = player_path(c, p, "speed.png");
 	if (png && c->has_series[i]) {
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 1100,420 font 'Sans,11'");
-		plot_speed(c, &c->ser, 1000, false);
+		plot_speed(c, &c->ser, 480, false);
 		kt_gnuplot_end(c->gp);
 	} else if (png)
 		chart_skipped(c, png);
@@ -1237,7 +1245,7 @@ render_player(struct ctx *c, size_t i)
 	png = player_path(c, p, "accel.png");
 	if (png && c->has_series[i]) {
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 1100,380 font 'Sans,11'");
-		plot_accel(c, &c->ser, p, 1000);
+		plot_accel(c, &c->ser, p, 480);
 		kt_gnuplot_end(c->gp);
 	} else if (png)
 		chart_skipped(c, png);

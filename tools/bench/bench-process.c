@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * Benchmark of `kicktrack process --no-charts` on a simulated full team
+ * session (default 25 vests x 90 min, 10 Hz GNSS + 100 Hz IMU), in NMEA and
+ * in UBX, measured side by side with a bare scan of the same files:
+ *   NMEA: find every '$'...'*hh' line and check its XOR checksum;
+ *   UBX:  find every 0xB5 0x62 frame and check its Fletcher-8 checksum.
+ * Goals (issue 3): process <= 3x the NMEA scan, <= 5x the UBX scan, peak RSS
+ * <= 128 MiB. Not a test: timings depend on the machine and its load.
+ *
+ * Usage: bench-process [--players N] [--minutes M] [--jobs J] [--repeat R]
+ *                      [--dir DIR] KICKTRACK KICKTRACK-SIM
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BUF_SIZE (1 << 20)
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int
+hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Bare NMEA scan over a buffer: every '$' ... '*hh' line has its XOR
+ * checksum checked. Returns bytes consumed (the rest is an incomplete line
+ * to carry over). */
+struct nmea_scan {
+	uint64_t ok, bad;
+};
+
+static size_t
+nmea_scan(struct nmea_scan *s, const uint8_t *p, size_t n, bool at_end)
+{
+	const uint8_t *q = p, *end = p + n;
+
+	for (;;) {
+		const uint8_t *d = memchr(q, '$', (size_t)(end - q));
+		if (!d)
+			return n;
+		const uint8_t *c = d + 1;
+		uint8_t x = 0;
+		while (c < end && *c != '*' && *c != '\n' && *c != '$')
+			x ^= *c++;
+		if (c + 3 > end) {
+			if (at_end)
+				return n;
+			return (size_t)(d - p); /* incomplete: carry over */
+		}
+		if (*c == '*') {
+			int hi = hexval(c[1]), lo = hexval(c[2]);
+			if (hi >= 0 && lo >= 0 && (uint8_t)(hi << 4 | lo) == x)
+				s->ok++;
+			else
+				s->bad++;
+			q = c + 3;
+		} else {
+			s->bad++;
+			q = c;
+		}
+	}
+}
+
+/* Bare UBX scan over a buffer; returns bytes consumed (the rest is an
+ * incomplete frame to carry over). */
+struct ubx_scan {
+	uint64_t ok, bad;
+};
+
+static size_t
+ubx_scan(struct ubx_scan *s, const uint8_t *p, size_t n, bool at_end)
+{
+	size_t i = 0;
+
+	while (i + 1 < n) {
+		if (p[i] != 0xB5 || p[i + 1] != 0x62) {
+			const uint8_t *q = memchr(p + i + 1, 0xB5, n - i - 1);
+			if (!q)
+				return n;
+			i = (size_t)(q - p);
+			continue;
+		}
+		if (i + 6 > n)
+			break;
+		size_t len = (size_t)p[i + 4] | (size_t)p[i + 5] << 8;
+		if (len > 4096) {
+			s->bad++;
+			i += 2;
+			continue;
+		}
+		if (i + 8 + len > n)
+			break;
+		uint8_t a = 0, b = 0;
+		for (size_t k = i + 2; k < i + 6 + len; k++) {
+			a = (uint8_t)(a + p[k]);
+			b = (uint8_t)(b + a);
+		}
+		if (a == p[i + 6 + len] && b == p[i + 7 + len]) {
+			s->ok++;
+			i += 8 + len;
+		} else {
+			s->bad++;
+			i += 2;
+		}
+	}
+	return at_end ? n : i;
+}
+
+struct files {
+	char **path;
+	size_t n;
+	uint64_t bytes;
+};
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+list_logs(const char *dir, const char *ext, struct files *f)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return -errno;
+	*f = (struct files) { 0 };
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name), el = strlen(ext);
+		struct stat st;
+		char *p;
+
+		if (l <= el || strcmp(de->d_name + l - el, ext) != 0)
+			continue;
+		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
+			return -ENOMEM;
+		if (stat(p, &st) < 0) {
+			free(p);
+			continue;
+		}
+		f->path = realloc(f->path, (f->n + 1) * sizeof(char *));
+		if (!f->path)
+			return -ENOMEM;
+		f->path[f->n++] = p;
+		f->bytes += (uint64_t)st.st_size;
+	}
+	closedir(d);
+	qsort(f->path, f->n, sizeof(char *), cmp_str);
+	return 0;
+}
+
+/* Scan all files; returns seconds, or < 0. */
+static double
+scan(const struct files *f, bool ubx, uint64_t *ret_frames)
+{
+	uint8_t *buf = malloc(BUF_SIZE);
+	uint64_t frames = 0;
+	double t0 = now_s();
+
+	if (!buf)
+		return -1;
+	for (size_t i = 0; i < f->n; i++) {
+		int fd = open(f->path[i], O_RDONLY | O_CLOEXEC);
+		struct nmea_scan ns = { 0 };
+		struct ubx_scan us = { 0 };
+		size_t have = 0;
+
+		if (fd < 0) {
+			free(buf);
+			return -1;
+		}
+		for (;;) {
+			ssize_t r = read(fd, buf + have, BUF_SIZE - have);
+			if (r < 0) {
+				close(fd);
+				free(buf);
+				return -1;
+			}
+			size_t n = have + (size_t)r;
+			size_t used = ubx ? ubx_scan(&us, buf, n, r == 0) : nmea_scan(&ns, buf, n, r == 0);
+			memmove(buf, buf + used, n - used);
+			have = n - used;
+			if (r == 0)
+				break;
+		}
+		close(fd);
+		frames += ubx ? us.ok : ns.ok;
+	}
+	free(buf);
+	*ret_frames = frames;
+	return now_s() - t0;
+}
+
+static int
+run(const char *const argv[], double *ret_wall_s, long *ret_maxrss_kib)
+{
+	struct rusage ru;
+	int status;
+	double t0 = now_s();
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0)
+			dup2(null, STDOUT_FILENO);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) < 0)
+		return -errno;
+	*ret_wall_s = now_s() - t0;
+	*ret_maxrss_kib = ru.ru_maxrss;
+	if (!WIFEXITED(status))
+		return -EINTR;
+	return WEXITSTATUS(status);
+}
+
+static int
+ensure_session(const char *sim, const char *dir, const char *fmt, unsigned players,
+	       unsigned minutes)
+{
+	char *stamp_path, want[128], have[128] = "";
+	FILE *f;
+
+	if (asprintf(&stamp_path, "%s/.bench-stamp", dir) < 0)
+		return -1;
+	snprintf(want, sizeof(want), "%s %u %u seed 1\n", fmt, players, minutes);
+	f = fopen(stamp_path, "re");
+	if (f) {
+		if (!fgets(have, sizeof(have), f))
+			have[0] = '\0';
+		fclose(f);
+	}
+	if (!strcmp(have, want)) {
+		free(stamp_path);
+		return 0;
+	}
+
+	char p[16], m[16];
+	snprintf(p, sizeof(p), "%u", players);
+	snprintf(m, sizeof(m), "%u", minutes);
+	const char *const argv[] = { sim, "-o", dir, "-p", p, "-m", m, "-f", fmt, "-s", "1", NULL };
+	double wall;
+	long rss;
+	fprintf(stderr, "generating %s session (%u vests x %u min) in %s ...\n", fmt, players, minutes, dir);
+	int r = run(argv, &wall, &rss);
+	if (r != 0) {
+		fprintf(stderr, "kicktrack-sim failed (%d)\n", r);
+		free(stamp_path);
+		return -1;
+	}
+	f = fopen(stamp_path, "we");
+	if (f) {
+		fputs(want, f);
+		fclose(f);
+	}
+	free(stamp_path);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "players", required_argument, NULL, 'p' },
+		{ "minutes", required_argument, NULL, 'm' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	unsigned players = 25, minutes = 90, jobs = 1, repeat = 1;
+	const char *dir = "/tmp/kicktrack-bench-process";
+	bool all_ok = true;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "p:m:j:r:d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': players = (unsigned)atoi(optarg); break;
+		case 'm': minutes = (unsigned)atoi(optarg); break;
+		case 'j': jobs = (unsigned)atoi(optarg); break;
+		case 'r': repeat = (unsigned)atoi(optarg); break;
+		case 'd': dir = optarg; break;
+		case 'h':
+			printf("Usage: bench-process [--players N] [--minutes M] [--jobs J] [--repeat R] [--dir DIR] KICKTRACK KICKTRACK-SIM\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (argc - optind != 2 || players < 1 || minutes < 1 || jobs < 1 || repeat < 1) {
+		fprintf(stderr, "Usage: bench-process [options] KICKTRACK KICKTRACK-SIM (see --help)\n");
+		return 2;
+	}
+	const char *kt = argv[optind], *sim = argv[optind + 1];
+	mkdir(dir, 0755);
+
+	printf("kicktrack process benchmark: %u vests x %u min, 10 Hz GNSS + 100 Hz IMU (kicktrack-sim seed 1), --jobs %u\n",
+	       players, minutes, jobs);
+	printf("%-5s %8s %8s %9s %9s %8s %11s %7s %6s %9s\n", "fmt", "MB", "scan s", "scan MB/s",
+	       "process s", "MB/s", "epochs/s", "ratio", "goal", "RSS MiB");
+
+	static const struct { const char *fmt, *ext; double goal; bool ubx; } runs[] = {
+		{ "nmea", ".nmea", 3.0, false },
+		{ "ubx", ".ubx", 5.0, true },
+	};
+	for (size_t k = 0; k < 2; k++) {
+		char sdir[4096], odir[4200], jb[16];
+		struct files f = { 0 };
+		uint64_t frames = 0;
+
+		snprintf(sdir, sizeof(sdir), "%s/%s", dir, runs[k].fmt);
+		snprintf(odir, sizeof(odir), "%s/out-%s", dir, runs[k].fmt);
+		if (ensure_session(sim, sdir, runs[k].fmt, players, minutes) < 0 ||
+		    list_logs(sdir, runs[k].ext, &f) < 0 || f.n == 0) {
+			fprintf(stderr, "no %s session in %s\n", runs[k].fmt, sdir);
+			return 1;
+		}
+		/* warm the page cache, then best of 3 */
+		double best_scan = 1e30;
+		for (int i = 0; i < 4; i++) {
+			double t = scan(&f, runs[k].ubx, &frames);
+			if (t < 0) {
+				fprintf(stderr, "cannot scan %s\n", sdir);
+				return 1;
+			}
+			if (i > 0 && t < best_scan)
+				best_scan = t;
+		}
+		snprintf(jb, sizeof(jb), "%u", jobs);
+		const char *const kargv[] = { kt, "process", "--no-config", "--no-charts", "--quiet",
+					      "--jobs", jb, sdir, "-o", odir, NULL };
+		double best = 1e30;
+		long rss = 0;
+		for (unsigned i = 0; i < repeat; i++) {
+			double wall;
+			long r_kib;
+			int r = run(kargv, &wall, &r_kib);
+			if (r != 0) {
+				fprintf(stderr, "kicktrack process %s failed with %d\n", sdir, r);
+				return 1;
+			}
+			if (wall < best)
+				best = wall;
+			if (r_kib > rss)
+				rss = r_kib;
+		}
+		double mb = (double)f.bytes / 1e6;
+		double epochs = (double)players * minutes * 60.0 * 10.0;
+		double ratio = best / best_scan;
+		double rss_mib = (double)rss / 1024.0;
+		bool ok = ratio <= runs[k].goal && rss_mib <= 128.0;
+		all_ok = all_ok && ok;
+		printf("%-5s %8.1f %8.3f %9.0f %9.3f %8.1f %11.0f %6.2fx %5.0fx %9.1f  %s\n",
+		       runs[k].fmt, mb, best_scan, mb / best_scan, best, mb / best, epochs / best, ratio,
+		       runs[k].goal, rss_mib, ok ? "ok" : "MISSED");
+		fprintf(stderr, "%s: %llu frames with a good checksum\n", runs[k].fmt, (unsigned long long)frames);
+		for (size_t i = 0; i < f.n; i++)
+			free(f.path[i]);
+		free(f.path);
+	}
+	printf("goals: process <= 3x the NMEA scan and <= 5x the UBX scan, peak RSS <= 128 MiB: %s\n",
+	       all_ok ? "met" : "NOT met");
+	return 0;
+}

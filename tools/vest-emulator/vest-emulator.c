@@ -42,6 +42,7 @@ struct session {
 	uint32_t size;
 	uint32_t crc32;
 	int64_t start_unix_us;
+	char log_vest_id[KT_DOCK_VEST_ID_LEN + 1]; /* from the log header, if any */
 	bool erased;
 };
 
@@ -204,23 +205,43 @@ state_save(struct emu *e)
 	return r;
 }
 
+/* The session's start time and vest id from the head of the log (header
+ * record, else the first fix); the file's mtime if the log says nothing. */
 static int64_t
-log_start_time(const char *path, const struct stat *st)
+log_start_time(int fd, const struct stat *st, char *vest_id, size_t vest_id_size)
 {
-	struct kt_log l;
+	struct kt_log_reader *rd = NULL;
+	int64_t t = INT64_MIN;
+	uint8_t buf[16384];
+	off_t off = 0;
 
-	if (kt_log_read(path, &l) == 0) {
-		int64_t t = INT64_MIN;
-		if (l.header.present && l.header.start_unix > 0)
-			t = (int64_t)l.header.start_unix * 1000000;
-		for (size_t i = 0; t == INT64_MIN && i < l.n_fixes; i++)
-			if (l.fixes[i].t_us > 0)
-				t = l.fixes[i].t_us;
-		kt_log_clear(&l);
-		if (t != INT64_MIN)
-			return t;
+	if (kt_log_reader_new(&rd) < 0)
+		return (int64_t)st->st_mtim.tv_sec * 1000000;
+	while (t == INT64_MIN && off < 512 * 1024) {
+		const struct kt_log_header *h;
+		const struct kt_fix *f;
+		ssize_t k = pread(fd, buf, sizeof(buf), off);
+		size_t n;
+
+		if (k <= 0)
+			break;
+		off += k;
+		if (kt_log_reader_feed(rd, buf, (size_t)k) < 0)
+			break;
+		h = kt_log_reader_header(rd);
+		if (h && h->present) {
+			if (h->vest_id[0])
+				snprintf(vest_id, vest_id_size, "%s", h->vest_id);
+			if (h->start_unix > 0)
+				t = (int64_t)h->start_unix * 1000000;
+		}
+		f = kt_log_reader_fixes(rd, &n);
+		for (size_t i = 0; t == INT64_MIN && i < n; i++)
+			if (f[i].t_us > 0)
+				t = f[i].t_us;
 	}
-	return (int64_t)st->st_mtim.tv_sec * 1000000;
+	kt_log_reader_free(rd);
+	return t != INT64_MIN ? t : (int64_t)st->st_mtim.tv_sec * 1000000;
 }
 
 static int
@@ -258,14 +279,17 @@ session_add(struct emu *e, const char *path)
 	}
 	e->s = ns;
 	s = &e->s[e->n];
+	char log_vest[KT_DOCK_VEST_ID_LEN + 1] = "";
+	int64_t start = log_start_time(fd, &st, log_vest, sizeof(log_vest));
 	*s = (struct session){
 		.id = (uint32_t)e->n + 1,
 		.path = strdup(path),
 		.fd = fd,
 		.size = (uint32_t)st.st_size,
 		.crc32 = crc,
-		.start_unix_us = log_start_time(path, &st),
+		.start_unix_us = start,
 	};
+	memcpy(s->log_vest_id, log_vest, sizeof(log_vest));
 	e->n++;
 	return 0;
 }
@@ -786,7 +810,8 @@ usage(FILE *f)
 "without --replug-after-ms.\n"
 "\n"
 "Vest:\n"
-"  --vest-id ID            vest id (1-16 of A-Z a-z 0-9 _ - .; default EMU01)\n"
+"  --vest-id ID            vest id (1-16 of A-Z a-z 0-9 _ - .; default: the id in\n"
+"                          the first session's log header, else EMU01)\n"
 "  --session FILE          a recorded session (repeatable); ids 1, 2, ... in order\n"
 "  --link PATH             also make PATH a symlink to the pty (removed on unplug)\n"
 "  --state-dir DIR         remember erased sessions in DIR/<vest-id>.state across runs\n"
@@ -879,7 +904,7 @@ main(int argc, char **argv)
 	int c, r;
 
 	kt_log_set_program("kicktrack-vest-emulator");
-	e.o = (struct opts){ .vest_id = "EMU01", .unplug_count = 1, .replug_after_ms = -1,
+	e.o = (struct opts){ .vest_id = NULL, .unplug_count = 1, .replug_after_ms = -1,
 			     .stall_after = 4096, .reboot_ms = 500, .firmware = 0x0103,
 			     .battery = 80, .seed = 1 };
 	e.master = e.slave = e.sigfd = -1;
@@ -951,6 +976,12 @@ main(int argc, char **argv)
 		log_error("unexpected argument \"%s\"", argv[optind]);
 		return 2;
 	}
+	for (size_t i = 0; i < n_files; i++)
+		if (session_add(&e, files[i]) < 0)
+			return 1;
+	free(files);
+	if (!e.o.vest_id)
+		e.o.vest_id = e.n > 0 && e.s[0].log_vest_id[0] ? e.s[0].log_vest_id : "EMU01";
 	{
 		struct kt_dock_identify probe = { 0 };
 		uint8_t buf[KT_DOCK_IDENTIFY_LEN];
@@ -973,10 +1004,6 @@ main(int argc, char **argv)
 	e.clock_known = true; /* a vest's RTC runs from the battery; only a reboot loses it */
 	kt_dock_decoder_init(&e.dec);
 
-	for (size_t i = 0; i < n_files; i++)
-		if (session_add(&e, files[i]) < 0)
-			return 1;
-	free(files);
 	if (state_load(&e) < 0)
 		return 1;
 

@@ -62,8 +62,8 @@ struct file {
 	size_t size;
 };
 
-static struct file files[3];
-static const size_t n_files = 3;
+static struct file files[8];
+static size_t n_files = 3;
 
 static void
 write_file(struct file *f, const char *name, const uint8_t *data, size_t size)
@@ -127,11 +127,15 @@ emu_start(struct emu *e, const char *vest_id, const char *const *extra)
 	const char *argv[64];
 	int n = 0;
 
-	snprintf(e->link, sizeof(e->link), "%s/%s.tty", tmpdir, vest_id);
-	snprintf(e->log, sizeof(e->log), "%s/%s.emulator.log", tmpdir, vest_id);
+	const char *name = vest_id ? vest_id : "from-log";
+
+	snprintf(e->link, sizeof(e->link), "%s/%s.tty", tmpdir, name);
+	snprintf(e->log, sizeof(e->log), "%s/%s.emulator.log", tmpdir, name);
 	argv[n++] = emulator;
-	argv[n++] = "--vest-id";
-	argv[n++] = vest_id;
+	if (vest_id) {
+		argv[n++] = "--vest-id";
+		argv[n++] = vest_id;
+	}
 	argv[n++] = "--link";
 	argv[n++] = e->link;
 	for (size_t i = 0; i < n_files; i++) {
@@ -864,6 +868,38 @@ scenario_usage(void)
 	}
 }
 
+/* The sample session's logs (given on the command line): the vest id and
+ * the start time come from the log header. */
+static void
+scenario_samples(void)
+{
+	static struct client c;
+	struct vest_state v;
+	struct emu e;
+	struct kt_store *st = fresh_store("samples");
+	struct run_opts o = { .erase = false, .max_connects = 3 };
+	unsigned resumes = 0;
+	const char *extra[] = { "--unplug-after", "1000000", "--replug-after-ms", "30", NULL };
+
+	memset(&c, 0, sizeof(c));
+	c.fd = -1;
+	emu_start(&e, NULL, extra);
+	c.link = e.link;
+	CHECK(host_run(&c, st, &o, &v, &resumes) == 0);
+	CHECK(strcmp(v.id.vest_id, "KT-0001") == 0);
+	CHECK(v.n == n_files);
+	for (unsigned i = 0; i < v.n; i++) {
+		/* 2026-11-21T14:00:00Z, give or take the first epoch */
+		CHECK(v.s[i].start_unix_us >= 1795269600000000ll &&
+		      v.s[i].start_unix_us < 1795269660000000ll);
+	}
+	CHECK(c.connects == 2 && resumes == 1);
+	check_archive(st, v.id.vest_id);
+	client_disconnect(&c);
+	emu_stop(&e);
+	kt_store_free(st);
+}
+
 static void
 cleanup(void)
 {
@@ -893,11 +929,12 @@ main(int argc, char **argv)
 		{ "erase-rules", scenario_erase_rules },
 		{ "bad-vest", scenario_bad_vest },
 		{ "usage", scenario_usage },
+		{ "samples", scenario_samples },
 	};
 	const char *base = getenv("TMPDIR");
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s EMULATOR SCENARIO\n", argv[0]);
+	if (argc < 3 || argc - 3 > (int)(sizeof(files) / sizeof(files[0]))) {
+		fprintf(stderr, "usage: %s EMULATOR SCENARIO [SESSION-FILE]...\n", argv[0]);
 		return 2;
 	}
 	emulator = argv[1];
@@ -907,7 +944,28 @@ main(int argc, char **argv)
 		perror("mkdtemp");
 		return 1;
 	}
-	make_sessions();
+	if (argc > 3) {
+		n_files = 0;
+		for (int i = 3; i < argc; i++) {
+			struct file *f = &files[n_files++];
+			FILE *in = fopen(argv[i], "re");
+			struct stat sb;
+			if (!in || fstat(fileno(in), &sb) < 0) {
+				perror(argv[i]);
+				return 1;
+			}
+			snprintf(f->path, sizeof(f->path), "%s", argv[i]);
+			f->size = (size_t)sb.st_size;
+			f->data = malloc(f->size + 1);
+			if (fread(f->data, 1, f->size, in) != f->size) {
+				perror(argv[i]);
+				return 1;
+			}
+			fclose(in);
+		}
+	} else {
+		make_sessions();
+	}
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
 		if (strcmp(argv[2], scenarios[i].name) == 0) {
 			scenarios[i].fn();

@@ -558,20 +558,27 @@ sim_imu_out_sample(struct sim_imu_out *o, FILE *out, double t_s, const double ac
 	if (o->n == 0)
 		o->batch_itow = sim_itow_ms(c, t_s);
 	memcpy(o->batch[o->n++], raw, sizeof(raw));
-	if (o->n >= per_batch || o->n >= 10) {
-		struct kt_ubx_imu_batch b;
-		uint8_t buf[8 + 8 + 10 * 12 + 8];
-		int n;
-
-		b.itow_ms = o->batch_itow;
-		b.rate_hz = (uint16_t)c->imu_hz;
-		b.count = (uint8_t)o->n;
-		memcpy(b.s, o->batch, o->n * sizeof(o->batch[0]));
-		o->n = 0;
-		n = kt_ubx_encode_imu_batch(&b, buf, sizeof(buf));
-		if (n < 0)
-			return -ENOBUFS;
-		return write_all(out, buf, (size_t)n);
-	}
+	if (o->n >= per_batch || o->n >= 10)
+		return sim_imu_out_flush(o, out);
 	return 0;
+}
+
+int
+sim_imu_out_flush(struct sim_imu_out *o, FILE *out)
+{
+	struct kt_ubx_imu_batch b;
+	uint8_t buf[8 + 8 + 10 * 12 + 8];
+	int n;
+
+	if (o->nmea || o->n == 0)
+		return 0;
+	b.itow_ms = o->batch_itow;
+	b.rate_hz = (uint16_t)o->cfg->imu_hz;
+	b.count = (uint8_t)o->n;
+	memcpy(b.s, o->batch, o->n * sizeof(o->batch[0]));
+	o->n = 0;
+	n = kt_ubx_encode_imu_batch(&b, buf, sizeof(buf));
+	if (n < 0)
+		return -ENOBUFS;
+	return write_all(out, buf, (size_t)n);
 }

@@ -304,6 +304,8 @@ simulate_vest(const struct sim_config *c, const struct sim_pitch_geo *geo, struc
 			r = sim_truth_feed_interval(&v->truth, &prev, m->s.v);
 		sim_truth_feed_position(&v->truth, prev.x, prev.y, SIM_DT);
 	}
+	if (r >= 0 && c->imu)
+		r = sim_imu_out_flush(&io, a.f);
 	/* the last epoch closes the session at exactly --minutes */
 	if (r >= 0)
 		r = sim_gnss_epoch(&g, a.f, &m->s);

@@ -233,6 +233,8 @@ struct sim_imu_out {
 
 void sim_imu_out_init(struct sim_imu_out *o, const struct sim_config *c, unsigned vest_index, bool nmea);
 int sim_imu_out_sample(struct sim_imu_out *o, FILE *out, double t_s, const double acc_g[3], const double gyr_dps[3]);
+/* write a partly filled UBX batch (at the end of the session) */
+int sim_imu_out_flush(struct sim_imu_out *o, FILE *out);
 
 /* GPS time of week in ms for a session time t_s */
 uint32_t sim_itow_ms(const struct sim_config *c, double t_s);

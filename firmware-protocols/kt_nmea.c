@@ -13,10 +13,12 @@
 #include "kt_nmea.h"
 
 #define KT_NAN (__builtin_nan(""))
+#define KT_NMEA_DECODE_MAX 512   /* longest sentence accepted ("$" to checksum) */
 
 /* A field cursor over "a,b,c*hh": field() returns the next field's bounds. */
 struct cur {
-	const char *p, *end;   /* end points at '*' (or the end of the sentence) */
+	const char *p, *end;   /* end points at the '*' before the checksum */
+	const char *lim;       /* end of the readable bytes (after "*hh") */
 	int done;
 };
 
@@ -129,6 +131,59 @@ parse_int(const char *s, size_t n, int64_t max, int64_t *ret)
 	return 0;
 }
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+static const uint64_t pow10u[19] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+	10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+	100000000000000000ull, 1000000000000000000ull,
+};
+
+/*
+ * The run of decimal digits (0..8) at p, 8 bytes readable. Eight digits are
+ * converted at once with three multiplications (D. Lemire, "Quickly parsing
+ * eight digits"); the digits are moved to the top of the word first so that
+ * a shorter run reads as having leading zeros.
+ */
+static inline unsigned
+digits8(const char *p, uint64_t *ret)
+{
+	uint64_t w, d, stop;
+	unsigned n;
+
+	memcpy(&w, p, 8);
+	/* first byte below '0' or above '9' (exact for the lowest one) */
+	stop = (((w - ONES * '0') & ~w) | ((w + ONES * (127 - '9')) | w)) & HIGHS;
+	n = stop ? (unsigned)__builtin_ctzll(stop) / 8 : 8;
+	if (n == 0) {
+		*ret = 0;
+		return 0;
+	}
+	d = (w - ONES * '0') << (8 * (8 - n));
+	d = d * 10 + (d >> 8);
+	d = (((d & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x000F424000000064)) +
+	     (((d >> 16) & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x0000271000000001))) >> 32;
+	*ret = d;
+	return n;
+}
+
+/* Up to 16 digits at p when 16 bytes are readable; returns the count. */
+static inline unsigned
+digits16(const char *p, uint64_t *ret)
+{
+	uint64_t a, b;
+	unsigned n = digits8(p, &a), m;
+	if (n < 8) {
+		*ret = a;
+		return n;
+	}
+	m = digits8(p + 8, &b);
+	*ret = a * pow10u[m] + b;
+	return 8 + m;
+}
+
 /* Cursor versions for the hot path: parse a number field while looking for
  * its end, in one pass. Return 0 ok, 1 empty, -EBADMSG malformed. */
 static void
@@ -154,6 +209,30 @@ take_fixed(struct cur *c, int64_t *ret_m, int *ret_frac, int *ret_neg)
 		neg = *p == '-';
 		p++;
 	}
+	if (p + 32 <= c->lim) {
+		/* Fast path: integer digits, '.', fraction digits, 8 at a time. */
+		uint64_t ip, fp = 0;
+		unsigned ni = digits16(p, &ip), nf = 0;
+		const char *q = p + ni;
+		if (ni < 16) {
+			if (*q == '.') {
+				nf = digits16(q + 1, &fp);
+				q += 1 + nf;
+				if (nf == 16)
+					goto slow;
+			}
+			if (ni + nf <= 18 && (*q == ',' || q == e)) {
+				advance(c, q);
+				if (ni + nf == 0)
+					return q == start ? 1 : -EBADMSG;
+				*ret_m = (int64_t)(ip * pow10u[nf] + fp);
+				*ret_frac = (int)nf;
+				*ret_neg = neg;
+				return 0;
+			}
+		}
+	}
+slow:
 	for (; p < e; p++) {
 		unsigned d = (unsigned)(*p - '0');
 		if (d <= 9) {
@@ -216,11 +295,18 @@ take_int(struct cur *c, int64_t min, int64_t max, bool empty_ok, int64_t *ret)
 		p++;
 	}
 	start = p;
-	for (; p < e && p - start < 18; p++) {
-		unsigned d = (unsigned)(*p - '0');
-		if (d > 9)
-			break;
-		v = v * 10 + d;
+	if (p + 16 <= c->lim) {
+		uint64_t u;
+		unsigned n = digits16(p, &u);
+		p += n > 18 ? 18 : n;
+		v = (int64_t)u;     /* at most 16 digits */
+	} else {
+		for (; p < e && p - start < 18; p++) {
+			unsigned d = (unsigned)(*p - '0');
+			if (d > 9)
+				break;
+			v = v * 10 + d;
+		}
 	}
 	if (p < e && *p != ',')
 		return -EBADMSG;
@@ -550,6 +636,7 @@ decode_pkti(struct cur *c, struct kt_nmea_pkti *o)
 int
 kt_nmea_decode(const char *s, size_t len, struct kt_nmea_sentence *ret)
 {
+	char padded[KT_NMEA_DECODE_MAX + 32];
 	struct kt_nmea_sentence o;
 	struct cur c;
 	const char *star;
@@ -557,8 +644,17 @@ kt_nmea_decode(const char *s, size_t len, struct kt_nmea_sentence *ret)
 
 	if (len < 7 || (s[0] != '$' && s[0] != '!'))
 		return -EBADMSG;
-	star = len >= 3 && s[len - 3] == '*' ? s + len - 3 : s + len;
+	/* The framer only hands out "...*hh"; anything else is malformed. */
+	if (len > KT_NMEA_DECODE_MAX || s[len - 3] != '*')
+		return -EBADMSG;
+	/* Work on a zero-padded copy, so that numbers can be read 8 bytes at a
+	 * time up to the end of the sentence. */
+	memcpy(padded, s, len);
+	memset(padded + len, 0, 32);
+	s = padded;
+	star = s + len - 3;
 	c.end = star;
+	c.lim = s + len + 32;
 	c.done = 0;
 
 	/* Address field: talker (2 chars) + type (3), or P + maker + type. */

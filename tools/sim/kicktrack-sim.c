@@ -22,7 +22,7 @@ help(void)
 	       "The same options and seed always give the same bytes.\n\n"
 	       "  -o, --output DIR        where to write the session (created if missing)\n"
 	       "  -p, --players N         number of vests/players, 1..%d (default 6)\n"
-	       "  -m, --minutes M         session length in minutes (default 15)\n"
+	       "  -m, --minutes M         session length in minutes, 0.1..600 (default 15)\n"
 	       "  -s, --seed S            random seed, an unsigned integer (default 1)\n"
 	       "      --start TIME        session start, ISO 8601 UTC, e.g. 2026-11-21T14:00:00Z\n"
 	       "                          (default 2026-11-21T14:00:00Z)\n"
@@ -45,7 +45,8 @@ help(void)
 	       "  -v, --verbose           say what is being done\n"
 	       "  -h, --help              show this help\n"
 	       "      --version           show the version\n\n"
-	       "Exit status: 0 written, 1 failure (nothing complete written), 2 usage error.\n"
+	       "Exit status: 0 written, 1 failure (see the message; no file is left half-written),\n"
+	       "2 usage error.\n"
 	       "See kicktrack-sim(1) for the movement, noise and truth models.\n",
 	       SIM_MAX_PLAYERS);
 }

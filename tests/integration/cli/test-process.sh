@@ -7,6 +7,7 @@ set -u
 CASE=$1
 KT=$2
 SIM=$3
+SRCDIR=${4:-}
 PY=/usr/bin/python3
 
 T=$(mktemp -d)
@@ -305,7 +306,19 @@ usage)
 	for opt in --roster --pitch --config --zones --sprint-kmh --sprint-min-s --effort-ms2 --effort-min-s \
 		--max-speed-mps --gap-s --csv-flavour --lang --jobs --no-charts --quiet --help; do
 		grep -q -- "$opt" "$T/help" || fail "--help does not describe $opt"
+		# the man page too (roff escapes '-' as '\-')
+		if [ -n "${SRCDIR:-}" ]; then
+			grep -q -- "$(printf '%s' "$opt" | sed 's/-/\\\\-/g')" "$SRCDIR/man/kicktrack-process.1" ||
+				fail "man page does not describe $opt"
+		fi
 	done
+	if [ -n "${SRCDIR:-}" ]; then
+		for col in $(echo "$HEADER" | tr , ' ') start_utc valid_minutes t_s utc x_m speed_kmh accel_ms2 in_sprint \
+			duration_s top_speed_kmh threshold_kmh; do
+			grep -q "$col" "$SRCDIR/man/kicktrack-process.1" || fail "man page does not describe column $col"
+			grep -q "$col" "$SRCDIR/doc/output-format.md" || fail "output-format.md does not describe column $col"
+		done
+	fi
 	;;
 progress)
 	# progress only on a terminal; never in a pipe or file

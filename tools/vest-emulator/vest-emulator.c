@@ -633,6 +633,16 @@ refill_tokens(struct emu *e, int64_t now)
 	e->refill_us = now;
 }
 
+/* Bytes worth waking up for: about 100 writes a second at most, so 20
+ * rate-limited emulators do not keep a small machine busy. */
+static double
+rate_quantum(struct emu *e)
+{
+	double q = e->o.rate / 100 > 64 ? e->o.rate / 100 : 64;
+	double pending = (double)(e->out_tail - e->out_head);
+	return pending < q ? pending : q;
+}
+
 static size_t
 limit(size_t n, uint64_t done, uint64_t at)
 {
@@ -667,7 +677,7 @@ send_some(struct emu *e, int64_t now)
 		n = sizeof(tmp);
 	if (e->o.rate > 0) {
 		refill_tokens(e, now);
-		if (e->tokens < 1)
+		if (e->tokens < rate_quantum(e))
 			return 0;
 		if ((double)n > e->tokens)
 			n = (size_t)e->tokens;
@@ -758,8 +768,9 @@ run(struct emu *e)
 					wake = e->stall_until_us;
 				else if (rebooting)
 					wake = e->reboot_until_us;
-				else if (e->o.rate > 0 && e->tokens < 1)
-					wake = now + (int64_t)((1 - e->tokens) * 1e6 / e->o.rate) + 1;
+				else if (e->o.rate > 0 && e->tokens < rate_quantum(e))
+					wake = now + (int64_t)((rate_quantum(e) - e->tokens) * 1e6 /
+							       e->o.rate) + 1;
 				else
 					pfd[1].events |= POLLOUT;
 			} else if (rebooting) {

@@ -17,6 +17,7 @@
 
 struct report_conf {
 	char *lang;
+	char *process_lang;   /* [process] lang: used when [report] has none */
 	char *gnuplot;
 };
 
@@ -28,7 +29,7 @@ usage(FILE *f)
 		"Draw the charts, PDFs and index.html of OUTDIR (written by 'kicktrack process')\n"
 		"again, from its team.csv, session.json and players/*/ CSV files.\n\n"
 		"  -l, --lang de|en     language of labels; de also uses the decimal comma\n"
-		"                       (config [report] lang; default de)\n"
+		"                       (config [report] lang, else [process] lang; default de)\n"
 		"      --gnuplot PROG   gnuplot program to run (config [report] gnuplot;\n"
 		"                       default 'gnuplot' on PATH)\n"
 		"      --config FILE    config file (default " DEFAULT_CONFIG ")\n"
@@ -48,6 +49,11 @@ conf_cb(const char *path, unsigned line, const char *section, const char *key, c
 	struct report_conf *c = userdata;
 	char **dst = NULL;
 
+	if (!strcmp(section, "process") && !strcmp(key, "lang")) {
+		free(c->process_lang);
+		c->process_lang = strdup(value);
+		return c->process_lang ? 0 : -ENOMEM;
+	}
 	if (strcmp(section, "report") != 0)
 		return 0;
 	if (!strcmp(key, "lang")) {
@@ -139,6 +145,8 @@ kt_cmd_report(int argc, char **argv)
 		o.lang = lang;
 	else if (conf.lang)
 		o.lang = conf.lang;
+	else if (conf.process_lang && (!strcmp(conf.process_lang, "de") || !strcmp(conf.process_lang, "en")))
+		o.lang = conf.process_lang;
 	if (gnuplot)
 		o.gnuplot = gnuplot;
 	else if (conf.gnuplot)
@@ -156,6 +164,7 @@ kt_cmd_report(int argc, char **argv)
 	}
 out:
 	free(conf.lang);
+	free(conf.process_lang);
 	free(conf.gnuplot);
 	return ret;
 }

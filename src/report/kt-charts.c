@@ -430,7 +430,7 @@ write_envelope(FILE *f, const double *t, const double *v, size_t n, double t0, d
 				hi = m_ + min_h / 2;                                   \
 			}                                                              \
 			fprintf(f, "%.4f %.4f %.3f %.3f\n", (ta - t0) / 60.0,          \
-				(fmax(tb, ta + bucket_s * 0.999) - t0) / 60.0, lo, hi); \
+				(fmax(tb, ta + bucket_s * 1.6) - t0) / 60.0, lo, hi);   \
 			prev_last = last;                                              \
 			have = false;                                                  \
 		}                                                                      \
@@ -548,7 +548,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 	if (bucket < 0.05)
 		bucket = 0.05;
 	fprintf(f, "$speed << EOD\n");
-	write_envelope(f, s->t_s, s->speed_kmh, s->n, t0, bucket, SPEED_MAX_KMH / 250.0);
+	write_envelope(f, s->t_s, s->speed_kmh, s->n, t0, bucket, SPEED_MAX_KMH / 150.0);
 	fprintf(f, "EOD\n$sprints << EOD\n");
 	for (size_t i = 0; i < s->n;) {
 		size_t j = i, top = i;
@@ -625,7 +625,7 @@ plot_accel(struct ctx *c, const struct kt_rep_series *s, const struct kt_rep_pla
 	if (bucket < 0.05)
 		bucket = 0.05;
 	fprintf(f, "$accel << EOD\n");
-	write_envelope(f, s->t_s, s->accel_ms2, s->n, s->t_s[0], bucket, ACCEL_MAX_MS2 / 100.0);
+	write_envelope(f, s->t_s, s->accel_ms2, s->n, s->t_s[0], bucket, ACCEL_MAX_MS2 / 60.0);
 	fprintf(f, "EOD\n");
 	fprintf(f, "plot $accel using (($1+$2)/2):(($3+$4)/2):1:2:3:4 with boxxyerror fs solid 1.0 noborder fc rgb '#303030', %g with lines dt 2 lc rgb '%s', %g with lines dt 2 lc rgb '%s'\n",
 		th, zone_rgb[3], -th, zone_rgb[0]);
@@ -1043,7 +1043,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	fprintf(f, " font 'Sans Bold,10'\n");
 	{
 		struct kt_rep_series empty = { 0 };
-		plot_speed(c, c->has_series[i] ? &c->ser : &empty, 300, true);
+		plot_speed(c, c->has_series[i] ? &c->ser : &empty, 600, true);
 	}
 	/* zone bars */
 	fprintf(f, "reset\nset origin 0.02,0.035\nset size 0.6,0.245\n");
@@ -1228,7 +1228,7 @@ render_player(struct ctx *c, size_t i)
 	png = player_path(c, p, "speed.png");
 	if (png && c->has_series[i]) {
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 1100,420 font 'Sans,11'");
-		plot_speed(c, &c->ser, 480, false);
+		plot_speed(c, &c->ser, 960, false);
 		kt_gnuplot_end(c->gp);
 	} else if (png)
 		chart_skipped(c, png);
@@ -1245,7 +1245,7 @@ render_player(struct ctx *c, size_t i)
 	png = player_path(c, p, "accel.png");
 	if (png && c->has_series[i]) {
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 1100,380 font 'Sans,11'");
-		plot_accel(c, &c->ser, p, 480);
+		plot_accel(c, &c->ser, p, 960);
 		kt_gnuplot_end(c->gp);
 	} else if (png)
 		chart_skipped(c, png);

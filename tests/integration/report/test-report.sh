@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: EUPL-1.2
 # Integration tests of `kicktrack report` with the real gnuplot (and headless
-# Chromium for index.html). Usage: test-report.sh KICKTRACK MAKE_FIXTURE CHECK_OUTPUT CASE
+# Chromium for index.html).
+# Usage: test-report.sh KICKTRACK MAKE_FIXTURE CHECK_OUTPUT CASE [SAMPLE_SESSION_DIR]
 set -u
-KT=$1 FIXTURE=$2 CHECK=$3 CASE=$4
+KT=$1 FIXTURE=$2 CHECK=$3 CASE=$4 SAMPLE=${5:-}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -182,6 +183,41 @@ bad-input)
 			fail "charts that have data are missing"
 		[ -e "$T/r/players/V02/speed.png" ] && fail "speed.png without data"
 	fi
+	;;
+process)
+	# the real pipeline: kicktrack process on the sample session
+	need gnuplot; need pdfinfo
+	[ -d "$SAMPLE" ] || fail "no sample session $SAMPLE"
+	"$KT" process --no-config "$SAMPLE" -o "$T/a" 2>"$T/err" || { cat "$T/err"; fail "process"; }
+	ids=$(cd "$T/a/players" && ls)
+	[ -n "$ids" ] || fail "no players"
+	files=()
+	for f in $TEAM_FILES; do files+=("$T/a/$f"); done
+	for v in $ids; do for f in $PLAYER_FILES; do files+=("$T/a/players/$v/$f"); done; done
+	"$CHECK" "${files[@]}" || fail "charts of the sample session"
+	for v in $ids; do
+		pdfinfo "$T/a/players/$v/report.pdf" | grep -q '^Pages: *1$' || fail "$v/report.pdf pages"
+	done
+	# gnuplot failing: exit 3, one message, every CSV/JSON complete and the
+	# same as in the good run
+	mkdir "$T/bin"
+	printf '#!/bin/sh\nexit 1\n' >"$T/bin/gnuplot"
+	chmod +x "$T/bin/gnuplot"
+	PATH="$T/bin:$PATH" "$KT" process --no-config "$SAMPLE" -o "$T/b" 2>"$T/err"
+	rc=$?
+	[ $rc -eq 3 ] || { cat "$T/err"; fail "process with a failing gnuplot: exit $rc, expected 3"; }
+	grep -q 'charts missing' "$T/err" || { cat "$T/err"; fail "no message about the charts"; }
+	( cd "$T/a" && find . -name '*.csv' | sort | xargs sha256sum ) >"$T/sum.a"
+	( cd "$T/b" && find . -name '*.csv' | sort | xargs sha256sum ) >"$T/sum.b"
+	cmp -s "$T/sum.a" "$T/sum.b" || fail "CSV files differ when gnuplot fails"
+	[ -s "$T/b/session.json" ] || fail "no session.json when gnuplot fails"
+	[ -s "$T/b/index.html" ] || fail "no index.html when gnuplot fails"
+	# and 'kicktrack report' makes them afterwards
+	"$KT" report --no-config -q "$T/b" || fail "report after the failed charts"
+	files=()
+	for f in $TEAM_FILES; do files+=("$T/b/$f"); done
+	for v in $ids; do for f in $PLAYER_FILES; do files+=("$T/b/players/$v/$f"); done; done
+	"$CHECK" "${files[@]}" || fail "charts re-rendered by kicktrack report"
 	;;
 *)
 	fail "unknown case $CASE"

@@ -60,7 +60,7 @@ dev_state_to_str(enum dev_state s)
 
 struct live_dev {
 	char *path;
-	char vest_id[KT_STORE_VEST_ID_MAX + 1];
+	char vest_id[9];          /* 1..8 characters, the $PKTH limit */
 	char *player;
 	bool gone;
 
@@ -393,9 +393,18 @@ vest_id_from_path(struct kt_live *l, const char *path, char ret[9])
 	buf[n] = '\0';
 	start = n > 8 ? n - 8 : 0;
 	snprintf(ret, 9, "%s", n > 0 ? buf + start : "gpsd");
-	for (unsigned k = 1; vest_id_taken(l, ret) && k < 100; k++) {
-		size_t keep = strlen(ret) > 6 ? 6 : strlen(ret);
-		snprintf(ret + keep, 9 - keep, "%02u", k);
+}
+
+/* Two devices must not record under one vest id (e.g. a glob matching both). */
+static void
+vest_id_make_unique(struct kt_live *l, char id[9])
+{
+	char base[9];
+
+	snprintf(base, sizeof(base), "%s", id);
+	for (unsigned k = 1; vest_id_taken(l, id) && k < 100; k++) {
+		size_t keep = strlen(base) > 6 ? 6 : strlen(base);
+		snprintf(id, 9, "%.*s%02u", (int) keep, base, k);
 	}
 }
 
@@ -439,6 +448,13 @@ dev_get(struct kt_live *l, const char *path)
 	}
 	if (!d->vest_id[0])
 		vest_id_from_path(l, path, d->vest_id);
+	if (vest_id_taken(l, d->vest_id)) {
+		char was[9];
+		snprintf(was, sizeof(was), "%s", d->vest_id);
+		vest_id_make_unique(l, d->vest_id);
+		log_warning("gpsd device %s: vest id %s is taken by another device, using %s", path, was,
+			    d->vest_id);
+	}
 	l->devs[l->n_devs++] = d;
 	l->stats.devices = l->n_devs;
 	log_info("gpsd device %s is vest %s%s%s", path, d->vest_id, d->player ? ", " : "",
@@ -884,6 +900,8 @@ session_end(struct kt_live *l)
 static void
 dev_update(struct kt_live *l, struct live_dev *d)
 {
+	if (!d->track)
+		return; /* not recording: keep the last (final) numbers */
 	if (d->has_snap)
 		kt_result_clear(&d->snap);
 	d->has_snap = false;

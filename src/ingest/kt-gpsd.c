@@ -256,7 +256,7 @@ handle_report(struct kt_gpsd *g, const char *line)
 		if (!g->seen_version) {
 			g->seen_version = true;
 			g->backoff_us = BACKOFF_MIN_US;
-			if (g->said_gone || g->ever_connected)
+			if (g->ever_connected)
 				log_info("gpsd at %s is back", g->name);
 			else
 				log_info("connected to gpsd at %s", g->name);

@@ -151,7 +151,7 @@ cmd_run(int argc, char **argv)
 	struct kt_live_stats st;
 	unsigned sessions, timeout_s;
 	double quiet;
-	int64_t end;
+	int64_t end, done_at = INT64_MIN;
 	int r, ret = 1;
 
 	if (argc < 7 || kt_safe_atod(argv[4], &quiet) < 0 || kt_safe_atou(argv[5], &sessions) < 0 ||
@@ -187,7 +187,10 @@ cmd_run(int argc, char **argv)
 		int ms;
 
 		kt_live_get_stats(l, &st);
-		if (st.sessions_done >= sessions) {
+		/* go on for a few status ticks: the final numbers must stay */
+		if (st.sessions_done >= sessions && done_at == INT64_MIN)
+			done_at = now;
+		if (done_at != INT64_MIN && now >= done_at + 2500000) {
 			ret = 0;
 			break;
 		}

@@ -590,6 +590,8 @@ run(struct daemon *dm)
 	if (sfd < 0)
 		return log_error_errno(-errno, "cannot create a signalfd: %m");
 	signal(SIGPIPE, SIG_IGN);
+	/* over RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing us */
+	signal(SIGXFSZ, SIG_IGN);
 
 	log_info("kicktrackd %s started: store %s, %zu device pattern(s), %zu USB id(s), "
 		 "erase %s, processing %s (quiet time %u s)", KT_VERSION, kt_store_root(d->store),

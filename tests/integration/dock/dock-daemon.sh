@@ -1,0 +1,171 @@
+#!/bin/bash
+# SPDX-License-Identifier: EUPL-1.2
+# kicktrackd against scripted vests on ptys (testvest.py). Usage:
+#   dock-daemon.sh KICKTRACKD KICKTRACK CASE
+# Cases: basic twenty unplug kill9 faults garbage fulldisk. Bounded in time:
+# every wait gives up after a limit and fails the test.
+set -u
+[ -n "${KT_TEST_TRACE:-}" ] && set -x
+D=$1; K=$2; CASE=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+VEST="/usr/bin/python3 $HERE/testvest.py"
+W=$(mktemp -d /tmp/kt-dock-XXXXXX)
+ROOT=$W/root
+PIDS=()
+DPID=
+cleanup() {
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ -n "${KT_TEST_KEEP:-}" ] && { echo "kept $W"; return; }
+	rm -rf "$W"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; echo "--- daemon log"; tail -n 40 "$W/d.log"; exit 1; }
+
+mkdata() { # NAME BYTES: a pseudo-random session file
+	head -c "$2" /dev/urandom > "$W/$1"
+}
+vest() { # ID args...: start a vest, wait for its link
+	local id=$1; shift
+	$VEST --id "$id" --link "$W/$id.tty" "$@" 2>>"$W/vest.err" &
+	PIDS+=($!)
+	for _ in $(seq 100); do
+		[ -e "$W/$id.tty" ] && return 0
+		kill -0 "${PIDS[-1]}" 2>/dev/null || return 0 # already served and gone
+		sleep 0.05
+	done
+	fail "vest $id did not start"
+}
+daemon() { # args...
+	$D -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 --retry 1 -v "$@" >>"$W/d.log" 2>&1 &
+	DPID=$!
+}
+stop_daemon() {
+	kill "$DPID"; wait "$DPID"; local rc=$?; DPID=
+	[ $rc -eq 0 ] || fail "daemon exited $rc on SIGTERM"
+}
+wait_for() { # SECONDS CMD...: poll until CMD succeeds
+	local t=$1; shift
+	for _ in $(seq $((t * 10))); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+stored() { # ID FILE SID: is the raw copy there and byte-identical?
+	local f
+	f=$(ls "$ROOT/raw/$1/$3-"*.log 2>/dev/null | head -1)
+	[ -n "$f" ] && cmp -s "$f" "$W/$2"
+}
+nraw() { find "$ROOT/raw" -name '*.log' 2>/dev/null | wc -l; }
+nraw_is() { [ "$(nraw)" -eq "$1" ]; }
+alive() { kill -0 "$DPID" 2>/dev/null || fail "daemon died"; }
+
+case $CASE in
+basic)
+	# two sessions, erase on: both stored identical, erased only once durable
+	mkdata a 150000; mkdata b 70001
+	vest V01 --log "$W/a" --log "$W/b" --erase-log "$W/erase.log" --store "$ROOT"
+	daemon --erase --no-process
+	wait_for 20 grep -q 'ERASE V01 101' "$W/erase.log" 2>/dev/null || fail "no erase"
+	stored V01 a 100 || fail "session 100 not stored identical"
+	stored V01 b 101 || fail "session 101 not stored identical"
+	grep -q 'exists=0' "$W/erase.log" && fail "ERASE before the data was stored"
+	[ "$(grep -c ERASE "$W/erase.log")" -eq 2 ] || fail "expected 2 erases"
+	wait_for 5 grep -q '"state": "done"' "$ROOT/status.json" || fail "status not done"
+	$K status -r "$ROOT" > "$W/st.txt"; rc=$?
+	[ $rc -eq 0 ] || fail "kicktrack status exit $rc"
+	grep -q 'V01.*stored and erased' "$W/st.txt" || { cat "$W/st.txt"; fail "status text"; }
+	# file modes: nothing world-readable
+	[ -z "$(find "$ROOT" -perm /o=rwx)" ] || fail "world-accessible files: $(find "$ROOT" -perm /o=rwx)"
+	stop_daemon
+	;;
+twenty)
+	# 20 vests at once, rate-limited, all stored byte-identical
+	for i in $(seq -w 1 20); do
+		mkdata s$i $((60000 + 1000 * 10#$i))
+		vest V$i --log "$W/s$i" --rate 40000
+	done
+	daemon --no-process
+	wait_for 60 nraw_is 20 || fail "only $(nraw) of 20 stored"
+	for i in $(seq -w 1 20); do stored V$i s$i 100 || fail "V$i not identical"; done
+	# they ran in parallel: 20 x ~70 kB at 40 kB/s each takes ~2 s, not ~35 s
+	stop_daemon
+	;;
+unplug)
+	# hang up at many byte offsets, re-plug; the result is byte-identical
+	# (offsets count the vest's answer bytes since it was plugged in; their
+	# sum stays below the session size so every one of them hangs up)
+	mkdata a 300000
+	daemon --no-process
+	for off in 1 7 60 140 4000 4100 8200 16384 33333 65536 70000; do
+		vest V01 --log "$W/a" --unplug-after $off --idle-exit 5
+		wait "${PIDS[-1]}"
+		alive
+		sleep 0.3
+	done
+	grep -q 'unplugged during session 100' "$W/d.log" || fail "unplug not reported"
+	vest V01 --log "$W/a"
+	wait_for 20 stored V01 a 100 || fail "not stored identical after re-plugs"
+	[ "$(nraw)" -eq 1 ] || fail "duplicates"
+	stop_daemon
+	;;
+kill9)
+	# kill -9 mid-download, restart: resumes, identical, no duplicate
+	mkdata a 400000
+	vest V01 --log "$W/a" --rate 60000
+	daemon --no-process
+	wait_for 20 grep -q 'downloading session 100' "$W/d.log" || fail "no download"
+	sleep 2.5
+	kill -9 "$DPID"; wait "$DPID" 2>/dev/null; DPID=
+	[ "$(nraw)" -eq 0 ] || fail "stored before the end?"
+	daemon --no-process
+	wait_for 30 stored V01 a 100 || fail "not stored identical after kill -9"
+	grep -q 'resuming session 100 at byte [1-9]' "$W/d.log" || fail "did not resume"
+	[ "$(nraw)" -eq 1 ] || fail "duplicates"
+	[ -z "$(find "$ROOT/partial" -name '*.part')" ] || fail "partial left behind"
+	stop_daemon
+	;;
+faults)
+	# corrupted chunks and stalls longer than the response timeout
+	mkdata a 200000; mkdata b 90000
+	vest V01 --log "$W/a" --corrupt-every 3
+	vest V02 --log "$W/b" --stall-every 10 --stall-ms 1600
+	daemon --no-process
+	wait_for 40 stored V01 a 100 || fail "V01 (corruption) not identical"
+	wait_for 40 stored V02 b 100 || fail "V02 (stalls) not identical"
+	stop_daemon
+	;;
+garbage)
+	# a device sending garbage and one speaking NMEA: clear message, no crash,
+	# the real vest next to them is served
+	mkdata a 50000
+	vest G01 --mode garbage
+	vest N01 --mode nmea
+	vest V01 --log "$W/a"
+	daemon --no-process
+	wait_for 20 stored V01 a 100 || fail "good vest not served"
+	wait_for 20 grep -q 'does not speak the kicktrack dock protocol' "$W/d.log" ||
+		fail "no clear message about the garbage device"
+	alive
+	wait_for 5 grep -q 'does not speak' "$ROOT/status.json" || fail "reason not in status"
+	stop_daemon
+	;;
+fulldisk)
+	# the store cannot grow past 100 kB (RLIMIT_FSIZE): no raw file, a clear
+	# message, and after the limit is lifted the download completes
+	mkdata a 300000
+	vest V01 --log "$W/a"
+	( ulimit -f 100; exec $D -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 --retry 1 \
+		--no-process >>"$W/d.log" 2>&1 ) &
+	DPID=$!
+	wait_for 20 grep -q 'cannot write session 100' "$W/d.log" || fail "no disk-full message"
+	[ "$(nraw)" -eq 0 ] || fail "a raw file appeared although the disk was full"
+	stop_daemon
+	daemon --no-process
+	wait_for 20 stored V01 a 100 || fail "not stored after space came back"
+	stop_daemon
+	;;
+*)
+	echo "unknown case $CASE"; exit 2;;
+esac
+echo "ok $CASE"
+exit 0

@@ -410,6 +410,7 @@ struct heat_ctx {
 	const char *path;
 	struct kt_rep_heat *h;
 	size_t cap;
+	size_t n_values;          /* non-empty cells (all empty: no pitch) */
 };
 
 static int
@@ -441,6 +442,8 @@ heat_row(size_t row, size_t n, char **fields, void *userdata)
 	}
 	for (size_t i = 0; i < n; i++) {
 		double v = kt_rep_atod(fields[i]);
+		if (fields[i][0])
+			c->n_values++;
 		h->s[(size_t) h->ny * h->nx + i] = isnan(v) || v < 0 ? 0 : v;
 	}
 	h->ny++;
@@ -455,8 +458,8 @@ kt_rep_read_heat(const char *path, struct kt_rep_heat *h)
 	int k;
 
 	k = csv_read(path, heat_row, &c, NULL);
-	if (k == 0 && (t.nx == 0 || t.ny == 0))
-		k = log_error_errno(-ENODATA, "%s: empty heatmap", path);
+	if (k == 0 && (t.nx == 0 || t.ny == 0 || c.n_values == 0))
+		k = -ENODATA; /* no pitch was known: nothing to draw */
 	if (k < 0) {
 		free(t.s);
 		return k;

@@ -80,7 +80,8 @@ struct kt_rep_heat {
 	double *s;                /* seconds, row-major, row 0 = y near 0 */
 };
 
-/* Syntax errors are logged (file:line); I/O errors only returned. */
+/* Syntax errors are logged (file:line); I/O errors only returned;
+ * -ENODATA: no cells or all empty (no pitch was known). */
 int kt_rep_read_heat(const char *path, struct kt_rep_heat *h);
 void kt_rep_heat_clear(struct kt_rep_heat *h);
 

@@ -44,7 +44,7 @@ struct lang {
 		*k_minutes, *k_work_rate;
 	const char *more, *peak, *sprint_dist, *metabolic, *high_power;
 	const char *q_title, *q_fix, *q_gaps, *q_rejected;
-	const char *no_data, *pitch_estimated, *team, *number, *player, *position;
+	const char *no_data, *no_pos, *pitch_estimated, *team, *number, *player, *position;
 	const char *col_minutes, *col_dist, *col_hsr, *col_sprints, *col_vmax, *col_acc,
 		*col_dec, *col_load, *col_rate;
 };
@@ -91,6 +91,7 @@ static const struct lang lang_de = {
 	.q_gaps = "Lücken",
 	.q_rejected = "verworfene Datensätze",
 	.no_data = "keine Daten",
+	.no_pos = "keine Positionsdaten",
 	.pitch_estimated = "Platz aus den Laufwegen geschätzt",
 	.team = "Mannschaft",
 	.number = "Nr.",
@@ -149,6 +150,7 @@ static const struct lang lang_en = {
 	.q_gaps = "gaps",
 	.q_rejected = "rejected records",
 	.no_data = "no data",
+	.no_pos = "no position data",
 	.pitch_estimated = "pitch estimated from the tracks",
 	.team = "Team",
 	.number = "No.",
@@ -371,8 +373,9 @@ plot_heatmap(struct ctx *c, const double *cells, unsigned nx, unsigned ny, const
 
 	if (!cells || nx == 0 || ny == 0) {
 		fprintf(f, "set label 1 ");
-		q(c, c->L->no_data);
-		fprintf(f, " at graph 0.5,0.5 center tc rgb 'white' front\nplot 1/0\n");
+		q(c, c->L->no_pos);
+		fprintf(f, " at graph 0.5,0.62 center tc rgb 'white' font ',%d' front\nplot 1/0\n",
+			small ? 10 : 16);
 		return;
 	}
 	for (size_t i = 0; i < (size_t) nx * ny; i++)
@@ -1184,6 +1187,7 @@ render_player(struct ctx *c, size_t i)
 {
 	const struct kt_rep_player *p = &c->team.players[i];
 	char *dir = NULL, *ts = NULL, *hm = NULL, *png = NULL;
+	bool no_pitch = false;
 	int k;
 
 	if (asprintf(&dir, "%s/players/%s", c->outdir, p->vest_id) < 0)
@@ -1207,19 +1211,21 @@ render_player(struct ctx *c, size_t i)
 		log_error("%s: no speed.png, accel.png", dir);
 	k = kt_rep_read_heat(hm, &c->heat);
 	c->has_heat[i] = k >= 0;
+	no_pitch = k == -ENODATA;
 	if (k < 0 && k != -EBADMSG && k != -E2BIG && k != -ENODATA)
 		log_error_errno(k, "cannot read %s: %m: no heatmap.png", hm);
-	else if (k < 0)
+	else if (k < 0 && !no_pitch)
 		log_error("%s: no heatmap.png", dir);
 	if (c->has_heat[i])
 		add_team_heat(c);
 
 	png = player_path(c, p, "heatmap.png");
-	if (png && c->has_heat[i]) {
+	if (png && (c->has_heat[i] || no_pitch)) {
 		char title[200];
 		snprintf(title, sizeof(title), "%s – %s", player_label(p), c->L->t_heat);
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 900,600 font 'Sans,11'");
-		plot_heatmap(c, c->heat.s, c->heat.nx, c->heat.ny, title, false);
+		/* without a pitch there are no cells: the chart says "no data" */
+		plot_heatmap(c, c->has_heat[i] ? c->heat.s : NULL, c->heat.nx, c->heat.ny, title, false);
 		kt_gnuplot_end(c->gp);
 	} else if (png)
 		chart_skipped(c, png);
@@ -1280,9 +1286,8 @@ render_team(struct ctx *c)
 		char *path = out_path(c, kt_team_chart_file(k));
 		if (!path)
 			continue;
-		if (k == KT_TEAM_CHART_HEATMAP && !c->team_heat) {
-			chart_skipped(c, path);
-		} else {
+		{
+			/* a team heatmap without any player's cells says "no data" */
 			kt_gnuplot_begin(c->gp, path, size[k]);
 			if (k == KT_TEAM_CHART_HEATMAP)
 				plot_heatmap(c, c->team_heat, c->team_nx, c->team_ny, c->L->t_team_heat, false);

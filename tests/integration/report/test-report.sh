@@ -182,6 +182,14 @@ bad-input)
 		"$CHECK" "$T/r/players/V02/report.pdf" "$T/r/players/V02/heatmap.png" "$T/r/players/V01/speed.png" ||
 			fail "charts that have data are missing"
 		[ -e "$T/r/players/V02/speed.png" ] && fail "speed.png without data"
+		# no pitch known: heatmap.csv has only empty cells; the heatmap says
+		# so and is not a missing chart
+		"$FIXTURE" "$T/s" 2 5 c || fail "fixture"
+		for h in "$T"/s/players/*/heatmap.csv; do
+			for r in $(seq 17); do printf ',,,,,,,,,,,,,,,,,,,,\r\n'; done >"$h"
+		done
+		"$KT" report --no-config -q "$T/s" 2>"$T/err" || { cat "$T/err"; fail "no pitch: expected exit 0"; }
+		"$CHECK" "$T/s/players/V01/heatmap.png" "$T/s/team_heatmap.png" || fail "no-pitch heatmaps"
 	fi
 	;;
 process)

@@ -18,7 +18,8 @@ help(void)
 {
 	printf("Usage: kicktrack-sim [OPTIONS] -o DIR\n"
 	       "Simulate a football training session: one vest log per player (UBX or NMEA,\n"
-	       "10 Hz GNSS + 100 Hz IMU), roster.csv, pitch.ini and the ground truth in DIR/truth/.\n"
+	       "10 Hz GNSS + 100 Hz IMU), roster.csv, pitch.ini and the ground truth in "
+	       "DIR/truth/.\n"
 	       "The same options and seed always give the same bytes.\n\n"
 	       "  -o, --output DIR        where to write the session (created if missing)\n"
 	       "  -p, --players N         number of vests/players, 1..%d (default 6)\n"
@@ -26,10 +27,12 @@ help(void)
 	       "  -s, --seed S            random seed, an unsigned integer (default 1)\n"
 	       "      --start TIME        session start, ISO 8601 UTC, e.g. 2026-11-21T14:00:00Z\n"
 	       "                          (default 2026-11-21T14:00:00Z)\n"
-	       "  -f, --format FMT        ubx, nmea or mixed (default mixed: UBX, the last vest NMEA)\n"
+	       "  -f, --format FMT        ubx, nmea or mixed (default mixed: UBX, the last vest "
+	       "NMEA)\n"
 	       "      --nmea-every K      with mixed: every K-th vest speaks NMEA instead\n"
 	       "  -n, --noise MODE        none (exact truth), realistic (default) or harsh\n"
-	       "      --drill DRILL       match (default: a training game) or sprints (repeated 40 m sprints)\n"
+	       "      --drill DRILL       match (default: a training game) or sprints (repeated 40 "
+	       "m sprints)\n"
 	       "      --gnss-hz HZ        GNSS epoch rate, a divisor of 100 up to 25 (default 10)\n"
 	       "      --imu-hz HZ         IMU sample rate, a divisor of 100 (default 100)\n"
 	       "      --no-imu            write no IMU records\n"
@@ -39,13 +42,15 @@ help(void)
 	       "                          degrees clockwise from north (default 23)\n"
 	       "      --pitch-name NAME   name written into pitch.ini\n"
 	       "      --vest-prefix STR   vest id prefix, up to 4 characters (default KT-)\n"
-	       "      --truth-series      also write truth/VEST/timeseries.csv (true track at 10 Hz)\n"
+	       "      --truth-series      also write truth/VEST/timeseries.csv (true track at 10 "
+	       "Hz)\n"
 	       "      --force             DIR may hold an earlier simulated session: replace it\n"
 	       "                          (without it, DIR must be new or empty)\n"
 	       "  -v, --verbose           say what is being done\n"
 	       "  -h, --help              show this help\n"
 	       "      --version           show the version\n\n"
-	       "Exit status: 0 written, 1 failure (see the message; no file is left half-written),\n"
+	       "Exit status: 0 written, 1 failure (see the message; no file is left "
+	       "half-written),\n"
 	       "2 usage error.\n"
 	       "See kicktrack-sim(1) for the movement, noise and truth models.\n",
 	       SIM_MAX_PLAYERS);
@@ -101,9 +106,10 @@ parse_start(const char *arg, int64_t *ret)
 
 	if (sscanf(arg, "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &s, &n) != 7 ||
 	    (sep != 'T' && sep != ' ') || (arg[n] != '\0' && strcmp(arg + n, "Z") != 0) ||
-	    y < 1990 || y > 2099 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59 ||
-	    h < 0 || mi < 0 || s < 0) {
-		log_error("--start: '%s' is not an ISO 8601 UTC time like 2026-11-21T14:00:00Z", arg);
+	    y < 1990 || y > 2099 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    s > 59 || h < 0 || mi < 0 || s < 0) {
+		log_error("--start: '%s' is not an ISO 8601 UTC time like 2026-11-21T14:00:00Z",
+			  arg);
 		return -EINVAL;
 	}
 	*ret = kt_utc_to_unix(y, mo, d, h, mi, s);
@@ -111,36 +117,48 @@ parse_start(const char *arg, int64_t *ret)
 }
 
 enum {
-	OPT_START = 256, OPT_NMEA_EVERY, OPT_DRILL, OPT_GNSS_HZ, OPT_IMU_HZ, OPT_NO_IMU,
-	OPT_PITCH_LAT, OPT_PITCH_LON, OPT_PITCH_HEADING, OPT_PITCH_NAME, OPT_VEST_PREFIX, OPT_VERSION, OPT_TRUTH_SERIES, OPT_FORCE,
+	OPT_START = 256,
+	OPT_NMEA_EVERY,
+	OPT_DRILL,
+	OPT_GNSS_HZ,
+	OPT_IMU_HZ,
+	OPT_NO_IMU,
+	OPT_PITCH_LAT,
+	OPT_PITCH_LON,
+	OPT_PITCH_HEADING,
+	OPT_PITCH_NAME,
+	OPT_VEST_PREFIX,
+	OPT_VERSION,
+	OPT_TRUTH_SERIES,
+	OPT_FORCE,
 };
 
 static int
 parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 {
 	static const struct option options[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "players", required_argument, NULL, 'p' },
-		{ "minutes", required_argument, NULL, 'm' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "start", required_argument, NULL, OPT_START },
-		{ "format", required_argument, NULL, 'f' },
-		{ "nmea-every", required_argument, NULL, OPT_NMEA_EVERY },
-		{ "noise", required_argument, NULL, 'n' },
-		{ "drill", required_argument, NULL, OPT_DRILL },
-		{ "gnss-hz", required_argument, NULL, OPT_GNSS_HZ },
-		{ "imu-hz", required_argument, NULL, OPT_IMU_HZ },
-		{ "no-imu", no_argument, NULL, OPT_NO_IMU },
-		{ "pitch-lat", required_argument, NULL, OPT_PITCH_LAT },
-		{ "pitch-lon", required_argument, NULL, OPT_PITCH_LON },
-		{ "pitch-heading", required_argument, NULL, OPT_PITCH_HEADING },
-		{ "pitch-name", required_argument, NULL, OPT_PITCH_NAME },
-		{ "vest-prefix", required_argument, NULL, OPT_VEST_PREFIX },
-		{ "truth-series", no_argument, NULL, OPT_TRUTH_SERIES },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		{"output", required_argument, NULL, 'o'},
+		{"players", required_argument, NULL, 'p'},
+		{"minutes", required_argument, NULL, 'm'},
+		{"seed", required_argument, NULL, 's'},
+		{"start", required_argument, NULL, OPT_START},
+		{"format", required_argument, NULL, 'f'},
+		{"nmea-every", required_argument, NULL, OPT_NMEA_EVERY},
+		{"noise", required_argument, NULL, 'n'},
+		{"drill", required_argument, NULL, OPT_DRILL},
+		{"gnss-hz", required_argument, NULL, OPT_GNSS_HZ},
+		{"imu-hz", required_argument, NULL, OPT_IMU_HZ},
+		{"no-imu", no_argument, NULL, OPT_NO_IMU},
+		{"pitch-lat", required_argument, NULL, OPT_PITCH_LAT},
+		{"pitch-lon", required_argument, NULL, OPT_PITCH_LON},
+		{"pitch-heading", required_argument, NULL, OPT_PITCH_HEADING},
+		{"pitch-name", required_argument, NULL, OPT_PITCH_NAME},
+		{"vest-prefix", required_argument, NULL, OPT_VEST_PREFIX},
+		{"truth-series", no_argument, NULL, OPT_TRUTH_SERIES},
+		{"force", no_argument, NULL, OPT_FORCE},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
 		{},
 	};
 	const char *outdir = NULL;
@@ -180,7 +198,8 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 			break;
 		case 'n':
 			if ((r = sim_noise_from_str(optarg)) < 0)
-				log_error("--noise: '%s' is not one of none, realistic, harsh", optarg);
+				log_error("--noise: '%s' is not one of none, realistic, harsh",
+					  optarg);
 			else
 				c->noise = (enum sim_noise)r;
 			break;
@@ -206,7 +225,8 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 			r = parse_double("--pitch-lon", optarg, -180, 180, &c->pitch_lon);
 			break;
 		case OPT_PITCH_HEADING:
-			r = parse_double("--pitch-heading", optarg, -360, 360, &c->pitch_heading_deg);
+			r = parse_double("--pitch-heading", optarg, -360, 360,
+					 &c->pitch_heading_deg);
 			break;
 		case OPT_PITCH_NAME:
 			if (strlen(optarg) >= sizeof(c->pitch_name) || strpbrk(optarg, "\r\n")) {
@@ -218,7 +238,8 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 			break;
 		case OPT_VEST_PREFIX:
 			if (strlen(optarg) > 4 || strpbrk(optarg, ",\" \t\r\n*$/")) {
-				log_error("--vest-prefix: '%s' must be at most 4 characters, without , \" * $ / or blanks",
+				log_error("--vest-prefix: '%s' must be at most 4 characters, "
+					  "without , \" * $ / or blanks",
 					  optarg);
 				r = -EINVAL;
 			} else {
@@ -247,7 +268,8 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 			return r;
 	}
 	if (optind < argc) {
-		log_error("unexpected argument '%s' (the output directory goes after -o)", argv[optind]);
+		log_error("unexpected argument '%s' (the output directory goes after -o)",
+			  argv[optind]);
 		return -EINVAL;
 	}
 	if (!outdir) {

@@ -29,7 +29,7 @@
 #define GEOID_SEP_M 47.0
 #define ALT_M 55.0
 
-static const char *const event_names[] = { "dropout", "speed_spike", "position_jump", "bad_fix" };
+static const char *const event_names[] = {"dropout", "speed_spike", "position_jump", "bad_fix"};
 
 const char *
 sim_event_kind_to_str(enum sim_event_kind k)
@@ -73,7 +73,8 @@ sim_write_header(FILE *out, const char *vest_id, int64_t start_unix, bool nmea)
 		snprintf(body, sizeof(body), "PKTH,%s,1.3,%lld", vest_id, (long long)start_unix);
 		return write_nmea(out, body);
 	} else {
-		struct kt_ubx_vest_header h = { .firmware = 0x0103, .start_unix = (uint32_t)start_unix };
+		struct kt_ubx_vest_header h = {.firmware = 0x0103,
+					       .start_unix = (uint32_t)start_unix};
 		uint8_t buf[64];
 		int n;
 
@@ -88,7 +89,12 @@ sim_write_header(FILE *out, const char *vest_id, int64_t start_unix, bool nmea)
 /* ---- planning the injected errors ---- */
 
 static int
-add_event(struct sim_gnss *g, enum sim_event_kind kind, uint32_t start, uint32_t n, double value, double dir)
+add_event(struct sim_gnss *g,
+	  enum sim_event_kind kind,
+	  uint32_t start,
+	  uint32_t n,
+	  double value,
+	  double dir)
 {
 	if (g->n_events == g->cap_events) {
 		size_t cap = g->cap_events ? g->cap_events * 2 : 16;
@@ -98,8 +104,12 @@ add_event(struct sim_gnss *g, enum sim_event_kind kind, uint32_t start, uint32_t
 		g->events = e;
 		g->cap_events = cap;
 	}
-	g->events[g->n_events++] = (struct sim_event) {
-		.kind = kind, .start_epoch = start, .n_epochs = n, .value = value, .dir = dir,
+	g->events[g->n_events++] = (struct sim_event){
+		.kind = kind,
+		.start_epoch = start,
+		.n_epochs = n,
+		.value = value,
+		.dir = dir,
 	};
 	return 0;
 }
@@ -109,7 +119,8 @@ overlaps(const struct sim_gnss *g, uint32_t start, uint32_t n, unsigned margin)
 {
 	for (size_t i = 0; i < g->n_events; i++) {
 		const struct sim_event *e = &g->events[i];
-		if (start < e->start_epoch + e->n_epochs + margin && e->start_epoch < start + n + margin)
+		if (start < e->start_epoch + e->n_epochs + margin &&
+		    e->start_epoch < start + n + margin)
 			return true;
 	}
 	return false;
@@ -117,7 +128,12 @@ overlaps(const struct sim_gnss *g, uint32_t start, uint32_t n, unsigned margin)
 
 /* place an event at a random time that overlaps no other one */
 static int
-plan(struct sim_gnss *g, uint32_t n_epochs_total, enum sim_event_kind kind, uint32_t n, double value, double dir)
+plan(struct sim_gnss *g,
+     uint32_t n_epochs_total,
+     enum sim_event_kind kind,
+     uint32_t n,
+     double value,
+     double dir)
 {
 	unsigned hz = g->cfg->gnss_hz;
 	uint32_t lo = 5 * hz, hi;
@@ -163,8 +179,11 @@ event_cmp(const void *a, const void *b)
 }
 
 int
-sim_gnss_init(struct sim_gnss *g, const struct sim_config *c, const struct sim_pitch_geo *geo,
-	      unsigned vest_index, bool nmea)
+sim_gnss_init(struct sim_gnss *g,
+	      const struct sim_config *c,
+	      const struct sim_pitch_geo *geo,
+	      unsigned vest_index,
+	      bool nmea)
 {
 	uint32_t total = (uint32_t)llround(c->minutes * 60 * c->gnss_hz) + 1;
 	int r = 0, n;
@@ -194,7 +213,9 @@ sim_gnss_init(struct sim_gnss *g, const struct sim_config *c, const struct sim_p
 		n = count_scaled(g, 1.0 / 3.0);
 		for (int i = 0; i < n && r >= 0; i++) {
 			uint32_t m = i % 2 ? short_dropout_epochs(g)
-					   : (uint32_t)lround(sim_rng_range(&g->rng, 3, 10) * c->gnss_hz) - 1;
+					   : (uint32_t)lround(sim_rng_range(&g->rng, 3, 10) *
+							      c->gnss_hz) -
+						     1;
 			r = plan(g, total, SIM_EV_DROPOUT, m, 0, 0);
 		}
 		n = count_scaled(g, 1.0);
@@ -204,7 +225,8 @@ sim_gnss_init(struct sim_gnss *g, const struct sim_config *c, const struct sim_p
 		n = count_scaled(g, 1.0 / 3.0);
 		for (int i = 0; i < n && r >= 0; i++)
 			r = plan(g, total, SIM_EV_JUMP, (uint32_t)sim_rng_int(&g->rng, 1, 20),
-				 sim_rng_range(&g->rng, 5, 20), sim_rng_range(&g->rng, -M_PI, M_PI));
+				 sim_rng_range(&g->rng, 5, 20),
+				 sim_rng_range(&g->rng, -M_PI, M_PI));
 		n = count_scaled(g, 1.0 / 2.0);
 		for (int i = 0; i < n && r >= 0; i++)
 			r = plan(g, total, SIM_EV_BADFIX, (uint32_t)sim_rng_int(&g->rng, 1, 10),
@@ -245,7 +267,8 @@ active_event(const struct sim_gnss *g, enum sim_event_kind kind, uint32_t epoch)
 {
 	for (size_t i = 0; i < g->n_events; i++) {
 		const struct sim_event *e = &g->events[i];
-		if (e->kind == kind && epoch >= e->start_epoch && epoch < e->start_epoch + e->n_epochs)
+		if (e->kind == kind && epoch >= e->start_epoch &&
+		    epoch < e->start_epoch + e->n_epochs)
 			return e;
 	}
 	return NULL;
@@ -271,7 +294,7 @@ fmt_nmea_angle(char *buf, size_t size, double deg, int deg_digits)
 
 struct epoch_meas {
 	bool valid;
-	int fix_type;               /* 0 none, 2 2D, 3 3D */
+	int fix_type; /* 0 none, 2 2D, 3 3D */
 	double lat, lon, alt;
 	double ve, vn, vd, speed, course;
 	int num_sv;
@@ -285,7 +308,7 @@ write_ubx_epoch(struct sim_gnss *g, FILE *out, const struct epoch_meas *m, int64
 	int64_t unix_ms = c->start_unix * 1000 + t_ms;
 	time_t secs = (time_t)(unix_ms / 1000);
 	struct tm tm;
-	struct kt_ubx_nav_pvt p = { 0 };
+	struct kt_ubx_nav_pvt p = {0};
 	uint8_t buf[128];
 	int n;
 
@@ -315,8 +338,10 @@ write_ubx_epoch(struct sim_gnss *g, FILE *out, const struct epoch_meas *m, int64
 	p.gspeed_mms = (int32_t)llround(m->speed * 1000);
 	p.head_mot_e5 = (int32_t)llround(m->course * 1e5);
 	p.sacc_mms = (uint32_t)llround(m->sacc * 1000);
-	p.head_acc_e5 = m->valid ? (uint32_t)llround(fmin(180, 5 + 57.3 * m->sacc / fmax(m->speed, 0.1)) * 1e5)
-				 : 18000000;
+	p.head_acc_e5 = m->valid
+				? (uint32_t)llround(
+					  fmin(180, 5 + 57.3 * m->sacc / fmax(m->speed, 0.1)) * 1e5)
+				: 18000000;
 	p.pdop_e2 = (uint16_t)llround(fmin(m->pdop, 99.99) * 100);
 	n = kt_ubx_encode_nav_pvt(&p, buf, sizeof(buf));
 	if (n < 0)
@@ -325,7 +350,8 @@ write_ubx_epoch(struct sim_gnss *g, FILE *out, const struct epoch_meas *m, int64
 }
 
 static int
-write_nmea_epoch(struct sim_gnss *g, FILE *out, const struct epoch_meas *m, int64_t t_ms, uint32_t epoch)
+write_nmea_epoch(
+	struct sim_gnss *g, FILE *out, const struct epoch_meas *m, int64_t t_ms, uint32_t epoch)
 {
 	const struct sim_config *c = g->cfg;
 	int64_t unix_ms = c->start_unix * 1000 + t_ms;
@@ -355,14 +381,14 @@ write_nmea_epoch(struct sim_gnss *g, FILE *out, const struct epoch_meas *m, int6
 
 	fmt_nmea_angle(lat, sizeof(lat), m->lat, 2);
 	fmt_nmea_angle(lon, sizeof(lon), m->lon, 3);
-	snprintf(body, sizeof(body), "GNRMC,%s,A,%s,%c,%s,%c,%.3f,%.2f,%s,,,%c", tbuf,
-		 lat, m->lat >= 0 ? 'N' : 'S', lon, m->lon >= 0 ? 'E' : 'W',
-		 m->speed / 0.514444, m->course, dbuf, 'A');
+	snprintf(body, sizeof(body), "GNRMC,%s,A,%s,%c,%s,%c,%.3f,%.2f,%s,,,%c", tbuf, lat,
+		 m->lat >= 0 ? 'N' : 'S', lon, m->lon >= 0 ? 'E' : 'W', m->speed / 0.514444,
+		 m->course, dbuf, 'A');
 	if ((r = write_nmea(out, body)) < 0)
 		return r;
-	snprintf(body, sizeof(body), "GNGGA,%s,%s,%c,%s,%c,%d,%02d,%.2f,%.1f,M,%.1f,M,,", tbuf,
-		 lat, m->lat >= 0 ? 'N' : 'S', lon, m->lon >= 0 ? 'E' : 'W',
-		 1, m->num_sv, m->hdop, m->alt, GEOID_SEP_M);
+	snprintf(body, sizeof(body), "GNGGA,%s,%s,%c,%s,%c,%d,%02d,%.2f,%.1f,M,%.1f,M,,", tbuf, lat,
+		 m->lat >= 0 ? 'N' : 'S', lon, m->lon >= 0 ? 'E' : 'W', 1, m->num_sv, m->hdop,
+		 m->alt, GEOID_SEP_M);
 	if ((r = write_nmea(out, body)) < 0)
 		return r;
 	snprintf(body, sizeof(body), "GNVTG,%.2f,T,,M,%.3f,N,%.3f,K,A", m->course,
@@ -370,14 +396,14 @@ write_nmea_epoch(struct sim_gnss *g, FILE *out, const struct epoch_meas *m, int6
 	if ((r = write_nmea(out, body)) < 0)
 		return r;
 	snprintf(body, sizeof(body), "GNGST,%s,%.1f,%.2f,%.2f,%.1f,%.2f,%.2f,%.2f", tbuf,
-		 m->hacc * 1.2, m->hacc * 1.1, m->hacc * 0.8, 35.0,
-		 m->hacc / M_SQRT2, m->hacc / M_SQRT2, m->vacc);
+		 m->hacc * 1.2, m->hacc * 1.1, m->hacc * 0.8, 35.0, m->hacc / M_SQRT2,
+		 m->hacc / M_SQRT2, m->vacc);
 	if ((r = write_nmea(out, body)) < 0)
 		return r;
 	/* GSA once a second, and at every epoch whose fix is not 3D (GGA cannot say 2D) */
 	if (epoch % c->gnss_hz == 0 || m->fix_type != 3) {
 		/* satellites used: the first numSV of a fixed list of PRNs */
-		static const int prn[] = { 2, 5, 7, 9, 13, 15, 18, 20, 23, 25, 29, 30 };
+		static const int prn[] = {2, 5, 7, 9, 13, 15, 18, 20, 23, 25, 29, 30};
 		size_t o = (size_t)snprintf(body, sizeof(body), "GNGSA,A,%d", m->fix_type);
 		for (int i = 0; i < 12; i++) {
 			if (i < m->num_sv)
@@ -399,7 +425,7 @@ sim_gnss_epoch(struct sim_gnss *g, FILE *out, const struct sim_state *s)
 	double dt = 1.0 / c->gnss_hz;
 	uint32_t epoch = g->epoch++;
 	int64_t t_ms = (int64_t)epoch * 1000 / c->gnss_hz;
-	struct epoch_meas m = { .valid = true, .fix_type = 3 };
+	struct epoch_meas m = {.valid = true, .fix_type = 3};
 	double ve, vn, x = s->x, y = s->y, e_err = 0, n_err = 0, ve_err = 0, vn_err = 0;
 	const struct sim_event *ev;
 
@@ -427,8 +453,9 @@ sim_gnss_epoch(struct sim_gnss *g, FILE *out, const struct sim_state *s)
 		ve_err = g->vbias_e + vw * sim_rng_gauss(&g->rng);
 		vn_err = g->vbias_n + vw * sim_rng_gauss(&g->rng);
 		m.num_sv = (int)lround(fmin(fmax(g->sv_level, sv_lo), sv_hi));
-		m.hdop = fmin(fmax(0.7 + (14 - m.num_sv) * 0.12 + 0.03 * sim_rng_gauss(&g->rng), 0.7),
-			      harsh ? 2.5 : 1.5);
+		m.hdop = fmin(
+			fmax(0.7 + (14 - m.num_sv) * 0.12 + 0.03 * sim_rng_gauss(&g->rng), 0.7),
+			harsh ? 2.5 : 1.5);
 		break;
 	}
 	}
@@ -488,7 +515,8 @@ sim_gnss_epoch(struct sim_gnss *g, FILE *out, const struct sim_state *s)
 		g->last_lon = m.lon;
 	}
 
-	return g->nmea ? write_nmea_epoch(g, out, &m, t_ms, epoch) : write_ubx_epoch(g, out, &m, t_ms);
+	return g->nmea ? write_nmea_epoch(g, out, &m, t_ms, epoch)
+		       : write_ubx_epoch(g, out, &m, t_ms);
 }
 
 /* ---- IMU ---- */
@@ -529,7 +557,11 @@ quantise(double v, double lsb_per_unit)
 }
 
 int
-sim_imu_out_sample(struct sim_imu_out *o, FILE *out, double t_s, const double acc_g[3], const double gyr_dps[3])
+sim_imu_out_sample(struct sim_imu_out *o,
+		   FILE *out,
+		   double t_s,
+		   const double acc_g[3],
+		   const double gyr_dps[3])
 {
 	const struct sim_config *c = o->cfg;
 	double an = c->noise == SIM_NOISE_NONE ? 0 : c->noise == SIM_NOISE_HARSH ? 0.02 : 0.01;
@@ -538,8 +570,10 @@ sim_imu_out_sample(struct sim_imu_out *o, FILE *out, double t_s, const double ac
 	int16_t raw[6];
 
 	for (int i = 0; i < 3; i++) {
-		raw[i] = quantise(acc_g[i] + (an > 0 ? an * sim_rng_gauss(&o->rng) : 0), KT_IMU_ACC_LSB_PER_G);
-		raw[3 + i] = quantise(gyr_dps[i] + (gn > 0 ? gn * sim_rng_gauss(&o->rng) : 0), KT_IMU_GYR_LSB_PER_DPS);
+		raw[i] = quantise(acc_g[i] + (an > 0 ? an * sim_rng_gauss(&o->rng) : 0),
+				  KT_IMU_ACC_LSB_PER_G);
+		raw[3 + i] = quantise(gyr_dps[i] + (gn > 0 ? gn * sim_rng_gauss(&o->rng) : 0),
+				      KT_IMU_GYR_LSB_PER_DPS);
 	}
 
 	if (o->nmea) {

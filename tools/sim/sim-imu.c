@@ -19,7 +19,10 @@
 #include "sim.h"
 
 void
-sim_imu_true_sample(struct sim_imu_truth *it, const struct sim_state *s, double acc_g[3], double gyr_dps[3])
+sim_imu_true_sample(struct sim_imu_truth *it,
+		    const struct sim_state *s,
+		    double acc_g[3],
+		    double gyr_dps[3])
 {
 	const double w = 0.35;
 	double v = s->v;
@@ -44,7 +47,8 @@ sim_imu_true_sample(struct sim_imu_truth *it, const struct sim_state *s, double 
 
 	lean = 0.05 + 0.02 * v + 0.04 * s->a;
 	acc_g[0] = s->a / SIM_G + sin(lean) + 0.3 * amp * push + 0.4 * amp * ring;
-	acc_g[1] = v * s->r / SIM_G + 0.12 * amp * sin(2 * M_PI * it->sway_phase) + 0.3 * amp * ring;
+	acc_g[1] =
+		v * s->r / SIM_G + 0.12 * amp * sin(2 * M_PI * it->sway_phase) + 0.3 * amp * ring;
 	acc_g[2] = cos(lean) + amp * (pulse - w / 2) + 0.8 * amp * ring;
 
 	gyr_dps[0] = 8.0 * amp * sin(2 * M_PI * it->sway_phase);

@@ -20,10 +20,10 @@
 enum activity { ACT_STAND, ACT_WALK, ACT_JOG, ACT_RUN, ACT_HSR, ACT_SPRINT, _ACT_MAX };
 
 /* probabilities of the next activity: outfield players and goalkeepers */
-static const double act_p_field[_ACT_MAX] = { 0.15, 0.42, 0.25, 0.10, 0.05, 0.03 };
-static const double act_p_gk[_ACT_MAX] = { 0.40, 0.44, 0.12, 0.03, 0.01, 0.0 };
+static const double act_p_field[_ACT_MAX] = {0.15, 0.42, 0.25, 0.10, 0.05, 0.03};
+static const double act_p_gk[_ACT_MAX] = {0.40, 0.44, 0.12, 0.03, 0.01, 0.0};
 static const double act_dur[_ACT_MAX][2] = {
-	{ 2.0, 8.0 }, { 3.0, 12.0 }, { 3.0, 8.0 }, { 2.0, 5.0 }, { 1.5, 3.5 }, { 3.0, 5.5 },
+	{2.0, 8.0}, {3.0, 12.0}, {3.0, 8.0}, {2.0, 5.0}, {1.5, 3.5}, {3.0, 5.5},
 };
 
 static double
@@ -43,7 +43,10 @@ wrap_pi(double a)
 }
 
 void
-sim_player_init(struct sim_player *p, const struct sim_config *c, unsigned index, struct sim_rng *rng)
+sim_player_init(struct sim_player *p,
+		const struct sim_config *c,
+		unsigned index,
+		struct sim_rng *rng)
 {
 	/* two teams once there are enough players for a real game */
 	unsigned teams = c->players >= 12 ? 2 : 1;
@@ -52,7 +55,8 @@ sim_player_init(struct sim_player *p, const struct sim_config *c, unsigned index
 	unsigned n_team = teams == 2 ? (c->players + 1 - team) / 2 : c->players;
 	/* 1 GK, then DEF/MID/FWD in proportions 4:4:2 */
 	static const enum sim_role pattern[11] = {
-		SIM_GK, SIM_DEF, SIM_MID, SIM_FWD, SIM_DEF, SIM_MID, SIM_DEF, SIM_MID, SIM_FWD, SIM_DEF, SIM_MID,
+		SIM_GK,	 SIM_DEF, SIM_MID, SIM_FWD, SIM_DEF, SIM_MID,
+		SIM_DEF, SIM_MID, SIM_FWD, SIM_DEF, SIM_MID,
 	};
 	unsigned same_before = 0, same_total = 0;
 
@@ -173,13 +177,15 @@ pick_destination(struct sim_motion *m, double bout_len_m)
 		double ang, x, y, len;
 
 		if (d > 8)
-			ang = atan2(ty - m->s.y, tx - m->s.x) + (0.45 + 0.3 * i) * sim_rng_gauss(&m->rng);
+			ang = atan2(ty - m->s.y, tx - m->s.x) +
+			      (0.45 + 0.3 * i) * sim_rng_gauss(&m->rng);
 		else
 			ang = sim_rng_range(&m->rng, -M_PI, M_PI);
 		x = clampd(m->s.x + bout_len_m * cos(ang), 1, c->pitch_length_m - 1);
 		y = clampd(m->s.y + bout_len_m * sin(ang), 1, c->pitch_width_m - 1);
 		/* a run that starts with a U-turn is no sprint */
-		len = hypot(x - m->s.x, y - m->s.y) * (0.6 + 0.4 * cos(wrap_pi(atan2(y - m->s.y, x - m->s.x) - m->s.psi)));
+		len = hypot(x - m->s.x, y - m->s.y) *
+		      (0.6 + 0.4 * cos(wrap_pi(atan2(y - m->s.y, x - m->s.x) - m->s.psi)));
 		if (len > best) {
 			best = len;
 			m->dest_x = x;
@@ -311,15 +317,15 @@ sim_motion_step(struct sim_motion *m, struct sim_state *ret_prev)
 	ball_step(&m->ball, m->cfg, s->t_s);
 
 	if (m->cfg->drill == SIM_DRILL_SPRINTS) {
-		if (s->t_s >= m->t_bout_end ||
-		    (m->drill_phase == 2 && s->x >= 50) ||
+		if (s->t_s >= m->t_bout_end || (m->drill_phase == 2 && s->x >= 50) ||
 		    (m->drill_phase == 0 && m->activity == ACT_WALK && s->x <= 11))
 			next_bout_sprints(m);
 	} else {
 		if (s->t_s >= m->t_bout_end)
 			next_bout_match(m);
 		else if (hypot(m->dest_x - s->x, m->dest_y - s->y) < fmax(1.0, 0.5 * s->v))
-			pick_destination(m, fmin(m->v_target, m->p.vmax) * fmax(m->t_bout_end - s->t_s, 1.0));
+			pick_destination(m, fmin(m->v_target, m->p.vmax) *
+						    fmax(m->t_bout_end - s->t_s, 1.0));
 	}
 
 	dx = m->dest_x - s->x;

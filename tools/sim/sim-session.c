@@ -14,12 +14,12 @@
 #include "util/kt-strutil.h"
 
 static const char *const names[] = {
-	"Jörg Müller", "Lukas Schäfer", "Jürgen Weiß", "Björn Köhler", "Tobias Krüger",
-	"Maximilian Bäcker", "Fabian Möller", "Sören Hoß", "Niklas Groß", "Leon Schröder",
-	"Paul Günther", "Felix Jäger", "Elias Kühn", "Moritz Brückner", "Tim Schütz",
-	"Luca Hänsel", "Finn Dörr", "Jan Röder", "Erik Mäurer", "Noah Strauß",
-	"Henrik Wöhler", "David Sänger", "Till Brünger", "Ömer Yıldız", "Mats Lüders",
-	"Ben Fröhlich", "Jonas Gärtner", "Malte Sühring", "Anton Nüßlein", "Emil Bößert",
+	"Jörg Müller",	     "Lukas Schäfer", "Jürgen Weiß",   "Björn Köhler",	  "Tobias Krüger",
+	"Maximilian Bäcker", "Fabian Möller", "Sören Hoß",     "Niklas Groß",	  "Leon Schröder",
+	"Paul Günther",	     "Felix Jäger",   "Elias Kühn",    "Moritz Brückner", "Tim Schütz",
+	"Luca Hänsel",	     "Finn Dörr",     "Jan Röder",     "Erik Mäurer",	  "Noah Strauß",
+	"Henrik Wöhler",     "David Sänger",  "Till Brünger",  "Ömer Yıldız",	  "Mats Lüders",
+	"Ben Fröhlich",	     "Jonas Gärtner", "Malte Sühring", "Anton Nüßlein",	  "Emil Bößert",
 };
 
 const char *
@@ -31,7 +31,7 @@ sim_player_name(unsigned index)
 static unsigned
 jersey_number(const struct sim_player *p, const struct sim_config *c)
 {
-	static const unsigned by_slot[11] = { 1, 4, 8, 9, 2, 6, 5, 10, 11, 3, 7 };
+	static const unsigned by_slot[11] = {1, 4, 8, 9, 2, 6, 5, 10, 11, 3, 7};
 	unsigned teams = c->players >= 12 ? 2 : 1;
 	unsigned k = teams == 2 ? p->index / 2 : p->index;
 	unsigned n = k < 11 ? by_slot[k] : 12 + (k - 11);
@@ -95,15 +95,16 @@ write_pitch(const struct sim_config *c, const struct sim_pitch_geo *g, const cha
 {
 	struct kt_atomic_file a;
 	double L = c->pitch_length_m, W = c->pitch_width_m;
-	const double cx[4] = { 0, L, L, 0 }, cy[4] = { 0, 0, W, W };
+	const double cx[4] = {0, L, L, 0}, cy[4] = {0, 0, W, W};
 	int r = open_out(dir, "pitch.ini", &a);
 
 	if (r < 0)
 		return r;
 	fprintf(a.f, "# kicktrack pitch file\n[pitch]\nname = %s\nlength_m = %g\nwidth_m = %g\n",
 		c->pitch_name, L, W);
-	fprintf(a.f, "# corners around the pitch: 1 at x=0,y=0; 2 at x=length,y=0 (same touchline); "
-		     "3 at x=length,y=width; 4 at x=0,y=width\n");
+	fprintf(a.f,
+		"# corners around the pitch: 1 at x=0,y=0; 2 at x=length,y=0 (same touchline); "
+		"3 at x=length,y=width; 4 at x=0,y=width\n");
 	for (int i = 0; i < 4; i++) {
 		double lat, lon;
 		sim_pitch_xy_to_latlon(g, cx[i], cy[i], &lat, &lon);
@@ -145,10 +146,11 @@ write_team(const struct sim_config *c, const struct vest_result *v, const char *
 
 	if (r < 0)
 		return r;
-	fprintf(a.f, "vest_id,player,number,position,minutes,distance_m,z1_m,z2_m,z3_m,z4_m,z5_m,hsr_m,"
-		     "sprints,sprint_m,max_speed_kmh,accelerations,decelerations,player_load,"
-		     "player_load_per_min,metabolic_power_wkg,high_power_m,work_rate_m_min,"
-		     "peak1_m,peak3_m,peak5_m,fix_pct,gaps,rejected_frames\n");
+	fprintf(a.f,
+		"vest_id,player,number,position,minutes,distance_m,z1_m,z2_m,z3_m,z4_m,z5_m,hsr_m,"
+		"sprints,sprint_m,max_speed_kmh,accelerations,decelerations,player_load,"
+		"player_load_per_min,metabolic_power_wkg,high_power_m,work_rate_m_min,"
+		"peak1_m,peak3_m,peak5_m,fix_pct,gaps,rejected_frames\n");
 	for (unsigned i = 0; i < c->players; i++) {
 		const struct sim_truth *t = &v[i].truth;
 		double minutes = t->duration_s / 60.0;
@@ -179,7 +181,9 @@ write_team(const struct sim_config *c, const struct vest_result *v, const char *
 }
 
 static int
-write_vest_truth(const struct sim_config *c, const struct vest_result *v, const struct sim_gnss *g,
+write_vest_truth(const struct sim_config *c,
+		 const struct vest_result *v,
+		 const struct sim_gnss *g,
 		 const char *tdir)
 {
 	struct kt_atomic_file a;
@@ -210,7 +214,8 @@ write_vest_truth(const struct sim_config *c, const struct vest_result *v, const 
 	for (size_t i = 0; i < v->truth.n_sprints; i++) {
 		const struct sim_truth_sprint *s = &v->truth.sprints[i];
 		char utc[40];
-		kt_fmt_utc(utc, sizeof(utc), c->start_unix * INT64_C(1000000) + llround(s->start_s * 1e6), 2);
+		kt_fmt_utc(utc, sizeof(utc),
+			   c->start_unix * INT64_C(1000000) + llround(s->start_s * 1e6), 2);
 		fprintf(a.f, "%s,%.2f,%.2f,%.3f,%.3f\n", utc, s->start_s, s->duration_s, s->dist_m,
 			s->top_mps * 3.6);
 	}
@@ -223,7 +228,8 @@ write_vest_truth(const struct sim_config *c, const struct vest_result *v, const 
 	for (size_t i = 0; i < g->n_events; i++) {
 		const struct sim_event *e = &g->events[i];
 		fprintf(a.f, "%s,%.2f,%u,%.2f,%.3f\n", sim_event_kind_to_str(e->kind),
-			(double)e->start_epoch / c->gnss_hz, e->n_epochs, (double)e->n_epochs / c->gnss_hz, e->value);
+			(double)e->start_epoch / c->gnss_hz, e->n_epochs,
+			(double)e->n_epochs / c->gnss_hz, e->value);
 	}
 	r = commit_out(&a);
 out:
@@ -232,8 +238,11 @@ out:
 }
 
 static int
-simulate_vest(const struct sim_config *c, const struct sim_pitch_geo *geo, struct vest_result *v,
-	      const char *outdir, const char *tdir)
+simulate_vest(const struct sim_config *c,
+	      const struct sim_pitch_geo *geo,
+	      struct vest_result *v,
+	      const char *outdir,
+	      const char *tdir)
 {
 	bool nmea = vest_is_nmea(c, v->player.index);
 	uint64_t n_steps = (uint64_t)llround(c->minutes * 60.0 * SIM_TRUTH_HZ);
@@ -241,9 +250,9 @@ simulate_vest(const struct sim_config *c, const struct sim_pitch_geo *geo, struc
 	struct sim_motion *m = NULL;
 	struct sim_gnss g;
 	struct sim_imu_out io;
-	struct sim_imu_truth it = { 0 };
+	struct sim_imu_truth it = {0};
 	struct sim_state prev;
-	struct kt_atomic_file a, ts = { 0 };
+	struct kt_atomic_file a, ts = {0};
 	char name[32];
 	char *buf = NULL;
 	int r;
@@ -294,8 +303,8 @@ simulate_vest(const struct sim_config *c, const struct sim_pitch_geo *geo, struc
 		if (k % gnss_div == 0)
 			r = sim_gnss_epoch(&g, a.f, &prev);
 		if (ts.f && k % 10 == 0)
-			fprintf(ts.f, "%.2f,%.3f,%.3f,%.3f,%.3f,%.1f\n", prev.t_s, prev.x, prev.y, prev.v * 3.6,
-				prev.a, fmod(prev.psi * 180.0 / M_PI + 360.0, 360.0));
+			fprintf(ts.f, "%.2f,%.3f,%.3f,%.3f,%.3f,%.1f\n", prev.t_s, prev.x, prev.y,
+				prev.v * 3.6, prev.a, fmod(prev.psi * 180.0 / M_PI + 360.0, 360.0));
 		sim_imu_true_sample(&it, &prev, acc, gyr);
 		sim_truth_feed_acc(&v->truth, acc);
 		if (r >= 0 && c->imu && k % imu_div == 0)
@@ -346,10 +355,13 @@ write_settings(const struct sim_config *c, const char *tdir)
 	if (r < 0)
 		return r;
 	kt_fmt_utc(start, sizeof(start), c->start_unix * INT64_C(1000000), 0);
-	fprintf(a.f, "# how this session was simulated; the truth uses the default thresholds of doc/metrics.md\n"
-		     "[sim]\nversion = %s\nseed = %llu\nplayers = %u\nminutes = %g\nstart = %s\n"
-		     "format = %s\nnmea_every = %u\nnoise = %s\ndrill = %s\ngnss_hz = %u\nimu_hz = %u\nimu = %s\n"
-		     "pitch_lat = %.8f\npitch_lon = %.8f\npitch_heading_deg = %g\n",
+	fprintf(a.f,
+		"# how this session was simulated; the truth uses the default thresholds of "
+		"doc/metrics.md\n"
+		"[sim]\nversion = %s\nseed = %llu\nplayers = %u\nminutes = %g\nstart = %s\n"
+		"format = %s\nnmea_every = %u\nnoise = %s\ndrill = %s\ngnss_hz = %u\nimu_hz = "
+		"%u\nimu = %s\n"
+		"pitch_lat = %.8f\npitch_lon = %.8f\npitch_heading_deg = %g\n",
 		KT_VERSION, (unsigned long long)c->seed, c->players, c->minutes, start,
 		sim_format_to_str(c->format), c->nmea_every, sim_noise_to_str(c->noise),
 		sim_drill_to_str(c->drill), c->gnss_hz, c->imu_hz, c->imu ? "yes" : "no",
@@ -364,15 +376,16 @@ write_settings(const struct sim_config *c, const char *tdir)
 static bool
 is_session_file(const char *name)
 {
-	return kt_endswith(name, ".ubx") || kt_endswith(name, ".nmea") || strcmp(name, "roster.csv") == 0 ||
-	       strcmp(name, "pitch.ini") == 0;
+	return kt_endswith(name, ".ubx") || kt_endswith(name, ".nmea") ||
+	       strcmp(name, "roster.csv") == 0 || strcmp(name, "pitch.ini") == 0;
 }
 
 /* Remove what a previous run wrote into dir/truth: known files only. */
 static void
 remove_old_truth(const char *tdir)
 {
-	static const char *const files[] = { "heatmap.csv", "sprints.csv", "events.csv", "timeseries.csv" };
+	static const char *const files[] = {"heatmap.csv", "sprints.csv", "events.csv",
+					    "timeseries.csv"};
 	DIR *d = opendir(tdir);
 	struct dirent *de;
 	char *path;
@@ -422,11 +435,14 @@ prepare_outdir(const struct sim_config *c, const char *outdir)
 		if (n[0] == '.')
 			continue;
 		if (!c->force) {
-			log_error("%s is not empty (it holds %s): choose a new directory, or --force to replace the "
-				  "simulated session in it", outdir, n);
+			log_error("%s is not empty (it holds %s): choose a new directory, or "
+				  "--force to replace the "
+				  "simulated session in it",
+				  outdir, n);
 			r = -EEXIST;
 		} else if (!is_session_file(n) && strcmp(n, "truth") != 0) {
-			log_error("%s holds %s, which kicktrack-sim did not write: not replacing anything there",
+			log_error("%s holds %s, which kicktrack-sim did not write: not replacing "
+				  "anything there",
 				  outdir, n);
 			r = -EEXIST;
 		}
@@ -434,7 +450,8 @@ prepare_outdir(const struct sim_config *c, const char *outdir)
 	if (r == 0 && c->force) {
 		rewinddir(d);
 		while ((de = readdir(d))) {
-			if (de->d_name[0] == '.' || asprintf(&path, "%s/%s", outdir, de->d_name) < 0)
+			if (de->d_name[0] == '.' ||
+			    asprintf(&path, "%s/%s", outdir, de->d_name) < 0)
 				continue;
 			if (is_session_file(de->d_name))
 				(void)unlink(path);

@@ -20,7 +20,7 @@
 
 #include "sim.h"
 
-static const double zone_kmh[4] = { 7.2, 14.4, 19.8, 25.2 };
+static const double zone_kmh[4] = {7.2, 14.4, 19.8, 25.2};
 #define SPRINT_KMH 25.2
 #define SPRINT_MIN_S 1.0
 #define EFFORT_MS2 3.0
@@ -107,7 +107,7 @@ sim_truth_feed_interval(struct sim_truth *t, const struct sim_state *s0, double 
 	if (kmh >= SPRINT_KMH) {
 		if (!t->in_sprint) {
 			t->in_sprint = true;
-			t->cur = (struct sim_truth_sprint) { .start_s = s0->t_s };
+			t->cur = (struct sim_truth_sprint){.start_s = s0->t_s};
 		}
 		t->cur.duration_s += SIM_DT;
 		t->cur.dist_m += d;
@@ -147,7 +147,8 @@ void
 sim_truth_feed_acc(struct sim_truth *t, const double acc_g[3])
 {
 	if (t->have_acc) {
-		double dx = acc_g[0] - t->prev_acc[0], dy = acc_g[1] - t->prev_acc[1], dz = acc_g[2] - t->prev_acc[2];
+		double dx = acc_g[0] - t->prev_acc[0], dy = acc_g[1] - t->prev_acc[1],
+		       dz = acc_g[2] - t->prev_acc[2];
 		t->player_load += sqrt(dx * dx + dy * dy + dz * dz) / 100.0;
 	}
 	memcpy(t->prev_acc, acc_g, sizeof(t->prev_acc));
@@ -167,7 +168,7 @@ sim_truth_feed_position(struct sim_truth *t, double x, double y, double dt_s)
 void
 sim_truth_finish(struct sim_truth *t)
 {
-	static const double win_s[3] = { 60, 180, 300 };
+	static const double win_s[3] = {60, 180, 300};
 
 	(void)end_sprint(t);
 	for (int w = 0; w < 3; w++) {

@@ -17,7 +17,8 @@ splitmix64(uint64_t *x)
 void
 sim_rng_seed(struct sim_rng *r, uint64_t seed, uint64_t stream, uint64_t sub)
 {
-	uint64_t x = seed ^ (stream * UINT64_C(0xd1342543de82ef95)) ^ (sub * UINT64_C(0x2545f4914f6cdd1d));
+	uint64_t x = seed ^ (stream * UINT64_C(0xd1342543de82ef95)) ^
+		     (sub * UINT64_C(0x2545f4914f6cdd1d));
 
 	/* mix the three inputs through splitmix so close seeds give unrelated streams */
 	x = splitmix64(&x) ^ stream;
@@ -89,10 +90,10 @@ sim_rng_gauss(struct sim_rng *r)
 	return u * s;
 }
 
-static const char *const format_names[] = { "ubx", "nmea", "mixed" };
-static const char *const noise_names[] = { "none", "realistic", "harsh" };
-static const char *const drill_names[] = { "match", "sprints" };
-static const char *const role_names[] = { "GK", "DEF", "MID", "FWD" };
+static const char *const format_names[] = {"ubx", "nmea", "mixed"};
+static const char *const noise_names[] = {"none", "realistic", "harsh"};
+static const char *const drill_names[] = {"match", "sprints"};
+static const char *const role_names[] = {"GK", "DEF", "MID", "FWD"};
 
 const char *
 sim_format_to_str(enum sim_format f)
@@ -148,7 +149,7 @@ sim_drill_from_str(const char *s)
 void
 sim_config_default(struct sim_config *c)
 {
-	*c = (struct sim_config) {
+	*c = (struct sim_config){
 		.players = 6,
 		.minutes = 15,
 		.seed = 1,
@@ -180,7 +181,7 @@ sim_pitch_geo_init(struct sim_pitch_geo *g, const struct sim_config *c)
 	double phi = c->pitch_lat * M_PI / 180.0;
 	double sp = sin(phi);
 	double w = sqrt(1.0 - e2 * sp * sp);
-	double rn = a / w;                       /* prime vertical */
+	double rn = a / w;			  /* prime vertical */
 	double rm = a * (1.0 - e2) / (w * w * w); /* meridian */
 	double h = c->pitch_heading_deg * M_PI / 180.0;
 
@@ -198,14 +199,16 @@ sim_pitch_geo_init(struct sim_pitch_geo *g, const struct sim_config *c)
 }
 
 void
-sim_pitch_vec_to_en(const struct sim_pitch_geo *g, double vx, double vy, double *ret_e, double *ret_n)
+sim_pitch_vec_to_en(
+	const struct sim_pitch_geo *g, double vx, double vy, double *ret_e, double *ret_n)
 {
 	*ret_e = vx * g->ex_e + vy * g->ey_e;
 	*ret_n = vx * g->ex_n + vy * g->ey_n;
 }
 
 void
-sim_pitch_xy_to_latlon(const struct sim_pitch_geo *g, double x, double y, double *ret_lat, double *ret_lon)
+sim_pitch_xy_to_latlon(
+	const struct sim_pitch_geo *g, double x, double y, double *ret_lat, double *ret_lon)
 {
 	double e, n;
 

@@ -84,9 +84,11 @@ struct sim_pitch_geo {
 };
 
 void sim_pitch_geo_init(struct sim_pitch_geo *g, const struct sim_config *c);
-void sim_pitch_xy_to_latlon(const struct sim_pitch_geo *g, double x, double y, double *ret_lat, double *ret_lon);
+void sim_pitch_xy_to_latlon(const struct sim_pitch_geo *g, double x, double y,
+			    double *ret_lat, double *ret_lon);
 /* pitch-frame vector to east/north */
-void sim_pitch_vec_to_en(const struct sim_pitch_geo *g, double vx, double vy, double *ret_e, double *ret_n);
+void sim_pitch_vec_to_en(const struct sim_pitch_geo *g, double vx, double vy,
+			 double *ret_e, double *ret_n);
 
 /* ---- motion (true trajectory) ---- */
 struct sim_ball {
@@ -130,7 +132,8 @@ struct sim_motion {
 	int drill_phase;
 };
 
-void sim_player_init(struct sim_player *p, const struct sim_config *c, unsigned index, struct sim_rng *rng);
+void sim_player_init(struct sim_player *p, const struct sim_config *c, unsigned index,
+		     struct sim_rng *rng);
 void sim_motion_init(struct sim_motion *m, const struct sim_config *c, const struct sim_player *p);
 /* Advance by one 100 Hz step: on return m->s is the state at t + dt, and the
  * previous state's a has been set (copied into *ret_prev if not NULL). */
@@ -143,7 +146,8 @@ struct sim_imu_truth {
 	int step_count;
 };
 /* acc in g (vest frame: x forward, y left, z up), gyro in deg/s */
-void sim_imu_true_sample(struct sim_imu_truth *it, const struct sim_state *s, double acc_g[3], double gyr_dps[3]);
+void sim_imu_true_sample(struct sim_imu_truth *it, const struct sim_state *s,
+			 double acc_g[3], double gyr_dps[3]);
 
 /* ---- ground truth metrics ---- */
 struct sim_truth_sprint {
@@ -231,8 +235,10 @@ struct sim_imu_out {
 	int16_t batch[10][6];
 };
 
-void sim_imu_out_init(struct sim_imu_out *o, const struct sim_config *c, unsigned vest_index, bool nmea);
-int sim_imu_out_sample(struct sim_imu_out *o, FILE *out, double t_s, const double acc_g[3], const double gyr_dps[3]);
+void sim_imu_out_init(struct sim_imu_out *o, const struct sim_config *c, unsigned vest_index,
+		      bool nmea);
+int sim_imu_out_sample(struct sim_imu_out *o, FILE *out, double t_s, const double acc_g[3],
+		       const double gyr_dps[3]);
 /* write a partly filled UBX batch (at the end of the session) */
 int sim_imu_out_flush(struct sim_imu_out *o, FILE *out);
 

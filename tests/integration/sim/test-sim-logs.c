@@ -38,14 +38,14 @@
 static int failures;
 static const char *sim_path;
 
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fputc('\n', stderr);                                   \
-			failures++;                                            \
-		}                                                              \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #cond);            \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
 #define START_US (INT64_C(1795269600) * 1000000) /* 2026-11-21T14:00:00Z */
@@ -91,10 +91,19 @@ slurp(const char *dir, const char *name, size_t *ret_len)
 }
 
 static const char *const session_files[] = {
-	"KT-0001.ubx", "KT-0002.ubx", "KT-0003.nmea", "roster.csv", "pitch.ini",
-	"truth/team.csv", "truth/sim.ini",
-	"truth/KT-0001/heatmap.csv", "truth/KT-0001/sprints.csv", "truth/KT-0001/events.csv",
-	"truth/KT-0002/heatmap.csv", "truth/KT-0003/heatmap.csv", "truth/KT-0003/sprints.csv",
+	"KT-0001.ubx",
+	"KT-0002.ubx",
+	"KT-0003.nmea",
+	"roster.csv",
+	"pitch.ini",
+	"truth/team.csv",
+	"truth/sim.ini",
+	"truth/KT-0001/heatmap.csv",
+	"truth/KT-0001/sprints.csv",
+	"truth/KT-0001/events.csv",
+	"truth/KT-0002/heatmap.csv",
+	"truth/KT-0003/heatmap.csv",
+	"truth/KT-0003/sprints.csv",
 };
 
 static bool
@@ -118,14 +127,49 @@ struct team_row {
 };
 
 static const char *const team_cols[] = {
-	"vest_id", "player", "number", "position", "minutes", "distance_m", "z1_m", "z2_m", "z3_m",
-	"z4_m", "z5_m", "hsr_m", "sprints", "sprint_m", "max_speed_kmh", "accelerations",
-	"decelerations", "player_load", "player_load_per_min", "metabolic_power_wkg", "high_power_m",
-	"work_rate_m_min", "peak1_m", "peak3_m", "peak5_m", "fix_pct", "gaps", "rejected_frames",
+	"vest_id",
+	"player",
+	"number",
+	"position",
+	"minutes",
+	"distance_m",
+	"z1_m",
+	"z2_m",
+	"z3_m",
+	"z4_m",
+	"z5_m",
+	"hsr_m",
+	"sprints",
+	"sprint_m",
+	"max_speed_kmh",
+	"accelerations",
+	"decelerations",
+	"player_load",
+	"player_load_per_min",
+	"metabolic_power_wkg",
+	"high_power_m",
+	"work_rate_m_min",
+	"peak1_m",
+	"peak3_m",
+	"peak5_m",
+	"fix_pct",
+	"gaps",
+	"rejected_frames",
 };
 #define N_COLS (sizeof(team_cols) / sizeof(team_cols[0]))
-enum { C_MINUTES = 4, C_DIST = 5, C_Z1 = 6, C_Z4 = 9, C_Z5 = 10, C_HSR = 11, C_SPRINTS = 12,
-       C_SPRINT_M = 13, C_PL = 17, C_FIX_PCT = 25, C_GAPS = 26 };
+enum {
+	C_MINUTES = 4,
+	C_DIST = 5,
+	C_Z1 = 6,
+	C_Z4 = 9,
+	C_Z5 = 10,
+	C_HSR = 11,
+	C_SPRINTS = 12,
+	C_SPRINT_M = 13,
+	C_PL = 17,
+	C_FIX_PCT = 25,
+	C_GAPS = 26
+};
 
 static int
 read_team(const char *dir, struct team_row *rows, int max)
@@ -141,8 +185,10 @@ read_team(const char *dir, struct team_row *rows, int max)
 
 		if (n < 0) {
 			/* header: the column names of kicktrack process, in its order */
-			for (f = strtok_r(line, ",", &fsave); f; f = strtok_r(NULL, ",", &fsave), col++)
-				CHECK(col < N_COLS && strcmp(f, team_cols[col]) == 0, "team.csv column %u is %s", col, f);
+			for (f = strtok_r(line, ",", &fsave); f;
+			     f = strtok_r(NULL, ",", &fsave), col++)
+				CHECK(col < N_COLS && strcmp(f, team_cols[col]) == 0,
+				      "team.csv column %u is %s", col, f);
 			CHECK(col == N_COLS, "team.csv has %u columns", col);
 			n = 0;
 			continue;
@@ -165,7 +211,11 @@ read_team(const char *dir, struct team_row *rows, int max)
 /* ---- pitch.ini ---- */
 
 static int
-pitch_cb(const char *path, unsigned line, const char *section, const char *key, const char *value,
+pitch_cb(const char *path,
+	 unsigned line,
+	 const char *section,
+	 const char *key,
+	 const char *value,
 	 void *userdata)
 {
 	struct kt_pitch *p = userdata;
@@ -184,7 +234,8 @@ pitch_cb(const char *path, unsigned line, const char *section, const char *key, 
 		if (!comma)
 			return -EINVAL;
 		*comma = '\0';
-		if (kt_safe_atod(buf, &p->lat_deg[corner - 1]) < 0 || kt_safe_atod(comma + 1, &p->lon_deg[corner - 1]) < 0)
+		if (kt_safe_atod(buf, &p->lat_deg[corner - 1]) < 0 ||
+		    kt_safe_atod(comma + 1, &p->lon_deg[corner - 1]) < 0)
 			return -EINVAL;
 	}
 	return 0;
@@ -233,9 +284,9 @@ pearson(const double *a, const double *b, size_t n)
 static void
 check_logs(const char *dir, bool exact)
 {
-	static const char *const logs[PLAYERS] = { "KT-0001.ubx", "KT-0002.ubx", "KT-0003.nmea" };
+	static const char *const logs[PLAYERS] = {"KT-0001.ubx", "KT-0002.ubx", "KT-0003.nmea"};
 	struct team_row rows[PLAYERS];
-	struct kt_pitch pitch = { 0 };
+	struct kt_pitch pitch = {0};
 	char path[4096];
 	int n = read_team(dir, rows, PLAYERS);
 
@@ -249,7 +300,7 @@ check_logs(const char *dir, bool exact)
 		size_t n_epochs = MINUTES * 600 + 1, valid = 0;
 		unsigned gaps = 0;
 		int64_t last_valid_us = -1;
-		double dist = 0, heat[17][21] = { { 0 } }, truth_heat[17][21];
+		double dist = 0, heat[17][21] = {{0}}, truth_heat[17][21];
 		int r;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, logs[i]);
@@ -259,25 +310,32 @@ check_logs(const char *dir, bool exact)
 			continue;
 		CHECK(log.header.present && strcmp(log.header.vest_id, rows[i].vest_id) == 0,
 		      "%s: header vest id '%s'", path, log.header.vest_id);
-		CHECK(log.n_fixes == n_epochs, "%s: %zu epochs, want %zu", path, log.n_fixes, n_epochs);
+		CHECK(log.n_fixes == n_epochs, "%s: %zu epochs, want %zu", path, log.n_fixes,
+		      n_epochs);
 		for (int k = 0; k < _KT_REJECT_MAX; k++)
 			CHECK(log.stats.rejected[k] == 0, "%s: %llu frames rejected as %s", path,
-			      (unsigned long long)log.stats.rejected[k], kt_reject_reason_to_str(k));
+			      (unsigned long long)log.stats.rejected[k],
+			      kt_reject_reason_to_str(k));
 		if (log.n_fixes > 0) {
-			CHECK(log.fixes[0].t_us == START_US, "%s: first epoch at %lld", path, (long long)log.fixes[0].t_us);
-			CHECK(log.fixes[log.n_fixes - 1].t_us == START_US + MINUTES * 60 * INT64_C(1000000),
-			      "%s: last epoch at %lld", path, (long long)log.fixes[log.n_fixes - 1].t_us);
+			CHECK(log.fixes[0].t_us == START_US, "%s: first epoch at %lld", path,
+			      (long long)log.fixes[0].t_us);
+			CHECK(log.fixes[log.n_fixes - 1].t_us ==
+				      START_US + MINUTES * 60 * INT64_C(1000000),
+			      "%s: last epoch at %lld", path,
+			      (long long)log.fixes[log.n_fixes - 1].t_us);
 		}
 		CHECK(log.n_imu == MINUTES * 6000, "%s: %zu IMU samples", path, log.n_imu);
 		if (log.n_imu == MINUTES * 6000) {
-			CHECK(log.imu[0].t_us == START_US, "%s: first IMU sample at %lld", path, (long long)log.imu[0].t_us);
-			CHECK(log.imu[1234].t_us == START_US + 12340000, "%s: IMU sample 1234 at %lld", path,
-			      (long long)log.imu[1234].t_us);
+			CHECK(log.imu[0].t_us == START_US, "%s: first IMU sample at %lld", path,
+			      (long long)log.imu[0].t_us);
+			CHECK(log.imu[1234].t_us == START_US + 12340000,
+			      "%s: IMU sample 1234 at %lld", path, (long long)log.imu[1234].t_us);
 			/* a vest on a body reads about 1 g on average */
 			double az = 0;
 			for (size_t k = 0; k < log.n_imu; k++)
 				az += log.imu[k].acc_g[2];
-			CHECK(fabs(az / log.n_imu - 1.0) < 0.05, "%s: mean az %f g", path, az / log.n_imu);
+			CHECK(fabs(az / log.n_imu - 1.0) < 0.05, "%s: mean az %f g", path,
+			      az / log.n_imu);
 		}
 
 		for (size_t k = 0; k < log.n_fixes; k++) {
@@ -299,14 +357,16 @@ check_logs(const char *dir, bool exact)
 				heat[iy][ix] += 0.1;
 			}
 		}
-		CHECK(fabs(100.0 * valid / n_epochs - rows[i].v[C_FIX_PCT]) < 0.01, "%s: %zu valid epochs, truth says %f %%",
-		      path, valid, rows[i].v[C_FIX_PCT]);
-		CHECK(gaps == (unsigned)rows[i].v[C_GAPS], "%s: %u gaps over 2 s, truth says %g", path, gaps,
-		      rows[i].v[C_GAPS]);
+		CHECK(fabs(100.0 * valid / n_epochs - rows[i].v[C_FIX_PCT]) < 0.01,
+		      "%s: %zu valid epochs, truth says %f %%", path, valid, rows[i].v[C_FIX_PCT]);
+		CHECK(gaps == (unsigned)rows[i].v[C_GAPS], "%s: %u gaps over 2 s, truth says %g",
+		      path, gaps, rows[i].v[C_GAPS]);
 		if (exact) {
-			CHECK(valid == n_epochs, "%s: noise-free but %zu of %zu valid", path, valid, n_epochs);
+			CHECK(valid == n_epochs, "%s: noise-free but %zu of %zu valid", path, valid,
+			      n_epochs);
 			CHECK(fabs(dist - rows[i].v[C_DIST]) < 0.001 * rows[i].v[C_DIST],
-			      "%s: noise-free speed integral %f m, truth %f m", path, dist, rows[i].v[C_DIST]);
+			      "%s: noise-free speed integral %f m, truth %f m", path, dist,
+			      rows[i].v[C_DIST]);
 		} else {
 			CHECK(fabs(dist - rows[i].v[C_DIST]) < 0.03 * rows[i].v[C_DIST],
 			      "%s: speed integral %f m, truth %f m", path, dist, rows[i].v[C_DIST]);
@@ -329,9 +389,12 @@ check_truth_rows(const char *dir)
 		double zsum = 0;
 		for (int z = C_Z1; z <= C_Z5; z++)
 			zsum += v[z];
-		CHECK(fabs(zsum - v[C_DIST]) < 0.01, "%s row %d: zones %f, distance %f", dir, i, zsum, v[C_DIST]);
-		CHECK(fabs(v[C_HSR] - v[C_Z4] - v[C_Z5]) < 0.002, "%s row %d: hsr %f", dir, i, v[C_HSR]);
-		CHECK(v[C_SPRINT_M] <= v[C_Z5] + 0.002, "%s row %d: sprint distance above Z5", dir, i);
+		CHECK(fabs(zsum - v[C_DIST]) < 0.01, "%s row %d: zones %f, distance %f", dir, i,
+		      zsum, v[C_DIST]);
+		CHECK(fabs(v[C_HSR] - v[C_Z4] - v[C_Z5]) < 0.002, "%s row %d: hsr %f", dir, i,
+		      v[C_HSR]);
+		CHECK(v[C_SPRINT_M] <= v[C_Z5] + 0.002, "%s row %d: sprint distance above Z5", dir,
+		      i);
 		CHECK(v[C_MINUTES] == MINUTES, "%s row %d: minutes %f", dir, i, v[C_MINUTES]);
 		CHECK(v[C_PL] > 0, "%s row %d: PlayerLoad %f", dir, i, v[C_PL]);
 	}
@@ -341,7 +404,7 @@ check_truth_rows(const char *dir)
 static void
 check_harsh(const char *dir)
 {
-	static const char *const logs[PLAYERS] = { "KT-0001.ubx", "KT-0002.ubx", "KT-0003.nmea" };
+	static const char *const logs[PLAYERS] = {"KT-0001.ubx", "KT-0002.ubx", "KT-0003.nmea"};
 	struct team_row rows[PLAYERS];
 	int n = read_team(dir, rows, PLAYERS);
 	unsigned total_gaps = 0, total_spikes = 0, total_bad = 0;
@@ -367,18 +430,21 @@ check_harsh(const char *dir)
 				gaps++;
 			last_valid_us = log.fixes[k].t_us;
 		}
-		CHECK(gaps == (unsigned)rows[i].v[C_GAPS], "%s: %u gaps, truth says %g", path, gaps, rows[i].v[C_GAPS]);
+		CHECK(gaps == (unsigned)rows[i].v[C_GAPS], "%s: %u gaps, truth says %g", path, gaps,
+		      rows[i].v[C_GAPS]);
 		total_gaps += gaps;
 
 		snprintf(name, sizeof(name), "truth/%s/events.csv", rows[i].vest_id);
 		ev = slurp(dir, name, NULL);
 		CHECK(ev != NULL, "%s/%s missing", dir, name);
-		for (line = ev ? strtok_r(ev, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		for (line = ev ? strtok_r(ev, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save)) {
 			char kind[32];
 			double start_s, dur_s, value;
 			unsigned epochs;
 
-			if (sscanf(line, "%31[^,],%lf,%u,%lf,%lf", kind, &start_s, &epochs, &dur_s, &value) != 5)
+			if (sscanf(line, "%31[^,],%lf,%u,%lf,%lf", kind, &start_s, &epochs, &dur_s,
+				   &value) != 5)
 				continue;
 			size_t e = (size_t)llround(start_s * 10);
 			if (strcmp(kind, "bad_fix") == 0) {
@@ -386,18 +452,21 @@ check_harsh(const char *dir)
 			} else if (strcmp(kind, "speed_spike") == 0 && e > 0 && e < log.n_fixes) {
 				/* multipath: the logged Doppler speed jumps by the spike */
 				double jump = log.fixes[e].speed_mps - log.fixes[e - 1].speed_mps;
-				CHECK(jump > 1.0, "%s: speed spike of %.1f m/s at %.1f s shows as %.2f m/s", path, value,
-				      start_s, jump);
+				CHECK(jump > 1.0,
+				      "%s: speed spike of %.1f m/s at %.1f s shows as %.2f m/s",
+				      path, value, start_s, jump);
 				total_spikes++;
 			}
 		}
-		CHECK(fixes_2d == bad_epochs, "%s: %u 2D fixes, events.csv has %u bad epochs", path, fixes_2d, bad_epochs);
+		CHECK(fixes_2d == bad_epochs, "%s: %u 2D fixes, events.csv has %u bad epochs", path,
+		      fixes_2d, bad_epochs);
 		total_bad += bad_epochs;
 		free(ev);
 		kt_log_clear(&log);
 	}
-	CHECK(total_gaps > 0 && total_spikes > 0 && total_bad > 0, "harsh noise without gaps (%u), spikes (%u) or bad fixes (%u)",
-	      total_gaps, total_spikes, total_bad);
+	CHECK(total_gaps > 0 && total_spikes > 0 && total_bad > 0,
+	      "harsh noise without gaps (%u), spikes (%u) or bad fixes (%u)", total_gaps,
+	      total_spikes, total_bad);
 }
 
 /* ---- the checked-in sample ---- */
@@ -415,7 +484,8 @@ walk_cb(const char *path, const struct stat *st, int type, struct FTW *ftw)
 	while (*rel == '/')
 		rel++;
 	walk_files++;
-	CHECK(same_file(walk_root, walk_other, rel), "%s differs between %s and %s", rel, walk_root, walk_other);
+	CHECK(same_file(walk_root, walk_other, rel), "%s differs between %s and %s", rel, walk_root,
+	      walk_other);
 	return 0;
 }
 
@@ -440,16 +510,19 @@ check_sample(const char *sample)
 	}
 	snprintf(dir, sizeof(dir), "%s/s", base);
 	/* the command of samples/README.md */
-	CHECK(run_sim((const char *[]) { "--players", "5", "--minutes", "15", "--seed", "2026", "--start",
-					 "2026-11-21T14:00:00Z", "--format", "mixed", "--noise", "realistic",
-					 "-o", dir, NULL }) == 0, "kicktrack-sim failed");
+	CHECK(run_sim((const char *[]){"--players", "5", "--minutes", "15", "--seed", "2026",
+				       "--start", "2026-11-21T14:00:00Z", "--format", "mixed",
+				       "--noise", "realistic", "-o", dir, NULL}) == 0,
+	      "kicktrack-sim failed");
 	compare_trees(sample, dir);
 	n_sample = walk_files;
 	compare_trees(dir, sample);
 	n_new = walk_files;
-	CHECK(n_sample == n_new && n_new > 0, "%u files in %s, %u regenerated", n_sample, sample, n_new);
+	CHECK(n_sample == n_new && n_new > 0, "%u files in %s, %u regenerated", n_sample, sample,
+	      n_new);
 	if (failures)
-		fprintf(stderr, "the sample is not what the simulator makes now: if the simulator changed on "
+		fprintf(stderr, "the sample is not what the simulator makes now: if the simulator "
+				"changed on "
 				"purpose, regenerate it with the command in samples/README.md\n");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
 	if (system(cmd) != 0)
@@ -461,8 +534,9 @@ int
 main(int argc, char **argv)
 {
 	char base[] = "/tmp/kt-sim-test.XXXXXX", a[128], b[128], c[128], z[128], h[128], cmd[512];
-	const char *common[] = { "--players", "3", "--minutes", "3", "--format", "mixed", "--start",
-				 "2026-11-21T14:00:00Z", NULL };
+	const char *common[] = {"--players", "3",     "--minutes", "3",
+				"--format",  "mixed", "--start",   "2026-11-21T14:00:00Z",
+				NULL};
 
 	if (argc != 2 && argc != 3) {
 		fprintf(stderr, "usage: %s KICKTRACK-SIM [SAMPLE-DIR]\n", argv[0]);
@@ -481,8 +555,9 @@ main(int argc, char **argv)
 	snprintf(z, sizeof(z), "%s/none", base);
 	snprintf(h, sizeof(h), "%s/harsh", base);
 
-#define ARGS(...) ((const char *[]) { common[0], common[1], common[2], common[3], common[4], common[5], \
-				     common[6], common[7], __VA_ARGS__, NULL })
+#define ARGS(...)                                                                                  \
+	((const char *[]){common[0], common[1], common[2], common[3], common[4], common[5],        \
+			  common[6], common[7], __VA_ARGS__, NULL})
 	CHECK(run_sim(ARGS("--seed", "11", "-o", a)) == 0, "run a");
 	CHECK(run_sim(ARGS("--seed", "11", "-o", b)) == 0, "run b");
 	CHECK(run_sim(ARGS("--seed", "12", "-o", c)) == 0, "run c");
@@ -490,8 +565,8 @@ main(int argc, char **argv)
 	CHECK(run_sim(ARGS("--seed", "11", "--noise", "harsh", "-o", h)) == 0, "run harsh");
 
 	for (size_t i = 0; i < sizeof(session_files) / sizeof(session_files[0]); i++)
-		CHECK(same_file(a, b, session_files[i]), "%s differs between two runs with the same seed",
-		      session_files[i]);
+		CHECK(same_file(a, b, session_files[i]),
+		      "%s differs between two runs with the same seed", session_files[i]);
 	CHECK(!same_file(a, c, "KT-0001.ubx"), "seeds 11 and 12 give the same log");
 	CHECK(!same_file(a, c, "truth/team.csv"), "seeds 11 and 12 give the same truth");
 
@@ -502,9 +577,10 @@ main(int argc, char **argv)
 		CHECK(na == PLAYERS && nz == PLAYERS, "rows %d %d", na, nz);
 		for (int i = 0; i < na && i < nz; i++)
 			for (int col = C_MINUTES; col < C_FIX_PCT; col++)
-				CHECK(ra[i].v[col] == rz[i].v[col] || (isnan(ra[i].v[col]) && isnan(rz[i].v[col])),
-				      "row %d column %s: %f (realistic) != %f (none)", i, team_cols[col], ra[i].v[col],
-				      rz[i].v[col]);
+				CHECK(ra[i].v[col] == rz[i].v[col] ||
+					      (isnan(ra[i].v[col]) && isnan(rz[i].v[col])),
+				      "row %d column %s: %f (realistic) != %f (none)", i,
+				      team_cols[col], ra[i].v[col], rz[i].v[col]);
 	}
 
 	check_truth_rows(a);
@@ -513,21 +589,28 @@ main(int argc, char **argv)
 	check_harsh(h);
 
 	/* bad input */
-	CHECK(run_sim((const char *[]) { "--players", "0", "-o", c, NULL }) == 2, "--players 0 must be a usage error");
-	CHECK(run_sim((const char *[]) { "--noise", "loud", "-o", c, NULL }) == 2, "--noise loud must be a usage error");
-	CHECK(run_sim((const char *[]) { "--start", "21.11.2026", "-o", c, NULL }) == 2, "bad --start must be a usage error");
-	CHECK(run_sim((const char *[]) { "--gnss-hz", "3", "-o", c, NULL }) == 2, "--gnss-hz 3 must be a usage error");
-	CHECK(run_sim((const char *[]) { "--players", "2", NULL }) == 2, "no -o must be a usage error");
-	CHECK(run_sim((const char *[]) { "--minutes", "1", "-o", "/proc/kt-sim-no/such", NULL }) == 1,
+	CHECK(run_sim((const char *[]){"--players", "0", "-o", c, NULL}) == 2,
+	      "--players 0 must be a usage error");
+	CHECK(run_sim((const char *[]){"--noise", "loud", "-o", c, NULL}) == 2,
+	      "--noise loud must be a usage error");
+	CHECK(run_sim((const char *[]){"--start", "21.11.2026", "-o", c, NULL}) == 2,
+	      "bad --start must be a usage error");
+	CHECK(run_sim((const char *[]){"--gnss-hz", "3", "-o", c, NULL}) == 2,
+	      "--gnss-hz 3 must be a usage error");
+	CHECK(run_sim((const char *[]){"--players", "2", NULL}) == 2,
+	      "no -o must be a usage error");
+	CHECK(run_sim((const char *[]){"--minutes", "1", "-o", "/proc/kt-sim-no/such", NULL}) == 1,
 	      "an unwritable output directory must fail with 1");
 
 	/* an earlier session in the output directory: refused, or replaced with --force */
-	CHECK(run_sim((const char *[]) { "--players", "1", "--minutes", "1", "-o", c, NULL }) == 1,
+	CHECK(run_sim((const char *[]){"--players", "1", "--minutes", "1", "-o", c, NULL}) == 1,
 	      "writing into a directory holding a session must fail without --force");
-	CHECK(run_sim((const char *[]) { "--players", "1", "--minutes", "1", "--force", "-o", c, NULL }) == 0,
+	CHECK(run_sim((const char *[]){"--players", "1", "--minutes", "1", "--force", "-o", c,
+				       NULL}) == 0,
 	      "--force must replace the session");
 	{
-		char *stale = slurp(c, "KT-0002.ubx", NULL), *fresh = slurp(c, "KT-0001.nmea", NULL);
+		char *stale = slurp(c, "KT-0002.ubx", NULL),
+		     *fresh = slurp(c, "KT-0001.nmea", NULL);
 		CHECK(!stale, "--force left a stale vest log of the earlier session");
 		CHECK(fresh != NULL, "--force did not write the new session");
 		free(stale);

@@ -14,14 +14,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fputc('\n', stderr);                                   \
-			failures++;                                            \
-		}                                                              \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #cond);            \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
 #define NEAR(a, b, tol) (fabs((a) - (b)) <= (tol))
@@ -31,7 +31,8 @@ static void
 feed_profile(struct sim_truth *t, const double *v, size_t n)
 {
 	for (size_t k = 0; k + 1 < n; k++) {
-		struct sim_state s = { .t_s = k * SIM_DT, .v = v[k], .a = (v[k + 1] - v[k]) / SIM_DT };
+		struct sim_state s = {
+			.t_s = k * SIM_DT, .v = v[k], .a = (v[k + 1] - v[k]) / SIM_DT};
 		sim_truth_feed_interval(t, &s, v[k + 1]);
 	}
 }
@@ -78,15 +79,19 @@ test_truth_definitions(void)
 	CHECK(t.n_sprints == 1, "sprints %zu, want 1 (the 0.9 s burst is too short)", t.n_sprints);
 	if (t.n_sprints == 1) {
 		/* >= 7 m/s from the jump to 8 m/s at 10.6 s to 12.35 s: 1.75 s */
-		CHECK(NEAR(t.sprints[0].duration_s, 1.75, 0.011), "sprint lasts %f s", t.sprints[0].duration_s);
-		CHECK(NEAR(t.sprints[0].start_s, 10.6, 0.011), "sprint starts at %f s", t.sprints[0].start_s);
+		CHECK(NEAR(t.sprints[0].duration_s, 1.75, 0.011), "sprint lasts %f s",
+		      t.sprints[0].duration_s);
+		CHECK(NEAR(t.sprints[0].start_s, 10.6, 0.011), "sprint starts at %f s",
+		      t.sprints[0].start_s);
 		CHECK(NEAR(t.sprints[0].top_mps, 8.0, 1e-9), "top %f", t.sprints[0].top_mps);
 		CHECK(NEAR(t.sprint_m, t.sprints[0].dist_m, 1e-9), "sprint_m %f", t.sprint_m);
 	}
 	CHECK(t.accelerations == 1, "accelerations %u, want 1", t.accelerations);
-	CHECK(t.decelerations == 0, "decelerations %u, want 0 (0.4 s is too short)", t.decelerations);
+	CHECK(t.decelerations == 0, "decelerations %u, want 0 (0.4 s is too short)",
+	      t.decelerations);
 	CHECK(NEAR(t.max_mps, 8.0, 1e-9), "max %f", t.max_mps);
-	CHECK(NEAR(t.peak_m[0], sum, 1e-6), "peak1 %f over a 60 s session = total %f", t.peak_m[0], sum);
+	CHECK(NEAR(t.peak_m[0], sum, 1e-6), "peak1 %f over a 60 s session = total %f", t.peak_m[0],
+	      sum);
 	CHECK(isnan(t.peak_m[1]), "peak3 of a 1 min session is unknown");
 	sim_truth_clear(&t);
 	free(v);
@@ -97,18 +102,21 @@ test_osgnach(void)
 {
 	/* constant speed on flat ground: EC = 3.6 * 1.29 J/kg/m */
 	CHECK(NEAR(sim_osgnach_ec(0), 3.6 * 1.29, 1e-12), "EC(0) = %f", sim_osgnach_ec(0));
-	/* ES = 0.2: (155.4*0.00032 - 30.4*0.0016 - 43.3*0.008 + 46.3*0.04 + 19.5*0.2 + 3.6) * sqrt(1.04) * 1.29 */
+	/* ES = 0.2: (155.4*0.00032 - 30.4*0.0016 - 43.3*0.008 + 46.3*0.04 + 19.5*0.2 + 3.6) *
+	 * sqrt(1.04) * 1.29 */
 	double es = 0.2;
-	double want = (155.4 * 0.00032 - 30.4 * 0.0016 - 43.3 * 0.008 + 46.3 * 0.04 + 19.5 * 0.2 + 3.6) *
-		      sqrt(1 + es * es) * 1.29;
-	CHECK(NEAR(sim_osgnach_ec(es), want, 1e-9), "EC(0.2) = %f, want %f", sim_osgnach_ec(es), want);
+	double want =
+		(155.4 * 0.00032 - 30.4 * 0.0016 - 43.3 * 0.008 + 46.3 * 0.04 + 19.5 * 0.2 + 3.6) *
+		sqrt(1 + es * es) * 1.29;
+	CHECK(NEAR(sim_osgnach_ec(es), want, 1e-9), "EC(0.2) = %f, want %f", sim_osgnach_ec(es),
+	      want);
 }
 
 static void
 test_playerload(void)
 {
 	struct sim_truth t;
-	double a[3] = { 0, 0, 1 };
+	double a[3] = {0, 0, 1};
 
 	sim_truth_init(&t, 0);
 	/* a 0.1 g step on x and back: two deltas of 0.1 g -> 0.002 */
@@ -131,10 +139,10 @@ test_heatmap(void)
 	struct sim_truth t;
 
 	sim_truth_init(&t, 0);
-	sim_truth_feed_position(&t, 0.1, 0.1, 1.0);     /* row 0, col 0 */
-	sim_truth_feed_position(&t, 104.9, 67.9, 2.0);  /* row 16, col 20 */
-	sim_truth_feed_position(&t, -3, 70, 0.5);       /* outside: nearest edge cell row 16, col 0 */
-	sim_truth_feed_position(&t, 52.5, 4.0, 0.25);   /* row 1, col 10 */
+	sim_truth_feed_position(&t, 0.1, 0.1, 1.0);    /* row 0, col 0 */
+	sim_truth_feed_position(&t, 104.9, 67.9, 2.0); /* row 16, col 20 */
+	sim_truth_feed_position(&t, -3, 70, 0.5);     /* outside: nearest edge cell row 16, col 0 */
+	sim_truth_feed_position(&t, 52.5, 4.0, 0.25); /* row 1, col 10 */
 	CHECK(t.heat_s[0][0] == 1.0, "cell 0,0 = %f", t.heat_s[0][0]);
 	CHECK(t.heat_s[16][20] == 2.0, "cell 16,20 = %f", t.heat_s[16][20]);
 	CHECK(t.heat_s[16][0] == 0.5, "cell 16,0 = %f", t.heat_s[16][0]);
@@ -200,34 +208,38 @@ test_motion(enum sim_drill drill)
 			amin = fmin(amin, prev.a);
 			if (prev.x < -2 || prev.x > 107 || prev.y < -2 || prev.y > 70)
 				outside++;
-			CHECK(prev.v >= 0 && prev.v <= p.vmax * 1.02 + 1e-9, "speed %f out of range", prev.v);
+			CHECK(prev.v >= 0 && prev.v <= p.vmax * 1.02 + 1e-9,
+			      "speed %f out of range", prev.v);
 		}
 		sim_truth_finish(&t);
 
 		double zsum = 0;
 		for (int z = 0; z < 5; z++)
 			zsum += t.zone_m[z];
-		CHECK(NEAR(zsum, t.distance_m, 1e-6), "player %u: zones %f != distance %f", i, zsum, t.distance_m);
-		CHECK(NEAR(path, t.distance_m, 0.002 * t.distance_m), "player %u: path %f != integral of speed %f",
-		      i, path, t.distance_m);
-		CHECK(amax <= p.amax + 1e-9 && amin >= -p.dmax - 1e-9, "player %u: dv/dt %f..%f beyond %f..%f",
-		      i, amin, amax, -p.dmax, p.amax);
-		CHECK(outside < n / 100, "player %u: %zu of %zu samples off the pitch", i, outside, n);
+		CHECK(NEAR(zsum, t.distance_m, 1e-6), "player %u: zones %f != distance %f", i, zsum,
+		      t.distance_m);
+		CHECK(NEAR(path, t.distance_m, 0.002 * t.distance_m),
+		      "player %u: path %f != integral of speed %f", i, path, t.distance_m);
+		CHECK(amax <= p.amax + 1e-9 && amin >= -p.dmax - 1e-9,
+		      "player %u: dv/dt %f..%f beyond %f..%f", i, amin, amax, -p.dmax, p.amax);
+		CHECK(outside < n / 100, "player %u: %zu of %zu samples off the pitch", i, outside,
+		      n);
 		if (drill == SIM_DRILL_MATCH && p.role != SIM_GK) {
 			double rate = t.distance_m / c.minutes;
 			CHECK(rate > 85 && rate < 145, "player %u: work rate %f m/min", i, rate);
-			CHECK(t.max_mps * 3.6 > 24 && t.max_mps * 3.6 < 33.5, "player %u: max %f km/h", i,
-			      t.max_mps * 3.6);
+			CHECK(t.max_mps * 3.6 > 24 && t.max_mps * 3.6 < 33.5,
+			      "player %u: max %f km/h", i, t.max_mps * 3.6);
 		}
 		if (drill == SIM_DRILL_SPRINTS)
-			CHECK(t.n_sprints >= 12 && t.n_sprints <= 16, "player %u: %zu sprints in 15 one-minute cycles",
-			      i, t.n_sprints);
+			CHECK(t.n_sprints >= 12 && t.n_sprints <= 16,
+			      "player %u: %zu sprints in 15 one-minute cycles", i, t.n_sprints);
 		total_sprints += (unsigned)t.n_sprints;
 		sim_truth_clear(&t);
 		free(m);
 	}
 	if (drill == SIM_DRILL_MATCH)
-		CHECK(total_sprints >= 10 * 2, "only %u sprints by 10 outfield players in 15 min", total_sprints);
+		CHECK(total_sprints >= 10 * 2, "only %u sprints by 10 outfield players in 15 min",
+		      total_sprints);
 }
 
 int

@@ -116,6 +116,18 @@ parse_start(const char *arg, int64_t *ret)
 	return 0;
 }
 
+/* vest ids are ASCII 0x21..0x7E (vest.md); these would also break CSV, NMEA or paths */
+static bool
+valid_prefix(const char *s)
+{
+	if (strlen(s) > 4)
+		return false;
+	for (; *s; s++)
+		if (*s < 0x21 || *s > 0x7e || strchr(",\"*$/", *s))
+			return false;
+	return true;
+}
+
 enum {
 	OPT_START = 256,
 	OPT_NMEA_EVERY,
@@ -237,9 +249,9 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 			}
 			break;
 		case OPT_VEST_PREFIX:
-			if (strlen(optarg) > 4 || strpbrk(optarg, ",\" \t\r\n*$/")) {
-				log_error("--vest-prefix: '%s' must be at most 4 characters, "
-					  "without , \" * $ / or blanks",
+			if (!valid_prefix(optarg)) {
+				log_error("--vest-prefix: '%s' must be at most 4 ASCII characters "
+					  "(vest.md), without , \" * $ / or blanks",
 					  optarg);
 				r = -EINVAL;
 			} else {

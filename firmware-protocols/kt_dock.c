@@ -387,7 +387,8 @@ kt_dock_list_resp_encode(const struct kt_dock_list_resp *m, uint8_t *out, size_t
 {
 	size_t need = 5 + (size_t)m->count * KT_DOCK_LIST_ENTRY_LEN;
 
-	if (m->count > KT_DOCK_LIST_MAX || (uint32_t)m->first + m->count > m->total)
+	if (m->count > KT_DOCK_LIST_MAX || (m->count > 0 && (uint32_t)m->first + m->count > m->total) ||
+	    (m->count == 0 && m->first < m->total))
 		return -EINVAL;
 	if (size < need)
 		return -ENOBUFS;
@@ -417,7 +418,7 @@ kt_dock_list_resp_decode(const uint8_t *p, size_t len, struct kt_dock_list_resp 
 	count = p[4];
 	if (count > KT_DOCK_LIST_MAX || len != 5 + (size_t)count * KT_DOCK_LIST_ENTRY_LEN)
 		return -EPROTO;
-	if ((uint32_t)first + count > total)
+	if (count > 0 && (uint32_t)first + count > total)
 		return -EPROTO;
 	if (count == 0 && first < total)
 		return -EPROTO; /* would make a paging host loop forever */

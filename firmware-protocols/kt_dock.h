@@ -195,7 +195,7 @@ struct kt_dock_session_info {
 
 struct kt_dock_list_resp {
 	uint16_t total;                      /* sessions on the vest */
-	uint16_t first;                      /* index of entry 0 */
+	uint16_t first;                      /* index of entry 0 (echoes the request) */
 	uint8_t count;                       /* entries in this response, <= KT_DOCK_LIST_MAX */
 	struct kt_dock_session_info s[KT_DOCK_LIST_MAX];
 };

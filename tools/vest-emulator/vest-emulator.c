@@ -472,7 +472,7 @@ handle(struct emu *e, const struct kt_dock_frame *f)
 			break;
 		memset(&lr, 0, sizeof(lr));
 		lr.total = sessions_listed(e);
-		lr.first = rq.first < lr.total ? rq.first : lr.total;
+		lr.first = rq.first;
 		for (size_t i = 0; i < e->n && lr.count < KT_DOCK_LIST_MAX; i++) {
 			if (e->s[i].erased)
 				continue;

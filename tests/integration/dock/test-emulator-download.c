@@ -62,7 +62,7 @@ struct file {
 	size_t size;
 };
 
-static struct file files[8];
+static struct file files[80];
 static size_t n_files = 3;
 
 static void
@@ -124,7 +124,7 @@ struct emu {
 static void
 emu_start(struct emu *e, const char *vest_id, const char *const *extra)
 {
-	const char *argv[64];
+	const char *argv[256];
 	int n = 0;
 
 	const char *name = vest_id ? vest_id : "from-log";
@@ -900,6 +900,49 @@ scenario_samples(void)
 	kt_store_free(st);
 }
 
+/* More sessions than fit in one LIST page: the host pages through them. */
+static void
+scenario_many(void)
+{
+	static struct client c;
+	struct vest_state v;
+	struct emu e;
+	struct kt_store *st = fresh_store("many");
+	struct run_opts o = { .erase = true, .max_connects = 1 };
+	unsigned resumes = 0;
+
+	for (size_t i = 0; i < 70; i++) {
+		char name[32], body[64];
+		snprintf(name, sizeof(name), "m%02zu.log", i);
+		snprintf(body, sizeof(body), "session %zu\n", i);
+		write_file(&files[i], name, (const uint8_t *)body, strlen(body) * (i % 7));
+	}
+	n_files = 70;
+	memset(&c, 0, sizeof(c));
+	c.fd = -1;
+	emu_start(&e, "many", NULL);
+	c.link = e.link;
+	CHECK(host_run(&c, st, &o, &v, &resumes) == 0);
+	CHECK(v.n == 70 && v.id.n_sessions == 70);
+	for (unsigned i = 0; i < v.n; i++)
+		CHECK(v.s[i].id == i + 1);
+	check_archive(st, "many");
+	/* all erased: an empty list, and a LIST past the end is an empty page */
+	CHECK(client_identify_list(&c, &v) == 0 && v.n == 0);
+	{
+		static struct kt_dock_list_resp lr;
+		struct kt_dock_list_req rq = { .first = 100 };
+		uint8_t p[4];
+		int n = kt_dock_list_req_encode(&rq, p, sizeof(p));
+		CHECK(client_request(&c, KT_DOCK_LIST, p, (size_t)n) == 0);
+		CHECK(kt_dock_list_resp_decode(c.f.payload, c.f.len, &lr) == 0);
+		CHECK(lr.count == 0 && lr.first == 100 && lr.total == 0);
+	}
+	client_disconnect(&c);
+	emu_stop(&e);
+	kt_store_free(st);
+}
+
 static void
 cleanup(void)
 {
@@ -930,6 +973,7 @@ main(int argc, char **argv)
 		{ "bad-vest", scenario_bad_vest },
 		{ "usage", scenario_usage },
 		{ "samples", scenario_samples },
+		{ "many", scenario_many },
 	};
 	const char *base = getenv("TMPDIR");
 

@@ -162,6 +162,10 @@ test_bodies(void)
 	uint8_t none[5] = { 0, 0, 0, 0, 0 };
 	CHECK_EQ(kt_dock_list_resp_decode(none, 5, &lr2), 0);
 	CHECK_EQ(lr2.total, 0);
+	uint8_t past[5] = { 3, 0, 9, 0, 0 }; /* first 9 of 3: an empty page, echoing first */
+	CHECK_EQ(kt_dock_list_resp_decode(past, 5, &lr2), 0);
+	CHECK_EQ(lr2.first, 9);
+	CHECK_EQ(lr2.count, 0);
 
 	struct kt_dock_read_req rq = { .session_id = 7, .offset = 123456, .max_len = 4000 }, rq2;
 	n = kt_dock_read_req_encode(&rq, buf, sizeof(buf));

@@ -210,14 +210,16 @@ write_vest_truth(const struct sim_config *c,
 
 	if ((r = open_out(dir, "sprints.csv", &a)) < 0)
 		goto out;
-	fprintf(a.f, "start_utc,start_s,duration_s,distance_m,top_speed_kmh\n");
+	/* the columns of kicktrack process's players/VEST/sprints.csv */
+	fprintf(a.f, "sprint,start_utc,start_t_s,duration_s,distance_m,top_speed_kmh,threshold_kmh,"
+		     "min_duration_s\n");
 	for (size_t i = 0; i < v->truth.n_sprints; i++) {
 		const struct sim_truth_sprint *s = &v->truth.sprints[i];
 		char utc[40];
 		kt_fmt_utc(utc, sizeof(utc),
-			   c->start_unix * INT64_C(1000000) + llround(s->start_s * 1e6), 2);
-		fprintf(a.f, "%s,%.2f,%.2f,%.3f,%.3f\n", utc, s->start_s, s->duration_s, s->dist_m,
-			s->top_mps * 3.6);
+			   c->start_unix * INT64_C(1000000) + llround(s->start_s * 1e6), 3);
+		fprintf(a.f, "%zu,%s,%.2f,%.2f,%.3f,%.3f,25.2,1.00\n", i + 1, utc, s->start_s,
+			s->duration_s, s->dist_m, s->top_mps * 3.6);
 	}
 	if ((r = commit_out(&a)) < 0)
 		goto out;

@@ -9,7 +9,7 @@
  *   them; a few dropouts of 0.3-2.5 s (some over 2 s: gaps).
  * harsh: bias 2 m (tau 30 s), white 0.5 m, velocity white 0.12 m/s + 0.05 m/s;
  *   multipath speed spikes of +2..+6 m/s for 1-3 epochs, position jumps of
- *   5-20 m for 1-20 epochs, bad epochs (2D fix, 4-5 SV, HDOP 3-8), more
+ *   5-20 m for 1-15 epochs, bad epochs (2D fix, 4-5 SV, HDOP 3-8), more
  *   dropouts, half of them 3-10 s; numSV 5-10.
  * none: the truth sampled at each epoch; no dropouts.
  * The IMU adds white noise (0.01 g realistic, 0.02 g harsh) and quantises
@@ -224,7 +224,7 @@ sim_gnss_init(struct sim_gnss *g,
 				 sim_rng_range(&g->rng, 2, 6), 0);
 		n = count_scaled(g, 1.0 / 3.0);
 		for (int i = 0; i < n && r >= 0; i++)
-			r = plan(g, total, SIM_EV_JUMP, (uint32_t)sim_rng_int(&g->rng, 1, 20),
+			r = plan(g, total, SIM_EV_JUMP, (uint32_t)sim_rng_int(&g->rng, 1, 15),
 				 sim_rng_range(&g->rng, 5, 20),
 				 sim_rng_range(&g->rng, -M_PI, M_PI));
 		n = count_scaled(g, 1.0 / 2.0);

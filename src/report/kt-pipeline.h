@@ -80,7 +80,8 @@ int kt_pipeline_opts_set(struct kt_pipeline_opts *o, const char *section, const 
 /* Parse "7.2,14.4,19.8,25.2" into zone_kmh (strictly increasing, > 0). */
 int kt_parse_zones(const char *s, double ret_zone_kmh[4]);
 
-/* Run the job. ret_summary may be NULL. Returns a KT_PIPELINE_* code. */
+/* Run the job. ret_summary may be NULL. Returns a KT_PIPELINE_* code.
+ * Tunes malloc for the process (keeps freed memory for the next vest). */
 int kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *ret_summary);
 
 #endif

@@ -463,7 +463,7 @@ test_full_disk_tmpfs(void)
 		struct kt_store_download *d;
 		int r;
 
-		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 			_exit(77);
 		snprintf(mnt, sizeof(mnt), "%s/tmpfs", tmpdir);
 		mkdir(mnt, 0700);

@@ -44,6 +44,7 @@ struct lang {
 		*k_minutes, *k_work_rate;
 	const char *more, *peak, *sprint_dist, *metabolic, *high_power;
 	const char *q_title, *q_fix, *q_gaps, *q_rejected;
+	const char *average;
 	const char *no_data, *no_pos, *pitch_estimated, *team, *number, *player, *position;
 	const char *col_minutes, *col_dist, *col_hsr, *col_sprints, *col_vmax, *col_acc,
 		*col_dec, *col_load, *col_rate;
@@ -90,6 +91,7 @@ static const struct lang lang_de = {
 	.q_fix = "% der Epochen mit gültiger Position",
 	.q_gaps = "Lücken",
 	.q_rejected = "verworfene Datensätze",
+	.average = "Ø Mannschaft",
 	.no_data = "keine Daten",
 	.no_pos = "keine Positionsdaten",
 	.pitch_estimated = "Platz aus den Laufwegen geschätzt",
@@ -149,6 +151,7 @@ static const struct lang lang_en = {
 	.q_fix = "% of epochs with a valid position",
 	.q_gaps = "gaps",
 	.q_rejected = "rejected records",
+	.average = "Team average",
 	.no_data = "no data",
 	.no_pos = "no position data",
 	.pitch_estimated = "pitch estimated from the tracks",
@@ -1076,7 +1079,7 @@ team_pdf(struct ctx *c, const char *path)
 	const char *heads[] = { L->number, L->player, L->position, L->col_minutes, L->col_dist,
 				L->col_hsr, L->col_sprints, L->col_vmax, L->col_acc, L->col_dec,
 				L->col_load };
-	size_t n = c->team.n, rows_page = 34;
+	size_t n = c->team.n, rows_page = 33;
 	double row_h;
 
 	if (!idx)
@@ -1136,6 +1139,32 @@ team_pdf(struct ctx *c, const char *path)
 				q(c, cell[k]);
 				fprintf(f, " at screen %g,%g %s font ',8.5'\n", cols[k].x, y,
 					cols[k].right ? "right" : "left");
+			}
+		}
+		if (end >= n) {
+			/* the team average under the last row */
+			static const enum kt_team_col avg_cols[] = {
+				KT_TC_MINUTES, KT_TC_DISTANCE_M, KT_TC_HSR_M, KT_TC_SPRINTS,
+				KT_TC_MAX_SPEED_KMH, KT_TC_ACCELERATIONS, KT_TC_DECELERATIONS,
+				KT_TC_PLAYER_LOAD,
+			};
+			y -= row_h;
+			fprintf(f, "set arrow from screen 0.045,%g to screen 0.955,%g nohead lc rgb '#888888'\n",
+				y + row_h / 2, y + row_h / 2);
+			fprintf(f, "set label ");
+			q(c, L->average);
+			fprintf(f, " at screen %g,%g left font 'Sans Bold,8.5'\n", cols[1].x, y);
+			for (size_t k = 0; k < sizeof(avg_cols) / sizeof(avg_cols[0]); k++) {
+				double sum = 0;
+				size_t cnt = 0;
+				for (size_t r = 0; r < n; r++)
+					if (isfinite(c->team.players[r].v[avg_cols[k]])) {
+						sum += c->team.players[r].v[avg_cols[k]];
+						cnt++;
+					}
+				fprintf(f, "set label ");
+				q(c, NUM(L, cnt ? sum / cnt : NAN, avg_cols[k] == KT_TC_MAX_SPEED_KMH ? 1 : 0));
+				fprintf(f, " at screen %g,%g right font 'Sans Bold,8.5'\n", cols[3 + k].x, y);
 			}
 		}
 		plot_blank(c);

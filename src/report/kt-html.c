@@ -29,7 +29,7 @@ kt_team_chart_file(enum kt_team_chart c)
 struct words {
 	const char *html_lang, *title, *pitch, *players, *team, *team_pdf, *charts, *player_pages,
 		*sort_hint, *missing_chart, *zones, *quality, *col[16], *chart_alt[_KT_TEAM_CHART_MAX],
-		*heat_alt, *pdf, *no_pdf, *pitch_estimated;
+		*heat_alt, *pdf, *no_pdf, *pitch_estimated, *average;
 };
 
 /* Columns of the team table; the first three are text. */
@@ -57,6 +57,7 @@ static const struct words words_de = {
 	.pdf = "Bericht (PDF)",
 	.no_pdf = "kein PDF",
 	.pitch_estimated = "aus den Laufwegen geschätzt",
+	.average = "Ø Mannschaft",
 };
 
 static const struct words words_en = {
@@ -80,6 +81,7 @@ static const struct words words_en = {
 	.pdf = "Report (PDF)",
 	.no_pdf = "no PDF",
 	.pitch_estimated = "estimated from the tracks",
+	.average = "Team average",
 };
 
 void
@@ -134,6 +136,7 @@ static const char css[] =
 	"th.asc::after{content:' \\25B2'}th.desc::after{content:' \\25BC'}\n"
 	"td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
 	"tbody tr:nth-child(even){background:#fafbfa}tbody tr:hover{background:#eef5ee}\n"
+	"tfoot td{font-weight:bold;border-top:2px solid #999}\n"
 	".zb{display:flex;width:140px;height:12px;border-radius:2px;overflow:hidden;background:#eee}\n"
 	".zb span{display:block;height:100%}\n"
 	".hint{color:#666;font-size:.85em}\n"
@@ -164,6 +167,8 @@ static const char js[] =
 	" for(var k=0;k<rows.length;k++)body.appendChild(rows[k]);\n"
 	" for(var j=0;j<ths.length;j++)ths[j].className=j===i?(d?'desc':'asc'):'';}\n"
 	"for(var i=0;i<ths.length;i++)(function(i){ths[i].addEventListener('click',function(){sortBy(i);});})(i);\n"
+	"var m=/^#sort=(\\d+)$/.exec(location.hash);\n"
+	"if(m&&+m[1]<ths.length)sortBy(+m[1]);\n"
 	"document.body.setAttribute('data-rows',String(body.rows.length));\n"
 	"document.body.setAttribute('data-ready','1');\n"
 	"})();\n";
@@ -270,7 +275,42 @@ write_page(FILE *f, const struct kt_html_input *in)
 		num_cell(f, v[KT_TC_FIX_PCT], 1, comma);
 		fputs("</tr>\n", f);
 	}
-	fprintf(f, "</tbody>\n</table>\n<p class=\"hint\">%s</p>\n</section>\n", w->sort_hint);
+	fputs("</tbody>\n<tfoot><tr>", f);
+	{
+		/* the team average; not sorted with the rows */
+		static const struct {
+			int col;
+			enum kt_team_col tc;
+			int decimals;
+		} avg[] = {
+			{ C_MIN, KT_TC_MINUTES, 0 }, { C_DIST, KT_TC_DISTANCE_M, 0 },
+			{ C_HSR, KT_TC_HSR_M, 0 }, { C_SPRINTS, KT_TC_SPRINTS, 0 },
+			{ C_VMAX, KT_TC_MAX_SPEED_KMH, 1 }, { C_ACC, KT_TC_ACCELERATIONS, 0 },
+			{ C_DEC, KT_TC_DECELERATIONS, 0 }, { C_LOAD, KT_TC_PLAYER_LOAD, 0 },
+			{ C_RATE, KT_TC_WORK_RATE_M_MIN, 0 }, { C_FIX, KT_TC_FIX_PCT, 1 },
+		};
+		size_t k = 0;
+		for (int col = 0; col < _C_MAX; col++) {
+			if (col == C_NAME) {
+				fprintf(f, "<td>%s</td>", w->average);
+				continue;
+			}
+			if (k < sizeof(avg) / sizeof(avg[0]) && avg[k].col == col) {
+				double sum = 0;
+				size_t cnt = 0;
+				for (size_t i = 0; i < t->n; i++)
+					if (isfinite(t->players[i].v[avg[k].tc])) {
+						sum += t->players[i].v[avg[k].tc];
+						cnt++;
+					}
+				fprintf(f, "<td class=\"n\">%s</td>",
+					cnt ? kt_fmt_double(a, sizeof(a), sum / cnt, avg[k].decimals, comma) : "–");
+				k++;
+			} else
+				fputs("<td></td>", f);
+		}
+	}
+	fprintf(f, "</tr></tfoot>\n</table>\n<p class=\"hint\">%s</p>\n</section>\n", w->sort_hint);
 
 	/* team charts */
 	fprintf(f, "<section class=\"charts\">\n<h2>%s</h2>\n", w->charts);

@@ -153,6 +153,18 @@ html)
 	grep -q 'data-rows="5"' "$T/dom" || fail "table does not have 5 rows in the browser"
 	[ "$(grep -o '<tr>' "$T/dom" | wc -l)" -ge 6 ] || fail "DOM lacks the table rows"
 	[ "$(grep -o '<img ' "$T/dom" | wc -l)" -eq 9 ] || fail "DOM lacks the images"
+	# sorting by clicking a header: index.html#sort=4 sorts by distance
+	# (column 4) on load, numbers descending first
+	prof=$(mktemp -d)
+	timeout 120 "${chrome[@]/--user-data-dir=*/--user-data-dir=$prof}" --dump-dom "file://$html#sort=4" >"$T/dom2" 2>>"$T/chrome.log"
+	rm -rf "$prof"
+	# third numeric cell of each row: Nr., Min., Distanz
+	got=$(sed 's/<tfoot>.*//; s/<tr>/\n<tr>/g' "$T/dom2" | grep '^<tr><td' | while read -r row; do
+		grep -o 'data-v="[0-9.]*">[0-9.,]*</td>' <<<"$row" | sed -n '3s/data-v="\([0-9.]*\)".*/\1/p'
+	done | tr '\n' ' ')
+	want=$(tr ' ' '\n' <<<"$got" | grep . | sort -rn | tr '\n' ' ')
+	[ "$(wc -w <<<"$got")" -eq 5 ] && [ "$got" = "$want" ] || fail "table not sorted by distance in the browser: '$got'"
+	grep -q '<th data-type="num" class="desc">' "$T/dom2" || fail "sorted header not marked"
 	"$CHECK" "$T/shot.png" || fail "no screenshot"
 	sd=$(identify -format '%[fx:standard_deviation]' "$T/shot.png") || fail "identify"
 	awk -v s="$sd" 'BEGIN { exit !(s > 0.05) }' || fail "screenshot looks blank (sd $sd)"

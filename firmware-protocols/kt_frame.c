@@ -62,16 +62,20 @@ static const uint8_t nmea_class[256] = {
 #define ONES UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
 
-/* Does any of the 8 bytes need a closer look: below 0x20, above 0x7e, or
- * '$', '!', '*'? (Word tricks from "Bit Twiddling Hacks": exact for the
- * question "is there any such byte".) */
+/* Does any of the 8 bytes need a closer look: below 0x20, above 0x7e, '$'
+ * or '!' (another frame starting)? (Word tricks from "Bit Twiddling Hacks":
+ * exact for the question "is there any such byte".) '$' and '!' differ in
+ * bits 0x05 only among the printable characters '!' '$' '%' and ' ', so
+ * one compare of (w | 0x05) with '%' finds them together with '%' and ' '
+ * which then take the exact byte loop (rare in NMEA). An inner '*' needs no
+ * check here: the checksum covers it and the decoder rejects it. */
 static inline uint64_t
 special8(uint64_t w)
 {
 	uint64_t lt = (w - ONES * 0x20) & ~w;
 	uint64_t gt = (w + ONES * (127 - 0x7e)) | w;
-	uint64_t d = w ^ (ONES * '$'), e = w ^ (ONES * '!'), s = w ^ (ONES * '*');
-	uint64_t z = ((d - ONES) & ~d) | ((e - ONES) & ~e) | ((s - ONES) & ~s);
+	uint64_t d = (w | (ONES * 0x05)) ^ (ONES * 0x25);
+	uint64_t z = (d - ONES) & ~d;
 	return (lt | gt | z) & HIGHS;
 }
 

@@ -22,7 +22,7 @@ struct cur {
 	int done;
 };
 
-static int
+__attribute__((always_inline)) static inline int
 field(struct cur *c, const char **ret_s, size_t *ret_n)
 {
 	const char *s = c->p, *q = s;
@@ -147,7 +147,7 @@ static const uint64_t pow10u[19] = {
  * eight digits"); the digits are moved to the top of the word first so that
  * a shorter run reads as having leading zeros.
  */
-static inline unsigned
+__attribute__((always_inline)) static inline unsigned
 digits8(const char *p, uint64_t *ret)
 {
 	uint64_t w, d, stop;
@@ -170,7 +170,7 @@ digits8(const char *p, uint64_t *ret)
 }
 
 /* Up to 16 digits at p when 16 bytes are readable; returns the count. */
-static inline unsigned
+__attribute__((always_inline)) static inline unsigned
 digits16(const char *p, uint64_t *ret)
 {
 	uint64_t a, b;
@@ -186,7 +186,7 @@ digits16(const char *p, uint64_t *ret)
 
 /* Cursor versions for the hot path: parse a number field while looking for
  * its end, in one pass. Return 0 ok, 1 empty, -EBADMSG malformed. */
-static void
+__attribute__((always_inline)) static inline void
 advance(struct cur *c, const char *q)
 {
 	if (q >= c->end)
@@ -195,7 +195,7 @@ advance(struct cur *c, const char *q)
 		c->p = q + 1;
 }
 
-static int
+__attribute__((always_inline)) static inline int
 take_fixed(struct cur *c, int64_t *ret_m, int *ret_frac, int *ret_neg)
 {
 	const char *p = c->p, *e = c->end, *start;
@@ -259,7 +259,7 @@ slow:
 	return 0;
 }
 
-static int
+__attribute__((always_inline)) static inline int
 take_double(struct cur *c, double *ret)
 {
 	int64_t m = 0;
@@ -277,7 +277,7 @@ take_double(struct cur *c, double *ret)
 }
 
 /* Integer field without fraction, in [min, max]; empty -> -1 if allowed. */
-static int
+__attribute__((always_inline)) static inline int
 take_int(struct cur *c, int64_t min, int64_t max, bool empty_ok, int64_t *ret)
 {
 	const char *p = c->p, *e = c->end, *start;
@@ -446,7 +446,7 @@ parse_char(const char *s, size_t n, char *ret)
 		*ret = 0;
 		return 0;
 	}
-	if (n != 1)
+	if (n != 1 || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
 		return -EBADMSG;
 	*ret = s[0];
 	return 0;
@@ -595,7 +595,7 @@ decode_pkth(struct cur *c, struct kt_nmea_pkth *o)
 	if (fn == 0 || fn > 8)
 		return -EBADMSG;
 	for (size_t i = 0; i < fn; i++)
-		if (fs[i] == ' ' || fs[i] == ',')
+		if (fs[i] <= ' ' || fs[i] > '~' || fs[i] == '*' || fs[i] == '$' || fs[i] == '!')
 			return -EBADMSG;
 	memcpy(o->vest_id, fs, fn);
 	o->vest_id[fn] = 0;
@@ -615,20 +615,44 @@ decode_pkth(struct cur *c, struct kt_nmea_pkth *o)
 	return 0;
 }
 
+/* The vest's IMU sentence is most of an NMEA vest's log: a dedicated loop.
+ * The sentence is zero-padded (kt_nmea_decode), so digits8() may read on. */
 static int
 decode_pkti(struct cur *c, struct kt_nmea_pkti *o)
 {
-	int64_t v;
+	const char *p = c->p;
+	uint64_t v;
+	uint32_t itow;
+	unsigned n;
+	int16_t val[6];
 
-	TRY(take_int(c, 0, 604800000 - 1, false, &v));
-	o->itow_ms = (uint32_t)v;
-	for (int i = 0; i < 3; i++) {
-		TRY(take_int(c, -32768, 32767, false, &v));
-		o->acc[i] = (int16_t)v;
+	if (c->done)
+		return -EBADMSG;
+	n = digits16(p, &v);
+	if (n == 0 || n > 9 || p[n] != ',')
+		return -EBADMSG;
+	if (v >= 604800000u)
+		return -ERANGE;
+	itow = (uint32_t)v;
+	p += n + 1;
+	for (int k = 0; k < 6; k++) {
+		int neg = *p == '-';
+		p += neg;
+		n = digits8(p, &v);
+		if (n == 0 || n == 8)
+			return -EBADMSG;
+		p += n;
+		if (k < 5 ? *p != ',' : p != c->end)
+			return -EBADMSG;
+		p++;
+		if (v > 32767u + (unsigned)neg)
+			return -ERANGE;
+		val[k] = (int16_t)(neg ? -(int64_t)v : (int64_t)v);
 	}
-	for (int i = 0; i < 3; i++) {
-		TRY(take_int(c, -32768, 32767, false, &v));
-		o->gyr[i] = (int16_t)v;
+	o->itow_ms = itow;
+	for (int k = 0; k < 3; k++) {
+		o->acc[k] = val[k];
+		o->gyr[k] = val[3 + k];
 	}
 	return 0;
 }

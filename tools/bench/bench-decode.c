@@ -2,7 +2,8 @@
 /*
  * Decode throughput, side by side with what the machine can do anyway:
  *   cat          read() the file into a 256 KiB buffer (what cat > /dev/null does)
- *   nmea-scan    bare newline + NMEA checksum scan (no fields)
+ *   nmea-scan-b  bare newline + NMEA checksum scan, XOR one byte at a time
+ *   nmea-scan    the same, XOR eight bytes at a time (the stricter reference)
  *   nmea-decode  framer + kt_nmea_decode of every sentence into structs
  *   ubx-scan     bare UBX sync + length + Fletcher scan
  *   ubx-decode   framer + kt_ubx_decode_* of every frame into structs
@@ -158,7 +159,7 @@ write_log(const char *path, size_t bytes, int ubx, long *ret_epochs)
 
 /* ---- passes: each reads the file in CHUNK pieces and returns a count ---- */
 
-enum pass { P_CAT, P_NMEA_SCAN, P_NMEA_DECODE, P_UBX_SCAN, P_UBX_DECODE, P_READER };
+enum pass { P_CAT, P_NMEA_SCAN, P_NMEA_SCAN_BYTES, P_NMEA_DECODE, P_UBX_SCAN, P_UBX_DECODE, P_READER };
 
 static int
 hexv(uint8_t c)
@@ -211,6 +212,41 @@ nmea_scan(const uint8_t *p, size_t n, uint8_t *carry, size_t *carry_len)
 			acc ^= acc >> 8;
 			x = (uint8_t)acc;
 			if (((hexv(star[1]) << 4) | hexv(star[2])) == x)
+				ok++;
+		}
+		p = nl + 1;
+	}
+	return ok;
+}
+
+/* The same, one byte at a time: the plain loop most scanners use. */
+static uint64_t
+nmea_scan_bytes(const uint8_t *p, size_t n, uint8_t *carry, size_t *carry_len)
+{
+	uint64_t ok = 0;
+	const uint8_t *end = p + n;
+	while (p < end) {
+		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+		const uint8_t *s, *e;
+		uint8_t x = 0;
+		if (!nl) {
+			memcpy(carry, p, (size_t)(end - p));
+			*carry_len = (size_t)(end - p);
+			return ok;
+		}
+		s = p;
+		e = nl;
+		if (*carry_len) {
+			memcpy(carry + *carry_len, p, (size_t)(nl - p) + 1);
+			s = carry;
+			e = carry + *carry_len + (nl - p);
+			*carry_len = 0;
+		}
+		if (e - s > 4 && s[0] == '$') {
+			const uint8_t *q = s + 1;
+			while (q < e && *q != '*')
+				x ^= *q++;
+			if (e - q >= 3 && ((hexv(q[1]) << 4) | hexv(q[2])) == x)
 				ok++;
 		}
 		p = nl + 1;
@@ -304,6 +340,9 @@ run_pass(const char *path, enum pass which, uint64_t *ret_fixes)
 		case P_NMEA_SCAN:
 			count += nmea_scan(p, len, carry, &carry_len);
 			break;
+		case P_NMEA_SCAN_BYTES:
+			count += nmea_scan_bytes(p, len, carry, &carry_len);
+			break;
 		case P_UBX_SCAN:
 			count += ubx_scan(p, len, carry, &carry_len);
 			break;
@@ -379,7 +418,7 @@ main(int argc, char **argv)
 	const char *dir = argc > 2 ? argv[2] : "/tmp";
 	char nmea_path[4096], ubx_path[4096];
 	long ep_n, ep_u;
-	struct result cat, scan, dec, rd;
+	struct result cat, scan, scan_b, dec, rd;
 	double sz;
 	int reps = 3;
 
@@ -403,11 +442,16 @@ main(int argc, char **argv)
 	printf("NMEA log (%ld epochs: RMC GGA VTG GST + 10 x $PKTI each)\n", ep_n);
 	cat = measure(nmea_path, P_CAT, reps);
 	line("cat", cat, sz, NULL);
+	scan_b = measure(nmea_path, P_NMEA_SCAN_BYTES, reps);
+	line("nmea-scan-b", scan_b, sz, NULL);
 	scan = measure(nmea_path, P_NMEA_SCAN, reps);
 	line("nmea-scan", scan, sz, NULL);
 	dec = measure(nmea_path, P_NMEA_DECODE, reps);
 	line("nmea-decode", dec, sz, &scan);
-	printf("  goal: nmea-decode <= 2.5x nmea-scan: %.2fx, %s\n", dec.s / scan.s, dec.s / scan.s <= 2.5 ? "MET" : "NOT MET");
+	printf("  goal: nmea-decode <= 2.5x nmea-scan (word-wise XOR): %.2fx, %s\n", dec.s / scan.s,
+	       dec.s / scan.s <= 2.5 ? "MET" : "NOT MET");
+	printf("        vs nmea-scan-b (byte loop, the ~1.2 GB/s scan of the issue): %.2fx, %s\n",
+	       dec.s / scan_b.s, dec.s / scan_b.s <= 2.5 ? "MET" : "NOT MET");
 	rd = measure(nmea_path, P_READER, 1);
 	line("nmea-reader", rd, sz, &scan);
 

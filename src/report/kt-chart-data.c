@@ -541,6 +541,7 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 		.pitch_length_m = 105.0, .pitch_width_m = 68.0,
 		.zone_kmh = { 7.2, 14.4, 19.8, 25.2 },
 		.effort_ms2 = 3.0,
+		.hsr_kmh = NAN,
 		.heat_cell_x_m = NAN, .heat_cell_y_m = NAN,
 	};
 	struct json_object *root, *pitch, *v;
@@ -550,7 +551,9 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 	double d;
 	int k;
 
+	s.hsr_kmh = s.zone_kmh[2];
 	*ret = s;
+	s.hsr_kmh = NAN;
 	if (asprintf(&path, "%s/session.json", outdir) < 0)
 		return -ENOMEM;
 	k = kt_read_file(path, 64 << 20, &data, &len);
@@ -615,6 +618,10 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 	}
 	if (get_num(root, "effort_ms2", &d) && d > 0 && d < 20)
 		s.effort_ms2 = d;
+	if (get_num(root, "hsr_kmh", &d) && d > 0 && d < 60)
+		s.hsr_kmh = d;
+	if (!isfinite(s.hsr_kmh))
+		s.hsr_kmh = s.zone_kmh[2]; /* metrics.md: HSR = Z4 + Z5 */
 	if (get_num(root, "heat_cell_x_m", &d) && d > 0.5 && d < 50)
 		s.heat_cell_x_m = d;
 	if (get_num(root, "heat_cell_y_m", &d) && d > 0.5 && d < 50)

@@ -893,7 +893,7 @@ plot_team_hsr(struct ctx *c, bool small)
 		return;
 	}
 	if (!small) {
-		snprintf(t, sizeof(t), "%s, ≥ %s km/h", c->L->t_team_hsr, NUM(c->L, c->sess.zone_kmh[2], 1));
+		snprintf(t, sizeof(t), "%s, ≥ %s km/h", c->L->t_team_hsr, NUM(c->L, c->sess.hsr_kmh, 1));
 		fprintf(f, "set title ");
 		q(c, t);
 		fprintf(f, " font ',14'\n");
@@ -979,7 +979,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 		snprintf(v, sizeof(v), "%s km", NUM(L, v_[KT_TC_DISTANCE_M] / 1000.0, 2));
 		tile(c, x0, y1, w, h, v, L->k_distance);
 		snprintf(v, sizeof(v), "%s m", NUM(L, v_[KT_TC_HSR_M], 0));
-		snprintf(hsr_cap, sizeof(hsr_cap), "HSR (≥ %s km/h)", NUM(L, c->sess.zone_kmh[2], 1));
+		snprintf(hsr_cap, sizeof(hsr_cap), "HSR (≥ %s km/h)", NUM(L, c->sess.hsr_kmh, 1));
 		tile(c, x0 + (w + gap), y1, w, h, v, hsr_cap);
 		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_SPRINTS], 0));
 		tile(c, x0 + 2 * (w + gap), y1, w, h, v, L->k_sprints);

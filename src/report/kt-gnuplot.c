@@ -274,6 +274,31 @@ parse_markers(struct kt_gnuplot *g, const char *log, size_t len)
 	}
 }
 
+/* A PNG must end with its IEND chunk, a PDF with %%EOF: anything else was
+ * cut short (a full disk does not always make gnuplot report an error). */
+static bool
+output_complete(const char *tmp_path, const char *path)
+{
+	char tail[1024];
+	size_t n, len = strlen(path);
+	FILE *f = fopen(tmp_path, "rbe");
+	bool ok = false;
+
+	if (!f)
+		return false;
+	if (fseek(f, -(long) sizeof(tail), SEEK_END) < 0)
+		rewind(f);
+	n = fread(tail, 1, sizeof(tail), f);
+	fclose(f);
+	if (len > 4 && !strcmp(path + len - 4, ".png"))
+		ok = n >= 12 && !memcmp(tail + n - 8, "IEND", 4);
+	else if (len > 4 && !strcmp(path + len - 4, ".pdf"))
+		ok = memmem(tail, n, "%%EOF", 5) != NULL;
+	else
+		ok = n > 0;
+	return ok;
+}
+
 static const char *
 base_name(const char *path)
 {
@@ -384,8 +409,8 @@ kt_gnuplot_finish(struct kt_gnuplot *g)
 		snprintf(why, sizeof(why), "cannot run '%s'%s%s", g->program,
 			 last[0] ? ": " : "", last);
 	else if (WIFSIGNALED(status))
-		snprintf(why, sizeof(why), "'%s' was killed by signal %d", g->program,
-			 WTERMSIG(status));
+		snprintf(why, sizeof(why), "'%s' was killed: %s", g->program,
+			 strsignal(WTERMSIG(status)));
 	else
 		snprintf(why, sizeof(why), "'%s' stopped before drawing it (exit status %d%s%s)",
 			 g->program, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
@@ -402,6 +427,9 @@ kt_gnuplot_finish(struct kt_gnuplot *g)
 			   (stat(c->tmp_path, &st) < 0 || st.st_size == 0)) {
 			c->state = CHART_FAILED;
 			c->reason = strdup("gnuplot wrote no output");
+		} else if (c->state == CHART_OK && !output_complete(c->tmp_path, c->path)) {
+			c->state = CHART_FAILED;
+			c->reason = strdup("gnuplot's output is incomplete (disk full?)");
 		}
 		if (c->state == CHART_OK && rename(c->tmp_path, c->path) < 0) {
 			c->state = CHART_FAILED;

@@ -112,7 +112,18 @@ no-gnuplot)
 		"$CHECK" "$T/o/players/V01/heatmap.png" || fail "first chart should exist"
 		[ -e "$T/o/team.pdf" ] && fail "team.pdf exists although gnuplot died before it"
 	fi
-	# 4. a chart gnuplot reports an error for is attributed to that chart:
+	# 4. a full disk (file size limit of 40 KiB): no truncated chart survives
+	if command -v gnuplot >/dev/null; then
+		( ulimit -f 40; "$KT" report --no-config -q "$T/o" 2>"$T/err" )
+		rc=$?
+		[ $rc -eq 3 ] || { cat "$T/err"; fail "size limit: exit $rc, expected 3"; }
+		grep -q 'charts missing' "$T/err" || { cat "$T/err"; fail "size limit: no message"; }
+		ok=()
+		while IFS= read -r f; do ok+=("$f"); done < <(find "$T/o" -name '*.png' -o -name '*.pdf')
+		[ ${#ok[@]} -eq 0 ] || "$CHECK" "${ok[@]}" || fail "a truncated chart survived"
+		if find "$T/o" -name '*.part' | grep -q .; then fail "*.part left behind"; fi
+	fi
+	# 5. a chart gnuplot reports an error for is attributed to that chart:
 	# an OUTDIR where players/V02 is a file, not a directory
 	"$FIXTURE" "$T/p" 2 5 c || fail "fixture"
 	rm -rf "$T/p/players/V02" && echo x >"$T/p/players/V02"

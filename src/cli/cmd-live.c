@@ -245,7 +245,11 @@ show(FILE *out, const char *path, bool tty)
 			fprintf(out, " %7s s", kt_fmt_double(b, sizeof(b), age, 1, false));
 		else
 			fprintf(out, " %9s", "-");
-		fprintf(out, "  %s%s\n", flagged ? "!! " : "", state_label(stt));
+		fprintf(out, "  %s%s", flagged ? "!! " : "", state_label(stt));
+		/* long sessions: the daemon refreshes the totals of many vests in turn */
+		if (jnum(p, "numbers_age_s") > 2.0)
+			fprintf(out, " (totals %.0f s old)", jnum(p, "numbers_age_s"));
+		fputc('\n', out);
 	}
 	if (n == 0)
 		fprintf(out, "(no vest has sent a fix yet)\n");

@@ -28,6 +28,12 @@
 #define STATUS_PERIOD_US USEC
 /* A TPV waits this long for a second report of the same epoch before it is written. */
 #define PENDING_MAX_US (USEC / 2)
+/* kt_track_snapshot() recomputes the whole session (about 0.4 us per 10 Hz
+ * epoch here): per status tick, snapshot vests round-robin until this many
+ * epochs were recomputed (at least one vest). Short sessions refresh every
+ * vest every second; 30 vests after 90 minutes refresh each one about every
+ * 30 s, keeping the cost near 2 % of a core. */
+#define SNAPSHOT_BUDGET_EPOCHS 50000
 
 enum dev_state {
 	DEV_WAITING = 0,   /* seen, no valid fix yet this session */
@@ -91,6 +97,7 @@ struct live_dev {
 	/* numbers of the last status tick */
 	struct kt_result snap;
 	bool has_snap;
+	int64_t snap_mono_us;       /* when snap was taken */
 };
 
 struct kt_live {
@@ -109,6 +116,7 @@ struct kt_live {
 
 	int64_t now_us;             /* monotonic, of the current dispatch */
 	int64_t next_status_us;
+	size_t snap_rr;             /* round-robin start of the snapshot budget */
 	int error;                  /* first fatal error inside a callback */
 	struct kt_live_stats stats;
 };
@@ -905,8 +913,10 @@ dev_update(struct kt_live *l, struct live_dev *d)
 	if (d->has_snap)
 		kt_result_clear(&d->snap);
 	d->has_snap = false;
-	if (d->track && kt_track_snapshot(d->track, &d->snap) >= 0)
+	if (d->track && kt_track_snapshot(d->track, &d->snap) >= 0) {
 		d->has_snap = true;
+		d->snap_mono_us = l->now_us;
+	}
 }
 
 static enum dev_state
@@ -954,7 +964,7 @@ csv_str(FILE *f, const char *s)
 }
 
 struct dev_numbers {
-	char speed[24], dist[24], hsr[24], maxs[24], age[24];
+	char speed[24], dist[24], hsr[24], maxs[24], age[24], nage[24];
 	unsigned sprints;
 };
 
@@ -969,11 +979,9 @@ dev_numbers(struct kt_live *l, struct live_dev *d, struct dev_numbers *n)
 		hsr = d->snap.hsr_m;
 		maxs = d->snap.max_speed_kmh;
 		n->sprints = (unsigned) d->snap.n_sprints;
-		if (d->snap.n_series > 0)
-			speed = d->snap.series[d->snap.n_series - 1].speed_kmh;
 	}
-	if (!isfinite(speed))
-		speed = d->last_speed_mps * 3.6;
+	/* the speed of the last fix, fresh every second (the snapshot may be older) */
+	speed = d->last_speed_mps * 3.6;
 	if (dev_state(l, d) != DEV_OK)
 		speed = NAN;
 	if (d->last_fix_mono_us != INT64_MIN && l->session)
@@ -983,6 +991,8 @@ dev_numbers(struct kt_live *l, struct live_dev *d, struct dev_numbers *n)
 	kt_fmt_double(n->hsr, sizeof(n->hsr), hsr, 1, false);
 	kt_fmt_double(n->maxs, sizeof(n->maxs), maxs, 1, false);
 	kt_fmt_double(n->age, sizeof(n->age), age, 1, false);
+	kt_fmt_double(n->nage, sizeof(n->nage),
+		      d->has_snap && l->session ? (double) (l->now_us - d->snap_mono_us) / 1e6 : NAN, 1, false);
 }
 
 static const char *
@@ -1023,7 +1033,7 @@ write_status(struct kt_live *l)
 		fputs("null", j.f);
 	fprintf(j.f, ",\"players\":[");
 	fprintf(c.f, "vest,player,device,state,speed_kmh,distance_m,hsr_m,sprints,max_speed_kmh,"
-		     "last_fix_age_s,fixes,gaps\n");
+		     "last_fix_age_s,fixes,gaps,numbers_age_s\n");
 
 	for (size_t i = 0, k = 0; i < l->n_devs; i++) {
 		struct live_dev *d = l->devs[i];
@@ -1045,17 +1055,18 @@ write_status(struct kt_live *l)
 		json_str(j.f, d->path);
 		fprintf(j.f,
 			",\"state\":\"%s\",\"speed_kmh\":%s,\"distance_m\":%s,\"hsr_m\":%s,\"sprints\":%u,"
-			"\"max_speed_kmh\":%s,\"last_fix_age_s\":%s,\"fixes\":%llu,\"gaps\":%u}",
+			"\"max_speed_kmh\":%s,\"last_fix_age_s\":%s,\"fixes\":%llu,\"gaps\":%u,"
+			"\"numbers_age_s\":%s}",
 			st, or_null(n.speed), or_null(n.dist), or_null(n.hsr), n.sprints, or_null(n.maxs),
-			or_null(n.age), (unsigned long long) d->fixes, d->gaps);
+			or_null(n.age), (unsigned long long) d->fixes, d->gaps, or_null(n.nage));
 
 		csv_str(c.f, d->vest_id);
 		fputc(',', c.f);
 		csv_str(c.f, d->player ? d->player : "");
 		fputc(',', c.f);
 		csv_str(c.f, d->path);
-		fprintf(c.f, ",%s,%s,%s,%s,%u,%s,%s,%llu,%u\n", st, n.speed, n.dist, n.hsr, n.sprints, n.maxs,
-			n.age, (unsigned long long) d->fixes, d->gaps);
+		fprintf(c.f, ",%s,%s,%s,%s,%u,%s,%s,%llu,%u,%s\n", st, n.speed, n.dist, n.hsr, n.sprints, n.maxs,
+			n.age, (unsigned long long) d->fixes, d->gaps, n.nage);
 	}
 	fprintf(j.f, "]}\n");
 
@@ -1194,12 +1205,24 @@ kt_live_dispatch(struct kt_live *l, int64_t now_mono_us)
 		session_end(l);
 
 	if (now_mono_us >= l->next_status_us) {
-		for (size_t i = 0; i < l->n_devs; i++) {
-			struct live_dev *d = l->devs[i];
-			if (d->rec)
-				(void) kt_store_live_sync(d->rec);
+		uint64_t spent = 0;
+		size_t k, done = 0, n = l->n_devs;
+
+		for (size_t i = 0; i < n; i++)
+			if (l->devs[i]->rec)
+				(void) kt_store_live_sync(l->devs[i]->rec);
+		for (k = 0; k < n; k++) {
+			struct live_dev *d = l->devs[(l->snap_rr + k) % n];
+			if (!d->track)
+				continue;
+			if (done > 0 && spent + d->n_fed > SNAPSHOT_BUDGET_EPOCHS)
+				break;
 			dev_update(l, d);
+			spent += d->n_fed;
+			done++;
 		}
+		if (n > 0)
+			l->snap_rr = (l->snap_rr + k) % n;
 		(void) write_status(l);
 		l->next_status_us = now_mono_us + STATUS_PERIOD_US;
 	}

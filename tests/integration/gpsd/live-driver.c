@@ -15,6 +15,8 @@
  *                                            distance within 0.5 %, same sprints, and
  *                                            that the final live numbers in LIVE_JSON
  *                                            equal those of the recorded log
+ *   live-driver snapshot MINUTES             CPU cost of one kt_track_snapshot() after
+ *                                            MINUTES of 10 Hz fixes (bench)
  *   live-driver feed RATE_HZ LINK LOG [LINK LOG ...]
  *                                            make a pty per log, symlink its slave to
  *                                            LINK, write the log's epochs at RATE_HZ
@@ -29,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +58,16 @@ now_mono_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t
+cpu_us(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (int64_t) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
+	       ru.ru_stime.tv_usec;
 }
 
 /* ---- gen ---- */
@@ -152,6 +165,7 @@ cmd_run(int argc, char **argv)
 	unsigned sessions, timeout_s;
 	double quiet;
 	int64_t end, done_at = INT64_MIN;
+	int64_t busy_from = INT64_MIN, busy_to = INT64_MIN, cpu_from = 0, cpu_to = 0;
 	int r, ret = 1;
 
 	if (argc < 7 || kt_safe_atod(argv[4], &quiet) < 0 || kt_safe_atou(argv[5], &sessions) < 0 ||
@@ -187,6 +201,14 @@ cmd_run(int argc, char **argv)
 		int ms;
 
 		kt_live_get_stats(l, &st);
+		if (busy_from == INT64_MIN && st.epochs > 0) {
+			busy_from = now;
+			cpu_from = cpu_us();
+		}
+		if (busy_to == INT64_MIN && st.sessions_done >= sessions) {
+			busy_to = now;
+			cpu_to = cpu_us();
+		}
 		/* go on for a few status ticks: the final numbers must stay */
 		if (st.sessions_done >= sessions && done_at == INT64_MIN)
 			done_at = now;
@@ -208,6 +230,13 @@ cmd_run(int argc, char **argv)
 			fprintf(stderr, "kt_live_dispatch: %s\n", strerror(-r));
 			break;
 		}
+	}
+	if (busy_from != INT64_MIN) {
+		/* CPU used while vests were streaming (first epoch to the session end) */
+		int64_t wall = (busy_to != INT64_MIN ? busy_to : now_mono_us()) - busy_from;
+		int64_t cpu = (busy_to != INT64_MIN ? cpu_to : cpu_us()) - cpu_from;
+		printf("cpu %.3f s of %.3f s streaming = %.2f %% of one core\n", cpu / 1e6, wall / 1e6,
+		       wall > 0 ? 100.0 * cpu / wall : 0.0);
 	}
 	kt_live_get_stats(l, &st);
 	printf("stats connects=%u disconnects=%u tpv=%llu epochs=%llu duplicates=%llu no_fix=%llu sessions=%u "
@@ -355,11 +384,11 @@ struct feed {
 static int
 cmd_feed(int argc, char **argv)
 {
-	struct feed f[16];
+	struct feed f[64];
 	unsigned rate, n = 0, open_n;
 	int64_t period, next;
 
-	if (argc < 5 || (argc - 3) % 2 != 0 || (argc - 3) / 2 > 16 || kt_safe_atou(argv[2], &rate) < 0 || rate == 0)
+	if (argc < 5 || (argc - 3) % 2 != 0 || (argc - 3) / 2 > 64 || kt_safe_atou(argv[2], &rate) < 0 || rate == 0)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_signal);
@@ -430,6 +459,49 @@ cmd_feed(int argc, char **argv)
 	return 0;
 }
 
+/* ---- snapshot cost: what a once-a-second live snapshot costs late in a session ---- */
+
+static int
+cmd_snapshot(int argc, char **argv)
+{
+	struct kt_params p;
+	struct kt_track *t;
+	unsigned minutes;
+	double v = 3.0, lat = 48.137, lon = 11.575;
+	int64_t t0 = kt_utc_to_unix(2026, 11, 24, 18, 30, 0) * 1000000, c0;
+	const int reps = 20;
+
+	if (argc != 3 || kt_safe_atou(argv[2], &minutes) < 0 || minutes == 0)
+		return 2;
+	kt_params_default(&p);
+	if (kt_track_new(&p, NULL, &t) < 0)
+		return 1;
+	rng_state = 7;
+	for (unsigned i = 0; i < minutes * 600; i++) {
+		struct kt_fix f = {
+			.t_us = t0 + (int64_t) i * 100000, .alt_m = NAN, .course_deg = 0, .hdop = 0.9,
+			.pdop = NAN, .hacc_m = NAN, .sacc_mps = NAN, .num_sv = 9, .quality = KT_FIX_3D,
+		};
+		v += ((i / 10) % 20 < 4 ? 8.2 - v : 3.0 - v) * 0.15 + (rnd() - 0.5) * 0.1;
+		lat += v * 0.1 / 111320.0;
+		f.lat_deg = lat;
+		f.lon_deg = lon;
+		f.speed_mps = v;
+		(void) kt_track_feed_fix(t, &f);
+	}
+	c0 = cpu_us();
+	for (int k = 0; k < reps; k++) {
+		struct kt_result r;
+		if (kt_track_snapshot(t, &r) < 0)
+			return 1;
+		kt_result_clear(&r);
+	}
+	printf("snapshot after %u min at 10 Hz: %.2f ms CPU each; 30 vests once a second = %.1f %% of one core\n",
+	       minutes, (cpu_us() - c0) / 1e3 / reps, 30.0 * (cpu_us() - c0) / reps / 1e4);
+	kt_track_free(t);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -445,5 +517,7 @@ main(int argc, char **argv)
 		return cmd_compare(argc, argv);
 	if (!strcmp(argv[1], "feed"))
 		return cmd_feed(argc, argv);
+	if (!strcmp(argv[1], "snapshot"))
+		return cmd_snapshot(argc, argv);
 	return 2;
 }

@@ -310,7 +310,7 @@ sim_motion_init(struct sim_motion *m, const struct sim_config *c, const struct s
 void
 sim_motion_step(struct sim_motion *m, struct sim_state *ret_prev)
 {
-	const double tau_up = 0.55, tau_down = 0.6, jerk = 20.0, yaw_jerk = 25.0, alat = 5.5;
+	const double tau_up = 0.55, tau_down = 0.9, jerk = 20.0, yaw_jerk = 25.0, alat = 5.5;
 	struct sim_state *s = &m->s;
 	double dx, dy, dist, e, f, v_cmd, a_des, amax_eff, v1, rmax, r_des, psi_mid, vm;
 

@@ -912,10 +912,11 @@ scenario_many(void)
 	unsigned resumes = 0;
 
 	for (size_t i = 0; i < 70; i++) {
-		char name[32], body[64];
+		char name[32], body[200] = "";
 		snprintf(name, sizeof(name), "m%02zu.log", i);
-		snprintf(body, sizeof(body), "session %zu\n", i);
-		write_file(&files[i], name, (const uint8_t *)body, strlen(body) * (i % 7));
+		for (size_t k = 0; k < i % 7; k++) /* sizes 0 to 6 lines */
+			snprintf(body + strlen(body), sizeof(body) - strlen(body), "session %zu\n", i);
+		write_file(&files[i], name, (const uint8_t *)body, strlen(body));
 	}
 	n_files = 70;
 	memset(&c, 0, sizeof(c));

@@ -570,6 +570,15 @@ main(int argc, char **argv)
 	CHECK(!same_file(a, c, "KT-0001.ubx"), "seeds 11 and 12 give the same log");
 	CHECK(!same_file(a, c, "truth/team.csv"), "seeds 11 and 12 give the same truth");
 
+	/* the format of the logs changes nothing of the truth */
+	{
+		char f[128];
+		snprintf(f, sizeof(f), "%s/nmea", base);
+		CHECK(run_sim(ARGS("--seed", "11", "--format", "nmea", "-o", f)) == 0, "run nmea");
+		CHECK(same_file(a, f, "truth/team.csv"), "truth/team.csv differs between formats");
+		CHECK(same_file(a, f, "truth/KT-0001/heatmap.csv"), "a truth heatmap differs between formats");
+	}
+
 	/* the truth is the same whatever the measurement noise */
 	{
 		struct team_row ra[PLAYERS], rz[PLAYERS];

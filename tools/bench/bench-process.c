@@ -37,6 +37,17 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* CPU seconds (user + sys) of this process or of its waited-for children. */
+static double
+cpu_s(int who)
+{
+	struct rusage ru;
+
+	getrusage(who, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+}
+
 static int
 hexval(uint8_t c)
 {
@@ -180,11 +191,11 @@ list_logs(const char *dir, const char *ext, struct files *f)
 
 /* Scan all files; returns seconds, or < 0. */
 static double
-scan(const struct files *f, bool ubx, uint64_t *ret_frames)
+scan(const struct files *f, bool ubx, uint64_t *ret_frames, double *ret_cpu_s)
 {
 	uint8_t *buf = malloc(BUF_SIZE);
 	uint64_t frames = 0;
-	double t0 = now_s();
+	double t0 = now_s(), c0 = cpu_s(RUSAGE_SELF);
 
 	if (!buf)
 		return -1;
@@ -217,11 +228,12 @@ scan(const struct files *f, bool ubx, uint64_t *ret_frames)
 	}
 	free(buf);
 	*ret_frames = frames;
+	*ret_cpu_s = cpu_s(RUSAGE_SELF) - c0;
 	return now_s() - t0;
 }
 
 static int
-run(const char *const argv[], double *ret_wall_s, long *ret_maxrss_kib)
+run(const char *const argv[], double *ret_wall_s, long *ret_maxrss_kib, double *ret_cpu_s)
 {
 	struct rusage ru;
 	int status;
@@ -241,6 +253,8 @@ run(const char *const argv[], double *ret_wall_s, long *ret_maxrss_kib)
 		return -errno;
 	*ret_wall_s = now_s() - t0;
 	*ret_maxrss_kib = ru.ru_maxrss;
+	*ret_cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 	if (!WIFEXITED(status))
 		return -EINTR;
 	return WEXITSTATUS(status);
@@ -271,10 +285,10 @@ ensure_session(const char *sim, const char *dir, const char *fmt, unsigned playe
 	snprintf(p, sizeof(p), "%u", players);
 	snprintf(m, sizeof(m), "%u", minutes);
 	const char *const argv[] = { sim, "-o", dir, "-p", p, "-m", m, "-f", fmt, "-s", "1", NULL };
-	double wall;
+	double wall, cpu;
 	long rss;
 	fprintf(stderr, "generating %s session (%u vests x %u min) in %s ...\n", fmt, players, minutes, dir);
-	int r = run(argv, &wall, &rss);
+	int r = run(argv, &wall, &rss, &cpu);
 	if (r != 0) {
 		fprintf(stderr, "kicktrack-sim failed (%d)\n", r);
 		free(stamp_path);
@@ -329,8 +343,8 @@ main(int argc, char **argv)
 
 	printf("kicktrack process benchmark: %u vests x %u min, 10 Hz GNSS + 100 Hz IMU (kicktrack-sim seed 1), --jobs %u\n",
 	       players, minutes, jobs);
-	printf("%-5s %8s %8s %9s %9s %8s %11s %7s %6s %9s\n", "fmt", "MB", "scan s", "scan MB/s",
-	       "process s", "MB/s", "epochs/s", "ratio", "goal", "RSS MiB");
+	printf("%-5s %8s %8s %9s %9s %8s %11s %7s %6s %9s %8s %9s\n", "fmt", "MB", "scan s", "scan MB/s",
+	       "process s", "MB/s", "epochs/s", "ratio", "goal", "RSS MiB", "cpu s", "cpu ratio");
 
 	static const struct { const char *fmt, *ext; double goal; bool ubx; } runs[] = {
 		{ "nmea", ".nmea", 3.0, false },
@@ -349,31 +363,36 @@ main(int argc, char **argv)
 			return 1;
 		}
 		/* warm the page cache, then best of 3 */
-		double best_scan = 1e30;
+		double best_scan = 1e30, best_scan_cpu = 1e30;
 		for (int i = 0; i < 4; i++) {
-			double t = scan(&f, runs[k].ubx, &frames);
+			double tc;
+			double t = scan(&f, runs[k].ubx, &frames, &tc);
 			if (t < 0) {
 				fprintf(stderr, "cannot scan %s\n", sdir);
 				return 1;
 			}
 			if (i > 0 && t < best_scan)
 				best_scan = t;
+			if (i > 0 && tc < best_scan_cpu)
+				best_scan_cpu = tc;
 		}
 		snprintf(jb, sizeof(jb), "%u", jobs);
 		const char *const kargv[] = { kt, "process", "--no-config", "--no-charts", "--quiet",
 					      "--jobs", jb, sdir, "-o", odir, NULL };
-		double best = 1e30;
+		double best = 1e30, best_cpu = 1e30;
 		long rss = 0;
 		for (unsigned i = 0; i < repeat; i++) {
-			double wall;
+			double wall, cpu;
 			long r_kib;
-			int r = run(kargv, &wall, &r_kib);
+			int r = run(kargv, &wall, &r_kib, &cpu);
 			if (r != 0) {
 				fprintf(stderr, "kicktrack process %s failed with %d\n", sdir, r);
 				return 1;
 			}
 			if (wall < best)
 				best = wall;
+			if (cpu < best_cpu)
+				best_cpu = cpu;
 			if (r_kib > rss)
 				rss = r_kib;
 		}
@@ -383,15 +402,17 @@ main(int argc, char **argv)
 		double rss_mib = (double)rss / 1024.0;
 		bool ok = ratio <= runs[k].goal && rss_mib <= 128.0;
 		all_ok = all_ok && ok;
-		printf("%-5s %8.1f %8.3f %9.0f %9.3f %8.1f %11.0f %6.2fx %5.0fx %9.1f  %s\n",
+		printf("%-5s %8.1f %8.3f %9.0f %9.3f %8.1f %11.0f %6.2fx %5.0fx %9.1f %8.3f %8.2fx  %s\n",
 		       runs[k].fmt, mb, best_scan, mb / best_scan, best, mb / best, epochs / best, ratio,
-		       runs[k].goal, rss_mib, ok ? "ok" : "MISSED");
+		       runs[k].goal, rss_mib, best_cpu, best_cpu / best_scan_cpu, ok ? "ok" : "MISSED");
 		fprintf(stderr, "%s: %llu frames with a good checksum\n", runs[k].fmt, (unsigned long long)frames);
 		for (size_t i = 0; i < f.n; i++)
 			free(f.path[i]);
 		free(f.path);
 	}
-	printf("goals: process <= 3x the NMEA scan and <= 5x the UBX scan, peak RSS <= 128 MiB: %s\n",
+	printf("goals: process <= 3x the NMEA scan and <= 5x the UBX scan, peak RSS <= 128 MiB: %s\n"
+	       "(ratio = wall times, best of runs; on a busy machine the cpu ratio, user + system\n"
+	       " time of each side, is the steadier figure)\n",
 	       all_ok ? "met" : "NOT met");
 	return 0;
 }

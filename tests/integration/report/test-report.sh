@@ -219,6 +219,8 @@ process)
 	# the real pipeline: kicktrack process on the sample session
 	need gnuplot; need pdfinfo
 	[ -d "$SAMPLE" ] || fail "no sample session $SAMPLE"
+	# a private copy: both runs below must see the same input
+	cp -r "$SAMPLE" "$T/sample" && SAMPLE=$T/sample
 	"$KT" process --no-config "$SAMPLE" -o "$T/a" 2>"$T/err" || { cat "$T/err"; fail "process"; }
 	ids=$(cd "$T/a/players" && ls)
 	[ -n "$ids" ] || fail "no players"
@@ -240,7 +242,7 @@ process)
 	grep -q 'charts missing' "$T/err" || { cat "$T/err"; fail "no message about the charts"; }
 	( cd "$T/a" && find . -name '*.csv' | sort | xargs sha256sum ) >"$T/sum.a"
 	( cd "$T/b" && find . -name '*.csv' | sort | xargs sha256sum ) >"$T/sum.b"
-	cmp -s "$T/sum.a" "$T/sum.b" || fail "CSV files differ when gnuplot fails"
+	cmp -s "$T/sum.a" "$T/sum.b" || { diff "$T/sum.a" "$T/sum.b"; fail "CSV files differ when gnuplot fails"; }
 	[ -s "$T/b/session.json" ] || fail "no session.json when gnuplot fails"
 	[ -s "$T/b/index.html" ] || fail "no index.html when gnuplot fails"
 	# and 'kicktrack report' makes them afterwards

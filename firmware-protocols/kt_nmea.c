@@ -47,8 +47,62 @@ static const double pow10_tab[19] = {
 	1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
 };
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+static const uint64_t pow10u[19] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+	10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+	100000000000000000ull, 1000000000000000000ull,
+};
+
+/*
+ * The run of decimal digits (0..8) at p, 8 bytes readable. Eight digits are
+ * converted at once with three multiplications (D. Lemire, "Quickly parsing
+ * eight digits"); the digits are moved to the top of the word first so that
+ * a shorter run reads as having leading zeros.
+ */
+__attribute__((always_inline)) static inline unsigned
+digits8(const char *p, uint64_t *ret)
+{
+	uint64_t w, d, stop;
+	unsigned n;
+
+	memcpy(&w, p, 8);
+	/* first byte below '0' or above '9' (exact for the lowest one) */
+	stop = (((w - ONES * '0') & ~w) | ((w + ONES * (127 - '9')) | w)) & HIGHS;
+	n = stop ? (unsigned)__builtin_ctzll(stop) / 8 : 8;
+	if (n == 0) {
+		*ret = 0;
+		return 0;
+	}
+	d = (w - ONES * '0') << (8 * (8 - n));
+	d = d * 10 + (d >> 8);
+	d = (((d & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x000F424000000064)) +
+	     (((d >> 16) & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x0000271000000001))) >> 32;
+	*ret = d;
+	return n;
+}
+
+/* Up to 16 digits at p when 16 bytes are readable; returns the count. */
+__attribute__((always_inline)) static inline unsigned
+digits16(const char *p, uint64_t *ret)
+{
+	uint64_t a, b;
+	unsigned n = digits8(p, &a), m;
+	if (n < 8) {
+		*ret = a;
+		return n;
+	}
+	m = digits8(p + 8, &b);
+	*ret = a * pow10u[m] + b;
+	return 8 + m;
+}
+
 /* Decimal number "[-+]digits[.digits]" -> mantissa and number of fraction
- * digits. Empty -> 1 (unknown). Returns 0 ok, 1 empty, -1 malformed. */
+ * digits. Empty -> 1 (unknown). Returns 0 ok, 1 empty, -1 malformed.
+ * s must lie in a sentence padded as kt_nmea_decode() does. */
 static int
 parse_fixed(const char *s, size_t n, int64_t *ret_m, int *ret_frac, int *ret_neg)
 {
@@ -61,6 +115,23 @@ parse_fixed(const char *s, size_t n, int64_t *ret_m, int *ret_frac, int *ret_neg
 	if (s[0] == '-' || s[0] == '+') {
 		neg = s[0] == '-';
 		i = 1;
+	}
+	/* Fast path (the sentence is zero-padded by kt_nmea_decode, so 33
+	 * bytes from any field start are readable). */
+	{
+		uint64_t ip, fp = 0;
+		unsigned ni = digits16(s + i, &ip), nf = 0;
+		size_t k = i + ni;
+		if (ni < 16 && k < n && s[k] == '.') {
+			nf = digits16(s + k + 1, &fp);
+			k += 1 + nf;
+		}
+		if (k == n && ni + nf > 0 && ni + nf <= 18 && nf < 16) {
+			*ret_m = (int64_t)(ip * pow10u[nf] + fp);
+			*ret_frac = (int)nf;
+			*ret_neg = neg;
+			return 0;
+		}
 	}
 	for (; i < n; i++) {
 		unsigned d = (unsigned)(s[i] - '0');
@@ -129,59 +200,6 @@ parse_int(const char *s, size_t n, int64_t max, int64_t *ret)
 		return -ERANGE;
 	*ret = v;
 	return 0;
-}
-
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGHS UINT64_C(0x8080808080808080)
-
-static const uint64_t pow10u[19] = {
-	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
-	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
-	10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
-	100000000000000000ull, 1000000000000000000ull,
-};
-
-/*
- * The run of decimal digits (0..8) at p, 8 bytes readable. Eight digits are
- * converted at once with three multiplications (D. Lemire, "Quickly parsing
- * eight digits"); the digits are moved to the top of the word first so that
- * a shorter run reads as having leading zeros.
- */
-__attribute__((always_inline)) static inline unsigned
-digits8(const char *p, uint64_t *ret)
-{
-	uint64_t w, d, stop;
-	unsigned n;
-
-	memcpy(&w, p, 8);
-	/* first byte below '0' or above '9' (exact for the lowest one) */
-	stop = (((w - ONES * '0') & ~w) | ((w + ONES * (127 - '9')) | w)) & HIGHS;
-	n = stop ? (unsigned)__builtin_ctzll(stop) / 8 : 8;
-	if (n == 0) {
-		*ret = 0;
-		return 0;
-	}
-	d = (w - ONES * '0') << (8 * (8 - n));
-	d = d * 10 + (d >> 8);
-	d = (((d & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x000F424000000064)) +
-	     (((d >> 16) & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x0000271000000001))) >> 32;
-	*ret = d;
-	return n;
-}
-
-/* Up to 16 digits at p when 16 bytes are readable; returns the count. */
-__attribute__((always_inline)) static inline unsigned
-digits16(const char *p, uint64_t *ret)
-{
-	uint64_t a, b;
-	unsigned n = digits8(p, &a), m;
-	if (n < 8) {
-		*ret = a;
-		return n;
-	}
-	m = digits8(p + 8, &b);
-	*ret = a * pow10u[m] + b;
-	return 8 + m;
 }
 
 /* Cursor versions for the hot path: parse a number field while looking for

@@ -420,7 +420,7 @@ main(int argc, char **argv)
 	long ep_n, ep_u;
 	struct result cat, scan, scan_b, dec, rd;
 	double sz;
-	int reps = 3;
+	int reps = 5;
 
 	if (mb == 0) {
 		fprintf(stderr, "usage: %s [MB per log] [DIR]\n", argv[0]);

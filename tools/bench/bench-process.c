@@ -384,6 +384,9 @@ main(int argc, char **argv)
 		for (unsigned i = 0; i < repeat; i++) {
 			double wall, cpu;
 			long r_kib;
+			/* a fresh output folder each time, as after a training */
+			const char *const rmargv[] = { "/bin/rm", "-rf", odir, NULL };
+			run(rmargv, &wall, &r_kib, &cpu);
 			int r = run(kargv, &wall, &r_kib, &cpu);
 			if (r != 0) {
 				fprintf(stderr, "kicktrack process %s failed with %d\n", sdir, r);

@@ -184,7 +184,21 @@ struct ctx {
 	unsigned team_nx, team_ny;
 	bool *has_heat, *has_series;   /* per player */
 	int missing;                   /* outputs not made for other reasons than gnuplot */
+	const char *who;               /* player of the charts being drawn (PNG titles) */
 };
+
+/* "Name – Title" for a player's stand-alone PNG. */
+static void
+title_for(struct ctx *c, const char *title)
+{
+	char t[300];
+
+	if (c->who && c->who[0]) {
+		snprintf(t, sizeof(t), "%s – %s", c->who, title);
+		kt_gnuplot_quote(c->f, t);
+	} else
+		kt_gnuplot_quote(c->f, title);
+}
 
 void
 kt_report_opts_default(struct kt_report_opts *o)
@@ -528,7 +542,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 	fprintf(f, "\nset rmargin %d\n", small ? 5 : 6);
 	if (!small) {
 		fprintf(f, "set title ");
-		q(c, c->L->t_speed);
+		title_for(c, c->L->t_speed);
 		fprintf(f, " font ',14'\n");
 	}
 	/* zone bands */
@@ -603,7 +617,7 @@ plot_accel(struct ctx *c, const struct kt_rep_series *s, const struct kt_rep_pla
 		-ACCEL_MAX_MS2, ACCEL_MAX_MS2);
 	q(c, c->L->accel_axis);
 	fprintf(f, "\nset title ");
-	q(c, c->L->t_accel);
+	title_for(c, c->L->t_accel);
 	fprintf(f, " font ',14'\n");
 	fprintf(f, "set object rect from graph 0, first %g to graph 1, first %g fc rgb '%s' fs transparent solid 0.2 noborder behind\n",
 		th, ACCEL_MAX_MS2, zone_rgb[3]);
@@ -670,7 +684,7 @@ plot_zones(struct ctx *c, const struct kt_rep_player *p, bool small)
 	fputc('\n', f);
 	if (!small) {
 		fprintf(f, "set title ");
-		q(c, c->L->t_zones);
+		title_for(c, c->L->t_zones);
 		fprintf(f, " font ',14'\n");
 	}
 	fprintf(f, "set xtics nomirror scale 0 (");
@@ -1248,6 +1262,7 @@ render_player(struct ctx *c, size_t i)
 	if (c->has_heat[i])
 		add_team_heat(c);
 
+	c->who = player_label(p);
 	png = player_path(c, p, "heatmap.png");
 	if (png && (c->has_heat[i] || no_pitch)) {
 		char title[200];
@@ -1286,6 +1301,7 @@ render_player(struct ctx *c, size_t i)
 		chart_skipped(c, png);
 	free(png);
 
+	c->who = NULL; /* the PDF names the player in its header */
 	png = player_path(c, p, "report.pdf");
 	if (png)
 		player_pdf(c, i, png);

@@ -256,8 +256,9 @@ kt_roster_find(const struct kt_roster *r, const char *vest_id)
 {
 	if (!r)
 		return NULL;
+	/* vest ids are printed on the vests; people type them in any case */
 	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->entries[i].vest_id, vest_id))
+		if (!strcasecmp(r->entries[i].vest_id, vest_id))
 			return &r->entries[i];
 	return NULL;
 }

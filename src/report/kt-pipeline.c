@@ -728,6 +728,16 @@ resolve_vests(struct ctx *c)
 				     v->path, base, c->roster_file);
 		}
 	}
+	/* players whose vest gave nothing: worth a word, not an error */
+	for (size_t k = 0; c->have_roster && k < c->roster.n; k++) {
+		const struct kt_roster_entry *e = &c->roster.entries[k];
+		bool found = false;
+		for (size_t i = 0; i < c->rep.n_vests && !found; i++)
+			found = c->rep.vests[i].ok && c->rep.vests[i].roster == e;
+		if (!found && !c->o->quiet)
+			log_info("%s:%u: no data for vest %s (%s) in this session", c->roster_file, e->line,
+				 e->vest_id, *e->player ? e->player : "no name");
+	}
 }
 
 static int

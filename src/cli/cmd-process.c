@@ -52,12 +52,31 @@ help(FILE *f)
 		"      --no-charts        write CSV and JSON only\n"
 		"  -q, --quiet            only warnings and errors, no progress\n"
 		"  -h, --help             show this help\n\n"
+		"Outputs in OUTDIR (units in brackets; details in kicktrack-process(1)):\n"
+		"  team.csv, one row per vest: vest_id, player, number, position, minutes [min],\n"
+		"    distance_m, z1_m, z2_m, z3_m, z4_m, z5_m, hsr_m, sprint_m [m], sprints [count],\n"
+		"    max_speed_kmh [km/h], accelerations, decelerations [count], player_load [a.u.],\n"
+		"    player_load_per_min [a.u./min], metabolic_power_wkg [W/kg], high_power_m [m],\n"
+		"    work_rate_m_min [m/min], peak1_m, peak3_m, peak5_m [m], fix_pct [%%], gaps,\n"
+		"    rejected_frames [count]; then start_utc, end_utc [UTC], valid_minutes [min],\n"
+		"    gap_s [s], epochs, valid_epochs, median_num_sv [count], median_hdop,\n"
+		"    median_pdop, log_file and the thresholds used\n"
+		"  players/<vest_id>/timeseries.csv, 10 Hz: t_s [s], utc [UTC], lat, lon [deg],\n"
+		"    x_m, y_m [m, pitch frame], speed_kmh [km/h], accel_ms2 [m/s^2],\n"
+		"    zone [1..5, 0 in a gap], in_sprint [0/1]\n"
+		"  players/<vest_id>/sprints.csv: sprint [n], start_utc [UTC], start_t_s [s],\n"
+		"    duration_s [s], distance_m [m], top_speed_kmh [km/h], threshold_kmh [km/h],\n"
+		"    min_duration_s [s]\n"
+		"  players/<vest_id>/heatmap.csv: seconds per 5 x 4 m cell, no header; first\n"
+		"    row y = 0..4 m, first column x = 0..5 m\n"
+		"  session.json: every number, thresholds, filter, pitch, input SHA-256, data\n"
+		"    quality; pitch.ini: the estimated pitch (only without --pitch)\n\n"
 		"Command-line options win over the config file, which wins over the defaults\n"
-		"(in brackets). Progress is shown on stderr only when it is a terminal.\n\n"
+		"(in parentheses). Progress is shown on stderr only when it is a terminal.\n\n"
 		"Exit status: 0 done; 1 nothing usable (no output written); 2 usage or config\n"
 		"error; 3 partial: outputs written, but a log, roster line, pitch file or\n"
 		"chart had a problem (each is named on stderr and listed in session.json).\n"
-		"Output columns and units: kicktrack-process(1), doc/output-format.md.\n");
+		"See kicktrack-process(1) and doc/output-format.md.\n");
 }
 
 enum {

@@ -316,6 +316,7 @@ usage)
 		for col in $(echo "$HEADER" | tr , ' ') start_utc valid_minutes t_s utc x_m speed_kmh accel_ms2 in_sprint \
 			duration_s top_speed_kmh threshold_kmh; do
 			grep -q "$col" "$SRCDIR/man/kicktrack-process.1" || fail "man page does not describe column $col"
+			grep -q "$col" "$T/help" || fail "--help does not describe column $col"
 			grep -q "$col" "$SRCDIR/doc/output-format.md" || fail "output-format.md does not describe column $col"
 		done
 	fi

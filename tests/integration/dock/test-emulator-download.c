@@ -71,6 +71,7 @@ write_file(struct file *f, const char *name, const uint8_t *data, size_t size)
 	FILE *o;
 
 	snprintf(f->path, sizeof(f->path), "%s/%s", tmpdir, name);
+	free(f->data);
 	f->data = malloc(size ? size : 1);
 	memcpy(f->data, data, size);
 	f->size = size;
@@ -1015,6 +1016,8 @@ main(int argc, char **argv)
 		if (strcmp(argv[2], scenarios[i].name) == 0) {
 			scenarios[i].fn();
 			cleanup();
+			for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++)
+				free(files[k].data);
 			if (failures) {
 				fprintf(stderr, "%s: %d check(s) failed\n", argv[2], failures);
 				return 1;

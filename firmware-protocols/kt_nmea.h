@@ -88,8 +88,9 @@ struct kt_nmea_sentence {
 };
 
 /*
- * Decode one sentence as delivered by the framer ("$...*hh", no CR/LF; the
- * checksum has been verified by the framer). Returns 0 and fills *ret on
+ * Decode one sentence as delivered by the framer ("$...*hh", no CR/LF, at
+ * most 512 bytes; the checksum has been verified by the framer and is not
+ * checked again, but "*hh" must end s). Returns 0 and fills *ret on
  * success, -ENOENT (as a negative number, see KT_E*) for an unknown sentence
  * type, -EBADMSG for malformed fields, -ERANGE for implausible values.
  * *ret is untouched on failure.

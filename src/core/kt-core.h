@@ -35,11 +35,15 @@ struct kt_params {
 	double heat_cell_x_m;        /* 5.0 */
 	double heat_cell_y_m;        /* 4.0 */
 	double imu_noise_g;          /* PlayerLoad: accelerometer white noise per axis (1 sigma, g),
-	                              * removed in quadrature from each delta (doc/filter.md) */
+	                              * removed in quadrature from each delta (doc/filter.md);
+	                              * NaN (default): estimated from the quietest seconds */
 	double heat_margin_m;        /* 10.0: positions up to this far outside the pitch count
 	                              * in the nearest edge cell, farther ones not at all */
 	double max_jump_m;           /* 10.0: position may differ this much from the one
 	                              * predicted by Doppler speed before it is a jump */
+	double imu_noise_k;          /* 1.5: PlayerLoad noise gate: a delta whose squared size is
+	                              * below imu_noise_k x the expected noise power counts 0
+	                              * (doc/filter.md) */
 };
 
 void kt_params_default(struct kt_params *p);
@@ -124,6 +128,9 @@ struct kt_result {
 	/* 10 Hz series */
 	size_t n_series;
 	struct kt_sample10 *series;  /* owned */
+	/* provenance */
+	double player_load_noise_g;  /* accelerometer noise (1 sigma per axis, g) removed from
+	                              * PlayerLoad: imu_noise_g or its estimate */
 };
 
 struct kt_track;

@@ -506,6 +506,24 @@ test_heatmap(void)
 }
 
 /* ---- PlayerLoad of a known signal ---- */
+static uint64_t imu_rng = 0x2545F4914F6CDD1Dull;
+
+static double
+gauss_imu(void)
+{
+	double u1, u2;
+
+	imu_rng ^= imu_rng << 13;
+	imu_rng ^= imu_rng >> 7;
+	imu_rng ^= imu_rng << 17;
+	u1 = ((double) (imu_rng >> 11) + 1.0) / 9007199254740993.0;
+	imu_rng ^= imu_rng << 13;
+	imu_rng ^= imu_rng >> 7;
+	imu_rng ^= imu_rng << 17;
+	u2 = (double) (imu_rng >> 11) / 9007199254740992.0;
+	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
 static void
 test_player_load(void)
 {
@@ -514,6 +532,7 @@ test_player_load(void)
 	struct kt_result r;
 
 	kt_params_default(&p);
+	p.imu_noise_g = 0; /* a noise-free signal */
 	CHECK(kt_track_new(&p, NULL, &t) == 0, "new");
 	/* 120 s: a square wave on x (0/1 g), a 3-4-5 step on y/z every other sample */
 	for (int i = 0; i < 12000; i++) {
@@ -570,8 +589,39 @@ test_player_load(void)
 		}
 		CHECK(kt_track_finish(t, &r) == 0, "finish");
 		CHECK(r.player_load < 0.4 * raw, "noise mostly removed: %.2f of raw %.2f", r.player_load, raw);
+		CHECK(r.player_load_noise_g == 0.02, "stated noise used");
 		kt_result_clear(&r);
 	}
+	kt_track_free(t);
+
+	/* the default estimates the noise from the quietest seconds */
+	kt_params_default(&p);
+	CHECK(isnan(p.imu_noise_g), "auto by default");
+	CHECK(kt_track_new(&p, NULL, &t) == 0, "new");
+	double raw = 0;
+	float last[3] = { 0 };
+	for (int i = 0; i < 60000; i++) {
+		struct kt_imu_sample s = { .t_us = T0_US + (int64_t) i * 10000 };
+		/* 600 s: noise of 0.015 g; every other minute also a 2 Hz, 1 g swing */
+		bool active = (i / 6000) % 2 == 1;
+		double d2 = 0;
+
+		for (int k = 0; k < 3; k++) {
+			s.acc_g[k] = (float) (0.015 * gauss_imu() + (k == 2 ? 1.0 : 0.0) +
+					      (active && k == 0 ? sin(2 * M_PI * 2 * i / 100.0) : 0.0));
+			d2 += (double) (s.acc_g[k] - last[k]) * (s.acc_g[k] - last[k]);
+			last[k] = s.acc_g[k];
+		}
+		if (i > 0)
+			raw += sqrt(d2) / 100;
+		kt_track_feed_imu(t, &s);
+	}
+	CHECK(kt_track_finish(t, &r) == 0, "finish");
+	CHECK(fabs(r.player_load_noise_g - 0.015) < 0.0015, "estimated noise %.4f", r.player_load_noise_g);
+	/* the swing alone: 8 g/s of |delta| (2 Hz x 4 x 1 g) x 300 s / 100 = 24 */
+	CHECK(fabs(r.player_load - 24.0) < 0.5 * fabs(raw - 24.0), "PlayerLoad %.2f, raw %.2f, truth 24",
+	      r.player_load, raw);
+	kt_result_clear(&r);
 	kt_track_free(t);
 }
 

@@ -27,6 +27,7 @@ struct roster_parse {
 	unsigned cur_line;      /* physical line being fed */
 	unsigned row_line;      /* line where the current row started */
 	unsigned n_rows;
+	unsigned rows_ended;    /* row callbacks so far, blank rows included */
 	unsigned n_fields;
 	char *fields[ROSTER_FIELDS];
 	bool bad_utf8;
@@ -116,6 +117,7 @@ roster_row_cb(int c, void *data)
 	struct roster_parse *p = data;
 	struct kt_roster *r = p->roster;
 
+	p->rows_ended++;
 	if (p->n_fields == 0) /* empty line */
 		return;
 	p->n_rows++;
@@ -216,10 +218,20 @@ kt_roster_load(const char *path, struct kt_roster *ret)
 	while (off < len && !p.oom) {
 		const char *e = memchr(s + off, '\n', len - off);
 		size_t n = e ? (size_t)(e - (s + off)) + 1 : len - off;
+		unsigned ended = p.rows_ended;
+		bool blank = true;
+		for (size_t k = 0; k < n; k++)
+			if (s[off + k] != ' ' && s[off + k] != '\t' && s[off + k] != '\r' && s[off + k] != '\n')
+				blank = false;
 		p.cur_line++;
-		if (csv_parse(&csv, s + off, n, roster_field_cb, roster_row_cb, &p) != n) {
-			log_error("%s:%u: malformed CSV (%s); line ignored", path, p.cur_line,
-				  csv_strerror(csv_error(&csv)));
+		size_t used = csv_parse(&csv, s + off, n, roster_field_cb, roster_row_cb, &p);
+		/* A roster line never continues on the next one: a row that did
+		 * not end with its line has an unterminated quote. */
+		bool open_quote = used == n && e && !blank && p.rows_ended == ended;
+		if (used != n || open_quote) {
+			log_error("%s:%u: %s; line ignored", path, p.cur_line,
+				  open_quote ? "unterminated quote" :
+				  "broken quoting (quote a whole field, and double a \" inside it)");
 			r.bad_lines++;
 			roster_row_reset(&p);
 			/* start over after the bad line */

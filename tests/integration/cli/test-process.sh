@@ -248,10 +248,12 @@ roster)
 	expect_rc 0
 	grep -q '^"KT-0003","Jürgen Weiß"' "$T/out2/team.csv" || fail "';' roster not read (or the vest id case mattered)"
 	# a broken quote is a bad line too, named with its line
-	printf 'vest_id,player,number,position\nKT-0001,"Jörg,1,GK\n' > "$T/roster-q.csv"
+	printf 'vest_id,player,number,position\nKT-0001,"Jörg,1,GK\nKT-0002,Lukas Schäfer,4,DEF\n' > "$T/roster-q.csv"
 	run --roster "$T/roster-q.csv" "$T/s" -o "$T/out3"
 	expect_rc 3
-	expect_err "roster-q.csv:2"
+	expect_err "roster-q.csv:2: unterminated quote"
+	check_outputs "$T/out3" 3
+	grep -q '"Lukas Schäfer"' "$T/out3/team.csv" || fail "the line after a broken quote was lost"
 	;;
 pitch)
 	# malformed pitch files: named with file:line, the pitch is estimated instead, exit 3

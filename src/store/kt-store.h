@@ -33,7 +33,7 @@
 #define KT_STORE_DIR_MODE 0750
 #define KT_STORE_VEST_ID_MAX 32
 /* A download is fsynced and its resume point recorded at least every this many bytes. */
-#define KT_STORE_SYNC_BYTES (64 * 1024)
+#define KT_STORE_SYNC_BYTES (256 * 1024)
 
 struct kt_store;
 

@@ -44,7 +44,7 @@ static char tmpdir[256];
 		}                                                                     \
 	} while (0)
 
-static uint8_t data[300000];
+static uint8_t data[1200000];
 static uint32_t data_crc;
 
 static void
@@ -126,13 +126,13 @@ test_layout_and_modes(void)
 		snprintf(p, sizeof(p), "%s/sessions", root);
 		CHECK_EQ(mode_of(p), 0750);
 
-		CHECK_EQ(kt_store_download_begin(s, "V01", 1, data_crc, 70000, INT64_MIN, &d), 0);
+		CHECK_EQ(kt_store_download_begin(s, "V01", 1, data_crc, 300000, INT64_MIN, &d), 0);
 		if (d) {
 			snprintf(p, sizeof(p), "%s/partial/V01", root);
 			CHECK_EQ(mode_of(p), 0750);
 			snprintf(p, sizeof(p), "%s/partial/V01/1-%08" PRIx32 ".part", root, data_crc);
 			CHECK_EQ(mode_of(p), 0640);
-			CHECK_EQ(feed(d, 0, 70000, 4000), 0);
+			CHECK_EQ(feed(d, 0, 300000, 4000), 0); /* past one automatic sync */
 			snprintf(p, sizeof(p), "%s/partial/V01/1-%08" PRIx32 ".meta", root, data_crc);
 			CHECK_EQ(mode_of(p), 0640);
 			kt_store_download_discard(d);
@@ -449,7 +449,7 @@ test_full_disk_rlimit(void)
 	kt_store_free(s);
 }
 
-/* A real full file system: a 200 KiB tmpfs in a private mount namespace
+/* A real full file system: a 1 MiB tmpfs in a private mount namespace
  * (needs CAP_SYS_ADMIN; skipped otherwise, the RLIMIT test covers the logic). */
 static void
 test_full_disk_tmpfs(void)
@@ -467,7 +467,7 @@ test_full_disk_tmpfs(void)
 			_exit(77);
 		snprintf(mnt, sizeof(mnt), "%s/tmpfs", tmpdir);
 		mkdir(mnt, 0700);
-		if (mount("tmpfs", mnt, "tmpfs", 0, "size=200k") < 0)
+		if (mount("tmpfs", mnt, "tmpfs", 0, "size=1m") < 0)
 			_exit(77);
 		if (kt_store_open(mnt, &s) < 0)
 			_exit(1);

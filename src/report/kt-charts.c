@@ -44,7 +44,7 @@ struct lang {
 		*k_minutes, *k_work_rate;
 	const char *more, *peak, *sprint_dist, *metabolic, *high_power;
 	const char *q_title, *q_fix, *q_gaps, *q_rejected;
-	const char *average;
+	const char *average, *mean;
 	const char *no_data, *no_pos, *pitch_estimated, *team, *number, *player, *position;
 	const char *col_minutes, *col_dist, *col_hsr, *col_sprints, *col_vmax, *col_acc,
 		*col_dec, *col_load, *col_rate;
@@ -92,6 +92,7 @@ static const struct lang lang_de = {
 	.q_gaps = "Lücken",
 	.q_rejected = "verworfene Datensätze",
 	.average = "Ø Mannschaft",
+	.mean = "Mittel über",
 	.no_data = "keine Daten",
 	.no_pos = "keine Positionsdaten",
 	.pitch_estimated = "Platz aus den Laufwegen geschätzt",
@@ -152,6 +153,7 @@ static const struct lang lang_en = {
 	.q_gaps = "gaps",
 	.q_rejected = "rejected records",
 	.average = "Team average",
+	.mean = "Average over",
 	.no_data = "no data",
 	.no_pos = "no position data",
 	.pitch_estimated = "pitch estimated from the tracks",
@@ -485,6 +487,39 @@ write_envelope(FILE *f, const double *t, const double *v, size_t n, double t0, d
 #undef FLUSH
 }
 
+/* Mean of each window of window_s seconds (valid samples only), at the
+ * window's middle; a blank line where a window has no valid sample. */
+static void
+write_means(FILE *f, const double *t, const double *v, size_t n, double t0, double window_s)
+{
+	long w = -1;
+	double sum = 0;
+	size_t cnt = 0;
+	bool broken = false;
+
+	for (size_t i = 0; i <= n; i++) {
+		long b = i < n ? (long) floor((t[i] - t0) / window_s) : -2;
+
+		if (b != w) {
+			if (cnt > 0)
+				fprintf(f, "%.4f %.3f\n", ((w + 0.5) * window_s) / 60.0, sum / cnt);
+			if ((cnt == 0 && w >= 0) || (i < n && w >= 0 && b > w + 1) || broken)
+				fputc('\n', f);
+			w = b;
+			sum = 0;
+			cnt = 0;
+			broken = false;
+		}
+		if (i == n)
+			break;
+		if (isfinite(v[i])) {
+			sum += v[i];
+			cnt++;
+		} else
+			broken = true;
+	}
+}
+
 /* Shade the gaps (no valid speed, or time jumps > GAP_S): returns count. */
 static unsigned
 gap_objects(struct ctx *c, const struct kt_rep_series *s, double t0)
@@ -535,6 +570,8 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 	FILE *f = c->f;
 	double t0, lo = 0, bucket;
 	unsigned gaps, sprints = 0;
+	bool trend;
+	double mean_s;
 
 	chart_common(c);
 	fprintf(f, "set grid noxtics ytics\nset yrange [0:%g]\nset ytics 0,5 out nomirror\nset ylabel ", SPEED_MAX_KMH);
@@ -591,7 +628,25 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 		fprintf(f, "unset key\n");
 	else
 		fprintf(f, "set key outside bottom center horizontal samplen 1.5 font ',10'\nset bmargin 5\n");
-	fprintf(f, "plot $speed using (($1+$2)/2):(($3+$4)/2):1:2:3:4 with boxxyerror fs solid 1.0 noborder fc rgb '#202020'");
+	/* a long session is a dense band of min/max columns: a 30 s mean on top
+	 * shows the course of the session */
+	trend = series_span_s(s) > 20 * 60;
+	mean_s = series_span_s(s) > 45 * 60 ? 60.0 : 30.0;
+	if (trend) {
+		fprintf(f, "$trend << EOD\n");
+		write_means(f, s->t_s, s->speed_kmh, s->n, t0, mean_s);
+		fprintf(f, "EOD\n");
+	}
+	fprintf(f, "plot $speed using (($1+$2)/2):(($3+$4)/2):1:2:3:4 with boxxyerror fs solid 1.0 noborder fc rgb '%s'",
+		trend ? "#8a8a8a" : "#202020");
+	if (trend) {
+		fprintf(f, ", $trend using 1:2 with lines lw %g lc rgb '#101010' title ", small ? 1.2 : 2.0);
+		{
+			char t[64];
+			snprintf(t, sizeof(t), "%s %.0f s", c->L->mean, mean_s);
+			q(c, t);
+		}
+	}
 	fprintf(f, ", $sprints using 1:2 with points pt 11 ps %g lc rgb '#b71c1c' title ", small ? 0.6 : 1.2);
 	{
 		char t[64];
@@ -1057,7 +1112,12 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	plot_heatmap(c, c->has_heat[i] ? c->heat.s : NULL, c->heat.nx, c->heat.ny, L->t_heat, true);
 	/* speed */
 	fprintf(f, "reset\nset origin 0.02,0.285\nset size 0.96,0.225\n");
-	snprintf(line, sizeof(line), "%s   (▼ %s: %s)", L->t_speed, L->sprint, NUM(L, v_[KT_TC_SPRINTS], 0));
+	if (c->has_series[i] && series_span_s(&c->ser) > 20 * 60)
+		snprintf(line, sizeof(line), "%s   (▼ %s: %s; — %s %.0f s)", L->t_speed, L->sprint,
+			 NUM(L, v_[KT_TC_SPRINTS], 0), L->mean, series_span_s(&c->ser) > 45 * 60 ? 60.0 : 30.0);
+	else
+		snprintf(line, sizeof(line), "%s   (▼ %s: %s)", L->t_speed, L->sprint,
+			 NUM(L, v_[KT_TC_SPRINTS], 0));
 	fprintf(f, "set title ");
 	q(c, line);
 	fprintf(f, " font 'Sans Bold,10'\n");

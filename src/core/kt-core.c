@@ -624,7 +624,7 @@ filter_grid(struct kt_track *t)
 	for (size_t s = 0; s < t->n_seg; s++) {
 		size_t g0 = t->seg[s].g0, n = t->seg[s].g1 - g0 + 1;
 
-		kt_hampel(t->g_vraw + g0, t->g_vh + g0, t->g_sacc + g0, n, hh, t->p.filter_param[1],
+		kt_hampel(t->g_vraw + g0, t->g_vh + g0, NULL, n, hh, t->p.filter_param[1],
 			  t->p.filter_param[2]);
 		kt_sg_apply(&t->sg_v, t->g_vh + g0, t->g_v + g0, n, GRID_S);
 		kt_sg_apply(&t->sg_a, t->g_vh + g0, t->g_a + g0, n, GRID_S);

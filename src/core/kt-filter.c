@@ -55,6 +55,14 @@ kt_median(const double *in, double *out, size_t n, unsigned half)
 	}
 }
 
+/*
+ * A Hampel identifier that follows a trend: the reference for sample i is
+ * the line through the median of the half-window before it (at its mean
+ * position) and the median of the half-window after it, so a player's
+ * acceleration is not mistaken for an outlier and does not inflate the
+ * spread; the spread is the MAD of the window around that line. Near the
+ * ends, where one side is empty, the plain window median serves.
+ */
 size_t
 kt_hampel(const double *in, double *out, const double *sacc, size_t n, unsigned half, double k,
 	  double floor_mps)
@@ -66,24 +74,40 @@ kt_hampel(const double *in, double *out, const double *sacc, size_t n, unsigned 
 		half = HAMPEL_MAX_HALF;
 	for (size_t i = 0; i < n; i++) {
 		size_t lo = i >= half ? i - half : 0, hi = i + half < n ? i + half : n - 1, m = 0;
-		double med, mad, thr;
+		double ref, mad, thr, ml, mr, tl, tr;
 
 		out[i] = in[i];
 		if (half == 0 || hi - lo < 2)
 			continue;
-		for (size_t j = lo; j <= hi; j++)
-			w[m++] = in[j];
-		med = median_small(w, m);
-		for (size_t j = 0; j < m; j++)
-			w[j] = fabs(w[j] - med);
+		if (lo < i && hi > i) {
+			for (size_t j = lo; j < i; j++)
+				w[m++] = in[j];
+			ml = median_small(w, m);
+			m = 0;
+			for (size_t j = i + 1; j <= hi; j++)
+				w[m++] = in[j];
+			mr = median_small(w, m);
+			tl = 0.5 * (double) (lo + i - 1);
+			tr = 0.5 * (double) (i + 1 + hi);
+			m = 0;
+			for (size_t j = lo; j <= hi; j++)
+				w[m++] = fabs(in[j] - (ml + (mr - ml) * ((double) j - tl) / (tr - tl)));
+			ref = ml + (mr - ml) * ((double) i - tl) / (tr - tl);
+		} else {
+			for (size_t j = lo; j <= hi; j++)
+				w[m++] = in[j];
+			ref = median_small(w, m);
+			for (size_t j = 0; j < m; j++)
+				w[j] = fabs(w[j] - ref);
+		}
 		mad = median_small(w, m);
 		thr = k * 1.4826 * mad;
 		if (sacc && isfinite(sacc[i]) && k * sacc[i] > thr)
 			thr = k * sacc[i];
 		if (floor_mps > thr)
 			thr = floor_mps;
-		if (fabs(in[i] - med) > thr) {
-			out[i] = med;
+		if (fabs(in[i] - ref) > thr) {
+			out[i] = ref > 0 ? ref : 0;
 			replaced++;
 		}
 	}

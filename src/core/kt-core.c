@@ -25,7 +25,7 @@
 #define GRID_US INT64_C(100000)
 #define GRID_S 0.1
 #define G_MPS2 9.81
-#define JUMP_REANCHOR 10 /* consecutive jump rejects after which the anchor is wrong */
+#define JUMP_REANCHOR 30 /* consecutive jump rejects after which the anchor is wrong */
 
 struct kt_epoch {
 	int64_t t_us;
@@ -105,7 +105,7 @@ kt_params_default(struct kt_params *p)
 		.imu_noise_g = NAN,
 		.imu_noise_k = 1.5,
 		.heat_margin_m = 10.0,
-		.max_jump_m = 10.0,
+		.max_jump_m = 3.0,
 	};
 }
 

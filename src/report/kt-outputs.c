@@ -429,12 +429,17 @@ jw_str_raw(struct jw *j, const char *s)
 static void
 jw_key(struct jw *j, const char *key)
 {
-	if (!j->first[j->depth])
-		fputc(',', j->f);
+	bool first = j->first[j->depth];
+
 	j->first[j->depth] = false;
 	if (j->compact[j->depth]) {
-		if (!key)
-			fputc(' ', j->f);
+		if (!first)
+			fputs(", ", j->f);
+	} else if (!first) {
+		fputc(',', j->f);
+	}
+	if (j->compact[j->depth]) {
+		/* on one line */
 	} else if (j->depth > 0) {
 		fputc('\n', j->f);
 		for (int i = 0; i < j->depth; i++)
@@ -717,7 +722,7 @@ kt_write_session_json(const char *path, const struct kt_session_report *s)
 	jw_str(&j, "name", "kicktrack");
 	jw_str(&j, "version", KT_VERSION);
 	jw_obj_end(&j);
-	jw_utc(&j, "processed_utc", (int64_t)time(NULL) * KT_USEC_PER_SEC, 0);
+	jw_utc(&j, "processed_utc", s->processed_us ? s->processed_us : (int64_t)time(NULL) * KT_USEC_PER_SEC, 0);
 	jw_str(&j, "status", s->status == KT_PIPELINE_OK ? "ok" : "partial");
 	jw_utc(&j, "start_utc", n_ok ? first : 0, 1);
 	jw_utc(&j, "end_utc", n_ok ? last : 0, 1);

@@ -68,6 +68,7 @@ struct kt_session_report {
 	char **warnings;
 	size_t n_warnings;
 	int status;                    /* KT_PIPELINE_OK or KT_PIPELINE_PARTIAL */
+	int64_t processed_us;          /* when; 0 = now */
 };
 
 /* Sum of the frames the reader rejected (checksum, truncated, too long,

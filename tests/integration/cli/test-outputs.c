@@ -174,8 +174,19 @@ main(int argc, char **argv)
 		return 2;
 	}
 	kt_pipeline_opts_init(&o);
+	/* explicit, so that new core defaults do not change the golden files */
 	params = o.params;
+	params.zone_kmh[0] = 7.2;
+	params.zone_kmh[1] = 14.4;
+	params.zone_kmh[2] = 19.8;
+	params.zone_kmh[3] = 25.2;
 	params.hsr_kmh = params.zone_kmh[2];
+	params.sprint_kmh = 25.2;
+	params.sprint_min_s = 1.0;
+	params.effort_ms2 = 3.0;
+	params.effort_min_s = 0.5;
+	params.max_plausible_mps = 12.0;
+	params.gap_s = 2.0;
 	v[0].stats.rejected[KT_REJECT_CHECKSUM] = 4;
 	v[0].stats.rejected[KT_REJECT_UNKNOWN] = 100;      /* not counted as rejected */
 	v[0].stats.rejected[KT_REJECT_GARBAGE_BYTES] = 999; /* bytes, not counted */

@@ -19,6 +19,7 @@
 #include <malloc.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -846,6 +847,37 @@ remove_tree(const char *path)
 	rmdir(path);
 }
 
+/* A run that was killed (Ctrl-C, power cut) leaves its staging folder:
+ * remove those whose process is gone. */
+static void
+remove_stale_staging(const char *outdir)
+{
+	DIR *d = opendir(outdir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		long pid;
+		char *end, *p;
+
+		if (!kt_startswith(de->d_name, ".kicktrack-"))
+			continue;
+		pid = strtol(de->d_name + strlen(".kicktrack-"), &end, 10);
+		if (pid <= 0 || *end != '-')
+			continue;
+		if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		p = path_join(outdir, de->d_name);
+		if (p) {
+			log_debug("removing %s, left by an interrupted run", p);
+			remove_tree(p);
+			free(p);
+		}
+	}
+	closedir(d);
+}
+
 static int
 write_session_files(struct ctx *c)
 {
@@ -950,7 +982,9 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 		log_error_errno(r, "cannot create output directory %s: %m", o->outdir);
 		goto out;
 	}
-	if (asprintf(&c.staging, "%s/.kicktrack-XXXXXX", o->outdir) < 0 || !mkdtemp(c.staging)) {
+	remove_stale_staging(o->outdir);
+	if (asprintf(&c.staging, "%s/.kicktrack-%ld-XXXXXX", o->outdir, (long)getpid()) < 0 ||
+	    !mkdtemp(c.staging)) {
 		r = -errno;
 		log_error_errno(r, "cannot create a staging directory in %s: %m", o->outdir);
 		free(c.staging);

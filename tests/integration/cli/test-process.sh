@@ -91,8 +91,12 @@ case "$CASE" in
 session)
 	# a simulated session directory: roster and pitch taken from it
 	sim "$T/s" -p 4 -m 4 -s 7
+	# the staging folder of an interrupted run (its process is gone) is cleaned up
+	deadpid=$(sh -c 'echo $$')
+	mkdir -p "$T/out/.kicktrack-$deadpid-AbCdEf/players/X"
 	run "$T/s" -o "$T/out"
 	expect_rc 0
+	[ ! -e "$T/out/.kicktrack-$deadpid-AbCdEf" ] || fail "stale staging folder not removed"
 	expect_err "using roster"
 	expect_err "using pitch"
 	check_outputs "$T/out" 4

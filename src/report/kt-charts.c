@@ -1442,6 +1442,7 @@ kt_report_render(const char *outdir, const struct kt_report_opts *o)
 	k = kt_gnuplot_open(o->gnuplot, &c.gp);
 	if (k < 0)
 		goto out;
+	(void) kt_gnuplot_set_base(c.gp, outdir);
 	c.f = kt_gnuplot_stream(c.gp);
 
 	for (size_t i = 0; i < c.team.n; i++)

@@ -26,6 +26,7 @@ struct chart {
 
 struct kt_gnuplot {
 	char *program;
+	char *base;          /* messages name charts relative to it */
 	pid_t pid;           /* 0 if not running */
 	int spawn_error;     /* -errno if gnuplot could not be started */
 	FILE *in;            /* commands; /dev/null if not running */
@@ -125,6 +126,28 @@ kt_gnuplot_open(const char *program, struct kt_gnuplot **ret)
 	fputs("set encoding utf8\nset termoption noenhanced\n", g->in);
 	*ret = g;
 	return 0;
+}
+
+int
+kt_gnuplot_set_base(struct kt_gnuplot *g, const char *dir)
+{
+	char *b = strdup(dir);
+
+	if (!b)
+		return -ENOMEM;
+	free(g->base);
+	g->base = b;
+	return 0;
+}
+
+static const char *
+rel_path(const struct kt_gnuplot *g, const char *path)
+{
+	size_t n = g->base ? strlen(g->base) : 0;
+
+	if (n && !strncmp(path, g->base, n) && path[n] == '/')
+		return path + n + 1;
+	return path;
 }
 
 FILE *
@@ -337,7 +360,7 @@ log_failures(struct kt_gnuplot *g, int n_failed)
 				if (g->charts[j].state == CHART_OK || done[j] ||
 				    strcmp(g->charts[j].reason, reason))
 					continue;
-				fprintf(lf, "%s%s", ftell(lf) ? ", " : "", g->charts[j].path);
+				fprintf(lf, "%s%s", ftell(lf) ? ", " : "", rel_path(g, g->charts[j].path));
 				done[j] = true;
 			}
 		} else {
@@ -356,15 +379,22 @@ log_failures(struct kt_gnuplot *g, int n_failed)
 						done[k] = true;
 						same++;
 					}
-				if (same > 1)
-					fprintf(lf, "%s%s x%zu", ftell(lf) ? ", " : "", b, same);
+				if (same > 1) {
+					/* players/V01/heatmap.png -> players/ * /heatmap.png x25 */
+					const char *r = rel_path(g, g->charts[j].path), *sl = strchr(r, '/');
+					if (sl && sl != strrchr(r, '/'))
+						fprintf(lf, "%s%.*s/*/%s x%zu", ftell(lf) ? ", " : "",
+							(int) (sl - r), r, b, same);
+					else
+						fprintf(lf, "%s%s x%zu", ftell(lf) ? ", " : "", b, same);
+				}
 				else
-					fprintf(lf, "%s%s", ftell(lf) ? ", " : "", g->charts[j].path);
+					fprintf(lf, "%s%s", ftell(lf) ? ", " : "", rel_path(g, g->charts[j].path));
 			}
 		}
 		fclose(lf);
-		log_error("%zu chart%s missing (%s): %s", count, count == 1 ? "" : "s", reason,
-			  list ? list : "");
+		log_error("%zu chart%s missing%s%s (%s): %s", count, count == 1 ? "" : "s",
+			  g->base ? " in " : "", g->base ? g->base : "", reason, list ? list : "");
 		free(list);
 	}
 	free(done);
@@ -492,6 +522,7 @@ kt_gnuplot_free(struct kt_gnuplot *g)
 	}
 	free(g->charts);
 	free(g->program);
+	free(g->base);
 	free(g);
 	return NULL;
 }

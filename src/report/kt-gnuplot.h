@@ -26,6 +26,9 @@ struct kt_gnuplot;
  * kt_gnuplot_finish() per chart, so callers have one path. */
 int kt_gnuplot_open(const char *program, struct kt_gnuplot **ret);
 
+/* Name charts relative to this folder in messages (optional). */
+int kt_gnuplot_set_base(struct kt_gnuplot *g, const char *dir);
+
 /* Where to write gnuplot commands (never NULL). */
 FILE *kt_gnuplot_stream(struct kt_gnuplot *g);
 

@@ -149,11 +149,23 @@ progress_draw(struct ctx *c, bool final)
 }
 
 static void
-progress_add(struct ctx *c, uint64_t bytes)
+progress_bytes(struct ctx *c, uint64_t bytes)
+{
+	if (!c->prog.on)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->prog.done_bytes += bytes;
+	progress_draw(c, false);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* A file is done; unread is what was not counted by progress_bytes(). */
+static void
+progress_file_done(struct ctx *c, uint64_t unread)
 {
 	pthread_mutex_lock(&c->lock);
 	c->prog.done_files++;
-	c->prog.done_bytes += bytes;
+	c->prog.done_bytes += unread;
 	progress_draw(c, false);
 	pthread_mutex_unlock(&c->lock);
 }
@@ -413,26 +425,27 @@ log_error_text(int r)
 	}
 }
 
-static int
-read_log(struct ctx *c, struct kt_vest_report *v, struct kt_log *log)
-{
-	struct stat st;
-	int r;
+/* A decoded log: the reader's arrays (in time order), or sorted copies. */
+struct decoded {
+	struct kt_log_reader *reader;
+	const struct kt_fix *fixes;
+	size_t n_fixes;
+	const struct kt_imu_sample *imu;
+	size_t n_imu;
+	struct kt_fix *fix_copy;
+	struct kt_imu_sample *imu_copy;
+	uint64_t dropped;          /* duplicate epochs */
+	uint64_t bytes_read;
+	uint8_t sha256[32];
+};
 
-	if (stat(v->path, &st) == 0)
-		v->size = (uint64_t)st.st_size;
-	r = kt_log_read(v->path, log);
-	if (r < 0) {
-		set_error(v, "%s", log_error_text(r));
-		note(c, KT_LOG_ERR, "%s: cannot use this log: %s", v->path, log_error_text(r));
-		return r;
-	}
-	kt_sha256_hex(log->sha256, v->sha256);
-	vest_id_from(v, &log->header);
-	v->stats = log->stats;
-	v->n_fixes_read = log->n_fixes;
-	v->n_imu_read = log->n_imu;
-	return 0;
+static void
+decoded_clear(struct decoded *d)
+{
+	kt_log_reader_free(d->reader);
+	free(d->fix_copy);
+	free(d->imu_copy);
+	*d = (struct decoded) { 0 };
 }
 
 static bool
@@ -451,6 +464,126 @@ imu_increasing(const struct kt_imu_sample *s, size_t n)
 		if (s[i].t_us <= s[i - 1].t_us)
 			return false;
 	return true;
+}
+
+/* Read and decode a whole log with the streaming reader (like kt_log_read(),
+ * same error codes), counting the bytes into the progress as they are read.
+ * Logs are nearly always in time order: then the reader's arrays are used
+ * as they are; otherwise sorted, de-duplicated copies (with_imu: IMU too). */
+static int
+decode_log(struct ctx *c, const char *path, bool with_imu, struct decoded *ret)
+{
+	static const size_t chunk = 256 * 1024;
+	struct decoded d = { 0 };
+	struct kt_sha256 sha;
+	struct stat st;
+	uint8_t *buf = NULL;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		r = -EISDIR;
+		goto fail;
+	}
+	buf = malloc(chunk);
+	r = buf ? kt_log_reader_new(&d.reader) : -ENOMEM;
+	if (r < 0)
+		goto fail;
+	kt_sha256_init(&sha);
+	for (;;) {
+		ssize_t n = read(fd, buf, chunk);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		d.bytes_read += (uint64_t)n;
+		kt_sha256_update(&sha, buf, (size_t)n);
+		r = kt_log_reader_feed(d.reader, buf, (size_t)n);
+		if (r < 0)
+			goto fail;
+		progress_bytes(c, (uint64_t)n);
+	}
+	if (d.bytes_read == 0) {
+		r = -ENODATA;
+		goto fail;
+	}
+	r = kt_log_reader_finish(d.reader);
+	if (r < 0)
+		goto fail;
+	const struct kt_log_stats *stats = kt_log_reader_stats(d.reader);
+	if (stats->frames_nmea + stats->frames_ubx == 0) {
+		r = -EBADMSG;
+		goto fail;
+	}
+	kt_sha256_final(&sha, d.sha256);
+
+	d.fixes = kt_log_reader_fixes(d.reader, &d.n_fixes);
+	if (!fixes_increasing(d.fixes, d.n_fixes)) {
+		d.fix_copy = malloc(d.n_fixes * sizeof(*d.fix_copy));
+		if (!d.fix_copy) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		memcpy(d.fix_copy, d.fixes, d.n_fixes * sizeof(*d.fix_copy));
+		d.n_fixes = kt_fixes_sort_dedup(d.fix_copy, d.n_fixes, &d.dropped);
+		d.fixes = d.fix_copy;
+	}
+	if (with_imu) {
+		d.imu = kt_log_reader_imu(d.reader, &d.n_imu);
+		if (!imu_increasing(d.imu, d.n_imu)) {
+			d.imu_copy = malloc(d.n_imu * sizeof(*d.imu_copy) + 1);
+			if (!d.imu_copy) {
+				r = -ENOMEM;
+				goto fail;
+			}
+			memcpy(d.imu_copy, d.imu, d.n_imu * sizeof(*d.imu_copy));
+			d.n_imu = kt_imu_sort_dedup(d.imu_copy, d.n_imu);
+			d.imu = d.imu_copy;
+		}
+	}
+	free(buf);
+	close(fd);
+	*ret = d;
+	return 0;
+fail:
+	ret->bytes_read = d.bytes_read;
+	decoded_clear(&d);
+	free(buf);
+	close(fd);
+	return r;
+}
+
+static int
+read_log(struct ctx *c, struct kt_vest_report *v, struct decoded *d)
+{
+	struct stat st;
+	int r;
+
+	if (stat(v->path, &st) == 0)
+		v->size = (uint64_t)st.st_size;
+	r = decode_log(c, v->path, true, d);
+	if (r < 0) {
+		set_error(v, "%s", log_error_text(r));
+		note(c, KT_LOG_ERR, "%s: cannot use this log: %s", v->path, log_error_text(r));
+		return r;
+	}
+	kt_sha256_hex(d->sha256, v->sha256);
+	vest_id_from(v, kt_log_reader_header(d->reader));
+	v->stats = *kt_log_reader_stats(d->reader);
+	v->n_fixes_read = d->n_fixes + d->dropped;
+	v->n_imu_read = d->n_imu;
+	v->core_dropped_dup = d->dropped;
+	return 0;
 }
 
 static size_t
@@ -501,23 +634,15 @@ static void
 process_vest(struct ctx *c, size_t idx)
 {
 	struct kt_vest_report *v = &c->rep.vests[idx];
-	struct kt_log log = { 0 };
+	struct decoded log = { 0 };
 	struct kt_track *t = NULL;
-	uint64_t dropped = 0;
 	int r;
 
 	r = read_log(c, v, &log);
 	if (r < 0)
 		goto done;
 
-	/* Logs are nearly always in order already: a linear check spares the
-	 * sort of half a million IMU samples per vest. */
 	size_t nf = log.n_fixes, ni = log.n_imu;
-	if (!fixes_increasing(log.fixes, nf))
-		nf = kt_fixes_sort_dedup(log.fixes, nf, &dropped);
-	if (!imu_increasing(log.imu, ni))
-		ni = kt_imu_sort_dedup(log.imu, ni);
-	v->core_dropped_dup = dropped;
 	if (count_valid(log.fixes, nf) == 0) {
 		set_error(v, "no valid GNSS fix in %zu epochs", nf);
 		note(c, KT_LOG_ERR, "%s: no valid GNSS fix in %zu epochs (vest %s left out)",
@@ -531,7 +656,7 @@ process_vest(struct ctx *c, size_t idx)
 		note(c, KT_LOG_ERR, "%s: cannot start processing: %s", v->path, strerror(-r));
 		goto done;
 	}
-	kt_track_note_rejected(t, KT_QREJ_DUPLICATE, dropped);
+	kt_track_note_rejected(t, KT_QREJ_DUPLICATE, log.dropped);
 	/* merge GNSS and IMU in time order */
 	size_t i = 0, k = 0;
 	while (i < nf || k < ni) {
@@ -543,7 +668,7 @@ process_vest(struct ctx *c, size_t idx)
 			break;
 	}
 	/* the decoded log is not needed any more: keep memory low */
-	kt_log_clear(&log);
+	decoded_clear(&log);
 	if (r >= 0)
 		r = kt_track_finish(t, &v->res);
 	if (r < 0) {
@@ -567,11 +692,10 @@ done:
 	free(v->res.series);
 	v->res.series = NULL;
 	v->res.n_series = 0;
-	if (!v->ok)
-		v->res.n_series = 0;
 	kt_track_free(t);
-	kt_log_clear(&log);
-	progress_add(c, v->size);
+	uint64_t read = log.bytes_read;
+	decoded_clear(&log);
+	progress_file_done(c, v->size > read ? v->size - read : 0);
 }
 
 /* Pitch estimation pass: pool valid positions, about one per second. */
@@ -579,14 +703,14 @@ static void
 pool_vest(struct ctx *c, size_t idx)
 {
 	struct kt_vest_report *v = &c->rep.vests[idx];
-	struct kt_log log = { 0 };
+	struct decoded log = { 0 };
 	uint64_t size = 0;
 	struct stat st;
 
 	if (stat(v->path, &st) == 0)
 		size = (uint64_t)st.st_size;
 	/* errors are reported by the processing pass */
-	if (kt_log_read(v->path, &log) == 0) {
+	if (decode_log(c, v->path, false, &log) == 0) {
 		size_t added = 0;
 		int64_t last_s = INT64_MIN;
 
@@ -622,8 +746,9 @@ pool_vest(struct ctx *c, size_t idx)
 			c->pool_vests++;
 		pthread_mutex_unlock(&c->lock);
 	}
-	kt_log_clear(&log);
-	progress_add(c, size);
+	uint64_t read = log.bytes_read;
+	decoded_clear(&log);
+	progress_file_done(c, size > read ? size - read : 0);
 }
 
 /* ----------------------------------------------------------------- workers */

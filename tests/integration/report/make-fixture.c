@@ -7,7 +7,8 @@
  *   make-fixture OUTDIR N_PLAYERS MINUTES c|de
  *
  * Players move as a random walk between speed targets (walk .. sprint);
- * vest 2 has a 40 s signal gap and one with empty speeds; names carry
+ * vest 1 has a one-sample speed spike, vest 2 a 40 s signal gap and 5 s of
+ * empty speeds; names carry
  * umlauts and characters HTML must escape. Deterministic (fixed seed).
  */
 #include <errno.h>
@@ -132,6 +133,10 @@ write_player(const char *outdir, int idx, double minutes, bool de, struct stats 
 		for (size_t i = 2 * n / 3; i < 2 * n / 3 + 50; i++)
 			speed[i] = NAN;
 	}
+	/* vest 1: one 10 Hz sample far above its neighbours, which a chart's
+	 * decimation must not lose */
+	if (idx == 0 && n > 1000)
+		speed[n / 2 + 3] = 34.5;
 	/* sprints: >= 25.2 km/h for >= 1 s */
 	for (size_t i = 0; i < n;) {
 		size_t j = i;

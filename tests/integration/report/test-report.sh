@@ -65,6 +65,25 @@ render)
 	grep -q 'Spieler' "$T/de/index.html" || fail "German index.html"
 	pdftotext "$T/de/team.pdf" - | grep -q 'Özil Çelik' || fail "team.pdf lacks a player"
 
+	# long series reach gnuplot as about one point per pixel column with the
+	# peaks intact: capture what kicktrack sends to gnuplot
+	"$FIXTURE" "$T/long" 1 90 c || fail "fixture long"
+	mkdir -p "$T/tee"
+	printf '#!/bin/sh\ntee "%s" | exec "%s"\n' "$T/script.gp" "$(command -v gnuplot)" >"$T/tee/gnuplot"
+	chmod +x "$T/tee/gnuplot"
+	PATH="$T/tee:$PATH" "$KT" report --no-config -q "$T/long" || fail "long session"
+	[ "$(grep -c "^set terminal" "$T/script.gp")" -eq 10 ] || fail "not one gnuplot for all 10 charts"
+	# the datablock of speed.png: lines "x_from x_to lo hi"
+	awk '/^set output .*speed.png.part/ { on = 1 } on && /^\$speed << EOD/ { d = 1; next }
+		d && /^EOD/ { exit } d && NF == 4 { n++; if ($4 > m) m = $4 }
+		END { print n, m }' "$T/script.gp" >"$T/sent"
+	read -r n_sent max_sent <"$T/sent"
+	max_csv=$(awk -F, 'NR > 1 && $7 != "" && $7 > m { m = $7 } END { print m }' "$T/long/players/V01/timeseries.csv")
+	rows=$(($(wc -l <"$T/long/players/V01/timeseries.csv") - 1))
+	[ "$n_sent" -gt 200 ] && [ "$n_sent" -le 1100 ] || fail "speed.png got $n_sent columns for $rows samples"
+	awk -v a="$max_sent" -v b="$max_csv" 'BEGIN { exit !(a >= b - 0.01) }' ||
+		fail "peak lost: $max_sent km/h sent, $max_csv km/h in the data"
+
 	# config file [report] lang = en is used when --lang is not given
 	printf '[report]\nlang = en\n' >"$T/kt.conf"
 	"$KT" report --config "$T/kt.conf" -q "$T/de" || fail "run with config"

@@ -142,7 +142,21 @@ no-gnuplot)
 		[ ${#ok[@]} -eq 0 ] || "$CHECK" "${ok[@]}" || fail "a truncated chart survived"
 		if find "$T/o" -name '*.part' | grep -q .; then fail "*.part left behind"; fi
 	fi
-	# 5. a chart gnuplot reports an error for is attributed to that chart:
+	# 5. gnuplot reports an error in one chart (a broken command injected
+	# into V02's zones chart): exactly that chart is missing and named
+	if command -v gnuplot >/dev/null; then
+		printf '#!/bin/sh\nsed -u "/V02\\/zones.png.part/a plot no_such_function(x)" | exec "%s"\n' \
+			"$(command -v gnuplot)" >"$T/bin/gnuplot"
+		PATH="$T/bin:$PATH" "$KT" report --no-config -q "$T/o" 2>"$T/err"
+		rc=$?
+		[ $rc -eq 3 ] || { cat "$T/err"; fail "one bad chart: exit $rc, expected 3"; }
+		grep -q '1 chart missing.*undefined function.*players/V02/zones.png' "$T/err" ||
+			{ cat "$T/err"; fail "the error is not attributed to players/V02/zones.png"; }
+		[ -e "$T/o/players/V02/zones.png" ] && fail "V02/zones.png exists"
+		"$CHECK" "$T/o/players/V01/zones.png" "$T/o/players/V03/zones.png" "$T/o/players/V02/speed.png" \
+			"$T/o/players/V02/report.pdf" "$T/o/team.pdf" || fail "other charts missing"
+	fi
+	# 6. a player folder that cannot hold charts is named, the rest is made:
 	# an OUTDIR where players/V02 is a file, not a directory
 	"$FIXTURE" "$T/p" 2 5 c || fail "fixture"
 	rm -rf "$T/p/players/V02" && echo x >"$T/p/players/V02"

@@ -137,7 +137,8 @@ progress_draw(struct ctx *c, bool final)
 	p->last_draw_s = t;
 	double mb = (double)p->done_bytes / 1e6;
 	double rate = t > 0.0 ? mb / t : 0.0;
-	double left = rate > 0.0 ? ((double)(p->total_bytes - p->done_bytes) / 1e6) / rate : NAN;
+	uint64_t todo = p->total_bytes > p->done_bytes ? p->total_bytes - p->done_bytes : 0;
+	double left = rate > 0.0 ? ((double)todo / 1e6) / rate : NAN;
 	char eta[32] = "--:--";
 	if (!isnan(left) && left < 360000.0)
 		snprintf(eta, sizeof(eta), "%d:%02d", (int)left / 60, (int)left % 60);

@@ -644,6 +644,11 @@ process_vest(struct ctx *c, size_t idx)
 		goto done;
 
 	size_t nf = log.n_fixes, ni = log.n_imu;
+	if (nf == 0) {
+		set_error(v, "no GNSS position in it (IMU or other messages only)");
+		note(c, KT_LOG_ERR, "%s: no GNSS position in it (vest %s left out)", v->path, v->vest_id);
+		goto done;
+	}
 	if (count_valid(log.fixes, nf) == 0) {
 		set_error(v, "no valid GNSS fix in %zu epochs", nf);
 		note(c, KT_LOG_ERR, "%s: no valid GNSS fix in %zu epochs (vest %s left out)",

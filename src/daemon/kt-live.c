@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ingest/kt-gpsd.h"
 #include "ingest/kt-log.h"
@@ -64,7 +66,19 @@ dev_state_to_str(enum dev_state s)
 	return "unknown";
 }
 
+struct kt_live;
+
+/* One gpsd connection. */
+struct live_src {
+	struct kt_live *l;
+	struct kt_gpsd *g;
+	int reg_fd;                 /* fd registered with epoll, -1 none */
+	unsigned reg_gen;
+	bool connected;
+};
+
 struct live_dev {
+	unsigned src;               /* index of the gpsd that serves it */
 	char *path;
 	char vest_id[9];          /* 1..8 characters, the $PKTH limit */
 	char *player;
@@ -104,7 +118,10 @@ struct kt_live {
 	struct kt_live_config cfg;  /* deep copy */
 	char *status_json, *status_csv;
 	struct kt_store *store;
-	struct kt_gpsd *gpsd;
+	struct live_src *srcs;
+	size_t n_srcs;
+	int epfd;
+	char *gpsd_names;           /* "a:1, b:2", for the status file */
 
 	struct live_dev **devs;
 	size_t n_devs, n_alloc;
@@ -145,9 +162,14 @@ kt_live_config_clear(struct kt_live_config *c)
 		free(c->map[i].player);
 	}
 	free(c->map);
+	for (size_t i = 0; i < c->n_servers; i++)
+		free(c->servers[i]);
+	free(c->servers);
 	c->host = c->port = c->store_root = c->status_path = NULL;
 	c->map = NULL;
 	c->n_map = 0;
+	c->servers = NULL;
+	c->n_servers = 0;
 }
 
 static int
@@ -231,12 +253,13 @@ parse_seconds(const char *path, unsigned line, const char *key, const char *valu
 	return 0;
 }
 
-int
-kt_live_config_set_server(struct kt_live_config *c, const char *hostport)
+/* "HOST:PORT", "HOST", ":PORT", "[v6]:PORT" -> host (NULL: default), port (NULL: default) */
+static int
+parse_server(const char *hostport, char **ret_host, char **ret_port)
 {
-	const char *colon;
-	char *host;
-	int r;
+	const char *colon, *hs;
+	size_t hl;
+	char *host = NULL, *port = NULL;
 
 	if (!hostport || !*hostport)
 		return -EINVAL;
@@ -244,29 +267,70 @@ kt_live_config_set_server(struct kt_live_config *c, const char *hostport)
 		const char *end = strchr(hostport, ']');
 		if (!end || (end[1] != '\0' && end[1] != ':'))
 			return -EINVAL;
-		host = strndup(hostport + 1, end - hostport - 1);
+		hs = hostport + 1;
+		hl = end - hostport - 1;
 		colon = end[1] == ':' ? end + 1 : NULL;
 	} else {
 		colon = strrchr(hostport, ':');
 		if (colon && strchr(hostport, ':') != colon)
 			return -EINVAL; /* bare IPv6 address: needs brackets */
-		host = colon ? strndup(hostport, colon - hostport) : strdup(hostport);
+		hs = hostport;
+		hl = colon ? (size_t) (colon - hostport) : strlen(hostport);
 	}
-	if (!host)
-		return -ENOMEM;
-	if (colon && colon[1] == '\0') {
-		free(host);
+	if (colon && (colon[1] == '\0' || strspn(colon + 1, "0123456789") != strlen(colon + 1)))
 		return -EINVAL;
+	if (hl > 0 && !(host = strndup(hs, hl)))
+		return -ENOMEM;
+	if (colon && !(port = strdup(colon + 1))) {
+		free(host);
+		return -ENOMEM;
 	}
-	if (*host) {
+	*ret_host = host;
+	*ret_port = port;
+	return 0;
+}
+
+int
+kt_live_config_add_server(struct kt_live_config *c, const char *hostport)
+{
+	char *host, *port, **a;
+	int r;
+
+	r = parse_server(hostport, &host, &port);
+	if (r < 0)
+		return r;
+	free(host);
+	free(port);
+	a = realloc(c->servers, (c->n_servers + 1) * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	c->servers = a;
+	a[c->n_servers] = strdup(hostport);
+	if (!a[c->n_servers])
+		return -ENOMEM;
+	c->n_servers++;
+	return 0;
+}
+
+int
+kt_live_config_set_server(struct kt_live_config *c, const char *hostport)
+{
+	char *host, *port;
+	int r;
+
+	r = parse_server(hostport, &host, &port);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c->n_servers; i++)
+		free(c->servers[i]);
+	c->n_servers = 0;
+	if (host) {
 		free(c->host);
 		c->host = host;
-	} else
-		free(host);
-	if (colon) {
-		r = set_str(&c->port, colon + 1);
-		if (r < 0)
-			return r;
+	}
+	if (port) {
+		free(c->port);
+		c->port = port;
 	}
 	return 0;
 }
@@ -291,9 +355,10 @@ kt_live_config_set(struct kt_live_config *c, const char *path, unsigned line, co
 	if (!strcmp(key, "port"))
 		return set_str(&c->port, value);
 	if (!strcmp(key, "server")) {
-		int r = kt_live_config_set_server(c, value);
+		int r = kt_live_config_add_server(c, value);
 		if (r == -EINVAL)
-			log_error("%s:%u: [gpsd] server = '%s': expected HOST:PORT", path, line, value);
+			log_error("%s:%u: [gpsd] server = '%s': expected HOST:PORT, HOST, :PORT or [IPv6]:PORT",
+				  path, line, value);
 		return r;
 	}
 	if (!strcmp(key, "quiet_s"))
@@ -317,6 +382,11 @@ config_copy(struct kt_live_config *dst, const struct kt_live_config *src)
 	dst->host = dst->port = dst->store_root = dst->status_path = NULL;
 	dst->map = NULL;
 	dst->n_map = 0;
+	dst->servers = NULL;
+	dst->n_servers = 0;
+	for (size_t i = 0; i < src->n_servers; i++)
+		if (kt_live_config_add_server(dst, src->servers[i]) < 0)
+			return -ENOMEM;
 	if ((src->host && set_str(&dst->host, src->host) < 0) ||
 	    (src->port && set_str(&dst->port, src->port) < 0) ||
 	    (src->store_root && set_str(&dst->store_root, src->store_root) < 0) ||
@@ -417,12 +487,12 @@ vest_id_make_unique(struct kt_live *l, char id[9])
 }
 
 static struct live_dev *
-dev_get(struct kt_live *l, const char *path)
+dev_get(struct kt_live *l, unsigned src, const char *path)
 {
 	struct live_dev *d;
 
 	for (size_t i = 0; i < l->n_devs; i++)
-		if (!strcmp(l->devs[i]->path, path))
+		if (l->devs[i]->src == src && !strcmp(l->devs[i]->path, path))
 			return l->devs[i];
 
 	if (l->n_devs == l->n_alloc) {
@@ -436,6 +506,7 @@ dev_get(struct kt_live *l, const char *path)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
+	d->src = src;
 	d->path = strdup(path);
 	if (!d->path) {
 		free(d);
@@ -465,8 +536,8 @@ dev_get(struct kt_live *l, const char *path)
 	}
 	l->devs[l->n_devs++] = d;
 	l->stats.devices = l->n_devs;
-	log_info("gpsd device %s is vest %s%s%s", path, d->vest_id, d->player ? ", " : "",
-		 d->player ? d->player : "");
+	log_info("gpsd %s device %s is vest %s%s%s", kt_gpsd_name(l->srcs[src].g), path, d->vest_id,
+		 d->player ? ", " : "", d->player ? d->player : "");
 	return d;
 }
 
@@ -643,7 +714,8 @@ dev_session_open(struct kt_live *l, struct live_dev *d, int64_t t_us)
 		dev_write(l, d, line, n);
 	if (d->rec) {
 		char c[300];
-		n = snprintf(c, sizeof(c), "# kicktrack-live source gpsd://%s%s\r\n", kt_gpsd_name(l->gpsd), d->path);
+		n = snprintf(c, sizeof(c), "# kicktrack-live source gpsd://%s%s\r\n", kt_gpsd_name(l->srcs[d->src].g),
+			     d->path);
 		if (n > 0 && (size_t) n < sizeof(c))
 			dev_write(l, d, c, n);
 	}
@@ -714,11 +786,12 @@ merge_double(double *dst, double src)
 static void
 on_tpv(const struct kt_gpsd_tpv *t, void *userdata)
 {
-	struct kt_live *l = userdata;
+	struct live_src *src = userdata;
+	struct kt_live *l = src->l;
 	struct live_dev *d;
 
 	l->stats.tpv++;
-	d = dev_get(l, t->device[0] ? t->device : "unknown");
+	d = dev_get(l, (unsigned) (src - l->srcs), t->device[0] ? t->device : "unknown");
 	if (!d) {
 		fatal(l, -ENOMEM);
 		return;
@@ -762,8 +835,9 @@ on_tpv(const struct kt_gpsd_tpv *t, void *userdata)
 static void
 on_sky(const struct kt_gpsd_sky *s, void *userdata)
 {
-	struct kt_live *l = userdata;
-	struct live_dev *d = dev_get(l, s->device[0] ? s->device : "unknown");
+	struct live_src *src = userdata;
+	struct kt_live *l = src->l;
+	struct live_dev *d = dev_get(l, (unsigned) (src - l->srcs), s->device[0] ? s->device : "unknown");
 
 	if (!d)
 		return;
@@ -775,11 +849,12 @@ on_sky(const struct kt_gpsd_sky *s, void *userdata)
 static void
 on_device(const char *path, bool active, void *userdata)
 {
-	struct kt_live *l = userdata;
+	struct live_src *src = userdata;
+	struct kt_live *l = src->l;
 	struct live_dev *d = NULL;
 
 	for (size_t i = 0; i < l->n_devs; i++)
-		if (!strcmp(l->devs[i]->path, path))
+		if (l->devs[i]->src == (unsigned) (src - l->srcs) && !strcmp(l->devs[i]->path, path))
 			d = l->devs[i];
 	if (!d)
 		return; /* a device that never sent a TPV is not a vest yet */
@@ -794,15 +869,18 @@ on_device(const char *path, bool active, void *userdata)
 static void
 on_connection(bool up, void *userdata)
 {
-	struct kt_live *l = userdata;
+	struct live_src *src = userdata;
+	struct kt_live *l = src->l;
 
-	l->stats.connected = up;
+	src->connected = up;
 	if (up)
 		l->stats.connects++;
 	else
 		l->stats.disconnects++;
 	for (size_t i = 0; i < l->n_devs; i++) {
 		struct live_dev *d = l->devs[i];
+		if (d->src != (unsigned) (src - l->srcs))
+			continue;
 		if (!up) {
 			dev_flush_pending(l, d);
 			dev_comment(l, d, "gpsd-lost", d->last_t_us);
@@ -1001,6 +1079,17 @@ or_null(const char *s)
 	return s[0] ? s : "null";
 }
 
+static size_t
+live_connected(struct kt_live *l)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n_srcs; i++)
+		if (kt_gpsd_is_connected(l->srcs[i].g))
+			n++;
+	return n;
+}
+
 static int
 write_status(struct kt_live *l)
 {
@@ -1018,8 +1107,9 @@ write_status(struct kt_live *l)
 	}
 
 	fprintf(j.f, "{\"version\":1,\"gpsd\":");
-	json_str(j.f, kt_gpsd_name(l->gpsd));
-	fprintf(j.f, ",\"connected\":%s,\"session\":%s", kt_gpsd_is_connected(l->gpsd) ? "true" : "false",
+	json_str(j.f, l->gpsd_names);
+	fprintf(j.f, ",\"connected\":%s,\"servers\":%zu,\"servers_connected\":%zu,\"session\":%s",
+		live_connected(l) == l->n_srcs ? "true" : "false", l->n_srcs, live_connected(l),
 		l->session ? "true" : "false");
 	fprintf(j.f, ",\"session_start\":");
 	if (l->session)
@@ -1101,6 +1191,7 @@ kt_live_new(const struct kt_live_config *c, struct kt_live **ret)
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
+	l->epfd = -1;
 	r = config_copy(&l->cfg, c);
 	if (r < 0)
 		goto fail;
@@ -1129,10 +1220,54 @@ kt_live_new(const struct kt_live_config *c, struct kt_live **ret)
 			goto fail;
 		}
 	}
-	r = kt_gpsd_new(l->cfg.host, l->cfg.port, &cb, l, &l->gpsd);
-	if (r < 0) {
-		l->gpsd = NULL;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0) {
+		r = -errno;
 		goto fail;
+	}
+	{
+		size_t n = l->cfg.n_servers > 0 ? l->cfg.n_servers : 1;
+		size_t len = 0;
+
+		l->srcs = calloc(n, sizeof(*l->srcs));
+		if (!l->srcs) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		for (size_t i = 0; i < n; i++) {
+			char *host = NULL, *port = NULL;
+			struct live_src *src = &l->srcs[i];
+
+			src->l = l;
+			src->reg_fd = -1;
+			if (l->cfg.n_servers > 0) {
+				r = parse_server(l->cfg.servers[i], &host, &port);
+				if (r < 0) {
+					log_error("[gpsd] server '%s': expected HOST:PORT", l->cfg.servers[i]);
+					goto fail;
+				}
+				r = kt_gpsd_new(host, port, &cb, src, &src->g);
+				free(host);
+				free(port);
+			} else
+				r = kt_gpsd_new(l->cfg.host, l->cfg.port, &cb, src, &src->g);
+			if (r < 0) {
+				src->g = NULL;
+				goto fail;
+			}
+			l->n_srcs = i + 1;
+			len += strlen(kt_gpsd_name(src->g)) + 2;
+		}
+		l->gpsd_names = calloc(1, len + 1);
+		if (!l->gpsd_names) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		for (size_t i = 0; i < l->n_srcs; i++) {
+			if (i > 0)
+				strcat(l->gpsd_names, ", ");
+			strcat(l->gpsd_names, kt_gpsd_name(l->srcs[i].g));
+		}
 	}
 	l->last_fix_mono_us = INT64_MIN;
 	l->next_status_us = 0;
@@ -1153,7 +1288,12 @@ kt_live_free(struct kt_live *l)
 	for (size_t i = 0; i < l->n_devs; i++)
 		dev_free(l->devs[i]);
 	free(l->devs);
-	kt_gpsd_free(l->gpsd);
+	for (size_t i = 0; i < l->n_srcs; i++)
+		kt_gpsd_free(l->srcs[i].g);
+	free(l->srcs);
+	free(l->gpsd_names);
+	if (l->epfd >= 0)
+		close(l->epfd);
 	kt_store_free(l->store);
 	free(l->status_json);
 	free(l->status_csv);
@@ -1166,7 +1306,28 @@ kt_live_free(struct kt_live *l)
 int
 kt_live_get_fd(struct kt_live *l)
 {
-	return kt_gpsd_get_fd(l->gpsd);
+	return l->epfd;
+}
+
+/* Keep the epoll set in step with the source's socket (new after a reconnect). */
+static void
+src_register(struct kt_live *l, struct live_src *src)
+{
+	int fd = kt_gpsd_get_fd(src->g);
+	unsigned gen = kt_gpsd_generation(src->g);
+
+	if (fd == src->reg_fd && gen == src->reg_gen)
+		return;
+	if (src->reg_fd >= 0)
+		(void) epoll_ctl(l->epfd, EPOLL_CTL_DEL, src->reg_fd, NULL); /* gone already if closed */
+	src->reg_fd = -1;
+	if (fd >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = src };
+		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 && errno != EEXIST)
+			log_debug_errno(-errno, "epoll_ctl: %m");
+		src->reg_fd = fd;
+	}
+	src->reg_gen = gen;
 }
 
 static int64_t
@@ -1178,7 +1339,10 @@ min64(int64_t a, int64_t b)
 int64_t
 kt_live_next_deadline_us(struct kt_live *l)
 {
-	int64_t t = min64(kt_gpsd_next_deadline_us(l->gpsd), l->next_status_us);
+	int64_t t = l->next_status_us;
+
+	for (size_t i = 0; i < l->n_srcs; i++)
+		t = min64(t, kt_gpsd_next_deadline_us(l->srcs[i].g));
 
 	if (l->session && l->last_fix_mono_us != INT64_MIN)
 		t = min64(t, l->last_fix_mono_us + l->cfg.quiet_us);
@@ -1194,7 +1358,10 @@ kt_live_dispatch(struct kt_live *l, int64_t now_mono_us)
 	int r;
 
 	l->now_us = now_mono_us;
-	(void) kt_gpsd_dispatch(l->gpsd, now_mono_us);
+	for (size_t i = 0; i < l->n_srcs; i++) {
+		(void) kt_gpsd_dispatch(l->srcs[i].g, now_mono_us);
+		src_register(l, &l->srcs[i]);
+	}
 
 	for (size_t i = 0; i < l->n_devs; i++) {
 		struct live_dev *d = l->devs[i];
@@ -1235,6 +1402,6 @@ void
 kt_live_get_stats(struct kt_live *l, struct kt_live_stats *ret)
 {
 	*ret = l->stats;
-	ret->connected = kt_gpsd_is_connected(l->gpsd);
+	ret->connected = live_connected(l) == l->n_srcs;
 	ret->devices = l->n_devs;
 }

@@ -11,7 +11,7 @@
  *
  * Driven by the daemon's poll() loop, one thread, no clock read inside:
  *	kt_live_new(&cfg, &l);
- *	loop: fd = kt_live_get_fd(l);            -1 while disconnected
+ *	loop: fd = kt_live_get_fd(l);            an epoll fd over all gpsd sockets
  *	      deadline = kt_live_next_deadline_us(l);   CLOCK_MONOTONIC us
  *	      poll(fd POLLIN, until deadline);
  *	      kt_live_dispatch(l, now_monotonic_us);    on POLLIN or deadline
@@ -35,8 +35,12 @@ struct kt_live_map {
 
 struct kt_live_config {
 	bool enable;                 /* [gpsd] enable = yes */
-	char *host;                  /* "localhost" */
-	char *port;                  /* "2947" */
+	char *host;                  /* "localhost" (used when servers is empty) */
+	char *port;                  /* "2947" (used when servers is empty) */
+	/* Several gpsd instances, "HOST:PORT" each: Debian's gpsd serves at most
+	 * 4 devices, so 30 vests need 8 gpsd. Empty: host/port. */
+	char **servers;
+	size_t n_servers;
 	int64_t quiet_us;            /* end of a live session after this long without fixes (120 s) */
 	int64_t lost_us;             /* a vest without a fix for this long is flagged lost (3 s) */
 	char *store_root;            /* session store root */
@@ -52,13 +56,17 @@ struct kt_live_config {
 /* Defaults (see above); kt_live_config_clear() frees the strings. */
 void kt_live_config_init(struct kt_live_config *c);
 void kt_live_config_clear(struct kt_live_config *c);
-/* One key of the [gpsd] INI section: enable, host, port, server (HOST:PORT),
+/* One key of the [gpsd] INI section: enable, host, port, server (HOST:PORT,
+ * repeatable: one gpsd each),
  * quiet_s, lost_s, status_file, store_root, vest (repeatable).
  * Returns 0, or -EINVAL after logging "path:line: ..." */
 int kt_live_config_set(struct kt_live_config *c, const char *path, unsigned line,
 		       const char *key, const char *value);
-/* "HOST:PORT", "HOST", ":PORT" or "[v6addr]:PORT" (for kicktrackd --gpsd). */
+/* "HOST:PORT", "HOST", ":PORT" or "[v6addr]:PORT": the only gpsd (for
+ * kicktrackd --gpsd; replaces the servers of the config file). -EINVAL if malformed. */
 int kt_live_config_set_server(struct kt_live_config *c, const char *hostport);
+/* The same, one more gpsd (the [gpsd] server key). */
+int kt_live_config_add_server(struct kt_live_config *c, const char *hostport);
 
 struct kt_live;
 
@@ -66,6 +74,7 @@ struct kt_live;
 int kt_live_new(const struct kt_live_config *c, struct kt_live **ret);
 /* Ends a running session (commits it, calls session_done) and frees. */
 struct kt_live *kt_live_free(struct kt_live *l);
+/* Always valid (an epoll fd over the gpsd connections): poll it for POLLIN. */
 int kt_live_get_fd(struct kt_live *l);
 /* Reads what gpsd sent (never blocks), reconnects, ends sessions, writes the
  * status file when due. Returns 0, or -errno for a fatal error (cannot write

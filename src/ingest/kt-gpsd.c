@@ -34,6 +34,7 @@ struct kt_gpsd {
 	int64_t retry_at_us;
 	int64_t backoff_us;
 	bool more;               /* stopped early with reports still buffered */
+	unsigned generation;     /* connections made so far */
 };
 
 int
@@ -129,6 +130,12 @@ kt_gpsd_name(struct kt_gpsd *g)
 	return g->name;
 }
 
+unsigned
+kt_gpsd_generation(struct kt_gpsd *g)
+{
+	return g->generation;
+}
+
 int64_t
 kt_gpsd_next_deadline_us(struct kt_gpsd *g)
 {
@@ -184,6 +191,7 @@ gpsd_connect(struct kt_gpsd *g, int64_t now_us)
 	}
 	g->state = GPSD_CONNECTED;
 	g->seen_version = false;
+	g->generation++;
 	if (gps_stream(&g->data, WATCH_ENABLE | WATCH_JSON, NULL) < 0) {
 		gpsd_lost(g, now_us, -EPIPE);
 		return -EPIPE;

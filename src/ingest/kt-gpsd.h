@@ -66,6 +66,9 @@ int64_t kt_gpsd_next_deadline_us(struct kt_gpsd *g);
 bool kt_gpsd_is_connected(struct kt_gpsd *g);
 /* "host:port", for messages. */
 const char *kt_gpsd_name(struct kt_gpsd *g);
+/* Incremented on every new connection: a caller that registers the fd with
+ * epoll re-registers when it changes (a new socket may reuse the number). */
+unsigned kt_gpsd_generation(struct kt_gpsd *g);
 
 /* libgps/netlib error code (gps_open's negative return) -> -errno. */
 int kt_gpsd_errno_from_libgps(int code);

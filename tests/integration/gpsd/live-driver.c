@@ -4,7 +4,7 @@
  * this folder:
  *   live-driver gen OUT SECONDS SEED         write a 10 Hz NMEA vest log (RMC+GGA)
  *                                            with jogging and sprints
- *   live-driver run SERVER STORE QUIET_S SESSIONS TIMEOUT_S [MAP...]
+ *   live-driver run SERVER STORE QUIET_S SESSIONS TIMEOUT_S [MAP...] [--server=HOST:PORT...]
  *                                            drive kt_live with poll() until SESSIONS
  *                                            live sessions ended (exit 0) or the
  *                                            safety TIMEOUT_S passed (exit 1); MAP is
@@ -172,7 +172,7 @@ cmd_run(int argc, char **argv)
 	    kt_safe_atou(argv[6], &timeout_s) < 0)
 		return 2;
 	kt_live_config_init(&c);
-	if (kt_live_config_set_server(&c, argv[2]) < 0 || kt_live_config_set(&c, "args", 0, "store_root", argv[3]) < 0)
+	if (kt_live_config_add_server(&c, argv[2]) < 0 || kt_live_config_set(&c, "args", 0, "store_root", argv[3]) < 0)
 		return 2;
 	c.quiet_us = (int64_t) (quiet * 1e6);
 	c.lost_us = 1500000;
@@ -180,6 +180,12 @@ cmd_run(int argc, char **argv)
 	for (int i = 7; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 		char v[300];
+		if (!strncmp(argv[i], "--server=", 9)) {
+			/* more gpsd instances */
+			if (kt_live_config_add_server(&c, argv[i] + 9) < 0)
+				return 2;
+			continue;
+		}
 		if (!eq)
 			return 2;
 		snprintf(v, sizeof(v), "%.*s %s", (int) (eq - argv[i]), argv[i], eq + 1);
@@ -394,7 +400,8 @@ cmd_feed(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	for (int i = 3; i + 1 < argc; i += 2, n++) {
 		struct termios tio;
-		int fd = posix_openpt(O_RDWR | O_NOCTTY);
+		/* non-blocking: while no gpsd reads (restart), epochs are dropped, not queued */
+		int fd = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
 		if (fd < 0 || grantpt(fd) < 0 || unlockpt(fd) < 0)
 			return 1;
 		if (tcgetattr(fd, &tio) == 0) {

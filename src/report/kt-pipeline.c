@@ -422,6 +422,7 @@ log_error_text(int r)
 	case -ENODATA: return "the file is empty";
 	case -EBADMSG: return "no NMEA or UBX data in it (not a vest log?)";
 	case -EISDIR: return "is a directory";
+	case -EINVAL: return "not a regular file (a device or a pipe?)";
 	default: return strerror(-r);
 	}
 }
@@ -490,6 +491,10 @@ decode_log(struct ctx *c, const char *path, bool with_imu, struct decoded *ret)
 	}
 	if (S_ISDIR(st.st_mode)) {
 		r = -EISDIR;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL; /* a device or pipe could be read forever */
 		goto fail;
 	}
 	buf = malloc(chunk);

@@ -207,15 +207,16 @@ bad-logs)
 	printf '%s\r\n' '$GPRMC,120000.00,V,,,,,,,211126,,,N*79' '$GPRMC,120001.00,V,,,,,,,211126,,,N*78' \
 		'$GPRMC,120002.00,V,,,,,,,211126,,,N*7B' '$GPRMC,120003.00,V,,,,,,,211126,,,N*7A' \
 		'$GPRMC,120004.00,V,,,,,,,211126,,,N*7D' > "$T/s/nofix.nmea"
-	run "$T/s" "$T/missing.ubx" -o "$T/out"
+	run "$T/s" "$T/missing.ubx" /dev/zero -o "$T/out"
 	expect_rc 3
+	expect_err "/dev/zero: cannot use this log: not a regular file"
 	expect_err "empty.ubx: cannot use this log: the file is empty"
 	expect_err "garbage.bin: cannot use this log"
 	expect_err "missing.ubx: cannot use this log"
 	expect_err "nofix.nmea: no valid GNSS fix"
 	check_outputs "$T/out" 2
 	[ "$(json_get "$T/out/session.json" "j['status']")" = partial ] || fail "status not partial"
-	[ "$(json_get "$T/out/session.json" "len([i for i in j['inputs'] if i['status'] == 'failed'])")" = 4 ] ||
+	[ "$(json_get "$T/out/session.json" "len([i for i in j['inputs'] if i['status'] == 'failed'])")" = 5 ] ||
 		fail "failed inputs not listed"
 	;;
 nothing)

@@ -6,11 +6,13 @@
 # reboot mid-download). Without any further command every session must be
 # stored byte-identical, erased on the vest, processed into reports, and
 # 'kicktrack status' must say so.
-#   test-emulator-daemon.sh KICKTRACKD KICKTRACK EMULATOR SAMPLE-DIR
+# Mode "twenty": twenty vests at once (the sample logs, cut to 400 kB, under
+# twenty vest ids), each limited to 200 kB/s, one of them unplugged and re-plugged.
+#   test-emulator-daemon.sh KICKTRACKD KICKTRACK EMULATOR SAMPLE-DIR [faults|twenty]
 # Every wait is bounded; the test fails instead of hanging.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
-D=$1; K=$2; EMU=$3; S=$4
+D=$1; K=$2; EMU=$3; S=$4; MODE=${5:-faults}
 W=$(mktemp -d "${TMPDIR:-/tmp}/kt-emu-daemon-XXXXXX")
 ROOT=$W/root
 EPIDS=()
@@ -55,18 +57,38 @@ charts = no
 jobs = 1
 EOF
 
-# dock the vests: id and session start come from the log headers
+# dock the vests; without --vest-id the id and session start come from the
+# log header
+VESTS=(); LOGS=()
 emu() { # NAME LOG ARGS...
 	local name=$1 log=$2; shift 2
+	VESTS+=("$name"); LOGS+=("$log")
 	"$EMU" --session "$log" --link "$W/vests/$name" --state-dir "$W/state" "$@" \
 		>/dev/null 2>"$W/emu-$name.log" &
 	EPIDS+=($!)
 }
-emu KT-0001 "$S/KT-0001.ubx"
-emu KT-0002 "$S/KT-0002.ubx" --unplug-after 700000 --replug-after-ms 300
-emu KT-0003 "$S/KT-0003.ubx" --corrupt-rate 0.00002 --seed 3
-emu KT-0004 "$S/KT-0004.ubx" --stall-ms 1500 --stall-after 300000 --reboot-after 1500000
-emu KT-0005 "$S/KT-0005.nmea" --rate 3000000
+case $MODE in
+faults)
+	emu KT-0001 "$S/KT-0001.ubx"
+	emu KT-0002 "$S/KT-0002.ubx" --unplug-after 700000 --replug-after-ms 300
+	emu KT-0003 "$S/KT-0003.ubx" --corrupt-rate 0.00002 --seed 3
+	emu KT-0004 "$S/KT-0004.ubx" --stall-ms 1500 --stall-after 300000 --reboot-after 1500000
+	emu KT-0005 "$S/KT-0005.nmea" --rate 3000000
+	;;
+twenty)
+	for f in KT-0001.ubx KT-0002.ubx KT-0003.ubx KT-0004.ubx KT-0005.nmea; do
+		head -c 400000 "$S/$f" > "$W/$f"
+	done
+	logs=(KT-0001.ubx KT-0002.ubx KT-0003.ubx KT-0004.ubx KT-0005.nmea)
+	for i in $(seq -w 1 20); do
+		extra=()
+		[ "$i" = 07 ] && extra=(--unplug-after 150000 --replug-after-ms 200)
+		emu "V$i" "$W/${logs[$((10#$i % 5))]}" --vest-id "V$i" --rate 200000 "${extra[@]}"
+	done
+	;;
+*)
+	echo "unknown mode $MODE"; exit 2 ;;
+esac
 
 "$D" -c "$W/kicktrack.conf" -r "$ROOT" -v >>"$W/d.log" 2>&1 &
 DPID=$!
@@ -78,11 +100,10 @@ stored_identical() { # ID LOG
 }
 all_stored() {
 	kill -0 "$DPID" 2>/dev/null || fail "kicktrackd died"
-	for v in KT-0001 KT-0002 KT-0003 KT-0004; do stored_identical $v "$S/$v.ubx" || return 1; done
-	stored_identical KT-0005 "$S/KT-0005.nmea"
+	for i in "${!VESTS[@]}"; do stored_identical "${VESTS[$i]}" "${LOGS[$i]}" || return 1; done
 }
 all_erased() {
-	for v in KT-0001 KT-0002 KT-0003 KT-0004 KT-0005; do
+	for v in "${VESTS[@]}"; do
 		grep -q '^erased 1 ' "$W/state/$v.state" 2>/dev/null || return 1
 	done
 }
@@ -92,9 +113,13 @@ wait_for 120 all_stored || fail "not every session stored byte-identical"
 wait_for 30 all_erased || fail "not every session erased on its vest"
 # processing starts once no new vest came for the quiet time
 wait_for 120 reports_ready || fail "no reports"
-grep -q 'reboots after 1500000 bytes' "$W/emu-KT-0004.log" || fail "KT-0004 did not reboot"
-grep -q 'unplugged (--unplug-after)' "$W/emu-KT-0002.log" || fail "KT-0002 was not unplugged"
-[ "$(find "$ROOT/raw" -name '*.log' | wc -l)" -eq 5 ] || fail "duplicates in raw/"
+if [ "$MODE" = faults ]; then
+	grep -q 'reboots after 1500000 bytes' "$W/emu-KT-0004.log" || fail "KT-0004 did not reboot"
+	grep -q 'unplugged (--unplug-after)' "$W/emu-KT-0002.log" || fail "KT-0002 was not unplugged"
+else
+	grep -q 'unplugged (--unplug-after)' "$W/emu-V07.log" || fail "V07 was not unplugged"
+fi
+[ "$(find "$ROOT/raw" -name '*.log' | wc -l)" -eq ${#VESTS[@]} ] || fail "duplicates in raw/"
 # the store's part is never world-accessible (the report files are written by
 # the processing, which has its own check)
 ww=$(find "$ROOT" -path "$ROOT/sessions/*/reports" -prune -o -perm /o=rwx -print)
@@ -104,7 +129,7 @@ ww=$(find "$ROOT" -path "$ROOT/sessions/*/reports" -prune -o -perm /o=rwx -print
 wait_for 10 grep -q '"state": "done"' "$ROOT/status.json" || fail "status never says done"
 "$K" status -r "$ROOT" > "$W/status.txt"; rc=$?
 [ $rc -eq 0 ] || { cat "$W/status.txt"; fail "kicktrack status exit code $rc"; }
-for v in KT-0001 KT-0002 KT-0003 KT-0004 KT-0005; do
+for v in "${VESTS[@]}"; do
 	grep -q "$v" "$W/status.txt" || { cat "$W/status.txt"; fail "status does not show $v"; }
 done
 grep -q 'reports' "$W/status.txt" || { cat "$W/status.txt"; fail "status does not show the reports"; }
@@ -115,4 +140,4 @@ for p in "${EPIDS[@]}"; do
 	kill "$p"; wait "$p" || fail "an emulator exited non-zero"
 done
 EPIDS=()
-echo "ok: 5 vests stored, erased and reported"
+echo "ok: ${#VESTS[@]} vests stored, erased and reported"

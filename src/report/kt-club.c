@@ -130,7 +130,7 @@ roster_row_cb(int c, void *data)
 		return;
 	}
 	if (p->n_fields != ROSTER_FIELDS) {
-		log_error("%s:%u: expected %d fields (vest_id,player,number,position), got %u",
+		log_error("%s:%u: expected %d fields, got %u (vest_id,player,number,position)",
 			  p->path, p->row_line, ROSTER_FIELDS, p->n_fields);
 		r->bad_lines++;
 		roster_row_reset(p);

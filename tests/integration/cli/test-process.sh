@@ -236,7 +236,7 @@ roster)
 	  printf '"KT-0099","Zoë ""Flash"" Jäger",7,MID\n'; } > "$T/roster.csv"
 	run --roster "$T/roster.csv" "$T/s" -o "$T/out"
 	expect_rc 3
-	expect_err "roster.csv:3: expected 4 fields (vest_id,player,number,position), got 2"
+	expect_err "roster.csv:3: expected 4 fields, got 2"
 	expect_err "vest KT-0002 is not in the roster"
 	expect_err "vest KT-0003 is not in the roster"
 	check_outputs "$T/out" 3

@@ -76,6 +76,18 @@ decode_all(struct kt_dock_decoder *d, const uint8_t *buf, size_t len, size_t ste
 	} while (pos < len);
 }
 
+static uint32_t
+crc32_bitwise(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xFFFFFFFFu;
+	while (n--) {
+		c ^= *p++;
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
 static void
 test_crc(void)
 {
@@ -85,6 +97,12 @@ test_crc(void)
 	CHECK_EQ(kt_crc32(0, "", 0), 0);
 	/* incremental equals one-shot */
 	CHECK_EQ(kt_crc32(kt_crc32(0, "1234", 4), "56789", 5), 0xCBF43926u);
+	/* the table against the bitwise definition, for every byte value */
+	for (unsigned b = 0; b < 256; b++) {
+		uint8_t x = (uint8_t)b, y[3] = { (uint8_t)b, (uint8_t)(b * 7), (uint8_t)~b };
+		CHECK_EQ(kt_crc32(0, &x, 1), crc32_bitwise(&x, 1));
+		CHECK_EQ(kt_crc32(0, y, 3), crc32_bitwise(y, 3));
+	}
 }
 
 static void

@@ -30,9 +30,9 @@ struct kt_store_download {
 	int64_t start_unix_us;
 	char *dir, *part_path, *meta_path;
 	int fd;
-	uint32_t offset;        /* bytes in the file */
-	uint32_t offset_crc;    /* CRC-32 of [0, offset) */
-	uint32_t durable;       /* fsynced and recorded in .meta */
+	uint32_t offset;     /* bytes in the file */
+	uint32_t offset_crc; /* CRC-32 of [0, offset) */
+	uint32_t durable;    /* fsynced and recorded in .meta */
 	uint32_t since_sync;
 };
 
@@ -65,8 +65,7 @@ kt_store_vest_id_valid(const char *id)
 static bool
 session_name_valid(const char *name)
 {
-	return name && strlen(name) < 32 &&
-	       kt_store_vest_id_valid(name);
+	return name && strlen(name) < 32 && kt_store_vest_id_valid(name);
 }
 
 /* mkdir -p that sets exactly KT_STORE_DIR_MODE on each directory it creates
@@ -121,7 +120,7 @@ mkdir_durable(const char *path)
 int
 kt_store_open(const char *root, struct kt_store **ret)
 {
-	static const char *const subdirs[] = { "raw", "partial", "sessions" };
+	static const char *const subdirs[] = {"raw", "partial", "sessions"};
 	struct kt_store *s;
 	int r;
 
@@ -176,23 +175,25 @@ kt_store_root(const struct kt_store *s)
 }
 
 int
-kt_store_raw_path(struct kt_store *s, const char *vest_id, uint32_t session_id,
-		  uint32_t crc32, char **ret_path)
+kt_store_raw_path(struct kt_store *s,
+		  const char *vest_id,
+		  uint32_t session_id,
+		  uint32_t crc32,
+		  char **ret_path)
 {
 	char *p;
 
 	if (!kt_store_vest_id_valid(vest_id))
 		return -EINVAL;
-	if (asprintf(&p, "%s/raw/%s/%" PRIu32 "-%08" PRIx32 ".log", s->root, vest_id,
-		     session_id, crc32) < 0)
+	if (asprintf(&p, "%s/raw/%s/%" PRIu32 "-%08" PRIx32 ".log", s->root, vest_id, session_id,
+		     crc32) < 0)
 		return -ENOMEM;
 	*ret_path = p;
 	return 0;
 }
 
 int
-kt_store_is_stored(struct kt_store *s, const char *vest_id, uint32_t session_id,
-		   uint32_t crc32)
+kt_store_is_stored(struct kt_store *s, const char *vest_id, uint32_t session_id, uint32_t crc32)
 {
 	struct stat st;
 	char *p;
@@ -261,7 +262,7 @@ crc_of_fd(int fd, uint64_t len, uint32_t *ret_crc)
 
 	while ((uint64_t)off < len) {
 		size_t want = len - (uint64_t)off < sizeof(buf) ? (size_t)(len - (uint64_t)off)
-								 : sizeof(buf);
+								: sizeof(buf);
 		ssize_t n = pread(fd, buf, want, off);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -279,8 +280,8 @@ crc_of_fd(int fd, uint64_t len, uint32_t *ret_crc)
 
 /* Link tmp into place as final (never replacing), fsync final's directory. */
 static int
-link_into_place(int fd, const char *tmp, const char *final_dir, const char *final,
-		int64_t mtime_unix_us)
+link_into_place(
+	int fd, const char *tmp, const char *final_dir, const char *final, int64_t mtime_unix_us)
 {
 	int r;
 
@@ -313,12 +314,13 @@ meta_read(const char *path, struct kt_store_download *d, uint32_t *ret_len, uint
 	r = kt_read_file(path, 4096, &data, &n);
 	if (r < 0)
 		return r;
-	r = sscanf(data, "kicktrack-partial 1\nsession=%llu\nsize=%llu\ncrc32=%llx\n"
-			 "durable=%llu\ndurable_crc32=%llx\n",
+	r = sscanf(data,
+		   "kicktrack-partial 1\nsession=%llu\nsize=%llu\ncrc32=%llx\n"
+		   "durable=%llu\ndurable_crc32=%llx\n",
 		   &sid, &size, &scrc, &len, &pcrc);
 	free(data);
-	if (r != 5 || sid != d->session_id || size != d->size || scrc != d->crc32 ||
-	    len > size || pcrc > UINT32_MAX)
+	if (r != 5 || sid != d->session_id || size != d->size || scrc != d->crc32 || len > size ||
+	    pcrc > UINT32_MAX)
 		return -EBADMSG;
 	*ret_len = (uint32_t)len;
 	*ret_crc = (uint32_t)pcrc;
@@ -334,8 +336,9 @@ meta_write(struct kt_store_download *d)
 	r = kt_atomic_open(d->meta_path, KT_STORE_FILE_MODE, &a);
 	if (r < 0)
 		return r;
-	fprintf(a.f, "kicktrack-partial 1\nsession=%" PRIu32 "\nsize=%" PRIu32
-		     "\ncrc32=%08" PRIx32 "\ndurable=%" PRIu32 "\ndurable_crc32=%08" PRIx32 "\n",
+	fprintf(a.f,
+		"kicktrack-partial 1\nsession=%" PRIu32 "\nsize=%" PRIu32 "\ncrc32=%08" PRIx32
+		"\ndurable=%" PRIu32 "\ndurable_crc32=%08" PRIx32 "\n",
 		d->session_id, d->size, d->crc32, d->offset, d->offset_crc);
 	return kt_atomic_commit(&a, true, false);
 }
@@ -352,8 +355,12 @@ download_release(struct kt_store_download *d)
 }
 
 int
-kt_store_download_begin(struct kt_store *s, const char *vest_id, uint32_t session_id,
-			uint32_t crc32, uint32_t size, int64_t start_unix_us,
+kt_store_download_begin(struct kt_store *s,
+			const char *vest_id,
+			uint32_t session_id,
+			uint32_t crc32,
+			uint32_t size,
+			int64_t start_unix_us,
 			struct kt_store_download **ret)
 {
 	struct kt_store_download *d;
@@ -425,8 +432,8 @@ kt_store_download_begin(struct kt_store *s, const char *vest_id, uint32_t sessio
 	}
 	d->offset = d->durable = len;
 	d->offset_crc = lcrc;
-	log_debug("store: download %s/%" PRIu32 " resumes at %" PRIu32 " of %" PRIu32,
-		  vest_id, session_id, len, size);
+	log_debug("store: download %s/%" PRIu32 " resumes at %" PRIu32 " of %" PRIu32, vest_id,
+		  session_id, len, size);
 	*ret = d;
 	return 0;
 fail:
@@ -458,8 +465,11 @@ kt_store_download_sync(struct kt_store_download *d)
 }
 
 int
-kt_store_download_append(struct kt_store_download *d, uint32_t offset, const uint8_t *data,
-			 size_t len, uint32_t chunk_crc32)
+kt_store_download_append(struct kt_store_download *d,
+			 uint32_t offset,
+			 const uint8_t *data,
+			 size_t len,
+			 uint32_t chunk_crc32)
 {
 	int r;
 
@@ -574,7 +584,10 @@ live_release(struct kt_store_live *l)
 }
 
 static int
-live_new(struct kt_store *s, const char *vest_id, uint32_t session_id, int flags,
+live_new(struct kt_store *s,
+	 const char *vest_id,
+	 uint32_t session_id,
+	 int flags,
 	 struct kt_store_live **ret)
 {
 	struct kt_store_live *l;
@@ -614,7 +627,9 @@ fail:
 }
 
 int
-kt_store_live_open(struct kt_store *s, const char *vest_id, int64_t start_unix_us,
+kt_store_live_open(struct kt_store *s,
+		   const char *vest_id,
+		   int64_t start_unix_us,
 		   struct kt_store_live **ret)
 {
 	int64_t sec;
@@ -827,8 +842,7 @@ kt_store_raw_list_free(struct kt_store_raw *l, size_t n)
 }
 
 int
-kt_store_list_raw(struct kt_store *s, const char *vest_id, struct kt_store_raw **ret,
-		  size_t *ret_n)
+kt_store_list_raw(struct kt_store *s, const char *vest_id, struct kt_store_raw **ret, size_t *ret_n)
 {
 	char **vests = NULL, *rdir = NULL;
 	struct kt_store_raw *list = NULL;
@@ -903,8 +917,8 @@ kt_store_list_raw(struct kt_store *s, const char *vest_id, struct kt_store_raw *
 			list[n].session_id = (uint32_t)sid;
 			list[n].crc32 = (uint32_t)crc;
 			list[n].size = (uint64_t)st.st_size;
-			list[n].start_unix_us = (int64_t)st.st_mtim.tv_sec * 1000000 +
-						st.st_mtim.tv_nsec / 1000;
+			list[n].start_unix_us =
+				(int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
 			list[n].path = path;
 			n++;
 		}
@@ -1024,7 +1038,7 @@ parse_time(const char *v, int64_t *ret)
 int
 kt_store_manifest_read(struct kt_store *s, const char *name, struct kt_store_manifest *ret)
 {
-	struct kt_store_manifest m = { .start_unix_us = INT64_MIN, .end_unix_us = INT64_MIN };
+	struct kt_store_manifest m = {.start_unix_us = INT64_MIN, .end_unix_us = INT64_MIN};
 	char *path, *data, *line, *save = NULL;
 	size_t len, cap = 0;
 	bool have_version = false;
@@ -1073,7 +1087,8 @@ kt_store_manifest_read(struct kt_store *s, const char *name, struct kt_store_man
 			int used = 0;
 
 			memset(&e, 0, sizeof(e));
-			if (sscanf(eq, "%63s %llu %llx %255s%n", vest, &sid, &crc, rp, &used) != 4 ||
+			if (sscanf(eq, "%63s %llu %llx %255s%n", vest, &sid, &crc, rp, &used) !=
+				    4 ||
 			    eq[used] != '\0' || !kt_store_vest_id_valid(vest) || sid > UINT32_MAX ||
 			    crc > UINT32_MAX) {
 				r = -EBADMSG;
@@ -1134,8 +1149,7 @@ kt_store_list_sessions(struct kt_store *s, char ***ret_names, size_t *ret_n)
 		char *p;
 		bool keep = false;
 
-		if (session_name_valid(names[i]) &&
-		    asprintf(&p, "%s/%s", dir, names[i]) >= 0) {
+		if (session_name_valid(names[i]) && asprintf(&p, "%s/%s", dir, names[i]) >= 0) {
 			keep = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 			free(p);
 		}

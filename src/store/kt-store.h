@@ -48,23 +48,28 @@ bool kt_store_vest_id_valid(const char *vest_id);
 /* ---- Raw logs ---- */
 
 /* Returns 1 if the raw log (vest, session, crc) is stored, 0 if not, -errno. */
-int kt_store_is_stored(struct kt_store *s, const char *vest_id, uint32_t session_id,
-		       uint32_t crc32);
+int
+kt_store_is_stored(struct kt_store *s, const char *vest_id, uint32_t session_id, uint32_t crc32);
 /* Absolute path of that raw log (whether or not it exists); caller frees. */
-int kt_store_raw_path(struct kt_store *s, const char *vest_id, uint32_t session_id,
-		      uint32_t crc32, char **ret_path);
+int kt_store_raw_path(struct kt_store *s,
+		      const char *vest_id,
+		      uint32_t session_id,
+		      uint32_t crc32,
+		      char **ret_path);
 
 struct kt_store_raw {
 	char vest_id[KT_STORE_VEST_ID_MAX + 1];
 	uint32_t session_id;
 	uint32_t crc32;
 	uint64_t size;
-	int64_t start_unix_us;   /* from the file's mtime (set at commit) */
-	char *path;              /* absolute */
+	int64_t start_unix_us; /* from the file's mtime (set at commit) */
+	char *path;	       /* absolute */
 };
 /* All raw logs (of one vest, or all vests if vest_id is NULL), sorted by
  * start time, then vest id, then session id. Free with kt_store_raw_list_free. */
-int kt_store_list_raw(struct kt_store *s, const char *vest_id, struct kt_store_raw **ret,
+int kt_store_list_raw(struct kt_store *s,
+		      const char *vest_id,
+		      struct kt_store_raw **ret,
 		      size_t *ret_n);
 void kt_store_raw_list_free(struct kt_store_raw *l, size_t n);
 
@@ -79,8 +84,12 @@ struct kt_store_download;
  * kt_store_download_offset(). Returns -EEXIST if the session is already
  * stored (nothing to do), -EINVAL for a bad vest id.
  */
-int kt_store_download_begin(struct kt_store *s, const char *vest_id, uint32_t session_id,
-			    uint32_t crc32, uint32_t size, int64_t start_unix_us,
+int kt_store_download_begin(struct kt_store *s,
+			    const char *vest_id,
+			    uint32_t session_id,
+			    uint32_t crc32,
+			    uint32_t size,
+			    int64_t start_unix_us,
 			    struct kt_store_download **ret);
 /* Next offset to request from the vest (bytes already held). */
 uint32_t kt_store_download_offset(const struct kt_store_download *d);
@@ -92,8 +101,11 @@ uint32_t kt_store_download_offset(const struct kt_store_download *d);
  * durable offset and the error returned; the download can be resumed later.
  * fsyncs and records the resume point every KT_STORE_SYNC_BYTES.
  */
-int kt_store_download_append(struct kt_store_download *d, uint32_t offset,
-			     const uint8_t *data, size_t len, uint32_t chunk_crc32);
+int kt_store_download_append(struct kt_store_download *d,
+			     uint32_t offset,
+			     const uint8_t *data,
+			     size_t len,
+			     uint32_t chunk_crc32);
 /* fsync the data and record the resume point now. */
 int kt_store_download_sync(struct kt_store_download *d);
 /*
@@ -116,7 +128,9 @@ struct kt_store_live;
 
 /* Start ROOT/partial/<vest>/live-<unix_s>.part; the session id will be the
  * start time in Unix seconds. -EEXIST if that recording is already open. */
-int kt_store_live_open(struct kt_store *s, const char *vest_id, int64_t start_unix_us,
+int kt_store_live_open(struct kt_store *s,
+		       const char *vest_id,
+		       int64_t start_unix_us,
 		       struct kt_store_live **ret);
 int kt_store_live_append(struct kt_store_live *l, const uint8_t *data, size_t len);
 /* fsync what was appended (call e.g. once a second). */
@@ -138,13 +152,13 @@ struct kt_store_manifest_entry {
 	char vest_id[KT_STORE_VEST_ID_MAX + 1];
 	uint32_t session_id;
 	uint32_t crc32;
-	char raw_path[256];      /* relative to ROOT, e.g. raw/V07/12-0a1b2c3d.log */
+	char raw_path[256]; /* relative to ROOT, e.g. raw/V07/12-0a1b2c3d.log */
 };
 
 struct kt_store_manifest {
-	char name[32];           /* YYYY-MM-DD_HHMM */
+	char name[32]; /* YYYY-MM-DD_HHMM */
 	int64_t start_unix_us;
-	int64_t end_unix_us;     /* KT_DOCK-style unknown: INT64_MIN */
+	int64_t end_unix_us; /* KT_DOCK-style unknown: INT64_MIN */
 	size_t n;
 	struct kt_store_manifest_entry *e; /* owned */
 };

@@ -81,9 +81,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		pos += n;
 		while (kt_dock_decoder_push(&d, &p, &n, &f) > 0) {
-			int k = kt_dock_frame_encode(f.type, f.seq, f.payload, f.len, out, sizeof(out));
+			int k = kt_dock_frame_encode(f.type, f.seq, f.payload, f.len, out,
+						     sizeof(out));
 			/* a frame re-encodes to exactly what was received */
-			if (k != f.len + KT_DOCK_OVERHEAD || f.payload[-KT_DOCK_HEADER_LEN] != KT_DOCK_SOF0 ||
+			if (k != f.len + KT_DOCK_OVERHEAD ||
+			    f.payload[-KT_DOCK_HEADER_LEN] != KT_DOCK_SOF0 ||
 			    memcmp(out, f.payload - KT_DOCK_HEADER_LEN, (size_t)k) != 0)
 				__builtin_trap();
 			bodies(f.payload, f.len);

@@ -67,12 +67,14 @@ main(int argc, char **argv)
 	for (size_t off = 0; off < size; off += KT_DOCK_MAX_CHUNK) {
 		uint8_t *f = stream + stream_len, *p = f + KT_DOCK_HEADER_LEN;
 		size_t len = size - off < KT_DOCK_MAX_CHUNK ? size - off : KT_DOCK_MAX_CHUNK;
-		struct kt_dock_read_resp rs = { .session_id = 1, .offset = (uint32_t)off,
-						.size = (uint32_t)size, .len = (uint16_t)len,
-						.data = session + off };
+		struct kt_dock_read_resp rs = {.session_id = 1,
+					       .offset = (uint32_t)off,
+					       .size = (uint32_t)size,
+					       .len = (uint16_t)len,
+					       .data = session + off};
 		int n = kt_dock_read_resp_encode(&rs, p, KT_DOCK_MAX_PAYLOAD);
-		stream_len += (size_t)kt_dock_frame_encode(KT_DOCK_READ_RESP, (uint8_t)off, p, (size_t)n,
-							   f, KT_DOCK_MAX_FRAME);
+		stream_len += (size_t)kt_dock_frame_encode(KT_DOCK_READ_RESP, (uint8_t)off, p,
+							   (size_t)n, f, KT_DOCK_MAX_FRAME);
 	}
 
 	/* 1. decode */

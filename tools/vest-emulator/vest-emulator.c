@@ -50,15 +50,15 @@ struct opts {
 	const char *vest_id;
 	const char *link;
 	const char *state_dir;
-	uint64_t unplug_after;       /* 0 = never */
-	unsigned unplug_count;       /* 0 = every unplug_after bytes, forever */
-	int64_t replug_after_ms;     /* < 0 = stay unplugged, exit */
+	uint64_t unplug_after;	 /* 0 = never */
+	unsigned unplug_count;	 /* 0 = every unplug_after bytes, forever */
+	int64_t replug_after_ms; /* < 0 = stay unplugged, exit */
 	double corrupt_rate;
 	int64_t stall_ms;
 	uint64_t stall_after;
-	uint64_t stall_every;        /* 0 = once */
-	double rate;                 /* bytes/s, 0 = unlimited */
-	uint64_t reboot_after;       /* 0 = never */
+	uint64_t stall_every;  /* 0 = once */
+	double rate;	       /* bytes/s, 0 = unlimited */
+	uint64_t reboot_after; /* 0 = never */
 	int64_t reboot_ms;
 	bool refuse_erase;
 	enum mode mode;
@@ -81,11 +81,11 @@ struct emu {
 
 	struct kt_dock_decoder dec;
 	uint8_t in[IN_CAP];
-	size_t in_pos, in_len;       /* read but not yet fed to the decoder */
+	size_t in_pos, in_len; /* read but not yet fed to the decoder */
 	uint8_t out[OUT_CAP];
 	size_t out_head, out_tail;
 
-	uint64_t sent_plug;          /* bytes sent since the last plug-in */
+	uint64_t sent_plug; /* bytes sent since the last plug-in */
 	uint64_t sent_total;
 	uint64_t next_stall;
 	int64_t stall_until_us;
@@ -96,7 +96,7 @@ struct emu {
 	int64_t refill_us;
 
 	bool clock_set;
-	int64_t clock_offset_us;     /* vest clock - system clock */
+	int64_t clock_offset_us; /* vest clock - system clock */
 	bool clock_known;
 
 	uint32_t rng;
@@ -197,7 +197,8 @@ state_save(struct emu *e)
 	fprintf(a.f, "# kicktrack-vest-emulator state of vest %s\n", e->o.vest_id);
 	for (size_t i = 0; i < e->n; i++)
 		if (e->s[i].erased)
-			fprintf(a.f, "erased %" PRIu32 " %08" PRIx32 "\n", e->s[i].id, e->s[i].crc32);
+			fprintf(a.f, "erased %" PRIu32 " %08" PRIx32 "\n", e->s[i].id,
+				e->s[i].crc32);
 	r = kt_atomic_commit(&a, true, false);
 	if (r < 0)
 		log_error_errno(r, "cannot write %s: %m", path);
@@ -383,8 +384,7 @@ unplug(struct emu *e, const char *why)
 	close(e->slave);
 	e->master = e->slave = -1;
 	e->plugged = false;
-	log_info("vest %s unplugged (%s) after %" PRIu64 " bytes", e->o.vest_id, why,
-		 e->sent_plug);
+	log_info("vest %s unplugged (%s) after %" PRIu64 " bytes", e->o.vest_id, why, e->sent_plug);
 }
 
 /* ---- requests ---- */
@@ -417,7 +417,7 @@ queue_frame(struct emu *e, uint8_t type, uint8_t seq, size_t payload_len)
 static void
 queue_error(struct emu *e, const struct kt_dock_frame *req, uint8_t code, const char *msg)
 {
-	struct kt_dock_error er = { .request_type = req->type, .code = code };
+	struct kt_dock_error er = {.request_type = req->type, .code = code};
 	uint8_t *p = e->out + e->out_tail + KT_DOCK_HEADER_LEN;
 	int n;
 
@@ -479,8 +479,10 @@ handle(struct emu *e, const struct kt_dock_frame *f)
 			if (idx++ < lr.first)
 				continue;
 			lr.s[lr.count++] = (struct kt_dock_session_info){
-				.id = e->s[i].id, .start_unix_us = e->s[i].start_unix_us,
-				.size = e->s[i].size, .crc32 = e->s[i].crc32 };
+				.id = e->s[i].id,
+				.start_unix_us = e->s[i].start_unix_us,
+				.size = e->s[i].size,
+				.crc32 = e->s[i].crc32};
 		}
 		n = kt_dock_list_resp_encode(&lr, p, KT_DOCK_MAX_PAYLOAD);
 		break;
@@ -509,9 +511,11 @@ handle(struct emu *e, const struct kt_dock_frame *f)
 			queue_error(e, f, KT_DOCK_E_STORAGE, "read failed");
 			return;
 		}
-		rs = (struct kt_dock_read_resp){ .session_id = s->id, .offset = rq.offset,
-						 .size = s->size, .len = (uint16_t)len,
-						 .data = p + KT_DOCK_READ_RESP_HDR };
+		rs = (struct kt_dock_read_resp){.session_id = s->id,
+						.offset = rq.offset,
+						.size = s->size,
+						.len = (uint16_t)len,
+						.data = p + KT_DOCK_READ_RESP_HDR};
 		n = kt_dock_read_resp_encode(&rs, p, KT_DOCK_MAX_PAYLOAD);
 		break;
 	}
@@ -717,7 +721,8 @@ send_some(struct emu *e, int64_t now)
 	    (e->o.unplug_count == 0 || e->unplugs < e->o.unplug_count)) {
 		e->unplugs++;
 		unplug(e, "--unplug-after");
-		e->replug_at_us = e->o.replug_after_ms >= 0 ? now + e->o.replug_after_ms * 1000 : -1;
+		e->replug_at_us =
+			e->o.replug_after_ms >= 0 ? now + e->o.replug_after_ms * 1000 : -1;
 	}
 	return 0;
 }
@@ -728,7 +733,7 @@ static int
 run(struct emu *e)
 {
 	for (;;) {
-		struct pollfd pfd[2] = { { .fd = e->sigfd, .events = POLLIN } };
+		struct pollfd pfd[2] = {{.fd = e->sigfd, .events = POLLIN}};
 		int64_t now = now_us(CLOCK_MONOTONIC), wake = -1;
 		int nfds = 1, timeout, r;
 
@@ -751,7 +756,8 @@ run(struct emu *e)
 				process_input(e);
 			r = send_some(e, now);
 			if (r < 0) {
-				log_info("vest %s: host side closed: %s", e->o.vest_id, strerror(-r));
+				log_info("vest %s: host side closed: %s", e->o.vest_id,
+					 strerror(-r));
 				return 0;
 			}
 			if (!e->plugged)
@@ -769,8 +775,10 @@ run(struct emu *e)
 				else if (rebooting)
 					wake = e->reboot_until_us;
 				else if (e->o.rate > 0 && e->tokens < rate_quantum(e))
-					wake = now + (int64_t)((rate_quantum(e) - e->tokens) * 1e6 /
-							       e->o.rate) + 1;
+					wake = now +
+					       (int64_t)((rate_quantum(e) - e->tokens) * 1e6 /
+							 e->o.rate) +
+					       1;
 				else
 					pfd[1].events |= POLLOUT;
 			} else if (rebooting) {
@@ -814,42 +822,46 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"Usage: kicktrack-vest-emulator [OPTION]... --session FILE [--session FILE]...\n"
-"Play a kicktrack vest on a pseudo-terminal, serving session logs through dock\n"
-"protocol 1 (see firmware-protocols/dock.md). Prints the pty's path on stdout\n"
-"(again after every re-plug). Exits 0 on SIGTERM/SIGINT, or after an unplug\n"
-"without --replug-after-ms.\n"
-"\n"
-"Vest:\n"
-"  --vest-id ID            vest id (1-16 of A-Z a-z 0-9 _ - .; default: the id in\n"
-"                          the first session's log header, else EMU01)\n"
-"  --session FILE          a recorded session (repeatable); ids 1, 2, ... in order\n"
-"  --link PATH             also make PATH a symlink to the pty (removed on unplug)\n"
-"  --state-dir DIR         remember erased sessions in DIR/<vest-id>.state across runs\n"
-"  --firmware X.Y          firmware version reported by IDENTIFY (default 1.3)\n"
-"  --battery PCT           battery level reported by IDENTIFY (default 80)\n"
-"  --refuse-erase          answer ERASE with error REFUSED\n"
-"\n"
-"Faults:\n"
-"  --unplug-after N        close the pty (unplug) after sending N bytes\n"
-"  --unplug-count K        unplug K times, every N bytes after each plug-in\n"
-"                          (default 1; 0 = forever)\n"
-"  --replug-after-ms M     re-appear M ms after an unplug (same --link)\n"
-"  --corrupt-rate R        flip one bit in a sent byte with probability R (0..1)\n"
-"  --stall-ms N            stop sending for N ms ...\n"
-"  --stall-after B         ... once B bytes were sent (default 4096) ...\n"
-"  --stall-every B         ... and again every B bytes (default: only once)\n"
-"  --rate BYTES/S          limit the bytes sent per second (default: unlimited;\n"
-"                          4000 with --speak-garbage/--other-protocol)\n"
-"  --reboot-after N        after sending N bytes reboot: drop pending output and\n"
-"                          input, forget the clock, be deaf for --reboot-ms\n"
-"  --reboot-ms MS          reboot duration (default 500)\n"
-"  --speak-garbage         send random bytes and ignore requests\n"
-"  --other-protocol        send NMEA sentences (a GNSS receiver) and ignore requests\n"
-"  --seed N                random seed for --corrupt-rate and garbage (default 1)\n"
-"\n"
-"  -v, --verbose           log every request\n"
-"  -h, --help              this help\n");
+		"Usage: kicktrack-vest-emulator [OPTION]... --session FILE [--session FILE]...\n"
+		"Play a kicktrack vest on a pseudo-terminal, serving session logs through dock\n"
+		"protocol 1 (see firmware-protocols/dock.md). Prints the pty's path on stdout\n"
+		"(again after every re-plug). Exits 0 on SIGTERM/SIGINT, or after an unplug\n"
+		"without --replug-after-ms.\n"
+		"\n"
+		"Vest:\n"
+		"  --vest-id ID            vest id (1-16 of A-Z a-z 0-9 _ - .; default: the id in\n"
+		"                          the first session's log header, else EMU01)\n"
+		"  --session FILE          a recorded session (repeatable); ids 1, 2, ... in "
+		"order\n"
+		"  --link PATH             also make PATH a symlink to the pty (removed on "
+		"unplug)\n"
+		"  --state-dir DIR         remember erased sessions in DIR/<vest-id>.state across "
+		"runs\n"
+		"  --firmware X.Y          firmware version reported by IDENTIFY (default 1.3)\n"
+		"  --battery PCT           battery level reported by IDENTIFY (default 80)\n"
+		"  --refuse-erase          answer ERASE with error REFUSED\n"
+		"\n"
+		"Faults:\n"
+		"  --unplug-after N        close the pty (unplug) after sending N bytes\n"
+		"  --unplug-count K        unplug K times, every N bytes after each plug-in\n"
+		"                          (default 1; 0 = forever)\n"
+		"  --replug-after-ms M     re-appear M ms after an unplug (same --link)\n"
+		"  --corrupt-rate R        flip one bit in a sent byte with probability R (0..1)\n"
+		"  --stall-ms N            stop sending for N ms ...\n"
+		"  --stall-after B         ... once B bytes were sent (default 4096) ...\n"
+		"  --stall-every B         ... and again every B bytes (default: only once)\n"
+		"  --rate BYTES/S          limit the bytes sent per second (default: unlimited;\n"
+		"                          4000 with --speak-garbage/--other-protocol)\n"
+		"  --reboot-after N        after sending N bytes reboot: drop pending output and\n"
+		"                          input, forget the clock, be deaf for --reboot-ms\n"
+		"  --reboot-ms MS          reboot duration (default 500)\n"
+		"  --speak-garbage         send random bytes and ignore requests\n"
+		"  --other-protocol        send NMEA sentences (a GNSS receiver) and ignore "
+		"requests\n"
+		"  --seed N                random seed for --corrupt-rate and garbage (default 1)\n"
+		"\n"
+		"  -v, --verbose           log every request\n"
+		"  -h, --help              this help\n");
 }
 
 static int
@@ -877,35 +889,51 @@ int
 main(int argc, char **argv)
 {
 	enum {
-		O_VEST = 256, O_SESSION, O_LINK, O_STATE, O_FW, O_BATT, O_REFUSE, O_UNPLUG,
-		O_UNPLUG_COUNT, O_REPLUG, O_CORRUPT, O_STALL, O_STALL_AFTER, O_STALL_EVERY,
-		O_RATE, O_REBOOT, O_REBOOT_MS, O_GARBAGE, O_OTHER, O_SEED,
+		O_VEST = 256,
+		O_SESSION,
+		O_LINK,
+		O_STATE,
+		O_FW,
+		O_BATT,
+		O_REFUSE,
+		O_UNPLUG,
+		O_UNPLUG_COUNT,
+		O_REPLUG,
+		O_CORRUPT,
+		O_STALL,
+		O_STALL_AFTER,
+		O_STALL_EVERY,
+		O_RATE,
+		O_REBOOT,
+		O_REBOOT_MS,
+		O_GARBAGE,
+		O_OTHER,
+		O_SEED,
 	};
 	static const struct option lo[] = {
-		{ "vest-id", required_argument, NULL, O_VEST },
-		{ "session", required_argument, NULL, O_SESSION },
-		{ "link", required_argument, NULL, O_LINK },
-		{ "state-dir", required_argument, NULL, O_STATE },
-		{ "firmware", required_argument, NULL, O_FW },
-		{ "battery", required_argument, NULL, O_BATT },
-		{ "refuse-erase", no_argument, NULL, O_REFUSE },
-		{ "unplug-after", required_argument, NULL, O_UNPLUG },
-		{ "unplug-count", required_argument, NULL, O_UNPLUG_COUNT },
-		{ "replug-after-ms", required_argument, NULL, O_REPLUG },
-		{ "corrupt-rate", required_argument, NULL, O_CORRUPT },
-		{ "stall-ms", required_argument, NULL, O_STALL },
-		{ "stall-after", required_argument, NULL, O_STALL_AFTER },
-		{ "stall-every", required_argument, NULL, O_STALL_EVERY },
-		{ "rate", required_argument, NULL, O_RATE },
-		{ "reboot-after", required_argument, NULL, O_REBOOT },
-		{ "reboot-ms", required_argument, NULL, O_REBOOT_MS },
-		{ "speak-garbage", no_argument, NULL, O_GARBAGE },
-		{ "other-protocol", no_argument, NULL, O_OTHER },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+		{"vest-id", required_argument, NULL, O_VEST},
+		{"session", required_argument, NULL, O_SESSION},
+		{"link", required_argument, NULL, O_LINK},
+		{"state-dir", required_argument, NULL, O_STATE},
+		{"firmware", required_argument, NULL, O_FW},
+		{"battery", required_argument, NULL, O_BATT},
+		{"refuse-erase", no_argument, NULL, O_REFUSE},
+		{"unplug-after", required_argument, NULL, O_UNPLUG},
+		{"unplug-count", required_argument, NULL, O_UNPLUG_COUNT},
+		{"replug-after-ms", required_argument, NULL, O_REPLUG},
+		{"corrupt-rate", required_argument, NULL, O_CORRUPT},
+		{"stall-ms", required_argument, NULL, O_STALL},
+		{"stall-after", required_argument, NULL, O_STALL_AFTER},
+		{"stall-every", required_argument, NULL, O_STALL_EVERY},
+		{"rate", required_argument, NULL, O_RATE},
+		{"reboot-after", required_argument, NULL, O_REBOOT},
+		{"reboot-ms", required_argument, NULL, O_REBOOT_MS},
+		{"speak-garbage", no_argument, NULL, O_GARBAGE},
+		{"other-protocol", no_argument, NULL, O_OTHER},
+		{"seed", required_argument, NULL, O_SEED},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{}};
 	static struct emu e;
 	const char **files = NULL;
 	size_t n_files = 0;
@@ -915,16 +943,23 @@ main(int argc, char **argv)
 	int c, r;
 
 	kt_log_set_program("kicktrack-vest-emulator");
-	e.o = (struct opts){ .vest_id = NULL, .unplug_count = 1, .replug_after_ms = -1,
-			     .stall_after = 4096, .reboot_ms = 500, .firmware = 0x0103,
-			     .battery = 80, .seed = 1 };
+	e.o = (struct opts){.vest_id = NULL,
+			    .unplug_count = 1,
+			    .replug_after_ms = -1,
+			    .stall_after = 4096,
+			    .reboot_ms = 500,
+			    .firmware = 0x0103,
+			    .battery = 80,
+			    .seed = 1};
 	e.master = e.slave = e.sigfd = -1;
 
 	while ((c = getopt_long(argc, argv, "vh", lo, NULL)) >= 0) {
 		const char *name = c >= 256 ? lo[c - 256].name : "";
 		r = 0;
 		switch (c) {
-		case O_VEST: e.o.vest_id = optarg; break;
+		case O_VEST:
+			e.o.vest_id = optarg;
+			break;
 		case O_SESSION: {
 			const char **nf = realloc(files, (n_files + 1) * sizeof(*files));
 			if (!nf)
@@ -933,13 +968,19 @@ main(int argc, char **argv)
 			files[n_files++] = optarg;
 			break;
 		}
-		case O_LINK: e.o.link = optarg; break;
-		case O_STATE: e.o.state_dir = optarg; break;
+		case O_LINK:
+			e.o.link = optarg;
+			break;
+		case O_STATE:
+			e.o.state_dir = optarg;
+			break;
 		case O_FW: {
 			unsigned maj, min;
 			char extra;
-			if (sscanf(optarg, "%u.%u%c", &maj, &min, &extra) != 2 || maj > 255 || min > 255)
-				r = log_error_errno(-EINVAL, "--firmware: expected X.Y, got \"%s\"", optarg);
+			if (sscanf(optarg, "%u.%u%c", &maj, &min, &extra) != 2 || maj > 255 ||
+			    min > 255)
+				r = log_error_errno(-EINVAL, "--firmware: expected X.Y, got \"%s\"",
+						    optarg);
 			e.o.firmware = (uint16_t)(maj << 8 | min);
 			break;
 		}
@@ -947,8 +988,12 @@ main(int argc, char **argv)
 			r = parse_double(name, optarg, 0, 100, &d);
 			e.o.battery = (uint8_t)d;
 			break;
-		case O_REFUSE: e.o.refuse_erase = true; break;
-		case O_UNPLUG: r = parse_u64(name, optarg, &e.o.unplug_after); break;
+		case O_REFUSE:
+			e.o.refuse_erase = true;
+			break;
+		case O_UNPLUG:
+			r = parse_u64(name, optarg, &e.o.unplug_after);
+			break;
 		case O_UNPLUG_COUNT:
 			r = parse_u64(name, optarg, &u);
 			e.o.unplug_count = u > UINT_MAX ? UINT_MAX : (unsigned)u;
@@ -957,28 +1002,48 @@ main(int argc, char **argv)
 			r = parse_u64(name, optarg, &u);
 			e.o.replug_after_ms = (int64_t)(u > INT32_MAX ? INT32_MAX : u);
 			break;
-		case O_CORRUPT: r = parse_double(name, optarg, 0, 1, &e.o.corrupt_rate); break;
+		case O_CORRUPT:
+			r = parse_double(name, optarg, 0, 1, &e.o.corrupt_rate);
+			break;
 		case O_STALL:
 			r = parse_u64(name, optarg, &u);
 			e.o.stall_ms = (int64_t)(u > INT32_MAX ? INT32_MAX : u);
 			break;
-		case O_STALL_AFTER: r = parse_u64(name, optarg, &e.o.stall_after); break;
-		case O_STALL_EVERY: r = parse_u64(name, optarg, &e.o.stall_every); break;
-		case O_RATE: r = parse_double(name, optarg, 1, 1e9, &e.o.rate); break;
-		case O_REBOOT: r = parse_u64(name, optarg, &e.o.reboot_after); break;
+		case O_STALL_AFTER:
+			r = parse_u64(name, optarg, &e.o.stall_after);
+			break;
+		case O_STALL_EVERY:
+			r = parse_u64(name, optarg, &e.o.stall_every);
+			break;
+		case O_RATE:
+			r = parse_double(name, optarg, 1, 1e9, &e.o.rate);
+			break;
+		case O_REBOOT:
+			r = parse_u64(name, optarg, &e.o.reboot_after);
+			break;
 		case O_REBOOT_MS:
 			r = parse_u64(name, optarg, &u);
 			e.o.reboot_ms = (int64_t)(u > INT32_MAX ? INT32_MAX : u);
 			break;
-		case O_GARBAGE: e.o.mode = MODE_GARBAGE; break;
-		case O_OTHER: e.o.mode = MODE_OTHER; break;
+		case O_GARBAGE:
+			e.o.mode = MODE_GARBAGE;
+			break;
+		case O_OTHER:
+			e.o.mode = MODE_OTHER;
+			break;
 		case O_SEED:
 			r = parse_u64(name, optarg, &u);
 			e.o.seed = (uint32_t)u;
 			break;
-		case 'v': e.o.verbose = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'v':
+			e.o.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 		if (r < 0)
 			return 2;
@@ -994,14 +1059,15 @@ main(int argc, char **argv)
 	if (!e.o.vest_id)
 		e.o.vest_id = e.n > 0 && e.s[0].log_vest_id[0] ? e.s[0].log_vest_id : "EMU01";
 	{
-		struct kt_dock_identify probe = { 0 };
+		struct kt_dock_identify probe = {0};
 		uint8_t buf[KT_DOCK_IDENTIFY_LEN];
 		size_t l = strlen(e.o.vest_id);
 		snprintf(probe.vest_id, sizeof(probe.vest_id), "%s", e.o.vest_id);
 		if (l == 0 || l > KT_DOCK_VEST_ID_LEN ||
 		    kt_dock_identify_encode(&probe, buf, sizeof(buf)) < 0 ||
 		    kt_dock_identify_decode(buf, sizeof(buf), &probe) < 0) {
-			log_error("--vest-id: \"%s\" is not a valid vest id (1-16 of A-Z a-z 0-9 _ - .)",
+			log_error("--vest-id: \"%s\" is not a valid vest id (1-16 of A-Z a-z 0-9 _ "
+				  "- .)",
 				  e.o.vest_id);
 			return 2;
 		}

@@ -31,12 +31,12 @@ static const char *emulator;
 static char tmpdir[256];
 static int failures;
 
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                   \
-		}                                                                     \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
 static int64_t
@@ -50,7 +50,7 @@ now_ms(void)
 static void
 sleep_ms(int ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
 }
 
@@ -95,7 +95,8 @@ make_sessions(void)
 		int k;
 		snprintf(body, sizeof(body),
 			 "GPRMC,18%02d%02d.%d0,A,4807.%03d,N,01131.%03d,E,%d.%d,54.7,241125,,,A",
-			 i / 600 % 60, i / 10 % 60, i % 10, i % 1000, (i * 7) % 1000, i % 13, i % 10);
+			 i / 600 % 60, i / 10 % 60, i % 10, i % 1000, (i * 7) % 1000, i % 13,
+			 i % 10);
 		k = kt_nmea_encode(body, (char *)buf + n, sizeof(buf) - n);
 		if (k < 0)
 			break;
@@ -107,7 +108,9 @@ make_sessions(void)
 		x ^= x << 13;
 		x ^= x >> 17;
 		x ^= x << 5;
-		buf[n] = (x & 3) == 0 ? KT_DOCK_SOF0 : (x & 3) == 1 ? KT_DOCK_SOF1 : (uint8_t)(x >> 8);
+		buf[n] = (x & 3) == 0	? KT_DOCK_SOF0
+			 : (x & 3) == 1 ? KT_DOCK_SOF1
+					: (uint8_t)(x >> 8);
 	}
 	write_file(&files[1], "s2.ubx", buf, n);
 	/* an empty session */
@@ -212,7 +215,7 @@ struct client {
 	int fd;
 	uint8_t seq;
 	struct kt_dock_decoder dec;
-	struct kt_dock_frame f;     /* last response */
+	struct kt_dock_frame f; /* last response */
 	uint8_t payload[KT_DOCK_MAX_PAYLOAD];
 	uint8_t rbuf[8192];
 	size_t rpos, rlen;
@@ -287,7 +290,7 @@ client_wait(struct client *c, uint8_t seq, int timeout_ms)
 	uint64_t bad0 = rejects(c);
 
 	for (;;) {
-		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
 		const uint8_t *p = c->rbuf + c->rpos;
 		size_t n = c->rlen - c->rpos;
 		int64_t left;
@@ -374,17 +377,19 @@ client_identify_list(struct client *c, struct vest_state *v)
 	r = client_request(c, KT_DOCK_IDENTIFY, NULL, 0);
 	if (r < 0)
 		return r;
-	if (c->f.type != KT_DOCK_IDENTIFY_RESP || kt_dock_identify_decode(c->f.payload, c->f.len, &v->id) < 0)
+	if (c->f.type != KT_DOCK_IDENTIFY_RESP ||
+	    kt_dock_identify_decode(c->f.payload, c->f.len, &v->id) < 0)
 		return -EPROTO;
 	v->n = 0;
 	for (;;) {
-		struct kt_dock_list_req rq = { .first = v->n };
+		struct kt_dock_list_req rq = {.first = v->n};
 		uint8_t p[8];
 		int n = kt_dock_list_req_encode(&rq, p, sizeof(p));
 		r = client_request(c, KT_DOCK_LIST, p, (size_t)n);
 		if (r < 0)
 			return r;
-		if (c->f.type != KT_DOCK_LIST_RESP || kt_dock_list_resp_decode(c->f.payload, c->f.len, &lr) < 0)
+		if (c->f.type != KT_DOCK_LIST_RESP ||
+		    kt_dock_list_resp_decode(c->f.payload, c->f.len, &lr) < 0)
 			return -EPROTO;
 		for (unsigned i = 0; i < lr.count && v->n < 256; i++)
 			v->s[v->n++] = lr.s[i];
@@ -395,8 +400,11 @@ client_identify_list(struct client *c, struct vest_state *v)
 
 /* Download one session into the store, resuming from what the store holds. */
 static int
-client_download(struct client *c, struct kt_store *st, const char *vest,
-		const struct kt_dock_session_info *si, unsigned *resumed_from_nonzero)
+client_download(struct client *c,
+		struct kt_store *st,
+		const char *vest,
+		const struct kt_dock_session_info *si,
+		unsigned *resumed_from_nonzero)
 {
 	struct kt_store_download *d;
 	int r;
@@ -409,9 +417,9 @@ client_download(struct client *c, struct kt_store *st, const char *vest,
 	if (kt_store_download_offset(d) > 0)
 		(*resumed_from_nonzero)++;
 	while (kt_store_download_offset(d) < si->size) {
-		struct kt_dock_read_req rq = { .session_id = si->id,
-					       .offset = kt_store_download_offset(d),
-					       .max_len = KT_DOCK_MAX_CHUNK };
+		struct kt_dock_read_req rq = {.session_id = si->id,
+					      .offset = kt_store_download_offset(d),
+					      .max_len = KT_DOCK_MAX_CHUNK};
 		struct kt_dock_read_resp rs;
 		uint8_t p[16];
 		int n = kt_dock_read_req_encode(&rq, p, sizeof(p));
@@ -424,8 +432,8 @@ client_download(struct client *c, struct kt_store *st, const char *vest,
 			break;
 		}
 		r = kt_dock_read_resp_decode(c->f.payload, c->f.len, &rs);
-		if (r < 0 || rs.session_id != si->id || rs.offset != rq.offset || rs.size != si->size ||
-		    rs.len == 0) {
+		if (r < 0 || rs.session_id != si->id || rs.offset != rq.offset ||
+		    rs.size != si->size || rs.len == 0) {
 			c->garbled++;
 			continue; /* can only happen with frame-level luck; ask again */
 		}
@@ -449,7 +457,10 @@ struct run_opts {
 /* The host loop: connect, identify, list, download all, (erase). Survives
  * unplugs by reconnecting. Returns 0 when every listed session is stored. */
 static int
-host_run(struct client *c, struct kt_store *st, const struct run_opts *o, struct vest_state *v,
+host_run(struct client *c,
+	 struct kt_store *st,
+	 const struct run_opts *o,
+	 struct vest_state *v,
 	 unsigned *resumes)
 {
 	int r = -ENODEV;
@@ -464,11 +475,13 @@ host_run(struct client *c, struct kt_store *st, const struct run_opts *o, struct
 				r = -EAGAIN; /* whole CRC failed: the partial is gone, go again */
 		}
 		for (unsigned i = 0; r >= 0 && o->erase && i < v->n; i++) {
-			struct kt_dock_erase_req eq = { .session_id = v->s[i].id, .crc32 = v->s[i].crc32 };
+			struct kt_dock_erase_req eq = {.session_id = v->s[i].id,
+						       .crc32 = v->s[i].crc32};
 			uint8_t p[8];
 			int n = kt_dock_erase_req_encode(&eq, p, sizeof(p));
 
-			CHECK(kt_store_is_stored(st, v->id.vest_id, v->s[i].id, v->s[i].crc32) == 1);
+			CHECK(kt_store_is_stored(st, v->id.vest_id, v->s[i].id, v->s[i].crc32) ==
+			      1);
 			r = client_request(c, KT_DOCK_ERASE, p, (size_t)n);
 			if (r >= 0 && c->f.type == KT_DOCK_ERROR) {
 				struct kt_dock_error er;
@@ -534,14 +547,18 @@ fresh_store(const char *name)
 /* ---- scenarios ---- */
 
 static void
-download_with(const char *vest, const char *const *extra, bool erase, int max_connects,
-	      struct client *out_client, unsigned *out_resumes)
+download_with(const char *vest,
+	      const char *const *extra,
+	      bool erase,
+	      int max_connects,
+	      struct client *out_client,
+	      unsigned *out_resumes)
 {
 	static struct client c;
 	struct vest_state v;
 	struct emu e;
 	struct kt_store *st = fresh_store(vest);
-	struct run_opts o = { .erase = erase, .max_connects = max_connects };
+	struct run_opts o = {.erase = erase, .max_connects = max_connects};
 	unsigned resumes = 0;
 	int r;
 
@@ -575,10 +592,10 @@ scenario_basic(void)
 	struct kt_store *st;
 	char state[400];
 	unsigned resumes = 0;
-	struct run_opts o = { .erase = false, .max_connects = 1 };
+	struct run_opts o = {.erase = false, .max_connects = 1};
 
 	snprintf(state, sizeof(state), "--state-dir=%s/state", tmpdir);
-	const char *extra[] = { state, NULL };
+	const char *extra[] = {state, NULL};
 
 	/* download without erase; then erase, and a restarted vest remembers */
 	download_with("basic", extra, false, 1, &c, &resumes);
@@ -609,20 +626,23 @@ scenario_unplug(void)
 {
 	/* unplug at many byte offsets (inside headers, payloads, CRCs, between
 	 * frames, in every session) and re-plug: the archive is byte-identical */
-	static const char *const offsets[] = { "1", "7", "30", "59", "4000", "4107", "4200",
-					       "65536", "70000", "150000", "200000", "225000" };
+	static const char *const offsets[] = {"1",     "7",	 "30",	   "59",
+					      "4000",  "4107",	 "4200",   "65536",
+					      "70000", "150000", "200000", "225000"};
 	unsigned total_resumes = 0;
 
 	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
 		char vest[32];
 		unsigned resumes = 0;
 		struct client c;
-		const char *extra[] = { "--unplug-after", offsets[i], "--replug-after-ms", "50", NULL };
+		const char *extra[] = {"--unplug-after", offsets[i], "--replug-after-ms", "50",
+				       NULL};
 
 		snprintf(vest, sizeof(vest), "unplug%s", offsets[i]);
 		download_with(vest, extra, true, 10, &c, &resumes);
 		if (c.connects != 2)
-			fprintf(stderr, "unplug after %s bytes: %u connects\n", offsets[i], c.connects);
+			fprintf(stderr, "unplug after %s bytes: %u connects\n", offsets[i],
+				c.connects);
 		CHECK(c.connects == 2);
 		total_resumes += resumes;
 	}
@@ -633,8 +653,13 @@ scenario_unplug(void)
 	{
 		unsigned resumes = 0;
 		struct client c;
-		const char *extra[] = { "--unplug-after", "9000", "--unplug-count", "0",
-					"--replug-after-ms", "20", NULL };
+		const char *extra[] = {"--unplug-after",
+				       "9000",
+				       "--unplug-count",
+				       "0",
+				       "--replug-after-ms",
+				       "20",
+				       NULL};
 		download_with("unplugmany", extra, true, 100, &c, &resumes);
 		CHECK(c.connects > 20);
 		CHECK(resumes > 10);
@@ -647,7 +672,7 @@ static void
 scenario_corrupt(void)
 {
 	struct client c;
-	const char *extra[] = { "--corrupt-rate", "0.0002", "--seed", "42", NULL };
+	const char *extra[] = {"--corrupt-rate", "0.0002", "--seed", "42", NULL};
 
 	download_with("corrupt", extra, true, 20, &c, NULL);
 	/* corrupted frames were seen and rejected, and still the copy is exact */
@@ -659,7 +684,7 @@ static void
 scenario_stall(void)
 {
 	struct client c;
-	const char *extra[] = { "--stall-ms", "1300", "--stall-after", "50000", NULL };
+	const char *extra[] = {"--stall-ms", "1300", "--stall-after", "50000", NULL};
 
 	download_with("stall", extra, true, 3, &c, NULL);
 	/* the host timed out once, retried with a new seq, and dropped the
@@ -673,7 +698,7 @@ scenario_rate(void)
 {
 	struct client c;
 	int64_t t0 = now_ms();
-	const char *extra[] = { "--rate", "400000", NULL };
+	const char *extra[] = {"--rate", "400000", NULL};
 	uint64_t total = files[0].size + files[1].size;
 
 	download_with("rate", extra, false, 1, &c, NULL);
@@ -686,7 +711,7 @@ static void
 scenario_reboot(void)
 {
 	struct client c;
-	const char *extra[] = { "--reboot-after", "100000", "--reboot-ms", "300", NULL };
+	const char *extra[] = {"--reboot-after", "100000", "--reboot-ms", "300", NULL};
 	struct emu dummy;
 
 	download_with("reboot", extra, true, 3, &c, NULL);
@@ -698,7 +723,7 @@ scenario_reboot(void)
 static int
 erase_code(struct client *c, uint32_t id, uint32_t crc)
 {
-	struct kt_dock_erase_req eq = { .session_id = id, .crc32 = crc };
+	struct kt_dock_erase_req eq = {.session_id = id, .crc32 = crc};
 	struct kt_dock_error er;
 	uint8_t p[8];
 	int n = kt_dock_erase_req_encode(&eq, p, sizeof(p));
@@ -724,7 +749,7 @@ scenario_erase_rules(void)
 	memset(&c, 0, sizeof(c));
 	c.fd = -1;
 	{
-		const char *extra[] = { "--refuse-erase", NULL };
+		const char *extra[] = {"--refuse-erase", NULL};
 		emu_start(&e, "refuse", extra);
 	}
 	c.link = e.link;
@@ -752,28 +777,32 @@ scenario_erase_rules(void)
 
 	/* READ of an erased session, bad offset, unknown command, bad payload */
 	{
-		struct kt_dock_read_req rq = { .session_id = 1, .offset = 0, .max_len = 10 };
+		struct kt_dock_read_req rq = {.session_id = 1, .offset = 0, .max_len = 10};
 		struct kt_dock_error er;
 		uint8_t p[16];
 		int n = kt_dock_read_req_encode(&rq, p, sizeof(p));
 		CHECK(client_request(&c, KT_DOCK_READ, p, (size_t)n) == 0);
-		CHECK(c.f.type == KT_DOCK_ERROR && kt_dock_error_decode(c.f.payload, c.f.len, &er) == 0 &&
+		CHECK(c.f.type == KT_DOCK_ERROR &&
+		      kt_dock_error_decode(c.f.payload, c.f.len, &er) == 0 &&
 		      er.code == KT_DOCK_E_NO_SUCH_SESSION);
-		rq = (struct kt_dock_read_req){ .session_id = 2, .offset = (uint32_t)files[1].size + 1,
-						.max_len = 10 };
+		rq = (struct kt_dock_read_req){
+			.session_id = 2, .offset = (uint32_t)files[1].size + 1, .max_len = 10};
 		n = kt_dock_read_req_encode(&rq, p, sizeof(p));
 		CHECK(client_request(&c, KT_DOCK_READ, p, (size_t)n) == 0);
-		CHECK(c.f.type == KT_DOCK_ERROR && kt_dock_error_decode(c.f.payload, c.f.len, &er) == 0 &&
+		CHECK(c.f.type == KT_DOCK_ERROR &&
+		      kt_dock_error_decode(c.f.payload, c.f.len, &er) == 0 &&
 		      er.code == KT_DOCK_E_BAD_OFFSET && er.request_type == KT_DOCK_READ);
 		CHECK(client_request(&c, 0x42, NULL, 0) == 0);
-		CHECK(c.f.type == KT_DOCK_ERROR && kt_dock_error_decode(c.f.payload, c.f.len, &er) == 0 &&
+		CHECK(c.f.type == KT_DOCK_ERROR &&
+		      kt_dock_error_decode(c.f.payload, c.f.len, &er) == 0 &&
 		      er.code == KT_DOCK_E_UNKNOWN_COMMAND);
 		CHECK(client_request(&c, KT_DOCK_READ, p, 3) == 0);
-		CHECK(c.f.type == KT_DOCK_ERROR && kt_dock_error_decode(c.f.payload, c.f.len, &er) == 0 &&
+		CHECK(c.f.type == KT_DOCK_ERROR &&
+		      kt_dock_error_decode(c.f.payload, c.f.len, &er) == 0 &&
 		      er.code == KT_DOCK_E_BAD_REQUEST);
 		/* READ at the end: len 0 */
-		rq = (struct kt_dock_read_req){ .session_id = 2, .offset = (uint32_t)files[1].size,
-						.max_len = 10 };
+		rq = (struct kt_dock_read_req){
+			.session_id = 2, .offset = (uint32_t)files[1].size, .max_len = 10};
 		n = kt_dock_read_req_encode(&rq, p, sizeof(p));
 		struct kt_dock_read_resp rs;
 		CHECK(client_request(&c, KT_DOCK_READ, p, (size_t)n) == 0);
@@ -783,7 +812,7 @@ scenario_erase_rules(void)
 
 	/* SET_CLOCK answers the old time and IDENTIFY then reports the new one */
 	{
-		struct kt_dock_set_clock sc = { .unix_us = 1764009000000000ll }, prev;
+		struct kt_dock_set_clock sc = {.unix_us = 1764009000000000ll}, prev;
 		uint8_t p[8];
 		int n = kt_dock_set_clock_encode(&sc, p, sizeof(p));
 		CHECK(client_request(&c, KT_DOCK_SET_CLOCK, p, (size_t)n) == 0);
@@ -791,19 +820,21 @@ scenario_erase_rules(void)
 		      kt_dock_set_clock_decode(c.f.payload, c.f.len, &prev) == 0);
 		CHECK(client_identify_list(&c, &v) == 0);
 		CHECK(v.id.flags & KT_DOCK_FLAG_CLOCK_SET);
-		CHECK(v.id.clock_unix_us >= sc.unix_us && v.id.clock_unix_us < sc.unix_us + 60000000ll);
+		CHECK(v.id.clock_unix_us >= sc.unix_us &&
+		      v.id.clock_unix_us < sc.unix_us + 60000000ll);
 	}
 
 	/* pipelining: 4 READs sent at once are answered in order */
 	{
 		uint8_t seqs[4], frame[KT_DOCK_MAX_FRAME * 4], *q = frame;
 		for (int i = 0; i < 4; i++) {
-			struct kt_dock_read_req rq = { .session_id = 2, .offset = (uint32_t)i * 1000,
-						       .max_len = 1000 };
+			struct kt_dock_read_req rq = {
+				.session_id = 2, .offset = (uint32_t)i * 1000, .max_len = 1000};
 			uint8_t p[16];
 			int n = kt_dock_read_req_encode(&rq, p, sizeof(p));
 			seqs[i] = c.seq++;
-			q += kt_dock_frame_encode(KT_DOCK_READ, seqs[i], p, (size_t)n, q, KT_DOCK_MAX_FRAME);
+			q += kt_dock_frame_encode(KT_DOCK_READ, seqs[i], p, (size_t)n, q,
+						  KT_DOCK_MAX_FRAME);
 		}
 		CHECK(write(c.fd, frame, (size_t)(q - frame)) == q - frame);
 		for (int i = 0; i < 4; i++) {
@@ -821,13 +852,13 @@ scenario_erase_rules(void)
 static void
 scenario_bad_vest(void)
 {
-	static const char *const modes[] = { "--speak-garbage", "--other-protocol" };
+	static const char *const modes[] = {"--speak-garbage", "--other-protocol"};
 
 	for (int m = 0; m < 2; m++) {
 		static struct client c;
 		struct vest_state v;
 		struct emu e;
-		const char *extra[] = { modes[m], "--rate", "20000", NULL };
+		const char *extra[] = {modes[m], "--rate", "20000", NULL};
 
 		memset(&c, 0, sizeof(c));
 		c.fd = -1;
@@ -848,16 +879,16 @@ scenario_usage(void)
 {
 	/* bad options are refused with exit code 2 and a message */
 	static const char *const bad[][4] = {
-		{ "--vest-id", "a/b", NULL },
-		{ "--corrupt-rate", "2", NULL },
-		{ "--rate", "fast", NULL },
-		{ "--session", "/nonexistent/file", NULL },
+		{"--vest-id", "a/b", NULL},
+		{"--corrupt-rate", "2", NULL},
+		{"--rate", "fast", NULL},
+		{"--session", "/nonexistent/file", NULL},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int status;
 		pid_t pid = fork();
 		if (pid == 0) {
-			const char *argv[6] = { emulator, bad[i][0], bad[i][1], NULL };
+			const char *argv[6] = {emulator, bad[i][0], bad[i][1], NULL};
 			int nul = open("/dev/null", O_WRONLY);
 			dup2(nul, 1);
 			dup2(nul, 2);
@@ -878,9 +909,9 @@ scenario_samples(void)
 	struct vest_state v;
 	struct emu e;
 	struct kt_store *st = fresh_store("samples");
-	struct run_opts o = { .erase = false, .max_connects = 3 };
+	struct run_opts o = {.erase = false, .max_connects = 3};
 	unsigned resumes = 0;
-	const char *extra[] = { "--unplug-after", "1000000", "--replug-after-ms", "30", NULL };
+	const char *extra[] = {"--unplug-after", "1000000", "--replug-after-ms", "30", NULL};
 
 	memset(&c, 0, sizeof(c));
 	c.fd = -1;
@@ -909,14 +940,15 @@ scenario_many(void)
 	struct vest_state v;
 	struct emu e;
 	struct kt_store *st = fresh_store("many");
-	struct run_opts o = { .erase = true, .max_connects = 1 };
+	struct run_opts o = {.erase = true, .max_connects = 1};
 	unsigned resumes = 0;
 
 	for (size_t i = 0; i < 70; i++) {
 		char name[32], body[200] = "";
 		snprintf(name, sizeof(name), "m%02zu.log", i);
 		for (size_t k = 0; k < i % 7; k++) /* sizes 0 to 6 lines */
-			snprintf(body + strlen(body), sizeof(body) - strlen(body), "session %zu\n", i);
+			snprintf(body + strlen(body), sizeof(body) - strlen(body), "session %zu\n",
+				 i);
 		write_file(&files[i], name, (const uint8_t *)body, strlen(body));
 	}
 	n_files = 70;
@@ -933,7 +965,7 @@ scenario_many(void)
 	CHECK(client_identify_list(&c, &v) == 0 && v.n == 0);
 	{
 		static struct kt_dock_list_resp lr;
-		struct kt_dock_list_req rq = { .first = 100 };
+		struct kt_dock_list_req rq = {.first = 100};
 		uint8_t p[4];
 		int n = kt_dock_list_req_encode(&rq, p, sizeof(p));
 		CHECK(client_request(&c, KT_DOCK_LIST, p, (size_t)n) == 0);
@@ -965,17 +997,17 @@ main(int argc, char **argv)
 		const char *name;
 		void (*fn)(void);
 	} scenarios[] = {
-		{ "basic", scenario_basic },
-		{ "unplug", scenario_unplug },
-		{ "corrupt", scenario_corrupt },
-		{ "stall", scenario_stall },
-		{ "rate", scenario_rate },
-		{ "reboot", scenario_reboot },
-		{ "erase-rules", scenario_erase_rules },
-		{ "bad-vest", scenario_bad_vest },
-		{ "usage", scenario_usage },
-		{ "samples", scenario_samples },
-		{ "many", scenario_many },
+		{"basic", scenario_basic},
+		{"unplug", scenario_unplug},
+		{"corrupt", scenario_corrupt},
+		{"stall", scenario_stall},
+		{"rate", scenario_rate},
+		{"reboot", scenario_reboot},
+		{"erase-rules", scenario_erase_rules},
+		{"bad-vest", scenario_bad_vest},
+		{"usage", scenario_usage},
+		{"samples", scenario_samples},
+		{"many", scenario_many},
 	};
 	const char *base = getenv("TMPDIR");
 

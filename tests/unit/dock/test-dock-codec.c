@@ -13,22 +13,22 @@
 
 static int failures;
 
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                   \
-		}                                                                     \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_EQ(a, b)                                                                \
-	do {                                                                          \
-		long long _a = (long long)(a), _b = (long long)(b);                   \
-		if (_a != _b) {                                                       \
-			fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, \
-				__LINE__, #a, _a, #b, _b);                            \
-			failures++;                                                   \
-		}                                                                     \
+#define CHECK_EQ(a, b)                                                                             \
+	do {                                                                                       \
+		long long _a = (long long)(a), _b = (long long)(b);                                \
+		if (_a != _b) {                                                                    \
+			fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__,      \
+				__LINE__, #a, _a, #b, _b);                                         \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
 static uint32_t rng_state = 12345;
@@ -99,7 +99,7 @@ test_crc(void)
 	CHECK_EQ(kt_crc32(kt_crc32(0, "1234", 4), "56789", 5), 0xCBF43926u);
 	/* the table against the bitwise definition, for every byte value */
 	for (unsigned b = 0; b < 256; b++) {
-		uint8_t x = (uint8_t)b, y[3] = { (uint8_t)b, (uint8_t)(b * 7), (uint8_t)~b };
+		uint8_t x = (uint8_t)b, y[3] = {(uint8_t)b, (uint8_t)(b * 7), (uint8_t)~b};
 		CHECK_EQ(kt_crc32(0, &x, 1), crc32_bitwise(&x, 1));
 		CHECK_EQ(kt_crc32(0, y, 3), crc32_bitwise(y, 3));
 	}
@@ -111,12 +111,20 @@ test_bodies(void)
 	uint8_t buf[KT_DOCK_MAX_PAYLOAD];
 	int n;
 
-	struct kt_dock_identify id = {
-		.protocol_version = 1, .flags = KT_DOCK_FLAG_CLOCK_SET, .vest_id = "V07",
-		.firmware = 0x0103, .battery_pct = 87, .n_sessions = 3,
-		.free_bytes = 123456789012ull, .total_bytes = KT_DOCK_UNKNOWN_U64,
-		.clock_unix_us = -5, /* negative values survive the wire */
-	}, id2;
+	struct kt_dock_identify id =
+					{
+						.protocol_version = 1,
+						.flags = KT_DOCK_FLAG_CLOCK_SET,
+						.vest_id = "V07",
+						.firmware = 0x0103,
+						.battery_pct = 87,
+						.n_sessions = 3,
+						.free_bytes = 123456789012ull,
+						.total_bytes = KT_DOCK_UNKNOWN_U64,
+						.clock_unix_us =
+							-5, /* negative values survive the wire */
+					},
+				id2;
 	n = kt_dock_identify_encode(&id, buf, sizeof(buf));
 	CHECK_EQ(n, KT_DOCK_IDENTIFY_LEN);
 	CHECK_EQ(kt_dock_identify_decode(buf, (size_t)n, &id2), 0);
@@ -142,7 +150,7 @@ test_bodies(void)
 	buf[3] = '0';
 	CHECK_EQ(kt_dock_identify_decode(buf, (size_t)n, &id2), -EPROTO);
 
-	struct kt_dock_list_req lq = { .first = 300 }, lq2;
+	struct kt_dock_list_req lq = {.first = 300}, lq2;
 	n = kt_dock_list_req_encode(&lq, buf, sizeof(buf));
 	CHECK_EQ(n, 2);
 	CHECK_EQ(kt_dock_list_req_decode(buf, 2, &lq2), 0);
@@ -154,10 +162,10 @@ test_bodies(void)
 	lr.first = 6;
 	lr.count = KT_DOCK_LIST_MAX;
 	for (int i = 0; i < KT_DOCK_LIST_MAX; i++)
-		lr.s[i] = (struct kt_dock_session_info){ .id = 1000u + (uint32_t)i,
-							 .start_unix_us = 1764000000000000ll + i,
-							 .size = 4000000u + (uint32_t)i,
-							 .crc32 = 0xDEADBEEFu ^ (uint32_t)i };
+		lr.s[i] = (struct kt_dock_session_info){.id = 1000u + (uint32_t)i,
+							.start_unix_us = 1764000000000000ll + i,
+							.size = 4000000u + (uint32_t)i,
+							.crc32 = 0xDEADBEEFu ^ (uint32_t)i};
 	lr.s[1].start_unix_us = KT_DOCK_UNKNOWN_TIME;
 	n = kt_dock_list_resp_encode(&lr, buf, sizeof(buf));
 	CHECK_EQ(n, 5 + KT_DOCK_LIST_MAX * KT_DOCK_LIST_ENTRY_LEN);
@@ -175,17 +183,17 @@ test_bodies(void)
 	lr.first = 10; /* first + count > total */
 	CHECK_EQ(kt_dock_list_resp_encode(&lr, buf, sizeof(buf)), -EINVAL);
 	/* an empty page before the end would make the host page forever */
-	uint8_t empty[5] = { 5, 0, 2, 0, 0 };
+	uint8_t empty[5] = {5, 0, 2, 0, 0};
 	CHECK_EQ(kt_dock_list_resp_decode(empty, 5, &lr2), -EPROTO);
-	uint8_t none[5] = { 0, 0, 0, 0, 0 };
+	uint8_t none[5] = {0, 0, 0, 0, 0};
 	CHECK_EQ(kt_dock_list_resp_decode(none, 5, &lr2), 0);
 	CHECK_EQ(lr2.total, 0);
-	uint8_t past[5] = { 3, 0, 9, 0, 0 }; /* first 9 of 3: an empty page, echoing first */
+	uint8_t past[5] = {3, 0, 9, 0, 0}; /* first 9 of 3: an empty page, echoing first */
 	CHECK_EQ(kt_dock_list_resp_decode(past, 5, &lr2), 0);
 	CHECK_EQ(lr2.first, 9);
 	CHECK_EQ(lr2.count, 0);
 
-	struct kt_dock_read_req rq = { .session_id = 7, .offset = 123456, .max_len = 4000 }, rq2;
+	struct kt_dock_read_req rq = {.session_id = 7, .offset = 123456, .max_len = 4000}, rq2;
 	n = kt_dock_read_req_encode(&rq, buf, sizeof(buf));
 	CHECK_EQ(n, KT_DOCK_READ_REQ_LEN);
 	CHECK_EQ(kt_dock_read_req_decode(buf, (size_t)n, &rq2), 0);
@@ -201,8 +209,12 @@ test_bodies(void)
 	uint8_t data[KT_DOCK_MAX_CHUNK];
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)rnd();
-	struct kt_dock_read_resp rs = { .session_id = 7, .offset = 1000, .size = 1000 + KT_DOCK_MAX_CHUNK,
-					.len = KT_DOCK_MAX_CHUNK, .data = data }, rs2;
+	struct kt_dock_read_resp rs = {.session_id = 7,
+				       .offset = 1000,
+				       .size = 1000 + KT_DOCK_MAX_CHUNK,
+				       .len = KT_DOCK_MAX_CHUNK,
+				       .data = data},
+				 rs2;
 	n = kt_dock_read_resp_encode(&rs, buf, sizeof(buf));
 	CHECK_EQ(n, KT_DOCK_MAX_PAYLOAD);
 	CHECK_EQ(kt_dock_read_resp_decode(buf, (size_t)n, &rs2), 0);
@@ -217,36 +229,41 @@ test_bodies(void)
 	CHECK_EQ(kt_dock_read_resp_encode(&rs, buf, sizeof(buf)), -EINVAL);
 	/* in-place encoding (the emulator reads the file straight into the payload) */
 	memcpy(buf + KT_DOCK_READ_RESP_HDR, data, 100);
-	rs = (struct kt_dock_read_resp){ .session_id = 1, .offset = 0, .size = 100, .len = 100,
-					 .data = buf + KT_DOCK_READ_RESP_HDR };
+	rs = (struct kt_dock_read_resp){.session_id = 1,
+					.offset = 0,
+					.size = 100,
+					.len = 100,
+					.data = buf + KT_DOCK_READ_RESP_HDR};
 	n = kt_dock_read_resp_encode(&rs, buf, sizeof(buf));
 	CHECK_EQ(kt_dock_read_resp_decode(buf, (size_t)n, &rs2), 0);
 	CHECK(memcmp(rs2.data, data, 100) == 0);
 	/* EOF: len 0 only at offset == size */
-	rs = (struct kt_dock_read_resp){ .session_id = 1, .offset = 100, .size = 100, .len = 0 };
+	rs = (struct kt_dock_read_resp){.session_id = 1, .offset = 100, .size = 100, .len = 0};
 	n = kt_dock_read_resp_encode(&rs, buf, sizeof(buf));
 	CHECK_EQ(kt_dock_read_resp_decode(buf, (size_t)n, &rs2), 0);
 	buf[4] = 50; /* offset 50, len 0, size 100: malformed */
 	CHECK_EQ(kt_dock_read_resp_decode(buf, (size_t)n, &rs2), -EPROTO);
 
-	struct kt_dock_set_clock sc = { .unix_us = 1764009000123456ll }, sc2;
+	struct kt_dock_set_clock sc = {.unix_us = 1764009000123456ll}, sc2;
 	n = kt_dock_set_clock_encode(&sc, buf, sizeof(buf));
 	CHECK_EQ(kt_dock_set_clock_decode(buf, (size_t)n, &sc2), 0);
 	CHECK_EQ(sc2.unix_us, sc.unix_us);
 
-	struct kt_dock_erase_req eq = { .session_id = 9, .crc32 = 0x89ABCDEF }, eq2;
+	struct kt_dock_erase_req eq = {.session_id = 9, .crc32 = 0x89ABCDEF}, eq2;
 	n = kt_dock_erase_req_encode(&eq, buf, sizeof(buf));
 	CHECK_EQ(kt_dock_erase_req_decode(buf, (size_t)n, &eq2), 0);
 	CHECK_EQ(eq2.session_id, 9);
 	CHECK_EQ(eq2.crc32, 0x89ABCDEF);
 	CHECK_EQ(kt_dock_erase_req_decode(buf, 4, &eq2), -EPROTO);
-	struct kt_dock_erase_resp er = { .session_id = 9 }, er2;
+	struct kt_dock_erase_resp er = {.session_id = 9}, er2;
 	n = kt_dock_erase_resp_encode(&er, buf, sizeof(buf));
 	CHECK_EQ(kt_dock_erase_resp_decode(buf, (size_t)n, &er2), 0);
 	CHECK_EQ(er2.session_id, 9);
 
-	struct kt_dock_error e = { .request_type = KT_DOCK_ERASE, .code = KT_DOCK_E_CRC_MISMATCH,
-				   .message = "crc differs" }, e2;
+	struct kt_dock_error e = {.request_type = KT_DOCK_ERASE,
+				  .code = KT_DOCK_E_CRC_MISMATCH,
+				  .message = "crc differs"},
+			     e2;
 	n = kt_dock_error_encode(&e, buf, sizeof(buf));
 	CHECK_EQ(n, 2 + 11);
 	CHECK_EQ(kt_dock_error_decode(buf, (size_t)n, &e2), 0);
@@ -269,7 +286,8 @@ make_stream(uint8_t *out, size_t size, int nframes, size_t *starts)
 		uint8_t payload[600];
 		size_t len = (size_t)(i * 37) % sizeof(payload);
 		for (size_t k = 0; k < len; k++) /* lots of SOF bytes inside the data */
-			payload[k] = (k % 3) ? KT_DOCK_SOF0 : (k % 2 ? KT_DOCK_SOF1 : (uint8_t)rnd());
+			payload[k] =
+				(k % 3) ? KT_DOCK_SOF0 : (k % 2 ? KT_DOCK_SOF1 : (uint8_t)rnd());
 		if (starts)
 			starts[i] = pos;
 		int n = kt_dock_frame_encode((uint8_t)(0x81 + i % 5), (uint8_t)i, payload, len,
@@ -341,9 +359,9 @@ test_garbage_and_corruption(void)
 	size_t pos = 0;
 
 	/* garbage before, between and after frames, including false starts */
-	static const uint8_t junk[] = { 0x00, KT_DOCK_SOF0, 0x12, KT_DOCK_SOF0, KT_DOCK_SOF1,
-					0x01, 0x00, 0x05, 0x00, 0x99, '$', 'G', 'P', 0xB5, 0x62,
-					KT_DOCK_SOF0 };
+	static const uint8_t junk[] = {0x00, KT_DOCK_SOF0, 0x12, KT_DOCK_SOF0, KT_DOCK_SOF1, 0x01,
+				       0x00, 0x05,	   0x00, 0x99,	       '$',	     'G',
+				       'P',  0xB5,	   0x62, KT_DOCK_SOF0};
 	memcpy(stream, junk, sizeof(junk));
 	pos = sizeof(junk);
 	for (int i = 0; i < 8; i++) {
@@ -376,7 +394,9 @@ test_garbage_and_corruption(void)
 			CHECK_EQ(g.seq[i], want);
 		}
 		CHECK(d.rejected[KT_DOCK_REJECT_CRC] + d.rejected[KT_DOCK_REJECT_HEADER] +
-		      d.rejected[KT_DOCK_REJECT_GARBAGE_BYTES] + d.rejected[KT_DOCK_REJECT_TOO_LONG] > 0);
+			      d.rejected[KT_DOCK_REJECT_GARBAGE_BYTES] +
+			      d.rejected[KT_DOCK_REJECT_TOO_LONG] >
+		      0);
 	}
 
 	/* truncated frame (cut at every length) followed by good ones: the good
@@ -392,10 +412,11 @@ test_garbage_and_corruption(void)
 	}
 
 	/* a valid header announcing more than the maximum payload */
-	uint8_t big[32] = { KT_DOCK_SOF0, KT_DOCK_SOF1, 0x83, 0, 0x01, 0x10 }; /* len 4097 */
+	uint8_t big[32] = {KT_DOCK_SOF0, KT_DOCK_SOF1, 0x83, 0, 0x01, 0x10}; /* len 4097 */
 	big[6] = kt_crc8(big + 2, 4);
 	size_t blen = 7;
-	blen += (size_t)kt_dock_frame_encode(KT_DOCK_IDENTIFY, 9, NULL, 0, big + 7, sizeof(big) - 7);
+	blen += (size_t)kt_dock_frame_encode(KT_DOCK_IDENTIFY, 9, NULL, 0, big + 7,
+					     sizeof(big) - 7);
 	kt_dock_decoder_init(&d);
 	decode_all(&d, big, blen, 1, &g);
 	CHECK_EQ(g.n, 1);
@@ -426,7 +447,9 @@ test_garbage_and_corruption(void)
 	for (int round = 0; round < 200; round++) {
 		uint8_t noise[512];
 		for (size_t k = 0; k < sizeof(noise); k++)
-			noise[k] = (rnd() & 3) == 0 ? KT_DOCK_SOF0 : (rnd() & 1) ? KT_DOCK_SOF1 : (uint8_t)rnd();
+			noise[k] = (rnd() & 3) == 0 ? KT_DOCK_SOF0
+				   : (rnd() & 1)    ? KT_DOCK_SOF1
+						    : (uint8_t)rnd();
 		decode_all(&d, noise, sizeof(noise), 1 + round % 50, &g);
 		CHECK_EQ(g.n, 0);
 	}
@@ -439,11 +462,13 @@ test_encode_limits(void)
 	static struct got g;
 	struct kt_dock_decoder d;
 
-	CHECK_EQ(kt_dock_frame_encode(1, 0, payload, KT_DOCK_MAX_PAYLOAD + 1, out, sizeof(out)), -EMSGSIZE);
+	CHECK_EQ(kt_dock_frame_encode(1, 0, payload, KT_DOCK_MAX_PAYLOAD + 1, out, sizeof(out)),
+		 -EMSGSIZE);
 	CHECK_EQ(kt_dock_frame_encode(1, 0, payload, 10, out, 20), -ENOBUFS);
 	for (size_t i = 0; i < KT_DOCK_MAX_PAYLOAD; i++)
 		payload[i] = (uint8_t)i;
-	int n = kt_dock_frame_encode(KT_DOCK_READ_RESP, 255, payload, KT_DOCK_MAX_PAYLOAD, out, sizeof(out));
+	int n = kt_dock_frame_encode(KT_DOCK_READ_RESP, 255, payload, KT_DOCK_MAX_PAYLOAD, out,
+				     sizeof(out));
 	CHECK_EQ(n, KT_DOCK_MAX_FRAME);
 	/* a maximal frame fed in odd pieces */
 	kt_dock_decoder_init(&d);
@@ -471,56 +496,64 @@ build_examples(struct example *ex, int *n)
 	ex[k].len = kt_dock_frame_encode(KT_DOCK_IDENTIFY, 1, NULL, 0, ex[k].frame, 128);
 	k++;
 
-	struct kt_dock_identify id = { .protocol_version = 1, .flags = KT_DOCK_FLAG_CLOCK_SET,
-				       .vest_id = "V07", .firmware = 0x0103, .battery_pct = 87,
-				       .n_sessions = 1, .free_bytes = 1000000000ull,
-				       .total_bytes = 4000000000ull,
-				       .clock_unix_us = 1764009000000000ll };
+	struct kt_dock_identify id = {.protocol_version = 1,
+				      .flags = KT_DOCK_FLAG_CLOCK_SET,
+				      .vest_id = "V07",
+				      .firmware = 0x0103,
+				      .battery_pct = 87,
+				      .n_sessions = 1,
+				      .free_bytes = 1000000000ull,
+				      .total_bytes = 4000000000ull,
+				      .clock_unix_us = 1764009000000000ll};
 	len = kt_dock_identify_encode(&id, p, sizeof(p));
 	ex[k].name = "IDENTIFY response, seq 1 (V07, fw 1.3, 87 %, clock 2025-11-24T18:30:00Z)";
-	ex[k].len = kt_dock_frame_encode(KT_DOCK_IDENTIFY_RESP, 1, p, (size_t)len, ex[k].frame, 128);
+	ex[k].len =
+		kt_dock_frame_encode(KT_DOCK_IDENTIFY_RESP, 1, p, (size_t)len, ex[k].frame, 128);
 	k++;
 
-	struct kt_dock_list_req lq = { .first = 0 };
+	struct kt_dock_list_req lq = {.first = 0};
 	len = kt_dock_list_req_encode(&lq, p, sizeof(p));
 	ex[k].name = "LIST request, seq 2, first 0";
 	ex[k].len = kt_dock_frame_encode(KT_DOCK_LIST, 2, p, (size_t)len, ex[k].frame, 128);
 	k++;
 
-	static struct kt_dock_list_resp lr = { .total = 1, .first = 0, .count = 1 };
-	lr.s[0] = (struct kt_dock_session_info){ .id = 12, .start_unix_us = 1764003600000000ll,
-						 .size = 11, .crc32 = 0x0D4A1185 };
+	static struct kt_dock_list_resp lr = {.total = 1, .first = 0, .count = 1};
+	lr.s[0] = (struct kt_dock_session_info){
+		.id = 12, .start_unix_us = 1764003600000000ll, .size = 11, .crc32 = 0x0D4A1185};
 	len = kt_dock_list_resp_encode(&lr, p, sizeof(p));
 	ex[k].name = "LIST response, seq 2: session 12, 11 bytes \"hello world\"";
 	ex[k].len = kt_dock_frame_encode(KT_DOCK_LIST_RESP, 2, p, (size_t)len, ex[k].frame, 128);
 	k++;
 
-	struct kt_dock_read_req rq = { .session_id = 12, .offset = 6, .max_len = 4078 };
+	struct kt_dock_read_req rq = {.session_id = 12, .offset = 6, .max_len = 4078};
 	len = kt_dock_read_req_encode(&rq, p, sizeof(p));
 	ex[k].name = "READ request, seq 3: session 12 from offset 6";
 	ex[k].len = kt_dock_frame_encode(KT_DOCK_READ, 3, p, (size_t)len, ex[k].frame, 128);
 	k++;
 
-	struct kt_dock_read_resp rs = { .session_id = 12, .offset = 6, .size = 11, .len = 5,
-					.data = (const uint8_t *)"world" };
+	struct kt_dock_read_resp rs = {.session_id = 12,
+				       .offset = 6,
+				       .size = 11,
+				       .len = 5,
+				       .data = (const uint8_t *)"world"};
 	len = kt_dock_read_resp_encode(&rs, p, sizeof(p));
 	ex[k].name = "READ response, seq 3: \"world\" at offset 6";
 	ex[k].len = kt_dock_frame_encode(KT_DOCK_READ_RESP, 3, p, (size_t)len, ex[k].frame, 128);
 	k++;
 
-	struct kt_dock_set_clock sc = { .unix_us = 1764009000000000ll };
+	struct kt_dock_set_clock sc = {.unix_us = 1764009000000000ll};
 	len = kt_dock_set_clock_encode(&sc, p, sizeof(p));
 	ex[k].name = "SET_CLOCK request, seq 4: 2025-11-24T18:30:00Z";
 	ex[k].len = kt_dock_frame_encode(KT_DOCK_SET_CLOCK, 4, p, (size_t)len, ex[k].frame, 128);
 	k++;
 
-	struct kt_dock_erase_req eq = { .session_id = 12, .crc32 = 0x0D4A1185 };
+	struct kt_dock_erase_req eq = {.session_id = 12, .crc32 = 0x0D4A1185};
 	len = kt_dock_erase_req_encode(&eq, p, sizeof(p));
 	ex[k].name = "ERASE request, seq 5: session 12, CRC-32 0x0d4a1185";
 	ex[k].len = kt_dock_frame_encode(KT_DOCK_ERASE, 5, p, (size_t)len, ex[k].frame, 128);
 	k++;
 
-	struct kt_dock_error e = { .request_type = KT_DOCK_ERASE, .code = KT_DOCK_E_CRC_MISMATCH };
+	struct kt_dock_error e = {.request_type = KT_DOCK_ERASE, .code = KT_DOCK_E_CRC_MISMATCH};
 	len = kt_dock_error_encode(&e, p, sizeof(p));
 	ex[k].name = "ERROR response, seq 5: ERASE refused, CRC mismatch";
 	ex[k].len = kt_dock_frame_encode(KT_DOCK_ERROR, 5, p, (size_t)len, ex[k].frame, 128);
@@ -565,7 +598,9 @@ test_examples(bool print, const char *spec_path)
 		char line[420];
 		snprintf(line, sizeof(line), "\n    %s\n", hex);
 		if (!strstr(spec, line)) {
-			fprintf(stderr, "%s does not show example %d (%s) as the codec encodes it:\n    %s\n",
+			fprintf(stderr,
+				"%s does not show example %d (%s) as the codec encodes it:\n    "
+				"%s\n",
 				spec_path, i, ex[i].name, hex);
 			failures++;
 		}

@@ -26,22 +26,22 @@
 static int failures;
 static char tmpdir[256];
 
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                   \
-		}                                                                     \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_EQ(a, b)                                                                \
-	do {                                                                          \
-		long long _a = (long long)(a), _b = (long long)(b);                   \
-		if (_a != _b) {                                                       \
-			fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, \
-				__LINE__, #a, _a, #b, _b);                            \
-			failures++;                                                   \
-		}                                                                     \
+#define CHECK_EQ(a, b)                                                                             \
+	do {                                                                                       \
+		long long _a = (long long)(a), _b = (long long)(b);                                \
+		if (_a != _b) {                                                                    \
+			fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__,      \
+				__LINE__, #a, _a, #b, _b);                                         \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
 static uint8_t data[1200000];
@@ -97,7 +97,8 @@ feed(struct kt_store_download *d, size_t from, size_t to, size_t chunk)
 {
 	for (size_t o = from; o < to; o += chunk) {
 		size_t n = to - o < chunk ? to - o : chunk;
-		int r = kt_store_download_append(d, (uint32_t)o, data + o, n, kt_crc32(0, data + o, n));
+		int r = kt_store_download_append(d, (uint32_t)o, data + o, n,
+						 kt_crc32(0, data + o, n));
 		if (r < 0)
 			return r;
 	}
@@ -107,7 +108,7 @@ feed(struct kt_store_download *d, size_t from, size_t to, size_t chunk)
 static void
 test_layout_and_modes(void)
 {
-	static const mode_t masks[] = { 0, 022, 077, 0777 };
+	static const mode_t masks[] = {0, 022, 077, 0777};
 
 	for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
 		char name[32], root[400], p[600], *raw = NULL;
@@ -130,10 +131,12 @@ test_layout_and_modes(void)
 		if (d) {
 			snprintf(p, sizeof(p), "%s/partial/V01", root);
 			CHECK_EQ(mode_of(p), 0750);
-			snprintf(p, sizeof(p), "%s/partial/V01/1-%08" PRIx32 ".part", root, data_crc);
+			snprintf(p, sizeof(p), "%s/partial/V01/1-%08" PRIx32 ".part", root,
+				 data_crc);
 			CHECK_EQ(mode_of(p), 0640);
 			CHECK_EQ(feed(d, 0, 300000, 4000), 0); /* past one automatic sync */
-			snprintf(p, sizeof(p), "%s/partial/V01/1-%08" PRIx32 ".meta", root, data_crc);
+			snprintf(p, sizeof(p), "%s/partial/V01/1-%08" PRIx32 ".meta", root,
+				 data_crc);
 			CHECK_EQ(mode_of(p), 0640);
 			kt_store_download_discard(d);
 		}
@@ -149,9 +152,11 @@ test_layout_and_modes(void)
 static void
 test_vest_ids(void)
 {
-	static const char *const bad[] = { "", ".", "..", "../x", "a/b", ".hidden", "a b",
-					   "0123456789abcdef0123456789abcdefX", "v\n" };
-	static const char *const good[] = { "V01", "a.b-c_d", "0123456789abcdef0123456789abcdef" };
+	static const char *const bad[] = {
+		"",    ".",	  "..",	 "../x",
+		"a/b", ".hidden", "a b", "0123456789abcdef0123456789abcdefX",
+		"v\n"};
+	static const char *const good[] = {"V01", "a.b-c_d", "0123456789abcdef0123456789abcdef"};
 	struct kt_store *s = store_at("ids");
 	struct kt_store_download *d;
 	struct kt_store_live *l;
@@ -182,7 +187,8 @@ test_download_commit(void)
 		return;
 	CHECK_EQ(kt_store_download_offset(d), 0);
 	/* wrong offset, wrong chunk CRC, beyond the end: refused, nothing written */
-	CHECK_EQ(kt_store_download_append(d, 10, data + 10, 10, kt_crc32(0, data + 10, 10)), -ESPIPE);
+	CHECK_EQ(kt_store_download_append(d, 10, data + 10, 10, kt_crc32(0, data + 10, 10)),
+		 -ESPIPE);
 	CHECK_EQ(kt_store_download_append(d, 0, data, 100, kt_crc32(0, data, 100) ^ 1), -EBADMSG);
 	CHECK_EQ(kt_store_download_offset(d), 0);
 	CHECK_EQ(feed(d, 0, 100000, 4078), 0);
@@ -199,9 +205,11 @@ test_download_commit(void)
 	/* the partial files are gone */
 	{
 		char p[600];
-		snprintf(p, sizeof(p), "%s/partial/V02/5-%08" PRIx32 ".part", kt_store_root(s), data_crc);
+		snprintf(p, sizeof(p), "%s/partial/V02/5-%08" PRIx32 ".part", kt_store_root(s),
+			 data_crc);
 		CHECK(access(p, F_OK) < 0);
-		snprintf(p, sizeof(p), "%s/partial/V02/5-%08" PRIx32 ".meta", kt_store_root(s), data_crc);
+		snprintf(p, sizeof(p), "%s/partial/V02/5-%08" PRIx32 ".meta", kt_store_root(s),
+			 data_crc);
 		CHECK(access(p, F_OK) < 0);
 	}
 	/* a second download of the same session is recognised */
@@ -246,7 +254,8 @@ test_bad_whole_crc(void)
 	CHECK_EQ(feed(d, 0, 100000, 4000), 0);
 	CHECK_EQ(kt_store_download_commit(d, NULL), -EBADMSG);
 	CHECK_EQ(kt_store_is_stored(s, "V03", 1, data_crc ^ 0x10), 0);
-	snprintf(p, sizeof(p), "%s/partial/V03/1-%08" PRIx32 ".part", kt_store_root(s), data_crc ^ 0x10);
+	snprintf(p, sizeof(p), "%s/partial/V03/1-%08" PRIx32 ".part", kt_store_root(s),
+		 data_crc ^ 0x10);
 	CHECK(access(p, F_OK) < 0);
 	CHECK_EQ(kt_store_download_begin(s, "V03", 1, data_crc ^ 0x10, 100000, 0, &d), 0);
 	CHECK_EQ(kt_store_download_offset(d), 0);
@@ -299,8 +308,10 @@ test_resume(void)
 	pid_t pid;
 	int status;
 
-	snprintf(part, sizeof(part), "%s/partial/V05/1-%08" PRIx32 ".part", kt_store_root(s), data_crc);
-	snprintf(meta, sizeof(meta), "%s/partial/V05/1-%08" PRIx32 ".meta", kt_store_root(s), data_crc);
+	snprintf(part, sizeof(part), "%s/partial/V05/1-%08" PRIx32 ".part", kt_store_root(s),
+		 data_crc);
+	snprintf(meta, sizeof(meta), "%s/partial/V05/1-%08" PRIx32 ".meta", kt_store_root(s),
+		 data_crc);
 
 	/* a clean close keeps everything */
 	CHECK_EQ(kt_store_download_begin(s, "V05", 1, data_crc, sizeof(data), 0, &d), 0);
@@ -326,7 +337,8 @@ test_resume(void)
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CHECK_EQ(kt_store_download_begin(s, "V05", 1, data_crc, sizeof(data), 0, &d), 0);
 	off = d ? kt_store_download_offset(d) : 0;
-	CHECK(off >= 12345 + 2 * KT_STORE_SYNC_BYTES && off <= 12345 + 3 * KT_STORE_SYNC_BYTES + 777);
+	CHECK(off >= 12345 + 2 * KT_STORE_SYNC_BYTES &&
+	      off <= 12345 + 3 * KT_STORE_SYNC_BYTES + 777);
 	{
 		struct stat st;
 		CHECK(stat(part, &st) == 0 && (uint32_t)st.st_size == off);
@@ -379,7 +391,8 @@ test_resume(void)
 	{
 		FILE *f = fopen(part, "we");
 		CHECK(f && fclose(f) == 0);
-		CHECK_EQ(kt_store_download_begin(s, "V05", 1, data_crc, sizeof(data), 0, &d), -EEXIST);
+		CHECK_EQ(kt_store_download_begin(s, "V05", 1, data_crc, sizeof(data), 0, &d),
+			 -EEXIST);
 		CHECK(access(part, F_OK) < 0);
 	}
 	kt_store_free(s);
@@ -390,7 +403,7 @@ test_resume(void)
 static int
 full_disk_child(struct kt_store *s, const char *vest, rlim_t limit)
 {
-	struct rlimit rl = { limit, limit };
+	struct rlimit rl = {limit, limit};
 	struct kt_store_download *d;
 	int r;
 
@@ -463,7 +476,8 @@ test_full_disk_tmpfs(void)
 		struct kt_store_download *d;
 		int r;
 
-		if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 			_exit(77);
 		snprintf(mnt, sizeof(mnt), "%s/tmpfs", tmpdir);
 		mkdir(mnt, 0700);
@@ -514,7 +528,9 @@ test_live(void)
 	CHECK_EQ(kt_store_live_sync(l), 0);
 	CHECK_EQ(kt_store_live_size(l), 50000);
 	CHECK_EQ(kt_store_live_commit(l, &path), 0);
-	CHECK_EQ(kt_store_raw_path(s, "gps0", (uint32_t)(start / 1000000), kt_crc32(0, data, 50000), &want), 0);
+	CHECK_EQ(kt_store_raw_path(s, "gps0", (uint32_t)(start / 1000000), kt_crc32(0, data, 50000),
+				   &want),
+		 0);
 	CHECK(path && want && strcmp(path, want) == 0);
 	CHECK(path && file_equals(path, data, 50000));
 	CHECK_EQ(mode_of(path), 0640);
@@ -532,7 +548,8 @@ test_live(void)
 	CHECK_EQ(kt_store_live_open(s, "gps2", start, &l2), 0);
 	CHECK_EQ(kt_store_live_append(l2, data, 10), 0);
 	CHECK_EQ(kt_store_live_recover(s), 1);
-	CHECK_EQ(kt_store_is_stored(s, "gps1", (uint32_t)(start / 1000000), kt_crc32(0, data, 777)), 1);
+	CHECK_EQ(kt_store_is_stored(s, "gps1", (uint32_t)(start / 1000000), kt_crc32(0, data, 777)),
+		 1);
 	CHECK_EQ(kt_store_live_commit(l2, NULL), 0);
 	CHECK_EQ(kt_store_live_recover(s), 0);
 
@@ -561,10 +578,16 @@ static void
 test_sessions(void)
 {
 	struct kt_store *s = store_at("sessions");
-	struct kt_store_manifest m = { 0 }, m2 = { 0 };
+	struct kt_store_manifest m = {0}, m2 = {0};
 	struct kt_store_manifest_entry e[2] = {
-		{ .vest_id = "V01", .session_id = 3, .crc32 = 0xdeadbeef, .raw_path = "raw/V01/3-deadbeef.log" },
-		{ .vest_id = "V02", .session_id = 1, .crc32 = 0x00000001, .raw_path = "raw/V02/1-00000001.log" },
+		{.vest_id = "V01",
+		 .session_id = 3,
+		 .crc32 = 0xdeadbeef,
+		 .raw_path = "raw/V01/3-deadbeef.log"},
+		{.vest_id = "V02",
+		 .session_id = 1,
+		 .crc32 = 0x00000001,
+		 .raw_path = "raw/V02/1-00000001.log"},
 	};
 	char name[32], *dir = NULL, p[600], **names = NULL;
 	size_t n = 0;

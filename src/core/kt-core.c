@@ -300,12 +300,57 @@ kt_track_feed_fix(struct kt_track *t, const struct kt_fix *f)
 	return 0;
 }
 
-static int
-cmp_double(const void *a, const void *b)
+/* k-th smallest (0-based) by quickselect, reordering a[] */
+static double
+select_kth(double *a, size_t n, size_t k)
 {
-	double x = *(const double *) a, y = *(const double *) b;
+	size_t lo = 0, hi = n - 1;
 
-	return (x > y) - (x < y);
+	while (lo < hi) {
+		double pivot = a[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (a[i] < pivot)
+				i++;
+			while (a[j] > pivot)
+				j--;
+			if (i <= j) {
+				double x = a[i];
+				a[i] = a[j];
+				a[j] = x;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return a[k];
+}
+
+static double
+median_of(double *a, size_t n)
+{
+	double hi;
+
+	if (n == 0)
+		return NAN;
+	hi = select_kth(a, n, n / 2);
+	if (n % 2)
+		return hi;
+	/* the largest of the lower half, which select_kth left below n/2 */
+	double lo = a[0];
+	for (size_t i = 1; i < n / 2; i++)
+		if (a[i] > lo)
+			lo = a[i];
+	return 0.5 * (lo + hi);
 }
 
 int
@@ -369,9 +414,11 @@ kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s)
 				t->pl_sec_hf[i] += h;
 				t->pl_sec_nhf[i]++;
 			}
-			r = grow((void **) &t->pl_d2, &t->cap_d2, t->n_d2 + 1, sizeof(float));
-			if (r < 0)
-				return r;
+			if (t->n_d2 >= t->cap_d2) {
+				r = grow((void **) &t->pl_d2, &t->cap_d2, t->n_d2 + 1, sizeof(float));
+				if (r < 0)
+					return r;
+			}
 			t->pl_d2[t->n_d2++] = (float) d2;
 		}
 	}
@@ -379,8 +426,11 @@ kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s)
 		t->imu_chain++;
 	else
 		t->imu_chain = 0;
-	memmove(t->imu_hist[0], t->imu_hist[1], 5 * sizeof(t->imu_hist[0]));
-	memcpy(t->imu_hist[5], s->acc_g, sizeof(t->imu_hist[5]));
+	for (int q = 0; q < 5; q++)
+		for (int k = 0; k < 3; k++)
+			t->imu_hist[q][k] = t->imu_hist[q + 1][k];
+	for (int k = 0; k < 3; k++)
+		t->imu_hist[5][k] = s->acc_g[k];
 	t->imu_have_last = true;
 	t->imu_last_t_us = s->t_us;
 	memcpy(t->imu_last, s->acc_g, sizeof(t->imu_last));
@@ -408,10 +458,8 @@ imu_noise_estimate(const struct kt_track *t)
 	for (size_t i = 0; i < t->n_pl_sec; i++)
 		if (t->pl_sec_nhf[i] >= 50)
 			m[n++] = t->pl_sec_hf[i] / (double) t->pl_sec_nhf[i];
-	if (n >= 10) {
-		qsort(m, n, sizeof(double), cmp_double);
-		sigma = sqrt(m[(size_t) (0.1 * (double) n)] / (3.0 * 924.0));
-	}
+	if (n >= 10)
+		sigma = sqrt(select_kth(m, n, (size_t) (0.1 * (double) n)) / (3.0 * 924.0));
 	free(m);
 	return sigma;
 }
@@ -479,14 +527,6 @@ kt_metabolic_power(double v_mps, double a_ms2)
 	return ec * v_mps;
 }
 
-static double
-median_of(double *a, size_t n)
-{
-	if (n == 0)
-		return NAN;
-	qsort(a, n, sizeof(double), cmp_double);
-	return n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
-}
 
 static int
 grid_reserve(struct kt_track *t, size_t n)

@@ -322,6 +322,32 @@ test_rejections(void)
 	kt_track_free(t);
 }
 
+/* ---- data quality medians (even counts, unknown values skipped) ---- */
+static void
+test_quality_medians(void)
+{
+	struct kt_params p;
+	struct kt_track *t;
+	struct kt_result r;
+
+	kt_params_default(&p);
+	CHECK(kt_track_new(&p, NULL, &t) == 0, "new");
+	for (int i = 0; i < 100; i++) {
+		struct kt_fix f = mkfix(T0_US + i * 100000, 2.0);
+
+		f.hdop = 1.4 - (i % 10) * 0.1;        /* 10 each of 0.5 .. 1.4 */
+		f.num_sv = 5 + (i * 7) % 4;           /* 25 each of 5 .. 8 */
+		f.pdop = i % 2 ? NAN : 1.0 + i * 0.01; /* 50 values 1.00 .. 1.98 */
+		kt_track_feed_fix(t, &f);
+	}
+	CHECK(kt_track_finish(t, &r) == 0, "finish");
+	CHECK_NEAR(r.median_hdop, 0.95, 1e-6, "median hdop");
+	CHECK_NEAR(r.median_num_sv, 6.5, 1e-9, "median numSV");
+	CHECK_NEAR(r.median_pdop, 1.49, 1e-6, "median pdop, NaN skipped");
+	kt_result_clear(&r);
+	kt_track_free(t);
+}
+
 /* ---- sorting and de-duplication ---- */
 static void
 test_sort_dedup(void)
@@ -756,6 +782,7 @@ main(void)
 	test_run_machine();
 	test_gaps();
 	test_rejections();
+	test_quality_medians();
 	test_sort_dedup();
 	test_pitch();
 	test_pitch_estimate();

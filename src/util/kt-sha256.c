@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define KT_SHA_NI 1
 #endif
@@ -96,8 +97,11 @@ have_shani(void)
 {
 	static int have = -1;
 	if (have < 0) {
-		__builtin_cpu_init();
-		have = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+		/* CPUID directly: clang 14 knows no "sha" for __builtin_cpu_supports */
+		unsigned a, b, c, d;
+		bool sse41 = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_1) && (c & bit_SSSE3);
+		bool sha = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+		have = sse41 && sha;
 	}
 	return have;
 }

@@ -468,6 +468,19 @@ kt_pitch_file_write(const char *path, const struct kt_pitch *p, const char *name
 
 /* ------------------------------------------------------------------ config */
 
+void
+kt_pipeline_opts_init(struct kt_pipeline_opts *o)
+{
+	*o = (struct kt_pipeline_opts) {
+		.csv = KT_CSV_C,
+		.lang = "en",
+		.charts = true,
+		.jobs = 1,
+		.progress = true,
+	};
+	kt_params_default(&o->params);
+}
+
 static int
 parse_bool(const char *v, bool *ret)
 {

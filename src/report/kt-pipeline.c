@@ -40,19 +40,6 @@
 #include "util/kt-sha256.h"
 #include "util/kt-strutil.h"
 
-void
-kt_pipeline_opts_init(struct kt_pipeline_opts *o)
-{
-	*o = (struct kt_pipeline_opts) {
-		.csv = KT_CSV_C,
-		.lang = "en",
-		.charts = true,
-		.jobs = 1,
-		.progress = true,
-	};
-	kt_params_default(&o->params);
-}
-
 /* ---------------------------------------------------------------- context */
 
 struct progress {

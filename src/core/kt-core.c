@@ -776,7 +776,8 @@ compute(struct kt_track *t, struct kt_result *ret)
 	kt_run_init(&dec, "decel", p->effort_ms2, p->effort_min_s);
 
 	double t_base = ng ? (double) t->g_tus[0] / 1e6 : 0;
-	double cum = 0;
+	double cum = 0, p0 = 0, p1;
+	int z0 = 0, z1;
 	for (size_t s = 0; s < t->n_seg; s++) {
 		size_t g0 = t->seg[s].g0, g1 = t->seg[s].g1;
 
@@ -786,18 +787,27 @@ compute(struct kt_track *t, struct kt_result *ret)
 			double w = (g1 == g0) ? 0.0 : (g == g0 || g == g1) ? GRID_S / 2 : GRID_S;
 			struct kt_sample10 *o = &res.series[g + s];
 
+			p1 = kt_metabolic_power(v, a);
+			z1 = zone_of(p, v);
 			if (g > g0) {
 				double v0 = t->g_v[g - 1], d = 0.5 * (v0 + v) * GRID_S;
-				double p0 = kt_metabolic_power(v0, t->g_a[g - 1]), p1 = kt_metabolic_power(v, a);
 
 				cum += d;
 				res.distance_m += d;
-				for (int z = 0; z < 5; z++)
-					res.zone_m[z] += band_dist(v0, v, GRID_S, lo[z], hi[z]);
-				res.hsr_m += band_dist(v0, v, GRID_S, hsr, INFINITY);
+				if (z0 == z1)
+					res.zone_m[z1 - 1] += d;
+				else
+					for (int z = 0; z < 5; z++)
+						res.zone_m[z] += band_dist(v0, v, GRID_S, lo[z], hi[z]);
+				if (v0 >= hsr && v >= hsr)
+					res.hsr_m += d;
+				else if (v0 >= hsr || v >= hsr)
+					res.hsr_m += band_dist(v0, v, GRID_S, hsr, INFINITY);
 				power_int += 0.5 * (p0 + p1) * GRID_S;
 				res.high_power_m += d * frac_above(p0, p1, p->high_power_wkg);
 			}
+			p0 = p1;
+			z0 = z1;
 			t->g_cum[g] = cum;
 			if (isnan(res.max_speed_kmh) || v * 3.6 > res.max_speed_kmh)
 				res.max_speed_kmh = v * 3.6;
@@ -812,7 +822,7 @@ compute(struct kt_track *t, struct kt_result *ret)
 				.y_m = t->has_pitch ? t->g_y[g] : NAN,
 				.speed_kmh = v * 3.6,
 				.accel_ms2 = a,
-				.zone = zone_of(p, v),
+				.zone = z1,
 			};
 
 			if (kt_run_sample(&sprint, g, tt, v, &done)) {

@@ -89,10 +89,13 @@ kt_hampel(const double *in, double *out, const double *sacc, size_t n, unsigned 
 			mr = median_small(w, m);
 			tl = 0.5 * (double) (lo + i - 1);
 			tr = 0.5 * (double) (i + 1 + hi);
+			ref = ml + (mr - ml) * ((double) i - tl) / (tr - tl);
+			/* within the floor: never an outlier, whatever the spread */
+			if (fabs(in[i] - ref) <= floor_mps)
+				continue;
 			m = 0;
 			for (size_t j = lo; j <= hi; j++)
 				w[m++] = fabs(in[j] - (ml + (mr - ml) * ((double) j - tl) / (tr - tl)));
-			ref = ml + (mr - ml) * ((double) i - tl) / (tr - tl);
 		} else {
 			for (size_t j = lo; j <= hi; j++)
 				w[m++] = in[j];

@@ -932,6 +932,36 @@ scenario_samples(void)
 	kt_store_free(st);
 }
 
+/* Unplugged for good (no --replug-after-ms): the host sees a hang-up, the
+ * link goes away and the emulator exits 0 by itself. */
+static void
+scenario_unplug_exit(void)
+{
+	static struct client c;
+	struct vest_state v;
+	struct emu e;
+	struct stat sb;
+	int status = -1;
+	const char *extra[] = {"--unplug-after", "100", NULL};
+
+	memset(&c, 0, sizeof(c));
+	c.fd = -1;
+	emu_start(&e, "gone", extra);
+	c.link = e.link;
+	CHECK(client_connect(&c, 5000) == 0);
+	CHECK(client_identify_list(&c, &v) == -EPIPE);
+	client_disconnect(&c);
+	for (int i = 0; i < 500 && waitpid(e.pid, &status, WNOHANG) == 0; i++)
+		sleep_ms(10);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (!WIFEXITED(status)) {
+		kill(e.pid, SIGKILL);
+		waitpid(e.pid, &status, 0);
+	}
+	CHECK(lstat(e.link, &sb) < 0 && errno == ENOENT);
+	CHECK(emu_log_has(&e, "unplugged (--unplug-after) after 100 bytes"));
+}
+
 /* More sessions than fit in one LIST page: the host pages through them. */
 static void
 scenario_many(void)
@@ -1008,6 +1038,7 @@ main(int argc, char **argv)
 		{"usage", scenario_usage},
 		{"samples", scenario_samples},
 		{"many", scenario_many},
+		{"unplug-exit", scenario_unplug_exit},
 	};
 	const char *base = getenv("TMPDIR");
 

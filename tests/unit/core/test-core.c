@@ -237,6 +237,42 @@ test_run_machine(void)
 	CHECK(strcmp(kt_run_event_to_str(KT_RUN_EV_SEGMENT_END), "SEGMENT_END") == 0, "to_str");
 }
 
+/* ---- filter building blocks ---- */
+static double v_spiky_ramp(double t)
+{
+	/* accelerating at 2.5 m/s^2 from 0.5 m/s, with a 3-epoch multipath
+	 * spike of +5.5 m/s in the middle of the ramp */
+	double v = t < 5 ? 0.5 : t < 6.5 ? 0.5 + 2.5 * (t - 5) : 4.25;
+	long i = lround(t * 10);
+
+	return i >= 58 && i <= 60 ? v + 5.5 : v;
+}
+
+static void
+test_filter_parts(void)
+{
+	double c[7];
+	static const double smooth2[5] = { -3 / 35.0, 12 / 35.0, 17 / 35.0, 12 / 35.0, -3 / 35.0 };
+	static const double deriv4[5] = { 1 / 12.0, -8 / 12.0, 0, 8 / 12.0, -1 / 12.0 };
+	struct kt_result r;
+	struct kt_track *t;
+
+	CHECK(kt_sg_coeffs(2, 2, 0, c) == 0, "coeffs");
+	for (int i = 0; i < 5; i++)
+		CHECK_NEAR(c[i], smooth2[i], 1e-12, "quadratic smoothing, 5 points");
+	CHECK(kt_sg_coeffs(2, 4, 1, c) == 0, "coeffs");
+	for (int i = 0; i < 5; i++)
+		CHECK_NEAR(c[i], deriv4[i], 1e-12, "quartic derivative, 5 points");
+	CHECK(kt_sg_coeffs(1, 4, 0, c) == -EINVAL, "order too high for the window");
+
+	/* the spike is removed although the speed is changing fast */
+	t = run_profile(v_spiky_ramp, 20, &r);
+	CHECK(r.max_speed_kmh < 4.25 * 3.6 * 1.01, "spike in a ramp removed: max %.2f km/h", r.max_speed_kmh);
+	CHECK_NEAR(r.distance_m, 0.5 * 5 + (0.5 + 4.25) / 2 * 1.5 + 4.25 * 13.5, 0.05, "distance without the spike");
+	kt_result_clear(&r);
+	kt_track_free(t);
+}
+
 /* ---- gaps: 2.5 s not integrated and counted; 1.5 s bridged ---- */
 static void
 test_gaps(void)
@@ -780,6 +816,7 @@ main(void)
 	test_ramp_zones();
 	test_sprints();
 	test_run_machine();
+	test_filter_parts();
 	test_gaps();
 	test_rejections();
 	test_quality_medians();

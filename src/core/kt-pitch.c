@@ -193,8 +193,11 @@ kt_pitch_to_xy(const struct kt_pitch *p, double lat, double lon, double *ret_x, 
  *     major axis is the touchline direction;
  *  3. extent along each axis from the 0.5% and 99.5% quantiles (histogram
  *     with 0.1 m bins), which ignores stray fixes and the bench;
- *  4. snapped: rounded to whole metres; within 6% of 105 x 68 m it becomes
- *     exactly 105 x 68 (the standard size most club pitches are marked to).
+ *  4. snapped: a team's tracks cover less than the markings (nobody runs
+ *     along the touchline all match), so an extent of 80-112 x 40-72 m is
+ *     taken as the standard full-size pitch, exactly 105 x 68 m, centred
+ *     on the tracks; anything else (small-sided, youth) is kept as
+ *     measured, rounded to whole metres.
  * x points along the major axis in the direction with a positive east
  * component; corners go counter-clockwise.
  */
@@ -326,7 +329,7 @@ kt_pitch_estimate(const double *lat, const double *lon, size_t n, struct kt_pitc
 	}
 
 	/* 4. snap */
-	if (fabs(len - 105.0) <= 0.06 * 105.0 && fabs(wid - 68.0) <= 0.06 * 68.0) {
+	if (len >= 80.0 && len <= 112.0 && wid >= 40.0 && wid <= 72.0) {
 		len = 105.0;
 		wid = 68.0;
 	} else {

@@ -511,6 +511,27 @@ test_pitch_estimate(void)
 	}
 	CHECK(kt_pitch_validate(&est) == 0, "estimate is a valid pitch");
 	CHECK(kt_pitch_estimate(lat, lon, 10, &est) == -ENODATA, "too few points");
+
+	/* tracks covering 90 x 50 m are a full-size pitch; 50 x 30 m stays as is */
+	static const double cover[2][2] = { { 90, 50 }, { 50, 30 } };
+	for (int c2 = 0; c2 < 2; c2++) {
+		n = 0;
+		for (int i = 0; i < 200; i++)
+			for (int j = 0; j < 100; j++) {
+				double x = (i + 0.5) * cover[c2][0] / 200 - cover[c2][0] / 2;
+				double y = (j + 0.5) * cover[c2][1] / 100 - cover[c2][1] / 2;
+
+				if (n < cap) {
+					kt_enu_to_geo(&enu, c * x - s * y, s * x + c * y, &lat[n], &lon[n]);
+					n++;
+				}
+			}
+		CHECK(kt_pitch_estimate(lat, lon, n, &est) == 0, "estimate");
+		if (c2 == 0)
+			CHECK(est.length_m == 105 && est.width_m == 68, "full size %g x %g", est.length_m, est.width_m);
+		else
+			CHECK(est.length_m == 50 && est.width_m == 30, "small %g x %g", est.length_m, est.width_m);
+	}
 	free(lat);
 	free(lon);
 }

@@ -25,6 +25,7 @@
 #define GRID_US INT64_C(100000)
 #define GRID_S 0.1
 #define G_MPS2 9.81
+#define IMU_MAX_SPAN_S INT64_C(86400)
 #define JUMP_REANCHOR 30 /* consecutive jump rejects after which the anchor is wrong */
 
 struct kt_epoch {
@@ -379,7 +380,9 @@ kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s)
 			t->pl_sec0 = sec;
 			t->have_pl_sec0 = true;
 		}
-		if (sec >= t->pl_sec0) {
+		/* a clock more than a day away from the session start is broken:
+		 * the sample is not counted rather than a huge per-second table grown */
+		if (sec >= t->pl_sec0 && sec - t->pl_sec0 < IMU_MAX_SPAN_S) {
 			size_t i = (size_t) (sec - t->pl_sec0);
 
 			/* a new second starts at the current sample index */
@@ -937,6 +940,9 @@ compute(struct kt_track *t, struct kt_result *ret)
 		int64_t base_us = t->n_ep ? res.first_us : t->pl_sec0 * KT_USEC_PER_SEC;
 		int64_t end_us = t->n_ep ? res.last_us : (t->pl_sec0 + (int64_t) t->n_pl_sec) * KT_USEC_PER_SEC;
 		size_t nm = (size_t) ((end_us - base_us) / (60 * KT_USEC_PER_SEC)) + 1;
+
+		if (nm > IMU_MAX_SPAN_S / 60 + 1) /* a broken clock, not a session */
+			nm = IMU_MAX_SPAN_S / 60 + 1;
 		double thr = 6.0 * res.player_load_noise_g * res.player_load_noise_g, gate = p->imu_noise_k * thr;
 
 		res.player_load_minute = calloc(nm, sizeof(double));

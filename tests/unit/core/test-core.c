@@ -830,6 +830,64 @@ test_noisy(void)
 	kt_result_clear(&clean);
 }
 
+/* ---- garbage in: never a crash, never a huge allocation ---- */
+static void
+test_garbage(void)
+{
+	static const double odd[] = { NAN, INFINITY, -INFINITY, -1.0, 0.0, 1e300, -1e300, 1e-300 };
+	struct kt_params p;
+	struct kt_pitch pitch;
+	struct kt_track *t;
+	struct kt_result r;
+	uint64_t x = 12345;
+
+	kt_params_default(&p);
+	make_pitch(&pitch, 30, false, 105, 68);
+	CHECK(kt_track_new(&p, &pitch, &t) == 0, "new");
+	for (int i = 0; i < 20000; i++) {
+		struct kt_fix f;
+		struct kt_imu_sample s = {};
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		f = mkfix(T0_US + (int64_t) (x % 3000000000ull) - 1000000000, 3.0);
+		if (x & 1)
+			f.speed_mps = odd[(x >> 3) % 8];
+		if (x & 2)
+			f.lat_deg = odd[(x >> 6) % 8];
+		if (x & 4)
+			f.hdop = odd[(x >> 9) % 8];
+		if ((x & 0x70) == 0x70)
+			f.t_us = (int64_t) x; /* any time at all */
+		f.num_sv = (int) ((x >> 12) % 20) - 2;
+		f.quality = (enum kt_fix_quality) ((x >> 17) % 7);
+		kt_track_feed_fix(t, &f);
+		s.t_us = (x & 0x80) ? (int64_t) (x >> 1) : T0_US + (int64_t) i * 10000;
+		for (int k = 0; k < 3; k++)
+			s.acc_g[k] = (float) odd[(x >> (20 + 3 * k)) % 8];
+		kt_track_feed_imu(t, &s);
+		if (i % 5000 == 0) {
+			CHECK(kt_track_snapshot(t, &r) == 0, "snapshot");
+			kt_result_clear(&r);
+		}
+	}
+	CHECK(kt_track_finish(t, &r) == 0, "finish");
+	CHECK(!isnan(r.distance_m) && r.distance_m >= 0, "distance %g", r.distance_m);
+	CHECK(isnan(r.max_speed_kmh) || r.max_speed_kmh <= 12 * 3.6 + 1e-9, "max %g", r.max_speed_kmh);
+	kt_result_clear(&r);
+	kt_track_free(t);
+
+	/* nothing at all */
+	CHECK(kt_track_new(&p, NULL, &t) == 0, "new");
+	CHECK(kt_track_finish(t, &r) == 0, "finish empty");
+	CHECK(r.n_series == 0 && r.distance_m == 0 && isnan(r.max_speed_kmh) && isnan(r.fix_pct), "empty result");
+	kt_result_clear(&r);
+	kt_track_free(t);
+	CHECK(kt_track_free(NULL) == NULL, "free NULL");
+	kt_result_clear(NULL);
+}
+
 int
 main(void)
 {
@@ -848,6 +906,7 @@ main(void)
 	test_player_load();
 	test_snapshot();
 	test_noisy();
+	test_garbage();
 	if (failures)
 		fprintf(stderr, "%d check(s) failed\n", failures);
 	return failures ? 1 : 0;

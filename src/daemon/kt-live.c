@@ -726,8 +726,9 @@ dev_session_open(struct kt_live *l, struct live_dev *d, int64_t t_us)
 }
 
 /* One de-duplicated epoch of a device. */
+/* arrived_us: monotonic time the epoch's TPV arrived (it may be written later) */
 static void
-dev_epoch(struct kt_live *l, struct live_dev *d, const struct kt_gpsd_tpv *t)
+dev_epoch(struct kt_live *l, struct live_dev *d, const struct kt_gpsd_tpv *t, int64_t arrived_us)
 {
 	bool fix = t->mode >= 2 && isfinite(t->lat_deg) && isfinite(t->lon_deg);
 
@@ -742,7 +743,7 @@ dev_epoch(struct kt_live *l, struct live_dev *d, const struct kt_gpsd_tpv *t)
 		l->session_start_us = t->t_us;
 		for (size_t i = 0; i < l->n_devs; i++)
 			dev_session_reset(l->devs[i]);
-		l->last_fix_mono_us = l->now_us;
+		l->last_fix_mono_us = arrived_us;
 		{
 			char ts[40];
 			log_info("live session started at %s (GNSS time) by vest %s",
@@ -764,9 +765,10 @@ dev_epoch(struct kt_live *l, struct live_dev *d, const struct kt_gpsd_tpv *t)
 	if (fix) {
 		d->fixes++;
 		d->last_fix_t_us = t->t_us;
-		d->last_fix_mono_us = l->now_us;
+		d->last_fix_mono_us = arrived_us;
 		d->last_speed_mps = t->speed_mps;
-		l->last_fix_mono_us = l->now_us;
+		if (arrived_us > l->last_fix_mono_us)
+			l->last_fix_mono_us = arrived_us;
 	}
 }
 
@@ -776,7 +778,7 @@ dev_flush_pending(struct kt_live *l, struct live_dev *d)
 	if (!d->has_pending)
 		return;
 	d->has_pending = false;
-	dev_epoch(l, d, &d->pending);
+	dev_epoch(l, d, &d->pending, d->pending_mono_us);
 }
 
 static void

@@ -113,7 +113,7 @@ kt_params_default(struct kt_params *p)
 const char *
 kt_params_filter_name(void)
 {
-	return "10 Hz grid, Hampel outlier replacement, quadratic Savitzky-Golay speed, local-fit dv/dt";
+	return "10 Hz grid; trend-following Hampel; quadratic Savitzky-Golay speed; quartic Savitzky-Golay dv/dt with running median (doc/filter.md)";
 }
 
 const char *

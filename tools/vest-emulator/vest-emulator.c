@@ -101,6 +101,9 @@ struct emu {
 
 	uint32_t rng;
 	uint64_t requests, responses;
+	int64_t first_tx_us, last_tx_us; /* monotonic; for the rate in the summary */
+	uint64_t idle_us;		 /* time with nothing to send (waiting for requests) */
+	int64_t idle_since_us;
 };
 
 static int64_t
@@ -675,7 +678,17 @@ send_some(struct emu *e, int64_t now)
 	size_t n = e->out_tail - e->out_head;
 	ssize_t k;
 
-	if (n == 0 || now < e->stall_until_us || (e->rebooted && now < e->reboot_until_us))
+	if (n == 0) {
+		/* nothing requested: the host is not keeping the link busy */
+		if (e->first_tx_us && !e->idle_since_us)
+			e->idle_since_us = now;
+		return 0;
+	}
+	if (e->idle_since_us) {
+		e->idle_us += (uint64_t)(now - e->idle_since_us);
+		e->idle_since_us = 0;
+	}
+	if (now < e->stall_until_us || (e->rebooted && now < e->reboot_until_us))
 		return 0;
 	if (n > sizeof(tmp))
 		n = sizeof(tmp);
@@ -706,6 +719,11 @@ send_some(struct emu *e, int64_t now)
 		e->out_head = e->out_tail = 0;
 	e->sent_plug += (uint64_t)k;
 	e->sent_total += (uint64_t)k;
+	if (k > 0) {
+		if (!e->first_tx_us)
+			e->first_tx_us = now;
+		e->last_tx_us = now;
+	}
 	if (e->o.rate > 0)
 		e->tokens -= (double)k;
 
@@ -1105,6 +1123,11 @@ main(int argc, char **argv)
 		 " bytes sent, %" PRIu64 " bytes of garbage received",
 		 e.o.vest_id, e.requests, e.responses, e.sent_total,
 		 e.dec.rejected[KT_DOCK_REJECT_GARBAGE_BYTES]);
+	if (e.last_tx_us > e.first_tx_us)
+		log_info("vest %s: sent for %.3f s at %.0f B/s; idle (nothing requested) %.3f s",
+			 e.o.vest_id, (double)(e.last_tx_us - e.first_tx_us) / 1e6,
+			 (double)e.sent_total * 1e6 / (double)(e.last_tx_us - e.first_tx_us),
+			 (double)e.idle_us / 1e6);
 	for (size_t i = 0; i < e.n; i++) {
 		close(e.s[i].fd);
 		free(e.s[i].path);

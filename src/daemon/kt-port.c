@@ -109,9 +109,13 @@ struct kt_port {
 	int64_t retry_at_us;          /* FAILED: when the path may be opened again */
 	unsigned retries;
 
+	struct {                      /* verified chunks ahead of a hole */
+		uint32_t offset, crc;
+		uint16_t len;         /* 0: slot free */
+		uint8_t data[KT_DOCK_MAX_CHUNK];
+	} ooo[MAX_OUT];
 	uint16_t list_next;
 	struct kt_store_download *dl;
-	uint32_t next_req;            /* next READ offset to request */
 	int64_t now_us;
 };
 
@@ -270,43 +274,85 @@ send_list(struct kt_port *p)
 	send_or_fail(p, n < 0 ? n : send_req(p, KT_DOCK_LIST, b, (size_t)n, 0, 0));
 }
 
-/* Keep the READ pipeline full. */
+/* Is [x, ...) already covered by a buffered chunk or an outstanding READ?
+ * Returns the covered length, 0 if not. */
+static uint32_t
+covered(const struct kt_port *p, uint32_t x)
+{
+	for (unsigned i = 0; i < MAX_OUT; i++)
+		if (p->ooo[i].len && p->ooo[i].offset == x)
+			return p->ooo[i].len;
+	for (unsigned i = 0; i < p->n_out; i++)
+		if (p->out[i].type == KT_DOCK_READ && p->out[i].offset == x)
+			return p->out[i].len;
+	return 0;
+}
+
+/* Smallest start of a buffered chunk or outstanding READ above x. */
+static uint32_t
+next_covered(const struct kt_port *p, uint32_t x, uint32_t limit)
+{
+	for (unsigned i = 0; i < MAX_OUT; i++)
+		if (p->ooo[i].len && p->ooo[i].offset > x && p->ooo[i].offset < limit)
+			limit = p->ooo[i].offset;
+	for (unsigned i = 0; i < p->n_out; i++)
+		if (p->out[i].type == KT_DOCK_READ && p->out[i].offset > x && p->out[i].offset < limit)
+			limit = p->out[i].offset;
+	return limit;
+}
+
+/* Keep the READ pipeline full: request every byte of the window after what
+ * the store holds that is neither buffered nor asked for already (lost or
+ * rejected answers leave such holes). */
 static void
 fill_reads(struct kt_port *p)
 {
 	struct kt_vest *v = p->vest;
 	const struct kt_vsess *s = &v->sess[v->cur];
+	uint32_t x = kt_store_download_offset(p->dl);
+	uint64_t wend = (uint64_t)x + (uint64_t)(p->d->o->outstanding + MAX_OUT) * p->d->o->chunk;
+	uint32_t end = wend < s->info.size ? (uint32_t)wend : s->info.size;
 
-	while (p->n_out < p->d->o->outstanding && p->next_req < s->info.size &&
-	       p->fd >= 0 && p->state == KT_PORT_DOWNLOAD) {
-		uint32_t left = s->info.size - p->next_req;
-		uint16_t len = (uint16_t)(left < p->d->o->chunk ? left : p->d->o->chunk);
+	while (x < end && p->n_out < p->d->o->outstanding && p->fd >= 0 &&
+	       p->state == KT_PORT_DOWNLOAD) {
+		uint32_t c = covered(p, x), lim;
+		if (c) {
+			x += c;
+			continue;
+		}
+		lim = next_covered(p, x, end);
+		uint16_t len = (uint16_t)(lim - x < p->d->o->chunk ? lim - x : p->d->o->chunk);
 		struct kt_dock_read_req m = {
-			.session_id = s->info.id, .offset = p->next_req, .max_len = len,
+			.session_id = s->info.id, .offset = x, .max_len = len,
 		};
 		uint8_t b[KT_DOCK_READ_REQ_LEN];
 		int r = kt_dock_read_req_encode(&m, b, sizeof(b));
 
 		if (r >= 0)
-			r = send_req(p, KT_DOCK_READ, b, (size_t)r, p->next_req, len);
+			r = send_req(p, KT_DOCK_READ, b, (size_t)r, x, len);
 		if (r < 0) {
 			send_or_fail(p, r);
 			return;
 		}
-		p->next_req += len;
+		x += len;
 	}
 }
 
-/* Forget outstanding requests (their late answers are dropped as stale) and
- * ask again from what the store holds. */
+/* Forget outstanding requests (their late answers are still used if they
+ * fit) and ask again for what is missing. */
 static void
 restart_reads(struct kt_port *p)
 {
 	p->n_out = 0;
 	p->deadline_us = 0;
-	if (p->dl)
-		p->next_req = kt_store_download_offset(p->dl);
 	fill_reads(p);
+}
+
+static void
+ooo_clear(struct kt_port *p)
+{
+	for (unsigned i = 0; i < MAX_OUT; i++)
+		p->ooo[i].len = 0;
 }
 
 /* ---- session selection ---- */
@@ -426,6 +472,7 @@ begin_download(struct kt_port *p, enum port_event ev)
 		commit(p, ev);
 		return;
 	}
+	ooo_clear(p);
 	restart_reads(p);
 }
 
@@ -627,65 +674,142 @@ on_list(struct kt_port *p)
 }
 
 static void
-on_read(struct kt_port *p, const struct outreq *rq)
+read_error(struct kt_port *p)
+{
+	struct kt_vest *v = p->vest;
+	struct kt_vsess *s = &v->sess[v->cur];
+	struct kt_dock_error e;
+
+	is_error(p, &e);
+	switch (e.code) {
+	case KT_DOCK_E_BUSY:
+		p->n_out = 0;
+		p->deadline_us = 0;
+		p->wake_us = p->now_us + BUSY_RETRY_US;
+		return;
+	case KT_DOCK_E_NO_SUCH_SESSION:
+	case KT_DOCK_E_BAD_OFFSET:
+		log_warning("vest %s: session %" PRIu32 " cannot be read (%s): listing again",
+			    v->id, s->info.id, kt_dock_error_to_str(e.code));
+		close_download(p);
+		ooo_clear(p);
+		p->n_out = 0;
+		p->deadline_us = 0;
+		p->list_next = 0;
+		port_set_state(p, KT_PORT_LIST, EV_FRAME);
+		send_list(p);
+		return;
+	default:
+		port_fail(p, EV_FRAME, "vest cannot read session %" PRIu32 ": %s%s%s", s->info.id,
+			  kt_dock_error_to_str(e.code), e.message[0] ? ": " : "", e.message);
+		return;
+	}
+}
+
+/* Append a verified chunk that starts where the store's copy ends, then any
+ * buffered chunks that now fit. */
+static int
+append_chunk(struct kt_port *p, uint32_t offset, const uint8_t *data, uint16_t len, uint32_t crc)
+{
+	struct kt_vest *v = p->vest;
+	int r = kt_store_download_append(p->dl, offset, data, len, crc);
+	bool again = true;
+
+	if (r < 0)
+		return r;
+	v->rx_data_bytes += len;
+	while (again) {
+		uint32_t at = kt_store_download_offset(p->dl);
+		again = false;
+		for (unsigned i = 0; i < MAX_OUT; i++) {
+			if (!p->ooo[i].len)
+				continue;
+			if (p->ooo[i].offset < at) {
+				p->ooo[i].len = 0; /* overtaken */
+			} else if (p->ooo[i].offset == at) {
+				r = kt_store_download_append(p->dl, at, p->ooo[i].data, p->ooo[i].len,
+							     p->ooo[i].crc);
+				p->ooo[i].len = 0;
+				if (r < 0)
+					return r;
+				again = true;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * A READ answer (any seq: a late answer to a request already given up is
+ * still good data, checked by its CRC and offset). Answers come in request
+ * order, so requests sent before the one answered and still open were lost
+ * (garbled frames): they are asked again at once instead of after a timeout.
+ */
+static void
+on_read(struct kt_port *p, const struct kt_dock_frame *f)
 {
 	struct kt_vest *v = p->vest;
 	struct kt_vsess *s = &v->sess[v->cur];
 	struct kt_dock_read_resp m;
-	struct kt_dock_error e;
+	uint32_t at = kt_store_download_offset(p->dl);
 	int r;
+	unsigned k;
 
-	if (is_error(p, &e)) {
-		switch (e.code) {
-		case KT_DOCK_E_BUSY:
-			p->n_out = 0;
-			p->deadline_us = 0;
-			p->wake_us = p->now_us + BUSY_RETRY_US;
+	for (k = 0; k < p->n_out; k++)
+		if (p->out[k].seq == f->seq)
+			break;
+	if (k < p->n_out) {
+		memmove(&p->out[0], &p->out[k + 1], (p->n_out - k - 1) * sizeof(p->out[0]));
+		p->n_out -= k + 1;
+	}
+	if (f->type == KT_DOCK_ERROR) {
+		/* port_frame() passes only ERROR answers to requests still open */
+		read_error(p);
+		return;
+	}
+	r = kt_dock_read_resp_decode(f->payload, f->len, &m);
+	if (r == 0 && (m.session_id != s->info.id || m.size != s->info.size || m.len == 0 ||
+		       (uint64_t)m.offset + m.len > s->info.size))
+		r = -EPROTO;
+	if (r < 0) {
+		log_debug("vest %s: chunk rejected (%s), asking again", v->id, strerror(-r));
+	} else if (m.offset == at) {
+		r = append_chunk(p, m.offset, m.data, m.len, m.data_crc32);
+		if (r == -EBADMSG || r == -ESPIPE) {
+			log_debug("vest %s: chunk at %" PRIu32 " rejected by the store (%s)", v->id,
+				  m.offset, strerror(-r));
+		} else if (r < 0) {
+			port_fail(p, EV_FRAME, "cannot write session %" PRIu32 " to %s: %s (will retry)",
+				  s->info.id, kt_store_root(p->d->store), strerror(-r));
 			return;
-		case KT_DOCK_E_NO_SUCH_SESSION:
-		case KT_DOCK_E_BAD_OFFSET:
-			log_warning("vest %s: session %" PRIu32 " cannot be read (%s): listing again",
-				    v->id, s->info.id, kt_dock_error_to_str(e.code));
-			close_download(p);
-			p->n_out = 0;
-			p->deadline_us = 0;
-			p->list_next = 0;
-			port_set_state(p, KT_PORT_LIST, EV_FRAME);
-			send_list(p);
-			return;
-		default:
-			port_fail(p, EV_FRAME, "vest cannot read session %" PRIu32 ": %s%s%s",
-				  s->info.id, kt_dock_error_to_str(e.code),
-				  e.message[0] ? ": " : "", e.message);
-			return;
+		} else {
+			p->retries = 0;
+			v->backoffs = 0;
+		}
+	} else if (m.offset > at) {
+		/* ahead of a hole: keep it until the hole is filled */
+		unsigned free_slot = MAX_OUT;
+		bool dup = false;
+		for (unsigned i = 0; i < MAX_OUT; i++) {
+			if (p->ooo[i].len && p->ooo[i].offset == m.offset)
+				dup = true;
+			if (!p->ooo[i].len && free_slot == MAX_OUT)
+				free_slot = i;
+		}
+		if (!dup && free_slot < MAX_OUT) {
+			p->ooo[free_slot].offset = m.offset;
+			p->ooo[free_slot].len = m.len;
+			p->ooo[free_slot].crc = m.data_crc32;
+			memcpy(p->ooo[free_slot].data, m.data, m.len);
 		}
 	}
-	r = p->frame.type == KT_DOCK_READ_RESP ?
-		kt_dock_read_resp_decode(p->frame.payload, p->frame.len, &m) : -EPROTO;
-	if (r == 0 && (m.session_id != s->info.id || m.offset != rq->offset ||
-		       m.size != s->info.size || m.len == 0 || m.len > rq->len))
-		r = -EPROTO;
-	if (r == 0)
-		r = kt_store_download_append(p->dl, m.offset, m.data, m.len, m.data_crc32);
-	if (r == -EBADMSG || r == -EPROTO || r == -ESPIPE) {
-		/* corrupted or unexpected chunk: ask again from what we hold */
-		log_debug("vest %s: chunk at %" PRIu32 " rejected (%s), re-requesting", v->id,
-			  rq->offset, strerror(-r));
-		restart_reads(p);
-		return;
-	}
-	if (r < 0) {
-		port_fail(p, EV_FRAME, "cannot write session %" PRIu32 " to %s: %s (will retry)",
-			  s->info.id, kt_store_root(p->d->store), strerror(-r));
-		return;
-	}
-	v->rx_data_bytes += m.len;
-	v->backoffs = 0;
+	/* else: an old duplicate */
 	v->done_bytes = kt_store_download_offset(p->dl);
-	p->retries = 0;
+	p->deadline_us = p->n_out ? p->now_us + MS(KT_DOCK_T_RESPONSE_MS) : 0;
 	if (v->done_bytes >= s->info.size) {
 		p->n_out = 0;
 		p->deadline_us = 0;
+		ooo_clear(p);
 		commit(p, EV_FRAME);
 	} else {
 		fill_reads(p);
@@ -816,7 +940,7 @@ port_handle(struct kt_port *p, enum port_event ev)
 		if (p->state == KT_PORT_LIST)
 			on_list(p);
 		else if (p->state == KT_PORT_DOWNLOAD)
-			on_read(p, &p->rq);
+			on_read(p, &p->frame);
 		else
 			on_erase(p);
 		break;
@@ -841,6 +965,11 @@ port_frame(struct kt_port *p, const struct kt_dock_frame *f)
 {
 	unsigned k;
 
+	if (p->state == KT_PORT_DOWNLOAD && f->type == KT_DOCK_READ_RESP) {
+		p->frame = *f;
+		port_handle(p, EV_FRAME);
+		return;
+	}
 	for (k = 0; k < p->n_out; k++)
 		if (p->out[k].seq == f->seq &&
 		    (f->type == (p->out[k].type | KT_DOCK_RESPONSE) || f->type == KT_DOCK_ERROR))
@@ -853,16 +982,17 @@ port_frame(struct kt_port *p, const struct kt_dock_frame *f)
 	if (k > 0) {
 		/* earlier answers were lost: those requests are gone, ask again */
 		log_debug("vest %s: %u answers lost", vname(p), k);
-		if (p->state == KT_PORT_DOWNLOAD) {
-			restart_reads(p);
-			return;
-		}
+	}
+	p->frame = *f;
+	if (p->state == KT_PORT_DOWNLOAD) {
+		/* an ERROR answer to a READ: on_read() takes it off the list */
+		port_handle(p, EV_FRAME);
+		return;
 	}
 	p->rq = p->out[k];
 	memmove(&p->out[0], &p->out[k + 1], (p->n_out - k - 1) * sizeof(p->out[0]));
 	p->n_out -= k + 1;
 	p->deadline_us = p->n_out ? p->now_us + MS(KT_DOCK_T_RESPONSE_MS) : 0;
-	p->frame = *f;
 	port_handle(p, EV_FRAME);
 }
 
@@ -950,6 +1080,11 @@ kt_port_new(struct kt_dockd *d, const char *path, int fd, int64_t now_us, struct
 		free(p);
 		return -ENOMEM;
 	}
+	/* A re-opened port may still carry answers to the previous port's
+	 * requests: start each port's sequence numbers somewhere else. */
+	static uint8_t seq_base;
+	seq_base += 64;
+	p->seq = seq_base;
 	p->d = d;
 	p->fd = fd;
 	p->now_us = now_us;

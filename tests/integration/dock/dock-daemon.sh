@@ -128,7 +128,7 @@ faults)
 	# corrupted chunks and stalls longer than the response timeout
 	mkdata a 200000; mkdata b 90000
 	vest V01 --log "$W/a" --corrupt-every 3
-	vest V02 --log "$W/b" --stall-every 10 --stall-ms 1600
+	vest V02 --log "$W/b" --stall-every 4 --stall-ms 1600
 	daemon --no-process
 	wait_for 40 stored V01 a 100 || fail "V01 (corruption) not identical"
 	wait_for 40 stored V02 b 100 || fail "V02 (stalls) not identical"

@@ -230,8 +230,9 @@ show(FILE *out, const char *path, bool tty)
 		char b[32];
 		bool flagged = stt && strcmp(stt, "ok") && strcmp(stt, "ended");
 
-		/* the fix age grows while the file ages (the daemon may be late) */
-		if (isfinite(age) && isfinite(age_file) && age_file > 0 && jbool(root, "session"))
+		/* the fix age grows while the file ages: only counted once the daemon
+		 * is clearly late (mtime may have a coarse resolution) */
+		if (isfinite(age) && isfinite(age_file) && age_file > 2.0 && jbool(root, "session"))
 			age += age_file;
 		put_padded(out, vest ? vest : "?", 8);
 		fputc(' ', out);

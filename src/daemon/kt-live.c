@@ -562,10 +562,11 @@ dev_write(struct kt_live *l, struct live_dev *d, const char *data, size_t len)
 		return 0;
 	r = kt_store_live_append(d->rec, (const uint8_t *) data, len);
 	if (r < 0) {
+		/* e.g. a full disk: say it once, keep the live view and the other
+		 * vests going; what was appended so far is kept and committed */
 		d->write_error = true;
-		log_error_errno(r, "vest %s: cannot append to the live recording in %s: %m", d->vest_id,
-				kt_store_root(l->store));
-		fatal(l, r);
+		log_error_errno(r, "vest %s: cannot append to the live recording in %s: %m; "
+			       "this vest is no longer recorded in this session", d->vest_id, kt_store_root(l->store));
 		return r;
 	}
 	if (d->reader) {
@@ -948,7 +949,10 @@ session_end(struct kt_live *l)
 			m.end_unix_us = d->last_fix_t_us;
 		r = kt_store_live_commit(d->rec, &raw);
 		d->rec = NULL;
-		if (r < 0)
+		if (r == -EEXIST)
+			log_info("vest %s: this live recording is in the store already (the same log replayed?)",
+				 d->vest_id);
+		else if (r < 0)
 			log_error_errno(r, "vest %s: cannot store the live recording in %s: %m", d->vest_id,
 					kt_store_root(l->store));
 		else if (m.e) {
@@ -966,6 +970,10 @@ session_end(struct kt_live *l)
 		free(raw);
 		dev_session_close(d);
 	}
+	/* a new session accepts any GNSS time again (a replayed log, a receiver
+	 * whose clock was reset) */
+	for (size_t i = 0; i < l->n_devs; i++)
+		l->devs[i]->last_t_us = INT64_MIN;
 	l->session = false;
 	if (m.n > 0) {
 		r = kt_store_manifest_write(l->store, &m);

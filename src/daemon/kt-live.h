@@ -77,8 +77,9 @@ struct kt_live *kt_live_free(struct kt_live *l);
 /* Always valid (an epoll fd over the gpsd connections): poll it for POLLIN. */
 int kt_live_get_fd(struct kt_live *l);
 /* Reads what gpsd sent (never blocks), reconnects, ends sessions, writes the
- * status file when due. Returns 0, or -errno for a fatal error (cannot write
- * the store); gpsd going away is not an error (logged once, retried). */
+ * status file when due. Returns 0, or -ENOMEM. gpsd going away is not an
+ * error (logged once, retried); neither is a recording that cannot be
+ * written (logged once per vest and session; the live view goes on). */
 int kt_live_dispatch(struct kt_live *l, int64_t now_mono_us);
 /* When dispatch wants to be called next even without input (CLOCK_MONOTONIC us). */
 int64_t kt_live_next_deadline_us(struct kt_live *l);

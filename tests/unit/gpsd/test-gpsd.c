@@ -349,7 +349,8 @@ test_live(const char *tmp)
 	kt_live_dispatch(l, S(100));
 	cfd = accept(lfd, NULL, NULL);
 	CHECK(cfd >= 0);
-	put(cfd, VERSION
+	put(cfd, VERSION);
+	put(cfd,
 	    /* gpsd's double first epoch: 2D then 3D, same time -> one epoch */
 	    TPV("/dev/ttyUSB0", "2026-11-24T18:30:00.000Z", 2, 48.1, 3.0)
 	    TPV("/dev/ttyUSB0", "2026-11-24T18:30:00.000Z", 3, 48.1, 3.0)
@@ -361,6 +362,7 @@ test_live(const char *tmp)
 	    /* no fix, with time: recorded as a no-fix epoch */
 	    "{\"class\":\"TPV\",\"device\":\"/dev/ttyUSB0\",\"mode\":1,\"time\":\"2026-11-24T18:30:00.300Z\"}\n"
 	    TPV("/dev/ttyUSB0", "2026-11-24T18:30:00.400Z", 3, 48.100012, 3.3));
+	put(cfd, "");
 	for (int i = 0; i < 50; i++) {
 		kt_live_get_stats(l, &st);
 		if (st.tpv >= 8)
@@ -411,6 +413,19 @@ test_live(const char *tmp)
 		snprintf(live, sizeof(live), "%s/live.json", store);
 		CHECK(stat(live, &s) == 0 && (s.st_mode & 0777) == 0640);
 	}
+	/* the same log replayed (gpsfake in a demo): a new session takes it again */
+	put(cfd, TPV("/dev/ttyUSB0", "2026-11-24T18:30:00.000Z", 3, 48.1, 3.0)
+		 TPV("/dev/ttyUSB0", "2026-11-24T18:30:00.100Z", 3, 48.100003, 3.1));
+	for (int i = 0; i < 50; i++) {
+		kt_live_get_stats(l, &st);
+		if (st.tpv >= 10)
+			break;
+		wait_readable(kt_live_get_fd(l));
+		kt_live_dispatch(l, S(200));
+	}
+	kt_live_dispatch(l, S(210));
+	kt_live_get_stats(l, &st);
+	CHECK_EQ(st.epochs, 7);
 	close(cfd);
 	close(lfd);
 	kt_live_free(l);

@@ -25,6 +25,7 @@
 #define MAX_OUT KT_DOCK_MAX_OUTSTANDING
 #define BUSY_RETRY_US MS(1000)
 #define MAX_CRC_FAILURES 3
+#define SYNC_PERIOD_US MS(5000)
 #define ERASE_TIMEOUT_MS 10000   /* dock.md T_erase */
 #define RELIST_US MS(30000)      /* DONE: LIST again this often while plugged */
 
@@ -106,6 +107,7 @@ struct kt_port {
 	int64_t last_rx_us;           /* last byte received */
 	int64_t deadline_us;          /* response timeout, 0 none */
 	int64_t wake_us;              /* EV_WAKE at, 0 none */
+	int64_t last_sync_us;
 	int64_t retry_at_us;          /* FAILED: when the path may be opened again */
 	unsigned retries;
 
@@ -1042,6 +1044,14 @@ kt_port_dispatch(struct kt_port *p, short revents, int64_t now_us)
 	if (kt_dock_decoder_partial(&p->dec) &&
 	    now_us - p->last_rx_us >= MS(KT_DOCK_T_INTERBYTE_MS))
 		kt_dock_decoder_reset(&p->dec);
+	/* on a slow link, make the resume point durable at least every few
+	 * seconds too, not only every KT_STORE_SYNC_BYTES */
+	if (p->dl && now_us - p->last_sync_us >= SYNC_PERIOD_US) {
+		int r = kt_store_download_sync(p->dl);
+		if (r < 0)
+			log_warning_errno(r, "vest %s: cannot record the resume point: %m", vname(p));
+		p->last_sync_us = now_us;
+	}
 	if (p->deadline_us && now_us >= p->deadline_us) {
 		p->deadline_us = 0;
 		port_handle(p, EV_TIMEOUT);
@@ -1061,6 +1071,8 @@ kt_port_next_deadline(const struct kt_port *p)
 		return t;
 	if (p->deadline_us && p->deadline_us < t)
 		t = p->deadline_us;
+	if (p->dl && p->last_sync_us + SYNC_PERIOD_US < t)
+		t = p->last_sync_us + SYNC_PERIOD_US;
 	if (p->wake_us && p->wake_us < t)
 		t = p->wake_us;
 	if (kt_dock_decoder_partial(&p->dec) && p->last_rx_us + MS(KT_DOCK_T_INTERBYTE_MS) < t)

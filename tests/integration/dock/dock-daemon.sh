@@ -56,6 +56,7 @@ stored() { # ID FILE SID: is the raw copy there and byte-identical?
 	[ -n "$f" ] && cmp -s "$f" "$W/$2"
 }
 nraw() { find "$ROOT/raw" -name '*.log' 2>/dev/null | wc -l; }
+has_meta() { [ -n "$(find "$ROOT/partial" -name '*.meta' 2>/dev/null)" ]; }
 nraw_is() { [ "$(nraw)" -eq "$1" ]; }
 alive() { kill -0 "$DPID" 2>/dev/null || fail "daemon died"; }
 
@@ -114,7 +115,9 @@ kill9)
 	vest V01 --log "$W/a" --rate 60000
 	daemon --no-process
 	wait_for 20 grep -q 'downloading session 100' "$W/d.log" || fail "no download"
-	sleep 2.5
+	# until a resume point is durable (every 256 KiB or 5 s)
+	wait_for 20 has_meta || fail "no resume point"
+	sleep 0.5
 	kill -9 "$DPID"; wait "$DPID" 2>/dev/null; DPID=
 	[ "$(nraw)" -eq 0 ] || fail "stored before the end?"
 	daemon --no-process

@@ -1090,5 +1090,6 @@ main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "unknown scenario %s\n", argv[2]);
+	cleanup();
 	return 2;
 }

@@ -13,9 +13,9 @@ KT=$2
 . "$(dirname "$0")/lib.sh"
 need gpsd
 
-"$DRIVER" gen "$W/a.nmea" 40 5 || fail "gen"
-"$DRIVER" gen "$W/b.nmea" 40 6 || fail "gen"
-# 40 epochs a second: 400 epochs take 10 s
+"$DRIVER" gen "$W/a.nmea" 60 5 || fail "gen"
+"$DRIVER" gen "$W/b.nmea" 60 6 || fail "gen"
+# 40 epochs a second: 600 epochs take 15 s
 "$DRIVER" feed 40 "$W/vestA" "$W/a.nmea" "$W/vestB" "$W/b.nmea" >"$W/feed.out" 2>&1 &
 FEED_PID=$!
 PIDS+=("$FEED_PID")

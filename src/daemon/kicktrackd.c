@@ -82,6 +82,7 @@ opts_clear(struct kt_dockd_opts *o)
 	free(o->store_root);
 	free(o->status_path);
 	free(o->roster_path);
+	free(o->pitch_path);
 	strv_free(o->devices, o->n_devices);
 	free(o->usb_ids);
 	*o = (struct kt_dockd_opts){ 0 };
@@ -201,11 +202,8 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 	int r = 0;
 
 	snprintf(where, sizeof(where), "%s:%u", path, line);
-	if (!strcmp(section, "process")) {
-		if (!strcmp(key, "roster"))
-			return set_strdup(&o->roster_path, value);
+	if (strcmp(section, "process") == 0)
 		return 0; /* the processing child reads [process] itself */
-	}
 #if KT_HAVE_LIVE
 	if (!strcmp(section, "gpsd"))
 		return kt_live_config_set(c->live, path, line, key, value);
@@ -215,6 +213,10 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 
 	if (!strcmp(key, "store_root"))
 		r = set_strdup(&o->store_root, value);
+	else if (!strcmp(key, "roster"))
+		r = set_strdup(&o->roster_path, value);
+	else if (!strcmp(key, "pitch"))
+		r = set_strdup(&o->pitch_path, value);
 	else if (!strcmp(key, "status_file"))
 		r = set_strdup(&o->status_path, value);
 	else if (!strcmp(key, "devices"))
@@ -265,7 +267,7 @@ usage(FILE *f)
 		"into the store, erases them on the vest if configured, and runs processing\n"
 		"and reports for each training.\n\n"
 		"  -c, --config FILE      config file (default " DEFAULT_CONFIG ";\n"
-		"                         [daemon], [process] roster, [gpsd])\n"
+		"                         sections [daemon], [process], [thresholds], [gpsd])\n"
 		"  -r, --root DIR         session store root (default " KT_STORE_DEFAULT_ROOT ")\n"
 		"  -d, --device PATH      a vest port path or glob, repeatable (replaces\n"
 		"                         [daemon] devices)\n"

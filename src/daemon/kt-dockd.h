@@ -39,7 +39,8 @@ struct kt_dockd_opts {
 	bool process;
 	unsigned quiet_s;          /* no new vest for this long: process the training */
 	unsigned retry_s;          /* a failed port is tried again after this long */
-	char *roster_path;         /* [process] roster: its vest ids complete a training */
+	char *roster_path;         /* [daemon] roster: its vest ids complete a training */
+	char *pitch_path;          /* [daemon] pitch: passed to processing */
 };
 
 /* Per-session state on a vest, as shown by `kicktrack status`. */

@@ -271,6 +271,10 @@ start_processing(struct kt_dockd *d, struct kt_training *t)
 		kt_pipeline_opts_init(&o);
 		if (kt_pipeline_opts_load_config(&o, d->o->config_path, true) < 0)
 			_exit(KT_PIPELINE_USAGE);
+		if (d->o->roster_path)
+			o.roster_path = d->o->roster_path;
+		if (d->o->pitch_path)
+			o.pitch_path = d->o->pitch_path;
 		o.inputs = inputs;
 		o.n_inputs = 1;
 		o.outdir = t->report_dir;

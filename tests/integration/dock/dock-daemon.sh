@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: EUPL-1.2
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
-#   dock-daemon.sh KICKTRACKD KICKTRACK CASE
-# Cases: basic twenty unplug kill9 faults garbage fulldisk. Bounded in time:
+#   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
+# Cases: basic twenty unplug kill9 faults garbage fulldisk, and with the
+# project's vest emulator and simulator: session. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
-D=$1; K=$2; CASE=$3
+D=$1; K=$2; CASE=$3; EMU=${4:-}; SIM=${5:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 VEST="/usr/bin/python3 $HERE/testvest.py"
 W=$(mktemp -d /tmp/kt-dock-XXXXXX)
@@ -165,6 +166,51 @@ fulldisk)
 	stop_daemon
 	daemon --no-process
 	wait_for 20 stored V01 a 100 || fail "not stored after space came back"
+	stop_daemon
+	;;
+session)
+	# The volunteer's evening: 20 simulated players' vests (the project's
+	# emulator, rate-limited like a USB-serial vest), the sample-style config
+	# with the roster; without any further command every log is stored
+	# byte-identical, the training's reports appear, and 'kicktrack status' says so.
+	$SIM -o "$W/sim" -p 20 -m 2 -f ubx -s 7 >/dev/null || fail "simulator"
+	cat > "$W/kicktrack.conf" <<EOC
+[daemon]
+store_root = $ROOT
+devices = $W/*.tty
+usb_ids = none
+erase = yes
+quiet_time_s = 60
+scan_interval_ms = 300
+roster = $W/sim/roster.csv
+pitch = $W/sim/pitch.ini
+[process]
+charts = no
+EOC
+	n=0
+	for f in "$W"/sim/*.ubx; do
+		n=$((n + 1))
+		id=$(basename "$f" .ubx)
+		$EMU --session "$f" --link "$W/$id.tty" --rate 200000 >/dev/null 2>>"$W/vest.err" &
+		PIDS+=($!)
+	done
+	[ $n -eq 20 ] || fail "simulator gave $n logs"
+	$D -c "$W/kicktrack.conf" >>"$W/d.log" 2>&1 &
+	DPID=$!
+	wait_for 90 nraw_is 20 || fail "only $(nraw) of 20 stored"
+	for f in "$W"/sim/*.ubx; do
+		id=$(basename "$f" .ubx)
+		cmp -s "$f" "$ROOT"/raw/"$id"/1-*.log || fail "$id not byte-identical"
+	done
+	# the whole roster is in: processing starts without waiting the quiet time
+	wait_for 90 grep -q 'reports ready' "$W/d.log" || fail "no reports"
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	[ -s "$t/team.csv" ] || fail "no team.csv in $t"
+	[ "$(grep -c . "$t/team.csv")" -ge 21 ] || fail "team.csv lacks players"
+	wait_for 5 grep -q '"latest_report": "/' "$ROOT/status.json" || fail "status lacks the report"
+	$K status -r "$ROOT" > "$W/st.txt"
+	grep -q 'reports ready' "$W/st.txt" || { cat "$W/st.txt"; fail "status text"; }
+	[ "$(grep -c 'stored and erased' "$W/st.txt")" -eq 20 ] || { cat "$W/st.txt"; fail "not all erased"; }
 	stop_daemon
 	;;
 *)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,13 +75,19 @@ struct kt_live;
 struct live_src {
 	struct kt_live *l;
 	struct kt_gpsd *g;
+	char *host, *port;          /* as configured (NULL: default) */
 	int reg_fd;                 /* fd registered with epoll, -1 none */
 	unsigned reg_gen;
 	bool connected;
 };
 
 struct live_dev {
+	struct kt_live *l;
 	unsigned src;               /* index of the gpsd that serves it */
+	/* [gpsd] raw = yes: what the receiver sent, through a connection of its own */
+	struct live_src raw;
+	FILE *raw_f;
+	char *raw_tmp;              /* ROOT/gpsd-raw/<vest>-<start>.nmea.part */
 	char *path;
 	char vest_id[9];          /* 1..8 characters, the $PKTH limit */
 	char *player;
@@ -374,6 +381,17 @@ kt_live_config_set(struct kt_live_config *c, const char *path, unsigned line, co
 		return set_str(&c->store_root, value);
 	if (!strcmp(key, "vest"))
 		return add_map(c, path, line, value);
+	if (!strcmp(key, "raw")) {
+		if (!strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "1"))
+			c->raw = true;
+		else if (!strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "0"))
+			c->raw = false;
+		else {
+			log_error("%s:%u: [gpsd] raw = '%s': expected yes or no", path, line, value);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	log_error("%s:%u: [gpsd] unknown key '%s'", path, line, key);
 	return -EINVAL;
 }
@@ -446,6 +464,10 @@ dev_free(struct live_dev *d)
 	if (!d)
 		return NULL;
 	dev_session_reset(d);
+	if (d->raw_f)
+		fclose(d->raw_f);
+	free(d->raw_tmp);
+	kt_gpsd_free(d->raw.g);
 	free(d->path);
 	free(d->player);
 	free(d);
@@ -489,6 +511,23 @@ vest_id_make_unique(struct kt_live *l, char id[9])
 	}
 }
 
+/* A line of raw receiver data: kept verbatim while the vest is recorded. */
+static void
+on_raw(const char *line, size_t len, void *userdata)
+{
+	struct live_dev *d = userdata;
+
+	if (!d->raw_f || len == 0 || (line[0] != '$' && line[0] != '!'))
+		return;
+	if (line[len - 1] == '\r')
+		len--;
+	if (fwrite(line, 1, len, d->raw_f) != len || fputs("\r\n", d->raw_f) == EOF) {
+		log_error("vest %s: cannot write the raw receiver data to %s", d->vest_id, d->raw_tmp);
+		fclose(d->raw_f);
+		d->raw_f = NULL;
+	}
+}
+
 static struct live_dev *
 dev_get(struct kt_live *l, unsigned src, const char *path)
 {
@@ -509,7 +548,10 @@ dev_get(struct kt_live *l, unsigned src, const char *path)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
+	d->l = l;
 	d->src = src;
+	d->raw.l = l;
+	d->raw.reg_fd = -1;
 	d->path = strdup(path);
 	if (!d->path) {
 		free(d);
@@ -539,6 +581,14 @@ dev_get(struct kt_live *l, unsigned src, const char *path)
 	}
 	l->devs[l->n_devs++] = d;
 	l->stats.devices = l->n_devs;
+	if (l->cfg.raw) {
+		static const struct kt_gpsd_callbacks raw_cb = { .raw = on_raw };
+		int r = kt_gpsd_new_raw(l->srcs[src].host, l->srcs[src].port, path, &raw_cb, d, &d->raw.g);
+		if (r < 0) {
+			d->raw.g = NULL;
+			log_warning_errno(r, "gpsd device %s: cannot watch its raw data: %m", path);
+		}
+	}
 	log_info("gpsd %s device %s is vest %s%s%s", kt_gpsd_name(l->srcs[src].g), path, d->vest_id,
 		 d->player ? ", " : "", d->player ? d->player : "");
 	return d;
@@ -703,6 +753,24 @@ dev_session_open(struct kt_live *l, struct live_dev *d, int64_t t_us)
 		d->write_error = true;
 		return log_error_errno(r, "vest %s: cannot start a live recording in %s: %m", d->vest_id,
 				       kt_store_root(l->store));
+	}
+	if (d->raw.g && !d->raw_f) {
+		char *dir = NULL;
+		free(d->raw_tmp);
+		d->raw_tmp = NULL;
+		if (asprintf(&dir, "%s/gpsd-raw", kt_store_root(l->store)) >= 0 &&
+		    kt_mkdir_p(dir, KT_STORE_DIR_MODE) >= 0 &&
+		    asprintf(&d->raw_tmp, "%s/%s-%lld.nmea.part", dir, d->vest_id,
+			     (long long) (l->session_start_us / USEC)) >= 0) {
+			d->raw_f = fopen(d->raw_tmp, "we");
+			if (d->raw_f)
+				(void) fchmod(fileno(d->raw_f), KT_STORE_FILE_MODE);
+			else
+				log_error_errno(-errno, "vest %s: cannot keep the raw receiver data in %s: %m",
+						d->vest_id, d->raw_tmp);
+		} else
+			d->raw_tmp = NULL;
+		free(dir);
 	}
 	r = kt_log_reader_new(&d->reader);
 	if (r < 0)
@@ -899,6 +967,36 @@ on_connection(bool up, void *userdata)
 
 /* ---- sessions ---- */
 
+/* The raw receiver data of the session go next to its manifest. */
+static void
+session_move_raw(struct kt_live *l, const char *session_dir)
+{
+	char *dir = NULL;
+
+	for (size_t i = 0; i < l->n_devs; i++) {
+		struct live_dev *d = l->devs[i];
+		char *dst = NULL;
+
+		if (!d->raw_tmp)
+			continue;
+		if (!dir && (asprintf(&dir, "%s/gpsd-raw", session_dir) < 0 || kt_mkdir_p(dir, KT_STORE_DIR_MODE) < 0)) {
+			log_error("cannot create %s/gpsd-raw: the raw receiver data stay in %s/gpsd-raw", session_dir,
+				  kt_store_root(l->store));
+			break;
+		}
+		if (asprintf(&dst, "%s/%s.nmea", dir, d->vest_id) >= 0) {
+			if (rename(d->raw_tmp, dst) < 0)
+				log_error_errno(-errno, "cannot move %s to %s: %m", d->raw_tmp, dst);
+			free(dst);
+		}
+		free(d->raw_tmp);
+		d->raw_tmp = NULL;
+	}
+	if (dir)
+		(void) kt_fsync_dir(dir);
+	free(dir);
+}
+
 static void dev_update(struct kt_live *l, struct live_dev *d);
 static int write_status(struct kt_live *l);
 
@@ -941,6 +1039,12 @@ session_end(struct kt_live *l)
 			dev_feed_core(d);
 		}
 		dev_update(l, d);
+		if (d->raw_f) {
+			if (fflush(d->raw_f) != 0 || fsync(fileno(d->raw_f)) < 0)
+				log_error_errno(-errno, "vest %s: cannot write %s: %m", d->vest_id, d->raw_tmp);
+			fclose(d->raw_f);
+			d->raw_f = NULL;
+		}
 		if (!d->rec) {
 			dev_session_close(d);
 			continue;
@@ -985,6 +1089,7 @@ session_end(struct kt_live *l)
 			free(l->last_session_dir);
 			l->last_session_dir = strdup(dir);
 			l->stats.sessions_done++;
+			session_move_raw(l, dir);
 			if (l->cfg.session_done)
 				l->cfg.session_done(dir, l->cfg.userdata);
 		}
@@ -1259,11 +1364,13 @@ kt_live_new(const struct kt_live_config *c, struct kt_live **ret)
 					log_error("[gpsd] server '%s': expected HOST:PORT", l->cfg.servers[i]);
 					goto fail;
 				}
-				r = kt_gpsd_new(host, port, &cb, src, &src->g);
-				free(host);
-				free(port);
-			} else
-				r = kt_gpsd_new(l->cfg.host, l->cfg.port, &cb, src, &src->g);
+				src->host = host;
+				src->port = port;
+			} else {
+				src->host = l->cfg.host ? strdup(l->cfg.host) : NULL;
+				src->port = l->cfg.port ? strdup(l->cfg.port) : NULL;
+			}
+			r = kt_gpsd_new(src->host, src->port, &cb, src, &src->g);
 			if (r < 0) {
 				src->g = NULL;
 				goto fail;
@@ -1301,8 +1408,11 @@ kt_live_free(struct kt_live *l)
 	for (size_t i = 0; i < l->n_devs; i++)
 		dev_free(l->devs[i]);
 	free(l->devs);
-	for (size_t i = 0; i < l->n_srcs; i++)
+	for (size_t i = 0; i < l->n_srcs; i++) {
 		kt_gpsd_free(l->srcs[i].g);
+		free(l->srcs[i].host);
+		free(l->srcs[i].port);
+	}
 	free(l->srcs);
 	free(l->gpsd_names);
 	if (l->epfd >= 0)
@@ -1356,6 +1466,9 @@ kt_live_next_deadline_us(struct kt_live *l)
 
 	for (size_t i = 0; i < l->n_srcs; i++)
 		t = min64(t, kt_gpsd_next_deadline_us(l->srcs[i].g));
+	for (size_t i = 0; i < l->n_devs; i++)
+		if (l->devs[i]->raw.g)
+			t = min64(t, kt_gpsd_next_deadline_us(l->devs[i]->raw.g));
 
 	if (l->session && l->last_fix_mono_us != INT64_MIN)
 		t = min64(t, l->last_fix_mono_us + l->cfg.quiet_us);
@@ -1375,6 +1488,13 @@ kt_live_dispatch(struct kt_live *l, int64_t now_mono_us)
 		(void) kt_gpsd_dispatch(l->srcs[i].g, now_mono_us);
 		src_register(l, &l->srcs[i]);
 	}
+	for (size_t i = 0; i < l->n_devs; i++) {
+		struct live_dev *d = l->devs[i];
+		if (!d->raw.g)
+			continue;
+		(void) kt_gpsd_dispatch(d->raw.g, now_mono_us);
+		src_register(l, &d->raw);
+	}
 
 	for (size_t i = 0; i < l->n_devs; i++) {
 		struct live_dev *d = l->devs[i];
@@ -1387,9 +1507,12 @@ kt_live_dispatch(struct kt_live *l, int64_t now_mono_us)
 	if (now_mono_us >= l->next_status_us) {
 		size_t k, n = l->n_devs;
 
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			if (l->devs[i]->rec)
 				(void) kt_store_live_sync(l->devs[i]->rec);
+			if (l->devs[i]->raw_f)
+				(void) fflush(l->devs[i]->raw_f);
+		}
 		l->snap_tokens += SNAPSHOT_BUDGET_EPOCHS;
 		if (l->snap_tokens > SNAPSHOT_BUCKET_MAX)
 			l->snap_tokens = SNAPSHOT_BUCKET_MAX;

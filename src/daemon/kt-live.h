@@ -48,6 +48,9 @@ struct kt_live_config {
 	struct kt_live_map *map;     /* device -> vest/player */
 	size_t n_map;
 	struct kt_params params;     /* the same as `kicktrack process` uses */
+	/* also keep what each receiver sent (NMEA verbatim), one extra gpsd
+	 * connection per device: sessions/<name>/gpsd-raw/<vest>.nmea */
+	bool raw;
 	/* called once per finished live session with the committed session dir */
 	void (*session_done)(const char *session_dir, void *userdata);
 	void *userdata;
@@ -58,7 +61,7 @@ void kt_live_config_init(struct kt_live_config *c);
 void kt_live_config_clear(struct kt_live_config *c);
 /* One key of the [gpsd] INI section: enable, host, port, server (HOST:PORT,
  * repeatable: one gpsd each),
- * quiet_s, lost_s, status_file, store_root, vest (repeatable).
+ * quiet_s, lost_s, status_file, store_root, raw, vest (repeatable).
  * Returns 0, or -EINVAL after logging "path:line: ..." */
 int kt_live_config_set(struct kt_live_config *c, const char *path, unsigned line,
 		       const char *key, const char *value);

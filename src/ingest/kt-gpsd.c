@@ -34,6 +34,7 @@ struct kt_gpsd {
 	int64_t retry_at_us;
 	int64_t backoff_us;
 	bool more;               /* stopped early with reports still buffered */
+	char *device;            /* raw mode: the device watched */
 	unsigned generation;     /* connections made so far */
 };
 
@@ -58,14 +59,12 @@ kt_gpsd_errno_from_libgps(int code)
 	}
 }
 
-int
-kt_gpsd_new(const char *host, const char *port, const struct kt_gpsd_callbacks *cb,
-	    void *userdata, struct kt_gpsd **ret)
+static int
+gpsd_alloc(const char *host, const char *port, const struct kt_gpsd_callbacks *cb, void *userdata,
+	   struct kt_gpsd **ret)
 {
 	struct kt_gpsd *g;
 
-	if (!cb || !cb->tpv || !ret)
-		return -EINVAL;
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
@@ -83,6 +82,36 @@ kt_gpsd_new(const char *host, const char *port, const struct kt_gpsd_callbacks *
 	g->retry_at_us = 0; /* connect on the first dispatch */
 	g->backoff_us = BACKOFF_MIN_US;
 	g->data.gps_fd = -1;
+	*ret = g;
+	return 0;
+}
+
+int
+kt_gpsd_new(const char *host, const char *port, const struct kt_gpsd_callbacks *cb,
+	    void *userdata, struct kt_gpsd **ret)
+{
+	if (!cb || !cb->tpv || !ret)
+		return -EINVAL;
+	return gpsd_alloc(host, port, cb, userdata, ret);
+}
+
+int
+kt_gpsd_new_raw(const char *host, const char *port, const char *device,
+		const struct kt_gpsd_callbacks *cb, void *userdata, struct kt_gpsd **ret)
+{
+	struct kt_gpsd *g;
+	int r;
+
+	if (!device || !*device || strlen(device) >= GPS_PATH_MAX || strchr(device, '"') || !cb || !cb->raw)
+		return -EINVAL;
+	if (!ret)
+		return -EINVAL;
+	r = gpsd_alloc(host, port, cb, userdata, &g);
+	if (r < 0)
+		return r;
+	g->device = strdup(device);
+	if (!g->device)
+		return kt_gpsd_free(g), -ENOMEM;
 	*ret = g;
 	return 0;
 }
@@ -108,6 +137,7 @@ kt_gpsd_free(struct kt_gpsd *g)
 	free(g->host);
 	free(g->port);
 	free(g->name);
+	free(g->device);
 	free(g);
 	return NULL;
 }
@@ -158,7 +188,10 @@ gpsd_lost(struct kt_gpsd *g, int64_t now_us, int error)
 	bool was_up = g->state == GPSD_CONNECTED && g->seen_version;
 
 	gpsd_close(g);
-	if (!g->said_gone) {
+	if (g->device) {
+		log_debug_errno(error, "gpsd at %s, raw data of %s: connection lost: %m", g->name, g->device);
+		g->said_gone = true;
+	} else if (!g->said_gone) {
 		if (g->ever_connected)
 			log_warning_errno(error, "gpsd at %s is gone (%m); reconnecting in the background", g->name);
 		else
@@ -192,7 +225,8 @@ gpsd_connect(struct kt_gpsd *g, int64_t now_us)
 	g->state = GPSD_CONNECTED;
 	g->seen_version = false;
 	g->generation++;
-	if (gps_stream(&g->data, WATCH_ENABLE | WATCH_JSON, NULL) < 0) {
+	if (gps_stream(&g->data, g->device ? WATCH_ENABLE | WATCH_RARE | WATCH_DEVICE : WATCH_ENABLE | WATCH_JSON,
+		       g->device) < 0) {
 		gpsd_lost(g, now_us, -EPIPE);
 		return -EPIPE;
 	}
@@ -229,7 +263,7 @@ handle_report(struct kt_gpsd *g, const char *line)
 {
 	const struct gps_fix_t *f = &g->data.fix;
 
-	if (class_is(line, "TPV")) {
+	if (class_is(line, "TPV") && g->cb.tpv) {
 		struct kt_gpsd_tpv t = {
 			.device = g->data.dev.path,
 			.mode = f->mode,
@@ -264,7 +298,9 @@ handle_report(struct kt_gpsd *g, const char *line)
 		if (!g->seen_version) {
 			g->seen_version = true;
 			g->backoff_us = BACKOFF_MIN_US;
-			if (g->ever_connected)
+			if (g->device)
+				log_debug("gpsd at %s: watching the raw data of %s", g->name, g->device);
+			else if (g->ever_connected)
 				log_info("gpsd at %s is back", g->name);
 			else
 				log_info("connected to gpsd at %s", g->name);
@@ -279,9 +315,11 @@ handle_report(struct kt_gpsd *g, const char *line)
 int
 kt_gpsd_dispatch(struct kt_gpsd *g, int64_t now_us)
 {
-	/* class and device name fit in the first bytes; libgps parses the full line */
-	char head[64];
+	/* JSON: class and device name fit in the first bytes (libgps parses the
+	 * full line); raw: the whole line */
+	char line[1024];
 	int n = 0;
+	int size = g->device ? (int) sizeof(line) : 64;
 
 	if (g->state == GPSD_DISCONNECTED) {
 		if (now_us < g->retry_at_us)
@@ -301,22 +339,25 @@ kt_gpsd_dispatch(struct kt_gpsd *g, int64_t now_us)
 		g->data.dev.path[0] = '\0';
 		g->data.dev.activated.tv_sec = 0;
 		g->data.dev.activated.tv_nsec = 0;
-		head[0] = '\0';
+		line[0] = '\0';
 		errno = 0;
-		r = gps_read(&g->data, head, sizeof(head));
+		r = gps_read(&g->data, line, size);
 		if (r == 0)
 			break;                  /* no complete line, socket drained */
 		if (r < 0) {
 			gpsd_lost(g, now_us, errno > 0 ? -errno : -ECONNRESET);
 			break;
 		}
-		if (!g->seen_version && head[0] != '{') {
+		if (!g->seen_version && line[0] != '{') {
 			/* something else answers on this port */
-			log_debug("gpsd at %s: not a gpsd report: %.40s", g->name, head);
+			log_debug("gpsd at %s: not a gpsd report: %.40s", g->name, line);
 			gpsd_lost(g, now_us, -EPROTO);
 			break;
 		}
-		handle_report(g, head);
+		if (line[0] == '{')
+			handle_report(g, line);
+		else if (g->device && g->cb.raw)
+			g->cb.raw(line, strlen(line), g->userdata);
 		n++;
 	}
 	return n;

@@ -14,6 +14,7 @@
 #define KT_GPSD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* One TPV report. Unknown doubles are NaN; t_us is INT64_MIN when gpsd gave
@@ -46,6 +47,9 @@ struct kt_gpsd_callbacks {
 	void (*device)(const char *path, bool active, void *userdata);
 	/* connection to gpsd established (true) or lost (false); may be NULL */
 	void (*connection)(bool up, void *userdata);
+	/* raw mode only: one line the receiver sent, as gpsd passed it (NMEA
+	 * sentences verbatim; binary receivers as hex dumps); no '\n' */
+	void (*raw)(const char *line, size_t len, void *userdata);
 };
 
 struct kt_gpsd;
@@ -54,6 +58,13 @@ struct kt_gpsd;
  * first dispatch does (its deadline is "now"). */
 int kt_gpsd_new(const char *host, const char *port, const struct kt_gpsd_callbacks *cb,
 		void *userdata, struct kt_gpsd **ret);
+/* A second kind of connection: the raw data of one device
+ * (?WATCH={"enable":true,"raw":1,"device":DEVICE}), delivered to cb->raw.
+ * gpsd 3.22 does not say which device raw data comes from, hence one
+ * connection per device. Logs at debug level only (the JSON connection to
+ * the same gpsd says when it is gone). */
+int kt_gpsd_new_raw(const char *host, const char *port, const char *device,
+		    const struct kt_gpsd_callbacks *cb, void *userdata, struct kt_gpsd **ret);
 struct kt_gpsd *kt_gpsd_free(struct kt_gpsd *g);
 
 int kt_gpsd_get_fd(struct kt_gpsd *g);

@@ -4,7 +4,7 @@
 # one log per device into the store, a live session ends after the quiet
 # time, and processing the recorded logs agrees with processing the
 # originals (distance within 0.5 %, same sprints); the final live numbers
-# equal those of the recorded logs.
+# equal those of the recorded logs. The receivers' raw sentences are kept too.
 set -u
 DRIVER=$1
 KT=$2
@@ -14,7 +14,7 @@ need gpsfake gpsd
 "$DRIVER" gen "$W/a.nmea" 120 1 || fail "gen"
 "$DRIVER" gen "$W/b.nmea" 90 2 || fail "gen"
 start_gpsfake "$W/a.nmea" "$W/b.nmea"
-"$DRIVER" run "127.0.0.1:$PORT" "$W/store" 2 1 90 >"$W/run.out" 2>&1
+"$DRIVER" run "127.0.0.1:$PORT" "$W/store" 2 1 90 --raw >"$W/run.out" 2>&1
 rc=$?
 cat "$W/run.out"
 [ $rc -eq 0 ] || fail "live-driver run exited $rc"
@@ -47,4 +47,22 @@ done
 "$KT" live --once --file "$W/store/live.json" >"$W/live.out" || fail "kicktrack live --once failed"
 cat "$W/live.out"
 [ "$(grep -c ' ended$' "$W/live.out")" = 2 ] || fail "kicktrack live does not show 2 vests"
+# with raw = yes, what each receiver sent is kept verbatim next to the manifest
+for rec in "$W"/store/raw/*/*.log; do
+	vest=$(basename "$(dirname "$rec")")
+	raw=$(ls "$W"/store/sessions/*/gpsd-raw/"$vest".nmea) || fail "$vest: no raw receiver data kept"
+	n=$(grep -c '^\$GPRMC' "$raw")
+	e=$(grep -c RMC "$rec")
+	[ "$n" -ge $((e - 2)) ] || fail "$vest: raw data has $n RMC sentences, the recording $e epochs"
+	tr -d '\r' <"$raw" | grep '^\$' >"$W/raw.txt"
+	tr -d '\r' <"$W/a.nmea" >"$W/a.txt"
+	tr -d '\r' <"$W/b.nmea" >"$W/b.txt"
+	if ! grep -qvxFf "$W/a.txt" "$W/raw.txt"; then
+		echo "$vest: $n raw RMC sentences, all verbatim from a.nmea"
+	elif ! grep -qvxFf "$W/b.txt" "$W/raw.txt"; then
+		echo "$vest: $n raw RMC sentences, all verbatim from b.nmea"
+	else
+		fail "$vest: the raw data are not the receiver's sentences"
+	fi
+done
 echo "PASS"

@@ -4,7 +4,7 @@
  * this folder:
  *   live-driver gen OUT SECONDS SEED         write a 10 Hz NMEA vest log (RMC+GGA)
  *                                            with jogging and sprints
- *   live-driver run SERVER STORE QUIET_S SESSIONS TIMEOUT_S [MAP...] [--server=HOST:PORT...]
+ *   live-driver run SERVER STORE QUIET_S SESSIONS TIMEOUT_S [MAP...] [--server=HOST:PORT...] [--raw]
  *                                            drive kt_live with poll() until SESSIONS
  *                                            live sessions ended (exit 0) or the
  *                                            safety TIMEOUT_S passed (exit 1); MAP is
@@ -180,6 +180,10 @@ cmd_run(int argc, char **argv)
 	for (int i = 7; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 		char v[300];
+		if (!strcmp(argv[i], "--raw")) {
+			c.raw = true; /* keep the receivers' raw data too */
+			continue;
+		}
 		if (!strncmp(argv[i], "--server=", 9)) {
 			/* more gpsd instances */
 			if (kt_live_config_add_server(&c, argv[i] + 9) < 0)

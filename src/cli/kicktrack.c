@@ -2,6 +2,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kt-cli.h"
 #include "kt-config.h"
@@ -42,6 +43,10 @@ main(int argc, char **argv)
 	 * so that UTF-8 names pass through. */
 	setlocale(LC_CTYPE, "");
 	kt_log_set_program("kicktrack");
+	/* Reports hold minors' data: nothing we (or gnuplot, our child) create
+	 * is readable by others, whatever the caller's umask. */
+	mode_t old = umask(0);
+	umask(old | 027);
 
 	if (argc < 2) {
 		usage(stderr);

@@ -1295,7 +1295,7 @@ render_player(struct ctx *c, size_t i)
 
 	if (asprintf(&dir, "%s/players/%s", c->outdir, p->vest_id) < 0)
 		return;
-	k = kt_mkdir_p(dir, 0755);
+	k = kt_mkdir_p(dir, 0750);
 	if (k < 0) {
 		log_error_errno(k, "cannot create %s: %m: no charts for %s", dir, p->vest_id);
 		c->missing += 5;

@@ -442,7 +442,7 @@ kt_pitch_file_write(const char *path, const struct kt_pitch *p, const char *name
 	char b[4][32];
 	int r;
 
-	r = kt_atomic_open(path, 0644, &a);
+	r = kt_atomic_open(path, 0640, &a);
 	if (r < 0)
 		return r;
 	if (comment) {
@@ -576,7 +576,7 @@ kt_pipeline_opts_set(struct kt_pipeline_opts *o, const char *section, const char
 			if (parse_bool(v, &o->progress) < 0)
 				goto bad;
 		} else {
-			log_error("%s: unknown key '%s' in [process] (known: csv_flavour, lang, jobs, charts, progress)",
+			log_error("%s: unknown key '%s' in [process] (known: roster, pitch, csv_flavour, lang, jobs, charts, progress)",
 				  where, key);
 			return -EBADMSG;
 		}
@@ -625,6 +625,33 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 	else if (strcmp(section, "process") != 0 && strcmp(section, "thresholds") != 0)
 		return 0;
 	snprintf(where, sizeof(where), "%s:%u", path, line);
+	if (!strcmp(section, "process") && (!strcmp(key, "roster") || !strcmp(key, "pitch"))) {
+		struct kt_pipeline_opts *o = userdata;
+		bool is_roster = !strcmp(key, "roster");
+		char *buf = is_roster ? o->roster_buf : o->pitch_buf;
+		size_t size = is_roster ? sizeof(o->roster_buf) : sizeof(o->pitch_buf);
+		const char *slash = strrchr(path, '/');
+		int n;
+
+		if (!*value) {
+			log_error("%s: %s: expected a file name", where, key);
+			return -EBADMSG;
+		}
+		/* a relative name is relative to the config file, not to the cwd */
+		if (value[0] == '/' || !slash)
+			n = snprintf(buf, size, "%s", value);
+		else
+			n = snprintf(buf, size, "%.*s/%s", (int)(slash - path), path, value);
+		if (n < 0 || (size_t)n >= size) {
+			log_error("%s: %s: file name too long", where, key);
+			return -EBADMSG;
+		}
+		if (is_roster)
+			o->roster_path = buf;
+		else
+			o->pitch_path = buf;
+		return 0;
+	}
 	return kt_pipeline_opts_set(userdata, section, key, value, where);
 }
 

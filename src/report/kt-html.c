@@ -370,7 +370,7 @@ kt_html_write(const char *outdir, const struct kt_html_input *in)
 
 	if (asprintf(&path, "%s/index.html", outdir) < 0)
 		return -ENOMEM;
-	k = kt_atomic_open(path, 0644, &af);
+	k = kt_atomic_open(path, 0640, &af);
 	if (k < 0) {
 		log_error_errno(k, "cannot write %s: %m", path);
 		free(path);

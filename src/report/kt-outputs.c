@@ -99,7 +99,7 @@ csvw_header(struct csvw *w, const char *const *cols)
 static int
 open_out(const char *path, const struct kt_csv_style *s, struct kt_atomic_file *a)
 {
-	int r = kt_atomic_open(path, 0644, a);
+	int r = kt_atomic_open(path, 0640, a);
 
 	if (r < 0)
 		return r;

@@ -597,7 +597,7 @@ write_vest_files(struct ctx *c, size_t idx, struct kt_vest_report *v)
 
 	if (asprintf(&dir, "%s/v%zu", c->staging, idx) < 0)
 		return -ENOMEM;
-	r = kt_mkdir_p(dir, 0755);
+	r = kt_mkdir_p(dir, 0750);
 	if (r < 0)
 		goto out;
 	static const char *const names[] = { "timeseries.csv", "sprints.csv", "heatmap.csv" };
@@ -878,7 +878,7 @@ move_into_place(struct ctx *c)
 
 		if (!v->ok)
 			continue;
-		r = kt_mkdir_p(players, 0755);
+		r = kt_mkdir_p(players, 0750);
 		if (r == 0 && (asprintf(&from, "%s/v%zu", c->staging, i) < 0 ||
 			       asprintf(&to, "%s/%s", players, v->vest_id) < 0))
 			r = -ENOMEM;
@@ -918,7 +918,7 @@ merge_tree(const char *src, const char *dst, const char *last)
 		if (lstat(s, &st) < 0) {
 			r = -errno;
 		} else if (S_ISDIR(st.st_mode)) {
-			if (mkdir(t, 0755) < 0 && errno != EEXIST)
+			if (mkdir(t, 0750) < 0 && errno != EEXIST)
 				r = -errno;
 			if (r == 0)
 				r = merge_tree(s, t, NULL);
@@ -1100,7 +1100,7 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 
 	struct stat ost;
 	created_outdir = stat(o->outdir, &ost) < 0;
-	r = kt_mkdir_p(o->outdir, 0755);
+	r = kt_mkdir_p(o->outdir, 0750);
 	if (r < 0) {
 		log_error_errno(r, "cannot create output directory %s: %m", o->outdir);
 		goto out;

@@ -51,6 +51,10 @@ struct kt_pipeline_opts {
 	unsigned jobs;                 /* worker threads, vests in parallel; >= 1 */
 	bool progress;                 /* progress on stderr (only if it is a terminal) */
 	bool quiet;                    /* only warnings and errors */
+	/* storage for roster_path/pitch_path when they come from a config file
+	 * ([process] roster/pitch, relative to the config file's folder) */
+	char roster_buf[4096];
+	char pitch_buf[4096];
 };
 
 /* What happened, for the daemon's status page. */

@@ -81,6 +81,10 @@ check_outputs() { # check_outputs OUT N_VESTS
 	done
 	"$PY" -c "import json,sys; json.load(open(sys.argv[1], encoding='utf-8'))" "$out/session.json" ||
 		fail "session.json is not valid JSON"
+	# minors' data: nothing readable by others, whatever the caller's umask
+	if find "$out" -mindepth 1 -perm -o=r | grep -q .; then
+		fail "world-readable outputs: $(find "$out" -mindepth 1 -perm -o=r | head -3)"
+	fi
 	# nothing half-written or staged left behind
 	if find "$out" -name '.kicktrack-*' -o -name '.#*' | grep -q .; then
 		fail "temporary files left in $out"
@@ -88,6 +92,27 @@ check_outputs() { # check_outputs OUT N_VESTS
 }
 
 case "$CASE" in
+config)
+	# roster and pitch from [process] in a config file, relative to it
+	sim "$T/s" -p 2 -m 2 -s 5
+	mkdir -p "$T/club" "$T/logs"
+	mv "$T/s/roster.csv" "$T/club/kader.csv"
+	mv "$T/s/pitch.ini" "$T/club/platz.ini"
+	mv "$T/s"/*.ubx "$T/s"/*.nmea "$T/logs/" 2>/dev/null
+	printf '[process]\nroster = kader.csv\npitch = platz.ini\n' > "$T/club/kicktrack.conf"
+	(umask 000; "$KT" process --config "$T/club/kicktrack.conf" --no-charts "$T/logs" -o "$T/out" 2>"$T/err")
+	rc=$?
+	expect_rc 0
+	check_outputs "$T/out" 2
+	grep -q '"Jörg Müller"' "$T/out/team.csv" || fail "roster from the config file not used"
+	[ "$(json_get "$T/out/session.json" "j['pitch']['source']")" != estimated ] || fail "pitch from the config file not used"
+	# a missing roster named in the config file is named in the message
+	printf '[process]\nroster = nix.csv\n' > "$T/club/bad.conf"
+	"$KT" process --config "$T/club/bad.conf" --no-charts "$T/logs" -o "$T/out2" 2>"$T/err"
+	rc=$?
+	[ "$rc" != 0 ] || fail "missing roster accepted"
+	expect_err "nix.csv"
+	;;
 session)
 	# a simulated session directory: roster and pitch taken from it
 	sim "$T/s" -p 4 -m 4 -s 7

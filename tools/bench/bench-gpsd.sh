@@ -6,7 +6,7 @@
 # Reports the recorder's CPU use while the vests stream (goal: < 2 % of one
 # core), the epochs dropped (goal: none), gpsd's own CPU use, and what one
 # live snapshot costs late in a long session.
-# Usage: bench-gpsd.sh DRIVER [VESTS (30)] [SECONDS (60)]
+# Usage: [RAW=1] bench-gpsd.sh DRIVER [VESTS (30)] [SECONDS (60)]   (RAW=1: [gpsd] raw = yes)
 # Run: ninja -C build bench-gpsd-run
 set -u
 DRIVER=$1
@@ -62,6 +62,7 @@ server_args=()
 for srv in "${SERVERS[@]:1}"; do server_args+=("--server=$srv"); done
 
 echo "$VESTS vests x $SECONDS_ s at 10 Hz through ${#SERVERS[@]} gpsd (4 devices each) ..."
+[ -n "${RAW:-}" ] && server_args+=(--raw) && echo "(raw = yes: one more gpsd connection per vest)"
 "$DRIVER" run "${SERVERS[0]}" "$W/store" 3 1 $((SECONDS_ + 60)) "${map_args[@]}" "${server_args[@]}" \
 	>"$W/run.out" 2>&1
 rc=$?

@@ -67,6 +67,10 @@ test_config(void)
 	CHECK_EQ(kt_live_config_set(&c, "t.conf", 5, "quiet_s", "2,5"), -EINVAL);
 	CHECK_EQ(kt_live_config_set(&c, "t.conf", 6, "lost_s", "abc"), -EINVAL);
 	CHECK_EQ(kt_live_config_set(&c, "t.conf", 7, "colour", "red"), -EINVAL);
+	CHECK(!c.raw);
+	CHECK_EQ(kt_live_config_set(&c, "t.conf", 7, "raw", "yes"), 0);
+	CHECK(c.raw);
+	CHECK_EQ(kt_live_config_set(&c, "t.conf", 7, "raw", "sometimes"), -EINVAL);
 
 	/* servers: repeatable, validated */
 	CHECK_EQ(kt_live_config_set(&c, "t.conf", 8, "server", "gps.local:2948"), 0);

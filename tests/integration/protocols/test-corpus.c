@@ -10,6 +10,9 @@
  *  - UBX logs without NAV-PVT (navisys-gr701w, ublox-8-time, ublox-aek-4t,
  *    ublox-lea-4t, ublox-neo-m8t*, ...): their positions come in NAV-POSLLH /
  *    NAV-SOL, which a vest never sends; we count them as unknown frames.
+ *  - Receivers that never got a fix in the log (skytraq, ublox-lea-5q) and
+ *    garmin-geko201 (gpsd prints its positions without a time) give no TPV
+ *    with both time and position: 0 compared.
  *  - NMEA logs without RMC (hemi): no date in the data; gpsd takes it from the
  *    log's "# Date:" comment or the host clock. We do not invent a date.
  *  - gpsd's TPV can report a position of an epoch whose own sentences said

@@ -79,6 +79,7 @@ struct live_src {
 	int reg_fd;                 /* fd registered with epoll, -1 none */
 	unsigned reg_gen;
 	bool connected;
+	bool ready;                 /* epoll said readable */
 };
 
 struct live_dev {
@@ -1478,22 +1479,36 @@ kt_live_next_deadline_us(struct kt_live *l)
 	return t;
 }
 
+static void
+src_dispatch(struct kt_live *l, struct live_src *src, bool all)
+{
+	if (all || src->ready || kt_gpsd_get_fd(src->g) < 0 || kt_gpsd_next_deadline_us(src->g) <= l->now_us)
+		(void) kt_gpsd_dispatch(src->g, l->now_us);
+	src->ready = false;
+	src_register(l, src);
+}
+
 int
 kt_live_dispatch(struct kt_live *l, int64_t now_mono_us)
 {
 	int r;
 
 	l->now_us = now_mono_us;
-	for (size_t i = 0; i < l->n_srcs; i++) {
-		(void) kt_gpsd_dispatch(l->srcs[i].g, now_mono_us);
-		src_register(l, &l->srcs[i]);
-	}
-	for (size_t i = 0; i < l->n_devs; i++) {
-		struct live_dev *d = l->devs[i];
-		if (!d->raw.g)
-			continue;
-		(void) kt_gpsd_dispatch(d->raw.g, now_mono_us);
-		src_register(l, &d->raw);
+	/* read only the connections with data (or a reconnect/backlog due): with
+	 * 8 gpsd and 30 raw connections, a recv() on each per wake-up costs more
+	 * than the data */
+	{
+		struct epoll_event ev[64];
+		int n = epoll_wait(l->epfd, ev, 64, 0);
+		bool all = n == 64 || n < 0;
+
+		for (int i = 0; i < n; i++)
+			((struct live_src *) ev[i].data.ptr)->ready = true;
+		for (size_t i = 0; i < l->n_srcs; i++)
+			src_dispatch(l, &l->srcs[i], all);
+		for (size_t i = 0; i < l->n_devs; i++)
+			if (l->devs[i]->raw.g)
+				src_dispatch(l, &l->devs[i]->raw, all);
 	}
 
 	for (size_t i = 0; i < l->n_devs; i++) {

@@ -25,7 +25,7 @@ for _ in $(seq 100); do [ "$(ls "$W"/*.tty 2>/dev/null | wc -l)" -eq "$N" ] && b
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 t0=$(date +%s.%N)
-$D -r "$W/root" -d "$W/*.tty" --no-usb --no-process --scan-interval 200 >"$W/d.log" 2>&1 &
+$D -r "$W/root" -d "$W/*.tty" --no-usb --no-process >"$W/d.log" 2>&1 &
 DPID=$!
 c0=$(ticks "$DPID")
 for _ in $(seq 6000); do

@@ -683,6 +683,11 @@ run(struct daemon *dm)
 		}
 		now = now_mono_us();
 		last_wake = now;
+		{
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			d->wall_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+		}
 
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;

@@ -111,6 +111,7 @@ struct kt_dockd {
 	char *latest_report;
 	int64_t last_stored_us;
 	bool stopped;              /* final status write at exit */
+	int64_t wall_us;           /* CLOCK_REALTIME of this loop turn, for SET_CLOCK */
 };
 
 struct kt_vest *kt_dockd_vest(struct kt_dockd *d, const char *id, bool create);
@@ -121,6 +122,7 @@ void kt_dockd_session_stored(struct kt_dockd *d, struct kt_vest *v, struct kt_vs
 /* ---- ports (kt-port.c) ---- */
 enum kt_port_state {
 	KT_PORT_IDENTIFY = 0,
+	KT_PORT_SET_CLOCK,         /* vest clock unknown or off: set it */
 	KT_PORT_LIST,
 	KT_PORT_DOWNLOAD,
 	KT_PORT_ERASE,

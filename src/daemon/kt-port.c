@@ -57,6 +57,7 @@ kt_port_state_to_str(enum kt_port_state s)
 {
 	switch (s) {
 	case KT_PORT_IDENTIFY: return "identify";
+	case KT_PORT_SET_CLOCK: return "set-clock";
 	case KT_PORT_LIST: return "list";
 	case KT_PORT_DOWNLOAD: return "download";
 	case KT_PORT_ERASE: return "erase";
@@ -146,6 +147,7 @@ port_set_state(struct kt_port *p, enum kt_port_state s, enum port_event ev)
 	p->state = s;
 	switch (s) {
 	case KT_PORT_IDENTIFY: vest_set(p, KT_VEST_CONNECTING); break;
+	case KT_PORT_SET_CLOCK:
 	case KT_PORT_LIST: vest_set(p, KT_VEST_LISTING); break;
 	case KT_PORT_DOWNLOAD: vest_set(p, KT_VEST_DOWNLOADING); break;
 	case KT_PORT_ERASE: vest_set(p, KT_VEST_ERASING); break;
@@ -274,6 +276,16 @@ send_list(struct kt_port *p)
 	int n = kt_dock_list_req_encode(&m, b, sizeof(b));
 
 	send_or_fail(p, n < 0 ? n : send_req(p, KT_DOCK_LIST, b, (size_t)n, 0, 0));
+}
+
+static void
+send_set_clock(struct kt_port *p)
+{
+	uint8_t b[KT_DOCK_SET_CLOCK_LEN];
+	struct kt_dock_set_clock m = { .unix_us = p->d->wall_us };
+	int n = kt_dock_set_clock_encode(&m, b, sizeof(b));
+
+	send_or_fail(p, n < 0 ? n : send_req(p, KT_DOCK_SET_CLOCK, b, (size_t)n, 0, 0));
 }
 
 /* Is [x, ...) already covered by a buffered chunk or an outstanding READ?
@@ -595,6 +607,38 @@ on_identify(struct kt_port *p)
 		 id.firmware >> 8, id.firmware & 0xff, id.n_sessions,
 		 id.battery_pct == KT_DOCK_UNKNOWN_BATTERY ? "?" : "",
 		 id.battery_pct == KT_DOCK_UNKNOWN_BATTERY ? 0 : id.battery_pct);
+	/* Set the vest clock when it is unknown or off by more than a second,
+	 * so the next sessions start at the right time (dock.md 6.2). */
+	int64_t wall = p->d->wall_us;
+	if (wall > 0 && (id.clock_unix_us == KT_DOCK_UNKNOWN_TIME ||
+			 !(id.flags & KT_DOCK_FLAG_CLOCK_SET) ||
+			 llabs(id.clock_unix_us - wall) > 1000000)) {
+		port_set_state(p, KT_PORT_SET_CLOCK, EV_FRAME);
+		send_set_clock(p);
+		return;
+	}
+	p->list_next = 0;
+	port_set_state(p, KT_PORT_LIST, EV_FRAME);
+	send_list(p);
+}
+
+static void
+on_set_clock(struct kt_port *p)
+{
+	struct kt_dock_set_clock m;
+	struct kt_dock_error e;
+
+	if (is_error(p, &e))
+		log_warning("vest %s: did not take the time: %s", vname(p),
+			    kt_dock_error_to_str(e.code));
+	else if (p->frame.type == KT_DOCK_SET_CLOCK_RESP &&
+		 kt_dock_set_clock_decode(p->frame.payload, p->frame.len, &m) >= 0) {
+		if (m.unix_us == KT_DOCK_UNKNOWN_TIME)
+			log_info("vest %s: clock set (it was not set)", vname(p));
+		else
+			log_info("vest %s: clock set (it was off by %.1f s)", vname(p),
+				 (double)(m.unix_us - p->d->wall_us) / 1e6);
+	}
 	p->list_next = 0;
 	port_set_state(p, KT_PORT_LIST, EV_FRAME);
 	send_list(p);
@@ -915,6 +959,7 @@ port_handle(struct kt_port *p, enum port_event ev)
 			on_identify(p);
 		}
 		break;
+	case KT_PORT_SET_CLOCK:
 	case KT_PORT_LIST:
 	case KT_PORT_DOWNLOAD:
 	case KT_PORT_ERASE:
@@ -929,7 +974,9 @@ port_handle(struct kt_port *p, enum port_event ev)
 		if (ev == EV_TIMEOUT || ev == EV_WAKE) {
 			p->n_out = 0;
 			p->deadline_us = 0;
-			if (p->state == KT_PORT_LIST)
+			if (p->state == KT_PORT_SET_CLOCK)
+				send_set_clock(p);
+			else if (p->state == KT_PORT_LIST)
 				send_list(p);
 			else if (p->state == KT_PORT_DOWNLOAD)
 				restart_reads(p);
@@ -939,7 +986,9 @@ port_handle(struct kt_port *p, enum port_event ev)
 		}
 		if (ev != EV_FRAME)
 			break;
-		if (p->state == KT_PORT_LIST)
+		if (p->state == KT_PORT_SET_CLOCK)
+			on_set_clock(p);
+		else if (p->state == KT_PORT_LIST)
 			on_list(p);
 		else if (p->state == KT_PORT_DOWNLOAD)
 			on_read(p, &p->frame);

@@ -215,7 +215,9 @@ kt_serial_open(const char *path, unsigned baud)
 	t.c_cflag |= CLOCAL | CREAD;
 	t.c_cflag &= ~(HUPCL | CRTSCTS | CSTOPB | PARENB);
 	t.c_iflag &= ~(IXON | IXOFF | IXANY);
-	t.c_cc[VMIN] = 0;
+	/* VMIN 1 with O_NONBLOCK: "no data" is EAGAIN, so read() returning 0
+	 * only ever means hang-up (with VMIN 0 it would mean both) */
+	t.c_cc[VMIN] = 1;
 	t.c_cc[VTIME] = 0;
 	cfsetispeed(&t, baud_to_speed(baud));
 	cfsetospeed(&t, baud_to_speed(baud));

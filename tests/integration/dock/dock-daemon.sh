@@ -57,6 +57,9 @@ stored() { # ID FILE SID: is the raw copy there and byte-identical?
 	[ -n "$f" ] && cmp -s "$f" "$W/$2"
 }
 nraw() { find "$ROOT/raw" -name '*.log' 2>/dev/null | wc -l; }
+n_downloading_at_least() {
+	[ "$(grep -o '"state": "downloading"' "$ROOT/status.json" 2>/dev/null | wc -l)" -ge "$1" ]
+}
 has_meta() { [ -n "$(find "$ROOT/partial" -name '*.meta' 2>/dev/null)" ]; }
 nraw_is() { [ "$(nraw)" -eq "$1" ]; }
 alive() { kill -0 "$DPID" 2>/dev/null || fail "daemon died"; }
@@ -83,13 +86,15 @@ basic)
 twenty)
 	# 20 vests at once, rate-limited, all stored byte-identical
 	for i in $(seq -w 1 20); do
-		mkdata s$i $((60000 + 1000 * 10#$i))
+		mkdata s$i $((150000 + 1000 * 10#$i))
 		vest V$i --log "$W/s$i" --rate 40000
 	done
 	daemon --no-process
+	# in parallel, not one after the other: the status shows most of them
+	# downloading at the same moment (each takes ~4 s at its rate limit)
+	wait_for 30 n_downloading_at_least 15 || fail "never 15 vests downloading at once"
 	wait_for 60 nraw_is 20 || fail "only $(nraw) of 20 stored"
 	for i in $(seq -w 1 20); do stored V$i s$i 100 || fail "V$i not identical"; done
-	# they ran in parallel: 20 x ~70 kB at 40 kB/s each takes ~2 s, not ~35 s
 	stop_daemon
 	;;
 unplug)

@@ -202,9 +202,15 @@ render(FILE *f, const char *path, bool clear)
 				fprintf(f, "making the reports...\n");
 			else if (!strcmp(st, "done"))
 				fprintf(f, "reports ready: %s\n", jstr(t, "report_dir"));
-			else
-				fprintf(f, "processing FAILED (exit code %" PRId64 "): run 'kicktrack process' "
-					"on %s by hand\n", jint(t, "exit_code", 0), jstr(t, "name"));
+			else {
+				/* report_dir is .../sessions/NAME/reports; the logs are beside it */
+				const char *rd = jstr(t, "report_dir");
+				const char *slash = strrchr(rd, '/');
+				int dl = slash ? (int)(slash - rd) : 0;
+				fprintf(f, "processing FAILED (exit code %" PRId64 "); the logs are safe. "
+					"To see why: kicktrack process %.*s/logs -o /tmp/out\n",
+					jint(t, "exit_code", 0), dl, rd);
+			}
 		}
 	}
 	if (*jstr(root, "latest_report"))

@@ -467,6 +467,9 @@ cmd_feed(int argc, char **argv)
 			}
 		}
 	}
+	/* keep the ptys open a while: what gpsd has not read yet would be lost */
+	for (int k = 0; k < 50 && !stop; k++)
+		usleep(100000);
 	return 0;
 }
 

@@ -1061,18 +1061,24 @@ main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
+			free(files);
 			return 2;
 		}
-		if (r < 0)
+		if (r < 0) {
+			free(files);
 			return 2;
+		}
 	}
 	if (optind < argc) {
 		log_error("unexpected argument \"%s\"", argv[optind]);
+		free(files);
 		return 2;
 	}
 	for (size_t i = 0; i < n_files; i++)
-		if (session_add(&e, files[i]) < 0)
+		if (session_add(&e, files[i]) < 0) {
+			free(files);
 			return 1;
+		}
 	free(files);
 	if (!e.o.vest_id)
 		e.o.vest_id = e.n > 0 && e.s[0].log_vest_id[0] ? e.s[0].log_vest_id : "EMU01";

@@ -28,6 +28,7 @@
 #include "ingest/kt-serial.h"
 #include "kt-config.h"
 #include "kt-dockd.h"
+#include "report/kt-pipeline.h"
 #include "store/kt-store.h"
 #include "util/kt-fileio.h"
 #include "util/kt-ini.h"
@@ -940,6 +941,15 @@ main(int argc, char **argv)
 		kt_training_load(&dm.d);
 #if KT_HAVE_LIVE
 	if (dm.live_cfg.enable) {
+		/* the live numbers must equal the reports: same thresholds and
+		 * filter as the processing reads from the same config file */
+		struct kt_pipeline_opts po;
+		kt_pipeline_opts_init(&po);
+		if (kt_pipeline_opts_load_config(&po, dm.o.config_path, true) < 0) {
+			opts_clear(&dm.o);
+			return 2;
+		}
+		dm.live_cfg.params = po.params;
 		if (!dm.live_cfg.store_root)
 			dm.live_cfg.store_root = strdup(dm.o.store_root);
 		dm.live_cfg.session_done = live_session_done;

@@ -27,17 +27,10 @@
 #include "kt_frame.h"
 #include "store/kt-store.h"
 
+#include "../../kt-test.h"
+
 static const char *emulator;
 static char tmpdir[256];
-static int failures;
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
 
 static int64_t
 now_ms(void)

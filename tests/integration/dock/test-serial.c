@@ -17,15 +17,7 @@
 
 #include "ingest/kt-serial.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                    \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                        \
-		}                                                                          \
-	} while (0)
+#include "../../kt-test.h"
 
 static void
 test_usb_id(void)

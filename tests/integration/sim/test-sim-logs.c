@@ -35,18 +35,9 @@
 #include "util/kt-ini.h"
 #include "util/kt-strutil.h"
 
-static int failures;
-static const char *sim_path;
+#include "../../kt-test.h"
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #cond);            \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+static const char *sim_path;
 
 #define START_US (INT64_C(1795269600) * 1000000) /* 2026-11-21T14:00:00Z */
 #define MINUTES 3

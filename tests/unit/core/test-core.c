@@ -11,17 +11,7 @@
 
 #include "kt-core-private.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                       \
-			fputc('\n', stderr);                                \
-			failures++;                                         \
-		}                                                           \
-	} while (0)
+#include "../../kt-test.h"
 
 #define CHECK_NEAR(a, b, tol, what)                                          \
 	CHECK(fabs((double) (a) - (double) (b)) <= (tol), "%s: got %.9g want %.9g (tol %g)", what, \

@@ -11,25 +11,7 @@
 
 #include "kt_dock.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                                             \
-	do {                                                                                       \
-		long long _a = (long long)(a), _b = (long long)(b);                                \
-		if (_a != _b) {                                                                    \
-			fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__,      \
-				__LINE__, #a, _a, #b, _b);                                         \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+#include "../../kt-test.h"
 
 static uint32_t rng_state = 12345;
 

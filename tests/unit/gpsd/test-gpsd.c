@@ -23,25 +23,7 @@
 #include "util/kt-fileio.h"
 #include "util/kt-log.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                                             \
-	do {                                                                                       \
-		long long _a = (long long) (a), _b = (long long) (b);                              \
-		if (_a != _b) {                                                                    \
-			fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__,      \
-				__LINE__, #a, _a, #b, _b);                                         \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+#include "../../kt-test.h"
 
 #define S(x) ((int64_t) (x) * 1000000)
 

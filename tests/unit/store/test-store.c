@@ -23,26 +23,9 @@
 #include "kt_dock.h"
 #include "store/kt-store.h"
 
-static int failures;
+#include "../../kt-test.h"
+
 static char tmpdir[256];
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                                             \
-	do {                                                                                       \
-		long long _a = (long long)(a), _b = (long long)(b);                                \
-		if (_a != _b) {                                                                    \
-			fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__,      \
-				__LINE__, #a, _a, #b, _b);                                         \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
 
 static uint8_t data[1200000];
 static uint32_t data_crc;

@@ -70,6 +70,11 @@ struct kt_track {
 	unsigned imu_chain;   /* consecutive samples without a hole */
 	int64_t pl_sec0;
 	bool have_pl_sec0;
+	/* the second of the last counted sample: [pl_cur_lo_us, pl_cur_lo_us + 1 s)
+	 * maps to pl_cur_i without a 64-bit division per sample */
+	bool have_pl_cur;
+	int64_t pl_cur_lo_us;
+	size_t pl_cur_i;
 
 	/* grid scratch, reused between snapshots */
 	size_t cap_g;
@@ -354,10 +359,39 @@ median_of(double *a, size_t n)
 	return 0.5 * (lo + hi);
 }
 
+/* a new whole second i from pl_sec0 starts at the current sample index */
+static int
+pl_open_sec(struct kt_track *t, size_t i)
+{
+	int r;
+
+	r = grow((void **) &t->pl_sec_first, &t->cap_pl_sec, i + 2, sizeof(size_t));
+	if (r >= 0)
+		r = grow((void **) &t->pl_sec_hf, &t->cap_pl_hf, i + 2, sizeof(double));
+	if (r >= 0)
+		r = grow((void **) &t->pl_sec_nhf, &t->cap_pl_nhf, i + 2, sizeof(uint32_t));
+	if (r < 0)
+		return r;
+	for (size_t q = t->n_pl_sec; q <= i; q++) {
+		t->pl_sec_first[q] = t->n_d2;
+		t->pl_sec_hf[q] = 0;
+		t->pl_sec_nhf[q] = 0;
+	}
+	t->n_pl_sec = i + 1;
+	return 0;
+}
+
+/*
+ * Called 100 times a second per vest for a whole session: the hot loop of
+ * 'kicktrack process' on UBX logs. The arithmetic (and its order, so every
+ * rounding) is that of the plain per-axis loops; only the bookkeeping around
+ * it is cheaper: the second is found without a division while samples stay
+ * in the same second, the history moves with one memmove.
+ */
 int
 kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s)
 {
-	int64_t sec;
+	bool chained;
 	int r;
 
 	if (!t || !s)
@@ -368,72 +402,89 @@ kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s)
 		return 0; /* duplicate or out of order */
 
 	/* deltas only between neighbours (a hole of more than 50 ms breaks the chain) */
-	if (t->imu_have_last && s->t_us - t->imu_last_t_us <= 50000) {
-		double d2 = 0;
+	chained = t->imu_have_last && s->t_us - t->imu_last_t_us <= 50000;
+	if (chained) {
+		const double a0 = (double) s->acc_g[0], a1 = (double) s->acc_g[1], a2 = (double) s->acc_g[2];
+		double d2 = 0, d;
+		size_t i;
 
-		for (int k = 0; k < 3; k++) {
-			double d = (double) s->acc_g[k] - (double) t->imu_last[k];
-			d2 += d * d;
-		}
-		sec = s->t_us / KT_USEC_PER_SEC;
-		if (!t->have_pl_sec0) {
-			t->pl_sec0 = sec;
-			t->have_pl_sec0 = true;
-		}
-		/* a clock more than a day away from the session start is broken:
-		 * the sample is not counted rather than a huge per-second table grown */
-		if (sec >= t->pl_sec0 && sec - t->pl_sec0 < IMU_MAX_SPAN_S) {
-			size_t i = (size_t) (sec - t->pl_sec0);
+		d = a0 - (double) t->imu_last[0];
+		d2 += d * d;
+		d = a1 - (double) t->imu_last[1];
+		d2 += d * d;
+		d = a2 - (double) t->imu_last[2];
+		d2 += d * d;
 
-			/* a new second starts at the current sample index */
+		if (t->have_pl_cur && s->t_us >= t->pl_cur_lo_us && s->t_us - t->pl_cur_lo_us < KT_USEC_PER_SEC) {
+			i = t->pl_cur_i; /* same second as the last counted sample */
+		} else {
+			int64_t sec = s->t_us / KT_USEC_PER_SEC;
+
+			if (!t->have_pl_sec0) {
+				t->pl_sec0 = sec;
+				t->have_pl_sec0 = true;
+			}
+			/* a clock more than a day away from the session start is broken:
+			 * the sample is not counted rather than a huge per-second table grown */
+			if (!(sec >= t->pl_sec0 && sec - t->pl_sec0 < IMU_MAX_SPAN_S))
+				goto shift;
+			i = (size_t) (sec - t->pl_sec0);
 			if (i >= t->n_pl_sec) {
-				r = grow((void **) &t->pl_sec_first, &t->cap_pl_sec, i + 2, sizeof(size_t));
-				if (r >= 0)
-					r = grow((void **) &t->pl_sec_hf, &t->cap_pl_hf, i + 2, sizeof(double));
-				if (r >= 0)
-					r = grow((void **) &t->pl_sec_nhf, &t->cap_pl_nhf, i + 2, sizeof(uint32_t));
-				if (r < 0)
-					return r;
-				for (size_t q = t->n_pl_sec; q <= i; q++) {
-					t->pl_sec_first[q] = t->n_d2;
-					t->pl_sec_hf[q] = 0;
-					t->pl_sec_nhf[q] = 0;
-				}
-				t->n_pl_sec = i + 1;
-			}
-			/* 6th difference: white noise of sigma gives 924 sigma^2 per
-			 * axis, body movement (below ~20 Hz) very little */
-			if (t->imu_chain >= 6) {
-				static const double c6[6] = { 1, -6, 15, -20, 15, -6 };
-				double h = 0;
-
-				for (int k = 0; k < 3; k++) {
-					double d6 = (double) s->acc_g[k];
-
-					for (int q = 0; q < 6; q++)
-						d6 += c6[q] * (double) t->imu_hist[q][k];
-					h += d6 * d6;
-				}
-				t->pl_sec_hf[i] += h;
-				t->pl_sec_nhf[i]++;
-			}
-			if (t->n_d2 >= t->cap_d2) {
-				r = grow((void **) &t->pl_d2, &t->cap_d2, t->n_d2 + 1, sizeof(float));
+				r = pl_open_sec(t, i);
 				if (r < 0)
 					return r;
 			}
-			t->pl_d2[t->n_d2++] = (float) d2;
+			/* t_us / 1 s truncates towards zero: only a non-negative time
+			 * has its whole second as [sec, sec + 1 s) */
+			t->have_pl_cur = s->t_us >= 0;
+			t->pl_cur_lo_us = sec * KT_USEC_PER_SEC;
+			t->pl_cur_i = i;
 		}
+		/* 6th difference: white noise of sigma gives 924 sigma^2 per
+		 * axis, body movement (below ~20 Hz) very little */
+		if (t->imu_chain >= 6) {
+			const float (*hq)[3] = t->imu_hist;
+			double h = 0, e;
+
+			/* coefficients 1, -6, 15, -20, 15, -6 in this order, oldest first */
+			e = a0 + 1.0 * (double) hq[0][0];
+			e += -6.0 * (double) hq[1][0];
+			e += 15.0 * (double) hq[2][0];
+			e += -20.0 * (double) hq[3][0];
+			e += 15.0 * (double) hq[4][0];
+			e += -6.0 * (double) hq[5][0];
+			h += e * e;
+			e = a1 + 1.0 * (double) hq[0][1];
+			e += -6.0 * (double) hq[1][1];
+			e += 15.0 * (double) hq[2][1];
+			e += -20.0 * (double) hq[3][1];
+			e += 15.0 * (double) hq[4][1];
+			e += -6.0 * (double) hq[5][1];
+			h += e * e;
+			e = a2 + 1.0 * (double) hq[0][2];
+			e += -6.0 * (double) hq[1][2];
+			e += 15.0 * (double) hq[2][2];
+			e += -20.0 * (double) hq[3][2];
+			e += 15.0 * (double) hq[4][2];
+			e += -6.0 * (double) hq[5][2];
+			h += e * e;
+			t->pl_sec_hf[i] += h;
+			t->pl_sec_nhf[i]++;
+		}
+		if (t->n_d2 >= t->cap_d2) {
+			r = grow((void **) &t->pl_d2, &t->cap_d2, t->n_d2 + 1, sizeof(float));
+			if (r < 0)
+				return r;
+		}
+		t->pl_d2[t->n_d2++] = (float) d2;
 	}
-	if (t->imu_have_last && s->t_us - t->imu_last_t_us <= 50000)
+shift:
+	if (chained)
 		t->imu_chain++;
 	else
 		t->imu_chain = 0;
-	for (int q = 0; q < 5; q++)
-		for (int k = 0; k < 3; k++)
-			t->imu_hist[q][k] = t->imu_hist[q + 1][k];
-	for (int k = 0; k < 3; k++)
-		t->imu_hist[5][k] = s->acc_g[k];
+	memmove(t->imu_hist[0], t->imu_hist[1], 5 * sizeof(t->imu_hist[0]));
+	memcpy(t->imu_hist[5], s->acc_g, sizeof(t->imu_hist[5]));
 	t->imu_have_last = true;
 	t->imu_last_t_us = s->t_us;
 	memcpy(t->imu_last, s->acc_g, sizeof(t->imu_last));

@@ -83,6 +83,8 @@ struct kt_track {
 	struct kt_segment *seg;
 	size_t n_seg, cap_seg;
 	struct kt_sg sg_v, sg_a;
+
+	struct kt_live *live; /* incremental snapshot state, NULL until the first snapshot */
 };
 
 static const char *const filter_param_names[KT_FILTER_NPARAM] = {
@@ -158,6 +160,8 @@ grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+static void live_free(struct kt_live *l);
+
 int
 kt_track_new(const struct kt_params *p, const struct kt_pitch *pitch, struct kt_track **ret)
 {
@@ -204,6 +208,7 @@ kt_track_free(struct kt_track *t)
 	free(t->g_lon);
 	free(t->g_cum);
 	free(t->seg);
+	live_free(t->live);
 	free(t);
 	return NULL;
 }
@@ -1059,12 +1064,611 @@ fail:
 	return r;
 }
 
+/*
+ * ---- incremental snapshot (live view) ----
+ *
+ * The filter's value at a grid point depends only on the raw grid within
+ * R = hampel_half + max(speed_half, accel_half + median_half) points of it
+ * (doc/filter.md), and a raw grid point depends only on the epochs around
+ * it. So when fixes keep arriving, everything more than R points before the
+ * last final raw point (one strictly before the last epoch) is final: its
+ * metrics are accumulated once into `a` ("committed"), in exactly the order
+ * and with exactly the expressions of compute(), and a snapshot only rebuilds
+ * and filters the tail from R points before the commit point, then finishes
+ * a copy of the accumulators over it. After the last fix the result is
+ * bit-identical to compute() (tests/unit/core test_snapshot).
+ */
+struct kt_acc {
+	size_t g, s;                 /* next grid point to process, its segment */
+	double valid_s, power_int, cum, p0;
+	int z0;
+	double distance_m, zone_m[5], hsr_m, high_power_m, max_speed_kmh, sprint_m;
+	unsigned accelerations, decelerations;
+	size_t n_sprints;
+	struct kt_run sprint, acc, dec;
+	size_t pk_i[3];              /* best 1/3/5 min windows: window start, best so far */
+	double pk_best[3];
+};
+
+struct kt_live_seg {
+	size_t ep0, ep1, g0, g1;     /* epochs and grid points, inclusive */
+};
+
+struct kt_live_out {                 /* where a run of the metrics writes */
+	struct kt_sprint **sprints;
+	size_t *cap_sprints;
+	double *heat;
+	unsigned nx, ny;
+	struct kt_sample10 *series;
+};
+
+struct kt_live {
+	unsigned hh, hm, reach;      /* hampel and median half-widths, R */
+	struct kt_live_seg *seg;
+	size_t n_seg, cap_seg;
+	size_t n_ep;                 /* epochs placed into segments */
+	size_t ng;                   /* grid points */
+	struct kt_acc a;             /* committed: all final grid points before a.g */
+	struct kt_sprint *sprints;
+	size_t cap_sprints;
+	double *heat;
+	unsigned nx, ny;
+	struct kt_sample10 *series;  /* committed rows: [0, a.g + a.s) */
+	size_t cap_series;
+	size_t gap_i;                /* epochs checked for gaps */
+	unsigned gaps;
+	double gap_s;
+	double *f_vh, *f_v, *f_a, *f_m; /* tail filter scratch */
+	size_t cap_f;
+};
+
+static const double live_win_s[3] = { 60, 180, 300 };
+
+static void
+live_free(struct kt_live *l)
+{
+	if (!l)
+		return;
+	free(l->seg);
+	free(l->sprints);
+	free(l->heat);
+	free(l->series);
+	free(l->f_vh);
+	free(l->f_v);
+	free(l->f_a);
+	free(l->f_m);
+	free(l);
+}
+
+static void
+live_acc_init(const struct kt_params *p, struct kt_acc *a)
+{
+	*a = (struct kt_acc){ .max_speed_kmh = NAN };
+	kt_run_init(&a->sprint, "sprint", p->sprint_kmh / 3.6, p->sprint_min_s);
+	kt_run_init(&a->acc, "accel", p->effort_ms2, p->effort_min_s);
+	kt_run_init(&a->dec, "decel", p->effort_ms2, p->effort_min_s);
+}
+
+static int
+live_init(struct kt_track *t)
+{
+	const struct kt_params *p = &t->p;
+	struct kt_live *l;
+	unsigned hv = half_width(p->filter_param[3]), ha = half_width(p->filter_param[4]);
+	int r;
+
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->hh = half_width(p->filter_param[0]);
+	l->hm = half_width(p->filter_param[7]);
+	l->reach = l->hh + (hv > ha + l->hm ? hv : ha + l->hm);
+	live_acc_init(p, &l->a);
+	if (t->has_pitch) {
+		l->nx = (unsigned) ceil(t->frame.length_m / p->heat_cell_x_m - 1e-9);
+		l->ny = (unsigned) ceil(t->frame.width_m / p->heat_cell_y_m - 1e-9);
+		l->heat = calloc((size_t) l->nx * l->ny, sizeof(double));
+		if (!l->heat) {
+			live_free(l);
+			return -ENOMEM;
+		}
+	}
+	r = kt_sg_init(&t->sg_v, hv, order_of(p->filter_param[5]), 0);
+	if (r >= 0)
+		r = kt_sg_init(&t->sg_a, ha, order_of(p->filter_param[6]), 1);
+	if (r < 0) {
+		live_free(l);
+		return r;
+	}
+	t->live = l;
+	return 0;
+}
+
+static int
+live_push_sprint(struct kt_live_out *o, struct kt_acc *A, const struct kt_sprint *sp)
+{
+	int r = grow((void **) o->sprints, o->cap_sprints, A->n_sprints + 1, sizeof(*sp));
+
+	if (r < 0)
+		return r;
+	(*o->sprints)[A->n_sprints++] = *sp;
+	A->sprint_m += sp->dist_m;
+	return 0;
+}
+
+/* one grid point: the body of compute()'s loop */
+static int
+live_point(struct kt_track *t, struct kt_acc *A, struct kt_live_out *o, size_t g0, size_t g1)
+{
+	const struct kt_params *p = &t->p;
+	size_t g = A->g, s = A->s;
+	double hsr = p->hsr_kmh / 3.6, sprint_thr = p->sprint_kmh / 3.6, t_base = (double) t->g_tus[0] / 1e6;
+	double v = t->g_v[g], a = t->g_a[g], tt = (double) t->g_tus[g] / 1e6 - t_base;
+	double w = (g1 == g0) ? 0.0 : (g == g0 || g == g1) ? GRID_S / 2 : GRID_S, p1;
+	struct kt_sample10 *so = &o->series[g + s];
+	struct kt_run_done done;
+	int z1, r;
+
+	p1 = kt_metabolic_power(v, a);
+	z1 = zone_of(p, v);
+	if (g > g0) {
+		double v0 = t->g_v[g - 1], d = 0.5 * (v0 + v) * GRID_S;
+
+		A->cum += d;
+		A->distance_m += d;
+		if (A->z0 == z1)
+			A->zone_m[z1 - 1] += d;
+		else
+			for (int z = 0; z < 5; z++) {
+				double lo = z == 0 ? -INFINITY : p->zone_kmh[z - 1] / 3.6;
+				double hi = z == 4 ? INFINITY : p->zone_kmh[z] / 3.6;
+
+				A->zone_m[z] += band_dist(v0, v, GRID_S, lo, hi);
+			}
+		if (v0 >= hsr && v >= hsr)
+			A->hsr_m += d;
+		else if (v0 >= hsr || v >= hsr)
+			A->hsr_m += band_dist(v0, v, GRID_S, hsr, INFINITY);
+		A->power_int += 0.5 * (A->p0 + p1) * GRID_S;
+		A->high_power_m += d * frac_above(A->p0, p1, p->high_power_wkg);
+	}
+	A->p0 = p1;
+	A->z0 = z1;
+	t->g_cum[g] = A->cum;
+	if (isnan(A->max_speed_kmh) || v * 3.6 > A->max_speed_kmh)
+		A->max_speed_kmh = v * 3.6;
+	if (t->has_pitch)
+		heat_add(t, o->heat, o->nx, o->ny, t->g_x[g], t->g_y[g], w);
+
+	*so = (struct kt_sample10){
+		.t_us = t->g_tus[g],
+		.lat_deg = t->g_lat[g],
+		.lon_deg = t->g_lon[g],
+		.x_m = t->has_pitch ? t->g_x[g] : NAN,
+		.y_m = t->has_pitch ? t->g_y[g] : NAN,
+		.speed_kmh = v * 3.6,
+		.accel_ms2 = a,
+		.zone = z1,
+	};
+
+	if (kt_run_sample(&A->sprint, g, tt, v, &done)) {
+		double sd = 0, top = 0;
+		size_t a0 = done.i0 > g0 ? done.i0 - 1 : g0, a1 = done.i1 < g1 ? done.i1 + 1 : g1;
+
+		for (size_t q = a0 + 1; q <= a1; q++)
+			sd += band_dist(t->g_v[q - 1], t->g_v[q], GRID_S, sprint_thr, INFINITY);
+		for (size_t q = done.i0; q <= done.i1; q++) {
+			top = fmax(top, t->g_v[q]);
+			o->series[q + s].in_sprint = true;
+		}
+		r = live_push_sprint(o, A,
+				     &(struct kt_sprint){
+					     .start_us = (int64_t) llround((done.t0_s + t_base) * 1e6),
+					     .duration_s = done.t1_s - done.t0_s,
+					     .dist_m = sd,
+					     .top_speed_kmh = top * 3.6,
+				     });
+		if (r < 0)
+			return r;
+	}
+	if (kt_run_sample(&A->acc, g, tt, a, &done))
+		A->accelerations++;
+	if (kt_run_sample(&A->dec, g, tt, -a, &done))
+		A->decelerations++;
+
+	for (int k = 0; k < 3; k++) {
+		int64_t wu = (int64_t) (live_win_s[k] * 1e6);
+
+		while (t->g_tus[g] - t->g_tus[A->pk_i[k]] > wu)
+			A->pk_i[k]++;
+		A->pk_best[k] = fmax(A->pk_best[k], t->g_cum[g] - t->g_cum[A->pk_i[k]]);
+	}
+	return 0;
+}
+
+/* the end of segment s: compute()'s segment-end code */
+static int
+live_seg_end(struct kt_track *t, struct kt_acc *A, struct kt_live_out *o, size_t g0, size_t g1)
+{
+	const struct kt_params *p = &t->p;
+	size_t s = A->s;
+	double sprint_thr = p->sprint_kmh / 3.6, t_base = (double) t->g_tus[0] / 1e6;
+	struct kt_run_done done;
+	int r;
+
+	A->valid_s += (double) (g1 - g0) * GRID_S;
+	if (kt_run_dispatch(&A->sprint, KT_RUN_EV_SEGMENT_END, g1, 0, 0, &done)) {
+		double sd = 0, top = 0;
+		size_t a0 = done.i0 > g0 ? done.i0 - 1 : g0;
+
+		for (size_t q = a0 + 1; q <= g1; q++)
+			sd += band_dist(t->g_v[q - 1], t->g_v[q], GRID_S, sprint_thr, INFINITY);
+		for (size_t q = done.i0; q <= done.i1; q++) {
+			top = fmax(top, t->g_v[q]);
+			o->series[q + s].in_sprint = true;
+		}
+		r = live_push_sprint(o, A,
+				     &(struct kt_sprint){
+					     .start_us = (int64_t) llround((done.t0_s + t_base) * 1e6),
+					     .duration_s = done.t1_s - done.t0_s,
+					     .dist_m = sd,
+					     .top_speed_kmh = top * 3.6,
+				     });
+		if (r < 0)
+			return r;
+	}
+	if (kt_run_dispatch(&A->acc, KT_RUN_EV_SEGMENT_END, g1, 0, 0, &done))
+		A->accelerations++;
+	if (kt_run_dispatch(&A->dec, KT_RUN_EV_SEGMENT_END, g1, 0, 0, &done))
+		A->decelerations++;
+	if (s + 1 < t->live->n_seg)
+		o->series[g1 + s + 1] = (struct kt_sample10){
+			.t_us = t->g_tus[g1] + GRID_US,
+			.lat_deg = NAN, .lon_deg = NAN, .x_m = NAN, .y_m = NAN,
+			.speed_kmh = NAN, .accel_ms2 = NAN, .zone = 0,
+		};
+	return 0;
+}
+
+/* metrics over grid points [A->g, g_end), closing segments below n_close */
+static int
+live_run(struct kt_track *t, struct kt_acc *A, struct kt_live_out *o, size_t g_end, size_t n_close)
+{
+	struct kt_live *l = t->live;
+	int r;
+
+	while (A->s < l->n_seg) {
+		size_t g0 = l->seg[A->s].g0, g1 = l->seg[A->s].g1;
+
+		for (; A->g <= g1 && A->g < g_end; A->g++) {
+			r = live_point(t, A, o, g0, g1);
+			if (r < 0)
+				return r;
+		}
+		if (A->g <= g1 || A->s >= n_close)
+			break;
+		r = live_seg_end(t, A, o, g0, g1);
+		if (r < 0)
+			return r;
+		A->s++;
+	}
+	return 0;
+}
+
+/* place new epochs into segments; rebuild and refilter the grid from R
+ * points before the commit point (build_grid() and filter_grid() there) */
+static int
+live_grid(struct kt_track *t)
+{
+	const struct kt_params *p = &t->p;
+	struct kt_live *l = t->live;
+	int64_t gap_us = (int64_t) llround(p->gap_s * 1e6);
+	int r;
+
+	for (size_t i = l->n_ep; i < t->n_ep; i++) {
+		if (l->n_seg == 0 || t->ep[i].t_us - t->ep[i - 1].t_us > gap_us) {
+			size_t g0 = l->n_seg ? l->seg[l->n_seg - 1].g1 + 1 : 0;
+
+			r = grow((void **) &l->seg, &l->cap_seg, l->n_seg + 1, sizeof(*l->seg));
+			if (r < 0)
+				return r;
+			l->seg[l->n_seg++] = (struct kt_live_seg){ .ep0 = i, .ep1 = i, .g0 = g0, .g1 = g0 };
+		} else {
+			struct kt_live_seg *sg = &l->seg[l->n_seg - 1];
+
+			sg->ep1 = i;
+			sg->g1 = sg->g0 + (size_t) ((t->ep[i].t_us - t->ep[sg->ep0].t_us) / GRID_US);
+		}
+	}
+	l->n_ep = t->n_ep;
+	l->ng = l->n_seg ? l->seg[l->n_seg - 1].g1 + 1 : 0;
+	if (l->ng == 0)
+		return 0;
+	r = grid_reserve(t, l->ng);
+	if (r < 0)
+		return r;
+
+	for (size_t s = l->a.s; s < l->n_seg; s++) {
+		const struct kt_live_seg *sg = &l->seg[s];
+		size_t gb = sg->g0, gc = sg->g0, lo, hi, k, n;
+		int64_t t0 = t->ep[sg->ep0].t_us;
+		const double *am;
+
+		if (s == l->a.s && l->a.g > sg->g0) {
+			gc = l->a.g;
+			gb = l->a.g > sg->g0 + l->reach ? l->a.g - l->reach : sg->g0;
+		}
+		/* the last epoch at or before the first grid point rebuilt */
+		lo = sg->ep0;
+		hi = sg->ep1;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo + 1) / 2;
+
+			if (t->ep[mid].t_us <= t0 + (int64_t) (gb - sg->g0) * GRID_US)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		k = lo;
+		for (size_t g = gb; g <= sg->g1; g++) {
+			int64_t tq = t0 + (int64_t) (g - sg->g0) * GRID_US;
+			const struct kt_epoch *a, *b;
+			double f;
+
+			while (k + 1 <= sg->ep1 && t->ep[k + 1].t_us <= tq)
+				k++;
+			a = &t->ep[k];
+			b = k + 1 <= sg->ep1 ? &t->ep[k + 1] : a;
+			f = b->t_us > a->t_us ? (double) (tq - a->t_us) / (double) (b->t_us - a->t_us) : 0.0;
+			t->g_tus[g] = tq;
+			t->g_vraw[g] = lerp(a->v, b->v, f);
+			t->g_sacc[g] = isfinite(a->sacc) && isfinite(b->sacc) ? fmax(a->sacc, b->sacc) : NAN;
+			lerp_pos(a, b, f, &t->g_x[g], &t->g_y[g], &t->g_lat[g], &t->g_lon[g]);
+		}
+
+		n = sg->g1 - gb + 1;
+		if (n > l->cap_f) {
+			size_t c = l->cap_f;
+
+			r = grow((void **) &l->f_vh, &c, n, sizeof(double));
+			if (r >= 0) {
+				c = l->cap_f;
+				r = grow((void **) &l->f_v, &c, n, sizeof(double));
+			}
+			if (r >= 0) {
+				c = l->cap_f;
+				r = grow((void **) &l->f_a, &c, n, sizeof(double));
+			}
+			if (r >= 0) {
+				c = l->cap_f;
+				r = grow((void **) &l->f_m, &c, n, sizeof(double));
+			}
+			if (r < 0)
+				return r;
+			l->cap_f = c;
+		}
+		kt_hampel(t->g_vraw + gb, l->f_vh, NULL, n, l->hh, p->filter_param[1], p->filter_param[2]);
+		kt_sg_apply(&t->sg_v, l->f_vh, l->f_v, n, GRID_S);
+		kt_sg_apply(&t->sg_a, l->f_vh, l->f_a, n, GRID_S);
+		am = l->f_a;
+		if (l->hm > 0) {
+			kt_median(l->f_a, l->f_m, n, l->hm);
+			am = l->f_m;
+		}
+		for (size_t g = gc; g <= sg->g1; g++) {
+			t->g_vh[g] = l->f_vh[g - gb];
+			t->g_v[g] = l->f_v[g - gb] < 0.0 ? 0.0 : l->f_v[g - gb];
+			t->g_a[g] = am[g - gb];
+		}
+	}
+	return 0;
+}
+
+static int
+live_snapshot(struct kt_track *t, struct kt_result *ret)
+{
+	const struct kt_params *p = &t->p;
+	struct kt_result res = {};
+	struct kt_live *l;
+	struct kt_acc A;
+	struct kt_live_out o;
+	size_t cap_sprints = 0;
+	int64_t gap_us = (int64_t) llround(p->gap_s * 1e6);
+	double *tmp;
+	int r;
+
+	if (!t->live) {
+		r = live_init(t);
+		if (r < 0)
+			return r;
+	}
+	l = t->live;
+
+	res.first_us = res.last_us = 0;
+	res.max_speed_kmh = NAN;
+	res.metabolic_power_wkg = NAN;
+	res.work_rate_m_min = NAN;
+	res.player_load_per_min = NAN;
+	res.median_num_sv = res.median_hdop = res.median_pdop = NAN;
+	memcpy(res.rejected, t->rejected, sizeof(res.rejected));
+	res.n_epochs = t->n_epochs;
+	res.n_valid_epochs = t->n_ep;
+	res.fix_pct = t->n_epochs ? 100.0 * (double) t->n_ep / (double) t->n_epochs : NAN;
+
+	r = live_grid(t);
+	if (r < 0)
+		return r;
+
+	/* commit what is final: closed segments whole, the last one up to R
+	 * points before its last grid point strictly before the last epoch */
+	if (l->n_seg > 0) {
+		const struct kt_live_seg *sg = &l->seg[l->n_seg - 1];
+		size_t n_final = (size_t) ((t->ep[sg->ep1].t_us - t->ep[sg->ep0].t_us + GRID_US - 1) / GRID_US);
+		size_t g_end = n_final > l->reach + 1 ? sg->g0 + n_final - l->reach - 1 : sg->g0;
+
+		r = grow((void **) &l->series, &l->cap_series, l->ng + l->n_seg, sizeof(*l->series));
+		if (r < 0)
+			return r;
+		o = (struct kt_live_out){
+			.sprints = &l->sprints, .cap_sprints = &l->cap_sprints,
+			.heat = l->heat, .nx = l->nx, .ny = l->ny, .series = l->series,
+		};
+		r = live_run(t, &l->a, &o, g_end, l->n_seg - 1);
+		if (r < 0)
+			return r;
+	}
+
+	/* the tail, on copies */
+	if (t->has_pitch) {
+		res.heat_nx = l->nx;
+		res.heat_ny = l->ny;
+		res.heat_s = malloc((size_t) l->nx * l->ny * sizeof(double));
+		if (!res.heat_s) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		memcpy(res.heat_s, l->heat, (size_t) l->nx * l->ny * sizeof(double));
+	}
+	if (l->ng > 0) {
+		res.series = calloc(l->ng + l->n_seg, sizeof(*res.series));
+		if (!res.series) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		memcpy(res.series, l->series, (l->a.g + l->a.s) * sizeof(*res.series));
+	}
+	if (l->a.n_sprints > 0) {
+		r = grow((void **) &res.sprints, &cap_sprints, l->a.n_sprints, sizeof(*res.sprints));
+		if (r < 0)
+			goto fail;
+		memcpy(res.sprints, l->sprints, l->a.n_sprints * sizeof(*res.sprints));
+	}
+	A = l->a;
+	o = (struct kt_live_out){
+		.sprints = &res.sprints, .cap_sprints = &cap_sprints,
+		.heat = res.heat_s, .nx = res.heat_nx, .ny = res.heat_ny, .series = res.series,
+	};
+	r = live_run(t, &A, &o, l->ng, l->n_seg);
+	if (r < 0)
+		goto fail;
+
+	res.distance_m = A.distance_m;
+	memcpy(res.zone_m, A.zone_m, sizeof(res.zone_m));
+	res.hsr_m = A.hsr_m;
+	res.n_sprints = A.n_sprints;
+	res.sprint_m = A.sprint_m;
+	res.max_speed_kmh = A.max_speed_kmh;
+	res.accelerations = A.accelerations;
+	res.decelerations = A.decelerations;
+	res.high_power_m = A.high_power_m;
+	memcpy(res.peak_m, A.pk_best, sizeof(res.peak_m));
+	res.n_series = l->ng ? l->ng + l->n_seg - 1 : 0;
+
+	/* time and rates */
+	if (t->n_ep > 0) {
+		if (l->gap_i == 0)
+			l->gap_i = 1;
+		for (; l->gap_i < t->n_ep; l->gap_i++) {
+			int64_t d = t->ep[l->gap_i].t_us - t->ep[l->gap_i - 1].t_us;
+
+			if (d > gap_us) {
+				l->gaps++;
+				l->gap_s += (double) d / 1e6;
+			}
+		}
+		res.first_us = t->ep[0].t_us;
+		res.last_us = t->ep[t->n_ep - 1].t_us;
+		res.minutes = (double) (res.last_us - res.first_us) / 60e6;
+		res.gaps = l->gaps;
+		res.gap_s = l->gap_s;
+	}
+	res.valid_minutes = A.valid_s / 60.0;
+	if (res.minutes > 0)
+		res.work_rate_m_min = res.distance_m / res.minutes;
+	if (A.valid_s > 0)
+		res.metabolic_power_wkg = A.power_int / A.valid_s;
+
+	/* PlayerLoad: as compute() */
+	res.player_load_noise_g = isfinite(p->imu_noise_g) && p->imu_noise_g >= 0 ? p->imu_noise_g :
+										     imu_noise_estimate(t);
+	if (t->have_pl_sec0) {
+		int64_t base_us = t->n_ep ? res.first_us : t->pl_sec0 * KT_USEC_PER_SEC;
+		int64_t end_us = t->n_ep ? res.last_us : (t->pl_sec0 + (int64_t) t->n_pl_sec) * KT_USEC_PER_SEC;
+		size_t nm = (size_t) ((end_us - base_us) / (60 * KT_USEC_PER_SEC)) + 1;
+
+		if (nm > IMU_MAX_SPAN_S / 60 + 1)
+			nm = IMU_MAX_SPAN_S / 60 + 1;
+		double thr = 6.0 * res.player_load_noise_g * res.player_load_noise_g, gate = p->imu_noise_k * thr;
+
+		res.player_load_minute = calloc(nm, sizeof(double));
+		if (!res.player_load_minute) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		res.n_player_load_minutes = nm;
+		for (size_t i = 0; i < t->n_pl_sec; i++) {
+			int64_t su = (t->pl_sec0 + (int64_t) i) * KT_USEC_PER_SEC;
+			int64_t m = su < base_us ? 0 : (su - base_us) / (60 * KT_USEC_PER_SEC);
+			size_t a0 = t->pl_sec_first[i], a1 = i + 1 < t->n_pl_sec ? t->pl_sec_first[i + 1] : t->n_d2;
+			double sum = 0;
+
+			for (size_t j = a0; j < a1; j++) {
+				double c = (double) t->pl_d2[j] - thr;
+
+				if (c > 0 && (double) t->pl_d2[j] > gate)
+					sum += sqrt(c);
+			}
+			sum /= 100.0;
+			if (m >= (int64_t) nm)
+				m = (int64_t) nm - 1;
+			res.player_load_minute[m] += sum;
+			res.player_load += sum;
+		}
+		double mins = t->n_ep ? res.minutes : (double) t->n_pl_sec / 60.0;
+		if (mins > 0)
+			res.player_load_per_min = res.player_load / mins;
+	}
+
+	/* data quality medians: as compute() */
+	if (t->n_ep > 0) {
+		size_t m;
+
+		tmp = malloc(t->n_ep * sizeof(double));
+		if (!tmp) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		m = 0;
+		for (size_t i = 0; i < t->n_ep; i++)
+			if (t->ep[i].num_sv >= 0)
+				tmp[m++] = t->ep[i].num_sv;
+		res.median_num_sv = median_of(tmp, m);
+		m = 0;
+		for (size_t i = 0; i < t->n_ep; i++)
+			if (isfinite(t->ep[i].hdop))
+				tmp[m++] = t->ep[i].hdop;
+		res.median_hdop = median_of(tmp, m);
+		m = 0;
+		for (size_t i = 0; i < t->n_ep; i++)
+			if (isfinite(t->ep[i].pdop))
+				tmp[m++] = t->ep[i].pdop;
+		res.median_pdop = median_of(tmp, m);
+		free(tmp);
+	}
+
+	*ret = res;
+	return 0;
+fail:
+	kt_result_clear(&res);
+	return r;
+}
+
 int
 kt_track_snapshot(struct kt_track *t, struct kt_result *ret)
 {
 	if (!t || !ret)
 		return -EINVAL;
-	return compute(t, ret);
+	return live_snapshot(t, ret);
 }
 
 int

@@ -58,6 +58,8 @@ struct kt_log_reader {
 	size_t first_unresolved; /* imu[first_unresolved..] have t_us = GPS tow in us */
 	bool have_unresolved;
 	int64_t ref_unix_us;    /* reference time for itow, -1 none */
+	int64_t ref_gps_us;     /* ... as GPS time (leap seconds applied) */
+	int64_t ref_week_us;    /* ... the start of its GPS week */
 
 	struct kt_ubx_imu_batch batch;  /* scratch, too big for the stack */
 };
@@ -149,24 +151,38 @@ resolve_imu(struct kt_log_reader *r)
 static void
 set_reference(struct kt_log_reader *r, int64_t unix_us)
 {
+	int64_t gps_ref = unix_us - GPS_EPOCH_UNIX * KT_USEC_PER_SEC + (int64_t)KT_GPS_LEAP_SECONDS * KT_USEC_PER_SEC;
+	int64_t week = gps_ref >= 0 ? gps_ref / USEC_PER_WEEK : -((-gps_ref + USEC_PER_WEEK - 1) / USEC_PER_WEEK);
+
 	r->ref_unix_us = unix_us;
+	r->ref_gps_us = gps_ref;
+	r->ref_week_us = week * USEC_PER_WEEK;
 	resolve_imu(r);
 }
 
-/* Append one sample at GPS time of week tow_us. */
-static int
-add_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t raw[6])
+/* kt_gps_itow_to_unix_us(itow_ms, r->ref_unix_us, KT_GPS_LEAP_SECONDS) with
+ * the reference's week worked out once (set_reference), not per sample */
+static inline int64_t
+itow_to_unix_us(const struct kt_log_reader *r, uint32_t itow_ms)
 {
-	struct kt_imu_sample *s;
-	int k;
+	int64_t t = r->ref_week_us + (int64_t)itow_ms * 1000;
 
-	k = grow((void **)&r->imu, &r->cap_imu, r->n_imu + 1, sizeof(*r->imu));
-	if (k < 0)
-		return k;
-	s = &r->imu[r->n_imu];
+	if (t - r->ref_gps_us > USEC_PER_WEEK / 2)
+		t -= USEC_PER_WEEK;
+	else if (r->ref_gps_us - t > USEC_PER_WEEK / 2)
+		t += USEC_PER_WEEK;
+	return t + GPS_EPOCH_UNIX * KT_USEC_PER_SEC - (int64_t)KT_GPS_LEAP_SECONDS * KT_USEC_PER_SEC;
+}
+
+/* Append one sample at GPS time of week tow_us. */
+/* one sample into r->imu[r->n_imu], which must exist */
+static inline void
+put_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t raw[6])
+{
+	struct kt_imu_sample *s = &r->imu[r->n_imu];
+
 	if (r->ref_unix_us >= 0) {
-		s->t_us = kt_gps_itow_to_unix_us((uint32_t)(tow_us / 1000), r->ref_unix_us,
-						 KT_GPS_LEAP_SECONDS) + tow_us % 1000;
+		s->t_us = itow_to_unix_us(r, (uint32_t)(tow_us / 1000)) + tow_us % 1000;
 	} else {
 		if (!r->have_unresolved) {
 			r->have_unresolved = true;
@@ -174,11 +190,39 @@ add_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t raw[6])
 		}
 		s->t_us = tow_us;
 	}
-	for (k = 0; k < 3; k++) {
+	for (int k = 0; k < 3; k++) {
 		s->acc_g[k] = (float)(raw[k] / KT_IMU_ACC_LSB_PER_G);
 		s->gyr_dps[k] = (float)(raw[3 + k] / KT_IMU_GYR_LSB_PER_DPS);
 	}
 	r->n_imu++;
+}
+
+static int
+add_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t raw[6])
+{
+	int k;
+
+	k = grow((void **)&r->imu, &r->cap_imu, r->n_imu + 1, sizeof(*r->imu));
+	if (k < 0)
+		return k;
+	put_imu(r, tow_us, raw);
+	return 0;
+}
+
+/* A UBX IMU batch (100 samples a second per vest, the bulk of a log): room
+ * for all of it at once, and the offsets in 32 bits (i < 256, so
+ * i * 1000000 fits) instead of a 64-bit division per sample. */
+static int
+add_imu_batch(struct kt_log_reader *r, const struct kt_ubx_imu_batch *b)
+{
+	int64_t tow0 = (int64_t)b->itow_ms * 1000;
+	int k;
+
+	k = grow((void **)&r->imu, &r->cap_imu, r->n_imu + b->count, sizeof(*r->imu));
+	if (k < 0)
+		return k;
+	for (unsigned i = 0; i < b->count; i++)
+		put_imu(r, tow0 + (int64_t)((uint32_t)i * UINT32_C(1000000) / b->rate_hz), b->s[i]);
 	return 0;
 }
 
@@ -497,13 +541,7 @@ handle_ubx(struct kt_log_reader *r, const uint8_t *fr, size_t len)
 		struct kt_ubx_imu_batch *b = &r->batch;
 		k = kt_ubx_decode_imu_batch(fr, len, b);
 		if (k >= 0) {
-			int64_t tow0 = (int64_t)b->itow_ms * 1000;
-			for (unsigned i = 0; i < b->count; i++) {
-				k = add_imu(r, tow0 + (int64_t)i * 1000000 / b->rate_hz, b->s[i]);
-				if (k < 0)
-					return k;
-			}
-			return 0;
+			return add_imu_batch(r, b);
 		}
 	} else if (fr[2] == KT_UBX_CLASS_VEST && fr[3] == KT_UBX_ID_VEST_HEADER) {
 		struct kt_ubx_vest_header h;

@@ -1090,6 +1090,98 @@ struct kt_acc {
 	double pk_best[3];
 };
 
+/* Running median of a growing multiset, equal to median_of() over it: the
+ * smaller floor(n/2) values in a max-heap (stored negated, in a min-heap),
+ * the others in a min-heap. */
+struct kt_minheap {
+	double *a;
+	size_t n, cap;
+};
+
+struct kt_runmed {
+	struct kt_minheap lo, hi; /* lo holds -x */
+};
+
+static int
+minheap_push(struct kt_minheap *h, double x)
+{
+	size_t i;
+	int r = grow((void **) &h->a, &h->cap, h->n + 1, sizeof(double));
+
+	if (r < 0)
+		return r;
+	for (i = h->n++; i > 0 && h->a[(i - 1) / 2] > x; i = (i - 1) / 2)
+		h->a[i] = h->a[(i - 1) / 2];
+	h->a[i] = x;
+	return 0;
+}
+
+static double
+minheap_pop(struct kt_minheap *h)
+{
+	double top = h->a[0], x = h->a[--h->n];
+	size_t i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n && h->a[c + 1] < h->a[c])
+			c++;
+		if (!(h->a[c] < x))
+			break;
+		h->a[i] = h->a[c];
+		i = c;
+	}
+	if (h->n > 0)
+		h->a[i] = x;
+	return top;
+}
+
+static int
+runmed_add(struct kt_runmed *m, double x)
+{
+	int r;
+
+	if (m->lo.n > 0 && x < -m->lo.a[0])
+		r = minheap_push(&m->lo, -x);
+	else
+		r = minheap_push(&m->hi, x);
+	if (r < 0)
+		return r;
+	/* lo keeps the floor(n/2) smallest */
+	while (r >= 0 && m->lo.n > (m->lo.n + m->hi.n) / 2) {
+		r = minheap_push(&m->hi, -m->lo.a[0]);
+		if (r >= 0)
+			(void) minheap_pop(&m->lo);
+	}
+	while (r >= 0 && m->lo.n < (m->lo.n + m->hi.n) / 2) {
+		r = minheap_push(&m->lo, -m->hi.a[0]);
+		if (r >= 0)
+			(void) minheap_pop(&m->hi);
+	}
+	return r;
+}
+
+static void
+runmed_clear(struct kt_runmed *m)
+{
+	free(m->lo.a);
+	free(m->hi.a);
+	*m = (struct kt_runmed){};
+}
+
+static double
+runmed_get(const struct kt_runmed *m)
+{
+	if (m->hi.n == 0)
+		return NAN;
+	if ((m->lo.n + m->hi.n) % 2)
+		return m->hi.a[0];
+	return 0.5 * (-m->lo.a[0] + m->hi.a[0]);
+}
+
 struct kt_live_seg {
 	size_t ep0, ep1, g0, g1;     /* epochs and grid points, inclusive */
 };
@@ -1120,6 +1212,8 @@ struct kt_live {
 	double gap_s;
 	double *f_vh, *f_v, *f_a, *f_m; /* tail filter scratch */
 	size_t cap_f;
+	size_t med_i;                /* epochs added to the running medians */
+	struct kt_runmed med_sv, med_hdop, med_pdop;
 };
 
 static const double live_win_s[3] = { 60, 180, 300 };
@@ -1137,6 +1231,9 @@ live_free(struct kt_live *l)
 	free(l->f_v);
 	free(l->f_a);
 	free(l->f_m);
+	runmed_clear(&l->med_sv);
+	runmed_clear(&l->med_hdop);
+	runmed_clear(&l->med_pdop);
 	free(l);
 }
 
@@ -1474,7 +1571,6 @@ live_snapshot(struct kt_track *t, struct kt_result *ret)
 	struct kt_live_out o;
 	size_t cap_sprints = 0;
 	int64_t gap_us = (int64_t) llround(p->gap_s * 1e6);
-	double *tmp;
 	int r;
 
 	if (!t->live) {
@@ -1530,12 +1626,15 @@ live_snapshot(struct kt_track *t, struct kt_result *ret)
 		memcpy(res.heat_s, l->heat, (size_t) l->nx * l->ny * sizeof(double));
 	}
 	if (l->ng > 0) {
-		res.series = calloc(l->ng + l->n_seg, sizeof(*res.series));
+		/* every row but the last (spare, zero as in compute()) is either
+		 * committed or written by the tail */
+		res.series = malloc((l->ng + l->n_seg) * sizeof(*res.series));
 		if (!res.series) {
 			r = -ENOMEM;
 			goto fail;
 		}
 		memcpy(res.series, l->series, (l->a.g + l->a.s) * sizeof(*res.series));
+		memset(&res.series[l->ng + l->n_seg - 1], 0, sizeof(*res.series));
 	}
 	if (l->a.n_sprints > 0) {
 		r = grow((void **) &res.sprints, &cap_sprints, l->a.n_sprints, sizeof(*res.sprints));
@@ -1629,32 +1728,27 @@ live_snapshot(struct kt_track *t, struct kt_result *ret)
 			res.player_load_per_min = res.player_load / mins;
 	}
 
-	/* data quality medians: as compute() */
-	if (t->n_ep > 0) {
-		size_t m;
+	/* data quality medians: the values compute()'s median_of() gives */
+	for (; l->med_i < t->n_ep; l->med_i++) {
+		const struct kt_epoch *e = &t->ep[l->med_i];
 
-		tmp = malloc(t->n_ep * sizeof(double));
-		if (!tmp) {
-			r = -ENOMEM;
+		r = e->num_sv >= 0 ? runmed_add(&l->med_sv, e->num_sv) : 0;
+		if (r >= 0 && isfinite(e->hdop))
+			r = runmed_add(&l->med_hdop, e->hdop);
+		if (r >= 0 && isfinite(e->pdop))
+			r = runmed_add(&l->med_pdop, e->pdop);
+		if (r < 0) {
+			/* a half-added epoch would be added again: start over next time */
+			runmed_clear(&l->med_sv);
+			runmed_clear(&l->med_hdop);
+			runmed_clear(&l->med_pdop);
+			l->med_i = 0;
 			goto fail;
 		}
-		m = 0;
-		for (size_t i = 0; i < t->n_ep; i++)
-			if (t->ep[i].num_sv >= 0)
-				tmp[m++] = t->ep[i].num_sv;
-		res.median_num_sv = median_of(tmp, m);
-		m = 0;
-		for (size_t i = 0; i < t->n_ep; i++)
-			if (isfinite(t->ep[i].hdop))
-				tmp[m++] = t->ep[i].hdop;
-		res.median_hdop = median_of(tmp, m);
-		m = 0;
-		for (size_t i = 0; i < t->n_ep; i++)
-			if (isfinite(t->ep[i].pdop))
-				tmp[m++] = t->ep[i].pdop;
-		res.median_pdop = median_of(tmp, m);
-		free(tmp);
 	}
+	res.median_num_sv = runmed_get(&l->med_sv);
+	res.median_hdop = runmed_get(&l->med_hdop);
+	res.median_pdop = runmed_get(&l->med_pdop);
 
 	*ret = res;
 	return 0;

@@ -63,33 +63,38 @@ static const uint8_t nmea_class[256] = {
 #define HIGHS UINT64_C(0x8080808080808080)
 
 /* Does any of the 8 bytes need a closer look: below 0x20, above 0x7e, '$'
- * or '!' (another frame starting)? (Word tricks from "Bit Twiddling Hacks":
- * exact for the question "is there any such byte".) '$' and '!' differ in
- * bits 0x05 only among the printable characters '!' '$' '%' and ' ', so
- * one compare of (w | 0x05) with '%' finds them together with '%' and ' '
- * which then take the exact byte loop (rare in NMEA). An inner '*' needs no
- * check here: the checksum covers it and the decoder rejects it. */
+ * or '!' (another frame starting)? A word-wise test that never misses such
+ * a byte and may flag more (only bytes above a special one, or bytes that
+ * are special anyway): the caller then takes the exact byte loop.
+ *   w - 0x20 sets a byte's top bit when it is below 0x20 (or from 0xa0),
+ *   w + 0x01 when it is 0x7f..0xfe, w itself from 0x80; a borrow or carry
+ *   into the next byte only comes from a byte that is flagged itself.
+ *   '$' and '!' differ in bits 0x05 only among the printable characters
+ *   '!' '$' '%' and ' ', so (w | 0x05) ^ '%' is zero for them (and for '%'
+ *   and ' ', rare in NMEA, which then take the byte loop); minus 1 sets the
+ *   top bit of a zero byte, and of no other byte below 0x81.
+ * An inner '*' needs no check here: the checksum covers it and the decoder
+ * rejects it. */
 static inline uint64_t
 special8(uint64_t w)
 {
-	uint64_t lt = (w - ONES * 0x20) & ~w;
-	uint64_t gt = (w + ONES * (127 - 0x7e)) | w;
-	uint64_t d = (w | (ONES * 0x05)) ^ (ONES * 0x25);
-	uint64_t z = (d - ONES) & ~d;
-	return (lt | gt | z) & HIGHS;
+	uint64_t out = (w - ONES * 0x20) | (w + ONES * 0x01) | w;
+	uint64_t z = ((w | (ONES * 0x05)) ^ (ONES * 0x25)) - ONES;
+	return (out | z) & HIGHS;
 }
 
-static int
-hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
+/* Hex digit values, 0xff for anything else: a lookup instead of branches
+ * that the checksum's random digits would mispredict. */
+#define X16 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+static const uint8_t hex_tab[256] = {
+	X16, X16, X16,
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 10, 11, 12, 13, 14, 15, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	X16,
+	0xff, 10, 11, 12, 13, 14, 15, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	X16, X16, X16, X16, X16, X16, X16, X16, X16,
+};
+#undef X16
 
 /* Result of checking a candidate. */
 enum check {
@@ -103,7 +108,7 @@ enum check {
  * is the length of "$...*hh" and *consumed includes the line end.
  * at_end: no more bytes will come (treat a missing line end as truncation).
  */
-static enum check
+__attribute__((always_inline)) static inline enum check
 check_nmea(const uint8_t *p, size_t n, int at_end, size_t *frame_len, size_t *consumed,
 	   enum kt_reject_reason *reason, size_t *resume)
 {
@@ -144,8 +149,11 @@ check_nmea(const uint8_t *p, size_t n, int at_end, size_t *frame_len, size_t *co
 		end = (size_t)(nl - p);                 /* index of '\n' */
 		after = end + 1;
 	}
-	while (end > 0 && p[end - 1] == '\r')
+	if (end > 0 && p[end - 1] == '\r') {
 		end--;
+		while (end > 0 && p[end - 1] == '\r')
+			end--;
+	}
 	/* Fast path for the usual "...*hh": XOR and check 8 bytes at a time
 	 * up to the '*'; any special byte in a word sends us to the exact
 	 * byte loop below from that word on. */
@@ -160,6 +168,25 @@ check_nmea(const uint8_t *p, size_t n, int at_end, size_t *frame_len, size_t *co
 				break;
 			acc ^= w;
 			i += 8;
+		}
+		/* The last 1..7 bytes before the '*' as one word too: load the
+		 * 8 bytes that end at the '*' and shift the ones already XORed
+		 * out (the zeros shifted in are masked off the check). This
+		 * saves a loop whose length changes with every sentence. Any
+		 * doubt (a special byte or an inner '*') leaves those bytes
+		 * to the exact byte loop. */
+		if (i + 8 > star && i < star && star >= 8) {
+			unsigned sh = 8 * (unsigned)(8 - (star - i));
+			uint64_t w, a;
+			memcpy(&w, p + star - 8, 8);
+			w >>= sh;
+			/* ... and here, like the byte loop, stop at an inner '*' */
+			a = w ^ (ONES * '*');
+			a = (a - ONES) & ~a;
+			if (!((special8(w) | a) & (HIGHS >> sh))) {
+				acc ^= w;
+				i = star;
+			}
 		}
 		acc ^= acc >> 32;
 		acc ^= acc >> 16;
@@ -189,13 +216,13 @@ check_nmea(const uint8_t *p, size_t n, int at_end, size_t *frame_len, size_t *co
 		return CK_BAD;
 	}
 	{
-		int h = hexval(p[i + 1]), l = hexval(p[i + 2]);
-		if (h < 0 || l < 0) {
+		unsigned h = hex_tab[p[i + 1]], l = hex_tab[p[i + 2]];
+		if ((h | l) == 0xff) {
 			*reason = eos ? KT_REJECT_TRUNCATED : KT_REJECT_MALFORMED;
 			*resume = after;
 			return CK_BAD;
 		}
-		if (((unsigned)h << 4 | (unsigned)l) != x) {
+		if ((h << 4 | l) != x) {
 			*reason = eos ? KT_REJECT_TRUNCATED : KT_REJECT_CHECKSUM;
 			*resume = after;
 			return CK_BAD;

@@ -15,6 +15,9 @@
 #define KT_NAN (__builtin_nan(""))
 #define KT_NMEA_DECODE_MAX 512   /* longest sentence accepted ("$" to checksum) */
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
 /* A field cursor over "a,b,c*hh": field() returns the next field's bounds. */
 struct cur {
 	const char *p, *end;   /* end points at the '*' before the checksum */
@@ -31,8 +34,22 @@ field(struct cur *c, const char **ret_s, size_t *ret_n)
 		*ret_n = 0;
 		return 0;       /* missing trailing field: empty */
 	}
-	while (q < c->end && *q != ',')
-		q++;
+	/* The next ',' eight bytes at a time (the cursor lies in the padded
+	 * copy, so 8 bytes from any q < end are readable); the lowest zero
+	 * byte of w ^ ",,,,,,,," is found exactly. */
+	while (q < c->end) {
+		uint64_t w, z;
+		memcpy(&w, q, 8);
+		w ^= ONES * ',';
+		z = (w - ONES) & ~w & HIGHS;
+		if (z) {
+			q += __builtin_ctzll(z) / 8;
+			break;
+		}
+		q += 8;
+	}
+	if (q > c->end)
+		q = c->end;
 	*ret_s = s;
 	*ret_n = (size_t)(q - s);
 	if (q >= c->end)
@@ -47,9 +64,6 @@ static const double pow10_tab[19] = {
 	1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
 };
 
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGHS UINT64_C(0x8080808080808080)
-
 static const uint64_t pow10u[19] = {
 	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
 	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
@@ -58,18 +72,18 @@ static const uint64_t pow10u[19] = {
 };
 
 /*
- * The run of decimal digits (0..8) at p, 8 bytes readable. Eight digits are
- * converted at once with three multiplications (D. Lemire, "Quickly parsing
- * eight digits"); the digits are moved to the top of the word first so that
- * a shorter run reads as having leading zeros.
+ * The run of decimal digits (0..8) at the start of the 8 bytes in w (first
+ * byte lowest). Eight digits are converted at once with three
+ * multiplications (D. Lemire, "Quickly parsing eight digits"); the digits
+ * are moved to the top of the word first so that a shorter run reads as
+ * having leading zeros.
  */
 __attribute__((always_inline)) static inline unsigned
-digits8(const char *p, uint64_t *ret)
+digits8w(uint64_t w, uint64_t *ret)
 {
-	uint64_t w, d, stop;
+	uint64_t d, stop;
 	unsigned n;
 
-	memcpy(&w, p, 8);
 	/* first byte below '0' or above '9' (exact for the lowest one) */
 	stop = (((w - ONES * '0') & ~w) | ((w + ONES * (127 - '9')) | w)) & HIGHS;
 	n = stop ? (unsigned)__builtin_ctzll(stop) / 8 : 8;
@@ -83,6 +97,15 @@ digits8(const char *p, uint64_t *ret)
 	     (((d >> 16) & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x0000271000000001))) >> 32;
 	*ret = d;
 	return n;
+}
+
+/* The same for the digits at p, 8 bytes readable. */
+__attribute__((always_inline)) static inline unsigned
+digits8(const char *p, uint64_t *ret)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	return digits8w(w, ret);
 }
 
 /* Up to 16 digits at p when 16 bytes are readable; returns the count. */
@@ -633,47 +656,114 @@ decode_pkth(struct cur *c, struct kt_nmea_pkth *o)
 	return 0;
 }
 
-/* The vest's IMU sentence is most of an NMEA vest's log: a dedicated loop.
- * The sentence is zero-padded (kt_nmea_decode), so digits8() may read on. */
-static int
-decode_pkti(struct cur *c, struct kt_nmea_pkti *o)
+/*
+ * 8 bytes from p as one word, bytes at or after lim read as zero (what the
+ * zero-padded copy holds there). base..lim must be readable and p < lim. When
+ * the word would cross lim, the 8 bytes ending at lim are loaded and shifted
+ * down, so no byte outside the sentence is ever touched.
+ */
+__attribute__((always_inline)) static inline uint64_t
+load8(const char *p, const char *base, const char *lim)
 {
-	const char *p = c->p;
+	uint64_t w = 0;
+	if (lim - p >= 8)
+		memcpy(&w, p, 8);
+	else if (lim - base >= 8) {
+		memcpy(&w, lim - 8, 8);
+		w >>= 8 * (8 - (lim - p));
+	} else {
+		for (unsigned i = 0; p + i < lim; i++)
+			w |= (uint64_t)(uint8_t)p[i] << (8 * i);
+	}
+	return w;
+}
+
+/*
+ * One "[-]digits" value of $PKTI and its terminator (',' or, for the last,
+ * the '*'). The sign is taken off the loaded word rather than loaded again:
+ * a run of 8 digits then reads as 7 followed by a digit, which fails the
+ * terminator check with the same -EBADMSG as the 8 digits would.
+ */
+__attribute__((always_inline)) static inline int
+pkti_value(const char **pp, const char *base, const char *lim, int last, const char *end,
+	   int16_t *ret)
+{
+	const char *p = *pp;
+	uint64_t w = load8(p, base, lim), v;
+	unsigned neg = (uint8_t)w == '-', n;
+
+	w >>= 8 * neg;
+	p += neg;
+	n = digits8w(w, &v);
+	if (n == 0 || n == 8)
+		return -EBADMSG;
+	p += n;
+	if (last ? p != end : *p != ',')
+		return -EBADMSG;
+	if (v > 32767u + neg)
+		return -ERANGE;
+	*ret = (int16_t)(neg ? -(int32_t)v : (int32_t)v);
+	*pp = p + 1;
+	return 0;
+}
+
+/*
+ * The vest's IMU sentence is most of an NMEA vest's log: a dedicated loop
+ * that reads the sentence in place (no padded copy): s[0..len) is
+ * "$PKTI,...*hh", so every run of digits ends at the '*' at the latest and
+ * load8() never reads past s + len. Same checks, in the same order, as the
+ * field cursor would make.
+ */
+static int
+decode_pkti(const char *s, size_t len, struct kt_nmea_sentence *ret)
+{
+	const char *p = s + 6, *end = s + len - 3, *lim = s + len;
 	uint64_t v;
 	uint32_t itow;
 	unsigned n;
 	int16_t val[6];
 
-	if (c->done)
-		return -EBADMSG;
-	n = digits16(p, &v);
-	if (n == 0 || n > 9 || p[n] != ',')
+	n = digits8w(load8(p, s, lim), &v);
+	if (n == 8) {
+		/* A ninth digit (p[8] and p[9] lie before the '*' when read). */
+		unsigned d = (unsigned)(p[8] - '0');
+		if (d <= 9) {
+			if ((unsigned)(p[9] - '0') <= 9)
+				return -EBADMSG;    /* ten digits or more */
+			v = v * 10 + d;
+			n = 9;
+		}
+	}
+	if (n == 0 || p[n] != ',')
 		return -EBADMSG;
 	if (v >= 604800000u)
 		return -ERANGE;
 	itow = (uint32_t)v;
 	p += n + 1;
-	for (int k = 0; k < 6; k++) {
-		int neg = *p == '-';
-		p += neg;
-		n = digits8(p, &v);
-		if (n == 0 || n == 8)
-			return -EBADMSG;
-		p += n;
-		if (k < 5 ? *p != ',' : p != c->end)
-			return -EBADMSG;
-		p++;
-		if (v > 32767u + (unsigned)neg)
-			return -ERANGE;
-		val[k] = (int16_t)(neg ? -(int64_t)v : (int64_t)v);
-	}
-	o->itow_ms = itow;
+	TRY(pkti_value(&p, s, lim, 0, end, &val[0]));
+	TRY(pkti_value(&p, s, lim, 0, end, &val[1]));
+	TRY(pkti_value(&p, s, lim, 0, end, &val[2]));
+	TRY(pkti_value(&p, s, lim, 0, end, &val[3]));
+	TRY(pkti_value(&p, s, lim, 0, end, &val[4]));
+	TRY(pkti_value(&p, s, lim, 1, end, &val[5]));
+	ret->type = KT_NMEA_PKTI;
+	ret->talker[0] = 'P';
+	ret->talker[1] = 0;
+	ret->talker[2] = 0;
+	ret->u.pkti.itow_ms = itow;
 	for (int k = 0; k < 3; k++) {
-		o->acc[k] = val[k];
-		o->gyr[k] = val[3 + k];
+		ret->u.pkti.acc[k] = val[k];
+		ret->u.pkti.gyr[k] = val[3 + k];
 	}
 	return 0;
 }
+
+/* "PKTI" as the 32-bit word memcpy() reads from s + 1, in either byte order. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+static const uint32_t pkti_tag = (uint32_t)'P' << 24 | (uint32_t)'K' << 16 | (uint32_t)'T' << 8 | 'I';
+#else
+static const uint32_t pkti_tag = (uint32_t)'I' << 24 | (uint32_t)'T' << 16 | (uint32_t)'K' << 8 | 'P';
+#endif
 
 int
 kt_nmea_decode(const char *s, size_t len, struct kt_nmea_sentence *ret)
@@ -689,6 +779,13 @@ kt_nmea_decode(const char *s, size_t len, struct kt_nmea_sentence *ret)
 	/* The framer only hands out "...*hh"; anything else is malformed. */
 	if (len > KT_NMEA_DECODE_MAX || s[len - 3] != '*')
 		return -EBADMSG;
+	/* $PKTI (most of a vest log): one 32-bit compare, decoded in place. */
+	{
+		uint32_t t;
+		memcpy(&t, s + 1, 4);
+		if (t == pkti_tag && s[5] == ',')
+			return decode_pkti(s, len, ret);
+	}
 	/* Work on a zero-padded copy, so that numbers can be read 8 bytes at a
 	 * time up to the end of the sentence. */
 	memcpy(padded, s, len);
@@ -700,18 +797,13 @@ kt_nmea_decode(const char *s, size_t len, struct kt_nmea_sentence *ret)
 	c.done = 0;
 
 	/* Address field: talker (2 chars) + type (3), or P + maker + type. */
-	if (s[1] == 'P' && s[2] == 'K' && s[3] == 'T' && (s[4] == 'H' || s[4] == 'I') && s[5] == ',') {
+	if (s[1] == 'P' && s[2] == 'K' && s[3] == 'T' && s[4] == 'H' && s[5] == ',') {
 		o.talker[0] = 'P';
 		o.talker[1] = 0;
 		o.talker[2] = 0;
 		c.p = s + 6;
-		if (s[4] == 'H') {
-			o.type = KT_NMEA_PKTH;
-			r = decode_pkth(&c, &o.u.pkth);
-		} else {
-			o.type = KT_NMEA_PKTI;
-			r = decode_pkti(&c, &o.u.pkti);
-		}
+		o.type = KT_NMEA_PKTH;
+		r = decode_pkth(&c, &o.u.pkth);
 	} else {
 		const char *t = s + 3;
 		if (s[1] == 'P' || s[6] != ',')

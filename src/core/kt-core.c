@@ -9,9 +9,10 @@
  *   (linear interpolation, bridges holes <= gap_s) -> Hampel -> quadratic
  *   Savitzky-Golay speed + local-fit dv/dt -> metrics.
  *
- * Snapshot and finish share that code, so after the last sample they agree
- * exactly; a live snapshot lags only in that its last half-window of
- * samples is smoothed with a shorter window.
+ * A snapshot does the same incrementally (see "incremental snapshot"
+ * below), so after the last sample it agrees exactly with finish; a live
+ * snapshot lags only in that its last half-window of samples is smoothed
+ * with a shorter window.
  */
 #include <errno.h>
 #include <sys/types.h>

@@ -31,14 +31,10 @@
 #define STATUS_PERIOD_US USEC
 /* A TPV waits this long for a second report of the same epoch before it is written. */
 #define PENDING_MAX_US (USEC / 2)
-/* kt_track_snapshot() recomputes the whole session (0.4-0.6 us per 10 Hz
- * epoch on the development machine). A token bucket bounds that: each
- * status tick adds this many epochs of snapshot work, vests are refreshed
- * round-robin while the tokens last. Short sessions refresh every vest every
- * second; 30 vests after 90 minutes refresh each one about every 50 s, and
- * the cost stays near 1-2 % of a core whatever the session length. */
-#define SNAPSHOT_BUDGET_EPOCHS 30000
-#define SNAPSHOT_BUCKET_MAX (4 * SNAPSHOT_BUDGET_EPOCHS)
+/* The live totals are a kt_track_snapshot() of every vest at each status
+ * tick: the snapshot is incremental (only the filter's last window is
+ * recomputed, the rest is accumulated once), about 0.25 ms per vest after
+ * 90 minutes, so 30 vests cost under 1 % of a core and need no rationing. */
 
 enum dev_state {
 	DEV_WAITING = 0,   /* seen, no valid fix yet this session */
@@ -143,8 +139,6 @@ struct kt_live {
 
 	int64_t now_us;             /* monotonic, of the current dispatch */
 	int64_t next_status_us;
-	size_t snap_rr;             /* round-robin start of the snapshot budget */
-	uint64_t snap_tokens;       /* epochs of snapshot work allowed now */
 	int error;                  /* first fatal error inside a callback */
 	struct kt_live_stats stats;
 };
@@ -1520,7 +1514,7 @@ kt_live_dispatch(struct kt_live *l, int64_t now_mono_us)
 		session_end(l);
 
 	if (now_mono_us >= l->next_status_us) {
-		size_t k, n = l->n_devs;
+		size_t n = l->n_devs;
 
 		for (size_t i = 0; i < n; i++) {
 			if (l->devs[i]->rec)
@@ -1528,21 +1522,8 @@ kt_live_dispatch(struct kt_live *l, int64_t now_mono_us)
 			if (l->devs[i]->raw_f)
 				(void) fflush(l->devs[i]->raw_f);
 		}
-		l->snap_tokens += SNAPSHOT_BUDGET_EPOCHS;
-		if (l->snap_tokens > SNAPSHOT_BUCKET_MAX)
-			l->snap_tokens = SNAPSHOT_BUCKET_MAX;
-		for (k = 0; k < n; k++) {
-			struct live_dev *d = l->devs[(l->snap_rr + k) % n];
-			if (!d->track)
-				continue;
-			/* a full bucket always buys one vest, however long its session */
-			if (d->n_fed > l->snap_tokens && l->snap_tokens < SNAPSHOT_BUCKET_MAX)
-				break;
-			dev_update(l, d);
-			l->snap_tokens = d->n_fed > l->snap_tokens ? 0 : l->snap_tokens - d->n_fed;
-		}
-		if (n > 0)
-			l->snap_rr = (l->snap_rr + k) % n;
+		for (size_t i = 0; i < n; i++)
+			dev_update(l, l->devs[i]);
 		(void) write_status(l);
 		l->next_status_us = now_mono_us + STATUS_PERIOD_US;
 	}

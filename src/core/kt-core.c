@@ -1303,7 +1303,6 @@ live_point(struct kt_track *t, struct kt_acc *A, struct kt_live_out *o, size_t g
 	double hsr = p->hsr_kmh / 3.6, sprint_thr = p->sprint_kmh / 3.6, t_base = (double) t->g_tus[0] / 1e6;
 	double v = t->g_v[g], a = t->g_a[g], tt = (double) t->g_tus[g] / 1e6 - t_base;
 	double w = (g1 == g0) ? 0.0 : (g == g0 || g == g1) ? GRID_S / 2 : GRID_S, p1;
-	struct kt_sample10 *so = &o->series[g + s];
 	struct kt_run_done done;
 	int z1, r;
 
@@ -1338,16 +1337,17 @@ live_point(struct kt_track *t, struct kt_acc *A, struct kt_live_out *o, size_t g
 	if (t->has_pitch)
 		heat_add(t, o->heat, o->nx, o->ny, t->g_x[g], t->g_y[g], w);
 
-	*so = (struct kt_sample10){
-		.t_us = t->g_tus[g],
-		.lat_deg = t->g_lat[g],
-		.lon_deg = t->g_lon[g],
-		.x_m = t->has_pitch ? t->g_x[g] : NAN,
-		.y_m = t->has_pitch ? t->g_y[g] : NAN,
-		.speed_kmh = v * 3.6,
-		.accel_ms2 = a,
-		.zone = z1,
-	};
+	if (o->series)
+		o->series[g + s] = (struct kt_sample10){
+			.t_us = t->g_tus[g],
+			.lat_deg = t->g_lat[g],
+			.lon_deg = t->g_lon[g],
+			.x_m = t->has_pitch ? t->g_x[g] : NAN,
+			.y_m = t->has_pitch ? t->g_y[g] : NAN,
+			.speed_kmh = v * 3.6,
+			.accel_ms2 = a,
+			.zone = z1,
+		};
 
 	if (kt_run_sample(&A->sprint, g, tt, v, &done)) {
 		double sd = 0, top = 0;
@@ -1357,7 +1357,8 @@ live_point(struct kt_track *t, struct kt_acc *A, struct kt_live_out *o, size_t g
 			sd += band_dist(t->g_v[q - 1], t->g_v[q], GRID_S, sprint_thr, INFINITY);
 		for (size_t q = done.i0; q <= done.i1; q++) {
 			top = fmax(top, t->g_v[q]);
-			o->series[q + s].in_sprint = true;
+			if (o->series)
+				o->series[q + s].in_sprint = true;
 		}
 		r = live_push_sprint(o, A,
 				     &(struct kt_sprint){
@@ -1403,7 +1404,8 @@ live_seg_end(struct kt_track *t, struct kt_acc *A, struct kt_live_out *o, size_t
 			sd += band_dist(t->g_v[q - 1], t->g_v[q], GRID_S, sprint_thr, INFINITY);
 		for (size_t q = done.i0; q <= done.i1; q++) {
 			top = fmax(top, t->g_v[q]);
-			o->series[q + s].in_sprint = true;
+			if (o->series)
+				o->series[q + s].in_sprint = true;
 		}
 		r = live_push_sprint(o, A,
 				     &(struct kt_sprint){
@@ -1419,7 +1421,7 @@ live_seg_end(struct kt_track *t, struct kt_acc *A, struct kt_live_out *o, size_t
 		A->accelerations++;
 	if (kt_run_dispatch(&A->dec, KT_RUN_EV_SEGMENT_END, g1, 0, 0, &done))
 		A->decelerations++;
-	if (s + 1 < t->live->n_seg)
+	if (o->series && s + 1 < t->live->n_seg)
 		o->series[g1 + s + 1] = (struct kt_sample10){
 			.t_us = t->g_tus[g1] + GRID_US,
 			.lat_deg = NAN, .lon_deg = NAN, .x_m = NAN, .y_m = NAN,
@@ -1563,7 +1565,7 @@ live_grid(struct kt_track *t)
 }
 
 static int
-live_snapshot(struct kt_track *t, struct kt_result *ret)
+live_snapshot(struct kt_track *t, bool with_series, struct kt_result *ret)
 {
 	const struct kt_params *p = &t->p;
 	struct kt_result res = {};
@@ -1626,7 +1628,7 @@ live_snapshot(struct kt_track *t, struct kt_result *ret)
 		}
 		memcpy(res.heat_s, l->heat, (size_t) l->nx * l->ny * sizeof(double));
 	}
-	if (l->ng > 0) {
+	if (with_series && l->ng > 0) {
 		/* every row but the last (spare, zero as in compute()) is either
 		 * committed or written by the tail */
 		res.series = malloc((l->ng + l->n_seg) * sizeof(*res.series));
@@ -1662,7 +1664,7 @@ live_snapshot(struct kt_track *t, struct kt_result *ret)
 	res.decelerations = A.decelerations;
 	res.high_power_m = A.high_power_m;
 	memcpy(res.peak_m, A.pk_best, sizeof(res.peak_m));
-	res.n_series = l->ng ? l->ng + l->n_seg - 1 : 0;
+	res.n_series = with_series && l->ng ? l->ng + l->n_seg - 1 : 0;
 
 	/* time and rates */
 	if (t->n_ep > 0) {
@@ -1763,7 +1765,15 @@ kt_track_snapshot(struct kt_track *t, struct kt_result *ret)
 {
 	if (!t || !ret)
 		return -EINVAL;
-	return live_snapshot(t, ret);
+	return live_snapshot(t, true, ret);
+}
+
+int
+kt_track_snapshot_totals(struct kt_track *t, struct kt_result *ret)
+{
+	if (!t || !ret)
+		return -EINVAL;
+	return live_snapshot(t, false, ret);
 }
 
 int

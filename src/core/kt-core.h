@@ -142,6 +142,9 @@ int kt_track_feed_fix(struct kt_track *t, const struct kt_fix *f);
 int kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s);
 /* Live numbers so far (filter delay aside); ret owned by caller, free with kt_result_clear. */
 int kt_track_snapshot(struct kt_track *t, struct kt_result *ret);
+/* The same without the 10 Hz series (n_series 0, series NULL), for a live
+ * view refreshed every second: its cost does not grow with the session. */
+int kt_track_snapshot_totals(struct kt_track *t, struct kt_result *ret);
 int kt_track_finish(struct kt_track *t, struct kt_result *ret);
 /* Count epochs the caller dropped before feeding (e.g. the duplicates that
  * kt_fixes_sort_dedup() removed), so the result's rejected[] is complete. */

@@ -31,10 +31,11 @@
 #define STATUS_PERIOD_US USEC
 /* A TPV waits this long for a second report of the same epoch before it is written. */
 #define PENDING_MAX_US (USEC / 2)
-/* The live totals are a kt_track_snapshot() of every vest at each status
- * tick: the snapshot is incremental (only the filter's last window is
- * recomputed, the rest is accumulated once), about 0.25 ms per vest after
- * 90 minutes, so 30 vests cost under 1 % of a core and need no rationing. */
+/* The live totals are a kt_track_snapshot_totals() of every vest at each
+ * status tick: the snapshot is incremental (only the filter's last window
+ * is recomputed, the rest is accumulated once) and leaves out the 10 Hz
+ * series, so its cost does not grow with the session and 30 vests need no
+ * rationing. */
 
 enum dev_state {
 	DEV_WAITING = 0,   /* seen, no valid fix yet this session */
@@ -1104,7 +1105,7 @@ dev_update(struct kt_live *l, struct live_dev *d)
 	if (d->has_snap)
 		kt_result_clear(&d->snap);
 	d->has_snap = false;
-	if (d->track && kt_track_snapshot(d->track, &d->snap) >= 0) {
+	if (d->track && kt_track_snapshot_totals(d->track, &d->snap) >= 0) {
 		d->has_snap = true;
 		d->snap_mono_us = l->now_us;
 	}

@@ -289,6 +289,20 @@ start_processing(struct kt_dockd *d, struct kt_training *t)
 	t->state = KT_TRAINING_PROCESSING;
 }
 
+/* A vest that is being identified, listed or downloaded has arrived already:
+ * the quiet time waits for it, so the first report is complete. */
+static bool
+vest_in_transfer(struct kt_dockd *d)
+{
+	for (size_t i = 0; i < d->n_ports; i++) {
+		enum kt_port_state s = kt_port_state(d->ports[i]);
+		if (s == KT_PORT_IDENTIFY || s == KT_PORT_SET_CLOCK || s == KT_PORT_LIST ||
+		    s == KT_PORT_DOWNLOAD)
+			return true;
+	}
+	return false;
+}
+
 void
 kt_training_tick(struct kt_dockd *d, int64_t now_us)
 {
@@ -297,8 +311,9 @@ kt_training_tick(struct kt_dockd *d, int64_t now_us)
 
 		if (!t->dirty || t->pid > 0)
 			continue;
-		if (now_us - t->last_arrival_us >= (int64_t)d->o->quiet_s * 1000000 ||
-		    roster_complete(d, t))
+		if (roster_complete(d, t) ||
+		    (now_us - t->last_arrival_us >= (int64_t)d->o->quiet_s * 1000000 &&
+		     !vest_in_transfer(d)))
 			start_processing(d, t);
 	}
 }
@@ -308,6 +323,10 @@ kt_training_next_deadline(struct kt_dockd *d)
 {
 	int64_t next = INT64_MAX;
 
+	/* while a vest transfers, its port's activity wakes the loop and the
+	 * tick after it decides; a due time in the past would only spin */
+	if (vest_in_transfer(d))
+		return next;
 	for (size_t i = 0; i < d->n_trainings; i++) {
 		struct kt_training *t = &d->trainings[i];
 		int64_t due = t->last_arrival_us + (int64_t)d->o->quiet_s * 1000000;

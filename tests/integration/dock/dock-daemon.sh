@@ -3,7 +3,7 @@
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
 # Cases: basic twenty unplug kill9 faults garbage fulldisk, and with the
-# project's vest emulator and simulator: session. Bounded in time:
+# project's vest emulator and simulator: session waitslow. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -216,6 +216,28 @@ EOC
 	$K status -r "$ROOT" > "$W/st.txt"
 	grep -q 'reports ready' "$W/st.txt" || { cat "$W/st.txt"; fail "status text"; }
 	[ "$(grep -c 'stored and erased' "$W/st.txt")" -eq 20 ] || { cat "$W/st.txt"; fail "not all erased"; }
+	stop_daemon
+	;;
+waitslow)
+	# No roster, a short quiet time, one vest much slower than the other:
+	# the quiet time waits for the vest still downloading, so the first
+	# report already has both players (not a report per late vest).
+	$SIM -o "$W/sim" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	set -- "$W"/sim/*.ubx
+	$EMU --session "$1" --link "$W/fast.tty" --rate 400000 >/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$EMU --session "$2" --link "$W/slow.tty" --rate 40000 >/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$D -c "$W/kicktrack.conf" -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 \
+		--quiet-time 1 >>"$W/d.log" 2>&1 &
+	DPID=$!
+	wait_for 90 grep -q 'reports ready' "$W/d.log" || fail "no reports"
+	wait_for 10 nraw_is 2 || fail "only $(nraw) of 2 stored"
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "first report lacks a player: $(cat "$t/team.csv")"
+	sleep 2
+	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 1 ] || fail "processed more than once"
 	stop_daemon
 	;;
 *)

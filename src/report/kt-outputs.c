@@ -139,8 +139,10 @@ static const char digits2[201] =
 static inline __attribute__((always_inline)) size_t
 fmt_fixed(char *out, double v, int dec, char point)
 {
-	char tmp[32];
-	char *p = tmp + sizeof(tmp);
+	/* at most 18 characters (|q| < 9e15: 16 digits, sign, point) end at
+	 * tmp + 24 and go out with one fixed 24-byte copy, not a memcpy call */
+	char tmp[48];
+	char *p = tmp + 24;
 	size_t len;
 
 	if (isnan(v)) {
@@ -183,8 +185,8 @@ fmt_fixed(char *out, double v, int dec, char point)
 		*--p = (char)('0' + u);
 	if (neg)
 		*--p = '-';
-	len = (size_t)(tmp + sizeof(tmp) - p);
-	memcpy(out, p, len);
+	len = (size_t)(tmp + 24 - p);
+	memcpy(out, p, 24);
 	out[len] = '\0';
 	return len;
 }

@@ -28,9 +28,43 @@ sort_small(double *a, size_t n)
 	}
 }
 
+/* a[i] <= a[j] afterwards; minsd/maxsd, no branch */
+static inline void
+cmp_swap(double *a, int i, int j)
+{
+	double x = a[i], y = a[j];
+
+	double lo = x < y ? x : y, hi = y < x ? x : y; /* the shapes gcc and clang make minsd/maxsd of */
+
+	a[i] = lo;
+	a[j] = hi;
+}
+
+/*
+ * Median of a[0..n), which ends up sorted. The Hampel and running-median
+ * windows are nearly always 5 long: those go through a branch-free sorting
+ * network instead of the insertion sort, whose branches the CPU cannot
+ * predict on noisy data. Both give the same array bit for bit as long as
+ * no two elements compare equal with different bits and none is NaN: a
+ * zero (+0 == -0) or a NaN takes the insertion sort, as before.
+ */
 static double
 median_small(double *a, size_t n)
 {
+	if (n == 5 && (a[0] != 0) & (a[1] != 0) & (a[2] != 0) & (a[3] != 0) & (a[4] != 0) &
+		      (a[0] == a[0]) & (a[1] == a[1]) & (a[2] == a[2]) & (a[3] == a[3]) & (a[4] == a[4])) {
+		/* optimal 9-comparator network for 5 (Knuth, TAOCP 5.3.4) */
+		cmp_swap(a, 0, 1);
+		cmp_swap(a, 3, 4);
+		cmp_swap(a, 2, 4);
+		cmp_swap(a, 2, 3);
+		cmp_swap(a, 0, 3);
+		cmp_swap(a, 0, 2);
+		cmp_swap(a, 1, 4);
+		cmp_swap(a, 1, 3);
+		cmp_swap(a, 1, 2);
+		return a[2];
+	}
 	sort_small(a, n);
 	return n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
 }

@@ -1206,6 +1206,7 @@ struct kt_live {
 	size_t cap_sprints;
 	double *heat;
 	unsigned nx, ny;
+	bool keep_series;            /* series is kept (a full snapshot was asked for) */
 	struct kt_sample10 *series;  /* committed rows: [0, a.g + a.s) */
 	size_t cap_series;
 	size_t gap_i;                /* epochs checked for gaps */
@@ -1248,7 +1249,7 @@ live_acc_init(const struct kt_params *p, struct kt_acc *a)
 }
 
 static int
-live_init(struct kt_track *t)
+live_init(struct kt_track *t, bool keep_series)
 {
 	const struct kt_params *p = &t->p;
 	struct kt_live *l;
@@ -1258,6 +1259,7 @@ live_init(struct kt_track *t)
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
+	l->keep_series = keep_series;
 	l->hh = half_width(p->filter_param[0]);
 	l->hm = half_width(p->filter_param[7]);
 	l->reach = l->hh + (hv > ha + l->hm ? hv : ha + l->hm);
@@ -1576,8 +1578,13 @@ live_snapshot(struct kt_track *t, bool with_series, struct kt_result *ret)
 	int64_t gap_us = (int64_t) llround(p->gap_s * 1e6);
 	int r;
 
+	/* totals-only snapshots keep no series; the first full one starts over */
+	if (t->live && with_series && !t->live->keep_series) {
+		live_free(t->live);
+		t->live = NULL;
+	}
 	if (!t->live) {
-		r = live_init(t);
+		r = live_init(t, with_series);
 		if (r < 0)
 			return r;
 	}
@@ -1605,12 +1612,15 @@ live_snapshot(struct kt_track *t, bool with_series, struct kt_result *ret)
 		size_t n_final = (size_t) ((t->ep[sg->ep1].t_us - t->ep[sg->ep0].t_us + GRID_US - 1) / GRID_US);
 		size_t g_end = n_final > l->reach + 1 ? sg->g0 + n_final - l->reach - 1 : sg->g0;
 
-		r = grow((void **) &l->series, &l->cap_series, l->ng + l->n_seg, sizeof(*l->series));
-		if (r < 0)
-			return r;
+		if (l->keep_series) {
+			r = grow((void **) &l->series, &l->cap_series, l->ng + l->n_seg, sizeof(*l->series));
+			if (r < 0)
+				return r;
+		}
 		o = (struct kt_live_out){
 			.sprints = &l->sprints, .cap_sprints = &l->cap_sprints,
-			.heat = l->heat, .nx = l->nx, .ny = l->ny, .series = l->series,
+			.heat = l->heat, .nx = l->nx, .ny = l->ny,
+			.series = l->keep_series ? l->series : NULL,
 		};
 		r = live_run(t, &l->a, &o, g_end, l->n_seg - 1);
 		if (r < 0)

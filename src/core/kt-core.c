@@ -489,7 +489,14 @@ shift:
 		t->imu_chain++;
 	else
 		t->imu_chain = 0;
-	memmove(t->imu_hist[0], t->imu_hist[1], 5 * sizeof(t->imu_hist[0]));
+	{
+		/* through a copy: a fixed-size memcpy is inlined, the overlapping
+		 * memmove was a libc call per sample */
+		float keep[5][3];
+
+		memcpy(keep, t->imu_hist[1], sizeof(keep));
+		memcpy(t->imu_hist[0], keep, sizeof(keep));
+	}
 	memcpy(t->imu_hist[5], s->acc_g, sizeof(t->imu_hist[5]));
 	t->imu_have_last = true;
 	t->imu_last_t_us = s->t_us;

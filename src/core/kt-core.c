@@ -41,6 +41,11 @@ struct kt_segment {
 	size_t g0, g1; /* grid indices, inclusive */
 };
 
+/* 4 doubles; each operation is the scalar one lane by lane (two SSE2
+ * instructions on x86-64 without AVX), so the same bits as scalar code.
+ * Aligned like malloc's memory (16), not 32. */
+typedef double kt_v4d __attribute__((vector_size(32), aligned(16)));
+
 struct kt_track {
 	struct kt_params p;
 	bool has_pitch;
@@ -67,7 +72,11 @@ struct kt_track {
 	double *pl_sec_hf;    /* per second: sum of |4th difference|^2 (noise estimate) */
 	uint32_t *pl_sec_nhf; /* per second: how many 4th differences */
 	size_t cap_pl_hf, cap_pl_nhf;
-	float imu_hist[6][3]; /* the last 6 samples, oldest first */
+	/* the last 6 samples as doubles (x, y, z, 0), twice over: imu_hist[j]
+	 * and imu_hist[j + 6] are the same sample, so imu_hist[imu_pos ..
+	 * imu_pos + 5] are the last 6 oldest first, without shifting */
+	kt_v4d imu_hist[12];
+	unsigned imu_pos;
 	unsigned imu_chain;   /* consecutive samples without a hole */
 	int64_t pl_sec0;
 	bool have_pl_sec0;
@@ -392,7 +401,8 @@ pl_open_sec(struct kt_track *t, size_t i)
  * 'kicktrack process' on UBX logs. The arithmetic (and its order, so every
  * rounding) is that of the plain per-axis loops; only the bookkeeping around
  * it is cheaper: the second is found without a division while samples stay
- * in the same second, the history moves with one memmove.
+ * in the same second, the history is a ring of doubles (no shifting, no
+ * conversions) and the three axes go through the 6th difference together.
  */
 int
 kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s)
@@ -449,31 +459,22 @@ kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s)
 		/* 6th difference: white noise of sigma gives 924 sigma^2 per
 		 * axis, body movement (below ~20 Hz) very little */
 		if (t->imu_chain >= 6) {
-			const float (*hq)[3] = t->imu_hist;
-			double h = 0, e;
+			const kt_v4d *hq = &t->imu_hist[t->imu_pos];
+			const kt_v4d a = { a0, a1, a2, 0 };
+			kt_v4d e;
+			double h = 0;
 
-			/* coefficients 1, -6, 15, -20, 15, -6 in this order, oldest first */
-			e = a0 + 1.0 * (double) hq[0][0];
-			e += -6.0 * (double) hq[1][0];
-			e += 15.0 * (double) hq[2][0];
-			e += -20.0 * (double) hq[3][0];
-			e += 15.0 * (double) hq[4][0];
-			e += -6.0 * (double) hq[5][0];
-			h += e * e;
-			e = a1 + 1.0 * (double) hq[0][1];
-			e += -6.0 * (double) hq[1][1];
-			e += 15.0 * (double) hq[2][1];
-			e += -20.0 * (double) hq[3][1];
-			e += 15.0 * (double) hq[4][1];
-			e += -6.0 * (double) hq[5][1];
-			h += e * e;
-			e = a2 + 1.0 * (double) hq[0][2];
-			e += -6.0 * (double) hq[1][2];
-			e += 15.0 * (double) hq[2][2];
-			e += -20.0 * (double) hq[3][2];
-			e += 15.0 * (double) hq[4][2];
-			e += -6.0 * (double) hq[5][2];
-			h += e * e;
+			/* coefficients 1, -6, 15, -20, 15, -6 in this order, oldest
+			 * first; per axis the same operations as a scalar loop */
+			e = a + 1.0 * hq[0];
+			e += -6.0 * hq[1];
+			e += 15.0 * hq[2];
+			e += -20.0 * hq[3];
+			e += 15.0 * hq[4];
+			e += -6.0 * hq[5];
+			h += e[0] * e[0];
+			h += e[1] * e[1];
+			h += e[2] * e[2];
 			t->pl_sec_hf[i] += h;
 			t->pl_sec_nhf[i]++;
 		}
@@ -489,15 +490,10 @@ shift:
 		t->imu_chain++;
 	else
 		t->imu_chain = 0;
-	{
-		/* through a copy: a fixed-size memcpy is inlined, the overlapping
-		 * memmove was a libc call per sample */
-		float keep[5][3];
-
-		memcpy(keep, t->imu_hist[1], sizeof(keep));
-		memcpy(t->imu_hist[0], keep, sizeof(keep));
-	}
-	memcpy(t->imu_hist[5], s->acc_g, sizeof(t->imu_hist[5]));
+	/* the newest sample replaces the oldest, in both copies */
+	t->imu_hist[t->imu_pos] = t->imu_hist[t->imu_pos + 6] =
+		(kt_v4d){ (double) s->acc_g[0], (double) s->acc_g[1], (double) s->acc_g[2], 0 };
+	t->imu_pos = t->imu_pos == 5 ? 0 : t->imu_pos + 1;
 	t->imu_have_last = true;
 	t->imu_last_t_us = s->t_us;
 	memcpy(t->imu_last, s->acc_g, sizeof(t->imu_last));

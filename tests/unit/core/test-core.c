@@ -821,6 +821,135 @@ test_noisy(void)
 }
 
 /* ---- garbage in: never a crash, never a huge allocation ---- */
+
+/* ---- the incremental snapshot == a whole recomputation, at any time ---- */
+static double
+uniform(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (double) (rng_state >> 11) / 9007199254740992.0;
+}
+
+static bool
+same_d(double a, double b)
+{
+	return memcmp(&a, &b, sizeof(a)) == 0; /* bitwise: NaN == NaN, -0 != 0 */
+}
+
+static bool
+same_result(const struct kt_result *a, const struct kt_result *b, bool series)
+{
+	bool ok = a->first_us == b->first_us && a->last_us == b->last_us && same_d(a->minutes, b->minutes) &&
+		  same_d(a->valid_minutes, b->valid_minutes) && same_d(a->distance_m, b->distance_m) &&
+		  same_d(a->hsr_m, b->hsr_m) && a->n_sprints == b->n_sprints && same_d(a->sprint_m, b->sprint_m) &&
+		  same_d(a->max_speed_kmh, b->max_speed_kmh) && a->accelerations == b->accelerations &&
+		  a->decelerations == b->decelerations && same_d(a->player_load, b->player_load) &&
+		  same_d(a->player_load_per_min, b->player_load_per_min) &&
+		  a->n_player_load_minutes == b->n_player_load_minutes &&
+		  same_d(a->metabolic_power_wkg, b->metabolic_power_wkg) && same_d(a->high_power_m, b->high_power_m) &&
+		  same_d(a->work_rate_m_min, b->work_rate_m_min) && a->heat_nx == b->heat_nx &&
+		  a->heat_ny == b->heat_ny && a->n_epochs == b->n_epochs && a->n_valid_epochs == b->n_valid_epochs &&
+		  same_d(a->fix_pct, b->fix_pct) && same_d(a->median_num_sv, b->median_num_sv) &&
+		  same_d(a->median_hdop, b->median_hdop) && same_d(a->median_pdop, b->median_pdop) &&
+		  a->gaps == b->gaps && same_d(a->gap_s, b->gap_s) &&
+		  memcmp(a->rejected, b->rejected, sizeof(a->rejected)) == 0 &&
+		  same_d(a->player_load_noise_g, b->player_load_noise_g);
+
+	for (int z = 0; z < 5; z++)
+		ok = ok && same_d(a->zone_m[z], b->zone_m[z]);
+	for (int w = 0; w < 3; w++)
+		ok = ok && same_d(a->peak_m[w], b->peak_m[w]);
+	for (size_t i = 0; ok && i < a->n_sprints; i++)
+		ok = a->sprints[i].start_us == b->sprints[i].start_us &&
+		     same_d(a->sprints[i].duration_s, b->sprints[i].duration_s) &&
+		     same_d(a->sprints[i].dist_m, b->sprints[i].dist_m) &&
+		     same_d(a->sprints[i].top_speed_kmh, b->sprints[i].top_speed_kmh);
+	for (size_t i = 0; ok && i < (size_t) a->heat_nx * a->heat_ny; i++)
+		ok = same_d(a->heat_s[i], b->heat_s[i]);
+	for (size_t i = 0; ok && i < a->n_player_load_minutes; i++)
+		ok = same_d(a->player_load_minute[i], b->player_load_minute[i]);
+	if (!series)
+		return ok && a->n_series == 0 && !a->series;
+	ok = ok && a->n_series == b->n_series;
+	for (size_t i = 0; ok && i < a->n_series; i++) {
+		const struct kt_sample10 *x = &a->series[i], *y = &b->series[i];
+
+		ok = x->t_us == y->t_us && same_d(x->lat_deg, y->lat_deg) && same_d(x->lon_deg, y->lon_deg) &&
+		     same_d(x->x_m, y->x_m) && same_d(x->y_m, y->y_m) && same_d(x->speed_kmh, y->speed_kmh) &&
+		     same_d(x->accel_ms2, y->accel_ms2) && x->zone == y->zone && x->in_sprint == y->in_sprint;
+	}
+	return ok;
+}
+
+static void
+test_snapshot_incremental(void)
+{
+	for (int variant = 0; variant < 2; variant++) {
+		struct kt_params p;
+		struct kt_pitch pitch;
+		struct kt_track *t;
+		double v = 3.0, x = 0, y = 0;
+		int64_t tu = T0_US, ti = T0_US;
+		unsigned bad = 0, checked = 0;
+
+		rng_state = 0x2545F4914F6CDD1DULL + (uint64_t) variant;
+		kt_params_default(&p);
+		if (variant == 1)
+			p.filter_param[7] = 0; /* no running median of dv/dt: a shorter reach */
+		make_pitch(&pitch, 30, false, 105, 68);
+		CHECK(kt_track_new(&p, variant == 0 ? &pitch : NULL, &t) == 0, "new");
+		for (int i = 0; i < 8000; i++) {
+			double u = uniform();
+			struct kt_enu enu;
+			struct kt_fix f;
+
+			/* 10 Hz with holes, gaps, irregular epochs */
+			tu += u < 0.002 ? 2000000 + (int64_t) (uniform() * 3e6) :
+			      u < 0.01  ? 200000 + 100000 * (int64_t) (uniform() * 5) :
+			      u < 0.02  ? 100000 + 33000 * (int64_t) (uniform() * 3) : 100000;
+			v += ((i / 10) % 20 < 4 ? 8.5 - v : 3.0 - v) * 0.15 + (uniform() - 0.5) * 0.6;
+			v = fmax(v, 0.0);
+			x += v * 0.1 * ((i / 300) % 2 ? -1 : 1);
+			y = 20 * sin(i / 500.0);
+			kt_enu_init(&enu, LAT0, LON0);
+			f = mkfix(tu, v + (uniform() < 0.01 ? 3 : 0));
+			kt_enu_to_geo(&enu, x + (uniform() < 0.005 ? 60 : 0), y, &f.lat_deg, &f.lon_deg);
+			f.hdop = uniform() < 0.05 ? NAN : 0.5 + uniform();
+			f.pdop = uniform() < 0.5 ? NAN : 1.2;
+			f.num_sv = uniform() < 0.03 ? -1 : 5 + (int) (uniform() * 8);
+			f.sacc_mps = uniform() < 0.5 ? NAN : 0.2;
+			if (uniform() < 0.005)
+				f.quality = KT_FIX_NONE;
+			kt_track_feed_fix(t, &f);
+			for (; ti < tu; ti += 10000) {
+				struct kt_imu_sample s = { .t_us = ti,
+							   .acc_g = { (float) (0.1 * uniform()), (float) (0.1 * uniform()), 1 } };
+				kt_track_feed_imu(t, &s);
+			}
+			if (i < 40 || i % 97 == 0 || i == 7999) {
+				struct kt_result a, b;
+				bool totals = uniform() < 0.5;
+
+				CHECK((totals ? kt_track_snapshot_totals(t, &a) : kt_track_snapshot(t, &a)) == 0,
+				      "snapshot");
+				if (i % 3 == 0 || i == 7999) {
+					CHECK(kt_track_finish(t, &b) == 0, "finish");
+					checked++;
+					if (!same_result(&a, &b, !totals) && bad++ == 0)
+						CHECK(false, "variant %d: snapshot after epoch %d != finish", variant, i);
+					kt_result_clear(&b);
+				}
+				kt_result_clear(&a);
+			}
+		}
+		CHECK(bad == 0 && checked > 20, "variant %d: %u of %u snapshots differ from finish", variant, bad,
+		      checked);
+		kt_track_free(t);
+	}
+}
+
 static void
 test_garbage(void)
 {
@@ -895,6 +1024,7 @@ main(void)
 	test_heatmap();
 	test_player_load();
 	test_snapshot();
+	test_snapshot_incremental();
 	test_noisy();
 	test_garbage();
 	if (failures)

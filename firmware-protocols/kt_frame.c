@@ -113,11 +113,51 @@ check_nmea(const uint8_t *p, size_t n, int at_end, size_t *frame_len, size_t *co
 	   enum kt_reject_reason *reason, size_t *resume)
 {
 	size_t lim = n < KT_NMEA_MAX_LEN ? n : KT_NMEA_MAX_LEN;
-	const uint8_t *nl = memchr(p, '\n', lim);
+	const uint8_t *nl;
 	size_t i, end, after;
 	int eos = 0;
 	uint8_t x = 0;
 
+	/* Fast path for the usual "$...*hh\r\n" (or "\n") within p[0..lim):
+	 * one pass of 8-byte words, XORing, up to the first byte that is
+	 * special (see special8()) or a '*'; that lowest flagged byte is
+	 * exact. If it is the '*', followed by two hex digits, the line end
+	 * and a matching checksum, then no line end, forbidden byte or inner
+	 * '*' lies before it and the frame is what the exact code below would
+	 * return. Anything else (or a word that would cross lim) is left to
+	 * that code, from the start. */
+	{
+		uint64_t acc = 0, w = 0, f = 0;
+		i = 1;
+		while (i + 8 <= lim) {
+			memcpy(&w, p + i, 8);
+			f = special8(w) | (((w ^ (ONES * '*')) - ONES) & HIGHS);
+			if (f)
+				break;
+			acc ^= w;
+			i += 8;
+		}
+		if (f) {
+			size_t star = i + (size_t)__builtin_ctzll(f) / 8, e = star + 3;
+			if (p[star] == '*' && e < lim) {
+				unsigned h = hex_tab[p[star + 1]], l = hex_tab[p[star + 2]];
+				size_t a = e + (p[e] == '\r');
+				if ((h | l) != 0xff && a < lim && p[a] == '\n') {
+					acc ^= w & ((UINT64_C(1) << (8 * (star - i))) - 1);
+					acc ^= acc >> 32;
+					acc ^= acc >> 16;
+					acc ^= acc >> 8;
+					if ((h << 4 | l) == (uint8_t)acc) {
+						*frame_len = e;
+						*consumed = a + 1;
+						return CK_OK;
+					}
+				}
+			}
+		}
+	}
+
+	nl = memchr(p, '\n', lim);
 	if (!nl) {
 		if (n < KT_NMEA_MAX_LEN && !at_end) {
 			/* Before waiting, give up early on bytes that cannot be text. */

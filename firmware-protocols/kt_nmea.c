@@ -81,17 +81,19 @@ static const uint64_t pow10u[19] = {
 __attribute__((always_inline)) static inline unsigned
 digits8w(uint64_t w, uint64_t *ret)
 {
-	uint64_t d, stop;
+	uint64_t t = w - ONES * '0', d, stop;
 	unsigned n;
 
-	/* first byte below '0' or above '9' (exact for the lowest one) */
-	stop = (((w - ONES * '0') & ~w) | ((w + ONES * (127 - '9')) | w)) & HIGHS;
+	/* First byte below '0' or above '9', i.e. with t >= 10 or wrapped
+	 * (exact for the lowest one: borrows and carries only come from a
+	 * byte that is not a digit itself). */
+	stop = ((t + ONES * (128 - 10)) | t) & HIGHS;
 	n = stop ? (unsigned)__builtin_ctzll(stop) / 8 : 8;
 	if (n == 0) {
 		*ret = 0;
 		return 0;
 	}
-	d = (w - ONES * '0') << (8 * (8 - n));
+	d = t << (8 * (8 - n));
 	d = d * 10 + (d >> 8);
 	d = (((d & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x000F424000000064)) +
 	     (((d >> 16) & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x0000271000000001))) >> 32;

@@ -243,7 +243,10 @@ kt_write_timeseries_csv(const char *path, const struct kt_result *r, const struc
 	struct csvw w = { .s = s, .first = true };
 	struct utc_cache uc = { .day = INT64_MIN };
 	char point = s->decimal_comma ? ',' : '.';
-	char line[512];
+	/* rows are collected and written a block at a time: one fwrite (and
+	 * its stream lock) per row was a visible cost at 10 rows a second */
+	char block[16384];
+	char *p = block;
 	int ret;
 
 	ret = open_out(path, s, &a);
@@ -255,7 +258,11 @@ kt_write_timeseries_csv(const char *path, const struct kt_result *r, const struc
 	int64_t t0 = r->n_series ? r->series[0].t_us : 0;
 	for (size_t i = 0; i < r->n_series; i++) {
 		const struct kt_sample10 *x = &r->series[i];
-		char *p = line;
+
+		if (block + sizeof(block) - p < 512) { /* a row is far shorter */
+			fwrite(block, 1, (size_t)(p - block), a.f);
+			p = block;
+		}
 
 #define FIELD_NUM(v, dec) do { p += fmt_fixed(p, (v), (dec), point); *p++ = s->sep; } while (0)
 		FIELD_NUM((double)(x->t_us - t0) / 1e6, 2);
@@ -274,8 +281,8 @@ kt_write_timeseries_csv(const char *path, const struct kt_result *r, const struc
 		*p++ = x->in_sprint ? '1' : '0';
 		*p++ = '\r';
 		*p++ = '\n';
-		fwrite(line, 1, (size_t)(p - line), a.f);
 	}
+	fwrite(block, 1, (size_t)(p - block), a.f);
 	return close_out(&a);
 }
 

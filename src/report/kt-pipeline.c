@@ -799,8 +799,10 @@ estimate_pitch(struct ctx *c)
 	}
 	int r = kt_pitch_estimate(c->pool_lat, c->pool_lon, c->pool_n, &c->rep.pitch);
 	if (r < 0) {
-		note(c, KT_LOG_ERR, "no pitch file, and the pitch cannot be estimated from the tracks (%s): no x/y positions and no heatmaps",
-		     strerror(-r));
+		/* with no position at all, the messages about the logs say why */
+		if (c->pool_n > 0)
+			note(c, KT_LOG_ERR, "no pitch file, and the pitch cannot be estimated from the tracks (%s): no x/y positions and no heatmaps",
+			     strerror(-r));
 		return;
 	}
 	c->rep.have_pitch = true;

@@ -778,6 +778,52 @@ heat_add(const struct kt_track *t, double *heat, unsigned nx, unsigned ny, doubl
 	heat[(size_t) iy * nx + (size_t) ix] += w;
 }
 
+/* PlayerLoad (metrics.md): each 100 Hz delta with the expected noise power
+ * removed, per minute from the first fix; shared by finish and snapshot so
+ * both give the same numbers. Needs res->first_us/last_us/minutes set. */
+static int
+player_load_result(const struct kt_track *t, const struct kt_params *p, struct kt_result *res)
+{
+	res->player_load_noise_g = isfinite(p->imu_noise_g) && p->imu_noise_g >= 0 ? p->imu_noise_g :
+										     imu_noise_estimate(t);
+	if (t->have_pl_sec0) {
+		int64_t base_us = t->n_ep ? res->first_us : t->pl_sec0 * KT_USEC_PER_SEC;
+		int64_t end_us = t->n_ep ? res->last_us : (t->pl_sec0 + (int64_t) t->n_pl_sec) * KT_USEC_PER_SEC;
+		size_t nm = (size_t) ((end_us - base_us) / (60 * KT_USEC_PER_SEC)) + 1;
+
+		if (nm > IMU_MAX_SPAN_S / 60 + 1) /* a broken clock, not a session */
+			nm = IMU_MAX_SPAN_S / 60 + 1;
+		double thr = 6.0 * res->player_load_noise_g * res->player_load_noise_g, gate = p->imu_noise_k * thr;
+
+		res->player_load_minute = calloc(nm, sizeof(double));
+		if (!res->player_load_minute)
+			return -ENOMEM;
+		res->n_player_load_minutes = nm;
+		for (size_t i = 0; i < t->n_pl_sec; i++) {
+			int64_t su = (t->pl_sec0 + (int64_t) i) * KT_USEC_PER_SEC;
+			int64_t m = su < base_us ? 0 : (su - base_us) / (60 * KT_USEC_PER_SEC);
+			size_t a0 = t->pl_sec_first[i], a1 = i + 1 < t->n_pl_sec ? t->pl_sec_first[i + 1] : t->n_d2;
+			double sum = 0;
+
+			for (size_t j = a0; j < a1; j++) {
+				double c = (double) t->pl_d2[j] - thr;
+
+				if (c > 0 && (double) t->pl_d2[j] > gate)
+					sum += sqrt(c);
+			}
+			sum /= 100.0;
+			if (m >= (int64_t) nm)
+				m = (int64_t) nm - 1;
+			res->player_load_minute[m] += sum;
+			res->player_load += sum;
+		}
+		double mins = t->n_ep ? res->minutes : (double) t->n_pl_sec / 60.0;
+		if (mins > 0)
+			res->player_load_per_min = res->player_load / mins;
+	}
+	return 0;
+}
+
 static int
 compute(struct kt_track *t, struct kt_result *ret)
 {
@@ -994,45 +1040,9 @@ compute(struct kt_track *t, struct kt_result *ret)
 	}
 
 	/* PlayerLoad: each delta with the expected noise power removed */
-	res.player_load_noise_g = isfinite(p->imu_noise_g) && p->imu_noise_g >= 0 ? p->imu_noise_g :
-										     imu_noise_estimate(t);
-	if (t->have_pl_sec0) {
-		int64_t base_us = t->n_ep ? res.first_us : t->pl_sec0 * KT_USEC_PER_SEC;
-		int64_t end_us = t->n_ep ? res.last_us : (t->pl_sec0 + (int64_t) t->n_pl_sec) * KT_USEC_PER_SEC;
-		size_t nm = (size_t) ((end_us - base_us) / (60 * KT_USEC_PER_SEC)) + 1;
-
-		if (nm > IMU_MAX_SPAN_S / 60 + 1) /* a broken clock, not a session */
-			nm = IMU_MAX_SPAN_S / 60 + 1;
-		double thr = 6.0 * res.player_load_noise_g * res.player_load_noise_g, gate = p->imu_noise_k * thr;
-
-		res.player_load_minute = calloc(nm, sizeof(double));
-		if (!res.player_load_minute) {
-			r = -ENOMEM;
-			goto fail;
-		}
-		res.n_player_load_minutes = nm;
-		for (size_t i = 0; i < t->n_pl_sec; i++) {
-			int64_t su = (t->pl_sec0 + (int64_t) i) * KT_USEC_PER_SEC;
-			int64_t m = su < base_us ? 0 : (su - base_us) / (60 * KT_USEC_PER_SEC);
-			size_t a0 = t->pl_sec_first[i], a1 = i + 1 < t->n_pl_sec ? t->pl_sec_first[i + 1] : t->n_d2;
-			double sum = 0;
-
-			for (size_t j = a0; j < a1; j++) {
-				double c = (double) t->pl_d2[j] - thr;
-
-				if (c > 0 && (double) t->pl_d2[j] > gate)
-					sum += sqrt(c);
-			}
-			sum /= 100.0;
-			if (m >= (int64_t) nm)
-				m = (int64_t) nm - 1;
-			res.player_load_minute[m] += sum;
-			res.player_load += sum;
-		}
-		double mins = t->n_ep ? res.minutes : (double) t->n_pl_sec / 60.0;
-		if (mins > 0)
-			res.player_load_per_min = res.player_load / mins;
-	}
+	r = player_load_result(t, p, &res);
+	if (r < 0)
+		goto fail;
 
 	/* data quality medians */
 	if (t->n_ep > 0) {
@@ -1703,46 +1713,10 @@ live_snapshot(struct kt_track *t, bool with_series, struct kt_result *ret)
 	if (A.valid_s > 0)
 		res.metabolic_power_wkg = A.power_int / A.valid_s;
 
-	/* PlayerLoad: as compute() */
-	res.player_load_noise_g = isfinite(p->imu_noise_g) && p->imu_noise_g >= 0 ? p->imu_noise_g :
-										     imu_noise_estimate(t);
-	if (t->have_pl_sec0) {
-		int64_t base_us = t->n_ep ? res.first_us : t->pl_sec0 * KT_USEC_PER_SEC;
-		int64_t end_us = t->n_ep ? res.last_us : (t->pl_sec0 + (int64_t) t->n_pl_sec) * KT_USEC_PER_SEC;
-		size_t nm = (size_t) ((end_us - base_us) / (60 * KT_USEC_PER_SEC)) + 1;
-
-		if (nm > IMU_MAX_SPAN_S / 60 + 1)
-			nm = IMU_MAX_SPAN_S / 60 + 1;
-		double thr = 6.0 * res.player_load_noise_g * res.player_load_noise_g, gate = p->imu_noise_k * thr;
-
-		res.player_load_minute = calloc(nm, sizeof(double));
-		if (!res.player_load_minute) {
-			r = -ENOMEM;
-			goto fail;
-		}
-		res.n_player_load_minutes = nm;
-		for (size_t i = 0; i < t->n_pl_sec; i++) {
-			int64_t su = (t->pl_sec0 + (int64_t) i) * KT_USEC_PER_SEC;
-			int64_t m = su < base_us ? 0 : (su - base_us) / (60 * KT_USEC_PER_SEC);
-			size_t a0 = t->pl_sec_first[i], a1 = i + 1 < t->n_pl_sec ? t->pl_sec_first[i + 1] : t->n_d2;
-			double sum = 0;
-
-			for (size_t j = a0; j < a1; j++) {
-				double c = (double) t->pl_d2[j] - thr;
-
-				if (c > 0 && (double) t->pl_d2[j] > gate)
-					sum += sqrt(c);
-			}
-			sum /= 100.0;
-			if (m >= (int64_t) nm)
-				m = (int64_t) nm - 1;
-			res.player_load_minute[m] += sum;
-			res.player_load += sum;
-		}
-		double mins = t->n_ep ? res.minutes : (double) t->n_pl_sec / 60.0;
-		if (mins > 0)
-			res.player_load_per_min = res.player_load / mins;
-	}
+	/* PlayerLoad: the same code as compute() */
+	r = player_load_result(t, p, &res);
+	if (r < 0)
+		goto fail;
 
 	/* data quality medians: the values compute()'s median_of() gives */
 	for (; l->med_i < t->n_ep; l->med_i++) {

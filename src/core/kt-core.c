@@ -824,6 +824,31 @@ player_load_result(const struct kt_track *t, const struct kt_params *p, struct k
 	return 0;
 }
 
+/* The sprint a completed run describes: distance above the threshold from
+ * the grid point before the run to a1, top speed, start and duration; marks
+ * the run's rows of series (offset s) when there is one. */
+static struct kt_sprint
+sprint_of_run(const struct kt_track *t, const struct kt_run_done *done, size_t g0, size_t a1,
+	      double sprint_thr, double t_base, struct kt_sample10 *series, size_t s)
+{
+	double sd = 0, top = 0;
+	size_t a0 = done->i0 > g0 ? done->i0 - 1 : g0;
+
+	for (size_t q = a0 + 1; q <= a1; q++)
+		sd += band_dist(t->g_v[q - 1], t->g_v[q], GRID_S, sprint_thr, INFINITY);
+	for (size_t q = done->i0; q <= done->i1; q++) {
+		top = fmax(top, t->g_v[q]);
+		if (series)
+			series[q + s].in_sprint = true;
+	}
+	return (struct kt_sprint){
+		.start_us = (int64_t) llround((done->t0_s + t_base) * 1e6),
+		.duration_s = done->t1_s - done->t0_s,
+		.dist_m = sd,
+		.top_speed_kmh = top * 3.6,
+	};
+}
+
 static int
 compute(struct kt_track *t, struct kt_result *ret)
 {
@@ -935,56 +960,29 @@ compute(struct kt_track *t, struct kt_result *ret)
 			};
 
 			if (kt_run_sample(&sprint, g, tt, v, &done)) {
-				struct kt_sprint sp;
-				double sd = 0, top = 0;
-				size_t a0 = done.i0 > g0 ? done.i0 - 1 : g0, a1 = done.i1 < g1 ? done.i1 + 1 : g1;
+				struct kt_sprint sp = sprint_of_run(t, &done, g0, done.i1 < g1 ? done.i1 + 1 : g1,
+								    sprint_thr, t_base, res.series, s);
 
-				for (size_t q = a0 + 1; q <= a1; q++)
-					sd += band_dist(t->g_v[q - 1], t->g_v[q], GRID_S, sprint_thr, INFINITY);
-				for (size_t q = done.i0; q <= done.i1; q++) {
-					top = fmax(top, t->g_v[q]);
-					res.series[q + s].in_sprint = true;
-				}
-				sp = (struct kt_sprint){
-					.start_us = (int64_t) llround((done.t0_s + t_base) * 1e6),
-					.duration_s = done.t1_s - done.t0_s,
-					.dist_m = sd,
-					.top_speed_kmh = top * 3.6,
-				};
 				r = grow((void **) &res.sprints, &cap_sprints, res.n_sprints + 1, sizeof(sp));
 				if (r < 0)
 					goto fail;
 				res.sprints[res.n_sprints++] = sp;
-				res.sprint_m += sd;
+				res.sprint_m += sp.dist_m;
 			}
 			if (kt_run_sample(&acc, g, tt, a, &done))
 				res.accelerations++;
 			if (kt_run_sample(&dec, g, tt, -a, &done))
 				res.decelerations++;
 		}
-		/* segment end: close runs; the sprint case repeats the code above */
+		/* segment end: close runs */
 		if (kt_run_dispatch(&sprint, KT_RUN_EV_SEGMENT_END, g1, 0, 0, &done)) {
-			struct kt_sprint sp;
-			double sd = 0, top = 0;
-			size_t a0 = done.i0 > g0 ? done.i0 - 1 : g0;
+			struct kt_sprint sp = sprint_of_run(t, &done, g0, g1, sprint_thr, t_base, res.series, s);
 
-			for (size_t q = a0 + 1; q <= g1; q++)
-				sd += band_dist(t->g_v[q - 1], t->g_v[q], GRID_S, sprint_thr, INFINITY);
-			for (size_t q = done.i0; q <= done.i1; q++) {
-				top = fmax(top, t->g_v[q]);
-				res.series[q + s].in_sprint = true;
-			}
-			sp = (struct kt_sprint){
-				.start_us = (int64_t) llround((done.t0_s + t_base) * 1e6),
-				.duration_s = done.t1_s - done.t0_s,
-				.dist_m = sd,
-				.top_speed_kmh = top * 3.6,
-			};
 			r = grow((void **) &res.sprints, &cap_sprints, res.n_sprints + 1, sizeof(sp));
 			if (r < 0)
 				goto fail;
 			res.sprints[res.n_sprints++] = sp;
-			res.sprint_m += sd;
+			res.sprint_m += sp.dist_m;
 		}
 		if (kt_run_dispatch(&acc, KT_RUN_EV_SEGMENT_END, g1, 0, 0, &done))
 			res.accelerations++;
@@ -1365,23 +1363,10 @@ live_point(struct kt_track *t, struct kt_acc *A, struct kt_live_out *o, size_t g
 		};
 
 	if (kt_run_sample(&A->sprint, g, tt, v, &done)) {
-		double sd = 0, top = 0;
-		size_t a0 = done.i0 > g0 ? done.i0 - 1 : g0, a1 = done.i1 < g1 ? done.i1 + 1 : g1;
+		struct kt_sprint sp = sprint_of_run(t, &done, g0, done.i1 < g1 ? done.i1 + 1 : g1,
+						    sprint_thr, t_base, o->series, s);
 
-		for (size_t q = a0 + 1; q <= a1; q++)
-			sd += band_dist(t->g_v[q - 1], t->g_v[q], GRID_S, sprint_thr, INFINITY);
-		for (size_t q = done.i0; q <= done.i1; q++) {
-			top = fmax(top, t->g_v[q]);
-			if (o->series)
-				o->series[q + s].in_sprint = true;
-		}
-		r = live_push_sprint(o, A,
-				     &(struct kt_sprint){
-					     .start_us = (int64_t) llround((done.t0_s + t_base) * 1e6),
-					     .duration_s = done.t1_s - done.t0_s,
-					     .dist_m = sd,
-					     .top_speed_kmh = top * 3.6,
-				     });
+		r = live_push_sprint(o, A, &sp);
 		if (r < 0)
 			return r;
 	}
@@ -1412,23 +1397,9 @@ live_seg_end(struct kt_track *t, struct kt_acc *A, struct kt_live_out *o, size_t
 
 	A->valid_s += (double) (g1 - g0) * GRID_S;
 	if (kt_run_dispatch(&A->sprint, KT_RUN_EV_SEGMENT_END, g1, 0, 0, &done)) {
-		double sd = 0, top = 0;
-		size_t a0 = done.i0 > g0 ? done.i0 - 1 : g0;
+		struct kt_sprint sp = sprint_of_run(t, &done, g0, g1, sprint_thr, t_base, o->series, s);
 
-		for (size_t q = a0 + 1; q <= g1; q++)
-			sd += band_dist(t->g_v[q - 1], t->g_v[q], GRID_S, sprint_thr, INFINITY);
-		for (size_t q = done.i0; q <= done.i1; q++) {
-			top = fmax(top, t->g_v[q]);
-			if (o->series)
-				o->series[q + s].in_sprint = true;
-		}
-		r = live_push_sprint(o, A,
-				     &(struct kt_sprint){
-					     .start_us = (int64_t) llround((done.t0_s + t_base) * 1e6),
-					     .duration_s = done.t1_s - done.t0_s,
-					     .dist_m = sd,
-					     .top_speed_kmh = top * 3.6,
-				     });
+		r = live_push_sprint(o, A, &sp);
 		if (r < 0)
 			return r;
 	}

@@ -698,17 +698,17 @@ kt_log_clear(struct kt_log *l)
 }
 
 int
-kt_log_read(const char *path, struct kt_log *ret)
+kt_log_reader_feed_file(struct kt_log_reader *r, const char *path, bool regular_only,
+			void (*progress)(void *userdata, uint64_t bytes), void *userdata,
+			uint8_t ret_sha256[32], uint64_t *ret_bytes)
 {
 	static const size_t chunk = 256 * 1024;
-	struct kt_log_reader *r = NULL;
 	struct kt_sha256 sha;
 	struct stat st;
 	uint8_t *buf = NULL;
 	uint64_t total = 0;
 	int fd, k;
 
-	memset(ret, 0, sizeof(*ret));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -720,10 +720,15 @@ kt_log_read(const char *path, struct kt_log *ret)
 		k = -EISDIR;
 		goto out;
 	}
-	buf = malloc(chunk);
-	k = buf ? kt_log_reader_new(&r) : -ENOMEM;
-	if (k < 0)
+	if (regular_only && !S_ISREG(st.st_mode)) {
+		k = -EINVAL; /* a device or pipe could be read forever */
 		goto out;
+	}
+	buf = malloc(chunk);
+	if (!buf) {
+		k = -ENOMEM;
+		goto out;
+	}
 	kt_sha256_init(&sha);
 	for (;;) {
 		ssize_t n = read(fd, buf, chunk);
@@ -740,6 +745,8 @@ kt_log_read(const char *path, struct kt_log *ret)
 		k = kt_log_reader_feed(r, buf, (size_t)n);
 		if (k < 0)
 			goto out;
+		if (progress)
+			progress(userdata, (uint64_t)n);
 	}
 	if (total == 0) {
 		k = -ENODATA;
@@ -752,12 +759,34 @@ kt_log_read(const char *path, struct kt_log *ret)
 		k = -EBADMSG;
 		goto out;
 	}
+	kt_sha256_final(&sha, ret_sha256);
+	k = 0;
+out:
+	if (ret_bytes)
+		*ret_bytes = total;
+	free(buf);
+	close(fd);
+	return k;
+}
+
+int
+kt_log_read(const char *path, struct kt_log *ret)
+{
+	struct kt_log_reader *r = NULL;
+	int k;
+
+	memset(ret, 0, sizeof(*ret));
+	k = kt_log_reader_new(&r);
+	if (k < 0)
+		return k;
+	k = kt_log_reader_feed_file(r, path, false, NULL, NULL, ret->sha256, NULL);
+	if (k < 0)
+		goto out;
 	ret->path = strdup(path);
 	if (!ret->path) {
 		k = -ENOMEM;
 		goto out;
 	}
-	kt_sha256_final(&sha, ret->sha256);
 	ret->header = r->header;
 	ret->stats = r->stats;
 	/* Hand the arrays over. */
@@ -770,7 +799,5 @@ kt_log_read(const char *path, struct kt_log *ret)
 	k = 0;
 out:
 	kt_log_reader_free(r);
-	free(buf);
-	close(fd);
 	return k;
 }

@@ -60,6 +60,17 @@ struct kt_log {
  * recognisable NMEA/UBX frame (binary garbage). On failure *ret is cleared.
  */
 int kt_log_read(const char *path, struct kt_log *ret);
+
+/*
+ * The file part of kt_log_read(), for callers that keep the reader: feed a
+ * whole file through r (then finished), computing its SHA-256. regular_only
+ * refuses devices and pipes with -EINVAL; progress (may be NULL) is called
+ * with the bytes of each chunk. Same error codes as kt_log_read(); the bytes
+ * read are stored in *ret_bytes (may be NULL) also on failure.
+ */
+int kt_log_reader_feed_file(struct kt_log_reader *r, const char *path, bool regular_only,
+			    void (*progress)(void *userdata, uint64_t bytes), void *userdata,
+			    uint8_t ret_sha256[32], uint64_t *ret_bytes);
 void kt_log_clear(struct kt_log *l);
 
 /* GPS time of week (ms) -> Unix us, using a UTC reference time near it and the

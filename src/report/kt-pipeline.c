@@ -455,6 +455,12 @@ imu_increasing(const struct kt_imu_sample *s, size_t n)
 	return true;
 }
 
+static void
+progress_cb(void *userdata, uint64_t bytes)
+{
+	progress_bytes(userdata, bytes);
+}
+
 /* Read and decode a whole log with the streaming reader (like kt_log_read(),
  * same error codes), counting the bytes into the progress as they are read.
  * Logs are nearly always in time order: then the reader's arrays are used
@@ -462,63 +468,15 @@ imu_increasing(const struct kt_imu_sample *s, size_t n)
 static int
 decode_log(struct ctx *c, const char *path, bool with_imu, struct decoded *ret)
 {
-	static const size_t chunk = 256 * 1024;
 	struct decoded d = { 0 };
-	struct kt_sha256 sha;
-	struct stat st;
-	uint8_t *buf = NULL;
-	int fd, r;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		r = -EISDIR;
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = -EINVAL; /* a device or pipe could be read forever */
-		goto fail;
-	}
-	buf = malloc(chunk);
-	r = buf ? kt_log_reader_new(&d.reader) : -ENOMEM;
+	r = kt_log_reader_new(&d.reader);
+	if (r < 0)
+		return r;
+	r = kt_log_reader_feed_file(d.reader, path, true, progress_cb, c, d.sha256, &d.bytes_read);
 	if (r < 0)
 		goto fail;
-	kt_sha256_init(&sha);
-	for (;;) {
-		ssize_t n = read(fd, buf, chunk);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		d.bytes_read += (uint64_t)n;
-		kt_sha256_update(&sha, buf, (size_t)n);
-		r = kt_log_reader_feed(d.reader, buf, (size_t)n);
-		if (r < 0)
-			goto fail;
-		progress_bytes(c, (uint64_t)n);
-	}
-	if (d.bytes_read == 0) {
-		r = -ENODATA;
-		goto fail;
-	}
-	r = kt_log_reader_finish(d.reader);
-	if (r < 0)
-		goto fail;
-	const struct kt_log_stats *stats = kt_log_reader_stats(d.reader);
-	if (stats->frames_nmea + stats->frames_ubx == 0) {
-		r = -EBADMSG;
-		goto fail;
-	}
-	kt_sha256_final(&sha, d.sha256);
 
 	d.fixes = kt_log_reader_fixes(d.reader, &d.n_fixes);
 	if (!fixes_increasing(d.fixes, d.n_fixes)) {
@@ -544,15 +502,11 @@ decode_log(struct ctx *c, const char *path, bool with_imu, struct decoded *ret)
 			d.imu = d.imu_copy;
 		}
 	}
-	free(buf);
-	close(fd);
 	*ret = d;
 	return 0;
 fail:
 	ret->bytes_read = d.bytes_read;
 	decoded_clear(&d);
-	free(buf);
-	close(fd);
 	return r;
 }
 

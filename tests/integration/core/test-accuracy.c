@@ -4,17 +4,16 @@
  * really happened; we read each log with the ingest reader, run the core
  * with the pitch from pitch.ini and compare per player with the truth and
  * with the naive result (raw Doppler speed, plain thresholds, raw
- * differences for dv/dt). Bounds (issue 3 item 5, doc/filter.md):
+ * differences for dv/dt). The bounds asserted are the table in
+ * doc/filter.md section 7 (the struct bounds in main() below): per player
+ * for distance, max speed, sprint count, PlayerLoad and heatmap r; as a
+ * share of players for HSR and sprint distance (compared over valid time,
+ * see truth_valid()) and for acceleration/deceleration counts, which a
+ * run at its minimum duration flips either way at 10 Hz.
  *
- *   realistic noise, every player: distance 1%, HSR 4%, sprint distance 5%
- *     (or 5 m for players who hardly sprint), max speed 2%, sprints +-1,
- *     PlayerLoad 3%, heatmap Pearson r >= 0.95; for >= 90% of players
- *     accelerations and decelerations within +-2 or 10% (the larger);
- *     ours closer to the truth than naive (summed over players).
- *   harsh noise (spikes, jumps, 3-10 s dropouts): distance 3%, HSR 10%,
- *     max speed 3%, sprints +-2, PlayerLoad 5%, heatmap r >= 0.9, efforts
- *     within +-3 or 20% for >= 80% of players.
- *   no noise: distance 0.2%, max speed 0.5%, sprints exact, PlayerLoad 0.1%.
+ * Tuning aids: KT_TUNE_ONLY=none|realistic|harsh, KT_TUNE_SEEDS=FIRST-LAST
+ * (realistic seeds, default 1-3), KT_TUNE_FILTER=p0,p1,... (filter_param[]),
+ * KT_TUNE_IMU_NOISE=G.
  *
  * Usage: test-accuracy SIM_EXE   (exit 77 if the simulator is missing)
  */
@@ -152,29 +151,67 @@ read_truth(const char *dir, struct truth_row *rows, size_t *ret_n)
 	return 0;
 }
 
-/* The true distance over the time our result counts as valid: the
- * simulator's 10 Hz true speed integrated over each pair of consecutive
- * valid rows of our 10 Hz series (gaps excluded, as the metric says). */
-static double
-truth_valid_distance(const char *dir, const char *vest_id, int64_t start_us, const struct kt_result *res)
+/*
+ * The truth over the time our result counts as valid: a gap (> 2 s without
+ * a valid fix) is never integrated (metrics.md), so what a player ran during
+ * one is not ours to find. From the simulator's 10 Hz true speed, per
+ * interval between two consecutive valid rows of our 10 Hz series:
+ *   distance: the trapezoids over the valid intervals;
+ *   HSR and sprint distance: the exact truth (100 Hz) less what the 10 Hz
+ *     truth puts into gaps, i.e. its HSR and sprint distance over all
+ *     intervals minus over the valid ones, where a gap also ends a sprint
+ *     run (a sprint cut by a gap counts only if a part of >= 1 s remains).
+ * Without gaps these are the exact truth.
+ */
+struct valid_truth {
+	double distance_m, hsr_m, sprint_m;
+};
+
+struct sprint_acc {
+	double hsr_m, sprint_m, run_s, run_m;
+};
+
+static void
+sprint_acc_step(struct sprint_acc *s, double v0, double v1, double dt, bool valid)
+{
+	double d = 0.5 * (v0 + v1) * dt, kmh = 0.5 * (v0 + v1) * 3.6;
+
+	if (valid && kmh >= 19.8)
+		s->hsr_m += d;
+	if (valid && kmh >= 25.2) {
+		s->run_s += dt;
+		s->run_m += d;
+		return;
+	}
+	if (s->run_s >= 1.0 - 1e-9)
+		s->sprint_m += s->run_m;
+	s->run_s = s->run_m = 0;
+}
+
+static int
+truth_valid(const char *dir, const struct truth_row *t, int64_t start_us, const struct kt_result *res,
+	    struct valid_truth *ret)
 {
 	char path[600], line[256];
 	double *v = NULL, sum = 0;
+	bool *valid = NULL;
 	size_t n = 0, cap = 0;
+	struct sprint_acc all = {0}, in_valid = {0};
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/truth/%s/timeseries.csv", dir, vest_id);
+	if (snprintf(path, sizeof(path), "%s/truth/%s/timeseries.csv", dir, t->vest_id) >= (int) sizeof(path))
+		return -ENAMETOOLONG;
 	f = fopen(path, "re");
 	if (!f)
-		return NAN;
+		return -errno;
 	if (!fgets(line, sizeof(line), f)) {
 		fclose(f);
-		return NAN;
+		return -EBADMSG;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		double t, x, y, kmh;
+		double tt, x, y, kmh;
 
-		if (sscanf(line, "%lf,%lf,%lf,%lf", &t, &x, &y, &kmh) != 4)
+		if (sscanf(line, "%lf,%lf,%lf,%lf", &tt, &x, &y, &kmh) != 4)
 			continue;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 4096;
@@ -186,6 +223,11 @@ truth_valid_distance(const char *dir, const char *vest_id, int64_t start_us, con
 		v[n++] = kmh / 3.6;
 	}
 	fclose(f);
+	valid = n ? calloc(n, sizeof(bool)) : NULL;
+	if (!valid) {
+		free(v);
+		return -ENOMEM;
+	}
 	for (size_t i = 1; i < res->n_series; i++) {
 		const struct kt_sample10 *a = &res->series[i - 1], *b = &res->series[i];
 		long ia, ib;
@@ -197,9 +239,23 @@ truth_valid_distance(const char *dir, const char *vest_id, int64_t start_us, con
 		if (ia < 0 || ib < 0 || (size_t) ib >= n)
 			continue;
 		sum += 0.5 * (v[ia] + v[ib]) * (double) (b->t_us - a->t_us) / 1e6;
+		for (long k = ia; k < ib; k++)
+			valid[k] = true;
 	}
+	for (size_t k = 0; k + 1 < n; k++) {
+		sprint_acc_step(&all, v[k], v[k + 1], 0.1, true);
+		sprint_acc_step(&in_valid, v[k], v[k + 1], 0.1, valid[k]);
+	}
+	sprint_acc_step(&all, 0, 0, 0.1, false);
+	sprint_acc_step(&in_valid, 0, 0, 0.1, false);
+	*ret = (struct valid_truth){
+		.distance_m = sum,
+		.hsr_m = t->hsr_m - (all.hsr_m - in_valid.hsr_m),
+		.sprint_m = t->sprint_m - (all.sprint_m - in_valid.sprint_m),
+	};
+	free(valid);
 	free(v);
-	return sum;
+	return 0;
 }
 
 static double
@@ -413,12 +469,16 @@ run_session(const char *sim, const char *noise, unsigned seed, unsigned players,
 					       (double) (log.fixes[i].t_us % 100000000) / 1e6, log.fixes[i].speed_mps * 3.6,
 					       log.fixes[i].quality, log.fixes[i].hdop, log.fixes[i].num_sv);
 		}
-		double tvalid = truth_valid_distance(dir, id, (int64_t) log.header.start_unix * 1000000, &res);
+		struct valid_truth vt = { NAN, NAN, NAN };
 
-		printf("%-8s %-6s %9.1f %8.1f %8.1f %7.2f %4.0f %4.0f %4.0f %8.2f %6.3f   (%.1f m over valid time)\n",
+		r = truth_valid(dir, t, (int64_t) log.header.start_unix * 1000000, &res, &vt);
+		CHECK(r >= 0, "truth series of %s: %d", t->vest_id, r);
+		double tvalid = vt.distance_m;
+
+		printf("%-8s %-6s %9.1f %8.1f %8.1f %7.2f %4.0f %4.0f %4.0f %8.2f %6.3f   (over valid time: %.1f m, HSR %.1f m, sprints %.1f m)\n",
 		       t->vest_id, "truth",
 		       t->distance_m, t->hsr_m, t->sprint_m, t->max_speed_kmh, t->sprints, t->acc, t->dec, t->pl,
-		       1.0, tvalid);
+		       1.0, tvalid, vt.hsr_m, vt.sprint_m);
 		printf("%-8s %-6s %9.1f %8.1f %8.1f %7.2f %4.0f %4.0f %4.0f %8.2f %6.3f   (gaps %u, %.1f s; IMU noise %.4f g)\n", "",
 		       "ours", ours.distance_m, ours.hsr_m, ours.sprint_m, ours.max_speed_kmh, ours.sprints,
 		       ours.acc, ours.dec, ours.pl, ours.heat_r, res.gaps, res.gap_s, res.player_load_noise_g);
@@ -432,14 +492,15 @@ run_session(const char *sim, const char *noise, unsigned seed, unsigned players,
 		/* threshold metrics: a sprint or an effort right at its minimum
 		 * duration flips either way at 10 Hz, so these are shares */
 		tl->n++;
-		if (fabs(ours.hsr_m - t->hsr_m) <= fmax(b->hsr_rel * t->hsr_m, b->hsr_abs))
+		if (fabs(ours.hsr_m - vt.hsr_m) <= fmax(b->hsr_rel * vt.hsr_m, b->hsr_abs))
 			tl->hsr++;
 		else
-			printf("  (outside: %s HSR %.1f vs %.1f)\n", t->vest_id, ours.hsr_m, t->hsr_m);
-		if (fabs(ours.sprint_m - t->sprint_m) <= fmax(b->sprint_m_rel * t->sprint_m, b->sprint_m_abs))
+			printf("  (outside: %s HSR %.1f vs %.1f over valid time)\n", t->vest_id, ours.hsr_m, vt.hsr_m);
+		if (fabs(ours.sprint_m - vt.sprint_m) <= fmax(b->sprint_m_rel * vt.sprint_m, b->sprint_m_abs))
 			tl->sprint_m++;
 		else
-			printf("  (outside: %s sprint distance %.1f vs %.1f)\n", t->vest_id, ours.sprint_m, t->sprint_m);
+			printf("  (outside: %s sprint distance %.1f vs %.1f over valid time)\n", t->vest_id,
+			       ours.sprint_m, vt.sprint_m);
 		if (ours.heat_r >= b->heat_r)
 			tl->heat++;
 		CHECK(rel_err(ours.max_speed_kmh, t->max_speed_kmh) <= b->max_rel, "%s %s max speed %.2f vs %.2f",
@@ -542,7 +603,12 @@ main(int argc, char **argv)
 		check_tally(&none, &t_none);
 	}
 	if (!only || strcmp(only, "realistic") == 0) {
-		for (unsigned seed = 1; seed <= 3; seed++)
+		/* KT_TUNE_SEEDS=FIRST-LAST runs other realistic seeds than 1-3 */
+		unsigned first = 1, last = 3;
+
+		if (getenv("KT_TUNE_SEEDS") && sscanf(getenv("KT_TUNE_SEEDS"), "%u-%u", &first, &last) != 2)
+			first = 1, last = 3;
+		for (unsigned seed = first; seed <= last; seed++)
 			run_session(sim, "realistic", seed, 8, 20, &realistic, &t_real);
 		check_tally(&realistic, &t_real);
 	}

@@ -54,6 +54,24 @@ int kt_sg_coeffs(unsigned m, unsigned order, unsigned deriv, double *ret);
 int kt_sg_init(struct kt_sg *sg, unsigned half, unsigned order, unsigned deriv);
 void kt_sg_apply(const struct kt_sg *sg, const double *in, double *out, size_t n, double dt_s);
 
+/*
+ * dv/dt with a window adapted to the data (intersection of confidence
+ * intervals): Savitzky-Golay derivatives of half-width 1, 2, 3, 4, 6, 8 ...
+ * up to max_half; sample i takes the widest window whose interval
+ * estimate +- gamma x (its noise for white input noise sigma) still
+ * overlaps those of all narrower ones. Narrow where dv/dt changes fast,
+ * wide where it is smooth; sigma 0 gives the narrowest window.
+ */
+#define KT_ICI_MAX 9
+struct kt_ici {
+	unsigned n;
+	struct kt_sg sg[KT_ICI_MAX];
+	double gain[KT_ICI_MAX][KT_SG_MAX_HALF + 1]; /* sqrt(sum c^2) per cut half-width */
+};
+int kt_ici_init(struct kt_ici *ic, unsigned max_half, unsigned order);
+void kt_ici_apply(const struct kt_ici *ic, const double *in, double *out, size_t n, double dt_s, double sigma,
+		  double gamma);
+
 /* Quadratic Savitzky-Golay smoothing of in[] into out[] with half-width
  * half; near the ends the window shrinks symmetrically. */
 void kt_sg_smooth(const double *in, double *out, size_t n, unsigned half);

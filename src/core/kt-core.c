@@ -92,14 +92,16 @@ struct kt_track {
 	double *g_vraw, *g_sacc, *g_vh, *g_v, *g_a, *g_x, *g_y, *g_lat, *g_lon, *g_cum;
 	struct kt_segment *seg;
 	size_t n_seg, cap_seg;
-	struct kt_sg sg_v, sg_a;
+	struct kt_sg sg_v;
+	struct kt_ici ici_a;
+	double dop_sigma;     /* Doppler noise the dv/dt filter uses (filter_grid(), live_grid()) */
 
 	struct kt_live *live; /* incremental snapshot state, NULL until the first snapshot */
 };
 
 static const char *const filter_param_names[KT_FILTER_NPARAM] = {
 	"hampel_half_s", "hampel_k", "hampel_floor_mps", "speed_half_s", "accel_half_s", "speed_order",
-	"accel_order", "accel_median_half_s",
+	"accel_order", "accel_median_half_s", "accel_ici_gamma", "doppler_noise_mps",
 };
 
 void
@@ -117,7 +119,7 @@ kt_params_default(struct kt_params *p)
 		.high_power_wkg = 20.0,
 		.max_hdop = 5.0,
 		.min_num_sv = 4,
-		.filter_param = { 0.5, 3.0, 0.3, 0.3, 0.2, 2, 4, 0.2 },
+		.filter_param = { 0.5, 3.0, 0.3, 0.3, 0.8, 2, 4, 0.1, 1.25, NAN },
 		.heat_cell_x_m = 5.0,
 		.heat_cell_y_m = 4.0,
 		.imu_noise_g = NAN,
@@ -130,7 +132,7 @@ kt_params_default(struct kt_params *p)
 const char *
 kt_params_filter_name(void)
 {
-	return "10 Hz grid; trend-following Hampel; quadratic Savitzky-Golay speed; quartic Savitzky-Golay dv/dt with running median (doc/filter.md)";
+	return "10 Hz grid; trend-following Hampel; quadratic Savitzky-Golay speed; quartic Savitzky-Golay dv/dt with a window adapted to the Doppler noise (intersection of confidence intervals) and a running median (doc/filter.md)";
 }
 
 const char *
@@ -711,18 +713,84 @@ order_of(double o)
 	return o > KT_SG_MAX_ORDER ? KT_SG_MAX_ORDER : (unsigned) lround(o);
 }
 
+/*
+ * Doppler speed noise (1 sigma, m/s) for the dv/dt window: the second
+ * difference of white noise of sigma has a spread of sqrt(6) sigma, while a
+ * player's speed, smooth at 10 Hz, hardly adds to it most of the time; so
+ * 1.4826 x the median |second difference| / sqrt(6), over the first
+ * DOP_NOISE_N interior grid points of the track's segments. Only the first
+ * ones, so that a live snapshot can freeze it once it has them.
+ */
+#define DOP_NOISE_N 3000
+
+struct dop_noise {
+	double d[DOP_NOISE_N];
+	size_t n;
+};
+
+static void
+dop_noise_add(struct dop_noise *a, const double *v, size_t g0, size_t g1)
+{
+	for (size_t g = g0 + 1; g < g1 && a->n < DOP_NOISE_N; g++)
+		a->d[a->n++] = fabs(v[g + 1] - 2.0 * v[g] + v[g - 1]);
+}
+
+static double
+dop_noise_get(struct dop_noise *a)
+{
+	return a->n ? 1.4826 * median_of(a->d, a->n) / sqrt(6.0) : 0.0;
+}
+
+static bool
+dop_noise_stated(const struct kt_params *p)
+{
+	return isfinite(p->filter_param[9]) && p->filter_param[9] >= 0;
+}
+
+static int
+filter_init(struct kt_track *t)
+{
+	int r = kt_sg_init(&t->sg_v, half_width(t->p.filter_param[3]), order_of(t->p.filter_param[5]), 0);
+
+	if (r < 0)
+		return r;
+	return kt_ici_init(&t->ici_a, half_width(t->p.filter_param[4]), order_of(t->p.filter_param[6]));
+}
+
+/* dv/dt of one stretch of Hampel output: adaptive window, then the median */
+static void
+filter_accel(const struct kt_track *t, const double *vh, double *a, double *scratch, size_t n, unsigned hm)
+{
+	if (hm == 0) {
+		kt_ici_apply(&t->ici_a, vh, a, n, GRID_S, t->dop_sigma, t->p.filter_param[8]);
+		return;
+	}
+	kt_ici_apply(&t->ici_a, vh, scratch, n, GRID_S, t->dop_sigma, t->p.filter_param[8]);
+	kt_median(scratch, a, n, hm);
+}
+
 static int
 filter_grid(struct kt_track *t)
 {
 	unsigned hh = half_width(t->p.filter_param[0]), hm = half_width(t->p.filter_param[7]);
 	int r;
 
-	r = kt_sg_init(&t->sg_v, half_width(t->p.filter_param[3]), order_of(t->p.filter_param[5]), 0);
+	r = filter_init(t);
 	if (r < 0)
 		return r;
-	r = kt_sg_init(&t->sg_a, half_width(t->p.filter_param[4]), order_of(t->p.filter_param[6]), 1);
-	if (r < 0)
-		return r;
+	if (dop_noise_stated(&t->p)) {
+		t->dop_sigma = t->p.filter_param[9];
+	} else {
+		struct dop_noise *dn = malloc(sizeof(*dn));
+
+		if (!dn)
+			return -ENOMEM;
+		dn->n = 0;
+		for (size_t s = 0; s < t->n_seg && dn->n < DOP_NOISE_N; s++)
+			dop_noise_add(dn, t->g_vraw, t->seg[s].g0, t->seg[s].g1);
+		t->dop_sigma = dop_noise_get(dn);
+		free(dn);
+	}
 
 	for (size_t s = 0; s < t->n_seg; s++) {
 		size_t g0 = t->seg[s].g0, n = t->seg[s].g1 - g0 + 1;
@@ -730,12 +798,8 @@ filter_grid(struct kt_track *t)
 		kt_hampel(t->g_vraw + g0, t->g_vh + g0, NULL, n, hh, t->p.filter_param[1],
 			  t->p.filter_param[2]);
 		kt_sg_apply(&t->sg_v, t->g_vh + g0, t->g_v + g0, n, GRID_S);
-		kt_sg_apply(&t->sg_a, t->g_vh + g0, t->g_a + g0, n, GRID_S);
-		if (hm > 0) {
-			/* g_vraw is free now: running median of dv/dt */
-			memcpy(t->g_vraw + g0, t->g_a + g0, n * sizeof(double));
-			kt_median(t->g_vraw + g0, t->g_a + g0, n, hm);
-		}
+		/* g_vraw is free now: scratch for the median of dv/dt */
+		filter_accel(t, t->g_vh + g0, t->g_a + g0, t->g_vraw + g0, n, hm);
 		for (size_t i = g0; i < g0 + n; i++)
 			if (t->g_v[i] < 0.0)
 				t->g_v[i] = 0.0;
@@ -887,6 +951,7 @@ compute(struct kt_track *t, struct kt_result *ret)
 	r = filter_grid(t);
 	if (r < 0)
 		return r;
+	res.doppler_noise_mps = ng > 0 || dop_noise_stated(p) ? t->dop_sigma : NAN;
 
 	if (t->has_pitch) {
 		res.heat_nx = (unsigned) ceil(t->frame.length_m / p->heat_cell_x_m - 1e-9);
@@ -1226,6 +1291,7 @@ struct kt_live {
 	double *f_vh, *f_v, *f_a, *f_m; /* tail filter scratch */
 	size_t cap_f;
 	size_t med_i;                /* epochs added to the running medians */
+	bool dop_frozen;             /* t->dop_sigma is final: nothing is committed before */
 	struct kt_runmed med_sv, med_hdop, med_pdop;
 };
 
@@ -1284,13 +1350,14 @@ live_init(struct kt_track *t, bool keep_series)
 			return -ENOMEM;
 		}
 	}
-	r = kt_sg_init(&t->sg_v, hv, order_of(p->filter_param[5]), 0);
-	if (r >= 0)
-		r = kt_sg_init(&t->sg_a, ha, order_of(p->filter_param[6]), 1);
+	r = filter_init(t);
 	if (r < 0) {
 		live_free(l);
 		return r;
 	}
+	l->dop_frozen = dop_noise_stated(p);
+	if (l->dop_frozen)
+		t->dop_sigma = p->filter_param[9];
 	t->live = l;
 	return 0;
 }
@@ -1441,6 +1508,18 @@ live_run(struct kt_track *t, struct kt_acc *A, struct kt_live_out *o, size_t g_e
 	return 0;
 }
 
+/* the first grid point of segment s that live_grid() rebuilds: R points
+ * before the commit point in its segment, else the segment's start */
+static size_t
+live_rebuild_from(const struct kt_live *l, size_t s)
+{
+	const struct kt_live_seg *sg = &l->seg[s];
+
+	if (s == l->a.s && l->a.g > sg->g0)
+		return l->a.g > sg->g0 + l->reach ? l->a.g - l->reach : sg->g0;
+	return sg->g0;
+}
+
 /* place new epochs into segments; rebuild and refilter the grid from R
  * points before the commit point (build_grid() and filter_grid() there) */
 static int
@@ -1474,16 +1553,12 @@ live_grid(struct kt_track *t)
 	if (r < 0)
 		return r;
 
+	/* the raw grid from R points before the commit point */
 	for (size_t s = l->a.s; s < l->n_seg; s++) {
 		const struct kt_live_seg *sg = &l->seg[s];
-		size_t gb = sg->g0, gc = sg->g0, lo, hi, k, n;
+		size_t gb = live_rebuild_from(l, s), lo, hi, k;
 		int64_t t0 = t->ep[sg->ep0].t_us;
-		const double *am;
 
-		if (s == l->a.s && l->a.g > sg->g0) {
-			gc = l->a.g;
-			gb = l->a.g > sg->g0 + l->reach ? l->a.g - l->reach : sg->g0;
-		}
 		/* the last epoch at or before the first grid point rebuilt */
 		lo = sg->ep0;
 		hi = sg->ep1;
@@ -1511,8 +1586,28 @@ live_grid(struct kt_track *t)
 			t->g_sacc[g] = isfinite(a->sacc) && isfinite(b->sacc) ? fmax(a->sacc, b->sacc) : NAN;
 			lerp_pos(a, b, f, &t->g_x[g], &t->g_y[g], &t->g_lat[g], &t->g_lon[g]);
 		}
+	}
 
-		n = sg->g1 - gb + 1;
+	/* the Doppler noise as filter_grid() finds it, until its first
+	 * DOP_NOISE_N points are all there: from then on it is final */
+	if (!l->dop_frozen) {
+		struct dop_noise *dn = malloc(sizeof(*dn));
+
+		if (!dn)
+			return -ENOMEM;
+		dn->n = 0;
+		for (size_t s = 0; s < l->n_seg && dn->n < DOP_NOISE_N; s++)
+			dop_noise_add(dn, t->g_vraw, l->seg[s].g0, l->seg[s].g1);
+		t->dop_sigma = dop_noise_get(dn);
+		l->dop_frozen = dn->n == DOP_NOISE_N;
+		free(dn);
+	}
+
+	for (size_t s = l->a.s; s < l->n_seg; s++) {
+		const struct kt_live_seg *sg = &l->seg[s];
+		size_t gb = live_rebuild_from(l, s), gc = s == l->a.s && l->a.g > sg->g0 ? l->a.g : sg->g0;
+		size_t n = sg->g1 - gb + 1;
+
 		if (n > l->cap_f) {
 			size_t c = l->cap_f;
 
@@ -1535,16 +1630,11 @@ live_grid(struct kt_track *t)
 		}
 		kt_hampel(t->g_vraw + gb, l->f_vh, NULL, n, l->hh, p->filter_param[1], p->filter_param[2]);
 		kt_sg_apply(&t->sg_v, l->f_vh, l->f_v, n, GRID_S);
-		kt_sg_apply(&t->sg_a, l->f_vh, l->f_a, n, GRID_S);
-		am = l->f_a;
-		if (l->hm > 0) {
-			kt_median(l->f_a, l->f_m, n, l->hm);
-			am = l->f_m;
-		}
+		filter_accel(t, l->f_vh, l->f_m, l->f_a, n, l->hm);
 		for (size_t g = gc; g <= sg->g1; g++) {
 			t->g_vh[g] = l->f_vh[g - gb];
 			t->g_v[g] = l->f_v[g - gb] < 0.0 ? 0.0 : l->f_v[g - gb];
-			t->g_a[g] = am[g - gb];
+			t->g_a[g] = l->f_m[g - gb];
 		}
 	}
 	return 0;
@@ -1588,10 +1678,12 @@ live_snapshot(struct kt_track *t, bool with_series, struct kt_result *ret)
 	r = live_grid(t);
 	if (r < 0)
 		return r;
+	res.doppler_noise_mps = l->ng > 0 || dop_noise_stated(p) ? t->dop_sigma : NAN;
 
 	/* commit what is final: closed segments whole, the last one up to R
-	 * points before its last grid point strictly before the last epoch */
-	if (l->n_seg > 0) {
+	 * points before its last grid point strictly before the last epoch;
+	 * nothing while the Doppler noise the filter uses may still change */
+	if (l->n_seg > 0 && l->dop_frozen) {
 		const struct kt_live_seg *sg = &l->seg[l->n_seg - 1];
 		size_t n_final = (size_t) ((t->ep[sg->ep1].t_us - t->ep[sg->ep0].t_us + GRID_US - 1) / GRID_US);
 		size_t g_end = n_final > l->reach + 1 ? sg->g0 + n_final - l->reach - 1 : sg->g0;

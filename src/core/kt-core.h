@@ -14,7 +14,7 @@
 
 #include "kt-fix.h"
 
-#define KT_FILTER_NPARAM 8
+#define KT_FILTER_NPARAM 10
 
 struct kt_params {
 	/* zones: lower bounds of Z2..Z5 in km/h (Z1 starts at 0) */
@@ -131,6 +131,8 @@ struct kt_result {
 	/* provenance */
 	double player_load_noise_g;  /* accelerometer noise (1 sigma per axis, g) removed from
 	                              * PlayerLoad: imu_noise_g or its estimate */
+	double doppler_noise_mps;    /* Doppler speed noise (1 sigma, m/s) the dv/dt window was
+	                              * adapted to: filter param doppler_noise_mps or its estimate */
 };
 
 struct kt_track;

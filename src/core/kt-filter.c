@@ -242,31 +242,114 @@ kt_sg_init(struct kt_sg *sg, unsigned half, unsigned order, unsigned deriv)
 	return 0;
 }
 
+/* sample i of a Savitzky-Golay filter whose window is cut to half-width m */
+static inline double
+sg_point(const struct kt_sg *sg, const double *in, size_t n, size_t i, size_t m, double dt_s)
+{
+	if (!sg->ok[m]) {
+		if (sg->deriv == 0)
+			return in[i];
+		if (n < 2)
+			return 0.0;
+		return i == 0 ? (in[1] - in[0]) / dt_s : (in[i] - in[i - 1]) / dt_s;
+	}
+	const double *c = sg->c + sg->off[m];
+	double acc = 0;
+
+	for (size_t j = 0; j < 2 * m + 1; j++)
+		acc += c[j] * in[i - m + j];
+	return sg->deriv ? acc / dt_s : acc;
+}
+
+static inline size_t
+cut_half(size_t half, size_t i, size_t n)
+{
+	size_t m = half;
+
+	if (m > i)
+		m = i;
+	if (m > n - 1 - i)
+		m = n - 1 - i;
+	return m;
+}
+
 void
 kt_sg_apply(const struct kt_sg *sg, const double *in, double *out, size_t n, double dt_s)
 {
-	for (size_t i = 0; i < n; i++) {
-		size_t m = sg->half;
+	for (size_t i = 0; i < n; i++)
+		out[i] = sg_point(sg, in, n, i, cut_half(sg->half, i, n), dt_s);
+}
 
-		if (m > i)
-			m = i;
-		if (m > n - 1 - i)
-			m = n - 1 - i;
-		if (!sg->ok[m]) {
-			if (sg->deriv == 0)
-				out[i] = in[i];
-			else if (n < 2)
-				out[i] = 0.0;
-			else
-				out[i] = i == 0 ? (in[1] - in[0]) / dt_s : (in[i] - in[i - 1]) / dt_s;
-			continue;
+/* the half-widths the adaptive derivative tries, narrowest first */
+static const unsigned ici_halves[] = { 1, 2, 3, 4, 6, 8, 12, 16, 24 };
+
+int
+kt_ici_init(struct kt_ici *ic, unsigned max_half, unsigned order)
+{
+	int r;
+
+	ic->n = 0;
+	for (size_t k = 0; k < sizeof(ici_halves) / sizeof(ici_halves[0]) && ic->n < KT_ICI_MAX; k++) {
+		if (ici_halves[k] > max_half || ici_halves[k] > KT_SG_MAX_HALF)
+			break;
+		r = kt_sg_init(&ic->sg[ic->n++], ici_halves[k], order, 1);
+		if (r < 0)
+			return r;
+	}
+	if (ic->n == 0) {
+		/* no window at all: the one-sided difference */
+		r = kt_sg_init(&ic->sg[ic->n++], 0, order, 1);
+		if (r < 0)
+			return r;
+	}
+	/* noise gain of each window at each cut: the coefficients' norm */
+	for (unsigned k = 0; k < ic->n; k++) {
+		const struct kt_sg *sg = &ic->sg[k];
+
+		for (unsigned m = 0; m <= sg->half; m++) {
+			double g2 = 0;
+
+			if (!sg->ok[m]) {
+				g2 = 2.0;
+			} else {
+				for (unsigned j = 0; j < 2 * m + 1; j++)
+					g2 += sg->c[sg->off[m] + j] * sg->c[sg->off[m] + j];
+			}
+			ic->gain[k][m] = sqrt(g2);
 		}
-		const double *c = sg->c + sg->off[m];
-		double acc = 0;
+	}
+	return 0;
+}
 
-		for (size_t j = 0; j < 2 * m + 1; j++)
-			acc += c[j] * in[i - m + j];
-		out[i] = sg->deriv ? acc / dt_s : acc;
+void
+kt_ici_apply(const struct kt_ici *ic, const double *in, double *out, size_t n, double dt_s, double sigma,
+	     double gamma)
+{
+	double w = isfinite(sigma) && sigma > 0 && isfinite(gamma) && gamma > 0 ? gamma * sigma / dt_s : 0.0;
+
+	for (size_t i = 0; i < n; i++) {
+		double lo = -INFINITY, hi = INFINITY, best = 0.0;
+
+		for (unsigned k = 0; k < ic->n; k++) {
+			const struct kt_sg *sg = &ic->sg[k];
+			size_t m = cut_half(sg->half, i, n);
+			double est = sg_point(sg, in, n, i, m, dt_s), half_ci = w * ic->gain[k][m];
+
+			if (k > 0) {
+				lo = fmax(lo, est - half_ci);
+				hi = fmin(hi, est + half_ci);
+				if (lo > hi)
+					break;
+			} else {
+				lo = est - half_ci;
+				hi = est + half_ci;
+			}
+			best = est;
+			/* cut by the segment's end: wider windows are this one again */
+			if (m < sg->half)
+				break;
+		}
+		out[i] = best;
 	}
 }
 

@@ -779,6 +779,66 @@ v_drill(double t)
 	return v > v0 ? v : v0;
 }
 
+/* ---- adaptive dv/dt window and the Doppler noise it adapts to ---- */
+static void
+test_adaptive_accel(void)
+{
+	enum { N = 200, K = 100 };
+	static double v[N], a[N];
+	struct kt_ici *ic = malloc(sizeof(*ic));
+	struct kt_params p;
+	struct kt_track *t;
+	struct kt_result res;
+
+	CHECK(ic && kt_ici_init(ic, 8, 4) == 0 && ic->n == 6, "six windows up to half-width 8");
+	if (!ic)
+		return;
+	/* a quadratic speed: every window is exact, whatever the noise level */
+	for (int i = 0; i < N; i++)
+		v[i] = 1.0 + 2.0 * (i * 0.1) + 0.5 * (i * 0.1) * (i * 0.1);
+	for (int k = 0; k < 2; k++) {
+		bool ok = true;
+
+		kt_ici_apply(ic, v, a, N, 0.1, k ? 0.06 : 0.0, 1.25);
+		for (int i = 1; i < N - 1; i++)
+			ok = ok && fabs(a[i] - (2.0 + i * 0.1)) < 1e-9;
+		CHECK(ok, "quadratic speed, noise %s: exact dv/dt", k ? "0.06" : "0");
+	}
+	/* a kink: +3 m/s^2, then -1 m/s^2 from sample K on. Far from it the
+	 * widest window; next to it the windows that straddle it disagree
+	 * with the narrow ones by far more than the noise, so a narrow one is
+	 * kept and dv/dt stays exact up to 2 samples from the kink (a fixed
+	 * 17-sample window is off by up to 2 m/s^2 there) */
+	for (int i = 0; i < N; i++)
+		v[i] = i <= K ? 3.0 * 0.1 * i : 3.0 * 0.1 * K - 0.1 * (i - K);
+	kt_ici_apply(ic, v, a, N, 0.1, 0.01, 1.25);
+	CHECK(fabs(a[K - 2] - 3.0) < 1e-9 && fabs(a[K + 2] + 1.0) < 1e-9 && fabs(a[20] - 3.0) < 1e-9 &&
+		      fabs(a[180] + 1.0) < 1e-9,
+	      "kink: %.3f %.3f %.3f %.3f", a[K - 2], a[K + 2], a[20], a[180]);
+	free(ic);
+
+	/* the noise is estimated from the speed, or taken as stated */
+	for (int stated = 0; stated < 2; stated++) {
+		kt_params_default(&p);
+		if (stated)
+			p.filter_param[9] = 0.02;
+		rng_state = 0x12345678ull;
+		CHECK(kt_track_new(&p, NULL, &t) == 0, "new");
+		for (int i = 0; i <= 6000; i++) {
+			struct kt_fix f = mkfix(T0_US + i * 100000, 4.0 + 0.05 * gauss());
+			kt_track_feed_fix(t, &f);
+		}
+		CHECK(kt_track_finish(t, &res) == 0, "finish");
+		if (stated)
+			CHECK(res.doppler_noise_mps == 0.02, "stated noise used: %.4f", res.doppler_noise_mps);
+		else
+			CHECK(fabs(res.doppler_noise_mps - 0.05) < 0.005, "noise 0.05 estimated as %.4f",
+			      res.doppler_noise_mps);
+		kt_result_clear(&res);
+		kt_track_free(t);
+	}
+}
+
 static void
 test_noisy(void)
 {
@@ -855,7 +915,8 @@ same_result(const struct kt_result *a, const struct kt_result *b, bool series)
 		  same_d(a->median_hdop, b->median_hdop) && same_d(a->median_pdop, b->median_pdop) &&
 		  a->gaps == b->gaps && same_d(a->gap_s, b->gap_s) &&
 		  memcmp(a->rejected, b->rejected, sizeof(a->rejected)) == 0 &&
-		  same_d(a->player_load_noise_g, b->player_load_noise_g);
+		  same_d(a->player_load_noise_g, b->player_load_noise_g) &&
+		  same_d(a->doppler_noise_mps, b->doppler_noise_mps);
 
 	for (int z = 0; z < 5; z++)
 		ok = ok && same_d(a->zone_m[z], b->zone_m[z]);
@@ -1026,6 +1087,7 @@ main(void)
 	test_snapshot();
 	test_snapshot_incremental();
 	test_noisy();
+	test_adaptive_accel();
 	test_garbage();
 	if (failures)
 		fprintf(stderr, "%d check(s) failed\n", failures);

@@ -735,10 +735,27 @@ dop_noise_add(struct dop_noise *a, const double *v, size_t g0, size_t g1)
 		a->d[a->n++] = fabs(v[g + 1] - 2.0 * v[g] + v[g - 1]);
 }
 
-static double
-dop_noise_get(struct dop_noise *a)
+/* over segments whose g0 and g1 (adjacent size_t members) start at
+ * first_g0, stride bytes apart; *ret_final: all DOP_NOISE_N points were there */
+static int
+dop_noise_estimate(const double *v, const size_t *first_g0, size_t n_seg, size_t stride, double *ret_sigma,
+		   bool *ret_final)
 {
-	return a->n ? 1.4826 * median_of(a->d, a->n) / sqrt(6.0) : 0.0;
+	struct dop_noise *a = malloc(sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
+	a->n = 0;
+	for (size_t s = 0; s < n_seg && a->n < DOP_NOISE_N; s++) {
+		const size_t *g = (const size_t *) (const void *) ((const char *) first_g0 + s * stride);
+
+		dop_noise_add(a, v, g[0], g[1]);
+	}
+	*ret_sigma = a->n ? 1.4826 * median_of(a->d, a->n) / sqrt(6.0) : 0.0;
+	if (ret_final)
+		*ret_final = a->n == DOP_NOISE_N;
+	free(a);
+	return 0;
 }
 
 static bool
@@ -778,19 +795,11 @@ filter_grid(struct kt_track *t)
 	r = filter_init(t);
 	if (r < 0)
 		return r;
-	if (dop_noise_stated(&t->p)) {
+	if (dop_noise_stated(&t->p))
 		t->dop_sigma = t->p.filter_param[9];
-	} else {
-		struct dop_noise *dn = malloc(sizeof(*dn));
-
-		if (!dn)
-			return -ENOMEM;
-		dn->n = 0;
-		for (size_t s = 0; s < t->n_seg && dn->n < DOP_NOISE_N; s++)
-			dop_noise_add(dn, t->g_vraw, t->seg[s].g0, t->seg[s].g1);
-		t->dop_sigma = dop_noise_get(dn);
-		free(dn);
-	}
+	else if ((r = dop_noise_estimate(t->g_vraw, t->n_seg ? &t->seg[0].g0 : NULL, t->n_seg, sizeof(*t->seg),
+					 &t->dop_sigma, NULL)) < 0)
+		return r;
 
 	for (size_t s = 0; s < t->n_seg; s++) {
 		size_t g0 = t->seg[s].g0, n = t->seg[s].g1 - g0 + 1;
@@ -1590,18 +1599,9 @@ live_grid(struct kt_track *t)
 
 	/* the Doppler noise as filter_grid() finds it, until its first
 	 * DOP_NOISE_N points are all there: from then on it is final */
-	if (!l->dop_frozen) {
-		struct dop_noise *dn = malloc(sizeof(*dn));
-
-		if (!dn)
-			return -ENOMEM;
-		dn->n = 0;
-		for (size_t s = 0; s < l->n_seg && dn->n < DOP_NOISE_N; s++)
-			dop_noise_add(dn, t->g_vraw, l->seg[s].g0, l->seg[s].g1);
-		t->dop_sigma = dop_noise_get(dn);
-		l->dop_frozen = dn->n == DOP_NOISE_N;
-		free(dn);
-	}
+	if (!l->dop_frozen && (r = dop_noise_estimate(t->g_vraw, &l->seg[0].g0, l->n_seg, sizeof(*l->seg),
+						      &t->dop_sigma, &l->dop_frozen)) < 0)
+		return r;
 
 	for (size_t s = l->a.s; s < l->n_seg; s++) {
 		const struct kt_live_seg *sg = &l->seg[s];

@@ -2,12 +2,19 @@
 /*
  * logs -> output folder. Order of work:
  *   1. find the logs (files, or the logs in a session directory);
- *   2. roster and pitch (given, found in the session directory, or the pitch
- *      estimated from the pooled positions of all vests: an extra pass);
- *   3. per vest (in --jobs worker threads): read + decode, sort/dedup, core,
- *      write players' CSVs into a hidden staging directory in OUTDIR;
+ *   2. roster and pitch (given, or found in the session directory);
+ *   3. per vest (in --jobs worker threads): read + decode (once), sort/dedup,
+ *      core, write players' CSVs into a hidden staging directory in OUTDIR;
  *      only the per-vest summary stays in memory, so memory is bounded by
- *      the jobs in flight, not by the size of the team;
+ *      the jobs in flight, not by the size of the team.
+ *      Without a pitch, the pitch is estimated from the pooled positions of
+ *      all vests, known only when every log is read: then step 3 pools about
+ *      one position a second per vest and, instead of the CSVs, writes the
+ *      10 Hz series and the track's positions to a staging file (not kept
+ *      in memory: 25 vests x 90 min would be ~130 MB); after the estimate,
+ *      per vest again (in worker threads): read that file back, x/y and
+ *      heatmap for the estimated pitch (kt_result_set_pitch(), the same
+ *      bits as with that pitch given), write the CSVs;
  *   4. team.csv, session.json (+ pitch.ini if estimated) into staging;
  *   5. move staging into OUTDIR (session.json last), then the charts.
  * A run that produces nothing usable leaves OUTDIR untouched.
@@ -64,10 +71,15 @@ struct ctx {
 	pthread_mutex_t lock;              /* warnings, progress */
 	atomic_size_t next;
 	struct progress prog;
-	/* pitch estimation pass */
-	double *pool_lat, *pool_lon;
-	size_t pool_n, pool_cap;
-	unsigned pool_vests;
+	/* no pitch yet: x/y and heatmaps once it is estimated from the pool */
+	bool pitch_later;
+	struct pool *pool;                 /* one per vest, as rep.vests */
+};
+
+/* A vest's positions for the pitch estimate */
+struct pool {
+	double *lat, *lon;
+	size_t n, cap;
 	bool oom;
 };
 
@@ -577,6 +589,137 @@ out:
 	return r;
 }
 
+/* Pool the valid positions of a decoded log for the pitch estimate, about
+ * one per second. */
+static void
+pool_positions(struct ctx *c, size_t idx, const struct decoded *log)
+{
+	struct pool *pl = &c->pool[idx];
+	int64_t last_s = INT64_MIN;
+
+	for (size_t i = 0; i < log->n_fixes; i++) {
+		const struct kt_fix *f = &log->fixes[i];
+		int64_t s = f->t_us / KT_USEC_PER_SEC;
+		if (!kt_fix_is_valid(f) || s == last_s)
+			continue;
+		if (f->speed_mps > c->params.max_plausible_mps)
+			continue;
+		last_s = s;
+		if (pl->n == pl->cap) {
+			size_t ncap = pl->cap ? pl->cap * 2 : 8192;
+			double *a = realloc(pl->lat, ncap * sizeof(double));
+			if (a)
+				pl->lat = a;
+			double *b = realloc(pl->lon, ncap * sizeof(double));
+			if (b)
+				pl->lon = b;
+			if (!a || !b) {
+				pl->oom = true;
+				break;
+			}
+			pl->cap = ncap;
+		}
+		pl->lat[pl->n] = f->lat_deg;
+		pl->lon[pl->n] = f->lon_deg;
+		pl->n++;
+	}
+}
+
+/* Staging file of a vest's 10 Hz series and its track's positions, until
+ * the pitch is known: two counts, then the two arrays as in memory (read
+ * back by the same process only). */
+static int
+write_array(FILE *f, const void *a, size_t n, size_t size)
+{
+	return n == 0 || fwrite(a, size, n, f) == n ? 0 : -EIO;
+}
+
+static int
+save_series(const char *path, const struct kt_result *res, const struct kt_position *pos, size_t n_pos)
+{
+	FILE *f = fopen(path, "wxe");
+	size_t hdr[2] = { res->n_series, n_pos };
+	int r;
+
+	if (!f)
+		return -errno;
+	r = write_array(f, hdr, 2, sizeof(size_t));
+	if (r == 0)
+		r = write_array(f, res->series, res->n_series, sizeof(*res->series));
+	if (r == 0)
+		r = write_array(f, pos, n_pos, sizeof(*pos));
+	if (ferror(f) && r == 0)
+		r = -EIO;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+static int
+read_array(FILE *f, void **ret, size_t n, size_t size)
+{
+	void *a = malloc(n ? n * size : 1);
+
+	if (!a)
+		return -ENOMEM;
+	if (n > 0 && fread(a, size, n, f) != n) {
+		free(a);
+		return ferror(f) ? -EIO : -ENODATA;
+	}
+	*ret = a;
+	return 0;
+}
+
+static int
+load_series(const char *path, struct kt_result *res, struct kt_position **ret_pos, size_t *ret_n_pos)
+{
+	FILE *f = fopen(path, "re");
+	size_t hdr[2];
+	void *series = NULL, *pos = NULL;
+	int r;
+
+	if (!f)
+		return -errno;
+	if (fread(hdr, sizeof(size_t), 2, f) != 2 || hdr[0] > SIZE_MAX / sizeof(*res->series) ||
+	    hdr[1] > SIZE_MAX / sizeof(struct kt_position))
+		r = -ENODATA;
+	else
+		r = read_array(f, &series, hdr[0], sizeof(*res->series));
+	if (r == 0)
+		r = read_array(f, &pos, hdr[1], sizeof(struct kt_position));
+	fclose(f);
+	if (r < 0) {
+		free(series);
+		return r;
+	}
+	res->series = series;
+	res->n_series = hdr[0];
+	*ret_pos = pos;
+	*ret_n_pos = hdr[1];
+	return 0;
+}
+
+/* No pitch yet: keep what the CSVs need on disk, not in memory. */
+static int
+save_for_pitch(struct ctx *c, size_t idx, struct kt_vest_report *v, const struct kt_track *t)
+{
+	struct kt_position *pos = NULL;
+	size_t n_pos = 0;
+	char *p = NULL;
+	int r;
+
+	r = kt_track_positions(t, &pos, &n_pos);
+	if (r == 0 && asprintf(&p, "%s/v%zu.series", c->staging, idx) < 0)
+		r = -ENOMEM;
+	if (r == 0)
+		r = save_series(p, &v->res, pos, n_pos);
+	if (r < 0)
+		note(c, KT_LOG_ERR, "%s: cannot write %s: %s", v->path, p ? p : c->staging, strerror(-r));
+	free(pos);
+	free(p);
+	return r;
+}
+
 static void
 process_vest(struct ctx *c, size_t idx)
 {
@@ -588,6 +731,8 @@ process_vest(struct ctx *c, size_t idx)
 	r = read_log(c, v, &log);
 	if (r < 0)
 		goto done;
+	if (c->pitch_later)
+		pool_positions(c, idx, &log);
 
 	size_t nf = log.n_fixes, ni = log.n_imu;
 	if (nf == 0) {
@@ -634,7 +779,7 @@ process_vest(struct ctx *c, size_t idx)
 		     v->path, v->res.n_epochs, v->vest_id);
 		goto done;
 	}
-	if (write_vest_files(c, idx, v) < 0) {
+	if ((c->pitch_later ? save_for_pitch(c, idx, v, t) : write_vest_files(c, idx, v)) < 0) {
 		set_error(v, "cannot write its output files");
 		goto done;
 	}
@@ -650,57 +795,51 @@ done:
 	progress_file_done(c, v->size > read ? v->size - read : 0);
 }
 
-/* Pitch estimation pass: pool valid positions, about one per second. */
+/* After the pitch estimate: the saved series of a vest gets x/y and its
+ * heatmap, then its CSVs are written as process_vest() would have. */
 static void
-pool_vest(struct ctx *c, size_t idx)
+finish_vest(struct ctx *c, size_t idx)
 {
 	struct kt_vest_report *v = &c->rep.vests[idx];
-	struct decoded log = { 0 };
-	uint64_t size = 0;
-	struct stat st;
+	struct kt_position *pos = NULL;
+	size_t n_pos = 0;
+	char *p = NULL;
+	int r;
 
-	if (stat(v->path, &st) == 0)
-		size = (uint64_t)st.st_size;
-	/* errors are reported by the processing pass */
-	if (decode_log(c, v->path, false, &log) == 0) {
-		size_t added = 0;
-		int64_t last_s = INT64_MIN;
-
-		pthread_mutex_lock(&c->lock);
-		for (size_t i = 0; i < log.n_fixes; i++) {
-			const struct kt_fix *f = &log.fixes[i];
-			int64_t s = f->t_us / KT_USEC_PER_SEC;
-			if (!kt_fix_is_valid(f) || s == last_s)
-				continue;
-			if (f->speed_mps > c->params.max_plausible_mps)
-				continue;
-			last_s = s;
-			if (c->pool_n == c->pool_cap) {
-				size_t ncap = c->pool_cap ? c->pool_cap * 2 : 65536;
-				double *a = realloc(c->pool_lat, ncap * sizeof(double));
-				if (a)
-					c->pool_lat = a;
-				double *b = realloc(c->pool_lon, ncap * sizeof(double));
-				if (b)
-					c->pool_lon = b;
-				if (!a || !b) {
-					c->oom = true;
-					break;
-				}
-				c->pool_cap = ncap;
-			}
-			c->pool_lat[c->pool_n] = f->lat_deg;
-			c->pool_lon[c->pool_n] = f->lon_deg;
-			c->pool_n++;
-			added++;
-		}
-		if (added > 0)
-			c->pool_vests++;
-		pthread_mutex_unlock(&c->lock);
+	if (!v->ok)
+		return;
+	v->ok = false;
+	if (asprintf(&p, "%s/v%zu.series", c->staging, idx) < 0) {
+		set_error(v, "out of memory");
+		note(c, KT_LOG_ERR, "%s: out of memory", v->path);
+		return;
 	}
-	uint64_t read = log.bytes_read;
-	decoded_clear(&log);
-	progress_file_done(c, size > read ? size - read : 0);
+	r = load_series(p, &v->res, &pos, &n_pos);
+	if (r < 0) {
+		set_error(v, "cannot read back its series");
+		note(c, KT_LOG_ERR, "%s: cannot read back %s: %s", v->path, p, strerror(-r));
+		goto out;
+	}
+	if (c->rep.have_pitch) {
+		r = kt_result_set_pitch(&v->res, pos, n_pos, &c->params, &c->rep.pitch);
+		if (r < 0) {
+			set_error(v, "cannot place it on the pitch: %s", strerror(-r));
+			note(c, KT_LOG_ERR, "%s: cannot place it on the estimated pitch: %s", v->path, strerror(-r));
+			goto out;
+		}
+	}
+	if (write_vest_files(c, idx, v) < 0) {
+		set_error(v, "cannot write its output files");
+		goto out;
+	}
+	v->ok = true;
+out:
+	unlink(p);
+	free(p);
+	free(pos);
+	free(v->res.series);
+	v->res.series = NULL;
+	v->res.n_series = 0;
 }
 
 /* ----------------------------------------------------------------- workers */
@@ -746,32 +885,59 @@ run_all(struct ctx *c, void (*fn)(struct ctx *c, size_t idx))
 static void
 estimate_pitch(struct ctx *c)
 {
-	run_all(c, pool_vest);
-	if (c->oom) {
-		note(c, KT_LOG_ERR, "out of memory while estimating the pitch");
-		return;
+	double *lat = NULL, *lon = NULL;
+	size_t n = 0;
+	unsigned vests = 0;
+	bool oom = false;
+	int r;
+
+	/* pooled in the order of the logs, whatever thread read which */
+	for (size_t i = 0; i < c->rep.n_vests; i++) {
+		n += c->pool[i].n;
+		oom |= c->pool[i].oom;
 	}
-	int r = kt_pitch_estimate(c->pool_lat, c->pool_lon, c->pool_n, &c->rep.pitch);
+	if (!oom && n > 0) {
+		lat = malloc(n * sizeof(double));
+		lon = malloc(n * sizeof(double));
+		oom = !lat || !lon;
+	}
+	for (size_t i = 0, k = 0; i < c->rep.n_vests; i++) {
+		struct pool *pl = &c->pool[i];
+
+		if (!oom && pl->n > 0) {
+			memcpy(lat + k, pl->lat, pl->n * sizeof(double));
+			memcpy(lon + k, pl->lon, pl->n * sizeof(double));
+			k += pl->n;
+			vests++;
+		}
+		free(pl->lat);
+		free(pl->lon);
+		*pl = (struct pool) { 0 };
+	}
+	if (oom) {
+		note(c, KT_LOG_ERR, "out of memory while estimating the pitch");
+		goto out;
+	}
+	r = kt_pitch_estimate(lat, lon, n, &c->rep.pitch);
 	if (r < 0) {
 		/* with no position at all, the messages about the logs say why */
-		if (c->pool_n > 0)
+		if (n > 0)
 			note(c, KT_LOG_ERR, "no pitch file, and the pitch cannot be estimated from the tracks (%s): no x/y positions and no heatmaps",
 			     strerror(-r));
-		return;
+		goto out;
 	}
 	c->rep.have_pitch = true;
 	c->rep.pitch_source = "estimated";
-	c->rep.pitch_estimate_vests = c->pool_vests;
-	c->rep.pitch_estimate_points = c->pool_n;
-	snprintf(c->rep.pitch_name, sizeof(c->rep.pitch_name), "estimated from %u vests", c->pool_vests);
+	c->rep.pitch_estimate_vests = vests;
+	c->rep.pitch_estimate_points = n;
+	snprintf(c->rep.pitch_name, sizeof(c->rep.pitch_name), "estimated from %u vests", vests);
 	c->pitch_file = path_join(c->o->outdir, "pitch.ini");
 	c->rep.pitch_file = c->pitch_file;
 	log_warning("no pitch file: pitch estimated from the tracks of %u vests (%.0f x %.0f m); written to %s, check it and reuse it with --pitch",
-		    c->pool_vests, c->rep.pitch.length_m, c->rep.pitch.width_m,
-		    c->pitch_file ? c->pitch_file : "pitch.ini");
-	free(c->pool_lat);
-	free(c->pool_lon);
-	c->pool_lat = c->pool_lon = NULL;
+		    vests, c->rep.pitch.length_m, c->rep.pitch.width_m, c->pitch_file ? c->pitch_file : "pitch.ini");
+out:
+	free(lat);
+	free(lon);
 }
 
 /* --------------------------------------------------------- finishing up */
@@ -1010,8 +1176,11 @@ ctx_free(struct ctx *c)
 	free(c->pitch_file);
 	free(c->session_dir);
 	free(c->staging);
-	free(c->pool_lat);
-	free(c->pool_lon);
+	for (size_t i = 0; c->pool && i < c->rep.n_vests; i++) {
+		free(c->pool[i].lat);
+		free(c->pool[i].lon);
+	}
+	free(c->pool);
 	pthread_mutex_destroy(&c->lock);
 }
 
@@ -1082,15 +1251,21 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 		if (stat(c.rep.vests[i].path, &st) == 0)
 			c.prog.total_bytes += (uint64_t)st.st_size;
 	}
-	if (!c.rep.have_pitch) {
-		/* two passes over the logs */
-		c.prog.total_files *= 2;
-		c.prog.total_bytes *= 2;
-		estimate_pitch(&c);
+	c.pitch_later = !c.rep.have_pitch;
+	if (c.pitch_later) {
+		c.pool = calloc(c.rep.n_vests, sizeof(*c.pool));
+		if (!c.pool) {
+			log_error("out of memory");
+			goto out;
+		}
 	}
 
 	run_all(&c, process_vest);
 	progress_draw(&c, true);
+	if (c.pitch_later) {
+		estimate_pitch(&c);
+		run_all(&c, finish_vest);
+	}
 
 	for (size_t i = 0; i < c.rep.n_vests; i++)
 		n_ok += c.rep.vests[i].ok;

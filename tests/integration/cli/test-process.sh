@@ -177,6 +177,37 @@ files)
 		assert 60 < p["length_m"] < 130 and 35 < p["width_m"] < 90, p
 		EOF
 	;;
+estimate)
+	# Without a pitch file every log is decoded once (the pitch is estimated
+	# from positions pooled while the logs are processed), and the outputs are
+	# those of the former two-pass code: golden/estimate.sums was made by it
+	# from this very simulated session (regenerate on purpose only, with
+	# estimate_sums below, if the simulator or the numbers change).
+	sim "$T/s" -p 4 -m 3 -s 13
+	rm "$T/s/pitch.ini"
+	command -v strace >/dev/null || fail "strace is needed for this test (tools/setup test installs it)"
+	strace -f -qq -e trace=open,openat -o "$T/trace" \
+		"$KT" process --no-config --no-charts "$T/s" -o "$T/out" 2>"$T/err" >"$T/stdout"
+	rc=$?
+	expect_rc 0
+	expect_err "pitch estimated from the tracks of 4 vests"
+	check_outputs "$T/out" 4
+	for f in "$T"/s/*.ubx "$T"/s/*.nmea; do
+		n=$(grep -cF "\"$f\"" "$T/trace")
+		[ "$n" = 1 ] || fail "$f opened $n times, expected once"
+	done
+	estimate_sums() { # the outputs' checksums; pitch.ini without its comment (it names the version)
+		(cd "$1" && sha256sum team.csv players/*/*.csv &&
+			grep -v '^#' pitch.ini | sha256sum | sed 's/ -$/ pitch.ini/')
+	}
+	estimate_sums "$T/out" > "$T/sums"
+	diff "$SRCDIR/tests/integration/cli/golden/estimate.sums" "$T/sums" >&2 ||
+		fail "outputs differ from the two-pass code's (golden/estimate.sums)"
+	# worker threads: the same files, the positions are pooled in the order of the logs
+	run --jobs 3 "$T/s" -o "$T/out3"
+	expect_rc 0
+	estimate_sums "$T/out3" | diff "$T/sums" - >&2 || fail "--jobs 3 gives other outputs than --jobs 1"
+	;;
 flavour-de)
 	sim "$T/s" -p 2 -m 3 -s 5
 	run --csv-flavour de "$T/s" -o "$T/out"

@@ -16,7 +16,9 @@
  *      heatmap for the estimated pitch (kt_result_set_pitch(), the same
  *      bits as with that pitch given), write the CSVs;
  *   4. team.csv, session.json (+ pitch.ini if estimated) into staging;
- *   5. move staging into OUTDIR (session.json last), then the charts.
+ *   5. move staging into OUTDIR; remove what an earlier run wrote there and
+ *      this one did not (remove_previous_outputs); session.json last; then
+ *      the charts.
  * A run that produces nothing usable leaves OUTDIR untouched.
  */
 #include <dirent.h>
@@ -38,6 +40,7 @@
 
 #include "ingest/kt-log.h"
 #include "kt-config.h"
+#include "kt-chart-data.h"
 #include "kt-charts.h"
 #include "kt-club.h"
 #include "kt-outputs.h"
@@ -555,6 +558,10 @@ count_valid(const struct kt_fix *f, size_t n)
 	return k;
 }
 
+/* The files of a vest's folder players/<vest_id>/ (the charts aside) */
+static const char *const vest_files[] = { "timeseries.csv", "sprints.csv", "heatmap.csv" };
+#define N_VEST_FILES (sizeof(vest_files) / sizeof(vest_files[0]))
+
 static int
 write_vest_files(struct ctx *c, size_t idx, struct kt_vest_report *v)
 {
@@ -566,10 +573,9 @@ write_vest_files(struct ctx *c, size_t idx, struct kt_vest_report *v)
 	r = kt_mkdir_p(dir, 0750);
 	if (r < 0)
 		goto out;
-	static const char *const names[] = { "timeseries.csv", "sprints.csv", "heatmap.csv" };
-	for (unsigned k = 0; k < 3 && r == 0; k++) {
+	for (unsigned k = 0; k < N_VEST_FILES && r == 0; k++) {
 		free(p);
-		p = path_join(dir, names[k]);
+		p = path_join(dir, vest_files[k]);
 		if (!p) {
 			r = -ENOMEM;
 			break;
@@ -1013,9 +1019,10 @@ move_into_place(struct ctx *c)
 	return r;
 }
 
-/* Move everything from src into dst (merging directories, replacing files). */
+/* Move everything from src into dst (merging directories, replacing files),
+ * except the entry named skip. */
 static int
-merge_tree(const char *src, const char *dst, const char *last)
+merge_tree(const char *src, const char *dst, const char *skip)
 {
 	DIR *d = opendir(src);
 	struct dirent *de;
@@ -1029,7 +1036,7 @@ merge_tree(const char *src, const char *dst, const char *last)
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (last && !strcmp(de->d_name, last))
+		if (skip && !strcmp(de->d_name, skip))
 			continue;
 		if (asprintf(&s, "%s/%s", src, de->d_name) < 0 ||
 		    asprintf(&t, "%s/%s", dst, de->d_name) < 0) {
@@ -1053,15 +1060,21 @@ merge_tree(const char *src, const char *dst, const char *last)
 		free(t);
 	}
 	closedir(d);
-	if (r == 0 && last) {
-		char *s = path_join(src, last), *t = path_join(dst, last);
-		if (!s || !t)
-			r = -ENOMEM;
-		else if (rename(s, t) < 0 && errno != ENOENT)
-			r = -errno;
-		free(s);
-		free(t);
-	}
+	return r;
+}
+
+static int
+move_file(const char *src_dir, const char *dst_dir, const char *name)
+{
+	char *s = path_join(src_dir, name), *t = path_join(dst_dir, name);
+	int r = 0;
+
+	if (!s || !t)
+		r = -ENOMEM;
+	else if (rename(s, t) < 0)
+		r = -errno;
+	free(s);
+	free(t);
 	return r;
 }
 
@@ -1123,6 +1136,178 @@ remove_stale_staging(const char *outdir)
 	closedir(d);
 }
 
+/* ------------------------------------------------ an earlier run's outputs */
+
+/* First words of the comment of an estimated pitch.ini */
+#define PITCH_ESTIMATE_MARK "Pitch estimated by kicktrack "
+
+/* A name kicktrack gives a file in a player's folder: a CSV, a chart, or a
+ * chart being drawn (NAME.part, left by a killed run). */
+static bool
+is_player_file(const char *name)
+{
+	const char *n;
+
+	for (size_t k = 0; k < N_VEST_FILES; k++)
+		if (!strcmp(name, vest_files[k]))
+			return true;
+	for (unsigned k = 0; (n = kt_report_player_file(k)); k++) {
+		size_t len = strlen(n);
+		if (!strncmp(name, n, len) && (!name[len] || !strcmp(name + len, ".part")))
+			return true;
+	}
+	return false;
+}
+
+/* Remove dir/name if it is a regular file (or a symlink: unlinked, its
+ * target kept). Returns 0, also if there is none. */
+static int
+unlink_file(const char *dir, const char *name)
+{
+	char *p = path_join(dir, name);
+	struct stat st;
+	int r = 0;
+
+	if (!p)
+		return -ENOMEM;
+	if (lstat(p, &st) == 0 && !S_ISDIR(st.st_mode) && unlink(p) < 0)
+		r = log_warning_errno(-errno, "cannot remove %s, left by an earlier run: %m", p);
+	free(p);
+	return r;
+}
+
+/* A folder of players/ that this run did not write. If the earlier run's
+ * session.json lists it (listed), kicktrack's files in it are from that run:
+ * they go, and the folder too unless other files are in it. Otherwise it
+ * goes only if it holds nothing but files with kicktrack's names (a vest of
+ * a run before that); one with anything else is left as it is. */
+static void
+remove_stale_player(const char *dir, bool listed)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char *foreign = NULL;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) && !foreign) {
+		char *p;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		p = path_join(dir, de->d_name);
+		if (!p || lstat(p, &st) < 0 || !S_ISREG(st.st_mode) || !is_player_file(de->d_name))
+			foreign = strdup(de->d_name);
+		free(p);
+	}
+	closedir(d);
+	if (foreign && !listed) {
+		log_warning("%s is not from this run and was left as it is: kicktrack did not write %s in it (remove the folder if its data is not wanted)",
+			    dir, foreign);
+		free(foreign);
+		return;
+	}
+	d = opendir(dir);
+	while (d && (de = readdir(d)))
+		if (is_player_file(de->d_name))
+			(void) unlink_file(dir, de->d_name);
+	if (d)
+		closedir(d);
+	if (foreign)
+		log_warning("%s is not from this run: the earlier run's files in it were removed, %s (not kicktrack's) was kept",
+			    dir, foreign);
+	else if (rmdir(dir) < 0)
+		log_warning_errno(-errno, "cannot remove %s, left by an earlier run: %m", dir);
+	else
+		log_debug("removed %s, left by an earlier run", dir);
+	free(foreign);
+}
+
+static bool
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* An estimated pitch.ini of an earlier run, when this run wrote none (and
+ * does not read it as its pitch file). */
+static void
+remove_stale_pitch(struct ctx *c)
+{
+	char *p = path_join(c->o->outdir, "pitch.ini");
+	char line[128];
+	FILE *f;
+
+	if (!p)
+		return;
+	if (!same_file(p, c->rep.pitch_file) && (f = fopen(p, "re"))) {
+		bool estimate = fgets(line, sizeof(line), f) && !strncmp(line, "# " PITCH_ESTIMATE_MARK,
+									strlen("# " PITCH_ESTIMATE_MARK));
+		fclose(f);
+		if (estimate)
+			(void) unlink_file(c->o->outdir, "pitch.ini");
+	}
+	free(p);
+}
+
+/* This run's outputs are in OUTDIR (all but session.json): what an earlier
+ * run wrote and this one did not goes, so that OUTDIR holds this session
+ * only: the folders of vests not in this run, the charts (made again next,
+ * unless --no-charts), an estimated pitch.ini. Files kicktrack does not
+ * write are never touched. */
+static void
+remove_previous_outputs(struct ctx *c)
+{
+	const char *out = c->o->outdir;
+	char *players = path_join(out, "players");
+	char **prev = NULL;
+	size_t n_prev = 0;
+	const char *n;
+	DIR *d;
+	struct dirent *de;
+
+	/* the earlier run's session.json (this run's is not in OUTDIR yet) */
+	bool prev_run = kt_rep_read_session_vests(out, &prev, &n_prev) == 0;
+	if (prev_run)
+		for (unsigned k = 0; (n = kt_report_outdir_file(k)); k++)
+			(void) unlink_file(out, n);
+	if (strcmp(c->rep.pitch_source, "estimated") != 0)
+		remove_stale_pitch(c);
+	d = players ? opendir(players) : NULL;
+	while (d && (de = readdir(d))) {
+		char *p;
+		struct stat st;
+		bool ours = false;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		p = path_join(players, de->d_name);
+		if (!p || lstat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			free(p);
+			continue;
+		}
+		for (size_t i = 0; i < c->rep.n_vests && !ours; i++)
+			ours = c->rep.vests[i].ok && !strcmp(c->rep.vests[i].vest_id, de->d_name);
+		if (ours) {
+			for (unsigned k = 0; (n = kt_report_player_file(k)); k++)
+				(void) unlink_file(p, n);
+		} else {
+			bool listed = false;
+			for (size_t i = 0; i < n_prev && !listed; i++)
+				listed = !strcmp(prev[i], de->d_name);
+			remove_stale_player(p, listed);
+		}
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	free(players);
+	kt_rep_vest_ids_free(prev, n_prev);
+}
+
 static int
 write_session_files(struct ctx *c)
 {
@@ -1140,7 +1325,7 @@ write_session_files(struct ctx *c)
 	if (c->rep.have_pitch && c->rep.pitch_source && !strcmp(c->rep.pitch_source, "estimated")) {
 		char comment[512];
 		snprintf(comment, sizeof(comment),
-			 "Pitch estimated by kicktrack %s from the pooled positions of %u vests.\n"
+			 PITCH_ESTIMATE_MARK "%s from the pooled positions of %u vests.\n"
 			 "Check the corners (corner1 -> corner2 runs along a touchline) and reuse\n"
 			 "this file with 'kicktrack process --pitch pitch.ini'.",
 			 KT_VERSION, c->rep.pitch_estimate_vests);
@@ -1284,6 +1469,11 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 	if (r < 0)
 		goto out;
 	r = merge_tree(c.staging, o->outdir, "session.json");
+	if (r == 0) {
+		remove_previous_outputs(&c);
+		/* last: a session.json says the run is complete */
+		r = move_file(c.staging, o->outdir, "session.json");
+	}
 	if (r < 0) {
 		log_error_errno(r, "cannot move the output into %s: %m", o->outdir);
 		goto out;

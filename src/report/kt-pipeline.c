@@ -81,7 +81,7 @@ struct ctx {
 
 /* A vest's positions for the pitch estimate */
 struct pool {
-	double *lat, *lon;
+	double (*pos)[2];                  /* lat, lon */
 	size_t n, cap;
 	bool oom;
 };
@@ -613,20 +613,16 @@ pool_positions(struct ctx *c, size_t idx, const struct decoded *log)
 		last_s = s;
 		if (pl->n == pl->cap) {
 			size_t ncap = pl->cap ? pl->cap * 2 : 8192;
-			double *a = realloc(pl->lat, ncap * sizeof(double));
-			if (a)
-				pl->lat = a;
-			double *b = realloc(pl->lon, ncap * sizeof(double));
-			if (b)
-				pl->lon = b;
-			if (!a || !b) {
+			void *np = realloc(pl->pos, ncap * sizeof(*pl->pos));
+			if (!np) {
 				pl->oom = true;
 				break;
 			}
+			pl->pos = np;
 			pl->cap = ncap;
 		}
-		pl->lat[pl->n] = f->lat_deg;
-		pl->lon[pl->n] = f->lon_deg;
+		pl->pos[pl->n][0] = f->lat_deg;
+		pl->pos[pl->n][1] = f->lon_deg;
 		pl->n++;
 	}
 }
@@ -911,13 +907,13 @@ estimate_pitch(struct ctx *c)
 		struct pool *pl = &c->pool[i];
 
 		if (!oom && pl->n > 0) {
-			memcpy(lat + k, pl->lat, pl->n * sizeof(double));
-			memcpy(lon + k, pl->lon, pl->n * sizeof(double));
-			k += pl->n;
+			for (size_t j = 0; j < pl->n; j++, k++) {
+				lat[k] = pl->pos[j][0];
+				lon[k] = pl->pos[j][1];
+			}
 			vests++;
 		}
-		free(pl->lat);
-		free(pl->lon);
+		free(pl->pos);
 		*pl = (struct pool) { 0 };
 	}
 	if (oom) {
@@ -1361,10 +1357,8 @@ ctx_free(struct ctx *c)
 	free(c->pitch_file);
 	free(c->session_dir);
 	free(c->staging);
-	for (size_t i = 0; c->pool && i < c->rep.n_vests; i++) {
-		free(c->pool[i].lat);
-		free(c->pool[i].lon);
-	}
+	for (size_t i = 0; c->pool && i < c->rep.n_vests; i++)
+		free(c->pool[i].pos);
 	free(c->pool);
 	pthread_mutex_destroy(&c->lock);
 }

@@ -778,44 +778,6 @@ heat_add(const struct kt_track *t, double *heat, unsigned nx, unsigned ny, doubl
 	heat[(size_t) iy * nx + (size_t) ix] += w;
 }
 
-/* Time a grid point stands for: half a step at a segment's ends, none for
- * a segment of one point. */
-static double
-grid_weight(size_t g, size_t g0, size_t g1)
-{
-	return (g1 == g0) ? 0.0 : (g == g0 || g == g1) ? GRID_S / 2 : GRID_S;
-}
-
-/* The pitch-dependent part of a result: x, y of the series (which has its
- * marker rows already) and the heatmap, from the grid built with the pitch
- * set. Shared by compute() and kt_result_set_pitch(), so both give the same
- * bits. */
-static int
-pitch_result(const struct kt_track *t, struct kt_result *res)
-{
-	const struct kt_params *p = &t->p;
-	unsigned nx = (unsigned) ceil(t->frame.length_m / p->heat_cell_x_m - 1e-9);
-	unsigned ny = (unsigned) ceil(t->frame.width_m / p->heat_cell_y_m - 1e-9);
-	double *heat = calloc((size_t) nx * ny, sizeof(double));
-
-	if (!heat)
-		return -ENOMEM;
-	for (size_t s = 0; s < t->n_seg; s++) {
-		size_t g0 = t->seg[s].g0, g1 = t->seg[s].g1;
-
-		for (size_t g = g0; g <= g1; g++) {
-			heat_add(t, heat, nx, ny, t->g_x[g], t->g_y[g], grid_weight(g, g0, g1));
-			res->series[g + s].x_m = t->g_x[g];
-			res->series[g + s].y_m = t->g_y[g];
-		}
-	}
-	free(res->heat_s);
-	res->heat_s = heat;
-	res->heat_nx = nx;
-	res->heat_ny = ny;
-	return 0;
-}
-
 /* PlayerLoad (metrics.md): each 100 Hz delta with the expected noise power
  * removed, per minute from the first fix; shared by finish and snapshot so
  * both give the same numbers. Needs res->first_us/last_us/minutes set. */
@@ -885,6 +847,44 @@ sprint_of_run(const struct kt_track *t, const struct kt_run_done *done, size_t g
 		.dist_m = sd,
 		.top_speed_kmh = top * 3.6,
 	};
+}
+
+/* Time a grid point stands for: half a step at a segment's ends, none for
+ * a segment of one point. */
+static double
+grid_weight(size_t g, size_t g0, size_t g1)
+{
+	return (g1 == g0) ? 0.0 : (g == g0 || g == g1) ? GRID_S / 2 : GRID_S;
+}
+
+/* The pitch-dependent part of a result: x, y of the series (which has its
+ * marker rows already) and the heatmap, from the grid built with the pitch
+ * set. Shared by compute() and kt_result_set_pitch(), so both give the same
+ * bits. */
+static int
+pitch_result(const struct kt_track *t, struct kt_result *res)
+{
+	const struct kt_params *p = &t->p;
+	unsigned nx = (unsigned) ceil(t->frame.length_m / p->heat_cell_x_m - 1e-9);
+	unsigned ny = (unsigned) ceil(t->frame.width_m / p->heat_cell_y_m - 1e-9);
+	double *heat = calloc((size_t) nx * ny, sizeof(double));
+
+	if (!heat)
+		return -ENOMEM;
+	for (size_t s = 0; s < t->n_seg; s++) {
+		size_t g0 = t->seg[s].g0, g1 = t->seg[s].g1;
+
+		for (size_t g = g0; g <= g1; g++) {
+			heat_add(t, heat, nx, ny, t->g_x[g], t->g_y[g], grid_weight(g, g0, g1));
+			res->series[g + s].x_m = t->g_x[g];
+			res->series[g + s].y_m = t->g_y[g];
+		}
+	}
+	free(res->heat_s);
+	res->heat_s = heat;
+	res->heat_nx = nx;
+	res->heat_ny = ny;
+	return 0;
 }
 
 static int

@@ -922,6 +922,44 @@ sprint_of_run(const struct kt_track *t, const struct kt_run_done *done, size_t g
 	};
 }
 
+/* Time a grid point stands for: half a step at a segment's ends, none for
+ * a segment of one point. */
+static double
+grid_weight(size_t g, size_t g0, size_t g1)
+{
+	return (g1 == g0) ? 0.0 : (g == g0 || g == g1) ? GRID_S / 2 : GRID_S;
+}
+
+/* The pitch-dependent part of a result: x, y of the series (which has its
+ * marker rows already) and the heatmap, from the grid built with the pitch
+ * set. Shared by compute() and kt_result_set_pitch(), so both give the same
+ * bits. */
+static int
+pitch_result(const struct kt_track *t, struct kt_result *res)
+{
+	const struct kt_params *p = &t->p;
+	unsigned nx = (unsigned) ceil(t->frame.length_m / p->heat_cell_x_m - 1e-9);
+	unsigned ny = (unsigned) ceil(t->frame.width_m / p->heat_cell_y_m - 1e-9);
+	double *heat = calloc((size_t) nx * ny, sizeof(double));
+
+	if (!heat)
+		return -ENOMEM;
+	for (size_t s = 0; s < t->n_seg; s++) {
+		size_t g0 = t->seg[s].g0, g1 = t->seg[s].g1;
+
+		for (size_t g = g0; g <= g1; g++) {
+			heat_add(t, heat, nx, ny, t->g_x[g], t->g_y[g], grid_weight(g, g0, g1));
+			res->series[g + s].x_m = t->g_x[g];
+			res->series[g + s].y_m = t->g_y[g];
+		}
+	}
+	free(res->heat_s);
+	res->heat_s = heat;
+	res->heat_nx = nx;
+	res->heat_ny = ny;
+	return 0;
+}
+
 static int
 compute(struct kt_track *t, struct kt_result *ret)
 {
@@ -962,15 +1000,6 @@ compute(struct kt_track *t, struct kt_result *ret)
 		return r;
 	res.doppler_noise_mps = ng > 0 || dop_noise_stated(p) ? t->dop_sigma : NAN;
 
-	if (t->has_pitch) {
-		res.heat_nx = (unsigned) ceil(t->frame.length_m / p->heat_cell_x_m - 1e-9);
-		res.heat_ny = (unsigned) ceil(t->frame.width_m / p->heat_cell_y_m - 1e-9);
-		res.heat_s = calloc((size_t) res.heat_nx * res.heat_ny, sizeof(double));
-		if (!res.heat_s) {
-			r = -ENOMEM;
-			goto fail;
-		}
-	}
 	if (ng > 0) {
 		res.series = calloc(ng + t->n_seg, sizeof(*res.series));
 		if (!res.series) {
@@ -992,7 +1021,6 @@ compute(struct kt_track *t, struct kt_result *ret)
 		valid_s += (double) (g1 - g0) * GRID_S;
 		for (size_t g = g0; g <= g1; g++) {
 			double v = t->g_v[g], a = t->g_a[g], tt = (double) t->g_tus[g] / 1e6 - t_base;
-			double w = (g1 == g0) ? 0.0 : (g == g0 || g == g1) ? GRID_S / 2 : GRID_S;
 			struct kt_sample10 *o = &res.series[g + s];
 
 			p1 = kt_metabolic_power(v, a);
@@ -1019,15 +1047,13 @@ compute(struct kt_track *t, struct kt_result *ret)
 			t->g_cum[g] = cum;
 			if (isnan(res.max_speed_kmh) || v * 3.6 > res.max_speed_kmh)
 				res.max_speed_kmh = v * 3.6;
-			if (t->has_pitch)
-				heat_add(t, res.heat_s, res.heat_nx, res.heat_ny, t->g_x[g], t->g_y[g], w);
 
 			*o = (struct kt_sample10){
 				.t_us = t->g_tus[g],
 				.lat_deg = t->g_lat[g],
 				.lon_deg = t->g_lon[g],
-				.x_m = t->has_pitch ? t->g_x[g] : NAN,
-				.y_m = t->has_pitch ? t->g_y[g] : NAN,
+				.x_m = NAN, /* pitch_result() */
+				.y_m = NAN,
 				.speed_kmh = v * 3.6,
 				.accel_ms2 = a,
 				.zone = z1,
@@ -1072,6 +1098,11 @@ compute(struct kt_track *t, struct kt_result *ret)
 			};
 	}
 	res.n_series = ng ? ng + t->n_seg - 1 : 0;
+	if (t->has_pitch) {
+		r = pitch_result(t, &res);
+		if (r < 0)
+			goto fail;
+	}
 
 	/* time and rates */
 	if (t->n_ep > 0) {
@@ -1391,7 +1422,7 @@ live_point(struct kt_track *t, struct kt_acc *A, struct kt_live_out *o, size_t g
 	size_t g = A->g, s = A->s;
 	double hsr = p->hsr_kmh / 3.6, sprint_thr = p->sprint_kmh / 3.6, t_base = (double) t->g_tus[0] / 1e6;
 	double v = t->g_v[g], a = t->g_a[g], tt = (double) t->g_tus[g] / 1e6 - t_base;
-	double w = (g1 == g0) ? 0.0 : (g == g0 || g == g1) ? GRID_S / 2 : GRID_S, p1;
+	double w = grid_weight(g, g0, g1), p1;
 	struct kt_run_done done;
 	int z1, r;
 
@@ -1832,6 +1863,76 @@ kt_track_finish(struct kt_track *t, struct kt_result *ret)
 	if (!t || !ret)
 		return -EINVAL;
 	return compute(t, ret);
+}
+
+int
+kt_track_positions(const struct kt_track *t, struct kt_position **ret, size_t *ret_n)
+{
+	struct kt_position *pos;
+
+	if (!t || !ret || !ret_n)
+		return -EINVAL;
+	pos = malloc((t->n_ep ? t->n_ep : 1) * sizeof(*pos));
+	if (!pos)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_ep; i++)
+		pos[i] = (struct kt_position){
+			.t_us = t->ep[i].t_us,
+			.lat_deg = t->ep[i].pos_ok ? t->ep[i].lat : NAN,
+			.lon_deg = t->ep[i].pos_ok ? t->ep[i].lon : NAN,
+		};
+	*ret = pos;
+	*ret_n = t->n_ep;
+	return 0;
+}
+
+int
+kt_result_set_pitch(struct kt_result *r, const struct kt_position *pos, size_t n, const struct kt_params *p,
+		    const struct kt_pitch *pitch)
+{
+	struct kt_track *t;
+	ssize_t ng;
+	int ret;
+
+	if (!r || (!pos && n > 0) || !p || !pitch)
+		return -EINVAL;
+	ret = kt_track_new(p, pitch, &t);
+	if (ret < 0)
+		return ret;
+	ret = grow((void **) &t->ep, &t->cap_ep, n, sizeof(*t->ep));
+	if (ret < 0)
+		goto out;
+	/* the epochs as feeding stored them, as far as the grid's positions go */
+	for (size_t i = 0; i < n; i++) {
+		struct kt_epoch *e = &t->ep[i];
+
+		*e = (struct kt_epoch){
+			.t_us = pos[i].t_us,
+			.lat = pos[i].lat_deg,
+			.lon = pos[i].lon_deg,
+			.x = NAN,
+			.y = NAN,
+			.sacc = NAN,
+			.pos_ok = !isnan(pos[i].lat_deg),
+		};
+		if (e->pos_ok)
+			kt_frame_to_xy(&t->frame, e->lat, e->lon, &e->x, &e->y);
+	}
+	t->n_ep = n;
+	ng = build_grid(t);
+	if (ng < 0) {
+		ret = (int) ng;
+		goto out;
+	}
+	/* the positions must be those of this result's track */
+	if (r->n_series != (ng ? (size_t) ng + t->n_seg - 1 : 0)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = pitch_result(t, r);
+out:
+	kt_track_free(t);
+	return ret;
 }
 
 /* ---- sorting ---- */

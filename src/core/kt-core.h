@@ -148,6 +148,22 @@ int kt_track_snapshot(struct kt_track *t, struct kt_result *ret);
  * view refreshed every second: its cost does not grow with the session. */
 int kt_track_snapshot_totals(struct kt_track *t, struct kt_result *ret);
 int kt_track_finish(struct kt_track *t, struct kt_result *ret);
+/* A pitch known only after the track was finished (estimated from the
+ * tracks of all vests): kt_track_positions() copies what x, y and the
+ * heatmap need from a track made without a pitch (its accepted epochs,
+ * 24 bytes each; lat/lon NaN where the position was rejected as a jump),
+ * and kt_result_set_pitch() then fills in x_m/y_m of that track's finished
+ * result and its heatmap, the same bits as a track made with the pitch
+ * (and the same params) would have given. pos: owned by the caller (free()).
+ * kt_result_set_pitch() returns 0, -EINVAL if the pitch is degenerate or
+ * pos does not belong to r, or -ENOMEM. */
+struct kt_position {
+	int64_t t_us;
+	double lat_deg, lon_deg;
+};
+int kt_track_positions(const struct kt_track *t, struct kt_position **ret, size_t *ret_n);
+int kt_result_set_pitch(struct kt_result *r, const struct kt_position *pos, size_t n, const struct kt_params *p,
+			const struct kt_pitch *pitch);
 /* Count epochs the caller dropped before feeding (e.g. the duplicates that
  * kt_fixes_sort_dedup() removed), so the result's rejected[] is complete. */
 void kt_track_note_rejected(struct kt_track *t, enum kt_quality_reject r, uint64_t n);

@@ -535,6 +535,60 @@ copy_date(char *dst, size_t size, const char *s)
 }
 
 int
+kt_rep_read_session_vests(const char *outdir, char ***ret, size_t *ret_n)
+{
+	struct json_object *root, *v, *players;
+	char *path, *data = NULL, **ids = NULL;
+	size_t len, n = 0;
+	int k;
+
+	if (asprintf(&path, "%s/session.json", outdir) < 0)
+		return -ENOMEM;
+	k = kt_read_file(path, 64 << 20, &data, &len);
+	free(path);
+	if (k < 0)
+		return k;
+	root = json_tokener_parse(data);
+	free(data);
+	if (!root || !json_object_object_get_ex(root, "format", &v) || !json_object_is_type(v, json_type_string) ||
+	    strcmp(json_object_get_string(v), "kicktrack-session") != 0 ||
+	    !json_object_object_get_ex(root, "players", &players) || !json_object_is_type(players, json_type_array)) {
+		json_object_put(root);
+		return -EBADMSG;
+	}
+	len = json_object_array_length(players);
+	ids = calloc(len ? len : 1, sizeof(char *));
+	k = ids ? 0 : -ENOMEM;
+	for (size_t i = 0; i < len && k == 0; i++) {
+		struct json_object *p = json_object_array_get_idx(players, i);
+
+		if (!json_object_object_get_ex(p, "vest_id", &v) || !json_object_is_type(v, json_type_string))
+			continue;
+		ids[n] = strdup(json_object_get_string(v));
+		if (!ids[n])
+			k = -ENOMEM;
+		else
+			n++;
+	}
+	json_object_put(root);
+	if (k < 0) {
+		kt_rep_vest_ids_free(ids, n);
+		return k;
+	}
+	*ret = ids;
+	*ret_n = n;
+	return 0;
+}
+
+void
+kt_rep_vest_ids_free(char **ids, size_t n)
+{
+	for (size_t i = 0; ids && i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+int
 kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 {
 	struct kt_rep_session s = {

@@ -65,6 +65,13 @@ struct kt_rep_session {
  * Returns 0, or -errno (logged as a warning; the defaults are then used). */
 int kt_rep_read_session(const char *outdir, struct kt_rep_session *ret);
 
+/* The vest ids of the players in OUTDIR/session.json, if kicktrack wrote it
+ * ("format": "kicktrack-session"): which players/<vest_id>/ folders that
+ * run made. Quiet (nothing logged). Returns 0 (*ret: n strings, free with
+ * kt_rep_vest_ids_free), or -errno (-EBADMSG: not kicktrack's). */
+int kt_rep_read_session_vests(const char *outdir, char ***ret, size_t *ret_n);
+void kt_rep_vest_ids_free(char **ids, size_t n);
+
 /* 10 Hz series of one player; buffers are reused from player to player. */
 struct kt_rep_series {
 	size_t n, cap;

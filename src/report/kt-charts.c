@@ -202,6 +202,25 @@ title_for(struct ctx *c, const char *title)
 		kt_gnuplot_quote(c->f, title);
 }
 
+static const char *const player_chart_files[] = { "heatmap.png", "speed.png", "zones.png", "accel.png",
+						  "report.pdf" };
+
+const char *
+kt_report_player_file(unsigned i)
+{
+	return i < sizeof(player_chart_files) / sizeof(player_chart_files[0]) ? player_chart_files[i] : NULL;
+}
+
+const char *
+kt_report_outdir_file(unsigned i)
+{
+	if (i == 0)
+		return "index.html";
+	if (i == 1)
+		return "team.pdf";
+	return i - 2 < _KT_TEAM_CHART_MAX ? kt_team_chart_file((enum kt_team_chart)(i - 2)) : NULL;
+}
+
 void
 kt_report_opts_default(struct kt_report_opts *o)
 {

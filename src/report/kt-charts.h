@@ -21,6 +21,12 @@ struct kt_report_opts {
 
 void kt_report_opts_default(struct kt_report_opts *o);
 
+/* The names of the files kt_report_render() makes, i = 0, 1, ... until NULL:
+ * in OUTDIR, and in each players/<vest_id>/ (while a chart is drawn, its
+ * file is NAME.part). */
+const char *kt_report_outdir_file(unsigned i);
+const char *kt_report_player_file(unsigned i);
+
 /* Render everything for OUTDIR. Returns 0 when every chart and page was
  * made; > 0 the number of charts/pages missing (each was logged once with
  * the reason; the caller should exit with KT_EXIT_PARTIAL); < 0 -errno when

@@ -2,14 +2,23 @@
 /*
  * logs -> output folder. Order of work:
  *   1. find the logs (files, or the logs in a session directory);
- *   2. roster and pitch (given, found in the session directory, or the pitch
- *      estimated from the pooled positions of all vests: an extra pass);
- *   3. per vest (in --jobs worker threads): read + decode, sort/dedup, core,
- *      write players' CSVs into a hidden staging directory in OUTDIR;
+ *   2. roster and pitch (given, or found in the session directory);
+ *   3. per vest (in --jobs worker threads): read + decode (once), sort/dedup,
+ *      core, write players' CSVs into a hidden staging directory in OUTDIR;
  *      only the per-vest summary stays in memory, so memory is bounded by
- *      the jobs in flight, not by the size of the team;
+ *      the jobs in flight, not by the size of the team.
+ *      Without a pitch, the pitch is estimated from the pooled positions of
+ *      all vests, known only when every log is read: then step 3 pools about
+ *      one position a second per vest and, instead of the CSVs, writes the
+ *      10 Hz series and the track's positions to a staging file (not kept
+ *      in memory: 25 vests x 90 min would be ~130 MB); after the estimate,
+ *      per vest again (in worker threads): read that file back, x/y and
+ *      heatmap for the estimated pitch (kt_result_set_pitch(), the same
+ *      bits as with that pitch given), write the CSVs;
  *   4. team.csv, session.json (+ pitch.ini if estimated) into staging;
- *   5. move staging into OUTDIR (session.json last), then the charts.
+ *   5. move staging into OUTDIR; remove what an earlier run wrote there and
+ *      this one did not (remove_previous_outputs); session.json last; then
+ *      the charts.
  * A run that produces nothing usable leaves OUTDIR untouched.
  */
 #include <dirent.h>
@@ -31,6 +40,7 @@
 
 #include "ingest/kt-log.h"
 #include "kt-config.h"
+#include "kt-chart-data.h"
 #include "kt-charts.h"
 #include "kt-club.h"
 #include "kt-outputs.h"
@@ -64,10 +74,15 @@ struct ctx {
 	pthread_mutex_t lock;              /* warnings, progress */
 	atomic_size_t next;
 	struct progress prog;
-	/* pitch estimation pass */
-	double *pool_lat, *pool_lon;
-	size_t pool_n, pool_cap;
-	unsigned pool_vests;
+	/* no pitch yet: x/y and heatmaps once it is estimated from the pool */
+	bool pitch_later;
+	struct pool *pool;                 /* one per vest, as rep.vests */
+};
+
+/* A vest's positions for the pitch estimate */
+struct pool {
+	double (*pos)[2];                  /* lat, lon */
+	size_t n, cap;
 	bool oom;
 };
 
@@ -543,6 +558,10 @@ count_valid(const struct kt_fix *f, size_t n)
 	return k;
 }
 
+/* The files of a vest's folder players/<vest_id>/ (the charts aside) */
+static const char *const vest_files[] = { "timeseries.csv", "sprints.csv", "heatmap.csv" };
+#define N_VEST_FILES (sizeof(vest_files) / sizeof(vest_files[0]))
+
 static int
 write_vest_files(struct ctx *c, size_t idx, struct kt_vest_report *v)
 {
@@ -554,10 +573,9 @@ write_vest_files(struct ctx *c, size_t idx, struct kt_vest_report *v)
 	r = kt_mkdir_p(dir, 0750);
 	if (r < 0)
 		goto out;
-	static const char *const names[] = { "timeseries.csv", "sprints.csv", "heatmap.csv" };
-	for (unsigned k = 0; k < 3 && r == 0; k++) {
+	for (unsigned k = 0; k < N_VEST_FILES && r == 0; k++) {
 		free(p);
-		p = path_join(dir, names[k]);
+		p = path_join(dir, vest_files[k]);
 		if (!p) {
 			r = -ENOMEM;
 			break;
@@ -577,6 +595,133 @@ out:
 	return r;
 }
 
+/* Pool the valid positions of a decoded log for the pitch estimate, about
+ * one per second. */
+static void
+pool_positions(struct ctx *c, size_t idx, const struct decoded *log)
+{
+	struct pool *pl = &c->pool[idx];
+	int64_t last_s = INT64_MIN;
+
+	for (size_t i = 0; i < log->n_fixes; i++) {
+		const struct kt_fix *f = &log->fixes[i];
+		int64_t s = f->t_us / KT_USEC_PER_SEC;
+		if (!kt_fix_is_valid(f) || s == last_s)
+			continue;
+		if (f->speed_mps > c->params.max_plausible_mps)
+			continue;
+		last_s = s;
+		if (pl->n == pl->cap) {
+			size_t ncap = pl->cap ? pl->cap * 2 : 8192;
+			void *np = realloc(pl->pos, ncap * sizeof(*pl->pos));
+			if (!np) {
+				pl->oom = true;
+				break;
+			}
+			pl->pos = np;
+			pl->cap = ncap;
+		}
+		pl->pos[pl->n][0] = f->lat_deg;
+		pl->pos[pl->n][1] = f->lon_deg;
+		pl->n++;
+	}
+}
+
+/* Staging file of a vest's 10 Hz series and its track's positions, until
+ * the pitch is known: two counts, then the two arrays as in memory (read
+ * back by the same process only). */
+static int
+write_array(FILE *f, const void *a, size_t n, size_t size)
+{
+	return n == 0 || fwrite(a, size, n, f) == n ? 0 : -EIO;
+}
+
+static int
+save_series(const char *path, const struct kt_result *res, const struct kt_position *pos, size_t n_pos)
+{
+	FILE *f = fopen(path, "wxe");
+	size_t hdr[2] = { res->n_series, n_pos };
+	int r;
+
+	if (!f)
+		return -errno;
+	r = write_array(f, hdr, 2, sizeof(size_t));
+	if (r == 0)
+		r = write_array(f, res->series, res->n_series, sizeof(*res->series));
+	if (r == 0)
+		r = write_array(f, pos, n_pos, sizeof(*pos));
+	if (ferror(f) && r == 0)
+		r = -EIO;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+static int
+read_array(FILE *f, void **ret, size_t n, size_t size)
+{
+	void *a = malloc(n ? n * size : 1);
+
+	if (!a)
+		return -ENOMEM;
+	if (n > 0 && fread(a, size, n, f) != n) {
+		free(a);
+		return ferror(f) ? -EIO : -ENODATA;
+	}
+	*ret = a;
+	return 0;
+}
+
+static int
+load_series(const char *path, struct kt_result *res, struct kt_position **ret_pos, size_t *ret_n_pos)
+{
+	FILE *f = fopen(path, "re");
+	size_t hdr[2];
+	void *series = NULL, *pos = NULL;
+	int r;
+
+	if (!f)
+		return -errno;
+	if (fread(hdr, sizeof(size_t), 2, f) != 2 || hdr[0] > SIZE_MAX / sizeof(*res->series) ||
+	    hdr[1] > SIZE_MAX / sizeof(struct kt_position))
+		r = -ENODATA;
+	else
+		r = read_array(f, &series, hdr[0], sizeof(*res->series));
+	if (r == 0)
+		r = read_array(f, &pos, hdr[1], sizeof(struct kt_position));
+	fclose(f);
+	if (r < 0) {
+		free(series);
+		return r;
+	}
+	res->series = series;
+	res->n_series = hdr[0];
+	*ret_pos = pos;
+	*ret_n_pos = hdr[1];
+	return 0;
+}
+
+/* No pitch yet: keep what the CSVs need on disk, not in memory. */
+static int
+save_for_pitch(struct ctx *c, size_t idx, struct kt_vest_report *v, const struct kt_track *t)
+{
+	struct kt_position *pos = NULL;
+	size_t n_pos = 0;
+	char *p = NULL;
+	int r;
+
+	r = kt_track_positions(t, &pos, &n_pos);
+	if (r == 0 && asprintf(&p, "%s/v%zu.series", c->staging, idx) < 0)
+		r = -ENOMEM;
+	if (r == 0)
+		r = save_series(p, &v->res, pos, n_pos);
+	if (r < 0)
+		note(c, KT_LOG_ERR, "%s: cannot write %s: %s", v->path, p ? p : c->staging, strerror(-r));
+	free(pos);
+	free(p);
+	return r;
+}
+
 static void
 process_vest(struct ctx *c, size_t idx)
 {
@@ -588,6 +733,8 @@ process_vest(struct ctx *c, size_t idx)
 	r = read_log(c, v, &log);
 	if (r < 0)
 		goto done;
+	if (c->pitch_later)
+		pool_positions(c, idx, &log);
 
 	size_t nf = log.n_fixes, ni = log.n_imu;
 	if (nf == 0) {
@@ -634,7 +781,7 @@ process_vest(struct ctx *c, size_t idx)
 		     v->path, v->res.n_epochs, v->vest_id);
 		goto done;
 	}
-	if (write_vest_files(c, idx, v) < 0) {
+	if ((c->pitch_later ? save_for_pitch(c, idx, v, t) : write_vest_files(c, idx, v)) < 0) {
 		set_error(v, "cannot write its output files");
 		goto done;
 	}
@@ -650,57 +797,51 @@ done:
 	progress_file_done(c, v->size > read ? v->size - read : 0);
 }
 
-/* Pitch estimation pass: pool valid positions, about one per second. */
+/* After the pitch estimate: the saved series of a vest gets x/y and its
+ * heatmap, then its CSVs are written as process_vest() would have. */
 static void
-pool_vest(struct ctx *c, size_t idx)
+finish_vest(struct ctx *c, size_t idx)
 {
 	struct kt_vest_report *v = &c->rep.vests[idx];
-	struct decoded log = { 0 };
-	uint64_t size = 0;
-	struct stat st;
+	struct kt_position *pos = NULL;
+	size_t n_pos = 0;
+	char *p = NULL;
+	int r;
 
-	if (stat(v->path, &st) == 0)
-		size = (uint64_t)st.st_size;
-	/* errors are reported by the processing pass */
-	if (decode_log(c, v->path, false, &log) == 0) {
-		size_t added = 0;
-		int64_t last_s = INT64_MIN;
-
-		pthread_mutex_lock(&c->lock);
-		for (size_t i = 0; i < log.n_fixes; i++) {
-			const struct kt_fix *f = &log.fixes[i];
-			int64_t s = f->t_us / KT_USEC_PER_SEC;
-			if (!kt_fix_is_valid(f) || s == last_s)
-				continue;
-			if (f->speed_mps > c->params.max_plausible_mps)
-				continue;
-			last_s = s;
-			if (c->pool_n == c->pool_cap) {
-				size_t ncap = c->pool_cap ? c->pool_cap * 2 : 65536;
-				double *a = realloc(c->pool_lat, ncap * sizeof(double));
-				if (a)
-					c->pool_lat = a;
-				double *b = realloc(c->pool_lon, ncap * sizeof(double));
-				if (b)
-					c->pool_lon = b;
-				if (!a || !b) {
-					c->oom = true;
-					break;
-				}
-				c->pool_cap = ncap;
-			}
-			c->pool_lat[c->pool_n] = f->lat_deg;
-			c->pool_lon[c->pool_n] = f->lon_deg;
-			c->pool_n++;
-			added++;
-		}
-		if (added > 0)
-			c->pool_vests++;
-		pthread_mutex_unlock(&c->lock);
+	if (!v->ok)
+		return;
+	v->ok = false;
+	if (asprintf(&p, "%s/v%zu.series", c->staging, idx) < 0) {
+		set_error(v, "out of memory");
+		note(c, KT_LOG_ERR, "%s: out of memory", v->path);
+		return;
 	}
-	uint64_t read = log.bytes_read;
-	decoded_clear(&log);
-	progress_file_done(c, size > read ? size - read : 0);
+	r = load_series(p, &v->res, &pos, &n_pos);
+	if (r < 0) {
+		set_error(v, "cannot read back its series");
+		note(c, KT_LOG_ERR, "%s: cannot read back %s: %s", v->path, p, strerror(-r));
+		goto out;
+	}
+	if (c->rep.have_pitch) {
+		r = kt_result_set_pitch(&v->res, pos, n_pos, &c->params, &c->rep.pitch);
+		if (r < 0) {
+			set_error(v, "cannot place it on the pitch: %s", strerror(-r));
+			note(c, KT_LOG_ERR, "%s: cannot place it on the estimated pitch: %s", v->path, strerror(-r));
+			goto out;
+		}
+	}
+	if (write_vest_files(c, idx, v) < 0) {
+		set_error(v, "cannot write its output files");
+		goto out;
+	}
+	v->ok = true;
+out:
+	unlink(p);
+	free(p);
+	free(pos);
+	free(v->res.series);
+	v->res.series = NULL;
+	v->res.n_series = 0;
 }
 
 /* ----------------------------------------------------------------- workers */
@@ -746,32 +887,59 @@ run_all(struct ctx *c, void (*fn)(struct ctx *c, size_t idx))
 static void
 estimate_pitch(struct ctx *c)
 {
-	run_all(c, pool_vest);
-	if (c->oom) {
-		note(c, KT_LOG_ERR, "out of memory while estimating the pitch");
-		return;
+	double *lat = NULL, *lon = NULL;
+	size_t n = 0;
+	unsigned vests = 0;
+	bool oom = false;
+	int r;
+
+	/* pooled in the order of the logs, whatever thread read which */
+	for (size_t i = 0; i < c->rep.n_vests; i++) {
+		n += c->pool[i].n;
+		oom |= c->pool[i].oom;
 	}
-	int r = kt_pitch_estimate(c->pool_lat, c->pool_lon, c->pool_n, &c->rep.pitch);
+	if (!oom && n > 0) {
+		lat = malloc(n * sizeof(double));
+		lon = malloc(n * sizeof(double));
+		oom = !lat || !lon;
+	}
+	for (size_t i = 0, k = 0; i < c->rep.n_vests; i++) {
+		struct pool *pl = &c->pool[i];
+
+		if (!oom && pl->n > 0) {
+			for (size_t j = 0; j < pl->n; j++, k++) {
+				lat[k] = pl->pos[j][0];
+				lon[k] = pl->pos[j][1];
+			}
+			vests++;
+		}
+		free(pl->pos);
+		*pl = (struct pool) { 0 };
+	}
+	if (oom) {
+		note(c, KT_LOG_ERR, "out of memory while estimating the pitch");
+		goto out;
+	}
+	r = kt_pitch_estimate(lat, lon, n, &c->rep.pitch);
 	if (r < 0) {
 		/* with no position at all, the messages about the logs say why */
-		if (c->pool_n > 0)
+		if (n > 0)
 			note(c, KT_LOG_ERR, "no pitch file, and the pitch cannot be estimated from the tracks (%s): no x/y positions and no heatmaps",
 			     strerror(-r));
-		return;
+		goto out;
 	}
 	c->rep.have_pitch = true;
 	c->rep.pitch_source = "estimated";
-	c->rep.pitch_estimate_vests = c->pool_vests;
-	c->rep.pitch_estimate_points = c->pool_n;
-	snprintf(c->rep.pitch_name, sizeof(c->rep.pitch_name), "estimated from %u vests", c->pool_vests);
+	c->rep.pitch_estimate_vests = vests;
+	c->rep.pitch_estimate_points = n;
+	snprintf(c->rep.pitch_name, sizeof(c->rep.pitch_name), "estimated from %u vests", vests);
 	c->pitch_file = path_join(c->o->outdir, "pitch.ini");
 	c->rep.pitch_file = c->pitch_file;
 	log_warning("no pitch file: pitch estimated from the tracks of %u vests (%.0f x %.0f m); written to %s, check it and reuse it with --pitch",
-		    c->pool_vests, c->rep.pitch.length_m, c->rep.pitch.width_m,
-		    c->pitch_file ? c->pitch_file : "pitch.ini");
-	free(c->pool_lat);
-	free(c->pool_lon);
-	c->pool_lat = c->pool_lon = NULL;
+		    vests, c->rep.pitch.length_m, c->rep.pitch.width_m, c->pitch_file ? c->pitch_file : "pitch.ini");
+out:
+	free(lat);
+	free(lon);
 }
 
 /* --------------------------------------------------------- finishing up */
@@ -847,9 +1015,10 @@ move_into_place(struct ctx *c)
 	return r;
 }
 
-/* Move everything from src into dst (merging directories, replacing files). */
+/* Move everything from src into dst (merging directories, replacing files),
+ * except the entry named skip. */
 static int
-merge_tree(const char *src, const char *dst, const char *last)
+merge_tree(const char *src, const char *dst, const char *skip)
 {
 	DIR *d = opendir(src);
 	struct dirent *de;
@@ -863,7 +1032,7 @@ merge_tree(const char *src, const char *dst, const char *last)
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (last && !strcmp(de->d_name, last))
+		if (skip && !strcmp(de->d_name, skip))
 			continue;
 		if (asprintf(&s, "%s/%s", src, de->d_name) < 0 ||
 		    asprintf(&t, "%s/%s", dst, de->d_name) < 0) {
@@ -887,15 +1056,21 @@ merge_tree(const char *src, const char *dst, const char *last)
 		free(t);
 	}
 	closedir(d);
-	if (r == 0 && last) {
-		char *s = path_join(src, last), *t = path_join(dst, last);
-		if (!s || !t)
-			r = -ENOMEM;
-		else if (rename(s, t) < 0 && errno != ENOENT)
-			r = -errno;
-		free(s);
-		free(t);
-	}
+	return r;
+}
+
+static int
+move_file(const char *src_dir, const char *dst_dir, const char *name)
+{
+	char *s = path_join(src_dir, name), *t = path_join(dst_dir, name);
+	int r = 0;
+
+	if (!s || !t)
+		r = -ENOMEM;
+	else if (rename(s, t) < 0)
+		r = -errno;
+	free(s);
+	free(t);
 	return r;
 }
 
@@ -957,6 +1132,178 @@ remove_stale_staging(const char *outdir)
 	closedir(d);
 }
 
+/* ------------------------------------------------ an earlier run's outputs */
+
+/* First words of the comment of an estimated pitch.ini */
+#define PITCH_ESTIMATE_MARK "Pitch estimated by kicktrack "
+
+/* A name kicktrack gives a file in a player's folder: a CSV, a chart, or a
+ * chart being drawn (NAME.part, left by a killed run). */
+static bool
+is_player_file(const char *name)
+{
+	const char *n;
+
+	for (size_t k = 0; k < N_VEST_FILES; k++)
+		if (!strcmp(name, vest_files[k]))
+			return true;
+	for (unsigned k = 0; (n = kt_report_player_file(k)); k++) {
+		size_t len = strlen(n);
+		if (!strncmp(name, n, len) && (!name[len] || !strcmp(name + len, ".part")))
+			return true;
+	}
+	return false;
+}
+
+/* Remove dir/name if it is a regular file (or a symlink: unlinked, its
+ * target kept). Returns 0, also if there is none. */
+static int
+unlink_file(const char *dir, const char *name)
+{
+	char *p = path_join(dir, name);
+	struct stat st;
+	int r = 0;
+
+	if (!p)
+		return -ENOMEM;
+	if (lstat(p, &st) == 0 && !S_ISDIR(st.st_mode) && unlink(p) < 0)
+		r = log_warning_errno(-errno, "cannot remove %s, left by an earlier run: %m", p);
+	free(p);
+	return r;
+}
+
+/* A folder of players/ that this run did not write. If the earlier run's
+ * session.json lists it (listed), kicktrack's files in it are from that run:
+ * they go, and the folder too unless other files are in it. Otherwise it
+ * goes only if it holds nothing but files with kicktrack's names (a vest of
+ * a run before that); one with anything else is left as it is. */
+static void
+remove_stale_player(const char *dir, bool listed)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char *foreign = NULL;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) && !foreign) {
+		char *p;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		p = path_join(dir, de->d_name);
+		if (!p || lstat(p, &st) < 0 || !S_ISREG(st.st_mode) || !is_player_file(de->d_name))
+			foreign = strdup(de->d_name);
+		free(p);
+	}
+	closedir(d);
+	if (foreign && !listed) {
+		log_warning("%s is not from this run and was left as it is: kicktrack did not write %s in it (remove the folder if its data is not wanted)",
+			    dir, foreign);
+		free(foreign);
+		return;
+	}
+	d = opendir(dir);
+	while (d && (de = readdir(d)))
+		if (is_player_file(de->d_name))
+			(void) unlink_file(dir, de->d_name);
+	if (d)
+		closedir(d);
+	if (foreign)
+		log_warning("%s is not from this run: the earlier run's files in it were removed, %s (not kicktrack's) was kept",
+			    dir, foreign);
+	else if (rmdir(dir) < 0)
+		log_warning_errno(-errno, "cannot remove %s, left by an earlier run: %m", dir);
+	else
+		log_debug("removed %s, left by an earlier run", dir);
+	free(foreign);
+}
+
+static bool
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* An estimated pitch.ini of an earlier run, when this run wrote none (and
+ * does not read it as its pitch file). */
+static void
+remove_stale_pitch(struct ctx *c)
+{
+	char *p = path_join(c->o->outdir, "pitch.ini");
+	char line[128];
+	FILE *f;
+
+	if (!p)
+		return;
+	if (!same_file(p, c->rep.pitch_file) && (f = fopen(p, "re"))) {
+		bool estimate = fgets(line, sizeof(line), f) && !strncmp(line, "# " PITCH_ESTIMATE_MARK,
+									strlen("# " PITCH_ESTIMATE_MARK));
+		fclose(f);
+		if (estimate)
+			(void) unlink_file(c->o->outdir, "pitch.ini");
+	}
+	free(p);
+}
+
+/* This run's outputs are in OUTDIR (all but session.json): what an earlier
+ * run wrote and this one did not goes, so that OUTDIR holds this session
+ * only: the folders of vests not in this run, the charts (made again next,
+ * unless --no-charts), an estimated pitch.ini. Files kicktrack does not
+ * write are never touched. */
+static void
+remove_previous_outputs(struct ctx *c)
+{
+	const char *out = c->o->outdir;
+	char *players = path_join(out, "players");
+	char **prev = NULL;
+	size_t n_prev = 0;
+	const char *n;
+	DIR *d;
+	struct dirent *de;
+
+	/* the earlier run's session.json (this run's is not in OUTDIR yet) */
+	bool prev_run = kt_rep_read_session_vests(out, &prev, &n_prev) == 0;
+	if (prev_run)
+		for (unsigned k = 0; (n = kt_report_outdir_file(k)); k++)
+			(void) unlink_file(out, n);
+	if (strcmp(c->rep.pitch_source, "estimated") != 0)
+		remove_stale_pitch(c);
+	d = players ? opendir(players) : NULL;
+	while (d && (de = readdir(d))) {
+		char *p;
+		struct stat st;
+		bool ours = false;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		p = path_join(players, de->d_name);
+		if (!p || lstat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			free(p);
+			continue;
+		}
+		for (size_t i = 0; i < c->rep.n_vests && !ours; i++)
+			ours = c->rep.vests[i].ok && !strcmp(c->rep.vests[i].vest_id, de->d_name);
+		if (ours) {
+			for (unsigned k = 0; (n = kt_report_player_file(k)); k++)
+				(void) unlink_file(p, n);
+		} else {
+			bool listed = false;
+			for (size_t i = 0; i < n_prev && !listed; i++)
+				listed = !strcmp(prev[i], de->d_name);
+			remove_stale_player(p, listed);
+		}
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	free(players);
+	kt_rep_vest_ids_free(prev, n_prev);
+}
+
 static int
 write_session_files(struct ctx *c)
 {
@@ -974,7 +1321,7 @@ write_session_files(struct ctx *c)
 	if (c->rep.have_pitch && c->rep.pitch_source && !strcmp(c->rep.pitch_source, "estimated")) {
 		char comment[512];
 		snprintf(comment, sizeof(comment),
-			 "Pitch estimated by kicktrack %s from the pooled positions of %u vests.\n"
+			 PITCH_ESTIMATE_MARK "%s from the pooled positions of %u vests.\n"
 			 "Check the corners (corner1 -> corner2 runs along a touchline) and reuse\n"
 			 "this file with 'kicktrack process --pitch pitch.ini'.",
 			 KT_VERSION, c->rep.pitch_estimate_vests);
@@ -1010,8 +1357,9 @@ ctx_free(struct ctx *c)
 	free(c->pitch_file);
 	free(c->session_dir);
 	free(c->staging);
-	free(c->pool_lat);
-	free(c->pool_lon);
+	for (size_t i = 0; c->pool && i < c->rep.n_vests; i++)
+		free(c->pool[i].pos);
+	free(c->pool);
 	pthread_mutex_destroy(&c->lock);
 }
 
@@ -1082,15 +1430,21 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 		if (stat(c.rep.vests[i].path, &st) == 0)
 			c.prog.total_bytes += (uint64_t)st.st_size;
 	}
-	if (!c.rep.have_pitch) {
-		/* two passes over the logs */
-		c.prog.total_files *= 2;
-		c.prog.total_bytes *= 2;
-		estimate_pitch(&c);
+	c.pitch_later = !c.rep.have_pitch;
+	if (c.pitch_later) {
+		c.pool = calloc(c.rep.n_vests, sizeof(*c.pool));
+		if (!c.pool) {
+			log_error("out of memory");
+			goto out;
+		}
 	}
 
 	run_all(&c, process_vest);
 	progress_draw(&c, true);
+	if (c.pitch_later) {
+		estimate_pitch(&c);
+		run_all(&c, finish_vest);
+	}
 
 	for (size_t i = 0; i < c.rep.n_vests; i++)
 		n_ok += c.rep.vests[i].ok;
@@ -1109,6 +1463,11 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 	if (r < 0)
 		goto out;
 	r = merge_tree(c.staging, o->outdir, "session.json");
+	if (r == 0) {
+		remove_previous_outputs(&c);
+		/* last: a session.json says the run is complete */
+		r = move_file(c.staging, o->outdir, "session.json");
+	}
 	if (r < 0) {
 		log_error_errno(r, "cannot move the output into %s: %m", o->outdir);
 		goto out;

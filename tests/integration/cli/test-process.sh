@@ -177,6 +177,91 @@ files)
 		assert 60 < p["length_m"] < 130 and 35 < p["width_m"] < 90, p
 		EOF
 	;;
+estimate)
+	# Without a pitch file every log is decoded once (the pitch is estimated
+	# from positions pooled while the logs are processed), and the outputs are
+	# those of the former two-pass code: golden/estimate.sums was made by it
+	# from this very simulated session (regenerate on purpose only, with
+	# estimate_sums below, if the simulator or the numbers change).
+	sim "$T/s" -p 4 -m 3 -s 13
+	rm "$T/s/pitch.ini"
+	run "$T/s" -o "$T/out"
+	expect_rc 0
+	expect_err "pitch estimated from the tracks of 4 vests"
+	check_outputs "$T/out" 4
+	# (LeakSanitizer cannot run under ptrace: off for the traced run only)
+	command -v strace >/dev/null || fail "strace is needed for this test (tools/setup test installs it)"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -e trace=open,openat -o "$T/trace" \
+		"$KT" process --no-config --no-charts "$T/s" -o "$T/out-traced" 2>"$T/err" >"$T/stdout"
+	rc=$?
+	expect_rc 0
+	for f in "$T"/s/*.ubx "$T"/s/*.nmea; do
+		n=$(grep -cF "\"$f\"" "$T/trace")
+		[ "$n" = 1 ] || fail "$f opened $n times, expected once"
+	done
+	estimate_sums() { # the outputs' checksums; pitch.ini without its comment (it names the version)
+		(cd "$1" && sha256sum team.csv players/*/*.csv &&
+			grep -v '^#' pitch.ini | sha256sum | sed 's/ -$/ pitch.ini/')
+	}
+	estimate_sums "$T/out" > "$T/sums"
+	diff "$SRCDIR/tests/integration/cli/golden/estimate.sums" "$T/sums" >&2 ||
+		fail "outputs differ from the two-pass code's (golden/estimate.sums)"
+	# worker threads: the same files, the positions are pooled in the order of the logs
+	run --jobs 3 "$T/s" -o "$T/out3"
+	expect_rc 0
+	estimate_sums "$T/out3" | diff "$T/sums" - >&2 || fail "--jobs 3 gives other outputs than --jobs 1"
+	;;
+stale)
+	# a run replaces what an earlier run wrote into the same OUTDIR, and
+	# nothing else: 6 vests (estimated pitch, charts), then 4 of them
+	sim "$T/s" -p 6 -m 2 -s 17
+	mv "$T/s/pitch.ini" "$T/pitch.ini"
+	"$KT" process --no-config "$T/s" -o "$T/out" 2>"$T/err" >"$T/stdout"
+	rc=$?
+	expect_rc 0
+	check_outputs "$T/out" 6
+	for f in index.html team.pdf players/KT-0006/speed.png players/KT-0006/report.pdf pitch.ini; do
+		[ -f "$T/out/$f" ] || fail "first run: no $f"
+	done
+	mkdir -p "$T/four"
+	cp "$T"/s/KT-000[1-4].* "$T/four/"
+	(umask 077
+	 mkdir "$T/out/players/mine"
+	 echo "my notes" > "$T/out/notes.txt"
+	 echo "coach's note" > "$T/out/players/KT-0005/coach.txt"
+	 echo "1,2" > "$T/out/players/mine/timeseries.csv"
+	 echo "mine" > "$T/out/players/mine/other.txt")
+	# the estimated pitch.ini reused in place is the input: kept
+	run --pitch "$T/out/pitch.ini" "$T/four" -o "$T/out"
+	expect_rc 0
+	check_outputs "$T/out" 4
+	[ -f "$T/out/pitch.ini" ] || fail "the pitch file given was removed"
+	[ ! -e "$T/out/players/KT-0006" ] || fail "players/KT-0006 of the earlier run is still there"
+	for f in index.html team.pdf team_distance.png players/KT-0001/speed.png players/KT-0001/report.pdf; do
+		[ ! -e "$T/out/$f" ] || fail "$f of the earlier run is still there (--no-charts)"
+	done
+	# what kicktrack did not write stays, named on stderr
+	[ "$(cat "$T/out/notes.txt")" = "my notes" ] || fail "a file of the user's in OUTDIR was touched"
+	[ "$(ls "$T/out/players/KT-0005")" = coach.txt ] ||
+		fail "players/KT-0005: expected only coach.txt left, got $(ls "$T/out/players/KT-0005" | tr '\n' ' ')"
+	expect_err "players/KT-0005 is not from this run"
+	[ "$(ls "$T/out/players/mine" | tr '\n' ' ')" = "other.txt timeseries.csv " ] ||
+		fail "a folder of the user's in players/ was touched"
+	expect_err "players/mine is not from this run and was left as it is"
+	[ "$(ls "$T/out/players" | tr '\n' ' ')" = "KT-0001 KT-0002 KT-0003 KT-0004 KT-0005 mine " ] ||
+		fail "players/ holds $(ls "$T/out/players" | tr '\n' ' ')"
+	# an estimated pitch.ini of an earlier run goes when this run has a pitch file
+	run --pitch "$T/pitch.ini" "$T/four" -o "$T/out"
+	expect_rc 0
+	[ ! -e "$T/out/pitch.ini" ] || fail "the earlier run's estimated pitch.ini is still there"
+	# the charts of this session only
+	"$KT" report "$T/out" 2>"$T/err" >"$T/stdout"
+	rc=$?
+	expect_rc 0
+	[ -f "$T/out/players/KT-0004/speed.png" ] || fail "report made no charts"
+	grep -q KT-0004 "$T/out/index.html" || fail "index.html does not list KT-0004"
+	! grep -q 'KT-000[56]' "$T/out/index.html" || fail "index.html lists a vest of the earlier run"
+	;;
 flavour-de)
 	sim "$T/s" -p 2 -m 3 -s 5
 	run --csv-flavour de "$T/s" -o "$T/out"

@@ -944,6 +944,79 @@ same_result(const struct kt_result *a, const struct kt_result *b, bool series)
 	return ok;
 }
 
+/* Fix i of a rough track: 10 Hz with holes, gaps, irregular epochs, speed
+ * spikes, position jumps, missing DOP/satellites, a few no-fix epochs. */
+static struct kt_fix
+irregular_fix(int i, int64_t *tu, double *v, double *x)
+{
+	double u = uniform(), y;
+	struct kt_enu enu;
+	struct kt_fix f;
+
+	*tu += u < 0.002 ? 2000000 + (int64_t) (uniform() * 3e6) :
+	       u < 0.01  ? 200000 + 100000 * (int64_t) (uniform() * 5) :
+	       u < 0.02  ? 100000 + 33000 * (int64_t) (uniform() * 3) : 100000;
+	*v += ((i / 10) % 20 < 4 ? 8.5 - *v : 3.0 - *v) * 0.15 + (uniform() - 0.5) * 0.6;
+	*v = fmax(*v, 0.0);
+	*x += *v * 0.1 * ((i / 300) % 2 ? -1 : 1);
+	y = 20 * sin(i / 500.0);
+	kt_enu_init(&enu, LAT0, LON0);
+	f = mkfix(*tu, *v + (uniform() < 0.01 ? 3 : 0));
+	kt_enu_to_geo(&enu, *x + (uniform() < 0.005 ? 60 : 0), y, &f.lat_deg, &f.lon_deg);
+	f.hdop = uniform() < 0.05 ? NAN : 0.5 + uniform();
+	f.pdop = uniform() < 0.5 ? NAN : 1.2;
+	f.num_sv = uniform() < 0.03 ? -1 : 5 + (int) (uniform() * 8);
+	f.sacc_mps = uniform() < 0.5 ? NAN : 0.2;
+	if (uniform() < 0.005)
+		f.quality = KT_FIX_NONE;
+	return f;
+}
+
+/* A pitch set after finishing (kt_track_positions + kt_result_set_pitch)
+ * gives the same bits as a track made with it. */
+static void
+test_set_pitch(void)
+{
+	struct kt_params p;
+	struct kt_pitch pitch, bad;
+	struct kt_track *with, *without;
+	struct kt_result a, b;
+	struct kt_position *pos = NULL;
+	size_t n = 0;
+	double v = 3.0, x = 0;
+	int64_t tu = T0_US;
+
+	rng_state = 0x9E3779B97F4A7C15ULL;
+	kt_params_default(&p);
+	make_pitch(&pitch, 30, false, 105, 68);
+	CHECK(kt_track_new(&p, &pitch, &with) == 0, "new");
+	CHECK(kt_track_new(&p, NULL, &without) == 0, "new");
+	for (int i = 0; i < 6000; i++) {
+		struct kt_fix f = irregular_fix(i, &tu, &v, &x);
+
+		kt_track_feed_fix(with, &f);
+		kt_track_feed_fix(without, &f);
+	}
+	CHECK(kt_track_finish(with, &a) == 0, "finish");
+	CHECK(kt_track_finish(without, &b) == 0, "finish");
+	CHECK(b.heat_nx == 0 && !b.heat_s && b.n_series > 0 && isnan(b.series[0].x_m), "no pitch: no x/y");
+	CHECK(a.rejected[KT_QREJ_JUMP] > 0 && a.gaps > 0, "the track has jumps and gaps");
+	CHECK(kt_track_positions(without, &pos, &n) == 0 && n == b.n_valid_epochs, "positions");
+	/* positions of another track, a degenerate pitch: refused, r untouched */
+	CHECK(kt_result_set_pitch(&b, pos, n / 2, &p, &pitch) == -EINVAL, "positions of another track");
+	make_pitch(&bad, 30, false, 105, 68);
+	bad.length_m = 0;
+	CHECK(kt_result_set_pitch(&b, pos, n, &p, &bad) == -EINVAL, "degenerate pitch");
+	CHECK(b.heat_nx == 0 && !b.heat_s, "r untouched");
+	CHECK(kt_result_set_pitch(&b, pos, n, &p, &pitch) == 0, "set pitch");
+	CHECK(same_result(&a, &b, true), "pitch set afterwards != pitch from the start");
+	free(pos);
+	kt_result_clear(&a);
+	kt_result_clear(&b);
+	kt_track_free(with);
+	kt_track_free(without);
+}
+
 static void
 test_snapshot_incremental(void)
 {
@@ -951,7 +1024,7 @@ test_snapshot_incremental(void)
 		struct kt_params p;
 		struct kt_pitch pitch;
 		struct kt_track *t;
-		double v = 3.0, x = 0, y = 0;
+		double v = 3.0, x = 0;
 		int64_t tu = T0_US, ti = T0_US;
 		unsigned bad = 0, checked = 0;
 
@@ -962,27 +1035,8 @@ test_snapshot_incremental(void)
 		make_pitch(&pitch, 30, false, 105, 68);
 		CHECK(kt_track_new(&p, variant == 0 ? &pitch : NULL, &t) == 0, "new");
 		for (int i = 0; i < 8000; i++) {
-			double u = uniform();
-			struct kt_enu enu;
-			struct kt_fix f;
+			struct kt_fix f = irregular_fix(i, &tu, &v, &x);
 
-			/* 10 Hz with holes, gaps, irregular epochs */
-			tu += u < 0.002 ? 2000000 + (int64_t) (uniform() * 3e6) :
-			      u < 0.01  ? 200000 + 100000 * (int64_t) (uniform() * 5) :
-			      u < 0.02  ? 100000 + 33000 * (int64_t) (uniform() * 3) : 100000;
-			v += ((i / 10) % 20 < 4 ? 8.5 - v : 3.0 - v) * 0.15 + (uniform() - 0.5) * 0.6;
-			v = fmax(v, 0.0);
-			x += v * 0.1 * ((i / 300) % 2 ? -1 : 1);
-			y = 20 * sin(i / 500.0);
-			kt_enu_init(&enu, LAT0, LON0);
-			f = mkfix(tu, v + (uniform() < 0.01 ? 3 : 0));
-			kt_enu_to_geo(&enu, x + (uniform() < 0.005 ? 60 : 0), y, &f.lat_deg, &f.lon_deg);
-			f.hdop = uniform() < 0.05 ? NAN : 0.5 + uniform();
-			f.pdop = uniform() < 0.5 ? NAN : 1.2;
-			f.num_sv = uniform() < 0.03 ? -1 : 5 + (int) (uniform() * 8);
-			f.sacc_mps = uniform() < 0.5 ? NAN : 0.2;
-			if (uniform() < 0.005)
-				f.quality = KT_FIX_NONE;
 			kt_track_feed_fix(t, &f);
 			for (; ti < tu; ti += 10000) {
 				struct kt_imu_sample s = { .t_us = ti,
@@ -1086,6 +1140,7 @@ main(void)
 	test_player_load();
 	test_snapshot();
 	test_snapshot_incremental();
+	test_set_pitch();
 	test_noisy();
 	test_adaptive_accel();
 	test_garbage();

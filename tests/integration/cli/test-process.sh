@@ -181,8 +181,11 @@ estimate)
 	# Without a pitch file every log is decoded once (the pitch is estimated
 	# from positions pooled while the logs are processed), and the outputs are
 	# those of the former two-pass code: golden/estimate.sums was made by it
-	# from this very simulated session (regenerate on purpose only, with
-	# estimate_sums below, if the simulator or the numbers change).
+	# from this very simulated session, and made again when the dv/dt
+	# filter changed (the two-pass code of that day, compared field by
+	# field, differed only in accel_ms2, accelerations, metabolic power and
+	# high_power_m). Regenerate on purpose only, with estimate_sums below,
+	# if the simulator or the numbers change.
 	sim "$T/s" -p 4 -m 3 -s 13
 	rm "$T/s/pitch.ini"
 	run "$T/s" -o "$T/out"

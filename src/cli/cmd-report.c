@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kt-cli.h"
 #include "kt-config.h"
@@ -29,7 +30,8 @@ usage(FILE *f)
 		"Draw the charts, PDFs and index.html of OUTDIR (written by 'kicktrack process')\n"
 		"again, from its team.csv, session.json and players/*/ CSV files.\n\n"
 		"  -l, --lang de|en     language of labels; de also uses the decimal comma\n"
-		"                       (config [report] lang, else [process] lang; default de)\n"
+		"                       (config [report] lang, else [process] lang, else the\n"
+		"                       language OUTDIR was made in, else en)\n"
 		"      --gnuplot PROG   gnuplot program to run (config [report] gnuplot;\n"
 		"                       default 'gnuplot' on PATH)\n"
 		"      --config FILE    config file (default " DEFAULT_CONFIG ")\n"
@@ -128,11 +130,8 @@ kt_cmd_report(int argc, char **argv)
 		return KT_EXIT_USAGE;
 	}
 	if (!no_config) {
-		r = kt_ini_parse(config, conf_cb, &conf);
-		if (r == -ENOENT && !config_given)
-			r = 0; /* no system config: defaults */
-		else if (r < 0 && r != -EBADMSG && r != -EINVAL)
-			log_error_errno(r, "cannot read config %s: %m", config);
+		/* no system config: defaults (kt_ini_parse names any other problem) */
+		r = config_given || access(config, F_OK) == 0 ? kt_ini_parse(config, conf_cb, &conf) : 0;
 		if (r < 0) {
 			ret = KT_EXIT_USAGE;
 			goto out;

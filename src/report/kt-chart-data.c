@@ -624,6 +624,10 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 		return -EBADMSG;
 	}
 
+	str = get_str(root, "lang");
+	if (str && (!strcmp(str, "de") || !strcmp(str, "en")))
+		snprintf(s.lang, sizeof(s.lang), "%s", str);
+
 	str = get_str(root, "date");
 	copy_date(s.date_iso, sizeof(s.date_iso), str);
 	if (!s.date_iso[0])

@@ -59,6 +59,7 @@ struct kt_rep_session {
 	double hsr_kmh;           /* high-speed running from this speed on */
 	double heat_cell_x_m, heat_cell_y_m;    /* NaN: pitch size / cells */
 	bool pitch_estimated;
+	char lang[3];             /* "de" or "en": the language the run used, or "" */
 };
 
 /* Reads OUTDIR/session.json if present; missing keys keep the defaults.

@@ -224,7 +224,7 @@ kt_report_outdir_file(unsigned i)
 void
 kt_report_opts_default(struct kt_report_opts *o)
 {
-	*o = (struct kt_report_opts){ .lang = "de", .quiet = false, .gnuplot = "gnuplot" };
+	*o = (struct kt_report_opts){ .lang = NULL, .quiet = false, .gnuplot = "gnuplot" };
 }
 
 /* --- small helpers --- */
@@ -1443,12 +1443,16 @@ kt_report_render(const char *outdir, const struct kt_report_opts *o)
 		o = &def;
 	}
 	c.o = o;
-	c.L = o->lang && !strcmp(o->lang, "en") ? &lang_en : &lang_de;
 
 	k = kt_rep_read_team(outdir, &c.team);
 	if (k < 0)
 		return k;
 	(void) kt_rep_read_session(outdir, &c.sess);
+	/* no language asked for: the one the run used, else English as process */
+	if (o->lang)
+		c.L = !strcmp(o->lang, "de") ? &lang_de : &lang_en;
+	else
+		c.L = !strcmp(c.sess.lang, "de") ? &lang_de : &lang_en;
 
 	c.has_heat = calloc(c.team.n, sizeof(bool));
 	c.has_series = calloc(c.team.n, sizeof(bool));

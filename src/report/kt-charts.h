@@ -14,7 +14,7 @@
 #include <stdbool.h>
 
 struct kt_report_opts {
-	const char *lang;     /* "de" or "en" */
+	const char *lang;     /* "de" or "en"; NULL: the one OUTDIR/session.json names, else "en" */
 	bool quiet;           /* no progress/info messages, errors only */
 	const char *gnuplot;  /* program, default "gnuplot" (looked up on PATH) */
 };

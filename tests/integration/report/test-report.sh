@@ -293,6 +293,20 @@ process)
 	for f in $TEAM_FILES; do files+=("$T/b/$f"); done
 	for v in $ids; do for f in $PLAYER_FILES; do files+=("$T/b/players/$v/$f"); done; done
 	"$CHECK" "${files[@]}" || fail "charts re-rendered by kicktrack report"
+	# without --lang, report keeps the language of the run (session.json)
+	"$KT" process --no-config --lang de --no-charts "$SAMPLE" -o "$T/c" 2>"$T/err" ||
+		{ cat "$T/err"; fail "process --lang de"; }
+	"$KT" report --no-config -q "$T/c" 2>"$T/err" || { cat "$T/err"; fail "report of a German run"; }
+	grep -q '<html lang="de">' "$T/c/index.html" || fail "report did not keep the run's language (de)"
+	"$KT" report --no-config -q "$T/a" 2>"$T/err" || { cat "$T/err"; fail "report of an English run"; }
+	grep -q '<html lang="en">' "$T/a/index.html" || fail "report did not keep the run's language (en)"
+	# and a missing system config file is no error (only a named one is)
+	sys_conf=$("$KT" report --help | sed -n 's/.*config file (default \(.*\))$/\1/p' | head -n 1)
+	[ -n "$sys_conf" ] || fail "report --help names no default config file"
+	if [ ! -e "$sys_conf" ]; then
+		"$KT" report -q "$T/c" 2>"$T/err" || { cat "$T/err"; fail "report without a system config"; }
+		[ ! -s "$T/err" ] || { cat "$T/err"; fail "messages without a system config file"; }
+	fi
 	;;
 *)
 	fail "unknown case $CASE"

@@ -42,15 +42,21 @@ cmp_swap(double *a, int i, int j)
 
 /*
  * Median of a[0..n), which ends up sorted. The Hampel and running-median
- * windows are nearly always 5 long: those go through a branch-free sorting
- * network instead of the insertion sort, whose branches the CPU cannot
- * predict on noisy data. Both give the same array bit for bit as long as
+ * windows are nearly always 5 or 3 long: those go through a branch-free
+ * sorting network instead of the insertion sort, whose branches the CPU
+ * cannot predict on noisy data. Both give the same array bit for bit as long as
  * no two elements compare equal with different bits and none is NaN: a
  * zero (+0 == -0) or a NaN takes the insertion sort, as before.
  */
 static double
 median_small(double *a, size_t n)
 {
+	if (n == 3 && (a[0] != 0) & (a[1] != 0) & (a[2] != 0) & (a[0] == a[0]) & (a[1] == a[1]) & (a[2] == a[2])) {
+		cmp_swap(a, 0, 1);
+		cmp_swap(a, 1, 2);
+		cmp_swap(a, 0, 1);
+		return a[1];
+	}
 	if (n == 5 && (a[0] != 0) & (a[1] != 0) & (a[2] != 0) & (a[3] != 0) & (a[4] != 0) &
 		      (a[0] == a[0]) & (a[1] == a[1]) & (a[2] == a[2]) & (a[3] == a[3]) & (a[4] == a[4])) {
 		/* optimal 9-comparator network for 5 (Knuth, TAOCP 5.3.4) */
@@ -321,35 +327,53 @@ kt_ici_init(struct kt_ici *ic, unsigned max_half, unsigned order)
 	return 0;
 }
 
+/*
+ * A derivative window is antisymmetric, c[m + j] = -c[m - j], so each
+ * estimate is sum_j c[m + j] (in[i + j] - in[i - j]): the differences are
+ * formed once per sample for all windows, and the widest (17 samples)
+ * costs 8 products instead of 17. Every window, cut or not, is computed so,
+ * whether the caller passes a whole segment or a live tail of it.
+ */
 void
 kt_ici_apply(const struct kt_ici *ic, const double *in, double *out, size_t n, double dt_s, double sigma,
 	     double gamma)
 {
-	double w = isfinite(sigma) && sigma > 0 && isfinite(gamma) && gamma > 0 ? gamma * sigma / dt_s : 0.0;
+	/* intervals in units of the sums below (a velocity step): one division
+	 * per sample, for the estimate kept */
+	double w = isfinite(sigma) && sigma > 0 && isfinite(gamma) && gamma > 0 ? gamma * sigma : 0.0;
+	size_t hmax = ic->sg[ic->n - 1].half;
+	double d[KT_SG_MAX_HALF + 1];
 
 	for (size_t i = 0; i < n; i++) {
+		size_t mmax = cut_half(hmax, i, n);
 		double lo = -INFINITY, hi = INFINITY, best = 0.0;
 
+		if (mmax == 0) {
+			/* a segment's first or last sample: the one-sided difference */
+			out[i] = sg_point(&ic->sg[0], in, n, i, 0, dt_s);
+			continue;
+		}
+		for (size_t j = 1; j <= mmax; j++)
+			d[j] = in[i + j] - in[i - j];
 		for (unsigned k = 0; k < ic->n; k++) {
 			const struct kt_sg *sg = &ic->sg[k];
-			size_t m = cut_half(sg->half, i, n);
-			double est = sg_point(sg, in, n, i, m, dt_s), half_ci = w * ic->gain[k][m];
+			size_t m = sg->half < mmax ? sg->half : mmax;
+			const double *c = sg->c + sg->off[m] + m;
+			double acc = 0, half_ci = w * ic->gain[k][m];
 
-			if (k > 0) {
-				lo = fmax(lo, est - half_ci);
-				hi = fmin(hi, est + half_ci);
-				if (lo > hi)
-					break;
-			} else {
-				lo = est - half_ci;
-				hi = est + half_ci;
-			}
-			best = est;
+			for (size_t j = 1; j <= m; j++)
+				acc += c[j] * d[j];
+			/* not fmax/fmin: those are calls, and no value here is NaN */
+			lo = acc - half_ci > lo ? acc - half_ci : lo;
+			hi = acc + half_ci < hi ? acc + half_ci : hi;
+			if (lo > hi)
+				break;
+			best = acc;
 			/* cut by the segment's end: wider windows are this one again */
 			if (m < sg->half)
 				break;
 		}
-		out[i] = best;
+		out[i] = best / dt_s;
 	}
 }
 

@@ -281,11 +281,38 @@ badchar:
 	return CK_BAD;
 }
 
+/*
+ * Fletcher-8 (a += byte, b += a, both mod 256), 8 bytes a step where words
+ * can be loaded little-endian. After bytes p0..p7 the state (a, b) is
+ *   a + S, b + 8a + W,  S = p0 + ... + p7,  W = 8 p0 + 7 p1 + ... + 1 p7.
+ * S and W come from multiplications of the word split into its even and
+ * its odd bytes, each in a 16-bit lane: the top lane of E * (8,6,4,2) (lanes
+ * from the top) is 8 p0 + 6 p2 + 4 p4 + 2 p6 and that of O * (7,5,3,1)
+ * 7 p1 + 5 p3 + 3 p5 + p7; no lane sum reaches 65536, so no carry spoils
+ * the top lane. The 32-bit sums are the byte loop's modulo 2^32, and so its
+ * result modulo 256. The byte loop is one long dependency chain; this is
+ * about twice as fast on the UBX logs (every frame is checked).
+ */
 static void
 fletcher(const uint8_t *p, size_t n, uint8_t *ck_a, uint8_t *ck_b)
 {
-	unsigned a = 0, b = 0;
-	for (size_t i = 0; i < n; i++) {
+	uint32_t a = 0, b = 0;
+	size_t i = 0;
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t lanes = UINT64_C(0x00ff00ff00ff00ff);
+	const uint64_t k_even = UINT64_C(0x0008000600040002), k_odd = UINT64_C(0x0007000500030001);
+	const uint64_t k_sum = UINT64_C(0x0001000100010001);
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, e, o;
+		memcpy(&w, p + i, 8);
+		e = w & lanes;
+		o = (w >> 8) & lanes;
+		b += 8 * a + (uint32_t)((e * k_even + o * k_odd) >> 48);
+		a += (uint32_t)(((e + o) * k_sum) >> 48);
+	}
+#endif
+	for (; i < n; i++) {
 		a += p[i];
 		b += a;
 	}

@@ -174,8 +174,23 @@ itow_to_unix_us(const struct kt_log_reader *r, uint32_t itow_ms)
 	return t + GPS_EPOCH_UNIX * KT_USEC_PER_SEC - (int64_t)KT_GPS_LEAP_SECONDS * KT_USEC_PER_SEC;
 }
 
-/* Append one sample at GPS time of week tow_us. */
-/* one sample into r->imu[r->n_imu], which must exist */
+/* The gyro scale as a multiplication: for every int16 raw value,
+ * (float)(raw * (1 / 16.4)) is (float)(raw / 16.4) (checked for all 65536 in
+ * tests/unit/ingest/test-log.c), and a multiplication costs a fraction of a
+ * division, three of which per sample were a visible share of reading a
+ * UBX log. The accelerometer's 2048 is a power of two: exact either way. */
+static const double gyr_dps_per_lsb = 1.0 / KT_IMU_GYR_LSB_PER_DPS;
+
+static inline void
+imu_scale(struct kt_imu_sample *s, const int16_t raw[6])
+{
+	for (int k = 0; k < 3; k++) {
+		s->acc_g[k] = (float)(raw[k] / KT_IMU_ACC_LSB_PER_G);
+		s->gyr_dps[k] = (float)(raw[3 + k] * gyr_dps_per_lsb);
+	}
+}
+
+/* one sample at GPS time of week tow_us into r->imu[r->n_imu], which must exist */
 static inline void
 put_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t raw[6])
 {
@@ -190,10 +205,7 @@ put_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t raw[6])
 		}
 		s->t_us = tow_us;
 	}
-	for (int k = 0; k < 3; k++) {
-		s->acc_g[k] = (float)(raw[k] / KT_IMU_ACC_LSB_PER_G);
-		s->gyr_dps[k] = (float)(raw[3 + k] / KT_IMU_GYR_LSB_PER_DPS);
-	}
+	imu_scale(s, raw);
 	r->n_imu++;
 }
 
@@ -210,19 +222,57 @@ add_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t raw[6])
 }
 
 /* A UBX IMU batch (100 samples a second per vest, the bulk of a log): room
- * for all of it at once, and the offsets in 32 bits (i < 256, so
- * i * 1000000 fits) instead of a 64-bit division per sample. */
+ * for all of it at once, and sample i's offset i * 1 s / rate (rounded
+ * down) stepped by quotient and remainder instead of divided out.
+ * With a time reference, put_imu() gives sample i
+ *   itow_to_unix_us(tow / 1000) + tow % 1000 = week + tow + wrap + const
+ * (tow = tow0 + offset >= 0), where wrap (-1, 0 or +1 week) is a step
+ * function of tow that only changes downwards as tow grows: when the first
+ * and the last sample of the batch get the same wrap, every sample's time
+ * is the first one's plus its offset. */
 static int
 add_imu_batch(struct kt_log_reader *r, const struct kt_ubx_imu_batch *b)
 {
+	const uint32_t step = UINT32_C(1000000) / b->rate_hz, step_rem = UINT32_C(1000000) % b->rate_hz;
 	int64_t tow0 = (int64_t)b->itow_ms * 1000;
+	uint32_t off = 0, rem = 0;
 	int k;
 
 	k = grow((void **)&r->imu, &r->cap_imu, r->n_imu + b->count, sizeof(*r->imu));
 	if (k < 0)
 		return k;
-	for (unsigned i = 0; i < b->count; i++)
-		put_imu(r, tow0 + (int64_t)((uint32_t)i * UINT32_C(1000000) / b->rate_hz), b->s[i]);
+	if (b->count == 0)
+		return 0;
+	if (r->ref_unix_us >= 0) {
+		uint32_t last_off = (uint32_t)(b->count - 1) * UINT32_C(1000000) / b->rate_hz;
+		int64_t last = tow0 + last_off;
+		int64_t t0 = itow_to_unix_us(r, b->itow_ms);
+
+		if (itow_to_unix_us(r, (uint32_t)(last / 1000)) + last % 1000 == t0 + last_off) {
+			struct kt_imu_sample *s = &r->imu[r->n_imu];
+			for (unsigned i = 0; i < b->count; i++, s++) {
+				s->t_us = t0 + off;
+				imu_scale(s, b->s[i]);
+				off += step;
+				rem += step_rem;
+				if (rem >= b->rate_hz) {
+					rem -= b->rate_hz;
+					off++;
+				}
+			}
+			r->n_imu += b->count;
+			return 0;
+		}
+	}
+	for (unsigned i = 0; i < b->count; i++) {
+		put_imu(r, tow0 + off, b->s[i]);
+		off += step;
+		rem += step_rem;
+		if (rem >= b->rate_hz) {
+			rem -= b->rate_hz;
+			off++;
+		}
+	}
 	return 0;
 }
 

@@ -501,6 +501,103 @@ shift:
 }
 
 /*
+ * kt_track_feed_imu() on s[0..n) in order, with the same arithmetic in the
+ * same order, so the same bits. The batch path feeds a whole log (13.5
+ * million samples for a team session): while a sample is finite, follows
+ * the previous one within 50 ms, falls in the second of the last one and
+ * has a full history, which is nearly always, the state stays in local
+ * variables (the second's sums, the counters, the last time) instead of
+ * going through memory and the checks around them for every sample. Any
+ * other sample goes the way of kt_track_feed_imu(). The newest history
+ * entry is the last sample as doubles, which is what the per-sample code
+ * subtracts (float to double is exact).
+ */
+int
+kt_track_feed_imu_run(struct kt_track *t, const struct kt_imu_sample *s, size_t n)
+{
+	size_t k = 0;
+	int r;
+
+	if (!t || (!s && n > 0))
+		return -EINVAL;
+	/* at most one delta per sample: room for all of them now */
+	r = grow((void **) &t->pl_d2, &t->cap_d2, t->n_d2 + n, sizeof(float));
+	if (r < 0)
+		return r;
+	while (k < n) {
+		if (t->imu_have_last && t->imu_chain >= 6 && t->have_pl_cur) {
+			const int64_t lo_us = t->pl_cur_lo_us;
+			const size_t i = t->pl_cur_i, k0 = k;
+			kt_v4d *const hist = t->imu_hist;
+			float *const d2_out = t->pl_d2;
+			int64_t last_t_us = t->imu_last_t_us;
+			double hf = t->pl_sec_hf[i];
+			uint32_t nhf = t->pl_sec_nhf[i];
+			size_t n_d2 = t->n_d2;
+			unsigned pos = t->imu_pos, chain = t->imu_chain;
+
+			for (; k < n; k++) {
+				const struct kt_imu_sample *x = &s[k];
+
+				if (!isfinite(x->acc_g[0]) || !isfinite(x->acc_g[1]) || !isfinite(x->acc_g[2]))
+					break;
+				if (x->t_us <= last_t_us || x->t_us - last_t_us > 50000)
+					break;
+				if (!(x->t_us >= lo_us && x->t_us - lo_us < KT_USEC_PER_SEC))
+					break;
+
+				const double a0 = (double) x->acc_g[0], a1 = (double) x->acc_g[1],
+					     a2 = (double) x->acc_g[2];
+				const kt_v4d *hq = &hist[pos];
+				const kt_v4d a = { a0, a1, a2, 0 };
+				double d2 = 0, d, h = 0;
+				kt_v4d e;
+
+				d = a0 - hq[5][0];
+				d2 += d * d;
+				d = a1 - hq[5][1];
+				d2 += d * d;
+				d = a2 - hq[5][2];
+				d2 += d * d;
+
+				e = a + 1.0 * hq[0];
+				e += -6.0 * hq[1];
+				e += 15.0 * hq[2];
+				e += -20.0 * hq[3];
+				e += 15.0 * hq[4];
+				e += -6.0 * hq[5];
+				h += e[0] * e[0];
+				h += e[1] * e[1];
+				h += e[2] * e[2];
+				hf += h;
+				nhf++;
+				d2_out[n_d2++] = (float) d2;
+
+				chain++;
+				hist[pos] = hist[pos + 6] = a;
+				pos = pos == 5 ? 0 : pos + 1;
+				last_t_us = x->t_us;
+			}
+			t->pl_sec_hf[i] = hf;
+			t->pl_sec_nhf[i] = nhf;
+			t->n_d2 = n_d2;
+			t->imu_pos = pos;
+			t->imu_chain = chain;
+			t->imu_last_t_us = last_t_us;
+			if (k > k0)
+				memcpy(t->imu_last, s[k - 1].acc_g, sizeof(t->imu_last));
+			if (k == n)
+				break;
+		}
+		/* this sample the general way (it ended the fast run, or none could start) */
+		r = kt_track_feed_imu(t, &s[k++]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
  * Accelerometer noise per axis, estimated from the data: the 6th difference
  * of white noise of sigma has variance 924 sigma^2 per axis, while body
  * movement, slow next to 100 Hz sampling, hardly passes that high-pass

@@ -609,13 +609,19 @@ process_vest(struct ctx *c, size_t idx)
 		goto done;
 	}
 	kt_track_note_rejected(t, KT_QREJ_DUPLICATE, log.dropped);
-	/* merge GNSS and IMU in time order */
+	/* merge GNSS and IMU in time order; the IMU samples before the next
+	 * fix go in as one run */
 	size_t i = 0, k = 0;
 	while (i < nf || k < ni) {
-		if (k >= ni || (i < nf && log.fixes[i].t_us <= log.imu[k].t_us))
+		if (k >= ni || (i < nf && log.fixes[i].t_us <= log.imu[k].t_us)) {
 			r = kt_track_feed_fix(t, &log.fixes[i++]);
-		else
-			r = kt_track_feed_imu(t, &log.imu[k++]);
+		} else {
+			size_t k1 = k + 1;
+			while (k1 < ni && (i >= nf || log.imu[k1].t_us < log.fixes[i].t_us))
+				k1++;
+			r = kt_track_feed_imu_run(t, &log.imu[k], k1 - k);
+			k = k1;
+		}
 		if (r < 0)
 			break;
 	}

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <sys/types.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,24 @@ struct kt_segment {
  * instructions on x86-64 without AVX), so the same bits as scalar code.
  * Aligned like malloc's memory (16), not 32. */
 typedef double kt_v4d __attribute__((vector_size(32), aligned(16)));
+typedef float kt_v4f __attribute__((vector_size(16), aligned(4)));
+typedef int32_t kt_v4i __attribute__((vector_size(16)));
+_Static_assert(offsetof(struct kt_imu_sample, acc_g) + sizeof(kt_v4f) <= sizeof(struct kt_imu_sample),
+	       "16 bytes from acc_g[0] lie inside a sample");
+
+/* { x, y, z, 0 } of a sample's acceleration as doubles, converted from the
+ * floats in one go (the 16 bytes from acc_g[0] lie inside the sample; the
+ * fourth is masked off). Built from three scalars, the compiler assembled
+ * the vector on the stack and stalled on it for every sample. */
+static inline void
+acc_v4d(const struct kt_imu_sample *s, kt_v4d *ret) /* (a returned kt_v4d would be an ABI matter) */
+{
+	kt_v4f f;
+
+	memcpy(&f, (const char *) s + offsetof(struct kt_imu_sample, acc_g), sizeof(f));
+	f = (kt_v4f) ((kt_v4i) f & (kt_v4i) { -1, -1, -1, 0 });
+	*ret = __builtin_convertvector(f, kt_v4d);
+}
 
 struct kt_track {
 	struct kt_params p;
@@ -420,7 +439,9 @@ kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s)
 	/* deltas only between neighbours (a hole of more than 50 ms breaks the chain) */
 	chained = t->imu_have_last && s->t_us - t->imu_last_t_us <= 50000;
 	if (chained) {
-		const double a0 = (double) s->acc_g[0], a1 = (double) s->acc_g[1], a2 = (double) s->acc_g[2];
+		kt_v4d a;
+		acc_v4d(s, &a);
+		const double a0 = a[0], a1 = a[1], a2 = a[2];
 		double d2 = 0, d;
 		size_t i;
 
@@ -460,7 +481,6 @@ kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s)
 		 * axis, body movement (below ~20 Hz) very little */
 		if (t->imu_chain >= 6) {
 			const kt_v4d *hq = &t->imu_hist[t->imu_pos];
-			const kt_v4d a = { a0, a1, a2, 0 };
 			kt_v4d e;
 			double h = 0;
 
@@ -491,8 +511,8 @@ shift:
 	else
 		t->imu_chain = 0;
 	/* the newest sample replaces the oldest, in both copies */
-	t->imu_hist[t->imu_pos] = t->imu_hist[t->imu_pos + 6] =
-		(kt_v4d){ (double) s->acc_g[0], (double) s->acc_g[1], (double) s->acc_g[2], 0 };
+	acc_v4d(s, &t->imu_hist[t->imu_pos]);
+	t->imu_hist[t->imu_pos + 6] = t->imu_hist[t->imu_pos];
 	t->imu_pos = t->imu_pos == 5 ? 0 : t->imu_pos + 1;
 	t->imu_have_last = true;
 	t->imu_last_t_us = s->t_us;
@@ -546,10 +566,10 @@ kt_track_feed_imu_run(struct kt_track *t, const struct kt_imu_sample *s, size_t 
 				if (!(x->t_us >= lo_us && x->t_us - lo_us < KT_USEC_PER_SEC))
 					break;
 
-				const double a0 = (double) x->acc_g[0], a1 = (double) x->acc_g[1],
-					     a2 = (double) x->acc_g[2];
+				kt_v4d a;
+				acc_v4d(x, &a);
+				const double a0 = a[0], a1 = a[1], a2 = a[2];
 				const kt_v4d *hq = &hist[pos];
-				const kt_v4d a = { a0, a1, a2, 0 };
 				double d2 = 0, d, h = 0;
 				kt_v4d e;
 

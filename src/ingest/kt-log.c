@@ -183,17 +183,17 @@ itow_to_unix_us(const struct kt_log_reader *r, uint32_t itow_ms)
 static const double gyr_dps_per_lsb = 1.0 / KT_IMU_GYR_LSB_PER_DPS;
 
 static inline void
-imu_scale(struct kt_imu_sample *s, const int16_t raw[6])
+imu_scale(struct kt_imu_sample *s, const int16_t acc[3], const int16_t gyr[3])
 {
 	for (int k = 0; k < 3; k++) {
-		s->acc_g[k] = (float)(raw[k] / KT_IMU_ACC_LSB_PER_G);
-		s->gyr_dps[k] = (float)(raw[3 + k] * gyr_dps_per_lsb);
+		s->acc_g[k] = (float)(acc[k] / KT_IMU_ACC_LSB_PER_G);
+		s->gyr_dps[k] = (float)(gyr[k] * gyr_dps_per_lsb);
 	}
 }
 
 /* one sample at GPS time of week tow_us into r->imu[r->n_imu], which must exist */
 static inline void
-put_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t raw[6])
+put_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t acc[3], const int16_t gyr[3])
 {
 	struct kt_imu_sample *s = &r->imu[r->n_imu];
 
@@ -206,19 +206,22 @@ put_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t raw[6])
 		}
 		s->t_us = tow_us;
 	}
-	imu_scale(s, raw);
+	imu_scale(s, acc, gyr);
 	r->n_imu++;
 }
 
+/* A $PKTI sample. The values are passed as the decoder wrote them, one
+ * int16 at a time: copied into an array first, they were read back as
+ * wider words than were stored, a store-forwarding stall per sample. */
 static int
-add_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t raw[6])
+add_imu_pkti(struct kt_log_reader *r, const struct kt_nmea_pkti *m)
 {
 	int k;
 
 	k = grow((void **)&r->imu, &r->cap_imu, r->n_imu + 1, sizeof(*r->imu));
 	if (k < 0)
 		return k;
-	put_imu(r, tow_us, raw);
+	put_imu(r, (int64_t)m->itow_ms * 1000, m->acc, m->gyr);
 	return 0;
 }
 
@@ -253,7 +256,7 @@ add_imu_batch(struct kt_log_reader *r, const struct kt_ubx_imu_batch *b)
 			struct kt_imu_sample *s = &r->imu[r->n_imu];
 			for (unsigned i = 0; i < b->count; i++, s++) {
 				s->t_us = t0 + off;
-				imu_scale(s, b->s[i]);
+				imu_scale(s, b->s[i], b->s[i] + 3);
 				off += step;
 				rem += step_rem;
 				if (rem >= b->rate_hz) {
@@ -266,7 +269,7 @@ add_imu_batch(struct kt_log_reader *r, const struct kt_ubx_imu_batch *b)
 		}
 	}
 	for (unsigned i = 0; i < b->count; i++) {
-		put_imu(r, tow0 + off, b->s[i]);
+		put_imu(r, tow0 + off, b->s[i], b->s[i] + 3);
 		off += step;
 		rem += step_rem;
 		if (rem >= b->rate_hz) {
@@ -517,11 +520,8 @@ handle_nmea(struct kt_log_reader *r, const char *s, size_t len)
 		if (r->ref_unix_us < 0)
 			set_reference(r, (int64_t)n.u.pkth.start_unix * KT_USEC_PER_SEC);
 		break;
-	case KT_NMEA_PKTI: {
-		int16_t raw[6] = { n.u.pkti.acc[0], n.u.pkti.acc[1], n.u.pkti.acc[2],
-				   n.u.pkti.gyr[0], n.u.pkti.gyr[1], n.u.pkti.gyr[2] };
-		return add_imu(r, (int64_t)n.u.pkti.itow_ms * 1000, raw);
-	}
+	case KT_NMEA_PKTI:
+		return add_imu_pkti(r, &n.u.pkti);
 	default:
 		break;
 	}

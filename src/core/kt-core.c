@@ -895,6 +895,19 @@ heat_add(const struct kt_track *t, double *heat, unsigned nx, unsigned ny, doubl
 	heat[(size_t) iy * nx + (size_t) ix] += w;
 }
 
+/* v if keep, else +0, by masking its bits: a select the compiler turns
+ * into neither a branch nor anything but v or +0 */
+static inline double
+keep_if(double v, bool keep)
+{
+	uint64_t b;
+
+	memcpy(&b, &v, sizeof(b));
+	b &= -(uint64_t) keep;
+	memcpy(&v, &b, sizeof(v));
+	return v;
+}
+
 /* PlayerLoad (metrics.md): each 100 Hz delta with the expected noise power
  * removed, per minute from the first fix; shared by finish and snapshot so
  * both give the same numbers. Needs res->first_us/last_us/minutes set. */
@@ -922,11 +935,13 @@ player_load_result(const struct kt_track *t, const struct kt_params *p, struct k
 			size_t a0 = t->pl_sec_first[i], a1 = i + 1 < t->n_pl_sec ? t->pl_sec_first[i + 1] : t->n_d2;
 			double sum = 0;
 
+			/* without branches (the noise gate made them a coin toss):
+			 * a delta that does not count adds +0, and sum + 0 is sum
+			 * (sum is never -0) */
 			for (size_t j = a0; j < a1; j++) {
-				double c = (double) t->pl_d2[j] - thr;
+				double d2 = (double) t->pl_d2[j], c = d2 - thr;
 
-				if (c > 0 && (double) t->pl_d2[j] > gate)
-					sum += sqrt(c);
+				sum += keep_if(sqrt(keep_if(c, c > 0)), d2 > gate);
 			}
 			sum /= 100.0;
 			if (m >= (int64_t) nm)

@@ -748,6 +748,27 @@ kt_log_clear(struct kt_log *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* Room for about what the whole file will give, judged from its first
+ * `fed` bytes: the arrays then grow once instead of doubling (and copying
+ * tens of MB per UBX vest) a dozen times. The sizes stay those doubling
+ * would reach, so the heap blocks of one vest fit the next one's. An
+ * estimate that falls short just means the usual doubling from there;
+ * a failure to get the room is left to that as well. */
+static void
+reserve_for_file(struct kt_log_reader *r, uint64_t fed, uint64_t size)
+{
+	double scale;
+
+	if (fed == 0 || size <= fed)
+		return;
+	scale = (double)size / (double)fed * 1.0625;
+	if ((double)r->n_imu * scale < (double)(SIZE_MAX / 4 / sizeof(*r->imu)))
+		(void)grow((void **)&r->imu, &r->cap_imu, (size_t)((double)r->n_imu * scale), sizeof(*r->imu));
+	if ((double)r->n_fixes * scale < (double)(SIZE_MAX / 4 / sizeof(*r->fixes)))
+		(void)grow((void **)&r->fixes, &r->cap_fixes, (size_t)((double)r->n_fixes * scale),
+			   sizeof(*r->fixes));
+}
+
 /* One chunk of a file: hashed, decoded, counted. */
 static int
 feed_chunk(struct kt_log_reader *r, struct kt_sha256 *sha, const uint8_t *p, size_t n,
@@ -815,6 +836,8 @@ kt_log_reader_feed_file(struct kt_log_reader *r, const char *path, bool regular_
 				size_t n = wn - off < chunk ? wn - off : chunk;
 				total += n;
 				k = feed_chunk(r, &sha, map + off, n, progress, userdata);
+				if (total == n)
+					reserve_for_file(r, total, size);
 			}
 			munmap(map, wn);
 			if (k < 0)

@@ -3,7 +3,8 @@
 /*
  * The framer. Fast path: a frame that lies wholly inside the bytes of one
  * kt_framer_push() call is checked in place (NMEA is then copied into the
- * framer's buffer to NUL-terminate it; UBX is returned in place). Slow path: a
+ * framer's buffer to NUL-terminate it, unless the caller set nmea_in_place;
+ * UBX is returned in place). Slow path: a
  * frame cut by the end of a push is kept in f->buf and completed by the
  * following pushes. When a buffered candidate turns out to be bad, the bytes
  * after its first byte are rescanned from the buffer, so no frame hidden
@@ -558,13 +559,17 @@ kt_framer_push(struct kt_framer *f, const uint8_t *data, size_t len,
 			if (c == '$' || c == '!') {
 				ck = check_nmea(data + i, n, 0, &flen, &cons, &reason, &resume);
 				if (ck == CK_OK) {
-					memcpy(f->buf, data + i, flen);
-					f->buf[flen] = 0;
+					if (f->nmea_in_place) {
+						*ret_frame = data + i;
+					} else {
+						memcpy(f->buf, data + i, flen);
+						f->buf[flen] = 0;
+						*ret_frame = f->buf;
+					}
 					f->frames_nmea++;
 					f->bytes_in += cons;
 					f->at_line_start = 1;
 					*ret_type = KT_FRAME_NMEA;
-					*ret_frame = f->buf;
 					*ret_len = flen;
 					return i + cons;
 				}

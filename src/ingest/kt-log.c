@@ -98,6 +98,9 @@ kt_log_reader_new(struct kt_log_reader **ret)
 	if (!r)
 		return -ENOMEM;
 	kt_framer_init(&r->framer);
+	/* kt_nmea_decode() takes a length: no copy to NUL-terminate (the
+	 * sentences of an NMEA log are most of its frames) */
+	r->framer.nmea_in_place = 1;
 	r->last_day = -1;
 	r->last_tod_us = -1;
 	r->ref_unix_us = -1;

@@ -58,6 +58,8 @@ struct kt_log_reader {
 	size_t n_imu, cap_imu;
 	size_t first_unresolved; /* imu[first_unresolved..] have t_us = GPS tow in us */
 	bool have_unresolved;
+	size_t imu_disorder;    /* lowest i with imu[i].t_us <= imu[i - 1].t_us among the
+	                         * samples with their final time, SIZE_MAX none */
 	int64_t ref_unix_us;    /* reference time for itow, -1 none */
 	int64_t ref_gps_us;     /* ... as GPS time (leap seconds applied) */
 	int64_t ref_week_us;    /* ... the start of its GPS week */
@@ -104,6 +106,7 @@ kt_log_reader_new(struct kt_log_reader **ret)
 	r->last_day = -1;
 	r->last_tod_us = -1;
 	r->ref_unix_us = -1;
+	r->imu_disorder = SIZE_MAX;
 	*ret = r;
 	return 0;
 }
@@ -139,6 +142,16 @@ grow(void **p, size_t *cap, size_t need, size_t elem)
 
 /* ---- IMU ---- */
 
+/* Note whether imu[i] (with its final time) comes after imu[i - 1]: the
+ * pipeline then need not scan the whole array for the order afterwards,
+ * while the samples are in the cache now. */
+static inline void
+note_imu_order(struct kt_log_reader *r, size_t i)
+{
+	if (i > 0 && i < r->imu_disorder && r->imu[i].t_us <= r->imu[i - 1].t_us)
+		r->imu_disorder = i;
+}
+
 static void
 resolve_imu(struct kt_log_reader *r)
 {
@@ -148,6 +161,7 @@ resolve_imu(struct kt_log_reader *r)
 		int64_t tow_us = r->imu[i].t_us;
 		r->imu[i].t_us = kt_gps_itow_to_unix_us((uint32_t)(tow_us / 1000), r->ref_unix_us,
 							  KT_GPS_LEAP_SECONDS) + tow_us % 1000;
+		note_imu_order(r, i);
 	}
 	r->have_unresolved = false;
 }
@@ -202,6 +216,7 @@ put_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t acc[3], const int
 
 	if (r->ref_unix_us >= 0) {
 		s->t_us = itow_to_unix_us(r, (uint32_t)(tow_us / 1000)) + tow_us % 1000;
+		note_imu_order(r, r->n_imu);
 	} else {
 		if (!r->have_unresolved) {
 			r->have_unresolved = true;
@@ -267,6 +282,10 @@ add_imu_batch(struct kt_log_reader *r, const struct kt_ubx_imu_batch *b)
 					off++;
 				}
 			}
+			/* within the batch the offsets grow by at least 100 us
+			 * (rate <= 10000 Hz): only its first sample can be out
+			 * of order */
+			note_imu_order(r, r->n_imu);
 			r->n_imu += b->count;
 			return 0;
 		}
@@ -724,6 +743,15 @@ kt_log_reader_imu(struct kt_log_reader *r, size_t *ret_n)
 {
 	*ret_n = r->have_unresolved ? r->first_unresolved : r->n_imu;
 	return r->imu;
+}
+
+bool
+kt_log_reader_imu_in_order(struct kt_log_reader *r)
+{
+	size_t n;
+
+	kt_log_reader_imu(r, &n);
+	return r->imu_disorder >= n;
 }
 
 const struct kt_log_header *

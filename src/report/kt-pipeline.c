@@ -446,15 +446,6 @@ fixes_increasing(const struct kt_fix *f, size_t n)
 	return true;
 }
 
-static bool
-imu_increasing(const struct kt_imu_sample *s, size_t n)
-{
-	for (size_t i = 1; i < n; i++)
-		if (s[i].t_us <= s[i - 1].t_us)
-			return false;
-	return true;
-}
-
 static void
 progress_cb(void *userdata, uint64_t bytes)
 {
@@ -491,7 +482,7 @@ decode_log(struct ctx *c, const char *path, bool with_imu, struct decoded *ret)
 	}
 	if (with_imu) {
 		d.imu = kt_log_reader_imu(d.reader, &d.n_imu);
-		if (!imu_increasing(d.imu, d.n_imu)) {
+		if (!kt_log_reader_imu_in_order(d.reader)) {
 			d.imu_copy = malloc(d.n_imu * sizeof(*d.imu_copy) + 1);
 			if (!d.imu_copy) {
 				r = -ENOMEM;

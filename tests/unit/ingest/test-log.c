@@ -236,6 +236,15 @@ test_ubx_epochs(void)
 	}
 }
 
+static int
+imu_sorted(const struct kt_imu_sample *s, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (s[i].t_us <= s[i - 1].t_us)
+			return 0;
+	return 1;
+}
+
 /* UBX IMU batches: every int16 value on every axis scales as raw / LSB
  * does, and every sample's time is that of kt_gps_itow_to_unix_us(), also
  * at a rate that does not divide 1 s and in batches that straddle the
@@ -292,7 +301,51 @@ test_imu_batches(void)
 	}
 	CHECK(bad_t == 0, "%zu IMU sample times differ from kt_gps_itow_to_unix_us()", bad_t);
 	CHECK(bad_v == 0, "%zu IMU values differ from raw / LSB", bad_v);
+	CHECK(kt_log_reader_imu_in_order(r) == (bool)imu_sorted(s, ni), "batches: order flag %d",
+	      (int)kt_log_reader_imu_in_order(r));
 	kt_log_reader_free(r);
+}
+
+/* kt_log_reader_imu_in_order() agrees with a look at the samples: $PKTI
+ * before any time reference (resolved later), in order, repeated, going
+ * back; fed whole and in small chunks. */
+static void
+test_imu_order(void)
+{
+	int64_t t0 = kt_utc_to_unix(2026, 11, 21, 14, 0, 0);
+	static const int step_ms[][6] = {
+		{ 10, 10, 10, 10, 10, 10 }, /* in order */
+		{ 10, 10, 0, 10, 10, 10 },  /* a repeat after the reference */
+		{ 10, 0, 10, 10, 10, 10 },  /* a repeat before it */
+		{ 10, 10, 10, -20, 10, 10 }, /* back in time */
+		{ 10, -5, 10, 10, 10, 10 },  /* back, before the reference */
+	};
+	char body[128];
+
+	for (size_t c = 0; c < sizeof(step_ms) / sizeof(step_ms[0]); c++) {
+		uint32_t itow = itow_of(t0) - 100;
+		text_len = 0;
+		for (int i = 0; i < 6; i++) {
+			itow += (uint32_t)step_ms[c][i];
+			snprintf(body, sizeof(body), "PKTI,%u,0,0,2048,0,0,0", itow);
+			add(body);
+			if (i == 2) {
+				/* the first fix: the time reference from here on */
+				add("GNRMC,140000.00,A,5157.58372,N,00737.19562,E,0.084,126.99,211126,,,A");
+			}
+		}
+		for (size_t chunk = 0; chunk <= 7; chunk += 7) {
+			struct kt_log_reader *r = feed(chunk);
+			size_t n;
+			const struct kt_imu_sample *s = kt_log_reader_imu(r, &n);
+			CHECK(n == 6, "case %zu: %zu samples", c, n);
+			CHECK(kt_log_reader_imu_in_order(r) == (bool)imu_sorted(s, n), "case %zu chunk %zu: in order %d",
+			      c, chunk, (int)kt_log_reader_imu_in_order(r));
+			CHECK(kt_log_reader_imu_in_order(r) == (c == 0), "case %zu: expected %s", c,
+			      c == 0 ? "in order" : "out of order");
+			kt_log_reader_free(r);
+		}
+	}
 }
 
 static void
@@ -367,6 +420,7 @@ main(void)
 	test_nmea_epochs();
 	test_ubx_epochs();
 	test_imu_batches();
+	test_imu_order();
 	test_itow();
 	test_files();
 	printf("%s: %d failed\n", failed ? "FAIL" : "PASS", failed);

@@ -393,6 +393,29 @@ median_of(double *a, size_t n)
 	return 0.5 * (lo + hi);
 }
 
+/* |6th difference|^2 over the three axes of the newest sample a and the
+ * six before it, hq[0..5] oldest first. White noise of sigma gives 924
+ * sigma^2 per axis, body movement (below ~20 Hz) very little. The
+ * coefficients 1, -6, 15, -20, 15, -6 in this order; per axis the same
+ * operations as a scalar loop. */
+static inline double
+sixth_diff2(const kt_v4d *hq, const kt_v4d *a)
+{
+	kt_v4d e;
+	double h = 0;
+
+	e = *a + 1.0 * hq[0];
+	e += -6.0 * hq[1];
+	e += 15.0 * hq[2];
+	e += -20.0 * hq[3];
+	e += 15.0 * hq[4];
+	e += -6.0 * hq[5];
+	h += e[0] * e[0];
+	h += e[1] * e[1];
+	h += e[2] * e[2];
+	return h;
+}
+
 /* a new whole second i from pl_sec0 starts at the current sample index */
 static int
 pl_open_sec(struct kt_track *t, size_t i)
@@ -480,22 +503,7 @@ kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s)
 		/* 6th difference: white noise of sigma gives 924 sigma^2 per
 		 * axis, body movement (below ~20 Hz) very little */
 		if (t->imu_chain >= 6) {
-			const kt_v4d *hq = &t->imu_hist[t->imu_pos];
-			kt_v4d e;
-			double h = 0;
-
-			/* coefficients 1, -6, 15, -20, 15, -6 in this order, oldest
-			 * first; per axis the same operations as a scalar loop */
-			e = a + 1.0 * hq[0];
-			e += -6.0 * hq[1];
-			e += 15.0 * hq[2];
-			e += -20.0 * hq[3];
-			e += 15.0 * hq[4];
-			e += -6.0 * hq[5];
-			h += e[0] * e[0];
-			h += e[1] * e[1];
-			h += e[2] * e[2];
-			t->pl_sec_hf[i] += h;
+			t->pl_sec_hf[i] += sixth_diff2(&t->imu_hist[t->imu_pos], &a);
 			t->pl_sec_nhf[i]++;
 		}
 		if (t->n_d2 >= t->cap_d2) {
@@ -570,8 +578,7 @@ kt_track_feed_imu_run(struct kt_track *t, const struct kt_imu_sample *s, size_t 
 				acc_v4d(x, &a);
 				const double a0 = a[0], a1 = a[1], a2 = a[2];
 				const kt_v4d *hq = &hist[pos];
-				double d2 = 0, d, h = 0;
-				kt_v4d e;
+				double d2 = 0, d;
 
 				d = a0 - hq[5][0];
 				d2 += d * d;
@@ -580,16 +587,7 @@ kt_track_feed_imu_run(struct kt_track *t, const struct kt_imu_sample *s, size_t 
 				d = a2 - hq[5][2];
 				d2 += d * d;
 
-				e = a + 1.0 * hq[0];
-				e += -6.0 * hq[1];
-				e += 15.0 * hq[2];
-				e += -20.0 * hq[3];
-				e += 15.0 * hq[4];
-				e += -6.0 * hq[5];
-				h += e[0] * e[0];
-				h += e[1] * e[1];
-				h += e[2] * e[2];
-				hf += h;
+				hf += sixth_diff2(hq, &a);
 				nhf++;
 				d2_out[n_d2++] = (float) d2;
 

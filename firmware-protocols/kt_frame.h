@@ -18,7 +18,8 @@
 
 enum kt_frame_type {
 	KT_FRAME_NONE = 0,
-	KT_FRAME_NMEA,    /* data points at "$...*hh" without CR/LF, NUL-terminated */
+	KT_FRAME_NMEA,    /* data points at "$...*hh" without CR/LF, NUL-terminated
+	                   * (unless nmea_in_place, see struct kt_framer) */
 	KT_FRAME_UBX,     /* data points at 0xB5 0x62 ... ck_a ck_b (whole frame) */
 };
 
@@ -43,6 +44,12 @@ struct kt_framer {
 	size_t need;
 	int at_line_start;
 	int returned;      /* buf[0..need) was returned as a frame */
+	/* public, set by the caller after kt_framer_init() (default 0): an
+	 * NMEA sentence found wholly inside the pushed bytes is returned where
+	 * it lies, not copied and NUL-terminated (*ret_len is its length
+	 * either way; one cut across pushes still comes NUL-terminated from
+	 * the framer's buffer) */
+	int nmea_in_place;
 	/* public, read-only: counts by enum kt_reject_reason */
 	uint64_t rejected[_KT_REJECT_MAX];
 	uint64_t frames_nmea;

@@ -767,8 +767,29 @@ static const uint32_t pkti_tag = (uint32_t)'P' << 24 | (uint32_t)'K' << 16 | (ui
 static const uint32_t pkti_tag = (uint32_t)'I' << 24 | (uint32_t)'T' << 16 | (uint32_t)'K' << 8 | 'P';
 #endif
 
+static int decode_general(const char *s, size_t len, struct kt_nmea_sentence *ret);
+
 int
 kt_nmea_decode(const char *s, size_t len, struct kt_nmea_sentence *ret)
+{
+	uint32_t t;
+
+	if (len < 7 || (s[0] != '$' && s[0] != '!'))
+		return -EBADMSG;
+	/* The framer only hands out "...*hh"; anything else is malformed. */
+	if (len > KT_NMEA_DECODE_MAX || s[len - 3] != '*')
+		return -EBADMSG;
+	/* $PKTI (most of a vest log): one 32-bit compare, decoded in place,
+	 * without the stack frame of the general decoder */
+	memcpy(&t, s + 1, 4);
+	if (t == pkti_tag && s[5] == ',')
+		return decode_pkti(s, len, ret);
+	return decode_general(s, len, ret);
+}
+
+/* Any other sentence; s[0..len) passed kt_nmea_decode()'s first checks. */
+static __attribute__((noinline)) int
+decode_general(const char *s, size_t len, struct kt_nmea_sentence *ret)
 {
 	char padded[KT_NMEA_DECODE_MAX + 32];
 	struct kt_nmea_sentence o;
@@ -776,18 +797,6 @@ kt_nmea_decode(const char *s, size_t len, struct kt_nmea_sentence *ret)
 	const char *star;
 	int r;
 
-	if (len < 7 || (s[0] != '$' && s[0] != '!'))
-		return -EBADMSG;
-	/* The framer only hands out "...*hh"; anything else is malformed. */
-	if (len > KT_NMEA_DECODE_MAX || s[len - 3] != '*')
-		return -EBADMSG;
-	/* $PKTI (most of a vest log): one 32-bit compare, decoded in place. */
-	{
-		uint32_t t;
-		memcpy(&t, s + 1, 4);
-		if (t == pkti_tag && s[5] == ',')
-			return decode_pkti(s, len, ret);
-	}
 	/* Work on a zero-padded copy, so that numbers can be read 8 bytes at a
 	 * time up to the end of the sentence. */
 	memcpy(padded, s, len);

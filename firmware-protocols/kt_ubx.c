@@ -166,9 +166,15 @@ kt_ubx_decode_imu_batch(const uint8_t *frame, size_t len, struct kt_ubx_imu_batc
 	ret->rate_hz = rate;
 	ret->count = count;
 	p += 8;
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* the payload's int16 are little-endian, like ret->s in memory: one
+	 * copy instead of 6 * count two-byte stores (the bulk of a UBX log) */
+	memcpy(ret->s, p, (size_t)count * 12);
+#else
 	for (unsigned i = 0; i < count; i++, p += 12)
 		for (unsigned k = 0; k < 6; k++)
 			ret->s[i][k] = (int16_t)rd_u16(p + 2 * k);
+#endif
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <sys/types.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,24 @@ struct kt_segment {
  * instructions on x86-64 without AVX), so the same bits as scalar code.
  * Aligned like malloc's memory (16), not 32. */
 typedef double kt_v4d __attribute__((vector_size(32), aligned(16)));
+typedef float kt_v4f __attribute__((vector_size(16), aligned(4)));
+typedef int32_t kt_v4i __attribute__((vector_size(16)));
+_Static_assert(offsetof(struct kt_imu_sample, acc_g) + sizeof(kt_v4f) <= sizeof(struct kt_imu_sample),
+	       "16 bytes from acc_g[0] lie inside a sample");
+
+/* { x, y, z, 0 } of a sample's acceleration as doubles, converted from the
+ * floats in one go (the 16 bytes from acc_g[0] lie inside the sample; the
+ * fourth is masked off). Built from three scalars, the compiler assembled
+ * the vector on the stack and stalled on it for every sample. */
+static inline void
+acc_v4d(const struct kt_imu_sample *s, kt_v4d *ret) /* (a returned kt_v4d would be an ABI matter) */
+{
+	kt_v4f f;
+
+	memcpy(&f, (const char *) s + offsetof(struct kt_imu_sample, acc_g), sizeof(f));
+	f = (kt_v4f) ((kt_v4i) f & (kt_v4i) { -1, -1, -1, 0 });
+	*ret = __builtin_convertvector(f, kt_v4d);
+}
 
 struct kt_track {
 	struct kt_params p;
@@ -376,6 +395,29 @@ median_of(double *a, size_t n)
 	return 0.5 * (lo + hi);
 }
 
+/* |6th difference|^2 over the three axes of the newest sample a and the
+ * six before it, hq[0..5] oldest first. White noise of sigma gives 924
+ * sigma^2 per axis, body movement (below ~20 Hz) very little. The
+ * coefficients 1, -6, 15, -20, 15, -6 in this order; per axis the same
+ * operations as a scalar loop. */
+static inline double
+sixth_diff2(const kt_v4d *hq, const kt_v4d *a)
+{
+	kt_v4d e;
+	double h = 0;
+
+	e = *a + 1.0 * hq[0];
+	e += -6.0 * hq[1];
+	e += 15.0 * hq[2];
+	e += -20.0 * hq[3];
+	e += 15.0 * hq[4];
+	e += -6.0 * hq[5];
+	h += e[0] * e[0];
+	h += e[1] * e[1];
+	h += e[2] * e[2];
+	return h;
+}
+
 /* a new whole second i from pl_sec0 starts at the current sample index */
 static int
 pl_open_sec(struct kt_track *t, size_t i)
@@ -422,7 +464,9 @@ kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s)
 	/* deltas only between neighbours (a hole of more than 50 ms breaks the chain) */
 	chained = t->imu_have_last && s->t_us - t->imu_last_t_us <= 50000;
 	if (chained) {
-		const double a0 = (double) s->acc_g[0], a1 = (double) s->acc_g[1], a2 = (double) s->acc_g[2];
+		kt_v4d a;
+		acc_v4d(s, &a);
+		const double a0 = a[0], a1 = a[1], a2 = a[2];
 		double d2 = 0, d;
 		size_t i;
 
@@ -461,23 +505,7 @@ kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s)
 		/* 6th difference: white noise of sigma gives 924 sigma^2 per
 		 * axis, body movement (below ~20 Hz) very little */
 		if (t->imu_chain >= 6) {
-			const kt_v4d *hq = &t->imu_hist[t->imu_pos];
-			const kt_v4d a = { a0, a1, a2, 0 };
-			kt_v4d e;
-			double h = 0;
-
-			/* coefficients 1, -6, 15, -20, 15, -6 in this order, oldest
-			 * first; per axis the same operations as a scalar loop */
-			e = a + 1.0 * hq[0];
-			e += -6.0 * hq[1];
-			e += 15.0 * hq[2];
-			e += -20.0 * hq[3];
-			e += 15.0 * hq[4];
-			e += -6.0 * hq[5];
-			h += e[0] * e[0];
-			h += e[1] * e[1];
-			h += e[2] * e[2];
-			t->pl_sec_hf[i] += h;
+			t->pl_sec_hf[i] += sixth_diff2(&t->imu_hist[t->imu_pos], &a);
 			t->pl_sec_nhf[i]++;
 		}
 		if (t->n_d2 >= t->cap_d2) {
@@ -493,12 +521,99 @@ shift:
 	else
 		t->imu_chain = 0;
 	/* the newest sample replaces the oldest, in both copies */
-	t->imu_hist[t->imu_pos] = t->imu_hist[t->imu_pos + 6] =
-		(kt_v4d){ (double) s->acc_g[0], (double) s->acc_g[1], (double) s->acc_g[2], 0 };
+	acc_v4d(s, &t->imu_hist[t->imu_pos]);
+	t->imu_hist[t->imu_pos + 6] = t->imu_hist[t->imu_pos];
 	t->imu_pos = t->imu_pos == 5 ? 0 : t->imu_pos + 1;
 	t->imu_have_last = true;
 	t->imu_last_t_us = s->t_us;
 	memcpy(t->imu_last, s->acc_g, sizeof(t->imu_last));
+	return 0;
+}
+
+/*
+ * kt_track_feed_imu() on s[0..n) in order, with the same arithmetic in the
+ * same order, so the same bits. The batch path feeds a whole log (13.5
+ * million samples for a team session): while a sample is finite, follows
+ * the previous one within 50 ms, falls in the second of the last one and
+ * has a full history, which is nearly always, the state stays in local
+ * variables (the second's sums, the counters, the last time) instead of
+ * going through memory and the checks around them for every sample. Any
+ * other sample goes the way of kt_track_feed_imu(). The newest history
+ * entry is the last sample as doubles, which is what the per-sample code
+ * subtracts (float to double is exact).
+ */
+int
+kt_track_feed_imu_run(struct kt_track *t, const struct kt_imu_sample *s, size_t n)
+{
+	size_t k = 0;
+	int r;
+
+	if (!t || (!s && n > 0))
+		return -EINVAL;
+	/* at most one delta per sample: room for all of them now */
+	r = grow((void **) &t->pl_d2, &t->cap_d2, t->n_d2 + n, sizeof(float));
+	if (r < 0)
+		return r;
+	while (k < n) {
+		if (t->imu_have_last && t->imu_chain >= 6 && t->have_pl_cur) {
+			const int64_t lo_us = t->pl_cur_lo_us;
+			const size_t i = t->pl_cur_i, k0 = k;
+			kt_v4d *const hist = t->imu_hist;
+			float *const d2_out = t->pl_d2;
+			int64_t last_t_us = t->imu_last_t_us;
+			double hf = t->pl_sec_hf[i];
+			uint32_t nhf = t->pl_sec_nhf[i];
+			size_t n_d2 = t->n_d2;
+			unsigned pos = t->imu_pos, chain = t->imu_chain;
+
+			for (; k < n; k++) {
+				const struct kt_imu_sample *x = &s[k];
+
+				if (!isfinite(x->acc_g[0]) || !isfinite(x->acc_g[1]) || !isfinite(x->acc_g[2]))
+					break;
+				if (x->t_us <= last_t_us || x->t_us - last_t_us > 50000)
+					break;
+				if (!(x->t_us >= lo_us && x->t_us - lo_us < KT_USEC_PER_SEC))
+					break;
+
+				kt_v4d a;
+				acc_v4d(x, &a);
+				const double a0 = a[0], a1 = a[1], a2 = a[2];
+				const kt_v4d *hq = &hist[pos];
+				double d2 = 0, d;
+
+				d = a0 - hq[5][0];
+				d2 += d * d;
+				d = a1 - hq[5][1];
+				d2 += d * d;
+				d = a2 - hq[5][2];
+				d2 += d * d;
+
+				hf += sixth_diff2(hq, &a);
+				nhf++;
+				d2_out[n_d2++] = (float) d2;
+
+				chain++;
+				hist[pos] = hist[pos + 6] = a;
+				pos = pos == 5 ? 0 : pos + 1;
+				last_t_us = x->t_us;
+			}
+			t->pl_sec_hf[i] = hf;
+			t->pl_sec_nhf[i] = nhf;
+			t->n_d2 = n_d2;
+			t->imu_pos = pos;
+			t->imu_chain = chain;
+			t->imu_last_t_us = last_t_us;
+			if (k > k0)
+				memcpy(t->imu_last, s[k - 1].acc_g, sizeof(t->imu_last));
+			if (k == n)
+				break;
+		}
+		/* this sample the general way (it ended the fast run, or none could start) */
+		r = kt_track_feed_imu(t, &s[k++]);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 
@@ -851,6 +966,19 @@ heat_add(const struct kt_track *t, double *heat, unsigned nx, unsigned ny, doubl
 	heat[(size_t) iy * nx + (size_t) ix] += w;
 }
 
+/* v if keep, else +0, by masking its bits: a select the compiler turns
+ * into neither a branch nor anything but v or +0 */
+static inline double
+keep_if(double v, bool keep)
+{
+	uint64_t b;
+
+	memcpy(&b, &v, sizeof(b));
+	b &= -(uint64_t) keep;
+	memcpy(&v, &b, sizeof(v));
+	return v;
+}
+
 /* PlayerLoad (metrics.md): each 100 Hz delta with the expected noise power
  * removed, per minute from the first fix; shared by finish and snapshot so
  * both give the same numbers. Needs res->first_us/last_us/minutes set. */
@@ -878,11 +1006,13 @@ player_load_result(const struct kt_track *t, const struct kt_params *p, struct k
 			size_t a0 = t->pl_sec_first[i], a1 = i + 1 < t->n_pl_sec ? t->pl_sec_first[i + 1] : t->n_d2;
 			double sum = 0;
 
+			/* without branches (the noise gate made them a coin toss):
+			 * a delta that does not count adds +0, and sum + 0 is sum
+			 * (sum is never -0) */
 			for (size_t j = a0; j < a1; j++) {
-				double c = (double) t->pl_d2[j] - thr;
+				double d2 = (double) t->pl_d2[j], c = d2 - thr;
 
-				if (c > 0 && (double) t->pl_d2[j] > gate)
-					sum += sqrt(c);
+				sum += keep_if(sqrt(keep_if(c, c > 0)), d2 > gate);
 			}
 			sum /= 100.0;
 			if (m >= (int64_t) nm)

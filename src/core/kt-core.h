@@ -142,6 +142,9 @@ int kt_track_new(const struct kt_params *p, const struct kt_pitch *pitch, struct
 struct kt_track *kt_track_free(struct kt_track *t);
 int kt_track_feed_fix(struct kt_track *t, const struct kt_fix *f);
 int kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s);
+/* kt_track_feed_imu() for each of s[0..n) in turn, with the same result;
+ * cheaper per sample (for the batch path's runs of samples between fixes). */
+int kt_track_feed_imu_run(struct kt_track *t, const struct kt_imu_sample *s, size_t n);
 /* Live numbers so far (filter delay aside); ret owned by caller, free with kt_result_clear. */
 int kt_track_snapshot(struct kt_track *t, struct kt_result *ret);
 /* The same without the 10 Hz series (n_series 0, series NULL), for a live

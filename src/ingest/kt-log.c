@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,6 +58,8 @@ struct kt_log_reader {
 	size_t n_imu, cap_imu;
 	size_t first_unresolved; /* imu[first_unresolved..] have t_us = GPS tow in us */
 	bool have_unresolved;
+	size_t imu_disorder;    /* lowest i with imu[i].t_us <= imu[i - 1].t_us among the
+	                         * samples with their final time, SIZE_MAX none */
 	int64_t ref_unix_us;    /* reference time for itow, -1 none */
 	int64_t ref_gps_us;     /* ... as GPS time (leap seconds applied) */
 	int64_t ref_week_us;    /* ... the start of its GPS week */
@@ -97,9 +100,13 @@ kt_log_reader_new(struct kt_log_reader **ret)
 	if (!r)
 		return -ENOMEM;
 	kt_framer_init(&r->framer);
+	/* kt_nmea_decode() takes a length: no copy to NUL-terminate (the
+	 * sentences of an NMEA log are most of its frames) */
+	r->framer.nmea_in_place = 1;
 	r->last_day = -1;
 	r->last_tod_us = -1;
 	r->ref_unix_us = -1;
+	r->imu_disorder = SIZE_MAX;
 	*ret = r;
 	return 0;
 }
@@ -135,6 +142,16 @@ grow(void **p, size_t *cap, size_t need, size_t elem)
 
 /* ---- IMU ---- */
 
+/* Note whether imu[i] (with its final time) comes after imu[i - 1]: the
+ * pipeline then need not scan the whole array for the order afterwards,
+ * while the samples are in the cache now. */
+static inline void
+note_imu_order(struct kt_log_reader *r, size_t i)
+{
+	if (i > 0 && i < r->imu_disorder && r->imu[i].t_us <= r->imu[i - 1].t_us)
+		r->imu_disorder = i;
+}
+
 static void
 resolve_imu(struct kt_log_reader *r)
 {
@@ -144,6 +161,7 @@ resolve_imu(struct kt_log_reader *r)
 		int64_t tow_us = r->imu[i].t_us;
 		r->imu[i].t_us = kt_gps_itow_to_unix_us((uint32_t)(tow_us / 1000), r->ref_unix_us,
 							  KT_GPS_LEAP_SECONDS) + tow_us % 1000;
+		note_imu_order(r, i);
 	}
 	r->have_unresolved = false;
 }
@@ -174,15 +192,31 @@ itow_to_unix_us(const struct kt_log_reader *r, uint32_t itow_ms)
 	return t + GPS_EPOCH_UNIX * KT_USEC_PER_SEC - (int64_t)KT_GPS_LEAP_SECONDS * KT_USEC_PER_SEC;
 }
 
-/* Append one sample at GPS time of week tow_us. */
-/* one sample into r->imu[r->n_imu], which must exist */
+/* The gyro scale as a multiplication: for every int16 raw value,
+ * (float)(raw * (1 / 16.4)) is (float)(raw / 16.4) (checked for all 65536 in
+ * tests/unit/ingest/test-log.c), and a multiplication costs a fraction of a
+ * division, three of which per sample were a visible share of reading a
+ * UBX log. The accelerometer's 2048 is a power of two: exact either way. */
+static const double gyr_dps_per_lsb = 1.0 / KT_IMU_GYR_LSB_PER_DPS;
+
 static inline void
-put_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t raw[6])
+imu_scale(struct kt_imu_sample *s, const int16_t acc[3], const int16_t gyr[3])
+{
+	for (int k = 0; k < 3; k++) {
+		s->acc_g[k] = (float)(acc[k] / KT_IMU_ACC_LSB_PER_G);
+		s->gyr_dps[k] = (float)(gyr[k] * gyr_dps_per_lsb);
+	}
+}
+
+/* one sample at GPS time of week tow_us into r->imu[r->n_imu], which must exist */
+static inline void
+put_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t acc[3], const int16_t gyr[3])
 {
 	struct kt_imu_sample *s = &r->imu[r->n_imu];
 
 	if (r->ref_unix_us >= 0) {
 		s->t_us = itow_to_unix_us(r, (uint32_t)(tow_us / 1000)) + tow_us % 1000;
+		note_imu_order(r, r->n_imu);
 	} else {
 		if (!r->have_unresolved) {
 			r->have_unresolved = true;
@@ -190,39 +224,81 @@ put_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t raw[6])
 		}
 		s->t_us = tow_us;
 	}
-	for (int k = 0; k < 3; k++) {
-		s->acc_g[k] = (float)(raw[k] / KT_IMU_ACC_LSB_PER_G);
-		s->gyr_dps[k] = (float)(raw[3 + k] / KT_IMU_GYR_LSB_PER_DPS);
-	}
+	imu_scale(s, acc, gyr);
 	r->n_imu++;
 }
 
+/* A $PKTI sample. The values are passed as the decoder wrote them, one
+ * int16 at a time: copied into an array first, they were read back as
+ * wider words than were stored, a store-forwarding stall per sample. */
 static int
-add_imu(struct kt_log_reader *r, int64_t tow_us, const int16_t raw[6])
+add_imu_pkti(struct kt_log_reader *r, const struct kt_nmea_pkti *m)
 {
 	int k;
 
 	k = grow((void **)&r->imu, &r->cap_imu, r->n_imu + 1, sizeof(*r->imu));
 	if (k < 0)
 		return k;
-	put_imu(r, tow_us, raw);
+	put_imu(r, (int64_t)m->itow_ms * 1000, m->acc, m->gyr);
 	return 0;
 }
 
 /* A UBX IMU batch (100 samples a second per vest, the bulk of a log): room
- * for all of it at once, and the offsets in 32 bits (i < 256, so
- * i * 1000000 fits) instead of a 64-bit division per sample. */
+ * for all of it at once, and sample i's offset i * 1 s / rate (rounded
+ * down) stepped by quotient and remainder instead of divided out.
+ * With a time reference, put_imu() gives sample i
+ *   itow_to_unix_us(tow / 1000) + tow % 1000 = week + tow + wrap + const
+ * (tow = tow0 + offset >= 0), where wrap (-1, 0 or +1 week) is a step
+ * function of tow that only changes downwards as tow grows: when the first
+ * and the last sample of the batch get the same wrap, every sample's time
+ * is the first one's plus its offset. */
 static int
 add_imu_batch(struct kt_log_reader *r, const struct kt_ubx_imu_batch *b)
 {
+	const uint32_t step = UINT32_C(1000000) / b->rate_hz, step_rem = UINT32_C(1000000) % b->rate_hz;
 	int64_t tow0 = (int64_t)b->itow_ms * 1000;
+	uint32_t off = 0, rem = 0;
 	int k;
 
 	k = grow((void **)&r->imu, &r->cap_imu, r->n_imu + b->count, sizeof(*r->imu));
 	if (k < 0)
 		return k;
-	for (unsigned i = 0; i < b->count; i++)
-		put_imu(r, tow0 + (int64_t)((uint32_t)i * UINT32_C(1000000) / b->rate_hz), b->s[i]);
+	if (b->count == 0)
+		return 0;
+	if (r->ref_unix_us >= 0) {
+		uint32_t last_off = (uint32_t)(b->count - 1) * UINT32_C(1000000) / b->rate_hz;
+		int64_t last = tow0 + last_off;
+		int64_t t0 = itow_to_unix_us(r, b->itow_ms);
+
+		if (itow_to_unix_us(r, (uint32_t)(last / 1000)) + last % 1000 == t0 + last_off) {
+			struct kt_imu_sample *s = &r->imu[r->n_imu];
+			for (unsigned i = 0; i < b->count; i++, s++) {
+				s->t_us = t0 + off;
+				imu_scale(s, b->s[i], b->s[i] + 3);
+				off += step;
+				rem += step_rem;
+				if (rem >= b->rate_hz) {
+					rem -= b->rate_hz;
+					off++;
+				}
+			}
+			/* within the batch the offsets grow by at least 100 us
+			 * (rate <= 10000 Hz): only its first sample can be out
+			 * of order */
+			note_imu_order(r, r->n_imu);
+			r->n_imu += b->count;
+			return 0;
+		}
+	}
+	for (unsigned i = 0; i < b->count; i++) {
+		put_imu(r, tow0 + off, b->s[i], b->s[i] + 3);
+		off += step;
+		rem += step_rem;
+		if (rem >= b->rate_hz) {
+			rem -= b->rate_hz;
+			off++;
+		}
+	}
 	return 0;
 }
 
@@ -466,11 +542,8 @@ handle_nmea(struct kt_log_reader *r, const char *s, size_t len)
 		if (r->ref_unix_us < 0)
 			set_reference(r, (int64_t)n.u.pkth.start_unix * KT_USEC_PER_SEC);
 		break;
-	case KT_NMEA_PKTI: {
-		int16_t raw[6] = { n.u.pkti.acc[0], n.u.pkti.acc[1], n.u.pkti.acc[2],
-				   n.u.pkti.gyr[0], n.u.pkti.gyr[1], n.u.pkti.gyr[2] };
-		return add_imu(r, (int64_t)n.u.pkti.itow_ms * 1000, raw);
-	}
+	case KT_NMEA_PKTI:
+		return add_imu_pkti(r, &n.u.pkti);
 	default:
 		break;
 	}
@@ -672,6 +745,15 @@ kt_log_reader_imu(struct kt_log_reader *r, size_t *ret_n)
 	return r->imu;
 }
 
+bool
+kt_log_reader_imu_in_order(struct kt_log_reader *r)
+{
+	size_t n;
+
+	kt_log_reader_imu(r, &n);
+	return r->imu_disorder >= n;
+}
+
 const struct kt_log_header *
 kt_log_reader_header(struct kt_log_reader *r)
 {
@@ -695,6 +777,41 @@ kt_log_clear(struct kt_log *l)
 	free(l->fixes);
 	free(l->imu);
 	memset(l, 0, sizeof(*l));
+}
+
+/* Room for about what the whole file will give, judged from its first
+ * `fed` bytes: the arrays then grow once instead of doubling (and copying
+ * tens of MB per UBX vest) a dozen times. The sizes stay those doubling
+ * would reach, so the heap blocks of one vest fit the next one's. An
+ * estimate that falls short just means the usual doubling from there;
+ * a failure to get the room is left to that as well. */
+static void
+reserve_for_file(struct kt_log_reader *r, uint64_t fed, uint64_t size)
+{
+	double scale;
+
+	if (fed == 0 || size <= fed)
+		return;
+	scale = (double)size / (double)fed * 1.0625;
+	if ((double)r->n_imu * scale < (double)(SIZE_MAX / 4 / sizeof(*r->imu)))
+		(void)grow((void **)&r->imu, &r->cap_imu, (size_t)((double)r->n_imu * scale), sizeof(*r->imu));
+	if ((double)r->n_fixes * scale < (double)(SIZE_MAX / 4 / sizeof(*r->fixes)))
+		(void)grow((void **)&r->fixes, &r->cap_fixes, (size_t)((double)r->n_fixes * scale),
+			   sizeof(*r->fixes));
+}
+
+/* One chunk of a file: hashed, decoded, counted. */
+static int
+feed_chunk(struct kt_log_reader *r, struct kt_sha256 *sha, const uint8_t *p, size_t n,
+	   void (*progress)(void *userdata, uint64_t bytes), void *userdata)
+{
+	int k;
+
+	kt_sha256_update(sha, p, n);
+	k = kt_log_reader_feed(r, p, n);
+	if (k >= 0 && progress)
+		progress(userdata, (uint64_t)n);
+	return k;
 }
 
 int
@@ -724,12 +841,51 @@ kt_log_reader_feed_file(struct kt_log_reader *r, const char *path, bool regular_
 		k = -EINVAL; /* a device or pipe could be read forever */
 		goto out;
 	}
+	kt_sha256_init(&sha);
+	/*
+	 * A regular file is mapped rather than read: read() copied every byte
+	 * once more (a tenth of the time of an NMEA log), and a chunk of the
+	 * mapping is hashed and then decoded while it is in the cache, as the
+	 * read buffer was. 4 MiB at a time, so that the pages mapped do not
+	 * grow with the log. What is mapped is the size at the start; a log
+	 * still being appended to is read up to there, as a read() loop that
+	 * got there first would. (A log cut shorter while mapped would fault:
+	 * logs are only ever appended to or replaced by rename.)
+	 */
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		static const size_t window = 16 * chunk;
+		uint64_t size = (uint64_t)st.st_size;
+
+		k = 0;
+		while (total < size) {
+			size_t wn = size - total < window ? (size_t)(size - total) : window;
+			uint8_t *map = mmap(NULL, wn, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, (off_t)total);
+
+			if (map == MAP_FAILED)
+				break; /* read the rest */
+			for (size_t off = 0; off < wn && k >= 0; off += chunk) {
+				size_t n = wn - off < chunk ? wn - off : chunk;
+				total += n;
+				k = feed_chunk(r, &sha, map + off, n, progress, userdata);
+				if (total == n)
+					reserve_for_file(r, total, size);
+			}
+			munmap(map, wn);
+			if (k < 0)
+				goto out;
+		}
+		if (total == size)
+			goto finish;
+		if (lseek(fd, (off_t)total, SEEK_SET) < 0) {
+			k = -errno;
+			goto out;
+		}
+	}
 	buf = malloc(chunk);
 	if (!buf) {
 		k = -ENOMEM;
 		goto out;
 	}
-	kt_sha256_init(&sha);
 	for (;;) {
 		ssize_t n = read(fd, buf, chunk);
 		if (n < 0) {
@@ -741,13 +897,11 @@ kt_log_reader_feed_file(struct kt_log_reader *r, const char *path, bool regular_
 		if (n == 0)
 			break;
 		total += (uint64_t)n;
-		kt_sha256_update(&sha, buf, (size_t)n);
-		k = kt_log_reader_feed(r, buf, (size_t)n);
+		k = feed_chunk(r, &sha, buf, (size_t)n, progress, userdata);
 		if (k < 0)
 			goto out;
-		if (progress)
-			progress(userdata, (uint64_t)n);
 	}
+finish:
 	if (total == 0) {
 		k = -ENODATA;
 		goto out;

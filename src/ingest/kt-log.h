@@ -39,6 +39,9 @@ int kt_log_reader_finish(struct kt_log_reader *r);
  * arrays grow geometrically and stay valid until the next feed/free). */
 const struct kt_fix *kt_log_reader_fixes(struct kt_log_reader *r, size_t *ret_n);
 const struct kt_imu_sample *kt_log_reader_imu(struct kt_log_reader *r, size_t *ret_n);
+/* Whether the samples kt_log_reader_imu() returns are in strictly
+ * increasing time order (kept track of as they are decoded). */
+bool kt_log_reader_imu_in_order(struct kt_log_reader *r);
 const struct kt_log_header *kt_log_reader_header(struct kt_log_reader *r);
 const struct kt_log_stats *kt_log_reader_stats(struct kt_log_reader *r);
 

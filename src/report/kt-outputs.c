@@ -135,15 +135,21 @@ static const char digits2[201] =
  * comma; NaN gives "". Rounds half away from zero. Returns the length.
  * Written for the timeseries (8 numbers a row, 10 rows a second per vest):
  * digits come in pairs from the right, and inlined with a constant `dec`
- * the divisions become multiplications. */
+ * the divisions become multiplications. The length is worked out first
+ * and the digits written into place from the right: built in a scratch
+ * buffer and copied with wide moves, each number was read back as wider
+ * words than its digits had been stored, a store-forwarding stall per
+ * number. */
 static inline __attribute__((always_inline)) size_t
 fmt_fixed(char *out, double v, int dec, char point)
 {
-	/* at most 18 characters (|q| < 9e15: 16 digits, sign, point) end at
-	 * tmp + 24 and go out with one fixed 24-byte copy, not a memcpy call */
-	char tmp[48];
-	char *p = tmp + 24;
-	size_t len;
+	static const uint64_t pow10_u64[] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+		10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+	};
+	size_t len, nd = 1;
+	char *p;
 
 	if (isnan(v)) {
 		out[0] = '\0';
@@ -157,12 +163,21 @@ fmt_fixed(char *out, double v, int dec, char point)
 	int64_t q = (int64_t)(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
 	bool neg = q < 0;
 	uint64_t u = neg ? (uint64_t)(-q) : (uint64_t)q;
+	uint32_t f = 0;
 
 	if (dec > 0) {
-		uint32_t f = (uint32_t)(u % pow10_u32[dec]);
+		f = (uint32_t)(u % pow10_u32[dec]);
+		u /= pow10_u32[dec];
+	}
+	/* the integer part: at least one digit, at most 16 (|q| < 9e15) */
+	while (nd < 16 && u >= pow10_u64[nd])
+		nd++;
+	len = (size_t)neg + nd + (dec > 0 ? 1 + (size_t)dec : 0);
+	p = out + len;
+	*p = '\0';
+	if (dec > 0) {
 		int d = dec;
 
-		u /= pow10_u32[dec];
 		for (; d >= 2; d -= 2) {
 			p -= 2;
 			memcpy(p, digits2 + 2 * (f % 100), 2);
@@ -172,7 +187,6 @@ fmt_fixed(char *out, double v, int dec, char point)
 			*--p = (char)('0' + f);
 		*--p = point;
 	}
-	/* the integer part: at least one digit */
 	while (u >= 100) {
 		p -= 2;
 		memcpy(p, digits2 + 2 * (u % 100), 2);
@@ -185,9 +199,6 @@ fmt_fixed(char *out, double v, int dec, char point)
 		*--p = (char)('0' + u);
 	if (neg)
 		*--p = '-';
-	len = (size_t)(tmp + 24 - p);
-	memcpy(out, p, 24);
-	out[len] = '\0';
 	return len;
 }
 

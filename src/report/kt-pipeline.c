@@ -461,15 +461,6 @@ fixes_increasing(const struct kt_fix *f, size_t n)
 	return true;
 }
 
-static bool
-imu_increasing(const struct kt_imu_sample *s, size_t n)
-{
-	for (size_t i = 1; i < n; i++)
-		if (s[i].t_us <= s[i - 1].t_us)
-			return false;
-	return true;
-}
-
 static void
 progress_cb(void *userdata, uint64_t bytes)
 {
@@ -506,7 +497,7 @@ decode_log(struct ctx *c, const char *path, bool with_imu, struct decoded *ret)
 	}
 	if (with_imu) {
 		d.imu = kt_log_reader_imu(d.reader, &d.n_imu);
-		if (!imu_increasing(d.imu, d.n_imu)) {
+		if (!kt_log_reader_imu_in_order(d.reader)) {
 			d.imu_copy = malloc(d.n_imu * sizeof(*d.imu_copy) + 1);
 			if (!d.imu_copy) {
 				r = -ENOMEM;
@@ -756,13 +747,19 @@ process_vest(struct ctx *c, size_t idx)
 		goto done;
 	}
 	kt_track_note_rejected(t, KT_QREJ_DUPLICATE, log.dropped);
-	/* merge GNSS and IMU in time order */
+	/* merge GNSS and IMU in time order; the IMU samples before the next
+	 * fix go in as one run */
 	size_t i = 0, k = 0;
 	while (i < nf || k < ni) {
-		if (k >= ni || (i < nf && log.fixes[i].t_us <= log.imu[k].t_us))
+		if (k >= ni || (i < nf && log.fixes[i].t_us <= log.imu[k].t_us)) {
 			r = kt_track_feed_fix(t, &log.fixes[i++]);
-		else
-			r = kt_track_feed_imu(t, &log.imu[k++]);
+		} else {
+			size_t k1 = k + 1;
+			while (k1 < ni && (i >= nf || log.imu[k1].t_us < log.fixes[i].t_us))
+				k1++;
+			r = kt_track_feed_imu_run(t, &log.imu[k], k1 - k);
+			k = k1;
+		}
 		if (r < 0)
 			break;
 	}

@@ -1122,6 +1122,59 @@ test_garbage(void)
 	kt_result_clear(NULL);
 }
 
+/* kt_track_feed_imu_run() is kt_track_feed_imu() sample by sample, to the
+ * bit: noisy samples with holes, NaNs, duplicates, samples out of order and
+ * a clock jump, fed one by one and in runs of many lengths. */
+static void
+test_imu_run(void)
+{
+	enum { N = 30000 };
+	static struct kt_imu_sample s[N];
+	int64_t t_us = T0_US;
+	uint64_t rng_saved = imu_rng; /* the other tests' noise stays as it was */
+	struct kt_params p;
+
+	for (int i = 0; i < N; i++) {
+		t_us += 10000;
+		if (i % 997 == 0)
+			t_us += 70000;          /* a hole: the chain breaks */
+		if (i == 20000)
+			t_us += 5 * 86400 * KT_USEC_PER_SEC; /* a broken clock */
+		s[i].t_us = t_us;
+		if (i % 1301 == 5)
+			s[i].t_us -= 30000;     /* out of order: dropped */
+		if (i % 1777 == 9)
+			s[i].t_us = s[i - 1].t_us; /* duplicate: dropped */
+		for (int k = 0; k < 3; k++)
+			s[i].acc_g[k] = (float) (0.3 * sin(i * 0.01 + k) + 0.02 * gauss_imu());
+		if (i % 2003 == 11)
+			s[i].acc_g[i % 3] = NAN;
+	}
+	imu_rng = rng_saved;
+	kt_params_default(&p);
+	for (size_t len = 1; len <= 4096; len = len * 3 + 1) {
+		struct kt_track *a, *b;
+		struct kt_result ra, rb;
+		CHECK(kt_track_new(&p, NULL, &a) == 0 && kt_track_new(&p, NULL, &b) == 0, "new");
+		for (int i = 0; i < N; i++)
+			kt_track_feed_imu(a, &s[i]);
+		for (size_t i = 0; i < N; i += len)
+			CHECK(kt_track_feed_imu_run(b, &s[i], N - i < len ? N - i : len) == 0, "run");
+		CHECK(kt_track_finish(a, &ra) == 0 && kt_track_finish(b, &rb) == 0, "finish");
+		CHECK(ra.player_load == rb.player_load && ra.player_load_noise_g == rb.player_load_noise_g &&
+			      ra.n_player_load_minutes == rb.n_player_load_minutes &&
+			      !memcmp(ra.player_load_minute, rb.player_load_minute,
+				      ra.n_player_load_minutes * sizeof(double)),
+		      "runs of %zu: PlayerLoad %.17g vs %.17g, noise %.17g vs %.17g", len, rb.player_load,
+		      ra.player_load, rb.player_load_noise_g, ra.player_load_noise_g);
+		CHECK(ra.player_load > 0 && ra.player_load_noise_g > 0, "a real signal");
+		kt_result_clear(&ra);
+		kt_result_clear(&rb);
+		kt_track_free(a);
+		kt_track_free(b);
+	}
+}
+
 int
 main(void)
 {
@@ -1138,6 +1191,7 @@ main(void)
 	test_pitch_estimate();
 	test_heatmap();
 	test_player_load();
+	test_imu_run();
 	test_snapshot();
 	test_snapshot_incremental();
 	test_set_pitch();

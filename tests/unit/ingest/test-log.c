@@ -236,6 +236,118 @@ test_ubx_epochs(void)
 	}
 }
 
+static int
+imu_sorted(const struct kt_imu_sample *s, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (s[i].t_us <= s[i - 1].t_us)
+			return 0;
+	return 1;
+}
+
+/* UBX IMU batches: every int16 value on every axis scales as raw / LSB
+ * does, and every sample's time is that of kt_gps_itow_to_unix_us(), also
+ * at a rate that does not divide 1 s and in batches that straddle the
+ * half-week point where the week chosen for a time of week flips. */
+static void
+test_imu_batches(void)
+{
+	/* a GPS week start (Sunday 2026-11-22 00:00:00 GPS) as the reference */
+	int64_t ref_s = kt_utc_to_unix(2026, 11, 22, 0, 0, 0) - 18;
+	struct kt_ubx_vest_header h = { .vest_id = "V3", .firmware = 0x0201, .start_unix = (uint32_t)ref_s };
+	static const struct { uint32_t itow_ms; uint16_t rate; } kind[] = {
+		{ 3600000, 100 }, { 3610000, 7 }, { 302399900, 100 }, { 302399000, 3 },
+	};
+	static struct kt_ubx_imu_batch b;
+	static uint8_t buf[4096];
+	struct kt_log_reader *r;
+	const struct kt_imu_sample *s;
+	size_t ni, j = 0, bad_t = 0, bad_v = 0;
+	int n;
+
+	if (kt_log_reader_new(&r) < 0)
+		abort();
+	n = kt_ubx_encode_vest_header(&h, buf, sizeof(buf));
+	kt_log_reader_feed(r, buf, (size_t)n);
+	b.count = 255;
+	for (int32_t raw0 = -32768; raw0 <= 32767; raw0 += b.count, j++) {
+		/* later batches of a kind later in time, so times keep increasing per kind */
+		b.itow_ms = kind[j % 4].itow_ms + (uint32_t)(j / 4) * 100;
+		b.rate_hz = kind[j % 4].rate;
+		for (unsigned i = 0; i < b.count; i++)
+			for (unsigned k = 0; k < 6; k++)
+				b.s[i][k] = (int16_t)(raw0 + (int32_t)i > 32767 ? 32767 : raw0 + (int32_t)i);
+		n = kt_ubx_encode_imu_batch(&b, buf, sizeof(buf));
+		if (n < 0)
+			abort();
+		kt_log_reader_feed(r, buf, (size_t)n);
+	}
+	kt_log_reader_finish(r);
+	s = kt_log_reader_imu(r, &ni);
+	CHECK(ni == j * b.count, "%zu IMU samples of %zu", ni, j * b.count);
+	for (size_t q = 0; q < ni && q < j * b.count; q++) {
+		size_t bj = q / b.count, i = q % b.count;
+		int32_t v = -32768 + (int32_t)(bj * b.count + i);
+		int64_t tow = (int64_t)(kind[bj % 4].itow_ms + (uint32_t)(bj / 4) * 100) * 1000 +
+			      (int64_t)((uint32_t)i * 1000000u / kind[bj % 4].rate);
+		int64_t t = kt_gps_itow_to_unix_us((uint32_t)(tow / 1000), ref_s * 1000000, KT_GPS_LEAP_SECONDS) +
+			    tow % 1000;
+		if (v > 32767)
+			v = 32767;
+		bad_t += s[q].t_us != t;
+		for (int k = 0; k < 3; k++)
+			bad_v += s[q].acc_g[k] != (float)(v / KT_IMU_ACC_LSB_PER_G) ||
+				 s[q].gyr_dps[k] != (float)(v / KT_IMU_GYR_LSB_PER_DPS);
+	}
+	CHECK(bad_t == 0, "%zu IMU sample times differ from kt_gps_itow_to_unix_us()", bad_t);
+	CHECK(bad_v == 0, "%zu IMU values differ from raw / LSB", bad_v);
+	CHECK(kt_log_reader_imu_in_order(r) == (bool)imu_sorted(s, ni), "batches: order flag %d",
+	      (int)kt_log_reader_imu_in_order(r));
+	kt_log_reader_free(r);
+}
+
+/* kt_log_reader_imu_in_order() agrees with a look at the samples: $PKTI
+ * before any time reference (resolved later), in order, repeated, going
+ * back; fed whole and in small chunks. */
+static void
+test_imu_order(void)
+{
+	int64_t t0 = kt_utc_to_unix(2026, 11, 21, 14, 0, 0);
+	static const int step_ms[][6] = {
+		{ 10, 10, 10, 10, 10, 10 }, /* in order */
+		{ 10, 10, 0, 10, 10, 10 },  /* a repeat after the reference */
+		{ 10, 0, 10, 10, 10, 10 },  /* a repeat before it */
+		{ 10, 10, 10, -20, 10, 10 }, /* back in time */
+		{ 10, -5, 10, 10, 10, 10 },  /* back, before the reference */
+	};
+	char body[128];
+
+	for (size_t c = 0; c < sizeof(step_ms) / sizeof(step_ms[0]); c++) {
+		uint32_t itow = itow_of(t0) - 100;
+		text_len = 0;
+		for (int i = 0; i < 6; i++) {
+			itow += (uint32_t)step_ms[c][i];
+			snprintf(body, sizeof(body), "PKTI,%u,0,0,2048,0,0,0", itow);
+			add(body);
+			if (i == 2) {
+				/* the first fix: the time reference from here on */
+				add("GNRMC,140000.00,A,5157.58372,N,00737.19562,E,0.084,126.99,211126,,,A");
+			}
+		}
+		for (size_t chunk = 0; chunk <= 7; chunk += 7) {
+			struct kt_log_reader *r = feed(chunk);
+			size_t n;
+			const struct kt_imu_sample *s = kt_log_reader_imu(r, &n);
+			CHECK(n == 6, "case %zu: %zu samples", c, n);
+			CHECK(kt_log_reader_imu_in_order(r) == (bool)imu_sorted(s, n), "case %zu chunk %zu: in order %d",
+			      c, chunk, (int)kt_log_reader_imu_in_order(r));
+			CHECK(kt_log_reader_imu_in_order(r) == (c == 0), "case %zu: expected %s", c,
+			      c == 0 ? "in order" : "out of order");
+			kt_log_reader_free(r);
+		}
+	}
+}
+
 static void
 test_itow(void)
 {
@@ -307,6 +419,8 @@ main(void)
 {
 	test_nmea_epochs();
 	test_ubx_epochs();
+	test_imu_batches();
+	test_imu_order();
 	test_itow();
 	test_files();
 	printf("%s: %d failed\n", failed ? "FAIL" : "PASS", failed);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kt_frame.h"
@@ -267,11 +268,147 @@ test_ubx(void)
 	CHECK(kt_ubx_decode_imu_batch(buf, (size_t)n, &b2) == -ERANGE, "rate 0");
 }
 
+/* ---- $PKTI against a reference reading of nmea.md ---- */
+
+/* The digits at p (at most max of them counted), their value in *v. */
+static size_t
+ref_digits(const char *p, const char *end, size_t max, unsigned long long *v)
+{
+	size_t n = 0;
+	*v = 0;
+	while (p + n < end && n < max && p[n] >= '0' && p[n] <= '9')
+		*v = *v * 10 + (unsigned)(p[n++] - '0');
+	return n;
+}
+
+/* $PKTI,<time ms: 1..9 digits, < 604800000>,<6 x [-]1..7 digits, in int16>*hh,
+ * failing at the first bad field: a field that is malformed or not ended
+ * by ',' (the last by '*') is -EBADMSG, a value out of range -ERANGE. */
+static int
+ref_pkti(const char *s, size_t len, uint32_t *itow, int16_t val[6])
+{
+	const char *p = s + 6, *end = s + len - 3;
+	unsigned long long v;
+	size_t n = ref_digits(p, end, 10, &v);
+
+	if (n == 0 || n > 9 || *(p + n) != ',')
+		return -EBADMSG;
+	if (v >= 604800000u)
+		return -ERANGE;
+	*itow = (uint32_t)v;
+	p += n + 1;
+	for (int k = 0; k < 6; k++) {
+		int neg = p < end && *p == '-';
+		p += neg;
+		n = ref_digits(p, end, 8, &v);
+		if (n == 0 || n > 7)
+			return -EBADMSG;
+		p += n;
+		if (k < 5 ? (p >= end || *p != ',') : p != end)
+			return -EBADMSG;
+		if (v > 32767u + (unsigned)neg)
+			return -ERANGE;
+		val[k] = (int16_t)(neg ? -(long long)v : (long long)v);
+		p++;
+	}
+	return 0;
+}
+
+/* Random $PKTI sentences, well formed and broken in every way (characters
+ * replaced, dropped, doubled; long, empty, signed and zero-padded values),
+ * each in a buffer of exactly its length: kt_nmea_decode() gives what the
+ * reference gives. */
+static void
+test_pkti_random(void)
+{
+	static const char alphabet[] = "0123456789-,*+ .A";
+	unsigned long long x = 0x9E3779B97F4A7C15ull;
+	long bad = 0, ok = 0;
+
+	for (long c = 0; c < 300000; c++) {
+		char body[200], line[256];
+		size_t bl = 0;
+#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+		bl += (size_t)snprintf(body + bl, sizeof(body) - bl, "PKTI,");
+		{
+			static const char *const itows[] = { "568818030", "0", "604799999", "604800000", "12345678",
+							     "1234567890", "", "0000000001", "99999999" };
+			unsigned r = (unsigned)(RND() % 12);
+			if (r < 9)
+				bl += (size_t)snprintf(body + bl, sizeof(body) - bl, "%s", itows[r]);
+			else
+				bl += (size_t)snprintf(body + bl, sizeof(body) - bl, "%u", (unsigned)(RND() % 604800000u));
+		}
+		for (int k = 0; k < 6; k++) {
+			unsigned r = (unsigned)(RND() % 16);
+			long v = (long)(RND() % 70000) - 35000;
+			if (r < 8)
+				v = (long)(RND() % 4096) - 2048;
+			if (r == 8)
+				bl += (size_t)snprintf(body + bl, sizeof(body) - bl, ",%05ld", labs(v) % 100);
+			else if (r == 9)
+				bl += (size_t)snprintf(body + bl, sizeof(body) - bl, ",-0");
+			else if (r == 10)
+				bl += (size_t)snprintf(body + bl, sizeof(body) - bl, ",%s", k % 2 ? "-32768" : "32767");
+			else
+				bl += (size_t)snprintf(body + bl, sizeof(body) - bl, ",%ld", v);
+		}
+		/* break some */
+		if (RND() % 3 == 0) {
+			unsigned edits = 1 + (unsigned)(RND() % 3);
+			for (unsigned e = 0; e < edits && bl > 6; e++) {
+				size_t at = 5 + (size_t)(RND() % (bl - 5));
+				unsigned op = (unsigned)(RND() % 3);
+				char ch = alphabet[RND() % (sizeof(alphabet) - 1)];
+				if (op == 0)
+					body[at] = ch;
+				else if (op == 1) {
+					memmove(body + at, body + at + 1, bl - at - 1);
+					bl--;
+				} else if (bl + 1 < sizeof(body)) {
+					memmove(body + at + 1, body + at, bl - at);
+					body[at] = ch;
+					bl++;
+				}
+			}
+		}
+#undef RND
+		body[bl] = 0;
+		int n = snprintf(line, sizeof(line), "$%s*00", body);
+		if (n < 0 || (size_t)n >= sizeof(line))
+			continue;
+		/* the checksum is not checked by the decoder; the framer did that */
+		char *exact = malloc((size_t)n);
+		if (!exact)
+			abort();
+		memcpy(exact, line, (size_t)n);
+		struct kt_nmea_sentence sen;
+		uint32_t itow = 0;
+		int16_t val[6] = { 0 };
+		int r = kt_nmea_decode(exact, (size_t)n, &sen);
+		int want = (bl >= 5 && !memcmp(body, "PKTI,", 5)) ? ref_pkti(line, (size_t)n, &itow, val) : r;
+		free(exact);
+		if (memcmp(body, "PKTI,", 5))
+			continue; /* an edit hit the address field: another sentence type */
+		int same = r == want;
+		if (same && r == 0)
+			same = sen.type == KT_NMEA_PKTI && sen.u.pkti.itow_ms == itow &&
+			       !memcmp(sen.u.pkti.acc, val, sizeof(sen.u.pkti.acc)) &&
+			       !memcmp(sen.u.pkti.gyr, val + 3, sizeof(sen.u.pkti.gyr));
+		ok += r == 0;
+		if (!same && bad++ < 5)
+			printf("FAIL PKTI '%s': %d, reference %d\n", line, r, want);
+	}
+	CHECK(bad == 0, "%ld random $PKTI decoded unlike the reference", bad);
+	CHECK(ok > 100000, "only %ld random $PKTI valid", ok);
+}
+
 int
 main(void)
 {
 	test_nmea();
 	test_ubx();
+	test_pkti_random();
 	printf("%s: %d failed\n", failed ? "FAIL" : "PASS", failed);
 	return failed ? 1 : 0;
 }

@@ -832,44 +832,36 @@ order_of(double o)
  * Doppler speed noise (1 sigma, m/s) for the dv/dt window: the second
  * difference of white noise of sigma has a spread of sqrt(6) sigma, while a
  * player's speed, smooth at 10 Hz, hardly adds to it most of the time; so
- * 1.4826 x the median |second difference| / sqrt(6), over the first
- * DOP_NOISE_N interior grid points of the track's segments. Only the first
- * ones, so that a live snapshot can freeze it once it has them.
+ * 1.4826 x the median |second difference| / sqrt(6). Over the receiver's
+ * own epochs, three at a time that are evenly spaced and not across a gap
+ * (not the 10 Hz grid: between the epochs of a 5 Hz receiver the grid is
+ * interpolated, and its second differences there are 0), and over the
+ * first DOP_NOISE_N such triples only, so that a live snapshot can freeze
+ * it once it has them. *ret_final: all of them were there.
  */
 #define DOP_NOISE_N 3000
 
-struct dop_noise {
-	double d[DOP_NOISE_N];
-	size_t n;
-};
-
-static void
-dop_noise_add(struct dop_noise *a, const double *v, size_t g0, size_t g1)
-{
-	for (size_t g = g0 + 1; g < g1 && a->n < DOP_NOISE_N; g++)
-		a->d[a->n++] = fabs(v[g + 1] - 2.0 * v[g] + v[g - 1]);
-}
-
-/* over segments whose g0 and g1 (adjacent size_t members) start at
- * first_g0, stride bytes apart; *ret_final: all DOP_NOISE_N points were there */
 static int
-dop_noise_estimate(const double *v, const size_t *first_g0, size_t n_seg, size_t stride, double *ret_sigma,
-		   bool *ret_final)
+dop_noise_estimate(const struct kt_track *t, double *ret_sigma, bool *ret_final)
 {
-	struct dop_noise *a = malloc(sizeof(*a));
+	int64_t gap_us = (int64_t) llround(t->p.gap_s * 1e6);
+	double *d = malloc(DOP_NOISE_N * sizeof(double));
+	size_t n = 0;
 
-	if (!a)
+	if (!d)
 		return -ENOMEM;
-	a->n = 0;
-	for (size_t s = 0; s < n_seg && a->n < DOP_NOISE_N; s++) {
-		const size_t *g = (const size_t *) (const void *) ((const char *) first_g0 + s * stride);
+	for (size_t i = 1; i + 1 < t->n_ep && n < DOP_NOISE_N; i++) {
+		int64_t d1 = t->ep[i].t_us - t->ep[i - 1].t_us, d2 = t->ep[i + 1].t_us - t->ep[i].t_us;
 
-		dop_noise_add(a, v, g[0], g[1]);
+		/* evenly: within 2 ms (receivers' time stamps may jitter by one) */
+		if (d1 > gap_us || d2 - d1 > 2000 || d1 - d2 > 2000)
+			continue;
+		d[n++] = fabs(t->ep[i - 1].v - 2.0 * t->ep[i].v + t->ep[i + 1].v);
 	}
-	*ret_sigma = a->n ? 1.4826 * median_of(a->d, a->n) / sqrt(6.0) : 0.0;
+	*ret_sigma = n ? 1.4826 * median_of(d, n) / sqrt(6.0) : 0.0;
 	if (ret_final)
-		*ret_final = a->n == DOP_NOISE_N;
-	free(a);
+		*ret_final = n == DOP_NOISE_N;
+	free(d);
 	return 0;
 }
 
@@ -912,8 +904,7 @@ filter_grid(struct kt_track *t)
 		return r;
 	if (dop_noise_stated(&t->p))
 		t->dop_sigma = t->p.filter_param[9];
-	else if ((r = dop_noise_estimate(t->g_vraw, t->n_seg ? &t->seg[0].g0 : NULL, t->n_seg, sizeof(*t->seg),
-					 &t->dop_sigma, NULL)) < 0)
+	else if ((r = dop_noise_estimate(t, &t->dop_sigma, NULL)) < 0)
 		return r;
 
 	for (size_t s = 0; s < t->n_seg; s++) {
@@ -1760,8 +1751,7 @@ live_grid(struct kt_track *t)
 
 	/* the Doppler noise as filter_grid() finds it, until its first
 	 * DOP_NOISE_N points are all there: from then on it is final */
-	if (!l->dop_frozen && (r = dop_noise_estimate(t->g_vraw, &l->seg[0].g0, l->n_seg, sizeof(*l->seg),
-						      &t->dop_sigma, &l->dop_frozen)) < 0)
+	if (!l->dop_frozen && (r = dop_noise_estimate(t, &t->dop_sigma, &l->dop_frozen)) < 0)
 		return r;
 
 	for (size_t s = l->a.s; s < l->n_seg; s++) {

@@ -1873,7 +1873,9 @@ live_snapshot(struct kt_track *t, bool with_series, struct kt_result *ret)
 			r = -ENOMEM;
 			goto fail;
 		}
-		memcpy(res.series, l->series, (l->a.g + l->a.s) * sizeof(*res.series));
+		/* (nothing committed yet while the Doppler noise is provisional) */
+		if (l->a.g + l->a.s > 0)
+			memcpy(res.series, l->series, (l->a.g + l->a.s) * sizeof(*res.series));
 		memset(&res.series[l->ng + l->n_seg - 1], 0, sizeof(*res.series));
 	}
 	if (l->a.n_sprints > 0) {

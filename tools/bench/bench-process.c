@@ -8,15 +8,22 @@
  * Goals (issue 3): process <= 3x the NMEA scan, <= 5x the UBX scan, peak RSS
  * <= 128 MiB. Not a test: timings depend on the machine and its load.
  *
- * Measured 2026-12-02 on the 2-core development VM, other jobs running
- * (load average 0.6 to 1.1), --jobs 1, four runs: NMEA 3.0-3.6x (process
- * 2.7-3.4 s), UBX 6.1-7.8x (1.02-1.26 s), peak RSS 41-45 MiB; the code
- * before that round (c216762) gave NMEA 3.8-3.85x, UBX 7.1-9.4x, 45 MiB
- * in two runs among them. Timings on that VM move by 20% from one minute
- * to the next, the bare scan's too. The UBX goal is not met: the SHA-256
- * of the logs alone (13% of a UBX run, at the one-stream SHA-NI speed of
- * the CPU, 1.8 GB/s as openssl speed measures it) takes about as long as
- * the whole bare scan, and writing the 106 MB of CSV about half of it.
+ * Measured 2026-12-02 on the 2-core development VM, --jobs 1. After the
+ * decoder/output round (other jobs running, load average 0.6 to 1.1, four
+ * runs): NMEA 3.0-3.6x (process 2.7-3.4 s), UBX 6.1-7.8x (1.02-1.26 s),
+ * peak RSS 41-45 MiB; the code before it (c216762) gave NMEA 3.8-3.85x,
+ * UBX 7.1-9.4x, 45 MiB in two runs among them. With the adaptive dv/dt
+ * filter and logs read with read() again instead of mapped (a pulled USB
+ * stick must not kill the process with SIGBUS), on the idle VM (load
+ * 0.3-0.4), three runs: NMEA 3.41-3.65x (2.8-3.3 s), UBX 5.55-7.23x
+ * (1.06-1.37 s), peak RSS 38-42 MiB. Timings on that VM move by 20-30%
+ * from one run to the next, the bare scan's too. Neither speed goal is
+ * met. For UBX, the SHA-256 of the logs alone (12% of a UBX run, at the
+ * one-stream SHA-NI speed of the CPU, 1.8 GB/s as openssl speed measures
+ * it) takes about as long as the whole bare scan, and writing the 106 MB
+ * of CSV about half of it; then come the IMU feed (10%), the UBX decoder
+ * (7%), the Fletcher checksum (4.5%), the read() copy (4.5%) and the
+ * dv/dt filter (4%) (perf, one UBX run).
  *
  * Usage: bench-process [--players N] [--minutes M] [--jobs J] [--repeat R]
  *                      [--dir DIR] KICKTRACK KICKTRACK-SIM

@@ -534,22 +534,38 @@ copy_date(char *dst, size_t size, const char *s)
 		snprintf(dst, size, "%.10s", s);
 }
 
-int
-kt_rep_read_session_vests(const char *outdir, char ***ret, size_t *ret_n)
+/* OUTDIR/session.json parsed: 0, or -errno (cannot read it), -EBADMSG (not
+ * JSON); *ret_path (to free) names it either way, unless -ENOMEM. Quiet. */
+static int
+parse_session_json(const char *outdir, char **ret_path, struct json_object **ret_root)
 {
-	struct json_object *root, *v, *players;
-	char *path, *data = NULL, **ids = NULL;
-	size_t len, n = 0;
+	char *path, *data = NULL;
+	size_t len;
 	int k;
 
 	if (asprintf(&path, "%s/session.json", outdir) < 0)
 		return -ENOMEM;
+	*ret_path = path;
 	k = kt_read_file(path, 64 << 20, &data, &len);
-	free(path);
 	if (k < 0)
 		return k;
-	root = json_tokener_parse(data);
+	*ret_root = json_tokener_parse(data);
 	free(data);
+	return *ret_root ? 0 : -EBADMSG;
+}
+
+int
+kt_rep_read_session_vests(const char *outdir, char ***ret, size_t *ret_n)
+{
+	struct json_object *root = NULL, *v, *players;
+	char *path = NULL, **ids = NULL;
+	size_t len, n = 0;
+	int k;
+
+	k = parse_session_json(outdir, &path, &root);
+	free(path);
+	if (k < 0 && k != -EBADMSG)
+		return k;
 	if (!root || !json_object_object_get_ex(root, "format", &v) || !json_object_is_type(v, json_type_string) ||
 	    strcmp(json_object_get_string(v), "kicktrack-session") != 0 ||
 	    !json_object_object_get_ex(root, "players", &players) || !json_object_is_type(players, json_type_array)) {
@@ -598,9 +614,8 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 		.hsr_kmh = NAN,
 		.heat_cell_x_m = NAN, .heat_cell_y_m = NAN,
 	};
-	struct json_object *root, *pitch, *v;
-	char *path, *data = NULL;
-	size_t len;
+	struct json_object *root = NULL, *pitch, *v;
+	char *path = NULL;
 	const char *str;
 	double d;
 	int k;
@@ -608,20 +623,18 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 	s.hsr_kmh = s.zone_kmh[2];
 	*ret = s;
 	s.hsr_kmh = NAN;
-	if (asprintf(&path, "%s/session.json", outdir) < 0)
-		return -ENOMEM;
-	k = kt_read_file(path, 64 << 20, &data, &len);
+	k = parse_session_json(outdir, &path, &root);
+	if (k == -ENOMEM)
+		return k;
+	if (k == -EBADMSG) {
+		log_warning("%s: not valid JSON: default pitch 105 x 68 m and zones", path);
+		free(path);
+		return k;
+	}
 	if (k < 0) {
 		log_warning_errno(k, "cannot read %s (%m): default pitch 105 x 68 m and zones", path);
 		free(path);
 		return k;
-	}
-	root = json_tokener_parse(data);
-	free(data);
-	if (!root) {
-		log_warning("%s: not valid JSON: default pitch 105 x 68 m and zones", path);
-		free(path);
-		return -EBADMSG;
 	}
 
 	str = get_str(root, "lang");

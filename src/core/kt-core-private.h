@@ -72,11 +72,6 @@ int kt_ici_init(struct kt_ici *ic, unsigned max_half, unsigned order);
 void kt_ici_apply(const struct kt_ici *ic, const double *in, double *out, size_t n, double dt_s, double sigma,
 		  double gamma);
 
-/* Quadratic Savitzky-Golay smoothing of in[] into out[] with half-width
- * half; near the ends the window shrinks symmetrically. */
-void kt_sg_smooth(const double *in, double *out, size_t n, unsigned half);
-/* Derivative by local linear (= symmetric quadratic) fit, step dt_s. */
-void kt_sg_deriv(const double *in, double *out, size_t n, unsigned half, double dt_s);
 
 /* ---- threshold-run state machine (kt-effort.c, doc/core-state-machines.md) ---- */
 

@@ -58,6 +58,10 @@ struct progress {
 	unsigned total_files, done_files;
 	struct timespec start;
 	double last_draw_s;
+	/* the write pass after a pitch estimate: vests written of to_write */
+	bool writing;
+	unsigned written, to_write;
+	double write_start_s;
 };
 
 struct ctx {
@@ -126,26 +130,48 @@ note(struct ctx *c, enum kt_log_level level, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- progress */
 
+static double
+progress_elapsed_s(const struct progress *p)
+{
+	return now_s() - ((double)p->start.tv_sec + (double)p->start.tv_nsec * 1e-9);
+}
+
+static void
+eta_string(char *eta, size_t size, double left_s)
+{
+	snprintf(eta, size, "--:--");
+	if (!isnan(left_s) && left_s >= 0.0 && left_s < 360000.0)
+		snprintf(eta, size, "%d:%02d", (int)left_s / 60, (int)left_s % 60);
+}
+
 static void
 progress_draw(struct ctx *c, bool final)
 {
 	struct progress *p = &c->prog;
-	double t = now_s() - ((double)p->start.tv_sec + (double)p->start.tv_nsec * 1e-9);
+	double t = progress_elapsed_s(p);
+	char eta[32];
 
 	if (!p->on)
 		return;
-	if (!final && t - p->last_draw_s < 0.2 && p->done_files < p->total_files)
+	if (!final && t - p->last_draw_s < 0.2 && p->done_files < p->total_files &&
+	    (!p->writing || p->written < p->to_write))
 		return;
 	p->last_draw_s = t;
 	double mb = (double)p->done_bytes / 1e6;
-	double rate = t > 0.0 ? mb / t : 0.0;
-	uint64_t todo = p->total_bytes > p->done_bytes ? p->total_bytes - p->done_bytes : 0;
-	double left = rate > 0.0 ? ((double)todo / 1e6) / rate : NAN;
-	char eta[32] = "--:--";
-	if (!isnan(left) && left < 360000.0)
-		snprintf(eta, sizeof(eta), "%d:%02d", (int)left / 60, (int)left % 60);
-	fprintf(stderr, "\r\033[Kkicktrack: %u/%u logs, %.1f/%.1f MB, %.1f MB/s, ETA %s",
-		p->done_files, p->total_files, mb, (double)p->total_bytes / 1e6, rate, eta);
+	if (p->writing) {
+		/* logs all read; the ETA is from the vests written so far */
+		double w = t - p->write_start_s;
+		double left = p->written > 0 ? w / p->written * (p->to_write - p->written) : NAN;
+		eta_string(eta, sizeof(eta), left);
+		fprintf(stderr, "\r\033[Kkicktrack: %u/%u logs read (%.1f MB); writing %u/%u vests, ETA %s",
+			p->done_files, p->total_files, mb, p->written, p->to_write, eta);
+	} else {
+		double rate = t > 0.0 ? mb / t : 0.0;
+		uint64_t todo = p->total_bytes > p->done_bytes ? p->total_bytes - p->done_bytes : 0;
+		eta_string(eta, sizeof(eta), rate > 0.0 ? ((double)todo / 1e6) / rate : NAN);
+		fprintf(stderr, "\r\033[Kkicktrack: %u/%u logs, %.1f/%.1f MB, %.1f MB/s, ETA %s",
+			p->done_files, p->total_files, mb, (double)p->total_bytes / 1e6, rate, eta);
+	}
 	if (final)
 		fputs("\r\033[K", stderr);
 	fflush(stderr);
@@ -169,6 +195,28 @@ progress_file_done(struct ctx *c, uint64_t unread)
 	pthread_mutex_lock(&c->lock);
 	c->prog.done_files++;
 	c->prog.done_bytes += unread;
+	progress_draw(c, false);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* The write pass begins: to_write vests have a series to write out. */
+static void
+progress_writing(struct ctx *c, unsigned to_write)
+{
+	pthread_mutex_lock(&c->lock);
+	c->prog.writing = true;
+	c->prog.to_write = to_write;
+	c->prog.write_start_s = progress_elapsed_s(&c->prog);
+	c->prog.last_draw_s = -1.0; /* draw now */
+	progress_draw(c, false);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void
+progress_written(struct ctx *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->prog.written++;
 	progress_draw(c, false);
 	pthread_mutex_unlock(&c->lock);
 }
@@ -719,9 +767,12 @@ process_vest(struct ctx *c, size_t idx)
 	struct kt_vest_report *v = &c->rep.vests[idx];
 	struct decoded log = { 0 };
 	struct kt_track *t = NULL;
+	uint64_t read;
 	int r;
 
 	r = read_log(c, v, &log);
+	/* kept here: the log is cleared once decoded, before done */
+	read = log.bytes_read;
 	if (r < 0)
 		goto done;
 	if (c->pitch_later)
@@ -789,7 +840,6 @@ done:
 	v->res.series = NULL;
 	v->res.n_series = 0;
 	kt_track_free(t);
-	uint64_t read = log.bytes_read;
 	decoded_clear(&log);
 	progress_file_done(c, v->size > read ? v->size - read : 0);
 }
@@ -811,6 +861,7 @@ finish_vest(struct ctx *c, size_t idx)
 	if (asprintf(&p, "%s/v%zu.series", c->staging, idx) < 0) {
 		set_error(v, "out of memory");
 		note(c, KT_LOG_ERR, "%s: out of memory", v->path);
+		progress_written(c);
 		return;
 	}
 	r = load_series(p, &v->res, &pos, &n_pos);
@@ -833,6 +884,7 @@ finish_vest(struct ctx *c, size_t idx)
 	}
 	v->ok = true;
 out:
+	progress_written(c);
 	unlink(p);
 	free(p);
 	free(pos);
@@ -1439,8 +1491,14 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 	run_all(&c, process_vest);
 	progress_draw(&c, true);
 	if (c.pitch_later) {
+		unsigned to_write = 0;
+
 		estimate_pitch(&c);
+		for (size_t i = 0; i < c.rep.n_vests; i++)
+			to_write += c.rep.vests[i].ok;
+		progress_writing(&c, to_write);
 		run_all(&c, finish_vest);
+		progress_draw(&c, true);
 	}
 
 	for (size_t i = 0; i < c.rep.n_vests; i++)

@@ -453,6 +453,18 @@ progress)
 			fail "run on a pty failed"
 		grep -q 'ETA' "$T/tty" || fail "no progress on a terminal"
 		grep -q 'MB/s' "$T/tty" || fail "progress does not show MB/s"
+		# MB done never above the total (the bytes of a log counted once)
+		tr '\r' '\n' <"$T/tty" | sed -n 's|.* logs, \([0-9.]*\)/\([0-9.]*\) MB,.*|\1 \2|p' >"$T/mb"
+		[ -s "$T/mb" ] || fail "no 'done/total MB' in the progress"
+		awk '$1 > $2 { bad = 1 } END { exit bad }' "$T/mb" ||
+			fail "progress counts more MB than the logs have: $(tail -1 "$T/mb")"
+		grep -q 'writing' "$T/tty" && fail "a write pass shown although the pitch was given"
+		# no pitch: the pitch is estimated after the read pass, then the
+		# write pass shows its own progress
+		rm "$T/s/pitch.ini"
+		script -qec "'$KT' process --no-config --no-charts '$T/s' -o '$T/out4'" /dev/null > "$T/tty" 2>&1 ||
+			fail "run on a pty without pitch failed"
+		grep -q 'writing 2/2 vests' "$T/tty" || fail "no progress in the write pass"
 		script -qec "'$KT' process --quiet --no-config --no-charts '$T/s' -o '$T/out3'" /dev/null > "$T/tty" 2>&1
 		grep -q 'ETA' "$T/tty" && fail "progress shown with --quiet"
 	fi

@@ -1468,10 +1468,27 @@ kt_report_render(const char *outdir, const struct kt_report_opts *o)
 	(void) kt_gnuplot_set_base(c.gp, outdir);
 	c.f = kt_gnuplot_stream(c.gp);
 
-	for (size_t i = 0; i < c.team.n; i++)
+	/* on a terminal, which player's charts are drawn (gnuplot takes about
+	 * half a second a player) */
+	bool progress = !o->quiet && isatty(STDERR_FILENO);
+	kt_log_set_status_line(progress);
+	for (size_t i = 0; i < c.team.n; i++) {
+		if (progress) {
+			fprintf(stderr, "\r\033[Kkicktrack: charts and reports: player %zu of %zu", i + 1,
+				c.team.n);
+			fflush(stderr);
+		}
 		render_player(&c, i);
+	}
+	if (progress) {
+		fputs("\r\033[Kkicktrack: charts and reports: the team", stderr);
+		fflush(stderr);
+	}
 	render_team(&c);
 	failed = kt_gnuplot_finish(c.gp);
+	if (progress)
+		fputs("\r\033[K", stderr);
+	kt_log_set_status_line(false);
 
 	/* index.html shows what exists */
 	for (size_t i = 0; i < c.team.n; i++) {

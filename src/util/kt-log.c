@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 
 static enum kt_log_level max_level = KT_LOG_INFO;
 static const char *program = "kicktrack";
+static bool status_line;
 
 void
 kt_log_set_level(enum kt_log_level l)
@@ -24,6 +26,12 @@ void
 kt_log_set_program(const char *name)
 {
 	program = name;
+}
+
+void
+kt_log_set_status_line(bool on)
+{
+	status_line = on;
 }
 
 int
@@ -64,6 +72,8 @@ kt_log_internal(enum kt_log_level level, int error, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt2, ap);
 #pragma GCC diagnostic pop
 	va_end(ap);
+	if (status_line)
+		fputs("\r\033[K", stderr); /* the message replaces the progress line */
 	fprintf(stderr, "%s: %s%s\n", program,
 		level == KT_LOG_ERR ? "error: " : level == KT_LOG_WARNING ? "warning: " : "", buf);
 	return error;

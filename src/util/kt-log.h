@@ -4,12 +4,16 @@
 #define KT_UTIL_LOG_H
 
 #include <errno.h>
+#include <stdbool.h>
 
 enum kt_log_level { KT_LOG_ERR = 3, KT_LOG_WARNING = 4, KT_LOG_INFO = 6, KT_LOG_DEBUG = 7 };
 
 void kt_log_set_level(enum kt_log_level l);
 void kt_log_set_program(const char *name);
 enum kt_log_level kt_log_get_level(void);
+/* While on, a progress line (ending in "\r", no newline) may be on the
+ * terminal: each message first clears it. */
+void kt_log_set_status_line(bool on);
 
 /* Logs "program: message" (with ": strerror(-error)" appended when %m is used,
  * %m expands to strerror(-error)). Returns error unchanged, so callers can

@@ -48,6 +48,14 @@ render)
 	if grep -v 'all charts made' "$T/err" | grep -q .; then cat "$T/err"; fail "unexpected messages"; fi
 	grep -qx "$T/en/index.html" "$T/out" || fail "path of index.html not printed"
 	check_all_charts "$T/en" 4
+	# on a terminal (and only there) it says which player it draws
+	if command -v script >/dev/null; then
+		script -qec "'$KT' report --no-config --lang en '$T/en'" /dev/null >"$T/tty" 2>&1 ||
+			fail "report on a pty failed"
+		grep -q 'charts and reports: player 4 of 4' "$T/tty" || fail "no progress on a terminal"
+		grep -q 'charts and reports: the team' "$T/tty" || fail "no progress for the team charts"
+		check_all_charts "$T/en" 4
+	fi
 	pdftotext "$T/en/players/V01/report.pdf" - >"$T/en.txt"
 	grep -q 'Top speed' "$T/en.txt" || fail "English PDF lacks 'Top speed'"
 	grep -q 'Jürgen Müller' "$T/en.txt" || fail "PDF lacks the player's name with umlauts"

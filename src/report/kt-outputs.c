@@ -105,6 +105,7 @@ open_out(const char *path, const struct kt_csv_style *s, struct kt_atomic_file *
 		return r;
 	/* outputs are written in big blocks */
 	setvbuf(a->f, NULL, _IOFBF, 1 << 16);
+	errno = 0; /* close_out() reports why a write failed (ENOSPC, ...) */
 	if (s && s->bom)
 		fputs("\xEF\xBB\xBF", a->f);
 	return 0;
@@ -114,8 +115,9 @@ static int
 close_out(struct kt_atomic_file *a)
 {
 	if (ferror(a->f)) {
+		int r = -(errno ? errno : EIO);
 		kt_atomic_abort(a);
-		return -EIO;
+		return r;
 	}
 	return kt_atomic_commit(a, false, false);
 }

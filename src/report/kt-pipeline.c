@@ -77,6 +77,9 @@ struct ctx {
 	struct kt_session_report rep;
 	pthread_mutex_t lock;              /* warnings, progress */
 	atomic_size_t next;
+	/* an output could not be written (disk full, I/O error): the run
+	 * fails as a whole and OUTDIR keeps what it had */
+	atomic_bool write_failed;
 	struct progress prog;
 	/* no pitch yet: x/y and heatmaps once it is estimated from the pool */
 	bool pitch_later;
@@ -597,6 +600,8 @@ count_valid(const struct kt_fix *f, size_t n)
 	return k;
 }
 
+static void remove_tree(const char *path);
+
 /* The files of a vest's folder players/<vest_id>/ (the charts aside) */
 static const char *const vest_files[] = { "timeseries.csv", "sprints.csv", "heatmap.csv" };
 #define N_VEST_FILES (sizeof(vest_files) / sizeof(vest_files[0]))
@@ -627,8 +632,11 @@ write_vest_files(struct ctx *c, size_t idx, struct kt_vest_report *v)
 			r = kt_write_heatmap_csv(p, &v->res, &c->style);
 	}
 out:
-	if (r < 0)
+	if (r < 0) {
 		note(c, KT_LOG_ERR, "%s: cannot write %s: %s", v->path, p ? p : dir, strerror(-r));
+		/* what was written must not be moved into OUTDIR with the rest */
+		remove_tree(dir);
+	}
 	free(p);
 	free(dir);
 	return r;
@@ -669,10 +677,18 @@ pool_positions(struct ctx *c, size_t idx, const struct decoded *log)
 /* Staging file of a vest's 10 Hz series and its track's positions, until
  * the pitch is known: two counts, then the two arrays as in memory (read
  * back by the same process only). */
+/* errno is 0 after the fopen(): a failed write leaves its reason there
+ * (ENOSPC, EDQUOT, ...), which ferror() does not keep */
+static int
+stream_error(void)
+{
+	return -(errno ? errno : EIO);
+}
+
 static int
 write_array(FILE *f, const void *a, size_t n, size_t size)
 {
-	return n == 0 || fwrite(a, size, n, f) == n ? 0 : -EIO;
+	return n == 0 || fwrite(a, size, n, f) == n ? 0 : stream_error();
 }
 
 static int
@@ -684,15 +700,18 @@ save_series(const char *path, const struct kt_result *res, const struct kt_posit
 
 	if (!f)
 		return -errno;
+	errno = 0;
 	r = write_array(f, hdr, 2, sizeof(size_t));
 	if (r == 0)
 		r = write_array(f, res->series, res->n_series, sizeof(*res->series));
 	if (r == 0)
 		r = write_array(f, pos, n_pos, sizeof(*pos));
 	if (ferror(f) && r == 0)
-		r = -EIO;
+		r = stream_error();
 	if (fclose(f) != 0 && r == 0)
-		r = -errno;
+		r = stream_error();
+	if (r < 0)
+		unlink(path);
 	return r;
 }
 
@@ -831,6 +850,7 @@ process_vest(struct ctx *c, size_t idx)
 	}
 	if ((c->pitch_later ? save_for_pitch(c, idx, v, t) : write_vest_files(c, idx, v)) < 0) {
 		set_error(v, "cannot write its output files");
+		atomic_store(&c->write_failed, true);
 		goto done;
 	}
 	v->ok = true;
@@ -867,6 +887,7 @@ finish_vest(struct ctx *c, size_t idx)
 	r = load_series(p, &v->res, &pos, &n_pos);
 	if (r < 0) {
 		set_error(v, "cannot read back its series");
+		atomic_store(&c->write_failed, true);
 		note(c, KT_LOG_ERR, "%s: cannot read back %s: %s", v->path, p, strerror(-r));
 		goto out;
 	}
@@ -880,6 +901,7 @@ finish_vest(struct ctx *c, size_t idx)
 	}
 	if (write_vest_files(c, idx, v) < 0) {
 		set_error(v, "cannot write its output files");
+		atomic_store(&c->write_failed, true);
 		goto out;
 	}
 	v->ok = true;
@@ -984,8 +1006,9 @@ estimate_pitch(struct ctx *c)
 	snprintf(c->rep.pitch_name, sizeof(c->rep.pitch_name), "estimated from %u vests", vests);
 	c->pitch_file = path_join(c->o->outdir, "pitch.ini");
 	c->rep.pitch_file = c->pitch_file;
-	log_warning("no pitch file: pitch estimated from the tracks of %u vests (%.0f x %.0f m); written to %s, check it and reuse it with --pitch",
-		    vests, c->rep.pitch.length_m, c->rep.pitch.width_m, c->pitch_file ? c->pitch_file : "pitch.ini");
+	/* where it is written is said once it is there */
+	log_warning("no pitch file: pitch estimated from the tracks of %u vests (%.0f x %.0f m)",
+		    vests, c->rep.pitch.length_m, c->rep.pitch.width_m);
 out:
 	free(lat);
 	free(lon);
@@ -1028,10 +1051,20 @@ resolve_vests(struct ctx *c)
 	/* players whose vest gave nothing: worth a word, not an error */
 	for (size_t k = 0; c->have_roster && k < c->roster.n; k++) {
 		const struct kt_roster_entry *e = &c->roster.entries[k];
+		const struct kt_vest_report *failed = NULL;
 		bool found = false;
-		for (size_t i = 0; i < c->rep.n_vests && !found; i++)
-			found = c->rep.vests[i].ok && c->rep.vests[i].roster == e;
-		if (!found && !c->o->quiet)
+		for (size_t i = 0; i < c->rep.n_vests && !found; i++) {
+			const struct kt_vest_report *v = &c->rep.vests[i];
+			found = v->ok && v->roster == e;
+			if (!v->ok && !failed && !strcmp(v->vest_id, e->vest_id))
+				failed = v;
+		}
+		if (found || c->o->quiet)
+			continue;
+		if (failed) /* its error is above: say it is the same player */
+			log_info("%s:%u: vest %s (%s) is left out: %s gave no result", c->roster_file, e->line,
+				 e->vest_id, *e->player ? e->player : "no name", failed->path);
+		else
 			log_info("%s:%u: no data for vest %s (%s) in this session", c->roster_file, e->line,
 				 e->vest_id, *e->player ? e->player : "no name");
 	}
@@ -1501,6 +1534,14 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 		progress_draw(&c, true);
 	}
 
+	if (atomic_load(&c.write_failed)) {
+		/* not the logs' fault: a partial result would replace good outputs
+		 * of an earlier run with nothing */
+		log_error("the outputs could not be written (see above): nothing in %s was changed",
+			  o->outdir);
+		status = KT_PIPELINE_FAILED;
+		goto out;
+	}
 	for (size_t i = 0; i < c.rep.n_vests; i++)
 		n_ok += c.rep.vests[i].ok;
 	if (n_ok == 0) {
@@ -1543,6 +1584,9 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 						o->outdir);
 		}
 	}
+	if (!o->quiet && c.rep.have_pitch && !strcmp(c.rep.pitch_source, "estimated"))
+		log_info("the estimated pitch is in %s: check it and reuse it with --pitch",
+			 c.pitch_file ? c.pitch_file : "pitch.ini");
 	if (!o->quiet)
 		log_info("%u of %zu vests processed; output in %s%s", n_ok, c.rep.n_vests, o->outdir,
 			 status == KT_PIPELINE_OK ? "" : " (partial: see the messages above)");

@@ -191,6 +191,7 @@ estimate)
 	run "$T/s" -o "$T/out"
 	expect_rc 0
 	expect_err "pitch estimated from the tracks of 4 vests"
+	expect_err "the estimated pitch is in $T/out/pitch.ini"
 	check_outputs "$T/out" 4
 	# (LeakSanitizer cannot run under ptrace: off for the traced run only)
 	command -v strace >/dev/null || fail "strace is needed for this test (tools/setup test installs it)"
@@ -468,6 +469,54 @@ progress)
 		script -qec "'$KT' process --quiet --no-config --no-charts '$T/s' -o '$T/out3'" /dev/null > "$T/tty" 2>&1
 		grep -q 'ETA' "$T/tty" && fail "progress shown with --quiet"
 	fi
+	;;
+disk-full)
+	# A full disk is not the logs' fault: the run fails as a whole, says
+	# why, and neither leaves half a result nor replaces an earlier run's
+	# outputs. On a small tmpfs of its own, in a user+mount namespace.
+	command -v unshare >/dev/null || fail "unshare (util-linux) is needed"
+	unshare -rm true 2>/dev/null || { echo "SKIP: no user namespaces here"; exit 77; }
+	sim "$T/s" -p 3 -m 3 -s 2
+	rm "$T/s/pitch.ini" # the write pass after the pitch estimate, too
+	mkdir "$T/mnt"
+	cat >"$T/inner.sh" <<'INNER'
+set -u
+KT=$1 S=$2 MNT=$3 T=$4
+mount -t tmpfs -o size=8m,mode=0700 tmpfs "$MNT" || exit 10
+kt() { "$KT" process --no-config --no-charts "$S" -o "$@"; }
+fill() { # leave about $1 KiB free on $MNT
+	local avail
+	avail=$(df -k --output=avail "$MNT" | tail -1)
+	dd if=/dev/zero of="$MNT/filler" bs=1k count=$((avail - $1)) status=none 2>/dev/null || true
+}
+snapshot() { (cd "$MNT/out" && find . | sort && find . -type f | sort | xargs -r sha256sum); }
+# 1: a good run, then a run that finds the disk full
+kt "$MNT/out" 2>"$T/err1" || { cat "$T/err1"; exit 11; }
+snapshot >"$T/before"
+fill 200
+kt "$MNT/out" 2>"$T/err2"
+echo "$?" >"$T/rc2"
+snapshot >"$T/after"
+rm -f "$MNT/filler"
+# 2: a new OUTDIR on a disk that is full from the start
+fill 40
+kt "$MNT/new" 2>"$T/err3"
+echo "$?" >"$T/rc3"
+ls -A "$MNT" >"$T/left3"
+exit 0
+INNER
+	unshare -rm bash "$T/inner.sh" "$KT" "$T/s" "$T/mnt" "$T"
+	r=$?
+	[ "$r" = 10 ] && { echo "SKIP: cannot mount a tmpfs in a user namespace"; exit 77; }
+	[ "$r" = 0 ] || fail "setup run failed ($r): $(cat "$T/err1" 2>/dev/null)"
+	[ "$(cat "$T/rc2")" = 1 ] || { cat "$T/err2"; fail "disk full: exit $(cat "$T/rc2"), expected 1"; }
+	grep -q 'No space left on device' "$T/err2" || { cat "$T/err2"; fail "disk full: does not say why"; }
+	grep -q "nothing in $T/mnt/out was changed" "$T/err2" || { cat "$T/err2"; fail "disk full: no final word"; }
+	diff "$T/before" "$T/after" >/dev/null ||
+		fail "disk full: the earlier outputs were changed: $(diff "$T/before" "$T/after" | head -5)"
+	[ "$(cat "$T/rc3")" = 1 ] || { cat "$T/err3"; fail "full from the start: exit $(cat "$T/rc3"), expected 1"; }
+	grep -q 'No space left on device' "$T/err3" || { cat "$T/err3"; fail "full from the start: does not say why"; }
+	grep -qx 'new' "$T/left3" && fail "full from the start: an output folder was left: $(cat "$T/left3")"
 	;;
 *)
 	fail "unknown case"

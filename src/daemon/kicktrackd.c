@@ -736,7 +736,7 @@ load_roster(struct kt_dockd *d, const char *path)
 
 	r = kt_read_file(path, 1 << 20, &data, NULL);
 	if (r < 0)
-		return log_error_errno(r, "cannot read roster %s: %m", path);
+		return log_error_errno(r, "cannot read roster %s: %s", path, kt_read_file_error(r));
 	for (line = strtok_r(data, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
 		char *end = line + strcspn(line, ",;");
 		*end = '\0';

@@ -825,7 +825,9 @@ kt_log_reader_feed_file(struct kt_log_reader *r, const char *path, bool regular_
 	uint64_t total = 0;
 	int fd, k;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK when only regular files will do: opening a FIFO for
+	 * reading would wait for a writer (and a file ignores the flag) */
+	fd = open(path, O_RDONLY | O_CLOEXEC | (regular_only ? O_NONBLOCK : 0));
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {

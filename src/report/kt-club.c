@@ -194,7 +194,7 @@ kt_roster_load(const char *path, struct kt_roster *ret)
 
 	rr = kt_read_file(path, ROSTER_MAX_SIZE, &data, &len);
 	if (rr < 0)
-		return log_error_errno(rr, "cannot read roster %s: %m", path);
+		return log_error_errno(rr, "cannot read roster %s: %s", path, kt_read_file_error(rr));
 
 	char *s = data;
 	if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {

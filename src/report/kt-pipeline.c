@@ -377,7 +377,7 @@ load_roster(struct ctx *c)
 	c->roster_file = strdup(path);
 	r = kt_roster_load(path, &c->roster);
 	if (r < 0) {
-		note(c, KT_LOG_ERR, "%s: roster not used: %s", path, strerror(-r));
+		note(c, KT_LOG_ERR, "%s: roster not used: %s", path, kt_read_file_error(r));
 	} else {
 		c->have_roster = true;
 		c->rep.roster = &c->roster;
@@ -995,8 +995,9 @@ estimate_pitch(struct ctx *c)
 	if (r < 0) {
 		/* with no position at all, the messages about the logs say why */
 		if (n > 0)
-			note(c, KT_LOG_ERR, "no pitch file, and the pitch cannot be estimated from the tracks (%s): no x/y positions and no heatmaps",
-			     strerror(-r));
+			note(c, KT_LOG_ERR, "no pitch file, and the pitch cannot be estimated from the tracks "
+			     "(valid positions in %zu s of the tracks; it takes 100 s or more, over 10 x 5 m at least): "
+			     "no x/y positions and no heatmaps", n);
 		goto out;
 	}
 	c->rep.have_pitch = true;
@@ -1007,8 +1008,8 @@ estimate_pitch(struct ctx *c)
 	c->pitch_file = path_join(c->o->outdir, "pitch.ini");
 	c->rep.pitch_file = c->pitch_file;
 	/* where it is written is said once it is there */
-	log_warning("no pitch file: pitch estimated from the tracks of %u vests (%.0f x %.0f m)",
-		    vests, c->rep.pitch.length_m, c->rep.pitch.width_m);
+	log_warning("no pitch file: pitch estimated from the tracks of %u vest%s (%.0f x %.0f m)",
+		    vests, vests == 1 ? "" : "s", c->rep.pitch.length_m, c->rep.pitch.width_m);
 out:
 	free(lat);
 	free(lon);

@@ -138,16 +138,40 @@ kt_mkdir_p(const char *path, mode_t mode)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
+const char *
+kt_read_file_error(int r)
+{
+	if (r == -EINVAL)
+		return "not a regular file (a FIFO or a device?)";
+	if (r == -EFBIG)
+		return "too big for this kind of file";
+	return strerror(-r);
+}
+
 int
 kt_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len)
 {
-	FILE *f = fopen(path, "re");
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
-	if (!f)
+	FILE *f;
+	if (fd < 0)
 		return -errno;
-	if (fstat(fileno(f), &st) < 0 || S_ISDIR(st.st_mode)) {
-		fclose(f);
-		return -EISDIR;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL; /* a FIFO, a device */
+	}
+	(void) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	f = fdopen(fd, "r");
+	if (!f) {
+		int r = -errno;
+		close(fd);
+		return r;
 	}
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap);

@@ -29,7 +29,10 @@ void kt_atomic_abort(struct kt_atomic_file *a);
 int kt_mkdir_p(const char *path, mode_t mode);
 /* fsync a directory. */
 int kt_fsync_dir(const char *dir);
-/* Read a whole small file (config, roster) into a NUL-terminated buffer. */
+/* Read a whole small file (config, roster) into a NUL-terminated buffer.
+ * Only regular files: a FIFO or device gives -EINVAL (never waits). */
 int kt_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len);
+/* What a kt_read_file() error means, for a message. */
+const char *kt_read_file_error(int r);
 
 #endif

@@ -18,7 +18,7 @@ kt_ini_parse(const char *path, kt_ini_cb cb, void *userdata)
 
 	r = kt_read_file(path, 1 << 20, &data, NULL);
 	if (r < 0)
-		return log_error_errno(r, "cannot read config file %s: %m", path);
+		return log_error_errno(r, "cannot read %s: %s", path, kt_read_file_error(r));
 
 	/* strtok_r would skip empty lines and break the numbering: split by hand */
 	for (line = data; line; line = save) {

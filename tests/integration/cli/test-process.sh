@@ -321,17 +321,24 @@ bad-logs)
 	printf '%s\r\n' '$GPRMC,120000.00,V,,,,,,,211126,,,N*79' '$GPRMC,120001.00,V,,,,,,,211126,,,N*78' \
 		'$GPRMC,120002.00,V,,,,,,,211126,,,N*7B' '$GPRMC,120003.00,V,,,,,,,211126,,,N*7A' \
 		'$GPRMC,120004.00,V,,,,,,,211126,,,N*7D' > "$T/s/nofix.nmea"
-	run "$T/s" "$T/missing.ubx" /dev/zero -o "$T/out"
+	# a FIFO must not make it wait for a writer (log, roster, pitch alike)
+	mkfifo "$T/fifo.nmea"
+	run "$T/s" "$T/missing.ubx" /dev/zero "$T/fifo.nmea" -o "$T/out"
 	expect_rc 3
 	expect_err "/dev/zero: cannot use this log: not a regular file"
+	expect_err "fifo.nmea: cannot use this log: not a regular file"
 	expect_err "empty.ubx: cannot use this log: the file is empty"
 	expect_err "garbage.bin: cannot use this log"
 	expect_err "missing.ubx: cannot use this log"
 	expect_err "nofix.nmea: no valid GNSS fix"
 	check_outputs "$T/out" 2
 	[ "$(json_get "$T/out/session.json" "j['status']")" = partial ] || fail "status not partial"
-	[ "$(json_get "$T/out/session.json" "len([i for i in j['inputs'] if i['status'] == 'failed'])")" = 5 ] ||
+	[ "$(json_get "$T/out/session.json" "len([i for i in j['inputs'] if i['status'] == 'failed'])")" = 6 ] ||
 		fail "failed inputs not listed"
+	run --roster "$T/fifo.nmea" --pitch "$T/fifo.nmea" "$T/s" -o "$T/out2"
+	expect_rc 3
+	expect_err "cannot read roster $T/fifo.nmea: not a regular file"
+	expect_err "cannot read $T/fifo.nmea: not a regular file"
 	;;
 nothing)
 	# nothing usable: exit 1 and no output folder contents

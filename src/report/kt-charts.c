@@ -1521,7 +1521,8 @@ kt_report_render(const char *outdir, const struct kt_report_opts *o)
 		log_warning("%s: %d chart%s or page%s missing (see above)", outdir, k, k == 1 ? "" : "s",
 			    k == 1 ? "" : "s");
 	else if (!o->quiet)
-		log_info("%s/index.html: %zu players, all charts made", outdir, c.team.n);
+		log_info("%s/index.html: %zu player%s, all charts made", outdir, c.team.n,
+			 c.team.n == 1 ? "" : "s");
 out:
 	kt_gnuplot_free(c.gp);
 	kt_rep_team_clear(&c.team);

@@ -28,6 +28,7 @@
 #include "ingest/kt-serial.h"
 #include "kt-config.h"
 #include "kt-dockd.h"
+#include "report/kt-club.h"
 #include "report/kt-pipeline.h"
 #include "store/kt-store.h"
 #include "util/kt-fileio.h"
@@ -728,30 +729,21 @@ run(struct daemon *dm)
 	return r;
 }
 
+/* The vests of the roster, read as kicktrack process reads it (columns by
+ * the header's names): a training whose every vest has docked is processed
+ * without waiting for the quiet time. */
 static int
 load_roster(struct kt_dockd *d, const char *path)
 {
-	char *data, *line, *save = NULL;
-	int r;
+	struct kt_roster ros;
+	int r = kt_roster_load(path, &ros);
 
-	r = kt_read_file(path, 1 << 20, &data, NULL);
 	if (r < 0)
-		return log_error_errno(r, "cannot read roster %s: %s", path, kt_read_file_error(r));
-	for (line = strtok_r(data, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
-		char *end = line + strcspn(line, ",;");
-		*end = '\0';
-		kt_strip(line);
-		if (kt_startswith(line, "\xef\xbb\xbf"))
-			line += 3;
-		if (!*line || *line == '#' || !strcmp(line, "vest_id"))
-			continue;
-		if (strv_add(&d->roster, &d->n_roster, line) < 0) {
-			free(data);
-			return -ENOMEM;
-		}
-	}
-	free(data);
-	return 0;
+		return r;
+	for (size_t i = 0; i < ros.n && r >= 0; i++)
+		r = strv_add(&d->roster, &d->n_roster, ros.entries[i].vest_id);
+	kt_roster_clear(&ros);
+	return r < 0 ? r : 0;
 }
 
 static int

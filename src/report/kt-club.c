@@ -16,7 +16,8 @@
 #include "util/kt-strutil.h"
 
 #define ROSTER_MAX_SIZE (4u << 20)
-#define ROSTER_FIELDS 4
+#define ROSTER_FIELDS 4     /* vest_id, player, number, position */
+#define ROSTER_MAX_COLS 64  /* columns of a line kept (a header may name more) */
 
 /* ------------------------------------------------------------------ roster */
 
@@ -29,9 +30,15 @@ struct roster_parse {
 	unsigned n_rows;
 	unsigned rows_ended;    /* row callbacks so far, blank rows included */
 	unsigned n_fields;
-	char *fields[ROSTER_FIELDS];
+	char *fields[ROSTER_MAX_COLS];
 	bool bad_utf8;
 	bool oom;
+	/* a header line maps its columns by name: col[k] is the column of
+	 * vest_id, player, number, position (-1: not there), n_cols how many a
+	 * line must have; without a header, the four in that order */
+	bool have_header;
+	int col[ROSTER_FIELDS];
+	unsigned n_cols;
 };
 
 static bool
@@ -82,7 +89,7 @@ mfree_str(char *s)
 static void
 roster_row_reset(struct roster_parse *p)
 {
-	for (unsigned i = 0; i < ROSTER_FIELDS; i++)
+	for (unsigned i = 0; i < ROSTER_MAX_COLS; i++)
 		p->fields[i] = mfree_str(p->fields[i]);
 	p->n_fields = 0;
 	p->bad_utf8 = false;
@@ -97,7 +104,7 @@ roster_field_cb(void *s, size_t len, void *data)
 		p->row_line = p->cur_line;
 	if (!utf8_valid(s, len))
 		p->bad_utf8 = true;
-	if (p->n_fields < ROSTER_FIELDS) {
+	if (p->n_fields < ROSTER_MAX_COLS) {
 		p->fields[p->n_fields] = strndup(s ? s : "", s ? len : 0);
 		if (!p->fields[p->n_fields])
 			p->oom = true;
@@ -105,10 +112,57 @@ roster_field_cb(void *s, size_t len, void *data)
 	p->n_fields++;
 }
 
-static bool
-is_header(char *const *f, unsigned n)
+/* Column names a header may use for each field, English and German, any
+ * case (a club's own export often says "Spieler" or has more columns). */
+static const char *const col_names[ROSTER_FIELDS][8] = {
+	{ "vest_id", "vest", "weste", "westen_id", "weste_id", NULL },
+	{ "player", "name", "spieler", "spielerin", NULL },
+	{ "number", "nummer", "nr", "trikotnummer", "rückennummer", "rueckennummer", NULL },
+	{ "position", "pos", NULL },
+};
+
+static int
+col_field(const char *name)
 {
-	return n >= 1 && f[0] && !strcasecmp(kt_strip(f[0]), "vest_id");
+	for (int k = 0; k < ROSTER_FIELDS; k++)
+		for (unsigned j = 0; col_names[k][j]; j++)
+			if (!strcasecmp(name, col_names[k][j]))
+				return k;
+	return -1;
+}
+
+/* The first line is a header if one of its fields names the vest id
+ * column; then every column is mapped by its name. */
+static bool
+parse_header(struct roster_parse *p)
+{
+	int col[ROSTER_FIELDS] = { -1, -1, -1, -1 };
+	unsigned n = p->n_fields < ROSTER_MAX_COLS ? p->n_fields : ROSTER_MAX_COLS;
+
+	for (unsigned i = 0; i < n; i++) {
+		int k = p->fields[i] ? col_field(kt_strip(p->fields[i])) : -1;
+		if (k >= 0 && col[k] < 0)
+			col[k] = (int)i;
+	}
+	if (col[0] < 0)
+		return false;
+	if (p->n_fields > ROSTER_MAX_COLS) {
+		log_error("%s:%u: more than %d columns; the roster is read as if it had no header",
+			  p->path, p->row_line, ROSTER_MAX_COLS);
+		return false;
+	}
+	p->have_header = true;
+	p->n_cols = p->n_fields;
+	memcpy(p->col, col, sizeof(col));
+	for (unsigned i = 0; i < n; i++) {
+		bool used = false;
+		for (int k = 0; k < ROSTER_FIELDS; k++)
+			used |= col[k] == (int)i;
+		if (!used)
+			log_info("%s:%u: column '%s' is not used", p->path, p->row_line,
+				 p->fields[i] ? p->fields[i] : "");
+	}
+	return true;
 }
 
 static void
@@ -121,7 +175,7 @@ roster_row_cb(int c, void *data)
 	if (p->n_fields == 0) /* empty line */
 		return;
 	p->n_rows++;
-	if (p->n_rows == 1 && is_header(p->fields, p->n_fields)) {
+	if (p->n_rows == 1 && parse_header(p)) {
 		roster_row_reset(p);
 		return;
 	}
@@ -129,9 +183,13 @@ roster_row_cb(int c, void *data)
 		roster_row_reset(p); /* a line of blanks */
 		return;
 	}
-	if (p->n_fields != ROSTER_FIELDS) {
-		log_error("%s:%u: expected %d fields, got %u (vest_id,player,number,position)",
-			  p->path, p->row_line, ROSTER_FIELDS, p->n_fields);
+	if (p->n_fields != p->n_cols) {
+		if (p->have_header)
+			log_error("%s:%u: expected %u fields as in the header line, got %u", p->path,
+				  p->row_line, p->n_cols, p->n_fields);
+		else
+			log_error("%s:%u: expected %d fields, got %u (vest_id,player,number,position)",
+				  p->path, p->row_line, ROSTER_FIELDS, p->n_fields);
 		r->bad_lines++;
 		roster_row_reset(p);
 		return;
@@ -142,8 +200,24 @@ roster_row_cb(int c, void *data)
 		roster_row_reset(p);
 		return;
 	}
-	for (unsigned i = 0; i < ROSTER_FIELDS; i++)
-		kt_strip(p->fields[i]);
+	/* the four fields in their order, "" for a column the header lacks */
+	char *f[ROSTER_FIELDS];
+	for (unsigned k = 0; k < ROSTER_FIELDS; k++) {
+		int col = p->col[k];
+		f[k] = col >= 0 ? p->fields[col] : strdup("");
+		if (col >= 0)
+			p->fields[col] = NULL;
+		if (!f[k])
+			p->oom = true;
+	}
+	roster_row_reset(p);
+	if (p->oom) {
+		for (unsigned k = 0; k < ROSTER_FIELDS; k++)
+			free(f[k]);
+		return;
+	}
+	for (unsigned k = 0; k < ROSTER_FIELDS; k++)
+		p->fields[k] = kt_strip(f[k]);
 	if (!*p->fields[0]) {
 		log_error("%s:%u: empty vest_id", p->path, p->row_line);
 		r->bad_lines++;
@@ -186,7 +260,7 @@ int
 kt_roster_load(const char *path, struct kt_roster *ret)
 {
 	struct kt_roster r = { 0 };
-	struct roster_parse p = { .path = path, .roster = &r };
+	struct roster_parse p = { .path = path, .roster = &r, .col = { 0, 1, 2, 3 }, .n_cols = ROSTER_FIELDS };
 	struct csv_parser csv;
 	char *data = NULL;
 	size_t len = 0;

@@ -27,7 +27,9 @@ struct kt_roster {
 /* Read a roster with libcsv (strict). Bad lines are logged and skipped.
  * Returns the number of bad lines (>= 0), or -errno when the file cannot be
  * read at all (logged). A UTF-8 BOM and ';' as separator (German Excel) are
- * accepted. */
+ * accepted. A first line naming a vest id column (vest_id, Weste, ...) is a
+ * header: columns are then taken by name, in any order, others ignored;
+ * without one, every line is vest_id,player,number,position. */
 int kt_roster_load(const char *path, struct kt_roster *ret);
 const struct kt_roster_entry *kt_roster_find(const struct kt_roster *r, const char *vest_id);
 void kt_roster_clear(struct kt_roster *r);

@@ -357,7 +357,7 @@ roster)
 	  printf '"KT-0099","Zoë ""Flash"" Jäger",7,MID\n'; } > "$T/roster.csv"
 	run --roster "$T/roster.csv" "$T/s" -o "$T/out"
 	expect_rc 3
-	expect_err "roster.csv:3: expected 4 fields, got 2"
+	expect_err "roster.csv:3: expected 4 fields as in the header line, got 2"
 	expect_err "vest KT-0002 is not in the roster"
 	expect_err "vest KT-0003 is not in the roster"
 	check_outputs "$T/out" 3
@@ -380,6 +380,19 @@ roster)
 	expect_err "roster-q.csv:2: unterminated quote"
 	check_outputs "$T/out3" 3
 	grep -q '"Lukas Schäfer"' "$T/out3/team.csv" || fail "the line after a broken quote was lost"
+	# a club's own export: German column names in another order, a column
+	# more, no position: columns are taken by the header's names
+	printf 'Spieler;Weste;Geburtsjahr;Rückennummer\nJörg Müller;KT-0001;2010;1\nLukas Schäfer;KT-0002;2011;4\nJürgen Weiß;KT-0003;2010;8\n' > "$T/roster-club.csv"
+	run --roster "$T/roster-club.csv" "$T/s" -o "$T/out4"
+	expect_rc 0
+	expect_err "roster-club.csv:1: column 'Geburtsjahr' is not used"
+	"$PY" - "$T/out4/team.csv" <<-'EOF' || fail "roster columns not taken by their names"
+		import csv, sys
+		rows = {r["vest_id"]: r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8", newline=""))}
+		assert (rows["KT-0002"]["player"], rows["KT-0002"]["number"], rows["KT-0002"]["position"]) == \
+			("Lukas Schäfer", "4", ""), rows["KT-0002"]
+		assert rows["KT-0003"]["player"] == "Jürgen Weiß", rows["KT-0003"]
+		EOF
 	;;
 pitch)
 	# malformed pitch files: named with file:line, the pitch is estimated instead, exit 3

@@ -1004,7 +1004,8 @@ estimate_pitch(struct ctx *c)
 	c->rep.pitch_source = "estimated";
 	c->rep.pitch_estimate_vests = vests;
 	c->rep.pitch_estimate_points = n;
-	snprintf(c->rep.pitch_name, sizeof(c->rep.pitch_name), "estimated from %u vests", vests);
+	snprintf(c->rep.pitch_name, sizeof(c->rep.pitch_name), "estimated from %u vest%s", vests,
+		 vests == 1 ? "" : "s");
 	c->pitch_file = path_join(c->o->outdir, "pitch.ini");
 	c->rep.pitch_file = c->pitch_file;
 	/* where it is written is said once it is there */
@@ -1404,10 +1405,10 @@ write_session_files(struct ctx *c)
 	if (c->rep.have_pitch && c->rep.pitch_source && !strcmp(c->rep.pitch_source, "estimated")) {
 		char comment[512];
 		snprintf(comment, sizeof(comment),
-			 PITCH_ESTIMATE_MARK "%s from the pooled positions of %u vests.\n"
+			 PITCH_ESTIMATE_MARK "%s from the pooled positions of %u vest%s.\n"
 			 "Check the corners (corner1 -> corner2 runs along a touchline) and reuse\n"
 			 "this file with 'kicktrack process --pitch pitch.ini'.",
-			 KT_VERSION, c->rep.pitch_estimate_vests);
+			 KT_VERSION, c->rep.pitch_estimate_vests, c->rep.pitch_estimate_vests == 1 ? "" : "s");
 		p = path_join(c->staging, "pitch.ini");
 		r = p ? kt_pitch_file_write(p, &c->rep.pitch, c->rep.pitch_name, comment) : -ENOMEM;
 		if (r < 0)

@@ -780,6 +780,28 @@ save_for_pitch(struct ctx *c, size_t idx, struct kt_vest_report *v, const struct
 	return r;
 }
 
+/* A pitch file with the wrong coordinates (another ground, a typo) gives
+ * empty heatmaps and meaningless x/y without any error: say so when most
+ * of a vest's valid time lies beyond the pitch and its margin. */
+static void
+check_on_pitch(struct ctx *c, const struct kt_vest_report *v)
+{
+	double on_s = 0.0, valid_s = v->res.valid_minutes * 60.0;
+
+	if (!c->rep.have_pitch || !strcmp(c->rep.pitch_source, "estimated") || !v->res.heat_s ||
+	    valid_s < 60.0)
+		return;
+	for (size_t i = 0; i < (size_t) v->res.heat_nx * v->res.heat_ny; i++)
+		on_s += v->res.heat_s[i];
+	if (on_s >= 0.5 * valid_s)
+		return;
+	note(c, KT_LOG_WARNING,
+	     "%s: vest %s was on the pitch of %s (within %.0f m of it) for only %.0f%% of its %.0f valid minutes: "
+	     "are these the right pitch corners?",
+	     v->path, v->vest_id, c->pitch_file ? c->pitch_file : "the pitch file", c->params.heat_margin_m,
+	     100.0 * on_s / valid_s, v->res.valid_minutes);
+}
+
 static void
 process_vest(struct ctx *c, size_t idx)
 {
@@ -848,6 +870,7 @@ process_vest(struct ctx *c, size_t idx)
 		     v->path, v->res.n_epochs, v->vest_id);
 		goto done;
 	}
+	check_on_pitch(c, v);
 	if ((c->pitch_later ? save_for_pitch(c, idx, v, t) : write_vest_files(c, idx, v)) < 0) {
 		set_error(v, "cannot write its output files");
 		atomic_store(&c->write_failed, true);

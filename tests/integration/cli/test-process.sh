@@ -418,6 +418,20 @@ pitch)
 	run --pitch "$T/nonexistent.ini" "$T/s" -o "$T/out4"
 	expect_rc 3
 	expect_err "nonexistent.ini"
+	# a well-formed pitch in the wrong place (a typo in the latitudes: one
+	# degree north): said for every vest, exit 3; the right one says nothing
+	"$PY" - "$T/s/pitch.ini" "$T/far.ini" <<-'EOF' || fail "cannot write far.ini"
+		import re, sys
+		s = open(sys.argv[1]).read()
+		s = re.sub(r"^(corner\d = )(-?[0-9.]+)", lambda m: m.group(1) + "%.7f" % (float(m.group(2)) + 1), s, flags=re.M)
+		open(sys.argv[2], "w").write(s)
+		EOF
+	run --pitch "$T/far.ini" "$T/s" -o "$T/out5"
+	expect_rc 3
+	[ "$(grep -c "far.ini (within 10 m of it) for only 0% of its" "$T/err")" = 2 ] || fail "off-pitch vests not named"
+	run --pitch "$T/s/pitch.ini" "$T/s" -o "$T/out6"
+	expect_rc 0
+	grep -q "right pitch corners" "$T/err" && fail "an off-pitch warning with the right pitch"
 	;;
 usage)
 	sim "$T/s" -p 1 -m 2 -s 5

@@ -322,6 +322,9 @@ kt_cmd_live(int argc, char **argv)
 				fputs("\033[H\033[2J", stdout);
 			printf("waiting for %s (%s) ...\n", path,
 			       r == -EBADMSG ? "not a kicktrack live status file" : strerror(-r));
+			if (r == -ENOENT)
+				printf("kicktrackd writes it while it records vests through gpsd: is it running,\n"
+				       "with enable = yes under [gpsd] in its config? Ctrl-C to stop waiting.\n");
 			fflush(stdout);
 		}
 		if (once)

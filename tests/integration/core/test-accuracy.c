@@ -12,8 +12,9 @@
  * run at its minimum duration flips either way at 10 Hz.
  *
  * Tuning aids: KT_TUNE_ONLY=none|realistic|harsh, KT_TUNE_SEEDS=FIRST-LAST
- * (realistic seeds, default 1-3), KT_TUNE_FILTER=p0,p1,... (filter_param[]),
- * KT_TUNE_IMU_NOISE=G.
+ * (realistic seeds, default 1-3), KT_TUNE_MINUTES=M (realistic session
+ * length, default 20; doc/filter.md section 7 has what 90 gives),
+ * KT_TUNE_FILTER=p0,p1,... (filter_param[]), KT_TUNE_IMU_NOISE=G.
  *
  * Usage: test-accuracy SIM_EXE   (exit 77 if the simulator is missing)
  */
@@ -609,7 +610,8 @@ main(int argc, char **argv)
 		if (getenv("KT_TUNE_SEEDS") && sscanf(getenv("KT_TUNE_SEEDS"), "%u-%u", &first, &last) != 2)
 			first = 1, last = 3;
 		for (unsigned seed = first; seed <= last; seed++)
-			run_session(sim, "realistic", seed, 8, 20, &realistic, &t_real);
+			run_session(sim, "realistic", seed, 8,
+				    getenv("KT_TUNE_MINUTES") ? atof(getenv("KT_TUNE_MINUTES")) : 20, &realistic, &t_real);
 		check_tally(&realistic, &t_real);
 	}
 	if (!only || strcmp(only, "harsh") == 0) {

@@ -253,6 +253,38 @@ take_fixed(struct cur *c, int64_t *ret_m, int *ret_frac, int *ret_neg)
 		p++;
 	}
 	if (p + 32 <= c->lim) {
+		/* Fastest path: the number and its end within one word, as
+		 * most NMEA numbers ("0.97", "126.99", "55.1") are. The '.'
+		 * is squeezed out of the word, so one digit conversion reads
+		 * integer and fraction digits together; the top byte, shifted
+		 * in as zero, stops the digits. Anything else (no digits, or
+		 * an end not found in the word) takes the path below, which
+		 * gives the same result for every number this one takes. */
+		uint64_t w, t, stop, m8;
+		unsigned i1, n, end_at;
+
+		memcpy(&w, p, 8);
+		t = w - ONES * '0';
+		stop = ((t + ONES * (128 - 10)) | t) & HIGHS;
+		i1 = stop ? (unsigned)__builtin_ctzll(stop) / 8 : 8;
+		if (i1 < 8 && (uint8_t)(w >> (8 * i1)) == '.') {
+			uint64_t keep = (UINT64_C(1) << (8 * i1)) - 1;
+			w = (w & keep) | ((w >> 8) & ~keep);
+			n = digits8w(w, &m8);
+			end_at = n + 1;
+		} else {
+			n = digits8w(w, &m8);
+			end_at = n;
+		}
+		if (n > 0 && n < 8 && (p[end_at] == ',' || p + end_at == e)) {
+			advance(c, p + end_at);
+			*ret_m = (int64_t)m8;
+			*ret_frac = (int)(end_at - i1 - (end_at != n));
+			*ret_neg = neg;
+			return 0;
+		}
+	}
+	if (p + 32 <= c->lim) {
 		/* Fast path: integer digits, '.', fraction digits, 8 at a time. */
 		uint64_t ip, fp = 0;
 		unsigned ni = digits16(p, &ip), nf = 0;

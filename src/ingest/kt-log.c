@@ -643,10 +643,21 @@ sync_framer_stats(struct kt_log_reader *r)
 	r->stats.frames_ubx = r->framer.frames_ubx;
 }
 
-int
-kt_log_reader_feed(struct kt_log_reader *r, const uint8_t *data, size_t len)
+/*
+ * Frame and decode data[0..len); with sha, also hash it, a few 64-byte
+ * blocks after each frame rather than all of it before: SHA-NI works
+ * through one long chain of dependent rounds (about 2 cycles a byte) and
+ * leaves the integer units idle meanwhile, so the framing and decoding
+ * that follow each small piece of hashing run in its shadow. Hashed in one
+ * go, the chunk took about 8% longer on the AMD EPYC development VM (one
+ * NMEA vest log, framed, decoded and hashed); whole blocks only, so the
+ * hash keeps no partial block between the pieces.
+ */
+static int
+feed(struct kt_log_reader *r, struct kt_sha256 *sha, const uint8_t *data, size_t len)
 {
 	uint64_t before[_KT_REJECT_MAX];
+	const uint8_t *hashed = data, *end = data + len;
 	int k = 0;
 
 	memcpy(before, r->framer.rejected, sizeof(before));
@@ -663,11 +674,24 @@ kt_log_reader_feed(struct kt_log_reader *r, const uint8_t *data, size_t len)
 			k = handle_ubx(r, fr, fl);
 		if (k < 0)
 			break;
+		if (sha && (size_t)(data - hashed) >= 64) {
+			size_t h = (size_t)(data - hashed) & ~(size_t)63;
+			kt_sha256_update(sha, hashed, h);
+			hashed += h;
+		}
 	}
+	if (sha)
+		kt_sha256_update(sha, hashed, (size_t)(end - hashed));
 	for (int i = 0; i < _KT_REJECT_MAX; i++)
 		r->stats.rejected[i] += r->framer.rejected[i] - before[i];
 	sync_framer_stats(r);
 	return k;
+}
+
+int
+kt_log_reader_feed(struct kt_log_reader *r, const uint8_t *data, size_t len)
+{
+	return feed(r, NULL, data, len);
 }
 
 int
@@ -806,8 +830,7 @@ feed_chunk(struct kt_log_reader *r, struct kt_sha256 *sha, const uint8_t *p, siz
 {
 	int k;
 
-	kt_sha256_update(sha, p, n);
-	k = kt_log_reader_feed(r, p, n);
+	k = feed(r, sha, p, n);
 	if (k >= 0 && progress)
 		progress(userdata, (uint64_t)n);
 	return k;

@@ -499,13 +499,33 @@ parse_date(const char *s, size_t n, struct kt_nmea_date *d)
 	return 0;
 }
 
+/* Degrees from whole degrees, the minutes in units of 10^-frac minutes and
+ * the hemisphere letter, with parse_coord()'s checks. */
+static int
+coord_value(int64_t deg, int64_t m, int frac, char h, int is_lat, double *ret)
+{
+	int64_t scale = (int64_t)pow10_tab[frac] * 100;      /* units of one degree */
+	double v;
+
+	if (m >= 60 * (scale / 100))
+		return -ERANGE;
+	v = (double)deg + (double)m / ((double)scale * 0.6);
+	if (h == 'S' || h == 'W')
+		v = -v;
+	else if (!(h == 'N' && is_lat) && !(h == 'E' && !is_lat))
+		return -EBADMSG;
+	if (v > (is_lat ? 90.0 : 180.0) || v < (is_lat ? -90.0 : -180.0))
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
 /* (d)ddmm.mmmm + hemisphere -> degrees. deg_digits 2 for lat, 3 for lon. */
 static int
 parse_coord(const char *s, size_t n, const char *h, size_t hn, int is_lat, double *ret)
 {
 	int64_t m, deg, scale;
 	int frac, neg, r;
-	double v;
 
 	if (n == 0 || hn == 0) {
 		*ret = KT_NAN;
@@ -526,17 +546,43 @@ parse_coord(const char *s, size_t n, const char *h, size_t hn, int is_lat, doubl
 	deg = m / scale;
 	/* minutes part, in units of 10^-frac minutes */
 	m -= deg * scale;
-	if (m >= 60 * (scale / 100))
-		return -ERANGE;
-	v = (double)deg + (double)m / ((double)scale * 0.6);
-	if (h[0] == 'S' || h[0] == 'W')
-		v = -v;
-	else if (!(h[0] == 'N' && is_lat) && !(h[0] == 'E' && !is_lat))
-		return -EBADMSG;
-	if (v > (is_lat ? 90.0 : 180.0) || v < (is_lat ? -90.0 : -180.0))
-		return -ERANGE;
-	*ret = v;
-	return 0;
+	return coord_value(deg, m, frac, h[0], is_lat, ret);
+}
+
+/*
+ * The coordinate and hemisphere fields at the cursor. The usual
+ * "ddmm.mmmmm,N" (up to 7 digits on either side of the '.') is read in
+ * place, two words, with the whole degrees and the minutes split off the
+ * integer digits (ip / 100, ip % 100: a division by a constant) instead of
+ * the division of the whole mantissa; the same numbers, so the same
+ * result. Anything else goes through field() and parse_coord().
+ */
+static int
+take_coord(struct cur *c, int is_lat, double *ret)
+{
+	const char *p = c->p, *ls, *hs;
+	size_t ln, hn;
+
+	if (!c->done && p + 32 <= c->lim) {
+		uint64_t ip, fp;
+		unsigned ni = digits8(p, &ip), nf;
+
+		if (ni > 0 && ni < 8 && p[ni] == '.') {
+			const char *q = p + ni + 1, *h;
+			nf = digits8(q, &fp);
+			h = q + nf + 1;     /* the hemisphere field */
+			if (nf > 0 && nf < 8 && q[nf] == ',' && h < c->end && h[0] != ',' &&
+			    (h[1] == ',' || h + 1 == c->end)) {
+				advance(c, h + 1);
+				return coord_value((int64_t)(ip / 100),
+						   (int64_t)((ip % 100) * pow10u[nf] + fp), (int)nf, h[0],
+						   is_lat, ret);
+			}
+		}
+	}
+	field(c, &ls, &ln);
+	field(c, &hs, &hn);
+	return parse_coord(ls, ln, hs, hn, is_lat, ret);
 }
 
 static int
@@ -563,18 +609,14 @@ parse_char(const char *s, size_t n, char *ret)
 static int
 decode_rmc(struct cur *c, struct kt_nmea_rmc *o)
 {
-	const char *fs, *ls, *hs;
-	size_t fn, ln, hn;
+	const char *fs;
+	size_t fn;
 	double mv;
 
 	F(c); TRY(parse_time(fs, fn, &o->time));
 	F(c); TRY(parse_char(fs, fn, &o->status));
-	field(c, &ls, &ln);
-	field(c, &hs, &hn);
-	TRY(parse_coord(ls, ln, hs, hn, 1, &o->lat_deg));
-	field(c, &ls, &ln);
-	field(c, &hs, &hn);
-	TRY(parse_coord(ls, ln, hs, hn, 0, &o->lon_deg));
+	TRY(take_coord(c, 1, &o->lat_deg));
+	TRY(take_coord(c, 0, &o->lon_deg));
 	TRY(take_double(c, &o->speed_knots));
 	TRY(take_double(c, &o->course_deg));
 	F(c); TRY(parse_date(fs, fn, &o->date));
@@ -591,17 +633,13 @@ decode_rmc(struct cur *c, struct kt_nmea_rmc *o)
 static int
 decode_gga(struct cur *c, struct kt_nmea_gga *o)
 {
-	const char *fs, *ls, *hs;
-	size_t fn, ln, hn;
+	const char *fs;
+	size_t fn;
 	int64_t v;
 
 	F(c); TRY(parse_time(fs, fn, &o->time));
-	field(c, &ls, &ln);
-	field(c, &hs, &hn);
-	TRY(parse_coord(ls, ln, hs, hn, 1, &o->lat_deg));
-	field(c, &ls, &ln);
-	field(c, &hs, &hn);
-	TRY(parse_coord(ls, ln, hs, hn, 0, &o->lon_deg));
+	TRY(take_coord(c, 1, &o->lat_deg));
+	TRY(take_coord(c, 0, &o->lon_deg));
 	TRY(take_int(c, 0, 9, true, &v));
 	o->quality = (int)v;
 	TRY(take_int(c, 0, 999, true, &v));

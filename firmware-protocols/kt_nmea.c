@@ -448,6 +448,35 @@ parse_time(const char *s, size_t n, struct kt_nmea_time *t)
 	}
 	if (n < 6)
 		return -EBADMSG;
+	if (n <= 13) {
+		/* Fast path, "hhmmss" and up to 6 fraction digits, 8 bytes at a
+		 * time (s lies in the padded copy): the six digits as three
+		 * pairs in one word, the fraction as one number scaled to
+		 * microseconds, which is what the digit loop below adds up. */
+		uint64_t w, tt, stop, d, f = 0;
+		unsigned nf = 0;
+
+		memcpy(&w, s, 8);
+		tt = w - ONES * '0';
+		stop = ((tt + ONES * (128 - 10)) | tt) & HIGHS;
+		if (stop && __builtin_ctzll(stop) / 8 == 6 && (n == 6 || s[6] == '.')) {
+			if (n > 7)
+				nf = digits8(s + 7, &f);
+			if (n == 6 || nf == n - 7) {
+				d = tt * 10 + (tt >> 8);    /* bytes 0, 2, 4: hh, mm, ss */
+				h = (int)(d & 0xff);
+				m = (int)((d >> 16) & 0xff);
+				sec = (int)((d >> 32) & 0xff);
+				if (h > 23 || m > 59 || sec > 60)
+					return -ERANGE;
+				t->hour = h;
+				t->min = m;
+				t->sec = sec;
+				t->usec = (int32_t)(f * pow10u[6 - nf]);
+				return 0;
+			}
+		}
+	}
 	h = two(s);
 	m = two(s + 2);
 	sec = two(s + 4);

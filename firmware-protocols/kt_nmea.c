@@ -34,6 +34,16 @@ field(struct cur *c, const char **ret_s, size_t *ret_n)
 		*ret_n = 0;
 		return 0;       /* missing trailing field: empty */
 	}
+	/* Empty and one-character fields (status, hemisphere, unit letters,
+	 * mode: most of the fields read here) by a look at two bytes. A ','
+	 * lies before the '*' at end, so the field is not the last one. */
+	if (s[0] == ',' || s[1] == ',') {
+		q = s + (s[0] != ',');
+		*ret_s = s;
+		*ret_n = (size_t)(q - s);
+		c->p = q + 1;
+		return 1;
+	}
 	/* The next ',' eight bytes at a time (the cursor lies in the padded
 	 * copy, so 8 bytes from any q < end are readable); the lowest zero
 	 * byte of w ^ ",,,,,,,," is found exactly. */

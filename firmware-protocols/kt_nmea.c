@@ -596,7 +596,7 @@ parse_coord(const char *s, size_t n, const char *h, size_t hn, int is_lat, doubl
  * the division of the whole mantissa; the same numbers, so the same
  * result. Anything else goes through field() and parse_coord().
  */
-static int
+__attribute__((always_inline)) static inline int
 take_coord(struct cur *c, int is_lat, double *ret)
 {
 	const char *p = c->p, *ls, *hs;
@@ -646,8 +646,9 @@ parse_char(const char *s, size_t n, char *ret)
 	} while (0)
 
 static int
-decode_rmc(struct cur *c, struct kt_nmea_rmc *o)
+decode_rmc(struct cur cur, struct kt_nmea_rmc *o)
 {
+	struct cur *c = &cur;
 	const char *fs;
 	size_t fn;
 	double mv;
@@ -670,8 +671,9 @@ decode_rmc(struct cur *c, struct kt_nmea_rmc *o)
 }
 
 static int
-decode_gga(struct cur *c, struct kt_nmea_gga *o)
+decode_gga(struct cur cur, struct kt_nmea_gga *o)
 {
+	struct cur *c = &cur;
 	const char *fs;
 	size_t fn;
 	int64_t v;
@@ -691,8 +693,9 @@ decode_gga(struct cur *c, struct kt_nmea_gga *o)
 }
 
 static int
-decode_vtg(struct cur *c, struct kt_nmea_vtg *o)
+decode_vtg(struct cur cur, struct kt_nmea_vtg *o)
 {
+	struct cur *c = &cur;
 	const char *fs;
 	size_t fn;
 	double mag;
@@ -720,8 +723,9 @@ decode_vtg(struct cur *c, struct kt_nmea_vtg *o)
 }
 
 static int
-decode_gst(struct cur *c, struct kt_nmea_gst *o)
+decode_gst(struct cur cur, struct kt_nmea_gst *o)
 {
+	struct cur *c = &cur;
 	const char *fs;
 	size_t fn;
 
@@ -739,8 +743,9 @@ decode_gst(struct cur *c, struct kt_nmea_gst *o)
 }
 
 static int
-decode_gsa(struct cur *c, struct kt_nmea_gsa *o)
+decode_gsa(struct cur cur, struct kt_nmea_gsa *o)
 {
+	struct cur *c = &cur;
 	const char *fs;
 	size_t fn;
 	int64_t v;
@@ -761,8 +766,9 @@ decode_gsa(struct cur *c, struct kt_nmea_gsa *o)
 }
 
 static int
-decode_pkth(struct cur *c, struct kt_nmea_pkth *o)
+decode_pkth(struct cur cur, struct kt_nmea_pkth *o)
 {
+	struct cur *c = &cur;
 	const char *fs;
 	size_t fn;
 	int64_t maj, min, start;
@@ -948,7 +954,7 @@ decode_general(const char *s, size_t len, struct kt_nmea_sentence *ret)
 		o.talker[2] = 0;
 		c.p = s + 6;
 		o.type = KT_NMEA_PKTH;
-		r = decode_pkth(&c, &o.u.pkth);
+		r = decode_pkth(c, &o.u.pkth);
 	} else {
 		const char *t = s + 3;
 		if (s[1] == 'P' || s[6] != ',')
@@ -959,19 +965,19 @@ decode_general(const char *s, size_t len, struct kt_nmea_sentence *ret)
 		c.p = s + 7;
 		if (t[0] == 'R' && t[1] == 'M' && t[2] == 'C') {
 			o.type = KT_NMEA_RMC;
-			r = decode_rmc(&c, &o.u.rmc);
+			r = decode_rmc(c, &o.u.rmc);
 		} else if (t[0] == 'G' && t[1] == 'G' && t[2] == 'A') {
 			o.type = KT_NMEA_GGA;
-			r = decode_gga(&c, &o.u.gga);
+			r = decode_gga(c, &o.u.gga);
 		} else if (t[0] == 'V' && t[1] == 'T' && t[2] == 'G') {
 			o.type = KT_NMEA_VTG;
-			r = decode_vtg(&c, &o.u.vtg);
+			r = decode_vtg(c, &o.u.vtg);
 		} else if (t[0] == 'G' && t[1] == 'S' && t[2] == 'T') {
 			o.type = KT_NMEA_GST;
-			r = decode_gst(&c, &o.u.gst);
+			r = decode_gst(c, &o.u.gst);
 		} else if (t[0] == 'G' && t[1] == 'S' && t[2] == 'A') {
 			o.type = KT_NMEA_GSA;
-			r = decode_gsa(&c, &o.u.gsa);
+			r = decode_gsa(c, &o.u.gsa);
 		} else
 			return -ENOENT;
 	}

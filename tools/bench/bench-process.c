@@ -32,12 +32,14 @@
  * 0.82 s, process 2.81 s), UBX 10.4x (0.114 s, 1.18 s). After it (hashing
  * between frames, cheaper framer first look, one-word numbers, coordinates,
  * times and short $PKTI values read with fewer operations, the jump check
- * without hypot()), two runs: NMEA 2.85x and 2.89x (scan 0.87-0.89 s,
- * process 2.52-2.54 s), UBX 8.1x and 8.9x (0.127 s, 1.03-1.13 s), peak RSS
+ * without hypot()), five runs: NMEA 2.85x, 2.89x, 3.14x, 2.95x, 2.87x
+ * (scan 0.83-0.89 s, process 2.41-2.61 s), UBX 8.1x-8.9x (scan 0.13 s,
+ * process 1.03-1.13 s; 6.5x in a run whose scan took 0.15 s), peak RSS
  * 42 / 38.5 MiB. Old and new binaries run alternately, five times each:
  * NMEA process 2.65-2.75 s CPU before, 2.40-2.46 s after (-10%); UBX the
- * same within the noise (1.10 and 1.09 s best). The NMEA goal is met, with
- * little margin when the scan is fast; UBX is not. Where an NMEA run goes
+ * same within the noise (1.10 and 1.09 s best). The NMEA goal is met in
+ * four runs of five, not reliably: a fast scan (0.83 s) and a slow process
+ * run still give 3.1x. UBX is far off. Where an NMEA run goes
  * now (perf): SHA-256 17% (a quarter of it hidden behind the framing), the
  * $PKTI decoder 16%, the read() copy 8%, the other sentences 14%, the
  * framer 6%, the log reader's sample handling 5%, the rest in the core

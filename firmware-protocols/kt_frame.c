@@ -97,6 +97,21 @@ static const uint8_t hex_tab[256] = {
 };
 #undef X16
 
+/* The first-look test of check_nmea()'s fast path: flags every byte below
+ * ',' (0x2c) or above 0x7e, so among others the '*' that ends the
+ * sentence, '$' and '!' (another frame starting) and control bytes, with
+ * one subtraction and one addition instead of special8()'s test plus a
+ * separate one for '*'. Exact for the lowest flagged byte (a borrow or
+ * carry only comes from a byte that is flagged itself). Sentences are
+ * digits, letters, ',', '.' and '-': the other bytes it flags (space,
+ * '"', '#', '%' ... '+') are rare there, and only send the sentence to
+ * the exact code. */
+static inline uint64_t
+first_look8(uint64_t w)
+{
+	return ((w - ONES * ',') | (w + ONES * 0x01) | w) & HIGHS;
+}
+
 /* Result of checking a candidate. */
 enum check {
 	CK_OK,        /* valid frame of *ret_len bytes (NMEA: without line end) */
@@ -120,9 +135,9 @@ check_nmea(const uint8_t *p, size_t n, int at_end, size_t *frame_len, size_t *co
 	uint8_t x = 0;
 
 	/* Fast path for the usual "$...*hh\r\n" (or "\n") within p[0..lim):
-	 * one pass of 8-byte words, XORing, up to the first byte that is
-	 * special (see special8()) or a '*'; that lowest flagged byte is
-	 * exact. If it is the '*', followed by two hex digits, the line end
+	 * one pass of 8-byte words, XORing, up to the first byte that
+	 * first_look8() flags (every special byte and '*' among them); that
+	 * lowest flagged byte is exact. If it is the '*', followed by two hex digits, the line end
 	 * and a matching checksum, then no line end, forbidden byte or inner
 	 * '*' lies before it and the frame is what the exact code below would
 	 * return. Anything else (or a word that would cross lim) is left to
@@ -132,7 +147,7 @@ check_nmea(const uint8_t *p, size_t n, int at_end, size_t *frame_len, size_t *co
 		i = 1;
 		while (i + 8 <= lim) {
 			memcpy(&w, p + i, 8);
-			f = special8(w) | (((w ^ (ONES * '*')) - ONES) & HIGHS);
+			f = first_look8(w);
 			if (f)
 				break;
 			acc ^= w;

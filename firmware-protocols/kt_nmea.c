@@ -34,6 +34,16 @@ field(struct cur *c, const char **ret_s, size_t *ret_n)
 		*ret_n = 0;
 		return 0;       /* missing trailing field: empty */
 	}
+	/* Empty and one-character fields (status, hemisphere, unit letters,
+	 * mode: most of the fields read here) by a look at two bytes. A ','
+	 * lies before the '*' at end, so the field is not the last one. */
+	if (s[0] == ',' || s[1] == ',') {
+		q = s + (s[0] != ',');
+		*ret_s = s;
+		*ret_n = (size_t)(q - s);
+		c->p = q + 1;
+		return 1;
+	}
 	/* The next ',' eight bytes at a time (the cursor lies in the padded
 	 * copy, so 8 bytes from any q < end are readable); the lowest zero
 	 * byte of w ^ ",,,,,,,," is found exactly. */
@@ -98,6 +108,31 @@ digits8w(uint64_t w, uint64_t *ret)
 	d = (((d & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x000F424000000064)) +
 	     (((d >> 16) & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x0000271000000001))) >> 32;
 	*ret = d;
+	return n;
+}
+
+/*
+ * digits8w() for runs that are mostly short, as the raw IMU values of
+ * $PKTI are (at most 4 digits but for absurd readings): up to 4 digits
+ * are combined in 32 bits (two pairs, then the pairs), with half the
+ * multiplications and constants that fit in an instruction; longer runs
+ * take digits8w(). Same count and value.
+ */
+__attribute__((always_inline)) static inline unsigned
+digits4w(uint64_t w, uint64_t *ret)
+{
+	uint64_t t = w - ONES * '0', stop;
+	uint32_t d;
+	unsigned n;
+
+	stop = ((t + ONES * (128 - 10)) | t) & HIGHS;
+	n = stop ? (unsigned)__builtin_ctzll(stop) / 8 : 8;
+	if (n > 4 || n == 0)
+		return digits8w(w, ret);
+	/* the n digits moved to the top of 32 bits, leading zeros below */
+	d = (uint32_t)t << (8 * (4 - n));
+	d = d * 10 + (d >> 8);      /* bytes 0 and 2: the two pairs */
+	*ret = (d & 0xff) * 100 + ((d >> 16) & 0xff);
 	return n;
 }
 
@@ -253,6 +288,38 @@ take_fixed(struct cur *c, int64_t *ret_m, int *ret_frac, int *ret_neg)
 		p++;
 	}
 	if (p + 32 <= c->lim) {
+		/* Fastest path: the number and its end within one word, as
+		 * most NMEA numbers ("0.97", "126.99", "55.1") are. The '.'
+		 * is squeezed out of the word, so one digit conversion reads
+		 * integer and fraction digits together; the top byte, shifted
+		 * in as zero, stops the digits. Anything else (no digits, or
+		 * an end not found in the word) takes the path below, which
+		 * gives the same result for every number this one takes. */
+		uint64_t w, t, stop, m8;
+		unsigned i1, n, end_at;
+
+		memcpy(&w, p, 8);
+		t = w - ONES * '0';
+		stop = ((t + ONES * (128 - 10)) | t) & HIGHS;
+		i1 = stop ? (unsigned)__builtin_ctzll(stop) / 8 : 8;
+		if (i1 < 8 && (uint8_t)(w >> (8 * i1)) == '.') {
+			uint64_t keep = (UINT64_C(1) << (8 * i1)) - 1;
+			w = (w & keep) | ((w >> 8) & ~keep);
+			n = digits8w(w, &m8);
+			end_at = n + 1;
+		} else {
+			n = digits8w(w, &m8);
+			end_at = n;
+		}
+		if (n > 0 && n < 8 && (p[end_at] == ',' || p + end_at == e)) {
+			advance(c, p + end_at);
+			*ret_m = (int64_t)m8;
+			*ret_frac = (int)(end_at - i1 - (end_at != n));
+			*ret_neg = neg;
+			return 0;
+		}
+	}
+	if (p + 32 <= c->lim) {
 		/* Fast path: integer digits, '.', fraction digits, 8 at a time. */
 		uint64_t ip, fp = 0;
 		unsigned ni = digits16(p, &ip), nf = 0;
@@ -391,6 +458,35 @@ parse_time(const char *s, size_t n, struct kt_nmea_time *t)
 	}
 	if (n < 6)
 		return -EBADMSG;
+	if (n <= 13) {
+		/* Fast path, "hhmmss" and up to 6 fraction digits, 8 bytes at a
+		 * time (s lies in the padded copy): the six digits as three
+		 * pairs in one word, the fraction as one number scaled to
+		 * microseconds, which is what the digit loop below adds up. */
+		uint64_t w, tt, stop, d, f = 0;
+		unsigned nf = 0;
+
+		memcpy(&w, s, 8);
+		tt = w - ONES * '0';
+		stop = ((tt + ONES * (128 - 10)) | tt) & HIGHS;
+		if (stop && __builtin_ctzll(stop) / 8 == 6 && (n == 6 || s[6] == '.')) {
+			if (n > 7)
+				nf = digits8(s + 7, &f);
+			if (n == 6 || nf == n - 7) {
+				d = tt * 10 + (tt >> 8);    /* bytes 0, 2, 4: hh, mm, ss */
+				h = (int)(d & 0xff);
+				m = (int)((d >> 16) & 0xff);
+				sec = (int)((d >> 32) & 0xff);
+				if (h > 23 || m > 59 || sec > 60)
+					return -ERANGE;
+				t->hour = h;
+				t->min = m;
+				t->sec = sec;
+				t->usec = (int32_t)(f * pow10u[6 - nf]);
+				return 0;
+			}
+		}
+	}
 	h = two(s);
 	m = two(s + 2);
 	sec = two(s + 4);
@@ -442,13 +538,33 @@ parse_date(const char *s, size_t n, struct kt_nmea_date *d)
 	return 0;
 }
 
+/* Degrees from whole degrees, the minutes in units of 10^-frac minutes and
+ * the hemisphere letter, with parse_coord()'s checks. */
+static int
+coord_value(int64_t deg, int64_t m, int frac, char h, int is_lat, double *ret)
+{
+	int64_t scale = (int64_t)pow10_tab[frac] * 100;      /* units of one degree */
+	double v;
+
+	if (m >= 60 * (scale / 100))
+		return -ERANGE;
+	v = (double)deg + (double)m / ((double)scale * 0.6);
+	if (h == 'S' || h == 'W')
+		v = -v;
+	else if (!(h == 'N' && is_lat) && !(h == 'E' && !is_lat))
+		return -EBADMSG;
+	if (v > (is_lat ? 90.0 : 180.0) || v < (is_lat ? -90.0 : -180.0))
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
 /* (d)ddmm.mmmm + hemisphere -> degrees. deg_digits 2 for lat, 3 for lon. */
 static int
 parse_coord(const char *s, size_t n, const char *h, size_t hn, int is_lat, double *ret)
 {
 	int64_t m, deg, scale;
 	int frac, neg, r;
-	double v;
 
 	if (n == 0 || hn == 0) {
 		*ret = KT_NAN;
@@ -469,17 +585,43 @@ parse_coord(const char *s, size_t n, const char *h, size_t hn, int is_lat, doubl
 	deg = m / scale;
 	/* minutes part, in units of 10^-frac minutes */
 	m -= deg * scale;
-	if (m >= 60 * (scale / 100))
-		return -ERANGE;
-	v = (double)deg + (double)m / ((double)scale * 0.6);
-	if (h[0] == 'S' || h[0] == 'W')
-		v = -v;
-	else if (!(h[0] == 'N' && is_lat) && !(h[0] == 'E' && !is_lat))
-		return -EBADMSG;
-	if (v > (is_lat ? 90.0 : 180.0) || v < (is_lat ? -90.0 : -180.0))
-		return -ERANGE;
-	*ret = v;
-	return 0;
+	return coord_value(deg, m, frac, h[0], is_lat, ret);
+}
+
+/*
+ * The coordinate and hemisphere fields at the cursor. The usual
+ * "ddmm.mmmmm,N" (up to 7 digits on either side of the '.') is read in
+ * place, two words, with the whole degrees and the minutes split off the
+ * integer digits (ip / 100, ip % 100: a division by a constant) instead of
+ * the division of the whole mantissa; the same numbers, so the same
+ * result. Anything else goes through field() and parse_coord().
+ */
+__attribute__((always_inline)) static inline int
+take_coord(struct cur *c, int is_lat, double *ret)
+{
+	const char *p = c->p, *ls, *hs;
+	size_t ln, hn;
+
+	if (!c->done && p + 32 <= c->lim) {
+		uint64_t ip, fp;
+		unsigned ni = digits8(p, &ip), nf;
+
+		if (ni > 0 && ni < 8 && p[ni] == '.') {
+			const char *q = p + ni + 1, *h;
+			nf = digits8(q, &fp);
+			h = q + nf + 1;     /* the hemisphere field */
+			if (nf > 0 && nf < 8 && q[nf] == ',' && h < c->end && h[0] != ',' &&
+			    (h[1] == ',' || h + 1 == c->end)) {
+				advance(c, h + 1);
+				return coord_value((int64_t)(ip / 100),
+						   (int64_t)((ip % 100) * pow10u[nf] + fp), (int)nf, h[0],
+						   is_lat, ret);
+			}
+		}
+	}
+	field(c, &ls, &ln);
+	field(c, &hs, &hn);
+	return parse_coord(ls, ln, hs, hn, is_lat, ret);
 }
 
 static int
@@ -504,20 +646,17 @@ parse_char(const char *s, size_t n, char *ret)
 	} while (0)
 
 static int
-decode_rmc(struct cur *c, struct kt_nmea_rmc *o)
+decode_rmc(struct cur cur, struct kt_nmea_rmc *o)
 {
-	const char *fs, *ls, *hs;
-	size_t fn, ln, hn;
+	struct cur *c = &cur;
+	const char *fs;
+	size_t fn;
 	double mv;
 
 	F(c); TRY(parse_time(fs, fn, &o->time));
 	F(c); TRY(parse_char(fs, fn, &o->status));
-	field(c, &ls, &ln);
-	field(c, &hs, &hn);
-	TRY(parse_coord(ls, ln, hs, hn, 1, &o->lat_deg));
-	field(c, &ls, &ln);
-	field(c, &hs, &hn);
-	TRY(parse_coord(ls, ln, hs, hn, 0, &o->lon_deg));
+	TRY(take_coord(c, 1, &o->lat_deg));
+	TRY(take_coord(c, 0, &o->lon_deg));
 	TRY(take_double(c, &o->speed_knots));
 	TRY(take_double(c, &o->course_deg));
 	F(c); TRY(parse_date(fs, fn, &o->date));
@@ -532,19 +671,16 @@ decode_rmc(struct cur *c, struct kt_nmea_rmc *o)
 }
 
 static int
-decode_gga(struct cur *c, struct kt_nmea_gga *o)
+decode_gga(struct cur cur, struct kt_nmea_gga *o)
 {
-	const char *fs, *ls, *hs;
-	size_t fn, ln, hn;
+	struct cur *c = &cur;
+	const char *fs;
+	size_t fn;
 	int64_t v;
 
 	F(c); TRY(parse_time(fs, fn, &o->time));
-	field(c, &ls, &ln);
-	field(c, &hs, &hn);
-	TRY(parse_coord(ls, ln, hs, hn, 1, &o->lat_deg));
-	field(c, &ls, &ln);
-	field(c, &hs, &hn);
-	TRY(parse_coord(ls, ln, hs, hn, 0, &o->lon_deg));
+	TRY(take_coord(c, 1, &o->lat_deg));
+	TRY(take_coord(c, 0, &o->lon_deg));
 	TRY(take_int(c, 0, 9, true, &v));
 	o->quality = (int)v;
 	TRY(take_int(c, 0, 999, true, &v));
@@ -557,8 +693,9 @@ decode_gga(struct cur *c, struct kt_nmea_gga *o)
 }
 
 static int
-decode_vtg(struct cur *c, struct kt_nmea_vtg *o)
+decode_vtg(struct cur cur, struct kt_nmea_vtg *o)
 {
+	struct cur *c = &cur;
 	const char *fs;
 	size_t fn;
 	double mag;
@@ -586,8 +723,9 @@ decode_vtg(struct cur *c, struct kt_nmea_vtg *o)
 }
 
 static int
-decode_gst(struct cur *c, struct kt_nmea_gst *o)
+decode_gst(struct cur cur, struct kt_nmea_gst *o)
 {
+	struct cur *c = &cur;
 	const char *fs;
 	size_t fn;
 
@@ -605,8 +743,9 @@ decode_gst(struct cur *c, struct kt_nmea_gst *o)
 }
 
 static int
-decode_gsa(struct cur *c, struct kt_nmea_gsa *o)
+decode_gsa(struct cur cur, struct kt_nmea_gsa *o)
 {
+	struct cur *c = &cur;
 	const char *fs;
 	size_t fn;
 	int64_t v;
@@ -627,8 +766,9 @@ decode_gsa(struct cur *c, struct kt_nmea_gsa *o)
 }
 
 static int
-decode_pkth(struct cur *c, struct kt_nmea_pkth *o)
+decode_pkth(struct cur cur, struct kt_nmea_pkth *o)
 {
+	struct cur *c = &cur;
 	const char *fs;
 	size_t fn;
 	int64_t maj, min, start;
@@ -696,7 +836,7 @@ pkti_value(const char **pp, const char *base, const char *lim, int last, const c
 
 	w >>= 8 * neg;
 	p += neg;
-	n = digits8w(w, &v);
+	n = digits4w(w, &v);
 	if (n == 0 || n == 8)
 		return -EBADMSG;
 	p += n;
@@ -814,7 +954,7 @@ decode_general(const char *s, size_t len, struct kt_nmea_sentence *ret)
 		o.talker[2] = 0;
 		c.p = s + 6;
 		o.type = KT_NMEA_PKTH;
-		r = decode_pkth(&c, &o.u.pkth);
+		r = decode_pkth(c, &o.u.pkth);
 	} else {
 		const char *t = s + 3;
 		if (s[1] == 'P' || s[6] != ',')
@@ -825,19 +965,19 @@ decode_general(const char *s, size_t len, struct kt_nmea_sentence *ret)
 		c.p = s + 7;
 		if (t[0] == 'R' && t[1] == 'M' && t[2] == 'C') {
 			o.type = KT_NMEA_RMC;
-			r = decode_rmc(&c, &o.u.rmc);
+			r = decode_rmc(c, &o.u.rmc);
 		} else if (t[0] == 'G' && t[1] == 'G' && t[2] == 'A') {
 			o.type = KT_NMEA_GGA;
-			r = decode_gga(&c, &o.u.gga);
+			r = decode_gga(c, &o.u.gga);
 		} else if (t[0] == 'V' && t[1] == 'T' && t[2] == 'G') {
 			o.type = KT_NMEA_VTG;
-			r = decode_vtg(&c, &o.u.vtg);
+			r = decode_vtg(c, &o.u.vtg);
 		} else if (t[0] == 'G' && t[1] == 'S' && t[2] == 'T') {
 			o.type = KT_NMEA_GST;
-			r = decode_gst(&c, &o.u.gst);
+			r = decode_gst(c, &o.u.gst);
 		} else if (t[0] == 'G' && t[1] == 'S' && t[2] == 'A') {
 			o.type = KT_NMEA_GSA;
-			r = decode_gsa(&c, &o.u.gsa);
+			r = decode_gsa(c, &o.u.gsa);
 		} else
 			return -ENOENT;
 	}

@@ -251,14 +251,34 @@ kt_track_note_rejected(struct kt_track *t, enum kt_quality_reject r, uint64_t n)
 		t->rejected[r] += n;
 }
 
-/* horizontal distance, equirectangular: exact enough below a few km */
-static double
-geo_dist_m(double lat1, double lon1, double lat2, double lon2)
+#define EARTH_R_M 6371008.8
+
+/*
+ * Is the horizontal distance (equirectangular: exact enough below a few
+ * km), EARTH_R_M * hypot(dlat, dlon), more than lim_m? The jump check
+ * needs only that answer, once per fix, and hypot() was a visible share of
+ * a UBX run. The squared distance in radians, dlat^2 + dlon^2, is within
+ * a few units in the last place of what hypot() works with, so where it
+ * lies clearly on one side of (lim_m / EARTH_R_M)^2 (a relative margin of
+ * 1e-9, a million times those errors) it gives hypot()'s answer;
+ * otherwise, and for limits small enough that the squares could
+ * underflow, or with a NaN or infinity anywhere, hypot() decides.
+ */
+static bool
+geo_farther_than(double lat1, double lon1, double lat2, double lon2, double lim_m)
 {
 	double dlat = (lat2 - lat1) * (M_PI / 180.0);
 	double dlon = (lon2 - lon1) * (M_PI / 180.0) * cos(0.5 * (lat1 + lat2) * (M_PI / 180.0));
 
-	return 6371008.8 * hypot(dlat, dlon);
+	if (lim_m > 1e-3 && lim_m < 1e12) {
+		double r = lim_m / EARTH_R_M, r2 = r * r, s = dlat * dlat + dlon * dlon;
+
+		if (s > r2 * (1.0 + 1e-9) && s < 1e300)
+			return true;
+		if (s < r2 * (1.0 - 1e-9))
+			return false;
+	}
+	return EARTH_R_M * hypot(dlat, dlon) > lim_m;
 }
 
 int
@@ -314,9 +334,8 @@ kt_track_feed_fix(struct kt_track *t, const struct kt_fix *f)
 
 		if (dt <= t->p.gap_s) {
 			double vmax = fmax(a->v, e.v);
-			double d = geo_dist_m(a->lat, a->lon, e.lat, e.lon);
 
-			if (d > vmax * dt + t->p.max_jump_m) {
+			if (geo_farther_than(a->lat, a->lon, e.lat, e.lon, vmax * dt + t->p.max_jump_m)) {
 				if (++t->jump_run < JUMP_REANCHOR) {
 					e.pos_ok = false;
 					t->rejected[KT_QREJ_JUMP]++;

@@ -25,6 +25,26 @@
  * (7%), the Fletcher checksum (4.5%), the read() copy (4.5%) and the
  * dv/dt filter (4%) (perf, one UBX run).
  *
+ * Later the same day on the 2-core AMD EPYC VM (another agent on the second
+ * core at times; numbers differ between VMs: on the earlier VM the UBX scan
+ * took about 0.19 s, here 0.11-0.13 s, which is most of why the UBX ratio
+ * reads worse here). Before the speed round (ebe23b9): NMEA 3.42x (scan
+ * 0.82 s, process 2.81 s), UBX 10.4x (0.114 s, 1.18 s). After it (hashing
+ * between frames, cheaper framer first look, one-word numbers, coordinates,
+ * times and short $PKTI values read with fewer operations, the jump check
+ * without hypot()), five runs: NMEA 2.85x, 2.89x, 3.14x, 2.95x, 2.87x
+ * (scan 0.83-0.89 s, process 2.41-2.61 s), UBX 8.1x-8.9x (scan 0.13 s,
+ * process 1.03-1.13 s; 6.5x in a run whose scan took 0.15 s), peak RSS
+ * 42 / 38.5 MiB. Old and new binaries run alternately, five times each:
+ * NMEA process 2.65-2.75 s CPU before, 2.40-2.46 s after (-10%); UBX the
+ * same within the noise (1.10 and 1.09 s best). The NMEA goal is met in
+ * four runs of five, not reliably: a fast scan (0.83 s) and a slow process
+ * run still give 3.1x. UBX is far off. Where an NMEA run goes
+ * now (perf): SHA-256 17% (a quarter of it hidden behind the framing), the
+ * $PKTI decoder 16%, the read() copy 8%, the other sentences 14%, the
+ * framer 6%, the log reader's sample handling 5%, the rest in the core
+ * and the CSV writers.
+ *
  * Usage: bench-process [--players N] [--minutes M] [--jobs J] [--repeat R]
  *                      [--dir DIR] KICKTRACK KICKTRACK-SIM
  */

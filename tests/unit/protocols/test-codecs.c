@@ -403,12 +403,86 @@ test_pkti_random(void)
 	CHECK(ok > 100000, "only %ld random $PKTI valid", ok);
 }
 
+/* ---- GST numbers against strtod() ---- */
+
+/* Random "[-]digits[.digits]" of at most 15 digits in the seven number
+ * fields of $GNGST, some empty: each decodes to what strtod() reads
+ * (both are the correctly rounded value: the mantissa and the power of
+ * ten are exact doubles then), an empty field to NaN, and a negative
+ * error ellipse axis, which the decoder rejects, to -ERANGE. Short and
+ * long numbers, with and without '.', so both the one-word and the
+ * longer path of the number reader are taken. */
+static void
+test_gst_numbers_random(void)
+{
+	unsigned long long x = 0x2545F4914F6CDD1Dull;
+	long bad = 0, ok = 0;
+
+	for (long c = 0; c < 200000; c++) {
+		char body[300], field[7][24];
+		double want[7];
+		size_t bl;
+		int neg_err = 0;
+#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+		bl = (size_t)snprintf(body, sizeof(body), "GNGST,140000.10");
+		for (int k = 0; k < 7; k++) {
+			char *f = field[k];
+			size_t n = 0;
+			unsigned ni = (unsigned)(RND() % 9), nf = (unsigned)(RND() % 8);
+			if (RND() % 4 == 0)
+				ni = (unsigned)(RND() % 16);
+			if (ni + nf > 15)
+				nf = 15 - ni;
+			if (RND() % 10 == 0) {
+				f[0] = 0; /* empty */
+				want[k] = NAN;
+			} else {
+				if (RND() % 6 == 0)
+					f[n++] = '-';
+				for (unsigned i = 0; i < ni; i++)
+					f[n++] = (char)('0' + RND() % 10);
+				if (nf > 0 || ni == 0) {
+					f[n++] = '.';
+					if (ni == 0 && nf == 0)
+						nf = 1;
+				}
+				for (unsigned i = 0; i < nf; i++)
+					f[n++] = (char)('0' + RND() % 10);
+				f[n] = 0;
+				want[k] = strtod(f, NULL);
+				if ((k == 4 || k == 5) && want[k] < 0)
+					neg_err = 1;
+			}
+			bl += (size_t)snprintf(body + bl, sizeof(body) - bl, ",%s", f);
+		}
+#undef RND
+		struct kt_nmea_sentence s;
+		int r = decode(body, &s);
+		int same;
+		if (neg_err)
+			same = r == -ERANGE;
+		else {
+			const double got[7] = { s.u.gst.rms, s.u.gst.smaj_m, s.u.gst.smin_m, s.u.gst.orient_deg,
+						s.u.gst.lat_err_m, s.u.gst.lon_err_m, s.u.gst.alt_err_m };
+			same = r == 0 && s.type == KT_NMEA_GST;
+			for (int k = 0; k < 7 && same; k++)
+				same = isnan(want[k]) ? isnan(got[k]) : got[k] == want[k];
+			ok += same;
+		}
+		if (!same && bad++ < 5)
+			printf("FAIL GST '%s': %d\n", body, r);
+	}
+	CHECK(bad == 0, "%ld random GST sentences decoded unlike strtod()", bad);
+	CHECK(ok > 100000, "only %ld random GST sentences valid", ok);
+}
+
 int
 main(void)
 {
 	test_nmea();
 	test_ubx();
 	test_pkti_random();
+	test_gst_numbers_random();
 	printf("%s: %d failed\n", failed ? "FAIL" : "PASS", failed);
 	return failed ? 1 : 0;
 }

@@ -442,8 +442,12 @@ heat_row(size_t row, size_t n, char **fields, void *userdata)
 	}
 	for (size_t i = 0; i < n; i++) {
 		double v = kt_rep_atod(fields[i]);
-		if (fields[i][0])
+		if (fields[i][0]) {
+			if (!isfinite(v))
+				return log_error_errno(-EBADMSG, "%s:%zu: cell %zu is '%.20s', not a number of seconds",
+						       c->path, row + 1, i + 1, fields[i]);
 			c->n_values++;
+		}
 		h->s[(size_t) h->ny * h->nx + i] = isnan(v) || v < 0 ? 0 : v;
 	}
 	h->ny++;

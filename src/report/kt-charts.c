@@ -1286,7 +1286,7 @@ team_pdf(struct ctx *c, const char *path)
 /* --- the session --- */
 
 static void
-add_team_heat(struct ctx *c)
+add_team_heat(struct ctx *c, const char *path)
 {
 	if (!c->team_heat) {
 		c->team_heat = calloc((size_t) c->heat.nx * c->heat.ny, sizeof(double));
@@ -1296,8 +1296,8 @@ add_team_heat(struct ctx *c)
 		c->team_ny = c->heat.ny;
 	}
 	if (c->heat.nx != c->team_nx || c->heat.ny != c->team_ny) {
-		log_warning("heatmap of %u x %u cells differs from the others (%u x %u): not in the team heatmap",
-			    c->heat.nx, c->heat.ny, c->team_nx, c->team_ny);
+		log_warning("%s: a heatmap of %u x %u cells, the others have %u x %u: not in the team heatmap",
+			    path, c->heat.nx, c->heat.ny, c->team_nx, c->team_ny);
 		return;
 	}
 	for (size_t k = 0; k < (size_t) c->team_nx * c->team_ny; k++)
@@ -1339,7 +1339,7 @@ render_player(struct ctx *c, size_t i)
 	else if (k < 0 && !no_pitch)
 		log_error("%s: no heatmap.png", dir);
 	if (c->has_heat[i])
-		add_team_heat(c);
+		add_team_heat(c, hm);
 
 	c->who = player_label(p);
 	png = player_path(c, p, "heatmap.png");

@@ -255,6 +255,12 @@ bad-input)
 		"$CHECK" "$T/r/players/V02/report.pdf" "$T/r/players/V02/heatmap.png" "$T/r/players/V01/speed.png" ||
 			fail "charts that have data are missing"
 		[ -e "$T/r/players/V02/speed.png" ] && fail "speed.png without data"
+		# a heatmap cell that is not a number: named with file, row and cell
+		sed '3s/^[^,]*/viel/' "$T/r/players/V01/heatmap.csv" >"$T/h" && mv "$T/h" "$T/r/players/V01/heatmap.csv"
+		"$KT" report --no-config -q "$T/r" 2>"$T/err"
+		[ $? -eq 3 ] || { cat "$T/err"; fail "bad heatmap cell: expected exit 3"; }
+		grep -q "V01/heatmap.csv:3: cell 1 is 'viel', not a number" "$T/err" ||
+			{ cat "$T/err"; fail "bad heatmap cell not named"; }
 		# no pitch known: heatmap.csv has only empty cells; the heatmap says
 		# so and is not a missing chart
 		"$FIXTURE" "$T/s" 2 5 c || fail "fixture"

@@ -534,8 +534,8 @@ next_session(struct kt_port *p, enum port_event ev)
 			er += v->sess[i].state == KT_VSESS_ERASED;
 			fa += v->sess[i].state == KT_VSESS_FAILED;
 		}
-		snprintf(sum, sizeof(sum), "%zu sessions, %u stored, %u erased, %u failed",
-			 v->n_sess, st + er, er, fa);
+		snprintf(sum, sizeof(sum), "%zu session%s, %u stored, %u erased, %u failed",
+			 v->n_sess, v->n_sess == 1 ? "" : "s", st + er, er, fa);
 		/* said once, not at every re-LIST */
 		if (strcmp(sum, v->done_summary)) {
 			log_info("vest %s: done: %s", v->id, sum);
@@ -603,8 +603,8 @@ on_identify(struct kt_port *p)
 	v->firmware = id.firmware;
 	v->battery_pct = id.battery_pct;
 	v->reason[0] = '\0';
-	log_info("vest %s on %s: firmware %u.%u, %u sessions, battery %s%u%%", v->id, p->path,
-		 id.firmware >> 8, id.firmware & 0xff, id.n_sessions,
+	log_info("vest %s on %s: firmware %u.%u, %u session%s, battery %s%u%%", v->id, p->path,
+		 id.firmware >> 8, id.firmware & 0xff, id.n_sessions, id.n_sessions == 1 ? "" : "s",
 		 id.battery_pct == KT_DOCK_UNKNOWN_BATTERY ? "?" : "",
 		 id.battery_pct == KT_DOCK_UNKNOWN_BATTERY ? 0 : id.battery_pct);
 	/* Set the vest clock when it is unknown or off by more than a second,

@@ -113,9 +113,7 @@ note(struct ctx *c, enum kt_log_level level, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 
-	pthread_mutex_lock(&c->lock);
-	if (c->prog.on)
-		fputs("\r\033[K", stderr); /* clear the progress line */
+	pthread_mutex_lock(&c->lock); /* the message clears the progress line: kt_log_set_status_line() */
 	if (level == KT_LOG_ERR)
 		log_error("%s", buf);
 	else
@@ -674,9 +672,6 @@ pool_positions(struct ctx *c, size_t idx, const struct decoded *log)
 	}
 }
 
-/* Staging file of a vest's 10 Hz series and its track's positions, until
- * the pitch is known: two counts, then the two arrays as in memory (read
- * back by the same process only). */
 /* errno is 0 after the fopen(): a failed write leaves its reason there
  * (ENOSPC, EDQUOT, ...), which ferror() does not keep */
 static int
@@ -684,6 +679,10 @@ stream_error(void)
 {
 	return -(errno ? errno : EIO);
 }
+
+/* Staging file of a vest's 10 Hz series and its track's positions, until
+ * the pitch is known: two counts, then the two arrays as in memory (read
+ * back by the same process only). */
 
 static int
 write_array(FILE *f, const void *a, size_t n, size_t size)
@@ -1530,6 +1529,7 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 	load_pitch(&c);
 
 	c.prog.on = o->progress && !o->quiet && isatty(STDERR_FILENO);
+	kt_log_set_status_line(c.prog.on);
 	clock_gettime(CLOCK_MONOTONIC, &c.prog.start);
 	c.prog.total_files = (unsigned)c.rep.n_vests;
 	for (size_t i = 0; i < c.rep.n_vests; i++) {
@@ -1558,6 +1558,7 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 		run_all(&c, finish_vest);
 		progress_draw(&c, true);
 	}
+	kt_log_set_status_line(false); /* the progress line is gone */
 
 	if (atomic_load(&c.write_failed)) {
 		/* not the logs' fault: a partial result would replace good outputs
@@ -1616,6 +1617,7 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 		log_info("%u of %zu vests processed; output in %s%s", n_ok, c.rep.n_vests, o->outdir,
 			 status == KT_PIPELINE_OK ? "" : " (partial: see the messages above)");
 out:
+	kt_log_set_status_line(false);
 	if (c.staging)
 		remove_tree(c.staging);
 	if (status == KT_PIPELINE_FAILED && created_outdir)

@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ingest/kt-log.h"
 #include "util/kt-strutil.h"
@@ -52,6 +53,7 @@ static const char *const speed_exempt[] = {
 
 static int failures;
 static int total_compared;
+static int logs_checked;
 
 /* "2018-09-07T19:40:57.500Z" -> Unix us. */
 static int
@@ -96,6 +98,7 @@ find_fix(const struct kt_log *l, int64_t t, bool by_tod)
 static void
 check_log(const char *log_path)
 {
+	logs_checked++;
 	char chk_path[4200], line[8192];
 	struct kt_log l;
 	FILE *f;
@@ -217,7 +220,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
 		return 2;
 	}
+	struct stat st;
+	if (stat(argv[1], &st) < 0 || !S_ISDIR(st.st_mode)) {
+		printf("SKIP: no gpsd regression logs at %s (meson setup -Dgpsd_corpus=DIR)\n", argv[1]);
+		return 77;
+	}
 	walk(argv[1]);
-	printf("%d epochs compared in total, %d logs failed\n", total_compared, failures);
+	printf("%d logs, %d epochs compared in total, %d logs failed\n", logs_checked, total_compared, failures);
+	if (logs_checked == 0) {
+		fprintf(stderr, "FAIL: %s holds no *.log with its .chk\n", argv[1]);
+		return 1;
+	}
 	return failures ? 1 : 0;
 }

@@ -165,11 +165,14 @@ parse_bool(const char *v, bool *ret)
 	return 0;
 }
 
+/* want (64 bytes, or NULL) gets what a bad value should have been, for the message */
 static int
-parse_uint_range(const char *v, unsigned lo, unsigned hi, unsigned *ret)
+parse_uint_range(const char *v, unsigned lo, unsigned hi, unsigned *ret, char *want)
 {
 	unsigned u;
 
+	if (want)
+		snprintf(want, 64, "a whole number from %u to %u", lo, hi);
 	if (kt_safe_atou(v, &u) < 0 || u < lo || u > hi)
 		return -ERANGE;
 	*ret = u;
@@ -201,7 +204,7 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 {
 	struct cfg_ctx *c = userdata;
 	struct kt_dockd_opts *o = c->o;
-	char where[PATH_MAX + 32];
+	char where[PATH_MAX + 32], want[64] = "";
 	int r = 0;
 
 	snprintf(where, sizeof(where), "%s:%u", path, line);
@@ -227,19 +230,19 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 	else if (!strcmp(key, "usb_ids"))
 		r = usb_ids_set(o, value, where);
 	else if (!strcmp(key, "baud"))
-		r = parse_uint_range(value, 1200, 4000000, &o->baud);
+		r = parse_uint_range(value, 1200, 4000000, &o->baud, want);
 	else if (!strcmp(key, "chunk_size"))
-		r = parse_uint_range(value, 64, KT_DOCK_MAX_CHUNK, &o->chunk);
+		r = parse_uint_range(value, 64, KT_DOCK_MAX_CHUNK, &o->chunk, want);
 	else if (!strcmp(key, "pipeline"))
-		r = parse_uint_range(value, 1, KT_DOCK_MAX_OUTSTANDING, &o->outstanding);
+		r = parse_uint_range(value, 1, KT_DOCK_MAX_OUTSTANDING, &o->outstanding, want);
 	else if (!strcmp(key, "scan_interval_ms"))
-		r = parse_uint_range(value, 100, 60000, &o->scan_ms);
+		r = parse_uint_range(value, 100, 60000, &o->scan_ms, want);
 	else if (!strcmp(key, "max_vests"))
-		r = parse_uint_range(value, 1, 1000, &o->max_ports);
+		r = parse_uint_range(value, 1, 1000, &o->max_ports, want);
 	else if (!strcmp(key, "quiet_time_s"))
-		r = parse_uint_range(value, 0, 86400, &o->quiet_s);
+		r = parse_uint_range(value, 0, 86400, &o->quiet_s, want);
 	else if (!strcmp(key, "retry_s"))
-		r = parse_uint_range(value, 1, 3600, &o->retry_s);
+		r = parse_uint_range(value, 1, 3600, &o->retry_s, want);
 	else if (!strcmp(key, "erase"))
 		r = parse_bool(value, &o->erase);
 	else if (!strcmp(key, "process"))
@@ -251,11 +254,11 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0 && r != -EINVAL) {
-		log_error("%s: invalid value '%s' for %s", where, value, key);
+		log_error("%s: invalid value '%s' for %s (expected %s)", where, value, key, want);
 		return -EINVAL;
 	}
 	if (r == -EINVAL && strcmp(key, "usb_ids")) {
-		log_error("%s: invalid value '%s' for %s (yes or no)", where, value, key);
+		log_error("%s: invalid value '%s' for %s (expected yes or no)", where, value, key);
 		return -EINVAL;
 	}
 	return r;
@@ -829,7 +832,7 @@ parse_args(struct daemon *dm, int argc, char **argv)
 			o->erase = false;
 			break;
 		case 'q':
-			if (parse_uint_range(optarg, 0, 86400, &o->quiet_s) < 0) {
+			if (parse_uint_range(optarg, 0, 86400, &o->quiet_s, NULL) < 0) {
 				log_error("--quiet-time '%s': seconds, 0..86400", optarg);
 				return -EINVAL;
 			}
@@ -842,25 +845,25 @@ parse_args(struct daemon *dm, int argc, char **argv)
 				return -ENOMEM;
 			break;
 		case OPT_BAUD:
-			if (parse_uint_range(optarg, 1200, 4000000, &o->baud) < 0) {
+			if (parse_uint_range(optarg, 1200, 4000000, &o->baud, NULL) < 0) {
 				log_error("--baud '%s': not a serial speed", optarg);
 				return -EINVAL;
 			}
 			break;
 		case OPT_CHUNK:
-			if (parse_uint_range(optarg, 64, KT_DOCK_MAX_CHUNK, &o->chunk) < 0) {
+			if (parse_uint_range(optarg, 64, KT_DOCK_MAX_CHUNK, &o->chunk, NULL) < 0) {
 				log_error("--chunk '%s': 64..%d bytes", optarg, KT_DOCK_MAX_CHUNK);
 				return -EINVAL;
 			}
 			break;
 		case OPT_SCAN:
-			if (parse_uint_range(optarg, 100, 60000, &o->scan_ms) < 0) {
+			if (parse_uint_range(optarg, 100, 60000, &o->scan_ms, NULL) < 0) {
 				log_error("--scan-interval '%s': 100..60000 ms", optarg);
 				return -EINVAL;
 			}
 			break;
 		case OPT_RETRY:
-			if (parse_uint_range(optarg, 1, 3600, &o->retry_s) < 0) {
+			if (parse_uint_range(optarg, 1, 3600, &o->retry_s, NULL) < 0) {
 				log_error("--retry '%s': 1..3600 s", optarg);
 				return -EINVAL;
 			}

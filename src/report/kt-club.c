@@ -621,6 +621,7 @@ kt_pipeline_opts_set(struct kt_pipeline_opts *o, const char *section, const char
 		     const char *value, const char *where)
 {
 	char buf[256];
+	const char *want = "yes or no";
 	char *v;
 
 	snprintf(buf, sizeof(buf), "%s", value);
@@ -628,6 +629,7 @@ kt_pipeline_opts_set(struct kt_pipeline_opts *o, const char *section, const char
 
 	if (!strcmp(section, "process")) {
 		if (!strcmp(key, "csv_flavour") || !strcmp(key, "csv_flavor")) {
+			want = "c or de";
 			if (!strcmp(v, "c"))
 				o->csv = KT_CSV_C;
 			else if (!strcmp(v, "de"))
@@ -635,11 +637,13 @@ kt_pipeline_opts_set(struct kt_pipeline_opts *o, const char *section, const char
 			else
 				goto bad;
 		} else if (!strcmp(key, "lang")) {
+			want = "de or en";
 			if (strcmp(v, "de") != 0 && strcmp(v, "en") != 0)
 				goto bad;
 			snprintf(o->lang, sizeof(o->lang), "%s", v);
 		} else if (!strcmp(key, "jobs")) {
 			unsigned j;
+			want = "a whole number from 1 to 64";
 			if (kt_safe_atou(v, &j) < 0 || j < 1 || j > 64)
 				goto bad;
 			o->jobs = j;
@@ -683,7 +687,7 @@ kt_pipeline_opts_set(struct kt_pipeline_opts *o, const char *section, const char
 	log_error("%s: unknown key '%s' in [thresholds] (see kicktrack-process(1))", where, key);
 	return -EBADMSG;
 bad:
-	log_error("%s: invalid value '%s' for %s", where, v, key);
+	log_error("%s: invalid value '%s' for %s (expected %s)", where, v, key, want);
 	return -EBADMSG;
 }
 

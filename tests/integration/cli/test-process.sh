@@ -447,6 +447,10 @@ usage)
 	expect_err "--zones"
 	run --csv-flavour xx "$T/s" -o "$T/out"
 	expect_rc 2
+	expect_err "invalid value 'xx' for csv_flavour (expected c or de)"
+	run --jobs 0 "$T/s" -o "$T/out"
+	expect_rc 2
+	expect_err "(expected a whole number from 1 to 64)"
 	printf '[thresholds]\nsprint_kmh = 25.2\nsprint_mkh = 3\n' > "$T/bad.conf"
 	"$KT" process --config "$T/bad.conf" "$T/s" -o "$T/out" 2>"$T/err"
 	rc=$?

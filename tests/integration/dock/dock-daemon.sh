@@ -65,6 +65,23 @@ nraw_is() { [ "$(nraw)" -eq "$1" ]; }
 alive() { kill -0 "$DPID" 2>/dev/null || fail "daemon died"; }
 
 case $CASE in
+badconfig)
+	# a typo in the config: the daemon names file, line, key and what the
+	# value should have been, and does not start (exit status 2)
+	printf '[daemon]\nbaud = 115\n' > "$W/baud.conf"
+	printf '[daemon]\nscan_interval_ms = 500\nerase = maybe\n' > "$W/erase.conf"
+	printf '[daemon]\nstore = /srv\n' > "$W/key.conf"
+	for c in baud erase key; do
+		timeout 10 $D -c "$W/$c.conf" -r "$ROOT" -d "$W/*.tty" --no-usb >"$W/$c.err" 2>&1
+		rc=$?
+		[ $rc -eq 2 ] || { cat "$W/$c.err"; fail "$c.conf: exit $rc, expected 2"; }
+	done
+	grep -q "baud.conf:2: invalid value '115' for baud (expected a whole number from 1200 to 4000000)" "$W/baud.err" ||
+		{ cat "$W/baud.err"; fail "bad baud not explained"; }
+	grep -q "erase.conf:3: invalid value 'maybe' for erase (expected yes or no)" "$W/erase.err" ||
+		{ cat "$W/erase.err"; fail "bad erase not explained"; }
+	grep -q "key.conf:2: unknown key 'store'" "$W/key.err" || { cat "$W/key.err"; fail "unknown key not named"; }
+	;;
 basic)
 	# two sessions, erase on: both stored identical, erased only once durable
 	mkdata a 150000; mkdata b 70001

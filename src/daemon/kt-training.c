@@ -29,7 +29,6 @@
 #include "util/kt-log.h"
 
 #define UNKNOWN_TIME INT64_MIN
-#define SLACK_US (10LL * 60 * 1000000)      /* logs this close count as overlapping */
 #define DEFAULT_LEN_US (2LL * 3600 * 1000000)
 #define SCAN_BYTES (64 * 1024)
 
@@ -166,7 +165,8 @@ kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id, ui
 			if (!strcmp(c->m.e[k].vest_id, vest_id) && c->m.e[k].session_id == session_id &&
 			    c->m.e[k].crc32 == crc32)
 				return 0; /* already in it */
-		if (s <= c->m.end_unix_us + SLACK_US && e >= c->m.start_unix_us - SLACK_US)
+		if (s <= c->m.end_unix_us + KT_TRAINING_SLACK_US &&
+		    e >= c->m.start_unix_us - KT_TRAINING_SLACK_US)
 			t = t ? t : c;
 	}
 	if (!t) {

@@ -801,6 +801,108 @@ check_on_pitch(struct ctx *c, const struct kt_vest_report *v)
 	     100.0 * on_s / valid_s, v->res.valid_minutes);
 }
 
+/* "2026-11-21 14:00-15:32 UTC" (the end's date too when it differs) */
+static void
+fmt_span(char *buf, size_t size, int64_t t0_us, int64_t t1_us)
+{
+	char a[40], b[40];
+
+	kt_fmt_utc(a, sizeof(a), t0_us, 0);
+	kt_fmt_utc(b, sizeof(b), t1_us, 0);
+	/* "YYYY-MM-DDThh:mm:ssZ" */
+	if (strlen(a) < 16 || strlen(b) < 16) {
+		snprintf(buf, size, "%s to %s", a, b);
+		return;
+	}
+	if (!strncmp(a, b, 10))
+		snprintf(buf, size, "%.10s %.5s-%.5s UTC", a, a + 11, b + 11);
+	else
+		snprintf(buf, size, "%.10s %.5s to %.10s %.5s UTC", a, a + 11, b, b + 11);
+}
+
+/* Logs of one run belong to one training. A vest that still held last
+ * week's log, or logs of two sessions given together, would otherwise be
+ * mixed into one team table (and one pitch estimate) without a word. The
+ * vests' recording times are grouped as kicktrackd groups its downloads
+ * (apart = more than KT_TRAINING_SLACK_US between a group's end and the
+ * next start); the group with the most vests is the session, every vest
+ * outside it is named (partial result) and left out of the pitch estimate. */
+
+struct span {
+	int64_t t0, t1;
+	size_t idx;
+	unsigned group;
+};
+
+static int
+span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->t0 < y->t0 ? -1 : x->t0 > y->t0 ? 1 : x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void
+check_one_session(struct ctx *c)
+{
+	struct span *sp = calloc(c->rep.n_vests ? c->rep.n_vests : 1, sizeof(*sp));
+	size_t n = 0;
+	unsigned groups = 0, best = 0, best_n = 0;
+	int64_t end = 0, best_t0 = 0, best_t1 = 0;
+	char main_span[96], span[96];
+
+	if (!sp)
+		return;
+	for (size_t i = 0; i < c->rep.n_vests; i++) {
+		const struct kt_vest_report *v = &c->rep.vests[i];
+		if (v->ok && v->res.last_us >= v->res.first_us)
+			sp[n++] = (struct span) { v->res.first_us, v->res.last_us, i, 0 };
+	}
+	qsort(sp, n, sizeof(*sp), span_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || sp[i].t0 - end > KT_TRAINING_SLACK_US)
+			groups++;
+		sp[i].group = groups;
+		end = i == 0 || sp[i].t1 > end ? sp[i].t1 : end;
+	}
+	/* the biggest group; of equal ones, the earliest */
+	for (unsigned g = 1; g <= groups; g++) {
+		unsigned k = 0;
+		int64_t t0 = INT64_MAX, t1 = INT64_MIN;
+
+		for (size_t i = 0; i < n; i++)
+			if (sp[i].group == g) {
+				k++;
+				t0 = sp[i].t0 < t0 ? sp[i].t0 : t0;
+				t1 = sp[i].t1 > t1 ? sp[i].t1 : t1;
+			}
+		if (k > best_n) {
+			best = g;
+			best_n = k;
+			best_t0 = t0;
+			best_t1 = t1;
+		}
+	}
+	fmt_span(main_span, sizeof(main_span), best_t0, best_t1);
+	for (size_t i = 0; groups > 1 && i < n; i++) {
+		const struct kt_vest_report *v = &c->rep.vests[sp[i].idx];
+
+		if (sp[i].group == best)
+			continue;
+		fmt_span(span, sizeof(span), sp[i].t0, sp[i].t1);
+		note(c, KT_LOG_WARNING,
+		     "%s: vest %s recorded %s, not with the session of %u vest%s at %s: "
+		     "a log from another training? Process it on its own%s",
+		     v->path, v->vest_id, span, best_n, best_n == 1 ? "" : "s", main_span,
+		     c->pitch_later ? " (left out of the pitch estimate)" : "");
+		if (c->pitch_later) {
+			free(c->pool[sp[i].idx].pos);
+			c->pool[sp[i].idx] = (struct pool) { 0 };
+		}
+	}
+	free(sp);
+}
+
 static void
 process_vest(struct ctx *c, size_t idx)
 {
@@ -1548,6 +1650,7 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 
 	run_all(&c, process_vest);
 	progress_draw(&c, true);
+	check_one_session(&c);
 	if (c.pitch_later) {
 		unsigned to_write = 0;
 

@@ -22,6 +22,11 @@
 
 #include "core/kt-core.h"
 
+/* Logs whose recording times overlap, or lie at most this far apart, are
+ * one training: kicktrackd groups its downloads by it, and kicktrack
+ * process names a log that is apart from the others. */
+#define KT_TRAINING_SLACK_US (10LL * 60 * 1000000)
+
 /* Same values as the CLI exit codes (src/cli/kt-cli.h). */
 enum kt_pipeline_status {
 	KT_PIPELINE_OK = 0,        /* every input and output done */

@@ -433,6 +433,24 @@ pitch)
 	expect_rc 0
 	grep -q "right pitch corners" "$T/err" && fail "an off-pitch warning with the right pitch"
 	;;
+sessions)
+	# logs of two trainings given together (a vest that still held last
+	# week's log): the odd ones are named, kept out of the pitch estimate,
+	# and the result is partial; one training alone says nothing
+	sim "$T/a" -p 3 -m 3 -s 21
+	sim "$T/b" -p 1 -m 3 -s 22 --start 2026-11-28T10:00:00Z --vest-prefix KX-
+	rm "$T/a/pitch.ini"
+	run "$T"/a/KT-* "$T"/b/KX-* -o "$T/out"
+	expect_rc 3
+	expect_err "$T/b/KX-0001.nmea: vest KX-0001 recorded 2026-11-28 10:00-10:03 UTC, not with the session of 3 vests at 2026-11-21 14:00-14:03 UTC"
+	expect_err "(left out of the pitch estimate)"
+	expect_err "pitch estimated from the tracks of 3 vests"
+	[ "$(grep -c "not with the session" "$T/err")" = 1 ] || fail "more than the odd vest named"
+	[ "$(team_ids "$T/out" | wc -l)" = 4 ] || fail "the odd vest's numbers are not in team.csv"
+	run "$T"/a/KT-* -o "$T/out2"
+	expect_rc 0
+	grep -q "not with the session" "$T/err" && fail "one training called two"
+	;;
 usage)
 	sim "$T/s" -p 1 -m 2 -s 5
 	run "$T/s"

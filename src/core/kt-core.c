@@ -79,6 +79,8 @@ struct kt_track {
 	size_t anchor;        /* index of the last epoch with an accepted position */
 	bool have_anchor;
 	unsigned jump_run;
+	bool have_jump_ref;   /* latitude (rad) near which the jump check takes cos() */
+	double jump_lat0, jump_s0, jump_c0;
 
 	/* PlayerLoad: streaming */
 	bool imu_have_last;
@@ -262,13 +264,27 @@ kt_track_note_rejected(struct kt_track *t, enum kt_quality_reject r, uint64_t n)
  * lies clearly on one side of (lim_m / EARTH_R_M)^2 (a relative margin of
  * 1e-9, a million times those errors) it gives hypot()'s answer;
  * otherwise, and for limits small enough that the squares could
- * underflow, or with a NaN or infinity anywhere, hypot() decides.
+ * underflow, or with a NaN or infinity anywhere, hypot() decides. The
+ * cosine of the mean latitude comes from kt_sincos_near() around the
+ * track's first one.
  */
 static bool
-geo_farther_than(double lat1, double lon1, double lat2, double lon2, double lim_m)
+geo_farther_than(struct kt_track *t, double lat1, double lon1, double lat2, double lon2, double lim_m)
 {
+	double lat_m = 0.5 * (lat1 + lat2) * (M_PI / 180.0), s_m, c_m;
+
+	if (!t->have_jump_ref && isfinite(lat_m)) {
+		t->have_jump_ref = true;
+		t->jump_lat0 = lat_m;
+		t->jump_s0 = sin(lat_m);
+		t->jump_c0 = cos(lat_m);
+	}
+	if (t->have_jump_ref)
+		kt_sincos_near(t->jump_lat0, lat_m - t->jump_lat0, t->jump_s0, t->jump_c0, &s_m, &c_m);
+	else
+		c_m = cos(lat_m);
 	double dlat = (lat2 - lat1) * (M_PI / 180.0);
-	double dlon = (lon2 - lon1) * (M_PI / 180.0) * cos(0.5 * (lat1 + lat2) * (M_PI / 180.0));
+	double dlon = (lon2 - lon1) * (M_PI / 180.0) * c_m;
 
 	if (lim_m > 1e-3 && lim_m < 1e12) {
 		double r = lim_m / EARTH_R_M, r2 = r * r, s = dlat * dlat + dlon * dlon;
@@ -335,7 +351,7 @@ kt_track_feed_fix(struct kt_track *t, const struct kt_fix *f)
 		if (dt <= t->p.gap_s) {
 			double vmax = fmax(a->v, e.v);
 
-			if (geo_farther_than(a->lat, a->lon, e.lat, e.lon, vmax * dt + t->p.max_jump_m)) {
+			if (geo_farther_than(t, a->lat, a->lon, e.lat, e.lon, vmax * dt + t->p.max_jump_m)) {
 				if (++t->jump_run < JUMP_REANCHOR) {
 					e.pos_ok = false;
 					t->rejected[KT_QREJ_JUMP]++;

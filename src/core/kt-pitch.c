@@ -20,15 +20,20 @@
 #define DEG2RAD (M_PI / 180.0)
 
 static void
-ecef(double lat_deg, double lon_deg, double *x, double *y, double *z)
+ecef_sc(double sl, double cl, double so, double co, double *x, double *y, double *z)
 {
-	double sl = sin(lat_deg * DEG2RAD), cl = cos(lat_deg * DEG2RAD);
-	double so = sin(lon_deg * DEG2RAD), co = cos(lon_deg * DEG2RAD);
 	double n = WGS84_A / sqrt(1.0 - WGS84_E2 * sl * sl);
 
 	*x = n * cl * co;
 	*y = n * cl * so;
 	*z = n * (1.0 - WGS84_E2) * sl;
+}
+
+static void
+ecef(double lat_deg, double lon_deg, double *x, double *y, double *z)
+{
+	ecef_sc(sin(lat_deg * DEG2RAD), cos(lat_deg * DEG2RAD), sin(lon_deg * DEG2RAD),
+		cos(lon_deg * DEG2RAD), x, y, z);
 }
 
 void
@@ -49,9 +54,11 @@ kt_enu_init(struct kt_enu *e, double lat0_deg, double lon0_deg)
 void
 kt_enu_from_geo(const struct kt_enu *e, double lat, double lon, double *ret_e, double *ret_n)
 {
-	double x, y, z, dx, dy, dz;
+	double x, y, z, dx, dy, dz, sl, cl, so, co;
 
-	ecef(lat, lon, &x, &y, &z);
+	kt_sincos_near(e->lat0 * DEG2RAD, (lat - e->lat0) * DEG2RAD, e->sl, e->cl, &sl, &cl);
+	kt_sincos_near(e->lon0 * DEG2RAD, (lon - e->lon0) * DEG2RAD, e->so, e->co, &so, &co);
+	ecef_sc(sl, cl, so, co, &x, &y, &z);
 	dx = x - e->x0;
 	dy = y - e->y0;
 	dz = z - e->z0;

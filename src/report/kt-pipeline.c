@@ -903,6 +903,107 @@ check_one_session(struct ctx *c)
 	free(sp);
 }
 
+/* A vest's log that holds two trainings (a vest not erased since last
+ * week, or left on in the bag) would give minutes and a work rate over the
+ * days between them, and PlayerLoad of one of them. Recordings more than
+ * LOG_APART_US apart without a valid fix (longer than any half-time break)
+ * are told apart; the numbers come from the one with the most valid fixes,
+ * and the others are named as left out (partial result). */
+#define LOG_APART_US (3600 * KT_USEC_PER_SEC)
+#define MAX_LISTED 3
+
+/* index of the first element at or after t in an array in time order of
+ * structs that begin with their int64_t t_us (struct kt_fix, kt_imu_sample) */
+_Static_assert(offsetof(struct kt_fix, t_us) == 0, "t_us first");
+_Static_assert(offsetof(struct kt_imu_sample, t_us) == 0, "t_us first");
+
+static size_t
+first_at_or_after(const void *base, size_t n, size_t size, int64_t t)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		int64_t tm;
+
+		memcpy(&tm, (const char *) base + m * size, sizeof(tm));
+		if (tm < t)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo;
+}
+
+struct recording {
+	int64_t t0, t1;  /* first and last valid fix */
+	size_t n;        /* valid fixes */
+};
+
+/* The recording that starts at or after fix *i; *i moves past it. */
+static bool
+next_recording(const struct decoded *log, size_t *i, struct recording *ret)
+{
+	bool have = false;
+
+	for (; *i < log->n_fixes; (*i)++) {
+		const struct kt_fix *f = &log->fixes[*i];
+
+		if (!kt_fix_is_valid(f))
+			continue;
+		if (have && f->t_us - ret->t1 > LOG_APART_US)
+			break;
+		if (!have)
+			*ret = (struct recording) { f->t_us, f->t_us, 0 };
+		have = true;
+		ret->t1 = f->t_us;
+		ret->n++;
+	}
+	return have;
+}
+
+static void
+keep_one_recording(struct ctx *c, const struct kt_vest_report *v, struct decoded *log)
+{
+	struct recording best = { 0 }, r;
+	unsigned n_rec = 0, n_listed = 0;
+	char kept[96], others[MAX_LISTED * 96 + 64] = "", span[96];
+	size_t i = 0, len = 0;
+
+	while (next_recording(log, &i, &r)) {
+		n_rec++;
+		if (r.n > best.n)
+			best = r;
+	}
+	if (n_rec < 2)
+		return;
+	for (i = 0; next_recording(log, &i, &r);) {
+		if (r.t0 == best.t0 || n_listed == MAX_LISTED)
+			continue;
+		fmt_span(span, sizeof(span), r.t0, r.t1);
+		len += (size_t) snprintf(others + len, sizeof(others) - len, "%s%s", n_listed ? "; " : "", span);
+		n_listed++;
+	}
+	if (n_rec - 1 > n_listed)
+		snprintf(others + len, sizeof(others) - len, "; and %u more", n_rec - 1 - n_listed);
+	fmt_span(kept, sizeof(kept), best.t0, best.t1);
+	note(c, KT_LOG_WARNING,
+	     "%s: vest %s: the log holds %u recordings more than an hour apart (two trainings in one log?): "
+	     "the numbers are from the one with most data, %s; left out: %s",
+	     v->path, v->vest_id, n_rec, kept, others);
+
+	/* the arrays are in time order: the kept recording is an index range */
+	size_t i0 = first_at_or_after(log->fixes, log->n_fixes, sizeof(*log->fixes), best.t0);
+	size_t i1 = first_at_or_after(log->fixes, log->n_fixes, sizeof(*log->fixes), best.t1 + 1);
+	size_t k0 = first_at_or_after(log->imu, log->n_imu, sizeof(*log->imu), best.t0);
+	size_t k1 = first_at_or_after(log->imu, log->n_imu, sizeof(*log->imu), best.t1 + 1);
+
+	log->fixes += i0;
+	log->n_fixes = i1 - i0;
+	log->imu += k0;
+	log->n_imu = k1 - k0;
+}
+
 static void
 process_vest(struct ctx *c, size_t idx)
 {
@@ -917,6 +1018,7 @@ process_vest(struct ctx *c, size_t idx)
 	read = log.bytes_read;
 	if (r < 0)
 		goto done;
+	keep_one_recording(c, v, &log);
 	if (c->pitch_later)
 		pool_positions(c, idx, &log);
 

@@ -47,6 +47,10 @@ team_ids() {
 	tail -n +2 "$1/team.csv" | cut -d, -f1 | tr -d '"\r'
 }
 
+csv_col() { # csv_col FILE COLUMN: the first data row's value of a named column
+	"$PY" -c "import csv,sys; r=list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig'))); print(r[0][sys.argv[2]])" "$1" "$2"
+}
+
 json_get() { # json_get FILE PYTHON-EXPR (on variable j)
 	"$PY" -c "import json,sys; j=json.load(open(sys.argv[1], encoding='utf-8')); print($2)" "$1"
 }
@@ -450,6 +454,20 @@ sessions)
 	run "$T"/a/KT-* -o "$T/out2"
 	expect_rc 0
 	grep -q "not with the session" "$T/err" && fail "one training called two"
+	grep -q "recordings more than an hour apart" "$T/err" && fail "one recording called two"
+	# one log with both trainings (a vest not erased since last week): the
+	# numbers are those of the longer one alone, the other is named
+	sim "$T/c" -p 1 -m 2 -s 23 -f ubx --start 2026-11-28T10:00:00Z
+	cat "$T/a/KT-0001.ubx" "$T/c/KT-0001.ubx" > "$T/both.ubx"
+	run "$T/both.ubx" -o "$T/out3"
+	expect_rc 3
+	expect_err "$T/both.ubx: vest KT-0001: the log holds 2 recordings more than an hour apart (two trainings in one log?): the numbers are from the one with most data, 2026-11-21 14:00-14:03 UTC; left out: 2026-11-28 10:00-10:02 UTC"
+	run "$T/a/KT-0001.ubx" -o "$T/out4"
+	expect_rc 0
+	for col in minutes distance_m player_load work_rate_m_min start_utc end_utc; do
+		[ "$(csv_col "$T/out3/team.csv" $col)" = "$(csv_col "$T/out4/team.csv" $col)" ] ||
+			fail "$col of the two-training log differs from the training alone"
+	done
 	;;
 usage)
 	sim "$T/s" -p 1 -m 2 -s 5

@@ -1004,6 +1004,38 @@ keep_one_recording(struct ctx *c, const struct kt_vest_report *v, struct decoded
 	log->n_imu = k1 - k0;
 }
 
+/* Frames the reader could not use are counted in rejected_frames; when
+ * they are more than 5% of what it read (a damaged file, or an older
+ * recording appended after a newer one, whose times go backwards), say so. */
+static void
+check_rejected(struct ctx *c, const struct kt_vest_report *v)
+{
+	static const enum kt_reject_reason lost[] = {
+		KT_REJECT_CHECKSUM, KT_REJECT_TRUNCATED, KT_REJECT_TOO_LONG,
+		KT_REJECT_MALFORMED, KT_REJECT_IMPLAUSIBLE,
+	};
+	uint64_t bad = 0, total;
+	char reasons[256] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++)
+		bad += v->stats.rejected[lost[i]];
+	/* the counts mix frames the framer refused, frames the decoders
+	 * refused and epochs the reader dropped: a share of all of them */
+	total = v->stats.frames_nmea + v->stats.frames_ubx + bad;
+	if (bad < 10 || bad * 20 <= total)
+		return;
+	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++)
+		if (v->stats.rejected[lost[i]] && len < sizeof(reasons))
+			len += (size_t) snprintf(reasons + len, sizeof(reasons) - len, "%s%s %" PRIu64,
+						 len ? ", " : "", kt_reject_reason_to_str(lost[i]),
+						 v->stats.rejected[lost[i]]);
+	note(c, KT_LOG_WARNING,
+	     "%s: vest %s: %" PRIu64 " frames could not be used (%s): a damaged log, "
+	     "or a recording appended out of time order? Their data is not in the numbers",
+	     v->path, v->vest_id, bad, reasons);
+}
+
 static void
 process_vest(struct ctx *c, size_t idx)
 {
@@ -1018,6 +1050,7 @@ process_vest(struct ctx *c, size_t idx)
 	read = log.bytes_read;
 	if (r < 0)
 		goto done;
+	check_rejected(c, v);
 	keep_one_recording(c, v, &log);
 	if (c->pitch_later)
 		pool_positions(c, idx, &log);

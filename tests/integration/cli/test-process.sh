@@ -343,6 +343,15 @@ bad-logs)
 	expect_rc 3
 	expect_err "cannot read roster $T/fifo.nmea: not a regular file"
 	expect_err "cannot read $T/fifo.nmea: not a regular file"
+	# a damaged log: every 10th line of an NMEA log with a wrong checksum
+	# is processed, and the lost frames are named; a sound log is not
+	grep -v '^$' "$T/s/KT-0002.nmea" | awk 'NR % 10 == 0 { sub(/\*..\r?$/, "*00\r") } { print }' > "$T/damaged.nmea"
+	run "$T/damaged.nmea" "$T/s/KT-0002.nmea" -o "$T/out3"
+	expect_rc 3
+	expect_err "damaged.nmea: vest KT-0002: "
+	expect_err " frames could not be used (checksum "
+	grep -q "^kicktrack: warning: $T/s/KT-0002.nmea: .*could not be used" "$T/err" && fail "a sound log called damaged"
+	check_outputs "$T/out3" 2
 	;;
 nothing)
 	# nothing usable: exit 1 and no output folder contents

@@ -1026,6 +1026,7 @@ player_load_result(const struct kt_track *t, const struct kt_params *p, struct k
 		if (!res->player_load_minute)
 			return -ENOMEM;
 		res->n_player_load_minutes = nm;
+		res->player_load = 0;
 		for (size_t i = 0; i < t->n_pl_sec; i++) {
 			int64_t su = (t->pl_sec0 + (int64_t) i) * KT_USEC_PER_SEC;
 			int64_t m = su < base_us ? 0 : (su - base_us) / (60 * KT_USEC_PER_SEC);
@@ -1135,7 +1136,7 @@ compute(struct kt_track *t, struct kt_result *ret)
 	res.max_speed_kmh = NAN;
 	res.metabolic_power_wkg = NAN;
 	res.work_rate_m_min = NAN;
-	res.player_load_per_min = NAN;
+	res.player_load = res.player_load_per_min = NAN; /* no IMU data: unknown, not 0 */
 	res.median_num_sv = res.median_hdop = res.median_pdop = NAN;
 	memcpy(res.rejected, t->rejected, sizeof(res.rejected));
 	res.n_epochs = t->n_epochs;
@@ -1854,7 +1855,7 @@ live_snapshot(struct kt_track *t, bool with_series, struct kt_result *ret)
 	res.max_speed_kmh = NAN;
 	res.metabolic_power_wkg = NAN;
 	res.work_rate_m_min = NAN;
-	res.player_load_per_min = NAN;
+	res.player_load = res.player_load_per_min = NAN; /* no IMU data: unknown, not 0 */
 	res.median_num_sv = res.median_hdop = res.median_pdop = NAN;
 	memcpy(res.rejected, t->rejected, sizeof(res.rejected));
 	res.n_epochs = t->n_epochs;

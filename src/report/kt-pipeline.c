@@ -102,16 +102,13 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Log a problem and keep it for session.json. Thread-safe. */
-static void __attribute__((format(printf, 3, 4)))
-note(struct ctx *c, enum kt_log_level level, const char *fmt, ...)
+/* Log a message and keep it for session.json ("warnings"). Thread-safe. */
+static void __attribute__((format(printf, 4, 0)))
+vnote(struct ctx *c, enum kt_log_level level, bool partial, const char *fmt, va_list ap)
 {
 	char buf[1024];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 
 	pthread_mutex_lock(&c->lock); /* the message clears the progress line: kt_log_set_status_line() */
 	if (level == KT_LOG_ERR)
@@ -125,8 +122,32 @@ note(struct ctx *c, enum kt_log_level level, const char *fmt, ...)
 		if (nw[c->rep.n_warnings])
 			c->rep.n_warnings++;
 	}
-	c->rep.status = KT_PIPELINE_PARTIAL;
+	if (partial)
+		c->rep.status = KT_PIPELINE_PARTIAL;
 	pthread_mutex_unlock(&c->lock);
+}
+
+/* A problem with an input or an output: the result is partial. */
+static void __attribute__((format(printf, 3, 4)))
+note(struct ctx *c, enum kt_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vnote(c, level, true, fmt, ap);
+	va_end(ap);
+}
+
+/* Something the reader of the numbers should know, though nothing was
+ * left out: a warning, and the result stays complete. */
+static void __attribute__((format(printf, 2, 3)))
+caution(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vnote(c, KT_LOG_WARNING, false, fmt, ap);
+	va_end(ap);
 }
 
 /* ---------------------------------------------------------------- progress */
@@ -779,6 +800,26 @@ save_for_pitch(struct ctx *c, size_t idx, struct kt_vest_report *v, const struct
 	return r;
 }
 
+/* Accelerations, decelerations and sprints are runs of half a second to a
+ * second: a receiver that logs fewer than 5 positions a second (1 Hz is
+ * common outside sports vests) cannot resolve them. Say so rather than
+ * let low counts pass for a quiet training. */
+static void
+check_rate(struct ctx *c, const struct kt_vest_report *v)
+{
+	double s = v->res.valid_minutes * 60.0, hz;
+
+	if (s < 60.0 || v->res.n_valid_epochs < 2)
+		return;
+	hz = (double) (v->res.n_valid_epochs - 1) / s;
+	if (hz >= 4.5)
+		return;
+	caution(c,
+		"%s: vest %s logged %.1f positions a second: accelerations, decelerations and sprints "
+		"need 5 or more (10 is usual) and are undercounted",
+		v->path, v->vest_id, hz);
+}
+
 /* A pitch file with the wrong coordinates (another ground, a typo) gives
  * empty heatmaps and meaningless x/y without any error: say so when most
  * of a vest's valid time lies beyond the pitch and its margin. */
@@ -1107,6 +1148,7 @@ process_vest(struct ctx *c, size_t idx)
 		goto done;
 	}
 	check_on_pitch(c, v);
+	check_rate(c, v);
 	if ((c->pitch_later ? save_for_pitch(c, idx, v, t) : write_vest_files(c, idx, v)) < 0) {
 		set_error(v, "cannot write its output files");
 		atomic_store(&c->write_failed, true);

@@ -478,6 +478,21 @@ sessions)
 			fail "$col of the two-training log differs from the training alone"
 	done
 	;;
+rate)
+	# a 1 Hz receiver: the numbers come with a warning that efforts are
+	# undercounted, yet nothing is missing (exit 0); 10 Hz says nothing
+	sim "$T/s" -p 2 -m 3 -s 5 --gnss-hz 1
+	run "$T/s" -o "$T/out"
+	expect_rc 0
+	expect_err "$T/s/KT-0001.ubx: vest KT-0001 logged 1.0 positions a second: accelerations, decelerations and sprints need 5 or more"
+	[ "$(json_get "$T/out/session.json" "sum('positions a second' in w for w in j['warnings'])")" = 2 ] ||
+		fail "the rate warnings are not in session.json"
+	[ "$(json_get "$T/out/session.json" "j['status']")" = ok ] || fail "status not ok"
+	sim "$T/s10" -p 2 -m 3 -s 5
+	run "$T/s10" -o "$T/out10"
+	expect_rc 0
+	grep -q "positions a second" "$T/err" && fail "a 10 Hz vest called slow"
+	;;
 usage)
 	sim "$T/s" -p 1 -m 2 -s 5
 	run "$T/s"

@@ -131,13 +131,17 @@ static const char css[] =
 	"h1{margin:.2em 0;font-size:1.8em}h2{margin-top:1.6em;border-bottom:2px solid #2e7d32;padding-bottom:.2em}\n"
 	".sub{color:#555;margin:.2em 0 1em}\n"
 	"table{border-collapse:collapse;width:100%;font-size:.92em}\n"
-	"th,td{padding:.35em .5em;border-bottom:1px solid #e3e3e3;text-align:left;white-space:nowrap}\n"
-	"th{background:#f2f4f2;cursor:pointer;user-select:none;position:sticky;top:0}\n"
+	"th,td{padding:.35em .4em;border-bottom:1px solid #e3e3e3;text-align:left;white-space:nowrap}\n"
+	"th{background:#f2f4f2;cursor:pointer;user-select:none;position:sticky;top:0;white-space:normal;vertical-align:bottom}\n"
 	"th.asc::after{content:' \\25B2'}th.desc::after{content:' \\25BC'}\n"
 	"td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+	"#team td:nth-child(2){white-space:normal;min-width:8em}\n"
+	/* a narrow window (a tablet) scrolls the table, not the page; wider
+	 * ones keep the header row in sight while the page scrolls */
+	"@media (max-width:1100px){.tw{overflow-x:auto}}\n"
 	"tbody tr:nth-child(even){background:#fafbfa}tbody tr:hover{background:#eef5ee}\n"
 	"tfoot td{font-weight:bold;border-top:2px solid #999}\n"
-	".zb{display:flex;width:140px;height:12px;border-radius:2px;overflow:hidden;background:#eee}\n"
+	".zb{display:flex;width:110px;height:12px;border-radius:2px;overflow:hidden;background:#eee}\n"
 	".zb span{display:block;height:100%}\n"
 	".hint{color:#666;font-size:.85em}\n"
 	".legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-.1em;border-radius:2px}\n"
@@ -221,7 +225,7 @@ write_page(FILE *f, const struct kt_html_input *in)
 				kt_fmt_double(b, sizeof(b), s->zone_kmh[z], 1, comma));
 		fputs(" km/h</span>", f);
 	}
-	fputs("</p>\n<table id=\"team\">\n<thead><tr>", f);
+	fputs("</p>\n<div class=\"tw\"><table id=\"team\">\n<thead><tr>", f);
 	for (int k = 0; k < _C_MAX; k++)
 		fprintf(f, "<th data-type=\"%s\">%s</th>",
 			(k == C_NAME || k == C_POS) ? "text" : "num", w->col[k]);
@@ -310,7 +314,7 @@ write_page(FILE *f, const struct kt_html_input *in)
 				fputs("<td></td>", f);
 		}
 	}
-	fprintf(f, "</tr></tfoot>\n</table>\n<p class=\"hint\">%s</p>\n</section>\n", w->sort_hint);
+	fprintf(f, "</tr></tfoot>\n</table></div>\n<p class=\"hint\">%s</p>\n</section>\n", w->sort_hint);
 
 	/* team charts */
 	fprintf(f, "<section class=\"charts\">\n<h2>%s</h2>\n", w->charts);

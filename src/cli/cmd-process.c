@@ -76,10 +76,11 @@ help(FILE *f)
 		"    quality; pitch.ini: the estimated pitch (only without --pitch)\n\n"
 		"Command-line options win over the config file, which wins over the defaults\n"
 		"(in parentheses). Progress is shown on stderr only when it is a terminal.\n\n"
-		"Exit status: 0 done; 1 nothing usable, or an output could not be written\n"
-		"(disk full): OUTDIR is left as it was; 2 usage or config\n"
-		"error; 3 partial: outputs written, but a log, roster line, pitch file or\n"
-		"chart had a problem (each is named on stderr and listed in session.json).\n"
+		"Exit status: 0 done; 1 nothing usable, an output could not be written\n"
+		"(disk full), or another kicktrack run is writing OUTDIR: OUTDIR is left as\n"
+		"it was; 2 usage or config error; 3 partial: outputs written, but a log,\n"
+		"roster line, pitch file or chart had a problem (each is named on stderr\n"
+		"and listed in session.json).\n"
 		"See kicktrack-process(1) and doc/output-format.md.\n");
 }
 

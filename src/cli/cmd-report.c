@@ -11,6 +11,7 @@
 #include "kt-cli.h"
 #include "kt-config.h"
 #include "report/kt-charts.h"
+#include "util/kt-fileio.h"
 #include "util/kt-ini.h"
 #include "util/kt-log.h"
 
@@ -40,7 +41,8 @@ usage(FILE *f)
 		"  -h, --help           this text\n\n"
 		"Writes players/<vest_id>/{heatmap,speed,zones,accel}.png and report.pdf,\n"
 		"team_{distance,sprints,hsr,heatmap}.png, team.pdf and index.html.\n"
-		"Exit status: 0 all made; 1 OUTDIR unusable; 2 usage or config error;\n"
+		"Exit status: 0 all made; 1 OUTDIR unusable (or being written by another\n"
+		"kicktrack run); 2 usage or config error;\n"
 		"3 partial: some charts are missing (each named with the reason).\n");
 }
 
@@ -92,7 +94,7 @@ kt_cmd_report(int argc, char **argv)
 	struct kt_report_opts o;
 	const char *lang = NULL, *gnuplot = NULL, *config = DEFAULT_CONFIG;
 	bool config_given = false, no_config = false, quiet = false;
-	int c, r, ret;
+	int c, r, ret, lock_fd = -1;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "l:qh", options, NULL)) >= 0) {
@@ -151,6 +153,15 @@ kt_cmd_report(int argc, char **argv)
 	else if (conf.gnuplot)
 		o.gnuplot = conf.gnuplot;
 
+	/* not while kicktrack process (or another report) writes there; a
+	 * folder that is missing or read-only is for the renderer to name */
+	r = kt_dir_lock(argv[optind], &lock_fd);
+	if (r == -EBUSY) {
+		log_error("%s is being written by another kicktrack run (process or report): "
+			  "nothing changed; run again once it has finished", argv[optind]);
+		ret = KT_EXIT_FAILURE;
+		goto out;
+	}
 	r = kt_report_render(argv[optind], &o);
 	if (r < 0)
 		ret = KT_EXIT_FAILURE;
@@ -162,6 +173,7 @@ kt_cmd_report(int argc, char **argv)
 		ret = KT_EXIT_OK;
 	}
 out:
+	kt_dir_unlock(lock_fd);
 	free(conf.lang);
 	free(conf.process_lang);
 	free(conf.gnuplot);

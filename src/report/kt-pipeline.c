@@ -1756,7 +1756,7 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 	int charts_missing = 0;
 	bool created_outdir = false;
 	unsigned n_ok = 0;
-	int r;
+	int r, lock_fd = -1;
 
 	if (!o->outdir || !*o->outdir || o->n_inputs == 0) {
 		log_error("nothing to do: give vest logs or a session directory, and -o OUTDIR");
@@ -1792,6 +1792,18 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 	r = kt_mkdir_p(o->outdir, 0750);
 	if (r < 0) {
 		log_error_errno(r, "cannot create output directory %s: %m", o->outdir);
+		goto out;
+	}
+	/* two runs into one folder (by hand beside kicktrackd, or twice)
+	 * would mix their outputs: the second one stops at once */
+	r = kt_dir_lock(o->outdir, &lock_fd);
+	if (r == -EBUSY) {
+		log_error("%s is being written by another kicktrack run (process or report): "
+			  "nothing changed; run again once it has finished", o->outdir);
+		goto out;
+	}
+	if (r < 0) {
+		log_error_errno(r, "cannot lock %s/" KT_DIR_LOCK_NAME ": %m", o->outdir);
 		goto out;
 	}
 	remove_stale_staging(o->outdir);
@@ -1900,8 +1912,16 @@ out:
 	kt_log_set_status_line(false);
 	if (c.staging)
 		remove_tree(c.staging);
+	if (status == KT_PIPELINE_FAILED && created_outdir && lock_fd >= 0) {
+		/* a folder this run made and left empty goes again, lock and all */
+		char *lp = path_join(o->outdir, KT_DIR_LOCK_NAME);
+		if (lp)
+			unlink(lp);
+		free(lp);
+	}
 	if (status == KT_PIPELINE_FAILED && created_outdir)
 		rmdir(o->outdir); /* only if still empty */
+	kt_dir_unlock(lock_fd);
 	if (ret_summary) {
 		*ret_summary = (struct kt_pipeline_summary) {
 			.n_logs = (unsigned)c.rep.n_vests,

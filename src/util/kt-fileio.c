@@ -4,6 +4,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -211,4 +212,33 @@ kt_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len
 	if (ret_len)
 		*ret_len = n;
 	return 0;
+}
+
+int
+kt_dir_lock(const char *dir, int *ret_fd)
+{
+	char *path = NULL;
+	int fd;
+
+	*ret_fd = -1;
+	if (asprintf(&path, "%s/" KT_DIR_LOCK_NAME, dir) < 0)
+		return -ENOMEM;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0640);
+	free(path);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+void
+kt_dir_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* releases the lock */
 }

@@ -35,4 +35,13 @@ int kt_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret
 /* What a kt_read_file() error means, for a message. */
 const char *kt_read_file_error(int r);
 
+/* One writer per output folder: an exclusive lock on DIR/.kicktrack.lock
+ * (created 0640, left in place; the lock goes with the process), taken by
+ * kicktrack process and kicktrack report. Returns 0 and the descriptor to
+ * pass to kt_dir_unlock(), -EBUSY when another process holds it, or -errno
+ * (-ENOENT: no such folder). Never waits. */
+#define KT_DIR_LOCK_NAME ".kicktrack.lock"
+int kt_dir_lock(const char *dir, int *ret_fd);
+void kt_dir_unlock(int fd);
+
 #endif

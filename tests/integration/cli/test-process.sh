@@ -478,6 +478,37 @@ sessions)
 			fail "$col of the two-training log differs from the training alone"
 	done
 	;;
+lock)
+	# one writer per output folder: while another run holds it, process
+	# and report stop at once (exit 1) and change nothing
+	command -v flock >/dev/null || fail "flock(1) is needed for this test (util-linux)"
+	sim "$T/s" -p 2 -m 2 -s 5
+	run "$T/s" -o "$T/out"
+	expect_rc 0
+	[ "$(stat -c %a "$T/out/.kicktrack.lock")" = 640 ] || fail "lock file mode $(stat -c %a "$T/out/.kicktrack.lock")"
+	sum_before=$(cd "$T/out" && find . -type f ! -name .kicktrack.lock -exec sha256sum {} + | sort)
+	# (the subshell becomes the sleep that holds the lock: killed, it lets go)
+	(exec 9>>"$T/out/.kicktrack.lock"; flock 9; exec sleep 30) &
+	holder=$!
+	for _ in $(seq 50); do flock -n "$T/out/.kicktrack.lock" true || break; sleep 0.1; done
+	run "$T/s" -o "$T/out"
+	expect_rc 1
+	expect_err "$T/out is being written by another kicktrack run (process or report): nothing changed"
+	"$KT" report --no-config "$T/out" >/dev/null 2>"$T/err"
+	rc=$?
+	expect_rc 1
+	expect_err "$T/out is being written by another kicktrack run"
+	kill "$holder"; wait "$holder" 2>/dev/null
+	[ "$(cd "$T/out" && find . -type f ! -name .kicktrack.lock -exec sha256sum {} + | sort)" = "$sum_before" ] ||
+		fail "outputs changed while another run held the folder"
+	run "$T/s" -o "$T/out"
+	expect_rc 0
+	# a failed run into a new folder leaves no folder (and no lock file) behind
+	: > "$T/empty.ubx"
+	run "$T/empty.ubx" -o "$T/new"
+	expect_rc 1
+	[ ! -e "$T/new" ] || fail "a failed run left $(ls -A "$T/new") in a new folder"
+	;;
 rate)
 	# a 1 Hz receiver: the numbers come with a warning that efforts are
 	# undercounted, yet nothing is missing (exit 0); 10 Hz says nothing

@@ -279,6 +279,9 @@ start_processing(struct kt_dockd *d, struct kt_training *t)
 		o.n_inputs = 1;
 		o.outdir = t->report_dir;
 		o.progress = false;
+		/* someone's 'kicktrack report' on these reports takes seconds:
+		 * wait for it rather than fail the training */
+		o.lock_wait_s = 600;
 		r = kt_pipeline_run(&o, NULL);
 		_exit(r);
 	}

@@ -1797,6 +1797,11 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 	/* two runs into one folder (by hand beside kicktrackd, or twice)
 	 * would mix their outputs: the second one stops at once */
 	r = kt_dir_lock(o->outdir, &lock_fd);
+	if (r == -EBUSY && o->lock_wait_s > 0) {
+		log_info("%s is being written by another kicktrack run: waiting up to %u s",
+			 o->outdir, o->lock_wait_s);
+		r = kt_dir_lock_wait(o->outdir, o->lock_wait_s, &lock_fd);
+	}
 	if (r == -EBUSY) {
 		log_error("%s is being written by another kicktrack run (process or report): "
 			  "nothing changed; run again once it has finished", o->outdir);

@@ -55,6 +55,7 @@ struct kt_pipeline_opts {
 	bool charts;                   /* render charts/PDF/HTML at the end (kt_report_render) */
 	unsigned jobs;                 /* worker threads, vests in parallel; >= 1 */
 	bool progress;                 /* progress on stderr (only if it is a terminal) */
+	unsigned lock_wait_s;          /* OUTDIR held by another run: wait this long (0: stop at once) */
 	bool quiet;                    /* only warnings and errors */
 	/* storage for roster_path/pitch_path when they come from a config file
 	 * ([process] roster/pitch, relative to the config file's folder) */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kt-fileio.h"
@@ -234,6 +235,18 @@ kt_dir_lock(const char *dir, int *ret_fd)
 	}
 	*ret_fd = fd;
 	return 0;
+}
+
+int
+kt_dir_lock_wait(const char *dir, unsigned wait_s, int *ret_fd)
+{
+	const struct timespec step = { 0, 200 * 1000 * 1000 };
+	unsigned tries = wait_s * 5;
+	int r;
+
+	while ((r = kt_dir_lock(dir, ret_fd)) == -EBUSY && tries-- > 0)
+		nanosleep(&step, NULL);
+	return r;
 }
 
 void

@@ -42,6 +42,8 @@ const char *kt_read_file_error(int r);
  * (-ENOENT: no such folder). Never waits. */
 #define KT_DIR_LOCK_NAME ".kicktrack.lock"
 int kt_dir_lock(const char *dir, int *ret_fd);
+/* The same, trying again for up to wait_s seconds while it is held. */
+int kt_dir_lock_wait(const char *dir, unsigned wait_s, int *ret_fd);
 void kt_dir_unlock(int fd);
 
 #endif

@@ -1019,13 +1019,13 @@ keep_one_recording(struct ctx *c, const struct kt_vest_report *v, struct decoded
 	if (n_rec < 2)
 		return;
 	for (i = 0; next_recording(log, &i, &r);) {
-		if (r.t0 == best.t0 || n_listed == MAX_LISTED)
+		if (r.t0 == best.t0 || n_listed == MAX_LISTED || len >= sizeof(others))
 			continue;
 		fmt_span(span, sizeof(span), r.t0, r.t1);
 		len += (size_t) snprintf(others + len, sizeof(others) - len, "%s%s", n_listed ? "; " : "", span);
 		n_listed++;
 	}
-	if (n_rec - 1 > n_listed)
+	if (n_rec - 1 > n_listed && len < sizeof(others))
 		snprintf(others + len, sizeof(others) - len, "; and %u more", n_rec - 1 - n_listed);
 	fmt_span(kept, sizeof(kept), best.t0, best.t1);
 	note(c, KT_LOG_WARNING,

@@ -45,6 +45,21 @@
  * framer 6%, the log reader's sample handling 5%, the rest in the core
  * and the CSV writers.
  *
+ * Next session, after the sin/cos of each fix went (kt_sincos_near, -3% of
+ * the instructions outside SHA-256 by callgrind, outputs byte-identical),
+ * idle VM, two runs: NMEA 2.63x and 2.90x (process 2.40-2.57 s), UBX 7.5x
+ * and 9.2x (1.12-1.43 s; the scan 0.12-0.19 s), peak RSS 37.6 / 38.6 MiB.
+ * An hour earlier, with another tenant busy on the host, the same binary
+ * gave NMEA 2.79-3.24x and UBX 6.2-9.3x, the scan alone varying by 50%.
+ * Release builds (-O3, LTO) differ by 3% in instructions. Where the UBX
+ * budget goes (callgrind, two vests): SHA-256 is 69% of the instructions
+ * (SHA-NI in the real run: 13% of the time, 1.3 scans), the IMU path
+ * (sample conversion, PlayerLoad deltas) 28% of the rest, the time series
+ * CSV 11%, the UBX handling 10%, Fletcher 8%, the dv/dt filter 7%; the
+ * kernel's page-cache copy of the 106 MB written takes 0.03-0.3 s on this
+ * VM depending on the host. 5x the UBX scan is 0.6-0.7 s: not reachable
+ * without dropping the SHA-256 or most of the CSV, which issue 3 asks for.
+ *
  * Usage: bench-process [--players N] [--minutes M] [--jobs J] [--repeat R]
  *                      [--dir DIR] KICKTRACK KICKTRACK-SIM
  */

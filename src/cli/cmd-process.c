@@ -53,6 +53,10 @@ help(FILE *f)
 		"      --lang de|en       language of charts and pages (en)\n"
 		"  -j, --jobs N           process N vests in parallel (1)\n"
 		"      --no-charts        write CSV and JSON only\n"
+		"      --from TIME        count only from TIME: HH:MM[:SS] local time on the\n"
+		"                         day of the training, or YYYY-MM-DDTHH:MM[:SS]Z (UTC)\n"
+		"      --to TIME          count only up to TIME (same forms): drop the walk to\n"
+		"                         the pitch, or process each half of a match on its own\n"
 		"  -q, --quiet            only warnings and errors, no progress\n"
 		"  -h, --help             show this help\n\n"
 		"Outputs in OUTDIR (units in brackets; details in kicktrack-process(1)):\n"
@@ -99,6 +103,8 @@ enum {
 	OPT_CSV,
 	OPT_LANG,
 	OPT_NO_CHARTS,
+	OPT_FROM,
+	OPT_TO,
 };
 
 static const struct option options[] = {
@@ -119,6 +125,8 @@ static const struct option options[] = {
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "no-charts", no_argument, NULL, OPT_NO_CHARTS },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "to", required_argument, NULL, OPT_TO },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -195,6 +203,15 @@ kt_cmd_process(int argc, char **argv)
 		case OPT_NO_CHARTS:
 			o.charts = false;
 			continue;
+		case OPT_FROM:
+		case OPT_TO:
+			if (kt_window_parse(optarg, c == OPT_FROM ? &o.from : &o.to) < 0) {
+				log_error("%s: expected a time of day HH:MM or HH:MM:SS (local time) or "
+					  "YYYY-MM-DDTHH:MM[:SS]Z (UTC), got '%s'",
+					  c == OPT_FROM ? "--from" : "--to", optarg);
+				return KT_EXIT_USAGE;
+			}
+			continue;
 		case 'q':
 			o.quiet = true;
 			continue;
@@ -205,6 +222,10 @@ kt_cmd_process(int argc, char **argv)
 			if (keyed[i].opt == c &&
 			    kt_pipeline_opts_set(&o, keyed[i].section, keyed[i].key, optarg, keyed[i].name) < 0)
 				return KT_EXIT_USAGE;
+	}
+	if (o.from.set && o.to.set && !o.from.local && !o.to.local && o.to.utc_us <= o.from.utc_us) {
+		log_error("--to %s is not after --from %s", o.to.text, o.from.text);
+		return KT_EXIT_USAGE;
 	}
 	if (!o.outdir) {
 		log_error("no output folder: give -o OUTDIR (try 'kicktrack process --help')");

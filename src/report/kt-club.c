@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include <csv.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -567,6 +569,37 @@ parse_bool(const char *v, bool *ret)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int
+kt_window_parse(const char *s, struct kt_window_end *ret)
+{
+	struct kt_window_end w = { .set = true };
+	int y, mo, d, h, mi, sec = 0, n = 0;
+
+	if (!s || strlen(s) >= sizeof(w.text))
+		return -EINVAL;
+	snprintf(w.text, sizeof(w.text), "%s", s);
+	if ((sscanf(s, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) == 3 && s[n] == '\0') ||
+	    (sec = 0, n = 0, sscanf(s, "%2d:%2d%n", &h, &mi, &n) == 2 && s[n] == '\0')) {
+		if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || !isdigit((unsigned char) s[0]))
+			return -EINVAL;
+		w.local = true;
+		w.tod_s = h * 3600 + mi * 60 + sec;
+	} else {
+		n = 0;
+		sec = 0;
+		if (!((sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6 && s[n] == '\0') ||
+		      (sec = 0, n = 0, sscanf(s, "%4d-%2d-%2dT%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &n) == 5 &&
+				       s[n] == '\0')))
+			return -EINVAL;
+		if (y < 1980 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 ||
+		    mi < 0 || mi > 59 || sec < 0 || sec > 59 || !isdigit((unsigned char) s[0]))
+			return -EINVAL;
+		w.utc_us = kt_utc_to_unix(y, mo, d, h, mi, sec) * KT_USEC_PER_SEC;
+	}
+	*ret = w;
+	return 0;
 }
 
 int

@@ -782,6 +782,13 @@ kt_write_session_json(const char *path, const struct kt_session_report *s)
 	jw_str(&j, "csv_flavour", o->csv == KT_CSV_DE ? "de" : "c");
 	jw_str(&j, "lang", o->lang);
 	write_params(&j, s->params);
+	/* --from/--to as given (null: the whole log counted) */
+	jw_obj(&j, "window");
+	jw_str(&j, "from", o->from.set ? o->from.text : NULL);
+	jw_str(&j, "to", o->to.set ? o->to.text : NULL);
+	jw_str(&j, "time_of_day_in", (o->from.set && o->from.local) || (o->to.set && o->to.local) ?
+					     "local time" : NULL);
+	jw_obj_end(&j);
 	write_pitch(&j, s);
 
 	jw_obj(&j, "roster");

@@ -842,23 +842,35 @@ check_on_pitch(struct ctx *c, const struct kt_vest_report *v)
 	     100.0 * on_s / valid_s, v->res.valid_minutes);
 }
 
-/* "2026-11-21 14:00-15:32 UTC" (the end's date too when it differs) */
+/* "2026-11-21 14:00-15:32 UTC" (the end's date too when it differs); with
+ * local, in local time and its zone ("2026-11-21 15:00-16:32 CET") */
+static void
+fmt_span_in(char *buf, size_t size, int64_t t0_us, int64_t t1_us, bool local)
+{
+	time_t t0 = (time_t) (t0_us / KT_USEC_PER_SEC), t1 = (time_t) (t1_us / KT_USEC_PER_SEC);
+	struct tm a, b;
+	char da[16], ha[8], db[16], hb[8], zone[16] = "UTC";
+
+	if (!(local ? localtime_r(&t0, &a) && localtime_r(&t1, &b) : gmtime_r(&t0, &a) && gmtime_r(&t1, &b))) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	strftime(da, sizeof(da), "%Y-%m-%d", &a);
+	strftime(ha, sizeof(ha), "%H:%M", &a);
+	strftime(db, sizeof(db), "%Y-%m-%d", &b);
+	strftime(hb, sizeof(hb), "%H:%M", &b);
+	if (local)
+		strftime(zone, sizeof(zone), "%Z", &a);
+	if (!strcmp(da, db))
+		snprintf(buf, size, "%s %s-%s %s", da, ha, hb, zone);
+	else
+		snprintf(buf, size, "%s %s to %s %s %s", da, ha, db, hb, zone);
+}
+
 static void
 fmt_span(char *buf, size_t size, int64_t t0_us, int64_t t1_us)
 {
-	char a[40], b[40];
-
-	kt_fmt_utc(a, sizeof(a), t0_us, 0);
-	kt_fmt_utc(b, sizeof(b), t1_us, 0);
-	/* "YYYY-MM-DDThh:mm:ssZ" */
-	if (strlen(a) < 16 || strlen(b) < 16) {
-		snprintf(buf, size, "%s to %s", a, b);
-		return;
-	}
-	if (!strncmp(a, b, 10))
-		snprintf(buf, size, "%.10s %.5s-%.5s UTC", a, a + 11, b + 11);
-	else
-		snprintf(buf, size, "%.10s %.5s to %.10s %.5s UTC", a, a + 11, b, b + 11);
+	fmt_span_in(buf, size, t0_us, t1_us, false);
 }
 
 /* Logs of one run belong to one training. A vest that still held last
@@ -1045,6 +1057,74 @@ keep_one_recording(struct ctx *c, const struct kt_vest_report *v, struct decoded
 	log->n_imu = k1 - k0;
 }
 
+/* --from/--to for this log: a time of day is taken on the (local) day of
+ * the log's first valid fix; a --to earlier than --from is the next day. */
+static int64_t
+window_at(const struct kt_window_end *w, int64_t first_us)
+{
+	time_t t = (time_t) (first_us / KT_USEC_PER_SEC);
+	struct tm tm;
+
+	if (!w->local)
+		return w->utc_us;
+	if (!localtime_r(&t, &tm))
+		return first_us;
+	tm.tm_hour = w->tod_s / 3600;
+	tm.tm_min = w->tod_s / 60 % 60;
+	tm.tm_sec = w->tod_s % 60;
+	tm.tm_isdst = -1;
+	return (int64_t) mktime(&tm) * KT_USEC_PER_SEC;
+}
+
+/* Only the data between --from and --to counts. Returns false (and says
+ * why) when nothing of this log is left. */
+static bool
+keep_window(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
+{
+	const struct kt_pipeline_opts *o = c->rep.opts;
+	int64_t first = INT64_MIN, a = INT64_MIN, b = INT64_MAX;
+
+	if (!o->from.set && !o->to.set)
+		return true;
+	for (size_t i = 0; i < log->n_fixes && first == INT64_MIN; i++)
+		if (kt_fix_is_valid(&log->fixes[i]))
+			first = log->fixes[i].t_us;
+	if (first == INT64_MIN)
+		return true; /* no valid fix at all: the usual message follows */
+	if (o->from.set)
+		a = window_at(&o->from, first);
+	if (o->to.set) {
+		b = window_at(&o->to, first);
+		if (o->to.local && o->from.set && b <= a)
+			b += 86400 * KT_USEC_PER_SEC;
+	}
+	size_t i0 = first_at_or_after(log->fixes, log->n_fixes, sizeof(*log->fixes), a);
+	size_t i1 = b == INT64_MAX ? log->n_fixes
+				   : first_at_or_after(log->fixes, log->n_fixes, sizeof(*log->fixes), b + 1);
+	size_t k0 = first_at_or_after(log->imu, log->n_imu, sizeof(*log->imu), a);
+	size_t k1 = b == INT64_MAX ? log->n_imu : first_at_or_after(log->imu, log->n_imu, sizeof(*log->imu), b + 1);
+	size_t valid = 0;
+
+	for (size_t i = i0; i < i1; i++)
+		valid += kt_fix_is_valid(&log->fixes[i]);
+	if (valid == 0) {
+		char span[96];
+
+		fmt_span_in(span, sizeof(span), log->fixes[0].t_us, log->fixes[log->n_fixes - 1].t_us,
+			    (o->from.set && o->from.local) || (o->to.set && o->to.local));
+		set_error(v, "no valid fix between --from and --to");
+		note(c, KT_LOG_ERR, "%s: no valid fix between --from %s and --to %s (the log runs %s; vest %s left out)",
+		     v->path, o->from.set ? o->from.text : "(start)", o->to.set ? o->to.text : "(end)", span,
+		     v->vest_id);
+		return false;
+	}
+	log->fixes += i0;
+	log->n_fixes = i1 - i0;
+	log->imu += k0;
+	log->n_imu = k1 - k0;
+	return true;
+}
+
 /* Frames the reader could not use are counted in rejected_frames; when
  * they are more than 5% of what it read (a damaged file, or an older
  * recording appended after a newer one, whose times go backwards), say so. */
@@ -1092,6 +1172,9 @@ process_vest(struct ctx *c, size_t idx)
 	if (r < 0)
 		goto done;
 	check_rejected(c, v);
+	/* the window first: the recording that matters is the one inside it */
+	if (!keep_window(c, v, &log))
+		goto done;
 	keep_one_recording(c, v, &log);
 	if (c->pitch_later)
 		pool_positions(c, idx, &log);
@@ -1842,6 +1925,17 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 		}
 	}
 
+	if (o->from.set || o->to.set) {
+		bool local = (o->from.set && o->from.local) || (o->to.set && o->to.local);
+		char zone[16] = "";
+		time_t now = time(NULL);
+		struct tm tm;
+
+		if (local && localtime_r(&now, &tm))
+			strftime(zone, sizeof(zone), "%Z", &tm);
+		log_info("only the time from %s to %s counts%s%s", o->from.set ? o->from.text : "the start",
+			 o->to.set ? o->to.text : "the end", local ? ", local time " : "", zone);
+	}
 	run_all(&c, process_vest);
 	progress_draw(&c, true);
 	check_one_session(&c);

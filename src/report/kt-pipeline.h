@@ -40,6 +40,19 @@ enum kt_csv_flavour {
 	KT_CSV_DE,      /* semicolon, decimal comma, UTF-8 with BOM (German Excel) */
 };
 
+/* One end of --from/--to: the part of every log that counts. */
+struct kt_window_end {
+	bool set;
+	bool local;                    /* a time of day, local time (TZ), on the log's first day */
+	int tod_s;                     /* local: seconds after midnight */
+	int64_t utc_us;                /* !local: the moment */
+	char text[40];                 /* as given, for messages and session.json */
+};
+
+/* "HH:MM", "HH:MM:SS" (local time) or "YYYY-MM-DDTHH:MM[:SS]Z" (UTC).
+ * Returns 0 or -EINVAL. */
+int kt_window_parse(const char *s, struct kt_window_end *ret);
+
 struct kt_pipeline_opts {
 	/* Log files and/or session directories (a directory contributes every
 	 * regular file named *.ubx *.nmea *.log *.bin directly in it, sorted by
@@ -56,6 +69,7 @@ struct kt_pipeline_opts {
 	unsigned jobs;                 /* worker threads, vests in parallel; >= 1 */
 	bool progress;                 /* progress on stderr (only if it is a terminal) */
 	unsigned lock_wait_s;          /* OUTDIR held by another run: wait this long (0: stop at once) */
+	struct kt_window_end from, to; /* only data in [from, to] counts (command line only) */
 	bool quiet;                    /* only warnings and errors */
 	/* storage for roster_path/pitch_path when they come from a config file
 	 * ([process] roster/pitch, relative to the config file's folder) */

@@ -478,6 +478,43 @@ sessions)
 			fail "$col of the two-training log differs from the training alone"
 	done
 	;;
+window)
+	# --from/--to: only that part counts, in UTC or as local time of day
+	sim "$T/s" -p 2 -m 10 -s 31 --truth-series
+	run --from 2026-11-21T14:02:00Z --to 2026-11-21T14:07:00Z "$T/s" -o "$T/utc"
+	expect_rc 0
+	expect_err "only the time from 2026-11-21T14:02:00Z to 2026-11-21T14:07:00Z counts"
+	[ "$(csv_col "$T/utc/team.csv" start_utc)" = 2026-11-21T14:02:00.0Z ] || fail "start $(csv_col "$T/utc/team.csv" start_utc)"
+	[ "$(csv_col "$T/utc/team.csv" end_utc)" = 2026-11-21T14:07:00.0Z ] || fail "end $(csv_col "$T/utc/team.csv" end_utc)"
+	# the distance is the truth's over those five minutes (t_s 120-420)
+	"$PY" - "$T/utc/team.csv" "$T/s/truth" <<-'EOF' || fail "windowed distance is not the truth's"
+		import csv, sys
+		ours = {r["vest_id"]: float(r["distance_m"]) for r in csv.DictReader(open(sys.argv[1], encoding="utf-8"))}
+		for vest, d in ours.items():
+		    rows = csv.DictReader(open(f"{sys.argv[2]}/{vest}/timeseries.csv"))
+		    truth = sum(float(r["speed_kmh"]) / 3.6 * 0.1 for r in rows if 120.0 <= float(r["t_s"]) < 420.0)
+		    assert truth > 100 and abs(d - truth) <= 0.02 * truth, (vest, d, truth)
+		EOF
+	[ "$(json_get "$T/utc/session.json" "j['window']['from']")" = 2026-11-21T14:02:00Z ] || fail "window not in session.json"
+	# the same as local time of day (Berlin: UTC+1 in November)
+	TZ=Europe/Berlin "$KT" process --no-config --no-charts --from 15:02 --to 15:07 "$T/s" -o "$T/local" 2>"$T/err"
+	rc=$?
+	expect_rc 0
+	expect_err "counts, local time CET"
+	cmp -s "$T/utc/team.csv" "$T/local/team.csv" || fail "local --from/--to differ from the same times in UTC"
+	# nothing inside it: named with the log's own times, exit 1
+	TZ=Europe/Berlin "$KT" process --no-config --no-charts --from 18:00 "$T/s" -o "$T/none" 2>"$T/err"
+	rc=$?
+	expect_rc 1
+	expect_err "KT-0001.ubx: no valid fix between --from 18:00 and --to (end) (the log runs 2026-11-21 15:00-15:10 CET"
+	run --from 25:00 "$T/s" -o "$T/bad"
+	expect_rc 2
+	expect_err "--from: expected a time of day HH:MM or HH:MM:SS (local time) or YYYY-MM-DDTHH:MM[:SS]Z (UTC), got '25:00'"
+	run --from 2026-11-21T14:07:00Z --to 2026-11-21T14:02:00Z "$T/s" -o "$T/bad"
+	expect_rc 2
+	expect_err "is not after --from"
+	[ ! -e "$T/bad" ] || fail "output written on a usage error"
+	;;
 lock)
 	# one writer per output folder: while another run holds it, process
 	# and report stop at once (exit 1) and change nothing
@@ -554,7 +591,7 @@ usage)
 	[ ! -e "$T/out" ] || fail "output written on a usage error"
 	"$KT" process --help > "$T/help" || fail "--help failed"
 	for opt in --roster --pitch --config --zones --sprint-kmh --sprint-min-s --effort-ms2 --effort-min-s \
-		--max-speed-mps --gap-s --csv-flavour --lang --jobs --no-charts --quiet --help; do
+		--max-speed-mps --gap-s --csv-flavour --lang --jobs --no-charts --from --to --quiet --help; do
 		grep -q -- "$opt" "$T/help" || fail "--help does not describe $opt"
 		# the man page too (roff escapes '-' as '\-')
 		if [ -n "${SRCDIR:-}" ]; then

@@ -608,6 +608,36 @@ kt_rep_vest_ids_free(char **ids, size_t n)
 	free(ids);
 }
 
+/* session.json "window" (--from/--to as given) as the pages show it:
+ * "15:02–16:35" for times of day, "14:02–15:35 UTC" for UTC moments
+ * ("YYYY-MM-DDTHH:MM[:SS]Z" shown by their time), "15:02–" with no end. */
+static void
+window_text(struct kt_rep_session *s, struct json_object *w)
+{
+	const char *end[2];
+	char part[2][16];
+	bool utc = false;
+
+	if (!w || !json_object_is_type(w, json_type_object))
+		return;
+	end[0] = get_str(w, "from");
+	end[1] = get_str(w, "to");
+	if (!end[0] && !end[1])
+		return;
+	for (int i = 0; i < 2; i++) {
+		const char *t = end[i] ? strchr(end[i], 'T') : NULL;
+
+		part[i][0] = '\0';
+		if (t) {
+			utc = true;
+			snprintf(part[i], sizeof(part[i]), "%.5s", t + 1);
+		} else if (end[i]) {
+			snprintf(part[i], sizeof(part[i]), "%.8s", end[i]);
+		}
+	}
+	snprintf(s->window, sizeof(s->window), "%s–%s%s", part[0], part[1], utc ? " UTC" : "");
+}
+
 int
 kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 {
@@ -651,6 +681,8 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 		copy_date(s.date_iso, sizeof(s.date_iso), get_str(root, "start_utc"));
 	if (!s.date_iso[0])
 		copy_date(s.date_iso, sizeof(s.date_iso), get_str(root, "first_utc"));
+
+	window_text(&s, find_key(root, "window", 0));
 
 	pitch = find_key(root, "pitch", 0);
 	if (pitch && json_object_is_type(pitch, json_type_object)) {

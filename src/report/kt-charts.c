@@ -284,6 +284,9 @@ format_date(char *buf, size_t size, const struct ctx *c)
 		snprintf(buf, size, "%.2s.%.2s.%.4s", d + 8, d + 5, d);
 	else
 		snprintf(buf, size, "%s", d);
+	/* a run cut with --from/--to says which part it counted */
+	if (c->sess.window[0] && strlen(buf) + strlen(c->sess.window) + 2 < size)
+		snprintf(buf + strlen(buf), size - strlen(buf), ", %s", c->sess.window);
 }
 
 static void
@@ -1036,7 +1039,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	const struct kt_rep_player *p = &c->team.players[i];
 	const struct lang *L = c->L;
 	FILE *f = c->f;
-	char date[32], pitch[300], line[512], v[64], cap[64], a[48], b[48];
+	char date[96], pitch[300], line[512], v[64], cap[64], a[48], b[48];
 	const double *v_ = p->v;
 
 	kt_gnuplot_begin(c->gp, path, "pdfcairo size 21cm,29.7cm font 'Sans,9'");
@@ -1159,7 +1162,7 @@ team_pdf(struct ctx *c, const char *path)
 {
 	const struct lang *L = c->L;
 	FILE *f = c->f;
-	char date[32], pitch[300], line[512];
+	char date[96], pitch[300], line[512];
 	size_t *idx = sorted_by(c, KT_TC_DISTANCE_M, KT_TC_HSR_M);
 	static const struct {
 		double x;

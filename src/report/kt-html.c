@@ -184,7 +184,7 @@ write_page(FILE *f, const struct kt_html_input *in)
 	const struct kt_rep_session *s = in->session;
 	const struct kt_rep_team *t = in->team;
 	const bool comma = in->german;
-	char date[32], a[48], b[48];
+	char date[96], a[48], b[48];
 
 	if (!s->date_iso[0])
 		snprintf(date, sizeof(date), "–");
@@ -192,6 +192,9 @@ write_page(FILE *f, const struct kt_html_input *in)
 		snprintf(date, sizeof(date), "%.2s.%.2s.%.4s", s->date_iso + 8, s->date_iso + 5, s->date_iso);
 	else
 		snprintf(date, sizeof(date), "%s", s->date_iso);
+	/* a run cut with --from/--to says which part it counted */
+	if (s->window[0])
+		snprintf(date + strlen(date), sizeof(date) - strlen(date), ", %s", s->window);
 
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"

@@ -502,6 +502,13 @@ window)
 	expect_rc 0
 	expect_err "counts, local time CET"
 	cmp -s "$T/utc/team.csv" "$T/local/team.csv" || fail "local --from/--to differ from the same times in UTC"
+	# the pages say which part they count
+	if command -v gnuplot >/dev/null; then
+		"$KT" report --no-config -q "$T/local" 2>"$T/err" || fail "report on the windowed output"
+		grep -q "<h1>[^<]*, 15:02–15:07</h1>" "$T/local/index.html" || fail "index.html does not show the window"
+		"$KT" report --no-config -q "$T/utc" 2>"$T/err" || fail "report on the windowed output"
+		grep -q "<h1>[^<]*, 14:02–14:07 UTC</h1>" "$T/utc/index.html" || fail "index.html does not show the UTC window"
+	fi
 	# nothing inside it: named with the log's own times, exit 1
 	TZ=Europe/Berlin "$KT" process --no-config --no-charts --from 18:00 "$T/s" -o "$T/none" 2>"$T/err"
 	rc=$?

@@ -1028,6 +1028,23 @@ keep_one_recording(struct ctx *c, const struct kt_vest_report *v, struct decoded
 		if (r.n > best.n)
 			best = r;
 	}
+	if (n_rec == 1) {
+		/* IMU samples are kept apart by the same rule: an older log
+		 * appended after a newer one loses its fixes (time must move
+		 * forward) but its IMU samples were sorted into place */
+		size_t k0 = first_at_or_after(log->imu, log->n_imu, sizeof(*log->imu), best.t0 - LOG_APART_US);
+		size_t k1 = first_at_or_after(log->imu, log->n_imu, sizeof(*log->imu), best.t1 + LOG_APART_US + 1);
+
+		if (k1 - k0 < log->n_imu) {
+			fmt_span(kept, sizeof(kept), best.t0, best.t1);
+			note(c, KT_LOG_WARNING,
+			     "%s: vest %s: %zu IMU samples more than an hour away from its positions (%s) are "
+			     "left out of PlayerLoad",
+			     v->path, v->vest_id, log->n_imu - (k1 - k0), kept);
+			log->imu += k0;
+			log->n_imu = k1 - k0;
+		}
+	}
 	if (n_rec < 2)
 		return;
 	for (i = 0; next_recording(log, &i, &r);) {

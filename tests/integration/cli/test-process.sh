@@ -477,6 +477,19 @@ sessions)
 		[ "$(csv_col "$T/out3/team.csv" $col)" = "$(csv_col "$T/out4/team.csv" $col)" ] ||
 			fail "$col of the two-training log differs from the training alone"
 	done
+	# the older one appended after the newer: its fixes are dropped as going
+	# back in time, and its IMU samples must go with them
+	cat "$T/c/KT-0001.ubx" "$T/a/KT-0001.ubx" > "$T/reversed.ubx"
+	run "$T/reversed.ubx" -o "$T/out5"
+	expect_rc 3
+	expect_err "frames could not be used (implausible "
+	expect_err "IMU samples more than an hour away from its positions (2026-11-28 10:00-10:02 UTC) are left out of PlayerLoad"
+	run "$T/c/KT-0001.ubx" -o "$T/out6"
+	expect_rc 0
+	for col in minutes distance_m player_load start_utc end_utc; do
+		[ "$(csv_col "$T/out5/team.csv" $col)" = "$(csv_col "$T/out6/team.csv" $col)" ] ||
+			fail "$col of the reversed two-training log differs from the newer training alone"
+	done
 	;;
 window)
 	# --from/--to: only that part counts, in UTC or as local time of day

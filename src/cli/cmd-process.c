@@ -53,8 +53,8 @@ help(FILE *f)
 		"      --lang de|en       language of charts and pages (en)\n"
 		"  -j, --jobs N           process N vests in parallel (1)\n"
 		"      --no-charts        write CSV and JSON only\n"
-		"      --from TIME        count only from TIME: HH:MM[:SS] local time on the\n"
-		"                         day of the training, or YYYY-MM-DDTHH:MM[:SS]Z (UTC)\n"
+		"      --from TIME        count only from TIME: HH:MM[:SS] local time (within\n"
+		"                         or nearest each log), or YYYY-MM-DDTHH:MM[:SS]Z (UTC)\n"
 		"      --to TIME          count only up to TIME (same forms): drop the walk to\n"
 		"                         the pitch, or process each half of a match on its own\n"
 		"  -q, --quiet            only warnings and errors, no progress\n"
@@ -223,9 +223,26 @@ kt_cmd_process(int argc, char **argv)
 			    kt_pipeline_opts_set(&o, keyed[i].section, keyed[i].key, optarg, keyed[i].name) < 0)
 				return KT_EXIT_USAGE;
 	}
-	if (o.from.set && o.to.set && !o.from.local && !o.to.local && o.to.utc_us <= o.from.utc_us) {
+	if (o.from.set && o.to.set && ((!o.from.local && !o.to.local && o.to.utc_us <= o.from.utc_us) ||
+				       (o.from.local && o.to.local && o.to.tod_s == o.from.tod_s))) {
 		log_error("--to %s is not after --from %s", o.to.text, o.from.text);
 		return KT_EXIT_USAGE;
+	}
+	if ((o.from.set && o.from.local) || (o.to.set && o.to.local)) {
+		/* a misspelt TZ=Europe/Berln would quietly be UTC */
+		const char *tz = getenv("TZ"), *dir = getenv("TZDIR");
+		char path[4096];
+
+		if (tz && *tz == ':')
+			tz++;
+		if (tz && strchr(tz, '/') && tz[0] != '/') {
+			snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
+			if (access(path, R_OK) != 0) {
+				log_error("TZ=%s is not a time zone this machine knows (%s): local times for "
+					  "--from/--to would be taken as UTC", tz, path);
+				return KT_EXIT_USAGE;
+			}
+		}
 	}
 	if (!o.outdir) {
 		log_error("no output folder: give -o OUTDIR (try 'kicktrack process --help')");

@@ -571,32 +571,54 @@ parse_bool(const char *v, bool *ret)
 	return -EINVAL;
 }
 
+/* s matches pat, where '9' stands for a digit and anything else for itself */
+static bool
+matches(const char *s, const char *pat)
+{
+	for (; *pat; s++, pat++)
+		if (*pat == '9' ? !isdigit((unsigned char) *s) : *s != *pat)
+			return false;
+	return *s == '\0';
+}
+
+static int
+num2(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
 int
 kt_window_parse(const char *s, struct kt_window_end *ret)
 {
+	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	struct kt_window_end w = { .set = true };
-	int y, mo, d, h, mi, sec = 0, n = 0;
+	int y, mo, d, h, mi, sec = 0;
 
 	if (!s || strlen(s) >= sizeof(w.text))
 		return -EINVAL;
 	snprintf(w.text, sizeof(w.text), "%s", s);
-	if ((sscanf(s, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) == 3 && s[n] == '\0') ||
-	    (sec = 0, n = 0, sscanf(s, "%2d:%2d%n", &h, &mi, &n) == 2 && s[n] == '\0')) {
-		if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || !isdigit((unsigned char) s[0]))
+	if (matches(s, "99:99") || matches(s, "99:99:99")) {
+		h = num2(s);
+		mi = num2(s + 3);
+		sec = s[5] ? num2(s + 6) : 0;
+		if (h > 23 || mi > 59 || sec > 59)
 			return -EINVAL;
 		w.local = true;
 		w.tod_s = h * 3600 + mi * 60 + sec;
-	} else {
-		n = 0;
-		sec = 0;
-		if (!((sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6 && s[n] == '\0') ||
-		      (sec = 0, n = 0, sscanf(s, "%4d-%2d-%2dT%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &n) == 5 &&
-				       s[n] == '\0')))
-			return -EINVAL;
-		if (y < 1980 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 ||
-		    mi < 0 || mi > 59 || sec < 0 || sec > 59 || !isdigit((unsigned char) s[0]))
+	} else if (matches(s, "9999-99-99T99:99Z") || matches(s, "9999-99-99T99:99:99Z")) {
+		y = num2(s) * 100 + num2(s + 2);
+		mo = num2(s + 5);
+		d = num2(s + 8);
+		h = num2(s + 11);
+		mi = num2(s + 14);
+		sec = s[16] == ':' ? num2(s + 17) : 0;
+		if (y < 1980 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+		    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) || h > 23 || mi > 59 ||
+		    sec > 59)
 			return -EINVAL;
 		w.utc_us = kt_utc_to_unix(y, mo, d, h, mi, sec) * KT_USEC_PER_SEC;
+	} else {
+		return -EINVAL;
 	}
 	*ret = w;
 	return 0;

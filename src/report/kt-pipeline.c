@@ -1074,23 +1074,44 @@ keep_one_recording(struct ctx *c, const struct kt_vest_report *v, struct decoded
 	log->n_imu = k1 - k0;
 }
 
-/* --from/--to for this log: a time of day is taken on the (local) day of
- * the log's first valid fix; a --to earlier than --from is the next day. */
+/* A time of day (local) on the day of t_us, shifted by days. */
 static int64_t
-window_at(const struct kt_window_end *w, int64_t first_us)
+tod_on_day(int tod_s, int64_t t_us, int days)
 {
-	time_t t = (time_t) (first_us / KT_USEC_PER_SEC);
+	time_t t = (time_t) (t_us / KT_USEC_PER_SEC);
 	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return t_us;
+	tm.tm_mday += days;
+	tm.tm_hour = tod_s / 3600;
+	tm.tm_min = tod_s / 60 % 60;
+	tm.tm_sec = tod_s % 60;
+	tm.tm_isdst = -1;
+	return (int64_t) mktime(&tm) * KT_USEC_PER_SEC;
+}
+
+/* The moment of one end of --from/--to for a log running t0..t1: a time
+ * of day is the occurrence within the log or nearest to it (the day
+ * before, of or after its start), so a training across midnight and vests
+ * started on either side of it all get the same window. */
+static int64_t
+window_near(const struct kt_window_end *w, int64_t t0, int64_t t1)
+{
+	int64_t best = 0, best_d = INT64_MAX;
 
 	if (!w->local)
 		return w->utc_us;
-	if (!localtime_r(&t, &tm))
-		return first_us;
-	tm.tm_hour = w->tod_s / 3600;
-	tm.tm_min = w->tod_s / 60 % 60;
-	tm.tm_sec = w->tod_s % 60;
-	tm.tm_isdst = -1;
-	return (int64_t) mktime(&tm) * KT_USEC_PER_SEC;
+	for (int days = -1; days <= 1; days++) {
+		int64_t c = tod_on_day(w->tod_s, t0, days);
+		int64_t d = c < t0 ? t0 - c : c > t1 ? c - t1 : 0;
+
+		if (d < best_d) {
+			best = c;
+			best_d = d;
+		}
+	}
+	return best;
 }
 
 /* Only the data between --from and --to counts. Returns false (and says
@@ -1099,21 +1120,26 @@ static bool
 keep_window(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 {
 	const struct kt_pipeline_opts *o = c->rep.opts;
-	int64_t first = INT64_MIN, a = INT64_MIN, b = INT64_MAX;
+	int64_t first = INT64_MIN, last = INT64_MIN, a = INT64_MIN, b = INT64_MAX;
 
 	if (!o->from.set && !o->to.set)
 		return true;
-	for (size_t i = 0; i < log->n_fixes && first == INT64_MIN; i++)
-		if (kt_fix_is_valid(&log->fixes[i]))
-			first = log->fixes[i].t_us;
+	for (size_t i = 0; i < log->n_fixes; i++)
+		if (kt_fix_is_valid(&log->fixes[i])) {
+			if (first == INT64_MIN)
+				first = log->fixes[i].t_us;
+			last = log->fixes[i].t_us;
+		}
 	if (first == INT64_MIN)
 		return true; /* no valid fix at all: the usual message follows */
 	if (o->from.set)
-		a = window_at(&o->from, first);
-	if (o->to.set) {
-		b = window_at(&o->to, first);
-		if (o->to.local && o->from.set && b <= a)
-			b += 86400 * KT_USEC_PER_SEC;
+		a = window_near(&o->from, first, last);
+	if (o->to.set && o->to.local && o->from.set && o->from.local) {
+		/* both times of day: --to is the first such time after --from */
+		int d = ((o->to.tod_s - o->from.tod_s) % 86400 + 86400) % 86400;
+		b = a + (int64_t) d * KT_USEC_PER_SEC;
+	} else if (o->to.set) {
+		b = window_near(&o->to, first, last);
 	}
 	size_t i0 = first_at_or_after(log->fixes, log->n_fixes, sizeof(*log->fixes), a);
 	size_t i1 = b == INT64_MAX ? log->n_fixes

@@ -527,9 +527,32 @@ window)
 	rc=$?
 	expect_rc 1
 	expect_err "KT-0001.ubx: no valid fix between --from 18:00 and --to (end) (the log runs 2026-11-21 15:00-15:10 CET"
-	run --from 25:00 "$T/s" -o "$T/bad"
+	# across midnight: a time of day is the one within (or nearest to) each
+	# log, so vests started on either side of midnight get one window
+	sim "$T/m1" -p 1 -m 15 -s 21 -f ubx --start 2026-11-21T22:58:00Z
+	sim "$T/m2" -p 1 -m 15 -s 22 -f ubx --start 2026-11-21T23:01:00Z --vest-prefix B-
+	# (KT-0001 runs 23:58-00:13 local, B-0001 00:01-00:16)
+	for w in "--from 00:03=23:03:00 23:03:00 23:13:00 23:16:00" "--from 23:59 --to 00:10=22:59:00 23:01:00 23:10:00 23:10:00"; do
+		# shellcheck disable=SC2086
+		TZ=Europe/Berlin "$KT" process --no-config --no-charts ${w%%=*} "$T/m1/KT-0001.ubx" "$T/m2/B-0001.ubx" \
+			--pitch "$T/m1/pitch.ini" -o "$T/mid" 2>"$T/err"
+		rc=$?
+		expect_rc 0
+		got=$(tail -n +2 "$T/mid/team.csv" | cut -d, -f29 | cut -c12-19 | tr '\n' ' ')$(tail -n +2 "$T/mid/team.csv" | cut -d, -f30 | cut -c12-19 | tr '\n' ' ')
+		[ "$got" = "${w#*=} " ] || fail "${w%%=*} across midnight: starts and ends '$got', expected '${w#*=} '"
+	done
+	for bad in 25:00 15:+2 2026-02-31T14:00Z " 15:02"; do
+		run --from "$bad" "$T/s" -o "$T/bad"
+		expect_rc 2
+		expect_err "--from: expected a time of day HH:MM or HH:MM:SS (local time) or YYYY-MM-DDTHH:MM[:SS]Z (UTC), got '$bad'"
+	done
+	run --from 15:02 --to 15:02 "$T/s" -o "$T/bad"
 	expect_rc 2
-	expect_err "--from: expected a time of day HH:MM or HH:MM:SS (local time) or YYYY-MM-DDTHH:MM[:SS]Z (UTC), got '25:00'"
+	expect_err "--to 15:02 is not after --from 15:02"
+	TZ=Europe/Berln "$KT" process --no-config --no-charts --from 15:02 "$T/s" -o "$T/bad" 2>"$T/err"
+	rc=$?
+	expect_rc 2
+	expect_err "TZ=Europe/Berln is not a time zone this machine knows"
 	run --from 2026-11-21T14:07:00Z --to 2026-11-21T14:02:00Z "$T/s" -o "$T/bad"
 	expect_rc 2
 	expect_err "is not after --from"

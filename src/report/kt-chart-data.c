@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kt-chart-data.h"
 #include "util/kt-fileio.h"
@@ -538,6 +539,30 @@ copy_date(char *dst, size_t size, const char *s)
 		snprintf(dst, size, "%.10s", s);
 }
 
+/* "YYYY-MM-DDThh:mm:ss[.f]Z" as Unix seconds, or false */
+static bool
+utc_seconds(const char *s, time_t *ret)
+{
+	int y, mo, d, h, mi, sec;
+
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6 || !strchr(s, 'Z'))
+		return false;
+	*ret = (time_t) kt_utc_to_unix(y, mo, d, h, mi, sec);
+	return true;
+}
+
+/* The training's date as the machine's local time sees it (a late
+ * training is on the right day): from session.json start_utc. */
+static void
+local_date(char *dst, size_t size, const char *start_utc)
+{
+	struct tm tm;
+	time_t t;
+
+	if (utc_seconds(start_utc, &t) && localtime_r(&t, &tm))
+		strftime(dst, size, "%Y-%m-%d", &tm);
+}
+
 /* OUTDIR/session.json parsed: 0, or -errno (cannot read it), -EBADMSG (not
  * JSON); *ret_path (to free) names it either way, unless -ENOMEM. Quiet. */
 static int
@@ -608,34 +633,24 @@ kt_rep_vest_ids_free(char **ids, size_t n)
 	free(ids);
 }
 
-/* session.json "window" (--from/--to as given) as the pages show it:
- * "15:02–16:35" for times of day, "14:02–15:35 UTC" for UTC moments
- * ("YYYY-MM-DDTHH:MM[:SS]Z" shown by their time), "15:02–" with no end. */
+/* With a --from/--to window, the part the run counted, as the pages show
+ * it: session.json start_utc to end_utc in local time, "15:02–16:35". */
 static void
-window_text(struct kt_rep_session *s, struct json_object *w)
+window_text(struct kt_rep_session *s, struct json_object *root)
 {
-	const char *end[2];
-	char part[2][16];
-	bool utc = false;
+	struct json_object *w = find_key(root, "window", 0);
+	struct tm a, b;
+	time_t t0, t1;
+	char ha[8], hb[8];
 
-	if (!w || !json_object_is_type(w, json_type_object))
+	if (!w || !json_object_is_type(w, json_type_object) || (!get_str(w, "from") && !get_str(w, "to")))
 		return;
-	end[0] = get_str(w, "from");
-	end[1] = get_str(w, "to");
-	if (!end[0] && !end[1])
+	if (!utc_seconds(get_str(root, "start_utc"), &t0) || !utc_seconds(get_str(root, "end_utc"), &t1) ||
+	    !localtime_r(&t0, &a) || !localtime_r(&t1, &b))
 		return;
-	for (int i = 0; i < 2; i++) {
-		const char *t = end[i] ? strchr(end[i], 'T') : NULL;
-
-		part[i][0] = '\0';
-		if (t) {
-			utc = true;
-			snprintf(part[i], sizeof(part[i]), "%.5s", t + 1);
-		} else if (end[i]) {
-			snprintf(part[i], sizeof(part[i]), "%.8s", end[i]);
-		}
-	}
-	snprintf(s->window, sizeof(s->window), "%s–%s%s", part[0], part[1], utc ? " UTC" : "");
+	strftime(ha, sizeof(ha), "%H:%M", &a);
+	strftime(hb, sizeof(hb), "%H:%M", &b);
+	snprintf(s->window, sizeof(s->window), "%s–%s", ha, hb);
 }
 
 int
@@ -678,11 +693,13 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 	str = get_str(root, "date");
 	copy_date(s.date_iso, sizeof(s.date_iso), str);
 	if (!s.date_iso[0])
+		local_date(s.date_iso, sizeof(s.date_iso), get_str(root, "start_utc"));
+	if (!s.date_iso[0])
 		copy_date(s.date_iso, sizeof(s.date_iso), get_str(root, "start_utc"));
 	if (!s.date_iso[0])
 		copy_date(s.date_iso, sizeof(s.date_iso), get_str(root, "first_utc"));
 
-	window_text(&s, find_key(root, "window", 0));
+	window_text(&s, root);
 
 	pitch = find_key(root, "pitch", 0);
 	if (pitch && json_object_is_type(pitch, json_type_object)) {

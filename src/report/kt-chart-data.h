@@ -60,7 +60,7 @@ struct kt_rep_session {
 	double heat_cell_x_m, heat_cell_y_m;    /* NaN: pitch size / cells */
 	bool pitch_estimated;
 	char lang[3];             /* "de" or "en": the language the run used, or "" */
-	char window[48];          /* --from/--to of the run, "15:02–16:35" (" UTC" if so), or "" */
+	char window[48];          /* with --from/--to: the part counted, local "15:02–16:35"; or "" */
 };
 
 /* Reads OUTDIR/session.json if present; missing keys keep the defaults.

@@ -516,11 +516,16 @@ window)
 	expect_err "counts, local time CET"
 	cmp -s "$T/utc/team.csv" "$T/local/team.csv" || fail "local --from/--to differ from the same times in UTC"
 	# the pages say which part they count
+	# the pages say which part they count, in the local time of the machine
+	# that draws them: what was counted, not what was typed
 	if command -v gnuplot >/dev/null; then
-		"$KT" report --no-config -q "$T/local" 2>"$T/err" || fail "report on the windowed output"
+		TZ=Europe/Berlin "$KT" report --no-config -q "$T/local" 2>"$T/err" || fail "report on the windowed output"
 		grep -q "<h1>[^<]*, 15:02–15:07</h1>" "$T/local/index.html" || fail "index.html does not show the window"
-		"$KT" report --no-config -q "$T/utc" 2>"$T/err" || fail "report on the windowed output"
-		grep -q "<h1>[^<]*, 14:02–14:07 UTC</h1>" "$T/utc/index.html" || fail "index.html does not show the UTC window"
+		TZ=UTC "$KT" report --no-config -q "$T/utc" 2>"$T/err" || fail "report on the windowed output"
+		grep -q "<h1>[^<]*, 14:02–14:07</h1>" "$T/utc/index.html" || fail "index.html does not show the window in UTC"
+		TZ=Europe/Berlin "$KT" process --no-config --from 14:50 --to 15:03:30 "$T/s" -o "$T/part" 2>"$T/err" ||
+			fail "a window partly before the log"
+		grep -q "<h1>[^<]*, 15:00–15:03</h1>" "$T/part/index.html" || fail "index.html does not show the part counted"
 	fi
 	# nothing inside it: named with the log's own times, exit 1
 	TZ=Europe/Berlin "$KT" process --no-config --no-charts --from 18:00 "$T/s" -o "$T/none" 2>"$T/err"
@@ -541,6 +546,11 @@ window)
 		got=$(tail -n +2 "$T/mid/team.csv" | cut -d, -f29 | cut -c12-19 | tr '\n' ' ')$(tail -n +2 "$T/mid/team.csv" | cut -d, -f30 | cut -c12-19 | tr '\n' ' ')
 		[ "$got" = "${w#*=} " ] || fail "${w%%=*} across midnight: starts and ends '$got', expected '${w#*=} '"
 	done
+	# the date is the local one: a training that starts just after midnight
+	if command -v gnuplot >/dev/null; then
+		TZ=Europe/Berlin "$KT" process --no-config "$T/m2" -o "$T/late" 2>"$T/err" || fail "late training"
+		grep -q "<h1>Training 2026-11-22</h1>" "$T/late/index.html" || fail "index.html: not the local date"
+	fi
 	for bad in 25:00 15:+2 2026-02-31T14:00Z " 15:02"; do
 		run --from "$bad" "$T/s" -o "$T/bad"
 		expect_rc 2

@@ -61,7 +61,7 @@ help(FILE *f)
 		"  -h, --help             show this help\n\n"
 		"Outputs in OUTDIR (units in brackets; details in kicktrack-process(1)):\n"
 		"  team.csv, one row per vest: vest_id, player, number, position, minutes [min],\n"
-		"    distance_m, z1_m, z2_m, z3_m, z4_m, z5_m, hsr_m, sprint_m [m], sprints [count],\n"
+		"    distance_m, z1_m, z2_m, z3_m, z4_m, z5_m, hsr_m [m], sprints [count], sprint_m [m],\n"
 		"    max_speed_kmh [km/h], accelerations, decelerations [count], player_load [a.u.],\n"
 		"    player_load_per_min [a.u./min], metabolic_power_wkg [W/kg], high_power_m [m],\n"
 		"    work_rate_m_min [m/min], peak1_m, peak3_m, peak5_m [m], fix_pct [%%], gaps,\n"

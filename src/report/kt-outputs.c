@@ -786,8 +786,17 @@ kt_write_session_json(const char *path, const struct kt_session_report *s)
 	jw_obj(&j, "window");
 	jw_str(&j, "from", o->from.set ? o->from.text : NULL);
 	jw_str(&j, "to", o->to.set ? o->to.text : NULL);
-	jw_str(&j, "time_of_day_in", (o->from.set && o->from.local) || (o->to.set && o->to.local) ?
-					     "local time" : NULL);
+	{
+		/* times of day are local: which zone, at the start of the data */
+		char zone[48] = "";
+		time_t t0 = (time_t) ((n_ok ? first : 0) / KT_USEC_PER_SEC);
+		struct tm tm;
+
+		if (((o->from.set && o->from.local) || (o->to.set && o->to.local)) && n_ok &&
+		    localtime_r(&t0, &tm))
+			strftime(zone, sizeof(zone), "%Z (UTC%z)", &tm);
+		jw_str(&j, "time_of_day_in", zone[0] ? zone : NULL);
+	}
 	jw_obj_end(&j);
 	write_pitch(&j, s);
 

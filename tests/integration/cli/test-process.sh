@@ -515,6 +515,8 @@ window)
 	expect_rc 0
 	expect_err "counts, local time CET"
 	cmp -s "$T/utc/team.csv" "$T/local/team.csv" || fail "local --from/--to differ from the same times in UTC"
+	[ "$(json_get "$T/local/session.json" "j['window']['time_of_day_in']")" = "CET (UTC+0100)" ] ||
+		fail "the local time zone is not in session.json"
 	# the pages say which part they count
 	# the pages say which part they count, in the local time of the machine
 	# that draws them: what was counted, not what was typed

@@ -1168,6 +1168,93 @@ keep_window(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 	return true;
 }
 
+/* A vest switched on at home counts the ride to the ground as running
+ * (25 km/h on a bike is sprinting). The numbers are not cut on a guess,
+ * but a coach is told: the start and end of a log spent far (over
+ * AWAY_M) from where the vest was most of the time, its median position,
+ * and how to leave them out. */
+#define AWAY_M 1000.0
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *) a, y = *(const double *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+check_away(struct ctx *c, const struct kt_vest_report *v, const struct decoded *log)
+{
+	size_t n = 0, step = log->n_fixes / 2000 + 1, first = SIZE_MAX, last = 0;
+	double *lat = malloc((log->n_fixes / step + 1) * sizeof(double));
+	double *lon = malloc((log->n_fixes / step + 1) * sizeof(double));
+	double lat0, lon0, m_lat, m_lon;
+	int64_t lead_us = 0, trail_us = 0;
+
+	if (!lat || !lon)
+		goto out;
+	for (size_t i = 0; i < log->n_fixes; i += step)
+		if (kt_fix_is_valid(&log->fixes[i])) {
+			lat[n] = log->fixes[i].lat_deg;
+			lon[n++] = log->fixes[i].lon_deg;
+		}
+	if (n < 10)
+		goto out;
+	qsort(lat, n, sizeof(double), cmp_double);
+	qsort(lon, n, sizeof(double), cmp_double);
+	lat0 = lat[n / 2];
+	lon0 = lon[n / 2];
+	m_lat = 111320.0;
+	m_lon = 111320.0 * cos(lat0 * M_PI / 180.0);
+	for (size_t i = 0; i < log->n_fixes; i++) {
+		const struct kt_fix *f = &log->fixes[i];
+		double de, dn;
+
+		if (!kt_fix_is_valid(f))
+			continue;
+		de = (f->lon_deg - lon0) * m_lon;
+		dn = (f->lat_deg - lat0) * m_lat;
+		if (de * de + dn * dn <= AWAY_M * AWAY_M) {
+			if (first == SIZE_MAX)
+				first = i;
+			last = i;
+		}
+	}
+	if (first == SIZE_MAX)
+		goto out;
+	lead_us = log->fixes[first].t_us - log->fixes[0].t_us;
+	trail_us = log->fixes[log->n_fixes - 1].t_us - log->fixes[last].t_us;
+	if (lead_us >= 60 * KT_USEC_PER_SEC || trail_us >= 60 * KT_USEC_PER_SEC) {
+		/* in local time, as --from/--to take it (to the minute, so the
+		 * suggested option keeps all of the training) */
+		char t0[8], t1[8], zone[16], what[160];
+		time_t a = (time_t) (log->fixes[first].t_us / KT_USEC_PER_SEC);
+		time_t b = (time_t) ((log->fixes[last].t_us + 59 * KT_USEC_PER_SEC) / KT_USEC_PER_SEC);
+		struct tm ta, tb;
+
+		if (!localtime_r(&a, &ta) || !localtime_r(&b, &tb))
+			goto out;
+		strftime(t0, sizeof(t0), "%H:%M", &ta);
+		strftime(t1, sizeof(t1), "%H:%M", &tb);
+		strftime(zone, sizeof(zone), "%Z", &ta);
+		if (lead_us >= 60 * KT_USEC_PER_SEC && trail_us >= 60 * KT_USEC_PER_SEC)
+			snprintf(what, sizeof(what), "until %s and from %s on (%s): on the way to and from the ground? "
+				 "It is counted; --from %s --to %s leaves it out", t0, t1, zone, t0, t1);
+		else if (lead_us >= 60 * KT_USEC_PER_SEC)
+			snprintf(what, sizeof(what), "until %s (%s): on the way to the ground? "
+				 "It is counted; --from %s leaves it out", t0, zone, t0);
+		else
+			snprintf(what, sizeof(what), "from %s on (%s): on the way home? "
+				 "It is counted; --to %s leaves it out", t1, zone, t1);
+		caution(c, "%s: vest %s was more than %.0f km from where it spent most of the time %s",
+			v->path, v->vest_id, AWAY_M / 1000.0, what);
+	}
+out:
+	free(lat);
+	free(lon);
+}
+
 /* Frames the reader could not use are counted in rejected_frames; when
  * they are more than 5% of what it read (a damaged file, or an older
  * recording appended after a newer one, whose times go backwards), say so. */
@@ -1219,6 +1306,7 @@ process_vest(struct ctx *c, size_t idx)
 	if (!keep_window(c, v, &log))
 		goto done;
 	keep_one_recording(c, v, &log);
+	check_away(c, v, &log);
 	if (c->pitch_later)
 		pool_positions(c, idx, &log);
 

@@ -553,6 +553,26 @@ window)
 		TZ=Europe/Berlin "$KT" process --no-config "$T/m2" -o "$T/late" 2>"$T/err" || fail "late training"
 		grep -q "<h1>Training 2026-11-22</h1>" "$T/late/index.html" || fail "index.html: not the local date"
 	fi
+	# a vest switched on 5 km away (a ride to the ground): named with the
+	# --from that leaves it out, which gives the training's own numbers
+	sim "$T/ride" -p 1 -m 15 -s 41 -f ubx --start 2026-11-21T13:40:00Z --pitch-lat 51.99
+	sim "$T/train" -p 1 -m 20 -s 42 -f ubx --start 2026-11-21T14:00:00Z
+	cat "$T/ride/KT-0001.ubx" "$T/train/KT-0001.ubx" > "$T/ride.ubx"
+	TZ=Europe/Berlin "$KT" process --no-config --no-charts --pitch "$T/train/pitch.ini" "$T/ride.ubx" -o "$T/r1" 2>"$T/err"
+	rc=$?
+	expect_rc 0
+	expect_err "ride.ubx: vest KT-0001 was more than 1 km from where it spent most of the time until 15:00 (CET): on the way to the ground? It is counted; --from 15:00 leaves it out"
+	TZ=Europe/Berlin "$KT" process --no-config --no-charts --pitch "$T/train/pitch.ini" --from 15:00 "$T/ride.ubx" -o "$T/r2" 2>"$T/err"
+	rc=$?
+	expect_rc 0
+	grep -q "from where it spent" "$T/err" && fail "still far away after --from"
+	run --pitch "$T/train/pitch.ini" "$T/train/KT-0001.ubx" -o "$T/r3"
+	expect_rc 0
+	grep -q "from where it spent" "$T/err" && fail "a training without a ride called far away"
+	for col in minutes distance_m hsr_m sprints; do
+		[ "$(csv_col "$T/r2/team.csv" $col)" = "$(csv_col "$T/r3/team.csv" $col)" ] ||
+			fail "$col with --from differs from the training alone"
+	done
 	for bad in 25:00 15:+2 2026-02-31T14:00Z " 15:02"; do
 		run --from "$bad" "$T/s" -o "$T/bad"
 		expect_rc 2

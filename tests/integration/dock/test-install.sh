@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: EUPL-1.2
+# The docking station as installed: meson install into a scratch DESTDIR,
+# then every path the systemd unit names must be there (the daemon it
+# starts, executable; the config it reads), with the udev rule, the
+# sysusers and tmpfiles snippets and the man pages beside them.
+# Usage: test-install.sh MESON BUILD_DIR
+set -u
+MESON=$1 BUILD=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$MESON" install -C "$BUILD" --no-rebuild --quiet --destdir "$T/root" >"$T/log" 2>&1 ||
+	{ cat "$T/log"; fail "meson install"; }
+unit=$(find "$T/root" -name kicktrackd.service -type f | head -1)
+[ -n "$unit" ] || fail "no kicktrackd.service installed"
+exec_line=$(grep '^ExecStart=' "$unit") || fail "no ExecStart= in $unit"
+set -- ${exec_line#ExecStart=}
+daemon=$1
+[ -x "$T/root$daemon" ] && [ -f "$T/root$daemon" ] ||
+	fail "$unit starts $daemon, which is not installed (have: $(cd "$T/root" && find . -name kicktrackd -type f))"
+conf=
+while [ $# -gt 0 ]; do
+	[ "$1" = --config ] && conf=$2
+	shift
+done
+[ -n "$conf" ] || fail "the unit names no --config"
+[ -f "$T/root$conf" ] || fail "$unit reads $conf, which is not installed"
+"$T/root$daemon" --help >/dev/null 2>&1 || fail "the installed daemon does not run"
+for f in 60-kicktrack-vest.rules sysusers.d/kicktrack.conf tmpfiles.d/kicktrack.conf \
+	man8/kicktrackd.8 man1/kicktrack-process.1; do
+	[ -n "$(cd "$T/root" && find . -path "*/$f" -type f | head -1)" ] || fail "$f not installed"
+done
+echo "ok: $unit starts $daemon --config $conf"

@@ -208,8 +208,20 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 	int r = 0;
 
 	snprintf(where, sizeof(where), "%s:%u", path, line);
-	if (strcmp(section, "process") == 0)
-		return 0; /* the processing child reads [process] itself */
+	/* the club's one config file: a misspelt [deamon] would quietly
+	 * leave erase, roster and the store at their defaults */
+	if (!*section) {
+		log_error("%s: '%s' before any [section]", where, key);
+		return -EINVAL;
+	}
+	if (strcmp(section, "daemon") && strcmp(section, "process") && strcmp(section, "thresholds") &&
+	    strcmp(section, "report") && strcmp(section, "gpsd")) {
+		log_error("%s: unknown section [%s] (known: daemon, process, thresholds, report, gpsd)", where,
+			  section);
+		return -EINVAL;
+	}
+	if (strcmp(section, "process") == 0 || strcmp(section, "thresholds") == 0 || strcmp(section, "report") == 0)
+		return 0; /* read by the processing child (checked at start-up) and kicktrack report */
 #if KT_HAVE_LIVE
 	if (!strcmp(section, "gpsd"))
 		return kt_live_config_set(c->live, path, line, key, value);
@@ -778,9 +790,23 @@ parse_args(struct daemon *dm, int argc, char **argv)
 	if (!o->config_path)
 		return -ENOMEM;
 	if (config || access(o->config_path, F_OK) == 0) {
+		struct kt_pipeline_opts po;
+
 		r = kt_ini_parse(o->config_path, config_cb, &c);
 		if (r < 0)
 			return -EINVAL;
+		/* The processing child reads [process] and [thresholds] itself:
+		 * a mistake there is a config error now (named with file:line),
+		 * not a failed training after the download. Its roster and
+		 * pitch are the ones kicktrack process would use with this file
+		 * ([process], else [daemon]; relative to the file's folder). */
+		kt_pipeline_opts_init(&po);
+		if (kt_pipeline_opts_load_config(&po, o->config_path, false) < 0)
+			return -EINVAL;
+		if (po.roster_path && set_strdup(&o->roster_path, po.roster_path) < 0)
+			return -ENOMEM;
+		if (po.pitch_path && set_strdup(&o->pitch_path, po.pitch_path) < 0)
+			return -ENOMEM;
 	}
 
 	/* pass 2: the command line wins */

@@ -752,20 +752,25 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 {
 	char where[512];
 
+	struct kt_pipeline_opts *o = userdata;
+	bool daemon_file = !strcmp(section, "daemon") && (!strcmp(key, "roster") || !strcmp(key, "pitch"));
+
 	/* lang may also sit in [report] (kicktrack report) */
 	if (!strcmp(section, "report") && !strcmp(key, "lang"))
 		section = "process";
-	else if (strcmp(section, "process") != 0 && strcmp(section, "thresholds") != 0)
+	else if (strcmp(section, "process") != 0 && strcmp(section, "thresholds") != 0 && !daemon_file)
 		return 0;
 	snprintf(where, sizeof(where), "%s:%u", path, line);
-	if (!strcmp(section, "process") && (!strcmp(key, "roster") || !strcmp(key, "pitch"))) {
-		struct kt_pipeline_opts *o = userdata;
+	if (daemon_file || (!strcmp(section, "process") && (!strcmp(key, "roster") || !strcmp(key, "pitch")))) {
 		bool is_roster = !strcmp(key, "roster");
 		char *buf = is_roster ? o->roster_buf : o->pitch_buf;
 		size_t size = is_roster ? sizeof(o->roster_buf) : sizeof(o->pitch_buf);
 		const char *slash = strrchr(path, '/');
 		int n;
 
+		/* [daemon]'s are the club's too, but [process] names its own */
+		if (daemon_file && (is_roster ? o->roster_from_process : o->pitch_from_process))
+			return 0;
 		if (!*value) {
 			log_error("%s: %s: expected a file name", where, key);
 			return -EBADMSG;
@@ -779,10 +784,13 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 			log_error("%s: %s: file name too long", where, key);
 			return -EBADMSG;
 		}
-		if (is_roster)
+		if (is_roster) {
 			o->roster_path = buf;
-		else
+			o->roster_from_process = !daemon_file;
+		} else {
 			o->pitch_path = buf;
+			o->pitch_from_process = !daemon_file;
+		}
 		return 0;
 	}
 	return kt_pipeline_opts_set(userdata, section, key, value, where);

@@ -75,6 +75,9 @@ struct kt_pipeline_opts {
 	 * ([process] roster/pitch, relative to the config file's folder) */
 	char roster_buf[4096];
 	char pitch_buf[4096];
+	/* [daemon] roster/pitch count too (the docking station's docs put
+	 * them there), unless [process] names its own */
+	bool roster_from_process, pitch_from_process;
 };
 
 /* What happened, for the daemon's status page. */

@@ -110,6 +110,18 @@ config)
 	check_outputs "$T/out" 2
 	grep -q '"Jörg Müller"' "$T/out/team.csv" || fail "roster from the config file not used"
 	[ "$(json_get "$T/out/session.json" "j['pitch']['source']")" != estimated ] || fail "pitch from the config file not used"
+	# the docking station's config names them in [daemon] (doc/docking-station.md):
+	# processing by hand with it must use them too; [process] wins
+	printf '[daemon]\nroster = kader.csv\npitch = platz.ini\nerase = yes\n' > "$T/club/dock.conf"
+	"$KT" process --config "$T/club/dock.conf" --no-charts "$T/logs" -o "$T/out3" 2>"$T/err"
+	rc=$?
+	expect_rc 0
+	grep -q '"Jörg Müller"' "$T/out3/team.csv" || fail "roster from [daemon] not used"
+	[ "$(json_get "$T/out3/session.json" "j['pitch']['source']")" != estimated ] || fail "pitch from [daemon] not used"
+	printf '[process]\nroster = nix.csv\n[daemon]\nroster = kader.csv\n' > "$T/club/both.conf"
+	"$KT" process --config "$T/club/both.conf" --no-charts "$T/logs" -o "$T/out4" 2>"$T/err"
+	rc=$?
+	expect_err "nix.csv"
 	# a missing roster named in the config file is named in the message
 	printf '[process]\nroster = nix.csv\n' > "$T/club/bad.conf"
 	"$KT" process --config "$T/club/bad.conf" --no-charts "$T/logs" -o "$T/out2" 2>"$T/err"

@@ -71,7 +71,11 @@ badconfig)
 	printf '[daemon]\nbaud = 115\n' > "$W/baud.conf"
 	printf '[daemon]\nscan_interval_ms = 500\nerase = maybe\n' > "$W/erase.conf"
 	printf '[daemon]\nstore = /srv\n' > "$W/key.conf"
-	for c in baud erase key; do
+	# the processing's sections are checked at start-up, not after a download
+	printf '[thresholds]\nsprint_kmh = 25,2\n[daemon]\nerase = no\n' > "$W/thr.conf"
+	printf '[deamon]\nerase = yes\n' > "$W/section.conf"
+	printf 'erase = yes\n[daemon]\n' > "$W/nosection.conf"
+	for c in baud erase key thr section nosection; do
 		timeout 10 $D -c "$W/$c.conf" -r "$ROOT" -d "$W/*.tty" --no-usb >"$W/$c.err" 2>&1
 		rc=$?
 		[ $rc -eq 2 ] || { cat "$W/$c.err"; fail "$c.conf: exit $rc, expected 2"; }
@@ -81,6 +85,12 @@ badconfig)
 	grep -q "erase.conf:3: invalid value 'maybe' for erase (expected yes or no)" "$W/erase.err" ||
 		{ cat "$W/erase.err"; fail "bad erase not explained"; }
 	grep -q "key.conf:2: unknown key 'store'" "$W/key.err" || { cat "$W/key.err"; fail "unknown key not named"; }
+	grep -q "thr.conf:2: sprint_kmh: expected a number from 5 to 50, got '25,2'" "$W/thr.err" ||
+		{ cat "$W/thr.err"; fail "a bad [thresholds] value let the daemon start"; }
+	grep -q "section.conf:2: unknown section \[deamon\]" "$W/section.err" ||
+		{ cat "$W/section.err"; fail "a misspelt section not named"; }
+	grep -q "nosection.conf:1: 'erase' before any \[section\]" "$W/nosection.err" ||
+		{ cat "$W/nosection.err"; fail "a key before any section not named"; }
 	;;
 basic)
 	# two sessions, erase on: both stored identical, erased only once durable

@@ -957,7 +957,14 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (dm.o.roster_path && load_roster(&dm.d, dm.o.roster_path) < 0)
-		log_warning("without the roster, a training is processed after the quiet time only");
+		log_warning("without the roster, a training is processed after the quiet time only, "
+			    "and its reports have no names");
+	/* said now, not first in a training's processing log */
+	if (dm.o.pitch_path && access(dm.o.pitch_path, R_OK) < 0) {
+		int e = errno;
+		log_warning("cannot read pitch %s: %s; trainings get a pitch estimated from the tracks",
+			    dm.o.pitch_path, strerror(e));
+	}
 	if (dm.o.process)
 		kt_training_load(&dm.d);
 #if KT_HAVE_LIVE

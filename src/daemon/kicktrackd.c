@@ -931,7 +931,7 @@ int
 main(int argc, char **argv)
 {
 	static struct daemon dm;
-	int r;
+	int r, store_lock = -1;
 
 	setlocale(LC_CTYPE, "");
 	kt_log_set_program("kicktrackd");
@@ -953,6 +953,19 @@ main(int argc, char **argv)
 	r = kt_store_open(dm.o.store_root, &dm.d.store);
 	if (r < 0) {
 		log_error_errno(r, "cannot open the session store %s: %m", dm.o.store_root);
+		opts_clear(&dm.o);
+		return 1;
+	}
+	/* one daemon per store: two would both rewrite status.json and fight
+	 * over the same vests (the lock goes with the process) */
+	r = kt_dir_lock(dm.o.store_root, &store_lock);
+	if (r < 0) {
+		if (r == -EBUSY)
+			log_error("the session store %s is in use by another kicktrackd: not starting a second one",
+				  dm.o.store_root);
+		else
+			log_error_errno(r, "cannot lock the session store %s: %m", dm.o.store_root);
+		kt_store_free(dm.d.store);
 		opts_clear(&dm.o);
 		return 1;
 	}
@@ -1011,6 +1024,7 @@ main(int argc, char **argv)
 		free(dm.notes[i].path);
 	free(dm.notes);
 	kt_store_free(dm.d.store);
+	kt_dir_unlock(store_lock);
 	opts_clear(&dm.o);
 	return r < 0 ? 1 : 0;
 }

@@ -91,6 +91,16 @@ badconfig)
 		{ cat "$W/section.err"; fail "a misspelt section not named"; }
 	grep -q "nosection.conf:1: 'erase' before any \[section\]" "$W/nosection.err" ||
 		{ cat "$W/nosection.err"; fail "a key before any section not named"; }
+	# one daemon per store: a second one on the same root does not start
+	daemon --no-process
+	wait_for 5 test -e "$ROOT/status.json" || fail "first daemon did not start"
+	timeout 5 $D -r "$ROOT" -d "$W/*.tty" --no-usb >"$W/second.err" 2>&1
+	rc=$?
+	[ $rc -eq 1 ] || { cat "$W/second.err"; fail "a second daemon on the same store: exit $rc, expected 1"; }
+	grep -q "the session store $ROOT is in use by another kicktrackd" "$W/second.err" ||
+		{ cat "$W/second.err"; fail "the second daemon does not say why"; }
+	alive
+	stop_daemon
 	# a roster or pitch that is not there: said at start-up (downloads go on)
 	printf '[daemon]\nroster = %s\npitch = %s\n' "$W/nix.csv" "$W/nix.ini" > "$W/files.conf"
 	timeout 2 $D -c "$W/files.conf" -r "$ROOT" -d "$W/*.tty" --no-usb >"$W/files.err" 2>&1

@@ -162,6 +162,12 @@ kt_cmd_report(int argc, char **argv)
 		ret = KT_EXIT_FAILURE;
 		goto out;
 	}
+	if (r == -EACCES || r == -EROFS || r == -EPERM) {
+		/* one line, not a missing-chart message for every chart */
+		log_error("cannot write to %s: %s: nothing changed", argv[optind], strerror(-r));
+		ret = KT_EXIT_FAILURE;
+		goto out;
+	}
 	r = kt_report_render(argv[optind], &o);
 	if (r < 0)
 		ret = KT_EXIT_FAILURE;

@@ -284,6 +284,8 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static char *path_join(const char *dir, const char *name);
+
 static int
 collect_dir(struct ctx *c, const char *dir, size_t *cap)
 {
@@ -326,8 +328,17 @@ collect_dir(struct ctx *c, const char *dir, size_t *cap)
 		qsort(names, n, sizeof(char *), cmp_str);
 		for (size_t i = 0; i < n && r == 0; i++)
 			r = add_vest(c, names[i], cap);
-		if (r == 0 && n == 0)
-			note(c, KT_LOG_ERR, "%s: no vest logs in it (*.ubx, *.nmea, *.log, *.bin)", dir);
+		if (r == 0 && n == 0) {
+			/* a docking station training keeps its logs one level down */
+			char *logs = path_join(dir, "logs");
+			struct stat st;
+			bool has_logs = logs && stat(logs, &st) == 0 && S_ISDIR(st.st_mode);
+
+			note(c, KT_LOG_ERR, "%s: no vest logs in it (*.ubx, *.nmea, *.log, *.bin)%s%s%s", dir,
+			     has_logs ? "; a kicktrackd training keeps them in " : "", has_logs ? logs : "",
+			     has_logs ? ": give that folder" : "");
+			free(logs);
+		}
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);

@@ -242,6 +242,15 @@ bad-input)
 	[ $? -eq 2 ] || fail "no OUTDIR: expected exit 2"
 	"$KT" report --no-config --lang fr "$T/q" 2>/dev/null
 	[ $? -eq 2 ] || fail "--lang fr: expected exit 2"
+	# a club member who may read the reports but not write them: one line
+	if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+		mkdir -m 0755 "$T/ro" && cp "$T/q/team.csv" "$T/ro/" && chmod 0755 "$T"
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$KT" report --no-config "$T/ro" 2>"$T/err"
+		[ $? -eq 1 ] || { cat "$T/err"; fail "read-only OUTDIR: expected exit 1"; }
+		grep -q "cannot write to $T/ro: Permission denied: nothing changed" "$T/err" ||
+			{ cat "$T/err"; fail "read-only OUTDIR not said in one line"; }
+		[ "$(wc -l <"$T/err")" = 1 ] || { cat "$T/err"; fail "more than one line for a read-only OUTDIR"; }
+	fi
 	# a player without time series: its speed/accel charts are missing, named
 	if command -v gnuplot >/dev/null; then
 		"$FIXTURE" "$T/r" 2 5 c || fail "fixture"

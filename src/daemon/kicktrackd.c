@@ -354,6 +354,9 @@ struct daemon {
 	int64_t next_scan_us;
 	int64_t next_status_us;
 	bool max_logged;
+	/* thresholds and filter of the config's [thresholds], read once at
+	 * start-up as the processing child will read them */
+	struct kt_params proc_params;
 #if KT_HAVE_LIVE
 	struct kt_live_config live_cfg;
 	struct kt_live *live;
@@ -789,6 +792,12 @@ parse_args(struct daemon *dm, int argc, char **argv)
 	o->config_path = strdup(config ? config : DEFAULT_CONFIG);
 	if (!o->config_path)
 		return -ENOMEM;
+	{
+		struct kt_pipeline_opts po;
+
+		kt_pipeline_opts_init(&po);
+		dm->proc_params = po.params;
+	}
 	if (config || access(o->config_path, F_OK) == 0) {
 		struct kt_pipeline_opts po;
 
@@ -803,6 +812,7 @@ parse_args(struct daemon *dm, int argc, char **argv)
 		kt_pipeline_opts_init(&po);
 		if (kt_pipeline_opts_load_config(&po, o->config_path, false) < 0)
 			return -EINVAL;
+		dm->proc_params = po.params;
 		if (po.roster_path && set_strdup(&o->roster_path, po.roster_path) < 0)
 			return -ENOMEM;
 		if (po.pitch_path && set_strdup(&o->pitch_path, po.pitch_path) < 0)
@@ -984,13 +994,7 @@ main(int argc, char **argv)
 	if (dm.live_cfg.enable) {
 		/* the live numbers must equal the reports: same thresholds and
 		 * filter as the processing reads from the same config file */
-		struct kt_pipeline_opts po;
-		kt_pipeline_opts_init(&po);
-		if (kt_pipeline_opts_load_config(&po, dm.o.config_path, true) < 0) {
-			opts_clear(&dm.o);
-			return 2;
-		}
-		dm.live_cfg.params = po.params;
+		dm.live_cfg.params = dm.proc_params;
 		if (!dm.live_cfg.store_root)
 			dm.live_cfg.store_root = strdup(dm.o.store_root);
 		dm.live_cfg.session_done = live_session_done;

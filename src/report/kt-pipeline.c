@@ -999,6 +999,29 @@ first_at_or_after(const void *base, size_t n, size_t size, int64_t t)
 	return lo;
 }
 
+/* [*i0, *i1): the elements with a <= t_us <= b (b = INT64_MAX: to the end) */
+static void
+index_span(const void *base, size_t n, size_t size, int64_t a, int64_t b, size_t *i0, size_t *i1)
+{
+	*i0 = first_at_or_after(base, n, size, a);
+	*i1 = b == INT64_MAX ? n : first_at_or_after(base, n, size, b + 1);
+}
+
+/* Keep only the fixes and IMU samples from a to b: the arrays are in time
+ * order, so that is an index range of each. */
+static void
+keep_span(struct decoded *log, int64_t a, int64_t b)
+{
+	size_t i0, i1, k0, k1;
+
+	index_span(log->fixes, log->n_fixes, sizeof(*log->fixes), a, b, &i0, &i1);
+	index_span(log->imu, log->n_imu, sizeof(*log->imu), a, b, &k0, &k1);
+	log->fixes += i0;
+	log->n_fixes = i1 - i0;
+	log->imu += k0;
+	log->n_imu = k1 - k0;
+}
+
 struct recording {
 	int64_t t0, t1;  /* first and last valid fix */
 	size_t n;        /* valid fixes */
@@ -1043,9 +1066,10 @@ keep_one_recording(struct ctx *c, const struct kt_vest_report *v, struct decoded
 		/* IMU samples are kept apart by the same rule: an older log
 		 * appended after a newer one loses its fixes (time must move
 		 * forward) but its IMU samples were sorted into place */
-		size_t k0 = first_at_or_after(log->imu, log->n_imu, sizeof(*log->imu), best.t0 - LOG_APART_US);
-		size_t k1 = first_at_or_after(log->imu, log->n_imu, sizeof(*log->imu), best.t1 + LOG_APART_US + 1);
+		size_t k0, k1;
 
+		index_span(log->imu, log->n_imu, sizeof(*log->imu), best.t0 - LOG_APART_US, best.t1 + LOG_APART_US,
+			   &k0, &k1);
 		if (k1 - k0 < log->n_imu) {
 			fmt_span(kept, sizeof(kept), best.t0, best.t1);
 			note(c, KT_LOG_WARNING,
@@ -1073,16 +1097,7 @@ keep_one_recording(struct ctx *c, const struct kt_vest_report *v, struct decoded
 	     "the numbers are from the one with most data, %s; left out: %s",
 	     v->path, v->vest_id, n_rec, kept, others);
 
-	/* the arrays are in time order: the kept recording is an index range */
-	size_t i0 = first_at_or_after(log->fixes, log->n_fixes, sizeof(*log->fixes), best.t0);
-	size_t i1 = first_at_or_after(log->fixes, log->n_fixes, sizeof(*log->fixes), best.t1 + 1);
-	size_t k0 = first_at_or_after(log->imu, log->n_imu, sizeof(*log->imu), best.t0);
-	size_t k1 = first_at_or_after(log->imu, log->n_imu, sizeof(*log->imu), best.t1 + 1);
-
-	log->fixes += i0;
-	log->n_fixes = i1 - i0;
-	log->imu += k0;
-	log->n_imu = k1 - k0;
+	keep_span(log, best.t0, best.t1);
 }
 
 /* A time of day (local) on the day of t_us, shifted by days. */
@@ -1152,13 +1167,9 @@ keep_window(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 	} else if (o->to.set) {
 		b = window_near(&o->to, first, last);
 	}
-	size_t i0 = first_at_or_after(log->fixes, log->n_fixes, sizeof(*log->fixes), a);
-	size_t i1 = b == INT64_MAX ? log->n_fixes
-				   : first_at_or_after(log->fixes, log->n_fixes, sizeof(*log->fixes), b + 1);
-	size_t k0 = first_at_or_after(log->imu, log->n_imu, sizeof(*log->imu), a);
-	size_t k1 = b == INT64_MAX ? log->n_imu : first_at_or_after(log->imu, log->n_imu, sizeof(*log->imu), b + 1);
-	size_t valid = 0;
+	size_t i0, i1, valid = 0;
 
+	index_span(log->fixes, log->n_fixes, sizeof(*log->fixes), a, b, &i0, &i1);
 	for (size_t i = i0; i < i1; i++)
 		valid += kt_fix_is_valid(&log->fixes[i]);
 	if (valid == 0) {
@@ -1172,10 +1183,7 @@ keep_window(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 		     v->vest_id);
 		return false;
 	}
-	log->fixes += i0;
-	log->n_fixes = i1 - i0;
-	log->imu += k0;
-	log->n_imu = k1 - k0;
+	keep_span(log, a, b);
 	return true;
 }
 

@@ -1489,6 +1489,36 @@ run_all(struct ctx *c, void (*fn)(struct ctx *c, size_t idx))
 		pthread_join(th[j], NULL);
 }
 
+/* Pitch sizes a football training can use: from a youth 7-a-side ground
+ * (about 50 x 30 m, smaller only for the youngest) to the largest full
+ * pitch (120 x 90 m, IFAB Law 1). */
+#define PITCH_PLAUSIBLE_MIN_LENGTH_M 45.0
+#define PITCH_PLAUSIBLE_MIN_WIDTH_M 30.0
+#define PITCH_PLAUSIBLE_MAX_LENGTH_M 125.0
+#define PITCH_PLAUSIBLE_MAX_WIDTH_M 95.0
+
+/* An estimate only covers where the vests went: a few minutes of one vest,
+ * or a drill in one corner, give a rectangle far smaller than the ground,
+ * and a vest that left the ground one far larger. Either is named; the
+ * numbers do not depend on the pitch, so the result stays complete. */
+static void
+check_estimate_size(struct ctx *c, size_t seconds)
+{
+	const struct kt_pitch *p = &c->rep.pitch;
+
+	if (p->length_m < PITCH_PLAUSIBLE_MIN_LENGTH_M || p->width_m < PITCH_PLAUSIBLE_MIN_WIDTH_M)
+		caution(c,
+			"the estimated pitch is only %.0f x %.0f m (from %zu s of positions), smaller than a youth "
+			"7-a-side ground: the vests covered only part of the pitch, and x/y and heatmaps are in that "
+			"part's frame; give the real pitch with --pitch (format in kicktrack-process(1))",
+			p->length_m, p->width_m, seconds);
+	else if (p->length_m > PITCH_PLAUSIBLE_MAX_LENGTH_M || p->width_m > PITCH_PLAUSIBLE_MAX_WIDTH_M)
+		caution(c,
+			"the estimated pitch is %.0f x %.0f m, larger than any football pitch: positions off the "
+			"ground went into it; give the real pitch with --pitch (format in kicktrack-process(1))",
+			p->length_m, p->width_m);
+}
+
 static void
 estimate_pitch(struct ctx *c)
 {
@@ -1545,6 +1575,7 @@ estimate_pitch(struct ctx *c)
 	/* where it is written is said once it is there */
 	log_warning("no pitch file: pitch estimated from the tracks of %u vest%s (%.0f x %.0f m)",
 		    vests, vests == 1 ? "" : "s", c->rep.pitch.length_m, c->rep.pitch.width_m);
+	check_estimate_size(c, n);
 out:
 	free(lat);
 	free(lon);

@@ -231,6 +231,32 @@ estimate)
 	expect_rc 0
 	estimate_sums "$T/out3" | diff "$T/sums" - >&2 || fail "--jobs 3 gives other outputs than --jobs 1"
 	;;
+estimate-size)
+	# An estimate covers where the vests went, not the ground: one vest for
+	# four minutes gives a patch, and two vests 110 m apart a rectangle no
+	# pitch has. Both are named; the numbers stay complete (exit 0).
+	sim "$T/s" -p 1 -m 4 -s 3 -f ubx
+	run "$T"/s/*.ubx -o "$T/out"
+	expect_rc 0
+	expect_err "pitch estimated from the tracks of 1 vest"
+	expect_err "smaller than a youth 7-a-side ground"
+	expect_err "give the real pitch with --pitch"
+	check_outputs "$T/out" 1
+	sim "$T/a" -p 1 -m 10 -s 4 -f ubx
+	sim "$T/b" -p 1 -m 10 -s 5 -f ubx --vest-prefix B- --pitch-lat 51.9611234
+	run "$T"/a/*.ubx "$T"/b/*.ubx -o "$T/out2"
+	expect_rc 0
+	expect_err "larger than any football pitch"
+	check_outputs "$T/out2" 2
+	# a whole team for twenty minutes: no such warning
+	sim "$T/c" -p 6 -m 20 -s 6
+	rm "$T/c/pitch.ini"
+	run "$T/c" -o "$T/out3"
+	expect_rc 0
+	expect_err "pitch estimated from the tracks of 6 vests"
+	! grep -q "estimated pitch is only\|larger than any football pitch" "$T/err" ||
+		fail "a plausible estimate was called implausible"
+	;;
 stale)
 	# a run replaces what an earlier run wrote into the same OUTDIR, and
 	# nothing else: 6 vests (estimated pitch, charts), then 4 of them

@@ -701,7 +701,23 @@ usage)
 	rc=$?
 	expect_rc 2
 	expect_err "none.conf"
+	# an option given twice with two values is refused, not the last taken
+	printf 'vest_id,player,number,position\n' > "$T/r.csv"
+	run --roster "$T/r.csv" --roster "$T/s/roster.csv" "$T/s" -o "$T/out"
+	expect_rc 2
+	expect_err "--roster given twice ('$T/r.csv', then '$T/s/roster.csv'): give it once"
+	run --csv-flavour de --csv-flavor c "$T/s" -o "$T/out"
+	expect_rc 2
+	expect_err "--csv-flavour given twice"
+	"$KT" process --config "$T/bad.conf" --config "$T/none.conf" "$T/s" -o "$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 2
+	expect_err "--config given twice"
 	[ ! -e "$T/out" ] || fail "output written on a usage error"
+	# the same value twice is the same run
+	run --no-charts -o "$T/out" "$T/s" -o "$T/out"
+	expect_rc 0
+	rm -rf "$T/out"
 	"$KT" process --help > "$T/help" || fail "--help failed"
 	for opt in --roster --pitch --config --zones --sprint-kmh --sprint-min-s --effort-ms2 --effort-min-s \
 		--max-speed-mps --gap-s --csv-flavour --lang --jobs --no-charts --from --to --quiet --help; do

@@ -64,6 +64,9 @@ size_t kt_hampel(const double *in, double *out, const double *sacc, size_t n, un
 		 double floor_mps);
 /* Running median over i-half..i+half (shrinking at the ends); in != out. */
 void kt_median(const double *in, double *out, size_t n, unsigned half);
+/* Rest: v[i] = 0 where v[i] < 2 thr and the mean of vh[i-half..i+half]
+ * (shrinking at the ends) is at most thr. half 0 or thr <= 0: nothing. */
+void kt_rest_zero(const double *vh, double *v, size_t n, unsigned half, double thr);
 
 /* General Savitzky-Golay filters (value or first derivative at the centre
  * of a least-squares polynomial fit), coefficient tables per half-width so

@@ -122,7 +122,7 @@ struct kt_track {
 
 static const char *const filter_param_names[KT_FILTER_NPARAM] = {
 	"hampel_half_s", "hampel_k", "hampel_floor_mps", "speed_half_s", "accel_half_s", "speed_order",
-	"accel_order", "accel_median_half_s", "accel_ici_gamma", "doppler_noise_mps",
+	"accel_order", "accel_median_half_s", "accel_ici_gamma", "doppler_noise_mps", "rest_half_s", "rest_k",
 };
 
 void
@@ -140,7 +140,7 @@ kt_params_default(struct kt_params *p)
 		.high_power_wkg = 20.0,
 		.max_hdop = 5.0,
 		.min_num_sv = 4,
-		.filter_param = { 0.5, 3.0, 0.3, 0.3, 0.8, 2, 4, 0.1, 1.25, NAN },
+		.filter_param = { 0.5, 3.0, 0.3, 0.3, 0.8, 2, 4, 0.1, 1.25, NAN, 1.0, 1.5 },
 		.heat_cell_x_m = 5.0,
 		.heat_cell_y_m = 4.0,
 		.imu_noise_g = NAN,
@@ -153,7 +153,7 @@ kt_params_default(struct kt_params *p)
 const char *
 kt_params_filter_name(void)
 {
-	return "10 Hz grid; trend-following Hampel; quadratic Savitzky-Golay speed; quartic Savitzky-Golay dv/dt with a window adapted to the Doppler noise (intersection of confidence intervals) and a running median (doc/filter.md)";
+	return "10 Hz grid; trend-following Hampel; quadratic Savitzky-Golay speed, 0 at rest; quartic Savitzky-Golay dv/dt with a window adapted to the Doppler noise (intersection of confidence intervals) and a running median (doc/filter.md)";
 }
 
 const char *
@@ -916,6 +916,20 @@ filter_init(struct kt_track *t)
 	return kt_ici_init(&t->ici_a, half_width(t->p.filter_param[4]), order_of(t->p.filter_param[6]));
 }
 
+/* The speed of one stretch: quadratic Savitzky-Golay of the Hampel output,
+ * clipped at 0, and 0 where the player stands (kt_rest_zero(): the window's
+ * mean at most rest_k x the mean speed noise alone gives, sigma sqrt(pi/2)) */
+static void
+filter_speed(const struct kt_track *t, const double *vh, double *v, size_t n)
+{
+	kt_sg_apply(&t->sg_v, vh, v, n, GRID_S);
+	for (size_t i = 0; i < n; i++)
+		if (v[i] < 0.0)
+			v[i] = 0.0;
+	kt_rest_zero(vh, v, n, half_width(t->p.filter_param[10]),
+		     t->p.filter_param[11] * t->dop_sigma * sqrt(M_PI / 2));
+}
+
 /* dv/dt of one stretch of Hampel output: adaptive window, then the median */
 static void
 filter_accel(const struct kt_track *t, const double *vh, double *a, double *scratch, size_t n, unsigned hm)
@@ -947,12 +961,9 @@ filter_grid(struct kt_track *t)
 
 		kt_hampel(t->g_vraw + g0, t->g_vh + g0, NULL, n, hh, t->p.filter_param[1],
 			  t->p.filter_param[2]);
-		kt_sg_apply(&t->sg_v, t->g_vh + g0, t->g_v + g0, n, GRID_S);
+		filter_speed(t, t->g_vh + g0, t->g_v + g0, n);
 		/* g_vraw is free now: scratch for the median of dv/dt */
 		filter_accel(t, t->g_vh + g0, t->g_a + g0, t->g_vraw + g0, n, hm);
-		for (size_t i = g0; i < g0 + n; i++)
-			if (t->g_v[i] < 0.0)
-				t->g_v[i] = 0.0;
 	}
 	return 0;
 }
@@ -1537,6 +1548,8 @@ live_init(struct kt_track *t, bool keep_series)
 	l->hh = half_width(p->filter_param[0]);
 	l->hm = half_width(p->filter_param[7]);
 	l->reach = l->hh + (hv > ha + l->hm ? hv : ha + l->hm);
+	if (l->reach < l->hh + half_width(p->filter_param[10]))
+		l->reach = l->hh + half_width(p->filter_param[10]);
 	live_acc_init(p, &l->a);
 	if (t->has_pitch) {
 		l->nx = (unsigned) ceil(t->frame.length_m / p->heat_cell_x_m - 1e-9);
@@ -1816,11 +1829,11 @@ live_grid(struct kt_track *t)
 			l->cap_f = c;
 		}
 		kt_hampel(t->g_vraw + gb, l->f_vh, NULL, n, l->hh, p->filter_param[1], p->filter_param[2]);
-		kt_sg_apply(&t->sg_v, l->f_vh, l->f_v, n, GRID_S);
+		filter_speed(t, l->f_vh, l->f_v, n);
 		filter_accel(t, l->f_vh, l->f_m, l->f_a, n, l->hm);
 		for (size_t g = gc; g <= sg->g1; g++) {
 			t->g_vh[g] = l->f_vh[g - gb];
-			t->g_v[g] = l->f_v[g - gb] < 0.0 ? 0.0 : l->f_v[g - gb];
+			t->g_v[g] = l->f_v[g - gb];
 			t->g_a[g] = l->f_m[g - gb];
 		}
 	}

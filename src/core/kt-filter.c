@@ -96,6 +96,37 @@ kt_median(const double *in, double *out, size_t n, unsigned half)
 }
 
 /*
+ * A receiver's speed is the length of its velocity, noise and all: at rest
+ * each axis's noise of sigma gives a speed of sigma sqrt(pi/2) on average
+ * (Rayleigh), 0.08 m/s for the simulator's realistic receiver, about 280 m
+ * an hour of standing, which no smoothing of the speed removes. Where the
+ * Hampel output over the window averages at most thr (the caller's
+ * multiple of that mean), the player stands: the speed is 0. Only speeds
+ * already below 2 thr are looked at, so a moving player costs one compare.
+ */
+void
+kt_rest_zero(const double *vh, double *v, size_t n, unsigned half, double thr)
+{
+	if (half == 0 || !(thr > 0))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		size_t m = half;
+		double sum = 0;
+
+		if (!(v[i] < 2.0 * thr))
+			continue;
+		if (m > i)
+			m = i;
+		if (m > n - 1 - i)
+			m = n - 1 - i;
+		for (size_t j = i - m; j <= i + m; j++)
+			sum += vh[j];
+		if (sum <= thr * (double) (2 * m + 1))
+			v[i] = 0.0;
+	}
+}
+
+/*
  * A Hampel identifier that follows a trend: the reference for sample i is
  * the line through the median of the half-window before it (at its mean
  * position) and the median of the half-window after it, so a player's

@@ -200,7 +200,8 @@ estimate)
 	# from this very simulated session, and made again when the dv/dt
 	# filter changed (the two-pass code of that day, compared field by
 	# field, differed only in accel_ms2, accelerations, metabolic power and
-	# high_power_m). Regenerate on purpose only, with estimate_sums below,
+	# high_power_m), and again when the speed at rest became 0 (one
+	# speed_kmh per vest, at the start). Regenerate on purpose only, with estimate_sums below,
 	# if the simulator or the numbers change.
 	sim "$T/s" -p 4 -m 3 -s 13
 	rm "$T/s/pitch.ini"

@@ -11,7 +11,7 @@
  * see truth_valid()) and for acceleration/deceleration counts, which a
  * run at its minimum duration flips either way at 10 Hz.
  *
- * Tuning aids: KT_TUNE_ONLY=none|realistic|harsh, KT_TUNE_SEEDS=FIRST-LAST
+ * Tuning aids: KT_TUNE_ONLY=none|realistic|sprints|harsh, KT_TUNE_SEEDS=FIRST-LAST
  * (realistic seeds, default 1-3), KT_TUNE_MINUTES=M (realistic session
  * length, default 20; doc/filter.md section 7 has what 90 gives),
  * KT_TUNE_FILTER=p0,p1,... (filter_param[]), KT_TUNE_IMU_NOISE=G.
@@ -61,6 +61,7 @@ struct bounds {
 	double eff_abs, eff_rel, eff_share, pl_rel, heat_r, heat_r_min;
 	double share;        /* HSR, sprint distance, heatmap r >= heat_r: for this share of players */
 	bool naive_check;
+	const char *drill;   /* kicktrack-sim --drill; NULL: its default, a training game */
 };
 
 /* players within each bound, pooled over the sessions of one kind */
@@ -367,8 +368,9 @@ run_session(const char *sim, const char *noise, unsigned seed, unsigned players,
 
 	if (!mkdtemp(dir))
 		return -errno;
-	snprintf(cmd, sizeof(cmd), "'%s' -o '%s' -p %u -m %g -s %u -n %s -f mixed --nmea-every 3 --truth-series >/dev/null", sim,
-		 dir, players, minutes, seed, noise);
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' -o '%s' -p %u -m %g -s %u -n %s -f mixed --nmea-every 3 --truth-series --drill %s >/dev/null", sim,
+		 dir, players, minutes, seed, noise, b->drill ? b->drill : "match");
 	r = system(cmd);
 	if (r != 0) {
 		fprintf(stderr, "simulator failed (%d): %s\n", r, cmd);
@@ -511,7 +513,8 @@ run_session(const char *sim, const char *noise, unsigned seed, unsigned players,
 		if (!isnan(t->pl))
 			CHECK(rel_err(ours.pl, t->pl) <= b->pl_rel, "%s %s PlayerLoad %.2f vs %.2f", b->name,
 			      t->vest_id, ours.pl, t->pl);
-		CHECK(ours.heat_r >= b->heat_r_min, "%s %s heatmap r %.3f", b->name, t->vest_id, ours.heat_r);
+		if (!isnan(b->heat_r_min))
+			CHECK(ours.heat_r >= b->heat_r_min, "%s %s heatmap r %.3f", b->name, t->vest_id, ours.heat_r);
 		if (effort_ok(ours.acc, t->acc, b->eff_abs, b->eff_rel) &&
 		    effort_ok(ours.dec, t->dec, b->eff_abs, b->eff_rel)) {
 			eff_ok++;
@@ -560,7 +563,8 @@ check_tally(const struct bounds *b, const struct tally *tl)
 	CHECK(tl->hsr >= b->share * tl->n, "%s: HSR within bounds for %u of %u", b->name, tl->hsr, tl->n);
 	CHECK(tl->sprint_m >= b->share * tl->n, "%s: sprint distance within bounds for %u of %u", b->name,
 	      tl->sprint_m, tl->n);
-	CHECK(tl->heat >= b->share * tl->n, "%s: heatmap r >= %.2f for %u of %u", b->name, b->heat_r, tl->heat,
+	CHECK(isnan(b->heat_r) || tl->heat >= b->share * tl->n, "%s: heatmap r >= %.2f for %u of %u", b->name,
+	      b->heat_r, tl->heat,
 	      tl->n);
 	CHECK(tl->eff >= b->eff_share * tl->n, "%s: efforts within bounds for %u of %u", b->name, tl->eff, tl->n);
 }
@@ -575,6 +579,20 @@ main(int argc, char **argv)
 		.eff_rel = 0.10, .eff_share = 0.80, .pl_rel = 0.03, .heat_r = 0.95, .heat_r_min = 0.90,
 		.share = 0.90, .naive_check = true,
 	};
+	/* Repeated 40 m sprints: half of the time standing, where a receiver's
+	 * speed is its noise's length, not 0 (kt_rest_zero()): distance over
+	 * valid time within 1 % (against all the truth 3 %: one 2.5 s gap in a
+	 * sprint is 2 % of a 10-minute drill). PlayerLoad counts some accelerometer noise while
+	 * standing (5 %). Not asserted here (doc/filter.md section 7): the
+	 * heatmap r (most of the time on two spots, which 1 m of GNSS bias
+	 * moves across a cell border: r 0.59-0.99) and the effort share (ten
+	 * efforts of each kind a player). */
+	static const struct bounds standing = {
+		.name = "realistic sprints drill", .dist_rel = 0.03, .dist_valid_rel = 0.01, .hsr_rel = 0.04,
+		.hsr_abs = 5.0, .sprint_m_rel = 0.05, .sprint_m_abs = 5.0, .max_rel = 0.02, .sprints_abs = 1,
+		.eff_abs = 2, .eff_rel = 0.10, .eff_share = 0, .pl_rel = 0.05, .heat_r = NAN, .heat_r_min = NAN,
+		.share = 0.90, .naive_check = true, .drill = "sprints",
+	};
 	static const struct bounds harsh = {
 		.name = "harsh", .dist_rel = 0.03, .dist_valid_rel = 0.01, .hsr_rel = 0.10, .hsr_abs = 10.0,
 		.sprint_m_rel = 0.15, .sprint_m_abs = 10.0, .max_rel = 0.03, .sprints_abs = 2, .eff_abs = 3,
@@ -587,7 +605,7 @@ main(int argc, char **argv)
 		.eff_rel = 0.10, .eff_share = 0.80, .pl_rel = 0.001, .heat_r = 0.99, .heat_r_min = 0.99,
 		.share = 1.0, .naive_check = false,
 	};
-	struct tally t_none = {}, t_real = {}, t_harsh = {};
+	struct tally t_none = {}, t_real = {}, t_stand = {}, t_harsh = {};
 	const char *sim = argc > 1 ? argv[1] : NULL;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -595,7 +613,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "simulator not available: %s\n", sim ? sim : "(none)");
 		return 77;
 	}
-	/* tuning aid: KT_TUNE_ONLY=none|realistic|harsh runs one kind of session */
+	/* tuning aid: KT_TUNE_ONLY=none|realistic|sprints|harsh runs one kind of session */
 	const char *only = getenv("KT_TUNE_ONLY");
 
 	if (!only || strcmp(only, "none") == 0) {
@@ -613,6 +631,11 @@ main(int argc, char **argv)
 			run_session(sim, "realistic", seed, 8,
 				    getenv("KT_TUNE_MINUTES") ? atof(getenv("KT_TUNE_MINUTES")) : 20, &realistic, &t_real);
 		check_tally(&realistic, &t_real);
+	}
+	if (!only || strcmp(only, "sprints") == 0) {
+		run_session(sim, "realistic", getenv("KT_TUNE_SEED") ? (unsigned) atoi(getenv("KT_TUNE_SEED")) : 21, 8,
+			    10, &standing, &t_stand);
+		check_tally(&standing, &t_stand);
 	}
 	if (!only || strcmp(only, "harsh") == 0) {
 		run_session(sim, "harsh", 11, 8, 20, &harsh, &t_harsh);

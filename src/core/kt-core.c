@@ -1090,6 +1090,23 @@ sprint_of_run(const struct kt_track *t, const struct kt_run_done *done, size_t g
 	};
 }
 
+/* Best 1-, 3- and 5-minute distance windows */
+static const double peak_win_s[3] = { 60, 180, 300 };
+
+/* A session shorter than a window has no best window of that length: its
+ * distance would only repeat the whole (metrics.md: "any window of that
+ * length"). Unknown, as in the simulator's truth. The ng grid points stand
+ * for 0.1 s each. */
+static void
+peaks_unknown_if_short(const struct kt_track *t, size_t ng, double peak_m[3])
+{
+	int64_t span_us = ng > 0 ? t->g_tus[ng - 1] - t->g_tus[0] + GRID_US : 0;
+
+	for (int w = 0; w < 3; w++)
+		if (span_us < (int64_t) (peak_win_s[w] * 1e6))
+			peak_m[w] = NAN;
+}
+
 /* Time a grid point stands for: half a step at a segment's ends, none for
  * a segment of one point. */
 static double
@@ -1294,10 +1311,8 @@ compute(struct kt_track *t, struct kt_result *ret)
 
 	/* best windows over the cumulative distance */
 	{
-		static const double win_s[3] = { 60, 180, 300 };
-
 		for (int w = 0; w < 3; w++) {
-			int64_t wu = (int64_t) (win_s[w] * 1e6);
+			int64_t wu = (int64_t) (peak_win_s[w] * 1e6);
 			size_t i = 0;
 			double best = 0;
 
@@ -1308,6 +1323,7 @@ compute(struct kt_track *t, struct kt_result *ret)
 			}
 			res.peak_m[w] = best;
 		}
+		peaks_unknown_if_short(t, ng, res.peak_m);
 	}
 
 	/* PlayerLoad: each delta with the expected noise power removed */
@@ -1503,7 +1519,6 @@ struct kt_live {
 	struct kt_runmed med_sv, med_hdop, med_pdop;
 };
 
-static const double live_win_s[3] = { 60, 180, 300 };
 
 static void
 live_free(struct kt_live *l)
@@ -1653,7 +1668,7 @@ live_point(struct kt_track *t, struct kt_acc *A, struct kt_live_out *o, size_t g
 		A->decelerations++;
 
 	for (int k = 0; k < 3; k++) {
-		int64_t wu = (int64_t) (live_win_s[k] * 1e6);
+		int64_t wu = (int64_t) (peak_win_s[k] * 1e6);
 
 		while (t->g_tus[g] - t->g_tus[A->pk_i[k]] > wu)
 			A->pk_i[k]++;
@@ -1952,6 +1967,7 @@ live_snapshot(struct kt_track *t, bool with_series, struct kt_result *ret)
 	res.decelerations = A.decelerations;
 	res.high_power_m = A.high_power_m;
 	memcpy(res.peak_m, A.pk_best, sizeof(res.peak_m));
+	peaks_unknown_if_short(t, l->ng, res.peak_m);
 	res.n_series = with_series && l->ng ? l->ng + l->n_seg - 1 : 0;
 
 	/* time and rates */

@@ -81,6 +81,8 @@ test_constant_speed(void)
 	CHECK_NEAR(r.valid_minutes, 1.0, 1e-12, "valid minutes");
 	CHECK_NEAR(r.work_rate_m_min, 300.0, 1e-9, "work rate");
 	CHECK_NEAR(r.peak_m[0], 300.0, 1e-9, "peak 1 min (whole session)");
+	CHECK(isnan(r.peak_m[1]) && isnan(r.peak_m[2]), "no 3- or 5-minute window in a minute: %g %g", r.peak_m[1],
+	      r.peak_m[2]);
 	CHECK(r.accelerations == 0 && r.decelerations == 0, "efforts %u %u", r.accelerations, r.decelerations);
 	CHECK(r.n_sprints == 0, "sprints %zu", r.n_sprints);
 	/* Osgnach at a = 0: EC = 3.6 * 1.29 J/kg/m */
@@ -863,6 +865,50 @@ test_adaptive_accel(void)
 	}
 }
 
+/* ---- standing: the receiver's speed is its noise's length, not 0 ---- */
+/* 60 s standing, then 60 s at 5 m/s, with 0.06 m/s of noise on each
+ * velocity axis as a receiver has it; rest_k as given */
+static double
+rest_distance(double rest_k, double *ret_rest_v)
+{
+	struct kt_params p;
+	struct kt_result r;
+	struct kt_track *t;
+	double sum = 0;
+	int n = 0;
+
+	rng_state = 7;
+	kt_params_default(&p);
+	p.filter_param[11] = rest_k;
+	CHECK(kt_track_new(&p, NULL, &t) == 0, "kt_track_new");
+	for (long i = 0; i <= 1200; i++) {
+		double v = i < 600 ? 0 : 5, e = 0.06 * gauss(), nn = 0.06 * gauss();
+		struct kt_fix f = mkfix(T0_US + i * 100000, hypot(v + e, nn));
+
+		CHECK(kt_track_feed_fix(t, &f) == 0, "feed");
+	}
+	CHECK(kt_track_finish(t, &r) == 0, "finish");
+	for (size_t i = 20; i < 580 && i < r.n_series; i++, n++)
+		sum += r.series[i].speed_kmh;
+	*ret_rest_v = n ? sum / n : NAN;
+	double d = r.distance_m;
+	kt_result_clear(&r);
+	kt_track_free(t);
+	return d;
+}
+
+static void
+test_rest(void)
+{
+	double v_rest, v_raw, d = rest_distance(1.5, &v_rest), d_raw = rest_distance(0, &v_raw);
+
+	/* the rest mean of hypot(noise) is 0.06 sqrt(pi/2) = 0.075 m/s: 4.5 m a minute */
+	CHECK(d_raw > 303.0, "without the rest rule standing adds distance: %.2f m", d_raw);
+	CHECK(v_raw > 0.2, "without the rest rule standing reads %.3f km/h", v_raw);
+	CHECK_NEAR(d, 300.0, 1.0, "standing adds no distance");
+	CHECK(v_rest < 0.05, "standing reads %.3f km/h", v_rest);
+}
+
 static void
 test_noisy(void)
 {
@@ -1197,6 +1243,7 @@ int
 main(void)
 {
 	test_constant_speed();
+	test_rest();
 	test_ramp_zones();
 	test_sprints();
 	test_run_machine();

@@ -1027,7 +1027,10 @@ player_load_result(const struct kt_track *t, const struct kt_params *p, struct k
 	if (t->have_pl_sec0) {
 		int64_t base_us = t->n_ep ? res->first_us : t->pl_sec0 * KT_USEC_PER_SEC;
 		int64_t end_us = t->n_ep ? res->last_us : (t->pl_sec0 + (int64_t) t->n_pl_sec) * KT_USEC_PER_SEC;
-		size_t nm = (size_t) ((end_us - base_us) / (60 * KT_USEC_PER_SEC)) + 1;
+		/* minutes started: 15.0 minutes of fixes are 15 minutes, not a
+		 * 16th holding the last instant (whose samples go into the 15th) */
+		int64_t span_us = end_us > base_us ? end_us - base_us : 0;
+		size_t nm = span_us > 0 ? (size_t) ((span_us + 60 * KT_USEC_PER_SEC - 1) / (60 * KT_USEC_PER_SEC)) : 1;
 
 		if (nm > IMU_MAX_SPAN_S / 60 + 1) /* a broken clock, not a session */
 			nm = IMU_MAX_SPAN_S / 60 + 1;

@@ -1583,6 +1583,35 @@ out:
 
 /* --------------------------------------------------------- finishing up */
 
+/* The same log given twice (the same path, a copy under another name, a
+ * folder and a file in it) would be two players with one player's numbers,
+ * both in the team's averages: a later log with the bytes of an earlier
+ * one is left out. Nothing is missing, so the result stays complete. */
+static void
+drop_duplicate_logs(struct ctx *c)
+{
+	for (size_t i = 0; i < c->rep.n_vests; i++) {
+		struct kt_vest_report *v = &c->rep.vests[i];
+
+		if (!v->ok || !v->sha256[0])
+			continue;
+		for (size_t k = 0; k < i; k++) {
+			const struct kt_vest_report *w = &c->rep.vests[k];
+
+			if (!w->ok || strcmp(w->sha256, v->sha256) != 0)
+				continue;
+			v->ok = false;
+			if (asprintf(&v->error, "the same bytes as %s: counted once", w->path) < 0)
+				v->error = NULL;
+			if (!strcmp(v->path, w->path))
+				caution(c, "%s: given twice: counted once", v->path);
+			else
+				caution(c, "%s: the same log as %s (SHA-256 equal): counted once", v->path, w->path);
+			break;
+		}
+	}
+}
+
 static void
 resolve_vests(struct ctx *c)
 {
@@ -2140,6 +2169,7 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 		status = KT_PIPELINE_FAILED;
 		goto out;
 	}
+	drop_duplicate_logs(&c);
 	for (size_t i = 0; i < c.rep.n_vests; i++)
 		n_ok += c.rep.vests[i].ok;
 	if (n_ok == 0) {

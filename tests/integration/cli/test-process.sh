@@ -192,6 +192,16 @@ files)
 		p = json.load(open(sys.argv[1]))["pitch"]
 		assert 60 < p["length_m"] < 130 and 35 < p["width_m"] < 90, p
 		EOF
+	# one log twice (the same path, and a copy under another name): one
+	# player, not three, and nothing missing (exit 0)
+	f=$(ls "$T"/logs/* | head -n 1)
+	cp "$f" "$T/copy.log"
+	run --pitch "$T/out/pitch.ini" "$T"/logs/* "$f" "$T/copy.log" -o "$T/out3"
+	expect_rc 0
+	expect_err "$f: given twice: counted once"
+	expect_err "$T/copy.log: the same log as $f (SHA-256 equal): counted once"
+	check_outputs "$T/out3" 3
+	cmp -s "$T/out2/team.csv" "$T/out3/team.csv" || fail "a log given twice changed team.csv"
 	;;
 estimate)
 	# Without a pitch file every log is decoded once (the pitch is estimated

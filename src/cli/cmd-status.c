@@ -102,6 +102,8 @@ print_vest(FILE *f, json_object *v)
 		if (eta >= 0)
 			fprintf(f, "  ETA %" PRId64 ":%02" PRId64, eta / 60, eta % 60);
 		fputc('\n', f);
+		if (*reason) /* how the link does: damaged answers asked again */
+			fprintf(f, "             %s\n", reason);
 		return;
 	}
 	if (!strcmp(state, "done")) {

@@ -519,6 +519,17 @@ scan_ports(struct daemon *dm, int64_t now)
 		dm->d.ports[dm->d.n_ports++] = p;
 	}
 	kt_serial_list_clear(&l);
+	/* a vest whose port went away during a back-off is unplugged */
+	for (size_t i = 0; i < dm->d.n_vests; i++) {
+		struct kt_vest *v = dm->d.vests[i];
+
+		if (v->reconnecting && !v->port && !port_by_path(dm, v->port_path)) {
+			log_info("vest %s: port %s gone while reconnecting; continuing when it is "
+				 "plugged in again", v->id, v->port_path);
+			v->reconnecting = false;
+			v->state = KT_VEST_UNPLUGGED;
+		}
+	}
 }
 
 static void

@@ -60,6 +60,8 @@ struct kt_vsess {
 	bool grouped;              /* handed to the training grouping */
 	bool erase_confirm;        /* ERASE said NO_SUCH_SESSION: LIST decides */
 	bool listed;               /* seen in the LIST being received */
+	uint64_t answers;          /* READ answers received intact for it (all tries) */
+	uint64_t damaged;          /* READ answers that arrived damaged (bad checksums) */
 };
 
 /* What the volunteer sees per vest. */
@@ -79,7 +81,8 @@ struct kt_vest {
 	char id[KT_DOCK_VEST_ID_LEN + 1];
 	char port_path[256];
 	enum kt_vest_state state;
-	char reason[160];          /* plain words, for FAILED (and UNPLUGGED) */
+	char reason[320];          /* plain words: why FAILED or UNPLUGGED, or how
+	                            * the link is while downloading (damaged answers) */
 	uint16_t firmware;
 	uint8_t battery_pct;
 	struct kt_vsess *sess;
@@ -93,6 +96,9 @@ struct kt_vest {
 	int64_t rate_mark_us;
 	char done_summary[96];     /* last "done" line logged */
 	unsigned backoffs;         /* consecutive back-offs without progress */
+	bool reconnecting;         /* port closed for a back-off, reopened soon */
+	bool link_damaged;         /* a back-off since the last progress was for damaged answers */
+	unsigned progress_logged;  /* quarters of the current session logged */
 	struct kt_port *port;      /* NULL while unplugged */
 };
 
@@ -141,6 +147,9 @@ short kt_port_events(const struct kt_port *p);
 enum kt_port_state kt_port_state(const struct kt_port *p);
 const char *kt_port_reason(const struct kt_port *p);
 struct kt_vest *kt_port_vest(const struct kt_port *p);
+/* The vest last seen on this path, while the reopened port has not
+ * identified it yet (after a back-off or a failure); NULL otherwise. */
+struct kt_vest *kt_port_was(const struct kt_port *p);
 int64_t kt_port_retry_at(const struct kt_port *p);
 /* revents from poll (0 on a timer tick). */
 void kt_port_dispatch(struct kt_port *p, short revents, int64_t now_us);

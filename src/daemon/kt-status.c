@@ -118,8 +118,8 @@ kt_status_write(struct kt_dockd *d, const char *path, int64_t now_us)
 	for (size_t i = 0; i < d->n_ports; i++) {
 		struct kt_port *p = d->ports[i];
 
-		if (kt_port_vest(p))
-			continue;
+		if (kt_port_vest(p) || kt_port_was(p))
+			continue; /* shown as that vest */
 		if (!first)
 			fputs(",\n", f);
 		first = false;

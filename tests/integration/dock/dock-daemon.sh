@@ -3,7 +3,7 @@
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
 # Cases: basic twenty unplug kill9 faults garbage fulldisk, and with the
-# project's vest emulator and simulator: session waitslow. Bounded in time:
+# project's vest emulator and simulator: session waitslow noisy hopeless. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -282,6 +282,52 @@ waitslow)
 	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "first report lacks a player: $(cat "$t/team.csv")"
 	sleep 2
 	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 1 ] || fail "processed more than once"
+	stop_daemon
+	;;
+noisy)
+	# A noisy cable (the emulator flips bits: 1 byte in 2000 sent): the vest
+	# answers, its frames are damaged. The daemon says so (not "no answer"),
+	# with counts and progress, asks again for what is missing without
+	# reconnecting or starting over, and the copy is byte-identical.
+	head -c 600000 "$HERE/../../../samples/session-2026-11-21/KT-0003.ubx" > "$W/a"
+	$EMU --session "$W/a" --vest-id N01 --link "$W/N01.tty" --corrupt-rate 0.0005 --seed 5 \
+		>/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	daemon --no-process
+	noisy_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q 'N01 *downloading .*%' "$W/st.txt" &&
+			grep -q 'noisy link: [0-9]* of [0-9]* answers arrived damaged (bad checksums)' "$W/st.txt"
+	}
+	wait_for 60 noisy_shown || { cat "$W/st.txt"; fail "status does not show progress and the damaged answers"; }
+	wait_for 120 stored N01 a 1 || fail "not stored identical over the noisy link"
+	grep -q 'vest N01: answers arrive damaged (bad checksums)' "$W/d.log" || fail "damage not logged"
+	grep -q 'vest N01: session 1: 50% in ([0-9]* kB of 600 kB); [0-9]* of [0-9]* answers arrived damaged' "$W/d.log" ||
+		fail "no progress with damage counts in the log"
+	grep -q 'verified and stored (noisy link: [0-9]* of [0-9]* answers arrived damaged' "$W/d.log" ||
+		fail "the summary lacks the damage count"
+	grep -q 'no answer during' "$W/d.log" && fail "damaged answers reported as no answer"
+	grep -q 'reopening the port' "$W/d.log" && fail "reconnected instead of asking again"
+	grep -q 'resuming session' "$W/d.log" && fail "download restarted"
+	stop_daemon
+	;;
+hopeless)
+	# A link so noisy (1 byte in 20 damaged) that nothing gets through: after
+	# the reconnects the vest is FAILED with the cause and what to do, the
+	# daemon keeps running and nothing half-downloaded is passed off as stored.
+	head -c 100000 "$HERE/../../../samples/session-2026-11-21/KT-0003.ubx" > "$W/a"
+	$EMU --session "$W/a" --vest-id H01 --link "$W/H01.tty" --corrupt-rate 0.05 \
+		>/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	daemon --no-process
+	failed_noisy() { grep -q '"id": "H01".*"state": "failed", "reason": "link too noisy: ' "$ROOT/status.json" 2>/dev/null; }
+	wait_for 120 failed_noisy || fail "a hopeless link not reported as too noisy"
+	$K status -r "$ROOT" > "$W/st.txt"
+	grep -q 'H01 *FAILED: link too noisy: .*try another cable or USB port' "$W/st.txt" ||
+		{ cat "$W/st.txt"; fail "status text"; }
+	grep -q 'does not speak the kicktrack dock protocol' "$W/d.log" && fail "a noisy vest called a foreign device"
+	[ "$(nraw)" -eq 0 ] || fail "something stored from a hopeless link"
+	alive
 	stop_daemon
 	;;
 *)

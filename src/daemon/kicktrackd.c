@@ -66,6 +66,7 @@ opts_defaults(struct kt_dockd_opts *o)
 		.erase = false,
 		.process = true,
 		.quiet_s = 300,
+		.download_wait_s = 1800,
 		.retry_s = 30,
 	};
 }
@@ -255,6 +256,8 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 		r = parse_uint_range(value, 0, 86400, &o->quiet_s, want);
 	else if (!strcmp(key, "retry_s"))
 		r = parse_uint_range(value, 1, 3600, &o->retry_s, want);
+	else if (!strcmp(key, "download_wait_s"))
+		r = parse_uint_range(value, 0, 86400, &o->download_wait_s, want);
 	else if (!strcmp(key, "erase"))
 		r = parse_bool(value, &o->erase);
 	else if (!strcmp(key, "process"))

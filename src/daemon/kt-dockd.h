@@ -38,6 +38,8 @@ struct kt_dockd_opts {
 	bool erase;
 	bool process;
 	unsigned quiet_s;          /* no new vest for this long: process the training */
+	unsigned download_wait_s;  /* ... but wait up to this much longer for a vest
+	                            * still being read */
 	unsigned retry_s;          /* a failed port is tried again after this long */
 	char *roster_path;         /* [daemon] roster: its vest ids complete a training */
 	char *pitch_path;          /* [daemon] pitch: passed to processing */
@@ -175,12 +177,18 @@ struct kt_training {
 	int exit_code;
 	unsigned runs;
 	char *report_dir;          /* absolute */
+	bool hold_logged;          /* "waiting for vest X still being read" said */
+	char without[256];         /* vests whose download was unfinished when the
+	                            * reports were made ("KT-0003 (37 %)") */
 };
 
 int kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id,
 		    uint32_t crc32, const char *raw_path, int64_t start_unix_us, int64_t now_us);
 /* Start processing where due. */
 void kt_training_tick(struct kt_dockd *d, int64_t now_us);
+/* The vests still being read, which hold the processing ("KT-0003
+ * (downloading 37 %), KT-0004 (reconnecting)"); "" if none. */
+void kt_training_busy(struct kt_dockd *d, char *buf, size_t size);
 int64_t kt_training_next_deadline(struct kt_dockd *d);
 /* A child exited (from SIGCHLD). */
 void kt_training_reaped(struct kt_dockd *d, pid_t pid, int status);

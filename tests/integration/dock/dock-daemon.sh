@@ -3,7 +3,8 @@
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
 # Cases: basic twenty unplug kill9 faults garbage fulldisk, and with the
-# project's vest emulator and simulator: session waitslow noisy hopeless. Bounded in time:
+# project's vest emulator and simulator: session waitslow waitretry waitbound
+# noisy hopeless. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -282,6 +283,81 @@ waitslow)
 	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "first report lacks a player: $(cat "$t/team.csv")"
 	sleep 2
 	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 1 ] || fail "processed more than once"
+	stop_daemon
+	;;
+waitretry)
+	# No roster, quiet time 1 s; one vest stalls half-way for longer than the
+	# response timeouts, so the daemon backs off (closes the port, reopens it,
+	# asks again) with that log half in. The vest is plugged in and still
+	# being read: the reports wait for it, so the first one has both players.
+	$SIM -o "$W/sim" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	set -- "$W"/sim/*.ubx
+	[ "$(basename "$2")" = KT-0002.ubx ] || fail "simulator names: $*"
+	$EMU --session "$1" --link "$W/fast.tty" >/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$EMU --session "$2" --link "$W/slow.tty" --rate 100000 --stall-after 100000 --stall-ms 6000 \
+		>/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$D -c "$W/kicktrack.conf" -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 \
+		--retry 1 --quiet-time 1 -v >>"$W/d.log" 2>&1 &
+	DPID=$!
+	held_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q 'waiting for KT-0002 (reconnecting [0-9]* %), still being read' "$W/st.txt"
+	}
+	wait_for 60 held_shown || { cat "$W/st.txt"; fail "status never showed the training waiting for the reconnecting vest"; }
+	wait_for 90 grep -q 'reports ready' "$W/d.log" || fail "no reports"
+	wait_for 10 nraw_is 2 || fail "only $(nraw) of 2 stored"
+	grep -q 'vest KT-0002 (.*): no answer during download, reopening the port' "$W/d.log" ||
+		fail "the stalled vest never backed off: the retry was not tested"
+	grep -q 'training .*: quiet time over, waiting for KT-0002' "$W/d.log" || fail "the wait is not logged"
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "first report lacks a player: $(cat "$t/team.csv")"
+	sleep 2
+	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 1 ] || fail "processed more than once"
+	stop_daemon
+	;;
+waitbound)
+	# download_wait_s bounds that wait: a vest crawling at 3 kB/s does not
+	# hold the reports beyond it. They are made without it, log and status
+	# say so, its verified part stays in partial/ (not in the training, not
+	# in raw/); once it is in, the reports are made again with both players.
+	$SIM -o "$W/sim" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[daemon]\ndownload_wait_s = 2\n[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	set -- "$W"/sim/*.ubx
+	[ "$(basename "$2")" = KT-0002.ubx ] || fail "simulator names: $*"
+	head -c 60000 "$2" > "$W/slow.ubx"
+	$EMU --session "$1" --link "$W/fast.tty" >/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$EMU --session "$W/slow.ubx" --link "$W/slow.tty" --rate 3000 >/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$D -c "$W/kicktrack.conf" -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 \
+		--quiet-time 1 >>"$W/d.log" 2>&1 &
+	DPID=$!
+	wait_for 60 grep -q 'reports ready' "$W/d.log" || fail "no reports"
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	[ "$(grep -c . "$t/team.csv")" -eq 2 ] || fail "first report: $(cat "$t/team.csv")"
+	grep -q 'making the reports without waiting longer for KT-0002 (downloading [0-9]* %) (waited 2 s' "$W/d.log" ||
+		fail "the end of the wait is not logged"
+	grep -q 'these reports are made without KT-0002 (downloading [0-9]* %): the download is unfinished' "$W/d.log" ||
+		fail "the missing vest is not named"
+	[ -e "$ROOT/sessions/$(basename "$(dirname "$t")")/logs/KT-0002.log" ] && fail "an unfinished log in the training"
+	[ -n "$(find "$ROOT/partial/KT-0002" -name '*.part')" ] || fail "no partial copy kept"
+	without_shown() { # the status file is rewritten every second
+		$K status -r "$ROOT" > "$W/st.txt"
+		grep -q 'made WITHOUT KT-0002 (downloading [0-9]* %): download not finished' "$W/st.txt"
+	}
+	wait_for 5 without_shown || { cat "$W/st.txt"; fail "status does not say the reports lack a vest"; }
+	wait_for 60 stored KT-0002 slow.ubx 1 || fail "the slow vest not stored identical"
+	two_runs() { [ "$(grep -c 'reports ready' "$W/d.log")" -eq 2 ]; }
+	wait_for 60 two_runs || fail "reports not made again with the late vest"
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "second report: $(cat "$t/team.csv")"
+	whole_shown() {
+		$K status -r "$ROOT" > "$W/st.txt"
+		grep -q 'reports ready' "$W/st.txt" && ! grep -q 'WITHOUT' "$W/st.txt"
+	}
+	wait_for 5 whole_shown || { cat "$W/st.txt"; fail "status still says a vest is missing"; }
 	stop_daemon
 	;;
 noisy)

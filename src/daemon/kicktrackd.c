@@ -84,6 +84,7 @@ opts_clear(struct kt_dockd_opts *o)
 {
 	free(o->config_path);
 	free(o->store_root);
+	free(o->store_root_from);
 	free(o->status_path);
 	free(o->roster_path);
 	free(o->pitch_path);
@@ -230,8 +231,11 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 	if (strcmp(section, "daemon"))
 		return 0;
 
-	if (!strcmp(key, "store_root"))
+	if (!strcmp(key, "store_root")) {
 		r = set_strdup(&o->store_root, value);
+		if (r >= 0)
+			r = set_strdup(&o->store_root_from, where);
+	}
 	else if (!strcmp(key, "roster"))
 		r = set_strdup(&o->roster_path, value);
 	else if (!strcmp(key, "pitch"))
@@ -841,7 +845,8 @@ parse_args(struct daemon *dm, int argc, char **argv)
 		case 'c':
 			break;
 		case 'r':
-			if (set_strdup(&o->store_root, optarg) < 0)
+			if (set_strdup(&o->store_root, optarg) < 0 ||
+			    set_strdup(&o->store_root_from, "-r/--root") < 0)
 				return -ENOMEM;
 			break;
 		case 'd':
@@ -975,11 +980,26 @@ main(int argc, char **argv)
 		return r > 0 ? 0 : 2;
 	}
 	r = kt_store_open(dm.o.store_root, &dm.d.store);
-	if (r < 0) {
-		log_error_errno(r, "cannot open the session store %s: %m", dm.o.store_root);
+	if (r == -ENOENT) {
+		/* a typo must not become a new store nobody looks at */
+		log_error("the session store %s (%s) does not exist, nor does the folder it would be "
+			  "created in: not starting. A typo? If the path is right, create it first "
+			  "(mkdir -p)", dm.o.store_root,
+			  dm.o.store_root_from ? dm.o.store_root_from : "the default");
 		opts_clear(&dm.o);
 		return 1;
 	}
+	if (r < 0) {
+		log_error_errno(r, "cannot open the session store %s: %m%s", dm.o.store_root,
+				r == -EROFS ? " (under systemd the service may write only below "
+					      KT_STORE_DEFAULT_ROOT ", see ReadWritePaths=)" : "");
+		opts_clear(&dm.o);
+		return 1;
+	}
+	if (kt_store_created(dm.d.store))
+		log_warning("new empty session store created at %s (%s; it did not exist: if the "
+			    "path is a typo, stop kicktrackd and fix it)", kt_store_root(dm.d.store),
+			    dm.o.store_root_from ? dm.o.store_root_from : "the default");
 	/* one daemon per store: two would both rewrite status.json and fight
 	 * over the same vests (the lock goes with the process) */
 	r = kt_dir_lock(dm.o.store_root, &store_lock);

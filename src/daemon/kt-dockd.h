@@ -25,6 +25,7 @@ struct kt_dockd;
 struct kt_dockd_opts {
 	char *config_path;
 	char *store_root;
+	char *store_root_from;     /* where it was set: "-r/--root", "FILE:LINE", NULL default */
 	char *status_path;         /* NULL: <store_root>/status.json */
 	char **devices;            /* paths/globs */
 	size_t n_devices;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
-# Cases: basic twenty unplug kill9 faults garbage fulldisk, and with the
+# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage fulldisk, and with the
 # project's vest emulator and simulator: session waitslow waitretry waitbound
 # noisy hopeless. Bounded in time:
 # every wait gives up after a limit and fails the test.
@@ -284,6 +284,34 @@ waitslow)
 	sleep 2
 	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 1 ] || fail "processed more than once"
 	stop_daemon
+	;;
+storeroot)
+	# A typo in the store root (a folder that is not there, nor its parent):
+	# refused with the path and where it came from; nothing is created.
+	timeout 10 $D -r "$W/kicktrak/root" -d "$W/*.tty" --no-usb >"$W/typo.err" 2>&1
+	rc=$?
+	[ $rc -eq 1 ] || { cat "$W/typo.err"; fail "a mistyped store root: exit $rc, expected 1"; }
+	grep -q "the session store $W/kicktrak/root (-r/--root) does not exist, nor does the folder it would be created in: not starting" "$W/typo.err" ||
+		{ cat "$W/typo.err"; fail "the mistyped store root is not named"; }
+	[ -e "$W/kicktrak" ] && fail "a store was created for the typo"
+	printf '[daemon]\nstore_root = %s\n' "$W/kicktrak/root" > "$W/typo.conf"
+	timeout 10 $D -c "$W/typo.conf" -d "$W/*.tty" --no-usb >"$W/typo2.err" 2>&1
+	rc=$?
+	[ $rc -eq 1 ] || { cat "$W/typo2.err"; fail "store_root typo: exit $rc, expected 1"; }
+	grep -q "the session store $W/kicktrak/root ($W/typo.conf:2) does not exist" "$W/typo2.err" ||
+		{ cat "$W/typo2.err"; fail "the config line of the mistyped store root is not named"; }
+	[ -e "$W/kicktrak" ] && fail "a store was created for the typo in the config"
+	# a new store in a folder that exists: made, and said so, once
+	daemon --no-process
+	wait_for 5 test -e "$ROOT/status.json" || fail "daemon did not start on a new store"
+	grep -q "new empty session store created at $ROOT (-r/--root; it did not exist" "$W/d.log" ||
+		fail "a new store is not said"
+	stop_daemon
+	daemon --no-process
+	started_twice() { [ "$(grep -c 'started: store' "$W/d.log")" -eq 2 ]; }
+	wait_for 5 started_twice || fail "daemon did not start again"
+	stop_daemon
+	[ "$(grep -c 'new empty session store' "$W/d.log")" -eq 1 ] || fail "an existing store called new"
 	;;
 waitretry)
 	# No roster, quiet time 1 s; one vest stalls half-way for longer than the

@@ -471,10 +471,15 @@ scan_ports(struct daemon *dm, int64_t now)
 		for (size_t k = 0; k < l.n; k++)
 			present |= !strcmp(l.ports[k].path, kt_port_path(p));
 		if (kt_port_state(p) == KT_PORT_FAILED &&
-		    (!present || now >= kt_port_retry_at(p)))
+		    (!present || now >= kt_port_retry_at(p))) {
+			struct kt_vest *v = kt_port_vest(p) ? kt_port_vest(p) : kt_port_was(p);
+			/* unplugged while failed: the next device on that path is not it */
+			if (v && !present)
+				v->failed_here = false;
 			port_remove(dm, i);
-		else
+		} else {
 			i++;
+		}
 	}
 	for (size_t k = 0; k < l.n; k++) {
 		const char *path = l.ports[k].path;

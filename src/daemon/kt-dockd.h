@@ -101,6 +101,7 @@ struct kt_vest {
 	unsigned backoffs;         /* consecutive back-offs without progress */
 	bool reconnecting;         /* port closed for a back-off, reopened soon */
 	bool link_damaged;         /* a back-off since the last progress was for damaged answers */
+	bool failed_here;          /* FAILED on port_path and retried there (not unplugged) */
 	unsigned progress_logged;  /* quarters of the current session logged */
 	struct kt_port *port;      /* NULL while unplugged */
 };

@@ -231,24 +231,26 @@ port_fail(struct kt_port *p, enum port_event ev, const char *fmt, ...)
 static void
 port_fail(struct kt_port *p, enum port_event ev, const char *fmt, ...)
 {
+	struct kt_vest *v = p->vest ? p->vest : p->was;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
 	va_end(ap);
-	log_error("vest %s (%s): %s", p->was ? p->was->id : vname(p), p->path, p->reason);
-	if (p->vest)
-		snprintf(p->vest->reason, sizeof(p->vest->reason), "%s", p->reason);
+	/* retried every retry_s: the same cause is said once */
+	if (v && v->state == KT_VEST_FAILED && !strcmp(v->reason, p->reason))
+		log_debug("vest %s (%s): still: %s", v->id, p->path, p->reason);
+	else
+		log_error("vest %s (%s): %s", v ? v->id : p->path, p->path, p->reason);
 	port_close_fd(p);
 	p->retry_at_us = p->now_us + MS(1000) * (int64_t)p->d->o->retry_s;
 	port_set_state(p, KT_PORT_FAILED, ev);
-	if (p->vest)
-		p->vest->reconnecting = false;
-	if (p->was) {
-		/* the vest did not come back after a back-off */
-		snprintf(p->was->reason, sizeof(p->was->reason), "%s", p->reason);
-		p->was->state = KT_VEST_FAILED;
-		p->was->reconnecting = false;
+	if (v) {
+		/* also a vest that did not come back after a back-off */
+		snprintf(v->reason, sizeof(v->reason), "%s", p->reason);
+		v->state = KT_VEST_FAILED;
+		v->reconnecting = false;
+		v->failed_here = true;
 	}
 }
 
@@ -752,6 +754,7 @@ on_identify(struct kt_port *p)
 	p->vest = v;
 	v->port = p;
 	v->reconnecting = false;
+	v->failed_here = false;
 	snprintf(v->port_path, sizeof(v->port_path), "%s", p->path);
 	v->firmware = id.firmware;
 	v->battery_pct = id.battery_pct;
@@ -1393,8 +1396,8 @@ kt_port_new(struct kt_dockd *d, const char *path, int fd, int64_t now_us, struct
 	/* reopened after a back-off or a failure: the vest it was, for the
 	 * status and the back-off count, until it identifies itself again */
 	for (size_t i = 0; i < d->n_vests; i++)
-		if ((d->vests[i]->reconnecting || d->vests[i]->state == KT_VEST_FAILED) &&
-		    !d->vests[i]->port && !strcmp(d->vests[i]->port_path, path))
+		if ((d->vests[i]->reconnecting || d->vests[i]->failed_here) && !d->vests[i]->port &&
+		    !strcmp(d->vests[i]->port_path, path))
 			p->was = d->vests[i];
 	log_debug("port %s opened", path);
 	*ret = p;

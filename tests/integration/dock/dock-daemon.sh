@@ -315,16 +315,17 @@ storeroot)
 	;;
 waitretry)
 	# No roster, quiet time 1 s; one vest stalls half-way for longer than the
-	# response timeouts, so the daemon backs off (closes the port, reopens it,
-	# asks again) with that log half in. The vest is plugged in and still
-	# being read: the reports wait for it, so the first one has both players.
+	# 4 response timeouts (8 s: margin on a busy machine), so the daemon backs
+	# off (closes the port, reopens it, asks again) with that log half in. The
+	# vest is plugged in and still being read: the reports wait for it, so the
+	# first one has both players.
 	$SIM -o "$W/sim" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
 	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
 	set -- "$W"/sim/*.ubx
 	[ "$(basename "$2")" = KT-0002.ubx ] || fail "simulator names: $*"
 	$EMU --session "$1" --link "$W/fast.tty" >/dev/null 2>>"$W/vest.err" &
 	PIDS+=($!)
-	$EMU --session "$2" --link "$W/slow.tty" --rate 100000 --stall-after 100000 --stall-ms 6000 \
+	$EMU --session "$2" --link "$W/slow.tty" --rate 100000 --stall-after 100000 --stall-ms 8000 \
 		>/dev/null 2>>"$W/vest.err" &
 	PIDS+=($!)
 	$D -c "$W/kicktrack.conf" -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 \

@@ -102,6 +102,8 @@ print_vest(FILE *f, json_object *v)
 		if (eta >= 0)
 			fprintf(f, "  ETA %" PRId64 ":%02" PRId64, eta / 60, eta % 60);
 		fputc('\n', f);
+		if (*reason) /* how the link does: damaged answers asked again */
+			fprintf(f, "             %s\n", reason);
 		return;
 	}
 	if (!strcmp(state, "done")) {
@@ -195,7 +197,9 @@ render(FILE *f, const char *path, bool clear)
 			json_object *t = json_object_array_get_idx(trainings, i);
 			const char *st = jstr(t, "state");
 			fprintf(f, "  %-18s %2" PRId64 " logs  ", jstr(t, "name"), jint(t, "logs", 0));
-			if (!strcmp(st, "waiting"))
+			if (!strcmp(st, "waiting") && *jstr(t, "waiting_for"))
+				fprintf(f, "waiting for %s, still being read\n", jstr(t, "waiting_for"));
+			else if (!strcmp(st, "waiting"))
 				fprintf(f, "waiting for more vests (reports in %" PRId64 " s)\n",
 					jint(t, "processing_in_s", 0));
 			else if (!strcmp(st, "processing"))
@@ -211,6 +215,10 @@ render(FILE *f, const char *path, bool clear)
 					"To see why: kicktrack process %.*s/logs -o /tmp/out\n",
 					jint(t, "exit_code", 0), dl, rd);
 			}
+			if (*jstr(t, "without") && strcmp(st, "waiting"))
+				fprintf(f, "  %-18s           made WITHOUT %s: download not finished "
+					"(its part is kept; the reports are made again when it is in)\n", "",
+					jstr(t, "without"));
 		}
 	}
 	if (*jstr(root, "latest_report"))

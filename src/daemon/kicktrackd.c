@@ -66,6 +66,7 @@ opts_defaults(struct kt_dockd_opts *o)
 		.erase = false,
 		.process = true,
 		.quiet_s = 300,
+		.download_wait_s = 1800,
 		.retry_s = 30,
 	};
 }
@@ -83,6 +84,7 @@ opts_clear(struct kt_dockd_opts *o)
 {
 	free(o->config_path);
 	free(o->store_root);
+	free(o->store_root_from);
 	free(o->status_path);
 	free(o->roster_path);
 	free(o->pitch_path);
@@ -229,8 +231,11 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 	if (strcmp(section, "daemon"))
 		return 0;
 
-	if (!strcmp(key, "store_root"))
+	if (!strcmp(key, "store_root")) {
 		r = set_strdup(&o->store_root, value);
+		if (r >= 0)
+			r = set_strdup(&o->store_root_from, where);
+	}
 	else if (!strcmp(key, "roster"))
 		r = set_strdup(&o->roster_path, value);
 	else if (!strcmp(key, "pitch"))
@@ -255,6 +260,8 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 		r = parse_uint_range(value, 0, 86400, &o->quiet_s, want);
 	else if (!strcmp(key, "retry_s"))
 		r = parse_uint_range(value, 1, 3600, &o->retry_s, want);
+	else if (!strcmp(key, "download_wait_s"))
+		r = parse_uint_range(value, 0, 86400, &o->download_wait_s, want);
 	else if (!strcmp(key, "erase"))
 		r = parse_bool(value, &o->erase);
 	else if (!strcmp(key, "process"))
@@ -464,10 +471,15 @@ scan_ports(struct daemon *dm, int64_t now)
 		for (size_t k = 0; k < l.n; k++)
 			present |= !strcmp(l.ports[k].path, kt_port_path(p));
 		if (kt_port_state(p) == KT_PORT_FAILED &&
-		    (!present || now >= kt_port_retry_at(p)))
+		    (!present || now >= kt_port_retry_at(p))) {
+			struct kt_vest *v = kt_port_vest(p) ? kt_port_vest(p) : kt_port_was(p);
+			/* unplugged while failed: the next device on that path is not it */
+			if (v && !present)
+				v->failed_here = false;
 			port_remove(dm, i);
-		else
+		} else {
 			i++;
+		}
 	}
 	for (size_t k = 0; k < l.n; k++) {
 		const char *path = l.ports[k].path;
@@ -519,6 +531,17 @@ scan_ports(struct daemon *dm, int64_t now)
 		dm->d.ports[dm->d.n_ports++] = p;
 	}
 	kt_serial_list_clear(&l);
+	/* a vest whose port went away during a back-off is unplugged */
+	for (size_t i = 0; i < dm->d.n_vests; i++) {
+		struct kt_vest *v = dm->d.vests[i];
+
+		if (v->reconnecting && !v->port && !port_by_path(dm, v->port_path)) {
+			log_info("vest %s: port %s gone while reconnecting; continuing when it is "
+				 "plugged in again", v->id, v->port_path);
+			v->reconnecting = false;
+			v->state = KT_VEST_UNPLUGGED;
+		}
+	}
 }
 
 static void
@@ -827,7 +850,8 @@ parse_args(struct daemon *dm, int argc, char **argv)
 		case 'c':
 			break;
 		case 'r':
-			if (set_strdup(&o->store_root, optarg) < 0)
+			if (set_strdup(&o->store_root, optarg) < 0 ||
+			    set_strdup(&o->store_root_from, "-r/--root") < 0)
 				return -ENOMEM;
 			break;
 		case 'd':
@@ -961,11 +985,26 @@ main(int argc, char **argv)
 		return r > 0 ? 0 : 2;
 	}
 	r = kt_store_open(dm.o.store_root, &dm.d.store);
-	if (r < 0) {
-		log_error_errno(r, "cannot open the session store %s: %m", dm.o.store_root);
+	if (r == -ENOENT) {
+		/* a typo must not become a new store nobody looks at */
+		log_error("the session store %s (%s) does not exist, nor does the folder it would be "
+			  "created in: not starting. A typo? If the path is right, create it first "
+			  "(mkdir -p)", dm.o.store_root,
+			  dm.o.store_root_from ? dm.o.store_root_from : "the default");
 		opts_clear(&dm.o);
 		return 1;
 	}
+	if (r < 0) {
+		log_error_errno(r, "cannot open the session store %s: %m%s", dm.o.store_root,
+				r == -EROFS ? " (under systemd the service may write only below "
+					      KT_STORE_DEFAULT_ROOT ", see ReadWritePaths=)" : "");
+		opts_clear(&dm.o);
+		return 1;
+	}
+	if (kt_store_created(dm.d.store))
+		log_warning("new empty session store created at %s (%s; it did not exist: if the "
+			    "path is a typo, stop kicktrackd and fix it)", kt_store_root(dm.d.store),
+			    dm.o.store_root_from ? dm.o.store_root_from : "the default");
 	/* one daemon per store: two would both rewrite status.json and fight
 	 * over the same vests (the lock goes with the process) */
 	r = kt_dir_lock(dm.o.store_root, &store_lock);

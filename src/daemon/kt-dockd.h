@@ -25,6 +25,7 @@ struct kt_dockd;
 struct kt_dockd_opts {
 	char *config_path;
 	char *store_root;
+	char *store_root_from;     /* where it was set: "-r/--root", "FILE:LINE", NULL default */
 	char *status_path;         /* NULL: <store_root>/status.json */
 	char **devices;            /* paths/globs */
 	size_t n_devices;
@@ -38,6 +39,8 @@ struct kt_dockd_opts {
 	bool erase;
 	bool process;
 	unsigned quiet_s;          /* no new vest for this long: process the training */
+	unsigned download_wait_s;  /* ... but wait up to this much longer for a vest
+	                            * still being read */
 	unsigned retry_s;          /* a failed port is tried again after this long */
 	char *roster_path;         /* [daemon] roster: its vest ids complete a training */
 	char *pitch_path;          /* [daemon] pitch: passed to processing */
@@ -60,6 +63,8 @@ struct kt_vsess {
 	bool grouped;              /* handed to the training grouping */
 	bool erase_confirm;        /* ERASE said NO_SUCH_SESSION: LIST decides */
 	bool listed;               /* seen in the LIST being received */
+	uint64_t answers;          /* READ answers received intact for it (all tries) */
+	uint64_t damaged;          /* READ answers that arrived damaged (bad checksums) */
 };
 
 /* What the volunteer sees per vest. */
@@ -79,7 +84,8 @@ struct kt_vest {
 	char id[KT_DOCK_VEST_ID_LEN + 1];
 	char port_path[256];
 	enum kt_vest_state state;
-	char reason[160];          /* plain words, for FAILED (and UNPLUGGED) */
+	char reason[320];          /* plain words: why FAILED or UNPLUGGED, or how
+	                            * the link is while downloading (damaged answers) */
 	uint16_t firmware;
 	uint8_t battery_pct;
 	struct kt_vsess *sess;
@@ -93,6 +99,10 @@ struct kt_vest {
 	int64_t rate_mark_us;
 	char done_summary[96];     /* last "done" line logged */
 	unsigned backoffs;         /* consecutive back-offs without progress */
+	bool reconnecting;         /* port closed for a back-off, reopened soon */
+	bool link_damaged;         /* a back-off since the last progress was for damaged answers */
+	bool failed_here;          /* FAILED on port_path and retried there (not unplugged) */
+	unsigned progress_logged;  /* quarters of the current session logged */
 	struct kt_port *port;      /* NULL while unplugged */
 };
 
@@ -141,6 +151,9 @@ short kt_port_events(const struct kt_port *p);
 enum kt_port_state kt_port_state(const struct kt_port *p);
 const char *kt_port_reason(const struct kt_port *p);
 struct kt_vest *kt_port_vest(const struct kt_port *p);
+/* The vest last seen on this path, while the reopened port has not
+ * identified it yet (after a back-off or a failure); NULL otherwise. */
+struct kt_vest *kt_port_was(const struct kt_port *p);
 int64_t kt_port_retry_at(const struct kt_port *p);
 /* revents from poll (0 on a timer tick). */
 void kt_port_dispatch(struct kt_port *p, short revents, int64_t now_us);
@@ -166,12 +179,18 @@ struct kt_training {
 	int exit_code;
 	unsigned runs;
 	char *report_dir;          /* absolute */
+	bool hold_logged;          /* "waiting for vest X still being read" said */
+	char without[256];         /* vests whose download was unfinished when the
+	                            * reports were made ("KT-0003 (37 %)") */
 };
 
 int kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id,
 		    uint32_t crc32, const char *raw_path, int64_t start_unix_us, int64_t now_us);
 /* Start processing where due. */
 void kt_training_tick(struct kt_dockd *d, int64_t now_us);
+/* The vests still being read, which hold the processing ("KT-0003
+ * (downloading 37 %), KT-0004 (reconnecting)"); "" if none. */
+void kt_training_busy(struct kt_dockd *d, char *buf, size_t size);
 int64_t kt_training_next_deadline(struct kt_dockd *d);
 /* A child exited (from SIGCHLD). */
 void kt_training_reaped(struct kt_dockd *d, pid_t pid, int status);

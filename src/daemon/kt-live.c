@@ -1312,8 +1312,9 @@ kt_live_new(const struct kt_live_config *c, struct kt_live **ret)
 	r = kt_store_open(l->cfg.store_root, &l->store);
 	if (r < 0) {
 		l->store = NULL;
-		log_error_errno(r, "cannot open the session store %s: %m",
-				l->cfg.store_root ? l->cfg.store_root : KT_STORE_DEFAULT_ROOT);
+		log_error_errno(r, "cannot open the session store %s: %m%s",
+				l->cfg.store_root ? l->cfg.store_root : KT_STORE_DEFAULT_ROOT,
+				r == -ENOENT ? " (nor the folder it would be created in: a typo?)" : "");
 		goto fail;
 	}
 	root = kt_store_root(l->store);

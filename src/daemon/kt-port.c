@@ -28,6 +28,9 @@
 #define SYNC_PERIOD_US MS(5000)
 #define ERASE_TIMEOUT_MS 10000   /* dock.md T_erase */
 #define RELIST_US MS(30000)      /* DONE: LIST again this often while plugged */
+#define MIN_CHUNK 64             /* a noisy link shrinks READs down to this */
+#define DAMAGED_RUN_MAX 32       /* damaged answers in a row at MIN_CHUNK: back off */
+#define MAX_BACKOFFS 5           /* dock.md 5: then report the vest failed */
 
 enum port_event {
 	EV_OPENED,        /* port open: start talking */
@@ -36,6 +39,7 @@ enum port_event {
 	EV_HANGUP,        /* far end gone (unplug) */
 	EV_IO_ERROR,      /* read/write error other than hangup */
 	EV_WAKE,          /* a wait (vest busy, store error) ended */
+	EV_DAMAGED,       /* answers arrived damaged (frame CRC-32 mismatch) */
 };
 
 static const char *
@@ -48,6 +52,7 @@ port_event_to_str(enum port_event e)
 	case EV_HANGUP: return "hangup";
 	case EV_IO_ERROR: return "io-error";
 	case EV_WAKE: return "wake";
+	case EV_DAMAGED: return "damaged";
 	}
 	return "?";
 }
@@ -95,8 +100,10 @@ struct kt_port {
 	char *path;
 	int fd;
 	enum kt_port_state state;
-	char reason[160];
+	char reason[320];
 	struct kt_vest *vest;
+	struct kt_vest *was;          /* the vest that backed off on this path, until
+	                               * the reopened port identifies it again */
 	struct kt_dock_decoder dec;
 	struct kt_dock_frame frame;   /* for EV_FRAME */
 	struct outreq rq;             /* the request it answers */
@@ -111,6 +118,11 @@ struct kt_port {
 	int64_t last_sync_us;
 	int64_t retry_at_us;          /* FAILED: when the path may be opened again */
 	unsigned retries;
+	unsigned chunk;               /* READ size now: shrinks on damaged answers */
+	uint64_t crc_seen;            /* decoder CRC rejections already handled */
+	uint64_t n_damaged;           /* for EV_DAMAGED */
+	unsigned damaged_run;         /* damaged answers since the last good one */
+	unsigned min_run;             /* of those, at MIN_CHUNK in a row (download) */
 
 	struct {                      /* verified chunks ahead of a hole */
 		uint32_t offset, crc;
@@ -135,6 +147,35 @@ vest_set(struct kt_port *p, enum kt_vest_state s)
 {
 	if (p->vest)
 		p->vest->state = s;
+}
+
+/* "850 kB", "2.1 MB": for the log lines a volunteer reads */
+static const char *
+fmt_bytes(char *buf, size_t size, uint64_t n)
+{
+	if (n >= 1000000)
+		snprintf(buf, size, "%.1f MB", (double)n / 1e6);
+	else if (n >= 1000)
+		snprintf(buf, size, "%.0f kB", (double)n / 1e3);
+	else
+		snprintf(buf, size, "%" PRIu64 " bytes", n);
+	return buf;
+}
+
+/* What is kept of an unfinished download, for the messages that say why it
+ * stopped: "; the first 850 kB of 2.1 MB are kept, the download resumes there" */
+static void
+partial_note(const struct kt_vest *v, char *buf, size_t size)
+{
+	char a[32], b[32];
+
+	buf[0] = '\0';
+	if (!v || v->cur < 0 || v->done_bytes == 0 || v->done_bytes >= v->total_bytes ||
+	    (v->sess[v->cur].state != KT_VSESS_PENDING && v->sess[v->cur].state != KT_VSESS_DOWNLOADING))
+		return;
+	snprintf(buf, size, "; session %" PRIu32 " incomplete: %s of %s kept, the download "
+		 "resumes there", v->sess[v->cur].info.id, fmt_bytes(a, sizeof(a), v->done_bytes),
+		 fmt_bytes(b, sizeof(b), v->total_bytes));
 }
 
 static void
@@ -190,38 +231,69 @@ port_fail(struct kt_port *p, enum port_event ev, const char *fmt, ...)
 static void
 port_fail(struct kt_port *p, enum port_event ev, const char *fmt, ...)
 {
+	struct kt_vest *v = p->vest ? p->vest : p->was;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
 	va_end(ap);
-	log_error("vest %s (%s): %s", vname(p), p->path, p->reason);
-	if (p->vest)
-		snprintf(p->vest->reason, sizeof(p->vest->reason), "%s", p->reason);
+	/* retried every retry_s: the same cause is said once */
+	if (v && v->state == KT_VEST_FAILED && !strcmp(v->reason, p->reason))
+		log_debug("vest %s (%s): still: %s", v->id, p->path, p->reason);
+	else
+		log_error("vest %s (%s): %s", v ? v->id : p->path, p->path, p->reason);
 	port_close_fd(p);
 	p->retry_at_us = p->now_us + MS(1000) * (int64_t)p->d->o->retry_s;
 	port_set_state(p, KT_PORT_FAILED, ev);
+	if (v) {
+		/* also a vest that did not come back after a back-off */
+		snprintf(v->reason, sizeof(v->reason), "%s", p->reason);
+		v->state = KT_VEST_FAILED;
+		v->reconnecting = false;
+		v->failed_here = true;
+	}
 }
 
-/* The link went quiet (dock.md 5): close, wait a second, reopen and start
- * again with IDENTIFY; after 5 back-offs in a row the vest is reported failed
+/* The link went quiet, or every answer arrives damaged (dock.md 5): close,
+ * wait a second, reopen and start again with IDENTIFY (the verified part of
+ * the download stays in the store). After MAX_BACKOFFS in a row without a
+ * verified byte the vest is reported failed, with the partial copy named,
  * and retried every retry_s. */
 static void
-port_backoff(struct kt_port *p, enum port_event ev, const char *what)
+port_backoff(struct kt_port *p, enum port_event ev, const char *what, uint64_t damaged)
 {
-	struct kt_vest *v = p->vest;
+	struct kt_vest *v = p->vest ? p->vest : p->was;
+	char note[160];
 
-	if (!v || ++v->backoffs > 5) {
-		port_fail(p, ev, "vest stopped answering during %s (%u tries); will retry every %u s "
-			  "while it stays plugged in", what, KT_DOCK_RETRIES + 1, p->d->o->retry_s);
+	if (v && damaged)
+		v->link_damaged = true;
+	if (!v || ++v->backoffs > MAX_BACKOFFS) {
+		partial_note(v, note, sizeof(note));
+		if (v && v->link_damaged)
+			port_fail(p, ev, "link too noisy: answers keep arriving damaged (bad checksums), "
+				  "nothing new verified after %u reconnects: try another cable or USB "
+				  "port%s; retrying every %u s", MAX_BACKOFFS, note, p->d->o->retry_s);
+		else
+			port_fail(p, ev, "vest stopped answering during %s (%u tries, %u reconnects)%s; "
+				  "retrying every %u s while it stays plugged in", what,
+				  KT_DOCK_RETRIES + 1, MAX_BACKOFFS, note, p->d->o->retry_s);
 		return;
 	}
-	log_info("vest %s (%s): no answer during %s, reopening the port", v->id, p->path, what);
-	snprintf(v->reason, sizeof(v->reason), "no answer during %s, retrying", what);
+	if (damaged) {
+		log_info("vest %s (%s): answers arrive damaged during %s (bad checksums, %" PRIu64
+			 " in a row): noisy link, reopening the port", v->id, p->path, what, damaged);
+		snprintf(v->reason, sizeof(v->reason), "answers arrive damaged (bad checksums: noisy "
+			 "cable or port), reconnecting (%u of %u)", v->backoffs, MAX_BACKOFFS);
+	} else {
+		log_info("vest %s (%s): no answer during %s, reopening the port", v->id, p->path, what);
+		snprintf(v->reason, sizeof(v->reason), "no answer during %s, reconnecting (%u of %u)",
+			 what, v->backoffs, MAX_BACKOFFS);
+	}
 	port_close_fd(p);
 	p->retry_at_us = p->now_us + MS(1000);
 	port_set_state(p, KT_PORT_FAILED, ev);
 	v->state = KT_VEST_CONNECTING;
+	v->reconnecting = true;
 }
 
 /* ---- sending ---- */
@@ -324,7 +396,7 @@ fill_reads(struct kt_port *p)
 	struct kt_vest *v = p->vest;
 	const struct kt_vsess *s = &v->sess[v->cur];
 	uint32_t x = kt_store_download_offset(p->dl);
-	uint64_t wend = (uint64_t)x + (uint64_t)(p->d->o->outstanding + MAX_OUT) * p->d->o->chunk;
+	uint64_t wend = (uint64_t)x + (uint64_t)(p->d->o->outstanding + MAX_OUT) * p->chunk;
 	uint32_t end = wend < s->info.size ? (uint32_t)wend : s->info.size;
 
 	while (x < end && p->n_out < p->d->o->outstanding && p->fd >= 0 &&
@@ -335,7 +407,7 @@ fill_reads(struct kt_port *p)
 			continue;
 		}
 		lim = next_covered(p, x, end);
-		uint16_t len = (uint16_t)(lim - x < p->d->o->chunk ? lim - x : p->d->o->chunk);
+		uint16_t len = (uint16_t)(lim - x < p->chunk ? lim - x : p->chunk);
 		struct kt_dock_read_req m = {
 			.session_id = s->info.id, .offset = x, .max_len = len,
 		};
@@ -367,6 +439,74 @@ ooo_clear(struct kt_port *p)
 {
 	for (unsigned i = 0; i < MAX_OUT; i++)
 		p->ooo[i].len = 0;
+}
+
+/* How the link does for the session being downloaded, in plain words for
+ * the status (shown under the progress bar); empty while nothing is damaged. */
+static void
+link_note(struct kt_port *p)
+{
+	struct kt_vest *v = p->vest;
+	const struct kt_vsess *s;
+	uint64_t all;
+
+	if (!v || v->cur < 0)
+		return;
+	s = &v->sess[v->cur];
+	all = s->answers + s->damaged;
+	if (!s->damaged)
+		v->reason[0] = '\0';
+	else if (p->chunk <= MIN_CHUNK || s->damaged * 4 >= all * 3)
+		snprintf(v->reason, sizeof(v->reason), "link very noisy: %" PRIu64 " of %" PRIu64
+			 " answers arrived damaged (bad checksums) and were asked again; downloading "
+			 "slowly: try another cable or USB port", s->damaged, all);
+	else
+		snprintf(v->reason, sizeof(v->reason), "noisy link: %" PRIu64 " of %" PRIu64
+			 " answers arrived damaged (bad checksums) and were asked again", s->damaged, all);
+}
+
+/* A READ answer arrived damaged: a long frame is hit by a bit error more
+ * often than a short one, so ask for less at a time (and for more again
+ * with every intact answer, see on_read()). */
+static void
+chunk_damaged(struct kt_port *p)
+{
+	struct kt_vsess *s = &p->vest->sess[p->vest->cur];
+
+	if (!s->damaged)
+		log_info("vest %s: answers arrive damaged (bad checksums): noisy cable or port; "
+			 "asking again in smaller pieces (another cable or USB port would be faster)",
+			 p->vest->id);
+	s->damaged++;
+	/* only a run at the smallest size says the link is hopeless */
+	if (p->chunk <= MIN_CHUNK)
+		p->min_run++;
+	p->chunk = p->chunk * 3 / 4 > MIN_CHUNK ? p->chunk * 3 / 4 : MIN_CHUNK;
+}
+
+/*
+ * p->n_damaged frames were rejected by their CRC-32. The vest answers in
+ * request order, so each was the answer to the oldest open READ: drop those
+ * and ask again at once instead of after the response timeout (dock.md 5;
+ * a late intact answer would still be used, it is matched by offset).
+ */
+static void
+on_damaged(struct kt_port *p)
+{
+	unsigned k = p->n_damaged < p->n_out ? (unsigned)p->n_damaged : p->n_out;
+
+	p->damaged_run += (unsigned)p->n_damaged;
+	for (uint64_t i = 0; i < p->n_damaged; i++)
+		chunk_damaged(p);
+	memmove(&p->out[0], &p->out[k], (p->n_out - k) * sizeof(p->out[0]));
+	p->n_out -= k;
+	link_note(p);
+	if (p->min_run >= DAMAGED_RUN_MAX) {
+		port_backoff(p, EV_DAMAGED, kt_port_state_to_str(p->state), p->damaged_run);
+		return;
+	}
+	p->deadline_us = p->n_out ? p->now_us + MS(KT_DOCK_T_RESPONSE_MS) : 0;
+	fill_reads(p);
 }
 
 /* ---- session selection ---- */
@@ -422,8 +562,14 @@ commit(struct kt_port *p, enum port_event ev)
 		return;
 	p->dl = NULL;
 	if (r == 0) {
-		log_info("vest %s: session %" PRIu32 " (%" PRIu32 " bytes) verified and stored",
-			 v->id, s->info.id, s->info.size);
+		char dmg[96] = "";
+		if (s->damaged)
+			snprintf(dmg, sizeof(dmg), " (noisy link: %" PRIu64 " of %" PRIu64 " answers "
+				 "arrived damaged and were asked again)", s->damaged,
+				 s->damaged + s->answers);
+		log_info("vest %s: session %" PRIu32 " (%" PRIu32 " bytes) verified and stored%s",
+			 v->id, s->info.id, s->info.size, dmg);
+		v->reason[0] = '\0';
 		stored(p, ev);
 	} else if (r == -EEXIST) {
 		log_info("vest %s: session %" PRIu32 " was already stored, duplicate skipped",
@@ -474,6 +620,8 @@ begin_download(struct kt_port *p, enum port_event ev)
 	s->state = KT_VSESS_DOWNLOADING;
 	v->done_bytes = kt_store_download_offset(p->dl);
 	v->total_bytes = s->info.size;
+	v->progress_logged = s->info.size ? (unsigned)(v->done_bytes * 4 / s->info.size) : 4;
+	link_note(p);
 	if (v->done_bytes > 0)
 		log_info("vest %s: resuming session %" PRIu32 " at byte %" PRIu64 " of %" PRIu32,
 			 v->id, s->info.id, v->done_bytes, s->info.size);
@@ -597,8 +745,16 @@ on_identify(struct kt_port *p)
 			  id.vest_id, kt_port_path(v->port));
 		return;
 	}
+	if (p->was && p->was != v) {
+		/* another vest on that port now */
+		p->was->reconnecting = false;
+		p->was->state = KT_VEST_UNPLUGGED;
+	}
+	p->was = NULL;
 	p->vest = v;
 	v->port = p;
+	v->reconnecting = false;
+	v->failed_here = false;
 	snprintf(v->port_path, sizeof(v->port_path), "%s", p->path);
 	v->firmware = id.firmware;
 	v->battery_pct = id.battery_pct;
@@ -752,6 +908,26 @@ read_error(struct kt_port *p)
 	}
 }
 
+/* Each quarter of a session is said once in the log, with how the link does. */
+static void
+log_progress(struct kt_port *p)
+{
+	struct kt_vest *v = p->vest;
+	const struct kt_vsess *s = &v->sess[v->cur];
+	uint64_t done = kt_store_download_offset(p->dl);
+	unsigned q = s->info.size ? (unsigned)(done * 4 / s->info.size) : 4;
+	char a[32], b[32], dmg[96] = "";
+
+	if (q <= v->progress_logged || q >= 4)
+		return;
+	v->progress_logged = q;
+	if (s->damaged)
+		snprintf(dmg, sizeof(dmg), "; %" PRIu64 " of %" PRIu64 " answers arrived damaged and "
+			 "were asked again", s->damaged, s->damaged + s->answers);
+	log_info("vest %s: session %" PRIu32 ": %u%% in (%s of %s)%s", v->id, s->info.id, q * 25,
+		 fmt_bytes(a, sizeof(a), done), fmt_bytes(b, sizeof(b), s->info.size), dmg);
+}
+
 /* Append a verified chunk that starts where the store's copy ends, then any
  * buffered chunks that now fit. */
 static int
@@ -821,7 +997,14 @@ on_read(struct kt_port *p, const struct kt_dock_frame *f)
 		log_debug("vest %s: chunk rejected (%s), asking again", v->id, strerror(-r));
 	} else if (m.offset == at) {
 		r = append_chunk(p, m.offset, m.data, m.len, m.data_crc32);
-		if (r == -EBADMSG || r == -ESPIPE) {
+		if (r == -EBADMSG) {
+			/* an intact frame around damaged data (the vest's own read) */
+			log_debug("vest %s: chunk at %" PRIu32 " fails its CRC-32, asking again", v->id,
+				  m.offset);
+			p->damaged_run++;
+			chunk_damaged(p);
+			link_note(p);
+		} else if (r == -ESPIPE) {
 			log_debug("vest %s: chunk at %" PRIu32 " rejected by the store (%s)", v->id,
 				  m.offset, strerror(-r));
 		} else if (r < 0) {
@@ -830,7 +1013,18 @@ on_read(struct kt_port *p, const struct kt_dock_frame *f)
 			return;
 		} else {
 			p->retries = 0;
+			p->damaged_run = 0;
+			p->min_run = 0;
 			v->backoffs = 0;
+			v->link_damaged = false;
+			s->answers++;
+			/* intact: ask for a bit more at a time again */
+			p->chunk += p->chunk / 3 + 1;
+			if (p->chunk > p->d->o->chunk)
+				p->chunk = p->d->o->chunk;
+			if (s->damaged)
+				link_note(p);
+			log_progress(p);
 		}
 	} else if (m.offset > at) {
 		/* ahead of a hole: keep it until the hole is filled */
@@ -920,6 +1114,14 @@ port_handle(struct kt_port *p, enum port_event ev)
 			else
 				log_info("vest %s unplugged while %s; continuing when it is plugged "
 					 "in again", v->id, kt_port_state_to_str(p->state));
+		} else if (p->was) {
+			log_info("vest %s unplugged while reconnecting; continuing when it is plugged in "
+				 "again", p->was->id);
+			p->was->reconnecting = false;
+			p->was->state = KT_VEST_UNPLUGGED;
+			char note[160];
+			partial_note(p->was, note, sizeof(note));
+			snprintf(p->was->reason, sizeof(p->was->reason), "%s", note[0] ? note + 2 : "");
 		} else {
 			log_info("port %s went away before the vest identified itself", p->path);
 		}
@@ -934,14 +1136,25 @@ port_handle(struct kt_port *p, enum port_event ev)
 
 	switch (p->state) {
 	case KT_PORT_IDENTIFY:
-		if (ev == EV_OPENED || ev == EV_WAKE) {
+		if (ev == EV_DAMAGED) {
+			p->damaged_run += (unsigned)p->n_damaged;
+		} else if (ev == EV_OPENED || ev == EV_WAKE) {
 			send_identify(p);
 		} else if (ev == EV_TIMEOUT) {
 			if (++p->retries > KT_DOCK_RETRIES) {
 				uint64_t junk = p->dec.rejected[KT_DOCK_REJECT_GARBAGE_BYTES] +
 						p->dec.rejected[KT_DOCK_REJECT_CRC] +
 						p->dec.rejected[KT_DOCK_REJECT_HEADER];
-				if (junk > 0)
+				uint64_t bad = p->dec.rejected[KT_DOCK_REJECT_CRC];
+				/* frames with a valid header but a bad CRC-32 are dock
+				 * frames damaged on the way, not another protocol */
+				if (p->was)
+					port_backoff(p, ev, "identify", p->damaged_run);
+				else if (bad > 0)
+					port_fail(p, ev, "link too noisy: %" PRIu64 " answers arrived damaged (bad "
+						  "checksums), none intact: try another cable or USB port",
+						  bad);
+				else if (junk > 0)
 					port_fail(p, ev, "this device does not speak the kicktrack dock "
 						  "protocol (%" PRIu64 " bytes/frames of something else "
 						  "received, no valid answer): not a vest, or wrong firmware",
@@ -963,9 +1176,16 @@ port_handle(struct kt_port *p, enum port_event ev)
 	case KT_PORT_LIST:
 	case KT_PORT_DOWNLOAD:
 	case KT_PORT_ERASE:
+		if (ev == EV_DAMAGED) {
+			if (p->state == KT_PORT_DOWNLOAD)
+				on_damaged(p);
+			else /* asked again after the response timeout */
+				p->damaged_run += (unsigned)p->n_damaged;
+			return;
+		}
 		if (ev == EV_TIMEOUT) {
 			if (++p->retries > KT_DOCK_RETRIES) {
-				port_backoff(p, ev, kt_port_state_to_str(p->state));
+				port_backoff(p, ev, kt_port_state_to_str(p->state), p->damaged_run);
 				return;
 			}
 			log_debug("vest %s: no answer, retry %u", vname(p), p->retries);
@@ -1041,10 +1261,25 @@ port_frame(struct kt_port *p, const struct kt_dock_frame *f)
 		return;
 	}
 	p->rq = p->out[k];
+	p->damaged_run = 0;
 	memmove(&p->out[0], &p->out[k + 1], (p->n_out - k - 1) * sizeof(p->out[0]));
 	p->n_out -= k + 1;
 	p->deadline_us = p->n_out ? p->now_us + MS(KT_DOCK_T_RESPONSE_MS) : 0;
 	port_handle(p, EV_FRAME);
+}
+
+/* Frames the decoder rejected by their CRC-32 since the last look: answers
+ * damaged on the way (a valid header means it is our protocol). */
+static void
+port_damaged(struct kt_port *p)
+{
+	uint64_t c = p->dec.rejected[KT_DOCK_REJECT_CRC];
+
+	if (c <= p->crc_seen)
+		return;
+	p->n_damaged = c - p->crc_seen;
+	p->crc_seen = c;
+	port_handle(p, EV_DAMAGED);
 }
 
 static void
@@ -1066,8 +1301,13 @@ port_read(struct kt_port *p)
 		}
 		p->last_rx_us = p->now_us;
 		len = (size_t)n;
-		while (p->fd >= 0 && kt_dock_decoder_push(&p->dec, &q, &len, &f) > 0)
-			port_frame(p, &f);
+		while (p->fd >= 0 && kt_dock_decoder_push(&p->dec, &q, &len, &f) > 0) {
+			port_damaged(p);
+			if (p->fd >= 0)
+				port_frame(p, &f);
+		}
+		if (p->fd >= 0)
+			port_damaged(p);
 		/* an answer is arriving (slow link): that is progress, not a
 		 * stall; garbage alone never extends the timeout */
 		if (p->fd >= 0 && p->n_out && kt_dock_decoder_partial(&p->dec))
@@ -1152,6 +1392,13 @@ kt_port_new(struct kt_dockd *d, const char *path, int fd, int64_t now_us, struct
 	p->last_rx_us = now_us;
 	kt_dock_decoder_init(&p->dec);
 	p->state = KT_PORT_IDENTIFY;
+	p->chunk = d->o->chunk;
+	/* reopened after a back-off or a failure: the vest it was, for the
+	 * status and the back-off count, until it identifies itself again */
+	for (size_t i = 0; i < d->n_vests; i++)
+		if ((d->vests[i]->reconnecting || d->vests[i]->failed_here) && !d->vests[i]->port &&
+		    !strcmp(d->vests[i]->port_path, path))
+			p->was = d->vests[i];
 	log_debug("port %s opened", path);
 	*ret = p;
 	port_handle(p, EV_OPENED);
@@ -1173,7 +1420,7 @@ kt_port_free(struct kt_port *p)
 	port_close_fd(p);
 	if (p->vest && p->vest->port == p) {
 		p->vest->port = NULL;
-		if (p->vest->state != KT_VEST_FAILED)
+		if (p->vest->state != KT_VEST_FAILED && !p->vest->reconnecting)
 			p->vest->state = KT_VEST_UNPLUGGED;
 	}
 	free(p->path);
@@ -1215,6 +1462,12 @@ struct kt_vest *
 kt_port_vest(const struct kt_port *p)
 {
 	return p->vest;
+}
+
+struct kt_vest *
+kt_port_was(const struct kt_port *p)
+{
+	return p->was;
 }
 
 int64_t

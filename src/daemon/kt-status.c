@@ -118,8 +118,8 @@ kt_status_write(struct kt_dockd *d, const char *path, int64_t now_us)
 	for (size_t i = 0; i < d->n_ports; i++) {
 		struct kt_port *p = d->ports[i];
 
-		if (kt_port_vest(p))
-			continue;
+		if (kt_port_vest(p) || kt_port_was(p))
+			continue; /* shown as that vest */
 		if (!first)
 			fputs(",\n", f);
 		first = false;
@@ -147,6 +147,17 @@ kt_status_write(struct kt_dockd *d, const char *path, int64_t now_us)
 			"\"processing_in_s\": %" PRId64 ", \"report_dir\": ", t->m.n,
 			kt_training_state_to_str(t->state), t->runs, t->exit_code, wait_s);
 		json_str(f, t->report_dir);
+		if (t->state == KT_TRAINING_COLLECTING && t->dirty && wait_s == 0) {
+			/* quiet time over: held by vests still being read */
+			char busy[256];
+			kt_training_busy(d, busy, sizeof(busy));
+			fputs(", \"waiting_for\": ", f);
+			json_str(f, busy);
+		}
+		if (t->without[0]) {
+			fputs(", \"without\": ", f);
+			json_str(f, t->without);
+		}
 		fputs("}", f);
 	}
 	fputs("\n  ],\n  \"latest_report\": ", f);

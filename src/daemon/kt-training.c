@@ -239,6 +239,8 @@ roster_complete(struct kt_dockd *d, const struct kt_training *t)
 	return true;
 }
 
+static void note_without(struct kt_dockd *d, struct kt_training *t);
+
 static void
 start_processing(struct kt_dockd *d, struct kt_training *t)
 {
@@ -247,8 +249,13 @@ start_processing(struct kt_dockd *d, struct kt_training *t)
 
 	if (asprintf(&logs, "%s/sessions/%s/logs", kt_store_root(d->store), t->m.name) < 0)
 		return;
+	note_without(d, t);
 	log_info("training %s: processing %zu logs%s", t->m.name, t->m.n,
 		 roster_complete(d, t) ? " (the whole roster is in)" : " (quiet time over)");
+	if (t->without[0])
+		log_warning("training %s: these reports are made without %s: the download is "
+			    "unfinished (its verified part is kept in partial/, never in the reports); "
+			    "the reports are made again when it is in", t->m.name, t->without);
 	pid = fork();
 	if (pid < 0) {
 		log_error_errno(-errno, "cannot start processing training %s: %m", t->m.name);
@@ -288,36 +295,140 @@ start_processing(struct kt_dockd *d, struct kt_training *t)
 	free(logs);
 	t->pid = pid;
 	t->dirty = false;
+	t->hold_logged = false;
 	t->runs++;
 	t->state = KT_TRAINING_PROCESSING;
 }
 
-/* A vest that is being identified, listed or downloaded has arrived already:
- * the quiet time waits for it, so the first report is complete. */
+/* A port being read: a vest (or a device not yet identified) that is
+ * connecting, listing, downloading or erasing. */
+static bool
+port_busy(const struct kt_port *p)
+{
+	enum kt_port_state s = kt_port_state(p);
+
+	return s == KT_PORT_IDENTIFY || s == KT_PORT_SET_CLOCK || s == KT_PORT_LIST ||
+	       s == KT_PORT_DOWNLOAD || s == KT_PORT_ERASE;
+}
+
+/* A vest that is plugged in and still being read has arrived already: the
+ * quiet time waits for it, so the first report is complete. That includes
+ * a vest whose port was closed for a back-off (retrying: reconnecting), not
+ * one unplugged or reported failed (its partial copy stays in partial/ and
+ * is never in a training). */
 static bool
 vest_in_transfer(struct kt_dockd *d)
 {
-	for (size_t i = 0; i < d->n_ports; i++) {
-		enum kt_port_state s = kt_port_state(d->ports[i]);
-		if (s == KT_PORT_IDENTIFY || s == KT_PORT_SET_CLOCK || s == KT_PORT_LIST ||
-		    s == KT_PORT_DOWNLOAD)
+	for (size_t i = 0; i < d->n_ports; i++)
+		if (port_busy(d->ports[i]))
 			return true;
-	}
+	for (size_t i = 0; i < d->n_vests; i++)
+		if (d->vests[i]->reconnecting)
+			return true;
 	return false;
+}
+
+/* The unfinished session of a vest, as "37 %"; "" if none. */
+static void
+vest_progress(const struct kt_vest *v, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (v->cur >= 0 && v->total_bytes > 0 && v->done_bytes < v->total_bytes &&
+	    (v->sess[v->cur].state == KT_VSESS_DOWNLOADING || v->sess[v->cur].state == KT_VSESS_PENDING))
+		snprintf(buf, size, "%.0f %%", 100.0 * (double)v->done_bytes / (double)v->total_bytes);
+}
+
+static void
+list_add(char *buf, size_t size, const char *id, const char *what, const char *pct)
+{
+	size_t l = strlen(buf);
+
+	if (l + 1 >= size)
+		return;
+	snprintf(buf + l, size - l, "%s%s (%s%s%s)", l ? ", " : "", id, what, *pct ? " " : "", pct);
+}
+
+void
+kt_training_busy(struct kt_dockd *d, char *buf, size_t size)
+{
+	char pct[16];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < d->n_vests; i++) {
+		const struct kt_vest *v = d->vests[i];
+
+		vest_progress(v, pct, sizeof(pct));
+		if (v->reconnecting)
+			list_add(buf, size, v->id, "reconnecting", pct);
+		else if (v->port && port_busy(v->port))
+			list_add(buf, size, v->id, kt_vest_state_to_str(v->state), pct);
+	}
+	for (size_t i = 0; i < d->n_ports; i++)
+		if (!kt_port_vest(d->ports[i]) && !kt_port_was(d->ports[i]) && port_busy(d->ports[i]))
+			list_add(buf, size, kt_port_path(d->ports[i]), "connecting", "");
+}
+
+/* Vests with a session not (yet) stored when the reports are made: named in
+ * the log and the status, so a report without them is not taken for whole. */
+static void
+note_without(struct kt_dockd *d, struct kt_training *t)
+{
+	char pct[16];
+
+	t->without[0] = '\0';
+	for (size_t i = 0; i < d->n_vests; i++) {
+		const struct kt_vest *v = d->vests[i];
+
+		const struct kt_vsess *s = v->cur >= 0 ? &v->sess[v->cur] : NULL;
+
+		/* a session that starts far from this training is not missing from it */
+		if (s && s->info.start_unix_us != KT_DOCK_UNKNOWN_TIME && s->info.start_unix_us > 0 &&
+		    (s->info.start_unix_us > t->m.end_unix_us + KT_TRAINING_SLACK_US ||
+		     s->info.start_unix_us < t->m.start_unix_us - KT_TRAINING_SLACK_US))
+			continue;
+		vest_progress(v, pct, sizeof(pct));
+		if (*pct)
+			list_add(t->without, sizeof(t->without), v->id,
+				 v->reconnecting ? "reconnecting" : kt_vest_state_to_str(v->state), pct);
+	}
 }
 
 void
 kt_training_tick(struct kt_dockd *d, int64_t now_us)
 {
+	int64_t quiet_us = (int64_t)d->o->quiet_s * 1000000;
+	int64_t wait_us = (int64_t)d->o->download_wait_s * 1000000;
+
 	for (size_t i = 0; i < d->n_trainings; i++) {
 		struct kt_training *t = &d->trainings[i];
+		int64_t since;
+		char busy[256];
 
 		if (!t->dirty || t->pid > 0)
 			continue;
-		if (roster_complete(d, t) ||
-		    (now_us - t->last_arrival_us >= (int64_t)d->o->quiet_s * 1000000 &&
-		     !vest_in_transfer(d)))
+		since = now_us - t->last_arrival_us;
+		if (roster_complete(d, t)) {
 			start_processing(d, t);
+			continue;
+		}
+		if (since < quiet_us)
+			continue;
+		if (!vest_in_transfer(d)) {
+			start_processing(d, t);
+			continue;
+		}
+		kt_training_busy(d, busy, sizeof(busy));
+		if (since >= quiet_us + wait_us) {
+			log_warning("training %s: making the reports without waiting longer for %s "
+				    "(waited %u s beyond the quiet time, download_wait_s); they are made "
+				    "again when it is in", t->m.name, busy, d->o->download_wait_s);
+			start_processing(d, t);
+		} else if (!t->hold_logged) {
+			log_info("training %s: quiet time over, waiting for %s, still being read "
+				 "(at most %u s more, download_wait_s)", t->m.name, busy,
+				 d->o->download_wait_s);
+			t->hold_logged = true;
+		}
 	}
 }
 
@@ -325,14 +436,14 @@ int64_t
 kt_training_next_deadline(struct kt_dockd *d)
 {
 	int64_t next = INT64_MAX;
-
 	/* while a vest transfers, its port's activity wakes the loop and the
-	 * tick after it decides; a due time in the past would only spin */
-	if (vest_in_transfer(d))
-		return next;
+	 * tick after it decides; then only the upper bound is a due time (one
+	 * in the past would only spin) */
+	int64_t extra = vest_in_transfer(d) ? (int64_t)d->o->download_wait_s * 1000000 : 0;
+
 	for (size_t i = 0; i < d->n_trainings; i++) {
 		struct kt_training *t = &d->trainings[i];
-		int64_t due = t->last_arrival_us + (int64_t)d->o->quiet_s * 1000000;
+		int64_t due = t->last_arrival_us + (int64_t)d->o->quiet_s * 1000000 + extra;
 
 		if (t->dirty && t->pid == 0 && due < next)
 			next = due;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "kt-chart-data.h"
+#include "kt-club.h"
 #include "util/kt-fileio.h"
 #include "util/kt-log.h"
 #include "util/kt-strutil.h"
@@ -750,9 +751,63 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 		s.heat_cell_x_m = d;
 	if (get_num(root, "heat_cell_y_m", &d) && d > 0.5 && d < 50)
 		s.heat_cell_y_m = d;
+	/* "roster": {"file": ...}: not found by name alone (the pitch has a file too) */
+	if (json_object_object_get_ex(root, "roster", &v) && json_object_is_type(v, json_type_object) &&
+	    json_object_object_get_ex(v, "file", &v) && json_object_is_type(v, json_type_string))
+		snprintf(s.roster_file, sizeof(s.roster_file), "%s", json_object_get_string(v));
 
 	json_object_put(root);
 	free(path);
 	*ret = s;
 	return 0;
+}
+
+int
+kt_rep_roster_without_data(const struct kt_rep_session *sess, const struct kt_rep_team *team,
+			   char ***ret)
+{
+	struct kt_roster ros;
+	char **l = NULL;
+	size_t n = 0;
+	int r;
+
+	*ret = NULL;
+	if (!sess->roster_file[0])
+		return 0;
+	r = kt_roster_load(sess->roster_file, &ros);
+	if (r < 0) {
+		log_warning("cannot read the roster %s the run used (%s): index.html does not list "
+			    "the players without data", sess->roster_file, kt_read_file_error(r));
+		return r;
+	}
+	for (size_t i = 0; i < ros.n; i++) {
+		const struct kt_roster_entry *e = &ros.entries[i];
+		bool in = false;
+		char **nl;
+
+		for (size_t k = 0; k < team->n && !in; k++)
+			in = !strcmp(team->players[k].vest_id, e->vest_id);
+		if (in)
+			continue;
+		nl = realloc(l, (n + 1) * sizeof(*l));
+		if (!nl) {
+			r = -ENOMEM;
+			break;
+		}
+		l = nl;
+		const char *num = e->number ? e->number : "", *name = e->player ? e->player : "";
+		if (asprintf(&l[n], "%s%s%s%s (%s)", num[0] ? "#" : "", num, num[0] ? " " : "",
+			     name[0] ? name : e->vest_id, e->vest_id) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	kt_roster_clear(&ros);
+	if (r == -ENOMEM) {
+		kt_rep_vest_ids_free(l, n);
+		return r;
+	}
+	*ret = l;
+	return (int)n;
 }

@@ -61,6 +61,7 @@ struct kt_rep_session {
 	bool pitch_estimated;
 	char lang[3];             /* "de" or "en": the language the run used, or "" */
 	char window[48];          /* with --from/--to: the part counted, local "15:02–16:35"; or "" */
+	char roster_file[512];    /* the roster the run used (session.json roster.file), or "" */
 };
 
 /* Reads OUTDIR/session.json if present; missing keys keep the defaults.
@@ -73,6 +74,14 @@ int kt_rep_read_session(const char *outdir, struct kt_rep_session *ret);
  * kt_rep_vest_ids_free), or -errno (-EBADMSG: not kicktrack's). */
 int kt_rep_read_session_vests(const char *outdir, char ***ret, size_t *ret_n);
 void kt_rep_vest_ids_free(char **ids, size_t n);
+
+/* The players of the run's roster (sess->roster_file) whose vest is not in
+ * the team: they brought no data. As "#7 Jürgen Weiß (KT-0003)", in roster
+ * order. Returns their number (*ret: free with kt_rep_vest_ids_free; NULL
+ * when 0), 0 without a roster, or -errno after a warning naming the file. */
+int kt_rep_roster_without_data(const struct kt_rep_session *sess,
+			       const struct kt_rep_team *team,
+			       char ***ret);
 
 /* 10 Hz series of one player; buffers are reused from player to player. */
 struct kt_rep_series {

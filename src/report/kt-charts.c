@@ -1439,6 +1439,8 @@ kt_report_render(const char *outdir, const struct kt_report_opts *o)
 	struct ctx c = { .outdir = outdir };
 	struct kt_html_input hin = { 0 };
 	bool *pdf_ok = NULL, *heat_ok = NULL;
+	char **no_data = NULL;
+	int n_no_data = 0;
 	int k, failed;
 
 	if (!o) {
@@ -1517,6 +1519,9 @@ kt_report_render(const char *outdir, const struct kt_report_opts *o)
 	hin.team = &c.team;
 	hin.player_pdf_ok = pdf_ok;
 	hin.player_heat_ok = heat_ok;
+	n_no_data = kt_rep_roster_without_data(&c.sess, &c.team, &no_data);
+	hin.no_data = no_data;
+	hin.n_no_data = n_no_data > 0 ? (size_t)n_no_data : 0;
 	k = failed + c.missing;
 	if (kt_html_write(outdir, &hin) < 0)
 		k++;
@@ -1536,5 +1541,6 @@ out:
 	free(c.has_series);
 	free(pdf_ok);
 	free(heat_ok);
+	kt_rep_vest_ids_free(no_data, n_no_data > 0 ? (size_t)n_no_data : 0);
 	return k;
 }

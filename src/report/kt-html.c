@@ -29,7 +29,7 @@ kt_team_chart_file(enum kt_team_chart c)
 struct words {
 	const char *html_lang, *title, *pitch, *players, *team, *team_pdf, *charts, *player_pages,
 		*sort_hint, *missing_chart, *zones, *quality, *col[16], *chart_alt[_KT_TEAM_CHART_MAX],
-		*heat_alt, *pdf, *no_pdf, *pitch_estimated, *average;
+		*heat_alt, *pdf, *no_pdf, *pitch_estimated, *average, *no_data;
 };
 
 /* Columns of the team table; the first three are text. */
@@ -58,6 +58,7 @@ static const struct words words_de = {
 	.no_pdf = "kein PDF",
 	.pitch_estimated = "aus den Laufwegen geschätzt",
 	.average = "Ø Mannschaft",
+	.no_data = "Keine Daten (laut Kader)",
 };
 
 static const struct words words_en = {
@@ -82,6 +83,7 @@ static const struct words words_en = {
 	.no_pdf = "no PDF",
 	.pitch_estimated = "estimated from the tracks",
 	.average = "Team average",
+	.no_data = "No data (roster)",
 };
 
 void
@@ -153,6 +155,7 @@ static const char css[] =
 	".card:hover{border-color:#2e7d32}.card img{width:100%;height:auto;display:block}\n"
 	".card b{display:block;margin-top:.3em}.card small{color:#555}\n"
 	".missing{color:#b71c1c;font-style:italic}\n"
+	".nodata{color:#b71c1c}\n"
 	"footer{margin-top:2em;color:#888;font-size:.8em}\n";
 
 static const char js[] =
@@ -317,7 +320,18 @@ write_page(FILE *f, const struct kt_html_input *in)
 				fputs("<td></td>", f);
 		}
 	}
-	fprintf(f, "</tr></tfoot>\n</table></div>\n<p class=\"hint\">%s</p>\n</section>\n", w->sort_hint);
+	fprintf(f, "</tr></tfoot>\n</table></div>\n<p class=\"hint\">%s</p>\n", w->sort_hint);
+	/* the roster's players who brought no data: not in the table, named here */
+	if (in->n_no_data) {
+		fprintf(f, "<p class=\"nodata\"><b>%s:</b> ", w->no_data);
+		for (size_t i = 0; i < in->n_no_data; i++) {
+			if (i)
+				fputs(", ", f);
+			kt_html_escape(f, in->no_data[i]);
+		}
+		fputs("</p>\n", f);
+	}
+	fputs("</section>\n", f);
 
 	/* team charts */
 	fprintf(f, "<section class=\"charts\">\n<h2>%s</h2>\n", w->charts);

@@ -32,6 +32,8 @@ struct kt_html_input {
 	const bool *player_heat_ok;           /* per player: heatmap.png exists */
 	bool team_pdf_ok;
 	bool team_chart_ok[_KT_TEAM_CHART_MAX];
+	char *const *no_data;                 /* roster players without data ("#7 Name (KT-0003)") */
+	size_t n_no_data;
 };
 
 /* Writes OUTDIR/index.html atomically. Returns 0 or -errno (logged). */

@@ -21,6 +21,7 @@
 
 struct kt_store {
 	char *root;
+	bool created;              /* ROOT did not exist: this open made it */
 };
 
 struct kt_store_download {
@@ -117,6 +118,41 @@ mkdir_durable(const char *path)
 	return r;
 }
 
+/* ROOT itself is made only when its parent folder exists: a mistyped path
+ * (/var/lib/kicktrak/x) must not quietly become a new store with all its
+ * parents. -ENOENT if the parent is missing. */
+static int
+mkdir_root(const char *root, bool *ret_created)
+{
+	struct stat st;
+	char *parent, *slash;
+	int r;
+
+	if (stat(root, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	if (errno != ENOENT)
+		return -errno;
+	if (mkdir(root, KT_STORE_DIR_MODE) < 0)
+		return errno == EEXIST ? 0 : -errno;
+	if (chmod(root, KT_STORE_DIR_MODE) < 0)
+		return -errno;
+	parent = strdup(root);
+	if (!parent)
+		return -ENOMEM;
+	slash = strrchr(parent, '/');
+	if (!slash)
+		strcpy(parent, ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	r = kt_fsync_dir(parent);
+	free(parent);
+	if (r >= 0)
+		*ret_created = true;
+	return r;
+}
+
 int
 kt_store_open(const char *root, struct kt_store **ret)
 {
@@ -139,7 +175,7 @@ kt_store_open(const char *root, struct kt_store **ret)
 	/* strip trailing slashes */
 	for (size_t n = strlen(s->root); n > 1 && s->root[n - 1] == '/'; n--)
 		s->root[n - 1] = '\0';
-	r = mkdir_durable(s->root);
+	r = mkdir_root(s->root, &s->created);
 	for (size_t i = 0; r >= 0 && i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
 		char *d;
 		if (asprintf(&d, "%s/%s", s->root, subdirs[i]) < 0) {
@@ -166,6 +202,12 @@ kt_store_free(struct kt_store *s)
 		free(s);
 	}
 	return NULL;
+}
+
+bool
+kt_store_created(const struct kt_store *s)
+{
+	return s->created;
 }
 
 const char *

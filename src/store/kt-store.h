@@ -37,8 +37,13 @@
 
 struct kt_store;
 
-/* Creates ROOT, raw/, partial/ and sessions/ if needed. root NULL = default. */
+/* Creates raw/, partial/ and sessions/ if needed, and ROOT too, but only if
+ * its parent folder exists: -ENOENT if it does not (a mistyped path is not
+ * turned into a new store with all its parents), -ENOTDIR if ROOT is not a
+ * folder. root NULL = default. */
 int kt_store_open(const char *root, struct kt_store **ret);
+/* True if ROOT did not exist and this open created it (a new, empty store). */
+bool kt_store_created(const struct kt_store *s);
 struct kt_store *kt_store_free(struct kt_store *s);
 const char *kt_store_root(const struct kt_store *s);
 

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: EUPL-1.2
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
-# Cases: basic twenty unplug kill9 faults garbage fulldisk, and with the
-# project's vest emulator and simulator: session waitslow. Bounded in time:
+# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage fulldisk, and with the
+# project's vest emulator and simulator: session waitslow waitretry waitbound
+# noisy hopeless. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -282,6 +283,156 @@ waitslow)
 	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "first report lacks a player: $(cat "$t/team.csv")"
 	sleep 2
 	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 1 ] || fail "processed more than once"
+	stop_daemon
+	;;
+storeroot)
+	# A typo in the store root (a folder that is not there, nor its parent):
+	# refused with the path and where it came from; nothing is created.
+	timeout 10 $D -r "$W/kicktrak/root" -d "$W/*.tty" --no-usb >"$W/typo.err" 2>&1
+	rc=$?
+	[ $rc -eq 1 ] || { cat "$W/typo.err"; fail "a mistyped store root: exit $rc, expected 1"; }
+	grep -q "the session store $W/kicktrak/root (-r/--root) does not exist, nor does the folder it would be created in: not starting" "$W/typo.err" ||
+		{ cat "$W/typo.err"; fail "the mistyped store root is not named"; }
+	[ -e "$W/kicktrak" ] && fail "a store was created for the typo"
+	printf '[daemon]\nstore_root = %s\n' "$W/kicktrak/root" > "$W/typo.conf"
+	timeout 10 $D -c "$W/typo.conf" -d "$W/*.tty" --no-usb >"$W/typo2.err" 2>&1
+	rc=$?
+	[ $rc -eq 1 ] || { cat "$W/typo2.err"; fail "store_root typo: exit $rc, expected 1"; }
+	grep -q "the session store $W/kicktrak/root ($W/typo.conf:2) does not exist" "$W/typo2.err" ||
+		{ cat "$W/typo2.err"; fail "the config line of the mistyped store root is not named"; }
+	[ -e "$W/kicktrak" ] && fail "a store was created for the typo in the config"
+	# a new store in a folder that exists: made, and said so, once
+	daemon --no-process
+	wait_for 5 test -e "$ROOT/status.json" || fail "daemon did not start on a new store"
+	grep -q "new empty session store created at $ROOT (-r/--root; it did not exist" "$W/d.log" ||
+		fail "a new store is not said"
+	stop_daemon
+	daemon --no-process
+	started_twice() { [ "$(grep -c 'started: store' "$W/d.log")" -eq 2 ]; }
+	wait_for 5 started_twice || fail "daemon did not start again"
+	stop_daemon
+	[ "$(grep -c 'new empty session store' "$W/d.log")" -eq 1 ] || fail "an existing store called new"
+	;;
+waitretry)
+	# No roster, quiet time 1 s; one vest stalls half-way for longer than the
+	# 4 response timeouts (8 s: margin on a busy machine), so the daemon backs
+	# off (closes the port, reopens it, asks again) with that log half in. The
+	# vest is plugged in and still being read: the reports wait for it, so the
+	# first one has both players.
+	$SIM -o "$W/sim" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	set -- "$W"/sim/*.ubx
+	[ "$(basename "$2")" = KT-0002.ubx ] || fail "simulator names: $*"
+	$EMU --session "$1" --link "$W/fast.tty" >/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$EMU --session "$2" --link "$W/slow.tty" --rate 100000 --stall-after 100000 --stall-ms 8000 \
+		>/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$D -c "$W/kicktrack.conf" -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 \
+		--retry 1 --quiet-time 1 -v >>"$W/d.log" 2>&1 &
+	DPID=$!
+	held_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q 'waiting for KT-0002 (reconnecting [0-9]* %), still being read' "$W/st.txt"
+	}
+	wait_for 60 held_shown || { cat "$W/st.txt"; fail "status never showed the training waiting for the reconnecting vest"; }
+	wait_for 90 grep -q 'reports ready' "$W/d.log" || fail "no reports"
+	wait_for 10 nraw_is 2 || fail "only $(nraw) of 2 stored"
+	grep -q 'vest KT-0002 (.*): no answer during download, reopening the port' "$W/d.log" ||
+		fail "the stalled vest never backed off: the retry was not tested"
+	grep -q 'training .*: quiet time over, waiting for KT-0002' "$W/d.log" || fail "the wait is not logged"
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "first report lacks a player: $(cat "$t/team.csv")"
+	sleep 2
+	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 1 ] || fail "processed more than once"
+	stop_daemon
+	;;
+waitbound)
+	# download_wait_s bounds that wait: a vest crawling at 3 kB/s does not
+	# hold the reports beyond it. They are made without it, log and status
+	# say so, its verified part stays in partial/ (not in the training, not
+	# in raw/); once it is in, the reports are made again with both players.
+	$SIM -o "$W/sim" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[daemon]\ndownload_wait_s = 2\n[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	set -- "$W"/sim/*.ubx
+	[ "$(basename "$2")" = KT-0002.ubx ] || fail "simulator names: $*"
+	head -c 60000 "$2" > "$W/slow.ubx"
+	$EMU --session "$1" --link "$W/fast.tty" >/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$EMU --session "$W/slow.ubx" --link "$W/slow.tty" --rate 3000 >/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$D -c "$W/kicktrack.conf" -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 \
+		--quiet-time 1 >>"$W/d.log" 2>&1 &
+	DPID=$!
+	wait_for 60 grep -q 'reports ready' "$W/d.log" || fail "no reports"
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	[ "$(grep -c . "$t/team.csv")" -eq 2 ] || fail "first report: $(cat "$t/team.csv")"
+	grep -q 'making the reports without waiting longer for KT-0002 (downloading [0-9]* %) (waited 2 s' "$W/d.log" ||
+		fail "the end of the wait is not logged"
+	grep -q 'these reports are made without KT-0002 (downloading [0-9]* %): the download is unfinished' "$W/d.log" ||
+		fail "the missing vest is not named"
+	[ -e "$ROOT/sessions/$(basename "$(dirname "$t")")/logs/KT-0002.log" ] && fail "an unfinished log in the training"
+	[ -n "$(find "$ROOT/partial/KT-0002" -name '*.part')" ] || fail "no partial copy kept"
+	without_shown() { # the status file is rewritten every second
+		$K status -r "$ROOT" > "$W/st.txt"
+		grep -q 'made WITHOUT KT-0002 (downloading [0-9]* %): download not finished' "$W/st.txt"
+	}
+	wait_for 5 without_shown || { cat "$W/st.txt"; fail "status does not say the reports lack a vest"; }
+	wait_for 60 stored KT-0002 slow.ubx 1 || fail "the slow vest not stored identical"
+	two_runs() { [ "$(grep -c 'reports ready' "$W/d.log")" -eq 2 ]; }
+	wait_for 60 two_runs || fail "reports not made again with the late vest"
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "second report: $(cat "$t/team.csv")"
+	whole_shown() {
+		$K status -r "$ROOT" > "$W/st.txt"
+		grep -q 'reports ready' "$W/st.txt" && ! grep -q 'WITHOUT' "$W/st.txt"
+	}
+	wait_for 5 whole_shown || { cat "$W/st.txt"; fail "status still says a vest is missing"; }
+	stop_daemon
+	;;
+noisy)
+	# A noisy cable (the emulator flips bits: 1 byte in 2000 sent): the vest
+	# answers, its frames are damaged. The daemon says so (not "no answer"),
+	# with counts and progress, asks again for what is missing without
+	# reconnecting or starting over, and the copy is byte-identical.
+	head -c 600000 "$HERE/../../../samples/session-2026-11-21/KT-0003.ubx" > "$W/a"
+	$EMU --session "$W/a" --vest-id N01 --link "$W/N01.tty" --corrupt-rate 0.0005 --seed 5 \
+		>/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	daemon --no-process
+	noisy_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q 'N01 *downloading .*%' "$W/st.txt" &&
+			grep -q 'noisy link: [0-9]* of [0-9]* answers arrived damaged (bad checksums)' "$W/st.txt"
+	}
+	wait_for 60 noisy_shown || { cat "$W/st.txt"; fail "status does not show progress and the damaged answers"; }
+	wait_for 120 stored N01 a 1 || fail "not stored identical over the noisy link"
+	grep -q 'vest N01: answers arrive damaged (bad checksums)' "$W/d.log" || fail "damage not logged"
+	grep -q 'vest N01: session 1: 50% in ([0-9]* kB of 600 kB); [0-9]* of [0-9]* answers arrived damaged' "$W/d.log" ||
+		fail "no progress with damage counts in the log"
+	grep -q 'verified and stored (noisy link: [0-9]* of [0-9]* answers arrived damaged' "$W/d.log" ||
+		fail "the summary lacks the damage count"
+	grep -q 'no answer during' "$W/d.log" && fail "damaged answers reported as no answer"
+	grep -q 'reopening the port' "$W/d.log" && fail "reconnected instead of asking again"
+	grep -q 'resuming session' "$W/d.log" && fail "download restarted"
+	stop_daemon
+	;;
+hopeless)
+	# A link so noisy (1 byte in 20 damaged) that nothing gets through: after
+	# the reconnects the vest is FAILED with the cause and what to do, the
+	# daemon keeps running and nothing half-downloaded is passed off as stored.
+	head -c 100000 "$HERE/../../../samples/session-2026-11-21/KT-0003.ubx" > "$W/a"
+	$EMU --session "$W/a" --vest-id H01 --link "$W/H01.tty" --corrupt-rate 0.05 \
+		>/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	daemon --no-process
+	failed_noisy() { grep -q '"id": "H01".*"state": "failed", "reason": "link too noisy: ' "$ROOT/status.json" 2>/dev/null; }
+	wait_for 120 failed_noisy || fail "a hopeless link not reported as too noisy"
+	$K status -r "$ROOT" > "$W/st.txt"
+	grep -q 'H01 *FAILED: link too noisy: .*try another cable or USB port' "$W/st.txt" ||
+		{ cat "$W/st.txt"; fail "status text"; }
+	grep -q 'does not speak the kicktrack dock protocol' "$W/d.log" && fail "a noisy vest called a foreign device"
+	[ "$(nraw)" -eq 0 ] || fail "something stored from a hopeless link"
+	alive
 	stop_daemon
 	;;
 *)

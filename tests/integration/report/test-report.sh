@@ -280,6 +280,36 @@ bad-input)
 		"$CHECK" "$T/s/players/V01/heatmap.png" "$T/s/team_heatmap.png" || fail "no-pitch heatmaps"
 	fi
 	;;
+nodata)
+	# A roster player whose vest brought no log is named on index.html (the
+	# coach's page), not only in the log; all players in: no such line. A
+	# gnuplot that fails at once keeps it fast: index.html is made anyway.
+	[ -d "$SAMPLE" ] || fail "no sample session $SAMPLE"
+	cp -r "$SAMPLE" "$T/s" && rm "$T/s/KT-0005.nmea"
+	mkdir "$T/bin"
+	printf '#!/bin/sh\nexit 1\n' >"$T/bin/gnuplot"
+	chmod +x "$T/bin/gnuplot"
+	PATH="$T/bin:$PATH" "$KT" process --no-config "$T/s" -o "$T/a" 2>"$T/err"
+	[ $? -eq 3 ] || { cat "$T/err"; fail "process with a failing gnuplot: expected exit 3"; }
+	grep -q '<p class="nodata"><b>No data (roster):</b> #2 Tobias Krüger (KT-0005)</p>' "$T/a/index.html" ||
+		fail "index.html does not name the player without data: $(grep -o 'nodata.*' "$T/a/index.html")"
+	PATH="$T/bin:$PATH" "$KT" report --no-config --lang de "$T/a" 2>"$T/err"
+	grep -q '<b>Keine Daten (laut Kader):</b> #2 Tobias Krüger (KT-0005)' "$T/a/index.html" ||
+		fail "German index.html does not name the player without data"
+	# the roster gone since: the page is made, said why the line is missing
+	mv "$T/s/roster.csv" "$T/roster.csv"
+	PATH="$T/bin:$PATH" "$KT" report --no-config "$T/a" 2>"$T/err"
+	grep -q "cannot read the roster $T/s/roster.csv the run used" "$T/err" ||
+		{ cat "$T/err"; fail "a roster gone is not said"; }
+	[ -s "$T/a/index.html" ] || fail "no index.html without the roster"
+	grep -q 'class="nodata"' "$T/a/index.html" && fail "a no-data line without a roster"
+	mv "$T/roster.csv" "$T/s/roster.csv"
+	# everyone in: no line
+	cp "$SAMPLE/KT-0005.nmea" "$T/s/"
+	PATH="$T/bin:$PATH" "$KT" process --no-config "$T/s" -o "$T/b" 2>"$T/err"
+	[ -s "$T/b/index.html" ] || fail "no index.html for the whole team"
+	grep -q 'class="nodata"' "$T/b/index.html" && fail "a no-data line although every player is in"
+	;;
 process)
 	# the real pipeline: kicktrack process on the sample session
 	need gnuplot; need pdfinfo

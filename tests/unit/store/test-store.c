@@ -88,6 +88,50 @@ feed(struct kt_store_download *d, size_t from, size_t to, size_t chunk)
 	return 0;
 }
 
+/* ROOT is created only inside a folder that exists: a mistyped path is
+ * refused (-ENOENT) and nothing is created; a new ROOT is said to be new. */
+static void
+test_root_rule(void)
+{
+	char root[600], parent[400];
+	struct kt_store *s = NULL;
+	struct stat st;
+
+	snprintf(parent, sizeof(parent), "%s/kicktrak", tmpdir);
+	snprintf(root, sizeof(root), "%s/store", parent);
+	CHECK_EQ(kt_store_open(root, &s), -ENOENT);
+	CHECK(s == NULL);
+	CHECK(stat(parent, &st) < 0 && errno == ENOENT);
+
+	snprintf(root, sizeof(root), "%s/newroot", tmpdir);
+	CHECK_EQ(kt_store_open(root, &s), 0);
+	if (s) {
+		CHECK(kt_store_created(s));
+		CHECK_EQ(mode_of(root), 0750);
+		s = kt_store_free(s);
+	}
+	CHECK_EQ(kt_store_open(root, &s), 0);
+	if (s) {
+		CHECK(!kt_store_created(s));
+		s = kt_store_free(s);
+	}
+	/* an existing, empty ROOT (tmpfiles.d, StateDirectory=) gets its layout */
+	snprintf(root, sizeof(root), "%s/emptyroot", tmpdir);
+	CHECK_EQ(mkdir(root, 0750), 0);
+	CHECK_EQ(kt_store_open(root, &s), 0);
+	if (s) {
+		CHECK(!kt_store_created(s));
+		char raw[700];
+		snprintf(raw, sizeof(raw), "%s/raw", root);
+		CHECK_EQ(mode_of(raw), 0750);
+		s = kt_store_free(s);
+	}
+	/* a file in the way */
+	snprintf(root, sizeof(root), "%s/afile", tmpdir);
+	fclose(fopen(root, "w"));
+	CHECK_EQ(kt_store_open(root, &s), -ENOTDIR);
+}
+
 static void
 test_layout_and_modes(void)
 {
@@ -100,6 +144,10 @@ test_layout_and_modes(void)
 		mode_t old = umask(masks[i]);
 
 		snprintf(name, sizeof(name), "modes%zu/deep/root", i);
+		snprintf(root, sizeof(root), "%s/modes%zu", tmpdir, i);
+		CHECK_EQ(mkdir(root, 0700), 0);  /* the store makes ROOT, not its parents */
+		snprintf(root, sizeof(root), "%s/modes%zu/deep", tmpdir, i);
+		CHECK_EQ(mkdir(root, 0700), 0);
 		snprintf(root, sizeof(root), "%s/%s", tmpdir, name);
 		s = store_at(name);
 		CHECK_EQ(mode_of(root), 0750);
@@ -653,6 +701,7 @@ main(void)
 		return 1;
 	}
 	make_data();
+	test_root_rule();
 	test_layout_and_modes();
 	test_vest_ids();
 	test_download_commit();

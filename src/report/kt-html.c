@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kt-config.h"
 #include "kt-html.h"
@@ -29,7 +30,8 @@ kt_team_chart_file(enum kt_team_chart c)
 struct words {
 	const char *html_lang, *title, *pitch, *players, *team, *team_pdf, *charts, *player_pages,
 		*sort_hint, *missing_chart, *zones, *quality, *col[16], *chart_alt[_KT_TEAM_CHART_MAX],
-		*heat_alt, *pdf, *no_pdf, *pitch_estimated, *average, *no_data;
+		*heat_alt, *pdf, *no_pdf, *pitch_estimated, *average, *no_data, *charts_of,
+		*chart_names[3];
 };
 
 /* Columns of the team table; the first three are text. */
@@ -59,6 +61,8 @@ static const struct words words_de = {
 	.pitch_estimated = "aus den Laufwegen geschätzt",
 	.average = "Ø Mannschaft",
 	.no_data = "Keine Daten (laut Kader)",
+	.charts_of = "Diagramme",
+	.chart_names = { "Geschwindigkeit", "Zonen", "Beschleunigung" },
 };
 
 static const struct words words_en = {
@@ -84,6 +88,8 @@ static const struct words words_en = {
 	.pitch_estimated = "estimated from the tracks",
 	.average = "Team average",
 	.no_data = "No data (roster)",
+	.charts_of = "Charts",
+	.chart_names = { "speed", "zones", "acceleration" },
 };
 
 void
@@ -147,13 +153,14 @@ static const char css[] =
 	".zb span{display:block;height:100%}\n"
 	".hint{color:#666;font-size:.85em}\n"
 	".legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-.1em;border-radius:2px}\n"
-	".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:1em}\n"
-	".charts h2{grid-column:1/-1}\n"
-	".charts img{width:100%;height:auto;display:block;border:1px solid #eee}\n"
+	/* one team chart a row, up to the 1200 px it is drawn at: two side by
+	 * side made the names on their axes 5 px high */
+	".charts img{width:100%;max-width:1200px;height:auto;display:block;border:1px solid #eee;margin-bottom:1em}\n"
 	".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:1em}\n"
 	".card{display:block;border:1px solid #ddd;border-radius:6px;padding:.5em;text-decoration:none;color:#222}\n"
 	".card:hover{border-color:#2e7d32}.card img{width:100%;height:auto;display:block}\n"
 	".card b{display:block;margin-top:.3em}.card small{color:#555}\n"
+	".card>a{text-decoration:none;color:#222}.card .more{display:block;margin-top:.3em}\n"
 	".missing{color:#b71c1c;font-style:italic}\n"
 	".nodata{color:#b71c1c}\n"
 	"footer{margin-top:2em;color:#888;font-size:.8em}\n";
@@ -180,8 +187,23 @@ static const char js[] =
 	"document.body.setAttribute('data-ready','1');\n"
 	"})();\n";
 
+/* players/<vest>/<name> exists in outdir (drawn by this run: index.html
+ * is written after the charts) */
+static bool
+player_file_exists(const char *outdir, const char *vest_id, const char *name)
+{
+	char *path;
+	bool ok;
+
+	if (asprintf(&path, "%s/players/%s/%s", outdir, vest_id, name) < 0)
+		return false;
+	ok = access(path, R_OK) == 0;
+	free(path);
+	return ok;
+}
+
 static void
-write_page(FILE *f, const struct kt_html_input *in)
+write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 {
 	const struct words *w = in->german ? &words_de : &words_en;
 	const struct kt_rep_session *s = in->session;
@@ -259,7 +281,7 @@ write_page(FILE *f, const struct kt_html_input *in)
 		fputs("</td><td>", f);
 		kt_html_escape(f, p->position);
 		fputs("</td>", f);
-		num_cell(f, v[KT_TC_MINUTES], 0, comma);
+		num_cell(f, v[KT_TC_MINUTES], 1, comma); /* 1 decimal, as team.csv: 4.5 is not 4 */
 		num_cell(f, v[KT_TC_DISTANCE_M], 0, comma);
 		for (int z = 0; z < 5; z++)
 			if (isfinite(v[KT_TC_Z1_M + z]))
@@ -293,7 +315,7 @@ write_page(FILE *f, const struct kt_html_input *in)
 			enum kt_team_col tc;
 			int decimals;
 		} avg[] = {
-			{ C_MIN, KT_TC_MINUTES, 0 }, { C_DIST, KT_TC_DISTANCE_M, 0 },
+			{ C_MIN, KT_TC_MINUTES, 1 }, { C_DIST, KT_TC_DISTANCE_M, 0 },
 			{ C_HSR, KT_TC_HSR_M, 0 }, { C_SPRINTS, KT_TC_SPRINTS, 0 },
 			{ C_VMAX, KT_TC_MAX_SPEED_KMH, 1 }, { C_ACC, KT_TC_ACCELERATIONS, 0 },
 			{ C_DEC, KT_TC_DECELERATIONS, 0 }, { C_LOAD, KT_TC_PLAYER_LOAD, 0 },
@@ -349,12 +371,14 @@ write_page(FILE *f, const struct kt_html_input *in)
 		const struct kt_rep_player *p = &t->players[i];
 		const char *name = p->player[0] ? p->player : p->vest_id;
 
+		/* the card: heatmap, name and numbers link to the PDF; below, the
+		 * player's other charts (acceleration is in no PDF) */
+		fputs("<div class=\"card\">", f);
 		if (in->player_pdf_ok[i]) {
-			fputs("<a class=\"card\" href=\"players/", f);
+			fputs("<a href=\"players/", f);
 			url_segment(f, p->vest_id);
 			fputs("/report.pdf\">", f);
-		} else
-			fputs("<div class=\"card\">", f);
+		}
 		if (in->player_heat_ok[i]) {
 			fputs("<img src=\"players/", f);
 			url_segment(f, p->vest_id);
@@ -376,7 +400,27 @@ write_page(FILE *f, const struct kt_html_input *in)
 			isfinite(p->v[KT_TC_SPRINTS]) ? kt_fmt_double(b, sizeof(b), p->v[KT_TC_SPRINTS], 0, comma) : "–",
 			isfinite(p->v[KT_TC_MAX_SPEED_KMH]) ? kt_fmt_double((char[48]){ 0 }, 48, p->v[KT_TC_MAX_SPEED_KMH], 1, comma) : "–");
 		fprintf(f, " · %s</small>", in->player_pdf_ok[i] ? w->pdf : w->no_pdf);
-		fputs(in->player_pdf_ok[i] ? "</a>\n" : "</div>\n", f);
+		if (in->player_pdf_ok[i])
+			fputs("</a>", f);
+		{
+			static const char *const png[3] = { "speed.png", "zones.png", "accel.png" };
+			bool any = false;
+
+			for (int k = 0; k < 3; k++) {
+				if (!player_file_exists(outdir, p->vest_id, png[k]))
+					continue;
+				fprintf(f, "%s", any ? " · " : "<small class=\"more\">");
+				if (!any)
+					fprintf(f, "%s: ", w->charts_of);
+				fputs("<a href=\"players/", f);
+				url_segment(f, p->vest_id);
+				fprintf(f, "/%s\">%s</a>", png[k], w->chart_names[k]);
+				any = true;
+			}
+			if (any)
+				fputs("</small>", f);
+		}
+		fputs("</div>\n", f);
 	}
 	fputs("</div>\n</section>\n", f);
 	fprintf(f, "<footer>kicktrack %s</footer>\n<script>\n%s</script>\n</body>\n</html>\n", KT_VERSION, js);
@@ -397,7 +441,7 @@ kt_html_write(const char *outdir, const struct kt_html_input *in)
 		free(path);
 		return k;
 	}
-	write_page(af.f, in);
+	write_page(af.f, outdir, in);
 	k = kt_atomic_commit(&af, false, false);
 	if (k < 0)
 		log_error_errno(k, "cannot write %s: %m", path);

@@ -811,3 +811,51 @@ kt_rep_roster_without_data(const struct kt_rep_session *sess, const struct kt_re
 	*ret = l;
 	return (int)n;
 }
+
+int
+kt_rep_read_notes(const char *outdir, char ***ret, size_t *ret_n, bool *ret_partial)
+{
+	struct json_object *root = NULL, *v, *warn;
+	char *path = NULL, **notes = NULL;
+	size_t len, n = 0;
+	int k;
+
+	*ret = NULL;
+	*ret_n = 0;
+	*ret_partial = false;
+	k = parse_session_json(outdir, &path, &root);
+	free(path);
+	if (k < 0) {
+		json_object_put(root);
+		return k;
+	}
+	*ret_partial = json_object_object_get_ex(root, "status", &v) && json_object_is_type(v, json_type_string) &&
+		       !strcmp(json_object_get_string(v), "partial");
+	if (!json_object_object_get_ex(root, "warnings", &warn) || !json_object_is_type(warn, json_type_array)) {
+		json_object_put(root);
+		return 0;
+	}
+	len = json_object_array_length(warn);
+	notes = len ? calloc(len, sizeof(char *)) : NULL;
+	if (len && !notes) {
+		json_object_put(root);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *w = json_object_array_get_idx(warn, i);
+
+		if (!json_object_is_type(w, json_type_string))
+			continue;
+		notes[n] = strdup(json_object_get_string(w));
+		if (!notes[n]) {
+			kt_rep_vest_ids_free(notes, n);
+			json_object_put(root);
+			return -ENOMEM;
+		}
+		n++;
+	}
+	json_object_put(root);
+	*ret = notes;
+	*ret_n = n;
+	return 0;
+}

@@ -107,4 +107,10 @@ void kt_rep_heat_clear(struct kt_rep_heat *h);
 /* Parse a number in either flavour ("12.5" or "12,5"); NaN if empty/bad. */
 double kt_rep_atod(const char *s);
 
+/* What the run of OUTDIR/session.json had to say: its "warnings", in order
+ * (every log it could not use, every caution), and whether its status is
+ * "partial". Quiet. Returns 0 (*ret: n strings, free with
+ * kt_rep_vest_ids_free; NULL when none), or -errno. */
+int kt_rep_read_notes(const char *outdir, char ***ret, size_t *ret_n, bool *ret_partial);
+
 #endif

@@ -31,7 +31,7 @@ struct words {
 	const char *html_lang, *title, *pitch, *players, *team, *team_pdf, *charts, *player_pages,
 		*sort_hint, *missing_chart, *zones, *quality, *col[16], *chart_alt[_KT_TEAM_CHART_MAX],
 		*heat_alt, *pdf, *no_pdf, *pitch_estimated, *average, *no_data, *charts_of,
-		*chart_names[3];
+		*chart_names[3], *notes, *partial, *more_notes;
 };
 
 /* Columns of the team table; the first three are text. */
@@ -63,6 +63,9 @@ static const struct words words_de = {
 	.no_data = "Keine Daten (laut Kader)",
 	.charts_of = "Diagramme",
 	.chart_names = { "Geschwindigkeit", "Zonen", "Beschleunigung" },
+	.notes = "Hinweise zur Auswertung",
+	.partial = "Unvollständig: nicht alle Daten konnten verwendet werden (Meldungen auf Englisch, wie kicktrack sie schreibt):",
+	.more_notes = "weitere Hinweise in session.json",
 };
 
 static const struct words words_en = {
@@ -90,6 +93,9 @@ static const struct words words_en = {
 	.no_data = "No data (roster)",
 	.charts_of = "Charts",
 	.chart_names = { "speed", "zones", "acceleration" },
+	.notes = "Notes on this session",
+	.partial = "Partial result: not all the data could be used:",
+	.more_notes = "more notes in session.json",
 };
 
 void
@@ -163,6 +169,9 @@ static const char css[] =
 	".card>a{text-decoration:none;color:#222}.card .more{display:block;margin-top:.3em}\n"
 	".missing{color:#b71c1c;font-style:italic}\n"
 	".nodata{color:#b71c1c}\n"
+	".notes{border-left:4px solid #e0a800;background:#fffbea;padding:.3em 1em;margin:1em 0}\n"
+	".notes.partial{border-color:#b71c1c;background:#fdecea}.notes h2{border:0;margin:.4em 0}\n"
+	".notes li{overflow-wrap:anywhere}\n"
 	"footer{margin-top:2em;color:#888;font-size:.8em}\n";
 
 static const char js[] =
@@ -239,6 +248,32 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 	if (in->team_pdf_ok)
 		fprintf(f, " · <a href=\"team.pdf\">%s</a>", w->team_pdf);
 	fputs("</p>\n</header>\n", f);
+
+	/* what the run had to say (a log it could not use, a vest far from the
+	 * ground, ...): under kicktrackd nobody sees its messages, so the page
+	 * shows them, first */
+	{
+		char **notes = NULL;
+		size_t n = 0;
+		bool partial = false;
+		enum { NOTES_SHOWN = 12 };
+
+		if (kt_rep_read_notes(outdir, &notes, &n, &partial) == 0 && (n > 0 || partial)) {
+			fprintf(f, "<section class=\"notes%s\">\n<h2>%s</h2>\n", partial ? " partial" : "", w->notes);
+			if (partial)
+				fprintf(f, "<p><b>%s</b></p>\n", w->partial);
+			fputs("<ul>\n", f);
+			for (size_t i = 0; i < n && i < NOTES_SHOWN; i++) {
+				fputs("<li>", f);
+				kt_html_escape(f, notes[i]);
+				fputs("</li>\n", f);
+			}
+			if (n > NOTES_SHOWN)
+				fprintf(f, "<li>… %zu %s</li>\n", n - NOTES_SHOWN, w->more_notes);
+			fputs("</ul>\n</section>\n", f);
+		}
+		kt_rep_vest_ids_free(notes, n);
+	}
 
 	/* the team table */
 	fprintf(f, "<section>\n<h2>%s</h2>\n<p class=\"legend\">%s: ", w->team, w->zones);

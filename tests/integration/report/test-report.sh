@@ -310,6 +310,33 @@ nodata)
 	[ -s "$T/b/index.html" ] || fail "no index.html for the whole team"
 	grep -q 'class="nodata"' "$T/b/index.html" && fail "a no-data line although every player is in"
 	;;
+notes)
+	# Logs the run could not use are named on index.html, first: under
+	# kicktrackd nobody reads stderr. A run without a word has no such box.
+	[ -d "$SAMPLE" ] || fail "no sample session $SAMPLE"
+	mkdir "$T/s" "$T/bin"
+	cp "$SAMPLE/KT-0001.ubx" "$SAMPLE/KT-0002.ubx" "$SAMPLE/pitch.ini" "$T/s/"
+	head -c 3000 /dev/urandom >"$T/s/KT-0003.ubx"
+	: >"$T/s/KT-0004.ubx"
+	printf '#!/bin/sh\nexit 1\n' >"$T/bin/gnuplot"
+	chmod +x "$T/bin/gnuplot"
+	PATH="$T/bin:$PATH" "$KT" process --no-config "$T/s" -o "$T/a" 2>"$T/err"
+	[ $? -eq 3 ] || { cat "$T/err"; fail "expected exit 3 (partial)"; }
+	html=$T/a/index.html
+	grep -q '<section class="notes partial">' "$html" || fail "no partial-result box on index.html"
+	grep -q "<li>$T/s/KT-0003.ubx: cannot use this log: no NMEA or UBX data in it" "$html" ||
+		fail "index.html does not name the garbage log: $(grep -A8 'class="notes' "$html")"
+	grep -q "<li>$T/s/KT-0004.ubx: cannot use this log: the file is empty</li>" "$html" ||
+		fail "index.html does not name the empty log"
+	# German page: German heading, the messages as written
+	PATH="$T/bin:$PATH" "$KT" report --no-config --lang de "$T/a" 2>/dev/null
+	grep -q '<h2>Hinweise zur Auswertung</h2>' "$html" || fail "German notes heading missing"
+	grep -q "KT-0004.ubx: cannot use this log" "$html" || fail "German page lost the notes"
+	rm "$T/s/KT-0003.ubx" "$T/s/KT-0004.ubx"
+	PATH="$T/bin:$PATH" "$KT" process --no-config "$T/s" -o "$T/b" 2>"$T/err"
+	[ -s "$T/b/index.html" ] || fail "no index.html"
+	grep -q 'class="notes' "$T/b/index.html" && fail "a notes box for a run with nothing to say"
+	;;
 process)
 	# the real pipeline: kicktrack process on the sample session
 	need gnuplot; need pdfinfo

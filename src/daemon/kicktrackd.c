@@ -293,6 +293,7 @@ usage(FILE *f)
 		"and reports for each training.\n\n"
 		"  -c, --config FILE      config file (default " DEFAULT_CONFIG ";\n"
 		"                         sections [daemon], [process], [thresholds], [gpsd])\n"
+		"      --no-config        read no config file (defaults and these options)\n"
 		"  -r, --root DIR         session store root (default " KT_STORE_DEFAULT_ROOT ")\n"
 		"  -d, --device PATH      a vest port path or glob, repeatable (replaces\n"
 		"                         [daemon] devices)\n"
@@ -308,7 +309,8 @@ usage(FILE *f)
 		"      --chunk N          bytes per READ request (64..%d, default 4000)\n"
 		"      --scan-interval MS port scan period (default 1500)\n"
 		"      --retry SEC        retry a failed vest after SEC (default 30)\n"
-		"      --gpsd HOST:PORT   also record live vests through gpsd\n"
+		"      --gpsd HOST:PORT   also record live vests through gpsd (with --no-usb\n"
+		"                         and no --device: only that, no docking)\n"
 		"  -v, --verbose          debug messages (state transitions)\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n\n"
@@ -320,11 +322,12 @@ usage(FILE *f)
 
 enum {
 	OPT_NO_USB = 256, OPT_ERASE, OPT_NO_ERASE, OPT_NO_PROCESS, OPT_STATUS_FILE, OPT_BAUD,
-	OPT_CHUNK, OPT_SCAN, OPT_RETRY, OPT_GPSD,
+	OPT_CHUNK, OPT_SCAN, OPT_RETRY, OPT_GPSD, OPT_NO_CONFIG,
 };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
+	{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 	{ "root", required_argument, NULL, 'r' },
 	{ "device", required_argument, NULL, 'd' },
 	{ "usb-id", required_argument, NULL, 'u' },
@@ -804,6 +807,8 @@ parse_args(struct daemon *dm, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "c:r:d:u:q:vhV", long_opts, NULL)) != -1) {
 		if (opt == 'c')
 			config = optarg;
+		else if (opt == OPT_NO_CONFIG)
+			o->no_config = true;
 		else if (opt == 'h') {
 			usage(stdout);
 			return 1;
@@ -811,6 +816,10 @@ parse_args(struct daemon *dm, int argc, char **argv)
 			printf("kicktrackd %s\n", KT_VERSION);
 			return 1;
 		}
+	}
+	if (config && o->no_config) {
+		log_error("--config %s and --no-config: give one of them", config);
+		return -EINVAL;
 	}
 	o->config_path = strdup(config ? config : DEFAULT_CONFIG);
 	if (!o->config_path)
@@ -821,7 +830,7 @@ parse_args(struct daemon *dm, int argc, char **argv)
 		kt_pipeline_opts_init(&po);
 		dm->proc_params = po.params;
 	}
-	if (config || access(o->config_path, F_OK) == 0) {
+	if (!o->no_config && (config || access(o->config_path, F_OK) == 0)) {
 		struct kt_pipeline_opts po;
 
 		r = kt_ini_parse(o->config_path, config_cb, &c);
@@ -848,6 +857,7 @@ parse_args(struct daemon *dm, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "c:r:d:u:q:vhV", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
+		case OPT_NO_CONFIG:
 			break;
 		case 'r':
 			if (set_strdup(&o->store_root, optarg) < 0 ||
@@ -955,8 +965,16 @@ parse_args(struct daemon *dm, int argc, char **argv)
 	if (!o->status_path && asprintf(&o->status_path, "%s/status.json", o->store_root) < 0)
 		return -ENOMEM;
 	if (o->n_devices == 0 && o->n_usb_ids == 0) {
-		log_error("no vest ports to look for: give --device or [daemon] usb_ids/devices");
-		return -EINVAL;
+#if KT_HAVE_LIVE
+		/* touchline live tracking without a dock: gpsd alone */
+		if (dm->live_cfg.enable)
+			log_info("no vest ports to look for: recording live vests through gpsd only");
+		else
+#endif
+		{
+			log_error("no vest ports to look for: give --device, [daemon] usb_ids/devices, or --gpsd");
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

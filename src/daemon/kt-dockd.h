@@ -24,6 +24,7 @@ struct kt_dockd;
 
 struct kt_dockd_opts {
 	char *config_path;
+	bool no_config;             /* --no-config: defaults and the command line only */
 	char *store_root;
 	char *store_root_from;     /* where it was set: "-r/--root", "FILE:LINE", NULL default */
 	char *status_path;         /* NULL: <store_root>/status.json */

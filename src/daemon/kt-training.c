@@ -276,7 +276,7 @@ start_processing(struct kt_dockd *d, struct kt_training *t)
 		(void)setpriority(PRIO_PROCESS, 0, 10);
 		kt_log_set_program("kicktrackd[process]");
 		kt_pipeline_opts_init(&o);
-		if (kt_pipeline_opts_load_config(&o, d->o->config_path, true) < 0)
+		if (!d->o->no_config && kt_pipeline_opts_load_config(&o, d->o->config_path, true) < 0)
 			_exit(KT_PIPELINE_USAGE);
 		if (d->o->roster_path)
 			o.roster_path = d->o->roster_path;

@@ -109,6 +109,22 @@ badconfig)
 		{ cat "$W/files.err"; fail "a missing roster not said at start-up"; }
 	grep -q "cannot read pitch $W/nix.ini: No such file or directory" "$W/files.err" ||
 		{ cat "$W/files.err"; fail "a missing pitch not said at start-up"; }
+	# --no-config reads none: the bad config beside it does not stop it
+	timeout 2 $D --no-config -c "$W/baud.conf" -r "$ROOT" >"$W/nc.err" 2>&1
+	[ $? -eq 2 ] && grep -q -- "--config $W/baud.conf and --no-config: give one of them" "$W/nc.err" ||
+		{ cat "$W/nc.err"; fail "--config with --no-config not refused"; }
+	# no ports at all: refused, unless gpsd is to be recorded (touchline live
+	# tracking without a dock)
+	timeout 5 $D --no-config -r "$ROOT" --no-usb >"$W/noports.err" 2>&1
+	[ $? -eq 2 ] && grep -q "no vest ports to look for: give --device, \[daemon\] usb_ids/devices, or --gpsd" "$W/noports.err" ||
+		{ cat "$W/noports.err"; fail "no ports and no gpsd not refused"; }
+	timeout -s TERM 3 $D --no-config -r "$ROOT" --no-usb --gpsd 127.0.0.1:9 >"$W/gpsonly.err" 2>&1
+	rc=$?
+	if ! grep -q "built without gpsd support" "$W/gpsonly.err"; then
+		[ $rc -eq 0 ] || [ $rc -eq 124 ] || { cat "$W/gpsonly.err"; fail "gpsd-only daemon: exit $rc"; }
+		grep -q "recording live vests through gpsd only" "$W/gpsonly.err" ||
+			{ cat "$W/gpsonly.err"; fail "a gpsd-only daemon did not start"; }
+	fi
 	;;
 basic)
 	# two sessions, erase on: both stored identical, erased only once durable

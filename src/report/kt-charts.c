@@ -354,6 +354,22 @@ chart_skipped(struct ctx *c, const char *path)
 
 /* --- the pitch and heatmaps --- */
 
+/* Whether the Law 1 markings fit: only a pitch of the size the Laws of the
+ * Game allow (IFAB Law 1: length 90-120 m, width 45-90 m) has them. */
+static bool
+pitch_full_size(double length_m, double width_m)
+{
+	return length_m >= 90.0 && length_m <= 120.0 && width_m >= 45.0 && width_m <= 90.0;
+}
+
+/* The pitch's lines, white on grass, never outside the pitch. A pitch of
+ * Law 1 size gets all its markings at their true size. A smaller (or
+ * larger) one, a youth or small-sided ground or an estimated pitch that is
+ * only the part the vests covered, gets its outline, halfway line and
+ * centre spot only: penalty areas, goal areas, centre circle, penalty
+ * spots and arcs are left out, not scaled, because small-sided grounds
+ * mark them differently by age group (or with cones) and a scaled guess
+ * would show areas that are not on the ground. */
 static void
 pitch_markings(struct ctx *c)
 {
@@ -368,6 +384,10 @@ pitch_markings(struct ctx *c)
 		GRASS_RGB);
 	fprintf(f, "set object rect from 0,0 to %g,%g %s\n", L, W, st);
 	fprintf(f, "set arrow from %g,0 to %g,%g nohead lc rgb 'white' lw 1.5 front\n", L / 2, L / 2, W);
+	fprintf(f, "set object circle at %g,%g size 0.35 fs solid 1.0 noborder fc rgb 'white' front\n",
+		L / 2, cy);
+	if (!pitch_full_size(L, W))
+		return;
 	fprintf(f, "set object circle at %g,%g size 9.15 %s\n", L / 2, cy, st);
 	for (int side = 0; side < 2; side++) {
 		double x0 = side ? L : 0, d = side ? -1 : 1;
@@ -376,15 +396,15 @@ pitch_markings(struct ctx *c)
 			cy + 20.16, st);
 		fprintf(f, "set object rect from %g,%g to %g,%g %s\n", x0, cy - 9.16, x0 + d * 5.5,
 			cy + 9.16, st);
-		fprintf(f, "set object rect from %g,%g to %g,%g %s\n", x0, cy - 3.66, x0 - d * 2.0,
-			cy + 3.66, st);
+		/* the goal (7.32 m) as a thick stretch of the goal line, not a
+		 * box behind it: nothing is drawn outside the pitch */
+		fprintf(f, "set arrow from %g,%g to %g,%g nohead lc rgb 'white' lw 4 front\n", x0,
+			cy - 3.66, x0, cy + 3.66);
 		fprintf(f, "set object circle at %g,%g size 0.35 fs solid 1.0 noborder fc rgb 'white' front\n",
 			x0 + d * 11.0, cy);
 		fprintf(f, "set object circle at %g,%g size 9.15 arc [%g:%g] nowedge %s\n", x0 + d * 11.0,
 			cy, side ? 180.0 - arc : -arc, side ? 180.0 + arc : arc, st);
 	}
-	fprintf(f, "set object circle at %g,%g size 0.35 fs solid 1.0 noborder fc rgb 'white' front\n",
-		L / 2, cy);
 }
 
 /* Heatmap on the pitch, colour = % of time. h may be NULL (no data). */

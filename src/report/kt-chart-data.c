@@ -43,6 +43,8 @@ static const char *const team_col_names[_KT_TC_MAX] = {
 	[KT_TC_FIX_PCT] = "fix_pct",
 	[KT_TC_GAPS] = "gaps",
 	[KT_TC_REJECTED_FRAMES] = "rejected_frames",
+	[KT_TC_VALID_MINUTES] = "valid_minutes",
+	[KT_TC_GAP_S] = "gap_s",
 };
 
 const char *
@@ -237,7 +239,7 @@ team_row(size_t row, size_t n, char **fields, void *userdata)
 			char missing[1024] = "";
 			for (int i = 0; i < _KT_TC_MAX; i++) {
 				c->col[i] = find_col(n, fields, team_col_names[i]);
-				if (c->col[i] < 0 && strlen(missing) + strlen(team_col_names[i]) + 3 < sizeof(missing)) {
+				if (c->col[i] < 0 && i < KT_TC_FIRST_OPTIONAL && strlen(missing) + strlen(team_col_names[i]) + 3 < sizeof(missing)) {
 					if (missing[0])
 						strcat(missing, ", ");
 					strcat(missing, team_col_names[i]);

@@ -30,8 +30,12 @@ enum kt_team_col {
 	KT_TC_FIX_PCT,
 	KT_TC_GAPS,
 	KT_TC_REJECTED_FRAMES,
+	/* optional: older or hand-made tables may lack them (no warning) */
+	KT_TC_VALID_MINUTES,
+	KT_TC_GAP_S,
 	_KT_TC_MAX,
 };
+#define KT_TC_FIRST_OPTIONAL KT_TC_VALID_MINUTES
 
 const char *kt_team_col_name(enum kt_team_col c);
 

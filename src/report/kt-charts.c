@@ -31,6 +31,8 @@ static const char *const zone_rgb[5] = { "#4e79a7", "#59a14f", "#e3b505", "#f28e
 #define ACCEL_MAX_MS2 6.0
 #define GAP_S 2.0
 #define GRASS_RGB "#2e7d32"
+/* a heatmap holding less than this share of the tracked time gets a note */
+#define HEAT_FEW_SHARE 0.10
 
 struct lang {
 	bool comma;
@@ -45,6 +47,7 @@ struct lang {
 	const char *more, *peak, *sprint_dist, *metabolic, *high_power;
 	const char *q_title, *q_fix, *q_gaps, *q_rejected;
 	const char *average, *mean;
+	const char *heat_none, *heat_few[2], *heat_check;
 	const char *no_data, *no_pos, *pitch_estimated, *team, *number, *player, *position;
 	const char *col_minutes, *col_dist, *col_hsr, *col_sprints, *col_vmax, *col_acc,
 		*col_dec, *col_load, *col_rate;
@@ -95,6 +98,9 @@ static const struct lang lang_de = {
 	.mean = "Mittel über",
 	.no_data = "keine Daten",
 	.no_pos = "keine Positionsdaten",
+	.heat_none = "Keine Positionen auf diesem Platz",
+	.heat_few = { "Nur ", " % der Zeit auf diesem Platz" },
+	.heat_check = "Sind die Platzecken richtig?",
 	.pitch_estimated = "Platz aus den Laufwegen geschätzt",
 	.team = "Mannschaft",
 	.number = "Nr.",
@@ -156,6 +162,9 @@ static const struct lang lang_en = {
 	.mean = "Average over",
 	.no_data = "no data",
 	.no_pos = "no position data",
+	.heat_none = "No positions on this pitch",
+	.heat_few = { "Only ", " % of the time on this pitch" },
+	.heat_check = "Are these the right pitch corners?",
 	.pitch_estimated = "pitch estimated from the tracks",
 	.team = "Team",
 	.number = "No.",
@@ -184,6 +193,7 @@ struct ctx {
 	struct kt_rep_heat heat;
 	double *team_heat;             /* sum of all players' seconds */
 	unsigned team_nx, team_ny;
+	double team_tracked_s;         /* seconds its players were tracked, NaN if unknown */
 	bool *has_heat, *has_series;   /* per player */
 	int missing;                   /* outputs not made for other reasons than gnuplot */
 	const char *who;               /* player of the charts being drawn (PNG titles) */
@@ -407,13 +417,33 @@ pitch_markings(struct ctx *c)
 	}
 }
 
-/* Heatmap on the pitch, colour = % of time. h may be NULL (no data). */
+/* A note across the middle of a heatmap, in a white box: one or two lines. */
 static void
-plot_heatmap(struct ctx *c, const double *cells, unsigned nx, unsigned ny, const char *title,
-	     bool small)
+heat_note(struct ctx *c, const char *line1, const char *line2, bool small)
+{
+	FILE *f = c->f;
+
+	fprintf(f, "set style textbox 2 opaque fc rgb 'white' border lc rgb '#b71c1c' margins %d,%d\n",
+		small ? 4 : 8, small ? 3 : 5);
+	fprintf(f, "set label 21 ");
+	q(c, line1);
+	if (line2) {
+		fprintf(f, " . \"\\n\" . ");
+		q(c, line2);
+	}
+	fprintf(f, " at graph 0.5,0.5 center front boxed bs 2 tc rgb '#b71c1c' font ',%d'\n", small ? 9 : 14);
+}
+
+/* Heatmap on the pitch, colour = % of the time on the pitch. cells may be
+ * NULL (no pitch known: no cells). tracked_s: the seconds the heatmap's
+ * players were tracked (NaN if unknown), to tell a heatmap that holds
+ * (almost) nothing: then the chart says so, and with a pitch file why. */
+static void
+plot_heatmap(struct ctx *c, const double *cells, unsigned nx, unsigned ny, double tracked_s,
+	     const char *title, bool small)
 {
 	const double L = c->sess.pitch_length_m, W = c->sess.pitch_width_m;
-	double total = 0, max_pct = 0, cx, cy;
+	double total = 0, max_pct = 0, cx, cy, share;
 	FILE *f = c->f;
 
 	chart_common(c);
@@ -441,17 +471,40 @@ plot_heatmap(struct ctx *c, const double *cells, unsigned nx, unsigned ny, const
 	}
 	for (size_t i = 0; i < (size_t) nx * ny; i++)
 		total += cells[i];
+	/* (almost) nothing on the pitch: with a pitch file its corners are
+	 * wrong (or the players were elsewhere); an estimated pitch holds the
+	 * tracks by construction, so there it is only said */
+	share = isfinite(tracked_s) && tracked_s > 0 ? total / tracked_s : NAN;
+	if (!(total > 0)) {
+		heat_note(c, c->L->heat_none, c->sess.pitch_estimated ? NULL : c->L->heat_check, small);
+		/* no colour scale for nothing */
+		fprintf(f, "unset colorbox\nplot 1/0\n");
+		return;
+	}
+	if (share < HEAT_FEW_SHARE) {
+		char t[128];
+
+		snprintf(t, sizeof(t), "%s%s%s", c->L->heat_few[0], NUM(c->L, share * 100.0, share < 0.01 ? 1 : 0),
+			 c->L->heat_few[1]);
+		heat_note(c, t, c->sess.pitch_estimated ? NULL : c->L->heat_check, small);
+	}
 	cx = isfinite(c->sess.heat_cell_x_m) ? c->sess.heat_cell_x_m : L / nx;
 	cy = isfinite(c->sess.heat_cell_y_m) ? c->sess.heat_cell_y_m : W / ny;
+	/* one box per visited cell, cut at the touch and goal lines (a last
+	 * row of 4 m cells may reach past a pitch 25 m wide; positions just
+	 * outside count in the edge cell, doc/metrics.md): "x0 x1 y0 y1 %" */
 	fprintf(f, "$heat << EOD\n");
 	for (unsigned y = 0; y < ny; y++) {
 		for (unsigned x = 0; x < nx; x++) {
-			double pct = total > 0 ? cells[(size_t) y * nx + x] * 100.0 / total : 0;
+			double pct = cells[(size_t) y * nx + x] * 100.0 / total;
+			double x0 = x * cx, y0 = y * cy;
+
 			if (pct > max_pct)
 				max_pct = pct;
-			fprintf(f, x ? " %.4g" : "%.4g", pct);
+			if (!(pct > 0) || x0 >= L || y0 >= W)
+				continue;
+			fprintf(f, "%.3f %.3f %.3f %.3f %.4g\n", x0, fmin(x0 + cx, L), y0, fmin(y0 + cy, W), pct);
 		}
-		fputc('\n', f);
 	}
 	fprintf(f, "EOD\n");
 	if (max_pct <= 0)
@@ -462,7 +515,21 @@ plot_heatmap(struct ctx *c, const double *cells, unsigned nx, unsigned ny, const
 	fprintf(f, "set cbrange [0:%g]\nset cbtics out\nset cblabel ", max_pct);
 	q(c, c->L->pct_time);
 	fprintf(f, "\nset colorbox user origin graph 1.03, graph 0 size graph 0.03, graph 1 noborder\n");
-	fprintf(f, "plot $heat matrix using (($1+0.5)*%g):(($2+0.5)*%g):3 with image pixels\n", cx, cy);
+	fprintf(f, "plot $heat using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror fs solid 1.0 noborder fc palette\n");
+}
+
+/* Seconds a player was tracked (the time a heatmap could hold), NaN if
+ * team.csv does not say. */
+static double
+tracked_s(const struct kt_rep_player *p)
+{
+	const double *v = p->v;
+
+	if (isfinite(v[KT_TC_VALID_MINUTES]))
+		return v[KT_TC_VALID_MINUTES] * 60.0;
+	if (isfinite(v[KT_TC_MINUTES]) && isfinite(v[KT_TC_FIX_PCT]))
+		return v[KT_TC_MINUTES] * 60.0 * v[KT_TC_FIX_PCT] / 100.0;
+	return isfinite(v[KT_TC_MINUTES]) ? v[KT_TC_MINUTES] * 60.0 : NAN;
 }
 
 /* --- time series --- */
@@ -1151,7 +1218,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 
 	/* heatmap */
 	fprintf(f, "reset\nset origin 0.03,0.515\nset size 0.94,0.27\n");
-	plot_heatmap(c, c->has_heat[i] ? c->heat.s : NULL, c->heat.nx, c->heat.ny, L->t_heat, true);
+	plot_heatmap(c, c->has_heat[i] ? c->heat.s : NULL, c->heat.nx, c->heat.ny, tracked_s(p), L->t_heat, true);
 	/* speed */
 	fprintf(f, "reset\nset origin 0.02,0.285\nset size 0.96,0.225\n");
 	if (c->has_series[i] && series_span_s(&c->ser) > 20 * 60)
@@ -1300,7 +1367,7 @@ team_pdf(struct ctx *c, const char *path)
 	fprintf(f, " font 'Sans Bold,10'\n");
 	plot_team_sprints(c, true);
 	fprintf(f, "reset\nset origin 0.1,0.02\nset size 0.8,0.32\n");
-	plot_heatmap(c, c->team_heat, c->team_nx, c->team_ny, L->t_team_heat, true);
+	plot_heatmap(c, c->team_heat, c->team_nx, c->team_ny, c->team_tracked_s, L->t_team_heat, true);
 	fprintf(f, "unset multiplot\n");
 	kt_gnuplot_end(c->gp);
 	free(idx);
@@ -1309,7 +1376,7 @@ team_pdf(struct ctx *c, const char *path)
 /* --- the session --- */
 
 static void
-add_team_heat(struct ctx *c, const char *path)
+add_team_heat(struct ctx *c, const char *path, double seconds)
 {
 	if (!c->team_heat) {
 		c->team_heat = calloc((size_t) c->heat.nx * c->heat.ny, sizeof(double));
@@ -1325,6 +1392,7 @@ add_team_heat(struct ctx *c, const char *path)
 	}
 	for (size_t k = 0; k < (size_t) c->team_nx * c->team_ny; k++)
 		c->team_heat[k] += c->heat.s[k];
+	c->team_tracked_s += seconds;
 }
 
 static void
@@ -1362,7 +1430,7 @@ render_player(struct ctx *c, size_t i)
 	else if (k < 0 && !no_pitch)
 		log_error("%s: no heatmap.png", dir);
 	if (c->has_heat[i])
-		add_team_heat(c, hm);
+		add_team_heat(c, hm, tracked_s(p));
 
 	c->who = player_label(p);
 	png = player_path(c, p, "heatmap.png");
@@ -1371,7 +1439,7 @@ render_player(struct ctx *c, size_t i)
 		snprintf(title, sizeof(title), "%s – %s", player_label(p), c->L->t_heat);
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 900,600 font 'Sans,11'");
 		/* without a pitch there are no cells: the chart says "no data" */
-		plot_heatmap(c, c->has_heat[i] ? c->heat.s : NULL, c->heat.nx, c->heat.ny, title, false);
+		plot_heatmap(c, c->has_heat[i] ? c->heat.s : NULL, c->heat.nx, c->heat.ny, tracked_s(p), title, false);
 		kt_gnuplot_end(c->gp);
 	} else if (png)
 		chart_skipped(c, png);
@@ -1437,7 +1505,7 @@ render_team(struct ctx *c)
 			/* a team heatmap without any player's cells says "no data" */
 			kt_gnuplot_begin(c->gp, path, size[k]);
 			if (k == KT_TEAM_CHART_HEATMAP)
-				plot_heatmap(c, c->team_heat, c->team_nx, c->team_ny, c->L->t_team_heat, false);
+				plot_heatmap(c, c->team_heat, c->team_nx, c->team_ny, c->team_tracked_s, c->L->t_team_heat, false);
 			else
 				fn[k](c, false);
 			kt_gnuplot_end(c->gp);
@@ -1456,7 +1524,7 @@ int
 kt_report_render(const char *outdir, const struct kt_report_opts *o)
 {
 	struct kt_report_opts def;
-	struct ctx c = { .outdir = outdir };
+	struct ctx c = { .outdir = outdir, .team_tracked_s = 0 };
 	struct kt_html_input hin = { 0 };
 	bool *pdf_ok = NULL, *heat_ok = NULL;
 	int k, failed;

@@ -35,6 +35,39 @@ check_all_charts() { # OUTDIR N_PLAYERS
 	[ -s "$out/index.html" ] || fail "no index.html"
 }
 
+
+# run kicktrack report with a gnuplot that also copies its commands to FILE
+report_traced() { # FILE ARGS...
+	local script=$1
+	shift
+	mkdir -p "$T/tee"
+	printf '#!/bin/sh\ntee "%s" | exec "%s"\n' "$script" "$(command -v gnuplot)" >"$T/tee/gnuplot"
+	chmod +x "$T/tee/gnuplot"
+	PATH="$T/tee:$PATH" "$KT" report --no-config -q "$@"
+}
+# the commands of one chart (the one whose output name contains PATTERN)
+chart_cmds() { # SCRIPT PATTERN
+	awk -v pat="$2" 'index($0, "set output") && index($0, pat) { on = 1; next }
+		on && /^set output$/ { exit } on' "$1"
+}
+# every pitch line (not the grass, given in graph coordinates) lies on an
+# L x W pitch: prints the first that does not
+lines_outside() { # L W (commands on stdin)
+	awk -v L="$1" -v W="$2" '
+	function out(x, y) { return x < -0.01 || x > L + 0.01 || y < -0.01 || y > W + 0.01 }
+	/^set (object|arrow)/ && !/graph|screen/ {
+		line = $0
+		if (match(line, /from [-0-9.e]+,[-0-9.e]+ to [-0-9.e]+,[-0-9.e]+/)) {
+			split(substr(line, RSTART + 5, RLENGTH - 5), p, /,| to /)
+			if (out(p[1], p[2]) || out(p[3], p[4])) { print; exit }
+		}
+		if (match(line, /circle at [-0-9.e]+,[-0-9.e]+ size [0-9.e]+/)) {
+			split(substr(line, RSTART + 10, RLENGTH - 10), p, /,| size /)
+			if (out(p[1] - p[3], p[2] - p[3]) || out(p[1] + p[3], p[2] + p[3])) { print; exit }
+		}
+	}'
+}
+
 case $CASE in
 render)
 	need gnuplot; need pdfinfo; need pdftotext
@@ -229,6 +262,66 @@ html)
 		sd=$(identify -format '%[fx:standard_deviation]' "$T/shot.png") || fail "identify"
 		awk -v s="$sd" 'BEGIN { exit !(s > 0.05) }' || fail "screenshot looks blank (sd $sd)"
 	fi
+	;;
+charts)
+	# what the charts show, read from the commands gnuplot got and from the PDFs
+	need gnuplot; need pdftotext
+	# 1. a pitch of Law 1 size has its markings, and they lie on it
+	"$FIXTURE" "$T/full" 1 5 c || fail "fixture"
+	report_traced "$T/full.gp" "$T/full" || fail "report (105 x 68 m)"
+	chart_cmds "$T/full.gp" V01/heatmap.png >"$T/full.heat"
+	grep -q 'size 9.15 ' "$T/full.heat" || fail "105 x 68 m: no centre circle"
+	grep -q 'rect from 0,13.84 to 16.5,54.16' "$T/full.heat" || fail "105 x 68 m: no penalty area"
+	bad=$(lines_outside 105 68 <"$T/full.heat")
+	[ -z "$bad" ] || fail "105 x 68 m: a line outside the pitch: $bad"
+	# a 60 x 40 m pitch: outline, halfway line, centre spot, nothing that
+	# does not fit, nothing outside
+	"$FIXTURE" "$T/small" 1 5 c || fail "fixture"
+	# (cells of 5 x 3 m: the last row would reach 2 m past the touchline)
+	sed -i 's/"length_m": 105, "width_m": 68/"length_m": 60, "width_m": 40/; s/^{$/{ "heat_cell_x_m": 5, "heat_cell_y_m": 3,/' \
+		"$T/small/session.json"
+	sed -i 's/[0-9.]\+/1.0/g' "$T/small/players/V01/heatmap.csv"
+	report_traced "$T/small.gp" "$T/small" || fail "report (60 x 40 m)"
+	chart_cmds "$T/small.gp" V01/heatmap.png >"$T/small.heat"
+	grep -q 'rect from 0,0 to 60,40 ' "$T/small.heat" || fail "60 x 40 m: no outline"
+	grep -q 'arrow from 30,0 to 30,40 ' "$T/small.heat" || fail "60 x 40 m: no halfway line"
+	grep -q 'circle at 30,20 size 0.35 ' "$T/small.heat" || fail "60 x 40 m: no centre spot"
+	grep -q 'size 9.15 ' "$T/small.heat" && fail "60 x 40 m: a 9.15 m circle"
+	grep -E '^set (object|arrow)' "$T/small.heat" | grep -Eq '16\.5|20\.16|9\.16|3\.66' &&
+		fail "60 x 40 m: full-size areas or goals"
+	bad=$(lines_outside 60 40 <"$T/small.heat")
+	[ -z "$bad" ] || fail "60 x 40 m: a line outside the pitch: $bad"
+	# and the heat cells stop at the touch and goal lines
+	awk '/^\$heat << EOD/ { d = 1; next } d && /^EOD/ { exit } d && ($2 > 60.001 || $4 > 40.001) { print; exit }' \
+		"$T/small.heat" | grep -q . && fail "60 x 40 m: a heat cell beyond the pitch"
+
+	# 2. a heatmap that holds nothing says so, and why, in both languages
+	"$FIXTURE" "$T/empty" 2 5 c || fail "fixture"
+	for h in "$T"/empty/players/*/heatmap.csv; do sed -i 's/[0-9.]\+/0.0/g' "$h"; done
+	report_traced "$T/empty.gp" --lang en "$T/empty" || fail "report (empty heatmaps)"
+	pdftotext "$T/empty/players/V01/report.pdf" - | grep -q 'No positions on this pitch' ||
+		fail "empty heatmap: no note in report.pdf"
+	pdftotext "$T/empty/players/V01/report.pdf" - | grep -q 'Are these the right pitch corners?' ||
+		fail "empty heatmap: the note does not say what to check"
+	chart_cmds "$T/empty.gp" V01/heatmap.png | grep -q "label 21 'No positions on this pitch'" ||
+		fail "empty heatmap: no note on heatmap.png"
+	chart_cmds "$T/empty.gp" V01/heatmap.png | grep -q 'unset colorbox' ||
+		fail "empty heatmap: a colour scale for nothing"
+	chart_cmds "$T/empty.gp" team_heatmap.png | grep -q "label 21 'No positions on this pitch'" ||
+		fail "empty team heatmap: no note"
+	"$KT" report --no-config -q --lang de "$T/empty" || fail "report --lang de (empty heatmaps)"
+	pdftotext "$T/empty/players/V01/report.pdf" - | grep -q 'Keine Positionen auf diesem Platz' ||
+		fail "empty heatmap: no German note"
+	# almost nothing (a thirtieth of the time): the share is named
+	"$FIXTURE" "$T/few" 1 5 c || fail "fixture"
+	awk -F, -v OFS=, '{ for (i = 1; i <= NF; i++) if ($i != "") $i = $i / 30 } 1' \
+		"$T/few/players/V01/heatmap.csv" >"$T/h" && mv "$T/h" "$T/few/players/V01/heatmap.csv"
+	"$KT" report --no-config -q --lang en "$T/few" || fail "report (few positions)"
+	pdftotext "$T/few/players/V01/report.pdf" - | grep -Eq 'Only [0-9] % of the time on this pitch' ||
+		fail "almost empty heatmap: no note with the share"
+	# a heatmap with the player's time on it has no note
+	pdftotext "$T/full/players/V01/report.pdf" - | grep -Eq 'on this pitch|pitch corners' &&
+		fail "a note on a good heatmap"
 	;;
 bad-input)
 	"$KT" report --no-config "$T/nonexistent" 2>"$T/err"

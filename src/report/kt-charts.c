@@ -34,18 +34,25 @@ static const char *const zone_rgb[5] = { "#4e79a7", "#59a14f", "#e3b505", "#f28e
 /* a heatmap holding less than this share of the tracked time gets a note */
 #define HEAT_FEW_SHARE 0.10
 
+/* A counted noun: "1 gap", "2 gaps" (0 takes the plural in both languages). */
+struct noun {
+	const char *one, *many;
+};
+
 struct lang {
 	bool comma;
+	const char *vest;
+	struct noun n_gap, n_rejected, n_sprint;
 	const char *time_axis, *speed_axis, *accel_axis, *dist_axis, *zone_axis;
 	const char *length_axis, *width_axis, *pct_time;
 	const char *t_heat, *t_speed, *t_zones, *t_accel;
-	const char *sprint, *gap, *accel_band, *decel_band;
+	const char *gap, *accel_band, *decel_band;
 	const char *t_team_dist, *t_team_sprints, *t_team_hsr, *t_team_heat;
 	const char *sprints_axis, *max_speed, *hsr_axis;
-	const char *k_distance, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
+	const char *k_distance, *k_sprint, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
 		*k_minutes, *k_work_rate;
 	const char *more, *peak, *sprint_dist, *metabolic, *high_power;
-	const char *q_title, *q_fix, *q_gaps, *q_rejected;
+	const char *q_title, *q_fix;
 	const char *average, *mean;
 	const char *heat_none, *heat_few[2], *heat_check;
 	const char *no_data, *no_pos, *pitch_estimated, *team, *number, *player, *position;
@@ -55,6 +62,10 @@ struct lang {
 
 static const struct lang lang_de = {
 	.comma = true,
+	.vest = "Weste",
+	.n_gap = { "Lücke", "Lücken" },
+	.n_rejected = { "verworfener Datensatz", "verworfene Datensätze" },
+	.n_sprint = { "Sprint", "Sprints" },
 	.time_axis = "Zeit seit Beginn (min)",
 	.speed_axis = "Geschwindigkeit (km/h)",
 	.accel_axis = "Beschleunigung (m/s²)",
@@ -67,7 +78,6 @@ static const struct lang lang_de = {
 	.t_speed = "Geschwindigkeit",
 	.t_zones = "Distanz je Geschwindigkeitszone",
 	.t_accel = "Beschleunigungen und Abbremsungen",
-	.sprint = "Sprint",
 	.gap = "kein Signal",
 	.accel_band = "Beschleunigungen",
 	.decel_band = "Abbremsungen",
@@ -79,6 +89,7 @@ static const struct lang lang_de = {
 	.max_speed = "Höchstgeschwindigkeit (km/h)",
 	.hsr_axis = "HSR-Distanz (m)",
 	.k_distance = "Distanz",
+	.k_sprint = "Sprint",
 	.k_sprints = "Sprints",
 	.k_max_speed = "Höchstgeschw.",
 	.k_acc_dec = "Beschl. / Abbr.",
@@ -92,8 +103,6 @@ static const struct lang lang_de = {
 	.high_power = "Distanz > 20 W/kg",
 	.q_title = "Datenqualität",
 	.q_fix = "% der Epochen mit gültiger Position",
-	.q_gaps = "Lücken",
-	.q_rejected = "verworfene Datensätze",
 	.average = "Ø Mannschaft",
 	.mean = "Mittel über",
 	.no_data = "keine Daten",
@@ -119,6 +128,10 @@ static const struct lang lang_de = {
 
 static const struct lang lang_en = {
 	.comma = false,
+	.vest = "Vest",
+	.n_gap = { "gap", "gaps" },
+	.n_rejected = { "rejected record", "rejected records" },
+	.n_sprint = { "sprint", "sprints" },
 	.time_axis = "Time since start (min)",
 	.speed_axis = "Speed (km/h)",
 	.accel_axis = "Acceleration (m/s²)",
@@ -131,7 +144,6 @@ static const struct lang lang_en = {
 	.t_speed = "Speed",
 	.t_zones = "Distance per speed zone",
 	.t_accel = "Accelerations and decelerations",
-	.sprint = "Sprint",
 	.gap = "no signal",
 	.accel_band = "Accelerations",
 	.decel_band = "Decelerations",
@@ -143,6 +155,7 @@ static const struct lang lang_en = {
 	.max_speed = "Top speed (km/h)",
 	.hsr_axis = "HSR distance (m)",
 	.k_distance = "Distance",
+	.k_sprint = "Sprint",
 	.k_sprints = "Sprints",
 	.k_max_speed = "Top speed",
 	.k_acc_dec = "Acc. / Dec.",
@@ -156,8 +169,6 @@ static const struct lang lang_en = {
 	.high_power = "Distance > 20 W/kg",
 	.q_title = "Data quality",
 	.q_fix = "% of epochs with a valid position",
-	.q_gaps = "gaps",
-	.q_rejected = "rejected records",
 	.average = "Team average",
 	.mean = "Average over",
 	.no_data = "no data",
@@ -248,6 +259,18 @@ num(char *buf, size_t size, const struct lang *L, double v, int decimals)
 }
 
 #define NUM(L, v, d) num((char[48]){ 0 }, 48, (L), (v), (d))
+
+/* "1 gap", "2 gaps", "0 gaps"; "– gaps" if unknown */
+static const char *
+count_text(char *buf, size_t size, const struct lang *L, double n, const struct noun *w)
+{
+	char a[48];
+
+	snprintf(buf, size, "%s %s", num(a, sizeof(a), L, n, 0), isfinite(n) && fabs(n) == 1.0 ? w->one : w->many);
+	return buf;
+}
+
+#define COUNT(L, n, w) count_text((char[128]){ 0 }, 128, (L), (n), (w))
 
 /* Cut a UTF-8 string to at most max_chars characters (for axis labels). */
 static void
@@ -759,7 +782,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 	fprintf(f, ", $sprints using 1:2 with points pt 11 ps %g lc rgb '#b71c1c' title ", small ? 0.6 : 1.2);
 	{
 		char t[64];
-		snprintf(t, sizeof(t), "%s (%u)", c->L->sprint, sprints);
+		snprintf(t, sizeof(t), "%s", COUNT(c->L, (double) sprints, &c->L->n_sprint));
 		q(c, t);
 	}
 	if (gaps) {
@@ -1126,7 +1149,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	const struct kt_rep_player *p = &c->team.players[i];
 	const struct lang *L = c->L;
 	FILE *f = c->f;
-	char date[96], pitch[300], line[512], v[64], cap[64], a[48], b[48];
+	char date[96], pitch[300], line[512], v[64], cap[64], a[48];
 	const double *v_ = p->v;
 
 	kt_gnuplot_begin(c->gp, path, "pdfcairo size 21cm,29.7cm font 'Sans,9'");
@@ -1144,7 +1167,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	fprintf(f, "set label ");
 	q(c, line);
 	fprintf(f, " at screen 0.05,0.935 left font ',11' tc rgb '#444444'\n");
-	snprintf(line, sizeof(line), "%s: %s", "Vest", p->vest_id);
+	snprintf(line, sizeof(line), "%s: %s", L->vest, p->vest_id);
 	fprintf(f, "set label ");
 	q(c, line);
 	fprintf(f, " at screen 0.95,0.962 right font ',9' tc rgb '#777777'\n");
@@ -1160,7 +1183,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 		snprintf(hsr_cap, sizeof(hsr_cap), "HSR (≥ %s km/h)", NUM(L, c->sess.hsr_kmh, 1));
 		tile(c, x0 + (w + gap), y1, w, h, v, hsr_cap);
 		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_SPRINTS], 0));
-		tile(c, x0 + 2 * (w + gap), y1, w, h, v, L->k_sprints);
+		tile(c, x0 + 2 * (w + gap), y1, w, h, v, v_[KT_TC_SPRINTS] == 1.0 ? L->k_sprint : L->k_sprints);
 		snprintf(v, sizeof(v), "%s km/h", NUM(L, v_[KT_TC_MAX_SPEED_KMH], 1));
 		tile(c, x0 + 3 * (w + gap), y1, w, h, v, L->k_max_speed);
 		snprintf(v, sizeof(v), "%s / %s", NUM(L, v_[KT_TC_ACCELERATIONS], 0),
@@ -1203,10 +1226,9 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 			fprintf(f, " at screen %g,%g left font 'Sans Bold,12'\n", x, y - 0.016);
 		}
 	}
-	snprintf(line, sizeof(line), "%s: %s %s · %s %s · %s %s", L->q_title,
-		 num(a, sizeof(a), L, v_[KT_TC_FIX_PCT], 1), L->q_fix,
-		 num(b, sizeof(b), L, v_[KT_TC_GAPS], 0), L->q_gaps,
-		 NUM(L, v_[KT_TC_REJECTED_FRAMES], 0), L->q_rejected);
+	snprintf(line, sizeof(line), "%s: %s %s · %s · %s", L->q_title,
+		 num(a, sizeof(a), L, v_[KT_TC_FIX_PCT], 1), L->q_fix, COUNT(L, v_[KT_TC_GAPS], &L->n_gap),
+		 COUNT(L, v_[KT_TC_REJECTED_FRAMES], &L->n_rejected));
 	fprintf(f, "set label ");
 	q(c, line);
 	fprintf(f, " at screen 0.05,0.018 left font ',7' tc rgb '#666666'\n");
@@ -1222,11 +1244,11 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	/* speed */
 	fprintf(f, "reset\nset origin 0.02,0.285\nset size 0.96,0.225\n");
 	if (c->has_series[i] && series_span_s(&c->ser) > 20 * 60)
-		snprintf(line, sizeof(line), "%s   (▼ %s: %s; — %s %.0f s)", L->t_speed, L->sprint,
-			 NUM(L, v_[KT_TC_SPRINTS], 0), L->mean, series_span_s(&c->ser) > 45 * 60 ? 60.0 : 30.0);
+		snprintf(line, sizeof(line), "%s   (▼ %s; — %s %.0f s)", L->t_speed,
+			 COUNT(L, v_[KT_TC_SPRINTS], &L->n_sprint), L->mean,
+			 series_span_s(&c->ser) > 45 * 60 ? 60.0 : 30.0);
 	else
-		snprintf(line, sizeof(line), "%s   (▼ %s: %s)", L->t_speed, L->sprint,
-			 NUM(L, v_[KT_TC_SPRINTS], 0));
+		snprintf(line, sizeof(line), "%s   (▼ %s)", L->t_speed, COUNT(L, v_[KT_TC_SPRINTS], &L->n_sprint));
 	fprintf(f, "set title ");
 	q(c, line);
 	fprintf(f, " font 'Sans Bold,10'\n");

@@ -322,6 +322,25 @@ charts)
 	# a heatmap with the player's time on it has no note
 	pdftotext "$T/full/players/V01/report.pdf" - | grep -Eq 'on this pitch|pitch corners' &&
 		fail "a note on a good heatmap"
+
+	# 3. German pages are German, and every count has the right number:
+	# V01 has no gap, V02 one gap (make-fixture)
+	"$FIXTURE" "$T/q" 3 5 c || fail "fixture"
+	for lang in en de; do
+		"$KT" report --no-config -q --lang $lang "$T/q" || fail "report --lang $lang"
+		for v in V01 V02 V03; do pdftotext "$T/q/players/$v/report.pdf" "$T/q.$lang.$v.txt"; done
+		cat "$T"/q.$lang.V0?.txt >"$T/q.$lang.txt"
+		grep -Ew '1 (gaps|sprints|records|rejected records|Lücken|Sprints|Datensätze|Westen|players|vests)' \
+			"$T/q.$lang.txt" && fail "$lang: a plural after 1"
+	done
+	grep -q 'Weste: V01' "$T/q.de.V01.txt" || fail "de: the vest is not 'Weste'"
+	grep -q 'Vest' "$T/q.de.txt" && fail "de: English 'Vest' on a German page"
+	grep -q '· 1 Lücke ·' "$T/q.de.V02.txt" || fail "de: '1 Lücke' missing"
+	grep -q '· 0 Lücken ·' "$T/q.de.V01.txt" || fail "de: '0 Lücken' missing"
+	grep -q '· 1 gap ·' "$T/q.en.V02.txt" || fail "en: '1 gap' missing"
+	grep -q '· 0 gaps ·' "$T/q.en.V01.txt" || fail "en: '0 gaps' missing"
+	grep -Eq '▼ [0-9]+ sprints?\)' "$T/q.en.txt" || fail "en: the speed chart's title does not count the sprints"
+	grep -Eq '▼ [0-9]+ Sprints?\)' "$T/q.de.txt" || fail "de: the speed chart's title does not count the sprints"
 	;;
 bad-input)
 	"$KT" report --no-config "$T/nonexistent" 2>"$T/err"

@@ -42,7 +42,8 @@ struct noun {
 struct lang {
 	bool comma;
 	const char *vest;
-	struct noun n_gap, n_rejected, n_sprint;
+	struct noun n_gap, n_damaged, n_jump, n_sprint, n_vest;
+	const char *gaps_all[2];   /* around the seconds of 2 or more gaps */
 	const char *time_axis, *speed_axis, *accel_axis, *dist_axis, *zone_axis;
 	const char *length_axis, *width_axis, *pct_time;
 	const char *t_heat, *t_speed, *t_zones, *t_accel;
@@ -52,9 +53,10 @@ struct lang {
 	const char *k_distance, *k_sprint, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
 		*k_minutes, *k_work_rate;
 	const char *more, *peak, *sprint_dist, *metabolic, *high_power;
-	const char *q_title, *q_fix;
+	const char *q_title, *q_fix[2];
 	const char *average, *mean;
 	const char *heat_none, *heat_few[2], *heat_check;
+	const char *pitch_estimated_of[2];   /* around "5 vests" */
 	const char *no_data, *no_pos, *pitch_estimated, *team, *number, *player, *position;
 	const char *col_minutes, *col_dist, *col_hsr, *col_sprints, *col_vmax, *col_acc,
 		*col_dec, *col_load, *col_rate;
@@ -63,8 +65,11 @@ struct lang {
 static const struct lang lang_de = {
 	.comma = true,
 	.vest = "Weste",
-	.n_gap = { "Lücke", "Lücken" },
-	.n_rejected = { "verworfener Datensatz", "verworfene Datensätze" },
+	.n_gap = { "Signallücke", "Signallücken" },
+	.n_damaged = { "beschädigter Datensatz übersprungen", "beschädigte Datensätze übersprungen" },
+	.n_jump = { "Positionssprung ignoriert", "Positionssprünge ignoriert" },
+	.n_vest = { "Weste", "Westen" },
+	.gaps_all = { "(zusammen ", " s)" },
 	.n_sprint = { "Sprint", "Sprints" },
 	.time_axis = "Zeit seit Beginn (min)",
 	.speed_axis = "Geschwindigkeit (km/h)",
@@ -102,7 +107,7 @@ static const struct lang lang_de = {
 	.metabolic = "Metab. Leistung (Index)",
 	.high_power = "Distanz > 20 W/kg",
 	.q_title = "Datenqualität",
-	.q_fix = "% der Epochen mit gültiger Position",
+	.q_fix = { "Position ", " % der Zeit bekannt" },
 	.average = "Ø Mannschaft",
 	.mean = "Mittel über",
 	.no_data = "keine Daten",
@@ -111,6 +116,7 @@ static const struct lang lang_de = {
 	.heat_few = { "Nur ", " % der Zeit auf diesem Platz" },
 	.heat_check = "Sind die Platzecken richtig?",
 	.pitch_estimated = "Platz aus den Laufwegen geschätzt",
+	.pitch_estimated_of = { "Platz aus den Laufwegen von ", " geschätzt" },
 	.team = "Mannschaft",
 	.number = "Nr.",
 	.player = "Spieler",
@@ -129,8 +135,11 @@ static const struct lang lang_de = {
 static const struct lang lang_en = {
 	.comma = false,
 	.vest = "Vest",
-	.n_gap = { "gap", "gaps" },
-	.n_rejected = { "rejected record", "rejected records" },
+	.n_gap = { "signal gap", "signal gaps" },
+	.n_damaged = { "damaged record skipped", "damaged records skipped" },
+	.n_jump = { "position jump ignored", "position jumps ignored" },
+	.n_vest = { "vest", "vests" },
+	.gaps_all = { "(", " s in all)" },
 	.n_sprint = { "sprint", "sprints" },
 	.time_axis = "Time since start (min)",
 	.speed_axis = "Speed (km/h)",
@@ -168,7 +177,7 @@ static const struct lang lang_en = {
 	.metabolic = "Metabolic power (index)",
 	.high_power = "Distance > 20 W/kg",
 	.q_title = "Data quality",
-	.q_fix = "% of epochs with a valid position",
+	.q_fix = { "position known ", " % of the time" },
 	.average = "Team average",
 	.mean = "Average over",
 	.no_data = "no data",
@@ -177,6 +186,7 @@ static const struct lang lang_en = {
 	.heat_few = { "Only ", " % of the time on this pitch" },
 	.heat_check = "Are these the right pitch corners?",
 	.pitch_estimated = "pitch estimated from the tracks",
+	.pitch_estimated_of = { "pitch estimated from the tracks of ", "" },
 	.team = "Team",
 	.number = "No.",
 	.player = "Player",
@@ -332,9 +342,14 @@ format_pitch(char *buf, size_t size, const struct ctx *c)
 		      c->L->comma);
 	kt_fmt_double(w, sizeof(w), s->pitch_width_m, s->pitch_width_m == floor(s->pitch_width_m) ? 0 : 1,
 		      c->L->comma);
-	snprintf(buf, size, "%s%s%s × %s m%s%s%s", s->pitch_name, s->pitch_name[0] ? " (" : "", l, w,
-		 s->pitch_name[0] ? ")" : "", s->pitch_estimated ? ", " : "",
-		 s->pitch_estimated ? c->L->pitch_estimated : "");
+	snprintf(buf, size, "%s%s%s × %s m%s", s->pitch_name, s->pitch_name[0] ? " (" : "", l, w,
+		 s->pitch_name[0] ? ")" : "");
+	/* an estimated pitch has no name (kt-chart-data.c): said once, here */
+	if (s->pitch_estimated && s->pitch_estimated_vests > 0)
+		snprintf(buf + strlen(buf), size - strlen(buf), ", %s%s%s", c->L->pitch_estimated_of[0],
+			 COUNT(c->L, s->pitch_estimated_vests, &c->L->n_vest), c->L->pitch_estimated_of[1]);
+	else if (s->pitch_estimated)
+		snprintf(buf + strlen(buf), size - strlen(buf), ", %s", c->L->pitch_estimated);
 }
 
 static void
@@ -1143,13 +1158,39 @@ plot_blank(struct ctx *c)
 		      "set xrange [0:1]\nset yrange [0:1]\nplot 2 notitle\n");
 }
 
+/* The PDF's data quality line, in words a coach reads: how much of the
+ * time the position was known (epochs without a usable fix are in that
+ * share already, not counted again), the signal gaps, and only when there
+ * were any, records skipped as damaged and positions ignored as jumps. */
+static void
+quality_line(struct ctx *c, const struct kt_rep_player *p, char *buf, size_t size)
+{
+	const struct lang *L = c->L;
+	const double *v = p->v;
+	size_t n;
+
+	snprintf(buf, size, "%s: %s%s%s · %s", L->q_title, L->q_fix[0], NUM(L, v[KT_TC_FIX_PCT], 1), L->q_fix[1],
+		 COUNT(L, v[KT_TC_GAPS], &L->n_gap));
+	n = strlen(buf);
+	if (v[KT_TC_GAPS] == 1.0 && isfinite(v[KT_TC_GAP_S]))
+		snprintf(buf + n, size - n, " (%s s)", NUM(L, v[KT_TC_GAP_S], 1));
+	else if (v[KT_TC_GAPS] > 1.0 && isfinite(v[KT_TC_GAP_S]))
+		snprintf(buf + n, size - n, " %s%s%s", L->gaps_all[0], NUM(L, v[KT_TC_GAP_S], 1), L->gaps_all[1]);
+	n = strlen(buf);
+	if (p->damaged_records > 0)
+		snprintf(buf + n, size - n, " · %s", COUNT(L, p->damaged_records, &L->n_damaged));
+	n = strlen(buf);
+	if (p->position_jumps > 0)
+		snprintf(buf + n, size - n, " · %s", COUNT(L, p->position_jumps, &L->n_jump));
+}
+
 static void
 player_pdf(struct ctx *c, size_t i, const char *path)
 {
 	const struct kt_rep_player *p = &c->team.players[i];
 	const struct lang *L = c->L;
 	FILE *f = c->f;
-	char date[96], pitch[300], line[512], v[64], cap[64], a[48];
+	char date[96], pitch[300], line[512], v[64], cap[64];
 	const double *v_ = p->v;
 
 	kt_gnuplot_begin(c->gp, path, "pdfcairo size 21cm,29.7cm font 'Sans,9'");
@@ -1161,9 +1202,11 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	fprintf(f, "set label ");
 	q(c, player_label(p));
 	fprintf(f, " at screen 0.05,0.962 left font 'Sans Bold,24'\n");
-	snprintf(line, sizeof(line), "%s%s%s%s%s · %s · %s", p->number[0] ? "#" : "", p->number,
+	/* "#8 · MID · date · pitch"; without number or position (no roster)
+	 * no empty part and no leading "·" */
+	snprintf(line, sizeof(line), "%s%s%s%s%s%s · %s", p->number[0] ? "#" : "", p->number,
 		 p->number[0] && p->position[0] ? " · " : "", p->position,
-		 p->player[0] ? "" : "", date, pitch);
+		 p->number[0] || p->position[0] ? " · " : "", date, pitch);
 	fprintf(f, "set label ");
 	q(c, line);
 	fprintf(f, " at screen 0.05,0.935 left font ',11' tc rgb '#444444'\n");
@@ -1226,9 +1269,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 			fprintf(f, " at screen %g,%g left font 'Sans Bold,12'\n", x, y - 0.016);
 		}
 	}
-	snprintf(line, sizeof(line), "%s: %s %s · %s · %s", L->q_title,
-		 num(a, sizeof(a), L, v_[KT_TC_FIX_PCT], 1), L->q_fix, COUNT(L, v_[KT_TC_GAPS], &L->n_gap),
-		 COUNT(L, v_[KT_TC_REJECTED_FRAMES], &L->n_rejected));
+	quality_line(c, p, line, sizeof(line));
 	fprintf(f, "set label ");
 	q(c, line);
 	fprintf(f, " at screen 0.05,0.018 left font ',7' tc rgb '#666666'\n");
@@ -1561,6 +1602,7 @@ kt_report_render(const char *outdir, const struct kt_report_opts *o)
 	if (k < 0)
 		return k;
 	(void) kt_rep_read_session(outdir, &c.sess);
+	(void) kt_rep_read_quality(outdir, &c.team); /* without it, the PDFs name no damaged records */
 	/* no language asked for: the one the run used, else English as process */
 	if (o->lang)
 		c.L = !strcmp(o->lang, "de") ? &lang_de : &lang_en;

@@ -543,15 +543,18 @@ copy_date(char *dst, size_t size, const char *s)
 		snprintf(dst, size, "%.10s", s);
 }
 
-/* "YYYY-MM-DDThh:mm:ss[.f]Z" as Unix seconds, or false */
+/* "YYYY-MM-DDThh:mm:ss[.f]Z" as Unix seconds (to the nearest second: a
+ * last fix at 14:06:29.95 is the end at 14:06:30), or false */
 static bool
 utc_seconds(const char *s, time_t *ret)
 {
-	int y, mo, d, h, mi, sec;
+	int y, mo, d, h, mi;
+	double sec;
 
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6 || !strchr(s, 'Z'))
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%lf", &y, &mo, &d, &h, &mi, &sec) != 6 || !strchr(s, 'Z') ||
+	    !(sec >= 0 && sec < 61))
 		return false;
-	*ret = (time_t) kt_utc_to_unix(y, mo, d, h, mi, sec);
+	*ret = (time_t) kt_utc_to_unix(y, mo, d, h, mi, 0) + (time_t) lround(sec);
 	return true;
 }
 
@@ -638,22 +641,26 @@ kt_rep_vest_ids_free(char **ids, size_t n)
 }
 
 /* With a --from/--to window, the part the run counted, as the pages show
- * it: session.json start_utc to end_utc in local time, "15:02–16:35". */
+ * it: session.json start_utc to end_utc in local time, "15:02–16:35";
+ * an end shows its seconds when they are not 0 ("15:02–15:06:30"), so a
+ * window of 4.5 minutes does not read as 4. */
 static void
 window_text(struct kt_rep_session *s, struct json_object *root)
 {
 	struct json_object *w = find_key(root, "window", 0);
 	struct tm a, b;
 	time_t t0, t1;
-	char ha[8], hb[8];
+	char ha[16], hb[16];
 
-	if (!w || !json_object_is_type(w, json_type_object) || (!get_str(w, "from") && !get_str(w, "to")))
+	if (!w || !json_object_is_type(w, json_type_object))
+		return;
+	if (!get_str(w, "from") && !get_str(w, "to"))
 		return;
 	if (!utc_seconds(get_str(root, "start_utc"), &t0) || !utc_seconds(get_str(root, "end_utc"), &t1) ||
 	    !localtime_r(&t0, &a) || !localtime_r(&t1, &b))
 		return;
-	strftime(ha, sizeof(ha), "%H:%M", &a);
-	strftime(hb, sizeof(hb), "%H:%M", &b);
+	strftime(ha, sizeof(ha), a.tm_sec ? "%H:%M:%S" : "%H:%M", &a);
+	strftime(hb, sizeof(hb), b.tm_sec ? "%H:%M:%S" : "%H:%M", &b);
 	snprintf(s->window, sizeof(s->window), "%s–%s", ha, hb);
 }
 

@@ -70,7 +70,8 @@ struct kt_rep_session {
 	bool pitch_estimated;
 	unsigned pitch_estimated_vests;   /* from how many vests' tracks, 0 if unknown */
 	char lang[3];             /* "de" or "en": the language the run used, or "" */
-	char window[48];          /* with --from/--to: the part counted, local "15:02–16:35"; or "" */
+	char window[48];          /* with --from/--to: the part counted, local "15:02–16:35"
+				   * ("15:02–15:06:30": seconds where not 0); or "" */
 };
 
 /* Fills each player's damaged_records and position_jumps from

@@ -260,15 +260,26 @@ kt_report_opts_default(struct kt_report_opts *o)
 
 /* --- small helpers --- */
 
+/* v with that many decimals, "–" if unknown. Rounded half away from
+ * zero, not printf's half to even: the values come from team.csv with 1
+ * decimal, and 4.5 minutes must not read as 4 (nor 78.5 m/min as 78). */
 static const char *
 num(char *buf, size_t size, const struct lang *L, double v, int decimals)
 {
+	double scale = pow(10.0, decimals);
+
 	if (!isfinite(v))
 		return "–";
+	if (fabs(v) * scale < 1e15)
+		v = round(v * scale) / scale;
 	return kt_fmt_double(buf, size, v, decimals, L->comma);
 }
 
 #define NUM(L, v, d) num((char[48]){ 0 }, 48, (L), (v), (d))
+
+/* Minutes as the pages show them: one decimal below 10 (a 4.5-minute
+ * drill is 4.5, as in team.csv), whole minutes from 10 on. */
+#define MINUTES(L, v) NUM((L), (v), isfinite(v) && fabs(v) < 9.95 ? 1 : 0)
 
 /* "1 gap", "2 gaps", "0 gaps"; "– gaps" if unknown */
 static const char *
@@ -1220,7 +1231,11 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 		const double y1 = 0.862, y2 = 0.797;
 		char hsr_cap[64];
 
-		snprintf(v, sizeof(v), "%s km", NUM(L, v_[KT_TC_DISTANCE_M] / 1000.0, 2));
+		/* under 1 km in metres: a short drill's 333 m is not "0.33 km" */
+		if (v_[KT_TC_DISTANCE_M] < 999.5)
+			snprintf(v, sizeof(v), "%s m", NUM(L, v_[KT_TC_DISTANCE_M], 0));
+		else
+			snprintf(v, sizeof(v), "%s km", NUM(L, v_[KT_TC_DISTANCE_M] / 1000.0, 2));
 		tile(c, x0, y1, w, h, v, L->k_distance);
 		snprintf(v, sizeof(v), "%s m", NUM(L, v_[KT_TC_HSR_M], 0));
 		snprintf(hsr_cap, sizeof(hsr_cap), "HSR (≥ %s km/h)", NUM(L, c->sess.hsr_kmh, 1));
@@ -1234,7 +1249,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 		tile(c, x0, y2, w, h, v, L->k_acc_dec);
 		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_PLAYER_LOAD], 0));
 		tile(c, x0 + (w + gap), y2, w, h, v, L->k_load);
-		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_MINUTES], 0));
+		snprintf(v, sizeof(v), "%s", MINUTES(L, v_[KT_TC_MINUTES]));
 		tile(c, x0 + 2 * (w + gap), y2, w, h, v, L->k_minutes);
 		snprintf(v, sizeof(v), "%s m/min", NUM(L, v_[KT_TC_WORK_RATE_M_MIN], 0));
 		tile(c, x0 + 3 * (w + gap), y2, w, h, v, L->k_work_rate);
@@ -1372,7 +1387,7 @@ team_pdf(struct ctx *c, const char *path)
 			cell[0] = p->number;
 			cell[1] = name;
 			cell[2] = pos;
-			cell[3] = NUM(L, v[KT_TC_MINUTES], 0);
+			cell[3] = MINUTES(L, v[KT_TC_MINUTES]);
 			cell[4] = NUM(L, v[KT_TC_DISTANCE_M], 0);
 			cell[5] = NUM(L, v[KT_TC_HSR_M], 0);
 			cell[6] = NUM(L, v[KT_TC_SPRINTS], 0);
@@ -1409,7 +1424,10 @@ team_pdf(struct ctx *c, const char *path)
 						cnt++;
 					}
 				fprintf(f, "set label ");
-				q(c, NUM(L, cnt ? sum / cnt : NAN, avg_cols[k] == KT_TC_MAX_SPEED_KMH ? 1 : 0));
+				if (avg_cols[k] == KT_TC_MINUTES)
+					q(c, MINUTES(L, cnt ? sum / cnt : NAN));
+				else
+					q(c, NUM(L, cnt ? sum / cnt : NAN, avg_cols[k] == KT_TC_MAX_SPEED_KMH ? 1 : 0));
 				fprintf(f, " at screen %g,%g right font 'Sans Bold,8.5'\n", cols[3 + k].x, y);
 			}
 		}

@@ -9,6 +9,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 need() { command -v "$1" >/dev/null || { echo "SKIP: $1 not installed"; exit 77; }; }
+need_tz() { [ -e "/usr/share/zoneinfo/$1" ] || { echo "SKIP: no time zone $1 (tzdata)"; exit 77; }; }
 
 PLAYER_FILES="heatmap.png speed.png zones.png accel.png report.pdf"
 TEAM_FILES="team_distance.png team_sprints.png team_hsr.png team_heatmap.png team.pdf"
@@ -362,6 +363,26 @@ charts)
 	# a player without number or position: the line under the name does
 	# not start with a separator
 	grep -q '^·' "$T/q1.en.txt" && fail "a line starts with '·'"
+
+	# 5. a 4.5-minute window: its seconds in the title, and minutes with a
+	# decimal (not 4 by rounding half to even); V02 has 40 s less
+	need_tz Europe/Berlin
+	"$FIXTURE" "$T/w" 2 4.5 c || fail "fixture"
+	sed -i 's/^{$/{ "end_utc": "2026-11-24T18:34:29.96Z", "window": { "from": "19:30", "to": "19:34:30" },/' \
+		"$T/w/session.json"
+	TZ=Europe/Berlin "$KT" report --no-config -q --lang en "$T/w" || fail "report (window)"
+	pdftotext -layout "$T/w/players/V01/report.pdf" "$T/w1.txt"
+	pdftotext -layout "$T/w/team.pdf" "$T/wt.txt"
+	grep -q '2026-11-24, 19:30–19:34:30 ' "$T/w1.txt" || fail "the window's seconds are not in the PDF"
+	grep -q 'Team · 2026-11-24, 19:30–19:34:30$' "$T/wt.txt" || fail "the window's seconds are not in team.pdf"
+	grep -Eq ' 4\.5 +[0-9]+ m/min$' "$T/w1.txt" || fail "4.5 minutes not shown as 4.5"
+	grep -Eq 'Jürgen Müller +Torwart +4\.5 ' "$T/wt.txt" || fail "team.pdf: 4.5 minutes not shown as 4.5"
+	grep -Eq 'Özil Çelik +Abwehr +3\.8 ' "$T/wt.txt" || fail "team.pdf: 3.83 minutes not shown as 3.8"
+	# whole minutes without seconds stay short: 19:30–19:34
+	sed -i 's/"end_utc": "2026-11-24T18:34:29.96Z"/"end_utc": "2026-11-24T18:34:00.0Z"/; s/"to": "19:34:30"/"to": "19:34"/' \
+		"$T/w/session.json"
+	TZ=Europe/Berlin "$KT" report --no-config -q --lang en "$T/w" || fail "report (window)"
+	pdftotext "$T/w/team.pdf" - | grep -q 'Team · 2026-11-24, 19:30–19:34$' || fail "a window of whole minutes"
 	;;
 bad-input)
 	"$KT" report --no-config "$T/nonexistent" 2>"$T/err"

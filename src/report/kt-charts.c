@@ -218,20 +218,8 @@ struct ctx {
 	bool *has_heat, *has_series;   /* per player */
 	int missing;                   /* outputs not made for other reasons than gnuplot */
 	const char *who;               /* player of the charts being drawn (PNG titles) */
+	double title_px;               /* width of the PNG being drawn, for its title */
 };
-
-/* "Name – Title" for a player's stand-alone PNG. */
-static void
-title_for(struct ctx *c, const char *title)
-{
-	char t[300];
-
-	if (c->who && c->who[0]) {
-		snprintf(t, sizeof(t), "%s – %s", c->who, title);
-		kt_gnuplot_quote(c->f, t);
-	} else
-		kt_gnuplot_quote(c->f, title);
-}
 
 static const char *const player_chart_files[] = { "heatmap.png", "speed.png", "zones.png", "accel.png",
 						  "report.pdf" };
@@ -293,32 +281,132 @@ count_text(char *buf, size_t size, const struct lang *L, double n, const struct 
 
 #define COUNT(L, n, w) count_text((char[128]){ 0 }, 128, (L), (n), (w))
 
-/* Cut a UTF-8 string to at most max_chars characters (for axis labels). */
-static void
-utf8_cut(char *dst, size_t size, const char *s, size_t max_chars)
+/* Length of the UTF-8 sequence at p: 1 for ASCII and for any byte that
+ * does not start a complete, well-formed sequence (so a cut never lands
+ * inside a character and never runs past the terminating NUL). */
+static size_t
+utf8_len(const unsigned char *p)
 {
-	size_t i = 0, chars = 0;
+	size_t len = p[0] >= 0xf0 && p[0] < 0xf8 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc0 ? 2 : 1;
 
-	while (s[i] && chars < max_chars) {
-		size_t len = 1;
-		unsigned char c = (unsigned char) s[i];
+	for (size_t k = 1; k < len; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 1;
+	return len;
+}
 
-		if (c >= 0xf0)
-			len = 4;
-		else if (c >= 0xe0)
-			len = 3;
-		else if (c >= 0xc0)
-			len = 2;
-		if (i + len >= size)
+/* Width of the character at p, in units of the font size, for DejaVu Sans
+ * (the "Sans" of fonts-dejavu-core) as pdfcairo draws it; on the safe side
+ * (a name of capitals is wider than one in lower case). */
+static double
+char_width(const unsigned char *p, size_t len)
+{
+	unsigned char ch = p[0];
+
+	if (len >= 3)
+		return 0.66; /* CJK and other wide scripts */
+	if (len == 2)
+		return 0.48; /* ä, ß, Ç, ı, ...: as a capital */
+	if (ch == 'M' || ch == 'W')
+		return 0.66;
+	if (ch == 'm')
+		return 0.62;
+	if (ch == 'w')
+		return 0.55;
+	if (ch >= 'A' && ch <= 'Z')
+		return 0.48;
+	if (ch == 'i' || ch == 'j' || ch == 'l' || ch == 'f' || ch == 't')
+		return 0.21;
+	if (ch >= 'a' && ch <= 'z')
+		return 0.41;
+	if (ch >= '0' && ch <= '9')
+		return 0.42;
+	if (ch == ' ' || ch == '.' || ch == ',' || ch == ':' || ch == '\'' || ch == '|')
+		return 0.23;
+	return 0.42;
+}
+
+/* Widths in font-size units: bold type is 13 % wider; pngcairo draws a
+ * point 1.99 times as wide as pdfcairo (both measured). */
+#define BOLD_WIDTH 1.13
+#define PNG_PX_PER_UNIT 1.99
+#define A4_W_PT 595.0 /* pdfcairo's 21 cm */
+
+static double
+text_width(const char *s, bool bold)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	double w = 0;
+
+	while (*p) {
+		size_t len = utf8_len(p);
+		w += char_width(p, len);
+		p += len;
+	}
+	return bold ? w * BOLD_WIDTH : w;
+}
+
+/* s cut to fit max_units (font-size units, text_width): whole characters
+ * only, then "…" after the last one (without a dangling space, hyphen or
+ * comma). dst gets s itself if it fits. */
+static void
+fit_text(char *dst, size_t size, const char *s, double max_units, bool bold)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	const double ell = char_width((const unsigned char *) "…", 3) * (bold ? BOLD_WIDTH : 1.0);
+	double w = 0;
+	size_t i = 0, end;
+
+	if (size == 0)
+		return;
+	if (text_width(s, bold) <= max_units && strlen(s) < size) {
+		memcpy(dst, s, strlen(s) + 1);
+		return;
+	}
+	while (p[i]) {
+		size_t len = utf8_len(p + i);
+		double cw = char_width(p + i, len) * (bold ? BOLD_WIDTH : 1.0);
+
+		if (w + cw + ell > max_units || i + len + sizeof("…") > size)
 			break;
+		w += cw;
 		i += len;
-		chars++;
 	}
-	memcpy(dst, s, i);
-	dst[i] = '\0';
-	if (s[i] && i + 4 < size) {
-		memcpy(dst + i, "…", 4); /* "…" is 3 bytes + NUL */
+	end = i;
+	while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '-' || s[end - 1] == ',' || s[end - 1] == '('))
+		end--;
+	memcpy(dst, s, end);
+	memcpy(dst + end, "…", sizeof("…")); /* 3 bytes and the NUL */
+}
+
+#define PNG_TITLE_PT 14 /* the font size of a PNG's title */
+
+/* "Name – Title" for a player's stand-alone PNG of c->title_px pixels,
+ * the name shortened with "…" so that the title fits the width (a long
+ * double name was cut off on both sides of zones.png). */
+static void
+png_title(const struct ctx *c, char *buf, size_t size, const char *title)
+{
+	const double max_units = c->title_px * 0.86 / (PNG_TITLE_PT * PNG_PX_PER_UNIT);
+	char name[256];
+	double room;
+
+	if (!c->who || !c->who[0]) {
+		fit_text(buf, size, title, max_units, false);
+		return;
 	}
+	room = max_units - text_width(" – ", false) - text_width(title, false);
+	fit_text(name, sizeof(name), c->who, room > 6.0 ? room : 6.0, false);
+	snprintf(buf, size, "%s – %s", name, title);
+}
+
+static void
+title_for(struct ctx *c, const char *title)
+{
+	char t[400];
+
+	png_title(c, t, sizeof(t), title);
+	kt_gnuplot_quote(c->f, t);
 }
 
 static const char *
@@ -974,7 +1062,7 @@ player_xtics(struct ctx *c, const size_t *idx)
 		const struct kt_rep_player *p = &c->team.players[idx[i]];
 		char name[96], lab[128];
 
-		utf8_cut(name, sizeof(name), player_label(p), 18);
+		fit_text(name, sizeof(name), player_label(p), 8.0, false);
 		if (p->number[0])
 			snprintf(lab, sizeof(lab), "%s (%s)", name, p->number);
 		else
@@ -1210,21 +1298,40 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	/* header and key numbers */
 	format_date(date, sizeof(date), c);
 	format_pitch(pitch, sizeof(pitch), c);
-	fprintf(f, "set label ");
-	q(c, player_label(p));
-	fprintf(f, " at screen 0.05,0.962 left font 'Sans Bold,24'\n");
-	/* "#8 · MID · date · pitch"; without number or position (no roster)
-	 * no empty part and no leading "·" */
-	snprintf(line, sizeof(line), "%s%s%s%s%s%s · %s", p->number[0] ? "#" : "", p->number,
-		 p->number[0] && p->position[0] ? " · " : "", p->position,
-		 p->number[0] || p->position[0] ? " · " : "", date, pitch);
-	fprintf(f, "set label ");
-	q(c, line);
-	fprintf(f, " at screen 0.05,0.935 left font ',11' tc rgb '#444444'\n");
-	snprintf(line, sizeof(line), "%s: %s", L->vest, p->vest_id);
+	/* the vest at the top right, the name left of it as large as fits
+	 * (24 pt down to 14 pt), then shortened with "…": a long double name
+	 * ran into the vest */
+	snprintf(v, sizeof(v), "%s: %s", L->vest, p->vest_id);
+	fit_text(line, sizeof(line), v, 0.3 * A4_W_PT / 9, false);
 	fprintf(f, "set label ");
 	q(c, line);
 	fprintf(f, " at screen 0.95,0.962 right font ',9' tc rgb '#777777'\n");
+	{
+		const double room = 0.9 * A4_W_PT - text_width(line, false) * 9 - 14;
+		const double w = text_width(player_label(p), true);
+		double pt = 24;
+		char name[256];
+
+		if (w * pt > room)
+			pt = fmax(14, floor(room / w));
+		fit_text(name, sizeof(name), player_label(p), room / pt, true);
+		fprintf(f, "set label ");
+		q(c, name);
+		fprintf(f, " at screen 0.05,0.962 left font 'Sans Bold,%g'\n", pt);
+	}
+	/* "#8 · MID · date · pitch"; without number or position (no roster)
+	 * no empty part and no leading "·"; a long pitch name is shortened */
+	{
+		char sub[512];
+
+		snprintf(sub, sizeof(sub), "%s%s%s%s%s%s · %s", p->number[0] ? "#" : "", p->number,
+			 p->number[0] && p->position[0] ? " · " : "", p->position,
+			 p->number[0] || p->position[0] ? " · " : "", date, pitch);
+		fit_text(line, sizeof(line), sub, 0.9 * A4_W_PT / 11, false);
+	}
+	fprintf(f, "set label ");
+	q(c, line);
+	fprintf(f, " at screen 0.05,0.935 left font ',11' tc rgb '#444444'\n");
 
 	{
 		const double x0 = 0.05, gap = 0.01, w = (0.9 - 3 * gap) / 4, h = 0.058;
@@ -1382,8 +1489,9 @@ team_pdf(struct ctx *c, const char *path)
 			if ((r - page_start) % 2 == 1)
 				fprintf(f, "set object rect from screen 0.045,%g to screen 0.955,%g fc rgb '#f0f2f0' fs solid 1.0 noborder behind\n",
 					y - row_h / 2, y + row_h / 2);
-			utf8_cut(name, sizeof(name), player_label(p), 28);
-			utf8_cut(pos, sizeof(pos), p->position, 16);
+			/* to the next column, at 8.5 pt (A4: 595 pt wide) */
+			fit_text(name, sizeof(name), player_label(p), ((cols[2].x - cols[1].x) * 595 - 6) / 8.5, false);
+			fit_text(pos, sizeof(pos), p->position, ((cols[3].x - cols[2].x) * 595 - 24) / 8.5, false);
 			cell[0] = p->number;
 			cell[1] = name;
 			cell[2] = pos;
@@ -1516,8 +1624,9 @@ render_player(struct ctx *c, size_t i)
 	c->who = player_label(p);
 	png = player_path(c, p, "heatmap.png");
 	if (png && (c->has_heat[i] || no_pitch)) {
-		char title[200];
-		snprintf(title, sizeof(title), "%s – %s", player_label(p), c->L->t_heat);
+		char title[400];
+		c->title_px = 900;
+		png_title(c, title, sizeof(title), c->L->t_heat);
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 900,600 font 'Sans,11'");
 		/* without a pitch there are no cells: the chart says "no data" */
 		plot_heatmap(c, c->has_heat[i] ? c->heat.s : NULL, c->heat.nx, c->heat.ny, tracked_s(p), title, false);
@@ -1528,6 +1637,7 @@ render_player(struct ctx *c, size_t i)
 
 	png = player_path(c, p, "speed.png");
 	if (png && c->has_series[i]) {
+		c->title_px = 1100;
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 1100,420 font 'Sans,11'");
 		plot_speed(c, &c->ser, 960, false);
 		kt_gnuplot_end(c->gp);
@@ -1537,6 +1647,7 @@ render_player(struct ctx *c, size_t i)
 
 	png = player_path(c, p, "zones.png");
 	if (png) {
+		c->title_px = 700;
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 700,450 font 'Sans,11'");
 		plot_zones(c, p, false);
 		kt_gnuplot_end(c->gp);
@@ -1545,6 +1656,7 @@ render_player(struct ctx *c, size_t i)
 
 	png = player_path(c, p, "accel.png");
 	if (png && c->has_series[i]) {
+		c->title_px = 1100;
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 1100,380 font 'Sans,11'");
 		plot_accel(c, &c->ser, p, 960);
 		kt_gnuplot_end(c->gp);

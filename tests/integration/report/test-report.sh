@@ -383,6 +383,47 @@ charts)
 		"$T/w/session.json"
 	TZ=Europe/Berlin "$KT" report --no-config -q --lang en "$T/w" || fail "report (window)"
 	pdftotext "$T/w/team.pdf" - | grep -q 'Team · 2026-11-24, 19:30–19:34$' || fail "a window of whole minutes"
+
+	# 4. long names are shortened with "…" (whole UTF-8 characters) so that
+	# nothing is cut off or runs into something else
+	need convert
+	"$FIXTURE" "$T/n" 3 5 c || fail "fixture"
+	sed -i 's/"Jürgen Müller"/"Karl-Heinz Friedrich-Wilhelm Schwarzenbeck-Großkreutz"/;
+		s/"Özil Çelik"/"KARL-HEINZ FRIEDRICH-WILHELM SCHWARZENBECK-GROSSKREUTZ"/;
+		s/"O.Brien <Jr> & ""Sohn"""/"Ümit Çağlar Öztürk-Şahin Gündoğdu Karaçelik Yılmazoğlu Ünsalçoşkunoğlu"/' "$T/n/team.csv"
+	grep -q 'Ümit' "$T/n/team.csv" || fail "fixture names changed"
+	for lang in en de; do
+		report_traced "$T/n.$lang.gp" --lang $lang "$T/n" || fail "report --lang $lang (long names)"
+		iconv -f UTF-8 -t UTF-8 "$T/n.$lang.gp" >/dev/null || fail "$lang: a name cut inside a UTF-8 character"
+		for v in V01 V02 V03; do
+			# the PDF: the name ends left of the vest label, on one line
+			pdftotext -bbox "$T/n/players/$v/report.pdf" - | awk -v v="$v" '
+				# words in order: the name, "Vest:" (or "Weste:"), the vest id
+				/<word/ && !done {
+					match($0, /xMin="[0-9.]+"/); x0[n] = substr($0, RSTART + 6, RLENGTH - 7) + 0
+					match($0, /xMax="[0-9.]+"/); x1[n] = substr($0, RSTART + 6, RLENGTH - 7) + 0
+					if (index($0, ">" v "<")) done = 1
+					n++
+				}
+				END {
+					for (i = 0; i < n - 2; i++) if (x1[i] > name_end) name_end = x1[i]
+					if (!done || n < 3 || name_end > x0[n - 2] - 4) {
+						print "name to " name_end ", vest from " x0[n - 2]; exit 1
+					}
+				}' ||
+				fail "$lang: $v report.pdf: the name runs into the vest"
+			# the PNGs: the title stays inside the picture (white at both edges)
+			for png in zones heatmap speed accel; do
+				f=$T/n/players/$v/$png.png
+				for x in 0 $(($(identify -format %w "$f") - 4)); do
+					m=$(convert "$f" -crop 4x40+$x+0 +repage -format '%[fx:minima.intensity]' info:)
+					awk -v m="$m" 'BEGIN { exit !(m > 0.99) }' || fail "$lang: $v $png.png: the title is cut off"
+				done
+			done
+		done
+		chart_cmds "$T/n.$lang.gp" V01/zones.png | grep -q "^set title 'Karl-Heinz Friedrich-.*… – " ||
+			fail "$lang: zones.png: the long name is not shortened with …"
+	done
 	;;
 bad-input)
 	"$KT" report --no-config "$T/nonexistent" 2>"$T/err"

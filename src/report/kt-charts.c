@@ -733,6 +733,46 @@ write_envelope(FILE *f, const double *t, const double *v, size_t n, double t0, d
 #undef FLUSH
 }
 
+/* A series with no more than 2 samples per pixel column is drawn as a
+ * plain line ("x y" in minutes since t0, a blank line at each gap): the
+ * envelope of one sample per bucket is a row of short boxes, which looked
+ * dotted. Returns whether it wrote lines (true) or the envelope. */
+static bool
+write_trace(FILE *f, const double *t, const double *v, size_t n, double t0, double bucket_s,
+	    double min_h, int columns)
+{
+	double t_prev = NAN;
+	bool broken = false;
+
+	if (n > 2 * (size_t) (columns > 0 ? columns : 800)) {
+		write_envelope(f, t, v, n, t0, bucket_s, min_h);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(v[i])) {
+			broken = true;
+			continue;
+		}
+		if (broken || (isfinite(t_prev) && t[i] - t_prev > GAP_S))
+			fputc('\n', f);
+		broken = false;
+		fprintf(f, "%.5f %.3f\n", (t[i] - t0) / 60.0, v[i]);
+		t_prev = t[i];
+	}
+	return true;
+}
+
+/* How gnuplot draws what write_trace() wrote, in colour rgb. */
+static void
+plot_trace(FILE *f, const char *block, bool lines, const char *rgb)
+{
+	if (lines)
+		fprintf(f, "%s using 1:2 with lines lw 1.5 lc rgb '%s'", block, rgb);
+	else
+		fprintf(f, "%s using (($1+$2)/2):(($3+$4)/2):1:2:3:4 with boxxyerror fs solid 1.0 noborder fc rgb '%s'",
+			block, rgb);
+}
+
 /* Mean of each window of window_s seconds (valid samples only), at the
  * window's middle; a blank line where a window has no valid sample. */
 static void
@@ -803,7 +843,8 @@ static void
 time_axis(struct ctx *c, const struct kt_rep_series *s)
 {
 	double min = series_span_s(s) / 60.0;
-	double step = min > 60 ? 10 : min > 20 ? 5 : min > 8 ? 2 : 1;
+	/* 4 to 10 ticks however short: a half-minute drill had one, "0" */
+	double step = min > 60 ? 10 : min > 20 ? 5 : min > 8 ? 2 : min > 4 ? 1 : min > 2 ? 0.5 : min > 1 ? 0.25 : 0.1;
 
 	fprintf(c->f, "set xrange [0:%g]\nset xtics 0,%g out nomirror\nset xlabel ", min > 0 ? min : 1, step);
 	q(c, c->L->time_axis);
@@ -816,7 +857,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 	FILE *f = c->f;
 	double t0, lo = 0, bucket;
 	unsigned gaps, sprints = 0;
-	bool trend;
+	bool trend, lines;
 	double mean_s;
 
 	chart_common(c);
@@ -851,7 +892,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 	if (bucket < 0.05)
 		bucket = 0.05;
 	fprintf(f, "$speed << EOD\n");
-	write_envelope(f, s->t_s, s->speed_kmh, s->n, t0, bucket, SPEED_MAX_KMH / 150.0);
+	lines = write_trace(f, s->t_s, s->speed_kmh, s->n, t0, bucket, SPEED_MAX_KMH / 150.0, columns);
 	fprintf(f, "EOD\n$sprints << EOD\n");
 	for (size_t i = 0; i < s->n;) {
 		size_t j = i, top = i;
@@ -883,8 +924,8 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 		write_means(f, s->t_s, s->speed_kmh, s->n, t0, mean_s);
 		fprintf(f, "EOD\n");
 	}
-	fprintf(f, "plot $speed using (($1+$2)/2):(($3+$4)/2):1:2:3:4 with boxxyerror fs solid 1.0 noborder fc rgb '%s'",
-		trend ? "#8a8a8a" : "#202020");
+	fprintf(f, "plot ");
+	plot_trace(f, "$speed", lines, trend ? "#8a8a8a" : "#202020");
 	if (trend) {
 		fprintf(f, ", $trend using 1:2 with lines lw %g lc rgb '#101010' title ", small ? 1.2 : 2.0);
 		{
@@ -911,6 +952,7 @@ plot_accel(struct ctx *c, const struct kt_rep_series *s, const struct kt_rep_pla
 {
 	FILE *f = c->f;
 	double th = c->sess.effort_ms2, bucket;
+	bool lines;
 	char t[128];
 
 	chart_common(c);
@@ -946,10 +988,11 @@ plot_accel(struct ctx *c, const struct kt_rep_series *s, const struct kt_rep_pla
 	if (bucket < 0.05)
 		bucket = 0.05;
 	fprintf(f, "$accel << EOD\n");
-	write_envelope(f, s->t_s, s->accel_ms2, s->n, s->t_s[0], bucket, ACCEL_MAX_MS2 / 60.0);
-	fprintf(f, "EOD\n");
-	fprintf(f, "plot $accel using (($1+$2)/2):(($3+$4)/2):1:2:3:4 with boxxyerror fs solid 1.0 noborder fc rgb '#303030', %g with lines dt 2 lc rgb '%s', %g with lines dt 2 lc rgb '%s'\n",
-		th, zone_rgb[3], -th, zone_rgb[0]);
+	lines = write_trace(f, s->t_s, s->accel_ms2, s->n, s->t_s[0], bucket, ACCEL_MAX_MS2 / 60.0, columns);
+	fprintf(f, "EOD\nplot ");
+	plot_trace(f, "$accel", lines, "#303030");
+	fprintf(f, ", %g with lines dt 2 lc rgb '%s', %g with lines dt 2 lc rgb '%s'\n", th, zone_rgb[3], -th,
+		zone_rgb[0]);
 }
 
 static void
@@ -1151,16 +1194,34 @@ plot_team_sprints(struct ctx *c, bool small)
 	for (size_t i = 0; i < c->team.n; i++)
 		if (isfinite(c->team.players[i].v[KT_TC_SPRINTS]))
 			max = fmax(max, c->team.players[i].v[KT_TC_SPRINTS]);
-	/* bars in the lower half, top speeds (y2, from 15 km/h up) in the upper
-	 * part, so the two never hide each other */
+	/* Two full axes that share their grid lines: top speed on the right
+	 * from 0 in steps of 5 km/h, sprints on the left in as many steps of a
+	 * round size, big enough that the bars stay in the lower ~60 % and
+	 * the top speeds (25-35 km/h for a sprinter) above them. (Before, the
+	 * left labels stopped halfway up and the right axis began at 15 km/h,
+	 * below which a slow player's dot had no scale.) */
 	{
-		double top = max >= 4 ? max : 4, step = top <= 10 ? 2 : top <= 25 ? 5 : 10;
-		fprintf(f, "set ytics 0,%g,%g out nomirror\nset yrange [0:%g]\nset ylabel ", step,
-			ceil(top / step) * step, ceil(top * 1.9));
+		static const double steps[] = { 1, 2, 4, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000 };
+		double vmax = 0, y2max, step = steps[0];
+		int n;
+
+		for (size_t i = 0; i < c->team.n; i++)
+			if (isfinite(c->team.players[i].v[KT_TC_MAX_SPEED_KMH]))
+				vmax = fmax(vmax, c->team.players[i].v[KT_TC_MAX_SPEED_KMH]);
+		y2max = fmax(35.0, ceil((vmax + 2.0) / 5.0) * 5.0);
+		n = (int) lround(y2max / 5.0);
+		for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+			step = steps[i];
+			if (n * step >= fmax(max, 1.0) * 1.7)
+				break;
+		}
+		fprintf(f, "set yrange [0:%g]\nset ytics 0,%g,%g out nomirror tc rgb '%s'\n", n * step, step,
+			n * step, zone_rgb[4]);
+		fprintf(f, "set y2range [0:%g]\nset y2tics 0,5,%g out\n", y2max, y2max);
 	}
+	fprintf(f, "set grid noxtics noytics y2tics\nset ylabel ");
 	q(c, c->L->sprints_axis);
-	fprintf(f, " tc rgb '%s'\nset y2range [-30:37]\nset y2tics 15,5,35 out\nset grid noxtics noytics y2tics\nset y2label ",
-		zone_rgb[4]);
+	fprintf(f, " tc rgb '%s'\nset y2label ", zone_rgb[4]);
 	q(c, c->L->max_speed);
 	fprintf(f, " tc rgb '#202020'\n");
 	player_xtics(c, idx);

@@ -424,6 +424,33 @@ charts)
 		chart_cmds "$T/n.$lang.gp" V01/zones.png | grep -q "^set title 'Karl-Heinz Friedrich-.*… – " ||
 			fail "$lang: zones.png: the long name is not shortened with …"
 	done
+
+	# 6. team_sprints.png: both axes cover the whole height from 0 and share
+	# their grid (left: n steps up to the top, right: n steps of 5 km/h)
+	for d in full q; do
+		report_traced "$T/sp.gp" "$T/$d" || fail "report ($d)"
+		chart_cmds "$T/sp.gp" team_sprints.png | awk '
+			/^set yrange / { r = $3; gsub(/\[|\]/, "", r); split(r, a, ":"); y0 = a[1]; y1 = a[2] }
+			/^set ytics / { split($3, a, ","); t0 = a[1]; ts = a[2]; t1 = a[3] }
+			/^set y2range / { r = $3; gsub(/\[|\]/, "", r); split(r, a, ":"); z0 = a[1]; z1 = a[2] }
+			/^set y2tics / { split($3, a, ","); u0 = a[1]; us = a[2]; u1 = a[3] }
+			END {
+				if (y0 != 0 || t0 != 0 || t1 != y1 || z0 != 0 || u0 != 0 || u1 != z1 || ts <= 0 || us <= 0 ||
+				    y1 / ts != z1 / us) {
+					print "y [" y0 ":" y1 "] tics " t0 "," ts "," t1 "; y2 [" z0 ":" z1 "] tics " u0 "," us "," u1
+					exit 1
+				}
+			}' || fail "$d: team_sprints.png axes do not cover the chart from 0"
+	done
+	# a half-minute session: speed.png has a tick every 0.1 min and a line
+	"$FIXTURE" "$T/half" 1 0.5 c || fail "fixture"
+	report_traced "$T/half.gp" "$T/half" || fail "report (0.5 min)"
+	chart_cmds "$T/half.gp" V01/speed.png >"$T/half.speed"
+	grep -q '^set xtics 0,0.1 ' "$T/half.speed" || fail "0.5 min: speed.png has not a tick every 0.1 min"
+	grep -q '^plot $speed using 1:2 with lines' "$T/half.speed" || fail "0.5 min: speed.png is not a line"
+	# while a long one is drawn as one min-max column per pixel (report-render)
+	chart_cmds "$T/sp.gp" V01/speed.png | grep -q '^plot $speed using 1:2 with lines' &&
+		fail "5 min: speed.png should be min-max columns"
 	;;
 bad-input)
 	"$KT" report --no-config "$T/nonexistent" 2>"$T/err"

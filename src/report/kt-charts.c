@@ -1431,8 +1431,13 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 			char val[96];
 		} rows[4];
 
-		snprintf(rows[0].val, sizeof(rows[0].val), "%s / %s / %s m", NUM(L, v_[KT_TC_PEAK1_M], 0),
-			 NUM(L, v_[KT_TC_PEAK3_M], 0), NUM(L, v_[KT_TC_PEAK5_M], 0));
+		/* a window longer than the session has no best distance (NaN):
+		 * "–" for it, and a plain "–" when none is known */
+		if (!isfinite(v_[KT_TC_PEAK1_M]) && !isfinite(v_[KT_TC_PEAK3_M]) && !isfinite(v_[KT_TC_PEAK5_M]))
+			snprintf(rows[0].val, sizeof(rows[0].val), "–");
+		else
+			snprintf(rows[0].val, sizeof(rows[0].val), "%s / %s / %s m", NUM(L, v_[KT_TC_PEAK1_M], 0),
+				 NUM(L, v_[KT_TC_PEAK3_M], 0), NUM(L, v_[KT_TC_PEAK5_M], 0));
 		rows[0].cap = L->peak;
 		snprintf(rows[1].val, sizeof(rows[1].val), "%s m", NUM(L, v_[KT_TC_SPRINT_M], 0));
 		rows[1].cap = L->sprint_dist;

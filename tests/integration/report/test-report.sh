@@ -442,6 +442,19 @@ charts)
 				}
 			}' || fail "$d: team_sprints.png axes do not cover the chart from 0"
 	done
+	# 8. best 1/3/5-minute distances unknown (a session shorter than the
+	# window: empty, or "nan" from some writer): "–", not a number or "nan"
+	"$FIXTURE" "$T/pk" 3 5 c || fail "fixture"
+	awk -F, -v OFS=, 'NR == 2 { $24 = ""; $25 = "" } NR == 3 { $23 = ""; $24 = ""; $25 = "" } NR == 4 { $25 = "nan" } 1' \
+		"$T/pk/team.csv" >"$T/t.csv" && mv "$T/t.csv" "$T/pk/team.csv"
+	"$KT" report --no-config -q --lang en "$T/pk" 2>"$T/err" || { cat "$T/err"; fail "report (unknown peaks)"; }
+	for v in V01 V02 V03; do pdftotext "$T/pk/players/$v/report.pdf" "$T/pk.$v.txt"; done
+	# (pdftotext puts the value a few lines after its caption)
+	grep -A8 -x 'Best 1 / 3 / 5 min' "$T/pk.V01.txt" | grep -Eqx '[0-9]+ / – / – m' || fail "V01: peaks 3 and 5 not '–'"
+	grep -A8 -x 'Best 1 / 3 / 5 min' "$T/pk.V02.txt" | grep -qx '–' || fail "V02: no peak known, not '–'"
+	grep -A8 -x 'Best 1 / 3 / 5 min' "$T/pk.V03.txt" | grep -Eqx '[0-9]+ / [0-9]+ / – m' || fail "V03: 'nan' peak not '–'"
+	grep -qi 'nan' "$T"/pk.V0?.txt && fail "'nan' on a PDF"
+
 	# a half-minute session: speed.png has a tick every 0.1 min and a line
 	"$FIXTURE" "$T/half" 1 0.5 c || fail "fixture"
 	report_traced "$T/half.gp" "$T/half" || fail "report (0.5 min)"

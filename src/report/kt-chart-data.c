@@ -44,6 +44,8 @@ static const char *const team_col_names[_KT_TC_MAX] = {
 	[KT_TC_FIX_PCT] = "fix_pct",
 	[KT_TC_GAPS] = "gaps",
 	[KT_TC_REJECTED_FRAMES] = "rejected_frames",
+	[KT_TC_VALID_MINUTES] = "valid_minutes",
+	[KT_TC_GAP_S] = "gap_s",
 };
 
 const char *
@@ -238,7 +240,7 @@ team_row(size_t row, size_t n, char **fields, void *userdata)
 			char missing[1024] = "";
 			for (int i = 0; i < _KT_TC_MAX; i++) {
 				c->col[i] = find_col(n, fields, team_col_names[i]);
-				if (c->col[i] < 0 && strlen(missing) + strlen(team_col_names[i]) + 3 < sizeof(missing)) {
+				if (c->col[i] < 0 && i < KT_TC_FIRST_OPTIONAL && strlen(missing) + strlen(team_col_names[i]) + 3 < sizeof(missing)) {
 					if (missing[0])
 						strcat(missing, ", ");
 					strcat(missing, team_col_names[i]);
@@ -269,6 +271,8 @@ team_row(size_t row, size_t n, char **fields, void *userdata)
 		.player = dup_field(n, fields, c->col_player),
 		.number = dup_field(n, fields, c->col_number),
 		.position = dup_field(n, fields, c->col_position),
+		.damaged_records = NAN,
+		.position_jumps = NAN,
 	};
 	c->t->n++;
 	if (!p->vest_id || !p->player || !p->number || !p->position)
@@ -540,15 +544,18 @@ copy_date(char *dst, size_t size, const char *s)
 		snprintf(dst, size, "%.10s", s);
 }
 
-/* "YYYY-MM-DDThh:mm:ss[.f]Z" as Unix seconds, or false */
+/* "YYYY-MM-DDThh:mm:ss[.f]Z" as Unix seconds (to the nearest second: a
+ * last fix at 14:06:29.95 is the end at 14:06:30), or false */
 static bool
 utc_seconds(const char *s, time_t *ret)
 {
-	int y, mo, d, h, mi, sec;
+	int y, mo, d, h, mi;
+	double sec;
 
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6 || !strchr(s, 'Z'))
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%lf", &y, &mo, &d, &h, &mi, &sec) != 6 || !strchr(s, 'Z') ||
+	    !(sec >= 0 && sec < 61))
 		return false;
-	*ret = (time_t) kt_utc_to_unix(y, mo, d, h, mi, sec);
+	*ret = (time_t) kt_utc_to_unix(y, mo, d, h, mi, 0) + (time_t) lround(sec);
 	return true;
 }
 
@@ -635,22 +642,26 @@ kt_rep_vest_ids_free(char **ids, size_t n)
 }
 
 /* With a --from/--to window, the part the run counted, as the pages show
- * it: session.json start_utc to end_utc in local time, "15:02–16:35". */
+ * it: session.json start_utc to end_utc in local time, "15:02–16:35";
+ * an end shows its seconds when they are not 0 ("15:02–15:06:30"), so a
+ * window of 4.5 minutes does not read as 4. */
 static void
 window_text(struct kt_rep_session *s, struct json_object *root)
 {
 	struct json_object *w = find_key(root, "window", 0);
 	struct tm a, b;
 	time_t t0, t1;
-	char ha[8], hb[8];
+	char ha[16], hb[16];
 
-	if (!w || !json_object_is_type(w, json_type_object) || (!get_str(w, "from") && !get_str(w, "to")))
+	if (!w || !json_object_is_type(w, json_type_object))
+		return;
+	if (!get_str(w, "from") && !get_str(w, "to"))
 		return;
 	if (!utc_seconds(get_str(root, "start_utc"), &t0) || !utc_seconds(get_str(root, "end_utc"), &t1) ||
 	    !localtime_r(&t0, &a) || !localtime_r(&t1, &b))
 		return;
-	strftime(ha, sizeof(ha), "%H:%M", &a);
-	strftime(hb, sizeof(hb), "%H:%M", &b);
+	strftime(ha, sizeof(ha), a.tm_sec ? "%H:%M:%S" : "%H:%M", &a);
+	strftime(hb, sizeof(hb), b.tm_sec ? "%H:%M:%S" : "%H:%M", &b);
 	snprintf(s->window, sizeof(s->window), "%s–%s", ha, hb);
 }
 
@@ -708,11 +719,6 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 			s.pitch_length_m = d;
 		if (get_num(pitch, "width_m", &d) && d > 10 && d < 150)
 			s.pitch_width_m = d;
-		str = get_str(pitch, "name");
-		if (!str)
-			str = get_str(pitch, "file");
-		if (str)
-			snprintf(s.pitch_name, sizeof(s.pitch_name), "%s", str);
 		str = get_str(pitch, "source");
 		if (!str)
 			str = get_str(pitch, "method");
@@ -721,6 +727,16 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 		if (json_object_object_get_ex(pitch, "estimated", &v) &&
 		    json_object_get_boolean(v))
 			s.pitch_estimated = true;
+		if (get_num(pitch, "estimated_from_vests", &d) && d >= 1 && d < 1000)
+			s.pitch_estimated_vests = (unsigned) d;
+		/* an estimated pitch has no name of its own: process names it
+		 * "estimated from 5 vests" (in English), which the pages say
+		 * themselves, in their language, with pitch_estimated */
+		str = get_str(pitch, "name");
+		if (!str)
+			str = get_str(pitch, "file");
+		if (str && !s.pitch_estimated)
+			snprintf(s.pitch_name, sizeof(s.pitch_name), "%s", str);
 	} else if (pitch && json_object_is_type(pitch, json_type_string)) {
 		snprintf(s.pitch_name, sizeof(s.pitch_name), "%s", json_object_get_string(pitch));
 	}
@@ -759,6 +775,74 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 	json_object_put(root);
 	free(path);
 	*ret = s;
+	return 0;
+}
+
+/* The sum of the counts of these keys in obj (JSON object), or NaN if obj
+ * is not an object or has none of them. */
+static double
+sum_counts(struct json_object *obj, const char *const *keys, size_t n_keys)
+{
+	struct json_object *v;
+	double sum = NAN;
+
+	if (!obj || !json_object_is_type(obj, json_type_object))
+		return NAN;
+	for (size_t i = 0; i < n_keys; i++)
+		if (json_object_object_get_ex(obj, keys[i], &v) && json_object_is_type(v, json_type_int)) {
+			int64_t k = json_object_get_int64(v);
+			if (k >= 0)
+				sum = (isnan(sum) ? 0 : sum) + (double) k;
+		}
+	return sum;
+}
+
+int
+kt_rep_read_quality(const char *outdir, struct kt_rep_team *t)
+{
+	/* doc/output-format.md, players[].quality: what the reader dropped as
+	 * damaged (not unknown message types or garbage bytes between frames),
+	 * and positions the core dropped as jumps; no-fix, DOP and speed
+	 * rejections are epochs without a usable fix, in fix_pct already;
+	 * duplicates are repeated epochs, nothing lost */
+	static const char *const damaged[] = { "checksum", "truncated", "too-long", "malformed", "implausible" };
+	static const char *const jumps[] = { "position-jump" };
+	struct json_object *root = NULL, *players, *q, *v;
+	char *path = NULL;
+	size_t len;
+	int k;
+
+	k = parse_session_json(outdir, &path, &root);
+	free(path);
+	if (k < 0) {
+		json_object_put(root);
+		return k;
+	}
+	if (!json_object_object_get_ex(root, "players", &players) || !json_object_is_type(players, json_type_array)) {
+		json_object_put(root);
+		return 0;
+	}
+	len = json_object_array_length(players);
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *p = json_object_array_get_idx(players, i);
+		const char *id;
+
+		if (!json_object_object_get_ex(p, "vest_id", &v) || !json_object_is_type(v, json_type_string) ||
+		    !json_object_object_get_ex(p, "quality", &q))
+			continue;
+		id = json_object_get_string(v);
+		for (size_t j = 0; j < t->n; j++) {
+			struct json_object *r;
+
+			if (strcmp(t->players[j].vest_id, id) != 0)
+				continue;
+			if (json_object_object_get_ex(q, "rejected_by_reader", &r))
+				t->players[j].damaged_records = sum_counts(r, damaged, sizeof(damaged) / sizeof(damaged[0]));
+			if (json_object_object_get_ex(q, "rejected_by_core", &r))
+				t->players[j].position_jumps = sum_counts(r, jumps, 1);
+		}
+	}
+	json_object_put(root);
 	return 0;
 }
 

@@ -30,14 +30,23 @@ enum kt_team_col {
 	KT_TC_FIX_PCT,
 	KT_TC_GAPS,
 	KT_TC_REJECTED_FRAMES,
+	/* optional: older or hand-made tables may lack them (no warning) */
+	KT_TC_VALID_MINUTES,
+	KT_TC_GAP_S,
 	_KT_TC_MAX,
 };
+#define KT_TC_FIRST_OPTIONAL KT_TC_VALID_MINUTES
 
 const char *kt_team_col_name(enum kt_team_col c);
 
 struct kt_rep_player {
 	char *vest_id, *player, *number, *position;   /* UTF-8, never NULL */
 	double v[_KT_TC_MAX];                          /* NaN if unknown */
+	/* from session.json (kt_rep_read_quality), NaN if unknown: records
+	 * dropped as damaged (checksum, truncated, too long, malformed,
+	 * implausible value) and positions dropped as jumps. Epochs without a
+	 * usable fix are not among them: fix_pct already counts those. */
+	double damaged_records, position_jumps;
 };
 
 struct kt_rep_team {
@@ -52,17 +61,24 @@ void kt_rep_team_clear(struct kt_rep_team *t);
 
 struct kt_rep_session {
 	char date_iso[32];        /* "2026-11-24" or "" */
-	char pitch_name[200];     /* name or how it was obtained, may be "" */
+	char pitch_name[200];     /* the pitch file's name, may be "" (never for an estimated pitch) */
 	double pitch_length_m, pitch_width_m;   /* 105 x 68 unless session.json says */
 	double zone_kmh[4];       /* lower bounds of Z2..Z5 */
 	double effort_ms2;        /* acceleration effort threshold */
 	double hsr_kmh;           /* high-speed running from this speed on */
 	double heat_cell_x_m, heat_cell_y_m;    /* NaN: pitch size / cells */
 	bool pitch_estimated;
+	unsigned pitch_estimated_vests;   /* from how many vests' tracks, 0 if unknown */
 	char lang[3];             /* "de" or "en": the language the run used, or "" */
-	char window[48];          /* with --from/--to: the part counted, local "15:02–16:35"; or "" */
+	char window[48];          /* with --from/--to: the part counted, local "15:02–16:35"
+				   * ("15:02–15:06:30": seconds where not 0); or "" */
 	char roster_file[512];    /* the roster the run used (session.json roster.file), or "" */
 };
+
+/* Fills each player's damaged_records and position_jumps from
+ * OUTDIR/session.json (players[].quality), matched by vest_id; players
+ * it does not describe keep NaN. Quiet. Returns 0 or -errno. */
+int kt_rep_read_quality(const char *outdir, struct kt_rep_team *t);
 
 /* Reads OUTDIR/session.json if present; missing keys keep the defaults.
  * Returns 0, or -errno (logged as a warning; the defaults are then used). */

@@ -31,20 +31,32 @@ static const char *const zone_rgb[5] = { "#4e79a7", "#59a14f", "#e3b505", "#f28e
 #define ACCEL_MAX_MS2 6.0
 #define GAP_S 2.0
 #define GRASS_RGB "#2e7d32"
+/* a heatmap holding less than this share of the tracked time gets a note */
+#define HEAT_FEW_SHARE 0.10
+
+/* A counted noun: "1 gap", "2 gaps" (0 takes the plural in both languages). */
+struct noun {
+	const char *one, *many;
+};
 
 struct lang {
 	bool comma;
+	const char *vest;
+	struct noun n_gap, n_damaged, n_jump, n_sprint, n_vest;
+	const char *gaps_all[2];   /* around the seconds of 2 or more gaps */
 	const char *time_axis, *speed_axis, *accel_axis, *dist_axis, *zone_axis;
 	const char *length_axis, *width_axis, *pct_time;
 	const char *t_heat, *t_speed, *t_zones, *t_accel;
-	const char *sprint, *gap, *accel_band, *decel_band;
+	const char *gap, *accel_band, *decel_band;
 	const char *t_team_dist, *t_team_sprints, *t_team_hsr, *t_team_heat;
 	const char *sprints_axis, *max_speed, *hsr_axis;
-	const char *k_distance, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
+	const char *k_distance, *k_sprint, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
 		*k_minutes, *k_work_rate;
 	const char *more, *peak, *sprint_dist, *metabolic, *high_power;
-	const char *q_title, *q_fix, *q_gaps, *q_rejected;
+	const char *q_title, *q_fix[2];
 	const char *average, *mean;
+	const char *heat_none, *heat_few[2], *heat_check;
+	const char *pitch_estimated_of[2];   /* around "5 vests" */
 	const char *no_data, *no_pos, *pitch_estimated, *team, *number, *player, *position;
 	const char *col_minutes, *col_dist, *col_hsr, *col_sprints, *col_vmax, *col_acc,
 		*col_dec, *col_load, *col_rate;
@@ -52,6 +64,13 @@ struct lang {
 
 static const struct lang lang_de = {
 	.comma = true,
+	.vest = "Weste",
+	.n_gap = { "Signallücke", "Signallücken" },
+	.n_damaged = { "beschädigter Datensatz übersprungen", "beschädigte Datensätze übersprungen" },
+	.n_jump = { "Positionssprung ignoriert", "Positionssprünge ignoriert" },
+	.n_vest = { "Weste", "Westen" },
+	.gaps_all = { "(zusammen ", " s)" },
+	.n_sprint = { "Sprint", "Sprints" },
 	.time_axis = "Zeit seit Beginn (min)",
 	.speed_axis = "Geschwindigkeit (km/h)",
 	.accel_axis = "Beschleunigung (m/s²)",
@@ -64,7 +83,6 @@ static const struct lang lang_de = {
 	.t_speed = "Geschwindigkeit",
 	.t_zones = "Distanz je Geschwindigkeitszone",
 	.t_accel = "Beschleunigungen und Abbremsungen",
-	.sprint = "Sprint",
 	.gap = "kein Signal",
 	.accel_band = "Beschleunigungen",
 	.decel_band = "Abbremsungen",
@@ -76,6 +94,7 @@ static const struct lang lang_de = {
 	.max_speed = "Höchstgeschwindigkeit (km/h)",
 	.hsr_axis = "HSR-Distanz (m)",
 	.k_distance = "Distanz",
+	.k_sprint = "Sprint",
 	.k_sprints = "Sprints",
 	.k_max_speed = "Höchstgeschw.",
 	.k_acc_dec = "Beschl. / Abbr.",
@@ -88,14 +107,16 @@ static const struct lang lang_de = {
 	.metabolic = "Metab. Leistung (Index)",
 	.high_power = "Distanz > 20 W/kg",
 	.q_title = "Datenqualität",
-	.q_fix = "% der Epochen mit gültiger Position",
-	.q_gaps = "Lücken",
-	.q_rejected = "verworfene Datensätze",
+	.q_fix = { "Position ", " % der Zeit bekannt" },
 	.average = "Ø Mannschaft",
 	.mean = "Mittel über",
 	.no_data = "keine Daten",
 	.no_pos = "keine Positionsdaten",
+	.heat_none = "Keine Positionen auf diesem Platz",
+	.heat_few = { "Nur ", " % der Zeit auf diesem Platz" },
+	.heat_check = "Sind die Platzecken richtig?",
 	.pitch_estimated = "Platz aus den Laufwegen geschätzt",
+	.pitch_estimated_of = { "Platz aus den Laufwegen von ", " geschätzt" },
 	.team = "Mannschaft",
 	.number = "Nr.",
 	.player = "Spieler",
@@ -113,6 +134,13 @@ static const struct lang lang_de = {
 
 static const struct lang lang_en = {
 	.comma = false,
+	.vest = "Vest",
+	.n_gap = { "signal gap", "signal gaps" },
+	.n_damaged = { "damaged record skipped", "damaged records skipped" },
+	.n_jump = { "position jump ignored", "position jumps ignored" },
+	.n_vest = { "vest", "vests" },
+	.gaps_all = { "(", " s in all)" },
+	.n_sprint = { "sprint", "sprints" },
 	.time_axis = "Time since start (min)",
 	.speed_axis = "Speed (km/h)",
 	.accel_axis = "Acceleration (m/s²)",
@@ -125,7 +153,6 @@ static const struct lang lang_en = {
 	.t_speed = "Speed",
 	.t_zones = "Distance per speed zone",
 	.t_accel = "Accelerations and decelerations",
-	.sprint = "Sprint",
 	.gap = "no signal",
 	.accel_band = "Accelerations",
 	.decel_band = "Decelerations",
@@ -137,6 +164,7 @@ static const struct lang lang_en = {
 	.max_speed = "Top speed (km/h)",
 	.hsr_axis = "HSR distance (m)",
 	.k_distance = "Distance",
+	.k_sprint = "Sprint",
 	.k_sprints = "Sprints",
 	.k_max_speed = "Top speed",
 	.k_acc_dec = "Acc. / Dec.",
@@ -149,14 +177,16 @@ static const struct lang lang_en = {
 	.metabolic = "Metabolic power (index)",
 	.high_power = "Distance > 20 W/kg",
 	.q_title = "Data quality",
-	.q_fix = "% of epochs with a valid position",
-	.q_gaps = "gaps",
-	.q_rejected = "rejected records",
+	.q_fix = { "position known ", " % of the time" },
 	.average = "Team average",
 	.mean = "Average over",
 	.no_data = "no data",
 	.no_pos = "no position data",
+	.heat_none = "No positions on this pitch",
+	.heat_few = { "Only ", " % of the time on this pitch" },
+	.heat_check = "Are these the right pitch corners?",
 	.pitch_estimated = "pitch estimated from the tracks",
+	.pitch_estimated_of = { "pitch estimated from the tracks of ", "" },
 	.team = "Team",
 	.number = "No.",
 	.player = "Player",
@@ -184,23 +214,12 @@ struct ctx {
 	struct kt_rep_heat heat;
 	double *team_heat;             /* sum of all players' seconds */
 	unsigned team_nx, team_ny;
+	double team_tracked_s;         /* seconds its players were tracked, NaN if unknown */
 	bool *has_heat, *has_series;   /* per player */
 	int missing;                   /* outputs not made for other reasons than gnuplot */
 	const char *who;               /* player of the charts being drawn (PNG titles) */
+	double title_px;               /* width of the PNG being drawn, for its title */
 };
-
-/* "Name – Title" for a player's stand-alone PNG. */
-static void
-title_for(struct ctx *c, const char *title)
-{
-	char t[300];
-
-	if (c->who && c->who[0]) {
-		snprintf(t, sizeof(t), "%s – %s", c->who, title);
-		kt_gnuplot_quote(c->f, t);
-	} else
-		kt_gnuplot_quote(c->f, title);
-}
 
 static const char *const player_chart_files[] = { "heatmap.png", "speed.png", "zones.png", "accel.png",
 						  "report.pdf" };
@@ -229,42 +248,165 @@ kt_report_opts_default(struct kt_report_opts *o)
 
 /* --- small helpers --- */
 
+/* v with that many decimals, "–" if unknown. Rounded half away from
+ * zero, not printf's half to even: the values come from team.csv with 1
+ * decimal, and 4.5 minutes must not read as 4 (nor 78.5 m/min as 78). */
 static const char *
 num(char *buf, size_t size, const struct lang *L, double v, int decimals)
 {
+	double scale = pow(10.0, decimals);
+
 	if (!isfinite(v))
 		return "–";
+	if (fabs(v) * scale < 1e15)
+		v = round(v * scale) / scale;
 	return kt_fmt_double(buf, size, v, decimals, L->comma);
 }
 
 #define NUM(L, v, d) num((char[48]){ 0 }, 48, (L), (v), (d))
 
-/* Cut a UTF-8 string to at most max_chars characters (for axis labels). */
-static void
-utf8_cut(char *dst, size_t size, const char *s, size_t max_chars)
+/* Minutes as the pages show them: one decimal below 10 (a 4.5-minute
+ * drill is 4.5, as in team.csv), whole minutes from 10 on. */
+#define MINUTES(L, v) NUM((L), (v), isfinite(v) && fabs(v) < 9.95 ? 1 : 0)
+
+/* "1 gap", "2 gaps", "0 gaps"; "– gaps" if unknown */
+static const char *
+count_text(char *buf, size_t size, const struct lang *L, double n, const struct noun *w)
 {
-	size_t i = 0, chars = 0;
+	char a[48];
 
-	while (s[i] && chars < max_chars) {
-		size_t len = 1;
-		unsigned char c = (unsigned char) s[i];
+	snprintf(buf, size, "%s %s", num(a, sizeof(a), L, n, 0), isfinite(n) && fabs(n) == 1.0 ? w->one : w->many);
+	return buf;
+}
 
-		if (c >= 0xf0)
-			len = 4;
-		else if (c >= 0xe0)
-			len = 3;
-		else if (c >= 0xc0)
-			len = 2;
-		if (i + len >= size)
+#define COUNT(L, n, w) count_text((char[128]){ 0 }, 128, (L), (n), (w))
+
+/* Length of the UTF-8 sequence at p: 1 for ASCII and for any byte that
+ * does not start a complete, well-formed sequence (so a cut never lands
+ * inside a character and never runs past the terminating NUL). */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	size_t len = p[0] >= 0xf0 && p[0] < 0xf8 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc0 ? 2 : 1;
+
+	for (size_t k = 1; k < len; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 1;
+	return len;
+}
+
+/* Width of the character at p, in units of the font size, for DejaVu Sans
+ * (the "Sans" of fonts-dejavu-core) as pdfcairo draws it; on the safe side
+ * (a name of capitals is wider than one in lower case). */
+static double
+char_width(const unsigned char *p, size_t len)
+{
+	unsigned char ch = p[0];
+
+	if (len >= 3)
+		return 0.66; /* CJK and other wide scripts */
+	if (len == 2)
+		return 0.48; /* ä, ß, Ç, ı, ...: as a capital */
+	if (ch == 'M' || ch == 'W')
+		return 0.66;
+	if (ch == 'm')
+		return 0.62;
+	if (ch == 'w')
+		return 0.55;
+	if (ch >= 'A' && ch <= 'Z')
+		return 0.48;
+	if (ch == 'i' || ch == 'j' || ch == 'l' || ch == 'f' || ch == 't')
+		return 0.21;
+	if (ch >= 'a' && ch <= 'z')
+		return 0.41;
+	if (ch >= '0' && ch <= '9')
+		return 0.42;
+	if (ch == ' ' || ch == '.' || ch == ',' || ch == ':' || ch == '\'' || ch == '|')
+		return 0.23;
+	return 0.42;
+}
+
+/* Widths in font-size units: bold type is 13 % wider; pngcairo draws a
+ * point 1.99 times as wide as pdfcairo (both measured). */
+#define BOLD_WIDTH 1.13
+#define PNG_PX_PER_UNIT 1.99
+#define A4_W_PT 595.0 /* pdfcairo's 21 cm */
+
+static double
+text_width(const char *s, bool bold)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	double w = 0;
+
+	while (*p) {
+		size_t len = utf8_len(p);
+		w += char_width(p, len);
+		p += len;
+	}
+	return bold ? w * BOLD_WIDTH : w;
+}
+
+/* s cut to fit max_units (font-size units, text_width): whole characters
+ * only, then "…" after the last one (without a dangling space, hyphen or
+ * comma). dst gets s itself if it fits. */
+static void
+fit_text(char *dst, size_t size, const char *s, double max_units, bool bold)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	const double ell = char_width((const unsigned char *) "…", 3) * (bold ? BOLD_WIDTH : 1.0);
+	double w = 0;
+	size_t i = 0, end;
+
+	if (size == 0)
+		return;
+	if (text_width(s, bold) <= max_units && strlen(s) < size) {
+		memcpy(dst, s, strlen(s) + 1);
+		return;
+	}
+	while (p[i]) {
+		size_t len = utf8_len(p + i);
+		double cw = char_width(p + i, len) * (bold ? BOLD_WIDTH : 1.0);
+
+		if (w + cw + ell > max_units || i + len + sizeof("…") > size)
 			break;
+		w += cw;
 		i += len;
-		chars++;
 	}
-	memcpy(dst, s, i);
-	dst[i] = '\0';
-	if (s[i] && i + 4 < size) {
-		memcpy(dst + i, "…", 4); /* "…" is 3 bytes + NUL */
+	end = i;
+	while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '-' || s[end - 1] == ',' || s[end - 1] == '('))
+		end--;
+	memcpy(dst, s, end);
+	memcpy(dst + end, "…", sizeof("…")); /* 3 bytes and the NUL */
+}
+
+#define PNG_TITLE_PT 14 /* the font size of a PNG's title */
+
+/* "Name – Title" for a player's stand-alone PNG of c->title_px pixels,
+ * the name shortened with "…" so that the title fits the width (a long
+ * double name was cut off on both sides of zones.png). */
+static void
+png_title(const struct ctx *c, char *buf, size_t size, const char *title)
+{
+	const double max_units = c->title_px * 0.86 / (PNG_TITLE_PT * PNG_PX_PER_UNIT);
+	char name[256];
+	double room;
+
+	if (!c->who || !c->who[0]) {
+		fit_text(buf, size, title, max_units, false);
+		return;
 	}
+	room = max_units - text_width(" – ", false) - text_width(title, false);
+	fit_text(name, sizeof(name), c->who, room > 6.0 ? room : 6.0, false);
+	snprintf(buf, size, "%s – %s", name, title);
+}
+
+static void
+title_for(struct ctx *c, const char *title)
+{
+	char t[400];
+
+	png_title(c, t, sizeof(t), title);
+	kt_gnuplot_quote(c->f, t);
 }
 
 static const char *
@@ -299,9 +441,14 @@ format_pitch(char *buf, size_t size, const struct ctx *c)
 		      c->L->comma);
 	kt_fmt_double(w, sizeof(w), s->pitch_width_m, s->pitch_width_m == floor(s->pitch_width_m) ? 0 : 1,
 		      c->L->comma);
-	snprintf(buf, size, "%s%s%s × %s m%s%s%s", s->pitch_name, s->pitch_name[0] ? " (" : "", l, w,
-		 s->pitch_name[0] ? ")" : "", s->pitch_estimated ? ", " : "",
-		 s->pitch_estimated ? c->L->pitch_estimated : "");
+	snprintf(buf, size, "%s%s%s × %s m%s", s->pitch_name, s->pitch_name[0] ? " (" : "", l, w,
+		 s->pitch_name[0] ? ")" : "");
+	/* an estimated pitch has no name (kt-chart-data.c): said once, here */
+	if (s->pitch_estimated && s->pitch_estimated_vests > 0)
+		snprintf(buf + strlen(buf), size - strlen(buf), ", %s%s%s", c->L->pitch_estimated_of[0],
+			 COUNT(c->L, s->pitch_estimated_vests, &c->L->n_vest), c->L->pitch_estimated_of[1]);
+	else if (s->pitch_estimated)
+		snprintf(buf + strlen(buf), size - strlen(buf), ", %s", c->L->pitch_estimated);
 }
 
 static void
@@ -354,6 +501,22 @@ chart_skipped(struct ctx *c, const char *path)
 
 /* --- the pitch and heatmaps --- */
 
+/* Whether the Law 1 markings fit: only a pitch of the size the Laws of the
+ * Game allow (IFAB Law 1: length 90-120 m, width 45-90 m) has them. */
+static bool
+pitch_full_size(double length_m, double width_m)
+{
+	return length_m >= 90.0 && length_m <= 120.0 && width_m >= 45.0 && width_m <= 90.0;
+}
+
+/* The pitch's lines, white on grass, never outside the pitch. A pitch of
+ * Law 1 size gets all its markings at their true size. A smaller (or
+ * larger) one, a youth or small-sided ground or an estimated pitch that is
+ * only the part the vests covered, gets its outline, halfway line and
+ * centre spot only: penalty areas, goal areas, centre circle, penalty
+ * spots and arcs are left out, not scaled, because small-sided grounds
+ * mark them differently by age group (or with cones) and a scaled guess
+ * would show areas that are not on the ground. */
 static void
 pitch_markings(struct ctx *c)
 {
@@ -368,6 +531,10 @@ pitch_markings(struct ctx *c)
 		GRASS_RGB);
 	fprintf(f, "set object rect from 0,0 to %g,%g %s\n", L, W, st);
 	fprintf(f, "set arrow from %g,0 to %g,%g nohead lc rgb 'white' lw 1.5 front\n", L / 2, L / 2, W);
+	fprintf(f, "set object circle at %g,%g size 0.35 fs solid 1.0 noborder fc rgb 'white' front\n",
+		L / 2, cy);
+	if (!pitch_full_size(L, W))
+		return;
 	fprintf(f, "set object circle at %g,%g size 9.15 %s\n", L / 2, cy, st);
 	for (int side = 0; side < 2; side++) {
 		double x0 = side ? L : 0, d = side ? -1 : 1;
@@ -376,24 +543,44 @@ pitch_markings(struct ctx *c)
 			cy + 20.16, st);
 		fprintf(f, "set object rect from %g,%g to %g,%g %s\n", x0, cy - 9.16, x0 + d * 5.5,
 			cy + 9.16, st);
-		fprintf(f, "set object rect from %g,%g to %g,%g %s\n", x0, cy - 3.66, x0 - d * 2.0,
-			cy + 3.66, st);
+		/* the goal (7.32 m) as a thick stretch of the goal line, not a
+		 * box behind it: nothing is drawn outside the pitch */
+		fprintf(f, "set arrow from %g,%g to %g,%g nohead lc rgb 'white' lw 4 front\n", x0,
+			cy - 3.66, x0, cy + 3.66);
 		fprintf(f, "set object circle at %g,%g size 0.35 fs solid 1.0 noborder fc rgb 'white' front\n",
 			x0 + d * 11.0, cy);
 		fprintf(f, "set object circle at %g,%g size 9.15 arc [%g:%g] nowedge %s\n", x0 + d * 11.0,
 			cy, side ? 180.0 - arc : -arc, side ? 180.0 + arc : arc, st);
 	}
-	fprintf(f, "set object circle at %g,%g size 0.35 fs solid 1.0 noborder fc rgb 'white' front\n",
-		L / 2, cy);
 }
 
-/* Heatmap on the pitch, colour = % of time. h may be NULL (no data). */
+/* A note across the middle of a heatmap, in a white box: one or two lines. */
 static void
-plot_heatmap(struct ctx *c, const double *cells, unsigned nx, unsigned ny, const char *title,
-	     bool small)
+heat_note(struct ctx *c, const char *line1, const char *line2, bool small)
+{
+	FILE *f = c->f;
+
+	fprintf(f, "set style textbox 2 opaque fc rgb 'white' border lc rgb '#b71c1c' margins %d,%d\n",
+		small ? 4 : 8, small ? 3 : 5);
+	fprintf(f, "set label 21 ");
+	q(c, line1);
+	if (line2) {
+		fprintf(f, " . \"\\n\" . ");
+		q(c, line2);
+	}
+	fprintf(f, " at graph 0.5,0.5 center front boxed bs 2 tc rgb '#b71c1c' font ',%d'\n", small ? 9 : 14);
+}
+
+/* Heatmap on the pitch, colour = % of the time on the pitch. cells may be
+ * NULL (no pitch known: no cells). tracked_s: the seconds the heatmap's
+ * players were tracked (NaN if unknown), to tell a heatmap that holds
+ * (almost) nothing: then the chart says so, and with a pitch file why. */
+static void
+plot_heatmap(struct ctx *c, const double *cells, unsigned nx, unsigned ny, double tracked_s,
+	     const char *title, bool small)
 {
 	const double L = c->sess.pitch_length_m, W = c->sess.pitch_width_m;
-	double total = 0, max_pct = 0, cx, cy;
+	double total = 0, max_pct = 0, cx, cy, share;
 	FILE *f = c->f;
 
 	chart_common(c);
@@ -421,17 +608,40 @@ plot_heatmap(struct ctx *c, const double *cells, unsigned nx, unsigned ny, const
 	}
 	for (size_t i = 0; i < (size_t) nx * ny; i++)
 		total += cells[i];
+	/* (almost) nothing on the pitch: with a pitch file its corners are
+	 * wrong (or the players were elsewhere); an estimated pitch holds the
+	 * tracks by construction, so there it is only said */
+	share = isfinite(tracked_s) && tracked_s > 0 ? total / tracked_s : NAN;
+	if (!(total > 0)) {
+		heat_note(c, c->L->heat_none, c->sess.pitch_estimated ? NULL : c->L->heat_check, small);
+		/* no colour scale for nothing */
+		fprintf(f, "unset colorbox\nplot 1/0\n");
+		return;
+	}
+	if (share < HEAT_FEW_SHARE) {
+		char t[128];
+
+		snprintf(t, sizeof(t), "%s%s%s", c->L->heat_few[0], NUM(c->L, share * 100.0, share < 0.01 ? 1 : 0),
+			 c->L->heat_few[1]);
+		heat_note(c, t, c->sess.pitch_estimated ? NULL : c->L->heat_check, small);
+	}
 	cx = isfinite(c->sess.heat_cell_x_m) ? c->sess.heat_cell_x_m : L / nx;
 	cy = isfinite(c->sess.heat_cell_y_m) ? c->sess.heat_cell_y_m : W / ny;
+	/* one box per visited cell, cut at the touch and goal lines (a last
+	 * row of 4 m cells may reach past a pitch 25 m wide; positions just
+	 * outside count in the edge cell, doc/metrics.md): "x0 x1 y0 y1 %" */
 	fprintf(f, "$heat << EOD\n");
 	for (unsigned y = 0; y < ny; y++) {
 		for (unsigned x = 0; x < nx; x++) {
-			double pct = total > 0 ? cells[(size_t) y * nx + x] * 100.0 / total : 0;
+			double pct = cells[(size_t) y * nx + x] * 100.0 / total;
+			double x0 = x * cx, y0 = y * cy;
+
 			if (pct > max_pct)
 				max_pct = pct;
-			fprintf(f, x ? " %.4g" : "%.4g", pct);
+			if (!(pct > 0) || x0 >= L || y0 >= W)
+				continue;
+			fprintf(f, "%.3f %.3f %.3f %.3f %.4g\n", x0, fmin(x0 + cx, L), y0, fmin(y0 + cy, W), pct);
 		}
-		fputc('\n', f);
 	}
 	fprintf(f, "EOD\n");
 	if (max_pct <= 0)
@@ -442,7 +652,21 @@ plot_heatmap(struct ctx *c, const double *cells, unsigned nx, unsigned ny, const
 	fprintf(f, "set cbrange [0:%g]\nset cbtics out\nset cblabel ", max_pct);
 	q(c, c->L->pct_time);
 	fprintf(f, "\nset colorbox user origin graph 1.03, graph 0 size graph 0.03, graph 1 noborder\n");
-	fprintf(f, "plot $heat matrix using (($1+0.5)*%g):(($2+0.5)*%g):3 with image pixels\n", cx, cy);
+	fprintf(f, "plot $heat using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror fs solid 1.0 noborder fc palette\n");
+}
+
+/* Seconds a player was tracked (the time a heatmap could hold), NaN if
+ * team.csv does not say. */
+static double
+tracked_s(const struct kt_rep_player *p)
+{
+	const double *v = p->v;
+
+	if (isfinite(v[KT_TC_VALID_MINUTES]))
+		return v[KT_TC_VALID_MINUTES] * 60.0;
+	if (isfinite(v[KT_TC_MINUTES]) && isfinite(v[KT_TC_FIX_PCT]))
+		return v[KT_TC_MINUTES] * 60.0 * v[KT_TC_FIX_PCT] / 100.0;
+	return isfinite(v[KT_TC_MINUTES]) ? v[KT_TC_MINUTES] * 60.0 : NAN;
 }
 
 /* --- time series --- */
@@ -507,6 +731,46 @@ write_envelope(FILE *f, const double *t, const double *v, size_t n, double t0, d
 	}
 	FLUSH();
 #undef FLUSH
+}
+
+/* A series with no more than 2 samples per pixel column is drawn as a
+ * plain line ("x y" in minutes since t0, a blank line at each gap): the
+ * envelope of one sample per bucket is a row of short boxes, which looked
+ * dotted. Returns whether it wrote lines (true) or the envelope. */
+static bool
+write_trace(FILE *f, const double *t, const double *v, size_t n, double t0, double bucket_s,
+	    double min_h, int columns)
+{
+	double t_prev = NAN;
+	bool broken = false;
+
+	if (n > 2 * (size_t) (columns > 0 ? columns : 800)) {
+		write_envelope(f, t, v, n, t0, bucket_s, min_h);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(v[i])) {
+			broken = true;
+			continue;
+		}
+		if (broken || (isfinite(t_prev) && t[i] - t_prev > GAP_S))
+			fputc('\n', f);
+		broken = false;
+		fprintf(f, "%.5f %.3f\n", (t[i] - t0) / 60.0, v[i]);
+		t_prev = t[i];
+	}
+	return true;
+}
+
+/* How gnuplot draws what write_trace() wrote, in colour rgb. */
+static void
+plot_trace(FILE *f, const char *block, bool lines, const char *rgb)
+{
+	if (lines)
+		fprintf(f, "%s using 1:2 with lines lw 1.5 lc rgb '%s'", block, rgb);
+	else
+		fprintf(f, "%s using (($1+$2)/2):(($3+$4)/2):1:2:3:4 with boxxyerror fs solid 1.0 noborder fc rgb '%s'",
+			block, rgb);
 }
 
 /* Mean of each window of window_s seconds (valid samples only), at the
@@ -579,7 +843,8 @@ static void
 time_axis(struct ctx *c, const struct kt_rep_series *s)
 {
 	double min = series_span_s(s) / 60.0;
-	double step = min > 60 ? 10 : min > 20 ? 5 : min > 8 ? 2 : 1;
+	/* 4 to 10 ticks however short: a half-minute drill had one, "0" */
+	double step = min > 60 ? 10 : min > 20 ? 5 : min > 8 ? 2 : min > 4 ? 1 : min > 2 ? 0.5 : min > 1 ? 0.25 : 0.1;
 
 	fprintf(c->f, "set xrange [0:%g]\nset xtics 0,%g out nomirror\nset xlabel ", min > 0 ? min : 1, step);
 	q(c, c->L->time_axis);
@@ -592,7 +857,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 	FILE *f = c->f;
 	double t0, lo = 0, bucket;
 	unsigned gaps, sprints = 0;
-	bool trend;
+	bool trend, lines;
 	double mean_s;
 
 	chart_common(c);
@@ -627,7 +892,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 	if (bucket < 0.05)
 		bucket = 0.05;
 	fprintf(f, "$speed << EOD\n");
-	write_envelope(f, s->t_s, s->speed_kmh, s->n, t0, bucket, SPEED_MAX_KMH / 150.0);
+	lines = write_trace(f, s->t_s, s->speed_kmh, s->n, t0, bucket, SPEED_MAX_KMH / 150.0, columns);
 	fprintf(f, "EOD\n$sprints << EOD\n");
 	for (size_t i = 0; i < s->n;) {
 		size_t j = i, top = i;
@@ -659,8 +924,8 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 		write_means(f, s->t_s, s->speed_kmh, s->n, t0, mean_s);
 		fprintf(f, "EOD\n");
 	}
-	fprintf(f, "plot $speed using (($1+$2)/2):(($3+$4)/2):1:2:3:4 with boxxyerror fs solid 1.0 noborder fc rgb '%s'",
-		trend ? "#8a8a8a" : "#202020");
+	fprintf(f, "plot ");
+	plot_trace(f, "$speed", lines, trend ? "#8a8a8a" : "#202020");
 	if (trend) {
 		fprintf(f, ", $trend using 1:2 with lines lw %g lc rgb '#101010' title ", small ? 1.2 : 2.0);
 		{
@@ -672,7 +937,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 	fprintf(f, ", $sprints using 1:2 with points pt 11 ps %g lc rgb '#b71c1c' title ", small ? 0.6 : 1.2);
 	{
 		char t[64];
-		snprintf(t, sizeof(t), "%s (%u)", c->L->sprint, sprints);
+		snprintf(t, sizeof(t), "%s", COUNT(c->L, (double) sprints, &c->L->n_sprint));
 		q(c, t);
 	}
 	if (gaps) {
@@ -687,6 +952,7 @@ plot_accel(struct ctx *c, const struct kt_rep_series *s, const struct kt_rep_pla
 {
 	FILE *f = c->f;
 	double th = c->sess.effort_ms2, bucket;
+	bool lines;
 	char t[128];
 
 	chart_common(c);
@@ -722,10 +988,11 @@ plot_accel(struct ctx *c, const struct kt_rep_series *s, const struct kt_rep_pla
 	if (bucket < 0.05)
 		bucket = 0.05;
 	fprintf(f, "$accel << EOD\n");
-	write_envelope(f, s->t_s, s->accel_ms2, s->n, s->t_s[0], bucket, ACCEL_MAX_MS2 / 60.0);
-	fprintf(f, "EOD\n");
-	fprintf(f, "plot $accel using (($1+$2)/2):(($3+$4)/2):1:2:3:4 with boxxyerror fs solid 1.0 noborder fc rgb '#303030', %g with lines dt 2 lc rgb '%s', %g with lines dt 2 lc rgb '%s'\n",
-		th, zone_rgb[3], -th, zone_rgb[0]);
+	lines = write_trace(f, s->t_s, s->accel_ms2, s->n, s->t_s[0], bucket, ACCEL_MAX_MS2 / 60.0, columns);
+	fprintf(f, "EOD\nplot ");
+	plot_trace(f, "$accel", lines, "#303030");
+	fprintf(f, ", %g with lines dt 2 lc rgb '%s', %g with lines dt 2 lc rgb '%s'\n", th, zone_rgb[3], -th,
+		zone_rgb[0]);
 }
 
 static void
@@ -838,7 +1105,7 @@ player_xtics(struct ctx *c, const size_t *idx)
 		const struct kt_rep_player *p = &c->team.players[idx[i]];
 		char name[96], lab[128];
 
-		utf8_cut(name, sizeof(name), player_label(p), 18);
+		fit_text(name, sizeof(name), player_label(p), 8.0, false);
 		if (p->number[0])
 			snprintf(lab, sizeof(lab), "%s (%s)", name, p->number);
 		else
@@ -927,16 +1194,34 @@ plot_team_sprints(struct ctx *c, bool small)
 	for (size_t i = 0; i < c->team.n; i++)
 		if (isfinite(c->team.players[i].v[KT_TC_SPRINTS]))
 			max = fmax(max, c->team.players[i].v[KT_TC_SPRINTS]);
-	/* bars in the lower half, top speeds (y2, from 15 km/h up) in the upper
-	 * part, so the two never hide each other */
+	/* Two full axes that share their grid lines: top speed on the right
+	 * from 0 in steps of 5 km/h, sprints on the left in as many steps of a
+	 * round size, big enough that the bars stay in the lower ~60 % and
+	 * the top speeds (25-35 km/h for a sprinter) above them. (Before, the
+	 * left labels stopped halfway up and the right axis began at 15 km/h,
+	 * below which a slow player's dot had no scale.) */
 	{
-		double top = max >= 4 ? max : 4, step = top <= 10 ? 2 : top <= 25 ? 5 : 10;
-		fprintf(f, "set ytics 0,%g,%g out nomirror\nset yrange [0:%g]\nset ylabel ", step,
-			ceil(top / step) * step, ceil(top * 1.9));
+		static const double steps[] = { 1, 2, 4, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000 };
+		double vmax = 0, y2max, step = steps[0];
+		int n;
+
+		for (size_t i = 0; i < c->team.n; i++)
+			if (isfinite(c->team.players[i].v[KT_TC_MAX_SPEED_KMH]))
+				vmax = fmax(vmax, c->team.players[i].v[KT_TC_MAX_SPEED_KMH]);
+		y2max = fmax(35.0, ceil((vmax + 2.0) / 5.0) * 5.0);
+		n = (int) lround(y2max / 5.0);
+		for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+			step = steps[i];
+			if (n * step >= fmax(max, 1.0) * 1.7)
+				break;
+		}
+		fprintf(f, "set yrange [0:%g]\nset ytics 0,%g,%g out nomirror tc rgb '%s'\n", n * step, step,
+			n * step, zone_rgb[4]);
+		fprintf(f, "set y2range [0:%g]\nset y2tics 0,5,%g out\n", y2max, y2max);
 	}
+	fprintf(f, "set grid noxtics noytics y2tics\nset ylabel ");
 	q(c, c->L->sprints_axis);
-	fprintf(f, " tc rgb '%s'\nset y2range [-30:37]\nset y2tics 15,5,35 out\nset grid noxtics noytics y2tics\nset y2label ",
-		zone_rgb[4]);
+	fprintf(f, " tc rgb '%s'\nset y2label ", zone_rgb[4]);
 	q(c, c->L->max_speed);
 	fprintf(f, " tc rgb '#202020'\n");
 	player_xtics(c, idx);
@@ -1033,13 +1318,39 @@ plot_blank(struct ctx *c)
 		      "set xrange [0:1]\nset yrange [0:1]\nplot 2 notitle\n");
 }
 
+/* The PDF's data quality line, in words a coach reads: how much of the
+ * time the position was known (epochs without a usable fix are in that
+ * share already, not counted again), the signal gaps, and only when there
+ * were any, records skipped as damaged and positions ignored as jumps. */
+static void
+quality_line(struct ctx *c, const struct kt_rep_player *p, char *buf, size_t size)
+{
+	const struct lang *L = c->L;
+	const double *v = p->v;
+	size_t n;
+
+	snprintf(buf, size, "%s: %s%s%s · %s", L->q_title, L->q_fix[0], NUM(L, v[KT_TC_FIX_PCT], 1), L->q_fix[1],
+		 COUNT(L, v[KT_TC_GAPS], &L->n_gap));
+	n = strlen(buf);
+	if (v[KT_TC_GAPS] == 1.0 && isfinite(v[KT_TC_GAP_S]))
+		snprintf(buf + n, size - n, " (%s s)", NUM(L, v[KT_TC_GAP_S], 1));
+	else if (v[KT_TC_GAPS] > 1.0 && isfinite(v[KT_TC_GAP_S]))
+		snprintf(buf + n, size - n, " %s%s%s", L->gaps_all[0], NUM(L, v[KT_TC_GAP_S], 1), L->gaps_all[1]);
+	n = strlen(buf);
+	if (p->damaged_records > 0)
+		snprintf(buf + n, size - n, " · %s", COUNT(L, p->damaged_records, &L->n_damaged));
+	n = strlen(buf);
+	if (p->position_jumps > 0)
+		snprintf(buf + n, size - n, " · %s", COUNT(L, p->position_jumps, &L->n_jump));
+}
+
 static void
 player_pdf(struct ctx *c, size_t i, const char *path)
 {
 	const struct kt_rep_player *p = &c->team.players[i];
 	const struct lang *L = c->L;
 	FILE *f = c->f;
-	char date[96], pitch[300], line[512], v[64], cap[64], a[48], b[48];
+	char date[96], pitch[300], line[512], v[64], cap[64];
 	const double *v_ = p->v;
 
 	kt_gnuplot_begin(c->gp, path, "pdfcairo size 21cm,29.7cm font 'Sans,9'");
@@ -1048,32 +1359,57 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	/* header and key numbers */
 	format_date(date, sizeof(date), c);
 	format_pitch(pitch, sizeof(pitch), c);
-	fprintf(f, "set label ");
-	q(c, player_label(p));
-	fprintf(f, " at screen 0.05,0.962 left font 'Sans Bold,24'\n");
-	snprintf(line, sizeof(line), "%s%s%s%s%s · %s · %s", p->number[0] ? "#" : "", p->number,
-		 p->number[0] && p->position[0] ? " · " : "", p->position,
-		 p->player[0] ? "" : "", date, pitch);
-	fprintf(f, "set label ");
-	q(c, line);
-	fprintf(f, " at screen 0.05,0.935 left font ',11' tc rgb '#444444'\n");
-	snprintf(line, sizeof(line), "%s: %s", "Vest", p->vest_id);
+	/* the vest at the top right, the name left of it as large as fits
+	 * (24 pt down to 14 pt), then shortened with "…": a long double name
+	 * ran into the vest */
+	snprintf(v, sizeof(v), "%s: %s", L->vest, p->vest_id);
+	fit_text(line, sizeof(line), v, 0.3 * A4_W_PT / 9, false);
 	fprintf(f, "set label ");
 	q(c, line);
 	fprintf(f, " at screen 0.95,0.962 right font ',9' tc rgb '#777777'\n");
+	{
+		const double room = 0.9 * A4_W_PT - text_width(line, false) * 9 - 14;
+		const double w = text_width(player_label(p), true);
+		double pt = 24;
+		char name[256];
+
+		if (w * pt > room)
+			pt = fmax(14, floor(room / w));
+		fit_text(name, sizeof(name), player_label(p), room / pt, true);
+		fprintf(f, "set label ");
+		q(c, name);
+		fprintf(f, " at screen 0.05,0.962 left font 'Sans Bold,%g'\n", pt);
+	}
+	/* "#8 · MID · date · pitch"; without number or position (no roster)
+	 * no empty part and no leading "·"; a long pitch name is shortened */
+	{
+		char sub[512];
+
+		snprintf(sub, sizeof(sub), "%s%s%s%s%s%s · %s", p->number[0] ? "#" : "", p->number,
+			 p->number[0] && p->position[0] ? " · " : "", p->position,
+			 p->number[0] || p->position[0] ? " · " : "", date, pitch);
+		fit_text(line, sizeof(line), sub, 0.9 * A4_W_PT / 11, false);
+	}
+	fprintf(f, "set label ");
+	q(c, line);
+	fprintf(f, " at screen 0.05,0.935 left font ',11' tc rgb '#444444'\n");
 
 	{
 		const double x0 = 0.05, gap = 0.01, w = (0.9 - 3 * gap) / 4, h = 0.058;
 		const double y1 = 0.862, y2 = 0.797;
 		char hsr_cap[64];
 
-		snprintf(v, sizeof(v), "%s km", NUM(L, v_[KT_TC_DISTANCE_M] / 1000.0, 2));
+		/* under 1 km in metres: a short drill's 333 m is not "0.33 km" */
+		if (v_[KT_TC_DISTANCE_M] < 999.5)
+			snprintf(v, sizeof(v), "%s m", NUM(L, v_[KT_TC_DISTANCE_M], 0));
+		else
+			snprintf(v, sizeof(v), "%s km", NUM(L, v_[KT_TC_DISTANCE_M] / 1000.0, 2));
 		tile(c, x0, y1, w, h, v, L->k_distance);
 		snprintf(v, sizeof(v), "%s m", NUM(L, v_[KT_TC_HSR_M], 0));
 		snprintf(hsr_cap, sizeof(hsr_cap), "HSR (≥ %s km/h)", NUM(L, c->sess.hsr_kmh, 1));
 		tile(c, x0 + (w + gap), y1, w, h, v, hsr_cap);
 		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_SPRINTS], 0));
-		tile(c, x0 + 2 * (w + gap), y1, w, h, v, L->k_sprints);
+		tile(c, x0 + 2 * (w + gap), y1, w, h, v, v_[KT_TC_SPRINTS] == 1.0 ? L->k_sprint : L->k_sprints);
 		snprintf(v, sizeof(v), "%s km/h", NUM(L, v_[KT_TC_MAX_SPEED_KMH], 1));
 		tile(c, x0 + 3 * (w + gap), y1, w, h, v, L->k_max_speed);
 		snprintf(v, sizeof(v), "%s / %s", NUM(L, v_[KT_TC_ACCELERATIONS], 0),
@@ -1081,7 +1417,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 		tile(c, x0, y2, w, h, v, L->k_acc_dec);
 		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_PLAYER_LOAD], 0));
 		tile(c, x0 + (w + gap), y2, w, h, v, L->k_load);
-		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_MINUTES], 0));
+		snprintf(v, sizeof(v), "%s", MINUTES(L, v_[KT_TC_MINUTES]));
 		tile(c, x0 + 2 * (w + gap), y2, w, h, v, L->k_minutes);
 		snprintf(v, sizeof(v), "%s m/min", NUM(L, v_[KT_TC_WORK_RATE_M_MIN], 0));
 		tile(c, x0 + 3 * (w + gap), y2, w, h, v, L->k_work_rate);
@@ -1095,8 +1431,13 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 			char val[96];
 		} rows[4];
 
-		snprintf(rows[0].val, sizeof(rows[0].val), "%s / %s / %s m", NUM(L, v_[KT_TC_PEAK1_M], 0),
-			 NUM(L, v_[KT_TC_PEAK3_M], 0), NUM(L, v_[KT_TC_PEAK5_M], 0));
+		/* a window longer than the session has no best distance (NaN):
+		 * "–" for it, and a plain "–" when none is known */
+		if (!isfinite(v_[KT_TC_PEAK1_M]) && !isfinite(v_[KT_TC_PEAK3_M]) && !isfinite(v_[KT_TC_PEAK5_M]))
+			snprintf(rows[0].val, sizeof(rows[0].val), "–");
+		else
+			snprintf(rows[0].val, sizeof(rows[0].val), "%s / %s / %s m", NUM(L, v_[KT_TC_PEAK1_M], 0),
+				 NUM(L, v_[KT_TC_PEAK3_M], 0), NUM(L, v_[KT_TC_PEAK5_M], 0));
 		rows[0].cap = L->peak;
 		snprintf(rows[1].val, sizeof(rows[1].val), "%s m", NUM(L, v_[KT_TC_SPRINT_M], 0));
 		rows[1].cap = L->sprint_dist;
@@ -1116,10 +1457,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 			fprintf(f, " at screen %g,%g left font 'Sans Bold,12'\n", x, y - 0.016);
 		}
 	}
-	snprintf(line, sizeof(line), "%s: %s %s · %s %s · %s %s", L->q_title,
-		 num(a, sizeof(a), L, v_[KT_TC_FIX_PCT], 1), L->q_fix,
-		 num(b, sizeof(b), L, v_[KT_TC_GAPS], 0), L->q_gaps,
-		 NUM(L, v_[KT_TC_REJECTED_FRAMES], 0), L->q_rejected);
+	quality_line(c, p, line, sizeof(line));
 	fprintf(f, "set label ");
 	q(c, line);
 	fprintf(f, " at screen 0.05,0.018 left font ',7' tc rgb '#666666'\n");
@@ -1131,15 +1469,15 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 
 	/* heatmap */
 	fprintf(f, "reset\nset origin 0.03,0.515\nset size 0.94,0.27\n");
-	plot_heatmap(c, c->has_heat[i] ? c->heat.s : NULL, c->heat.nx, c->heat.ny, L->t_heat, true);
+	plot_heatmap(c, c->has_heat[i] ? c->heat.s : NULL, c->heat.nx, c->heat.ny, tracked_s(p), L->t_heat, true);
 	/* speed */
 	fprintf(f, "reset\nset origin 0.02,0.285\nset size 0.96,0.225\n");
 	if (c->has_series[i] && series_span_s(&c->ser) > 20 * 60)
-		snprintf(line, sizeof(line), "%s   (▼ %s: %s; — %s %.0f s)", L->t_speed, L->sprint,
-			 NUM(L, v_[KT_TC_SPRINTS], 0), L->mean, series_span_s(&c->ser) > 45 * 60 ? 60.0 : 30.0);
+		snprintf(line, sizeof(line), "%s   (▼ %s; — %s %.0f s)", L->t_speed,
+			 COUNT(L, v_[KT_TC_SPRINTS], &L->n_sprint), L->mean,
+			 series_span_s(&c->ser) > 45 * 60 ? 60.0 : 30.0);
 	else
-		snprintf(line, sizeof(line), "%s   (▼ %s: %s)", L->t_speed, L->sprint,
-			 NUM(L, v_[KT_TC_SPRINTS], 0));
+		snprintf(line, sizeof(line), "%s   (▼ %s)", L->t_speed, COUNT(L, v_[KT_TC_SPRINTS], &L->n_sprint));
 	fprintf(f, "set title ");
 	q(c, line);
 	fprintf(f, " font 'Sans Bold,10'\n");
@@ -1217,12 +1555,13 @@ team_pdf(struct ctx *c, const char *path)
 			if ((r - page_start) % 2 == 1)
 				fprintf(f, "set object rect from screen 0.045,%g to screen 0.955,%g fc rgb '#f0f2f0' fs solid 1.0 noborder behind\n",
 					y - row_h / 2, y + row_h / 2);
-			utf8_cut(name, sizeof(name), player_label(p), 28);
-			utf8_cut(pos, sizeof(pos), p->position, 16);
+			/* to the next column, at 8.5 pt (A4: 595 pt wide) */
+			fit_text(name, sizeof(name), player_label(p), ((cols[2].x - cols[1].x) * 595 - 6) / 8.5, false);
+			fit_text(pos, sizeof(pos), p->position, ((cols[3].x - cols[2].x) * 595 - 24) / 8.5, false);
 			cell[0] = p->number;
 			cell[1] = name;
 			cell[2] = pos;
-			cell[3] = NUM(L, v[KT_TC_MINUTES], 0);
+			cell[3] = MINUTES(L, v[KT_TC_MINUTES]);
 			cell[4] = NUM(L, v[KT_TC_DISTANCE_M], 0);
 			cell[5] = NUM(L, v[KT_TC_HSR_M], 0);
 			cell[6] = NUM(L, v[KT_TC_SPRINTS], 0);
@@ -1259,7 +1598,10 @@ team_pdf(struct ctx *c, const char *path)
 						cnt++;
 					}
 				fprintf(f, "set label ");
-				q(c, NUM(L, cnt ? sum / cnt : NAN, avg_cols[k] == KT_TC_MAX_SPEED_KMH ? 1 : 0));
+				if (avg_cols[k] == KT_TC_MINUTES)
+					q(c, MINUTES(L, cnt ? sum / cnt : NAN));
+				else
+					q(c, NUM(L, cnt ? sum / cnt : NAN, avg_cols[k] == KT_TC_MAX_SPEED_KMH ? 1 : 0));
 				fprintf(f, " at screen %g,%g right font 'Sans Bold,8.5'\n", cols[3 + k].x, y);
 			}
 		}
@@ -1280,7 +1622,7 @@ team_pdf(struct ctx *c, const char *path)
 	fprintf(f, " font 'Sans Bold,10'\n");
 	plot_team_sprints(c, true);
 	fprintf(f, "reset\nset origin 0.1,0.02\nset size 0.8,0.32\n");
-	plot_heatmap(c, c->team_heat, c->team_nx, c->team_ny, L->t_team_heat, true);
+	plot_heatmap(c, c->team_heat, c->team_nx, c->team_ny, c->team_tracked_s, L->t_team_heat, true);
 	fprintf(f, "unset multiplot\n");
 	kt_gnuplot_end(c->gp);
 	free(idx);
@@ -1289,7 +1631,7 @@ team_pdf(struct ctx *c, const char *path)
 /* --- the session --- */
 
 static void
-add_team_heat(struct ctx *c, const char *path)
+add_team_heat(struct ctx *c, const char *path, double seconds)
 {
 	if (!c->team_heat) {
 		c->team_heat = calloc((size_t) c->heat.nx * c->heat.ny, sizeof(double));
@@ -1305,6 +1647,7 @@ add_team_heat(struct ctx *c, const char *path)
 	}
 	for (size_t k = 0; k < (size_t) c->team_nx * c->team_ny; k++)
 		c->team_heat[k] += c->heat.s[k];
+	c->team_tracked_s += seconds;
 }
 
 static void
@@ -1342,16 +1685,17 @@ render_player(struct ctx *c, size_t i)
 	else if (k < 0 && !no_pitch)
 		log_error("%s: no heatmap.png", dir);
 	if (c->has_heat[i])
-		add_team_heat(c, hm);
+		add_team_heat(c, hm, tracked_s(p));
 
 	c->who = player_label(p);
 	png = player_path(c, p, "heatmap.png");
 	if (png && (c->has_heat[i] || no_pitch)) {
-		char title[200];
-		snprintf(title, sizeof(title), "%s – %s", player_label(p), c->L->t_heat);
+		char title[400];
+		c->title_px = 900;
+		png_title(c, title, sizeof(title), c->L->t_heat);
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 900,600 font 'Sans,11'");
 		/* without a pitch there are no cells: the chart says "no data" */
-		plot_heatmap(c, c->has_heat[i] ? c->heat.s : NULL, c->heat.nx, c->heat.ny, title, false);
+		plot_heatmap(c, c->has_heat[i] ? c->heat.s : NULL, c->heat.nx, c->heat.ny, tracked_s(p), title, false);
 		kt_gnuplot_end(c->gp);
 	} else if (png)
 		chart_skipped(c, png);
@@ -1359,6 +1703,7 @@ render_player(struct ctx *c, size_t i)
 
 	png = player_path(c, p, "speed.png");
 	if (png && c->has_series[i]) {
+		c->title_px = 1100;
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 1100,420 font 'Sans,11'");
 		plot_speed(c, &c->ser, 960, false);
 		kt_gnuplot_end(c->gp);
@@ -1368,6 +1713,7 @@ render_player(struct ctx *c, size_t i)
 
 	png = player_path(c, p, "zones.png");
 	if (png) {
+		c->title_px = 700;
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 700,450 font 'Sans,11'");
 		plot_zones(c, p, false);
 		kt_gnuplot_end(c->gp);
@@ -1376,6 +1722,7 @@ render_player(struct ctx *c, size_t i)
 
 	png = player_path(c, p, "accel.png");
 	if (png && c->has_series[i]) {
+		c->title_px = 1100;
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 1100,380 font 'Sans,11'");
 		plot_accel(c, &c->ser, p, 960);
 		kt_gnuplot_end(c->gp);
@@ -1417,7 +1764,7 @@ render_team(struct ctx *c)
 			/* a team heatmap without any player's cells says "no data" */
 			kt_gnuplot_begin(c->gp, path, size[k]);
 			if (k == KT_TEAM_CHART_HEATMAP)
-				plot_heatmap(c, c->team_heat, c->team_nx, c->team_ny, c->L->t_team_heat, false);
+				plot_heatmap(c, c->team_heat, c->team_nx, c->team_ny, c->team_tracked_s, c->L->t_team_heat, false);
 			else
 				fn[k](c, false);
 			kt_gnuplot_end(c->gp);
@@ -1436,7 +1783,7 @@ int
 kt_report_render(const char *outdir, const struct kt_report_opts *o)
 {
 	struct kt_report_opts def;
-	struct ctx c = { .outdir = outdir };
+	struct ctx c = { .outdir = outdir, .team_tracked_s = 0 };
 	struct kt_html_input hin = { 0 };
 	bool *pdf_ok = NULL, *heat_ok = NULL;
 	char **no_data = NULL;
@@ -1453,6 +1800,7 @@ kt_report_render(const char *outdir, const struct kt_report_opts *o)
 	if (k < 0)
 		return k;
 	(void) kt_rep_read_session(outdir, &c.sess);
+	(void) kt_rep_read_quality(outdir, &c.team); /* without it, the PDFs name no damaged records */
 	/* no language asked for: the one the run used, else English as process */
 	if (o->lang)
 		c.L = !strcmp(o->lang, "de") ? &lang_de : &lang_en;

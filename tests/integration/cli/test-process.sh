@@ -577,7 +577,7 @@ window)
 		grep -q "<h1>[^<]*, 14:02–14:07</h1>" "$T/utc/index.html" || fail "index.html does not show the window in UTC"
 		TZ=Europe/Berlin "$KT" process --no-config --from 14:50 --to 15:03:30 "$T/s" -o "$T/part" 2>"$T/err" ||
 			fail "a window partly before the log"
-		grep -q "<h1>[^<]*, 15:00–15:03</h1>" "$T/part/index.html" || fail "index.html does not show the part counted"
+		grep -q "<h1>[^<]*, 15:00–15:03:30</h1>" "$T/part/index.html" || fail "index.html does not show the part counted (with its seconds)"
 	fi
 	# nothing inside it: named with the log's own times, exit 1
 	TZ=Europe/Berlin "$KT" process --no-config --no-charts --from 18:00 "$T/s" -o "$T/none" 2>"$T/err"

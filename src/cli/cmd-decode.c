@@ -31,7 +31,8 @@ help(FILE *f)
 		"Usage: kicktrack decode [--imu] [--summary-only] FILE...\n"
 		"Print the fixes of vest logs (NMEA 0183 text, u-blox UBX binary or a mix,\n"
 		"recognised by content) as CSV on standard output, and a summary per file\n"
-		"on standard error.\n\n"
+		"on standard error. Each FILE must be a regular file (not a device or a\n"
+		"pipe).\n\n"
 		"Options:\n"
 		"  --imu            also print the IMU samples of each file, as a second\n"
 		"                   CSV table after its fixes\n"
@@ -59,6 +60,7 @@ describe(int r)
 	switch (r) {
 	case -ENOENT: return "no such file";
 	case -EISDIR: return "is a directory, not a log file";
+	case -EINVAL: return "not a regular file (a device or a pipe?)";
 	case -ENODATA: return "file is empty";
 	case -EBADMSG: return "no NMEA sentence or UBX frame found (not a vest log?)";
 	case -EACCES: return "permission denied";

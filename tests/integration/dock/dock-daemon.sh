@@ -104,7 +104,7 @@ badconfig)
 	# a roster or pitch that is not there: said at start-up (downloads go on)
 	printf '[daemon]\nroster = %s\npitch = %s\n' "$W/nix.csv" "$W/nix.ini" > "$W/files.conf"
 	timeout 2 $D -c "$W/files.conf" -r "$ROOT" -d "$W/*.tty" --no-usb >"$W/files.err" 2>&1
-	grep -q "without the roster, a training is processed after the quiet time only" "$W/files.err" ||
+	grep -q "cannot read roster $W/nix.csv: No such file or directory; without the roster, a training is processed after the quiet time only" "$W/files.err" ||
 		{ cat "$W/files.err"; fail "a missing roster not said at start-up"; }
 	grep -q "cannot read pitch $W/nix.ini: No such file or directory" "$W/files.err" ||
 		{ cat "$W/files.err"; fail "a missing pitch not said at start-up"; }

@@ -37,7 +37,8 @@ help(FILE *f)
 		"  --imu            also print the IMU samples of each file, as a second\n"
 		"                   CSV table after its fixes\n"
 		"  --summary-only   print only the summaries, no CSV\n"
-		"  -h, --help       show this help\n\n"
+		"  -h, --help       show this help\n"
+		"  -V, --version    show the version\n\n"
 		"Output: for each FILE a line '# file: FILE', then the header\n"
 		"  utc,lat,lon,speed_mps,course_deg,quality,num_sv,hdop,pdop,hacc_m,sacc_mps\n"
 		"and one line per fix (epoch). utc is ISO 8601, rounded to the millisecond, lat/lon\n"
@@ -151,20 +152,21 @@ kt_cmd_decode(int argc, char **argv)
 		{ "imu", no_argument, NULL, 'i' },
 		{ "summary-only", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
 	bool imu = false, summary_only = false;
 	int c, failed = 0, nfiles;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hV", opts, NULL)) >= 0) {
 		switch (c) {
 		case 'i': imu = true; break;
 		case 's': summary_only = true; break;
 		case 'h': help(stdout); return KT_EXIT_OK;
-		default:
-			fputs("Try 'kicktrack decode --help'.\n", stderr);
-			return KT_EXIT_USAGE;
+		case 'V': return kt_cli_version();
+		default: return kt_cli_bad_option("decode", c, argv, opts);
 		}
 	}
 	nfiles = argc - optind;

@@ -43,7 +43,8 @@ help(FILE *f)
 		"                     the config, else <store root>/live.json)\n"
 		"  -1, --once         print one table and exit (for scripts)\n"
 		"  -c, --config PATH  config file (default %s)\n"
-		"  -h, --help         show this help\n\n"
+		"  -h, --help         show this help\n"
+		"  -V, --version      show the version\n\n"
 		"Without --once the table is redrawn every second until interrupted; a\n"
 		"missing file is waited for. A file older than 5 s is flagged: gpsd's state\n"
 		"and the speeds are then unknown.\n"
@@ -296,6 +297,7 @@ kt_cmd_live(int argc, char **argv)
 		{ "once", no_argument, NULL, '1' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
 	const char *file = NULL, *config = DEFAULT_CONFIG;
@@ -304,7 +306,8 @@ kt_cmd_live(int argc, char **argv)
 	int c, r;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "f:1c:h", options, NULL)) >= 0) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:1c:hV", options, NULL)) >= 0) {
 		switch (c) {
 		case 'f':
 			file = optarg;
@@ -319,9 +322,10 @@ kt_cmd_live(int argc, char **argv)
 		case 'h':
 			help(stdout);
 			return KT_EXIT_OK;
+		case 'V':
+			return kt_cli_version();
 		default:
-			help(stderr);
-			return KT_EXIT_USAGE;
+			return kt_cli_bad_option("live", c, argv, options);
 		}
 	}
 	if (optind < argc) {

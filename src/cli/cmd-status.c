@@ -258,7 +258,8 @@ usage(FILE *f)
 		"  -f, --file PATH   read this status file instead\n"
 		"  -w, --watch       refresh every second until Ctrl-C (only on a terminal;\n"
 		"                    otherwise print once); waits while there is no file\n"
-		"  -h, --help        this help\n\n"
+		"  -h, --help        this help\n"
+		"  -V, --version     the version\n\n"
 		"Exit codes: 0 shown, 1 no status file (daemon never ran), unreadable, or\n"
 		"not a kicktrackd status file (also with --watch, at once), 2 usage, 3 shown\n"
 		"but the daemon is not running (status older than %d s).\n",
@@ -273,6 +274,7 @@ kt_cmd_status(int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ "watch", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
 	const char *root = KT_STORE_DEFAULT_ROOT, *file = NULL;
@@ -281,7 +283,8 @@ kt_cmd_status(int argc, char **argv)
 	int opt, r;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "r:f:wh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":r:f:whV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
 			root = optarg;
@@ -295,9 +298,10 @@ kt_cmd_status(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return KT_EXIT_OK;
+		case 'V':
+			return kt_cli_version();
 		default:
-			usage(stderr);
-			return KT_EXIT_USAGE;
+			return kt_cli_bad_option("status", opt, argv, opts);
 		}
 	}
 	if (optind < argc) {

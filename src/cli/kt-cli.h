@@ -10,6 +10,16 @@ enum kt_exit {
 	KT_EXIT_PARTIAL = 3,   /* done, but some inputs or outputs are missing (see messages) */
 };
 
+struct option;
+
+/* -V, --version of every command: prints what 'kicktrack --version' prints.
+ * Returns KT_EXIT_OK. */
+int kt_cli_version(void);
+/* After getopt_long() (opterr = 0, optstring starting with ':') returned
+ * '?' or ':': one line naming the bad option and what is wrong with it,
+ * then "Try 'kicktrack CMD --help'.". Returns KT_EXIT_USAGE. */
+int kt_cli_bad_option(const char *cmd, int c, char **argv, const struct option *opts);
+
 int kt_cmd_decode(int argc, char **argv);
 int kt_cmd_process(int argc, char **argv);
 int kt_cmd_report(int argc, char **argv);

@@ -800,13 +800,46 @@ usage)
 	expect_rc 2
 	expect_err "--config given twice"
 	[ ! -e "$T/out" ] || fail "output written on a usage error"
+	# every command: --version as 'kicktrack --version'; a bad option is one
+	# line naming it with the "kicktrack:" prefix, and where to look, exit 2
+	"$KT" --version > "$T/version" || fail "kicktrack --version failed"
+	grep -q '^kicktrack [0-9]' "$T/version" || fail "kicktrack --version: $(cat "$T/version")"
+	for cmd in process report decode status live; do
+		for v in --version -V; do
+			"$KT" $cmd $v > "$T/stdout" 2> "$T/err"
+			rc=$?
+			expect_rc 0
+			cmp -s "$T/version" "$T/stdout" || fail "kicktrack $cmd $v printed '$(cat "$T/stdout")'"
+			[ ! -s "$T/err" ] || fail "kicktrack $cmd $v wrote to stderr"
+		done
+		"$KT" $cmd --bogus x > "$T/stdout" 2> "$T/err"
+		rc=$?
+		expect_rc 2
+		[ "$(cat "$T/err")" = "kicktrack: error: $cmd: unknown option '--bogus'
+Try 'kicktrack $cmd --help'." ] || fail "kicktrack $cmd --bogus: '$(cat "$T/err")'"
+		[ ! -s "$T/stdout" ] || fail "kicktrack $cmd --bogus wrote to stdout"
+		"$KT" $cmd --help=x > /dev/null 2> "$T/err"
+		rc=$?
+		expect_rc 2
+		expect_err "kicktrack: error: $cmd: option '--help' takes no value"
+		"$KT" $cmd -Z > /dev/null 2> "$T/err"
+		rc=$?
+		expect_rc 2
+		expect_err "kicktrack: error: $cmd: unknown option '-Z'"
+	done
+	"$KT" process --roster 2> "$T/err"
+	rc=$?
+	expect_rc 2
+	[ "$(head -1 "$T/err")" = "kicktrack: error: process: option '--roster' needs a value" ] ||
+		fail "--roster without a value: '$(cat "$T/err")'"
+	"$KT" --help | grep -q -- "-V, --version" || fail "kicktrack --help does not offer --version"
 	# the same value twice is the same run
 	run --no-charts -o "$T/out" "$T/s" -o "$T/out"
 	expect_rc 0
 	rm -rf "$T/out"
 	"$KT" process --help > "$T/help" || fail "--help failed"
 	for opt in --roster --pitch --config --zones --sprint-kmh --sprint-min-s --effort-ms2 --effort-min-s \
-		--max-speed-mps --gap-s --csv-flavour --lang --jobs --no-charts --from --to --quiet --help; do
+		--max-speed-mps --gap-s --csv-flavour --lang --jobs --no-charts --from --to --quiet --help --version; do
 		grep -q -- "$opt" "$T/help" || fail "--help does not describe $opt"
 		# the man page too (roff escapes '-' as '\-')
 		if [ -n "${SRCDIR:-}" ]; then

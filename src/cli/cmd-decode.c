@@ -174,6 +174,9 @@ kt_cmd_decode(int argc, char **argv)
 		log_error("decode: no FILE given (try 'kicktrack decode --help')");
 		return KT_EXIT_USAGE;
 	}
+	for (int i = optind; i < argc; i++)
+		if (kt_cli_empty_name("decode", "a FILE", argv[i]))
+			return KT_EXIT_USAGE;
 	for (int i = optind; i < argc; i++) {
 		struct kt_log l;
 		int r = kt_log_read(argv[i], &l);

@@ -310,6 +310,8 @@ kt_cmd_live(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":f:1c:hV", options, NULL)) >= 0) {
 		switch (c) {
 		case 'f':
+			if (kt_cli_empty_name("live", "--file", optarg))
+				return KT_EXIT_USAGE;
 			file = optarg;
 			break;
 		case '1':

@@ -194,7 +194,7 @@ kt_cmd_process(int argc, char **argv)
 		case 'V':
 			return kt_cli_version();
 		case OPT_CONFIG:
-			if (given_twice(seen, c, optarg))
+			if (given_twice(seen, c, optarg) || kt_cli_empty_name("process", "--config", optarg))
 				return KT_EXIT_USAGE;
 			config = optarg;
 			config_given = true;
@@ -223,12 +223,18 @@ kt_cmd_process(int argc, char **argv)
 			return KT_EXIT_USAGE;
 		switch (c) {
 		case 'o':
+			if (kt_cli_empty_name("process", "the output folder (-o)", optarg))
+				return KT_EXIT_USAGE;
 			o.outdir = optarg;
 			continue;
 		case OPT_ROSTER:
+			if (kt_cli_empty_name("process", "--roster", optarg))
+				return KT_EXIT_USAGE;
 			o.roster_path = optarg;
 			continue;
 		case OPT_PITCH:
+			if (kt_cli_empty_name("process", "--pitch", optarg))
+				return KT_EXIT_USAGE;
 			o.pitch_path = optarg;
 			continue;
 		case OPT_NO_CHARTS:
@@ -283,6 +289,9 @@ kt_cmd_process(int argc, char **argv)
 		log_error("no vest logs or session directory given (try 'kicktrack process --help')");
 		return KT_EXIT_USAGE;
 	}
+	for (int i = optind; i < argc; i++)
+		if (kt_cli_empty_name("process", "a LOG or SESSION_DIR", argv[i]))
+			return KT_EXIT_USAGE;
 	o.inputs = (const char *const *)(argv + optind);
 	o.n_inputs = (size_t)(argc - optind);
 	if (o.quiet)

@@ -135,6 +135,8 @@ kt_cmd_report(int argc, char **argv)
 		log_error("expected exactly one OUTDIR (try 'kicktrack report --help')");
 		return KT_EXIT_USAGE;
 	}
+	if (kt_cli_empty_name("report", "OUTDIR", argv[optind]))
+		return KT_EXIT_USAGE;
 	if (!no_config) {
 		/* no system config: defaults (kt_ini_parse names any other problem) */
 		r = config_given || access(config, F_OK) == 0 ? kt_ini_parse(config, conf_cb, &conf) : 0;

@@ -290,6 +290,8 @@ kt_cmd_status(int argc, char **argv)
 			root = optarg;
 			break;
 		case 'f':
+			if (kt_cli_empty_name("status", "--file", optarg))
+				return KT_EXIT_USAGE;
 			file = optarg;
 			break;
 		case 'w':

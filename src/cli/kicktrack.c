@@ -64,6 +64,15 @@ kt_cli_bad_option(const char *cmd, int c, char **argv, const struct option *opts
 	return KT_EXIT_USAGE;
 }
 
+bool
+kt_cli_empty_name(const char *cmd, const char *opt, const char *value)
+{
+	if (*value)
+		return false;
+	log_error("%s: %s was given an empty name (try 'kicktrack %s --help')", cmd, opt, cmd);
+	return true;
+}
+
 static void
 usage(FILE *f)
 {

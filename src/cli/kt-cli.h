@@ -3,6 +3,8 @@
 #ifndef KT_CLI_H
 #define KT_CLI_H
 
+#include <stdbool.h>
+
 enum kt_exit {
 	KT_EXIT_OK = 0,        /* everything done */
 	KT_EXIT_FAILURE = 1,   /* nothing (useful) produced: no input could be used */
@@ -19,6 +21,10 @@ int kt_cli_version(void);
  * '?' or ':': one line naming the bad option and what is wrong with it,
  * then "Try 'kicktrack CMD --help'.". Returns KT_EXIT_USAGE. */
 int kt_cli_bad_option(const char *cmd, int c, char **argv, const struct option *opts);
+
+/* value, given for opt (a file or folder), is "" (an unset shell variable,
+ * say): says so in one line and returns true. */
+bool kt_cli_empty_name(const char *cmd, const char *opt, const char *value);
 
 int kt_cmd_decode(int argc, char **argv);
 int kt_cmd_process(int argc, char **argv);

@@ -800,6 +800,25 @@ usage)
 	expect_rc 2
 	expect_err "--config given twice"
 	[ ! -e "$T/out" ] || fail "output written on a usage error"
+	# an empty output folder (an unset shell variable) is named as that,
+	# not as "nothing to do"
+	run -o "" "$T/s"
+	expect_rc 2
+	expect_err "kicktrack: error: process: the output folder (-o) was given an empty name"
+	[ "$(wc -l < "$T/err")" = 1 ] || fail "-o '': not one line"
+	run --roster "" "$T/s" -o "$T/out"
+	expect_rc 2
+	expect_err "process: --roster was given an empty name"
+	for args in "report:" "decode:" "status:--file" "live:--file"; do
+		cmd=${args%%:*}
+		opt=${args#*:}
+		"$KT" $cmd $opt "" > /dev/null 2> "$T/err"
+		rc=$?
+		expect_rc 2
+		expect_err "kicktrack: error: $cmd: "
+		expect_err " was given an empty name (try 'kicktrack $cmd --help')"
+		[ "$(wc -l < "$T/err")" = 1 ] || fail "$cmd $opt '': not one line"
+	done
 	# every command: --version as 'kicktrack --version'; a bad option is one
 	# line naming it with the "kicktrack:" prefix, and where to look, exit 2
 	"$KT" --version > "$T/version" || fail "kicktrack --version failed"

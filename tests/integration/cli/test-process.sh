@@ -405,6 +405,32 @@ bad-logs)
 	expect_err " frames could not be used (checksum "
 	grep -q "^kicktrack: warning: $T/s/KT-0002.nmea: .*could not be used" "$T/err" && fail "a sound log called damaged"
 	check_outputs "$T/out3" 2
+	# a vest whose battery died: its log ends inside a frame. Every frame
+	# before the cut counts, and the cut one is one truncated frame, not
+	# also garbage bytes or malformed frames (firmware-protocols/ubx.md)
+	ubx=$(ls "$T"/s/*.ubx | head -1)
+	end=$("$PY" - "$ubx" <<-'EOF'
+		import sys
+		d = open(sys.argv[1], "rb").read()
+		i = n = 0
+		while i + 8 <= len(d) and n < 3000:
+		    assert d[i] == 0xB5 and d[i + 1] == 0x62, i
+		    i += 8 + d[i + 4] + 256 * d[i + 5]
+		    n += 1
+		print(i)
+		EOF
+	) || fail "cannot find the frames of $ubx"
+	head -c "$end" "$ubx" > "$T/whole.ubx"
+	head -c $((end + 57)) "$ubx" > "$T/cut.ubx"
+	"$KT" decode --summary-only "$T/cut.ubx" 2> "$T/err"
+	grep -q "rejected: truncated 1$" "$T/err" || fail "a log cut at the end is more than one truncated frame"
+	for part in whole cut; do # (check_outputs sets f)
+		run "$T/$part.ubx" -o "$T/out-$part"
+		expect_rc 0
+		check_outputs "$T/out-$part" 1
+		json_get "$T/out-$part/session.json" "(j['inputs'][0]['ubx_frames'], j['inputs'][0]['fixes'])" > "$T/$part.n"
+	done
+	cmp -s "$T/whole.n" "$T/cut.n" || fail "frames, fixes: $(cat "$T/cut.n") of a cut log, $(cat "$T/whole.n") whole"
 	;;
 nothing)
 	# nothing usable: exit 1 and no output folder contents

@@ -410,6 +410,52 @@ is_start(const uint8_t *p, size_t n)
 	return p[0] == '$' || p[0] == '!' || (p[0] == UBX_SYNC1 && (n < 2 || p[1] == UBX_SYNC2));
 }
 
+/* Is the UBX candidate p[0..n) (p[0] = 0xB5) the start of a frame that
+ * more bytes would complete (as opposed to one complete but bad)? */
+static int
+ubx_incomplete(const uint8_t *p, size_t n)
+{
+	if (n < 2)
+		return 1;
+	if (p[1] != UBX_SYNC2)
+		return 0;
+	if (n < 6)
+		return 1;
+	return n < ((size_t)p[4] | (size_t)p[5] << 8) + 8;
+}
+
+/*
+ * At the end of the stream: would rescanning p[0..n) find a frame? The
+ * same steps as process_buf() takes, without counting anything. Used for
+ * the bytes of a frame cut off by the end of the stream (a vest whose
+ * battery died): if no frame hides in them they are that one truncated
+ * frame, not also garbage and more cut frames.
+ */
+static int
+frame_ahead(const uint8_t *p, size_t n)
+{
+	size_t k = 0;
+
+	while (k < n) {
+		size_t flen = 0, cons = 0, resume = 0;
+		enum kt_reject_reason reason;
+		enum check c;
+
+		if (!is_start(p + k, n - k)) {
+			k++;
+			continue;
+		}
+		if (p[k] != UBX_SYNC1)
+			c = check_nmea(p + k, n - k, 1, &flen, &cons, &reason, &resume);
+		else
+			c = check_ubx(p + k, n - k, 1, &flen, &reason, &resume);
+		if (c == CK_OK)
+			return 1;
+		k += resume > 0 ? resume : 1; /* CK_NEED cannot happen at the end */
+	}
+	return 0;
+}
+
 /*
  * Work on the buffered candidate f->buf[0..len). Returns 1 with a frame, 0 if
  * more bytes are needed (state stays ST_BUF) or the buffer emptied (state
@@ -463,7 +509,17 @@ process_buf(struct kt_framer *f, int at_end, enum kt_frame_type *ret_type,
 			}
 			return 1;
 		}
-		/* Bad: count and rescan the rest of the buffer. */
+		/* Bad: count and rescan the rest of the buffer. A UBX frame
+		 * cut by the end of the stream is counted once, as truncated,
+		 * unless a frame lies among its bytes (then its sync pair was
+		 * garbage, and the bytes before that frame are counted so). */
+		if (at_end && !nmea && reason == KT_REJECT_TRUNCATED && ubx_incomplete(f->buf, f->len) &&
+		    !frame_ahead(f->buf + (resume < f->len ? resume : f->len),
+				 f->len - (resume < f->len ? resume : f->len))) {
+			f->rejected[KT_REJECT_TRUNCATED]++;
+			f->len = 0;
+			continue;
+		}
 		if (reason == KT_REJECT_GARBAGE_BYTES)
 			f->rejected[KT_REJECT_GARBAGE_BYTES] += resume;
 		else

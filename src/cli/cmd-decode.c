@@ -31,12 +31,14 @@ help(FILE *f)
 		"Usage: kicktrack decode [--imu] [--summary-only] FILE...\n"
 		"Print the fixes of vest logs (NMEA 0183 text, u-blox UBX binary or a mix,\n"
 		"recognised by content) as CSV on standard output, and a summary per file\n"
-		"on standard error.\n\n"
+		"on standard error. Each FILE must be a regular file (not a device or a\n"
+		"pipe).\n\n"
 		"Options:\n"
 		"  --imu            also print the IMU samples of each file, as a second\n"
 		"                   CSV table after its fixes\n"
 		"  --summary-only   print only the summaries, no CSV\n"
-		"  -h, --help       show this help\n\n"
+		"  -h, --help       show this help\n"
+		"  -V, --version    show the version\n\n"
 		"Output: for each FILE a line '# file: FILE', then the header\n"
 		"  utc,lat,lon,speed_mps,course_deg,quality,num_sv,hdop,pdop,hacc_m,sacc_mps\n"
 		"and one line per fix (epoch). utc is ISO 8601, rounded to the millisecond, lat/lon\n"
@@ -59,6 +61,7 @@ describe(int r)
 	switch (r) {
 	case -ENOENT: return "no such file";
 	case -EISDIR: return "is a directory, not a log file";
+	case -EINVAL: return "not a regular file (a device or a pipe?)";
 	case -ENODATA: return "file is empty";
 	case -EBADMSG: return "no NMEA sentence or UBX frame found (not a vest log?)";
 	case -EACCES: return "permission denied";
@@ -149,20 +152,21 @@ kt_cmd_decode(int argc, char **argv)
 		{ "imu", no_argument, NULL, 'i' },
 		{ "summary-only", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{},
 	};
 	bool imu = false, summary_only = false;
 	int c, failed = 0, nfiles;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hV", opts, NULL)) >= 0) {
 		switch (c) {
 		case 'i': imu = true; break;
 		case 's': summary_only = true; break;
 		case 'h': help(stdout); return KT_EXIT_OK;
-		default:
-			fputs("Try 'kicktrack decode --help'.\n", stderr);
-			return KT_EXIT_USAGE;
+		case 'V': return kt_cli_version();
+		default: return kt_cli_bad_option("decode", c, argv, opts);
 		}
 	}
 	nfiles = argc - optind;
@@ -170,6 +174,9 @@ kt_cmd_decode(int argc, char **argv)
 		log_error("decode: no FILE given (try 'kicktrack decode --help')");
 		return KT_EXIT_USAGE;
 	}
+	for (int i = optind; i < argc; i++)
+		if (kt_cli_empty_name("decode", "a FILE", argv[i]))
+			return KT_EXIT_USAGE;
 	for (int i = optind; i < argc; i++) {
 		struct kt_log l;
 		int r = kt_log_read(argv[i], &l);

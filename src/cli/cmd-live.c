@@ -20,6 +20,7 @@
 #include "kt-cli.h"
 #include "kt-config.h"
 #include "store/kt-store.h"
+#include "util/kt-fileio.h"
 #include "util/kt-ini.h"
 #include "util/kt-log.h"
 #include "util/kt-strutil.h"
@@ -42,9 +43,14 @@ help(FILE *f)
 		"                     the config, else <store root>/live.json)\n"
 		"  -1, --once         print one table and exit (for scripts)\n"
 		"  -c, --config PATH  config file (default %s)\n"
-		"  -h, --help         show this help\n\n"
-		"Without --once the table is redrawn every second until interrupted.\n"
-		"Exit status: 0 done, 1 the status file cannot be read, 2 usage error.\n"
+		"  -h, --help         show this help\n"
+		"  -V, --version      show the version\n\n"
+		"Without --once the table is redrawn every second until interrupted; a\n"
+		"missing file is waited for. A file older than 5 s is flagged: gpsd's state\n"
+		"and the speeds are then unknown.\n"
+		"Exit status: 0 done, 1 the status file is not a live status file (a\n"
+		"directory, a device, other content) or cannot be read, at once; with --once\n"
+		"also when it is missing; 2 usage error.\n"
 		"See kicktrack-live(1).\n",
 		DEFAULT_CONFIG);
 }
@@ -181,22 +187,32 @@ state_label(const char *st)
 	return st;
 }
 
-/* Read and print one table. Returns 0, or -errno if the file is unusable. */
+/* Read and print one table. Returns 0, or -errno if the file is unusable:
+ * -ENOENT not there (yet), -EISDIR, -EINVAL (a FIFO or device), -EBADMSG
+ * not a live status file. */
 static int
 show(FILE *out, const char *path, bool tty)
 {
-	struct json_object *root, *players;
+	struct json_object *root, *players, *version;
 	struct stat st;
 	double age_file = NAN;
+	char *data = NULL;
 	size_t n;
+	int r;
 
 	if (stat(path, &st) < 0)
 		return -errno;
-	root = json_object_from_file(path);
+	/* regular files only: a FIFO or /dev/zero would be read forever */
+	r = kt_read_file(path, 16u << 20, &data, NULL);
+	if (r < 0)
+		return r == -EFBIG ? -EBADMSG : r;
+	root = json_tokener_parse(data);
+	free(data);
 	if (!root)
 		return -EBADMSG;
-	if (!json_object_object_get_ex(root, "players", &players) ||
-	    !json_object_is_type(players, json_type_array)) {
+	if (!json_object_is_type(root, json_type_object) ||
+	    !json_object_object_get_ex(root, "version", &version) || !json_object_is_type(version, json_type_int) ||
+	    !json_object_object_get_ex(root, "players", &players) || !json_object_is_type(players, json_type_array)) {
 		json_object_put(root);
 		return -EBADMSG;
 	}
@@ -209,16 +225,24 @@ show(FILE *out, const char *path, bool tty)
 
 	if (tty)
 		fputs("\033[H\033[2J", out);
-	fprintf(out, "gpsd %s: %s", jstr(root, "gpsd") ? jstr(root, "gpsd") : "?",
-		jbool(root, "connected") ? "connected" : "NOT CONNECTED");
-	if (jbool(root, "session"))
-		fprintf(out, "; session since %s", jstr(root, "session_start") ? jstr(root, "session_start") : "?");
-	else
-		fprintf(out, "; no session running%s", json_object_array_length(players) ? " (last session's final numbers)" : "");
-	fputc('\n', out);
-	if (age_file > STALE_S)
+	if (age_file > STALE_S) {
+		/* what the file says about gpsd and the session was true then,
+		 * not now: kicktrackd stopped (or is stuck) */
 		fprintf(out, "WARNING: %s was last updated %.0f s ago: is kicktrackd running with [gpsd] enable = yes?\n",
 			path, age_file);
+		fprintf(out, "gpsd %s: state unknown; the numbers below are from %.0f s ago%s\n",
+			jstr(root, "gpsd") ? jstr(root, "gpsd") : "?", age_file,
+			jbool(root, "session") ? " (a session was running then)" : "");
+	} else {
+		fprintf(out, "gpsd %s: %s", jstr(root, "gpsd") ? jstr(root, "gpsd") : "?",
+			jbool(root, "connected") ? "connected" : "NOT CONNECTED");
+		if (jbool(root, "session"))
+			fprintf(out, "; session since %s", jstr(root, "session_start") ? jstr(root, "session_start") : "?");
+		else
+			fprintf(out, "; no session running%s",
+				json_object_array_length(players) ? " (last session's final numbers)" : "");
+		fputc('\n', out);
+	}
 
 	fprintf(out, "%-8s %-20s %10s %10s %9s %7s %10s %9s  %s\n", "VEST", "PLAYER", "SPEED km/h", "DIST m",
 		"HSR m", "SPRINTS", "MAX km/h", "LAST FIX", "STATE");
@@ -229,6 +253,9 @@ show(FILE *out, const char *path, bool tty)
 		double age = jnum(p, "last_fix_age_s");
 		char b[32];
 		bool flagged = stt && strcmp(stt, "ok") && strcmp(stt, "ended");
+		/* a stale file: the last speed and state are not now's (the
+		 * totals are what was counted, and final once ended) */
+		bool unknown = age_file > STALE_S && !(stt && !strcmp(stt, "ended"));
 
 		/* the fix age grows while the file ages: only counted once the daemon
 		 * is clearly late (mtime may have a coarse resolution) */
@@ -237,7 +264,7 @@ show(FILE *out, const char *path, bool tty)
 		put_padded(out, vest ? vest : "?", 8);
 		fputc(' ', out);
 		put_padded(out, player ? player : "", 20);
-		put_num(out, jnum(p, "speed_kmh"), 10, 1);
+		put_num(out, unknown ? NAN : jnum(p, "speed_kmh"), 10, 1);
 		put_num(out, jnum(p, "distance_m"), 10, 0);
 		put_num(out, jnum(p, "hsr_m"), 9, 0);
 		put_num(out, jnum(p, "sprints"), 7, 0);
@@ -246,7 +273,10 @@ show(FILE *out, const char *path, bool tty)
 			fprintf(out, " %7s s", kt_fmt_double(b, sizeof(b), age, 1, false));
 		else
 			fprintf(out, " %9s", "-");
-		fprintf(out, "  %s%s", flagged ? "!! " : "", state_label(stt));
+		if (unknown)
+			fprintf(out, "  ?? (was: %s)", state_label(stt));
+		else
+			fprintf(out, "  %s%s", flagged ? "!! " : "", state_label(stt));
 		/* long sessions: the daemon refreshes the totals of many vests in turn */
 		if (jnum(p, "numbers_age_s") > 2.0)
 			fprintf(out, " (totals %.0f s old)", jnum(p, "numbers_age_s"));
@@ -267,6 +297,7 @@ kt_cmd_live(int argc, char **argv)
 		{ "once", no_argument, NULL, '1' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
 	const char *file = NULL, *config = DEFAULT_CONFIG;
@@ -275,9 +306,12 @@ kt_cmd_live(int argc, char **argv)
 	int c, r;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "f:1c:h", options, NULL)) >= 0) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:1c:hV", options, NULL)) >= 0) {
 		switch (c) {
 		case 'f':
+			if (kt_cli_empty_name("live", "--file", optarg))
+				return KT_EXIT_USAGE;
 			file = optarg;
 			break;
 		case '1':
@@ -290,9 +324,10 @@ kt_cmd_live(int argc, char **argv)
 		case 'h':
 			help(stdout);
 			return KT_EXIT_OK;
+		case 'V':
+			return kt_cli_version();
 		default:
-			help(stderr);
-			return KT_EXIT_USAGE;
+			return kt_cli_bad_option("live", c, argv, options);
 		}
 	}
 	if (optind < argc) {
@@ -307,29 +342,35 @@ kt_cmd_live(int argc, char **argv)
 		return KT_EXIT_FAILURE;
 
 	tty = isatty(STDOUT_FILENO) && !once;
-	for (;;) {
+	for (bool waiting = false;; ) {
 		r = show(stdout, path, tty);
-		if (r < 0) {
-			if (once) {
-				if (r == -EBADMSG)
-					log_error("%s is not a kicktrack live status file", path);
-				else
-					log_error_errno(r, "cannot read the live status file %s: %m", path);
-				free(path);
-				return KT_EXIT_FAILURE;
-			}
+		/* Only a missing file is waited for: kicktrackd replaces the
+		 * file whole (atomically), so one that is there but wrong
+		 * will not get right by waiting. */
+		if (r < 0 && (once || r != -ENOENT)) {
+			if (r == -EBADMSG)
+				log_error("%s is not a kicktrack live status file", path);
+			else if (r == -EISDIR)
+				log_error("%s is a directory, not a kicktrack live status file (give the file, "
+					  "e.g. %s/live.json)", path, path);
+			else
+				log_error("cannot read the live status file %s: %s", path, kt_read_file_error(r));
+			free(path);
+			return KT_EXIT_FAILURE;
+		}
+		if (r < 0 && (tty || !waiting)) {
+			/* redrawn on a terminal; said once into a pipe or file */
 			if (tty)
 				fputs("\033[H\033[2J", stdout);
-			printf("waiting for %s (%s) ...\n", path,
-			       r == -EBADMSG ? "not a kicktrack live status file" : strerror(-r));
-			if (r == -ENOENT)
-				printf("kicktrackd writes it while it records vests through gpsd: is it running,\n"
-				       "with enable = yes under [gpsd] in its config? Ctrl-C to stop waiting.\n");
+			printf("waiting for %s (%s) ...\n", path, strerror(-r));
+			printf("kicktrackd writes it while it records vests through gpsd: is it running,\n"
+			       "with enable = yes under [gpsd] in its config? Ctrl-C to stop waiting.\n");
 			fflush(stdout);
 		}
+		waiting = r < 0;
 		if (once)
 			break;
-		if (!tty)
+		if (!tty && !waiting)
 			putchar('\n');
 		sleep(1);
 	}

@@ -58,7 +58,8 @@ help(FILE *f)
 		"      --to TIME          count only up to TIME (same forms): drop the walk to\n"
 		"                         the pitch, or process each half of a match on its own\n"
 		"  -q, --quiet            only warnings and errors, no progress\n"
-		"  -h, --help             show this help\n\n"
+		"  -h, --help             show this help\n"
+		"  -V, --version          show the version\n\n"
 		"Outputs in OUTDIR (units in brackets; details in kicktrack-process(1)):\n"
 		"  team.csv, one row per vest: vest_id, player, number, position, minutes [min],\n"
 		"    distance_m, z1_m, z2_m, z3_m, z4_m, z5_m, hsr_m [m], sprints [count], sprint_m [m],\n"
@@ -129,6 +130,7 @@ static const struct option options[] = {
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
 };
 
@@ -182,15 +184,17 @@ kt_cmd_process(int argc, char **argv)
 
 	kt_pipeline_opts_init(&o);
 
-	/* pass 1: help and which config file */
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "o:j:qh", options, NULL)) != -1) {
+	/* pass 1: help, version, bad options and which config file */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:j:qhV", options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			help(stdout);
 			return KT_EXIT_OK;
+		case 'V':
+			return kt_cli_version();
 		case OPT_CONFIG:
-			if (given_twice(seen, c, optarg))
+			if (given_twice(seen, c, optarg) || kt_cli_empty_name("process", "--config", optarg))
 				return KT_EXIT_USAGE;
 			config = optarg;
 			config_given = true;
@@ -199,8 +203,8 @@ kt_cmd_process(int argc, char **argv)
 			no_config = true;
 			break;
 		case '?':
-			fprintf(stderr, "Try 'kicktrack process --help'.\n");
-			return KT_EXIT_USAGE;
+		case ':':
+			return kt_cli_bad_option("process", c, argv, options);
 		default:
 			break;
 		}
@@ -214,17 +218,23 @@ kt_cmd_process(int argc, char **argv)
 	/* pass 2: the command line wins */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:j:qh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:j:qhV", options, NULL)) != -1) {
 		if (optarg && given_twice(seen, c, optarg))
 			return KT_EXIT_USAGE;
 		switch (c) {
 		case 'o':
+			if (kt_cli_empty_name("process", "the output folder (-o)", optarg))
+				return KT_EXIT_USAGE;
 			o.outdir = optarg;
 			continue;
 		case OPT_ROSTER:
+			if (kt_cli_empty_name("process", "--roster", optarg))
+				return KT_EXIT_USAGE;
 			o.roster_path = optarg;
 			continue;
 		case OPT_PITCH:
+			if (kt_cli_empty_name("process", "--pitch", optarg))
+				return KT_EXIT_USAGE;
 			o.pitch_path = optarg;
 			continue;
 		case OPT_NO_CHARTS:
@@ -279,6 +289,9 @@ kt_cmd_process(int argc, char **argv)
 		log_error("no vest logs or session directory given (try 'kicktrack process --help')");
 		return KT_EXIT_USAGE;
 	}
+	for (int i = optind; i < argc; i++)
+		if (kt_cli_empty_name("process", "a LOG or SESSION_DIR", argv[i]))
+			return KT_EXIT_USAGE;
 	o.inputs = (const char *const *)(argv + optind);
 	o.n_inputs = (size_t)(argc - optind);
 	if (o.quiet)

@@ -38,7 +38,8 @@ usage(FILE *f)
 		"      --config FILE    config file (default " DEFAULT_CONFIG ")\n"
 		"      --no-config      read no config file\n"
 		"  -q, --quiet          only errors\n"
-		"  -h, --help           this text\n\n"
+		"  -h, --help           this text\n"
+		"  -V, --version        the version\n\n"
 		"Writes players/<vest_id>/{heatmap,speed,zones,accel}.png and report.pdf,\n"
 		"team_{distance,sprints,hsr,heatmap}.png, team.pdf and index.html.\n"
 		"Exit status: 0 all made; 1 OUTDIR unusable (or being written by another\n"
@@ -88,6 +89,7 @@ kt_cmd_report(int argc, char **argv)
 		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
 	struct report_conf conf = { 0 };
@@ -97,7 +99,8 @@ kt_cmd_report(int argc, char **argv)
 	int c, r, ret, lock_fd = -1;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "l:qh", options, NULL)) >= 0) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":l:qhV", options, NULL)) >= 0) {
 		switch (c) {
 		case 'l':
 			if (strcmp(optarg, "de") && strcmp(optarg, "en")) {
@@ -122,15 +125,18 @@ kt_cmd_report(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return KT_EXIT_OK;
+		case 'V':
+			return kt_cli_version();
 		default:
-			usage(stderr);
-			return KT_EXIT_USAGE;
+			return kt_cli_bad_option("report", c, argv, options);
 		}
 	}
 	if (optind + 1 != argc) {
 		log_error("expected exactly one OUTDIR (try 'kicktrack report --help')");
 		return KT_EXIT_USAGE;
 	}
+	if (kt_cli_empty_name("report", "OUTDIR", argv[optind]))
+		return KT_EXIT_USAGE;
 	if (!no_config) {
 		/* no system config: defaults (kt_ini_parse names any other problem) */
 		r = config_given || access(config, F_OK) == 0 ? kt_ini_parse(config, conf_cb, &conf) : 0;

@@ -21,6 +21,8 @@
 #include "util/kt-log.h"
 
 #define STALE_S 10
+/* "format" of the file kicktrackd writes (src/daemon/kt-status.c) */
+#define STATUS_FORMAT "kicktrack-status-1"
 
 static volatile sig_atomic_t interrupted;
 
@@ -162,6 +164,11 @@ render(FILE *f, const char *path, bool clear)
 			json_object_put(root);
 		return -EBADMSG;
 	}
+	/* any other JSON would be shown as a daemon stopped decades ago */
+	if (strcmp(jstr(root, "format"), STATUS_FORMAT)) {
+		json_object_put(root);
+		return -EPROTO;
+	}
 	updated = jint(root, "updated_unix", 0);
 	age = (int64_t)time(NULL) - updated;
 	if (clear)
@@ -228,6 +235,24 @@ render(FILE *f, const char *path, bool clear)
 	return age > STALE_S ? 1 : 0;
 }
 
+/* One message for a status file render() could not show. */
+static void
+log_status_error(const char *path, int r)
+{
+	if (r == -ENOENT)
+		log_error("no status file %s: kicktrackd has not run with this store "
+			  "(see kicktrackd(8))", path);
+	else if (r == -EBADMSG)
+		log_error("%s is not a kicktrackd status file (not a JSON object)", path);
+	else if (r == -EPROTO)
+		log_error("%s is not a kicktrackd status file (no \"format\": \"" STATUS_FORMAT "\")",
+			  path);
+	else if (r == -EISDIR)
+		log_error("status file %s is a directory: give the file (or --root DIR)", path);
+	else
+		log_error("cannot read status file %s: %s", path, kt_read_file_error(r));
+}
+
 static void
 usage(FILE *f)
 {
@@ -240,10 +265,12 @@ usage(FILE *f)
 		"                    reads DIR/status.json\n"
 		"  -f, --file PATH   read this status file instead\n"
 		"  -w, --watch       refresh every second until Ctrl-C (only on a terminal;\n"
-		"                    otherwise print once)\n"
-		"  -h, --help        this help\n\n"
-		"Exit codes: 0 shown, 1 no status file (daemon never ran) or unreadable,\n"
-		"2 usage, 3 shown but the daemon is not running (status older than %d s).\n",
+		"                    otherwise print once); waits while there is no file\n"
+		"  -h, --help        this help\n"
+		"  -V, --version     the version\n\n"
+		"Exit codes: 0 shown, 1 no status file (daemon never ran), unreadable, or\n"
+		"not a kicktrackd status file (also with --watch, at once), 2 usage, 3 shown\n"
+		"but the daemon is not running (status older than %d s).\n",
 		STALE_S);
 }
 
@@ -255,6 +282,7 @@ kt_cmd_status(int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ "watch", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
 	const char *root = KT_STORE_DEFAULT_ROOT, *file = NULL;
@@ -263,12 +291,15 @@ kt_cmd_status(int argc, char **argv)
 	int opt, r;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "r:f:wh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":r:f:whV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
 			root = optarg;
 			break;
 		case 'f':
+			if (kt_cli_empty_name("status", "--file", optarg))
+				return KT_EXIT_USAGE;
 			file = optarg;
 			break;
 		case 'w':
@@ -277,9 +308,10 @@ kt_cmd_status(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return KT_EXIT_OK;
+		case 'V':
+			return kt_cli_version();
 		default:
-			usage(stderr);
-			return KT_EXIT_USAGE;
+			return kt_cli_bad_option("status", opt, argv, opts);
 		}
 	}
 	if (optind < argc) {
@@ -298,13 +330,7 @@ kt_cmd_status(int argc, char **argv)
 	if (!watch) {
 		r = render(stdout, path, false);
 		if (r < 0) {
-			if (r == -ENOENT)
-				log_error("no status file %s: kicktrackd has not run with this store "
-					  "(see kicktrackd(8))", path);
-			else if (r == -EBADMSG)
-				log_error("status file %s is not valid JSON", path);
-			else
-				log_error_errno(r, "cannot read status file %s: %m", path);
+			log_status_error(path, r);
 			free(path);
 			return KT_EXIT_FAILURE;
 		}
@@ -316,10 +342,16 @@ kt_cmd_status(int argc, char **argv)
 	signal(SIGTERM, on_sigint);
 	while (!interrupted) {
 		r = render(stdout, path, true);
+		if (r < 0 && r != -ENOENT) {
+			/* kicktrackd replaces the file whole (atomically): what
+			 * is wrong with it now will not get right by waiting */
+			log_status_error(path, r);
+			free(path);
+			return KT_EXIT_FAILURE;
+		}
 		if (r < 0) {
 			fputs("\033[H\033[2J", stdout);
-			printf("Waiting for kicktrackd's status file %s (%s)...\n", path,
-			       r == -ENOENT ? "not there yet" : strerror(-r));
+			printf("Waiting for kicktrackd's status file %s (not there yet)...\n", path);
 			fflush(stdout);
 		}
 		poll(NULL, 0, 1000);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
+#include <getopt.h>
 #include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -7,6 +9,7 @@
 #include "kt-cli.h"
 #include "kt-config.h"
 #include "util/kt-log.h"
+#include "util/kt-strutil.h"
 
 static const struct {
 	const char *name;
@@ -19,6 +22,56 @@ static const struct {
 	{ "status", kt_cmd_status, "show the docking station: vests, downloads, latest report" },
 	{ "live", kt_cmd_live, "show live numbers of vests streamed through gpsd" },
 };
+
+int
+kt_cli_version(void)
+{
+	printf("kicktrack %s\n", KT_VERSION);
+	return KT_EXIT_OK;
+}
+
+int
+kt_cli_bad_option(const char *cmd, int c, char **argv, const struct option *opts)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	bool is_long = !strncmp(arg, "--", 2);
+	size_t len = is_long ? strcspn(arg + 2, "=") : 0;
+	const struct option *found = NULL;
+	unsigned n_prefix = 0;
+	char esc[100];
+
+	for (const struct option *o = opts; is_long && o->name; o++)
+		if (!strncmp(o->name, arg + 2, len)) {
+			n_prefix++;
+			if (strlen(o->name) == len || !found)
+				found = o;
+		}
+	if (!is_long && c == ':')
+		log_error("%s: option '-%c' needs a value", cmd, optopt);
+	else if (!is_long && optopt > 0x20 && optopt < 0x7f)
+		log_error("%s: unknown option '-%c'", cmd, optopt);
+	else if (!is_long)
+		log_error("%s: unknown option '-\\x%02x'", cmd, (unsigned char)optopt);
+	else if (c == ':')
+		log_error("%s: option '--%s' needs a value", cmd, found ? found->name : arg + 2);
+	else if (found && arg[2 + len] == '=' && found->has_arg == no_argument)
+		log_error("%s: option '--%s' takes no value", cmd, found->name);
+	else if (n_prefix > 1)
+		log_error("%s: option '%s' is ambiguous", cmd, kt_escape(esc, sizeof(esc), arg));
+	else
+		log_error("%s: unknown option '%s'", cmd, kt_escape(esc, sizeof(esc), arg));
+	fprintf(stderr, "Try 'kicktrack %s --help'.\n", cmd);
+	return KT_EXIT_USAGE;
+}
+
+bool
+kt_cli_empty_name(const char *cmd, const char *opt, const char *value)
+{
+	if (*value)
+		return false;
+	log_error("%s: %s was given an empty name (try 'kicktrack %s --help')", cmd, opt, cmd);
+	return true;
+}
 
 static void
 usage(FILE *f)
@@ -56,10 +109,8 @@ main(int argc, char **argv)
 		usage(stdout);
 		return KT_EXIT_OK;
 	}
-	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-		printf("kicktrack %s\n", KT_VERSION);
-		return KT_EXIT_OK;
-	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))
+		return kt_cli_version();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);

@@ -1036,9 +1036,10 @@ main(int argc, char **argv)
 		opts_clear(&dm.o);
 		return 1;
 	}
-	if (dm.o.roster_path && load_roster(&dm.d, dm.o.roster_path) < 0)
-		log_warning("without the roster, a training is processed after the quiet time only, "
-			    "and its reports have no names");
+	if (dm.o.roster_path && (r = load_roster(&dm.d, dm.o.roster_path)) < 0)
+		log_warning("cannot read roster %s: %s; without the roster, a training is processed after "
+			    "the quiet time only, and its reports have no names",
+			    dm.o.roster_path, kt_read_file_error(r));
 	/* said now, not first in a training's processing log */
 	if (dm.o.pitch_path && access(dm.o.pitch_path, R_OK) < 0) {
 		int e = errno;

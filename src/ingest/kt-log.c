@@ -932,7 +932,7 @@ kt_log_read(const char *path, struct kt_log *ret)
 	k = kt_log_reader_new(&r);
 	if (k < 0)
 		return k;
-	k = kt_log_reader_feed_file(r, path, false, NULL, NULL, ret->sha256, NULL);
+	k = kt_log_reader_feed_file(r, path, true, NULL, NULL, ret->sha256, NULL);
 	if (k < 0)
 		goto out;
 	ret->path = strdup(path);

@@ -59,8 +59,10 @@ struct kt_log {
 
 /*
  * Read and decode a log file. Returns 0 on success; -ENOENT/-EACCES/-EISDIR
- * etc. from the OS, -ENODATA for an empty file, -EBADMSG for a file with no
- * recognisable NMEA/UBX frame (binary garbage). On failure *ret is cleared.
+ * etc. from the OS, -EINVAL for a device or pipe (a log is a regular file:
+ * /dev/zero or a FIFO would be read, or waited on, forever), -ENODATA for an
+ * empty file, -EBADMSG for a file with no recognisable NMEA/UBX frame
+ * (binary garbage). On failure *ret is cleared.
  */
 int kt_log_read(const char *path, struct kt_log *ret);
 

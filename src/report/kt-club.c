@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <strings.h>
@@ -20,6 +21,7 @@
 #define ROSTER_MAX_SIZE (4u << 20)
 #define ROSTER_FIELDS 4     /* vest_id, player, number, position */
 #define ROSTER_MAX_COLS 64  /* columns of a line kept (a header may name more) */
+#define ROSTER_MAX_MESSAGES 5 /* bad lines named one by one; the rest are counted */
 
 /* ------------------------------------------------------------------ roster */
 
@@ -34,6 +36,7 @@ struct roster_parse {
 	unsigned n_fields;
 	char *fields[ROSTER_MAX_COLS];
 	bool bad_utf8;
+	bool bad_ctrl;          /* a control byte in a field */
 	bool oom;
 	/* a header line maps its columns by name: col[k] is the column of
 	 * vest_id, player, number, position (-1: not there), n_cols how many a
@@ -43,42 +46,19 @@ struct roster_parse {
 	unsigned n_cols;
 };
 
-static bool
-utf8_valid(const unsigned char *s, size_t n)
+/* A bad line: named (the first few), counted, skipped. */
+static void __attribute__((format(printf, 3, 4)))
+bad_line(struct roster_parse *p, unsigned line, const char *fmt, ...)
 {
-	size_t i = 0;
+	char buf[300];
+	va_list ap;
 
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t k;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xE0) == 0xC0) {
-			k = 1;
-			cp = c & 0x1F;
-		} else if ((c & 0xF0) == 0xE0) {
-			k = 2;
-			cp = c & 0x0F;
-		} else if ((c & 0xF8) == 0xF0) {
-			k = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		for (size_t j = 1; j <= k; j++) {
-			if (i + j >= n || (s[i + j] & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + j] & 0x3F);
-		}
-		if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
-		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
-		i += k + 1;
-	}
-	return true;
+	if (++p->roster->bad_lines > ROSTER_MAX_MESSAGES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_error("%s:%u: %s", p->path, line, buf);
 }
 
 static char *
@@ -95,6 +75,7 @@ roster_row_reset(struct roster_parse *p)
 		p->fields[i] = mfree_str(p->fields[i]);
 	p->n_fields = 0;
 	p->bad_utf8 = false;
+	p->bad_ctrl = false;
 }
 
 static void
@@ -104,8 +85,12 @@ roster_field_cb(void *s, size_t len, void *data)
 
 	if (p->n_fields == 0)
 		p->row_line = p->cur_line;
-	if (!utf8_valid(s, len))
+	if (s && !kt_utf8_valid(s, len))
 		p->bad_utf8 = true;
+	for (size_t i = 0; s && i < len; i++)
+		if ((((const unsigned char *)s)[i] < 0x20 && ((const char *)s)[i] != '\t') ||
+		    ((const char *)s)[i] == 0x7f)
+			p->bad_ctrl = true;
 	if (p->n_fields < ROSTER_MAX_COLS) {
 		p->fields[p->n_fields] = strndup(s ? s : "", s ? len : 0);
 		if (!p->fields[p->n_fields])
@@ -158,11 +143,12 @@ parse_header(struct roster_parse *p)
 	memcpy(p->col, col, sizeof(col));
 	for (unsigned i = 0; i < n; i++) {
 		bool used = false;
+		char esc[100];
 		for (int k = 0; k < ROSTER_FIELDS; k++)
 			used |= col[k] == (int)i;
 		if (!used)
 			log_info("%s:%u: column '%s' is not used", p->path, p->row_line,
-				 p->fields[i] ? p->fields[i] : "");
+				 kt_escape(esc, sizeof(esc), p->fields[i] ? p->fields[i] : ""));
 	}
 	return true;
 }
@@ -187,18 +173,21 @@ roster_row_cb(int c, void *data)
 	}
 	if (p->n_fields != p->n_cols) {
 		if (p->have_header)
-			log_error("%s:%u: expected %u fields as in the header line, got %u", p->path,
-				  p->row_line, p->n_cols, p->n_fields);
+			bad_line(p, p->row_line, "expected %u fields as in the header line, got %u", p->n_cols,
+				 p->n_fields);
 		else
-			log_error("%s:%u: expected %d fields, got %u (vest_id,player,number,position)",
-				  p->path, p->row_line, ROSTER_FIELDS, p->n_fields);
-		r->bad_lines++;
+			bad_line(p, p->row_line, "expected %d fields, got %u (vest_id,player,number,position)",
+				 ROSTER_FIELDS, p->n_fields);
 		roster_row_reset(p);
 		return;
 	}
 	if (p->bad_utf8) {
-		log_error("%s:%u: not valid UTF-8 (save the roster as 'CSV UTF-8')", p->path, p->row_line);
-		r->bad_lines++;
+		bad_line(p, p->row_line, "not valid UTF-8 (save the roster as 'CSV UTF-8')");
+		roster_row_reset(p);
+		return;
+	}
+	if (p->bad_ctrl) {
+		bad_line(p, p->row_line, "control characters in a field (a name or number cannot hold them)");
 		roster_row_reset(p);
 		return;
 	}
@@ -221,16 +210,15 @@ roster_row_cb(int c, void *data)
 	for (unsigned k = 0; k < ROSTER_FIELDS; k++)
 		p->fields[k] = kt_strip(f[k]);
 	if (!*p->fields[0]) {
-		log_error("%s:%u: empty vest_id", p->path, p->row_line);
-		r->bad_lines++;
+		bad_line(p, p->row_line, "empty vest_id");
 		roster_row_reset(p);
 		return;
 	}
 	const struct kt_roster_entry *dup = kt_roster_find(r, p->fields[0]);
 	if (dup) {
-		log_error("%s:%u: vest '%s' already assigned on line %u; line ignored",
-			  p->path, p->row_line, p->fields[0], dup->line);
-		r->bad_lines++;
+		char esc[100];
+		bad_line(p, p->row_line, "vest '%s' already assigned on line %u; line ignored",
+			 kt_escape(esc, sizeof(esc), p->fields[0]), dup->line);
 		roster_row_reset(p);
 		return;
 	}
@@ -256,6 +244,19 @@ roster_row_cb(int c, void *data)
 		p->fields[i] = NULL;
 	p->n_fields = 0;
 	p->bad_utf8 = false;
+	p->bad_ctrl = false;
+}
+
+/* Where the line at s[0..n) ends: its LF, or a CR not followed by LF (a
+ * Mac roster; libcsv ends a row there too, and each row keeps its own line
+ * number). NULL for a last line without an end. */
+static const char *
+line_end(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == n || s[i + 1] != '\n')))
+			return s + i;
+	return NULL;
 }
 
 int
@@ -268,9 +269,10 @@ kt_roster_load(const char *path, struct kt_roster *ret)
 	size_t len = 0;
 	int rr;
 
-	rr = kt_read_file(path, ROSTER_MAX_SIZE, &data, &len);
+	/* the caller says why the file is not used, once */
+	rr = kt_read_text_file(path, ROSTER_MAX_SIZE, &data, &len);
 	if (rr < 0)
-		return log_error_errno(rr, "cannot read roster %s: %s", path, kt_read_file_error(rr));
+		return rr;
 
 	char *s = data;
 	if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
@@ -284,7 +286,7 @@ kt_roster_load(const char *path, struct kt_roster *ret)
 
 	if (csv_init(&csv, CSV_STRICT | CSV_APPEND_NULL) != 0) {
 		free(data);
-		return log_error_errno(-ENOMEM, "cannot read roster %s: %m", path);
+		return -ENOMEM;
 	}
 	csv_set_delim(&csv, delim);
 
@@ -292,7 +294,7 @@ kt_roster_load(const char *path, struct kt_roster *ret)
 	size_t off = 0;
 	p.cur_line = 0;
 	while (off < len && !p.oom) {
-		const char *e = memchr(s + off, '\n', len - off);
+		const char *e = line_end(s + off, len - off);
 		size_t n = e ? (size_t)(e - (s + off)) + 1 : len - off;
 		unsigned ended = p.rows_ended;
 		bool blank = true;
@@ -305,10 +307,9 @@ kt_roster_load(const char *path, struct kt_roster *ret)
 		 * not end with its line has an unterminated quote. */
 		bool open_quote = used == n && e && !blank && p.rows_ended == ended;
 		if (used != n || open_quote) {
-			log_error("%s:%u: %s; line ignored", path, p.cur_line,
-				  open_quote ? "unterminated quote" :
-				  "broken quoting (quote a whole field, and double a \" inside it)");
-			r.bad_lines++;
+			bad_line(&p, p.cur_line, "%s; line ignored",
+				 open_quote ? "unterminated quote" :
+				 "broken quoting (quote a whole field, and double a \" inside it)");
 			roster_row_reset(&p);
 			/* start over after the bad line */
 			csv_free(&csv);
@@ -321,17 +322,17 @@ kt_roster_load(const char *path, struct kt_roster *ret)
 		off += n;
 	}
 	if (!p.oom && csv_fini(&csv, roster_field_cb, roster_row_cb, &p) != 0) {
-		log_error("%s:%u: malformed CSV at end of file (%s)", path, p.cur_line,
-			  csv_strerror(csv_error(&csv)));
-		r.bad_lines++;
+		bad_line(&p, p.cur_line, "malformed CSV at end of file (%s)", csv_strerror(csv_error(&csv)));
 		roster_row_reset(&p);
 	}
+	if (r.bad_lines > ROSTER_MAX_MESSAGES)
+		log_error("%s: ... and %u more bad lines", path, r.bad_lines - ROSTER_MAX_MESSAGES);
 	csv_free(&csv);
 	roster_row_reset(&p);
 	free(data);
 	if (p.oom) {
 		kt_roster_clear(&r);
-		return log_error_errno(-ENOMEM, "cannot read roster %s: %m", path);
+		return -ENOMEM;
 	}
 	if (p.n_rows > 0 && r.n == 0 && r.bad_lines == 0)
 		log_warning("%s: no players listed", path);
@@ -675,7 +676,7 @@ int
 kt_pipeline_opts_set(struct kt_pipeline_opts *o, const char *section, const char *key,
 		     const char *value, const char *where)
 {
-	char buf[256];
+	char buf[256], esc[100];
 	const char *want = "yes or no";
 	char *v;
 
@@ -720,7 +721,7 @@ kt_pipeline_opts_set(struct kt_pipeline_opts *o, const char *section, const char
 	if (!strcmp(key, "zones_kmh")) {
 		if (kt_parse_zones(v, o->params.zone_kmh) < 0) {
 			log_error("%s: zones_kmh: expected four increasing speeds in km/h like '7.2, 14.4, 19.8, 25.2', got '%s'",
-				  where, v);
+				  where, kt_escape(esc, sizeof(esc), v));
 			return -EBADMSG;
 		}
 		return 0;
@@ -733,7 +734,7 @@ kt_pipeline_opts_set(struct kt_pipeline_opts *o, const char *section, const char
 			continue;
 		if (kt_safe_atod(v, &d) < 0 || !(d >= t->min && d <= t->max)) {
 			log_error("%s: %s: expected a number from %g to %g, got '%s'",
-				  where, key, t->min, t->max, v);
+				  where, key, t->min, t->max, kt_escape(esc, sizeof(esc), v));
 			return -EBADMSG;
 		}
 		*(double *)((char *)&o->params + t->offset) = d;
@@ -742,7 +743,7 @@ kt_pipeline_opts_set(struct kt_pipeline_opts *o, const char *section, const char
 	log_error("%s: unknown key '%s' in [thresholds] (see kicktrack-process(1))", where, key);
 	return -EBADMSG;
 bad:
-	log_error("%s: invalid value '%s' for %s (expected %s)", where, v, key, want);
+	log_error("%s: invalid value '%s' for %s (expected %s)", where, kt_escape(esc, sizeof(esc), v), key, want);
 	return -EBADMSG;
 }
 

@@ -24,9 +24,13 @@ struct kt_roster {
 	unsigned bad_lines;    /* lines skipped (each logged as "file:line: ...") */
 };
 
-/* Read a roster with libcsv (strict). Bad lines are logged and skipped.
+/* Read a roster with libcsv (strict). Bad lines are logged and skipped (the
+ * first few named as "file:line: ...", then "... and N more bad lines").
  * Returns the number of bad lines (>= 0), or -errno when the file cannot be
- * read at all (logged). A UTF-8 BOM and ';' as separator (German Excel) are
+ * read at all, not logged: the caller says so once, with
+ * kt_read_file_error() (-EMEDIUMTYPE: binary data, e.g. a vest log given by
+ * mistake). Lines end with LF, CR LF or a lone CR (a Mac export); a line
+ * is one row. A UTF-8 BOM and ';' as separator (German Excel) are
  * accepted. A first line naming a vest id column (vest_id, Weste, ...) is a
  * header: columns are then taken by name, in any order, others ignored;
  * without one, every line is vest_id,player,number,position. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "kt-fileio.h"
+#include "kt-strutil.h"
 
 int
 kt_atomic_open(const char *path, mode_t mode, struct kt_atomic_file *ret)
@@ -147,7 +148,29 @@ kt_read_file_error(int r)
 		return "not a regular file (a FIFO or a device?)";
 	if (r == -EFBIG)
 		return "too big for this kind of file";
+	if (r == -EMEDIUMTYPE)
+		return "binary data, not a text file (the wrong file?)";
 	return strerror(-r);
+}
+
+int
+kt_read_text_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len)
+{
+	char *data;
+	size_t len;
+	int r;
+
+	r = kt_read_file(path, max_size, &data, &len);
+	if (r < 0)
+		return r;
+	if (kt_looks_binary(data, len)) {
+		free(data);
+		return -EMEDIUMTYPE;
+	}
+	*ret_data = data;
+	if (ret_len)
+		*ret_len = len;
+	return 0;
 }
 
 int

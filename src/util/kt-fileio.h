@@ -32,7 +32,11 @@ int kt_fsync_dir(const char *dir);
 /* Read a whole small file (config, roster) into a NUL-terminated buffer.
  * Only regular files: a FIFO or device gives -EINVAL (never waits). */
 int kt_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len);
-/* What a kt_read_file() error means, for a message. */
+/* kt_read_file() for files people write (config, roster, pitch): binary
+ * data (a vest log given by mistake) gives -EMEDIUMTYPE, so that none of
+ * it is echoed into a message. */
+int kt_read_text_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len);
+/* What a kt_read_file() or kt_read_text_file() error means, for a message. */
 const char *kt_read_file_error(int r);
 
 /* One writer per output folder: an exclusive lock on DIR/.kicktrack.lock

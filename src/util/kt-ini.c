@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,15 +9,28 @@
 #include "kt-log.h"
 #include "kt-strutil.h"
 
+/* No control bytes but tabs, and valid UTF-8 */
+static bool
+text_line(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return false;
+	return kt_utf8_valid(s, strlen(s));
+}
+
 int
 kt_ini_parse(const char *path, kt_ini_cb cb, void *userdata)
 {
 	char *data, *line, *save = NULL;
-	char section[128] = "";
+	char section[128] = "", esc[100];
 	unsigned lineno = 0;
 	int r;
 
-	r = kt_read_file(path, 1 << 20, &data, NULL);
+	r = kt_read_text_file(path, 1 << 20, &data, NULL);
+	if (r == -EMEDIUMTYPE)
+		return log_error_errno(r, "%s: binary data, not a text file of '[section]' and 'key = value' "
+				       "lines (the wrong file?)", path);
 	if (r < 0)
 		return log_error_errno(r, "cannot read %s: %s", path, kt_read_file_error(r));
 
@@ -30,10 +44,20 @@ kt_ini_parse(const char *path, kt_ini_cb cb, void *userdata)
 		kt_strip(line);
 		if (!*line || *line == '#' || *line == ';')
 			continue;
+		/* what the callbacks get (and may quote) is text */
+		if (!text_line(line)) {
+			log_error("%s:%u: %s: '%s'", path, lineno,
+				  kt_utf8_valid(line, strlen(line)) ? "control characters in a line"
+								  : "not valid UTF-8 (save the file as UTF-8)",
+				  kt_escape(esc, sizeof(esc), line));
+			free(data);
+			return -EBADMSG;
+		}
 		if (*line == '[') {
 			char *end = strchr(line, ']');
 			if (!end || end[1]) {
-				log_error("%s:%u: malformed section header '%s'", path, lineno, line);
+				log_error("%s:%u: malformed section header '%s'", path, lineno,
+					  kt_escape(esc, sizeof(esc), line));
 				free(data);
 				return -EBADMSG;
 			}
@@ -43,7 +67,8 @@ kt_ini_parse(const char *path, kt_ini_cb cb, void *userdata)
 		}
 		char *eq = strchr(line, '=');
 		if (!eq) {
-			log_error("%s:%u: expected 'key = value', got '%s'", path, lineno, line);
+			log_error("%s:%u: expected 'key = value', got '%s'", path, lineno,
+				  kt_escape(esc, sizeof(esc), line));
 			free(data);
 			return -EBADMSG;
 		}

@@ -116,13 +116,116 @@ kt_fmt_double(char *buf, size_t size, double v, int decimals, bool decimal_comma
 char *
 kt_strip(char *s)
 {
-	char *e;
-	while (isspace((unsigned char)*s))
-		memmove(s, s + 1, strlen(s));
+	char *b = s, *e;
+
+	/* one move, not one per blank: a line of a million blanks is input too */
+	while (isspace((unsigned char)*b))
+		b++;
+	if (b != s)
+		memmove(s, b, strlen(b) + 1);
 	e = s + strlen(s);
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
 	return s;
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n) (n > 0), 0 if there is none. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t k;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xE0) == 0xC0) {
+		k = 1;
+		cp = c & 0x1F;
+	} else if ((c & 0xF0) == 0xE0) {
+		k = 2;
+		cp = c & 0x0F;
+	} else if ((c & 0xF8) == 0xF0) {
+		k = 3;
+		cp = c & 0x07;
+	} else
+		return 0;
+	for (size_t j = 1; j <= k; j++) {
+		if (j >= n || (s[j] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[j] & 0x3F);
+	}
+	if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return k + 1;
+}
+
+bool
+kt_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0, k; i < n; i += k)
+		if (!(k = utf8_len(p + i, n - i)))
+			return false;
+	return true;
+}
+
+/* Bytes of s[i..n) taken as one unit by kt_escape (*ret_w: its width). */
+static size_t
+escape_unit(const unsigned char *p, size_t n, size_t i, size_t *ret_w)
+{
+	size_t k = p[i] >= 0x20 && p[i] != 0x7f ? utf8_len(p + i, n - i) : 0;
+
+	if (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)
+		k = 0; /* U+0080..U+009F: C1 control characters */
+	*ret_w = k ? k : 4;
+	return k ? k : 1;
+}
+
+char *
+kt_escape(char *buf, size_t size, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), o = 0, total = 0, w;
+
+	if (size == 0)
+		return buf;
+	for (size_t i = 0; i < n; i += escape_unit(p, n, i, &w), total += w)
+		;
+	/* all of it if it fits, else as much as fits with "..." */
+	for (size_t i = 0, k; i < n; i += k) {
+		k = escape_unit(p, n, i, &w);
+		if (o + w + (total < size ? 0 : 3) >= size) {
+			memcpy(buf + o, "...", o + 3 < size ? 3 : 0);
+			o += o + 3 < size ? 3 : 0;
+			break;
+		}
+		if (w == k)
+			memcpy(buf + o, p + i, k);
+		else
+			snprintf(buf + o, size - o, "\\x%02x", p[i]);
+		o += w;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+bool
+kt_looks_binary(const char *data, size_t len)
+{
+	size_t ctrl = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)data[i];
+		if (c == 0)
+			return true;
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') || c == 0x7f)
+			ctrl++;
+	}
+	/* a few stray control bytes in a text file are their lines' problem */
+	return ctrl >= 8 && ctrl * 32 >= len;
 }
 
 bool

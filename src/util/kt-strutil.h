@@ -20,6 +20,17 @@ char *kt_fmt_double(char *buf, size_t size, double v, int decimals, bool decimal
 /* strdup that aborts the program on OOM is not offered: callers check NULL. */
 char *kt_strip(char *s);               /* trims blanks in place, returns s */
 bool kt_startswith(const char *s, const char *prefix);
+/* Is s[0..n) valid UTF-8 (no overlong forms, no surrogates)? */
+bool kt_utf8_valid(const char *s, size_t n);
+/* s for a message: printable ASCII and valid UTF-8 as they are, every other
+ * byte (control bytes, C1 controls, invalid UTF-8) as \xhh, cut with "..." to fit in
+ * size. Returns buf. Never echo bytes read from a file into a terminal
+ * without it. */
+char *kt_escape(char *buf, size_t size, const char *s);
+/* Do data[0..len) look like binary data rather than text: a NUL byte, or
+ * at least 8 control bytes (other than tab, CR, LF, FF, VT) making 1/32 of
+ * them? (Random bytes have 1/10, and NULs.) */
+bool kt_looks_binary(const char *data, size_t len);
 bool kt_endswith(const char *s, const char *suffix);
 
 /* Format t_us (Unix us, UTC) as ISO 8601 "2026-11-24T18:30:00.100Z" (decimals 0..6). */

@@ -36,6 +36,21 @@ expect_err() {
 	grep -qF -- "$1" "$T/err" || fail "stderr does not say '$1'"
 }
 
+# stderr holds no raw bytes of a file (control bytes, binary): only
+# printable ASCII (the messages these checks look at have no names)
+expect_no_raw_bytes() {
+	if LC_ALL=C grep -q '[^[:print:]]' "$T/err"; then
+		fail "raw bytes on stderr: $(LC_ALL=C grep -n '[^[:print:]]' "$T/err" | head -2 | cat -v)"
+	fi
+}
+
+# stderr names FILE on exactly N lines
+expect_lines_naming() { # FILE N
+	local n
+	n=$(grep -cF -- "$1" "$T/err")
+	[ "$n" = "$2" ] || fail "stderr names $1 on $n lines, expected $2"
+}
+
 sim() { # sim DIR [options]
 	local d=$1
 	shift
@@ -391,7 +406,7 @@ bad-logs)
 		fail "failed inputs not listed"
 	run --roster "$T/fifo.nmea" --pitch "$T/fifo.nmea" "$T/s" -o "$T/out2"
 	expect_rc 3
-	expect_err "cannot read roster $T/fifo.nmea: not a regular file"
+	expect_err "$T/fifo.nmea: roster not used: not a regular file"
 	expect_err "cannot read $T/fifo.nmea: not a regular file"
 	# a damaged log: every 10th line of an NMEA log with a wrong checksum
 	# is processed, and the lost frames are named; a sound log is not
@@ -402,6 +417,32 @@ bad-logs)
 	expect_err " frames could not be used (checksum "
 	grep -q "^kicktrack: warning: $T/s/KT-0002.nmea: .*could not be used" "$T/err" && fail "a sound log called damaged"
 	check_outputs "$T/out3" 2
+	# a vest whose battery died: its log ends inside a frame. Every frame
+	# before the cut counts, and the cut one is one truncated frame, not
+	# also garbage bytes or malformed frames (firmware-protocols/ubx.md)
+	ubx=$(ls "$T"/s/*.ubx | head -1)
+	end=$("$PY" - "$ubx" <<-'EOF'
+		import sys
+		d = open(sys.argv[1], "rb").read()
+		i = n = 0
+		while i + 8 <= len(d) and n < 3000:
+		    assert d[i] == 0xB5 and d[i + 1] == 0x62, i
+		    i += 8 + d[i + 4] + 256 * d[i + 5]
+		    n += 1
+		print(i)
+		EOF
+	) || fail "cannot find the frames of $ubx"
+	head -c "$end" "$ubx" > "$T/whole.ubx"
+	head -c $((end + 57)) "$ubx" > "$T/cut.ubx"
+	"$KT" decode --summary-only "$T/cut.ubx" 2> "$T/err"
+	grep -q "rejected: truncated 1$" "$T/err" || fail "a log cut at the end is more than one truncated frame"
+	for part in whole cut; do # (check_outputs sets f)
+		run "$T/$part.ubx" -o "$T/out-$part"
+		expect_rc 0
+		check_outputs "$T/out-$part" 1
+		json_get "$T/out-$part/session.json" "(j['inputs'][0]['ubx_frames'], j['inputs'][0]['fixes'])" > "$T/$part.n"
+	done
+	cmp -s "$T/whole.n" "$T/cut.n" || fail "frames, fixes: $(cat "$T/cut.n") of a cut log, $(cat "$T/whole.n") whole"
 	;;
 nothing)
 	# nothing usable: exit 1 and no output folder contents
@@ -456,6 +497,41 @@ roster)
 			("Lukas Schäfer", "4", ""), rows["KT-0002"]
 		assert rows["KT-0003"]["player"] == "Jürgen Weiß", rows["KT-0003"]
 		EOF
+	# the wrong file as roster: one line, no bytes of it echoed; a vest
+	# log by mistake, random bytes, a missing file
+	log=$(ls "$T"/s/*.ubx | head -1)
+	head -c 20000 /dev/urandom > "$T/random.csv"
+	for f in "$log" "$T/random.csv"; do
+		run --roster "$f" "$T/s" -o "$T/out5"
+		expect_rc 3
+		expect_err "$f: roster not used: binary data, not a text file"
+		expect_lines_naming "$f" 1
+		expect_no_raw_bytes
+	done
+	check_outputs "$T/out5" 3
+	run --roster "$T/nonexist.csv" "$T/s" -o "$T/out5"
+	expect_rc 3
+	expect_err "$T/nonexist.csv: roster not used: No such file or directory"
+	expect_lines_naming "nonexist.csv" 1
+	# a text file that is no roster (an NMEA log): the first bad lines, then a count
+	grep -v '^$' "$(ls "$T"/s/*.nmea | head -1)" | head -n 200 > "$T/text.csv"
+	run --roster "$T/text.csv" "$T/s" -o "$T/out5"
+	expect_rc 3
+	[ "$(grep -c "text.csv:[0-9]*: expected 4 fields" "$T/err")" = 5 ] || fail "not the first 5 bad lines named"
+	expect_err "text.csv: ... and 194 more bad lines"
+	[ "$(grep -c 'text.csv:' "$T/err")" -le 8 ] || fail "$(grep -c 'text.csv:' "$T/err") lines on stderr for one wrong roster"
+	# a line with bare CRs (libcsv ends rows there): each row once, with its
+	# own line number; control bytes in a field are named, not echoed
+	printf 'vest_id,player,number,position\nKT-0001,Jörg,1,GK\rjunk\rmore junk\nKT-0002,Lu\033[2Jkas,4,DEF\nKT-0003,Jürgen,8,MID\n' > "$T/roster-cr.csv"
+	run --roster "$T/roster-cr.csv" "$T/s" -o "$T/out6"
+	expect_rc 3
+	expect_err "roster-cr.csv:3: expected 4 fields as in the header line, got 1"
+	expect_err "roster-cr.csv:4: expected 4 fields as in the header line, got 1"
+	expect_err "roster-cr.csv:5: control characters in a field"
+	[ -z "$(grep -o 'roster-cr.csv:[0-9]*:' "$T/err" | sort | uniq -d)" ] || fail "a roster line named twice"
+	[ "$(grep -c 'roster-cr.csv:[0-9]*:' "$T/err")" = 3 ] || fail "not 3 bad lines named"
+	expect_no_raw_bytes
+	grep -q '"Jürgen"' "$T/out6/team.csv" || fail "the good line after bad ones was lost"
 	;;
 pitch)
 	# malformed pitch files: named with file:line, the pitch is estimated instead, exit 3
@@ -481,6 +557,20 @@ pitch)
 	run --pitch "$T/nonexistent.ini" "$T/s" -o "$T/out4"
 	expect_rc 3
 	expect_err "nonexistent.ini"
+	# the wrong file as pitch: what it is, no bytes of it echoed
+	head -c 20000 /dev/urandom > "$T/random.ini"
+	for f in "$(ls "$T"/s/*.ubx | head -1)" "$T/random.ini"; do
+		run --pitch "$f" "$T/s" -o "$T/out4"
+		expect_rc 3
+		expect_err "$f: binary data, not a text file"
+		expect_lines_naming "$f" 2 # what is wrong, and that the pitch is estimated instead
+		expect_no_raw_bytes
+	done
+	printf '[pitch]\nname = Platz\033]0;x\007 2\nlength_m = 105\n' > "$T/ctl.ini"
+	run --pitch "$T/ctl.ini" "$T/s" -o "$T/out4"
+	expect_rc 3
+	expect_err "ctl.ini:2: control characters in a line: 'name = Platz\\x1b]0;x\\x07 2'"
+	expect_no_raw_bytes
 	# a well-formed pitch in the wrong place (a typo in the latitudes: one
 	# degree north): said for every vest, exit 3; the right one says nothing
 	"$PY" - "$T/s/pitch.ini" "$T/far.ini" <<-'EOF' || fail "cannot write far.ini"
@@ -713,6 +803,28 @@ usage)
 	rc=$?
 	expect_rc 2
 	expect_err "none.conf"
+	# a vest log or random bytes as config: one line, no bytes of it echoed
+	head -c 20000 /dev/urandom > "$T/random.conf"
+	for f in "$(ls "$T"/s/KT-0001.* | head -1)" "$T/random.conf"; do
+		"$KT" process --config "$f" "$T/s" -o "$T/out" 2>"$T/err"
+		rc=$?
+		expect_rc 2
+		[ "$(wc -l < "$T/err")" = 1 ] || fail "--config $f: $(wc -l < "$T/err") lines on stderr"
+		expect_no_raw_bytes
+	done
+	expect_err "random.conf: binary data, not a text file of '[section]' and 'key = value' lines"
+	# a bad value is quoted with its control bytes escaped (a terminal
+	# would obey them)
+	printf '[process]\ncsv_flavour = \033[31mde\n' > "$T/ctl.conf"
+	"$KT" process --config "$T/ctl.conf" "$T/s" -o "$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 2
+	expect_err "ctl.conf:2: control characters in a line: 'csv_flavour = \\x1b[31mde'"
+	expect_no_raw_bytes
+	run --csv-flavour "$(printf '\033[31mde')" "$T/s" -o "$T/out"
+	expect_rc 2
+	expect_err "invalid value '\\x1b[31mde' for csv_flavour"
+	expect_no_raw_bytes
 	# an option given twice with two values is refused, not the last taken
 	printf 'vest_id,player,number,position\n' > "$T/r.csv"
 	run --roster "$T/r.csv" --roster "$T/s/roster.csv" "$T/s" -o "$T/out"
@@ -726,13 +838,65 @@ usage)
 	expect_rc 2
 	expect_err "--config given twice"
 	[ ! -e "$T/out" ] || fail "output written on a usage error"
+	# an empty output folder (an unset shell variable) is named as that,
+	# not as "nothing to do"
+	run -o "" "$T/s"
+	expect_rc 2
+	expect_err "kicktrack: error: process: the output folder (-o) was given an empty name"
+	[ "$(wc -l < "$T/err")" = 1 ] || fail "-o '': not one line"
+	run --roster "" "$T/s" -o "$T/out"
+	expect_rc 2
+	expect_err "process: --roster was given an empty name"
+	for args in "report:" "decode:" "status:--file" "live:--file"; do
+		cmd=${args%%:*}
+		opt=${args#*:}
+		"$KT" $cmd $opt "" > /dev/null 2> "$T/err"
+		rc=$?
+		expect_rc 2
+		expect_err "kicktrack: error: $cmd: "
+		expect_err " was given an empty name (try 'kicktrack $cmd --help')"
+		[ "$(wc -l < "$T/err")" = 1 ] || fail "$cmd $opt '': not one line"
+	done
+	# every command: --version as 'kicktrack --version'; a bad option is one
+	# line naming it with the "kicktrack:" prefix, and where to look, exit 2
+	"$KT" --version > "$T/version" || fail "kicktrack --version failed"
+	grep -q '^kicktrack [0-9]' "$T/version" || fail "kicktrack --version: $(cat "$T/version")"
+	for cmd in process report decode status live; do
+		for v in --version -V; do
+			"$KT" $cmd $v > "$T/stdout" 2> "$T/err"
+			rc=$?
+			expect_rc 0
+			cmp -s "$T/version" "$T/stdout" || fail "kicktrack $cmd $v printed '$(cat "$T/stdout")'"
+			[ ! -s "$T/err" ] || fail "kicktrack $cmd $v wrote to stderr"
+		done
+		"$KT" $cmd --bogus x > "$T/stdout" 2> "$T/err"
+		rc=$?
+		expect_rc 2
+		[ "$(cat "$T/err")" = "kicktrack: error: $cmd: unknown option '--bogus'
+Try 'kicktrack $cmd --help'." ] || fail "kicktrack $cmd --bogus: '$(cat "$T/err")'"
+		[ ! -s "$T/stdout" ] || fail "kicktrack $cmd --bogus wrote to stdout"
+		"$KT" $cmd --help=x > /dev/null 2> "$T/err"
+		rc=$?
+		expect_rc 2
+		expect_err "kicktrack: error: $cmd: option '--help' takes no value"
+		"$KT" $cmd -Z > /dev/null 2> "$T/err"
+		rc=$?
+		expect_rc 2
+		expect_err "kicktrack: error: $cmd: unknown option '-Z'"
+	done
+	"$KT" process --roster 2> "$T/err"
+	rc=$?
+	expect_rc 2
+	[ "$(head -1 "$T/err")" = "kicktrack: error: process: option '--roster' needs a value" ] ||
+		fail "--roster without a value: '$(cat "$T/err")'"
+	"$KT" --help | grep -q -- "-V, --version" || fail "kicktrack --help does not offer --version"
 	# the same value twice is the same run
 	run --no-charts -o "$T/out" "$T/s" -o "$T/out"
 	expect_rc 0
 	rm -rf "$T/out"
 	"$KT" process --help > "$T/help" || fail "--help failed"
 	for opt in --roster --pitch --config --zones --sprint-kmh --sprint-min-s --effort-ms2 --effort-min-s \
-		--max-speed-mps --gap-s --csv-flavour --lang --jobs --no-charts --from --to --quiet --help; do
+		--max-speed-mps --gap-s --csv-flavour --lang --jobs --no-charts --from --to --quiet --help --version; do
 		grep -q -- "$opt" "$T/help" || fail "--help does not describe $opt"
 		# the man page too (roff escapes '-' as '\-')
 		if [ -n "${SRCDIR:-}" ]; then

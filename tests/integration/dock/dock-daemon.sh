@@ -105,7 +105,7 @@ badconfig)
 	# a roster or pitch that is not there: said at start-up (downloads go on)
 	printf '[daemon]\nroster = %s\npitch = %s\n' "$W/nix.csv" "$W/nix.ini" > "$W/files.conf"
 	timeout 2 $D -c "$W/files.conf" -r "$ROOT" -d "$W/*.tty" --no-usb >"$W/files.err" 2>&1
-	grep -q "without the roster, a training is processed after the quiet time only" "$W/files.err" ||
+	grep -q "cannot read roster $W/nix.csv: No such file or directory; without the roster, a training is processed after the quiet time only" "$W/files.err" ||
 		{ cat "$W/files.err"; fail "a missing roster not said at start-up"; }
 	grep -q "cannot read pitch $W/nix.ini: No such file or directory" "$W/files.err" ||
 		{ cat "$W/files.err"; fail "a missing pitch not said at start-up"; }
@@ -140,6 +140,22 @@ basic)
 	$K status -r "$ROOT" > "$W/st.txt"; rc=$?
 	[ $rc -eq 0 ] || fail "kicktrack status exit $rc"
 	grep -q 'V01.*stored and erased' "$W/st.txt" || { cat "$W/st.txt"; fail "status text"; }
+	# what is not a status file is said so at once, in one line, exit 1
+	# (not shown as a daemon that stopped decades ago)
+	echo '{"a":1}' > "$W/other.json"
+	head -c 3000 /dev/urandom > "$W/garbage.ubx"
+	mkdir "$W/adir"
+	for f in "$W/other.json" "$W/garbage.ubx" "$W/adir" /dev/zero; do
+		timeout 20 $K status --file "$f" > "$W/st.txt" 2> "$W/st.err"; rc=$?
+		[ $rc -eq 1 ] || { cat "$W/st.txt" "$W/st.err"; fail "status --file $f: exit $rc, expected 1"; }
+		[ "$(wc -l < "$W/st.err")" -eq 1 ] && [ ! -s "$W/st.txt" ] ||
+			{ cat "$W/st.txt" "$W/st.err"; fail "status --file $f: not one message"; }
+	done
+	for f in other.json garbage.ubx; do
+		timeout 20 $K status --file "$W/$f" 2> "$W/st.err"
+		grep -q "^kicktrack: error: $W/$f is not a kicktrackd status file" "$W/st.err" ||
+			{ cat "$W/st.err"; fail "status --file $f: not named as no status file"; }
+	done
 	# file modes: nothing world-readable
 	[ -z "$(find "$ROOT" -perm /o=rwx)" ] || fail "world-accessible files: $(find "$ROOT" -perm /o=rwx)"
 	stop_daemon

@@ -47,6 +47,50 @@ done
 "$KT" live --once --file "$W/store/live.json" >"$W/live.out" || fail "kicktrack live --once failed"
 cat "$W/live.out"
 [ "$(grep -c ' ended$' "$W/live.out")" = 2 ] || fail "kicktrack live does not show 2 vests"
+grep -q "^gpsd 127.0.0.1:$PORT: NOT CONNECTED; no session running" "$W/live.out" || fail "first line of a fresh file (gpsfake has ended)"
+# a file kicktrackd stopped writing: gpsd's state and the last speeds are
+# not now's (the final numbers of an ended session still are)
+/usr/bin/python3 - "$W/store/live.json" "$W/stale.json" <<'EOF2' || fail "cannot write stale.json"
+import json, sys
+j = json.load(open(sys.argv[1]))
+j["session"] = True
+j["players"][0]["state"] = "ok"
+json.dump(j, open(sys.argv[2], "w"))
+EOF2
+touch -d '-200 seconds' "$W/stale.json"
+"$KT" live --once --file "$W/stale.json" >"$W/live.out" || fail "kicktrack live --once on a stale file failed"
+cat "$W/live.out"
+grep -qi "connected" "$W/live.out" && fail "a stale file said to be (not) connected"
+grep -q "^WARNING: $W/stale.json was last updated 20[0-9] s ago" "$W/live.out" || fail "no stale warning"
+grep -q "^gpsd 127.0.0.1:$PORT: state unknown; the numbers below are from 20[0-9] s ago" "$W/live.out" ||
+	fail "gpsd state of a stale file not unknown"
+grep -q ' - .* ?? (was: ok)$' "$W/live.out" || fail "a stale vest shown as ok, with a speed"
+grep -q ' ended$' "$W/live.out" || fail "the final numbers of a stale file not shown"
+# what can never become a live status file is said at once, in one line,
+# exit 1, also without --once (timeout only so that a regression fails
+# instead of hanging)
+mkdir "$W/adir"
+head -c 3000 /dev/urandom >"$W/garbage.ubx"
+for f in "$W/adir" "$W/garbage.ubx" /dev/zero; do
+	for once in --once ""; do
+		timeout 20 "$KT" live $once --file "$f" >"$W/live.out" 2>"$W/live.err"
+		rc=$?
+		[ $rc = 1 ] || { cat "$W/live.out" "$W/live.err"; fail "live $once --file $f: exit $rc, expected 1"; }
+		[ ! -s "$W/live.out" ] && [ "$(wc -l <"$W/live.err")" = 1 ] ||
+			{ cat "$W/live.out" "$W/live.err"; fail "live $once --file $f: not one message"; }
+	done
+done
+"$KT" live --once --file "$W/adir" 2>&1 | grep -q "adir is a directory, not a kicktrack live status file" ||
+	fail "a directory not named as one"
+"$KT" live --once --file "$W/garbage.ubx" 2>&1 | grep -q "garbage.ubx is not a kicktrack live status file" ||
+	fail "a binary file not named"
+# a binary config: one line, none of its bytes echoed, exit 2
+"$KT" live --once --config "$W/garbage.ubx" >"$W/live.out" 2>"$W/live.err"
+rc=$?
+[ $rc = 2 ] || fail "live --config garbage: exit $rc, expected 2"
+[ "$(wc -l <"$W/live.err")" = 1 ] || { cat "$W/live.err"; fail "live --config garbage: not one line"; }
+grep -q "garbage.ubx: binary data, not a text file" "$W/live.err" || fail "live --config garbage: not named"
+LC_ALL=C grep -q '[^[:print:]]' "$W/live.err" && fail "raw bytes of the config echoed"
 # with raw = yes, what each receiver sent is kept verbatim next to the manifest
 for rec in "$W"/store/raw/*/*.log; do
 	vest=$(basename "$(dirname "$rec")")

@@ -35,6 +35,15 @@ grep -q "garbage.bin: no NMEA sentence or UBX frame found" "$tmp/err"; check "ga
 grep -q "is a directory" "$tmp/err"; check "directory named" 0 $?
 check "good file still decoded" 25 "$(grep -c '^20' "$tmp/out")"
 
+# a device or a FIFO is refused at once (timeout only so that a regression
+# fails instead of hanging: /dev/zero never ends, a FIFO waits for a writer)
+mkfifo "$tmp/fifo.nmea"
+timeout 20 "$kt" decode /dev/zero "$tmp/fifo.nmea" >"$tmp/out" 2>"$tmp/err"
+check "device and fifo exit" 1 $?
+check "device named" "kicktrack: error: /dev/zero: not a regular file (a device or a pipe?)" "$(sed -n 1p "$tmp/err")"
+grep -q "fifo.nmea: not a regular file" "$tmp/err"; check "fifo named" 0 $?
+check "one line each" 2 "$(wc -l <"$tmp/err" | tr -d ' ')"
+
 "$kt" decode "$tmp/missing.log" >/dev/null 2>&1
 check "all failed exit" 1 $?
 "$kt" decode >/dev/null 2>&1

@@ -376,6 +376,10 @@ test_files(void)
 	snprintf(p, sizeof(p), "%s/missing.log", dir);
 	CHECK(kt_log_read(p, &l) == -ENOENT, "missing");
 	CHECK(kt_log_read(dir, &l) == -EISDIR, "directory");
+	/* a device is refused (/dev/zero would be read forever); /dev/null
+	 * because it ends: read, it would say "empty" */
+	r = kt_log_read("/dev/null", &l);
+	CHECK(r == -EINVAL, "device: %d", r);
 	snprintf(p, sizeof(p), "%s/empty.log", dir);
 	f = fopen(p, "w");
 	fclose(f);

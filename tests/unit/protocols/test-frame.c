@@ -77,7 +77,17 @@ static const struct row rows[] = {
 	  { -1, -1, 0, 0, 0, 0, -1 } },
 	{ "ubx truncated at end", UBX_A "\xb5\x62\x01\x02\x04\x00\x01", sizeof(UBX_A "\xb5\x62\x01\x02\x04\x00\x01") - 1,
 	  { "ubx:12" },
-	  { 0, 1, 0, 0, 0, 0, 5 } }, /* the cut frame's bytes after the sync */
+	  { 0, 1, 0, 0, 0, 0, 0 } }, /* one cut frame, its bytes not garbage too */
+	/* a vest whose battery died in the middle of a frame whose payload
+	 * holds a '$', a sync byte and a sync pair: still just one cut frame */
+	{ "ubx cut by end, starts in its payload", UBX_A "\xb5\x62\xf1\x01\x40\x00\x24\x47\xb5\x00\xb5\x62\x01\x07\x24",
+	  sizeof(UBX_A "\xb5\x62\xf1\x01\x40\x00\x24\x47\xb5\x00\xb5\x62\x01\x07\x24") - 1,
+	  { "ubx:12" }, { 0, 1, 0, 0, 0, 0, 0 } },
+	/* a false sync pair before real frames at the end: those are found,
+	 * and the bytes before them are garbage */
+	{ "false sync before frames at end", "\xb5\x62\x01\x02\xf0\x00\x55" UBX_A XYZ,
+	  sizeof("\xb5\x62\x01\x02\xf0\x00\x55" UBX_A XYZ) - 1,
+	  { "ubx:12", XYZ }, { 0, 1, 0, 0, 0, 0, 5 } },
 	{ "ubx length too long", "\xb5\x62\x01\x02\xff\xff" UBX_A, sizeof("\xb5\x62\x01\x02\xff\xff" UBX_A) - 1,
 	  { "ubx:12" },
 	  { 0, 0, 1, 0, 0, 0, -1 } },
@@ -312,6 +322,56 @@ main(void)
 				}
 			}
 		}
+	}
+
+	/* A UBX log cut at any byte (the vest's battery died): every frame
+	 * before the cut is found, and the cut one is one truncated frame,
+	 * nothing else, even with '$' and sync bytes in its payload. */
+	{
+		static uint8_t log[2048];
+		size_t ends[32], n_fr = 0, len = 0;
+		uint8_t pl[200];
+		int bad = 0;
+
+		for (int k = 0; k < 12; k++) {
+			for (size_t i = 0; i < sizeof(pl); i++)
+				pl[i] = (uint8_t)(i * 37 + (size_t)k * 11);
+			pl[5] = '$';
+			pl[9] = 0xb5;
+			pl[10] = 0x62;
+			pl[11] = 0x01;
+			pl[40 + k] = 0xb5;
+			int n = kt_ubx_encode(0xf1, 0x01, pl, (uint16_t)(60 + 11 * k), log + len, sizeof(log) - len);
+			if (n < 0)
+				abort();
+			len += (size_t)n;
+			ends[n_fr++] = len;
+		}
+		for (size_t cut = 1; cut <= len && !bad; cut++) {
+			struct result res;
+			int exp_n = 0, at_boundary = 0;
+			for (size_t i = 0; i < n_fr; i++)
+				if (ends[i] <= cut) {
+					exp_n++;
+					at_boundary |= ends[i] == cut;
+				}
+			for (size_t s = 0; s <= cut && !bad; s += cut / 3 + 1) {
+				run(log, cut, s, 0, &res);
+				if (res.n != exp_n || res.rej[KT_REJECT_TRUNCATED] != (at_boundary ? 0u : 1u)) {
+					printf("FAIL log cut at %zu (split %zu): %d frames, expected %d; truncated %llu\n",
+					       cut, s, res.n, exp_n, (unsigned long long)res.rej[KT_REJECT_TRUNCATED]);
+					bad = 1;
+				}
+				for (int i = 0; i < _KT_REJECT_MAX && !bad; i++)
+					if (i != KT_REJECT_TRUNCATED && res.rej[i]) {
+						printf("FAIL log cut at %zu (split %zu): %s %llu\n", cut, s,
+						       kt_reject_reason_to_str(i), (unsigned long long)res.rej[i]);
+						bad = 1;
+					}
+			}
+		}
+		printf("%s UBX log cut at every byte: one truncated frame\n", bad ? "FAIL" : "ok  ");
+		failed += bad;
 	}
 
 	printf("%s: %d failed\n", failed ? "FAIL" : "PASS", failed);

@@ -2,7 +2,8 @@
 /*
  * The output folder lock (kt_dir_lock): one holder at a time across
  * processes, never waiting unless asked, and a bounded wait that gets the
- * lock once the holder lets go.
+ * lock once the holder lets go. And what messages make of bytes read from
+ * a file: kt_escape, kt_looks_binary, kt_read_text_file, kt_strip.
  */
 #include <errno.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "util/kt-fileio.h"
+#include "util/kt-strutil.h"
 
 #include "../../kt-test.h"
 
@@ -105,9 +107,58 @@ test_lock(void)
 	rmdir(dir);
 }
 
+static void
+test_text(void)
+{
+	char b[32], big[64], path[] = "/tmp/kt-test-text-XXXXXX", *data = NULL;
+	static char blanks[300000];
+	size_t len = 0;
+	FILE *f;
+	int fd;
+
+	/* printable ASCII and UTF-8 stay, every other byte is \xhh */
+	CHECK(!strcmp(kt_escape(b, sizeof(b), "J\xc3\xb6rg 7"), "J\xc3\xb6rg 7"), "UTF-8 kept: %s", b);
+	CHECK(!strcmp(kt_escape(b, sizeof(b), "a\033[2J\x01"), "a\\x1b[2J\\x01"), "controls: %s", b);
+	CHECK(!strcmp(kt_escape(b, sizeof(b), "M\xfcller\x7f"), "M\\xfcller\\x7f"), "invalid UTF-8: %s", b);
+	CHECK(!strcmp(kt_escape(b, sizeof(b), "\xc2\x9b" "1m"), "\\xc2\\x9b1m"), "C1 control: %s", b);
+	/* cut to fit, with "...", never in the middle of an escape or a character */
+	CHECK(!strcmp(kt_escape(b, 12, "abcdefghijklmnop"), "abcdefgh..."), "cut: %s", b);
+	CHECK(!strcmp(kt_escape(b, 12, "abcdefgh\x01xyz"), "abcdefgh..."), "cut before an escape: %s", b);
+	CHECK(!strcmp(kt_escape(b, 12, "abcdefghijk"), "abcdefghijk"), "exactly fits: %s", b);
+	memset(big, 0xff, sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	CHECK(strlen(kt_escape(b, sizeof(b), big)) < sizeof(b), "long binary cut");
+
+#define LOOKS_BINARY(lit) kt_looks_binary(lit, sizeof(lit) - 1)
+	CHECK(!LOOKS_BINARY("vest_id,player\r\nV07,Anna\tB\n"), "text");
+	CHECK(!LOOKS_BINARY("a\033[1mb\033[0m, a few stray control bytes"), "few controls");
+	CHECK(LOOKS_BINARY("abc\0def"), "NUL");
+	CHECK(LOOKS_BINARY("\x01\x02\x03\x04\x05\x06\x07\x08 ab"), "controls");
+#undef LOOKS_BINARY
+
+	fd = mkstemp(path);
+	CHECK(fd >= 0, "mkstemp");
+	f = fdopen(fd, "w");
+	fwrite("\xb5\x62\x01\x07\x5c\x00", 1, 6, f);
+	fclose(f);
+	CHECK(kt_read_text_file(path, 1 << 20, &data, &len) == -EMEDIUMTYPE && !data, "a UBX log is no text file");
+	f = fopen(path, "w");
+	fputs("[pitch]\nname = Platz\n", f);
+	fclose(f);
+	CHECK(kt_read_text_file(path, 1 << 20, &data, &len) == 0 && data && len == 21, "a text file");
+	free(data);
+	unlink(path);
+
+	/* one move, however many blanks (a config line of 300 kB of them) */
+	memset(blanks, ' ', sizeof(blanks) - 2);
+	blanks[sizeof(blanks) - 2] = 'x';
+	CHECK(!strcmp(kt_strip(blanks), "x"), "strip");
+}
+
 int
 main(void)
 {
 	test_lock();
+	test_text();
 	return failures ? 1 : 0;
 }

@@ -31,7 +31,7 @@ struct words {
 	const char *html_lang, *title, *pitch, *players, *team, *team_pdf, *charts, *player_pages,
 		*sort_hint, *missing_chart, *zones, *quality, *col[16], *chart_alt[_KT_TEAM_CHART_MAX],
 		*heat_alt, *pdf, *no_pdf, *pitch_estimated, *average, *no_data, *charts_of,
-		*chart_names[3], *notes, *partial, *more_notes;
+		*chart_names[3], *notes, *partial, *more_notes, *player1, *sprint1, *sprints;
 };
 
 /* Columns of the team table; the first three are text. */
@@ -64,6 +64,9 @@ static const struct words words_de = {
 	.charts_of = "Diagramme",
 	.chart_names = { "Geschwindigkeit", "Zonen", "Beschleunigung" },
 	.notes = "Hinweise zur Auswertung",
+	.player1 = "Spieler",
+	.sprint1 = "Sprint",
+	.sprints = "Sprints",
 	.partial = "Unvollständig: nicht alle Daten konnten verwendet werden (Meldungen auf Englisch, wie kicktrack sie schreibt):",
 	.more_notes = "weitere Hinweise in session.json",
 };
@@ -94,6 +97,9 @@ static const struct words words_en = {
 	.charts_of = "Charts",
 	.chart_names = { "speed", "zones", "acceleration" },
 	.notes = "Notes on this session",
+	.player1 = "player",
+	.sprint1 = "sprint",
+	.sprints = "sprints",
 	.partial = "Partial result: not all the data could be used:",
 	.more_notes = "more notes in session.json",
 };
@@ -127,6 +133,17 @@ url_segment(FILE *f, const char *s)
 	}
 }
 
+/* Half away from zero, not printf's half to even: the values come from
+ * team.csv with 1 decimal, and 4.5 minutes must not read as 4, nor 78.5
+ * m/min as 78 (the PDFs round the same way) */
+static double
+round_half_up(double v, int decimals)
+{
+	double scale = pow(10.0, decimals);
+
+	return isfinite(v) && fabs(v) * scale < 1e15 ? round(v * scale) / scale : v;
+}
+
 static void
 num_cell(FILE *f, double v, int decimals, bool comma)
 {
@@ -137,7 +154,15 @@ num_cell(FILE *f, double v, int decimals, bool comma)
 		return;
 	}
 	fprintf(f, "<td class=\"n\" data-v=\"%s\">%s</td>", kt_fmt_double(c, sizeof(c), v, 3, false),
-		kt_fmt_double(d, sizeof(d), v, decimals, comma));
+		kt_fmt_double(d, sizeof(d), round_half_up(v, decimals), decimals, comma));
+}
+
+/* Minutes as the PDFs show them (kt-charts.c MINUTES): one decimal below
+ * 10, whole minutes from 10 on */
+static int
+minute_decimals(double v)
+{
+	return isfinite(v) && fabs(v) < 9.95 ? 1 : 0;
 }
 
 static const char css[] =
@@ -244,7 +269,7 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 		kt_fmt_double(b, sizeof(b), s->pitch_width_m, 0, comma));
 	if (s->pitch_estimated)
 		fprintf(f, " (%s)", w->pitch_estimated);
-	fprintf(f, " · %zu %s", t->n, w->players);
+	fprintf(f, " · %zu %s", t->n, t->n == 1 ? w->player1 : w->players);
 	if (in->team_pdf_ok)
 		fprintf(f, " · <a href=\"team.pdf\">%s</a>", w->team_pdf);
 	fputs("</p>\n</header>\n", f);
@@ -316,7 +341,7 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 		fputs("</td><td>", f);
 		kt_html_escape(f, p->position);
 		fputs("</td>", f);
-		num_cell(f, v[KT_TC_MINUTES], 1, comma); /* 1 decimal, as team.csv: 4.5 is not 4 */
+		num_cell(f, v[KT_TC_MINUTES], minute_decimals(v[KT_TC_MINUTES]), comma);
 		num_cell(f, v[KT_TC_DISTANCE_M], 0, comma);
 		for (int z = 0; z < 5; z++)
 			if (isfinite(v[KT_TC_Z1_M + z]))
@@ -350,7 +375,7 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 			enum kt_team_col tc;
 			int decimals;
 		} avg[] = {
-			{ C_MIN, KT_TC_MINUTES, 1 }, { C_DIST, KT_TC_DISTANCE_M, 0 },
+			{ C_MIN, KT_TC_MINUTES, -1 }, { C_DIST, KT_TC_DISTANCE_M, 0 },
 			{ C_HSR, KT_TC_HSR_M, 0 }, { C_SPRINTS, KT_TC_SPRINTS, 0 },
 			{ C_VMAX, KT_TC_MAX_SPEED_KMH, 1 }, { C_ACC, KT_TC_ACCELERATIONS, 0 },
 			{ C_DEC, KT_TC_DECELERATIONS, 0 }, { C_LOAD, KT_TC_PLAYER_LOAD, 0 },
@@ -365,13 +390,16 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 			if (k < sizeof(avg) / sizeof(avg[0]) && avg[k].col == col) {
 				double sum = 0;
 				size_t cnt = 0;
+				int dec;
 				for (size_t i = 0; i < t->n; i++)
 					if (isfinite(t->players[i].v[avg[k].tc])) {
 						sum += t->players[i].v[avg[k].tc];
 						cnt++;
 					}
+				/* -1: minutes, as in the rows */
+				dec = avg[k].decimals >= 0 ? avg[k].decimals : cnt ? minute_decimals(sum / cnt) : 0;
 				fprintf(f, "<td class=\"n\">%s</td>",
-					cnt ? kt_fmt_double(a, sizeof(a), sum / cnt, avg[k].decimals, comma) : "–");
+					cnt ? kt_fmt_double(a, sizeof(a), round_half_up(sum / cnt, dec), dec, comma) : "–");
 				k++;
 			} else
 				fputs("<td></td>", f);
@@ -430,9 +458,10 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 		}
 		kt_html_escape(f, name);
 		fputs("</b><small>", f);
-		fprintf(f, "%s km · %s Sprints · %s km/h",
+		fprintf(f, "%s km · %s %s · %s km/h",
 			isfinite(p->v[KT_TC_DISTANCE_M]) ? kt_fmt_double(a, sizeof(a), p->v[KT_TC_DISTANCE_M] / 1000.0, 2, comma) : "–",
 			isfinite(p->v[KT_TC_SPRINTS]) ? kt_fmt_double(b, sizeof(b), p->v[KT_TC_SPRINTS], 0, comma) : "–",
+			p->v[KT_TC_SPRINTS] == 1 ? w->sprint1 : w->sprints,
 			isfinite(p->v[KT_TC_MAX_SPEED_KMH]) ? kt_fmt_double((char[48]){ 0 }, 48, p->v[KT_TC_MAX_SPEED_KMH], 1, comma) : "–");
 		fprintf(f, " · %s</small>", in->player_pdf_ok[i] ? w->pdf : w->no_pdf);
 		if (in->player_pdf_ok[i])

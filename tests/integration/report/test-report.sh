@@ -571,6 +571,16 @@ notes)
 	PATH="$T/bin:$PATH" "$KT" process --no-config "$T/s" -o "$T/b" 2>"$T/err"
 	[ -s "$T/b/index.html" ] || fail "no index.html"
 	grep -q 'class="notes' "$T/b/index.html" && fail "a notes box for a run with nothing to say"
+	# one player for 4.5 minutes: "1 player", 4.5 minutes (not 4, half to
+	# even), "1 sprint" but "2 sprints", as the PDFs say it
+	TZ=UTC PATH="$T/bin:$PATH" "$KT" process --no-config --from 14:02 --to 14:06:30 "$T/s/KT-0002.ubx" -o "$T/c" 2>/dev/null
+	html=$T/c/index.html
+	grep -q ' · 1 player</p>\| · 1 player ·' "$html" || fail "not '1 player': $(grep -o '·[^·]*player[^·]*' "$html" | head -2)"
+	grep -q '<td class="n" data-v="4.500">4.5</td>' "$html" || fail "4.5 minutes not shown as 4.5"
+	n=$(grep -o '<small>[^<]*</small>' "$html" | sed -n 's/.* · \([0-9]*\) sprints\{0,1\} · .*/\1/p')
+	word=$(grep -o '<small>[^<]*</small>' "$html" | sed -n 's/.* · [0-9]* \(sprints\{0,1\}\) · .*/\1/p')
+	{ [ "$n" = 1 ] && [ "$word" = sprint ]; } || { [ "$n" != 1 ] && [ "$word" = sprints ]; } ||
+		fail "'$n $word' on the player card"
 	;;
 process)
 	# the real pipeline: kicktrack process on the sample session

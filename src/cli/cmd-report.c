@@ -11,6 +11,7 @@
 #include "kt-cli.h"
 #include "kt-config.h"
 #include "report/kt-charts.h"
+#include "report/kt-gnuplot.h"
 #include "util/kt-fileio.h"
 #include "util/kt-ini.h"
 #include "util/kt-log.h"
@@ -158,6 +159,20 @@ kt_cmd_report(int argc, char **argv)
 		o.gnuplot = gnuplot;
 	else if (conf.gnuplot)
 		o.gnuplot = conf.gnuplot;
+
+	/* without a gnuplot to run, redrawing would replace every chart and PDF
+	 * of the folder, drawn from this same data, by a "chart missing" note */
+	{
+		char why[160];
+		const char *prog = o.gnuplot && *o.gnuplot ? o.gnuplot : "gnuplot";
+
+		if (kt_gnuplot_findable(prog, why, sizeof(why)) < 0) {
+			log_error("cannot run '%s': %s: the charts, PDFs and index.html in %s were left as they were",
+				  prog, why, argv[optind]);
+			ret = KT_EXIT_FAILURE;
+			goto out;
+		}
+	}
 
 	/* not while kicktrack process (or another report) writes there; a
 	 * folder that is missing or read-only is for the renderer to name */

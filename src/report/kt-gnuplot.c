@@ -94,6 +94,46 @@ spawn(struct kt_gnuplot *g)
 	return 0;
 }
 
+static bool
+executable_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+int
+kt_gnuplot_findable(const char *program, char *why, size_t n)
+{
+	const char *prog = program && *program ? program : "gnuplot", *path = getenv("PATH");
+
+	if (strchr(prog, '/')) {
+		if (executable_file(prog))
+			return 0;
+		snprintf(why, n, "%s", access(prog, F_OK) == 0 ? "not an executable file" : "no such file");
+		return access(prog, F_OK) == 0 ? -EACCES : -ENOENT;
+	}
+	/* as execvp() searches: empty entries are the current folder */
+	for (const char *p = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";; ) {
+		const char *e = strchr(p, ':');
+		size_t len = e ? (size_t) (e - p) : strlen(p);
+		char *cand;
+
+		if (asprintf(&cand, "%.*s%s%s", (int) len, len ? p : ".", "/", prog) >= 0) {
+			bool ok = executable_file(cand);
+
+			free(cand);
+			if (ok)
+				return 0;
+		}
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	snprintf(why, n, "not found on PATH (Debian: apt-get install gnuplot-nox)");
+	return -ENOENT;
+}
+
 int
 kt_gnuplot_open(const char *program, struct kt_gnuplot **ret)
 {

@@ -26,6 +26,11 @@ struct kt_gnuplot;
  * kt_gnuplot_finish() per chart, so callers have one path. */
 int kt_gnuplot_open(const char *program, struct kt_gnuplot **ret);
 
+/* Whether program (NULL or "": "gnuplot") can be started: a path that is an
+ * executable file, or a name found as one on $PATH. 0, or -ENOENT / -EACCES
+ * with why (a sentence part such as "not found on PATH") in why[n]. */
+int kt_gnuplot_findable(const char *program, char *why, size_t n);
+
 /* Name charts relative to this folder in messages (optional). */
 int kt_gnuplot_set_base(struct kt_gnuplot *g, const char *dir);
 

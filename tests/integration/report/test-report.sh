@@ -156,11 +156,26 @@ no-gnuplot)
 	cmp -s "$T/before" "$T/after" || fail "CSV/JSON changed"
 	grep -q 'class="missing"' "$T/o/index.html" || fail "index.html does not say charts are missing"
 	grep -q '<img' "$T/o/index.html" && fail "index.html shows images that do not exist"
-	# 2. no gnuplot at all
+	# 2. no gnuplot at all: redrawing is refused and the folder stays as it
+	# is (a coach with a copy on a laptop without gnuplot keeps the charts)
+	if command -v gnuplot >/dev/null; then
+		"$KT" report --no-config -q "$T/o" 2>"$T/err" || { cat "$T/err"; fail "good render"; }
+	fi
+	snap() { (cd "$T/o" && find . -type f | sort | xargs sha256sum); }
+	snap >"$T/before2"
 	"$KT" report --no-config --gnuplot "$T/nonexistent-gnuplot" "$T/o" 2>"$T/err"
 	rc=$?
-	[ $rc -eq 3 ] || { cat "$T/err"; fail "missing gnuplot: exit $rc, expected 3"; }
-	grep -q "cannot run '$T/nonexistent-gnuplot': No such file" "$T/err" || { cat "$T/err"; fail "no reason"; }
+	[ $rc -eq 1 ] || { cat "$T/err"; fail "missing gnuplot: exit $rc, expected 1"; }
+	grep -q "cannot run '$T/nonexistent-gnuplot': no such file: the charts, PDFs and index.html in $T/o were left as they were" "$T/err" ||
+		{ cat "$T/err"; fail "no reason"; }
+	PATH=/nonexistent "$KT" report --no-config "$T/o" 2>"$T/err"
+	rc=$?
+	[ $rc -eq 1 ] && grep -q "cannot run 'gnuplot': not found on PATH" "$T/err" ||
+		{ cat "$T/err"; fail "gnuplot not on PATH: exit $rc"; }
+	snap | cmp -s "$T/before2" - || fail "a report without gnuplot changed the folder"
+	if command -v gnuplot >/dev/null; then
+		[ -s "$T/o/players/V01/heatmap.png" ] || fail "the charts drawn before are gone"
+	fi
 	# 3. a gnuplot that dies in the middle: the charts before stay, the rest are named
 	if command -v gnuplot >/dev/null; then
 		printf '#!/bin/sh\nhead -c 20000 | %s >/dev/null 2>&1; exit 1\n' "$(command -v gnuplot)" >"$T/bin/gnuplot"

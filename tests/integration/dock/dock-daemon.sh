@@ -63,6 +63,15 @@ n_downloading_at_least() {
 }
 has_meta() { [ -n "$(find "$ROOT/partial" -name '*.meta' 2>/dev/null)" ]; }
 nraw_is() { [ "$(nraw)" -eq "$1" ]; }
+# the training's first report holds both vests, and it was made once
+first_report_has_both() {
+	local t
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "first report lacks a player: $(cat "$t/team.csv")"
+	sleep 2
+	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 1 ] || fail "processed more than once"
+	stop_daemon
+}
 alive() { kill -0 "$DPID" 2>/dev/null || fail "daemon died"; }
 
 case $CASE in
@@ -311,11 +320,7 @@ waitslow)
 	DPID=$!
 	wait_for 90 grep -q 'reports ready' "$W/d.log" || fail "no reports"
 	wait_for 10 nraw_is 2 || fail "only $(nraw) of 2 stored"
-	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
-	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "first report lacks a player: $(cat "$t/team.csv")"
-	sleep 2
-	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 1 ] || fail "processed more than once"
-	stop_daemon
+	first_report_has_both
 	;;
 storeroot)
 	# A typo in the store root (a folder that is not there, nor its parent):
@@ -373,11 +378,7 @@ waitretry)
 	grep -q 'vest KT-0002 (.*): no answer during download, reopening the port' "$W/d.log" ||
 		fail "the stalled vest never backed off: the retry was not tested"
 	grep -q 'training .*: quiet time over, waiting for KT-0002' "$W/d.log" || fail "the wait is not logged"
-	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
-	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "first report lacks a player: $(cat "$t/team.csv")"
-	sleep 2
-	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 1 ] || fail "processed more than once"
-	stop_daemon
+	first_report_has_both
 	;;
 waitbound)
 	# download_wait_s bounds that wait: a vest crawling at 3 kB/s does not

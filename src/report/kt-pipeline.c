@@ -1603,6 +1603,23 @@ drop_duplicate_logs(struct ctx *c)
 			v->ok = false;
 			if (asprintf(&v->error, "the same bytes as %s: counted once", w->path) < 0)
 				v->error = NULL;
+			/* nothing of it in the pitch estimate, nor in the output:
+			 * what it staged (v<i>/ and, before a pitch estimate, its
+			 * saved series) goes now */
+			if (c->pool) {
+				free(c->pool[i].pos);
+				c->pool[i] = (struct pool) { 0 };
+			}
+			{
+				char *d = NULL, *f = NULL;
+
+				if (asprintf(&d, "%s/v%zu", c->staging, i) >= 0)
+					remove_tree(d);
+				if (asprintf(&f, "%s/v%zu.series", c->staging, i) >= 0)
+					(void) unlink(f);
+				free(d);
+				free(f);
+			}
 			if (!strcmp(v->path, w->path))
 				caution(c, "%s: given twice: counted once", v->path);
 			else
@@ -2148,6 +2165,7 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 	}
 	run_all(&c, process_vest);
 	progress_draw(&c, true);
+	drop_duplicate_logs(&c);
 	check_one_session(&c);
 	if (c.pitch_later) {
 		unsigned to_write = 0;
@@ -2169,7 +2187,6 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 		status = KT_PIPELINE_FAILED;
 		goto out;
 	}
-	drop_duplicate_logs(&c);
 	for (size_t i = 0; i < c.rep.n_vests; i++)
 		n_ok += c.rep.vests[i].ok;
 	if (n_ok == 0) {

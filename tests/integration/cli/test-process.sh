@@ -209,14 +209,21 @@ files)
 		EOF
 	# one log twice (the same path, and a copy under another name): one
 	# player, not three, and nothing missing (exit 0)
-	f=$(ls "$T"/logs/* | head -n 1)
-	cp "$f" "$T/copy.log"
-	run --pitch "$T/out/pitch.ini" "$T"/logs/* "$f" "$T/copy.log" -o "$T/out3"
+	dup=$(ls "$T"/logs/* | head -n 1)
+	cp "$dup" "$T/copy.log"
+	run --pitch "$T/out/pitch.ini" "$T"/logs/* "$dup" "$T/copy.log" -o "$T/out3"
 	expect_rc 0
-	expect_err "$f: given twice: counted once"
-	expect_err "$T/copy.log: the same log as $f (SHA-256 equal): counted once"
+	expect_err "$dup: given twice: counted once"
+	expect_err "$T/copy.log: the same log as $dup (SHA-256 equal): counted once"
 	check_outputs "$T/out3" 3
 	cmp -s "$T/out2/team.csv" "$T/out3/team.csv" || fail "a log given twice changed team.csv"
+	ls "$T/out3" | grep -q '^v[0-9]' && fail "the copy's staged files were left in the output: $(ls "$T/out3")"
+	# without a pitch file: the copy is not in the estimate either
+	run "$T"/logs/* "$dup" "$T/copy.log" -o "$T/out4"
+	expect_rc 0
+	expect_err "pitch estimated from the tracks of 3 vests"
+	ls "$T/out4" | grep -q '^v[0-9]' && fail "staged files left in the output: $(ls "$T/out4")"
+	cmp -s "$T/out/team.csv" "$T/out4/team.csv" || fail "a log given twice changed the estimate's team.csv"
 	;;
 estimate)
 	# Without a pitch file every log is decoded once (the pitch is estimated

@@ -289,6 +289,15 @@ start_processing(struct kt_dockd *d, struct kt_training *t)
 		/* someone's 'kicktrack report' on these reports takes seconds:
 		 * wait for it rather than fail the training */
 		o.lock_wait_s = 600;
+		/* a report without a vest says so where the coach looks: in
+		 * session.json and on index.html, not only in the daemon's log */
+		char without[sizeof(t->without) + 200];
+		if (t->without[0]) {
+			snprintf(without, sizeof(without),
+				 "these reports are made without %s: its download was not finished when they were "
+				 "made; they are made again once it is in", t->without);
+			o.partial_note = without;
+		}
 		r = kt_pipeline_run(&o, NULL);
 		_exit(r);
 	}

@@ -2163,6 +2163,8 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 		log_info("only the time from %s to %s counts%s%s", o->from.set ? o->from.text : "the start",
 			 o->to.set ? o->to.text : "the end", local ? ", local time " : "", zone);
 	}
+	if (o->partial_note)
+		note(&c, KT_LOG_WARNING, "%s", o->partial_note);
 	run_all(&c, process_vest);
 	progress_draw(&c, true);
 	drop_duplicate_logs(&c);

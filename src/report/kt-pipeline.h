@@ -71,6 +71,10 @@ struct kt_pipeline_opts {
 	unsigned lock_wait_s;          /* OUTDIR held by another run: wait this long (0: stop at once) */
 	struct kt_window_end from, to; /* only data in [from, to] counts (command line only) */
 	bool quiet;                    /* only warnings and errors */
+	/* the caller's reason the result is partial, recorded as a warning
+	 * (session.json, index.html): kicktrackd's "made without KT-0003
+	 * (downloading 37 %)". NULL: none. Not owned. */
+	const char *partial_note;
 	/* storage for roster_path/pitch_path when they come from a config file
 	 * ([process] roster/pitch, relative to the config file's folder) */
 	char roster_buf[4096];

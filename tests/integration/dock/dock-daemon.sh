@@ -404,6 +404,10 @@ waitbound)
 		fail "the end of the wait is not logged"
 	grep -q 'these reports are made without KT-0002 (downloading [0-9]* %): the download is unfinished' "$W/d.log" ||
 		fail "the missing vest is not named"
+	# ... and so does the report itself (session.json, so index.html too)
+	grep -q '"status": "partial"' "$t/session.json" || fail "a report without a vest says it is complete"
+	grep -q 'these reports are made without KT-0002 (downloading [0-9]* %): its download was not finished' \
+		"$t/session.json" || fail "session.json does not name the missing vest"
 	[ -e "$ROOT/sessions/$(basename "$(dirname "$t")")/logs/KT-0002.log" ] && fail "an unfinished log in the training"
 	[ -n "$(find "$ROOT/partial/KT-0002" -name '*.part')" ] || fail "no partial copy kept"
 	without_shown() { # the status file is rewritten every second
@@ -415,6 +419,7 @@ waitbound)
 	two_runs() { [ "$(grep -c 'reports ready' "$W/d.log")" -eq 2 ]; }
 	wait_for 60 two_runs || fail "reports not made again with the late vest"
 	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "second report: $(cat "$t/team.csv")"
+	grep -q '"status": "ok"' "$t/session.json" || fail "the whole report still says partial"
 	whole_shown() {
 		$K status -r "$ROOT" > "$W/st.txt"
 		grep -q 'reports ready' "$W/st.txt" && ! grep -q 'WITHOUT' "$W/st.txt"

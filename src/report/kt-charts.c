@@ -1871,6 +1871,8 @@ kt_report_render(const char *outdir, const struct kt_report_opts *o)
 	hin.no_data = no_data;
 	hin.n_no_data = n_no_data > 0 ? (size_t)n_no_data : 0;
 	k = failed + c.missing;
+	hin.charts_missing = k > 0 ? (unsigned)k : 0;
+	hin.charts_missing_why = kt_gnuplot_first_failure(c.gp);
 	if (kt_html_write(outdir, &hin) < 0)
 		k++;
 	if (k > 0)

@@ -532,6 +532,15 @@ count:
 	return n_failed;
 }
 
+const char *
+kt_gnuplot_first_failure(const struct kt_gnuplot *g)
+{
+	for (size_t i = 0; i < g->n_charts; i++)
+		if (g->charts[i].state != CHART_OK && g->charts[i].reason)
+			return g->charts[i].reason;
+	return NULL;
+}
+
 bool
 kt_gnuplot_chart_ok(const struct kt_gnuplot *g, const char *path)
 {

@@ -47,6 +47,10 @@ void kt_gnuplot_end(struct kt_gnuplot *g);
  * valid after kt_gnuplot_finish(). */
 bool kt_gnuplot_chart_ok(const struct kt_gnuplot *g, const char *path);
 
+/* After kt_gnuplot_finish(): why the first chart that failed failed
+ * ("cannot run 'gnuplot': No such file or directory"), NULL if none did. */
+const char *kt_gnuplot_first_failure(const struct kt_gnuplot *g);
+
 /* Close the pipe, wait for gnuplot, commit or remove each chart. Logs each
  * failed chart once (quiet=false: also an info line with the total).
  * Returns the number of charts missing (>= 0). */

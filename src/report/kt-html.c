@@ -31,7 +31,7 @@ struct words {
 	const char *html_lang, *title, *pitch, *players, *team, *team_pdf, *charts, *player_pages,
 		*sort_hint, *missing_chart, *zones, *quality, *col[16], *chart_alt[_KT_TEAM_CHART_MAX],
 		*heat_alt, *pdf, *no_pdf, *pitch_estimated, *average, *no_data, *charts_of,
-		*chart_names[3], *notes, *partial, *more_notes, *player1, *sprint1, *sprints;
+		*chart_names[3], *notes, *partial, *more_notes, *player1, *sprint1, *sprints, *charts_missing;
 };
 
 /* Columns of the team table; the first three are text. */
@@ -65,6 +65,7 @@ static const struct words words_de = {
 	.chart_names = { "Geschwindigkeit", "Zonen", "Beschleunigung" },
 	.notes = "Hinweise zur Auswertung",
 	.player1 = "Spieler",
+	.charts_missing = "Diagramme oder PDFs fehlen",
 	.sprint1 = "Sprint",
 	.sprints = "Sprints",
 	.partial = "Unvollständig: nicht alle Daten konnten verwendet werden (Meldungen auf Englisch, wie kicktrack sie schreibt):",
@@ -98,6 +99,7 @@ static const struct words words_en = {
 	.chart_names = { "speed", "zones", "acceleration" },
 	.notes = "Notes on this session",
 	.player1 = "player",
+	.charts_missing = "charts or PDFs could not be made",
 	.sprint1 = "sprint",
 	.sprints = "sprints",
 	.partial = "Partial result: not all the data could be used:",
@@ -283,7 +285,14 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 		bool partial = false;
 		enum { NOTES_SHOWN = 12 };
 
-		if (kt_rep_read_notes(outdir, &notes, &n, &partial) == 0 && (n > 0 || partial)) {
+		if (kt_rep_read_notes(outdir, &notes, &n, &partial) < 0) {
+			notes = NULL;
+			n = 0;
+		}
+		/* a chart or PDF that could not be made: this run's, not in
+		 * session.json (which is written before the charts) */
+		partial = partial || in->charts_missing > 0;
+		if (n > 0 || partial) {
 			fprintf(f, "<section class=\"notes%s\">\n<h2>%s</h2>\n", partial ? " partial" : "", w->notes);
 			if (partial)
 				fprintf(f, "<p><b>%s</b></p>\n", w->partial);
@@ -295,6 +304,14 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 			}
 			if (n > NOTES_SHOWN)
 				fprintf(f, "<li>… %zu %s</li>\n", n - NOTES_SHOWN, w->more_notes);
+			if (in->charts_missing > 0) {
+				fprintf(f, "<li>%u %s", in->charts_missing, w->charts_missing);
+				if (in->charts_missing_why) {
+					fputs(": ", f);
+					kt_html_escape(f, in->charts_missing_why);
+				}
+				fputs("</li>\n", f);
+			}
 			fputs("</ul>\n</section>\n", f);
 		}
 		kt_rep_vest_ids_free(notes, n);

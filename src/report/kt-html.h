@@ -34,6 +34,8 @@ struct kt_html_input {
 	bool team_chart_ok[_KT_TEAM_CHART_MAX];
 	char *const *no_data;                 /* roster players without data ("#7 Name (KT-0003)") */
 	size_t n_no_data;
+	unsigned charts_missing;              /* charts and PDFs that could not be made */
+	const char *charts_missing_why;       /* the first one's reason, or NULL */
 };
 
 /* Writes OUTDIR/index.html atomically. Returns 0 or -errno (logged). */

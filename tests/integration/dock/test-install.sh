@@ -32,4 +32,11 @@ for f in 60-kicktrack-vest.rules sysusers.d/kicktrack.conf tmpfiles.d/kicktrack.
 	man8/kicktrackd.8 man1/kicktrack-process.1; do
 	[ -n "$(cd "$T/root" && find . -path "*/$f" -type f | head -1)" ] || fail "$f not installed"
 done
+# the config may name players: not world-readable, and the tmpfiles
+# snippet hands exactly that file to the service's group
+mode=$(stat -c %a "$T/root$conf")
+[ "$mode" = 640 ] || fail "$conf installed with mode $mode, world-readable"
+tmpf=$(cd "$T/root" && find . -path '*/tmpfiles.d/kicktrack.conf' -type f | head -1)
+grep -q "^z $conf 0640 root kicktrack -\$" "$T/root/$tmpf" ||
+	fail "tmpfiles.d/kicktrack.conf does not give $conf to the kicktrack group: $(grep '^z' "$T/root/$tmpf")"
 echo "ok: $unit starts $daemon --config $conf"

@@ -73,6 +73,7 @@ struct ctx {
 	struct kt_roster roster;
 	bool have_roster;
 	char *roster_file;
+	char *roster_abs;         /* the same, absolute (session.json: kicktrack report may run elsewhere) */
 	char *pitch_file;
 	struct kt_session_report rep;
 	pthread_mutex_t lock;              /* warnings, progress */
@@ -412,9 +413,11 @@ load_roster(struct ctx *c)
 		c->have_roster = true;
 		c->rep.roster = &c->roster;
 		if (r > 0)
-			note(c, KT_LOG_WARNING, "%s: %d bad line(s) skipped (see above)", path, r);
+			note(c, KT_LOG_WARNING, "%s: %d bad line%s skipped (each named in kicktrack's messages)", path,
+			     r, r == 1 ? "" : "s");
 	}
-	c->rep.roster_file = c->roster_file;
+	c->roster_abs = realpath(path, NULL);
+	c->rep.roster_file = c->roster_abs ? c->roster_abs : c->roster_file;
 	free(found);
 }
 
@@ -2049,6 +2052,7 @@ ctx_free(struct ctx *c)
 	free(c->rep.warnings);
 	kt_roster_clear(&c->roster);
 	free(c->roster_file);
+	free(c->roster_abs);
 	free(c->pitch_file);
 	free(c->session_dir);
 	free(c->staging);

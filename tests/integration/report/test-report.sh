@@ -546,6 +546,12 @@ nodata)
 	PATH="$T/bin:$PATH" "$KT" report --no-config --lang de "$T/a" 2>"$T/err"
 	grep -q '<b>Keine Daten (laut Kader):</b> #2 Tobias Krüger (KT-0005)' "$T/a/index.html" ||
 		fail "German index.html does not name the player without data"
+	# processed with relative paths, redrawn from elsewhere: the roster is found
+	kt_abs=$(realpath "$KT")
+	(cd "$T" && PATH="$T/bin:$PATH" "$kt_abs" process --no-config s -o rel 2>/dev/null)
+	(cd / && PATH="$T/bin:$PATH" "$kt_abs" report --no-config "$T/rel" 2>"$T/err")
+	grep -q 'class="nodata"><b>No data (roster):</b> #2 Tobias Krüger (KT-0005)' "$T/rel/index.html" ||
+		{ cat "$T/err"; fail "report from another folder lost the roster the run used"; }
 	# the roster gone since: the page is made, said why the line is missing
 	mv "$T/s/roster.csv" "$T/roster.csv"
 	PATH="$T/bin:$PATH" "$KT" report --no-config "$T/a" 2>"$T/err"

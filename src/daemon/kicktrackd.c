@@ -940,8 +940,11 @@ parse_args(struct daemon *dm, int argc, char **argv)
 			break;
 		case OPT_GPSD:
 #if KT_HAVE_LIVE
-			if (kt_live_config_set_server(&dm->live_cfg, optarg) < 0)
+			if (kt_live_config_set_server(&dm->live_cfg, optarg) < 0) {
+				log_error("--gpsd '%s': expected HOST:PORT, HOST, :PORT or [IPv6]:PORT (port 1..65535)",
+					  optarg);
 				return -EINVAL;
+			}
 			dm->live_cfg.enable = true;
 #else
 			log_error("--gpsd: this kicktrackd was built without gpsd support");

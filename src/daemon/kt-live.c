@@ -7,6 +7,7 @@
  * fed through the log reader that `kicktrack process` uses and then into the
  * core: the live numbers are those of the recorded log, by construction.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <math.h>
@@ -283,8 +284,12 @@ parse_server(const char *hostport, char **ret_host, char **ret_port)
 		hs = hostport;
 		hl = colon ? (size_t) (colon - hostport) : strlen(hostport);
 	}
-	if (colon && (colon[1] == '\0' || strspn(colon + 1, "0123456789") != strlen(colon + 1)))
-		return -EINVAL;
+	if (colon && (colon[1] == '\0' || strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+		      strlen(colon + 1) > 5 || atoi(colon + 1) < 1 || atoi(colon + 1) > 65535))
+		return -EINVAL; /* a port is 1..65535 */
+	for (size_t i = 0; i < hl; i++)
+		if (isspace((unsigned char) hs[i]) || iscntrl((unsigned char) hs[i]))
+			return -EINVAL; /* no host name has blanks */
 	if (hl > 0 && !(host = strndup(hs, hl)))
 		return -ENOMEM;
 	if (colon && !(port = strdup(colon + 1))) {

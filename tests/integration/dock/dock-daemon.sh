@@ -127,6 +127,15 @@ badconfig)
 	timeout 5 $D --no-config -r "$ROOT" --no-usb >"$W/noports.err" 2>&1
 	[ $? -eq 2 ] && grep -q "no vest ports to look for: give --device, \[daemon\] usb_ids/devices, or --gpsd" "$W/noports.err" ||
 		{ cat "$W/noports.err"; fail "no ports and no gpsd not refused"; }
+	# a bad --gpsd value is said, not a silent exit 2
+	for v in 'bad host:x' 'localhost:99999' 'host:'; do
+		timeout 5 $D --no-config -r "$ROOT" --no-usb --gpsd "$v" >"$W/gv.err" 2>&1
+		rc=$?
+		if ! grep -q "built without gpsd support" "$W/gv.err"; then
+			[ $rc -eq 2 ] && grep -q -- "--gpsd '$v': expected HOST:PORT" "$W/gv.err" ||
+				{ cat "$W/gv.err"; fail "--gpsd '$v': exit $rc, no reason given"; }
+		fi
+	done
 	timeout -s TERM 3 $D --no-config -r "$ROOT" --no-usb --gpsd 127.0.0.1:9 >"$W/gpsonly.err" 2>&1
 	rc=$?
 	if ! grep -q "built without gpsd support" "$W/gpsonly.err"; then

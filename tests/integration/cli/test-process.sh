@@ -728,6 +728,10 @@ window)
 	run --from 15:02 --to 15:02 "$T/s" -o "$T/bad"
 	expect_rc 2
 	expect_err "--to 15:02 is not after --from 15:02"
+	# swapped local times are most of a day, not a late training
+	run --from 15:10 --to 15:05 "$T/s" -o "$T/bad"
+	expect_rc 2
+	expect_err "--from 15:10 --to 15:05 would count 23:55 h, through midnight: swapped?"
 	TZ=Europe/Berln "$KT" process --no-config --no-charts --from 15:02 "$T/s" -o "$T/bad" 2>"$T/err"
 	rc=$?
 	expect_rc 2

@@ -416,8 +416,11 @@ load_roster(struct ctx *c)
 			note(c, KT_LOG_WARNING, "%s: %d bad line%s skipped (each named in kicktrack's messages)", path,
 			     r, r == 1 ? "" : "s");
 	}
+	/* session.json names the roster only if it was used: kicktrack report
+	 * reads it again for the players without data */
 	c->roster_abs = realpath(path, NULL);
-	c->rep.roster_file = c->roster_abs ? c->roster_abs : c->roster_file;
+	if (c->have_roster)
+		c->rep.roster_file = c->roster_abs ? c->roster_abs : c->roster_file;
 	free(found);
 }
 

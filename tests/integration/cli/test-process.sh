@@ -516,6 +516,11 @@ roster)
 		expect_no_raw_bytes
 	done
 	check_outputs "$T/out5" 3
+	# with the pages made too: still one line (the report does not read the
+	# roster the run could not use again); a gnuplot that fails keeps it fast
+	mkdir -p "$T/bin" && printf '#!/bin/sh\nexit 1\n' > "$T/bin/gnuplot" && chmod +x "$T/bin/gnuplot"
+	PATH="$T/bin:$PATH" "$KT" process --no-config --roster "$log" "$T/s" -o "$T/out6" 2>"$T/err"
+	expect_lines_naming "$log" 1
 	run --roster "$T/nonexist.csv" "$T/s" -o "$T/out5"
 	expect_rc 3
 	expect_err "$T/nonexist.csv: roster not used: No such file or directory"

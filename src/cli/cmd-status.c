@@ -118,7 +118,7 @@ print_vest(FILE *f, json_object *v)
 			fprintf(f, "done: %" PRId64 " of %" PRId64 " session%s stored%s%s\n", stored, n,
 				n == 1 ? "" : "s", erased ? ", some erased" : "",
 				failed ? ", some FAILED (see below)" : "");
-		if (failed && *reason)
+		if (*reason) /* why some failed, or that the link was noisy */
 			fprintf(f, "             %s\n", reason);
 		return;
 	}

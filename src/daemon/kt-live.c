@@ -1086,7 +1086,7 @@ session_end(struct kt_live *l)
 			log_error_errno(r, "cannot write the manifest of live session %s in %s: %m", m.name,
 					kt_store_root(l->store));
 		else if (kt_store_session_create(l->store, m.name, &dir) >= 0) {
-			log_info("live session %s ended (%zu vests)", m.name, m.n);
+			log_info("live session %s ended (%zu vest%s)", m.name, m.n, m.n == 1 ? "" : "s");
 			free(l->last_session_dir);
 			l->last_session_dir = strdup(dir);
 			l->stats.sessions_done++;

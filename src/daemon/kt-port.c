@@ -684,6 +684,21 @@ next_session(struct kt_port *p, enum port_event ev)
 		}
 		snprintf(sum, sizeof(sum), "%zu session%s, %u stored, %u erased, %u failed",
 			 v->n_sess, v->n_sess == 1 ? "" : "s", st + er, er, fa);
+		/* a volunteer who comes back after the download still learns
+		 * that this cable or port is poor */
+		{
+			uint64_t dmg = 0, ans = 0;
+
+			for (size_t i = 0; i < v->n_sess; i++) {
+				dmg += v->sess[i].damaged;
+				ans += v->sess[i].answers;
+			}
+			if (dmg > 0 && fa == 0)
+				snprintf(v->reason, sizeof(v->reason),
+					 "the link was noisy: %" PRIu64 " of %" PRIu64 " answers arrived damaged "
+					 "and were asked again (stored intact); try another cable or USB port",
+					 dmg, dmg + ans);
+		}
 		/* said once, not at every re-LIST */
 		if (strcmp(sum, v->done_summary)) {
 			log_info("vest %s: done: %s", v->id, sum);

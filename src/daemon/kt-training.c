@@ -223,8 +223,9 @@ kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id, ui
 	t->last_arrival_us = now_us;
 	if (t->state != KT_TRAINING_PROCESSING)
 		t->state = KT_TRAINING_COLLECTING;
-	log_info("vest %s session %" PRIu32 " belongs to training %s (%zu logs)%s", vest_id,
-		 session_id, t->m.name, t->m.n, late ? ": a late vest, its reports will be redone" : "");
+	log_info("vest %s session %" PRIu32 " belongs to training %s (%zu log%s)%s", vest_id,
+		 session_id, t->m.name, t->m.n, t->m.n == 1 ? "" : "s",
+		 late ? ": a late vest, its reports will be redone" : "");
 	return 0;
 }
 
@@ -250,7 +251,7 @@ start_processing(struct kt_dockd *d, struct kt_training *t)
 	if (asprintf(&logs, "%s/sessions/%s/logs", kt_store_root(d->store), t->m.name) < 0)
 		return;
 	note_without(d, t);
-	log_info("training %s: processing %zu logs%s", t->m.name, t->m.n,
+	log_info("training %s: processing %zu log%s%s", t->m.name, t->m.n, t->m.n == 1 ? "" : "s",
 		 roster_complete(d, t) ? " (the whole roster is in)" : " (quiet time over)");
 	if (t->without[0])
 		log_warning("training %s: these reports are made without %s: the download is "
@@ -484,7 +485,7 @@ kt_training_reaped(struct kt_dockd *d, pid_t pid, int status)
 			}
 			log_info("training %s: reports ready in %s%s", t->m.name, t->report_dir,
 				 t->exit_code == KT_PIPELINE_PARTIAL ?
-					 " (some vests could not be processed, see the messages above)" : "");
+					 " (partial: see the notes at the top of index.html and the messages above)" : "");
 		} else {
 			t->state = t->dirty ? KT_TRAINING_COLLECTING : KT_TRAINING_FAILED;
 			log_error("training %s: processing failed (exit code %d); the logs are safe in "

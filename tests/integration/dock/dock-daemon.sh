@@ -461,6 +461,13 @@ noisy)
 	grep -q 'no answer during' "$W/d.log" && fail "damaged answers reported as no answer"
 	grep -q 'reopening the port' "$W/d.log" && fail "reconnected instead of asking again"
 	grep -q 'resuming session' "$W/d.log" && fail "download restarted"
+	# once done, the status still says the cable was poor
+	done_noisy() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q 'N01 *done' "$W/st.txt" &&
+			grep -q 'the link was noisy: [0-9]* of [0-9]* answers arrived damaged and were asked again (stored intact); try another cable or USB port' "$W/st.txt"
+	}
+	wait_for 20 done_noisy || { cat "$W/st.txt"; fail "a done vest forgets the noisy link"; }
 	stop_daemon
 	;;
 hopeless)

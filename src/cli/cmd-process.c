@@ -209,6 +209,10 @@ kt_cmd_process(int argc, char **argv)
 			break;
 		}
 	}
+	if (no_config && config_given) {
+		log_error("--config %s and --no-config: give one of them", config);
+		return KT_EXIT_USAGE;
+	}
 	if (!no_config) {
 		r = kt_pipeline_opts_load_config(&o, config, !config_given);
 		if (r < 0)

@@ -442,15 +442,25 @@ load_pitch(struct ctx *c)
 		}
 	}
 	if (path) {
-		int r = kt_pitch_file_load(path, &c->rep.pitch, c->rep.pitch_name);
+		int r;
+
+		kt_log_last_error_reset();
+		r = kt_pitch_file_load(path, &c->rep.pitch, c->rep.pitch_name);
 		if (r == 0) {
 			c->rep.have_pitch = true;
 			c->rep.pitch_source = source;
 			c->pitch_file = strdup(path);
 			c->rep.pitch_file = c->pitch_file;
 		} else {
-			note(c, KT_LOG_ERR, "%s: pitch file not usable (see above); estimating the pitch from the tracks instead",
-			     path);
+			/* why, as the loader said it (its own line names file:line),
+			 * so that session.json and index.html have it too */
+			const char *why = kt_log_last_error();
+			size_t pl = strlen(path);
+
+			if (!strncmp(why, path, pl) && !strncmp(why + pl, ": ", 2))
+				why += pl + 2;
+			note(c, KT_LOG_ERR, "%s: pitch file not usable (%s); estimating the pitch from the tracks instead",
+			     path, *why ? why : kt_read_file_error(r));
 		}
 	}
 	free(found);

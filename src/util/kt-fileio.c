@@ -161,6 +161,17 @@ kt_read_text_file(const char *path, size_t max_size, char **ret_data, size_t *re
 	int r;
 
 	r = kt_read_file(path, max_size, &data, &len);
+	if (r == -EFBIG) {
+		/* a vest log given by mistake is too big, but "binary data" says
+		 * more: look at its start */
+		char head[4096];
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		ssize_t n = fd >= 0 ? read(fd, head, sizeof(head)) : -1;
+
+		if (fd >= 0)
+			close(fd);
+		return n > 0 && kt_looks_binary(head, (size_t) n) ? -EMEDIUMTYPE : -EFBIG;
+	}
 	if (r < 0)
 		return r;
 	if (kt_looks_binary(data, len)) {

@@ -560,6 +560,9 @@ pitch)
 	run --pitch "$T/bad2.ini" "$T/s" -o "$T/out2"
 	expect_rc 3
 	expect_err "bad2.ini: [pitch] has no corner3"
+	# the reason is in session.json too (index.html shows its warnings)
+	grep -q 'bad2.ini: pitch file not usable (\[pitch\] has no corner3); estimating' "$T/out2/session.json" ||
+		fail "session.json lacks why the pitch file was not used"
 	# corners not going around the pitch (2 and 3 swapped)
 	awk '/^corner2/ { c2 = $0; next } /^corner3/ { print; print c2; next } { print }' "$T/s/pitch.ini" |
 		sed 's/^corner3 = /cornerX = /; s/^corner2 = /corner3 = /; s/^cornerX = /corner2 = /' > "$T/bad3.ini"
@@ -853,6 +856,10 @@ usage)
 	rc=$?
 	expect_rc 2
 	expect_err "--config given twice"
+	"$KT" process --no-config --config "$T/bad.conf" "$T/s" -o "$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 2
+	expect_err "--config $T/bad.conf and --no-config: give one of them"
 	[ ! -e "$T/out" ] || fail "output written on a usage error"
 	# an empty output folder (an unset shell variable) is named as that,
 	# not as "nothing to do"

@@ -305,9 +305,13 @@ kt_cmd_live(int argc, char **argv)
 	char *path = NULL;
 	int c, r;
 
+	struct kt_cli_seen seen = { 0 };
+
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:1c:hV", options, NULL)) >= 0) {
+		if (optarg && kt_cli_given_twice(&seen, options, c, optarg))
+			return KT_EXIT_USAGE;
 		switch (c) {
 		case 'f':
 			if (kt_cli_empty_name("live", "--file", optarg))

@@ -151,35 +151,13 @@ static const struct {
 	{ 'j', "process", "jobs", "--jobs" },
 };
 
-/* An option with a value given twice: getopt would quietly take the last
- * (--roster a.csv ... --roster b.csv reads b.csv only), so it is refused,
- * unless both times say the same. seen[] holds each option's value so far. */
-static bool
-given_twice(const char **seen, int c, const char *value)
-{
-	size_t i = c >= OPT_ROSTER ? (size_t)(c - OPT_ROSTER) + 128 : (size_t)c;
-	const char *name = NULL;
-
-	if (!seen[i] || !strcmp(seen[i], value)) {
-		seen[i] = value;
-		return false;
-	}
-	for (const struct option *op = options; op->name; op++)
-		if (op->val == c) {
-			name = op->name;
-			break;
-		}
-	log_error("--%s given twice ('%s', then '%s'): give it once", name, seen[i], value);
-	return true;
-}
-
 int
 kt_cmd_process(int argc, char **argv)
 {
 	struct kt_pipeline_opts o;
 	const char *config = DEFAULT_CONFIG;
 	bool config_given = false, no_config = false;
-	const char *seen[128 + OPT_TO - OPT_ROSTER + 1] = { 0 };
+	struct kt_cli_seen seen = { 0 };
 	int c, r;
 
 	kt_pipeline_opts_init(&o);
@@ -194,7 +172,7 @@ kt_cmd_process(int argc, char **argv)
 		case 'V':
 			return kt_cli_version();
 		case OPT_CONFIG:
-			if (given_twice(seen, c, optarg) || kt_cli_empty_name("process", "--config", optarg))
+			if (kt_cli_given_twice(&seen, options, c, optarg) || kt_cli_empty_name("process", "--config", optarg))
 				return KT_EXIT_USAGE;
 			config = optarg;
 			config_given = true;
@@ -223,7 +201,7 @@ kt_cmd_process(int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:j:qhV", options, NULL)) != -1) {
-		if (optarg && given_twice(seen, c, optarg))
+		if (optarg && kt_cli_given_twice(&seen, options, c, optarg))
 			return KT_EXIT_USAGE;
 		switch (c) {
 		case 'o':

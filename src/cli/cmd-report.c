@@ -99,9 +99,13 @@ kt_cmd_report(int argc, char **argv)
 	bool config_given = false, no_config = false, quiet = false;
 	int c, r, ret, lock_fd = -1;
 
+	struct kt_cli_seen seen = { 0 };
+
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":l:qhV", options, NULL)) >= 0) {
+		if (optarg && kt_cli_given_twice(&seen, options, c, optarg))
+			return KT_EXIT_USAGE;
 		switch (c) {
 		case 'l':
 			if (strcmp(optarg, "de") && strcmp(optarg, "en")) {

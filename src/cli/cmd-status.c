@@ -290,9 +290,13 @@ kt_cmd_status(int argc, char **argv)
 	bool watch = false;
 	int opt, r;
 
+	struct kt_cli_seen seen = { 0 };
+
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":r:f:whV", opts, NULL)) != -1) {
+		if (optarg && kt_cli_given_twice(&seen, opts, opt, optarg))
+			return KT_EXIT_USAGE;
 		switch (opt) {
 		case 'r':
 			root = optarg;

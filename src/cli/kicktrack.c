@@ -65,6 +65,33 @@ kt_cli_bad_option(const char *cmd, int c, char **argv, const struct option *opts
 }
 
 bool
+kt_cli_given_twice(struct kt_cli_seen *s, const struct option *opts, int c, const char *value)
+{
+	const char *name = NULL;
+	char shortname[2] = { (char) c, 0 };
+
+	for (unsigned i = 0; i < s->n; i++) {
+		if (s->opt[i] != c)
+			continue;
+		if (!strcmp(s->value[i], value))
+			return false;
+		for (const struct option *op = opts; op->name; op++)
+			if (op->val == c) {
+				name = op->name;
+				break;
+			}
+		log_error("%s%s given twice ('%s', then '%s'): give it once", name ? "--" : "-",
+			  name ? name : shortname, s->value[i], value);
+		return true;
+	}
+	if (s->n < sizeof(s->opt) / sizeof(s->opt[0])) {
+		s->opt[s->n] = c;
+		s->value[s->n++] = value;
+	}
+	return false;
+}
+
+bool
 kt_cli_empty_name(const char *cmd, const char *opt, const char *value)
 {
 	if (*value)

@@ -492,6 +492,9 @@ bad-input)
 	[ $? -eq 2 ] || fail "no OUTDIR: expected exit 2"
 	"$KT" report --no-config --lang fr "$T/q" 2>/dev/null
 	[ $? -eq 2 ] || fail "--lang fr: expected exit 2"
+	"$KT" report --no-config --lang de --lang en "$T/q" 2>"$T/err"
+	[ $? -eq 2 ] && grep -q -- "--lang given twice ('de', then 'en'): give it once" "$T/err" ||
+		{ cat "$T/err"; fail "--lang twice: not refused"; }
 	# a club member who may read the reports but not write them: one line
 	if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 		mkdir -m 0755 "$T/ro" && cp "$T/q/team.csv" "$T/ro/" && chmod 0755 "$T"

@@ -192,7 +192,12 @@ render(FILE *f, const char *path, bool clear)
 		for (size_t i = 0; i < n; i++)
 			print_vest(f, json_object_array_get_idx(vests, i));
 	} else {
-		fprintf(f, "\nNo vest seen yet: plug the vests into the dock.\n");
+		json_object *dock;
+		if (json_object_object_get_ex(root, "dock", &dock) && !json_object_get_boolean(dock))
+			fprintf(f, "\nNo vest docked: this kicktrackd records live vests through gpsd only "
+				   "(see 'kicktrack live').\n");
+		else
+			fprintf(f, "\nNo vest seen yet: plug the vests into the dock.\n");
 	}
 
 	if (json_object_object_get_ex(root, "trainings", &trainings) &&

@@ -105,6 +105,8 @@ kt_status_write(struct kt_dockd *d, const char *path, int64_t now_us)
 	fprintf(f, "{\n  \"format\": \"kicktrack-status-1\",\n  \"pid\": %ld,\n  \"updated_unix\": %ld,\n",
 		(long)getpid(), (long)time(NULL));
 	fprintf(f, "  \"running\": %s,\n", d->stopped ? "false" : "true");
+	/* no vest ports to look for: a gpsd-only recorder, no dock */
+	fprintf(f, "  \"dock\": %s,\n", d->o->n_devices || d->o->n_usb_ids ? "true" : "false");
 	fputs("  \"store_root\": ", f);
 	json_str(f, kt_store_root(d->store));
 	fputs(",\n  \"vests\": [\n", f);

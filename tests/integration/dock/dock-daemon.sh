@@ -136,12 +136,19 @@ badconfig)
 				{ cat "$W/gv.err"; fail "--gpsd '$v': exit $rc, no reason given"; }
 		fi
 	done
-	timeout -s TERM 3 $D --no-config -r "$ROOT" --no-usb --gpsd 127.0.0.1:9 >"$W/gpsonly.err" 2>&1
-	rc=$?
-	if ! grep -q "built without gpsd support" "$W/gpsonly.err"; then
-		[ $rc -eq 0 ] || [ $rc -eq 124 ] || { cat "$W/gpsonly.err"; fail "gpsd-only daemon: exit $rc"; }
+	$D --no-config -r "$W/groot" --no-usb --gpsd 127.0.0.1:9 >"$W/gpsonly.err" 2>&1 &
+	gpid=$!
+	if wait_for 10 test -e "$W/groot/status.json"; then
 		grep -q "recording live vests through gpsd only" "$W/gpsonly.err" ||
-			{ cat "$W/gpsonly.err"; fail "a gpsd-only daemon did not start"; }
+			{ cat "$W/gpsonly.err"; fail "a gpsd-only daemon did not say so"; }
+		# and its status does not send the volunteer to a dock
+		$K status -r "$W/groot" >"$W/gst.txt" 2>&1
+		grep -q "No vest docked: this kicktrackd records live vests through gpsd only" "$W/gst.txt" ||
+			{ cat "$W/gst.txt"; fail "status of a gpsd-only daemon"; }
+		kill "$gpid"; wait "$gpid"
+	else
+		kill "$gpid" 2>/dev/null; wait "$gpid"
+		grep -q "built without gpsd support" "$W/gpsonly.err" || { cat "$W/gpsonly.err"; fail "gpsd-only daemon did not start"; }
 	fi
 	;;
 basic)

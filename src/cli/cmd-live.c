@@ -303,9 +303,8 @@ kt_cmd_live(int argc, char **argv)
 	const char *file = NULL, *config = DEFAULT_CONFIG;
 	bool once = false, config_given = false, tty;
 	char *path = NULL;
-	int c, r;
-
 	struct kt_cli_seen seen = { 0 };
+	int c, r;
 
 	optind = 0;
 	opterr = 0;

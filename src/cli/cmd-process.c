@@ -242,24 +242,22 @@ kt_cmd_process(int argc, char **argv)
 			    kt_pipeline_opts_set(&o, keyed[i].section, keyed[i].key, optarg, keyed[i].name) < 0)
 				return KT_EXIT_USAGE;
 	}
-	if (o.from.set && o.to.set && ((!o.from.local && !o.to.local && o.to.utc_us <= o.from.utc_us) ||
-				       (o.from.local && o.to.local && o.to.tod_s == o.from.tod_s))) {
+	long span = kt_window_tod_span_s(&o.from, &o.to);
+
+	if ((o.from.set && o.to.set && !o.from.local && !o.to.local && o.to.utc_us <= o.from.utc_us) ||
+	    span == 0) {
 		log_error("--to %s is not after --from %s", o.to.text, o.from.text);
 		return KT_EXIT_USAGE;
 	}
-	if (o.from.set && o.to.set && o.from.local && o.to.local) {
-		/* to before from is a window through midnight: fine for a late
-		 * training (23:30 to 00:45), but most of a day is swapped times */
-		long span = ((long)o.to.tod_s - (long)o.from.tod_s + 86400) % 86400;
-
-		if (span > 12 * 3600) {
-			log_error("--from %s --to %s would count %ld:%02ld h, through midnight: swapped? "
-				  "(a training across midnight, such as --from 23:30 --to 00:45, is fine)",
-				  o.from.text, o.to.text, span / 3600, span / 60 % 60);
-			return KT_EXIT_USAGE;
-		}
+	/* to before from is a window through midnight: fine for a late
+	 * training (23:30 to 00:45), but most of a day is swapped times */
+	if (span > 12 * 3600) {
+		log_error("--from %s --to %s would count %ld:%02ld h, through midnight: swapped? "
+			  "(a training across midnight, such as --from 23:30 --to 00:45, is fine)",
+			  o.from.text, o.to.text, span / 3600, span / 60 % 60);
+		return KT_EXIT_USAGE;
 	}
-	if ((o.from.set && o.from.local) || (o.to.set && o.to.local)) {
+	if (kt_window_local(&o.from, &o.to)) {
 		/* a misspelt TZ=Europe/Berln would quietly be UTC */
 		const char *tz = getenv("TZ"), *dir = getenv("TZDIR");
 		char path[4096];

@@ -98,7 +98,6 @@ kt_cmd_report(int argc, char **argv)
 	const char *lang = NULL, *gnuplot = NULL, *config = DEFAULT_CONFIG;
 	bool config_given = false, no_config = false, quiet = false;
 	int c, r, ret, lock_fd = -1;
-
 	struct kt_cli_seen seen = { 0 };
 
 	optind = 0;

@@ -293,9 +293,8 @@ kt_cmd_status(int argc, char **argv)
 	const char *root = KT_STORE_DEFAULT_ROOT, *file = NULL;
 	char *path = NULL;
 	bool watch = false;
-	int opt, r;
-
 	struct kt_cli_seen seen = { 0 };
+	int opt, r;
 
 	optind = 1;
 	opterr = 0;

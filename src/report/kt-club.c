@@ -804,3 +804,17 @@ kt_pipeline_opts_load_config(struct kt_pipeline_opts *o, const char *path, bool 
 		return 0;
 	return kt_ini_parse(path, config_cb, o);
 }
+
+bool
+kt_window_local(const struct kt_window_end *from, const struct kt_window_end *to)
+{
+	return (from->set && from->local) || (to->set && to->local);
+}
+
+long
+kt_window_tod_span_s(const struct kt_window_end *from, const struct kt_window_end *to)
+{
+	if (!(from->set && from->local && to->set && to->local))
+		return -1;
+	return (((long) to->tod_s - (long) from->tod_s) % 86400 + 86400) % 86400;
+}

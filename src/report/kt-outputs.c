@@ -792,7 +792,7 @@ kt_write_session_json(const char *path, const struct kt_session_report *s)
 		time_t t0 = (time_t) ((n_ok ? first : 0) / KT_USEC_PER_SEC);
 		struct tm tm;
 
-		if (((o->from.set && o->from.local) || (o->to.set && o->to.local)) && n_ok &&
+		if (kt_window_local(&o->from, &o->to) && n_ok &&
 		    localtime_r(&t0, &tm))
 			strftime(zone, sizeof(zone), "%Z (UTC%z)", &tm);
 		jw_str(&j, "time_of_day_in", zone[0] ? zone : NULL);

@@ -1176,10 +1176,9 @@ keep_window(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 		return true; /* no valid fix at all: the usual message follows */
 	if (o->from.set)
 		a = window_near(&o->from, first, last);
-	if (o->to.set && o->to.local && o->from.set && o->from.local) {
+	if (kt_window_tod_span_s(&o->from, &o->to) >= 0) {
 		/* both times of day: --to is the first such time after --from */
-		int d = ((o->to.tod_s - o->from.tod_s) % 86400 + 86400) % 86400;
-		b = a + (int64_t) d * KT_USEC_PER_SEC;
+		b = a + (int64_t) kt_window_tod_span_s(&o->from, &o->to) * KT_USEC_PER_SEC;
 	} else if (o->to.set) {
 		b = window_near(&o->to, first, last);
 	}
@@ -1192,7 +1191,7 @@ keep_window(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 		char span[96];
 
 		fmt_span_in(span, sizeof(span), log->fixes[0].t_us, log->fixes[log->n_fixes - 1].t_us,
-			    (o->from.set && o->from.local) || (o->to.set && o->to.local));
+			    kt_window_local(&o->from, &o->to));
 		set_error(v, "no valid fix between --from and --to");
 		note(c, KT_LOG_ERR, "%s: no valid fix between --from %s and --to %s (the log runs %s; vest %s left out)",
 		     v->path, o->from.set ? o->from.text : "(start)", o->to.set ? o->to.text : "(end)", span,
@@ -2170,7 +2169,7 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 	}
 
 	if (o->from.set || o->to.set) {
-		bool local = (o->from.set && o->from.local) || (o->to.set && o->to.local);
+		bool local = kt_window_local(&o->from, &o->to);
 		char zone[16] = "";
 		time_t now = time(NULL);
 		struct tm tm;

@@ -52,6 +52,12 @@ struct kt_window_end {
 /* "HH:MM", "HH:MM:SS" (local time) or "YYYY-MM-DDTHH:MM[:SS]Z" (UTC).
  * Returns 0 or -EINVAL. */
 int kt_window_parse(const char *s, struct kt_window_end *ret);
+/* Is either end a local time of day (so local time and its zone matter)? */
+bool kt_window_local(const struct kt_window_end *from, const struct kt_window_end *to);
+/* Both ends times of day: seconds from --from to the first --to after it
+ * (through midnight when --to is earlier), 0 when they are equal; -1 when
+ * not both are times of day. */
+long kt_window_tod_span_s(const struct kt_window_end *from, const struct kt_window_end *to);
 
 struct kt_pipeline_opts {
 	/* Log files and/or session directories (a directory contributes every

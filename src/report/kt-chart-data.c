@@ -943,3 +943,17 @@ kt_rep_read_notes(const char *outdir, char ***ret, size_t *ret_n, bool *ret_part
 	*ret_n = n;
 	return 0;
 }
+
+double
+kt_rep_round(double v, int decimals)
+{
+	double scale = pow(10.0, decimals);
+
+	return isfinite(v) && fabs(v) * scale < 1e15 ? round(v * scale) / scale : v;
+}
+
+int
+kt_rep_minute_decimals(double minutes)
+{
+	return isfinite(minutes) && fabs(minutes) < 9.95 ? 1 : 0;
+}

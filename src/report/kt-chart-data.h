@@ -123,6 +123,14 @@ void kt_rep_heat_clear(struct kt_rep_heat *h);
 /* Parse a number in either flavour ("12.5" or "12,5"); NaN if empty/bad. */
 double kt_rep_atod(const char *s);
 
+/* v rounded to that many decimals half away from zero, for the pages: not
+ * printf's half to even, since the values come from team.csv with one
+ * decimal, and 4.5 minutes must not read as 4 (nor 78.5 m/min as 78). */
+double kt_rep_round(double v, int decimals);
+/* Decimals of minutes on the pages: one below 10 (a 4.5-minute drill is
+ * 4.5, as in team.csv), whole minutes from 10 on. */
+int kt_rep_minute_decimals(double minutes);
+
 /* What the run of OUTDIR/session.json had to say: its "warnings", in order
  * (every log it could not use, every caution), and whether its status is
  * "partial". Quiet. Returns 0 (*ret: n strings, free with

@@ -248,26 +248,20 @@ kt_report_opts_default(struct kt_report_opts *o)
 
 /* --- small helpers --- */
 
-/* v with that many decimals, "–" if unknown. Rounded half away from
- * zero, not printf's half to even: the values come from team.csv with 1
- * decimal, and 4.5 minutes must not read as 4 (nor 78.5 m/min as 78). */
+/* v with that many decimals (kt_rep_round: half away from zero), "–" if
+ * unknown */
 static const char *
 num(char *buf, size_t size, const struct lang *L, double v, int decimals)
 {
-	double scale = pow(10.0, decimals);
-
 	if (!isfinite(v))
 		return "–";
-	if (fabs(v) * scale < 1e15)
-		v = round(v * scale) / scale;
-	return kt_fmt_double(buf, size, v, decimals, L->comma);
+	return kt_fmt_double(buf, size, kt_rep_round(v, decimals), decimals, L->comma);
 }
 
 #define NUM(L, v, d) num((char[48]){ 0 }, 48, (L), (v), (d))
 
-/* Minutes as the pages show them: one decimal below 10 (a 4.5-minute
- * drill is 4.5, as in team.csv), whole minutes from 10 on. */
-#define MINUTES(L, v) NUM((L), (v), isfinite(v) && fabs(v) < 9.95 ? 1 : 0)
+/* Minutes as the pages show them (kt_rep_minute_decimals) */
+#define MINUTES(L, v) NUM((L), (v), kt_rep_minute_decimals(v))
 
 /* "1 gap", "2 gaps", "0 gaps"; "– gaps" if unknown */
 static const char *

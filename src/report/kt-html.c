@@ -135,17 +135,6 @@ url_segment(FILE *f, const char *s)
 	}
 }
 
-/* Half away from zero, not printf's half to even: the values come from
- * team.csv with 1 decimal, and 4.5 minutes must not read as 4, nor 78.5
- * m/min as 78 (the PDFs round the same way) */
-static double
-round_half_up(double v, int decimals)
-{
-	double scale = pow(10.0, decimals);
-
-	return isfinite(v) && fabs(v) * scale < 1e15 ? round(v * scale) / scale : v;
-}
-
 static void
 num_cell(FILE *f, double v, int decimals, bool comma)
 {
@@ -156,16 +145,9 @@ num_cell(FILE *f, double v, int decimals, bool comma)
 		return;
 	}
 	fprintf(f, "<td class=\"n\" data-v=\"%s\">%s</td>", kt_fmt_double(c, sizeof(c), v, 3, false),
-		kt_fmt_double(d, sizeof(d), round_half_up(v, decimals), decimals, comma));
+		kt_fmt_double(d, sizeof(d), kt_rep_round(v, decimals), decimals, comma));
 }
 
-/* Minutes as the PDFs show them (kt-charts.c MINUTES): one decimal below
- * 10, whole minutes from 10 on */
-static int
-minute_decimals(double v)
-{
-	return isfinite(v) && fabs(v) < 9.95 ? 1 : 0;
-}
 
 static const char css[] =
 	"body{font-family:sans-serif;margin:0 auto;max-width:1280px;padding:1em 1.5em;color:#222;background:#fff}\n"
@@ -358,7 +340,7 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 		fputs("</td><td>", f);
 		kt_html_escape(f, p->position);
 		fputs("</td>", f);
-		num_cell(f, v[KT_TC_MINUTES], minute_decimals(v[KT_TC_MINUTES]), comma);
+		num_cell(f, v[KT_TC_MINUTES], kt_rep_minute_decimals(v[KT_TC_MINUTES]), comma);
 		num_cell(f, v[KT_TC_DISTANCE_M], 0, comma);
 		for (int z = 0; z < 5; z++)
 			if (isfinite(v[KT_TC_Z1_M + z]))
@@ -414,9 +396,9 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 						cnt++;
 					}
 				/* -1: minutes, as in the rows */
-				dec = avg[k].decimals >= 0 ? avg[k].decimals : cnt ? minute_decimals(sum / cnt) : 0;
+				dec = avg[k].decimals >= 0 ? avg[k].decimals : cnt ? kt_rep_minute_decimals(sum / cnt) : 0;
 				fprintf(f, "<td class=\"n\">%s</td>",
-					cnt ? kt_fmt_double(a, sizeof(a), round_half_up(sum / cnt, dec), dec, comma) : "–");
+					cnt ? kt_fmt_double(a, sizeof(a), kt_rep_round(sum / cnt, dec), dec, comma) : "–");
 				k++;
 			} else
 				fputs("<td></td>", f);

@@ -134,6 +134,8 @@ kt_status_write(struct kt_dockd *d, const char *path, int64_t now_us)
 		fputs("}", f);
 	}
 	fputs("\n  ],\n  \"trainings\": [\n", f);
+	char busy[256];
+	bool have_busy = false;
 	for (size_t i = 0; i < d->n_trainings; i++) {
 		const struct kt_training *t = &d->trainings[i];
 		int64_t wait_s = 0;
@@ -150,9 +152,11 @@ kt_status_write(struct kt_dockd *d, const char *path, int64_t now_us)
 			kt_training_state_to_str(t->state), t->runs, t->exit_code, wait_s);
 		json_str(f, t->report_dir);
 		if (t->state == KT_TRAINING_COLLECTING && t->dirty && wait_s == 0) {
-			/* quiet time over: held by vests still being read */
-			char busy[256];
-			kt_training_busy(d, busy, sizeof(busy));
+			/* quiet time over: held by vests still being read (the
+			 * same vests for every training: listed once) */
+			if (!have_busy)
+				kt_training_busy(d, busy, sizeof(busy));
+			have_busy = true;
 			fputs(", \"waiting_for\": ", f);
 			json_str(f, busy);
 		}

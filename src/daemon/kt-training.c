@@ -427,6 +427,8 @@ kt_training_tick(struct kt_dockd *d, int64_t now_us)
 			start_processing(d, t);
 			continue;
 		}
+		if (since < quiet_us + wait_us && t->hold_logged)
+			continue; /* held, and already said so */
 		kt_training_busy(d, busy, sizeof(busy));
 		if (since >= quiet_us + wait_us) {
 			log_warning("training %s: making the reports without waiting longer for %s "

@@ -236,10 +236,8 @@ config_cb(const char *path, unsigned line, const char *section, const char *key,
 		if (r >= 0)
 			r = set_strdup(&o->store_root_from, where);
 	}
-	else if (!strcmp(key, "roster"))
-		r = set_strdup(&o->roster_path, value);
-	else if (!strcmp(key, "pitch"))
-		r = set_strdup(&o->pitch_path, value);
+	else if (!strcmp(key, "roster") || !strcmp(key, "pitch"))
+		r = 0; /* taken with [process]'s by kt_pipeline_opts_load_config() below */
 	else if (!strcmp(key, "status_file"))
 		r = set_strdup(&o->status_path, value);
 	else if (!strcmp(key, "devices"))
@@ -824,15 +822,10 @@ parse_args(struct daemon *dm, int argc, char **argv)
 	o->config_path = strdup(config ? config : DEFAULT_CONFIG);
 	if (!o->config_path)
 		return -ENOMEM;
-	{
-		struct kt_pipeline_opts po;
+	struct kt_pipeline_opts po;
 
-		kt_pipeline_opts_init(&po);
-		dm->proc_params = po.params;
-	}
+	kt_pipeline_opts_init(&po);
 	if (!o->no_config && (config || access(o->config_path, F_OK) == 0)) {
-		struct kt_pipeline_opts po;
-
 		r = kt_ini_parse(o->config_path, config_cb, &c);
 		if (r < 0)
 			return -EINVAL;
@@ -841,15 +834,14 @@ parse_args(struct daemon *dm, int argc, char **argv)
 		 * not a failed training after the download. Its roster and
 		 * pitch are the ones kicktrack process would use with this file
 		 * ([process], else [daemon]; relative to the file's folder). */
-		kt_pipeline_opts_init(&po);
 		if (kt_pipeline_opts_load_config(&po, o->config_path, false) < 0)
 			return -EINVAL;
-		dm->proc_params = po.params;
 		if (po.roster_path && set_strdup(&o->roster_path, po.roster_path) < 0)
 			return -ENOMEM;
 		if (po.pitch_path && set_strdup(&o->pitch_path, po.pitch_path) < 0)
 			return -ENOMEM;
 	}
+	dm->proc_params = po.params;
 
 	/* pass 2: the command line wins */
 	optind = 1;

@@ -665,6 +665,45 @@ window_text(struct kt_rep_session *s, struct json_object *root)
 	snprintf(s->window, sizeof(s->window), "%s–%s", ha, hb);
 }
 
+/* session.json "warnings" (every log the run could not use, every
+ * caution) and whether its status is "partial". -ENOMEM or 0. */
+static int
+read_notes(struct json_object *root, struct kt_rep_session *s)
+{
+	struct json_object *v, *warn;
+	size_t len;
+
+	s->partial = json_object_object_get_ex(root, "status", &v) && json_object_is_type(v, json_type_string) &&
+		     !strcmp(json_object_get_string(v), "partial");
+	if (!json_object_object_get_ex(root, "warnings", &warn) || !json_object_is_type(warn, json_type_array))
+		return 0;
+	len = json_object_array_length(warn);
+	if (len == 0)
+		return 0;
+	s->notes = calloc(len, sizeof(char *));
+	if (!s->notes)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *w = json_object_array_get_idx(warn, i);
+
+		if (!json_object_is_type(w, json_type_string))
+			continue;
+		s->notes[s->n_notes] = strdup(json_object_get_string(w));
+		if (!s->notes[s->n_notes])
+			return -ENOMEM;
+		s->n_notes++;
+	}
+	return 0;
+}
+
+void
+kt_rep_session_clear(struct kt_rep_session *s)
+{
+	kt_rep_vest_ids_free(s->notes, s->n_notes);
+	s->notes = NULL;
+	s->n_notes = 0;
+}
+
 int
 kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 {
@@ -771,11 +810,12 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 	if (json_object_object_get_ex(root, "roster", &v) && json_object_is_type(v, json_type_object) &&
 	    json_object_object_get_ex(v, "file", &v) && json_object_is_type(v, json_type_string))
 		snprintf(s.roster_file, sizeof(s.roster_file), "%s", json_object_get_string(v));
+	k = read_notes(root, &s);
 
 	json_object_put(root);
 	free(path);
 	*ret = s;
-	return 0;
+	return k;
 }
 
 /* The sum of the counts of these keys in obj (JSON object), or NaN if obj
@@ -896,53 +936,6 @@ kt_rep_roster_without_data(const struct kt_rep_session *sess, const struct kt_re
 	return (int)n;
 }
 
-int
-kt_rep_read_notes(const char *outdir, char ***ret, size_t *ret_n, bool *ret_partial)
-{
-	struct json_object *root = NULL, *v, *warn;
-	char *path = NULL, **notes = NULL;
-	size_t len, n = 0;
-	int k;
-
-	*ret = NULL;
-	*ret_n = 0;
-	*ret_partial = false;
-	k = parse_session_json(outdir, &path, &root);
-	free(path);
-	if (k < 0) {
-		json_object_put(root);
-		return k;
-	}
-	*ret_partial = json_object_object_get_ex(root, "status", &v) && json_object_is_type(v, json_type_string) &&
-		       !strcmp(json_object_get_string(v), "partial");
-	if (!json_object_object_get_ex(root, "warnings", &warn) || !json_object_is_type(warn, json_type_array)) {
-		json_object_put(root);
-		return 0;
-	}
-	len = json_object_array_length(warn);
-	notes = len ? calloc(len, sizeof(char *)) : NULL;
-	if (len && !notes) {
-		json_object_put(root);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < len; i++) {
-		struct json_object *w = json_object_array_get_idx(warn, i);
-
-		if (!json_object_is_type(w, json_type_string))
-			continue;
-		notes[n] = strdup(json_object_get_string(w));
-		if (!notes[n]) {
-			kt_rep_vest_ids_free(notes, n);
-			json_object_put(root);
-			return -ENOMEM;
-		}
-		n++;
-	}
-	json_object_put(root);
-	*ret = notes;
-	*ret_n = n;
-	return 0;
-}
 
 double
 kt_rep_round(double v, int decimals)

@@ -73,6 +73,9 @@ struct kt_rep_session {
 	char window[48];          /* with --from/--to: the part counted, local "15:02–16:35"
 				   * ("15:02–15:06:30": seconds where not 0); or "" */
 	char roster_file[512];    /* the roster the run used (session.json roster.file), or "" */
+	char **notes;             /* session.json "warnings", in order (kt_rep_session_clear) */
+	size_t n_notes;
+	bool partial;             /* session.json "status" is "partial" */
 };
 
 /* Fills each player's damaged_records and position_jumps from
@@ -83,6 +86,7 @@ int kt_rep_read_quality(const char *outdir, struct kt_rep_team *t);
 /* Reads OUTDIR/session.json if present; missing keys keep the defaults.
  * Returns 0, or -errno (logged as a warning; the defaults are then used). */
 int kt_rep_read_session(const char *outdir, struct kt_rep_session *ret);
+void kt_rep_session_clear(struct kt_rep_session *s);
 
 /* The vest ids of the players in OUTDIR/session.json, if kicktrack wrote it
  * ("format": "kicktrack-session"): which players/<vest_id>/ folders that
@@ -131,10 +135,5 @@ double kt_rep_round(double v, int decimals);
  * 4.5, as in team.csv), whole minutes from 10 on. */
 int kt_rep_minute_decimals(double minutes);
 
-/* What the run of OUTDIR/session.json had to say: its "warnings", in order
- * (every log it could not use, every caution), and whether its status is
- * "partial". Quiet. Returns 0 (*ret: n strings, free with
- * kt_rep_vest_ids_free; NULL when none), or -errno. */
-int kt_rep_read_notes(const char *outdir, char ***ret, size_t *ret_n, bool *ret_partial);
 
 #endif

@@ -1878,6 +1878,7 @@ kt_report_render(const char *outdir, const struct kt_report_opts *o)
 out:
 	kt_gnuplot_free(c.gp);
 	kt_rep_team_clear(&c.team);
+	kt_rep_session_clear(&c.sess);
 	kt_rep_series_clear(&c.ser);
 	kt_rep_heat_clear(&c.heat);
 	free(c.team_heat);

@@ -262,18 +262,13 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 	 * ground, ...): under kicktrackd nobody sees its messages, so the page
 	 * shows them, first */
 	{
-		char **notes = NULL;
-		size_t n = 0;
-		bool partial = false;
+		char *const *notes = s->notes;
+		size_t n = s->n_notes;
 		enum { NOTES_SHOWN = 12 };
-
-		if (kt_rep_read_notes(outdir, &notes, &n, &partial) < 0) {
-			notes = NULL;
-			n = 0;
-		}
 		/* a chart or PDF that could not be made: this run's, not in
 		 * session.json (which is written before the charts) */
-		partial = partial || in->charts_missing > 0;
+		bool partial = s->partial || in->charts_missing > 0;
+
 		if (n > 0 || partial) {
 			fprintf(f, "<section class=\"notes%s\">\n<h2>%s</h2>\n", partial ? " partial" : "", w->notes);
 			if (partial)
@@ -296,7 +291,6 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 			}
 			fputs("</ul>\n</section>\n", f);
 		}
-		kt_rep_vest_ids_free(notes, n);
 	}
 
 	/* the team table */

@@ -138,6 +138,7 @@ badconfig)
 	done
 	$D --no-config -r "$W/groot" --no-usb --gpsd 127.0.0.1:9 >"$W/gpsonly.err" 2>&1 &
 	gpid=$!
+	PIDS+=("$gpid") # a failed check below still stops it (cleanup)
 	if wait_for 10 test -e "$W/groot/status.json"; then
 		grep -q "recording live vests through gpsd only" "$W/gpsonly.err" ||
 			{ cat "$W/gpsonly.err"; fail "a gpsd-only daemon did not say so"; }

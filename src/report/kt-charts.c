@@ -1508,7 +1508,7 @@ team_pdf(struct ctx *c, const char *path)
 				L->col_hsr, L->col_sprints, L->col_vmax, L->col_acc, L->col_dec,
 				L->col_load };
 	size_t n = c->team.n, rows_page = 33;
-	double row_h;
+	double row_h, y = 0.9;
 
 	if (!idx)
 		return;
@@ -1519,7 +1519,6 @@ team_pdf(struct ctx *c, const char *path)
 	/* page 1..: the table */
 	for (size_t page_start = 0; page_start < n || page_start == 0; page_start += rows_page) {
 		size_t end = page_start + rows_page < n ? page_start + rows_page : n;
-		double y;
 
 		fprintf(f, "reset\nset multiplot\n");
 		fprintf(f, "set label ");
@@ -1600,23 +1599,46 @@ team_pdf(struct ctx *c, const char *path)
 			}
 		}
 		plot_blank(c);
-		fprintf(f, "unset multiplot\n");
 		if (end >= n)
 			break;
+		fprintf(f, "unset multiplot\n");
 	}
 
-	/* last page: the team charts */
-	fprintf(f, "reset\nset multiplot\n");
-	fprintf(f, "reset\nset origin 0.02,0.67\nset size 0.96,0.31\nset title ");
-	q(c, L->t_team_dist);
-	fprintf(f, " font 'Sans Bold,10'\n");
-	plot_team_distance(c, true);
-	fprintf(f, "reset\nset origin 0.02,0.35\nset size 0.96,0.31\nset title ");
-	q(c, L->t_team_sprints);
-	fprintf(f, " font 'Sans Bold,10'\n");
-	plot_team_sprints(c, true);
-	fprintf(f, "reset\nset origin 0.1,0.02\nset size 0.8,0.32\n");
-	plot_heatmap(c, c->team_heat, c->team_nx, c->team_ny, c->team_tracked_s, L->t_team_heat, true);
+	/* the team charts, under the table while they fit (a few players
+	 * leave most of the first page free), then on the next pages */
+	double top = y - 0.7 * row_h;
+	for (size_t k = 0; k < 4; k++) {
+		const bool heat = k == 3;
+		const double h_want = heat ? 0.32 : 0.31, h_min = 0.23;
+		double h;
+
+		if (top - 0.02 < h_min) {
+			fprintf(f, "unset multiplot\nreset\nset multiplot\n");
+			top = 0.98;
+		}
+		h = fmin(h_want, top - 0.02);
+		fprintf(f, "reset\nset origin %g,%g\nset size %g,%g\n", heat ? 0.1 : 0.02, top - h,
+			heat ? 0.8 : 0.96, h);
+		if (k == 0 || k == 2) {
+			fprintf(f, "set title ");
+			q(c, k == 0 ? L->t_team_dist : L->t_team_sprints);
+			fprintf(f, " font 'Sans Bold,10'\n");
+		} else if (k == 1) {
+			snprintf(line, sizeof(line), "%s, ≥ %s km/h", L->t_team_hsr, NUM(L, c->sess.hsr_kmh, 1));
+			fprintf(f, "set title ");
+			q(c, line);
+			fprintf(f, " font 'Sans Bold,10'\n");
+		}
+		if (k == 0)
+			plot_team_distance(c, true);
+		else if (k == 1)
+			plot_team_hsr(c, true);
+		else if (k == 2)
+			plot_team_sprints(c, true);
+		else
+			plot_heatmap(c, c->team_heat, c->team_nx, c->team_ny, c->team_tracked_s, L->t_team_heat, true);
+		top -= h + 0.01;
+	}
 	fprintf(f, "unset multiplot\n");
 	kt_gnuplot_end(c->gp);
 	free(idx);

@@ -106,6 +106,13 @@ render)
 	grep -Eq '[0-9]+\.[0-9]+ km/h' "$T/de.txt" && fail "German PDF has a decimal point"
 	grep -q 'Spieler' "$T/de/index.html" || fail "German index.html"
 	pdftotext "$T/de/team.pdf" - | grep -q 'Özil Çelik' || fail "team.pdf lacks a player"
+	# a small team: the first charts fill the first page under the table,
+	# the four team charts (HSR with its threshold) take two pages in all
+	pdfinfo "$T/de/team.pdf" | grep -q '^Pages: *2$' || fail "team.pdf of 3 players is not 2 pages"
+	pdftotext -f 1 -l 1 "$T/de/team.pdf" - | grep -q 'Distanz je Spieler nach Zone' ||
+		fail "team.pdf: the distance chart is not under the table"
+	pdftotext "$T/de/team.pdf" - | grep -q 'Schnelles Laufen (HSR) je Spieler, ≥ 19,8 km/h' ||
+		fail "team.pdf lacks the HSR chart with its threshold"
 
 	# long series reach gnuplot as about one point per pixel column with the
 	# peaks intact: capture what kicktrack sends to gnuplot

@@ -69,13 +69,64 @@ session_name_valid(const char *name)
 	return name && strlen(name) < 32 && kt_store_vest_id_valid(name);
 }
 
-/* mkdir -p that sets exactly KT_STORE_DIR_MODE on each directory it creates
- * (whatever the umask) and fsyncs the parent of each, so a new directory
- * entry is durable before a file in it is. */
+/* fsync the folder that holds PATH (trailing slashes ignored): "." for a
+ * bare name, "/" for a name at the top. */
+static int
+fsync_parent(const char *path)
+{
+	size_t n = strlen(path);
+	char *parent;
+	int r;
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (n == 0)
+		return kt_fsync_dir(".");
+	parent = strndup(path, n);
+	if (!parent)
+		return -ENOMEM;
+	r = kt_fsync_dir(parent);
+	free(parent);
+	return r;
+}
+
+/* One directory with exactly KT_STORE_DIR_MODE (whatever the umask), its
+ * entry durable (the parent fsynced) before a file in it is. An existing
+ * one is left alone; *ret_made says which. */
+static int
+mkdir_one(const char *path, bool *ret_made)
+{
+	*ret_made = false;
+	if (mkdir(path, KT_STORE_DIR_MODE) < 0)
+		return errno == EEXIST ? 0 : -errno;
+	if (chmod(path, KT_STORE_DIR_MODE) < 0)
+		return -errno;
+	*ret_made = true;
+	return fsync_parent(path);
+}
+
+/* 0 if PATH is a directory now (it may have been made by someone else
+ * meanwhile, or be a file of that name: -ENOTDIR). */
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+/* mkdir -p, each directory it creates made by mkdir_one(). */
 static int
 mkdir_durable(const char *path)
 {
 	char *p = strdup(path);
+	bool made;
 	int r = 0;
 
 	if (!p)
@@ -85,37 +136,13 @@ mkdir_durable(const char *path)
 			continue;
 		char c = *s;
 		*s = '\0';
-		if (mkdir(p, KT_STORE_DIR_MODE) == 0) {
-			char *slash;
-			if (chmod(p, KT_STORE_DIR_MODE) < 0) {
-				r = -errno;
-				break;
-			}
-			slash = strrchr(p, '/');
-			if (slash && slash != p) {
-				*slash = '\0';
-				r = kt_fsync_dir(p);
-				*slash = '/';
-				if (r < 0)
-					break;
-			}
-		} else if (errno != EEXIST) {
-			r = -errno;
-			break;
-		}
+		r = mkdir_one(p, &made);
 		*s = c;
-		if (!c)
+		if (r < 0 || !c)
 			break;
 	}
 	free(p);
-	if (r == 0) {
-		struct stat st;
-		if (stat(path, &st) < 0)
-			r = -errno;
-		else if (!S_ISDIR(st.st_mode))
-			r = -ENOTDIR;
-	}
-	return r;
+	return r < 0 ? r : is_dir(path);
 }
 
 /* ROOT itself is made only when its parent folder exists: a mistyped path
@@ -124,33 +151,12 @@ mkdir_durable(const char *path)
 static int
 mkdir_root(const char *root, bool *ret_created)
 {
-	struct stat st;
-	char *parent, *slash;
-	int r;
+	int r = is_dir(root);
 
-	if (stat(root, &st) == 0)
-		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-	if (errno != ENOENT)
-		return -errno;
-	if (mkdir(root, KT_STORE_DIR_MODE) < 0)
-		return errno == EEXIST ? 0 : -errno;
-	if (chmod(root, KT_STORE_DIR_MODE) < 0)
-		return -errno;
-	parent = strdup(root);
-	if (!parent)
-		return -ENOMEM;
-	slash = strrchr(parent, '/');
-	if (!slash)
-		strcpy(parent, ".");
-	else if (slash == parent)
-		parent[1] = '\0';
-	else
-		*slash = '\0';
-	r = kt_fsync_dir(parent);
-	free(parent);
-	if (r >= 0)
-		*ret_created = true;
-	return r;
+	if (r != -ENOENT)
+		return r;
+	r = mkdir_one(root, ret_created);
+	return r < 0 ? r : is_dir(root);
 }
 
 int

@@ -126,9 +126,19 @@ test_root_rule(void)
 		CHECK_EQ(mode_of(raw), 0750);
 		s = kt_store_free(s);
 	}
-	/* a file in the way */
+	/* a new ROOT given with a trailing slash (shell completion adds one) */
+	snprintf(root, sizeof(root), "%s/slashroot/", tmpdir);
+	CHECK_EQ(kt_store_open(root, &s), 0);
+	if (s) {
+		CHECK(kt_store_created(s));
+		CHECK_EQ(mode_of(root), 0750);
+		s = kt_store_free(s);
+	}
+	/* a file in the way, as ROOT and as a folder ROOT needs */
 	snprintf(root, sizeof(root), "%s/afile", tmpdir);
 	fclose(fopen(root, "w"));
+	CHECK_EQ(kt_store_open(root, &s), -ENOTDIR);
+	snprintf(root, sizeof(root), "%s/afile/", tmpdir);
 	CHECK_EQ(kt_store_open(root, &s), -ENOTDIR);
 }
 

@@ -46,6 +46,7 @@
 #include "kt-outputs.h"
 #include "kt-pipeline.h"
 #include "util/kt-fileio.h"
+#include "util/kt-ini.h"
 #include "util/kt-log.h"
 #include "util/kt-sha256.h"
 #include "util/kt-strutil.h"
@@ -442,25 +443,27 @@ load_pitch(struct ctx *c)
 		}
 	}
 	if (path) {
+		struct kt_ini_error why;
 		int r;
 
-		kt_log_last_error_reset();
-		r = kt_pitch_file_load(path, &c->rep.pitch, c->rep.pitch_name);
+		r = kt_pitch_file_load(path, &c->rep.pitch, c->rep.pitch_name, &why);
 		if (r == 0) {
 			c->rep.have_pitch = true;
 			c->rep.pitch_source = source;
 			c->pitch_file = strdup(path);
 			c->rep.pitch_file = c->pitch_file;
 		} else {
-			/* why, as the loader said it (its own line names file:line),
-			 * so that session.json and index.html have it too */
-			const char *why = kt_log_last_error();
-			size_t pl = strlen(path);
+			/* one line (the loader logs nothing), with file:line when
+			 * it knows the line; the same in session.json and on
+			 * index.html */
+			const char *what = why.what[0] ? why.what : kt_read_file_error(r);
 
-			if (!strncmp(why, path, pl) && !strncmp(why + pl, ": ", 2))
-				why += pl + 2;
-			note(c, KT_LOG_ERR, "%s: pitch file not usable (%s); estimating the pitch from the tracks instead",
-			     path, *why ? why : kt_read_file_error(r));
+			if (why.line)
+				note(c, KT_LOG_ERR, "%s:%u: pitch file not usable: %s; estimating the pitch from the "
+				     "tracks instead", path, why.line, what);
+			else
+				note(c, KT_LOG_ERR, "%s: pitch file not usable: %s; estimating the pitch from the "
+				     "tracks instead", path, what);
 		}
 	}
 	free(found);

@@ -472,6 +472,21 @@ roster)
 	expect_err "vest KT-0002 is not in the roster"
 	expect_err "vest KT-0003 is not in the roster"
 	check_outputs "$T/out" 3
+	# the notes in German too (the German pages show them): as many, in
+	# the same order, each about the same file; stderr stays English
+	"$PY" - "$T/out/session.json" "$T" <<-'EOF' || fail "session.json warnings_de"
+		import json, sys
+		j = json.load(open(sys.argv[1], encoding="utf-8"))
+		en, de, t = j["warnings"], j["warnings_de"], sys.argv[2]
+		assert len(en) == len(de) == 3, (en, de)
+		assert all(a.split(": ")[0] == b.split(": ")[0] for a, b in zip(en, de)), (en, de)
+		assert de[0] == t + "/roster.csv: 1 fehlerhafte Zeile übersprungen (jede in den Meldungen von kicktrack genannt)", de[0]
+		assert any(w.startswith(t + "/s/KT-0003.") and w.endswith(": Weste KT-0003 steht nicht im Kader " + t +
+			   "/roster.csv; ohne Spielernamen ausgewertet") for w in de), de
+		assert any(w.endswith(": vest KT-0003 is not in the roster " + t + "/roster.csv; processed without a "
+			   "player name") for w in en), en
+		EOF
+	grep -q "Weste\|Kader" "$T/err" && fail "German on stderr"
 	"$PY" - "$T/out/team.csv" <<-'EOF' || fail "roster names in team.csv"
 		import csv, sys
 		rows = {r["vest_id"]: r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8", newline=""))}

@@ -183,6 +183,7 @@ struct kt_training {
 	bool hold_logged;          /* "waiting for vest X still being read" said */
 	char without[256];         /* vests whose download was unfinished when the
 	                            * reports were made ("KT-0003 (37 %)") */
+	char without_de[256];      /* the same for the German notes ("KT-0003 (Download 37 %)") */
 };
 
 int kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id,

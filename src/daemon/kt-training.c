@@ -292,12 +292,16 @@ start_processing(struct kt_dockd *d, struct kt_training *t)
 		o.lock_wait_s = 600;
 		/* a report without a vest says so where the coach looks: in
 		 * session.json and on index.html, not only in the daemon's log */
-		char without[sizeof(t->without) + 200];
+		char without[sizeof(t->without) + 200], without_de[sizeof(t->without_de) + 200];
 		if (t->without[0]) {
 			snprintf(without, sizeof(without),
 				 "these reports are made without %s: its download was not finished when they were "
 				 "made; they are made again once it is in", t->without);
+			snprintf(without_de, sizeof(without_de),
+				 "diese Auswertung entstand ohne %s: der Download war noch nicht fertig; sie "
+				 "wird neu erstellt, sobald er da ist", t->without_de);
 			o.partial_note = without;
+			o.partial_note_de = without_de;
 		}
 		r = kt_pipeline_run(&o, NULL);
 		_exit(r);
@@ -378,6 +382,24 @@ kt_training_busy(struct kt_dockd *d, char *buf, size_t size)
 			list_add(buf, size, kt_port_path(d->ports[i]), "connecting", "");
 }
 
+/* What a vest is doing, for the German notes on the reports */
+static const char *
+vest_state_de(const struct kt_vest *v)
+{
+	if (v->reconnecting)
+		return "erneuter Verbindungsaufbau";
+	switch (v->state) {
+	case KT_VEST_CONNECTING: return "Verbindungsaufbau";
+	case KT_VEST_LISTING: return "Liste wird gelesen";
+	case KT_VEST_DOWNLOADING: return "Download";
+	case KT_VEST_ERASING: return "wird gelöscht";
+	case KT_VEST_DONE: return "fertig";
+	case KT_VEST_FAILED: return "Fehler";
+	case KT_VEST_UNPLUGGED: return "abgesteckt";
+	}
+	return "?";
+}
+
 /* Vests with a session not (yet) stored when the reports are made: named in
  * the log and the status, so a report without them is not taken for whole. */
 static void
@@ -386,6 +408,7 @@ note_without(struct kt_dockd *d, struct kt_training *t)
 	char pct[16];
 
 	t->without[0] = '\0';
+	t->without_de[0] = '\0';
 	for (size_t i = 0; i < d->n_vests; i++) {
 		const struct kt_vest *v = d->vests[i];
 
@@ -397,9 +420,11 @@ note_without(struct kt_dockd *d, struct kt_training *t)
 		     s->info.start_unix_us < t->m.start_unix_us - KT_TRAINING_SLACK_US))
 			continue;
 		vest_progress(v, pct, sizeof(pct));
-		if (*pct)
+		if (*pct) {
 			list_add(t->without, sizeof(t->without), v->id,
 				 v->reconnecting ? "reconnecting" : kt_vest_state_to_str(v->state), pct);
+			list_add(t->without_de, sizeof(t->without_de), v->id, vest_state_de(v), pct);
+		}
 	}
 }
 

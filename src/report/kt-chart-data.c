@@ -665,34 +665,65 @@ window_text(struct kt_rep_session *s, struct json_object *root)
 	snprintf(s->window, sizeof(s->window), "%s–%s", ha, hb);
 }
 
+/* A JSON array of strings as a string vector: -ENOMEM or the number of
+ * strings (other entries are skipped). */
+static int
+read_strings(struct json_object *arr, char ***ret)
+{
+	size_t len = json_object_array_length(arr), n = 0;
+	char **v;
+
+	*ret = NULL;
+	if (len == 0)
+		return 0;
+	v = calloc(len, sizeof(char *));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *w = json_object_array_get_idx(arr, i);
+
+		if (!json_object_is_type(w, json_type_string))
+			continue;
+		v[n] = strdup(json_object_get_string(w));
+		if (!v[n]) {
+			kt_rep_vest_ids_free(v, n);
+			return -ENOMEM;
+		}
+		n++;
+	}
+	*ret = v;
+	return (int) n;
+}
+
 /* session.json "warnings" (every log the run could not use, every
- * caution) and whether its status is "partial". -ENOMEM or 0. */
+ * caution), "warnings_de" (the same in German, when this kicktrack wrote
+ * it) and whether its status is "partial". -ENOMEM or 0. */
 static int
 read_notes(struct json_object *root, struct kt_rep_session *s)
 {
 	struct json_object *v, *warn;
-	size_t len;
+	char **de = NULL;
+	int n, n_de;
 
 	s->partial = json_object_object_get_ex(root, "status", &v) && json_object_is_type(v, json_type_string) &&
 		     !strcmp(json_object_get_string(v), "partial");
 	if (!json_object_object_get_ex(root, "warnings", &warn) || !json_object_is_type(warn, json_type_array))
 		return 0;
-	len = json_object_array_length(warn);
-	if (len == 0)
+	n = read_strings(warn, &s->notes);
+	if (n < 0)
+		return n;
+	s->n_notes = (size_t) n;
+	if (!json_object_object_get_ex(root, "warnings_de", &warn) || !json_object_is_type(warn, json_type_array))
+		return 0; /* an older kicktrack's: the English ones only */
+	n_de = read_strings(warn, &de);
+	if (n_de < 0)
+		return n_de;
+	/* not one for one (edited by hand?): the English ones, all of them */
+	if ((size_t) n_de != s->n_notes) {
+		kt_rep_vest_ids_free(de, (size_t) n_de);
 		return 0;
-	s->notes = calloc(len, sizeof(char *));
-	if (!s->notes)
-		return -ENOMEM;
-	for (size_t i = 0; i < len; i++) {
-		struct json_object *w = json_object_array_get_idx(warn, i);
-
-		if (!json_object_is_type(w, json_type_string))
-			continue;
-		s->notes[s->n_notes] = strdup(json_object_get_string(w));
-		if (!s->notes[s->n_notes])
-			return -ENOMEM;
-		s->n_notes++;
 	}
+	s->notes_de = de;
 	return 0;
 }
 
@@ -700,8 +731,17 @@ void
 kt_rep_session_clear(struct kt_rep_session *s)
 {
 	kt_rep_vest_ids_free(s->notes, s->n_notes);
+	kt_rep_vest_ids_free(s->notes_de, s->notes_de ? s->n_notes : 0);
 	s->notes = NULL;
+	s->notes_de = NULL;
 	s->n_notes = 0;
+}
+
+char *const *
+kt_rep_session_notes(const struct kt_rep_session *s, bool german, size_t *ret_n)
+{
+	*ret_n = s->n_notes;
+	return german && s->notes_de ? s->notes_de : s->notes;
 }
 
 int

@@ -75,6 +75,9 @@ struct kt_rep_session {
 	char roster_file[512];    /* the roster the run used (session.json roster.file), or "" */
 	char **notes;             /* session.json "warnings", in order (kt_rep_session_clear) */
 	size_t n_notes;
+	char **notes_de;          /* "warnings_de": the same in German, n_notes of them; NULL
+				   * when session.json has none (an older kicktrack's) or
+				   * they do not match "warnings" */
 	bool partial;             /* session.json "status" is "partial" */
 };
 
@@ -87,6 +90,9 @@ int kt_rep_read_quality(const char *outdir, struct kt_rep_team *t);
  * Returns 0, or -errno (logged as a warning; the defaults are then used). */
 int kt_rep_read_session(const char *outdir, struct kt_rep_session *ret);
 void kt_rep_session_clear(struct kt_rep_session *s);
+/* The notes for a page: in German if german and session.json has them,
+ * else the English ones. Sets *ret_n (0: none; the array may be NULL). */
+char *const *kt_rep_session_notes(const struct kt_rep_session *s, bool german, size_t *ret_n);
 
 /* The vest ids of the players in OUTDIR/session.json, if kicktrack wrote it
  * ("format": "kicktrack-session"): which players/<vest_id>/ folders that

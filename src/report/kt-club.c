@@ -396,7 +396,22 @@ struct pitch_parse {
 	char name[KT_PITCH_NAME_MAX];
 	unsigned seen;          /* bit per key */
 	bool in_pitch;
+	struct kt_ini_error *why;
 };
+
+/* What is wrong, for kt_pitch_file_load()'s caller to say */
+static int __attribute__((format(printf, 3, 4)))
+pitch_error(struct kt_ini_error *why, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	why->line = line;
+	why->unreadable = false;
+	va_start(ap, fmt);
+	vsnprintf(why->what, sizeof(why->what), fmt, ap);
+	va_end(ap);
+	return -EBADMSG;
+}
 
 enum { P_LENGTH = 1 << 0, P_WIDTH = 1 << 1, P_C1 = 1 << 2, P_ALL = (1 << 6) - 1 };
 
@@ -419,11 +434,9 @@ pitch_cb(const char *path, unsigned line, const char *section, const char *key,
 		return 0;
 	}
 	if (!strcmp(key, "length_m") || !strcmp(key, "width_m")) {
-		if (kt_safe_atod(v, &d) < 0 || !(d >= 10.0 && d <= 250.0)) {
-			log_error("%s:%u: %s must be a number of metres between 10 and 250, got '%s'",
-				  path, line, key, v);
-			return -EBADMSG;
-		}
+		if (kt_safe_atod(v, &d) < 0 || !(d >= 10.0 && d <= 250.0))
+			return pitch_error(pp->why, line, "%s must be a number of metres between 10 and 250, got '%s'",
+					   key, v);
 		if (key[0] == 'l') {
 			pp->pitch.length_m = d;
 			pp->seen |= P_LENGTH;
@@ -438,73 +451,63 @@ pitch_cb(const char *path, unsigned line, const char *section, const char *key,
 		char *comma = strchr(v, ',');
 		double lat, lon;
 
-		if (!comma) {
-			log_error("%s:%u: %s: expected 'lat, lon' in decimal degrees, got '%s'",
-				  path, line, key, v);
-			return -EBADMSG;
-		}
+		if (!comma)
+			return pitch_error(pp->why, line, "%s: expected 'lat, lon' in decimal degrees, got '%s'",
+					   key, v);
 		*comma = '\0';
 		if (kt_safe_atod(v, &lat) < 0 || kt_safe_atod(comma + 1, &lon) < 0 ||
-		    !(lat >= -90.0 && lat <= 90.0) || !(lon >= -180.0 && lon <= 180.0)) {
-			log_error("%s:%u: %s: expected 'lat, lon' in decimal degrees (-90..90, -180..180), got '%s,%s'",
-				  path, line, key, v, comma + 1);
-			return -EBADMSG;
-		}
+		    !(lat >= -90.0 && lat <= 90.0) || !(lon >= -180.0 && lon <= 180.0))
+			return pitch_error(pp->why, line,
+					   "%s: expected 'lat, lon' in decimal degrees (-90..90, -180..180), got '%s,%s'",
+					   key, v, comma + 1);
 		pp->pitch.lat_deg[i] = lat;
 		pp->pitch.lon_deg[i] = lon;
 		pp->seen |= P_C1 << i;
 		return 0;
 	}
-	log_error("%s:%u: unknown key '%s' in [pitch] (known: name, length_m, width_m, corner1..corner4)",
-		  path, line, key);
-	return -EBADMSG;
+	return pitch_error(pp->why, line, "unknown key '%s' in [pitch] (known: name, length_m, width_m, corner1..corner4)",
+			   key);
 }
 
 int
-kt_pitch_file_load(const char *path, struct kt_pitch *ret, char ret_name[KT_PITCH_NAME_MAX])
+kt_pitch_file_load(const char *path, struct kt_pitch *ret, char ret_name[KT_PITCH_NAME_MAX],
+		   struct kt_ini_error *why)
 {
-	struct pitch_parse pp = { 0 };
+	struct kt_ini_error none;
+	struct pitch_parse pp = { .why = why ? why : &none };
 	int r;
 
-	r = kt_ini_parse(path, pitch_cb, &pp);
+	r = kt_ini_parse_quiet(path, pitch_cb, &pp, pp.why);
 	if (r < 0)
 		return r;
-	if (!pp.in_pitch) {
-		log_error("%s: no [pitch] section", path);
-		return -EBADMSG;
-	}
+	if (!pp.in_pitch)
+		return pitch_error(pp.why, 0, "no [pitch] section");
 	if ((pp.seen & P_ALL) != P_ALL) {
 		static const char *const names[] = { "length_m", "width_m", "corner1",
 						     "corner2", "corner3", "corner4" };
-		for (unsigned i = 0; i < 6; i++)
-			if (!(pp.seen & (1u << i))) {
-				log_error("%s: [pitch] has no %s", path, names[i]);
-				break;
-			}
-		return -EBADMSG;
+		unsigned i = 0;
+
+		while (pp.seen & (1u << i))
+			i++;
+		return pitch_error(pp.why, 0, "[pitch] has no %s", names[i]);
 	}
-	if (pp.pitch.width_m > pp.pitch.length_m) {
-		log_error("%s: width_m (%.1f) is larger than length_m (%.1f): corner1->corner2 must run along a touchline",
-			  path, pp.pitch.width_m, pp.pitch.length_m);
-		return -EBADMSG;
-	}
+	if (pp.pitch.width_m > pp.pitch.length_m)
+		return pitch_error(pp.why, 0, "width_m (%.1f) is larger than length_m (%.1f): corner1->corner2 must "
+				   "run along a touchline", pp.pitch.width_m, pp.pitch.length_m);
 	/* The corners must make roughly the stated rectangle. */
 	for (unsigned i = 0; i < 4; i++) {
 		unsigned j = (i + 1) % 4;
 		double want = (i % 2 == 0) ? pp.pitch.length_m : pp.pitch.width_m;
 		double got = kt_club_distance_m(pp.pitch.lat_deg[i], pp.pitch.lon_deg[i],
 						pp.pitch.lat_deg[j], pp.pitch.lon_deg[j]);
-		if (fabs(got - want) > 0.1 * want + 2.0) {
-			log_error("%s: corner%u to corner%u is %.1f m apart, but the pitch says %s = %.1f m (corners must go around the pitch)",
-				  path, i + 1, j + 1, got, i % 2 == 0 ? "length_m" : "width_m", want);
-			return -EBADMSG;
-		}
+		if (fabs(got - want) > 0.1 * want + 2.0)
+			return pitch_error(pp.why, 0, "corner%u to corner%u is %.1f m apart, but the pitch says %s = %.1f m "
+					   "(corners must go around the pitch)",
+					   i + 1, j + 1, got, i % 2 == 0 ? "length_m" : "width_m", want);
 	}
 	r = kt_pitch_validate(&pp.pitch);
-	if (r < 0) {
-		log_error("%s: the corners do not form a usable pitch", path);
-		return -EBADMSG;
-	}
+	if (r < 0)
+		return pitch_error(pp.why, 0, "the corners do not form a usable pitch");
 	*ret = pp.pitch;
 	if (ret_name)
 		memcpy(ret_name, pp.name, KT_PITCH_NAME_MAX);

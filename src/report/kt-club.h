@@ -11,6 +11,8 @@
 
 #include "core/kt-core.h"
 
+struct kt_ini_error; /* util/kt-ini.h */
+
 /* ---- roster.csv: vest_id,player,number,position (header line, UTF-8) ---- */
 
 struct kt_roster_entry {
@@ -50,8 +52,10 @@ void kt_roster_clear(struct kt_roster *r);
  */
 #define KT_PITCH_NAME_MAX 128
 
-/* Returns 0, or -errno / -EBADMSG after logging "file:line: what is wrong". */
-int kt_pitch_file_load(const char *path, struct kt_pitch *ret, char ret_name[KT_PITCH_NAME_MAX]);
+/* Returns 0, or -errno / -EBADMSG, not logged: *why (if not NULL) then says
+ * what is wrong and where, for the caller to say once. */
+int kt_pitch_file_load(const char *path, struct kt_pitch *ret, char ret_name[KT_PITCH_NAME_MAX],
+		       struct kt_ini_error *why);
 /* Write atomically; comment (may be NULL, may contain '\n') goes first as
  * '#' lines. Returns 0 or -errno (not logged). */
 int kt_pitch_file_write(const char *path, const struct kt_pitch *p, const char *name,

@@ -31,7 +31,8 @@ struct words {
 	const char *html_lang, *title, *pitch, *players, *team, *team_pdf, *charts, *player_pages,
 		*sort_hint, *missing_chart, *zones, *quality, *col[16], *chart_alt[_KT_TEAM_CHART_MAX],
 		*heat_alt, *pdf, *no_pdf, *pitch_estimated, *average, *no_data, *charts_of,
-		*chart_names[3], *notes, *partial, *more_notes, *player1, *sprint1, *sprints, *charts_missing;
+		*chart_names[3], *notes, *partial, *more_notes, *player1, *sprint1, *sprints, *charts_missing,
+		*notes_english;
 };
 
 /* Columns of the team table; the first three are text. */
@@ -68,8 +69,10 @@ static const struct words words_de = {
 	.charts_missing = "Diagramme oder PDFs fehlen",
 	.sprint1 = "Sprint",
 	.sprints = "Sprints",
-	.partial = "Unvollständig: nicht alle Daten konnten verwendet werden (Meldungen auf Englisch, wie kicktrack sie schreibt):",
+	.partial = "Unvollständig: nicht alle Daten konnten verwendet werden:",
 	.more_notes = "weitere Hinweise in session.json",
+	/* a session.json of a kicktrack that wrote its notes in English only */
+	.notes_english = "Die Hinweise sind auf Englisch: diese Auswertung stammt von einer älteren kicktrack-Version.",
 };
 
 static const struct words words_en = {
@@ -104,6 +107,7 @@ static const struct words words_en = {
 	.sprints = "sprints",
 	.partial = "Partial result: not all the data could be used:",
 	.more_notes = "more notes in session.json",
+	.notes_english = NULL, /* the notes are in English anyway */
 };
 
 void
@@ -262,8 +266,8 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 	 * ground, ...): under kicktrackd nobody sees its messages, so the page
 	 * shows them, first */
 	{
-		char *const *notes = s->notes;
-		size_t n = s->n_notes;
+		size_t n;
+		char *const *notes = kt_rep_session_notes(s, in->german, &n);
 		enum { NOTES_SHOWN = 12 };
 		/* a chart or PDF that could not be made: this run's, not in
 		 * session.json (which is written before the charts) */
@@ -273,6 +277,8 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 			fprintf(f, "<section class=\"notes%s\">\n<h2>%s</h2>\n", partial ? " partial" : "", w->notes);
 			if (partial)
 				fprintf(f, "<p><b>%s</b></p>\n", w->partial);
+			if (n > 0 && w->notes_english && !s->notes_de)
+				fprintf(f, "<p class=\"notes-en\">%s</p>\n", w->notes_english);
 			fputs("<ul>\n", f);
 			for (size_t i = 0; i < n && i < NOTES_SHOWN; i++) {
 				fputs("<li>", f);

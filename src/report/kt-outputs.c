@@ -843,6 +843,11 @@ kt_write_session_json(const char *path, const struct kt_session_report *s)
 	for (size_t i = 0; i < s->n_warnings; i++)
 		jw_str(&j, NULL, s->warnings[i]);
 	jw_arr_end(&j);
+	/* the same for the German pages (kicktrack report --lang de) */
+	jw_arr(&j, "warnings_de");
+	for (size_t i = 0; i < s->n_warnings; i++)
+		jw_str(&j, NULL, s->warnings_de[i]);
+	jw_arr_end(&j);
 	jw_obj_end(&j);
 	fputc('\n', j.f);
 	return close_out(&a);

@@ -64,8 +64,10 @@ struct kt_session_report {
 	/* roster */
 	const char *roster_file;       /* NULL: none */
 	const struct kt_roster *roster;
-	/* problems, in order (malloc'ed strings) */
+	/* problems, in order (malloc'ed strings): in English, and the same
+	 * in German (n_warnings of each) */
 	char **warnings;
+	char **warnings_de;
 	size_t n_warnings;
 	int status;                    /* KT_PIPELINE_OK or KT_PIPELINE_PARTIAL */
 	int64_t processed_us;          /* when; 0 = now */

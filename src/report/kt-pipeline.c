@@ -46,6 +46,7 @@
 #include "kt-outputs.h"
 #include "kt-pipeline.h"
 #include "util/kt-fileio.h"
+#include "util/kt-ini.h"
 #include "util/kt-log.h"
 #include "util/kt-sha256.h"
 #include "util/kt-strutil.h"
@@ -103,25 +104,44 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Log a message and keep it for session.json ("warnings"). Thread-safe. */
-static void __attribute__((format(printf, 4, 0)))
-vnote(struct ctx *c, enum kt_log_level level, bool partial, const char *fmt, va_list ap)
+/* Log a message (in English, as the rest of kicktrack's messages) and keep
+ * it for session.json: "warnings", and "warnings_de" in German for the
+ * German pages. Both formats take the same arguments in the same order
+ * (GCC and clang check both); an argument that only one language needs
+ * (a plural ending, a strerror()) comes in a pair, English first, and each
+ * format skips the other's with "%.0s", which prints nothing of it.
+ * Thread-safe. */
+static void __attribute__((format(printf, 4, 0), format(printf, 5, 0)))
+vnote(struct ctx *c, enum kt_log_level level, bool partial, const char *fmt, const char *fmt_de, va_list ap)
 {
-	char buf[1024];
+	char buf[1024], buf_de[1024];
+	va_list ap_de;
 
+	va_copy(ap_de, ap);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf_de, sizeof(buf_de), fmt_de, ap_de);
+	va_end(ap_de);
 
 	pthread_mutex_lock(&c->lock); /* the message clears the progress line: kt_log_set_status_line() */
 	if (level == KT_LOG_ERR)
 		log_error("%s", buf);
 	else
 		log_warning("%s", buf);
-	char **nw = realloc(c->rep.warnings, (c->rep.n_warnings + 1) * sizeof(char *));
-	if (nw) {
+	/* the two lists stay the same length: a note is in both or in neither */
+	size_t n = c->rep.n_warnings;
+	char **nw = realloc(c->rep.warnings, (n + 1) * sizeof(char *));
+	if (nw)
 		c->rep.warnings = nw;
-		nw[c->rep.n_warnings] = strdup(buf);
-		if (nw[c->rep.n_warnings])
-			c->rep.n_warnings++;
+	char **nw_de = nw ? realloc(c->rep.warnings_de, (n + 1) * sizeof(char *)) : NULL;
+	if (nw_de)
+		c->rep.warnings_de = nw_de;
+	char *w = nw_de ? strdup(buf) : NULL, *w_de = w ? strdup(buf_de) : NULL;
+	if (w_de) {
+		c->rep.warnings[n] = w;
+		c->rep.warnings_de[n] = w_de;
+		c->rep.n_warnings++;
+	} else {
+		free(w);
 	}
 	if (partial)
 		c->rep.status = KT_PIPELINE_PARTIAL;
@@ -129,25 +149,25 @@ vnote(struct ctx *c, enum kt_log_level level, bool partial, const char *fmt, va_
 }
 
 /* A problem with an input or an output: the result is partial. */
-static void __attribute__((format(printf, 3, 4)))
-note(struct ctx *c, enum kt_log_level level, const char *fmt, ...)
+static void __attribute__((format(printf, 3, 5), format(printf, 4, 5)))
+note(struct ctx *c, enum kt_log_level level, const char *fmt, const char *fmt_de, ...)
 {
 	va_list ap;
 
-	va_start(ap, fmt);
-	vnote(c, level, true, fmt, ap);
+	va_start(ap, fmt_de);
+	vnote(c, level, true, fmt, fmt_de, ap);
 	va_end(ap);
 }
 
 /* Something the reader of the numbers should know, though nothing was
  * left out: a warning, and the result stays complete. */
-static void __attribute__((format(printf, 2, 3)))
-caution(struct ctx *c, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 4), format(printf, 3, 4)))
+caution(struct ctx *c, const char *fmt, const char *fmt_de, ...)
 {
 	va_list ap;
 
-	va_start(ap, fmt);
-	vnote(c, KT_LOG_WARNING, false, fmt, ap);
+	va_start(ap, fmt_de);
+	vnote(c, KT_LOG_WARNING, false, fmt, fmt_de, ap);
 	va_end(ap);
 }
 
@@ -335,9 +355,16 @@ collect_dir(struct ctx *c, const char *dir, size_t *cap)
 			struct stat st;
 			bool has_logs = logs && stat(logs, &st) == 0 && S_ISDIR(st.st_mode);
 
-			note(c, KT_LOG_ERR, "%s: no vest logs in it (*.ubx, *.nmea, *.log, *.bin)%s%s%s", dir,
-			     has_logs ? "; a kicktrackd training keeps them in " : "", has_logs ? logs : "",
-			     has_logs ? ": give that folder" : "");
+			if (has_logs)
+				note(c, KT_LOG_ERR,
+				     "%s: no vest logs in it (*.ubx, *.nmea, *.log, *.bin); a kicktrackd training keeps "
+				     "them in %s: give that folder",
+				     "%s: keine Aufzeichnungen der Westen darin (*.ubx, *.nmea, *.log, *.bin); ein "
+				     "Training von kicktrackd hat sie in %s: diesen Ordner angeben",
+				     dir, logs);
+			else
+				note(c, KT_LOG_ERR, "%s: no vest logs in it (*.ubx, *.nmea, *.log, *.bin)",
+				     "%s: keine Aufzeichnungen der Westen darin (*.ubx, *.nmea, *.log, *.bin)", dir);
 			free(logs);
 		}
 	}
@@ -408,13 +435,15 @@ load_roster(struct ctx *c)
 	c->roster_file = strdup(path);
 	r = kt_roster_load(path, &c->roster);
 	if (r < 0) {
-		note(c, KT_LOG_ERR, "%s: roster not used: %s", path, kt_read_file_error(r));
+		note(c, KT_LOG_ERR, "%s: roster not used: %s%.0s", "%s: Kader nicht verwendet: %.0s%s", path,
+		     kt_read_file_error(r), kt_read_file_error_de(r));
 	} else {
 		c->have_roster = true;
 		c->rep.roster = &c->roster;
 		if (r > 0)
-			note(c, KT_LOG_WARNING, "%s: %d bad line%s skipped (each named in kicktrack's messages)", path,
-			     r, r == 1 ? "" : "s");
+			note(c, KT_LOG_WARNING, "%s: %d bad line%s%.0s skipped (each named in kicktrack's messages)",
+			     "%s: %d fehlerhafte Zeile%.0s%s übersprungen (jede in den Meldungen von kicktrack genannt)",
+			     path, r, r == 1 ? "" : "s", r == 1 ? "" : "n");
 	}
 	/* session.json names the roster only if it was used: kicktrack report
 	 * reads it again for the players without data */
@@ -442,25 +471,35 @@ load_pitch(struct ctx *c)
 		}
 	}
 	if (path) {
+		struct kt_ini_error why;
 		int r;
 
-		kt_log_last_error_reset();
-		r = kt_pitch_file_load(path, &c->rep.pitch, c->rep.pitch_name);
+		r = kt_pitch_file_load(path, &c->rep.pitch, c->rep.pitch_name, &why);
 		if (r == 0) {
 			c->rep.have_pitch = true;
 			c->rep.pitch_source = source;
 			c->pitch_file = strdup(path);
 			c->rep.pitch_file = c->pitch_file;
 		} else {
-			/* why, as the loader said it (its own line names file:line),
-			 * so that session.json and index.html have it too */
-			const char *why = kt_log_last_error();
-			size_t pl = strlen(path);
+			/* one line (the loader logs nothing), with file:line when
+			 * it knows the line; the same in session.json and on
+			 * index.html */
+			/* (what is wrong in the file itself is said in English) */
+			const char *what = why.what[0] && !why.unreadable ? why.what : kt_read_file_error(r);
+			const char *what_de = why.what[0] && !why.unreadable ? why.what : kt_read_file_error_de(r);
 
-			if (!strncmp(why, path, pl) && !strncmp(why + pl, ": ", 2))
-				why += pl + 2;
-			note(c, KT_LOG_ERR, "%s: pitch file not usable (%s); estimating the pitch from the tracks instead",
-			     path, *why ? why : kt_read_file_error(r));
+			if (why.line)
+				note(c, KT_LOG_ERR,
+				     "%s:%u: pitch file not usable: %s%.0s; estimating the pitch from the tracks instead",
+				     "%s:%u: Platzdatei nicht verwendbar: %.0s%s; der Platz wird stattdessen aus den "
+				     "Laufwegen geschätzt",
+				     path, why.line, what, what_de);
+			else
+				note(c, KT_LOG_ERR,
+				     "%s: pitch file not usable: %s%.0s; estimating the pitch from the tracks instead",
+				     "%s: Platzdatei nicht verwendbar: %.0s%s; der Platz wird stattdessen aus den "
+				     "Laufwegen geschätzt",
+				     path, what, what_de);
 		}
 	}
 	free(found);
@@ -523,6 +562,18 @@ log_error_text(int r)
 	case -EISDIR: return "is a directory";
 	case -EINVAL: return "not a regular file (a device or a pipe?)";
 	default: return strerror(-r);
+	}
+}
+
+static const char *
+log_error_text_de(int r)
+{
+	switch (r) {
+	case -ENODATA: return "die Datei ist leer";
+	case -EBADMSG: return "keine NMEA- oder UBX-Daten darin (keine Aufzeichnung einer Weste?)";
+	case -EISDIR: return "ist ein Ordner";
+	case -EINVAL: return "keine normale Datei (ein Gerät oder eine Pipe?)";
+	default: return kt_strerror_de(-r);
 	}
 }
 
@@ -624,7 +675,8 @@ read_log(struct ctx *c, struct kt_vest_report *v, struct decoded *d)
 	r = decode_log(c, v->path, true, d);
 	if (r < 0) {
 		set_error(v, "%s", log_error_text(r));
-		note(c, KT_LOG_ERR, "%s: cannot use this log: %s", v->path, log_error_text(r));
+		note(c, KT_LOG_ERR, "%s: cannot use this log: %s%.0s", "%s: Aufzeichnung nicht verwendbar: %.0s%s",
+		     v->path, log_error_text(r), log_error_text_de(r));
 		return r;
 	}
 	kt_sha256_hex(d->sha256, v->sha256);
@@ -679,7 +731,8 @@ write_vest_files(struct ctx *c, size_t idx, struct kt_vest_report *v)
 	}
 out:
 	if (r < 0) {
-		note(c, KT_LOG_ERR, "%s: cannot write %s: %s", v->path, p ? p : dir, strerror(-r));
+		note(c, KT_LOG_ERR, "%s: cannot write %s: %s%.0s", "%s: %s kann nicht geschrieben werden: %.0s%s",
+		     v->path, p ? p : dir, strerror(-r), kt_strerror_de(-r));
 		/* what was written must not be moved into OUTDIR with the rest */
 		remove_tree(dir);
 	}
@@ -821,7 +874,8 @@ save_for_pitch(struct ctx *c, size_t idx, struct kt_vest_report *v, const struct
 	if (r == 0)
 		r = save_series(p, &v->res, pos, n_pos);
 	if (r < 0)
-		note(c, KT_LOG_ERR, "%s: cannot write %s: %s", v->path, p ? p : c->staging, strerror(-r));
+		note(c, KT_LOG_ERR, "%s: cannot write %s: %s%.0s", "%s: %s kann nicht geschrieben werden: %.0s%s",
+		     v->path, p ? p : c->staging, strerror(-r), kt_strerror_de(-r));
 	free(pos);
 	free(p);
 	return r;
@@ -844,6 +898,8 @@ check_rate(struct ctx *c, const struct kt_vest_report *v)
 	caution(c,
 		"%s: vest %s logged %.1f positions a second: accelerations, decelerations and sprints "
 		"need 5 or more (10 is usual) and are undercounted",
+		"%s: Weste %s hat %.1f Positionen pro Sekunde aufgezeichnet: Beschleunigungen, Abbremsungen "
+		"und Sprints brauchen 5 oder mehr (üblich sind 10), es werden zu wenige gezählt",
 		v->path, v->vest_id, hz);
 }
 
@@ -863,23 +919,33 @@ check_on_pitch(struct ctx *c, const struct kt_vest_report *v)
 	if (on_s >= 0.5 * valid_s)
 		return;
 	note(c, KT_LOG_WARNING,
-	     "%s: vest %s was on the pitch of %s (within %.0f m of it) for only %.0f%% of its %.0f valid minutes: "
+	     "%s: vest %s was on the pitch of %s%.0s (within %.0f m of it) for only %.0f%% of its %.0f valid minutes: "
 	     "are these the right pitch corners?",
-	     v->path, v->vest_id, c->pitch_file ? c->pitch_file : "the pitch file", c->params.heat_margin_m,
+	     "%s: Weste %s war auf dem Platz aus %.0s%s (bis %.0f m daneben mitgezählt) nur %.0f %% ihrer %.0f "
+	     "gültigen Minuten: sind die Platzecken richtig?",
+	     v->path, v->vest_id, c->pitch_file ? c->pitch_file : "the pitch file",
+	     c->pitch_file ? c->pitch_file : "der Platzdatei", c->params.heat_margin_m,
 	     100.0 * on_s / valid_s, v->res.valid_minutes);
 }
 
-/* "2026-11-21 14:00-15:32 UTC" (the end's date too when it differs); with
- * local, in local time and its zone ("2026-11-21 15:00-16:32 CET") */
+/* A time span as the notes say it, in English and in German */
+struct span_text {
+	char en[96], de[96];
+};
+
+/* "2026-11-21 14:00-15:32 UTC" (the end's date too when it differs:
+ * "... 23:00 to 2026-11-22 01:30 UTC", "bis" in German); with local, in
+ * local time and its zone ("2026-11-21 15:00-16:32 CET") */
 static void
-fmt_span_in(char *buf, size_t size, int64_t t0_us, int64_t t1_us, bool local)
+fmt_span_in(struct span_text *t, int64_t t0_us, int64_t t1_us, bool local)
 {
 	time_t t0 = (time_t) (t0_us / KT_USEC_PER_SEC), t1 = (time_t) (t1_us / KT_USEC_PER_SEC);
 	struct tm a, b;
 	char da[16], ha[8], db[16], hb[8], zone[16] = "UTC";
 
 	if (!(local ? localtime_r(&t0, &a) && localtime_r(&t1, &b) : gmtime_r(&t0, &a) && gmtime_r(&t1, &b))) {
-		snprintf(buf, size, "?");
+		snprintf(t->en, sizeof(t->en), "?");
+		snprintf(t->de, sizeof(t->de), "?");
 		return;
 	}
 	strftime(da, sizeof(da), "%Y-%m-%d", &a);
@@ -888,16 +954,19 @@ fmt_span_in(char *buf, size_t size, int64_t t0_us, int64_t t1_us, bool local)
 	strftime(hb, sizeof(hb), "%H:%M", &b);
 	if (local)
 		strftime(zone, sizeof(zone), "%Z", &a);
-	if (!strcmp(da, db))
-		snprintf(buf, size, "%s %s-%s %s", da, ha, hb, zone);
-	else
-		snprintf(buf, size, "%s %s to %s %s %s", da, ha, db, hb, zone);
+	if (!strcmp(da, db)) {
+		snprintf(t->en, sizeof(t->en), "%s %s-%s %s", da, ha, hb, zone);
+		snprintf(t->de, sizeof(t->de), "%s %s-%s %s", da, ha, hb, zone);
+	} else {
+		snprintf(t->en, sizeof(t->en), "%s %s to %s %s %s", da, ha, db, hb, zone);
+		snprintf(t->de, sizeof(t->de), "%s %s bis %s %s %s", da, ha, db, hb, zone);
+	}
 }
 
 static void
-fmt_span(char *buf, size_t size, int64_t t0_us, int64_t t1_us)
+fmt_span(struct span_text *t, int64_t t0_us, int64_t t1_us)
 {
-	fmt_span_in(buf, size, t0_us, t1_us, false);
+	fmt_span_in(t, t0_us, t1_us, false);
 }
 
 /* Logs of one run belong to one training. A vest that still held last
@@ -929,7 +998,7 @@ check_one_session(struct ctx *c)
 	size_t n = 0;
 	unsigned groups = 0, best = 0, best_n = 0;
 	int64_t end = 0, best_t0 = 0, best_t1 = 0;
-	char main_span[96], span[96];
+	struct span_text main_span, span;
 
 	if (!sp)
 		return;
@@ -963,18 +1032,21 @@ check_one_session(struct ctx *c)
 			best_t1 = t1;
 		}
 	}
-	fmt_span(main_span, sizeof(main_span), best_t0, best_t1);
+	fmt_span(&main_span, best_t0, best_t1);
 	for (size_t i = 0; groups > 1 && i < n; i++) {
 		const struct kt_vest_report *v = &c->rep.vests[sp[i].idx];
 
 		if (sp[i].group == best)
 			continue;
-		fmt_span(span, sizeof(span), sp[i].t0, sp[i].t1);
+		fmt_span(&span, sp[i].t0, sp[i].t1);
 		note(c, KT_LOG_WARNING,
-		     "%s: vest %s recorded %s, not with the session of %u vest%s at %s: "
-		     "a log from another training? Process it on its own%s",
-		     v->path, v->vest_id, span, best_n, best_n == 1 ? "" : "s", main_span,
-		     c->pitch_later ? " (left out of the pitch estimate)" : "");
+		     "%s: vest %s recorded %s%.0s, not with the session of %u vest%s%.0s at %s%.0s: "
+		     "a log from another training? Process it on its own%s%.0s",
+		     "%s: Weste %s hat %.0s%s aufgezeichnet, nicht mit dem Training der %u Weste%.0s%s am %.0s%s: "
+		     "eine Aufzeichnung von einem anderen Training? Bitte für sich auswerten%.0s%s",
+		     v->path, v->vest_id, span.en, span.de, best_n, best_n == 1 ? "" : "s", best_n == 1 ? "" : "n",
+		     main_span.en, main_span.de, c->pitch_later ? " (left out of the pitch estimate)" : "",
+		     c->pitch_later ? " (nicht in der Schätzung des Platzes)" : "");
 		if (c->pitch_later) {
 			free(c->pool[sp[i].idx].pos);
 			c->pool[sp[i].idx] = (struct pool) { 0 };
@@ -1070,8 +1142,9 @@ keep_one_recording(struct ctx *c, const struct kt_vest_report *v, struct decoded
 {
 	struct recording best = { 0 }, r;
 	unsigned n_rec = 0, n_listed = 0;
-	char kept[96], others[MAX_LISTED * 96 + 64] = "", span[96];
-	size_t i = 0, len = 0;
+	struct span_text kept, span;
+	char others[MAX_LISTED * 96 + 64] = "", others_de[MAX_LISTED * 96 + 64] = "";
+	size_t i = 0, len = 0, len_de = 0;
 
 	while (next_recording(log, &i, &r)) {
 		n_rec++;
@@ -1087,11 +1160,13 @@ keep_one_recording(struct ctx *c, const struct kt_vest_report *v, struct decoded
 		index_span(log->imu, log->n_imu, sizeof(*log->imu), best.t0 - LOG_APART_US, best.t1 + LOG_APART_US,
 			   &k0, &k1);
 		if (k1 - k0 < log->n_imu) {
-			fmt_span(kept, sizeof(kept), best.t0, best.t1);
+			fmt_span(&kept, best.t0, best.t1);
 			note(c, KT_LOG_WARNING,
-			     "%s: vest %s: %zu IMU samples more than an hour away from its positions (%s) are "
+			     "%s: vest %s: %zu IMU samples more than an hour away from its positions (%s%.0s) are "
 			     "left out of PlayerLoad",
-			     v->path, v->vest_id, log->n_imu - (k1 - k0), kept);
+			     "%s: Weste %s: %zu Messwerte des Bewegungssensors (IMU), mehr als eine Stunde von ihren "
+			     "Positionen (%.0s%s) entfernt, zählen nicht zum PlayerLoad",
+			     v->path, v->vest_id, log->n_imu - (k1 - k0), kept.en, kept.de);
 			log->imu += k0;
 			log->n_imu = k1 - k0;
 		}
@@ -1099,19 +1174,26 @@ keep_one_recording(struct ctx *c, const struct kt_vest_report *v, struct decoded
 	if (n_rec < 2)
 		return;
 	for (i = 0; next_recording(log, &i, &r);) {
-		if (r.t0 == best.t0 || n_listed == MAX_LISTED || len >= sizeof(others))
+		if (r.t0 == best.t0 || n_listed == MAX_LISTED || len >= sizeof(others) ||
+		    len_de >= sizeof(others_de))
 			continue;
-		fmt_span(span, sizeof(span), r.t0, r.t1);
-		len += (size_t) snprintf(others + len, sizeof(others) - len, "%s%s", n_listed ? "; " : "", span);
+		fmt_span(&span, r.t0, r.t1);
+		len += (size_t) snprintf(others + len, sizeof(others) - len, "%s%s", n_listed ? "; " : "", span.en);
+		len_de += (size_t) snprintf(others_de + len_de, sizeof(others_de) - len_de, "%s%s",
+					    n_listed ? "; " : "", span.de);
 		n_listed++;
 	}
-	if (n_rec - 1 > n_listed && len < sizeof(others))
+	if (n_rec - 1 > n_listed && len < sizeof(others) && len_de < sizeof(others_de)) {
 		snprintf(others + len, sizeof(others) - len, "; and %u more", n_rec - 1 - n_listed);
-	fmt_span(kept, sizeof(kept), best.t0, best.t1);
+		snprintf(others_de + len_de, sizeof(others_de) - len_de, "; und %u weitere", n_rec - 1 - n_listed);
+	}
+	fmt_span(&kept, best.t0, best.t1);
 	note(c, KT_LOG_WARNING,
 	     "%s: vest %s: the log holds %u recordings more than an hour apart (two trainings in one log?): "
-	     "the numbers are from the one with most data, %s; left out: %s",
-	     v->path, v->vest_id, n_rec, kept, others);
+	     "the numbers are from the one with most data, %s%.0s; left out: %s%.0s",
+	     "%s: Weste %s: die Log-Datei enthält %u Aufzeichnungen, mehr als eine Stunde auseinander (zwei "
+	     "Trainings in einer Datei?): die Werte sind aus der mit den meisten Daten, %.0s%s; nicht gezählt: %.0s%s",
+	     v->path, v->vest_id, n_rec, kept.en, kept.de, others, others_de);
 
 	keep_span(log, best.t0, best.t1);
 }
@@ -1188,13 +1270,17 @@ keep_window(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 	for (size_t i = i0; i < i1; i++)
 		valid += kt_fix_is_valid(&log->fixes[i]);
 	if (valid == 0) {
-		char span[96];
+		struct span_text span;
 
-		fmt_span_in(span, sizeof(span), log->fixes[0].t_us, log->fixes[log->n_fixes - 1].t_us,
+		fmt_span_in(&span, log->fixes[0].t_us, log->fixes[log->n_fixes - 1].t_us,
 			    kt_window_local(&o->from, &o->to));
 		set_error(v, "no valid fix between --from and --to");
-		note(c, KT_LOG_ERR, "%s: no valid fix between --from %s and --to %s (the log runs %s; vest %s left out)",
-		     v->path, o->from.set ? o->from.text : "(start)", o->to.set ? o->to.text : "(end)", span,
+		note(c, KT_LOG_ERR,
+		     "%s: no valid fix between --from %s%.0s and --to %s%.0s (the log runs %s%.0s; vest %s left out)",
+		     "%s: keine gültige GPS-Position zwischen --from %.0s%s und --to %.0s%s (die Aufzeichnung läuft "
+		     "%.0s%s; Weste %s nicht ausgewertet)",
+		     v->path, o->from.set ? o->from.text : "(start)", o->from.set ? o->from.text : "(Anfang)",
+		     o->to.set ? o->to.text : "(end)", o->to.set ? o->to.text : "(Ende)", span.en, span.de,
 		     v->vest_id);
 		return false;
 	}
@@ -1262,7 +1348,7 @@ check_away(struct ctx *c, const struct kt_vest_report *v, const struct decoded *
 	if (lead_us >= 60 * KT_USEC_PER_SEC || trail_us >= 60 * KT_USEC_PER_SEC) {
 		/* in local time, as --from/--to take it (to the minute, so the
 		 * suggested option keeps all of the training) */
-		char t0[8], t1[8], zone[16], what[160];
+		char t0[8], t1[8], zone[16];
 		time_t a = (time_t) (log->fixes[first].t_us / KT_USEC_PER_SEC);
 		time_t b = (time_t) ((log->fixes[last].t_us + 59 * KT_USEC_PER_SEC) / KT_USEC_PER_SEC);
 		struct tm ta, tb;
@@ -1273,16 +1359,25 @@ check_away(struct ctx *c, const struct kt_vest_report *v, const struct decoded *
 		strftime(t1, sizeof(t1), "%H:%M", &tb);
 		strftime(zone, sizeof(zone), "%Z", &ta);
 		if (lead_us >= 60 * KT_USEC_PER_SEC && trail_us >= 60 * KT_USEC_PER_SEC)
-			snprintf(what, sizeof(what), "until %s and from %s on (%s): on the way to and from the ground? "
-				 "It is counted; --from %s --to %s leaves it out", t0, t1, zone, t0, t1);
+			caution(c, "%s: vest %s was more than %.0f km from where it spent most of the time until %s "
+				"and from %s on (%s): on the way to and from the ground? It is counted; --from %s --to %s "
+				"leaves it out",
+				"%s: Weste %s war mehr als %.0f km von dort entfernt, wo sie die meiste Zeit war: bis %s "
+				"und ab %s (%s). Auf dem Hin- und Rückweg zum Platz? Das ist mitgezählt; --from %s --to %s "
+				"lässt es weg",
+				v->path, v->vest_id, AWAY_M / 1000.0, t0, t1, zone, t0, t1);
 		else if (lead_us >= 60 * KT_USEC_PER_SEC)
-			snprintf(what, sizeof(what), "until %s (%s): on the way to the ground? "
-				 "It is counted; --from %s leaves it out", t0, zone, t0);
+			caution(c, "%s: vest %s was more than %.0f km from where it spent most of the time until %s "
+				"(%s): on the way to the ground? It is counted; --from %s leaves it out",
+				"%s: Weste %s war mehr als %.0f km von dort entfernt, wo sie die meiste Zeit war: bis %s "
+				"(%s). Auf dem Weg zum Platz? Das ist mitgezählt; --from %s lässt es weg",
+				v->path, v->vest_id, AWAY_M / 1000.0, t0, zone, t0);
 		else
-			snprintf(what, sizeof(what), "from %s on (%s): on the way home? "
-				 "It is counted; --to %s leaves it out", t1, zone, t1);
-		caution(c, "%s: vest %s was more than %.0f km from where it spent most of the time %s",
-			v->path, v->vest_id, AWAY_M / 1000.0, what);
+			caution(c, "%s: vest %s was more than %.0f km from where it spent most of the time from %s "
+				"on (%s): on the way home? It is counted; --to %s leaves it out",
+				"%s: Weste %s war mehr als %.0f km von dort entfernt, wo sie die meiste Zeit war: ab %s "
+				"(%s). Auf dem Heimweg? Das ist mitgezählt; --to %s lässt es weg",
+				v->path, v->vest_id, AWAY_M / 1000.0, t1, zone, t1);
 	}
 out:
 	free(lat);
@@ -1299,9 +1394,15 @@ check_rejected(struct ctx *c, const struct kt_vest_report *v)
 		KT_REJECT_CHECKSUM, KT_REJECT_TRUNCATED, KT_REJECT_TOO_LONG,
 		KT_REJECT_MALFORMED, KT_REJECT_IMPLAUSIBLE,
 	};
+	/* the same reasons in German, as the notes on a German page say them */
+	static const char *const lost_de[] = {
+		"falsche Prüfsumme", "abgeschnitten", "zu lang", "fehlerhaft", "unplausibel",
+	};
+	_Static_assert(sizeof(lost_de) / sizeof(lost_de[0]) == sizeof(lost) / sizeof(lost[0]),
+		       "a German name for each reason");
 	uint64_t bad = 0, total;
-	char reasons[256] = "";
-	size_t len = 0;
+	char reasons[256] = "", reasons_de[256] = "";
+	size_t len = 0, len_de = 0;
 
 	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++)
 		bad += v->stats.rejected[lost[i]];
@@ -1310,15 +1411,23 @@ check_rejected(struct ctx *c, const struct kt_vest_report *v)
 	total = v->stats.frames_nmea + v->stats.frames_ubx + bad;
 	if (bad < 10 || bad * 20 <= total)
 		return;
-	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++)
-		if (v->stats.rejected[lost[i]] && len < sizeof(reasons))
+	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++) {
+		if (!v->stats.rejected[lost[i]])
+			continue;
+		if (len < sizeof(reasons))
 			len += (size_t) snprintf(reasons + len, sizeof(reasons) - len, "%s%s %" PRIu64,
 						 len ? ", " : "", kt_reject_reason_to_str(lost[i]),
 						 v->stats.rejected[lost[i]]);
+		if (len_de < sizeof(reasons_de))
+			len_de += (size_t) snprintf(reasons_de + len_de, sizeof(reasons_de) - len_de, "%s%s %" PRIu64,
+						    len_de ? ", " : "", lost_de[i], v->stats.rejected[lost[i]]);
+	}
 	note(c, KT_LOG_WARNING,
-	     "%s: vest %s: %" PRIu64 " frames could not be used (%s): a damaged log, "
+	     "%s: vest %s: %" PRIu64 " frames could not be used (%s%.0s): a damaged log, "
 	     "or a recording appended out of time order? Their data is not in the numbers",
-	     v->path, v->vest_id, bad, reasons);
+	     "%s: Weste %s: %" PRIu64 " Datensätze nicht verwendbar (%.0s%s): eine beschädigte Aufzeichnung, "
+	     "oder eine ältere Aufzeichnung hinten angehängt? Ihre Daten fehlen in den Werten",
+	     v->path, v->vest_id, bad, reasons, reasons_de);
 }
 
 static void
@@ -1347,12 +1456,14 @@ process_vest(struct ctx *c, size_t idx)
 	size_t nf = log.n_fixes, ni = log.n_imu;
 	if (nf == 0) {
 		set_error(v, "no GNSS position in it (IMU or other messages only)");
-		note(c, KT_LOG_ERR, "%s: no GNSS position in it (vest %s left out)", v->path, v->vest_id);
+		note(c, KT_LOG_ERR, "%s: no GNSS position in it (vest %s left out)",
+		     "%s: keine GPS-Position darin (Weste %s nicht ausgewertet)", v->path, v->vest_id);
 		goto done;
 	}
 	if (count_valid(log.fixes, nf) == 0) {
 		set_error(v, "no valid GNSS fix in %zu epochs", nf);
 		note(c, KT_LOG_ERR, "%s: no valid GNSS fix in %zu epochs (vest %s left out)",
+		     "%s: keine gültige GPS-Position in %zu Messungen (Weste %s nicht ausgewertet)",
 		     v->path, nf, v->vest_id);
 		goto done;
 	}
@@ -1360,7 +1471,8 @@ process_vest(struct ctx *c, size_t idx)
 	r = kt_track_new(&c->params, c->rep.have_pitch ? &c->rep.pitch : NULL, &t);
 	if (r < 0) {
 		set_error(v, "cannot start processing: %s", strerror(-r));
-		note(c, KT_LOG_ERR, "%s: cannot start processing: %s", v->path, strerror(-r));
+		note(c, KT_LOG_ERR, "%s: cannot start processing: %s%.0s", "%s: Auswertung kann nicht beginnen: %.0s%s",
+		     v->path, strerror(-r), kt_strerror_de(-r));
 		goto done;
 	}
 	kt_track_note_rejected(t, KT_QREJ_DUPLICATE, log.dropped);
@@ -1386,12 +1498,15 @@ process_vest(struct ctx *c, size_t idx)
 		r = kt_track_finish(t, &v->res);
 	if (r < 0) {
 		set_error(v, "processing failed: %s", strerror(-r));
-		note(c, KT_LOG_ERR, "%s: processing failed: %s", v->path, strerror(-r));
+		note(c, KT_LOG_ERR, "%s: processing failed: %s%.0s", "%s: Auswertung fehlgeschlagen: %.0s%s",
+		     v->path, strerror(-r), kt_strerror_de(-r));
 		goto done;
 	}
 	if (v->res.n_valid_epochs == 0) {
 		set_error(v, "no usable GNSS fix (all rejected as implausible)");
 		note(c, KT_LOG_ERR, "%s: no usable GNSS fix: all %" PRIu64 " epochs rejected (vest %s left out)",
+		     "%s: keine brauchbare GPS-Position: alle %" PRIu64 " Messungen verworfen (Weste %s nicht "
+		     "ausgewertet)",
 		     v->path, v->res.n_epochs, v->vest_id);
 		goto done;
 	}
@@ -1429,7 +1544,7 @@ finish_vest(struct ctx *c, size_t idx)
 	v->ok = false;
 	if (asprintf(&p, "%s/v%zu.series", c->staging, idx) < 0) {
 		set_error(v, "out of memory");
-		note(c, KT_LOG_ERR, "%s: out of memory", v->path);
+		note(c, KT_LOG_ERR, "%s: out of memory", "%s: nicht genug Arbeitsspeicher", v->path);
 		progress_written(c);
 		return;
 	}
@@ -1437,14 +1552,17 @@ finish_vest(struct ctx *c, size_t idx)
 	if (r < 0) {
 		set_error(v, "cannot read back its series");
 		atomic_store(&c->write_failed, true);
-		note(c, KT_LOG_ERR, "%s: cannot read back %s: %s", v->path, p, strerror(-r));
+		note(c, KT_LOG_ERR, "%s: cannot read back %s: %s%.0s", "%s: %s kann nicht wieder gelesen werden: %.0s%s",
+		     v->path, p, strerror(-r), kt_strerror_de(-r));
 		goto out;
 	}
 	if (c->rep.have_pitch) {
 		r = kt_result_set_pitch(&v->res, pos, n_pos, &c->params, &c->rep.pitch);
 		if (r < 0) {
 			set_error(v, "cannot place it on the pitch: %s", strerror(-r));
-			note(c, KT_LOG_ERR, "%s: cannot place it on the estimated pitch: %s", v->path, strerror(-r));
+			note(c, KT_LOG_ERR, "%s: cannot place it on the estimated pitch: %s%.0s",
+			     "%s: kann nicht auf den geschätzten Platz gelegt werden: %.0s%s", v->path, strerror(-r),
+			     kt_strerror_de(-r));
 			goto out;
 		}
 	}
@@ -1526,11 +1644,18 @@ check_estimate_size(struct ctx *c, size_t seconds)
 			"the estimated pitch is only %.0f x %.0f m (from %zu s of positions), smaller than a youth "
 			"7-a-side ground: the vests covered only part of the pitch, and x/y and heatmaps are in that "
 			"part's frame; give the real pitch with --pitch (format in kicktrack-process(1))",
+			"der geschätzte Platz ist nur %.0f x %.0f m groß (aus %zu s Positionen), kleiner als ein "
+			"Kleinfeld für 7 gegen 7: die Westen waren nur auf einem Teil des Platzes, x/y und Heatmaps "
+			"beziehen sich auf diesen Teil; den echten Platz mit --pitch angeben (Format in "
+			"kicktrack-process(1))",
 			p->length_m, p->width_m, seconds);
 	else if (p->length_m > PITCH_PLAUSIBLE_MAX_LENGTH_M || p->width_m > PITCH_PLAUSIBLE_MAX_WIDTH_M)
 		caution(c,
 			"the estimated pitch is %.0f x %.0f m, larger than any football pitch: positions off the "
 			"ground went into it; give the real pitch with --pitch (format in kicktrack-process(1))",
+			"der geschätzte Platz ist %.0f x %.0f m groß, größer als jeder Fußballplatz: Positionen "
+			"neben dem Platz sind mit eingeflossen; den echten Platz mit --pitch angeben (Format in "
+			"kicktrack-process(1))",
 			p->length_m, p->width_m);
 }
 
@@ -1567,7 +1692,8 @@ estimate_pitch(struct ctx *c)
 		*pl = (struct pool) { 0 };
 	}
 	if (oom) {
-		note(c, KT_LOG_ERR, "out of memory while estimating the pitch");
+		note(c, KT_LOG_ERR, "out of memory while estimating the pitch",
+		     "nicht genug Arbeitsspeicher, um den Platz zu schätzen");
 		goto out;
 	}
 	r = kt_pitch_estimate(lat, lon, n, &c->rep.pitch);
@@ -1576,7 +1702,10 @@ estimate_pitch(struct ctx *c)
 		if (n > 0)
 			note(c, KT_LOG_ERR, "no pitch file, and the pitch cannot be estimated from the tracks "
 			     "(valid positions in %zu s of the tracks; it takes 100 s or more, over 10 x 5 m at least): "
-			     "no x/y positions and no heatmaps", n);
+			     "no x/y positions and no heatmaps",
+			     "keine Platzdatei, und der Platz lässt sich nicht aus den Laufwegen schätzen (gültige "
+			     "Positionen in %zu s der Laufwege; nötig sind 100 s oder mehr, über mindestens 10 x 5 m): "
+			     "keine x/y-Positionen und keine Heatmaps", n);
 		goto out;
 	}
 	c->rep.have_pitch = true;
@@ -1636,9 +1765,10 @@ drop_duplicate_logs(struct ctx *c)
 				free(f);
 			}
 			if (!strcmp(v->path, w->path))
-				caution(c, "%s: given twice: counted once", v->path);
+				caution(c, "%s: given twice: counted once", "%s: doppelt angegeben: einmal gezählt", v->path);
 			else
-				caution(c, "%s: the same log as %s (SHA-256 equal): counted once", v->path, w->path);
+				caution(c, "%s: the same log as %s (SHA-256 equal): counted once",
+					"%s: dieselbe Aufzeichnung wie %s (SHA-256 gleich): einmal gezählt", v->path, w->path);
 			break;
 		}
 	}
@@ -1668,11 +1798,13 @@ resolve_vests(struct ctx *c)
 		}
 		if (dup > 1)
 			note(c, KT_LOG_WARNING, "%s: vest %s already came from another log; written as %s",
+			     "%s: Weste %s kam schon aus einer anderen Aufzeichnung; gespeichert als %s",
 			     v->path, base, v->vest_id);
 		if (c->have_roster) {
 			v->roster = kt_roster_find(&c->roster, base);
 			if (!v->roster)
 				note(c, KT_LOG_WARNING, "%s: vest %s is not in the roster %s; processed without a player name",
+				     "%s: Weste %s steht nicht im Kader %s; ohne Spielernamen ausgewertet",
 				     v->path, base, c->roster_file);
 		}
 	}
@@ -2038,7 +2170,9 @@ write_session_files(struct ctx *c)
 		p = path_join(c->staging, "pitch.ini");
 		r = p ? kt_pitch_file_write(p, &c->rep.pitch, c->rep.pitch_name, comment) : -ENOMEM;
 		if (r < 0)
-			note(c, KT_LOG_ERR, "cannot write the estimated pitch.ini: %s", strerror(-r));
+			note(c, KT_LOG_ERR, "cannot write the estimated pitch.ini: %s%.0s",
+			     "die geschätzte pitch.ini kann nicht geschrieben werden: %.0s%s", strerror(-r),
+			     kt_strerror_de(-r));
 		free(p);
 	}
 	/* last: its status must say what happened */
@@ -2059,9 +2193,12 @@ ctx_free(struct ctx *c)
 		kt_result_clear(&c->rep.vests[i].res);
 	}
 	free(c->rep.vests);
-	for (size_t i = 0; i < c->rep.n_warnings; i++)
+	for (size_t i = 0; i < c->rep.n_warnings; i++) {
 		free(c->rep.warnings[i]);
+		free(c->rep.warnings_de[i]);
+	}
 	free(c->rep.warnings);
+	free(c->rep.warnings_de);
 	kt_roster_clear(&c->roster);
 	free(c->roster_file);
 	free(c->roster_abs);
@@ -2180,7 +2317,8 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 			 o->to.set ? o->to.text : "the end", local ? ", local time " : "", zone);
 	}
 	if (o->partial_note)
-		note(&c, KT_LOG_WARNING, "%s", o->partial_note);
+		note(&c, KT_LOG_WARNING, "%s%.0s", "%.0s%s", o->partial_note,
+		     o->partial_note_de ? o->partial_note_de : o->partial_note);
 	run_all(&c, process_vest);
 	progress_draw(&c, true);
 	drop_duplicate_logs(&c);

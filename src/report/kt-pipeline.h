@@ -81,6 +81,7 @@ struct kt_pipeline_opts {
 	 * (session.json, index.html): kicktrackd's "made without KT-0003
 	 * (downloading 37 %)". NULL: none. Not owned. */
 	const char *partial_note;
+	const char *partial_note_de;   /* the same in German (NULL: partial_note) */
 	/* storage for roster_path/pitch_path when they come from a config file
 	 * ([process] roster/pitch, relative to the config file's folder) */
 	char roster_buf[4096];

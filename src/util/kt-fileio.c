@@ -153,6 +153,18 @@ kt_read_file_error(int r)
 	return strerror(-r);
 }
 
+const char *
+kt_read_file_error_de(int r)
+{
+	if (r == -EINVAL)
+		return "keine normale Datei (ein FIFO oder ein Gerät?)";
+	if (r == -EFBIG)
+		return "zu groß für diese Art Datei";
+	if (r == -EMEDIUMTYPE)
+		return "Binärdaten, keine Textdatei (die falsche Datei?)";
+	return kt_strerror_de(-r);
+}
+
 int
 kt_read_text_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len)
 {

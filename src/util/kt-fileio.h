@@ -36,8 +36,10 @@ int kt_read_file(const char *path, size_t max_size, char **ret_data, size_t *ret
  * data (a vest log given by mistake) gives -EMEDIUMTYPE, so that none of
  * it is echoed into a message. */
 int kt_read_text_file(const char *path, size_t max_size, char **ret_data, size_t *ret_len);
-/* What a kt_read_file() or kt_read_text_file() error means, for a message. */
+/* What a kt_read_file() or kt_read_text_file() error means, for a message;
+ * _de: the same in German (kt_strerror_de). */
 const char *kt_read_file_error(int r);
+const char *kt_read_file_error_de(int r);
 
 /* One writer per output folder: an exclusive lock on DIR/.kicktrack.lock
  * (created 0640, left in place; the lock goes with the process), taken by

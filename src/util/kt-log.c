@@ -34,21 +34,6 @@ kt_log_set_status_line(bool on)
 	status_line = on;
 }
 
-/* the last error this thread logged, for a caller that records it too */
-static __thread char last_error[512];
-
-const char *
-kt_log_last_error(void)
-{
-	return last_error;
-}
-
-void
-kt_log_last_error_reset(void)
-{
-	last_error[0] = '\0';
-}
-
 int
 kt_log_internal(enum kt_log_level level, int error, const char *fmt, ...)
 {
@@ -87,8 +72,6 @@ kt_log_internal(enum kt_log_level level, int error, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt2, ap);
 #pragma GCC diagnostic pop
 	va_end(ap);
-	if (level == KT_LOG_ERR)
-		snprintf(last_error, sizeof(last_error), "%.511s", buf);
 	if (status_line)
 		fputs("\r\033[K", stderr); /* the message replaces the progress line */
 	fprintf(stderr, "%s: %s%s\n", program,

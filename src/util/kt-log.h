@@ -21,11 +21,6 @@ void kt_log_set_status_line(bool on);
 int kt_log_internal(enum kt_log_level level, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The text of the last error this thread logged ("" if none), without the
- * program's name: for a caller that records why as well (session.json). */
-const char *kt_log_last_error(void);
-void kt_log_last_error_reset(void);
-
 #define log_debug(...) kt_log_internal(KT_LOG_DEBUG, 0, __VA_ARGS__)
 #define log_info(...) kt_log_internal(KT_LOG_INFO, 0, __VA_ARGS__)
 #define log_warning(...) kt_log_internal(KT_LOG_WARNING, 0, __VA_ARGS__)

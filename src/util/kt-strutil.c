@@ -288,3 +288,26 @@ kt_fmt_utc(char *buf, size_t size, int64_t t_us, int decimals)
 	}
 	return buf;
 }
+
+const char *
+kt_strerror_de(int errnum)
+{
+	switch (errnum) {
+	case ENOENT: return "Datei oder Ordner nicht gefunden";
+	case EACCES:
+	case EPERM: return "keine Berechtigung";
+	case ENOSPC: return "kein Speicherplatz mehr frei";
+	case EDQUOT: return "Speicherkontingent (Quota) erschöpft";
+	case EROFS: return "Datenträger ist schreibgeschützt";
+	case EIO: return "Lese- oder Schreibfehler des Datenträgers";
+	case EISDIR: return "ist ein Ordner";
+	case ENOTDIR: return "ein Teil des Pfads ist kein Ordner";
+	case ENOMEM: return "nicht genug Arbeitsspeicher";
+	case ENAMETOOLONG: return "Name zu lang";
+	case EMFILE:
+	case ENFILE: return "zu viele offene Dateien";
+	case EEXIST: return "existiert schon";
+	case EFBIG: return "Datei zu groß";
+	default: return strerror(errnum);
+	}
+}

@@ -32,6 +32,10 @@ char *kt_escape(char *buf, size_t size, const char *s);
  * them? (Random bytes have 1/10, and NULs.) */
 bool kt_looks_binary(const char *data, size_t len);
 bool kt_endswith(const char *s, const char *suffix);
+/* strerror(errnum) in German for the errors a file or folder gives (not
+ * found, no permission, disk full, ...), for the notes a coach reads;
+ * others in English, as strerror() says them. */
+const char *kt_strerror_de(int errnum);
 
 /* Format t_us (Unix us, UTC) as ISO 8601 "2026-11-24T18:30:00.100Z" (decimals 0..6). */
 char *kt_fmt_utc(char *buf, size_t size, int64_t t_us, int decimals);

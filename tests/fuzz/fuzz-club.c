@@ -45,7 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 1: {
 		struct kt_pitch p;
 		char name[KT_PITCH_NAME_MAX];
-		if (kt_pitch_file_load(path, &p, name) == 0 && kt_pitch_validate(&p) < 0)
+		if (kt_pitch_file_load(path, &p, name, NULL) == 0 && kt_pitch_validate(&p) < 0)
 			abort();
 		break;
 	}

@@ -164,6 +164,7 @@ main(int argc, char **argv)
 		},
 	};
 	char *warn[] = { (char *)"/data/session/empty \"x\".nmea: cannot use this log:\tthe file is empty" };
+	char *warn_de[] = { (char *)"/data/session/empty \"x\".nmea: Aufzeichnung nicht verwendbar:\tdie Datei ist leer" };
 	struct kt_session_report s;
 	char tmpl[] = "/tmp/kt-test-outputs-XXXXXX";
 	const char *dir;
@@ -211,6 +212,7 @@ main(int argc, char **argv)
 		.roster_file = "/data/session/roster.csv",
 		.roster = &roster,
 		.warnings = warn,
+		.warnings_de = warn_de,
 		.n_warnings = 1,
 		.status = KT_PIPELINE_PARTIAL,
 		.processed_us = INT64_C(1795276800) * 1000000,
@@ -268,7 +270,9 @@ main(int argc, char **argv)
 		"\"firmware\": \"1.3\",",
 		"\"error\": \"the file is empty\"",
 		"\"vest_id\": \"empty \\\"x\\\"\",",
-		"\"/data/session/empty \\\"x\\\".nmea: cannot use this log:\\tthe file is empty\"",
+		"\"warnings\": [\n    \"/data/session/empty \\\"x\\\".nmea: cannot use this log:\\tthe file is empty\"\n  ],\n",
+		/* the same for the German pages, after it, as many */
+		"\"warnings_de\": [\n    \"/data/session/empty \\\"x\\\".nmea: Aufzeichnung nicht verwendbar:\\tdie Datei ist leer\"\n  ]\n}\n",
 		"[51.9595697, 7.6202803],\n",
 		"\"source\": \"file\",",
 		"\"player_load_per_minute\": [10.25, 9.75, 0.00],\n",

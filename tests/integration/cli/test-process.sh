@@ -414,7 +414,7 @@ bad-logs)
 	run --roster "$T/fifo.nmea" --pitch "$T/fifo.nmea" "$T/s" -o "$T/out2"
 	expect_rc 3
 	expect_err "$T/fifo.nmea: roster not used: not a regular file"
-	expect_err "cannot read $T/fifo.nmea: not a regular file"
+	expect_err "$T/fifo.nmea: pitch file not usable: not a regular file"
 	# a damaged log: every 10th line of an NMEA log with a wrong checksum
 	# is processed, and the lost frames are named; a sound log is not
 	grep -v '^$' "$T/s/KT-0002.nmea" | awk 'NR % 10 == 0 { sub(/\*..\r?$/, "*00\r") } { print }' > "$T/damaged.nmea"
@@ -472,6 +472,21 @@ roster)
 	expect_err "vest KT-0002 is not in the roster"
 	expect_err "vest KT-0003 is not in the roster"
 	check_outputs "$T/out" 3
+	# the notes in German too (the German pages show them): as many, in
+	# the same order, each about the same file; stderr stays English
+	"$PY" - "$T/out/session.json" "$T" <<-'EOF' || fail "session.json warnings_de"
+		import json, sys
+		j = json.load(open(sys.argv[1], encoding="utf-8"))
+		en, de, t = j["warnings"], j["warnings_de"], sys.argv[2]
+		assert len(en) == len(de) == 3, (en, de)
+		assert all(a.split(": ")[0] == b.split(": ")[0] for a, b in zip(en, de)), (en, de)
+		assert de[0] == t + "/roster.csv: 1 fehlerhafte Zeile übersprungen (jede in den Meldungen von kicktrack genannt)", de[0]
+		assert any(w.startswith(t + "/s/KT-0003.") and w.endswith(": Weste KT-0003 steht nicht im Kader " + t +
+			   "/roster.csv; ohne Spielernamen ausgewertet") for w in de), de
+		assert any(w.endswith(": vest KT-0003 is not in the roster " + t + "/roster.csv; processed without a "
+			   "player name") for w in en), en
+		EOF
+	grep -q "Weste\|Kader" "$T/err" && fail "German on stderr"
 	"$PY" - "$T/out/team.csv" <<-'EOF' || fail "roster names in team.csv"
 		import csv, sys
 		rows = {r["vest_id"]: r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8", newline=""))}
@@ -552,39 +567,50 @@ pitch)
 	line=$(grep -n '^corner2' "$T/bad1.ini" | cut -d: -f1)
 	run --pitch "$T/bad1.ini" "$T/s" -o "$T/out"
 	expect_rc 3
-	expect_err "bad1.ini:$line: corner2"
+	expect_err "bad1.ini:$line: pitch file not usable: corner2: expected 'lat, lon'"
 	expect_err "estimating the pitch"
+	# said once: the loader does not log it besides the run
+	expect_lines_naming "bad1.ini" 1
 	check_outputs "$T/out" 2
 	[ "$(json_get "$T/out/session.json" "j['pitch']['source']")" = estimated ] || fail "no fallback estimate"
 	grep -v '^corner3' "$T/s/pitch.ini" > "$T/bad2.ini"
 	run --pitch "$T/bad2.ini" "$T/s" -o "$T/out2"
 	expect_rc 3
-	expect_err "bad2.ini: [pitch] has no corner3"
+	expect_err "bad2.ini: pitch file not usable: [pitch] has no corner3; estimating the pitch from the tracks instead"
 	# the reason is in session.json too (index.html shows its warnings)
-	grep -q 'bad2.ini: pitch file not usable (\[pitch\] has no corner3); estimating' "$T/out2/session.json" ||
+	grep -q 'bad2.ini: pitch file not usable: \[pitch\] has no corner3; estimating' "$T/out2/session.json" ||
 		fail "session.json lacks why the pitch file was not used"
+	# a text file that is no pitch file (/etc/passwd, say): one line, with
+	# file:line, not the loader's line and the run's line saying the same
+	printf 'root:x:0:0:root:/root:/bin/bash\n' > "$T/passwd"
+	run --pitch "$T/passwd" "$T/s" -o "$T/out2"
+	expect_rc 3
+	[ "$(grep -c "passwd" "$T/err")" = 1 ] || fail "a wrong --pitch is not said in one line"
+	expect_err "kicktrack: error: $T/passwd:1: pitch file not usable: expected 'key = value', got 'root:x:0:0:root:/root:/bin/bash'; estimating the pitch from the tracks instead"
 	# corners not going around the pitch (2 and 3 swapped)
 	awk '/^corner2/ { c2 = $0; next } /^corner3/ { print; print c2; next } { print }' "$T/s/pitch.ini" |
 		sed 's/^corner3 = /cornerX = /; s/^corner2 = /corner3 = /; s/^cornerX = /corner2 = /' > "$T/bad3.ini"
 	run --pitch "$T/bad3.ini" "$T/s" -o "$T/out3"
 	expect_rc 3
-	expect_err "bad3.ini: corner"
+	expect_err "bad3.ini: pitch file not usable: corner"
+	expect_lines_naming "bad3.ini" 1
 	run --pitch "$T/nonexistent.ini" "$T/s" -o "$T/out4"
 	expect_rc 3
-	expect_err "nonexistent.ini"
+	expect_err "nonexistent.ini: pitch file not usable: No such file or directory"
+	expect_lines_naming "nonexistent.ini" 1
 	# the wrong file as pitch: what it is, no bytes of it echoed
 	head -c 20000 /dev/urandom > "$T/random.ini"
 	for f in "$(ls "$T"/s/*.ubx | head -1)" "$T/random.ini"; do
 		run --pitch "$f" "$T/s" -o "$T/out4"
 		expect_rc 3
-		expect_err "$f: binary data, not a text file"
-		expect_lines_naming "$f" 2 # what is wrong, and that the pitch is estimated instead
+		expect_err "$f: pitch file not usable: binary data, not a text file"
+		expect_lines_naming "$f" 1 # what is wrong, and that the pitch is estimated instead
 		expect_no_raw_bytes
 	done
 	printf '[pitch]\nname = Platz\033]0;x\007 2\nlength_m = 105\n' > "$T/ctl.ini"
 	run --pitch "$T/ctl.ini" "$T/s" -o "$T/out4"
 	expect_rc 3
-	expect_err "ctl.ini:2: control characters in a line: 'name = Platz\\x1b]0;x\\x07 2'"
+	expect_err "ctl.ini:2: pitch file not usable: control characters in a line: 'name = Platz\\x1b]0;x\\x07 2'"
 	expect_no_raw_bytes
 	# a well-formed pitch in the wrong place (a typo in the latitudes: one
 	# degree north): said for every vest, exit 3; the right one says nothing

@@ -425,6 +425,8 @@ waitbound)
 	grep -q '"status": "partial"' "$t/session.json" || fail "a report without a vest says it is complete"
 	grep -q 'these reports are made without KT-0002 (downloading [0-9]* %): its download was not finished' \
 		"$t/session.json" || fail "session.json does not name the missing vest"
+	grep -q 'diese Auswertung entstand ohne KT-0002 (Download [0-9]* %): der Download war noch nicht fertig' \
+		"$t/session.json" || fail "session.json does not name the missing vest in German (warnings_de)"
 	[ -e "$ROOT/sessions/$(basename "$(dirname "$t")")/logs/KT-0002.log" ] && fail "an unfinished log in the training"
 	[ -n "$(find "$ROOT/partial/KT-0002" -name '*.part')" ] || fail "no partial copy kept"
 	without_shown() { # the status file is rewritten every second

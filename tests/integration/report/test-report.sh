@@ -7,6 +7,7 @@ set -u
 KT=$1 FIXTURE=$2 CHECK=$3 CASE=$4 SAMPLE=${5:-}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+PY=/usr/bin/python3
 fail() { echo "FAIL: $*"; exit 1; }
 need() { command -v "$1" >/dev/null || { echo "SKIP: $1 not installed"; exit 77; }; }
 need_tz() { [ -e "/usr/share/zoneinfo/$1" ] || { echo "SKIP: no time zone $1 (tzdata)"; exit 77; }; }
@@ -597,10 +598,56 @@ notes)
 	# the charts gnuplot could not draw are on the page too, with why
 	grep -q "<li>[0-9]* charts or PDFs could not be made: &#39;gnuplot&#39; stopped before drawing it" "$html" ||
 		fail "missing charts not on the page: $(grep -A8 'class="notes' "$html")"
-	# German page: German heading, the messages as written
+	# German page: German heading, the notes in German (session.json
+	# "warnings_de"), file names as they are
 	PATH="$T/bin:$PATH" "$KT" report --no-config --lang de "$T/a" 2>/dev/null
 	grep -q '<h2>Hinweise zur Auswertung</h2>' "$html" || fail "German notes heading missing"
-	grep -q "KT-0004.ubx: cannot use this log" "$html" || fail "German page lost the notes"
+	grep -q "<li>$T/s/KT-0004.ubx: Aufzeichnung nicht verwendbar: die Datei ist leer</li>" "$html" ||
+		fail "German page lacks the German note: $(grep -A8 'class="notes' "$html")"
+	grep -q "cannot use this log" "$html" && fail "English notes on the German page"
+	grep -q 'auf Englisch' "$html" && fail "German notes called English"
+	# a session.json of an older kicktrack has no warnings_de: a German
+	# page all the same, with the English notes, said to be English
+	"$PY" - "$T/a/session.json" <<-'EOF' || fail "cannot remove warnings_de"
+		import json, sys
+		j = json.load(open(sys.argv[1], encoding="utf-8"))
+		assert len(j.pop("warnings_de")) == len(j["warnings"]) == 2, j["warnings"]
+		json.dump(j, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False, indent=2)
+		EOF
+	PATH="$T/bin:$PATH" "$KT" report --no-config --lang de "$T/a" 2>"$T/err"
+	[ $? -eq 3 ] || { cat "$T/err"; fail "report --lang de of an older session.json: expected exit 3 (no charts)"; }
+	grep -q '<html lang="de">' "$html" || fail "older session.json: not a German page"
+	grep -q '<h2>Hinweise zur Auswertung</h2>' "$html" || fail "older session.json: German notes heading missing"
+	grep -q "<li>$T/s/KT-0004.ubx: cannot use this log: the file is empty</li>" "$html" ||
+		fail "older session.json: the English notes are not on the German page: $(grep -A8 'class="notes' "$html")"
+	grep -q '<p class="notes-en">Die Hinweise sind auf Englisch' "$html" ||
+		fail "older session.json: the page does not say the notes are in English"
+	# a vest missing from the roster: German in a German run, English in
+	# an English one (stderr English in both)
+	grep -v '^KT-0002,' "$SAMPLE/roster.csv" >"$T/kader.csv"
+	for lang in de en; do
+		PATH="$T/bin:$PATH" "$KT" process --no-config --lang $lang --roster "$T/kader.csv" "$T/s" -o "$T/r$lang" 2>"$T/err"
+		[ $? -eq 3 ] || { cat "$T/err"; fail "$lang: a vest not in the roster: expected exit 3"; }
+		grep -q "warning: $T/s/KT-0002.ubx: vest KT-0002 is not in the roster $T/kader.csv; processed without a player name" "$T/err" ||
+			{ cat "$T/err"; fail "$lang: stderr not in English"; }
+	done
+	de_note="<li>$T/s/KT-0002.ubx: Weste KT-0002 steht nicht im Kader $T/kader.csv; ohne Spielernamen ausgewertet</li>"
+	en_note="<li>$T/s/KT-0002.ubx: vest KT-0002 is not in the roster $T/kader.csv; processed without a player name</li>"
+	grep -qF "$de_note" "$T/rde/index.html" ||
+		fail "German run: the roster note is not German: $(grep -A8 'class="notes' "$T/rde/index.html")"
+	grep -qF "$en_note" "$T/rde/index.html" && fail "German run: the English roster note on the page"
+	grep -qF "$en_note" "$T/ren/index.html" ||
+		fail "English run: the roster note is not English: $(grep -A8 'class="notes' "$T/ren/index.html")"
+	grep -qF "$de_note" "$T/ren/index.html" && fail "English run: the German roster note on the page"
+	"$PY" - "$T/rde/session.json" <<-'EOF' || fail "session.json: warnings_de not one for one with warnings"
+		import json, sys
+		j = json.load(open(sys.argv[1], encoding="utf-8"))
+		# the two logs it cannot use, and the vest not in the roster
+		assert len(j["warnings_de"]) == len(j["warnings"]) == 3, (j["warnings"], j["warnings_de"])
+		EOF
+	# and the English run's page made again in German
+	PATH="$T/bin:$PATH" "$KT" report --no-config --lang de "$T/ren" 2>/dev/null
+	grep -qF "$de_note" "$T/ren/index.html" || fail "report --lang de of an English run: the note is not German"
 	rm "$T/s/KT-0003.ubx" "$T/s/KT-0004.ubx"
 	PATH="$T/bin:$PATH" "$KT" process --no-config "$T/s" -o "$T/b" 2>"$T/err"
 	[ -s "$T/b/index.html" ] || fail "no index.html"

@@ -3,7 +3,8 @@
  * The output folder lock (kt_dir_lock): one holder at a time across
  * processes, never waiting unless asked, and a bounded wait that gets the
  * lock once the holder lets go. And what messages make of bytes read from
- * a file: kt_escape, kt_looks_binary, kt_read_text_file, kt_strip.
+ * a file: kt_escape, kt_looks_binary, kt_read_text_file, kt_strip; and the
+ * German error texts of the notes (kt_strerror_de).
  */
 #include <errno.h>
 #include <signal.h>
@@ -153,6 +154,13 @@ test_text(void)
 	memset(blanks, ' ', sizeof(blanks) - 2);
 	blanks[sizeof(blanks) - 2] = 'x';
 	CHECK(!strcmp(kt_strip(blanks), "x"), "strip");
+
+	/* the German notes: file errors in German, the rest as strerror says */
+	CHECK(!strcmp(kt_read_file_error_de(-ENOENT), "Datei oder Ordner nicht gefunden"), "ENOENT in German");
+	CHECK(!strcmp(kt_read_file_error_de(-EMEDIUMTYPE), "Binärdaten, keine Textdatei (die falsche Datei?)"),
+	      "binary data in German");
+	CHECK(!strcmp(kt_strerror_de(ENOSPC), "kein Speicherplatz mehr frei"), "ENOSPC in German");
+	CHECK(!strcmp(kt_strerror_de(EPROTO), strerror(EPROTO)), "others as strerror");
 }
 
 int

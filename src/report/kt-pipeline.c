@@ -507,7 +507,7 @@ load_pitch(struct ctx *c)
 
 /* ------------------------------------------------------------- one vest */
 
-static void
+static void __attribute__((format(printf, 2, 3)))
 set_error(struct kt_vest_report *v, const char *fmt, ...)
 {
 	va_list ap;

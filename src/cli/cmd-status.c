@@ -19,6 +19,7 @@
 #include "store/kt-store.h"
 #include "util/kt-fileio.h"
 #include "util/kt-log.h"
+#include "util/kt-strutil.h"
 
 #define STALE_S 10
 /* "format" of the file kicktrackd writes (src/daemon/kt-status.c) */
@@ -55,19 +56,6 @@ jint(json_object *o, const char *key, int64_t dflt)
 }
 
 static void
-human_bytes(char *buf, size_t size, double b)
-{
-	if (b < 1000)
-		snprintf(buf, size, "%.0f B", b);
-	else if (b < 1e6)
-		snprintf(buf, size, "%.1f kB", b / 1e3);
-	else if (b < 1e9)
-		snprintf(buf, size, "%.1f MB", b / 1e6);
-	else
-		snprintf(buf, size, "%.2f GB", b / 1e9);
-}
-
-static void
 bar(FILE *f, double frac, int width)
 {
 	int full = (int)(frac * width + 0.5);
@@ -95,9 +83,9 @@ print_vest(FILE *f, json_object *v)
 	if (!strcmp(state, "downloading")) {
 		double frac = total > 0 ? (double)done / (double)total : 0;
 		int64_t eta = jint(v, "eta_s", -1);
-		human_bytes(b1, sizeof(b1), (double)done);
-		human_bytes(b2, sizeof(b2), (double)total);
-		human_bytes(b3, sizeof(b3), (double)jint(v, "rate_bps", 0));
+		kt_fmt_bytes(b1, sizeof(b1), (double)done, KT_BYTES_FINE);
+		kt_fmt_bytes(b2, sizeof(b2), (double)total, KT_BYTES_FINE);
+		kt_fmt_bytes(b3, sizeof(b3), (double)jint(v, "rate_bps", 0), KT_BYTES_FINE);
 		fprintf(f, "downloading ");
 		bar(f, frac, 20);
 		fprintf(f, " %3.0f%%  %s of %s  %s/s", frac * 100, b1, b2, b3);

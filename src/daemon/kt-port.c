@@ -20,6 +20,7 @@
 #include "kt-dockd.h"
 #include "store/kt-store.h"
 #include "util/kt-log.h"
+#include "util/kt-strutil.h"
 
 #define MS(x) ((int64_t)(x) * 1000)
 #define MAX_OUT KT_DOCK_MAX_OUTSTANDING
@@ -149,19 +150,6 @@ vest_set(struct kt_port *p, enum kt_vest_state s)
 		p->vest->state = s;
 }
 
-/* "850 kB", "2.1 MB": for the log lines a volunteer reads */
-static const char *
-fmt_bytes(char *buf, size_t size, uint64_t n)
-{
-	if (n >= 1000000)
-		snprintf(buf, size, "%.1f MB", (double)n / 1e6);
-	else if (n >= 1000)
-		snprintf(buf, size, "%.0f kB", (double)n / 1e3);
-	else
-		snprintf(buf, size, "%" PRIu64 " bytes", n);
-	return buf;
-}
-
 /* What is kept of an unfinished download, for the messages that say why it
  * stopped: "; the first 850 kB of 2.1 MB are kept, the download resumes there" */
 static void
@@ -174,8 +162,9 @@ partial_note(const struct kt_vest *v, char *buf, size_t size)
 	    (v->sess[v->cur].state != KT_VSESS_PENDING && v->sess[v->cur].state != KT_VSESS_DOWNLOADING))
 		return;
 	snprintf(buf, size, "; session %" PRIu32 " incomplete: %s of %s kept, the download "
-		 "resumes there", v->sess[v->cur].info.id, fmt_bytes(a, sizeof(a), v->done_bytes),
-		 fmt_bytes(b, sizeof(b), v->total_bytes));
+		 "resumes there", v->sess[v->cur].info.id,
+		 kt_fmt_bytes(a, sizeof(a), (double)v->done_bytes, KT_BYTES_ROUND),
+		 kt_fmt_bytes(b, sizeof(b), (double)v->total_bytes, KT_BYTES_ROUND));
 }
 
 static void
@@ -940,7 +929,8 @@ log_progress(struct kt_port *p)
 		snprintf(dmg, sizeof(dmg), "; %" PRIu64 " of %" PRIu64 " answers arrived damaged and "
 			 "were asked again", s->damaged, s->damaged + s->answers);
 	log_info("vest %s: session %" PRIu32 ": %u%% in (%s of %s)%s", v->id, s->info.id, q * 25,
-		 fmt_bytes(a, sizeof(a), done), fmt_bytes(b, sizeof(b), s->info.size), dmg);
+		 kt_fmt_bytes(a, sizeof(a), (double)done, KT_BYTES_ROUND),
+		 kt_fmt_bytes(b, sizeof(b), (double)s->info.size, KT_BYTES_ROUND), dmg);
 }
 
 /* Append a verified chunk that starts where the store's copy ends, then any

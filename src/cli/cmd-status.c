@@ -256,7 +256,7 @@ usage(FILE *f)
 		"training's report folder, from the status file kicktrackd writes.\n\n"
 		"  -r, --root DIR    session store root (default " KT_STORE_DEFAULT_ROOT ");\n"
 		"                    reads DIR/status.json\n"
-		"  -f, --file PATH   read this status file instead\n"
+		"  -f, --file PATH   read this status file instead (not with --root)\n"
 		"  -w, --watch       refresh every second until Ctrl-C (only on a terminal;\n"
 		"                    otherwise print once); waits while there is no file\n"
 		"  -h, --help        this help\n"
@@ -279,6 +279,7 @@ kt_cmd_status(int argc, char **argv)
 		{}
 	};
 	const char *root = KT_STORE_DEFAULT_ROOT, *file = NULL;
+	bool root_given = false;
 	char *path = NULL;
 	bool watch = false;
 	struct kt_cli_seen seen = { 0 };
@@ -292,6 +293,7 @@ kt_cmd_status(int argc, char **argv)
 		switch (opt) {
 		case 'r':
 			root = optarg;
+			root_given = true;
 			break;
 		case 'f':
 			if (kt_cli_empty_name("status", "--file", optarg))
@@ -312,6 +314,12 @@ kt_cmd_status(int argc, char **argv)
 	}
 	if (optind < argc) {
 		log_error("unexpected argument '%s' (try 'kicktrack status --help')", argv[optind]);
+		return KT_EXIT_USAGE;
+	}
+	/* --file names the status file itself: with --root too, one of
+	 * them would be ignored without a word */
+	if (root_given && file) {
+		log_error("--root %s and --file %s: give one of them", root, file);
 		return KT_EXIT_USAGE;
 	}
 	if (file)

@@ -880,6 +880,16 @@ usage)
 		expect_err " was given an empty name (try 'kicktrack $cmd --help')"
 		[ "$(wc -l < "$T/err")" = 1 ] || fail "$cmd $opt '': not one line"
 	done
+	# status: --root and --file both name the status file; one would be
+	# ignored, so the pair is refused in one line, in either order
+	for args in "--root $T/r --file $T/f" "-f $T/f -r $T/r"; do
+		"$KT" status $args > "$T/stdout" 2> "$T/err"
+		rc=$?
+		expect_rc 2
+		[ "$(cat "$T/err")" = "kicktrack: error: --root $T/r and --file $T/f: give one of them" ] ||
+			fail "status $args: '$(cat "$T/err")'"
+		[ ! -s "$T/stdout" ] || fail "status $args wrote to stdout"
+	done
 	# every command: --version as 'kicktrack --version'; a bad option is one
 	# line naming it with the "kicktrack:" prefix, and where to look, exit 2
 	"$KT" --version > "$T/version" || fail "kicktrack --version failed"

@@ -17,6 +17,7 @@
 
 #include "kt-cli.h"
 #include "store/kt-store.h"
+#include "util/kt-args.h"
 #include "util/kt-fileio.h"
 #include "util/kt-log.h"
 #include "util/kt-strutil.h"
@@ -282,13 +283,13 @@ kt_cmd_status(int argc, char **argv)
 	bool root_given = false;
 	char *path = NULL;
 	bool watch = false;
-	struct kt_cli_seen seen = { 0 };
+	struct kt_args_seen seen = { 0 };
 	int opt, r;
 
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":r:f:whV", opts, NULL)) != -1) {
-		if (optarg && kt_cli_given_twice(&seen, opts, opt, optarg))
+		if (optarg && kt_args_given_twice(&seen, opts, opt, optarg))
 			return KT_EXIT_USAGE;
 		switch (opt) {
 		case 'r':

@@ -122,6 +122,37 @@ badconfig)
 	timeout 2 $D --no-config -c "$W/baud.conf" -r "$ROOT" >"$W/nc.err" 2>&1
 	[ $? -eq 2 ] && grep -q -- "--config $W/baud.conf and --no-config: give one of them" "$W/nc.err" ||
 		{ cat "$W/nc.err"; fail "--config with --no-config not refused"; }
+	# a bad option: one line naming it, then where to look, exit 2 (as the
+	# kicktrack commands say it)
+	for a in "--bogus:unknown option '--bogus'" "-Z:unknown option '-Z'" \
+		"-r:option '-r' needs a value" "--root:option '--root' needs a value" \
+		"--erase=yes:option '--erase' takes no value"; do
+		timeout 5 $D ${a%%:*} >"$W/opt.out" 2>"$W/opt.err"
+		rc=$?
+		[ $rc -eq 2 ] && [ ! -s "$W/opt.out" ] && [ "$(cat "$W/opt.err")" = "kicktrackd: error: ${a#*:}
+Try 'kicktrackd --help'." ] || { cat "$W/opt.out" "$W/opt.err"; fail "${a%%:*}: exit $rc, not one line and the hint"; }
+	done
+	# a single-valued option given twice with two values is refused, not
+	# the last one quietly taken; short and long spellings are one option
+	for a in "-r $W/a --root $W/b|--root given twice ('$W/a', then '$W/b')" \
+		"-q 5 --quiet-time 6|--quiet-time given twice ('5', then '6')" \
+		"--retry 1 --retry 2|--retry given twice ('1', then '2')" \
+		"-c $W/baud.conf -c $W/erase.conf|--config given twice ('$W/baud.conf', then '$W/erase.conf')" \
+		"--gpsd localhost:2947 --gpsd otherhost:2947|--gpsd given twice ('localhost:2947', then 'otherhost:2947')"; do
+		timeout 5 $D --no-config ${a%%|*} >"$W/twice.err" 2>&1
+		rc=$?
+		[ $rc -eq 2 ] && [ "$(cat "$W/twice.err")" = "kicktrackd: error: ${a#*|}: give it once" ] ||
+			{ cat "$W/twice.err"; fail "${a%%|*}: exit $rc, not refused in one line"; }
+	done
+	# ... but the same value twice is fine, and -d and -u are repeatable
+	# (documented so): the check that stops these is another one
+	timeout 5 $D --no-config -r "$ROOT" -r "$ROOT" --no-usb -q 5 -q 5 >"$W/twice.err" 2>&1
+	[ $? -eq 2 ] && grep -q "no vest ports to look for" "$W/twice.err" ||
+		{ cat "$W/twice.err"; fail "the same value twice refused"; }
+	timeout 5 $D --no-config -r "$ROOT" -d "$W/x" -d "$W/y" -u 1209:0001 -u 1209:0002 --retry 1 --retry 2 \
+		>"$W/twice.err" 2>&1
+	[ "$(cat "$W/twice.err")" = "kicktrackd: error: --retry given twice ('1', then '2'): give it once" ] ||
+		{ cat "$W/twice.err"; fail "-d or -u given twice refused"; }
 	# no ports at all: refused, unless gpsd is to be recorded (touchline live
 	# tracking without a dock)
 	timeout 5 $D --no-config -r "$ROOT" --no-usb >"$W/noports.err" 2>&1

@@ -26,6 +26,7 @@
 #include "ingest/kt-log.h"
 #include "kt_dock.h"
 #include "kt_frame.h"
+#include "util/kt-args.h"
 #include "util/kt-fileio.h"
 #include "util/kt-log.h"
 #include "util/kt-strutil.h"
@@ -879,7 +880,8 @@ usage(FILE *f)
 		"  --seed N                random seed for --corrupt-rate and garbage (default 1)\n"
 		"\n"
 		"  -v, --verbose           log every request\n"
-		"  -h, --help              this help\n");
+		"  -h, --help              this help\n"
+		"  -V, --version           show the version\n");
 }
 
 static int
@@ -951,6 +953,7 @@ main(int argc, char **argv)
 		{"seed", required_argument, NULL, O_SEED},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{}};
 	static struct emu e;
 	const char **files = NULL;
@@ -971,7 +974,7 @@ main(int argc, char **argv)
 			    .seed = 1};
 	e.master = e.slave = e.sigfd = -1;
 
-	while ((c = getopt_long(argc, argv, "vh", lo, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "vhV", lo, NULL)) >= 0) {
 		const char *name = c >= 256 ? lo[c - 256].name : "";
 		r = 0;
 		switch (c) {
@@ -1058,6 +1061,10 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			kt_args_version("kicktrack-vest-emulator");
+			free(files);
 			return 0;
 		default:
 			usage(stderr);

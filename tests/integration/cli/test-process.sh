@@ -923,6 +923,16 @@ Try 'kicktrack $cmd --help'." ] || fail "kicktrack $cmd --bogus: '$(cat "$T/err"
 	[ "$(head -1 "$T/err")" = "kicktrack: error: process: option '--roster' needs a value" ] ||
 		fail "--roster without a value: '$(cat "$T/err")'"
 	"$KT" --help | grep -q -- "-V, --version" || fail "kicktrack --help does not offer --version"
+	# the simulator too, in the same words with its own name
+	for v in --version -V; do
+		"$SIM" $v > "$T/stdout" 2> "$T/err"
+		rc=$?
+		expect_rc 0
+		[ "$(cat "$T/stdout")" = "kicktrack-sim $(sed 's/^kicktrack //' "$T/version")" ] ||
+			fail "kicktrack-sim $v printed '$(cat "$T/stdout")'"
+		[ ! -s "$T/err" ] || fail "kicktrack-sim $v wrote to stderr"
+	done
+	"$SIM" --help | grep -q -- "-V, --version" || fail "kicktrack-sim --help does not offer -V"
 	# the same value twice is the same run
 	run --no-charts -o "$T/out" "$T/s" -o "$T/out"
 	expect_rc 0

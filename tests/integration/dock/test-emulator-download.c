@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kt-config.h"
 #include "kt_dock.h"
 #include "kt_frame.h"
 #include "store/kt-store.h"
@@ -890,6 +891,22 @@ scenario_usage(void)
 		}
 		waitpid(pid, &status, 0);
 		CHECK(WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 127);
+	}
+	/* -V and --version as every program says it, exit 0 */
+	for (int i = 0; i < 2; i++) {
+		char cmd[400], line[100] = "";
+		FILE *f;
+
+		snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1", emulator, i ? "--version" : "-V");
+		f = popen(cmd, "r");
+		CHECK(f != NULL);
+		if (!f)
+			continue;
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		CHECK(fgetc(f) == EOF, "more than one line");
+		CHECK(pclose(f) == 0);
+		CHECK(!strcmp(line, "kicktrack-vest-emulator " KT_VERSION "\n"), "version line '%s'", line);
 	}
 }
 

@@ -4,7 +4,7 @@
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
 # Cases: badconfig storeroot basic twenty unplug kill9 faults garbage fulldisk, and with the
 # project's vest emulator and simulator: session waitslow waitretry waitbound
-# noisy hopeless. Bounded in time:
+# noisy hopeless baddata. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -525,6 +525,53 @@ hopeless)
 		{ cat "$W/st.txt"; fail "status text"; }
 	grep -q 'does not speak the kicktrack dock protocol' "$W/d.log" && fail "a noisy vest called a foreign device"
 	[ "$(nraw)" -eq 0 ] || fail "something stored from a hopeless link"
+	alive
+	stop_daemon
+	;;
+baddata)
+	# A bad flash block: the vest's answers arrive intact, but the data at
+	# byte 150000 of its session fails its CRC-32 every time. The daemon
+	# keeps every verified byte before it, backs off instead of asking again
+	# for ever (before: 50 READs a second, for ever, "downloading"), reports
+	# the vest failed naming the session and the byte (not a noisy cable),
+	# and tries again every retry_s, quiet in between.
+	head -c 300000 "$HERE/../../../samples/session-2026-11-21/KT-0003.ubx" > "$W/a"
+	$EMU --session "$W/a" --vest-id B01 --link "$W/B01.tty" --damaged-at 150000 -v \
+		>/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$D -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 --retry 5 -v --no-process >>"$W/d.log" 2>&1 &
+	DPID=$!
+	failed_bad() {
+		grep -q '"id": "B01".*"state": "failed", "reason": "session 1: the data at byte ' \
+			"$ROOT/status.json" 2>/dev/null
+	}
+	wait_for 40 failed_bad || fail "a vest whose data is always damaged at one byte not reported failed"
+	# nothing verified is lost: the partial copy is the session up to the
+	# bad chunk (READs shrink to 64 bytes before they give up)
+	part=$(find "$ROOT/partial/B01" -name '*.part')
+	[ -n "$part" ] || fail "no partial copy kept"
+	n=$(stat -c %s "$part")
+	[ "$n" -ge 149937 ] && [ "$n" -le 150000 ] || fail "partial copy holds $n bytes, expected all before byte 150000"
+	cmp -s -n "$n" "$part" "$W/a" || fail "the partial copy differs from the session"
+	# which vest, session and byte (where the copy ends), not the cable
+	$K status -r "$ROOT" > "$W/st.txt"
+	grep -q "B01 *FAILED: session 1: the data at byte $n of 300000 arrives damaged every time (intact answers, but the data fails its CRC-32: the vest's storage may be bad there); 5 reconnects without progress; session 1 incomplete: $(((n + 500) / 1000)) kB of 300 kB kept, the download resumes there; retrying every 5 s" "$W/st.txt" ||
+		{ cat "$W/st.txt"; fail "status does not say which vest, session and byte"; }
+	grep -q 'try another cable' "$W/st.txt" && { cat "$W/st.txt"; fail "damaged data blamed on the cable"; }
+	grep -q 'vest B01: session 1: the data at byte [0-9]* arrives damaged (an intact answer' "$W/d.log" ||
+		fail "the damaged data is not logged as such"
+	grep -q "vest B01 (.*): session 1: the data at byte $n arrives damaged every time (.*), reopening the port" "$W/d.log" ||
+		fail "the back-off does not say why"
+	# failed, it asks nothing until retry_s is over (status.json is a second
+	# late at most: the 2 s here end before the 5 s), then tries again
+	reads() { grep -c 'READ seq' "$W/vest.err"; }
+	idents() { grep -c 'IDENTIFY seq' "$W/vest.err"; }
+	r0=$(reads); i0=$(idents)
+	sleep 2
+	[ "$(reads)" -eq "$r0" ] || fail "$(($(reads) - r0)) READs in the 2 s after the failure: it does not wait"
+	more_idents() { [ "$(idents)" -gt "$i0" ]; }
+	wait_for 8 more_idents || fail "not tried again after retry_s"
+	[ "$(nraw)" -eq 0 ] || fail "a damaged session passed off as stored"
 	alive
 	stop_daemon
 	;;

@@ -477,9 +477,12 @@ scan_ports(struct daemon *dm, int64_t now)
 		if (kt_port_state(p) == KT_PORT_FAILED &&
 		    (!present || now >= kt_port_retry_at(p))) {
 			struct kt_vest *v = kt_port_vest(p) ? kt_port_vest(p) : kt_port_was(p);
-			/* unplugged while failed: the next device on that path is not it */
-			if (v && !present)
+			/* unplugged while failed: the next device on that path is
+			 * not it, and the vest failing so again is news */
+			if (v && !present) {
 				v->failed_here = false;
+				v->failed_said[0] = '\0';
+			}
 			port_remove(dm, i);
 		} else {
 			i++;

@@ -106,6 +106,7 @@ struct kt_vest {
 	bool data_damaged;         /* ... for intact answers with damaged data, at: */
 	uint32_t damaged_sess, damaged_at, damaged_size; /* session, resume offset, its size */
 	bool failed_here;          /* FAILED on port_path and retried there (not unplugged) */
+	char failed_said[320];     /* the failure last logged; cleared by progress or unplug */
 	unsigned progress_logged;  /* quarters of the current session logged */
 	struct kt_port *port;      /* NULL while unplugged */
 };

@@ -228,11 +228,14 @@ port_fail(struct kt_port *p, enum port_event ev, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
 	va_end(ap);
-	/* retried every retry_s: the same cause is said once */
-	if (v && v->state == KT_VEST_FAILED && !strcmp(v->reason, p->reason))
+	/* retried every retry_s: the same cause is said once, also when the
+	 * vest identified itself again before it failed the same way */
+	if (v && !strcmp(v->failed_said, p->reason))
 		log_debug("vest %s (%s): still: %s", v->id, p->path, p->reason);
 	else
 		log_error("vest %s (%s): %s", v ? v->id : p->path, p->path, p->reason);
+	if (v)
+		snprintf(v->failed_said, sizeof(v->failed_said), "%s", p->reason);
 	port_close_fd(p);
 	p->retry_at_us = p->now_us + MS(1000) * (int64_t)p->d->o->retry_s;
 	port_set_state(p, KT_PORT_FAILED, ev);
@@ -1094,6 +1097,7 @@ on_read(struct kt_port *p, const struct kt_dock_frame *f)
 			v->backoffs = 0;
 			v->link_damaged = false;
 			v->data_damaged = false;
+			v->failed_said[0] = '\0';
 			s->answers++;
 			/* intact: ask for a bit more at a time again */
 			p->chunk += p->chunk / 3 + 1;
@@ -1181,6 +1185,7 @@ port_handle(struct kt_port *p, enum port_event ev)
 			return;
 		if (p->vest) {
 			struct kt_vest *v = p->vest;
+			v->failed_said[0] = '\0';
 			if (p->state == KT_PORT_IDLE)
 				log_info("vest %s unplugged", v->id);
 			else if (v->cur >= 0 && p->state == KT_PORT_DOWNLOAD)
@@ -1196,6 +1201,7 @@ port_handle(struct kt_port *p, enum port_event ev)
 				 "again", p->was->id);
 			p->was->reconnecting = false;
 			p->was->state = KT_VEST_UNPLUGGED;
+			p->was->failed_said[0] = '\0';
 			char note[160];
 			partial_note(p->was, note, sizeof(note));
 			snprintf(p->was->reason, sizeof(p->was->reason), "%s", note[0] ? note + 2 : "");

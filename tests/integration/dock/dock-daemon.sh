@@ -571,6 +571,11 @@ baddata)
 	[ "$(reads)" -eq "$r0" ] || fail "$(($(reads) - r0)) READs in the 2 s after the failure: it does not wait"
 	more_idents() { [ "$(idents)" -gt "$i0" ]; }
 	wait_for 8 more_idents || fail "not tried again after retry_s"
+	# ... and fails the same way again: said once, however often it is retried
+	wait_for 10 grep -q 'vest B01 (.*): still: session 1: the data at byte' "$W/d.log" ||
+		fail "the retry did not fail again the same way"
+	[ "$(grep -c 'error: vest B01 (.*): session 1: the data at byte' "$W/d.log")" -eq 1 ] ||
+		fail "the same failure is said at every retry"
 	[ "$(nraw)" -eq 0 ] || fail "a damaged session passed off as stored"
 	alive
 	stop_daemon

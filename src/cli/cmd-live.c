@@ -20,6 +20,7 @@
 #include "kt-cli.h"
 #include "kt-config.h"
 #include "store/kt-store.h"
+#include "util/kt-args.h"
 #include "util/kt-fileio.h"
 #include "util/kt-ini.h"
 #include "util/kt-log.h"
@@ -303,13 +304,13 @@ kt_cmd_live(int argc, char **argv)
 	const char *file = NULL, *config = DEFAULT_CONFIG;
 	bool once = false, config_given = false, tty;
 	char *path = NULL;
-	struct kt_cli_seen seen = { 0 };
+	struct kt_args_seen seen = { 0 };
 	int c, r;
 
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:1c:hV", options, NULL)) >= 0) {
-		if (optarg && kt_cli_given_twice(&seen, options, c, optarg))
+		if (optarg && kt_args_given_twice(&seen, options, c, optarg))
 			return KT_EXIT_USAGE;
 		switch (c) {
 		case 'f':

@@ -13,6 +13,7 @@
 #include "kt-cli.h"
 #include "kt-config.h"
 #include "report/kt-pipeline.h"
+#include "util/kt-args.h"
 #include "util/kt-log.h"
 
 #define DEFAULT_CONFIG KT_SYSCONFDIR "/kicktrack/kicktrack.conf"
@@ -157,7 +158,7 @@ kt_cmd_process(int argc, char **argv)
 	struct kt_pipeline_opts o;
 	const char *config = DEFAULT_CONFIG;
 	bool config_given = false, no_config = false;
-	struct kt_cli_seen seen = { 0 };
+	struct kt_args_seen seen = { 0 };
 	int c, r;
 
 	kt_pipeline_opts_init(&o);
@@ -172,7 +173,7 @@ kt_cmd_process(int argc, char **argv)
 		case 'V':
 			return kt_cli_version();
 		case OPT_CONFIG:
-			if (kt_cli_given_twice(&seen, options, c, optarg) || kt_cli_empty_name("process", "--config", optarg))
+			if (kt_args_given_twice(&seen, options, c, optarg) || kt_cli_empty_name("process", "--config", optarg))
 				return KT_EXIT_USAGE;
 			config = optarg;
 			config_given = true;
@@ -201,7 +202,7 @@ kt_cmd_process(int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:j:qhV", options, NULL)) != -1) {
-		if (optarg && kt_cli_given_twice(&seen, options, c, optarg))
+		if (optarg && kt_args_given_twice(&seen, options, c, optarg))
 			return KT_EXIT_USAGE;
 		switch (c) {
 		case 'o':

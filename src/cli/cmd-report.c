@@ -12,6 +12,7 @@
 #include "kt-config.h"
 #include "report/kt-charts.h"
 #include "report/kt-gnuplot.h"
+#include "util/kt-args.h"
 #include "util/kt-fileio.h"
 #include "util/kt-ini.h"
 #include "util/kt-log.h"
@@ -98,12 +99,12 @@ kt_cmd_report(int argc, char **argv)
 	const char *lang = NULL, *gnuplot = NULL, *config = DEFAULT_CONFIG;
 	bool config_given = false, no_config = false, quiet = false;
 	int c, r, ret, lock_fd = -1;
-	struct kt_cli_seen seen = { 0 };
+	struct kt_args_seen seen = { 0 };
 
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":l:qhV", options, NULL)) >= 0) {
-		if (optarg && kt_cli_given_twice(&seen, options, c, optarg))
+		if (optarg && kt_args_given_twice(&seen, options, c, optarg))
 			return KT_EXIT_USAGE;
 		switch (c) {
 		case 'l':

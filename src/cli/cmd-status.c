@@ -17,8 +17,10 @@
 
 #include "kt-cli.h"
 #include "store/kt-store.h"
+#include "util/kt-args.h"
 #include "util/kt-fileio.h"
 #include "util/kt-log.h"
+#include "util/kt-strutil.h"
 
 #define STALE_S 10
 /* "format" of the file kicktrackd writes (src/daemon/kt-status.c) */
@@ -55,19 +57,6 @@ jint(json_object *o, const char *key, int64_t dflt)
 }
 
 static void
-human_bytes(char *buf, size_t size, double b)
-{
-	if (b < 1000)
-		snprintf(buf, size, "%.0f B", b);
-	else if (b < 1e6)
-		snprintf(buf, size, "%.1f kB", b / 1e3);
-	else if (b < 1e9)
-		snprintf(buf, size, "%.1f MB", b / 1e6);
-	else
-		snprintf(buf, size, "%.2f GB", b / 1e9);
-}
-
-static void
 bar(FILE *f, double frac, int width)
 {
 	int full = (int)(frac * width + 0.5);
@@ -95,9 +84,9 @@ print_vest(FILE *f, json_object *v)
 	if (!strcmp(state, "downloading")) {
 		double frac = total > 0 ? (double)done / (double)total : 0;
 		int64_t eta = jint(v, "eta_s", -1);
-		human_bytes(b1, sizeof(b1), (double)done);
-		human_bytes(b2, sizeof(b2), (double)total);
-		human_bytes(b3, sizeof(b3), (double)jint(v, "rate_bps", 0));
+		kt_fmt_bytes(b1, sizeof(b1), (double)done, KT_BYTES_FINE);
+		kt_fmt_bytes(b2, sizeof(b2), (double)total, KT_BYTES_FINE);
+		kt_fmt_bytes(b3, sizeof(b3), (double)jint(v, "rate_bps", 0), KT_BYTES_FINE);
 		fprintf(f, "downloading ");
 		bar(f, frac, 20);
 		fprintf(f, " %3.0f%%  %s of %s  %s/s", frac * 100, b1, b2, b3);
@@ -268,7 +257,7 @@ usage(FILE *f)
 		"training's report folder, from the status file kicktrackd writes.\n\n"
 		"  -r, --root DIR    session store root (default " KT_STORE_DEFAULT_ROOT ");\n"
 		"                    reads DIR/status.json\n"
-		"  -f, --file PATH   read this status file instead\n"
+		"  -f, --file PATH   read this status file instead (not with --root)\n"
 		"  -w, --watch       refresh every second until Ctrl-C (only on a terminal;\n"
 		"                    otherwise print once); waits while there is no file\n"
 		"  -h, --help        this help\n"
@@ -291,19 +280,21 @@ kt_cmd_status(int argc, char **argv)
 		{}
 	};
 	const char *root = KT_STORE_DEFAULT_ROOT, *file = NULL;
+	bool root_given = false;
 	char *path = NULL;
 	bool watch = false;
-	struct kt_cli_seen seen = { 0 };
+	struct kt_args_seen seen = { 0 };
 	int opt, r;
 
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":r:f:whV", opts, NULL)) != -1) {
-		if (optarg && kt_cli_given_twice(&seen, opts, opt, optarg))
+		if (optarg && kt_args_given_twice(&seen, opts, opt, optarg))
 			return KT_EXIT_USAGE;
 		switch (opt) {
 		case 'r':
 			root = optarg;
+			root_given = true;
 			break;
 		case 'f':
 			if (kt_cli_empty_name("status", "--file", optarg))
@@ -324,6 +315,12 @@ kt_cmd_status(int argc, char **argv)
 	}
 	if (optind < argc) {
 		log_error("unexpected argument '%s' (try 'kicktrack status --help')", argv[optind]);
+		return KT_EXIT_USAGE;
+	}
+	/* --file names the status file itself: with --root too, one of
+	 * them would be ignored without a word */
+	if (root_given && file) {
+		log_error("--root %s and --file %s: give one of them", root, file);
 		return KT_EXIT_USAGE;
 	}
 	if (file)

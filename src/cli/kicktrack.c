@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-#include <getopt.h>
 #include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -7,9 +6,8 @@
 #include <sys/stat.h>
 
 #include "kt-cli.h"
-#include "kt-config.h"
+#include "util/kt-args.h"
 #include "util/kt-log.h"
-#include "util/kt-strutil.h"
 
 static const struct {
 	const char *name;
@@ -26,69 +24,18 @@ static const struct {
 int
 kt_cli_version(void)
 {
-	printf("kicktrack %s\n", KT_VERSION);
+	kt_args_version("kicktrack");
 	return KT_EXIT_OK;
 }
 
 int
 kt_cli_bad_option(const char *cmd, int c, char **argv, const struct option *opts)
 {
-	const char *arg = optind > 0 ? argv[optind - 1] : "?";
-	bool is_long = !strncmp(arg, "--", 2);
-	size_t len = is_long ? strcspn(arg + 2, "=") : 0;
-	const struct option *found = NULL;
-	unsigned n_prefix = 0;
-	char esc[100];
+	char help[64];
 
-	for (const struct option *o = opts; is_long && o->name; o++)
-		if (!strncmp(o->name, arg + 2, len)) {
-			n_prefix++;
-			if (strlen(o->name) == len || !found)
-				found = o;
-		}
-	if (!is_long && c == ':')
-		log_error("%s: option '-%c' needs a value", cmd, optopt);
-	else if (!is_long && optopt > 0x20 && optopt < 0x7f)
-		log_error("%s: unknown option '-%c'", cmd, optopt);
-	else if (!is_long)
-		log_error("%s: unknown option '-\\x%02x'", cmd, (unsigned char)optopt);
-	else if (c == ':')
-		log_error("%s: option '--%s' needs a value", cmd, found ? found->name : arg + 2);
-	else if (found && arg[2 + len] == '=' && found->has_arg == no_argument)
-		log_error("%s: option '--%s' takes no value", cmd, found->name);
-	else if (n_prefix > 1)
-		log_error("%s: option '%s' is ambiguous", cmd, kt_escape(esc, sizeof(esc), arg));
-	else
-		log_error("%s: unknown option '%s'", cmd, kt_escape(esc, sizeof(esc), arg));
-	fprintf(stderr, "Try 'kicktrack %s --help'.\n", cmd);
+	snprintf(help, sizeof(help), "kicktrack %s", cmd);
+	kt_args_bad_option(cmd, help, c, argv, opts);
 	return KT_EXIT_USAGE;
-}
-
-bool
-kt_cli_given_twice(struct kt_cli_seen *s, const struct option *opts, int c, const char *value)
-{
-	const char *name = NULL;
-	char shortname[2] = { (char) c, 0 };
-
-	for (unsigned i = 0; i < s->n; i++) {
-		if (s->opt[i] != c)
-			continue;
-		if (!strcmp(s->value[i], value))
-			return false;
-		for (const struct option *op = opts; op->name; op++)
-			if (op->val == c) {
-				name = op->name;
-				break;
-			}
-		log_error("%s%s given twice ('%s', then '%s'): give it once", name ? "--" : "-",
-			  name ? name : shortname, s->value[i], value);
-		return true;
-	}
-	if (s->n < sizeof(s->opt) / sizeof(s->opt[0])) {
-		s->opt[s->n] = c;
-		s->value[s->n++] = value;
-	}
-	return false;
 }
 
 bool

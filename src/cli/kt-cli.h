@@ -15,29 +15,17 @@ enum kt_exit {
 struct option;
 
 /* -V, --version of every command: prints what 'kicktrack --version' prints.
- * Returns KT_EXIT_OK. */
+ * Returns KT_EXIT_OK. An option given twice: kt_args_given_twice()
+ * (util/kt-args.h). */
 int kt_cli_version(void);
 /* After getopt_long() (opterr = 0, optstring starting with ':') returned
- * '?' or ':': one line naming the bad option and what is wrong with it,
- * then "Try 'kicktrack CMD --help'.". Returns KT_EXIT_USAGE. */
+ * '?' or ':': kt_args_bad_option() with "Try 'kicktrack CMD --help'.".
+ * Returns KT_EXIT_USAGE. */
 int kt_cli_bad_option(const char *cmd, int c, char **argv, const struct option *opts);
 
 /* value, given for opt (a file or folder), is "" (an unset shell variable,
  * say): says so in one line and returns true. */
 bool kt_cli_empty_name(const char *cmd, const char *opt, const char *value);
-
-/* Each option's value so far, for kt_cli_given_twice(). Zero-initialise. */
-struct kt_cli_seen {
-	int opt[32];
-	const char *value[32];
-	unsigned n;
-};
-
-/* An option with a value (c, as getopt_long() returned it) given a second
- * time with another value: getopt would quietly take the last, so this says
- * so in one line ("--lang given twice ('de', then 'en'): give it once") and
- * returns true. The same value twice is fine. */
-bool kt_cli_given_twice(struct kt_cli_seen *s, const struct option *opts, int c, const char *value);
 
 int kt_cmd_decode(int argc, char **argv);
 int kt_cmd_process(int argc, char **argv);

@@ -31,6 +31,7 @@
 #include "report/kt-club.h"
 #include "report/kt-pipeline.h"
 #include "store/kt-store.h"
+#include "util/kt-args.h"
 #include "util/kt-fileio.h"
 #include "util/kt-ini.h"
 #include "util/kt-log.h"
@@ -312,8 +313,9 @@ usage(FILE *f)
 		"  -v, --verbose          debug messages (state transitions)\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n\n"
-		"Command-line options win over the config file. SIGTERM/SIGINT stop cleanly\n"
-		"(partial downloads resume next time), SIGHUP scans the ports at once.\n"
+		"Command-line options win over the config file; each is given once, except\n"
+		"-d and -u. SIGTERM/SIGINT stop cleanly (partial downloads resume next time),\n"
+		"SIGHUP scans the ports at once.\n"
 		"Watch it with 'kicktrack status --watch'. See kicktrackd(8).\n",
 		KT_DOCK_MAX_CHUNK);
 }
@@ -323,6 +325,7 @@ enum {
 	OPT_CHUNK, OPT_SCAN, OPT_RETRY, OPT_GPSD, OPT_NO_CONFIG,
 };
 
+#define OPTSTRING ":c:r:d:u:q:vhV"
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
@@ -474,9 +477,12 @@ scan_ports(struct daemon *dm, int64_t now)
 		if (kt_port_state(p) == KT_PORT_FAILED &&
 		    (!present || now >= kt_port_retry_at(p))) {
 			struct kt_vest *v = kt_port_vest(p) ? kt_port_vest(p) : kt_port_was(p);
-			/* unplugged while failed: the next device on that path is not it */
-			if (v && !present)
+			/* unplugged while failed: the next device on that path is
+			 * not it, and the vest failing so again is news */
+			if (v && !present) {
 				v->failed_here = false;
+				v->failed_said[0] = '\0';
+			}
 			port_remove(dm, i);
 		} else {
 			i++;
@@ -794,16 +800,24 @@ parse_args(struct daemon *dm, int argc, char **argv)
 	struct kt_dockd_opts *o = &dm->o;
 	bool devices_from_cli = false, usb_from_cli = false;
 	struct cfg_ctx c = { .o = o };
+	struct kt_args_seen seen = { 0 };
 	char *config = NULL;
 	int opt, r;
 
 #if KT_HAVE_LIVE
 	c.live = &dm->live_cfg;
 #endif
-	/* pass 1: --config, --help, --version */
+	/* pass 1: bad options, --config, --help, --version */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "c:r:d:u:q:vhV", long_opts, NULL)) != -1) {
-		if (opt == 'c')
+	while ((opt = getopt_long(argc, argv, OPTSTRING, long_opts, NULL)) != -1) {
+		/* -d and -u are repeatable; every other value is given once */
+		if (optarg && opt != 'd' && opt != 'u' &&
+		    kt_args_given_twice(&seen, long_opts, opt, optarg))
+			return -EINVAL;
+		if (opt == '?' || opt == ':') {
+			kt_args_bad_option(NULL, "kicktrackd", opt, argv, long_opts);
+			return -EINVAL;
+		} else if (opt == 'c')
 			config = optarg;
 		else if (opt == OPT_NO_CONFIG)
 			o->no_config = true;
@@ -811,7 +825,7 @@ parse_args(struct daemon *dm, int argc, char **argv)
 			usage(stdout);
 			return 1;
 		} else if (opt == 'V') {
-			printf("kicktrackd %s\n", KT_VERSION);
+			kt_args_version("kicktrackd");
 			return 1;
 		}
 	}
@@ -845,8 +859,7 @@ parse_args(struct daemon *dm, int argc, char **argv)
 
 	/* pass 2: the command line wins */
 	optind = 1;
-	opterr = 1;
-	while ((opt = getopt_long(argc, argv, "c:r:d:u:q:vhV", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, OPTSTRING, long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 		case OPT_NO_CONFIG:
@@ -946,8 +959,7 @@ parse_args(struct daemon *dm, int argc, char **argv)
 		case 'v':
 			kt_log_set_level(KT_LOG_DEBUG);
 			break;
-		default:
-			log_error("try 'kicktrackd --help'");
+		default: /* pass 1 said it */
 			return -EINVAL;
 		}
 	}

@@ -66,6 +66,7 @@ struct kt_vsess {
 	bool listed;               /* seen in the LIST being received */
 	uint64_t answers;          /* READ answers received intact for it (all tries) */
 	uint64_t damaged;          /* READ answers that arrived damaged (bad checksums) */
+	uint64_t bad_data;         /* READ answers intact, but their data failed its CRC-32 */
 };
 
 /* What the volunteer sees per vest. */
@@ -102,7 +103,10 @@ struct kt_vest {
 	unsigned backoffs;         /* consecutive back-offs without progress */
 	bool reconnecting;         /* port closed for a back-off, reopened soon */
 	bool link_damaged;         /* a back-off since the last progress was for damaged answers */
+	bool data_damaged;         /* ... for intact answers with damaged data, at: */
+	uint32_t damaged_sess, damaged_at, damaged_size; /* session, resume offset, its size */
 	bool failed_here;          /* FAILED on port_path and retried there (not unplugged) */
+	char failed_said[320];     /* the failure last logged; cleared by progress or unplug */
 	unsigned progress_logged;  /* quarters of the current session logged */
 	struct kt_port *port;      /* NULL while unplugged */
 };

@@ -20,6 +20,7 @@
 #include "kt-dockd.h"
 #include "store/kt-store.h"
 #include "util/kt-log.h"
+#include "util/kt-strutil.h"
 
 #define MS(x) ((int64_t)(x) * 1000)
 #define MAX_OUT KT_DOCK_MAX_OUTSTANDING
@@ -29,7 +30,8 @@
 #define ERASE_TIMEOUT_MS 10000   /* dock.md T_erase */
 #define RELIST_US MS(30000)      /* DONE: LIST again this often while plugged */
 #define MIN_CHUNK 64             /* a noisy link shrinks READs down to this */
-#define DAMAGED_RUN_MAX 32       /* damaged answers in a row at MIN_CHUNK: back off */
+#define DAMAGED_RUN_MAX 32       /* damaged answers in a row at MIN_CHUNK: back off
+                                  * (frames damaged on the way or damaged data) */
 #define MAX_BACKOFFS 5           /* dock.md 5: then report the vest failed */
 
 enum port_event {
@@ -122,6 +124,7 @@ struct kt_port {
 	uint64_t crc_seen;            /* decoder CRC rejections already handled */
 	uint64_t n_damaged;           /* for EV_DAMAGED */
 	unsigned damaged_run;         /* damaged answers since the last good one */
+	unsigned data_run;            /* of those, intact answers with damaged data */
 	unsigned min_run;             /* of those, at MIN_CHUNK in a row (download) */
 
 	struct {                      /* verified chunks ahead of a hole */
@@ -149,19 +152,6 @@ vest_set(struct kt_port *p, enum kt_vest_state s)
 		p->vest->state = s;
 }
 
-/* "850 kB", "2.1 MB": for the log lines a volunteer reads */
-static const char *
-fmt_bytes(char *buf, size_t size, uint64_t n)
-{
-	if (n >= 1000000)
-		snprintf(buf, size, "%.1f MB", (double)n / 1e6);
-	else if (n >= 1000)
-		snprintf(buf, size, "%.0f kB", (double)n / 1e3);
-	else
-		snprintf(buf, size, "%" PRIu64 " bytes", n);
-	return buf;
-}
-
 /* What is kept of an unfinished download, for the messages that say why it
  * stopped: "; the first 850 kB of 2.1 MB are kept, the download resumes there" */
 static void
@@ -174,8 +164,9 @@ partial_note(const struct kt_vest *v, char *buf, size_t size)
 	    (v->sess[v->cur].state != KT_VSESS_PENDING && v->sess[v->cur].state != KT_VSESS_DOWNLOADING))
 		return;
 	snprintf(buf, size, "; session %" PRIu32 " incomplete: %s of %s kept, the download "
-		 "resumes there", v->sess[v->cur].info.id, fmt_bytes(a, sizeof(a), v->done_bytes),
-		 fmt_bytes(b, sizeof(b), v->total_bytes));
+		 "resumes there", v->sess[v->cur].info.id,
+		 kt_fmt_bytes(a, sizeof(a), (double)v->done_bytes, KT_BYTES_ROUND),
+		 kt_fmt_bytes(b, sizeof(b), (double)v->total_bytes, KT_BYTES_ROUND));
 }
 
 static void
@@ -237,11 +228,14 @@ port_fail(struct kt_port *p, enum port_event ev, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
 	va_end(ap);
-	/* retried every retry_s: the same cause is said once */
-	if (v && v->state == KT_VEST_FAILED && !strcmp(v->reason, p->reason))
+	/* retried every retry_s: the same cause is said once, also when the
+	 * vest identified itself again before it failed the same way */
+	if (v && !strcmp(v->failed_said, p->reason))
 		log_debug("vest %s (%s): still: %s", v->id, p->path, p->reason);
 	else
 		log_error("vest %s (%s): %s", v ? v->id : p->path, p->path, p->reason);
+	if (v)
+		snprintf(v->failed_said, sizeof(v->failed_said), "%s", p->reason);
 	port_close_fd(p);
 	p->retry_at_us = p->now_us + MS(1000) * (int64_t)p->d->o->retry_s;
 	port_set_state(p, KT_PORT_FAILED, ev);
@@ -254,11 +248,12 @@ port_fail(struct kt_port *p, enum port_event ev, const char *fmt, ...)
 	}
 }
 
-/* The link went quiet, or every answer arrives damaged (dock.md 5): close,
- * wait a second, reopen and start again with IDENTIFY (the verified part of
- * the download stays in the store). After MAX_BACKOFFS in a row without a
- * verified byte the vest is reported failed, with the partial copy named,
- * and retried every retry_s. */
+/* The link went quiet, or every answer arrives damaged (dock.md 5), or the
+ * vest's data at the resume point does every time: close, wait a second,
+ * reopen and start again with IDENTIFY (the verified part of the download
+ * stays in the store). After MAX_BACKOFFS in a row without a verified byte
+ * the vest is reported failed, with the partial copy named, and retried
+ * every retry_s. */
 static void
 port_backoff(struct kt_port *p, enum port_event ev, const char *what, uint64_t damaged)
 {
@@ -267,9 +262,22 @@ port_backoff(struct kt_port *p, enum port_event ev, const char *what, uint64_t d
 
 	if (v && damaged)
 		v->link_damaged = true;
+	if (v && p->data_run && p->dl) {
+		/* intact answers, damaged data: the vest, not the cable */
+		v->data_damaged = true;
+		v->damaged_sess = v->sess[v->cur].info.id;
+		v->damaged_at = kt_store_download_offset(p->dl);
+		v->damaged_size = v->sess[v->cur].info.size;
+	}
 	if (!v || ++v->backoffs > MAX_BACKOFFS) {
 		partial_note(v, note, sizeof(note));
-		if (v && v->link_damaged)
+		if (v && v->data_damaged)
+			port_fail(p, ev, "session %" PRIu32 ": the data at byte %" PRIu32 " of %" PRIu32
+				  " arrives damaged every time (intact answers, but the data fails its "
+				  "CRC-32: the vest's storage may be bad there); %u reconnects without "
+				  "progress%s; retrying every %u s", v->damaged_sess, v->damaged_at,
+				  v->damaged_size, MAX_BACKOFFS, note, p->d->o->retry_s);
+		else if (v && v->link_damaged)
 			port_fail(p, ev, "link too noisy: answers keep arriving damaged (bad checksums), "
 				  "nothing new verified after %u reconnects: try another cable or USB "
 				  "port%s; retrying every %u s", MAX_BACKOFFS, note, p->d->o->retry_s);
@@ -279,7 +287,15 @@ port_backoff(struct kt_port *p, enum port_event ev, const char *what, uint64_t d
 				  KT_DOCK_RETRIES + 1, MAX_BACKOFFS, note, p->d->o->retry_s);
 		return;
 	}
-	if (damaged) {
+	if (p->data_run && p->dl) {
+		log_info("vest %s (%s): session %" PRIu32 ": the data at byte %" PRIu32 " arrives "
+			 "damaged every time (%u intact answers in a row, their data fails its CRC-32), "
+			 "reopening the port", v->id, p->path, v->damaged_sess, v->damaged_at,
+			 p->data_run);
+		snprintf(v->reason, sizeof(v->reason), "session %" PRIu32 ": the data at byte %" PRIu32
+			 " arrives damaged (it fails its CRC-32), reconnecting (%u of %u)",
+			 v->damaged_sess, v->damaged_at, v->backoffs, MAX_BACKOFFS);
+	} else if (damaged) {
 		log_info("vest %s (%s): answers arrive damaged during %s (bad checksums, %" PRIu64
 			 " in a row): noisy link, reopening the port", v->id, p->path, what, damaged);
 		snprintf(v->reason, sizeof(v->reason), "answers arrive damaged (bad checksums: noisy "
@@ -454,7 +470,11 @@ link_note(struct kt_port *p)
 		return;
 	s = &v->sess[v->cur];
 	all = s->answers + s->damaged;
-	if (!s->damaged)
+	if (p->data_run && p->dl)
+		snprintf(v->reason, sizeof(v->reason), "session %" PRIu32 ": the data at byte %" PRIu32
+			 " arrives damaged (intact answers, but the data fails its CRC-32: the vest "
+			 "read it wrong); asking again", s->info.id, kt_store_download_offset(p->dl));
+	else if (!s->damaged)
 		v->reason[0] = '\0';
 	else if (p->chunk <= MIN_CHUNK || s->damaged * 4 >= all * 3)
 		snprintf(v->reason, sizeof(v->reason), "link very noisy: %" PRIu64 " of %" PRIu64
@@ -467,21 +487,57 @@ link_note(struct kt_port *p)
 
 /* A READ answer arrived damaged: a long frame is hit by a bit error more
  * often than a short one, so ask for less at a time (and for more again
- * with every intact answer, see on_read()). */
+ * with every intact answer, see on_read()). Damaged data in an intact
+ * answer (data_at >= 0) shrinks the READs too: the bytes before a bad spot
+ * of the vest's storage still get through, up to MIN_CHUNK before it. */
 static void
-chunk_damaged(struct kt_port *p)
+chunk_damaged(struct kt_port *p, int64_t data_at)
 {
 	struct kt_vsess *s = &p->vest->sess[p->vest->cur];
 
-	if (!s->damaged)
-		log_info("vest %s: answers arrive damaged (bad checksums): noisy cable or port; "
-			 "asking again in smaller pieces (another cable or USB port would be faster)",
-			 p->vest->id);
-	s->damaged++;
-	/* only a run at the smallest size says the link is hopeless */
+	if (data_at >= 0) {
+		if (!s->bad_data)
+			log_info("vest %s: session %" PRIu32 ": the data at byte %" PRId64 " arrives "
+				 "damaged (an intact answer, but its data fails its CRC-32: the vest "
+				 "read it wrong); asking again in smaller pieces", p->vest->id,
+				 s->info.id, data_at);
+		s->bad_data++;
+	} else {
+		if (!s->damaged)
+			log_info("vest %s: answers arrive damaged (bad checksums): noisy cable or port; "
+				 "asking again in smaller pieces (another cable or USB port would be "
+				 "faster)", p->vest->id);
+		s->damaged++;
+	}
+	/* only a run at the smallest size says it is hopeless */
 	if (p->chunk <= MIN_CHUNK)
 		p->min_run++;
 	p->chunk = p->chunk * 3 / 4 > MIN_CHUNK ? p->chunk * 3 / 4 : MIN_CHUNK;
+}
+
+/*
+ * n READ answers arrived damaged while downloading: frames rejected by
+ * their CRC-32 on the way (data_at < 0), or an intact frame whose data
+ * fails its chunk CRC-32 (the vest read it wrong; data_at is what it
+ * answered). Both paths end here, so both have the same limit: after
+ * DAMAGED_RUN_MAX in a row at MIN_CHUNK without a verified byte the port
+ * backs off (dock.md 5) instead of asking again for ever, as it would for
+ * a bad block in the vest's storage. Returns true when it backed off (the
+ * port is closed).
+ */
+static bool
+reads_damaged(struct kt_port *p, enum port_event ev, unsigned n, int64_t data_at)
+{
+	p->damaged_run += n;
+	if (data_at >= 0)
+		p->data_run += n;
+	for (unsigned i = 0; i < n; i++)
+		chunk_damaged(p, data_at);
+	link_note(p);
+	if (p->min_run < DAMAGED_RUN_MAX)
+		return false;
+	port_backoff(p, ev, kt_port_state_to_str(p->state), p->damaged_run);
+	return true;
 }
 
 /*
@@ -495,16 +551,10 @@ on_damaged(struct kt_port *p)
 {
 	unsigned k = p->n_damaged < p->n_out ? (unsigned)p->n_damaged : p->n_out;
 
-	p->damaged_run += (unsigned)p->n_damaged;
-	for (uint64_t i = 0; i < p->n_damaged; i++)
-		chunk_damaged(p);
 	memmove(&p->out[0], &p->out[k], (p->n_out - k) * sizeof(p->out[0]));
 	p->n_out -= k;
-	link_note(p);
-	if (p->min_run >= DAMAGED_RUN_MAX) {
-		port_backoff(p, EV_DAMAGED, kt_port_state_to_str(p->state), p->damaged_run);
+	if (reads_damaged(p, EV_DAMAGED, (unsigned)p->n_damaged, -1))
 		return;
-	}
 	p->deadline_us = p->n_out ? p->now_us + MS(KT_DOCK_T_RESPONSE_MS) : 0;
 	fill_reads(p);
 }
@@ -562,13 +612,16 @@ commit(struct kt_port *p, enum port_event ev)
 		return;
 	p->dl = NULL;
 	if (r == 0) {
-		char dmg[96] = "";
+		char dmg[96] = "", bad[96] = "";
 		if (s->damaged)
 			snprintf(dmg, sizeof(dmg), " (noisy link: %" PRIu64 " of %" PRIu64 " answers "
 				 "arrived damaged and were asked again)", s->damaged,
 				 s->damaged + s->answers);
-		log_info("vest %s: session %" PRIu32 " (%" PRIu32 " bytes) verified and stored%s",
-			 v->id, s->info.id, s->info.size, dmg);
+		if (s->bad_data)
+			snprintf(bad, sizeof(bad), " (%" PRIu64 " answers carried data failing its "
+				 "CRC-32 and were asked again)", s->bad_data);
+		log_info("vest %s: session %" PRIu32 " (%" PRIu32 " bytes) verified and stored%s%s",
+			 v->id, s->info.id, s->info.size, dmg, bad);
 		v->reason[0] = '\0';
 		stored(p, ev);
 	} else if (r == -EEXIST) {
@@ -940,7 +993,8 @@ log_progress(struct kt_port *p)
 		snprintf(dmg, sizeof(dmg), "; %" PRIu64 " of %" PRIu64 " answers arrived damaged and "
 			 "were asked again", s->damaged, s->damaged + s->answers);
 	log_info("vest %s: session %" PRIu32 ": %u%% in (%s of %s)%s", v->id, s->info.id, q * 25,
-		 fmt_bytes(a, sizeof(a), done), fmt_bytes(b, sizeof(b), s->info.size), dmg);
+		 kt_fmt_bytes(a, sizeof(a), (double)done, KT_BYTES_ROUND),
+		 kt_fmt_bytes(b, sizeof(b), (double)s->info.size, KT_BYTES_ROUND), dmg);
 }
 
 /* Append a verified chunk that starts where the store's copy ends, then any
@@ -989,6 +1043,7 @@ on_read(struct kt_port *p, const struct kt_dock_frame *f)
 	struct kt_vsess *s = &v->sess[v->cur];
 	struct kt_dock_read_resp m;
 	uint32_t at = kt_store_download_offset(p->dl);
+	uint32_t asked = at; /* the offset the answered READ asked for */
 	int r;
 	unsigned k;
 
@@ -996,6 +1051,7 @@ on_read(struct kt_port *p, const struct kt_dock_frame *f)
 		if (p->out[k].seq == f->seq)
 			break;
 	if (k < p->n_out) {
+		asked = p->out[k].offset;
 		memmove(&p->out[0], &p->out[k + 1], (p->n_out - k - 1) * sizeof(p->out[0]));
 		p->n_out -= k + 1;
 	}
@@ -1008,17 +1064,24 @@ on_read(struct kt_port *p, const struct kt_dock_frame *f)
 	if (r == 0 && (m.session_id != s->info.id || m.size != s->info.size || m.len == 0 ||
 		       (uint64_t)m.offset + m.len > s->info.size))
 		r = -EPROTO;
-	if (r < 0) {
+	if (r == -EBADMSG) {
+		/* An intact frame around data that fails its CRC-32: the vest
+		 * read it wrong (a bit error on the way fails the frame CRC
+		 * first). Asked again like a damaged frame, with the same limit:
+		 * at a bad spot of the vest's storage it is wrong every time. */
+		log_debug("vest %s: chunk at %" PRIu32 " fails its CRC-32, asking again", v->id, asked);
+		if (reads_damaged(p, EV_FRAME, 1, asked))
+			return;
+	} else if (r < 0) {
 		log_debug("vest %s: chunk rejected (%s), asking again", v->id, strerror(-r));
 	} else if (m.offset == at) {
 		r = append_chunk(p, m.offset, m.data, m.len, m.data_crc32);
 		if (r == -EBADMSG) {
-			/* an intact frame around damaged data (the vest's own read) */
+			/* the store's own check of the chunk CRC-32: the same case */
 			log_debug("vest %s: chunk at %" PRIu32 " fails its CRC-32, asking again", v->id,
 				  m.offset);
-			p->damaged_run++;
-			chunk_damaged(p);
-			link_note(p);
+			if (reads_damaged(p, EV_FRAME, 1, m.offset))
+				return;
 		} else if (r == -ESPIPE) {
 			log_debug("vest %s: chunk at %" PRIu32 " rejected by the store (%s)", v->id,
 				  m.offset, strerror(-r));
@@ -1029,15 +1092,18 @@ on_read(struct kt_port *p, const struct kt_dock_frame *f)
 		} else {
 			p->retries = 0;
 			p->damaged_run = 0;
+			p->data_run = 0;
 			p->min_run = 0;
 			v->backoffs = 0;
 			v->link_damaged = false;
+			v->data_damaged = false;
+			v->failed_said[0] = '\0';
 			s->answers++;
 			/* intact: ask for a bit more at a time again */
 			p->chunk += p->chunk / 3 + 1;
 			if (p->chunk > p->d->o->chunk)
 				p->chunk = p->d->o->chunk;
-			if (s->damaged)
+			if (s->damaged || s->bad_data)
 				link_note(p);
 			log_progress(p);
 		}
@@ -1119,6 +1185,7 @@ port_handle(struct kt_port *p, enum port_event ev)
 			return;
 		if (p->vest) {
 			struct kt_vest *v = p->vest;
+			v->failed_said[0] = '\0';
 			if (p->state == KT_PORT_IDLE)
 				log_info("vest %s unplugged", v->id);
 			else if (v->cur >= 0 && p->state == KT_PORT_DOWNLOAD)
@@ -1134,6 +1201,7 @@ port_handle(struct kt_port *p, enum port_event ev)
 				 "again", p->was->id);
 			p->was->reconnecting = false;
 			p->was->state = KT_VEST_UNPLUGGED;
+			p->was->failed_said[0] = '\0';
 			char note[160];
 			partial_note(p->was, note, sizeof(note));
 			snprintf(p->was->reason, sizeof(p->was->reason), "%s", note[0] ? note + 2 : "");

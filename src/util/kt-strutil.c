@@ -114,6 +114,24 @@ kt_fmt_double(char *buf, size_t size, double v, int decimals, bool decimal_comma
 }
 
 char *
+kt_fmt_bytes(char *buf, size_t size, double n, enum kt_bytes_style style)
+{
+	bool fine = style == KT_BYTES_FINE;
+	locale_t old = uselocale(c_locale());
+
+	if (n < 1000)
+		snprintf(buf, size, "%.0f %s", n, fine ? "B" : "bytes");
+	else if (n < 1e6)
+		snprintf(buf, size, "%.*f kB", fine ? 1 : 0, n / 1e3);
+	else if (n < 1e9 || !fine)
+		snprintf(buf, size, "%.1f MB", n / 1e6);
+	else
+		snprintf(buf, size, "%.2f GB", n / 1e9);
+	uselocale(old);
+	return buf;
+}
+
+char *
 kt_strip(char *s)
 {
 	char *b = s, *e;

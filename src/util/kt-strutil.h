@@ -17,6 +17,13 @@ int kt_safe_atou(const char *s, unsigned *ret);
  * ',' instead of '.'. NaN prints as "" (unknown). Returns buf. */
 char *kt_fmt_double(char *buf, size_t size, double v, int decimals, bool decimal_comma);
 
+/* A size or rate in bytes for a volunteer, SI units, in the C locale.
+ * KT_BYTES_ROUND, for log lines: "512 bytes", "850 kB", "2.1 MB", "2100.0 MB";
+ * KT_BYTES_FINE, for figures that move while watched (kicktrack status):
+ * "512 B", "850.3 kB", "2.1 MB", "2.10 GB". Returns buf. */
+enum kt_bytes_style { KT_BYTES_ROUND, KT_BYTES_FINE };
+char *kt_fmt_bytes(char *buf, size_t size, double n, enum kt_bytes_style style);
+
 /* strdup that aborts the program on OOM is not offered: callers check NULL. */
 char *kt_strip(char *s);               /* trims blanks in place, returns s */
 bool kt_startswith(const char *s, const char *prefix);

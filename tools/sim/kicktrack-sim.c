@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kt-config.h"
 #include "sim.h"
+#include "util/kt-args.h"
 #include "util/kt-log.h"
 #include "util/kt-strutil.h"
 
@@ -48,7 +48,7 @@ help(void)
 	       "                          (without it, DIR must be new or empty)\n"
 	       "  -v, --verbose           say what is being done\n"
 	       "  -h, --help              show this help\n"
-	       "      --version           show the version\n\n"
+	       "  -V, --version           show the version\n\n"
 	       "Exit status: 0 written, 1 failure (see the message; no file is left "
 	       "half-written),\n"
 	       "2 usage error.\n"
@@ -140,7 +140,6 @@ enum {
 	OPT_PITCH_HEADING,
 	OPT_PITCH_NAME,
 	OPT_VEST_PREFIX,
-	OPT_VERSION,
 	OPT_TRUTH_SERIES,
 	OPT_FORCE,
 };
@@ -170,14 +169,14 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
+		{"version", no_argument, NULL, 'V'},
 		{},
 	};
 	const char *outdir = NULL;
 	int o, r = 0;
 	int64_t seed;
 
-	while ((o = getopt_long(argc, argv, "o:p:m:s:f:n:vh", options, NULL)) >= 0) {
+	while ((o = getopt_long(argc, argv, "o:p:m:s:f:n:vhV", options, NULL)) >= 0) {
 		switch (o) {
 		case 'o':
 			outdir = optarg;
@@ -270,8 +269,8 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 		case 'h':
 			help();
 			return 1;
-		case OPT_VERSION:
-			printf("kicktrack-sim %s\n", KT_VERSION);
+		case 'V':
+			kt_args_version("kicktrack-sim");
 			return 1;
 		default:
 			return -EINVAL;

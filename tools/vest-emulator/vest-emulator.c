@@ -3,7 +3,8 @@
  * kicktrack-vest-emulator: plays a vest on a pseudo-terminal, serving session
  * logs through dock protocol 1 (firmware-protocols/dock.md), with the faults
  * the field has: unplug, corruption, stalls, slow links, reboots, refused
- * erases, garbage and other protocols. One thread, one poll() loop.
+ * erases, a bad flash block, garbage and other protocols. One thread, one
+ * poll() loop.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include "ingest/kt-log.h"
 #include "kt_dock.h"
 #include "kt_frame.h"
+#include "util/kt-args.h"
 #include "util/kt-fileio.h"
 #include "util/kt-log.h"
 #include "util/kt-strutil.h"
@@ -54,6 +56,7 @@ struct opts {
 	unsigned unplug_count;	 /* 0 = every unplug_after bytes, forever */
 	int64_t replug_after_ms; /* < 0 = stay unplugged, exit */
 	double corrupt_rate;
+	int64_t damaged_at;    /* < 0 = none; else this byte of each session reads wrong */
 	int64_t stall_ms;
 	uint64_t stall_after;
 	uint64_t stall_every;  /* 0 = once */
@@ -101,6 +104,7 @@ struct emu {
 
 	uint32_t rng;
 	uint64_t requests, responses;
+	uint64_t damaged_answers; /* READ answers sent with --damaged-at data */
 	int64_t first_tx_us, last_tx_us; /* monotonic; for the rate in the summary */
 	uint64_t idle_us;		 /* time with nothing to send (waiting for requests) */
 	int64_t idle_since_us;
@@ -520,6 +524,13 @@ handle(struct emu *e, const struct kt_dock_frame *f)
 						.len = (uint16_t)len,
 						.data = p + KT_DOCK_READ_RESP_HDR};
 		n = kt_dock_read_resp_encode(&rs, p, KT_DOCK_MAX_PAYLOAD);
+		/* a bad flash block: the CRC-32 kept with the data is right,
+		 * the byte read back is not; the frame around it is intact */
+		if (n >= 0 && e->o.damaged_at >= rq.offset &&
+		    e->o.damaged_at < (int64_t)rq.offset + len) {
+			p[KT_DOCK_READ_RESP_HDR + (e->o.damaged_at - rq.offset)] ^= 0x10;
+			e->damaged_answers++;
+		}
 		break;
 	}
 	case KT_DOCK_SET_CLOCK: {
@@ -865,6 +876,9 @@ usage(FILE *f)
 		"                          (default 1; 0 = forever)\n"
 		"  --replug-after-ms M     re-appear M ms after an unplug (same --link)\n"
 		"  --corrupt-rate R        flip one bit in a sent byte with probability R (0..1)\n"
+		"  --damaged-at OFFSET     the byte at OFFSET of each session reads back wrong\n"
+		"                          (a bad flash block): every READ answer holding it is an\n"
+		"                          intact frame whose data fails its CRC-32\n"
 		"  --stall-ms N            stop sending for N ms ...\n"
 		"  --stall-after B         ... once B bytes were sent (default 4096) ...\n"
 		"  --stall-every B         ... and again every B bytes (default: only once)\n"
@@ -879,7 +893,8 @@ usage(FILE *f)
 		"  --seed N                random seed for --corrupt-rate and garbage (default 1)\n"
 		"\n"
 		"  -v, --verbose           log every request\n"
-		"  -h, --help              this help\n");
+		"  -h, --help              this help\n"
+		"  -V, --version           show the version\n");
 }
 
 static int
@@ -918,6 +933,7 @@ main(int argc, char **argv)
 		O_UNPLUG_COUNT,
 		O_REPLUG,
 		O_CORRUPT,
+		O_DAMAGED_AT,
 		O_STALL,
 		O_STALL_AFTER,
 		O_STALL_EVERY,
@@ -940,6 +956,7 @@ main(int argc, char **argv)
 		{"unplug-count", required_argument, NULL, O_UNPLUG_COUNT},
 		{"replug-after-ms", required_argument, NULL, O_REPLUG},
 		{"corrupt-rate", required_argument, NULL, O_CORRUPT},
+		{"damaged-at", required_argument, NULL, O_DAMAGED_AT},
 		{"stall-ms", required_argument, NULL, O_STALL},
 		{"stall-after", required_argument, NULL, O_STALL_AFTER},
 		{"stall-every", required_argument, NULL, O_STALL_EVERY},
@@ -951,6 +968,7 @@ main(int argc, char **argv)
 		{"seed", required_argument, NULL, O_SEED},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{}};
 	static struct emu e;
 	const char **files = NULL;
@@ -964,6 +982,7 @@ main(int argc, char **argv)
 	e.o = (struct opts){.vest_id = NULL,
 			    .unplug_count = 1,
 			    .replug_after_ms = -1,
+			    .damaged_at = -1,
 			    .stall_after = 4096,
 			    .reboot_ms = 500,
 			    .firmware = 0x0103,
@@ -971,7 +990,7 @@ main(int argc, char **argv)
 			    .seed = 1};
 	e.master = e.slave = e.sigfd = -1;
 
-	while ((c = getopt_long(argc, argv, "vh", lo, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "vhV", lo, NULL)) >= 0) {
 		const char *name = c >= 256 ? lo[c - 256].name : "";
 		r = 0;
 		switch (c) {
@@ -1023,6 +1042,10 @@ main(int argc, char **argv)
 		case O_CORRUPT:
 			r = parse_double(name, optarg, 0, 1, &e.o.corrupt_rate);
 			break;
+		case O_DAMAGED_AT:
+			r = parse_u64(name, optarg, &u);
+			e.o.damaged_at = (int64_t)(u > UINT32_MAX ? UINT32_MAX : u);
+			break;
 		case O_STALL:
 			r = parse_u64(name, optarg, &u);
 			e.o.stall_ms = (int64_t)(u > INT32_MAX ? INT32_MAX : u);
@@ -1058,6 +1081,10 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			kt_args_version("kicktrack-vest-emulator");
+			free(files);
 			return 0;
 		default:
 			usage(stderr);
@@ -1129,6 +1156,9 @@ main(int argc, char **argv)
 		 " bytes sent, %" PRIu64 " bytes of garbage received",
 		 e.o.vest_id, e.requests, e.responses, e.sent_total,
 		 e.dec.rejected[KT_DOCK_REJECT_GARBAGE_BYTES]);
+	if (e.o.damaged_at >= 0)
+		log_info("vest %s: %" PRIu64 " READ answers with the damaged byte at %" PRId64
+			 " (--damaged-at)", e.o.vest_id, e.damaged_answers, e.o.damaged_at);
 	if (e.last_tx_us > e.first_tx_us)
 		log_info("vest %s: sent for %.3f s at %.0f B/s; idle (nothing requested) %.3f s",
 			 e.o.vest_id, (double)(e.last_tx_us - e.first_tx_us) / 1e6,

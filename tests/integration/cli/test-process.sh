@@ -906,6 +906,16 @@ usage)
 		expect_err " was given an empty name (try 'kicktrack $cmd --help')"
 		[ "$(wc -l < "$T/err")" = 1 ] || fail "$cmd $opt '': not one line"
 	done
+	# status: --root and --file both name the status file; one would be
+	# ignored, so the pair is refused in one line, in either order
+	for args in "--root $T/r --file $T/f" "-f $T/f -r $T/r"; do
+		"$KT" status $args > "$T/stdout" 2> "$T/err"
+		rc=$?
+		expect_rc 2
+		[ "$(cat "$T/err")" = "kicktrack: error: --root $T/r and --file $T/f: give one of them" ] ||
+			fail "status $args: '$(cat "$T/err")'"
+		[ ! -s "$T/stdout" ] || fail "status $args wrote to stdout"
+	done
 	# every command: --version as 'kicktrack --version'; a bad option is one
 	# line naming it with the "kicktrack:" prefix, and where to look, exit 2
 	"$KT" --version > "$T/version" || fail "kicktrack --version failed"
@@ -939,6 +949,16 @@ Try 'kicktrack $cmd --help'." ] || fail "kicktrack $cmd --bogus: '$(cat "$T/err"
 	[ "$(head -1 "$T/err")" = "kicktrack: error: process: option '--roster' needs a value" ] ||
 		fail "--roster without a value: '$(cat "$T/err")'"
 	"$KT" --help | grep -q -- "-V, --version" || fail "kicktrack --help does not offer --version"
+	# the simulator too, in the same words with its own name
+	for v in --version -V; do
+		"$SIM" $v > "$T/stdout" 2> "$T/err"
+		rc=$?
+		expect_rc 0
+		[ "$(cat "$T/stdout")" = "kicktrack-sim $(sed 's/^kicktrack //' "$T/version")" ] ||
+			fail "kicktrack-sim $v printed '$(cat "$T/stdout")'"
+		[ ! -s "$T/err" ] || fail "kicktrack-sim $v wrote to stderr"
+	done
+	"$SIM" --help | grep -q -- "-V, --version" || fail "kicktrack-sim --help does not offer -V"
 	# the same value twice is the same run
 	run --no-charts -o "$T/out" "$T/s" -o "$T/out"
 	expect_rc 0

@@ -4,7 +4,7 @@
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
 # Cases: badconfig storeroot basic twenty unplug kill9 faults garbage fulldisk, and with the
 # project's vest emulator and simulator: session waitslow waitretry waitbound
-# noisy hopeless. Bounded in time:
+# noisy hopeless baddata. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -122,6 +122,37 @@ badconfig)
 	timeout 2 $D --no-config -c "$W/baud.conf" -r "$ROOT" >"$W/nc.err" 2>&1
 	[ $? -eq 2 ] && grep -q -- "--config $W/baud.conf and --no-config: give one of them" "$W/nc.err" ||
 		{ cat "$W/nc.err"; fail "--config with --no-config not refused"; }
+	# a bad option: one line naming it, then where to look, exit 2 (as the
+	# kicktrack commands say it)
+	for a in "--bogus:unknown option '--bogus'" "-Z:unknown option '-Z'" \
+		"-r:option '-r' needs a value" "--root:option '--root' needs a value" \
+		"--erase=yes:option '--erase' takes no value"; do
+		timeout 5 $D ${a%%:*} >"$W/opt.out" 2>"$W/opt.err"
+		rc=$?
+		[ $rc -eq 2 ] && [ ! -s "$W/opt.out" ] && [ "$(cat "$W/opt.err")" = "kicktrackd: error: ${a#*:}
+Try 'kicktrackd --help'." ] || { cat "$W/opt.out" "$W/opt.err"; fail "${a%%:*}: exit $rc, not one line and the hint"; }
+	done
+	# a single-valued option given twice with two values is refused, not
+	# the last one quietly taken; short and long spellings are one option
+	for a in "-r $W/a --root $W/b|--root given twice ('$W/a', then '$W/b')" \
+		"-q 5 --quiet-time 6|--quiet-time given twice ('5', then '6')" \
+		"--retry 1 --retry 2|--retry given twice ('1', then '2')" \
+		"-c $W/baud.conf -c $W/erase.conf|--config given twice ('$W/baud.conf', then '$W/erase.conf')" \
+		"--gpsd localhost:2947 --gpsd otherhost:2947|--gpsd given twice ('localhost:2947', then 'otherhost:2947')"; do
+		timeout 5 $D --no-config ${a%%|*} >"$W/twice.err" 2>&1
+		rc=$?
+		[ $rc -eq 2 ] && [ "$(cat "$W/twice.err")" = "kicktrackd: error: ${a#*|}: give it once" ] ||
+			{ cat "$W/twice.err"; fail "${a%%|*}: exit $rc, not refused in one line"; }
+	done
+	# ... but the same value twice is fine, and -d and -u are repeatable
+	# (documented so): the check that stops these is another one
+	timeout 5 $D --no-config -r "$ROOT" -r "$ROOT" --no-usb -q 5 -q 5 >"$W/twice.err" 2>&1
+	[ $? -eq 2 ] && grep -q "no vest ports to look for" "$W/twice.err" ||
+		{ cat "$W/twice.err"; fail "the same value twice refused"; }
+	timeout 5 $D --no-config -r "$ROOT" -d "$W/x" -d "$W/y" -u 1209:0001 -u 1209:0002 --retry 1 --retry 2 \
+		>"$W/twice.err" 2>&1
+	[ "$(cat "$W/twice.err")" = "kicktrackd: error: --retry given twice ('1', then '2'): give it once" ] ||
+		{ cat "$W/twice.err"; fail "-d or -u given twice refused"; }
 	# no ports at all: refused, unless gpsd is to be recorded (touchline live
 	# tracking without a dock)
 	timeout 5 $D --no-config -r "$ROOT" --no-usb >"$W/noports.err" 2>&1
@@ -496,6 +527,58 @@ hopeless)
 		{ cat "$W/st.txt"; fail "status text"; }
 	grep -q 'does not speak the kicktrack dock protocol' "$W/d.log" && fail "a noisy vest called a foreign device"
 	[ "$(nraw)" -eq 0 ] || fail "something stored from a hopeless link"
+	alive
+	stop_daemon
+	;;
+baddata)
+	# A bad flash block: the vest's answers arrive intact, but the data at
+	# byte 150000 of its session fails its CRC-32 every time. The daemon
+	# keeps every verified byte before it, backs off instead of asking again
+	# for ever (before: 50 READs a second, for ever, "downloading"), reports
+	# the vest failed naming the session and the byte (not a noisy cable),
+	# and tries again every retry_s, quiet in between.
+	head -c 300000 "$HERE/../../../samples/session-2026-11-21/KT-0003.ubx" > "$W/a"
+	$EMU --session "$W/a" --vest-id B01 --link "$W/B01.tty" --damaged-at 150000 -v \
+		>/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$D -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 --retry 5 -v --no-process >>"$W/d.log" 2>&1 &
+	DPID=$!
+	failed_bad() {
+		grep -q '"id": "B01".*"state": "failed", "reason": "session 1: the data at byte ' \
+			"$ROOT/status.json" 2>/dev/null
+	}
+	wait_for 40 failed_bad || fail "a vest whose data is always damaged at one byte not reported failed"
+	# nothing verified is lost: the partial copy is the session up to the
+	# bad chunk (READs shrink to 64 bytes before they give up)
+	part=$(find "$ROOT/partial/B01" -name '*.part')
+	[ -n "$part" ] || fail "no partial copy kept"
+	n=$(stat -c %s "$part")
+	[ "$n" -ge 149937 ] && [ "$n" -le 150000 ] || fail "partial copy holds $n bytes, expected all before byte 150000"
+	cmp -s -n "$n" "$part" "$W/a" || fail "the partial copy differs from the session"
+	# which vest, session and byte (where the copy ends), not the cable
+	$K status -r "$ROOT" > "$W/st.txt"
+	grep -q "B01 *FAILED: session 1: the data at byte $n of 300000 arrives damaged every time (intact answers, but the data fails its CRC-32: the vest's storage may be bad there); 5 reconnects without progress; session 1 incomplete: $(((n + 500) / 1000)) kB of 300 kB kept, the download resumes there; retrying every 5 s" "$W/st.txt" ||
+		{ cat "$W/st.txt"; fail "status does not say which vest, session and byte"; }
+	grep -q 'try another cable' "$W/st.txt" && { cat "$W/st.txt"; fail "damaged data blamed on the cable"; }
+	grep -q 'vest B01: session 1: the data at byte [0-9]* arrives damaged (an intact answer' "$W/d.log" ||
+		fail "the damaged data is not logged as such"
+	grep -q "vest B01 (.*): session 1: the data at byte $n arrives damaged every time (.*), reopening the port" "$W/d.log" ||
+		fail "the back-off does not say why"
+	# failed, it asks nothing until retry_s is over (status.json is a second
+	# late at most: the 2 s here end before the 5 s), then tries again
+	reads() { grep -c 'READ seq' "$W/vest.err"; }
+	idents() { grep -c 'IDENTIFY seq' "$W/vest.err"; }
+	r0=$(reads); i0=$(idents)
+	sleep 2
+	[ "$(reads)" -eq "$r0" ] || fail "$(($(reads) - r0)) READs in the 2 s after the failure: it does not wait"
+	more_idents() { [ "$(idents)" -gt "$i0" ]; }
+	wait_for 8 more_idents || fail "not tried again after retry_s"
+	# ... and fails the same way again: said once, however often it is retried
+	wait_for 10 grep -q 'vest B01 (.*): still: session 1: the data at byte' "$W/d.log" ||
+		fail "the retry did not fail again the same way"
+	[ "$(grep -c 'error: vest B01 (.*): session 1: the data at byte' "$W/d.log")" -eq 1 ] ||
+		fail "the same failure is said at every retry"
+	[ "$(nraw)" -eq 0 ] || fail "a damaged session passed off as stored"
 	alive
 	stop_daemon
 	;;

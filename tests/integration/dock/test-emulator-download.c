@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kt-config.h"
 #include "kt_dock.h"
 #include "kt_frame.h"
 #include "store/kt-store.h"
@@ -891,6 +892,88 @@ scenario_usage(void)
 		waitpid(pid, &status, 0);
 		CHECK(WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 127);
 	}
+	/* -V and --version as every program says it, exit 0 */
+	for (int i = 0; i < 2; i++) {
+		char cmd[400], line[100] = "";
+		FILE *f;
+
+		snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1", emulator, i ? "--version" : "-V");
+		f = popen(cmd, "r");
+		CHECK(f != NULL);
+		if (!f)
+			continue;
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		CHECK(fgetc(f) == EOF, "more than one line");
+		CHECK(pclose(f) == 0);
+		CHECK(!strcmp(line, "kicktrack-vest-emulator " KT_VERSION "\n"), "version line '%s'", line);
+	}
+}
+
+static uint32_t
+le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* --damaged-at: a bad flash block. Every answer holding that byte is an
+ * intact frame whose data fails its CRC-32 (the CRC-32 of the true bytes),
+ * every time, and that byte alone differs; the bytes around it read fine. */
+static void
+scenario_damaged_at(void)
+{
+	static struct client c;
+	struct vest_state v;
+	struct emu e;
+	const char *extra[] = {"--damaged-at", "5000", NULL};
+	static const struct {
+		uint32_t offset;
+		uint16_t len;
+		bool damaged;
+	} rows[] = {
+		{0, 4078, false}, {4078, 4078, true}, {5000, 1, true}, {4999, 1, false},
+		{5001, 4078, false}, {4937, 64, true}, {4078, 4078, true},
+	};
+
+	memset(&c, 0, sizeof(c));
+	c.fd = -1;
+	emu_start(&e, "badblock", extra);
+	c.link = e.link;
+	CHECK(client_connect(&c, 5000) == 0);
+	CHECK(client_identify_list(&c, &v) == 0 && v.n == n_files);
+	CHECK(v.s[0].size > 10000 && v.s[0].crc32 == kt_crc32(0, files[0].data, files[0].size),
+	      "LIST keeps the session's true CRC-32");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct kt_dock_read_req rq = {.session_id = 1, .offset = rows[i].offset,
+					      .max_len = rows[i].len};
+		struct kt_dock_read_resp rs;
+		uint64_t crc_rejects = c.dec.rejected[KT_DOCK_REJECT_CRC];
+		uint32_t o = rows[i].offset;
+		const uint8_t *data;
+		uint8_t p[16];
+		int n = kt_dock_read_req_encode(&rq, p, sizeof(p));
+
+		CHECK(client_request(&c, KT_DOCK_READ, p, (size_t)n) == 0, "READ %" PRIu32, o);
+		CHECK(c.f.type == KT_DOCK_READ_RESP && c.dec.rejected[KT_DOCK_REJECT_CRC] == crc_rejects,
+		      "READ %" PRIu32 ": no intact answer", o);
+		if (c.f.type != KT_DOCK_READ_RESP || c.f.len != KT_DOCK_READ_RESP_HDR + rows[i].len) {
+			CHECK(false, "READ %" PRIu32 ": %u bytes", o, c.f.len);
+			continue;
+		}
+		data = c.f.payload + KT_DOCK_READ_RESP_HDR;
+		n = kt_dock_read_resp_decode(c.f.payload, c.f.len, &rs);
+		CHECK(n == (rows[i].damaged ? -EBADMSG : 0), "READ %" PRIu32 "+%u: decoded %d", o,
+		      rows[i].len, n);
+		CHECK(le32(c.f.payload + 4) == o);
+		/* the CRC-32 is the one of the true bytes: only byte 5000 is off */
+		CHECK(le32(c.f.payload + 12) == kt_crc32(0, files[0].data + o, rows[i].len));
+		for (uint32_t k = 0; k < rows[i].len; k++)
+			CHECK((data[k] != files[0].data[o + k]) == (o + k == 5000), "byte %" PRIu32,
+			      o + k);
+	}
+	client_disconnect(&c);
+	emu_stop(&e);
+	CHECK(emu_log_has(&e, "4 READ answers with the damaged byte at 5000 (--damaged-at)"));
 }
 
 /* The sample session's logs (given on the command line): the vest id and
@@ -1032,6 +1115,7 @@ main(int argc, char **argv)
 		{"samples", scenario_samples},
 		{"many", scenario_many},
 		{"unplug-exit", scenario_unplug_exit},
+		{"damaged-at", scenario_damaged_at},
 	};
 	const char *base = getenv("TMPDIR");
 

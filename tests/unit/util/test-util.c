@@ -3,8 +3,10 @@
  * The output folder lock (kt_dir_lock): one holder at a time across
  * processes, never waiting unless asked, and a bounded wait that gets the
  * lock once the holder lets go. And what messages make of bytes read from
- * a file: kt_escape, kt_looks_binary, kt_read_text_file, kt_strip; and the
- * German error texts of the notes (kt_strerror_de).
+ * a file: kt_escape, kt_looks_binary, kt_read_text_file, kt_strip; the
+ * German error texts of the notes (kt_strerror_de); and sizes for a
+ * volunteer (kt_fmt_bytes), as the daemon's log lines and kicktrack status
+ * have always printed them.
  */
 #include <errno.h>
 #include <signal.h>
@@ -163,10 +165,38 @@ test_text(void)
 	CHECK(!strcmp(kt_strerror_de(EPROTO), strerror(EPROTO)), "others as strerror");
 }
 
+static void
+test_bytes(void)
+{
+	static const struct {
+		double n;
+		const char *round, *fine;
+	} rows[] = {
+		{ 0, "0 bytes", "0 B" },
+		{ 999, "999 bytes", "999 B" },
+		{ 1000, "1 kB", "1.0 kB" },
+		{ 850349, "850 kB", "850.3 kB" },
+		{ 999949, "1000 kB", "999.9 kB" },
+		{ 1000000, "1.0 MB", "1.0 MB" },
+		{ 2149999, "2.1 MB", "2.1 MB" },
+		{ 999999999, "1000.0 MB", "1000.0 MB" },
+		{ 2100000000, "2100.0 MB", "2.10 GB" },
+	};
+	char b[32];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		kt_fmt_bytes(b, sizeof(b), rows[i].n, KT_BYTES_ROUND);
+		CHECK(!strcmp(b, rows[i].round), "%.0f round: %s", rows[i].n, b);
+		kt_fmt_bytes(b, sizeof(b), rows[i].n, KT_BYTES_FINE);
+		CHECK(!strcmp(b, rows[i].fine), "%.0f fine: %s", rows[i].n, b);
+	}
+}
+
 int
 main(void)
 {
 	test_lock();
 	test_text();
+	test_bytes();
 	return failures ? 1 : 0;
 }

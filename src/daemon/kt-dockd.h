@@ -67,6 +67,11 @@ struct kt_vsess {
 	uint64_t answers;          /* READ answers received intact for it (all tries) */
 	uint64_t damaged;          /* READ answers that arrived damaged (bad checksums) */
 	uint64_t bad_data;         /* READ answers intact, but their data failed its CRC-32 */
+	bool bad_block;            /* FAILED as its data at bad_at fails its CRC-32 every
+	                            * time: the vest's other sessions first, then it is
+	                            * tried again at the vest's retry or re-plug */
+	uint32_t bad_at;
+	uint64_t kept_bytes;       /* of it verified and kept in the store */
 };
 
 /* What the volunteer sees per vest. */

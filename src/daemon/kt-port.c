@@ -155,18 +155,23 @@ vest_set(struct kt_port *p, enum kt_vest_state s)
 /* What is kept of an unfinished download, for the messages that say why it
  * stopped: "; the first 850 kB of 2.1 MB are kept, the download resumes there" */
 static void
-partial_note(const struct kt_vest *v, char *buf, size_t size)
+kept_note(char *buf, size_t size, uint32_t sess_id, uint64_t kept, uint64_t total)
 {
 	char a[32], b[32];
 
+	snprintf(buf, size, "; session %" PRIu32 " incomplete: %s of %s kept, the download "
+		 "resumes there", sess_id, kt_fmt_bytes(a, sizeof(a), (double)kept, KT_BYTES_ROUND),
+		 kt_fmt_bytes(b, sizeof(b), (double)total, KT_BYTES_ROUND));
+}
+
+static void
+partial_note(const struct kt_vest *v, char *buf, size_t size)
+{
 	buf[0] = '\0';
 	if (!v || v->cur < 0 || v->done_bytes == 0 || v->done_bytes >= v->total_bytes ||
 	    (v->sess[v->cur].state != KT_VSESS_PENDING && v->sess[v->cur].state != KT_VSESS_DOWNLOADING))
 		return;
-	snprintf(buf, size, "; session %" PRIu32 " incomplete: %s of %s kept, the download "
-		 "resumes there", v->sess[v->cur].info.id,
-		 kt_fmt_bytes(a, sizeof(a), (double)v->done_bytes, KT_BYTES_ROUND),
-		 kt_fmt_bytes(b, sizeof(b), (double)v->total_bytes, KT_BYTES_ROUND));
+	kept_note(buf, size, v->sess[v->cur].info.id, v->done_bytes, v->total_bytes);
 }
 
 static void
@@ -248,6 +253,60 @@ port_fail(struct kt_port *p, enum port_event ev, const char *fmt, ...)
 	}
 }
 
+static void
+bad_block_fail(struct kt_port *p, enum port_event ev, uint32_t sess_id, uint32_t at, uint32_t size,
+	       const char *kept, const char *others)
+{
+	port_fail(p, ev, "session %" PRIu32 ": the data at byte %" PRIu32 " of %" PRIu32
+		  " arrives damaged every time (intact answers, but the data fails its "
+		  "CRC-32: the vest's storage may be bad there); %u reconnects without "
+		  "progress%s%s; retrying every %u s", sess_id, at, size, MAX_BACKOFFS, kept, others,
+		  p->d->o->retry_s);
+}
+
+/* Is a session after the current one still to be downloaded? */
+static bool
+another_pending(const struct kt_vest *v)
+{
+	for (size_t i = 0; i < v->n_sess; i++)
+		if ((ssize_t)i != v->cur && v->sess[i].state == KT_VSESS_PENDING)
+			return true;
+	return false;
+}
+
+static void next_session(struct kt_port *p, enum port_event ev);
+static void ooo_clear(struct kt_port *p);
+
+/* A bad spot in the vest's storage must not hold up its other sessions
+ * (today's training may be among them): the verified part of this one is
+ * kept, the others are downloaded, and then the vest fails with this
+ * session named (next_session()), tried again at the retry. */
+static void
+skip_bad_block(struct kt_port *p, enum port_event ev)
+{
+	struct kt_vest *v = p->vest;
+	struct kt_vsess *s = &v->sess[v->cur];
+	char a[32];
+
+	s->bad_block = true;
+	s->bad_at = v->damaged_at;
+	s->kept_bytes = kt_store_download_offset(p->dl);
+	log_warning("vest %s: session %" PRIu32 ": the data at byte %" PRIu32 " arrives damaged every "
+		    "time, after %u reconnects; %s of it kept; downloading the vest's other sessions "
+		    "first", v->id, s->info.id, s->bad_at, MAX_BACKOFFS,
+		    kt_fmt_bytes(a, sizeof(a), (double)s->kept_bytes, KT_BYTES_ROUND));
+	close_download(p);
+	s->state = KT_VSESS_FAILED;
+	ooo_clear(p);
+	p->n_out = 0;
+	p->deadline_us = 0;
+	p->damaged_run = p->data_run = p->min_run = 0;
+	p->chunk = p->d->o->chunk;
+	v->backoffs = 0;
+	v->data_damaged = v->link_damaged = false;
+	next_session(p, ev);
+}
+
 /* The link went quiet, or every answer arrives damaged (dock.md 5), or the
  * vest's data at the resume point does every time: close, wait a second,
  * reopen and start again with IDENTIFY (the verified part of the download
@@ -270,13 +329,13 @@ port_backoff(struct kt_port *p, enum port_event ev, const char *what, uint64_t d
 		v->damaged_size = v->sess[v->cur].info.size;
 	}
 	if (!v || ++v->backoffs > MAX_BACKOFFS) {
+		if (v && v->data_damaged && p->dl && v->cur >= 0 && another_pending(v)) {
+			skip_bad_block(p, ev);
+			return;
+		}
 		partial_note(v, note, sizeof(note));
 		if (v && v->data_damaged)
-			port_fail(p, ev, "session %" PRIu32 ": the data at byte %" PRIu32 " of %" PRIu32
-				  " arrives damaged every time (intact answers, but the data fails its "
-				  "CRC-32: the vest's storage may be bad there); %u reconnects without "
-				  "progress%s; retrying every %u s", v->damaged_sess, v->damaged_at,
-				  v->damaged_size, MAX_BACKOFFS, note, p->d->o->retry_s);
+			bad_block_fail(p, ev, v->damaged_sess, v->damaged_at, v->damaged_size, note, "");
 		else if (v && v->link_damaged)
 			port_fail(p, ev, "link too noisy: answers keep arriving damaged (bad checksums), "
 				  "nothing new verified after %u reconnects: try another cable or USB "
@@ -727,6 +786,18 @@ next_session(struct kt_port *p, enum port_event ev)
 	}
 	v->cur = -1;
 	v->reason[0] = '\0';
+	for (size_t i = 0; i < v->n_sess; i++) {
+		const struct kt_vsess *s = &v->sess[i];
+		char kept[160] = "";
+
+		if (s->state != KT_VSESS_FAILED || !s->bad_block)
+			continue;
+		if (s->kept_bytes > 0)
+			kept_note(kept, sizeof(kept), s->info.id, s->kept_bytes, s->info.size);
+		bad_block_fail(p, ev, s->info.id, s->bad_at, s->info.size, kept,
+			       "; the vest's other sessions are stored");
+		return;
+	}
 	{
 		unsigned st = 0, er = 0, fa = 0;
 		char sum[sizeof(v->done_summary)];
@@ -821,6 +892,14 @@ on_identify(struct kt_port *p)
 	p->was = NULL;
 	p->vest = v;
 	v->port = p;
+	if (!v->reconnecting)
+		/* a retry after a failure, or plugged in again (not a back-off):
+		 * a session skipped for a bad spot is tried again */
+		for (size_t i = 0; i < v->n_sess; i++)
+			if (v->sess[i].state == KT_VSESS_FAILED && v->sess[i].bad_block) {
+				v->sess[i].state = KT_VSESS_PENDING;
+				v->sess[i].bad_block = false;
+			}
 	v->reconnecting = false;
 	v->failed_here = false;
 	snprintf(v->port_path, sizeof(v->port_path), "%s", p->path);

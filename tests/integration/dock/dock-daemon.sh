@@ -4,7 +4,7 @@
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
 # Cases: badconfig storeroot basic twenty unplug kill9 faults garbage fulldisk, and with the
 # project's vest emulator and simulator: session waitslow waitretry waitbound
-# noisy hopeless baddata. Bounded in time:
+# noisy hopeless baddata badblock. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -579,6 +579,39 @@ baddata)
 	[ "$(grep -c 'error: vest B01 (.*): session 1: the data at byte' "$W/d.log")" -eq 1 ] ||
 		fail "the same failure is said at every retry"
 	[ "$(nraw)" -eq 0 ] || fail "a damaged session passed off as stored"
+	alive
+	stop_daemon
+	;;
+badblock)
+	# The same bad spot in an old session must not hold up the vest's
+	# other sessions (today's training may be among them): they are
+	# downloaded first, then the vest is reported failed with the bad
+	# session named, and the retry tries that one again.
+	head -c 300000 "$HERE/../../../samples/session-2026-11-21/KT-0003.ubx" > "$W/a"
+	head -c 100000 "$HERE/../../../samples/session-2026-11-21/KT-0004.ubx" > "$W/b"
+	$EMU --session "$W/a" --session "$W/b" --vest-id B02 --link "$W/B02.tty" --damaged-at 150000 -v \
+		>/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$D -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 --retry 5 -v --no-process >>"$W/d.log" 2>&1 &
+	DPID=$!
+	failed_bad() {
+		grep -q '"id": "B02".*"state": "failed", "reason": "session 1: the data at byte ' \
+			"$ROOT/status.json" 2>/dev/null
+	}
+	wait_for 60 failed_bad || fail "a vest with a bad spot in session 1 not reported failed"
+	[ "$(nraw)" -eq 1 ] || fail "$(nraw) sessions stored, expected session 2 alone"
+	stored B02 b 2 || fail "session 2 not stored byte-identical"
+	grep -q "vest B02: session 1: the data at byte [0-9]* arrives damaged every time, after 5 reconnects; .* kept; downloading the vest's other sessions first" "$W/d.log" ||
+		fail "the skip is not logged"
+	$K status -r "$ROOT" > "$W/st.txt"
+	grep -q "B02 *FAILED: session 1: the data at byte [0-9]* of 300000 arrives damaged every time (intact answers, but the data fails its CRC-32: the vest's storage may be bad there); 5 reconnects without progress; session 1 incomplete: [0-9]* kB of 300 kB kept, the download resumes there; the vest's other sessions are stored; retrying every 5 s" "$W/st.txt" ||
+		{ cat "$W/st.txt"; fail "status does not say which session is bad and that the others are stored"; }
+	# the retry asks for session 1 again, where its copy ends
+	n_backoffs() { grep -c 'vest B02 (.*): session 1: the data at byte [0-9]* arrives damaged every time (.*), reopening the port' "$W/d.log"; }
+	b0=$(n_backoffs)
+	more_backoffs() { [ "$(n_backoffs)" -gt "$b0" ]; }
+	wait_for 20 more_backoffs || fail "session 1 not tried again at the retry"
+	[ "$(nraw)" -eq 1 ] || fail "a damaged session passed off as stored"
 	alive
 	stop_daemon
 	;;

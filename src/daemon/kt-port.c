@@ -124,6 +124,7 @@ struct kt_port {
 	uint64_t crc_seen;            /* decoder CRC rejections already handled */
 	uint64_t n_damaged;           /* for EV_DAMAGED */
 	unsigned damaged_run;         /* damaged answers since the last good one */
+	unsigned mismatch_run;        /* intact READ answers in a row not for what was asked */
 	unsigned data_run;            /* of those, intact answers with damaged data */
 	unsigned min_run;             /* of those, at MIN_CHUNK in a row (download) */
 
@@ -215,6 +216,7 @@ port_close_fd(struct kt_port *p)
 	close_download(p);
 	p->fd = kt_serial_close(p->fd);
 	p->n_out = 0;
+	p->mismatch_run = 0;
 	p->deadline_us = 0;
 	p->wake_us = 0;
 	kt_dock_decoder_reset(&p->dec);
@@ -300,7 +302,7 @@ skip_bad_block(struct kt_port *p, enum port_event ev)
 	ooo_clear(p);
 	p->n_out = 0;
 	p->deadline_us = 0;
-	p->damaged_run = p->data_run = p->min_run = 0;
+	p->damaged_run = p->data_run = p->min_run = p->mismatch_run = 0;
 	p->chunk = p->d->o->chunk;
 	v->backoffs = 0;
 	v->data_damaged = v->link_damaged = false;
@@ -1152,7 +1154,24 @@ on_read(struct kt_port *p, const struct kt_dock_frame *f)
 		if (reads_damaged(p, EV_FRAME, 1, asked))
 			return;
 	} else if (r < 0) {
-		log_debug("vest %s: chunk rejected (%s), asking again", v->id, strerror(-r));
+		char why[128];
+
+		if (r == -EPROTO)
+			snprintf(why, sizeof(why), "session %" PRIu32 " of %" PRIu32 " bytes, %u bytes at %"
+				 PRIu32, m.session_id, m.size, (unsigned)m.len, m.offset);
+		else
+			snprintf(why, sizeof(why), "malformed: %s", strerror(-r));
+		log_debug("vest %s: chunk rejected (%s), asking again", v->id, why);
+		/* a vest whose firmware answers wrong every time would be asked
+		 * for ever: give up like on damaged answers, but say what it is */
+		if (++p->mismatch_run >= DAMAGED_RUN_MAX) {
+			port_fail(p, EV_FRAME, "session %" PRIu32 ": the vest's answers do not match what "
+				  "was asked (%u in a row; the last one: %s, asked for session %" PRIu32
+				  " of %" PRIu32 " bytes at %" PRIu32 "): a fault of the vest's firmware, "
+				  "not the cable; retrying every %u s", s->info.id, p->mismatch_run, why,
+				  s->info.id, s->info.size, asked, p->d->o->retry_s);
+			return;
+		}
 	} else if (m.offset == at) {
 		r = append_chunk(p, m.offset, m.data, m.len, m.data_crc32);
 		if (r == -EBADMSG) {
@@ -1171,6 +1190,7 @@ on_read(struct kt_port *p, const struct kt_dock_frame *f)
 		} else {
 			p->retries = 0;
 			p->damaged_run = 0;
+			p->mismatch_run = 0;
 			p->data_run = 0;
 			p->min_run = 0;
 			v->backoffs = 0;

@@ -284,12 +284,22 @@ garbage)
 	vest G01 --mode garbage
 	vest N01 --mode nmea
 	vest V01 --log "$W/a"
+	# and a vest whose firmware answers each READ with the wrong session
+	# size: given up on with what it is (before: asked again for ever)
+	vest W01 --log "$W/a" --wrong-size
 	daemon --no-process
 	wait_for 20 stored V01 a 100 || fail "good vest not served"
 	wait_for 20 grep -q 'does not speak the kicktrack dock protocol' "$W/d.log" ||
 		fail "no clear message about the garbage device"
 	alive
 	wait_for 5 grep -q 'does not speak' "$ROOT/status.json" || fail "reason not in status"
+	wait_for 20 grep -q "error: vest W01 (.*): session 100: the vest's answers do not match what was asked (32 in a row; the last one: session 100 of 50001 bytes, [0-9]* bytes at [0-9]*, asked for session 100 of 50000 bytes at [0-9]*): a fault of the vest's firmware, not the cable; retrying every 1 s" \
+		"$W/d.log" || fail "a vest answering wrong not given up on with what it is"
+	# said once however often it is retried, and not stored
+	sleep 2
+	[ "$(grep -c "error: vest W01 (.*): session 100: the vest's answers do not match" "$W/d.log")" -eq 1 ] ||
+		fail "the wrong answers are said at every retry"
+	[ -z "$(ls "$ROOT/raw/W01" 2>/dev/null)" ] || fail "a session with wrong answers stored"
 	stop_daemon
 	;;
 fulldisk)

@@ -30,6 +30,8 @@ ap.add_argument('--rate', type=int, default=0, help='bytes/s limit')
 ap.add_argument('--mode', default='vest', choices=['vest', 'garbage', 'nmea'])
 ap.add_argument('--erase-log', help='append one line per ERASE')
 ap.add_argument('--store', help='store root: ERASE checks the raw file exists')
+ap.add_argument('--wrong-size', action='store_true',
+                help='READ answers give the session size 1 byte too big (a firmware fault)')
 ap.add_argument('--idle-exit', type=float, default=60)
 a = ap.parse_args()
 
@@ -116,7 +118,8 @@ while time.time() - last < a.idle_exit:
             else:
                 data = ss[0][1]
                 ch = data[off:off + ml]
-                out = struct.pack('<IIIIH', sid, off, len(data), zlib.crc32(ch), len(ch)) + ch
+                size = len(data) + 1 if a.wrong_size else len(data)
+                out = struct.pack('<IIIIH', sid, off, size, zlib.crc32(ch), len(ch)) + ch
                 reads += 1
                 if a.corrupt_every and reads % a.corrupt_every == 0 and len(ch):
                     out = bytearray(out); out[-1] ^= 0x55; out = bytes(out)

@@ -1164,7 +1164,7 @@ compute(struct kt_track *t, struct kt_result *ret)
 	int r;
 
 	res.first_us = res.last_us = 0;
-	res.max_speed_kmh = NAN;
+	res.max_speed_kmh = res.last_speed_kmh = NAN;
 	res.metabolic_power_wkg = NAN;
 	res.work_rate_m_min = NAN;
 	res.player_load = res.player_load_per_min = NAN; /* no IMU data: unknown, not 0 */
@@ -1235,6 +1235,7 @@ compute(struct kt_track *t, struct kt_result *ret)
 			t->g_cum[g] = cum;
 			if (isnan(res.max_speed_kmh) || v * 3.6 > res.max_speed_kmh)
 				res.max_speed_kmh = v * 3.6;
+			res.last_speed_kmh = v * 3.6;
 
 			*o = (struct kt_sample10){
 				.t_us = t->g_tus[g],
@@ -1386,7 +1387,7 @@ struct kt_acc {
 	size_t g, s;                 /* next grid point to process, its segment */
 	double valid_s, power_int, cum, p0;
 	int z0;
-	double distance_m, zone_m[5], hsr_m, high_power_m, max_speed_kmh, sprint_m;
+	double distance_m, zone_m[5], hsr_m, high_power_m, max_speed_kmh, last_speed_kmh, sprint_m;
 	unsigned accelerations, decelerations;
 	size_t n_sprints;
 	struct kt_run sprint, acc, dec;
@@ -1545,7 +1546,7 @@ live_free(struct kt_live *l)
 static void
 live_acc_init(const struct kt_params *p, struct kt_acc *a)
 {
-	*a = (struct kt_acc){ .max_speed_kmh = NAN };
+	*a = (struct kt_acc){ .max_speed_kmh = NAN, .last_speed_kmh = NAN };
 	kt_run_init(&a->sprint, "sprint", p->sprint_kmh / 3.6, p->sprint_min_s);
 	kt_run_init(&a->acc, "accel", p->effort_ms2, p->effort_min_s);
 	kt_run_init(&a->dec, "decel", p->effort_ms2, p->effort_min_s);
@@ -1642,6 +1643,7 @@ live_point(struct kt_track *t, struct kt_acc *A, struct kt_live_out *o, size_t g
 	t->g_cum[g] = A->cum;
 	if (isnan(A->max_speed_kmh) || v * 3.6 > A->max_speed_kmh)
 		A->max_speed_kmh = v * 3.6;
+	A->last_speed_kmh = v * 3.6;
 	if (t->has_pitch)
 		heat_add(t, o->heat, o->nx, o->ny, t->g_x[g], t->g_y[g], w);
 
@@ -1883,7 +1885,7 @@ live_snapshot(struct kt_track *t, bool with_series, struct kt_result *ret)
 	l = t->live;
 
 	res.first_us = res.last_us = 0;
-	res.max_speed_kmh = NAN;
+	res.max_speed_kmh = res.last_speed_kmh = NAN;
 	res.metabolic_power_wkg = NAN;
 	res.work_rate_m_min = NAN;
 	res.player_load = res.player_load_per_min = NAN; /* no IMU data: unknown, not 0 */
@@ -1966,6 +1968,7 @@ live_snapshot(struct kt_track *t, bool with_series, struct kt_result *ret)
 	res.n_sprints = A.n_sprints;
 	res.sprint_m = A.sprint_m;
 	res.max_speed_kmh = A.max_speed_kmh;
+	res.last_speed_kmh = A.last_speed_kmh;
 	res.accelerations = A.accelerations;
 	res.decelerations = A.decelerations;
 	res.high_power_m = A.high_power_m;

@@ -105,6 +105,8 @@ struct kt_result {
 	struct kt_sprint *sprints;   /* owned */
 	double sprint_m;
 	double max_speed_kmh;
+	double last_speed_kmh;       /* filtered speed at the last valid epoch: a live view's
+	                              * "now" (never above max_speed_kmh); NaN without one */
 	unsigned accelerations, decelerations;
 	/* load */
 	double player_load, player_load_per_min;

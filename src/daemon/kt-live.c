@@ -112,7 +112,6 @@ struct live_dev {
 	int64_t last_fix_t_us;      /* GNSS time of the last valid fix */
 	int64_t last_fix_mono_us;   /* INT64_MIN: none yet */
 	int last_mode;
-	double last_speed_mps;
 	uint64_t epochs, fixes;
 	unsigned gaps;
 	bool write_error;
@@ -453,7 +452,6 @@ dev_session_reset(struct live_dev *d)
 	d->first_t_us = d->last_fix_t_us = INT64_MIN;
 	d->last_fix_mono_us = INT64_MIN;
 	d->last_mode = 0;
-	d->last_speed_mps = NAN;
 	d->epochs = d->fixes = 0;
 	d->gaps = 0;
 	d->write_error = false;
@@ -836,7 +834,6 @@ dev_epoch(struct kt_live *l, struct live_dev *d, const struct kt_gpsd_tpv *t, in
 		d->fixes++;
 		d->last_fix_t_us = t->t_us;
 		d->last_fix_mono_us = arrived_us;
-		d->last_speed_mps = t->speed_mps;
 		if (arrived_us > l->last_fix_mono_us)
 			l->last_fix_mono_us = arrived_us;
 	}
@@ -1177,8 +1174,10 @@ dev_numbers(struct kt_live *l, struct live_dev *d, struct dev_numbers *n)
 		maxs = d->snap.max_speed_kmh;
 		n->sprints = (unsigned) d->snap.n_sprints;
 	}
-	/* the speed of the last fix, fresh every second (the snapshot may be older) */
-	speed = d->last_speed_mps * 3.6;
+	/* the filtered speed at the last fix, from the snapshot of this status
+	 * tick: the raw Doppler speed of one fix would read above the top
+	 * speed at times (its noise is what the filter takes out) */
+	speed = d->has_snap ? d->snap.last_speed_kmh : NAN;
 	if (dev_state(l, d) != DEV_OK)
 		speed = NAN;
 	if (d->last_fix_mono_us != INT64_MIN && l->session)

@@ -149,6 +149,34 @@ cmd_gen(int argc, char **argv)
 
 /* ---- run ---- */
 
+static double jnum(struct json_object *o, const char *key);
+
+/* Players in the live status file PATH whose current speed is above their
+ * maximum so far (one decimal each): a coach reading "31 km/h now, top
+ * speed 29" would not trust either. */
+static unsigned
+speed_above_max(const char *path)
+{
+	struct json_object *root = json_object_from_file(path), *players;
+	unsigned bad = 0;
+
+	if (!root)
+		return 0; /* not written yet */
+	if (json_object_object_get_ex(root, "players", &players))
+		for (size_t i = 0; i < json_object_array_length(players); i++) {
+			struct json_object *p = json_object_array_get_idx(players, i);
+			double v = jnum(p, "speed_kmh"), m = jnum(p, "max_speed_kmh");
+
+			if (isfinite(v) && isfinite(m) && v > m + 0.051) {
+				fprintf(stderr, "live-driver: %s: speed %.1f km/h above the maximum %.1f\n",
+					path, v, m);
+				bad++;
+			}
+		}
+	json_object_put(root);
+	return bad;
+}
+
 static void
 session_done(const char *dir, void *userdata)
 {
@@ -167,6 +195,9 @@ cmd_run(int argc, char **argv)
 	int64_t end, done_at = INT64_MIN;
 	int64_t busy_from = INT64_MIN, busy_to = INT64_MIN, cpu_from = 0, cpu_to = 0;
 	int r, ret = 1;
+	unsigned above_max = 0;
+	int64_t checked_at = 0;
+	char status_path[4096];
 
 	if (argc < 7 || kt_safe_atod(argv[4], &quiet) < 0 || kt_safe_atou(argv[5], &sessions) < 0 ||
 	    kt_safe_atou(argv[6], &timeout_s) < 0)
@@ -174,6 +205,7 @@ cmd_run(int argc, char **argv)
 	kt_live_config_init(&c);
 	if (kt_live_config_add_server(&c, argv[2]) < 0 || kt_live_config_set(&c, "args", 0, "store_root", argv[3]) < 0)
 		return 2;
+	snprintf(status_path, sizeof(status_path), "%s/live.json", argv[3]);
 	c.quiet_us = (int64_t) (quiet * 1e6);
 	c.lost_us = 1500000;
 	c.session_done = session_done;
@@ -240,6 +272,15 @@ cmd_run(int argc, char **argv)
 			fprintf(stderr, "kt_live_dispatch: %s\n", strerror(-r));
 			break;
 		}
+		/* the status file is written once a second: look at each */
+		if (now - checked_at >= 250000) {
+			checked_at = now;
+			above_max += speed_above_max(status_path);
+		}
+	}
+	if (above_max > 0) {
+		printf("FAIL: %u times a current speed above the maximum so far\n", above_max);
+		ret = 1;
 	}
 	if (busy_from != INT64_MIN) {
 		/* CPU used while vests were streaming (first epoch to the session end) */

@@ -968,7 +968,8 @@ same_result(const struct kt_result *a, const struct kt_result *b, bool series)
 	bool ok = a->first_us == b->first_us && a->last_us == b->last_us && same_d(a->minutes, b->minutes) &&
 		  same_d(a->valid_minutes, b->valid_minutes) && same_d(a->distance_m, b->distance_m) &&
 		  same_d(a->hsr_m, b->hsr_m) && a->n_sprints == b->n_sprints && same_d(a->sprint_m, b->sprint_m) &&
-		  same_d(a->max_speed_kmh, b->max_speed_kmh) && a->accelerations == b->accelerations &&
+		  same_d(a->max_speed_kmh, b->max_speed_kmh) && same_d(a->last_speed_kmh, b->last_speed_kmh) &&
+		  a->accelerations == b->accelerations &&
 		  a->decelerations == b->decelerations && same_d(a->player_load, b->player_load) &&
 		  same_d(a->player_load_per_min, b->player_load_per_min) &&
 		  a->n_player_load_minutes == b->n_player_load_minutes &&
@@ -1113,6 +1114,14 @@ test_snapshot_incremental(void)
 
 				CHECK((totals ? kt_track_snapshot_totals(t, &a) : kt_track_snapshot(t, &a)) == 0,
 				      "snapshot");
+				/* "now" is the filtered series' last value: never above the top speed */
+				CHECK(i == 0 || (isfinite(a.last_speed_kmh) && a.last_speed_kmh <= a.max_speed_kmh),
+				      "variant %d: speed now %g above the maximum %g", variant, a.last_speed_kmh,
+				      a.max_speed_kmh);
+				if (!totals && a.n_series > 0)
+					CHECK(a.last_speed_kmh == a.series[a.n_series - 1].speed_kmh,
+					      "variant %d: speed now %g is not the series' last %g", variant,
+					      a.last_speed_kmh, a.series[a.n_series - 1].speed_kmh);
 				if (i % 3 == 0 || i == 7999) {
 					CHECK(kt_track_finish(t, &b) == 0, "finish");
 					checked++;

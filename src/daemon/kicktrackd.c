@@ -355,6 +355,7 @@ struct pathnote {
 	char *path;
 	int err;
 	int64_t retry_at_us;
+	char *failed_said;         /* kt_port_failed_said() of the last port on it */
 };
 
 struct daemon {
@@ -479,9 +480,14 @@ scan_ports(struct daemon *dm, int64_t now)
 			struct kt_vest *v = kt_port_vest(p) ? kt_port_vest(p) : kt_port_was(p);
 			/* unplugged while failed: the next device on that path is
 			 * not it, and the vest failing so again is news */
+			struct pathnote *note = note_get(dm, kt_port_path(p));
 			if (v && !present) {
 				v->failed_here = false;
 				v->failed_said[0] = '\0';
+			}
+			if (note) {
+				free(note->failed_said);
+				note->failed_said = present ? strdup(kt_port_failed_said(p)) : NULL;
 			}
 			port_remove(dm, i);
 		} else {
@@ -535,6 +541,7 @@ scan_ports(struct daemon *dm, int64_t now)
 			kt_serial_close(fd);
 			break;
 		}
+		kt_port_set_failed_said(p, note->failed_said);
 		dm->d.ports[dm->d.n_ports++] = p;
 	}
 	kt_serial_list_clear(&l);
@@ -1089,8 +1096,10 @@ main(int argc, char **argv)
 	free(dm.d.ports);
 	strv_free(dm.d.roster, dm.d.n_roster);
 	free(dm.d.latest_report);
-	for (size_t i = 0; i < dm.n_notes; i++)
+	for (size_t i = 0; i < dm.n_notes; i++) {
 		free(dm.notes[i].path);
+		free(dm.notes[i].failed_said);
+	}
 	free(dm.notes);
 	kt_store_free(dm.d.store);
 	kt_dir_unlock(store_lock);

@@ -165,6 +165,11 @@ struct kt_vest *kt_port_vest(const struct kt_port *p);
  * identified it yet (after a back-off or a failure); NULL otherwise. */
 struct kt_vest *kt_port_was(const struct kt_port *p);
 int64_t kt_port_retry_at(const struct kt_port *p);
+/* The failure last logged on a port that knew no vest (a device that is no
+ * vest): kept by the daemon per path over the port's retries, so that the
+ * same failure is said once (the port is made anew at each retry). */
+const char *kt_port_failed_said(const struct kt_port *p);
+void kt_port_set_failed_said(struct kt_port *p, const char *said);
 /* revents from poll (0 on a timer tick). */
 void kt_port_dispatch(struct kt_port *p, short revents, int64_t now_us);
 int64_t kt_port_next_deadline(const struct kt_port *p);

@@ -103,6 +103,7 @@ struct kt_port {
 	int fd;
 	enum kt_port_state state;
 	char reason[320];
+	char failed_said[320];        /* the failure last logged while no vest was known here */
 	struct kt_vest *vest;
 	struct kt_vest *was;          /* the vest that backed off on this path, until
 	                               * the reopened port identifies it again */
@@ -236,13 +237,14 @@ port_fail(struct kt_port *p, enum port_event ev, const char *fmt, ...)
 	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
 	va_end(ap);
 	/* retried every retry_s: the same cause is said once, also when the
-	 * vest identified itself again before it failed the same way */
-	if (v && !strcmp(v->failed_said, p->reason))
-		log_debug("vest %s (%s): still: %s", v->id, p->path, p->reason);
+	 * vest identified itself again before it failed the same way (or,
+	 * for a device that never says which vest it is, on this port) */
+	char *said = v ? v->failed_said : p->failed_said;
+	if (!strcmp(said, p->reason))
+		log_debug("vest %s (%s): still: %s", v ? v->id : p->path, p->path, p->reason);
 	else
 		log_error("vest %s (%s): %s", v ? v->id : p->path, p->path, p->reason);
-	if (v)
-		snprintf(v->failed_said, sizeof(v->failed_said), "%s", p->reason);
+	snprintf(said, sizeof(p->failed_said), "%s", p->reason);
 	port_close_fd(p);
 	p->retry_at_us = p->now_us + MS(1000) * (int64_t)p->d->o->retry_s;
 	port_set_state(p, KT_PORT_FAILED, ev);
@@ -1330,17 +1332,20 @@ port_handle(struct kt_port *p, enum port_event ev)
 				uint64_t bad = p->dec.rejected[KT_DOCK_REJECT_CRC];
 				/* frames with a valid header but a bad CRC-32 are dock
 				 * frames damaged on the way, not another protocol */
+				/* (the counts go to the debug log: a message that stays
+				 * the same is said once however often it is retried) */
+				if (!p->was && (bad > 0 || junk > 0))
+					log_debug("%s: %" PRIu64 " damaged answers, %" PRIu64 " bytes/frames of "
+						  "something else, no valid answer", p->path, bad, junk);
 				if (p->was)
 					port_backoff(p, ev, "identify", p->damaged_run);
 				else if (bad > 0)
-					port_fail(p, ev, "link too noisy: %" PRIu64 " answers arrived damaged (bad "
-						  "checksums), none intact: try another cable or USB port",
-						  bad);
+					port_fail(p, ev, "link too noisy: the answers arrive damaged (bad "
+						  "checksums), none intact: try another cable or USB port");
 				else if (junk > 0)
 					port_fail(p, ev, "this device does not speak the kicktrack dock "
-						  "protocol (%" PRIu64 " bytes/frames of something else "
-						  "received, no valid answer): not a vest, or wrong firmware",
-						  junk);
+						  "protocol (it sends something else, no valid answer): not a "
+						  "vest, or wrong firmware");
 				else
 					port_fail(p, ev, "no answer to IDENTIFY after %u tries: not a vest, "
 						  "or the vest is not switched to dock mode",
@@ -1650,6 +1655,18 @@ struct kt_vest *
 kt_port_was(const struct kt_port *p)
 {
 	return p->was;
+}
+
+const char *
+kt_port_failed_said(const struct kt_port *p)
+{
+	return p->failed_said;
+}
+
+void
+kt_port_set_failed_said(struct kt_port *p, const char *said)
+{
+	snprintf(p->failed_said, sizeof(p->failed_said), "%s", said ? said : "");
 }
 
 int64_t

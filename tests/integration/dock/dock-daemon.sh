@@ -300,6 +300,10 @@ garbage)
 	[ "$(grep -c "error: vest W01 (.*): session 100: the vest's answers do not match" "$W/d.log")" -eq 1 ] ||
 		fail "the wrong answers are said at every retry"
 	[ -z "$(ls "$ROOT/raw/W01" 2>/dev/null)" ] || fail "a session with wrong answers stored"
+	# the two devices that are no vests: retried, but said once each
+	wait_for 30 grep -q 'still: this device does not speak' "$W/d.log" || fail "the other devices not retried"
+	[ "$(grep -c 'error: .*this device does not speak' "$W/d.log")" -eq 2 ] ||
+		fail "a device that is no vest is said at every retry"
 	stop_daemon
 	;;
 fulldisk)

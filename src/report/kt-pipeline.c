@@ -903,6 +903,26 @@ check_rate(struct ctx *c, const struct kt_vest_report *v)
 		v->path, v->vest_id, hz);
 }
 
+/* A vest that lost its signal (or logged nothing) for minutes: distance,
+ * zones and sprints leave that time out, yet minutes (first to last fix)
+ * and fix_pct (of the epochs logged) look complete. Say so, for the coach
+ * and the parent who wonder why the distance is low. */
+#define GAP_NOTE_S 60.0
+
+static void
+check_gaps(struct ctx *c, const struct kt_vest_report *v)
+{
+	if (!(v->res.gap_s >= GAP_NOTE_S))
+		return;
+	caution(c,
+		"%s: vest %s had no GPS signal for %.1f of its %.1f minutes (%u gap%s%.0s): distance, zones and "
+		"sprints of that time are missing, so they are lower than what was run",
+		"%s: Weste %s hatte %.1f ihrer %.1f Minuten kein GPS-Signal (%u %.0s%s): Distanz, Zonen und "
+		"Sprints dieser Zeit fehlen, sie sind also niedriger als gelaufen",
+		v->path, v->vest_id, v->res.gap_s / 60.0, v->res.minutes, v->res.gaps,
+		v->res.gaps == 1 ? "" : "s", v->res.gaps == 1 ? "Lücke" : "Lücken");
+}
+
 /* A pitch file with the wrong coordinates (another ground, a typo) gives
  * empty heatmaps and meaningless x/y without any error: say so when most
  * of a vest's valid time lies beyond the pitch and its margin. */
@@ -1512,6 +1532,7 @@ process_vest(struct ctx *c, size_t idx)
 	}
 	check_on_pitch(c, v);
 	check_rate(c, v);
+	check_gaps(c, v);
 	if ((c->pitch_later ? save_for_pitch(c, idx, v, t) : write_vest_files(c, idx, v)) < 0) {
 		set_error(v, "cannot write its output files");
 		atomic_store(&c->write_failed, true);

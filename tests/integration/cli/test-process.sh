@@ -821,6 +821,25 @@ rate)
 	expect_rc 0
 	grep -q "positions a second" "$T/err" && fail "a 10 Hz vest called slow"
 	;;
+gaps)
+	# a vest that logged no GNSS for 90 s (the IMU went on): its distance is
+	# short by that, while minutes and fix_pct look complete. A warning
+	# says so (in both languages), and the result is complete (exit 0);
+	# the few short gaps of the other vest say nothing
+	sim "$T/s" -p 2 -m 4 -s 5 -f nmea
+	awk '/^\$GN(RMC|GGA|GST)/ { split($0, f, ","); tm = f[2] + 0 }
+	     /^\$GN/ && tm >= 140100 && tm < 140230 { next } { print }' "$T/s/KT-0001.nmea" >"$T/cut" &&
+		mv "$T/cut" "$T/s/KT-0001.nmea" || fail "cutting the log"
+	run "$T/s" -o "$T/out"
+	expect_rc 0
+	expect_err "$T/s/KT-0001.nmea: vest KT-0001 had no GPS signal for 1.5 of its 4.0 minutes (1 gap): distance, zones and sprints of that time are missing"
+	grep -q "KT-0002 had no GPS signal" "$T/err" && fail "a vest with short gaps warned about"
+	[ "$(json_get "$T/out/session.json" "sum('no GPS signal for 1.5 of its 4.0' in w for w in j['warnings'])")" = 1 ] ||
+		fail "the gap warning is not in session.json"
+	[ "$(json_get "$T/out/session.json" "sum('hatte 1.5 ihrer 4.0 Minuten kein GPS-Signal (1 Lücke)' in w for w in j['warnings_de'])")" = 1 ] ||
+		fail "the gap warning is not in warnings_de"
+	[ "$(json_get "$T/out/session.json" "j['status']")" = ok ] || fail "status not ok"
+	;;
 usage)
 	sim "$T/s" -p 1 -m 2 -s 5
 	run "$T/s"

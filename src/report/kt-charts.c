@@ -57,7 +57,7 @@ struct lang {
 	const char *average, *mean;
 	const char *heat_none, *heat_few[2], *heat_check;
 	const char *pitch_estimated_of[2];   /* around "5 vests" */
-	const char *no_data, *no_pos, *pitch_estimated, *team, *number, *player, *position;
+	const char *no_data, *no_data_roster, *no_pos, *pitch_estimated, *team, *number, *player, *position;
 	const char *col_minutes, *col_dist, *col_hsr, *col_sprints, *col_vmax, *col_acc,
 		*col_dec, *col_load, *col_rate;
 };
@@ -111,6 +111,7 @@ static const struct lang lang_de = {
 	.average = "Ø Mannschaft",
 	.mean = "Mittel über",
 	.no_data = "keine Daten",
+	.no_data_roster = "Keine Daten (laut Kader)",
 	.no_pos = "keine Positionsdaten",
 	.heat_none = "Keine Positionen auf diesem Platz",
 	.heat_few = { "Nur ", " % der Zeit auf diesem Platz" },
@@ -181,6 +182,7 @@ static const struct lang lang_en = {
 	.average = "Team average",
 	.mean = "Average over",
 	.no_data = "no data",
+	.no_data_roster = "No data (roster)",
 	.no_pos = "no position data",
 	.heat_none = "No positions on this pitch",
 	.heat_few = { "Only ", " % of the time on this pitch" },
@@ -219,6 +221,8 @@ struct ctx {
 	int missing;                   /* outputs not made for other reasons than gnuplot */
 	const char *who;               /* player of the charts being drawn (PNG titles) */
 	double title_px;               /* width of the PNG being drawn, for its title */
+	char **no_data;                /* roster players without data, "#7 Name (VEST)" */
+	size_t n_no_data;
 };
 
 static const char *const player_chart_files[] = { "heatmap.png", "speed.png", "zones.png", "accel.png",
@@ -1597,6 +1601,24 @@ team_pdf(struct ctx *c, const char *path)
 					q(c, NUM(L, cnt ? sum / cnt : NAN, avg_cols[k] == KT_TC_MAX_SPEED_KMH ? 1 : 0));
 				fprintf(f, " at screen %g,%g right font 'Sans Bold,8.5'\n", cols[3 + k].x, y);
 			}
+			/* the players of the roster who are not in the table, as
+			 * index.html names them: the printed page is what the
+			 * coach has at the next training */
+			if (c->n_no_data > 0) {
+				char list[2048], text[2048];
+				size_t len = 0;
+
+				list[0] = '\0';
+				for (size_t r = 0; r < c->n_no_data && len < sizeof(list); r++)
+					len += (size_t) snprintf(list + len, sizeof(list) - len, "%s%s",
+								 r ? ", " : "", c->no_data[r]);
+				snprintf(text, sizeof(text), "%s: %s", L->no_data_roster, list);
+				fit_text(line, sizeof(line), text, 0.9 * A4_W_PT / 8.5, false);
+				y -= row_h;
+				fprintf(f, "set label ");
+				q(c, line);
+				fprintf(f, " at screen %g,%g left font ',8.5' tc rgb '#b71c1c'\n", cols[0].x, y);
+			}
 		}
 		plot_blank(c);
 		if (end >= n)
@@ -1853,6 +1875,9 @@ kt_report_render(const char *outdir, const struct kt_report_opts *o)
 		fputs("\r\033[Kkicktrack: charts and reports: the team", stderr);
 		fflush(stderr);
 	}
+	n_no_data = kt_rep_roster_without_data(&c.sess, &c.team, &no_data);
+	c.no_data = no_data;
+	c.n_no_data = n_no_data > 0 ? (size_t) n_no_data : 0;
 	render_team(&c);
 	failed = kt_gnuplot_finish(c.gp);
 	if (progress)
@@ -1883,7 +1908,6 @@ kt_report_render(const char *outdir, const struct kt_report_opts *o)
 	hin.team = &c.team;
 	hin.player_pdf_ok = pdf_ok;
 	hin.player_heat_ok = heat_ok;
-	n_no_data = kt_rep_roster_without_data(&c.sess, &c.team, &no_data);
 	hin.no_data = no_data;
 	hin.n_no_data = n_no_data > 0 ? (size_t)n_no_data : 0;
 	k = failed + c.missing;

@@ -576,6 +576,22 @@ nodata)
 	PATH="$T/bin:$PATH" "$KT" process --no-config "$T/s" -o "$T/b" 2>"$T/err"
 	[ -s "$T/b/index.html" ] || fail "no index.html for the whole team"
 	grep -q 'class="nodata"' "$T/b/index.html" && fail "a no-data line although every player is in"
+	# the printed team.pdf names them too (real gnuplot), under the table;
+	# with everyone in, it does not
+	need gnuplot; need pdftotext
+	"$KT" report --no-config --lang de "$T/b" 2>"$T/err" || { cat "$T/err"; fail "report of the whole team"; }
+	pdftotext "$T/b/team.pdf" - | grep -q 'Keine Daten' && fail "team.pdf: a no-data line although every player is in"
+	rm "$T/s/KT-0005.nmea"
+	"$KT" process --no-config --lang de "$T/s" -o "$T/c" 2>"$T/err" || { cat "$T/err"; fail "process with real gnuplot"; }
+	pdftotext -layout "$T/c/team.pdf" - >"$T/team.txt"
+	grep -q 'Keine Daten (laut Kader): #2 Tobias Krüger (KT-0005)' "$T/team.txt" ||
+		fail "team.pdf does not name the player without data: $(head -c 2000 "$T/team.txt")"
+	# under the team average, before the charts
+	awk '/Ø Mannschaft/ { a = NR } /Keine Daten/ { k = NR } /Distanz je Spieler/ { d = NR }
+	     END { exit !(a && k > a && d > k) }' "$T/team.txt" || fail "team.pdf: the no-data line is not under the table"
+	"$KT" report --no-config --lang en "$T/c" 2>"$T/err" || { cat "$T/err"; fail "report --lang en"; }
+	pdftotext "$T/c/team.pdf" - | grep -q 'No data (roster): #2 Tobias Krüger (KT-0005)' ||
+		fail "English team.pdf does not name the player without data"
 	;;
 notes)
 	# Logs the run could not use are named on index.html, first: under

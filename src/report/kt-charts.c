@@ -53,7 +53,7 @@ struct lang {
 	const char *k_distance, *k_sprint, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
 		*k_minutes, *k_work_rate;
 	const char *more, *peak, *sprint_dist, *metabolic, *high_power;
-	const char *q_title, *q_fix[2];
+	const char *q_title, *q_fix[2], *grey;
 	const char *average, *mean;
 	const char *heat_none, *heat_few[2], *heat_check;
 	const char *pitch_estimated_of[2];   /* around "5 vests" */
@@ -84,6 +84,7 @@ static const struct lang lang_de = {
 	.t_zones = "Distanz je Geschwindigkeitszone",
 	.t_accel = "Beschleunigungen und Abbremsungen",
 	.gap = "kein Signal",
+	.grey = "grau",
 	.accel_band = "Beschleunigungen",
 	.decel_band = "Abbremsungen",
 	.t_team_dist = "Distanz je Spieler nach Zone",
@@ -155,6 +156,7 @@ static const struct lang lang_en = {
 	.t_zones = "Distance per speed zone",
 	.t_accel = "Accelerations and decelerations",
 	.gap = "no signal",
+	.grey = "grey",
 	.accel_band = "Accelerations",
 	.decel_band = "Decelerations",
 	.t_team_dist = "Distance per player by zone",
@@ -1476,6 +1478,13 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 			 series_span_s(&c->ser) > 45 * 60 ? 60.0 : 30.0);
 	else
 		snprintf(line, sizeof(line), "%s   (▼ %s)", L->t_speed, COUNT(L, v_[KT_TC_SPRINTS], &L->n_sprint));
+	/* the PDF's chart has no key: its title says what the grey bands are,
+	 * the time a parent's "why so little?" is about */
+	if (c->has_series[i] && v_[KT_TC_GAPS] > 0) {
+		size_t n = strlen(line);
+		if (n > 0 && line[n - 1] == ')')
+			snprintf(line + n - 1, sizeof(line) - (n - 1), "; %s: %s)", L->grey, L->gap);
+	}
 	fprintf(f, "set title ");
 	q(c, line);
 	fprintf(f, " font 'Sans Bold,10'\n");

@@ -363,6 +363,11 @@ charts)
 	grep -q '· 0 Signallücken' "$T/q.de.V01.txt" || fail "de: '0 Signallücken' missing"
 	grep -q '· 1 signal gap' "$T/q.en.V02.txt" || fail "en: '1 signal gap' missing"
 	grep -q '· 0 signal gaps' "$T/q.en.V01.txt" || fail "en: '0 signal gaps' missing"
+	# the PDF's speed chart has no key: its title says what grey is, when
+	# there is grey
+	grep -q '▼ [0-9]* Sprints\?; grau: kein Signal)' "$T/q.de.V02.txt" || fail "de: the speed title does not say what grey is"
+	grep -q '▼ [0-9]* sprints\?; grey: no signal)' "$T/q.en.V02.txt" || fail "en: the speed title does not say what grey is"
+	grep -q 'grau: kein Signal' "$T/q.de.V01.txt" && fail "de: 'grey' in the title of a speed chart without gaps"
 	grep -Eq '▼ [0-9]+ sprints?\)' "$T/q.en.txt" || fail "en: the speed chart's title does not count the sprints"
 	grep -Eq '▼ [0-9]+ Sprints?\)' "$T/q.de.txt" || fail "de: the speed chart's title does not count the sprints"
 

@@ -192,7 +192,7 @@ out:
 static ssize_t
 find_col(size_t n, char **fields, const char *name)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; name && i < n; i++)
 		if (!strcmp(fields[i], name))
 			return (ssize_t) i;
 	return -1;
@@ -280,6 +280,12 @@ team_row(size_t row, size_t n, char **fields, void *userdata)
 	for (int i = 0; i < _KT_TC_MAX; i++)
 		p->v[i] = c->col[i] >= 0 && (size_t) c->col[i] < n ? kt_rep_atod(fields[c->col[i]])
 								   : NAN;
+	p->v[KT_TC_KNOWN_PCT] = p->v[KT_TC_FIX_PCT];
+	if (p->v[KT_TC_MINUTES] > 0 && isfinite(p->v[KT_TC_VALID_MINUTES])) {
+		double t = 100.0 * p->v[KT_TC_VALID_MINUTES] / p->v[KT_TC_MINUTES];
+		if (t < p->v[KT_TC_KNOWN_PCT])
+			p->v[KT_TC_KNOWN_PCT] = t;
+	}
 	return 0;
 }
 

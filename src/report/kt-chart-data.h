@@ -33,6 +33,11 @@ enum kt_team_col {
 	/* optional: older or hand-made tables may lack them (no warning) */
 	KT_TC_VALID_MINUTES,
 	KT_TC_GAP_S,
+	/* derived, not a column of team.csv: the share of the time with a
+	 * known position, %, as the pages say it: fix_pct, or less where the
+	 * log holds no epochs for a while (a receiver that fell silent leaves
+	 * no "epochs without a fix"): 100 x valid_minutes / minutes */
+	KT_TC_KNOWN_PCT,
 	_KT_TC_MAX,
 };
 #define KT_TC_FIRST_OPTIONAL KT_TC_VALID_MINUTES

@@ -1329,7 +1329,7 @@ quality_line(struct ctx *c, const struct kt_rep_player *p, char *buf, size_t siz
 	const double *v = p->v;
 	size_t n;
 
-	snprintf(buf, size, "%s: %s%s%s · %s", L->q_title, L->q_fix[0], NUM(L, v[KT_TC_FIX_PCT], 1), L->q_fix[1],
+	snprintf(buf, size, "%s: %s%s%s · %s", L->q_title, L->q_fix[0], NUM(L, v[KT_TC_KNOWN_PCT], 1), L->q_fix[1],
 		 COUNT(L, v[KT_TC_GAPS], &L->n_gap));
 	n = strlen(buf);
 	if (v[KT_TC_GAPS] == 1.0 && isfinite(v[KT_TC_GAP_S]))

@@ -363,7 +363,7 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 		num_cell(f, v[KT_TC_DECELERATIONS], 0, comma);
 		num_cell(f, v[KT_TC_PLAYER_LOAD], 0, comma);
 		num_cell(f, v[KT_TC_WORK_RATE_M_MIN], 0, comma);
-		num_cell(f, v[KT_TC_FIX_PCT], 1, comma);
+		num_cell(f, v[KT_TC_KNOWN_PCT], 1, comma);
 		fputs("</tr>\n", f);
 	}
 	fputs("</tbody>\n<tfoot><tr>", f);
@@ -378,7 +378,7 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 			{ C_HSR, KT_TC_HSR_M, 0 }, { C_SPRINTS, KT_TC_SPRINTS, 0 },
 			{ C_VMAX, KT_TC_MAX_SPEED_KMH, 1 }, { C_ACC, KT_TC_ACCELERATIONS, 0 },
 			{ C_DEC, KT_TC_DECELERATIONS, 0 }, { C_LOAD, KT_TC_PLAYER_LOAD, 0 },
-			{ C_RATE, KT_TC_WORK_RATE_M_MIN, 0 }, { C_FIX, KT_TC_FIX_PCT, 1 },
+			{ C_RATE, KT_TC_WORK_RATE_M_MIN, 0 }, { C_FIX, KT_TC_KNOWN_PCT, 1 },
 		};
 		size_t k = 0;
 		for (int col = 0; col < _C_MAX; col++) {

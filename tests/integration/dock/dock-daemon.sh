@@ -63,6 +63,25 @@ n_downloading_at_least() {
 }
 has_meta() { [ -n "$(find "$ROOT/partial" -name '*.meta' 2>/dev/null)" ]; }
 nraw_is() { [ "$(nraw)" -eq "$1" ]; }
+# the emulated vest ID with the sessions FILE..., whose data at byte 150000
+# reads back wrong every time (a bad flash block), and the daemon (retry
+# 5 s); waits up to SECONDS for the vest to be failed for it
+bad_spot_vest() { # ID SECONDS FILE...
+	local id=$1 t=$2 f sess=()
+	shift 2
+	for f in "$@"; do sess+=(--session "$f"); done
+	$EMU "${sess[@]}" --vest-id "$id" --link "$W/$id.tty" --damaged-at 150000 -v \
+		>/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$D -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 --retry 5 -v --no-process >>"$W/d.log" 2>&1 &
+	DPID=$!
+	BAD_ID=$id
+	wait_for "$t" failed_at_bad_spot
+}
+failed_at_bad_spot() {
+	grep -q "\"id\": \"$BAD_ID\".*\"state\": \"failed\", \"reason\": \"session 1: the data at byte " \
+		"$ROOT/status.json" 2>/dev/null
+}
 # the training's first report holds both vests, and it was made once
 first_report_has_both() {
 	local t
@@ -552,16 +571,7 @@ baddata)
 	# the vest failed naming the session and the byte (not a noisy cable),
 	# and tries again every retry_s, quiet in between.
 	head -c 300000 "$HERE/../../../samples/session-2026-11-21/KT-0003.ubx" > "$W/a"
-	$EMU --session "$W/a" --vest-id B01 --link "$W/B01.tty" --damaged-at 150000 -v \
-		>/dev/null 2>>"$W/vest.err" &
-	PIDS+=($!)
-	$D -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 --retry 5 -v --no-process >>"$W/d.log" 2>&1 &
-	DPID=$!
-	failed_bad() {
-		grep -q '"id": "B01".*"state": "failed", "reason": "session 1: the data at byte ' \
-			"$ROOT/status.json" 2>/dev/null
-	}
-	wait_for 40 failed_bad || fail "a vest whose data is always damaged at one byte not reported failed"
+	bad_spot_vest B01 40 "$W/a" || fail "a vest whose data is always damaged at one byte not reported failed"
 	# nothing verified is lost: the partial copy is the session up to the
 	# bad chunk (READs shrink to 64 bytes before they give up)
 	part=$(find "$ROOT/partial/B01" -name '*.part')
@@ -603,16 +613,7 @@ badblock)
 	# session named, and the retry tries that one again.
 	head -c 300000 "$HERE/../../../samples/session-2026-11-21/KT-0003.ubx" > "$W/a"
 	head -c 100000 "$HERE/../../../samples/session-2026-11-21/KT-0004.ubx" > "$W/b"
-	$EMU --session "$W/a" --session "$W/b" --vest-id B02 --link "$W/B02.tty" --damaged-at 150000 -v \
-		>/dev/null 2>>"$W/vest.err" &
-	PIDS+=($!)
-	$D -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 --retry 5 -v --no-process >>"$W/d.log" 2>&1 &
-	DPID=$!
-	failed_bad() {
-		grep -q '"id": "B02".*"state": "failed", "reason": "session 1: the data at byte ' \
-			"$ROOT/status.json" 2>/dev/null
-	}
-	wait_for 60 failed_bad || fail "a vest with a bad spot in session 1 not reported failed"
+	bad_spot_vest B02 60 "$W/a" "$W/b" || fail "a vest with a bad spot in session 1 not reported failed"
 	[ "$(nraw)" -eq 1 ] || fail "$(nraw) sessions stored, expected session 2 alone"
 	stored B02 b 2 || fail "session 2 not stored byte-identical"
 	grep -q "vest B02: session 1: the data at byte [0-9]* arrives damaged every time, after 5 reconnects; .* kept; downloading the vest's other sessions first" "$W/d.log" ||

@@ -193,6 +193,7 @@ struct kt_training {
 	pid_t pid;                 /* processing child, 0 none */
 	int exit_code;
 	unsigned runs;
+	size_t run_logs;           /* logs the running processing was started with */
 	char *report_dir;          /* absolute */
 	bool hold_logged;          /* "waiting for vest X still being read" said */
 	char without[256];         /* vests whose download was unfinished when the

@@ -4,7 +4,7 @@
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
 # Cases: badconfig storeroot basic twenty unplug kill9 faults garbage fulldisk, and with the
 # project's vest emulator and simulator: session waitslow waitretry waitbound
-# noisy hopeless baddata badblock. Bounded in time:
+# noisy hopeless baddata badblock latekill. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -627,6 +627,42 @@ badblock)
 	wait_for 20 more_backoffs || fail "session 1 not tried again at the retry"
 	[ "$(nraw)" -eq 1 ] || fail "a damaged session passed off as stored"
 	alive
+	stop_daemon
+	;;
+latekill)
+	# A late vest re-makes a training's reports, but the quiet time before
+	# that is long (300 s by default): a docking PC switched off or a daemon
+	# killed meanwhile must make them at its next start, not keep the first
+	# reports (without the late vest) as if they were whole.
+	$SIM -o "$W/sim" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	set -- "$W"/sim/*.ubx
+	$EMU --session "$1" --link "$W/first.tty" >/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	daemon -c "$W/kicktrack.conf" --quiet-time 1
+	wait_for 60 grep -q 'reports ready' "$W/d.log" || fail "no first reports"
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	[ "$(grep -c . "$t/team.csv")" -eq 2 ] || fail "first report: $(cat "$t/team.csv")"
+	stop_daemon
+	$EMU --session "$2" --link "$W/late.tty" >/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	daemon -c "$W/kicktrack.conf" --quiet-time 300
+	wait_for 60 grep -q 'a late vest, its reports will be redone' "$W/d.log" || fail "the late vest not added"
+	kill -9 "$DPID"; wait "$DPID" 2>/dev/null; DPID=
+	[ "$(grep -c . "$t/team.csv")" -eq 2 ] || fail "reports redone before the kill?"
+	daemon -c "$W/kicktrack.conf" --quiet-time 300
+	two_runs() { [ "$(grep -c 'reports ready' "$W/d.log")" -eq 2 ]; }
+	wait_for 60 two_runs || fail "the reports not made again with the late vest after a restart"
+	grep -q "training .*: its reports do not hold all its 2 logs yet (kicktrackd was stopped before they were made again): making them again" \
+		"$W/d.log" || fail "the redo is not said"
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "reports after the restart: $(cat "$t/team.csv")"
+	# ... and once made, a further restart does not make them again
+	stop_daemon
+	daemon -c "$W/kicktrack.conf" --quiet-time 1
+	started_4th() { [ "$(grep -c 'started: store' "$W/d.log")" -eq 4 ]; }
+	wait_for 5 started_4th || fail "daemon did not start again"
+	sleep 3
+	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 2 ] || fail "whole reports made again at a restart"
 	stop_daemon
 	;;
 *)

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <json.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,9 @@
 #include "util/kt-strutil.h"
 
 #define STALE_S 10
+/* trainings with their reports made, shown: the latest ones (a season's
+ * would push the vests off a --watch screen) */
+#define SHOW_DONE 3
 /* "format" of the file kicktrackd writes (src/daemon/kt-status.c) */
 #define STATUS_FORMAT "kicktrack-status-1"
 
@@ -191,12 +195,21 @@ render(FILE *f, const char *path, bool clear)
 
 	if (json_object_object_get_ex(root, "trainings", &trainings) &&
 	    json_object_is_type(trainings, json_type_array)) {
-		size_t n = json_object_array_length(trainings);
+		size_t n = json_object_array_length(trainings), n_done = 0, skip;
+		for (size_t i = 0; i < n; i++)
+			n_done += !strcmp(jstr(json_object_array_get_idx(trainings, i), "state"), "done");
+		skip = n_done > SHOW_DONE ? n_done - SHOW_DONE : 0;
 		if (n)
 			fprintf(f, "\nTrainings:\n");
-		for (size_t i = 0; i < n; i++) {
+		if (skip)
+			fprintf(f, "  %zu earlier training%s with reports ready (not shown): %s/sessions/\n",
+				skip, skip == 1 ? "" : "s", jstr(root, "store_root"));
+		for (size_t i = 0, seen_done = 0; i < n; i++) {
 			json_object *t = json_object_array_get_idx(trainings, i);
 			const char *st = jstr(t, "state");
+
+			if (!strcmp(st, "done") && seen_done++ < skip)
+				continue;
 			fprintf(f, "  %-18s %2" PRId64 " logs  ", jstr(t, "name"), jint(t, "logs", 0));
 			if (!strcmp(st, "waiting") && *jstr(t, "waiting_for"))
 				fprintf(f, "waiting for %s, still being read\n", jstr(t, "waiting_for"));
@@ -243,6 +256,13 @@ log_status_error(const char *path, int r)
 			  path);
 	else if (r == -EISDIR)
 		log_error("status file %s is a directory: give the file (or --root DIR)", path);
+	else if (r == -EACCES) {
+		/* the store holds minors' data: the service's group only */
+		struct passwd *pw = getpwuid(getuid());
+		log_error("cannot read status file %s: permission denied; the store is for root and "
+			  "the group kicktrack only: 'sudo adduser %s kicktrack', then log in again",
+			  path, pw ? pw->pw_name : "YOUR-USER");
+	}
 	else
 		log_error("cannot read status file %s: %s", path, kt_read_file_error(r));
 }
@@ -253,8 +273,9 @@ usage(FILE *f)
 	fprintf(f,
 		"Usage: kicktrack status [--root DIR | --file PATH] [--watch]\n"
 		"Show the docking station: every vest seen (downloading with progress, speed\n"
-		"and time left; done, stored, erased; or failed and why) and the latest\n"
-		"training's report folder, from the status file kicktrackd writes.\n\n"
+		"and time left; done, stored, erased; or failed and why), the trainings (the\n"
+		"latest 3 with reports ready) and the latest report folder, from the status\n"
+		"file kicktrackd writes.\n\n"
 		"  -r, --root DIR    session store root (default " KT_STORE_DEFAULT_ROOT ");\n"
 		"                    reads DIR/status.json\n"
 		"  -f, --file PATH   read this status file instead (not with --root)\n"

@@ -215,7 +215,33 @@ basic)
 	done
 	# file modes: nothing world-readable
 	[ -z "$(find "$ROOT" -perm /o=rwx)" ] || fail "world-accessible files: $(find "$ROOT" -perm /o=rwx)"
+	# a volunteer's user outside the kicktrack group is told how to get in
+	if [ "$(id -u)" -eq 0 ]; then
+		setpriv --reuid=nobody --regid=nogroup --clear-groups $K status -r "$ROOT" 2>"$W/st.err"
+	else
+		chmod 0 "$ROOT/status.json" && $K status -r "$ROOT" 2>"$W/st.err"
+	fi
+	rc=$?
+	[ $rc -eq 1 ] && grep -q "cannot read status file $ROOT/status.json: permission denied; the store is for root and the group kicktrack only: 'sudo adduser [a-z]* kicktrack', then log in again" "$W/st.err" ||
+		{ cat "$W/st.err"; fail "an unreadable status file: exit $rc, no hint at the group"; }
 	stop_daemon
+	# a season of trainings does not push the vests off a --watch screen:
+	# the trainings still waiting or processing and the last 3 with their
+	# reports made are shown, the earlier ones counted
+	{
+		printf '{"format": "kicktrack-status-1", "updated_unix": %s, "running": true, "store_root": "/srv/kt",\n' "$(date +%s)"
+		printf ' "vests": [{"id": "V01", "state": "done", "sessions": 1, "stored": 1, "erased": 1}],\n "trainings": [\n'
+		for i in $(seq -w 1 30); do
+			printf '  {"name": "2026-10-%s_1800", "logs": 12, "state": "done", "report_dir": "/srv/kt/sessions/2026-10-%s_1800/reports"},\n' $i $i
+		done
+		printf '  {"name": "2026-11-01_1800", "logs": 3, "state": "waiting", "processing_in_s": 100, "report_dir": "x"}],\n'
+		printf ' "latest_report": "/srv/kt/sessions/2026-10-30_1800/reports/index.html"}\n'
+	} > "$W/season.json"
+	$K status --file "$W/season.json" > "$W/st.txt" || { cat "$W/st.txt"; fail "status of a season"; }
+	[ "$(grep -c 'reports ready: /srv' "$W/st.txt")" -eq 3 ] || { cat "$W/st.txt"; fail "not the last 3 trainings shown"; }
+	grep -q '^  27 earlier trainings with reports ready (not shown): /srv/kt/sessions/$' "$W/st.txt" &&
+		grep -q '2026-10-30_1800 .*reports ready' "$W/st.txt" && grep -q '2026-11-01_1800 .*waiting for more vests' "$W/st.txt" &&
+		grep -q 'V01 .*stored and erased' "$W/st.txt" || { cat "$W/st.txt"; fail "a season's status"; }
 	;;
 twenty)
 	# 20 vests at once, rate-limited, all stored byte-identical

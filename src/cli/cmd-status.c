@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,9 @@
 /* trainings with their reports made, shown: the latest ones (a season's
  * would push the vests off a --watch screen) */
 #define SHOW_DONE 3
+/* less free space than this in the store: "FULL" (a download's resume
+ * point alone is written every 256 KiB) */
+#define DISK_FULL_BYTES (1024.0 * 1024)
 /* "format" of the file kicktrackd writes (src/daemon/kt-status.c) */
 #define STATUS_FORMAT "kicktrack-status-1"
 
@@ -137,6 +141,27 @@ print_vest(FILE *f, json_object *v)
 	fprintf(f, "%s%s%s\n", state, *reason ? ": " : "", reason);
 }
 
+/* A full disk stops kicktrackd writing anything, its status file too (which
+ * then looks like a daemon that is stuck): say what it is. */
+static void
+disk_full(FILE *f, const char *store)
+{
+	struct statvfs st;
+	char b[32];
+	double avail;
+
+	if (!*store || statvfs(store, &st) < 0)
+		return;
+	avail = (double)st.f_bavail * (double)st.f_frsize;
+	if (avail >= DISK_FULL_BYTES)
+		return;
+	kt_fmt_bytes(b, sizeof(b), avail, KT_BYTES_FINE);
+	fprintf(f, "The disk of the store is FULL (%s free): kicktrackd cannot store the vests'\n"
+		"sessions, and soon not even this status. Nothing is lost: a vest's sessions are\n"
+		"erased only once stored. Ask the city staff to free space there\n"
+		"(df -h %s); the downloads then go on by themselves.\n", b, store);
+}
+
 /* Returns 0 or -errno; renders into f. */
 static int
 render(FILE *f, const char *path, bool clear)
@@ -177,6 +202,7 @@ render(FILE *f, const char *path, bool clear)
 			" s old. Is the service started? (systemctl status kicktrackd)\n", age);
 	else
 		fprintf(f, "kicktrack docking station: store %s\n", jstr(root, "store_root"));
+	disk_full(f, jstr(root, "store_root"));
 
 	if (json_object_object_get_ex(root, "vests", &vests) &&
 	    json_object_is_type(vests, json_type_array) && json_object_array_length(vests) > 0) {

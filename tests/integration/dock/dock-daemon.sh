@@ -346,6 +346,31 @@ fulldisk)
 	daemon --no-process
 	wait_for 20 stored V01 a 100 || fail "not stored after space came back"
 	stop_daemon
+	# a disk that is really full (a small tmpfs in a mount namespace of its
+	# own, so root only): kicktrackd cannot even update its status, which
+	# would look like a daemon that is stuck; kicktrack status says it is
+	# the disk, and what to do
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "not root: the real full disk is not tried"
+	else
+		mkdir "$W/small"
+		vest V02 --log "$W/a"
+		export D W
+		unshare -m bash -c '
+			mount -t tmpfs -o size=200k tmpfs "$W/small" || exit 10
+			mkdir "$W/small/root"
+			"$D" -r "$W/small/root" -d "$W/V02.tty" --no-usb --scan-interval 200 --retry 1 \
+				--no-process >>"$W/d.log" 2>&1 &
+			for _ in $(seq 200); do grep -q "No space left on device" "$W/d.log" && break; sleep 0.1; done
+			sleep 2
+			"$0" status -r "$W/small/root" >"$W/full.txt" 2>&1
+			kill $!; wait $!' "$K"
+		[ $? -eq 10 ] && fail "cannot mount a tmpfs"
+		grep -q 'No space left on device' "$W/d.log" || fail "the small disk never got full"
+		grep -q "^The disk of the store is FULL (.* free): kicktrackd cannot store the vests'" "$W/full.txt" &&
+			grep -q "(df -h $W/small/root); the downloads then go on by themselves" "$W/full.txt" ||
+			{ cat "$W/full.txt"; fail "kicktrack status does not say that the disk is full"; }
+	fi
 	;;
 session)
 	# The volunteer's evening: 20 simulated players' vests (the project's

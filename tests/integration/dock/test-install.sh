@@ -39,4 +39,18 @@ mode=$(stat -c %a "$T/root$conf")
 tmpf=$(cd "$T/root" && find . -path '*/tmpfiles.d/kicktrack.conf' -type f | head -1)
 grep -q "^z $conf 0640 root kicktrack -\$" "$T/root/$tmpf" ||
 	fail "tmpfiles.d/kicktrack.conf does not give $conf to the kicktrack group: $(grep '^z' "$T/root/$tmpf")"
+# an update (meson install again) keeps the club's config: its settings,
+# its mode and its group (the daemon runs as kicktrack and must read it)
+echo "roster = /etc/kicktrack/roster.csv # the club's" >> "$T/root$conf"
+chgrp "$(id -gn nobody 2>/dev/null || echo nogroup)" "$T/root$conf" 2>/dev/null
+group=$(stat -c %G "$T/root$conf")
+"$MESON" install -C "$BUILD" --no-rebuild --quiet --destdir "$T/root" >"$T/log" 2>&1 ||
+	{ cat "$T/log"; fail "meson install (again)"; }
+grep -q "^roster = /etc/kicktrack/roster.csv # the club's\$" "$T/root$conf" ||
+	fail "a second meson install replaced the club's $conf"
+[ "$(stat -c %a:%G "$T/root$conf")" = "640:$group" ] ||
+	fail "a second meson install changed $conf to $(stat -c %a:%G "$T/root$conf")"
+# ... and the shipped default is there to compare with
+[ -n "$(cd "$T/root" && find . -path '*/share/kicktrack/kicktrack.conf' -type f | head -1)" ] ||
+	fail "the shipped default config is not installed in share/kicktrack"
 echo "ok: $unit starts $daemon --config $conf"

@@ -53,4 +53,13 @@ grep -q "^roster = /etc/kicktrack/roster.csv # the club's\$" "$T/root$conf" ||
 # ... and the shipped default is there to compare with
 [ -n "$(cd "$T/root" && find . -path '*/share/kicktrack/kicktrack.conf' -type f | head -1)" ] ||
 	fail "the shipped default config is not installed in share/kicktrack"
+# city staff install from doc/docking-station.md on a fresh Debian 12 (no
+# compiler there): its apt-get line has every package the build needs
+SRC=$(cd "$(dirname "$0")/../../.." && pwd)
+pkgs=$(sed -n 's/^PKGS_BUILD="\(.*\)"$/\1/p' "$SRC/tools/setup")
+[ -n "$pkgs" ] || fail "no PKGS_BUILD in tools/setup"
+apt_line=$(sed -n '/apt-get install/,/[^\\]$/p' "$SRC/doc/docking-station.md" | tr '\\\n' '  ')
+for p in $pkgs; do
+	case " $apt_line " in *" $p "*) ;; *) fail "doc/docking-station.md does not install $p (tools/setup does)" ;; esac
+done
 echo "ok: $unit starts $daemon --config $conf"

@@ -444,6 +444,17 @@ storeroot)
 	grep -q "the session store $W/kicktrak/root (-r/--root) does not exist, nor does the folder it would be created in: not starting" "$W/typo.err" ||
 		{ cat "$W/typo.err"; fail "the mistyped store root is not named"; }
 	[ -e "$W/kicktrak" ] && fail "a store was created for the typo"
+	# under systemd (stderr is the journal's stream, JOURNAL_STREAM names
+	# it) each line carries its priority, so 'journalctl -p err' finds it
+	: > "$W/journal.err"
+	JOURNAL_STREAM=$(stat -c %d:%i "$W/journal.err") timeout 10 $D -r "$W/kicktrak/root" -d "$W/*.tty" \
+		--no-usb 2>>"$W/journal.err"
+	grep -q "^<3>kicktrackd: error: the session store $W/kicktrak/root (-r/--root) does not exist" "$W/journal.err" ||
+		{ cat "$W/journal.err"; fail "an error to the journal without its priority"; }
+	# ... and only there: another file is written as it is
+	JOURNAL_STREAM=$(stat -c %d:%i "$W/journal.err") timeout 10 $D -r "$W/kicktrak/root" -d "$W/*.tty" \
+		--no-usb 2>"$W/other.err"
+	grep -q "^kicktrackd: error: the session store" "$W/other.err" || { cat "$W/other.err"; fail "a priority written to a file"; }
 	printf '[daemon]\nstore_root = %s\n' "$W/kicktrak/root" > "$W/typo.conf"
 	timeout 10 $D -c "$W/typo.conf" -d "$W/*.tty" --no-usb >"$W/typo2.err" 2>&1
 	rc=$?
@@ -456,6 +467,16 @@ storeroot)
 	wait_for 5 test -e "$ROOT/status.json" || fail "daemon did not start on a new store"
 	grep -q "new empty session store created at $ROOT (-r/--root; it did not exist" "$W/d.log" ||
 		fail "a new store is not said"
+	stop_daemon
+	# info and warning lines to the journal carry theirs too
+	: > "$W/journal.log"
+	JOURNAL_STREAM=$(stat -c %d:%i "$W/journal.log") $D -r "$ROOT" -d "$W/*.tty" --no-usb \
+		--gpsd 127.0.0.1:1 2>>"$W/journal.log" &
+	DPID=$!
+	wait_for 5 grep -q '^<4>kicktrackd: warning: cannot reach gpsd at 127.0.0.1:1' "$W/journal.log" ||
+		{ cat "$W/journal.log"; fail "a warning to the journal without its priority"; }
+	grep -q '^<6>kicktrackd: kicktrackd .* started: store' "$W/journal.log" ||
+		{ cat "$W/journal.log"; fail "an info line to the journal without its priority"; }
 	stop_daemon
 	daemon --no-process
 	started_twice() { [ "$(grep -c 'started: store' "$W/d.log")" -eq 2 ]; }

@@ -72,6 +72,7 @@ struct kt_vsess {
 	                            * tried again at the vest's retry or re-plug */
 	uint32_t bad_at;
 	uint64_t kept_bytes;       /* of it verified and kept in the store */
+	bool earlier;              /* found stored already (an earlier docking) */
 };
 
 /* What the volunteer sees per vest. */

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
-# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage fulldisk, and with the
+# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage fulldisk earlier, and with the
 # project's vest emulator and simulator: session waitslow waitretry waitbound
 # noisy hopeless baddata badblock latekill. Bounded in time:
 # every wait gives up after a limit and fails the test.
@@ -699,6 +699,26 @@ badblock)
 	wait_for 20 more_backoffs || fail "session 1 not tried again at the retry"
 	[ "$(nraw)" -eq 1 ] || fail "a damaged session passed off as stored"
 	alive
+	stop_daemon
+	;;
+earlier)
+	# Without erase a vest brings all its earlier sessions again at every
+	# docking: the journal counts them in the vest's "done" line instead of
+	# a line for each (a season's sessions on 20 vests: hundreds a night)
+	for i in 1 2 3 4; do mkdata s$i $((20000 + i)); done
+	vest V01 --log "$W/s1" --log "$W/s2" --log "$W/s3" --log "$W/s4"
+	$D -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 --retry 1 --no-process >>"$W/d.log" 2>&1 &
+	DPID=$!
+	wait_for 20 nraw_is 4 || fail "only $(nraw) of 4 stored"
+	wait_for 5 grep -q 'vest V01: done: 4 sessions, 4 stored, 0 erased, 0 failed' "$W/d.log" || fail "no done line"
+	stop_daemon
+	: > "$W/d.log"
+	$D -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 --retry 1 --no-process >>"$W/d.log" 2>&1 &
+	DPID=$!
+	wait_for 20 grep -q 'vest V01: done: 4 sessions, 4 stored (4 of them already before), 0 erased, 0 failed' "$W/d.log" ||
+		fail "the second docking does not count the earlier sessions"
+	grep -q 'already stored' "$W/d.log" && fail "a line for each earlier session"
+	[ "$(nraw)" -eq 4 ] || fail "duplicates"
 	stop_daemon
 	;;
 latekill)

@@ -8,10 +8,12 @@
 #include <inttypes.h>
 #include <json.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +25,12 @@
 #include "util/kt-strutil.h"
 
 #define STALE_S 10
+/* trainings with their reports made, shown: the latest ones (a season's
+ * would push the vests off a --watch screen) */
+#define SHOW_DONE 3
+/* less free space than this in the store: "FULL" (a download's resume
+ * point alone is written every 256 KiB) */
+#define DISK_FULL_BYTES (1024.0 * 1024)
 /* "format" of the file kicktrackd writes (src/daemon/kt-status.c) */
 #define STATUS_FORMAT "kicktrack-status-1"
 
@@ -133,6 +141,27 @@ print_vest(FILE *f, json_object *v)
 	fprintf(f, "%s%s%s\n", state, *reason ? ": " : "", reason);
 }
 
+/* A full disk stops kicktrackd writing anything, its status file too (which
+ * then looks like a daemon that is stuck): say what it is. */
+static void
+disk_full(FILE *f, const char *store)
+{
+	struct statvfs st;
+	char b[32];
+	double avail;
+
+	if (!*store || statvfs(store, &st) < 0)
+		return;
+	avail = (double)st.f_bavail * (double)st.f_frsize;
+	if (avail >= DISK_FULL_BYTES)
+		return;
+	kt_fmt_bytes(b, sizeof(b), avail, KT_BYTES_FINE);
+	fprintf(f, "The disk of the store is FULL (%s free): kicktrackd cannot store the vests'\n"
+		"sessions, and soon not even this status. Nothing is lost: a vest's sessions are\n"
+		"erased only once stored. Ask the city staff to free space there\n"
+		"(df -h %s); the downloads then go on by themselves.\n", b, store);
+}
+
 /* Returns 0 or -errno; renders into f. */
 static int
 render(FILE *f, const char *path, bool clear)
@@ -173,6 +202,7 @@ render(FILE *f, const char *path, bool clear)
 			" s old. Is the service started? (systemctl status kicktrackd)\n", age);
 	else
 		fprintf(f, "kicktrack docking station: store %s\n", jstr(root, "store_root"));
+	disk_full(f, jstr(root, "store_root"));
 
 	if (json_object_object_get_ex(root, "vests", &vests) &&
 	    json_object_is_type(vests, json_type_array) && json_object_array_length(vests) > 0) {
@@ -191,12 +221,21 @@ render(FILE *f, const char *path, bool clear)
 
 	if (json_object_object_get_ex(root, "trainings", &trainings) &&
 	    json_object_is_type(trainings, json_type_array)) {
-		size_t n = json_object_array_length(trainings);
+		size_t n = json_object_array_length(trainings), n_done = 0, skip;
+		for (size_t i = 0; i < n; i++)
+			n_done += !strcmp(jstr(json_object_array_get_idx(trainings, i), "state"), "done");
+		skip = n_done > SHOW_DONE ? n_done - SHOW_DONE : 0;
 		if (n)
 			fprintf(f, "\nTrainings:\n");
-		for (size_t i = 0; i < n; i++) {
+		if (skip)
+			fprintf(f, "  %zu earlier training%s with reports ready (not shown): %s/sessions/\n",
+				skip, skip == 1 ? "" : "s", jstr(root, "store_root"));
+		for (size_t i = 0, seen_done = 0; i < n; i++) {
 			json_object *t = json_object_array_get_idx(trainings, i);
 			const char *st = jstr(t, "state");
+
+			if (!strcmp(st, "done") && seen_done++ < skip)
+				continue;
 			fprintf(f, "  %-18s %2" PRId64 " logs  ", jstr(t, "name"), jint(t, "logs", 0));
 			if (!strcmp(st, "waiting") && *jstr(t, "waiting_for"))
 				fprintf(f, "waiting for %s, still being read\n", jstr(t, "waiting_for"));
@@ -243,6 +282,13 @@ log_status_error(const char *path, int r)
 			  path);
 	else if (r == -EISDIR)
 		log_error("status file %s is a directory: give the file (or --root DIR)", path);
+	else if (r == -EACCES) {
+		/* the store holds minors' data: the service's group only */
+		struct passwd *pw = getpwuid(getuid());
+		log_error("cannot read status file %s: permission denied; the store is for root and "
+			  "the group kicktrack only: 'sudo adduser %s kicktrack', then log in again",
+			  path, pw ? pw->pw_name : "YOUR-USER");
+	}
 	else
 		log_error("cannot read status file %s: %s", path, kt_read_file_error(r));
 }
@@ -253,8 +299,9 @@ usage(FILE *f)
 	fprintf(f,
 		"Usage: kicktrack status [--root DIR | --file PATH] [--watch]\n"
 		"Show the docking station: every vest seen (downloading with progress, speed\n"
-		"and time left; done, stored, erased; or failed and why) and the latest\n"
-		"training's report folder, from the status file kicktrackd writes.\n\n"
+		"and time left; done, stored, erased; or failed and why), the trainings (the\n"
+		"latest 3 with reports ready) and the latest report folder, from the status\n"
+		"file kicktrackd writes.\n\n"
 		"  -r, --root DIR    session store root (default " KT_STORE_DEFAULT_ROOT ");\n"
 		"                    reads DIR/status.json\n"
 		"  -f, --file PATH   read this status file instead (not with --root)\n"

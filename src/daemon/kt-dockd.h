@@ -72,6 +72,7 @@ struct kt_vsess {
 	                            * tried again at the vest's retry or re-plug */
 	uint32_t bad_at;
 	uint64_t kept_bytes;       /* of it verified and kept in the store */
+	bool earlier;              /* found stored already (an earlier docking) */
 };
 
 /* What the volunteer sees per vest. */
@@ -193,6 +194,7 @@ struct kt_training {
 	pid_t pid;                 /* processing child, 0 none */
 	int exit_code;
 	unsigned runs;
+	size_t run_logs;           /* logs the running processing was started with */
 	char *report_dir;          /* absolute */
 	bool hold_logged;          /* "waiting for vest X still being read" said */
 	char without[256];         /* vests whose download was unfinished when the

@@ -781,7 +781,10 @@ next_session(struct kt_port *p, enum port_event ev)
 		}
 		v->cur = (ssize_t)i;
 		if (r == 1) {
-			log_info("vest %s: session %" PRIu32 " is already stored", v->id, s->info.id);
+			/* without erase, a vest brings every earlier session
+			 * again at each docking: counted in "done", not a line each */
+			log_debug("vest %s: session %" PRIu32 " is already stored", v->id, s->info.id);
+			s->earlier = true;
 			stored(p, ev);
 			return;
 		}
@@ -803,15 +806,18 @@ next_session(struct kt_port *p, enum port_event ev)
 		return;
 	}
 	{
-		unsigned st = 0, er = 0, fa = 0;
-		char sum[sizeof(v->done_summary)];
+		unsigned st = 0, er = 0, fa = 0, ea = 0;
+		char sum[sizeof(v->done_summary)], earlier[48] = "";
 		for (size_t i = 0; i < v->n_sess; i++) {
 			st += v->sess[i].state == KT_VSESS_STORED;
 			er += v->sess[i].state == KT_VSESS_ERASED;
 			fa += v->sess[i].state == KT_VSESS_FAILED;
+			ea += v->sess[i].earlier && v->sess[i].state != KT_VSESS_FAILED;
 		}
-		snprintf(sum, sizeof(sum), "%zu session%s, %u stored, %u erased, %u failed",
-			 v->n_sess, v->n_sess == 1 ? "" : "s", st + er, er, fa);
+		if (ea)
+			snprintf(earlier, sizeof(earlier), " (%u of them already before)", ea);
+		snprintf(sum, sizeof(sum), "%zu session%s, %u stored%s, %u erased, %u failed",
+			 v->n_sess, v->n_sess == 1 ? "" : "s", st + er, earlier, er, fa);
 		/* a volunteer who comes back after the download still learns
 		 * that this cable or port is poor */
 		{

@@ -242,6 +242,21 @@ roster_complete(struct kt_dockd *d, const struct kt_training *t)
 
 static void note_without(struct kt_dockd *d, struct kt_training *t);
 
+/* Record in the manifest how many of its logs the reports hold (all of
+ * them once made; 0 while being made), so that a restart knows whether
+ * they are to be made again (kt_training_load()). */
+static void
+set_reported(struct kt_dockd *d, struct kt_training *t, size_t n)
+{
+	int r;
+
+	t->m.reported_known = true;
+	t->m.reported = n;
+	r = kt_store_manifest_write(d->store, &t->m);
+	if (r < 0)
+		log_error_errno(r, "cannot write the manifest of training %s: %m", t->m.name);
+}
+
 static void
 start_processing(struct kt_dockd *d, struct kt_training *t)
 {
@@ -257,6 +272,10 @@ start_processing(struct kt_dockd *d, struct kt_training *t)
 		log_warning("training %s: these reports are made without %s: the download is "
 			    "unfinished (its verified part is kept in partial/, never in the reports); "
 			    "the reports are made again when it is in", t->m.name, t->without);
+	/* until this run is done, the reports are not known to be whole: a
+	 * daemon stopped or killed meanwhile makes them again at its start */
+	t->run_logs = t->m.n;
+	set_reported(d, t, 0);
 	pid = fork();
 	if (pid < 0) {
 		log_error_errno(-errno, "cannot start processing training %s: %m", t->m.name);
@@ -501,6 +520,7 @@ kt_training_reaped(struct kt_dockd *d, pid_t pid, int status)
 		t->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		if (t->exit_code == KT_PIPELINE_OK || t->exit_code == KT_PIPELINE_PARTIAL) {
 			t->state = t->dirty ? KT_TRAINING_COLLECTING : KT_TRAINING_DONE;
+			set_reported(d, t, t->run_logs);
 			if (asprintf(&index, "%s/index.html", t->report_dir) >= 0 &&
 			    access(index, F_OK) == 0) {
 				free(d->latest_report);
@@ -572,8 +592,18 @@ kt_training_load(struct kt_dockd *d)
 			t->runs = 1;
 			free(d->latest_report);
 			d->latest_report = strdup(t->report_dir);
-		} else {
-			t->dirty = t->m.n > 0; /* interrupted before its reports: redo */
+		}
+		/* interrupted before its reports were made, or before they were
+		 * made again for a late vest: redo (a manifest of an older
+		 * kicktrackd does not say: reports there count as made) */
+		if (t->m.reported_known ? t->m.reported < t->m.n :
+					  t->state != KT_TRAINING_DONE && t->m.n > 0) {
+			t->dirty = true;
+			t->state = KT_TRAINING_COLLECTING;
+			if (t->runs)
+				log_info("training %s: its reports do not hold all its %zu logs yet "
+					 "(kicktrackd was stopped before they were made again): making them again",
+					 t->m.name, t->m.n);
 		}
 		d->n_trainings++;
 	}

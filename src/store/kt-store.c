@@ -1063,6 +1063,8 @@ kt_store_manifest_write(struct kt_store *s, const struct kt_store_manifest *m)
 	for (size_t i = 0; i < m->n; i++)
 		fprintf(a.f, "log=%s %" PRIu32 " %08" PRIx32 " %s\n", m->e[i].vest_id,
 			m->e[i].session_id, m->e[i].crc32, m->e[i].raw_path);
+	if (m->reported_known)
+		fprintf(a.f, "reported=%zu\n", m->reported);
 	return kt_atomic_commit(&a, true, false);
 }
 
@@ -1156,6 +1158,15 @@ kt_store_manifest_read(struct kt_store *s, const char *name, struct kt_store_man
 				m.e = ne;
 			}
 			m.e[m.n++] = e;
+		} else if (strcmp(line, "reported") == 0) {
+			unsigned n;
+
+			if (kt_safe_atou(eq, &n) < 0) {
+				r = -EBADMSG;
+				break;
+			}
+			m.reported = (size_t)n;
+			m.reported_known = true;
 		}
 		/* unknown keys are ignored: later versions may add some */
 		if (r < 0)

@@ -166,6 +166,11 @@ struct kt_store_manifest {
 	int64_t end_unix_us; /* KT_DOCK-style unknown: INT64_MIN */
 	size_t n;
 	struct kt_store_manifest_entry *e; /* owned */
+	/* "reported=N": the reports in reports/ are complete and were made from
+	 * the first N logs; 0 while a run is making them. Not known (false) in
+	 * a manifest without it (written before it existed, or by live). */
+	bool reported_known;
+	size_t reported;
 };
 
 /* Session directory name for a start time: local time "YYYY-MM-DD_HHMM". */

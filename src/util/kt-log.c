@@ -1,14 +1,34 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kt-log.h"
 
 static enum kt_log_level max_level = KT_LOG_INFO;
 static const char *program = "kicktrack";
 static bool status_line;
+static int to_journal = -1; /* unknown yet */
+
+/* Is stderr journald's stream (systemd sets JOURNAL_STREAM=DEV:INO for it)?
+ * Then each line starts with its syslog priority ("<3>" for an error), so
+ * that 'journalctl -p warning' finds the problems. */
+static bool
+stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	uintmax_t dev, ino;
+	struct stat st;
+	char end;
+
+	if (!e || sscanf(e, "%ju:%ju%c", &dev, &ino, &end) != 2 || fstat(fileno(stderr), &st) < 0)
+		return false;
+	return (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino;
+}
 
 void
 kt_log_set_level(enum kt_log_level l)
@@ -74,6 +94,10 @@ kt_log_internal(enum kt_log_level level, int error, const char *fmt, ...)
 	va_end(ap);
 	if (status_line)
 		fputs("\r\033[K", stderr); /* the message replaces the progress line */
+	if (to_journal < 0)
+		to_journal = stderr_is_journal();
+	if (to_journal)
+		fprintf(stderr, "<%d>", (int)level);
 	fprintf(stderr, "%s: %s%s\n", program,
 		level == KT_LOG_ERR ? "error: " : level == KT_LOG_WARNING ? "warning: " : "", buf);
 	return error;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* Program logging to stderr (journald picks it up). Libraries log at debug only. */
+/* Program logging to stderr (journald picks it up: then each line starts with
+ * its syslog priority, "<3>" ...). Libraries log at debug only. */
 #ifndef KT_UTIL_LOG_H
 #define KT_UTIL_LOG_H
 

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: EUPL-1.2
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
-# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage fulldisk, and with the
+# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage fulldisk earlier, and with the
 # project's vest emulator and simulator: session waitslow waitretry waitbound
-# noisy hopeless baddata badblock. Bounded in time:
+# noisy hopeless baddata badblock latekill. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -234,7 +234,33 @@ basic)
 	done
 	# file modes: nothing world-readable
 	[ -z "$(find "$ROOT" -perm /o=rwx)" ] || fail "world-accessible files: $(find "$ROOT" -perm /o=rwx)"
+	# a volunteer's user outside the kicktrack group is told how to get in
+	if [ "$(id -u)" -eq 0 ]; then
+		setpriv --reuid=nobody --regid=nogroup --clear-groups $K status -r "$ROOT" 2>"$W/st.err"
+	else
+		chmod 0 "$ROOT/status.json" && $K status -r "$ROOT" 2>"$W/st.err"
+	fi
+	rc=$?
+	[ $rc -eq 1 ] && grep -q "cannot read status file $ROOT/status.json: permission denied; the store is for root and the group kicktrack only: 'sudo adduser [a-z]* kicktrack', then log in again" "$W/st.err" ||
+		{ cat "$W/st.err"; fail "an unreadable status file: exit $rc, no hint at the group"; }
 	stop_daemon
+	# a season of trainings does not push the vests off a --watch screen:
+	# the trainings still waiting or processing and the last 3 with their
+	# reports made are shown, the earlier ones counted
+	{
+		printf '{"format": "kicktrack-status-1", "updated_unix": %s, "running": true, "store_root": "/srv/kt",\n' "$(date +%s)"
+		printf ' "vests": [{"id": "V01", "state": "done", "sessions": 1, "stored": 1, "erased": 1}],\n "trainings": [\n'
+		for i in $(seq -w 1 30); do
+			printf '  {"name": "2026-10-%s_1800", "logs": 12, "state": "done", "report_dir": "/srv/kt/sessions/2026-10-%s_1800/reports"},\n' $i $i
+		done
+		printf '  {"name": "2026-11-01_1800", "logs": 3, "state": "waiting", "processing_in_s": 100, "report_dir": "x"}],\n'
+		printf ' "latest_report": "/srv/kt/sessions/2026-10-30_1800/reports/index.html"}\n'
+	} > "$W/season.json"
+	$K status --file "$W/season.json" > "$W/st.txt" || { cat "$W/st.txt"; fail "status of a season"; }
+	[ "$(grep -c 'reports ready: /srv' "$W/st.txt")" -eq 3 ] || { cat "$W/st.txt"; fail "not the last 3 trainings shown"; }
+	grep -q '^  27 earlier trainings with reports ready (not shown): /srv/kt/sessions/$' "$W/st.txt" &&
+		grep -q '2026-10-30_1800 .*reports ready' "$W/st.txt" && grep -q '2026-11-01_1800 .*waiting for more vests' "$W/st.txt" &&
+		grep -q 'V01 .*stored and erased' "$W/st.txt" || { cat "$W/st.txt"; fail "a season's status"; }
 	;;
 twenty)
 	# 20 vests at once, rate-limited, all stored byte-identical
@@ -339,6 +365,31 @@ fulldisk)
 	daemon --no-process
 	wait_for 20 stored V01 a 100 || fail "not stored after space came back"
 	stop_daemon
+	# a disk that is really full (a small tmpfs in a mount namespace of its
+	# own, so root only): kicktrackd cannot even update its status, which
+	# would look like a daemon that is stuck; kicktrack status says it is
+	# the disk, and what to do
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "not root: the real full disk is not tried"
+	else
+		mkdir "$W/small"
+		vest V02 --log "$W/a"
+		export D W
+		unshare -m bash -c '
+			mount -t tmpfs -o size=200k tmpfs "$W/small" || exit 10
+			mkdir "$W/small/root"
+			"$D" -r "$W/small/root" -d "$W/V02.tty" --no-usb --scan-interval 200 --retry 1 \
+				--no-process >>"$W/d.log" 2>&1 &
+			for _ in $(seq 200); do grep -q "No space left on device" "$W/d.log" && break; sleep 0.1; done
+			sleep 2
+			"$0" status -r "$W/small/root" >"$W/full.txt" 2>&1
+			kill $!; wait $!' "$K"
+		[ $? -eq 10 ] && fail "cannot mount a tmpfs"
+		grep -q 'No space left on device' "$W/d.log" || fail "the small disk never got full"
+		grep -q "^The disk of the store is FULL (.* free): kicktrackd cannot store the vests'" "$W/full.txt" &&
+			grep -q "(df -h $W/small/root); the downloads then go on by themselves" "$W/full.txt" ||
+			{ cat "$W/full.txt"; fail "kicktrack status does not say that the disk is full"; }
+	fi
 	;;
 session)
 	# The volunteer's evening: 20 simulated players' vests (the project's
@@ -412,6 +463,17 @@ storeroot)
 	grep -q "the session store $W/kicktrak/root (-r/--root) does not exist, nor does the folder it would be created in: not starting" "$W/typo.err" ||
 		{ cat "$W/typo.err"; fail "the mistyped store root is not named"; }
 	[ -e "$W/kicktrak" ] && fail "a store was created for the typo"
+	# under systemd (stderr is the journal's stream, JOURNAL_STREAM names
+	# it) each line carries its priority, so 'journalctl -p err' finds it
+	: > "$W/journal.err"
+	JOURNAL_STREAM=$(stat -c %d:%i "$W/journal.err") timeout 10 $D -r "$W/kicktrak/root" -d "$W/*.tty" \
+		--no-usb 2>>"$W/journal.err"
+	grep -q "^<3>kicktrackd: error: the session store $W/kicktrak/root (-r/--root) does not exist" "$W/journal.err" ||
+		{ cat "$W/journal.err"; fail "an error to the journal without its priority"; }
+	# ... and only there: another file is written as it is
+	JOURNAL_STREAM=$(stat -c %d:%i "$W/journal.err") timeout 10 $D -r "$W/kicktrak/root" -d "$W/*.tty" \
+		--no-usb 2>"$W/other.err"
+	grep -q "^kicktrackd: error: the session store" "$W/other.err" || { cat "$W/other.err"; fail "a priority written to a file"; }
 	printf '[daemon]\nstore_root = %s\n' "$W/kicktrak/root" > "$W/typo.conf"
 	timeout 10 $D -c "$W/typo.conf" -d "$W/*.tty" --no-usb >"$W/typo2.err" 2>&1
 	rc=$?
@@ -424,6 +486,16 @@ storeroot)
 	wait_for 5 test -e "$ROOT/status.json" || fail "daemon did not start on a new store"
 	grep -q "new empty session store created at $ROOT (-r/--root; it did not exist" "$W/d.log" ||
 		fail "a new store is not said"
+	stop_daemon
+	# info and warning lines to the journal carry theirs too
+	: > "$W/journal.log"
+	JOURNAL_STREAM=$(stat -c %d:%i "$W/journal.log") $D -r "$ROOT" -d "$W/*.tty" --no-usb \
+		--gpsd 127.0.0.1:1 2>>"$W/journal.log" &
+	DPID=$!
+	wait_for 5 grep -q '^<4>kicktrackd: warning: cannot reach gpsd at 127.0.0.1:1' "$W/journal.log" ||
+		{ cat "$W/journal.log"; fail "a warning to the journal without its priority"; }
+	grep -q '^<6>kicktrackd: kicktrackd .* started: store' "$W/journal.log" ||
+		{ cat "$W/journal.log"; fail "an info line to the journal without its priority"; }
 	stop_daemon
 	daemon --no-process
 	started_twice() { [ "$(grep -c 'started: store' "$W/d.log")" -eq 2 ]; }
@@ -628,6 +700,62 @@ badblock)
 	wait_for 20 more_backoffs || fail "session 1 not tried again at the retry"
 	[ "$(nraw)" -eq 1 ] || fail "a damaged session passed off as stored"
 	alive
+	stop_daemon
+	;;
+earlier)
+	# Without erase a vest brings all its earlier sessions again at every
+	# docking: the journal counts them in the vest's "done" line instead of
+	# a line for each (a season's sessions on 20 vests: hundreds a night)
+	for i in 1 2 3 4; do mkdata s$i $((20000 + i)); done
+	vest V01 --log "$W/s1" --log "$W/s2" --log "$W/s3" --log "$W/s4"
+	$D -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 --retry 1 --no-process >>"$W/d.log" 2>&1 &
+	DPID=$!
+	wait_for 20 nraw_is 4 || fail "only $(nraw) of 4 stored"
+	wait_for 5 grep -q 'vest V01: done: 4 sessions, 4 stored, 0 erased, 0 failed' "$W/d.log" || fail "no done line"
+	stop_daemon
+	: > "$W/d.log"
+	$D -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 --retry 1 --no-process >>"$W/d.log" 2>&1 &
+	DPID=$!
+	wait_for 20 grep -q 'vest V01: done: 4 sessions, 4 stored (4 of them already before), 0 erased, 0 failed' "$W/d.log" ||
+		fail "the second docking does not count the earlier sessions"
+	grep -q 'already stored' "$W/d.log" && fail "a line for each earlier session"
+	[ "$(nraw)" -eq 4 ] || fail "duplicates"
+	stop_daemon
+	;;
+latekill)
+	# A late vest re-makes a training's reports, but the quiet time before
+	# that is long (300 s by default): a docking PC switched off or a daemon
+	# killed meanwhile must make them at its next start, not keep the first
+	# reports (without the late vest) as if they were whole.
+	$SIM -o "$W/sim" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	set -- "$W"/sim/*.ubx
+	$EMU --session "$1" --link "$W/first.tty" >/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	daemon -c "$W/kicktrack.conf" --quiet-time 1
+	wait_for 60 grep -q 'reports ready' "$W/d.log" || fail "no first reports"
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	[ "$(grep -c . "$t/team.csv")" -eq 2 ] || fail "first report: $(cat "$t/team.csv")"
+	stop_daemon
+	$EMU --session "$2" --link "$W/late.tty" >/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	daemon -c "$W/kicktrack.conf" --quiet-time 300
+	wait_for 60 grep -q 'a late vest, its reports will be redone' "$W/d.log" || fail "the late vest not added"
+	kill -9 "$DPID"; wait "$DPID" 2>/dev/null; DPID=
+	[ "$(grep -c . "$t/team.csv")" -eq 2 ] || fail "reports redone before the kill?"
+	daemon -c "$W/kicktrack.conf" --quiet-time 300
+	two_runs() { [ "$(grep -c 'reports ready' "$W/d.log")" -eq 2 ]; }
+	wait_for 60 two_runs || fail "the reports not made again with the late vest after a restart"
+	grep -q "training .*: its reports do not hold all its 2 logs yet (kicktrackd was stopped before they were made again): making them again" \
+		"$W/d.log" || fail "the redo is not said"
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "reports after the restart: $(cat "$t/team.csv")"
+	# ... and once made, a further restart does not make them again
+	stop_daemon
+	daemon -c "$W/kicktrack.conf" --quiet-time 1
+	started_4th() { [ "$(grep -c 'started: store' "$W/d.log")" -eq 4 ]; }
+	wait_for 5 started_4th || fail "daemon did not start again"
+	sleep 3
+	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 2 ] || fail "whole reports made again at a restart"
 	stop_daemon
 	;;
 *)

@@ -666,7 +666,19 @@ test_sessions(void)
 		CHECK_EQ(m2.e[0].session_id, 3);
 		CHECK(strcmp(m2.e[1].raw_path, "raw/V02/1-00000001.log") == 0);
 	}
+	/* written before "reported" existed: not known */
+	CHECK(!m2.reported_known);
 	kt_store_manifest_clear(&m2);
+	/* how many logs the reports hold comes back */
+	m.reported_known = true;
+	m.reported = 1;
+	CHECK_EQ(kt_store_manifest_write(s, &m), 0);
+	CHECK_EQ(kt_store_manifest_read(s, name, &m2), 0);
+	CHECK(m2.reported_known);
+	CHECK_EQ(m2.reported, 1);
+	CHECK_EQ(m2.n, 2);
+	kt_store_manifest_clear(&m2);
+	m.reported_known = false;
 	snprintf(p, sizeof(p), "%s/sessions/%s/manifest", kt_store_root(s), name);
 	CHECK_EQ(mode_of(p), 0640);
 

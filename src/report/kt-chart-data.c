@@ -280,9 +280,11 @@ team_row(size_t row, size_t n, char **fields, void *userdata)
 	for (int i = 0; i < _KT_TC_MAX; i++)
 		p->v[i] = c->col[i] >= 0 && (size_t) c->col[i] < n ? kt_rep_atod(fields[c->col[i]])
 								   : NAN;
+	/* (from gap_s: valid_minutes is rounded to 0.1 min, a third of a per
+	 * cent of a 15-minute session) */
 	p->v[KT_TC_KNOWN_PCT] = p->v[KT_TC_FIX_PCT];
-	if (p->v[KT_TC_MINUTES] > 0 && isfinite(p->v[KT_TC_VALID_MINUTES])) {
-		double t = 100.0 * p->v[KT_TC_VALID_MINUTES] / p->v[KT_TC_MINUTES];
+	if (p->v[KT_TC_MINUTES] > 0 && isfinite(p->v[KT_TC_GAP_S])) {
+		double t = 100.0 * (1.0 - p->v[KT_TC_GAP_S] / (60.0 * p->v[KT_TC_MINUTES]));
 		if (t < p->v[KT_TC_KNOWN_PCT])
 			p->v[KT_TC_KNOWN_PCT] = t;
 	}

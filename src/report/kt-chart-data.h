@@ -36,7 +36,7 @@ enum kt_team_col {
 	/* derived, not a column of team.csv: the share of the time with a
 	 * known position, %, as the pages say it: fix_pct, or less where the
 	 * log holds no epochs for a while (a receiver that fell silent leaves
-	 * no "epochs without a fix"): 100 x valid_minutes / minutes */
+	 * no "epochs without a fix"): 100 x (1 - gap_s / minutes) */
 	KT_TC_KNOWN_PCT,
 	_KT_TC_MAX,
 };

@@ -1614,7 +1614,7 @@ team_pdf(struct ctx *c, const char *path)
 			 * index.html names them: the printed page is what the
 			 * coach has at the next training */
 			if (c->n_no_data > 0) {
-				char list[2048], text[2048];
+				char list[2048], text[2048 + 128];
 				size_t len = 0;
 
 				list[0] = '\0';

@@ -388,15 +388,15 @@ charts)
 	grep -q 'Data quality: position known 95.3 % of the time · 1 signal gap$' "$T/q2.en.txt" ||
 		{ grep 'Data quality' "$T/q2.en.txt"; fail "en: quality line of V02 (no damaged records)"; }
 	# a receiver silent for a while logs no epochs without a fix there:
-	# fix_pct stays high, but the position was known only for valid_minutes
-	# of the minutes, and the pages say "of the time"
-	awk -F, -v OFS=, 'NR == 1 { print $0, "valid_minutes"; next }
-		{ print $0, ($1 == "V02" ? $5 * 0.6 : $5) }' "$T/q/team.csv" >"$T/q/team.tmp" &&
+	# fix_pct stays high, but the position was unknown for gap_s of the
+	# minutes, and the pages say "of the time"
+	awk -F, -v OFS=, 'NR == 1 { print $0, "gap_s"; next }
+		{ print $0, ($1 == "V02" ? $5 * 60 * 0.4 : 0) }' "$T/q/team.csv" >"$T/q/team.tmp" &&
 		mv "$T/q/team.tmp" "$T/q/team.csv"
-	"$KT" report --no-config -q --lang en "$T/q" || fail "report (valid_minutes)"
+	"$KT" report --no-config -q --lang en "$T/q" || fail "report (gap_s)"
 	pdftotext "$T/q/players/V02/report.pdf" "$T/q2.en.txt"
 	pdftotext "$T/q/players/V01/report.pdf" "$T/q1.en.txt"
-	grep -q 'Data quality: position known 60.0 % of the time · 1 signal gap$' "$T/q2.en.txt" ||
+	grep -q 'Data quality: position known 60.0 % of the time · 1 signal gap (103.2 s)$' "$T/q2.en.txt" ||
 		{ grep 'Data quality' "$T/q2.en.txt"; fail "en: a silent receiver's time without position not in the share"; }
 	grep -q 'Data quality: position known 99.8 % of the time' "$T/q1.en.txt" ||
 		{ grep 'Data quality' "$T/q1.en.txt"; fail "en: the share of a vest without gaps changed"; }

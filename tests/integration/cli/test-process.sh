@@ -27,6 +27,11 @@ run() {
 	"$KT" process --no-config --no-charts "$@" 2>"$T/err" >"$T/stdout"
 	rc=$?
 }
+# the same, with the config file(s) the arguments name
+run_config() {
+	"$KT" process --no-charts "$@" 2>"$T/err" >"$T/stdout"
+	rc=$?
+}
 
 expect_rc() {
 	[ "$rc" = "$1" ] || fail "expected exit $1, got $rc"
@@ -128,19 +133,16 @@ config)
 	# the docking station's config names them in [daemon] (doc/docking-station.md):
 	# processing by hand with it must use them too; [process] wins
 	printf '[daemon]\nroster = kader.csv\npitch = platz.ini\nerase = yes\n' > "$T/club/dock.conf"
-	"$KT" process --config "$T/club/dock.conf" --no-charts "$T/logs" -o "$T/out3" 2>"$T/err"
-	rc=$?
+	run_config --config "$T/club/dock.conf" "$T/logs" -o "$T/out3"
 	expect_rc 0
 	grep -q '"Jörg Müller"' "$T/out3/team.csv" || fail "roster from [daemon] not used"
 	[ "$(json_get "$T/out3/session.json" "j['pitch']['source']")" != estimated ] || fail "pitch from [daemon] not used"
 	printf '[process]\nroster = nix.csv\n[daemon]\nroster = kader.csv\n' > "$T/club/both.conf"
-	"$KT" process --config "$T/club/both.conf" --no-charts "$T/logs" -o "$T/out4" 2>"$T/err"
-	rc=$?
+	run_config --config "$T/club/both.conf" "$T/logs" -o "$T/out4"
 	expect_err "nix.csv"
 	# a missing roster named in the config file is named in the message
 	printf '[process]\nroster = nix.csv\n' > "$T/club/bad.conf"
-	"$KT" process --config "$T/club/bad.conf" --no-charts "$T/logs" -o "$T/out2" 2>"$T/err"
-	rc=$?
+	run_config --config "$T/club/bad.conf" "$T/logs" -o "$T/out2"
 	[ "$rc" != 0 ] || fail "missing roster accepted"
 	expect_err "nix.csv"
 	;;
@@ -360,8 +362,7 @@ thresholds)
 	# CLI > config file > defaults, and every output records what was used
 	sim "$T/s" -p 2 -m 3 -s 5
 	printf '[process]\ncsv_flavour = c\n[thresholds]\nsprint_kmh = 22.0\nzones_kmh = 6, 12, 18, 22\n[report]\nlang = de\n[daemon]\nwhatever = 1\n' > "$T/k.conf"
-	"$KT" process --config "$T/k.conf" --no-charts --sprint-kmh 23.5 "$T/s" -o "$T/out" 2>"$T/err"
-	rc=$?
+	run_config --config "$T/k.conf" --sprint-kmh 23.5 "$T/s" -o "$T/out"
 	expect_rc 0
 	[ "$(json_get "$T/out/session.json" "j['thresholds']['sprint_kmh']")" = 23.5 ] || fail "CLI did not win"
 	[ "$(json_get "$T/out/session.json" "j['thresholds']['zone_kmh']")" = "[0.0, 6.0, 12.0, 18.0, 22.0]" ] ||
@@ -859,19 +860,16 @@ usage)
 	expect_rc 2
 	expect_err "(expected a whole number from 1 to 64)"
 	printf '[thresholds]\nsprint_kmh = 25.2\nsprint_mkh = 3\n' > "$T/bad.conf"
-	"$KT" process --config "$T/bad.conf" "$T/s" -o "$T/out" 2>"$T/err"
-	rc=$?
+	run_config --config "$T/bad.conf" "$T/s" -o "$T/out"
 	expect_rc 2
 	expect_err "bad.conf:3: unknown key 'sprint_mkh'"
-	"$KT" process --config "$T/none.conf" "$T/s" -o "$T/out" 2>"$T/err"
-	rc=$?
+	run_config --config "$T/none.conf" "$T/s" -o "$T/out"
 	expect_rc 2
 	expect_err "none.conf"
 	# a vest log or random bytes as config: one line, no bytes of it echoed
 	head -c 20000 /dev/urandom > "$T/random.conf"
 	for f in "$(ls "$T"/s/KT-0001.* | head -1)" "$T/random.conf"; do
-		"$KT" process --config "$f" "$T/s" -o "$T/out" 2>"$T/err"
-		rc=$?
+		run_config --config "$f" "$T/s" -o "$T/out"
 		expect_rc 2
 		[ "$(wc -l < "$T/err")" = 1 ] || fail "--config $f: $(wc -l < "$T/err") lines on stderr"
 		expect_no_raw_bytes
@@ -880,8 +878,7 @@ usage)
 	# a bad value is quoted with its control bytes escaped (a terminal
 	# would obey them)
 	printf '[process]\ncsv_flavour = \033[31mde\n' > "$T/ctl.conf"
-	"$KT" process --config "$T/ctl.conf" "$T/s" -o "$T/out" 2>"$T/err"
-	rc=$?
+	run_config --config "$T/ctl.conf" "$T/s" -o "$T/out"
 	expect_rc 2
 	expect_err "ctl.conf:2: control characters in a line: 'csv_flavour = \\x1b[31mde'"
 	expect_no_raw_bytes
@@ -897,8 +894,7 @@ usage)
 	run --csv-flavour de --csv-flavor c "$T/s" -o "$T/out"
 	expect_rc 2
 	expect_err "--csv-flavour given twice"
-	"$KT" process --config "$T/bad.conf" --config "$T/none.conf" "$T/s" -o "$T/out" 2>"$T/err"
-	rc=$?
+	run_config --config "$T/bad.conf" --config "$T/none.conf" "$T/s" -o "$T/out"
 	expect_rc 2
 	expect_err "--config given twice"
 	"$KT" process --no-config --config "$T/bad.conf" "$T/s" -o "$T/out" 2>"$T/err"

@@ -281,6 +281,16 @@ another_pending(const struct kt_vest *v)
 static void next_session(struct kt_port *p, enum port_event ev);
 static void ooo_clear(struct kt_port *p);
 
+/* Progress, or a fresh start on another session: the runs of damaged or
+ * unfitting answers and the back-offs they caused start over. */
+static void
+runs_reset(struct kt_port *p)
+{
+	p->damaged_run = p->data_run = p->min_run = p->mismatch_run = 0;
+	p->vest->backoffs = 0;
+	p->vest->data_damaged = p->vest->link_damaged = false;
+}
+
 /* A bad spot in the vest's storage must not hold up its other sessions
  * (today's training may be among them): the verified part of this one is
  * kept, the others are downloaded, and then the vest fails with this
@@ -304,10 +314,8 @@ skip_bad_block(struct kt_port *p, enum port_event ev)
 	ooo_clear(p);
 	p->n_out = 0;
 	p->deadline_us = 0;
-	p->damaged_run = p->data_run = p->min_run = p->mismatch_run = 0;
+	runs_reset(p);
 	p->chunk = p->d->o->chunk;
-	v->backoffs = 0;
-	v->data_damaged = v->link_damaged = false;
 	next_session(p, ev);
 }
 
@@ -623,8 +631,6 @@ on_damaged(struct kt_port *p)
 }
 
 /* ---- session selection ---- */
-
-static void next_session(struct kt_port *p, enum port_event ev);
 
 static void
 start_erase(struct kt_port *p, enum port_event ev)
@@ -1197,13 +1203,7 @@ on_read(struct kt_port *p, const struct kt_dock_frame *f)
 			return;
 		} else {
 			p->retries = 0;
-			p->damaged_run = 0;
-			p->mismatch_run = 0;
-			p->data_run = 0;
-			p->min_run = 0;
-			v->backoffs = 0;
-			v->link_damaged = false;
-			v->data_damaged = false;
+			runs_reset(p);
 			v->failed_said[0] = '\0';
 			s->answers++;
 			/* intact: ask for a bit more at a time again */

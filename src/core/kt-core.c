@@ -1148,6 +1148,33 @@ pitch_result(const struct kt_track *t, struct kt_result *res)
 	return 0;
 }
 
+/* The three run detectors of a result: sprints on the filtered speed,
+ * accelerations on dv/dt, decelerations on -dv/dt */
+static void
+runs_init(const struct kt_params *p, struct kt_run *sprint, struct kt_run *acc, struct kt_run *dec)
+{
+	kt_run_init(sprint, "sprint", p->sprint_kmh / 3.6, p->sprint_min_s);
+	kt_run_init(acc, "accel", p->effort_ms2, p->effort_min_s);
+	kt_run_init(dec, "decel", p->effort_ms2, p->effort_min_s);
+}
+
+/* What the batch and the live result share before any metric: the epoch
+ * counts and fix share, and NAN for every number no data has made yet */
+static void
+result_start(const struct kt_track *t, struct kt_result *res)
+{
+	res->first_us = res->last_us = 0;
+	res->max_speed_kmh = res->last_speed_kmh = NAN;
+	res->metabolic_power_wkg = NAN;
+	res->work_rate_m_min = NAN;
+	res->player_load = res->player_load_per_min = NAN; /* no IMU data: unknown, not 0 */
+	res->median_num_sv = res->median_hdop = res->median_pdop = NAN;
+	memcpy(res->rejected, t->rejected, sizeof(res->rejected));
+	res->n_epochs = t->n_epochs;
+	res->n_valid_epochs = t->n_ep;
+	res->fix_pct = t->n_epochs ? 100.0 * (double) t->n_ep / (double) t->n_epochs : NAN;
+}
+
 static int
 compute(struct kt_track *t, struct kt_result *ret)
 {
@@ -1163,16 +1190,7 @@ compute(struct kt_track *t, struct kt_result *ret)
 	double *tmp = NULL;
 	int r;
 
-	res.first_us = res.last_us = 0;
-	res.max_speed_kmh = res.last_speed_kmh = NAN;
-	res.metabolic_power_wkg = NAN;
-	res.work_rate_m_min = NAN;
-	res.player_load = res.player_load_per_min = NAN; /* no IMU data: unknown, not 0 */
-	res.median_num_sv = res.median_hdop = res.median_pdop = NAN;
-	memcpy(res.rejected, t->rejected, sizeof(res.rejected));
-	res.n_epochs = t->n_epochs;
-	res.n_valid_epochs = t->n_ep;
-	res.fix_pct = t->n_epochs ? 100.0 * (double) t->n_ep / (double) t->n_epochs : NAN;
+	result_start(t, &res);
 
 	for (int z = 0; z < 5; z++) {
 		lo[z] = z == 0 ? -INFINITY : p->zone_kmh[z - 1] / 3.6;
@@ -1196,9 +1214,7 @@ compute(struct kt_track *t, struct kt_result *ret)
 		}
 	}
 
-	kt_run_init(&sprint, "sprint", sprint_thr, p->sprint_min_s);
-	kt_run_init(&acc, "accel", p->effort_ms2, p->effort_min_s);
-	kt_run_init(&dec, "decel", p->effort_ms2, p->effort_min_s);
+	runs_init(p, &sprint, &acc, &dec);
 
 	double t_base = ng ? (double) t->g_tus[0] / 1e6 : 0;
 	double cum = 0, p0 = 0, p1;
@@ -1547,9 +1563,7 @@ static void
 live_acc_init(const struct kt_params *p, struct kt_acc *a)
 {
 	*a = (struct kt_acc){ .max_speed_kmh = NAN, .last_speed_kmh = NAN };
-	kt_run_init(&a->sprint, "sprint", p->sprint_kmh / 3.6, p->sprint_min_s);
-	kt_run_init(&a->acc, "accel", p->effort_ms2, p->effort_min_s);
-	kt_run_init(&a->dec, "decel", p->effort_ms2, p->effort_min_s);
+	runs_init(p, &a->sprint, &a->acc, &a->dec);
 }
 
 static int
@@ -1884,16 +1898,7 @@ live_snapshot(struct kt_track *t, bool with_series, struct kt_result *ret)
 	}
 	l = t->live;
 
-	res.first_us = res.last_us = 0;
-	res.max_speed_kmh = res.last_speed_kmh = NAN;
-	res.metabolic_power_wkg = NAN;
-	res.work_rate_m_min = NAN;
-	res.player_load = res.player_load_per_min = NAN; /* no IMU data: unknown, not 0 */
-	res.median_num_sv = res.median_hdop = res.median_pdop = NAN;
-	memcpy(res.rejected, t->rejected, sizeof(res.rejected));
-	res.n_epochs = t->n_epochs;
-	res.n_valid_epochs = t->n_ep;
-	res.fix_pct = t->n_epochs ? 100.0 * (double) t->n_ep / (double) t->n_epochs : NAN;
+	result_start(t, &res);
 
 	r = live_grid(t);
 	if (r < 0)

@@ -237,6 +237,18 @@ hist_bin(double v)
 	return (size_t) b;
 }
 
+/* A fix's local coordinates, if it has any and lies within EST_RANGE_M of
+ * the centre: farther points (a vest switched on in the car park) shape neither
+ * the axes nor the extent */
+static bool
+near_centre(const struct kt_enu *enu, double lat, double lon, double *e, double *n)
+{
+	if (!geo_ok(lat, lon))
+		return false;
+	kt_enu_from_geo(enu, lat, lon, e, n);
+	return hypot(*e, *n) <= EST_RANGE_M;
+}
+
 int
 kt_pitch_estimate(const double *lat, const double *lon, size_t n, struct kt_pitch *ret)
 {
@@ -286,10 +298,7 @@ kt_pitch_estimate(const double *lat, const double *lon, size_t n, struct kt_pitc
 	for (size_t i = 0; i < n; i++) {
 		double e, nn;
 
-		if (!geo_ok(lat[i], lon[i]))
-			continue;
-		kt_enu_from_geo(&enu, lat[i], lon[i], &e, &nn);
-		if (hypot(e, nn) > EST_RANGE_M)
+		if (!near_centre(&enu, lat[i], lon[i], &e, &nn))
 			continue;
 		sxx += e * e;
 		syy += nn * nn;
@@ -314,10 +323,7 @@ kt_pitch_estimate(const double *lat, const double *lon, size_t n, struct kt_pitc
 	for (size_t i = 0; i < n; i++) {
 		double e, nn;
 
-		if (!geo_ok(lat[i], lon[i]))
-			continue;
-		kt_enu_from_geo(&enu, lat[i], lon[i], &e, &nn);
-		if (hypot(e, nn) > EST_RANGE_M)
+		if (!near_centre(&enu, lat[i], lon[i], &e, &nn))
 			continue;
 		h1[hist_bin(e * ux + nn * uy)]++;
 		h2[hist_bin(-e * uy + nn * ux)]++;

@@ -816,6 +816,8 @@ rate)
 	expect_err "$T/s/KT-0001.ubx: vest KT-0001 logged 1.0 positions a second: accelerations, decelerations and sprints need 5 or more"
 	[ "$(json_get "$T/out/session.json" "sum('positions a second' in w for w in j['warnings'])")" = 2 ] ||
 		fail "the rate warnings are not in session.json"
+	[ "$(json_get "$T/out/session.json" "sum('hat 1,0 Positionen pro Sekunde aufgezeichnet' in w for w in j['warnings_de'])")" = 2 ] ||
+		fail "the German rate warnings lack the decimal comma: $(json_get "$T/out/session.json" "j['warnings_de']")"
 	[ "$(json_get "$T/out/session.json" "j['status']")" = ok ] || fail "status not ok"
 	sim "$T/s10" -p 2 -m 3 -s 5
 	run "$T/s10" -o "$T/out10"
@@ -837,8 +839,13 @@ gaps)
 	grep -q "KT-0002 had no GPS signal" "$T/err" && fail "a vest with short gaps warned about"
 	[ "$(json_get "$T/out/session.json" "sum('no GPS signal for 1.5 of its 4.0' in w for w in j['warnings'])")" = 1 ] ||
 		fail "the gap warning is not in session.json"
-	[ "$(json_get "$T/out/session.json" "sum('hatte 1.5 ihrer 4.0 Minuten kein GPS-Signal (1 Lücke)' in w for w in j['warnings_de'])")" = 1 ] ||
-		fail "the gap warning is not in warnings_de"
+	# (German with the decimal comma, the file name keeps its dot)
+	[ "$(json_get "$T/out/session.json" "sum(w.startswith('$T/s/KT-0001.nmea: Weste KT-0001 hatte 1,5 ihrer 4,0 Minuten kein GPS-Signal (1 Lücke)') for w in j['warnings_de'])")" = 1 ] ||
+		fail "the gap warning is not in warnings_de with the decimal comma: $(json_get "$T/out/session.json" "j['warnings_de']")"
+	# and so on the German page (its charts do not matter here)
+	"$KT" report --no-config --lang de -q "$T/out" 2>"$T/err" >/dev/null
+	grep -qF "<li>$T/s/KT-0001.nmea: Weste KT-0001 hatte 1,5 ihrer 4,0 Minuten kein GPS-Signal" "$T/out/index.html" ||
+		fail "the German page lacks the gap note with the decimal comma: $(grep -A4 'class="notes' "$T/out/index.html")"
 	[ "$(json_get "$T/out/session.json" "j['status']")" = ok ] || fail "status not ok"
 	;;
 usage)

@@ -30,6 +30,8 @@ static const char *const zone_rgb[5] = { "#4e79a7", "#59a14f", "#e3b505", "#f28e
 #define SPEED_MAX_KMH 35.0
 #define ACCEL_MAX_MS2 6.0
 #define GAP_S 2.0
+#define GAP_RGB "#9e9e9e"          /* the grey of "no signal" */
+#define SPEED_TRACE_RGB "#7b6fb8"  /* the speed under its trend line: no grey */
 #define GRASS_RGB "#2e7d32"
 /* a heatmap holding less than this share of the tracked time gets a note */
 #define HEAT_FEW_SHARE 0.10
@@ -820,7 +822,7 @@ gap_objects(struct ctx *c, const struct kt_rep_series *s, double t0)
 			double a = isfinite(gap_start) ? gap_start : last_ok;
 			if (n < 500)
 				fprintf(c->f,
-					"set object rect from %.4f, graph 0 to %.4f, graph 1 fc rgb '#9e9e9e' fs transparent solid 0.35 noborder behind\n",
+					"set object rect from %.4f, graph 0 to %.4f, graph 1 fc rgb '" GAP_RGB "' fs transparent solid 0.35 noborder behind\n",
 					(a - t0) / 60.0, (s->t_s[i] - t0) / 60.0);
 			n++;
 			gap_start = NAN;
@@ -925,7 +927,9 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 		fprintf(f, "EOD\n");
 	}
 	fprintf(f, "plot ");
-	plot_trace(f, "$speed", lines, trend ? "#8a8a8a" : "#202020");
+	/* (under the trend a lighter trace, but not grey: grey is "no
+	 * signal", and a coach read a whole session of grey columns so) */
+	plot_trace(f, "$speed", lines, trend ? SPEED_TRACE_RGB : "#202020");
 	if (trend) {
 		fprintf(f, ", $trend using 1:2 with lines lw %g lc rgb '#101010' title ", small ? 1.2 : 2.0);
 		{
@@ -941,7 +945,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 		q(c, t);
 	}
 	if (gaps) {
-		fprintf(f, ", 1/0 with boxes fs transparent solid 0.35 fc rgb '#9e9e9e' title ");
+		fprintf(f, ", 1/0 with boxes fs transparent solid 0.35 fc rgb '" GAP_RGB "' title ");
 		q(c, c->L->gap);
 	}
 	fputc('\n', f);

@@ -133,6 +133,26 @@ render)
 	[ "$n_sent" -gt 200 ] && [ "$n_sent" -le 1100 ] || fail "speed.png got $n_sent columns for $rows samples"
 	awk -v a="$max_sent" -v b="$max_csv" 'BEGIN { exit !(a >= b - 0.01) }' ||
 		fail "peak lost: $max_sent km/h sent, $max_csv km/h in the data"
+	# under the trend line of a long session the speed is lighter, but
+	# not grey: the PDF's title says "grey: no signal", and a whole
+	# session of grey columns read as one without signal
+	"$PY" - "$T/script.gp" <<-'EOF' || fail "a speed trace in the grey of 'no signal'"
+		import re, sys
+		# the colour of "plot $speed ..." in the commands of each chart
+		seen, chart = {}, None
+		for line in open(sys.argv[1], encoding="utf-8"):
+		    m = re.match(r"set output '.*/V01/(speed\.png|report\.pdf)\.part'", line)
+		    if m:
+		        chart = m.group(1)
+		    m = re.match(r"plot \$speed .*?rgb '(#[0-9a-fA-F]{6})'", line)
+		    if chart and m and chart not in seen:
+		        seen[chart] = m.group(1)
+		for chart in ("speed.png", "report.pdf"):
+		    rgb = seen.get(chart)
+		    assert rgb, f"{chart}: no colour for the speed trace in the gnuplot commands"
+		    c = [int(rgb[i:i + 2], 16) for i in (1, 3, 5)]
+		    assert max(c) - min(c) >= 48, f"{chart}: the speed trace is grey ({rgb}), the colour of 'no signal'"
+		EOF
 
 	# config file [report] lang = en is used when --lang is not given
 	printf '[report]\nlang = en\n' >"$T/kt.conf"

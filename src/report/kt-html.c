@@ -457,7 +457,10 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 		}
 		kt_html_escape(f, name);
 		fputs("</b><small>", f);
-		fprintf(f, "%s km · %s %s · %s km/h",
+		/* a number and its unit stay on one line: a card is narrow,
+		 * and "30,0" at the end of a line with "km/h" on the next was
+		 * a number without a unit */
+		fprintf(f, "%s&nbsp;km · %s&nbsp;%s · %s&nbsp;km/h",
 			isfinite(p->v[KT_TC_DISTANCE_M]) ? kt_fmt_double(a, sizeof(a), p->v[KT_TC_DISTANCE_M] / 1000.0, 2, comma) : "–",
 			isfinite(p->v[KT_TC_SPRINTS]) ? kt_fmt_double(b, sizeof(b), p->v[KT_TC_SPRINTS], 0, comma) : "–",
 			p->v[KT_TC_SPRINTS] == 1 ? w->sprint1 : w->sprints,

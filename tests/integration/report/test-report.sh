@@ -294,6 +294,13 @@ html)
 	want=$(tr ' ' '\n' <<<"$got" | grep . | sort -rn | tr '\n' ' ')
 	[ "$(wc -w <<<"$got")" -eq 5 ] && [ "$got" = "$want" ] || fail "table not sorted by distance in the browser: '$got'"
 	grep -q '<th data-type="num" class="desc">' "$T/dom2" || fail "sorted header not marked"
+	# a player card is narrow: each number keeps its unit on its line (a
+	# no-break space, which the browser's DOM writes as &nbsp;): "30,0" at a
+	# line's end and "km/h" below was a number without a unit
+	cards=$(grep -o '<small>[^<]*Bericht (PDF)</small>' "$T/dom")
+	[ "$(grep -c . <<<"$cards")" -eq 5 ] || fail "not 5 player cards in the DOM: $cards"
+	[ "$(grep -Ec '^<small>[0-9]+,[0-9]{2}&nbsp;km · [0-9]+&nbsp;Sprints? · [0-9]+,[0-9]&nbsp;km/h · ' <<<"$cards")" -eq 5 ] ||
+		fail "a player card's number can wrap away from its unit: $(head -2 <<<"$cards")"
 	"$CHECK" "$T/shot.png" || fail "no screenshot"
 	# not blank: far bigger than the screenshot of an empty page of the same size
 	printf '<!DOCTYPE html><html><body></body></html>\n' >"$T/blank.html"
@@ -719,8 +726,8 @@ notes)
 	html=$T/c/index.html
 	grep -q ' · 1 player</p>\| · 1 player ·' "$html" || fail "not '1 player': $(grep -o '·[^·]*player[^·]*' "$html" | head -2)"
 	grep -q '<td class="n" data-v="4.500">4.5</td>' "$html" || fail "4.5 minutes not shown as 4.5"
-	n=$(grep -o '<small>[^<]*</small>' "$html" | sed -n 's/.* · \([0-9]*\) sprints\{0,1\} · .*/\1/p')
-	word=$(grep -o '<small>[^<]*</small>' "$html" | sed -n 's/.* · [0-9]* \(sprints\{0,1\}\) · .*/\1/p')
+	n=$(grep -o '<small>[^<]*</small>' "$html" | sed -n 's/.* · \([0-9]*\)&nbsp;sprints\{0,1\} · .*/\1/p')
+	word=$(grep -o '<small>[^<]*</small>' "$html" | sed -n 's/.* · [0-9]*&nbsp;\(sprints\{0,1\}\) · .*/\1/p')
 	{ [ "$n" = 1 ] && [ "$word" = sprint ]; } || { [ "$n" != 1 ] && [ "$word" = sprints ]; } ||
 		fail "'$n $word' on the player card"
 	;;

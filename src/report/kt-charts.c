@@ -49,7 +49,7 @@ struct lang {
 	const char *time_axis, *speed_axis, *accel_axis, *dist_axis, *zone_axis;
 	const char *length_axis, *width_axis, *pct_time;
 	const char *t_heat, *t_speed, *t_zones, *t_accel;
-	const char *gap, *accel_band, *decel_band;
+	const char *gap, *accel_band, *decel_band, *held;
 	const char *t_team_dist, *t_team_sprints, *t_team_hsr, *t_team_heat;
 	const char *sprints_axis, *max_speed, *hsr_axis;
 	const char *k_distance, *k_sprint, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
@@ -89,6 +89,7 @@ static const struct lang lang_de = {
 	.grey = "grau",
 	.accel_band = "Beschleunigungen",
 	.decel_band = "Abbremsungen",
+	.held = "für mind.",
 	.t_team_dist = "Distanz je Spieler nach Zone",
 	.t_team_sprints = "Sprints und Höchstgeschwindigkeit je Spieler",
 	.t_team_hsr = "Schnelles Laufen (HSR) je Spieler",
@@ -161,6 +162,7 @@ static const struct lang lang_en = {
 	.grey = "grey",
 	.accel_band = "Accelerations",
 	.decel_band = "Decelerations",
+	.held = "for at least",
 	.t_team_dist = "Distance per player by zone",
 	.t_team_sprints = "Sprints and top speed per player",
 	.t_team_hsr = "High-speed running (HSR) per player",
@@ -970,13 +972,19 @@ plot_accel(struct ctx *c, const struct kt_rep_series *s, const struct kt_rep_pla
 		th, ACCEL_MAX_MS2, zone_rgb[3]);
 	fprintf(f, "set object rect from graph 0, first %g to graph 1, first %g fc rgb '%s' fs transparent solid 0.2 noborder behind\n",
 		-ACCEL_MAX_MS2, -th, zone_rgb[0]);
-	snprintf(t, sizeof(t), "%s ≥ %s m/s²: %s", c->L->accel_band, NUM(c->L, th, 1),
-		 NUM(c->L, p->v[KT_TC_ACCELERATIONS], 0));
+	/* (0.5 s as "0,5 s", a configured 0.25 s as "0,25 s") */
+	int held_dec = fabs(c->sess.effort_min_s * 10 - round(c->sess.effort_min_s * 10)) > 1e-6 ? 2 : 1;
+
+	/* with how long it must be held: the trace crosses the threshold
+	 * many times that count for nothing, and "0" under a dozen spikes
+	 * looked wrong */
+	snprintf(t, sizeof(t), "%s ≥ %s m/s² %s %s s: %s", c->L->accel_band, NUM(c->L, th, 1), c->L->held,
+		 NUM(c->L, c->sess.effort_min_s, held_dec), NUM(c->L, p->v[KT_TC_ACCELERATIONS], 0));
 	fprintf(f, "set label 1 ");
 	q(c, t);
 	fprintf(f, " at graph 0.01, first %g left front font ',10'\n", ACCEL_MAX_MS2 - 0.6);
-	snprintf(t, sizeof(t), "%s ≤ −%s m/s²: %s", c->L->decel_band, NUM(c->L, th, 1),
-		 NUM(c->L, p->v[KT_TC_DECELERATIONS], 0));
+	snprintf(t, sizeof(t), "%s ≤ −%s m/s² %s %s s: %s", c->L->decel_band, NUM(c->L, th, 1), c->L->held,
+		 NUM(c->L, c->sess.effort_min_s, held_dec), NUM(c->L, p->v[KT_TC_DECELERATIONS], 0));
 	fprintf(f, "set label 2 ");
 	q(c, t);
 	fprintf(f, " at graph 0.01, first %g left front font ',10'\n", -ACCEL_MAX_MS2 + 0.6);

@@ -511,6 +511,20 @@ charts)
 				}
 			}' || fail "$d: team_sprints.png axes do not cover the chart from 0"
 	done
+	# 9. accel.png: the trace crosses the threshold many times that are no
+	# effort; its labels say how long one must be held, from session.json
+	# (the fixture's has no effort_min_s: the default 0.5 s)
+	report_traced "$T/ac.gp" --lang de "$T/full" || fail "report (accel, de)"
+	chart_cmds "$T/ac.gp" V01/accel.png | grep -q "^set label 1 'Beschleunigungen ≥ 3,0 m/s² für mind. 0,5 s: [0-9]*'" ||
+		fail "de: accel.png does not say how long an acceleration is held: $(chart_cmds "$T/ac.gp" V01/accel.png | grep '^set label [12] ')"
+	chart_cmds "$T/ac.gp" V01/accel.png | grep -q "^set label 2 'Abbremsungen ≤ −3,0 m/s² für mind. 0,5 s: [0-9]*'" ||
+		fail "de: accel.png does not say how long a deceleration is held"
+	sed -i 's/"effort_ms2": 3.0 }/"effort_ms2": 2.5, "effort_min_s": 0.75 }/' "$T/full/session.json"
+	grep -q '"effort_min_s": 0.75' "$T/full/session.json" || fail "cannot set effort_min_s in the fixture"
+	report_traced "$T/ac.gp" --lang en "$T/full" || fail "report (accel, en)"
+	chart_cmds "$T/ac.gp" V01/accel.png | grep -q "^set label 1 'Accelerations ≥ 2.5 m/s² for at least 0.75 s: [0-9]*'" ||
+		fail "en: accel.png does not say the thresholds of session.json: $(chart_cmds "$T/ac.gp" V01/accel.png | grep '^set label [12] ')"
+
 	# 8. best 1/3/5-minute distances unknown (a session shorter than the
 	# window: empty, or "nan" from some writer): "–", not a number or "nan"
 	"$FIXTURE" "$T/pk" 3 5 c || fail "fixture"

@@ -294,6 +294,20 @@ html)
 	want=$(tr ' ' '\n' <<<"$got" | grep . | sort -rn | tr '\n' ' ')
 	[ "$(wc -w <<<"$got")" -eq 5 ] && [ "$got" = "$want" ] || fail "table not sorted by distance in the browser: '$got'"
 	grep -q '<th data-type="num" class="desc">' "$T/dom2" || fail "sorted header not marked"
+	# every column header names what it counts, not only its unit ("m/min"
+	# alone said nothing to a coach), and the share of time with a
+	# position is called so, as on the PDFs
+	"$PY" - "$T/dom" <<-'EOF' || fail "a column header of index.html is only a unit"
+		import re, sys
+		dom = open(sys.argv[1], encoding="utf-8").read()
+		heads = [re.sub(r"<[^>]*>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", dom)]
+		assert len(heads) == 14, heads
+		units = {"m", "km", "km/h", "m/min", "min", "s", "%", "m/s²"}
+		for h in heads:
+		    words = [w for w in re.sub(r"\([^)]*\)", " ", h).split() if w not in units]
+		    assert words, f"header '{h}' is only a unit: {heads}"
+		assert "Laufleistung (m/min)" in heads and "Position bekannt (%)" in heads, heads
+		EOF
 	# a player card is narrow: each number keeps its unit on its line (a
 	# no-break space, which the browser's DOM writes as &nbsp;): "30,0" at a
 	# line's end and "km/h" below was a number without a unit

@@ -759,6 +759,7 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 		.pitch_length_m = 105.0, .pitch_width_m = 68.0,
 		.zone_kmh = { 7.2, 14.4, 19.8, 25.2 },
 		.effort_ms2 = 3.0,
+		.effort_min_s = 0.5,
 		.hsr_kmh = NAN,
 		.heat_cell_x_m = NAN, .heat_cell_y_m = NAN,
 	};
@@ -846,6 +847,8 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 	}
 	if (get_num(root, "effort_ms2", &d) && d > 0 && d < 20)
 		s.effort_ms2 = d;
+	if (get_num(root, "effort_min_s", &d) && d > 0 && d < 60)
+		s.effort_min_s = d;
 	if (get_num(root, "hsr_kmh", &d) && d > 0 && d < 60)
 		s.hsr_kmh = d;
 	if (!isfinite(s.hsr_kmh))

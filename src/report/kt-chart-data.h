@@ -70,6 +70,7 @@ struct kt_rep_session {
 	double pitch_length_m, pitch_width_m;   /* 105 x 68 unless session.json says */
 	double zone_kmh[4];       /* lower bounds of Z2..Z5 */
 	double effort_ms2;        /* acceleration effort threshold */
+	double effort_min_s;      /* ... held for this long at least */
 	double hsr_kmh;           /* high-speed running from this speed on */
 	double heat_cell_x_m, heat_cell_y_m;    /* NaN: pitch size / cells */
 	bool pitch_estimated;

@@ -30,6 +30,8 @@ static const char *const zone_rgb[5] = { "#4e79a7", "#59a14f", "#e3b505", "#f28e
 #define SPEED_MAX_KMH 35.0
 #define ACCEL_MAX_MS2 6.0
 #define GAP_S 2.0
+#define GAP_RGB "#9e9e9e"          /* the grey of "no signal" */
+#define SPEED_TRACE_RGB "#7b6fb8"  /* the speed under its trend line: no grey */
 #define GRASS_RGB "#2e7d32"
 /* a heatmap holding less than this share of the tracked time gets a note */
 #define HEAT_FEW_SHARE 0.10
@@ -47,7 +49,7 @@ struct lang {
 	const char *time_axis, *speed_axis, *accel_axis, *dist_axis, *zone_axis;
 	const char *length_axis, *width_axis, *pct_time;
 	const char *t_heat, *t_speed, *t_zones, *t_accel;
-	const char *gap, *accel_band, *decel_band;
+	const char *gap, *accel_band, *decel_band, *held;
 	const char *t_team_dist, *t_team_sprints, *t_team_hsr, *t_team_heat;
 	const char *sprints_axis, *max_speed, *hsr_axis;
 	const char *k_distance, *k_sprint, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
@@ -87,6 +89,7 @@ static const struct lang lang_de = {
 	.grey = "grau",
 	.accel_band = "Beschleunigungen",
 	.decel_band = "Abbremsungen",
+	.held = "für mind.",
 	.t_team_dist = "Distanz je Spieler nach Zone",
 	.t_team_sprints = "Sprints und Höchstgeschwindigkeit je Spieler",
 	.t_team_hsr = "Schnelles Laufen (HSR) je Spieler",
@@ -159,6 +162,7 @@ static const struct lang lang_en = {
 	.grey = "grey",
 	.accel_band = "Accelerations",
 	.decel_band = "Decelerations",
+	.held = "for at least",
 	.t_team_dist = "Distance per player by zone",
 	.t_team_sprints = "Sprints and top speed per player",
 	.t_team_hsr = "High-speed running (HSR) per player",
@@ -820,7 +824,7 @@ gap_objects(struct ctx *c, const struct kt_rep_series *s, double t0)
 			double a = isfinite(gap_start) ? gap_start : last_ok;
 			if (n < 500)
 				fprintf(c->f,
-					"set object rect from %.4f, graph 0 to %.4f, graph 1 fc rgb '#9e9e9e' fs transparent solid 0.35 noborder behind\n",
+					"set object rect from %.4f, graph 0 to %.4f, graph 1 fc rgb '" GAP_RGB "' fs transparent solid 0.35 noborder behind\n",
 					(a - t0) / 60.0, (s->t_s[i] - t0) / 60.0);
 			n++;
 			gap_start = NAN;
@@ -925,7 +929,9 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 		fprintf(f, "EOD\n");
 	}
 	fprintf(f, "plot ");
-	plot_trace(f, "$speed", lines, trend ? "#8a8a8a" : "#202020");
+	/* (under the trend a lighter trace, but not grey: grey is "no
+	 * signal", and a coach read a whole session of grey columns so) */
+	plot_trace(f, "$speed", lines, trend ? SPEED_TRACE_RGB : "#202020");
 	if (trend) {
 		fprintf(f, ", $trend using 1:2 with lines lw %g lc rgb '#101010' title ", small ? 1.2 : 2.0);
 		{
@@ -941,7 +947,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 		q(c, t);
 	}
 	if (gaps) {
-		fprintf(f, ", 1/0 with boxes fs transparent solid 0.35 fc rgb '#9e9e9e' title ");
+		fprintf(f, ", 1/0 with boxes fs transparent solid 0.35 fc rgb '" GAP_RGB "' title ");
 		q(c, c->L->gap);
 	}
 	fputc('\n', f);
@@ -966,13 +972,19 @@ plot_accel(struct ctx *c, const struct kt_rep_series *s, const struct kt_rep_pla
 		th, ACCEL_MAX_MS2, zone_rgb[3]);
 	fprintf(f, "set object rect from graph 0, first %g to graph 1, first %g fc rgb '%s' fs transparent solid 0.2 noborder behind\n",
 		-ACCEL_MAX_MS2, -th, zone_rgb[0]);
-	snprintf(t, sizeof(t), "%s ≥ %s m/s²: %s", c->L->accel_band, NUM(c->L, th, 1),
-		 NUM(c->L, p->v[KT_TC_ACCELERATIONS], 0));
+	/* (0.5 s as "0,5 s", a configured 0.25 s as "0,25 s") */
+	int held_dec = fabs(c->sess.effort_min_s * 10 - round(c->sess.effort_min_s * 10)) > 1e-6 ? 2 : 1;
+
+	/* with how long it must be held: the trace crosses the threshold
+	 * many times that count for nothing, and "0" under a dozen spikes
+	 * looked wrong */
+	snprintf(t, sizeof(t), "%s ≥ %s m/s² %s %s s: %s", c->L->accel_band, NUM(c->L, th, 1), c->L->held,
+		 NUM(c->L, c->sess.effort_min_s, held_dec), NUM(c->L, p->v[KT_TC_ACCELERATIONS], 0));
 	fprintf(f, "set label 1 ");
 	q(c, t);
 	fprintf(f, " at graph 0.01, first %g left front font ',10'\n", ACCEL_MAX_MS2 - 0.6);
-	snprintf(t, sizeof(t), "%s ≤ −%s m/s²: %s", c->L->decel_band, NUM(c->L, th, 1),
-		 NUM(c->L, p->v[KT_TC_DECELERATIONS], 0));
+	snprintf(t, sizeof(t), "%s ≤ −%s m/s² %s %s s: %s", c->L->decel_band, NUM(c->L, th, 1), c->L->held,
+		 NUM(c->L, c->sess.effort_min_s, held_dec), NUM(c->L, p->v[KT_TC_DECELERATIONS], 0));
 	fprintf(f, "set label 2 ");
 	q(c, t);
 	fprintf(f, " at graph 0.01, first %g left front font ',10'\n", -ACCEL_MAX_MS2 + 0.6);

@@ -53,7 +53,7 @@ static const struct words words_de = {
 	.zones = "Geschwindigkeitszonen",
 	.quality = "Daten",
 	.col = { "Nr.", "Spieler", "Position", "Min.", "Distanz (m)", "Zonen", "HSR (m)", "Sprints",
-		 "Max. km/h", "Beschl.", "Abbr.", "PlayerLoad", "m/min", "gültig (%)" },
+		 "Max. km/h", "Beschl.", "Abbr.", "PlayerLoad", "Laufleistung (m/min)", "Position bekannt (%)" },
 	.chart_alt = { "Distanz je Spieler nach Zone", "Sprints und Höchstgeschwindigkeit",
 		       "Schnelles Laufen je Spieler", "Team-Heatmap" },
 	.heat_alt = "Heatmap",
@@ -89,7 +89,7 @@ static const struct words words_en = {
 	.zones = "Speed zones",
 	.quality = "Data",
 	.col = { "No.", "Player", "Position", "Min", "Distance (m)", "Zones", "HSR (m)", "Sprints",
-		 "Top km/h", "Acc.", "Dec.", "PlayerLoad", "m/min", "valid (%)" },
+		 "Top km/h", "Acc.", "Dec.", "PlayerLoad", "Work rate (m/min)", "Position known (%)" },
 	.chart_alt = { "Distance per player by zone", "Sprints and top speed",
 		       "High-speed running per player", "Team heatmap" },
 	.heat_alt = "Heatmap",
@@ -457,7 +457,10 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 		}
 		kt_html_escape(f, name);
 		fputs("</b><small>", f);
-		fprintf(f, "%s km · %s %s · %s km/h",
+		/* a number and its unit stay on one line: a card is narrow,
+		 * and "30,0" at the end of a line with "km/h" on the next was
+		 * a number without a unit */
+		fprintf(f, "%s&nbsp;km · %s&nbsp;%s · %s&nbsp;km/h",
 			isfinite(p->v[KT_TC_DISTANCE_M]) ? kt_fmt_double(a, sizeof(a), p->v[KT_TC_DISTANCE_M] / 1000.0, 2, comma) : "–",
 			isfinite(p->v[KT_TC_SPRINTS]) ? kt_fmt_double(b, sizeof(b), p->v[KT_TC_SPRINTS], 0, comma) : "–",
 			p->v[KT_TC_SPRINTS] == 1 ? w->sprint1 : w->sprints,

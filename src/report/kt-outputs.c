@@ -16,7 +16,7 @@ void
 kt_csv_style_init(struct kt_csv_style *s, enum kt_csv_flavour f)
 {
 	if (f == KT_CSV_DE)
-		*s = (struct kt_csv_style) { .sep = ';', .decimal_comma = true, .bom = true };
+		*s = (struct kt_csv_style) { .sep = ';', .decimal_comma = true, .bom = true, .excel_time = true };
 	else
 		*s = (struct kt_csv_style) { .sep = ',', .decimal_comma = false, .bom = false };
 }
@@ -204,10 +204,32 @@ fmt_fixed(char *out, double v, int dec, char point)
 	return len;
 }
 
-/* "YYYY-MM-DDThh:mm:ss.mmmZ" with the date part cached per day. */
+/* A time in UTC as the flavour writes it: ISO 8601
+ * "2026-11-21T14:00:00.0Z", or for German Excel "2026-11-21 14:00:00,0",
+ * which it reads as a date-time (with "T" and "Z" it reads text: the
+ * column's name says it is UTC). */
+static const char *
+fmt_time(const struct kt_csv_style *s, char *buf, size_t size, int64_t t_us, int decimals)
+{
+	kt_fmt_utc(buf, size, t_us, decimals);
+	if (s->excel_time && size > 20) {
+		size_t n = strlen(buf);
+
+		buf[10] = ' ';
+		if (buf[19] == '.')
+			buf[19] = ',';
+		if (n && buf[n - 1] == 'Z')
+			buf[n - 1] = '\0';
+	}
+	return buf;
+}
+
+/* "YYYY-MM-DDThh:mm:ss.mmmZ" (or, excel_time, "YYYY-MM-DD hh:mm:ss,mmm")
+ * with the date part cached per day. */
 struct utc_cache {
 	int64_t day;
-	char date[16];   /* "YYYY-MM-DDT" */
+	char date[16];   /* "YYYY-MM-DDT" or "YYYY-MM-DD " */
+	bool excel;
 };
 
 static size_t
@@ -222,6 +244,8 @@ fmt_utc_ms(struct utc_cache *c, char *out, int64_t t_us)
 		char b[64];
 		kt_fmt_utc(b, sizeof(b), day * 86400 * KT_USEC_PER_SEC, 0);
 		memcpy(c->date, b, 11); /* "YYYY-MM-DDT" */
+		if (c->excel)
+			c->date[10] = ' ';
 		c->date[11] = '\0';
 		c->day = day;
 	}
@@ -236,11 +260,12 @@ fmt_utc_ms(struct utc_cache *c, char *out, int64_t t_us)
 	*p++ = ':';
 	*p++ = (char)('0' + sec / 10);
 	*p++ = (char)('0' + sec % 10);
-	*p++ = '.';
+	*p++ = c->excel ? ',' : '.';
 	*p++ = (char)('0' + msec / 100);
 	*p++ = (char)('0' + (msec / 10) % 10);
 	*p++ = (char)('0' + msec % 10);
-	*p++ = 'Z';
+	if (!c->excel)
+		*p++ = 'Z';
 	*p = '\0';
 	return (size_t)(p - out);
 }
@@ -254,7 +279,7 @@ kt_write_timeseries_csv(const char *path, const struct kt_result *r, const struc
 					    "accel_ms2", "zone", "in_sprint", NULL };
 	struct kt_atomic_file a;
 	struct csvw w = { .s = s, .first = true };
-	struct utc_cache uc = { .day = INT64_MIN };
+	struct utc_cache uc = { .day = INT64_MIN, .excel = s->excel_time };
 	char point = s->decimal_comma ? ',' : '.';
 	/* rows are collected and written a block at a time: one fwrite (and
 	 * its stream lock) per row was a visible cost at 10 rows a second */
@@ -321,7 +346,7 @@ kt_write_sprints_csv(const char *path, const struct kt_result *r, const struct k
 		char b[64];
 
 		csvw_uint(&w, i + 1);
-		csvw_raw(&w, kt_fmt_utc(b, sizeof(b), sp->start_us, 3));
+		csvw_raw(&w, fmt_time(s, b, sizeof(b), sp->start_us, 3));
 		csvw_num(&w, (double)(sp->start_us - t0) / 1e6, 2);
 		csvw_num(&w, sp->duration_s, 2);
 		csvw_num(&w, sp->dist_m, 1);
@@ -424,8 +449,8 @@ kt_write_team_csv(const char *path, const struct kt_session_report *s, const str
 		csvw_uint(&w, r->gaps);
 		csvw_uint(&w, kt_vest_rejected_frames(v));
 		/* extras */
-		csvw_raw(&w, kt_fmt_utc(b, sizeof(b), r->first_us, 1));
-		csvw_raw(&w, kt_fmt_utc(b, sizeof(b), r->last_us, 1));
+		csvw_raw(&w, fmt_time(st, b, sizeof(b), r->first_us, 1));
+		csvw_raw(&w, fmt_time(st, b, sizeof(b), r->last_us, 1));
 		csvw_num(&w, r->valid_minutes, 1);
 		csvw_num(&w, r->gap_s, 1);
 		csvw_uint(&w, r->n_epochs);

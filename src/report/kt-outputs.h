@@ -23,6 +23,9 @@ struct kt_csv_style {
 	char sep;              /* ',' or ';' */
 	bool decimal_comma;
 	bool bom;
+	/* times in UTC as a German Excel reads a date-time,
+	 * "2026-11-21 14:00:00,000", not ISO 8601's "2026-11-21T14:00:00.000Z" */
+	bool excel_time;
 };
 
 void kt_csv_style_init(struct kt_csv_style *s, enum kt_csv_flavour f);

@@ -110,16 +110,22 @@ now_s(void)
  * (GCC and clang check both); an argument that only one language needs
  * (a plural ending, a strerror()) comes in a pair, English first, and each
  * format skips the other's with "%.0s", which prints nothing of it.
+ * The German one prints every %f (%e, %g) with the decimal comma
+ * ("1,5 ihrer 4,0 Minuten"); what comes through %s is as it is.
  * Thread-safe. */
 static void __attribute__((format(printf, 4, 0), format(printf, 5, 0)))
 vnote(struct ctx *c, enum kt_log_level level, bool partial, const char *fmt, const char *fmt_de, va_list ap)
 {
 	char buf[1024], buf_de[1024];
-	va_list ap_de;
+	va_list ap_de, ap_de2;
 
 	va_copy(ap_de, ap);
+	va_copy(ap_de2, ap);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	vsnprintf(buf_de, sizeof(buf_de), fmt_de, ap_de);
+	/* (a conversion it does not know: the numbers as C prints them) */
+	if (kt_vsnprintf_decimal_comma(buf_de, sizeof(buf_de), fmt_de, ap_de) < 0)
+		vsnprintf(buf_de, sizeof(buf_de), fmt_de, ap_de2);
+	va_end(ap_de2);
 	va_end(ap_de);
 
 	pthread_mutex_lock(&c->lock); /* the message clears the progress line: kt_log_set_status_line() */

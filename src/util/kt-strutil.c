@@ -2,11 +2,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <locale.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "kt-strutil.h"
 
@@ -111,6 +114,188 @@ kt_fmt_double(char *buf, size_t size, double v, int decimals, bool decimal_comma
 			memmove(buf, buf + 1, strlen(buf));
 	}
 	return buf;
+}
+
+/* One conversion of kt_vsnprintf_decimal_comma: spec (e.g. "%-*.2f") with
+ * its n_star '*' values, then the value of type T, into dst[0..room). */
+#define PUT_ONE(T)                                                                                   \
+	do {                                                                                         \
+		T v_ = va_arg(aq, T);                                                                \
+		w = n_star == 0 ? snprintf(dst, room, spec, v_)                                      \
+		    : n_star == 1 ? snprintf(dst, room, spec, star[0], v_)                           \
+				  : snprintf(dst, room, spec, star[0], star[1], v_);                 \
+	} while (0)
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+int
+kt_vsnprintf_decimal_comma(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	locale_t old = uselocale(c_locale());
+	size_t n = 0; /* the whole output's length, as vsnprintf counts it */
+	const char *p = fmt;
+	int r = 0;
+	va_list aq;
+
+	va_copy(aq, ap);
+	while (*p) {
+		const char *q = strchrnul(p, '%'), *s;
+		char spec[32], *dst;
+		size_t room, lit = (size_t) (q - p);
+		int star[2], n_star = 0, w = 0;
+		bool floating = false;
+
+		if (n < size)
+			memcpy(buf + n, p, lit < size - n ? lit : size - n);
+		n += lit;
+		if (!*q)
+			break;
+		/* %[flags][width][.precision][length]conversion */
+		s = q + 1;
+		s += strspn(s, "-+ #0'");
+		if (*s == '*') {
+			star[n_star++] = va_arg(aq, int);
+			s++;
+		} else {
+			s += strspn(s, "0123456789");
+		}
+		if (*s == '.') {
+			s++;
+			if (*s == '*') {
+				star[n_star++] = va_arg(aq, int);
+				s++;
+			} else {
+				s += strspn(s, "0123456789");
+			}
+		}
+		const char *len = s;
+		s += strspn(s, "hlLqjzt");
+		size_t len_n = (size_t) (s - len);
+		char conv = *s++;
+
+		/* (a positional argument stops at its '$') */
+		if (!conv || conv == '$' || s - q >= (ptrdiff_t) sizeof(spec)) {
+			r = -1;
+			break;
+		}
+		memcpy(spec, q, (size_t) (s - q));
+		spec[s - q] = '\0';
+		dst = n < size ? buf + n : NULL;
+		room = n < size ? size - n : 0;
+		switch (conv) {
+		case 'd':
+		case 'i':
+			if (len_n == 0 || len[0] == 'h')
+				PUT_ONE(int);
+			else if (len_n == 1 && len[0] == 'l')
+				PUT_ONE(long);
+			else if ((len_n == 2 && len[0] == 'l') || len[0] == 'q')
+				PUT_ONE(long long);
+			else if (len[0] == 'j')
+				PUT_ONE(intmax_t);
+			else if (len[0] == 'z')
+				PUT_ONE(ssize_t);
+			else if (len[0] == 't')
+				PUT_ONE(ptrdiff_t);
+			else
+				r = -1;
+			break;
+		case 'o':
+		case 'u':
+		case 'x':
+		case 'X':
+			if (len_n == 0 || len[0] == 'h')
+				PUT_ONE(unsigned);
+			else if (len_n == 1 && len[0] == 'l')
+				PUT_ONE(unsigned long);
+			else if ((len_n == 2 && len[0] == 'l') || len[0] == 'q')
+				PUT_ONE(unsigned long long);
+			else if (len[0] == 'j')
+				PUT_ONE(uintmax_t);
+			else if (len[0] == 'z')
+				PUT_ONE(size_t);
+			else if (len[0] == 't')
+				PUT_ONE(ptrdiff_t);
+			else
+				r = -1;
+			break;
+		case 'f':
+		case 'F':
+		case 'e':
+		case 'E':
+		case 'g':
+		case 'G':
+		case 'a':
+		case 'A':
+			floating = true;
+			if (len_n == 1 && len[0] == 'L')
+				PUT_ONE(long double);
+			else if (len_n == 0 || (len_n == 1 && len[0] == 'l'))
+				PUT_ONE(double);
+			else
+				r = -1;
+			break;
+		case 'c':
+			if (len_n == 0)
+				PUT_ONE(int);
+			else
+				r = -1;
+			break;
+		case 's':
+			if (len_n == 0)
+				PUT_ONE(const char *);
+			else
+				r = -1;
+			break;
+		case 'p':
+			PUT_ONE(void *);
+			break;
+		case '%':
+			w = 1;
+			if (room)
+				*dst = '%';
+			break;
+		default: /* %n, %m, %lc, wide strings: not in a note */
+			r = -1;
+			break;
+		}
+		if (r < 0 || w < 0) {
+			r = -1;
+			break;
+		}
+		if (floating && dst) {
+			char *dot = memchr(dst, '.', (size_t) w < room ? (size_t) w : room - 1);
+			if (dot)
+				*dot = ',';
+		}
+		n += (size_t) w;
+		p = s;
+	}
+	va_end(aq);
+	uselocale(old);
+	if (r < 0 || n > INT_MAX) {
+		if (size)
+			buf[0] = '\0';
+		errno = r < 0 ? EINVAL : EOVERFLOW;
+		return -1;
+	}
+	if (size)
+		buf[n < size ? n : size - 1] = '\0';
+	return (int) n;
+}
+#pragma GCC diagnostic pop
+#undef PUT_ONE
+
+int
+kt_snprintf_decimal_comma(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = kt_vsnprintf_decimal_comma(buf, size, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 char *

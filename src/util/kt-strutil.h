@@ -3,6 +3,7 @@
 #ifndef KT_UTIL_STRUTIL_H
 #define KT_UTIL_STRUTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,17 @@ int kt_safe_atou(const char *s, unsigned *ret);
 /* Print a double with `decimals` digits in the C locale; if decimal_comma, use
  * ',' instead of '.'. NaN prints as "" (unknown). Returns buf. */
 char *kt_fmt_double(char *buf, size_t size, double v, int decimals, bool decimal_comma);
+
+/* vsnprintf in the C locale, except that every floating-point conversion
+ * (%f, %e, %g, %a, with any flags, width and precision) prints a decimal
+ * comma: the German notes say "7,0 Minuten", while what comes in through
+ * %s (file names, times, already formatted numbers) is left as it is.
+ * Positional arguments (%1$s) and %n are not supported: -1 and errno
+ * EINVAL. Otherwise returns what vsnprintf returns, and cuts like it. */
+int kt_vsnprintf_decimal_comma(char *buf, size_t size, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+int kt_snprintf_decimal_comma(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* A size or rate in bytes for a volunteer, SI units, in the C locale.
  * KT_BYTES_ROUND, for log lines: "512 bytes", "850 kB", "2.1 MB", "2100.0 MB";

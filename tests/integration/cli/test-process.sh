@@ -71,6 +71,10 @@ csv_col() { # csv_col FILE COLUMN: the first data row's value of a named column
 	"$PY" -c "import csv,sys; r=list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig'))); print(r[0][sys.argv[2]])" "$1" "$2"
 }
 
+csv_col_de() { # the same for --csv-flavour de (';')
+	"$PY" -c "import csv,sys; r=list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig'), delimiter=';')); print(r[0][sys.argv[2]])" "$1" "$2"
+}
+
 json_get() { # json_get FILE PYTHON-EXPR (on variable j)
 	"$PY" -c "import json,sys; j=json.load(open(sys.argv[1], encoding='utf-8')); print($2)" "$1"
 }
@@ -345,7 +349,8 @@ stale)
 	! grep -q 'KT-000[56]' "$T/out/index.html" || fail "index.html lists a vest of the earlier run"
 	;;
 flavour-de)
-	sim "$T/s" -p 2 -m 3 -s 5
+	# (repeated sprints: sprints.csv has rows to look at)
+	sim "$T/s" -p 2 -m 3 -s 5 --drill sprints
 	run --csv-flavour de "$T/s" -o "$T/out"
 	expect_rc 0
 	head -c 3 "$T/out/team.csv" | od -An -tx1 | grep -q 'ef bb bf' || fail "no UTF-8 BOM"
@@ -354,6 +359,33 @@ flavour-de)
 	sed -n 2p "$T/out/team.csv" | grep -qE ';[0-9]+\.[0-9]' && fail "decimal point in de flavour"
 	id=$(sed -n 2p "$T/out/team.csv" | cut -d';' -f1 | tr -d '"')
 	sed -n 3p "$T/out/players/$id/timeseries.csv" | grep -qE '^0,10;' || fail "timeseries t_s not 0,10"
+	# times as German Excel reads a date-time (UTC, as the columns say):
+	# a space for ISO's T, the decimal comma, no Z; the simulator starts
+	# at 2026-11-21T14:00:00Z
+	sed -n 3p "$T/out/players/$id/timeseries.csv" | grep -qE '^0,10;2026-11-21 14:00:00,100;' ||
+		fail "timeseries utc not as German Excel reads it: $(sed -n 3p "$T/out/players/$id/timeseries.csv")"
+	[ "$(csv_col_de "$T/out/team.csv" start_utc)" = "2026-11-21 14:00:00,0" ] ||
+		fail "team.csv start_utc not as German Excel reads it: $(csv_col_de "$T/out/team.csv" start_utc)"
+	csv_col_de "$T/out/team.csv" end_utc | grep -qxE '2026-11-21 14:0[23]:[0-9]{2},[0-9]' ||
+		fail "team.csv end_utc not as German Excel reads it: $(csv_col_de "$T/out/team.csv" end_utc)"
+	# every sprint's start too
+	for f in "$T"/out/players/*/sprints.csv; do
+		tail -n +2 "$f" | cut -d';' -f2 | grep -vxE '2026-11-21 14:0[0-3]:[0-9]{2},[0-9]{3}' && fail "$f: start_utc not as German Excel reads it"
+	done
+	[ "$(cat "$T"/out/players/*/sprints.csv | wc -l)" -gt 2 ] || fail "no sprints to look at"
+	# the default flavour keeps ISO 8601
+	run "$T/s" -o "$T/outc"
+	expect_rc 0
+	[ "$(csv_col "$T/outc/team.csv" start_utc)" = "2026-11-21T14:00:00.0Z" ] || fail "C flavour start_utc not ISO 8601"
+	sed -n 3p "$T/outc/players/$id/timeseries.csv" | grep -qE '^0.10,2026-11-21T14:00:00.100Z,' ||
+		fail "C flavour utc not ISO 8601: $(sed -n 3p "$T/outc/players/$id/timeseries.csv")"
+	# kicktrack report reads the German files back: the same page numbers
+	if command -v gnuplot >/dev/null; then
+		"$KT" report --no-config -q "$T/out" 2>"$T/err" || fail "report of the de flavour"
+		"$KT" report --no-config -q "$T/outc" 2>"$T/err" || fail "report of the c flavour"
+		[ "$(grep -o 'data-v="[^"]*"' "$T/out/index.html")" = "$(grep -o 'data-v="[^"]*"' "$T/outc/index.html")" ] ||
+			fail "index.html of the de flavour differs from the c flavour's"
+	fi
 	[ "$(json_get "$T/out/session.json" "j['csv_flavour']")" = de ] || fail "flavour not recorded"
 	# session.json always uses JSON numbers
 	json_get "$T/out/session.json" "j['players'][0]['distance_m'] + 1" >/dev/null || fail "json numbers"
@@ -816,6 +848,8 @@ rate)
 	expect_err "$T/s/KT-0001.ubx: vest KT-0001 logged 1.0 positions a second: accelerations, decelerations and sprints need 5 or more"
 	[ "$(json_get "$T/out/session.json" "sum('positions a second' in w for w in j['warnings'])")" = 2 ] ||
 		fail "the rate warnings are not in session.json"
+	[ "$(json_get "$T/out/session.json" "sum('hat 1,0 Positionen pro Sekunde aufgezeichnet' in w for w in j['warnings_de'])")" = 2 ] ||
+		fail "the German rate warnings lack the decimal comma: $(json_get "$T/out/session.json" "j['warnings_de']")"
 	[ "$(json_get "$T/out/session.json" "j['status']")" = ok ] || fail "status not ok"
 	sim "$T/s10" -p 2 -m 3 -s 5
 	run "$T/s10" -o "$T/out10"
@@ -837,8 +871,13 @@ gaps)
 	grep -q "KT-0002 had no GPS signal" "$T/err" && fail "a vest with short gaps warned about"
 	[ "$(json_get "$T/out/session.json" "sum('no GPS signal for 1.5 of its 4.0' in w for w in j['warnings'])")" = 1 ] ||
 		fail "the gap warning is not in session.json"
-	[ "$(json_get "$T/out/session.json" "sum('hatte 1.5 ihrer 4.0 Minuten kein GPS-Signal (1 Lücke)' in w for w in j['warnings_de'])")" = 1 ] ||
-		fail "the gap warning is not in warnings_de"
+	# (German with the decimal comma, the file name keeps its dot)
+	[ "$(json_get "$T/out/session.json" "sum(w.startswith('$T/s/KT-0001.nmea: Weste KT-0001 hatte 1,5 ihrer 4,0 Minuten kein GPS-Signal (1 Lücke)') for w in j['warnings_de'])")" = 1 ] ||
+		fail "the gap warning is not in warnings_de with the decimal comma: $(json_get "$T/out/session.json" "j['warnings_de']")"
+	# and so on the German page (its charts do not matter here)
+	"$KT" report --no-config --lang de -q "$T/out" 2>"$T/err" >/dev/null
+	grep -qF "<li>$T/s/KT-0001.nmea: Weste KT-0001 hatte 1,5 ihrer 4,0 Minuten kein GPS-Signal" "$T/out/index.html" ||
+		fail "the German page lacks the gap note with the decimal comma: $(grep -A4 'class="notes' "$T/out/index.html")"
 	[ "$(json_get "$T/out/session.json" "j['status']")" = ok ] || fail "status not ok"
 	;;
 usage)

@@ -194,7 +194,12 @@ write_player(const char *outdir, int idx, double minutes, bool de, struct stats 
 		if (gap[i])
 			continue;
 		num(ts, t, 1, de);
-		fprintf(ts, "%c2026-11-24T18:%02u:%02u.%uZ%c", sep, 30 + s / 60 % 30, s % 60, (unsigned) (i % 10), sep);
+		/* (the utc column as each flavour writes it: the reporter must read either) */
+		if (de)
+			fprintf(ts, "%c2026-11-24 18:%02u:%02u,%u00%c", sep, 30 + s / 60 % 30, s % 60, (unsigned) (i % 10), sep);
+		else
+			fprintf(ts, "%c2026-11-24T18:%02u:%02u.%u00Z%c", sep, 30 + s / 60 % 30, s % 60, (unsigned) (i % 10),
+				sep);
 		num(ts, 52.5 + py[i] / 111000.0, 7, de);
 		fputc(sep, ts);
 		num(ts, 13.4 + px[i] / 68000.0, 7, de);

@@ -133,6 +133,26 @@ render)
 	[ "$n_sent" -gt 200 ] && [ "$n_sent" -le 1100 ] || fail "speed.png got $n_sent columns for $rows samples"
 	awk -v a="$max_sent" -v b="$max_csv" 'BEGIN { exit !(a >= b - 0.01) }' ||
 		fail "peak lost: $max_sent km/h sent, $max_csv km/h in the data"
+	# under the trend line of a long session the speed is lighter, but
+	# not grey: the PDF's title says "grey: no signal", and a whole
+	# session of grey columns read as one without signal
+	"$PY" - "$T/script.gp" <<-'EOF' || fail "a speed trace in the grey of 'no signal'"
+		import re, sys
+		# the colour of "plot $speed ..." in the commands of each chart
+		seen, chart = {}, None
+		for line in open(sys.argv[1], encoding="utf-8"):
+		    m = re.match(r"set output '.*/V01/(speed\.png|report\.pdf)\.part'", line)
+		    if m:
+		        chart = m.group(1)
+		    m = re.match(r"plot \$speed .*?rgb '(#[0-9a-fA-F]{6})'", line)
+		    if chart and m and chart not in seen:
+		        seen[chart] = m.group(1)
+		for chart in ("speed.png", "report.pdf"):
+		    rgb = seen.get(chart)
+		    assert rgb, f"{chart}: no colour for the speed trace in the gnuplot commands"
+		    c = [int(rgb[i:i + 2], 16) for i in (1, 3, 5)]
+		    assert max(c) - min(c) >= 48, f"{chart}: the speed trace is grey ({rgb}), the colour of 'no signal'"
+		EOF
 
 	# config file [report] lang = en is used when --lang is not given
 	printf '[report]\nlang = en\n' >"$T/kt.conf"
@@ -274,6 +294,27 @@ html)
 	want=$(tr ' ' '\n' <<<"$got" | grep . | sort -rn | tr '\n' ' ')
 	[ "$(wc -w <<<"$got")" -eq 5 ] && [ "$got" = "$want" ] || fail "table not sorted by distance in the browser: '$got'"
 	grep -q '<th data-type="num" class="desc">' "$T/dom2" || fail "sorted header not marked"
+	# every column header names what it counts, not only its unit ("m/min"
+	# alone said nothing to a coach), and the share of time with a
+	# position is called so, as on the PDFs
+	"$PY" - "$T/dom" <<-'EOF' || fail "a column header of index.html is only a unit"
+		import re, sys
+		dom = open(sys.argv[1], encoding="utf-8").read()
+		heads = [re.sub(r"<[^>]*>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", dom)]
+		assert len(heads) == 14, heads
+		units = {"m", "km", "km/h", "m/min", "min", "s", "%", "m/s²"}
+		for h in heads:
+		    words = [w for w in re.sub(r"\([^)]*\)", " ", h).split() if w not in units]
+		    assert words, f"header '{h}' is only a unit: {heads}"
+		assert "Laufleistung (m/min)" in heads and "Position bekannt (%)" in heads, heads
+		EOF
+	# a player card is narrow: each number keeps its unit on its line (a
+	# no-break space, which the browser's DOM writes as &nbsp;): "30,0" at a
+	# line's end and "km/h" below was a number without a unit
+	cards=$(grep -o '<small>[^<]*Bericht (PDF)</small>' "$T/dom")
+	[ "$(grep -c . <<<"$cards")" -eq 5 ] || fail "not 5 player cards in the DOM: $cards"
+	[ "$(grep -Ec '^<small>[0-9]+,[0-9]{2}&nbsp;km · [0-9]+&nbsp;Sprints? · [0-9]+,[0-9]&nbsp;km/h · ' <<<"$cards")" -eq 5 ] ||
+		fail "a player card's number can wrap away from its unit: $(head -2 <<<"$cards")"
 	"$CHECK" "$T/shot.png" || fail "no screenshot"
 	# not blank: far bigger than the screenshot of an empty page of the same size
 	printf '<!DOCTYPE html><html><body></body></html>\n' >"$T/blank.html"
@@ -484,6 +525,20 @@ charts)
 				}
 			}' || fail "$d: team_sprints.png axes do not cover the chart from 0"
 	done
+	# 9. accel.png: the trace crosses the threshold many times that are no
+	# effort; its labels say how long one must be held, from session.json
+	# (the fixture's has no effort_min_s: the default 0.5 s)
+	report_traced "$T/ac.gp" --lang de "$T/full" || fail "report (accel, de)"
+	chart_cmds "$T/ac.gp" V01/accel.png | grep -q "^set label 1 'Beschleunigungen ≥ 3,0 m/s² für mind. 0,5 s: [0-9]*'" ||
+		fail "de: accel.png does not say how long an acceleration is held: $(chart_cmds "$T/ac.gp" V01/accel.png | grep '^set label [12] ')"
+	chart_cmds "$T/ac.gp" V01/accel.png | grep -q "^set label 2 'Abbremsungen ≤ −3,0 m/s² für mind. 0,5 s: [0-9]*'" ||
+		fail "de: accel.png does not say how long a deceleration is held"
+	sed -i 's/"effort_ms2": 3.0 }/"effort_ms2": 2.5, "effort_min_s": 0.75 }/' "$T/full/session.json"
+	grep -q '"effort_min_s": 0.75' "$T/full/session.json" || fail "cannot set effort_min_s in the fixture"
+	report_traced "$T/ac.gp" --lang en "$T/full" || fail "report (accel, en)"
+	chart_cmds "$T/ac.gp" V01/accel.png | grep -q "^set label 1 'Accelerations ≥ 2.5 m/s² for at least 0.75 s: [0-9]*'" ||
+		fail "en: accel.png does not say the thresholds of session.json: $(chart_cmds "$T/ac.gp" V01/accel.png | grep '^set label [12] ')"
+
 	# 8. best 1/3/5-minute distances unknown (a session shorter than the
 	# window: empty, or "nan" from some writer): "–", not a number or "nan"
 	"$FIXTURE" "$T/pk" 3 5 c || fail "fixture"
@@ -699,8 +754,8 @@ notes)
 	html=$T/c/index.html
 	grep -q ' · 1 player</p>\| · 1 player ·' "$html" || fail "not '1 player': $(grep -o '·[^·]*player[^·]*' "$html" | head -2)"
 	grep -q '<td class="n" data-v="4.500">4.5</td>' "$html" || fail "4.5 minutes not shown as 4.5"
-	n=$(grep -o '<small>[^<]*</small>' "$html" | sed -n 's/.* · \([0-9]*\) sprints\{0,1\} · .*/\1/p')
-	word=$(grep -o '<small>[^<]*</small>' "$html" | sed -n 's/.* · [0-9]* \(sprints\{0,1\}\) · .*/\1/p')
+	n=$(grep -o '<small>[^<]*</small>' "$html" | sed -n 's/.* · \([0-9]*\)&nbsp;sprints\{0,1\} · .*/\1/p')
+	word=$(grep -o '<small>[^<]*</small>' "$html" | sed -n 's/.* · [0-9]*&nbsp;\(sprints\{0,1\}\) · .*/\1/p')
 	{ [ "$n" = 1 ] && [ "$word" = sprint ]; } || { [ "$n" != 1 ] && [ "$word" = sprints ]; } ||
 		fail "'$n $word' on the player card"
 	;;

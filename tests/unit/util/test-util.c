@@ -4,11 +4,14 @@
  * processes, never waiting unless asked, and a bounded wait that gets the
  * lock once the holder lets go. And what messages make of bytes read from
  * a file: kt_escape, kt_looks_binary, kt_read_text_file, kt_strip; the
- * German error texts of the notes (kt_strerror_de); and sizes for a
+ * German error texts of the notes (kt_strerror_de) and their numbers with
+ * the decimal comma (kt_snprintf_decimal_comma); and sizes for a
  * volunteer (kt_fmt_bytes), as the daemon's log lines and kicktrack status
  * have always printed them.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,11 +195,50 @@ test_bytes(void)
 	}
 }
 
+/* The German notes' printf: the decimal comma in every floating-point
+ * number, nothing else changed (a file name's dot, a time's colon) */
+static void
+test_decimal_comma(void)
+{
+	char b[256], c[256], small[8];
+	int n;
+
+	n = kt_snprintf_decimal_comma(b, sizeof(b), "%s: Weste %s hatte %.1f ihrer %.1f Minuten kein GPS-Signal (%u %.0s%s)",
+				      "/tmp/s/KT-0001.nmea", "KT-0001", 1.5, 4.0, 1u, "gap", "Lücke");
+	CHECK(!strcmp(b, "/tmp/s/KT-0001.nmea: Weste KT-0001 hatte 1,5 ihrer 4,0 Minuten kein GPS-Signal (1 Lücke)"),
+	      "the gap note: %s", b);
+	CHECK(n == (int) strlen(b), "length %d of '%s'", n, b);
+	/* every floating-point conversion, with flags, width, '*' and L */
+	kt_snprintf_decimal_comma(b, sizeof(b), "%8.3f|%-7.1e|%g|%+.2G|%#.0f|%*.*f|%Lf|%a|%.0f %%|%f", 3.14159, 1234.5,
+				  0.25, -2.5, 7.0, 6, 2, 9.876, (long double) 1.5, 0.5, 99.6, (double) NAN);
+	CHECK(!strcmp(b, "   3,142|1,2e+03|0,25|-2,5|7,|  9,88|1,500000|0x1p-1|100 %|nan"), "floats: %s", b);
+	/* integers and strings as printf prints them, dots kept */
+	kt_snprintf_decimal_comma(b, sizeof(b), "%d %5i %ld %lld %u %x %04X %zu %zd %" PRIu64 " %jd %hhu %c %.3s %-4s| %s",
+				  -3, 42, -7L, 1LL << 40, 3000000000u, 255u, 0xabu, (size_t) 12, (ssize_t) -1,
+				  (uint64_t) 18446744073709551615u, (intmax_t) -9, 300, 'x', "abcdef", "v1", "2026-11-21 14.00.ubx");
+	snprintf(c, sizeof(c), "%d %5i %ld %lld %u %x %04X %zu %zd %" PRIu64 " %jd %hhu %c %.3s %-4s| %s", -3, 42, -7L,
+		 1LL << 40, 3000000000u, 255u, 0xabu, (size_t) 12, (ssize_t) -1, (uint64_t) 18446744073709551615u,
+		 (intmax_t) -9, 300, 'x', "abcdef", "v1", "2026-11-21 14.00.ubx");
+	CHECK(!strcmp(b, c), "integers and strings: '%s', printf says '%s'", b, c);
+	/* cut as snprintf cuts, returning the whole length; a comma even in a cut number */
+	n = kt_snprintf_decimal_comma(small, sizeof(small), "ab %.3f cd", 12.5);
+	CHECK(n == (int) strlen("ab 12,500 cd") && !strcmp(small, "ab 12,5"), "cut: %d '%s'", n, small);
+	n = kt_snprintf_decimal_comma(small, sizeof(small), "%s%.1f", "abcdef", 1.5);
+	CHECK(n == 9 && !strcmp(small, "abcdef1"), "cut before the comma: %d '%s'", n, small);
+	n = kt_snprintf_decimal_comma(NULL, 0, "%.1f", 2.25);
+	CHECK(n == 3, "length only: %d", n);
+	/* what it cannot do it says, with nothing half done */
+	errno = 0;
+	n = kt_snprintf_decimal_comma(b, sizeof(b), "x %2$s %1$s", "a", "b");
+	CHECK(n == -1 && errno == EINVAL && b[0] == '\0', "positional arguments: %d '%s'", n, b);
+}
+
 int
 main(void)
 {
 	test_lock();
 	test_text();
 	test_bytes();
+	test_decimal_comma();
 	return failures ? 1 : 0;
 }

@@ -166,6 +166,9 @@ struct kt_vest *kt_port_vest(const struct kt_port *p);
  * identified it yet (after a back-off or a failure); NULL otherwise. */
 struct kt_vest *kt_port_was(const struct kt_port *p);
 int64_t kt_port_retry_at(const struct kt_port *p);
+/* The vest id a port's device gave when another port has that vest (it is
+ * not this port's vest); "" otherwise. */
+const char *kt_port_said_id(const struct kt_port *p);
 /* The failure last logged on a port that knew no vest (a device that is no
  * vest): kept by the daemon per path over the port's retries, so that the
  * same failure is said once (the port is made anew at each retry). */

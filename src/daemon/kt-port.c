@@ -107,6 +107,8 @@ struct kt_port {
 	struct kt_vest *vest;
 	struct kt_vest *was;          /* the vest that backed off on this path, until
 	                               * the reopened port identifies it again */
+	char said_id[KT_DOCK_VEST_ID_LEN + 1]; /* the id a vest gave that is not this
+	                               * port's vest (it is on another port) */
 	struct kt_dock_decoder dec;
 	struct kt_dock_frame frame;   /* for EV_FRAME */
 	struct outreq rq;             /* the request it answers */
@@ -240,10 +242,11 @@ port_fail(struct kt_port *p, enum port_event ev, const char *fmt, ...)
 	 * vest identified itself again before it failed the same way (or,
 	 * for a device that never says which vest it is, on this port) */
 	char *said = v ? v->failed_said : p->failed_said;
+	const char *name = v ? v->id : p->said_id[0] ? p->said_id : p->path;
 	if (!strcmp(said, p->reason))
-		log_debug("vest %s (%s): still: %s", v ? v->id : p->path, p->path, p->reason);
+		log_debug("vest %s (%s): still: %s", name, p->path, p->reason);
 	else
-		log_error("vest %s (%s): %s", v ? v->id : p->path, p->path, p->reason);
+		log_error("vest %s (%s): %s", name, p->path, p->reason);
 	snprintf(said, sizeof(p->failed_said), "%s", p->reason);
 	port_close_fd(p);
 	p->retry_at_us = p->now_us + MS(1000) * (int64_t)p->d->o->retry_s;
@@ -896,6 +899,8 @@ on_identify(struct kt_port *p)
 		return;
 	}
 	if (v->port && v->port != p) {
+		/* the port is not that vest's: its row in the status names the id */
+		snprintf(p->said_id, sizeof(p->said_id), "%s", id.vest_id);
 		port_fail(p, EV_FRAME, "vest id %s is also on port %s: two vests with one id?",
 			  id.vest_id, kt_port_path(v->port));
 		return;
@@ -1661,6 +1666,12 @@ struct kt_vest *
 kt_port_was(const struct kt_port *p)
 {
 	return p->was;
+}
+
+const char *
+kt_port_said_id(const struct kt_port *p)
+{
+	return p->said_id;
 }
 
 const char *

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
-# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage fulldisk earlier, and with the
+# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk earlier, and with the
 # project's vest emulator and simulator: session waitslow waitretry waitbound
 # noisy hopeless baddata badblock latekill. Bounded in time:
 # every wait gives up after a limit and fails the test.
@@ -349,6 +349,28 @@ garbage)
 	wait_for 30 grep -q 'still: this device does not speak' "$W/d.log" || fail "the other devices not retried"
 	[ "$(grep -c 'error: .*this device does not speak' "$W/d.log")" -eq 2 ] ||
 		fail "a device that is no vest is said at every retry"
+	stop_daemon
+	;;
+sameid)
+	# the same vest id on two ports at once (one vest on two cables, or two
+	# vests flashed alike): the second port fails, and its row in 'kicktrack
+	# status' names the id it gave, not "?"; the first port downloads on
+	mkdata a 200000
+	vest V07 --log "$W/a" --rate 40000
+	daemon --no-process
+	wait_for 20 n_downloading_at_least 1 || fail "V07 not downloading"
+	$VEST --id V07 --link "$W/V07-second.tty" --log "$W/a" 2>>"$W/vest.err" &
+	PIDS+=($!)
+	second_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q '^  V07 *FAILED: vest id V07 is also on port .*: two vests with one id?' "$W/st.txt"
+	}
+	wait_for 20 second_shown || { cat "$W/st.txt"; fail "the second port's row does not name the vest id"; }
+	grep -q '^  ? ' "$W/st.txt" && { cat "$W/st.txt"; fail "a row without its vest id"; }
+	grep -q '^  V07 *downloading' "$W/st.txt" || { cat "$W/st.txt"; fail "the first port's download not shown"; }
+	grep -q 'error: vest V07 (.*): vest id V07 is also on port' "$W/d.log" || fail "the log does not name the vest id"
+	wait_for 30 stored V07 a 100 || fail "V07 not stored identical"
+	[ "$(nraw)" -eq 1 ] || fail "duplicates"
 	stop_daemon
 	;;
 fulldisk)

@@ -406,7 +406,8 @@ kt_dockd_session_stored(struct kt_dockd *d, struct kt_vest *v, struct kt_vsess *
 	int r;
 
 	d->last_stored_us = now_us;
-	if (s->grouped || !d->o->process)
+	/* also with processing off: the training is listed as stored */
+	if (s->grouped)
 		return;
 	r = kt_store_raw_path(d->store, v->id, s->info.id, s->info.crc32, &raw);
 	if (r < 0) {
@@ -1060,8 +1061,7 @@ main(int argc, char **argv)
 		log_warning("cannot read pitch %s: %s; trainings get a pitch estimated from the tracks",
 			    dm.o.pitch_path, strerror(e));
 	}
-	if (dm.o.process)
-		kt_training_load(&dm.d);
+	kt_training_load(&dm.d);
 #if KT_HAVE_LIVE
 	if (dm.live_cfg.enable) {
 		/* the live numbers must equal the reports: same thresholds and

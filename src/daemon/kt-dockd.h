@@ -186,6 +186,8 @@ enum kt_training_state {
 	KT_TRAINING_PROCESSING,
 	KT_TRAINING_DONE,
 	KT_TRAINING_FAILED,
+	KT_TRAINING_STORED,        /* processing off (--no-process): logs stored and
+	                            * grouped, no reports made */
 };
 const char *kt_training_state_to_str(enum kt_training_state s);
 

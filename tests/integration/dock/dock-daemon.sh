@@ -4,7 +4,7 @@
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
 # Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk earlier, and with the
 # project's vest emulator and simulator: session waitslow waitretry waitbound
-# noisy hopeless baddata badblock latekill. Bounded in time:
+# noisy hopeless baddata badblock latekill noprocess. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -253,11 +253,19 @@ basic)
 		for i in $(seq -w 1 30); do
 			printf '  {"name": "2026-10-%s_1800", "logs": 12, "state": "done", "report_dir": "/srv/kt/sessions/2026-10-%s_1800/reports"},\n' $i $i
 		done
+		# ... and of those stored with processing off, also the last 3
+		for i in 1 2 3 4 5; do
+			printf '  {"name": "2026-10-31_180%s", "logs": 2, "state": "stored", "report_dir": "x"},\n' $i
+		done
 		printf '  {"name": "2026-11-01_1800", "logs": 3, "state": "waiting", "processing_in_s": 100, "report_dir": "x"}],\n'
 		printf ' "latest_report": "/srv/kt/sessions/2026-10-30_1800/reports/index.html"}\n'
 	} > "$W/season.json"
 	$K status --file "$W/season.json" > "$W/st.txt" || { cat "$W/st.txt"; fail "status of a season"; }
 	[ "$(grep -c 'reports ready: /srv' "$W/st.txt")" -eq 3 ] || { cat "$W/st.txt"; fail "not the last 3 trainings shown"; }
+	[ "$(grep -c 'stored; no reports made' "$W/st.txt")" -eq 3 ] &&
+		grep -q '^  2 earlier trainings stored (not shown): /srv/kt/sessions/$' "$W/st.txt" &&
+		grep -q '2026-10-31_1805 .*stored; no reports made' "$W/st.txt" ||
+		{ cat "$W/st.txt"; fail "not the last 3 stored trainings shown"; }
 	grep -q '^  27 earlier trainings with reports ready (not shown): /srv/kt/sessions/$' "$W/st.txt" &&
 		grep -q '2026-10-30_1800 .*reports ready' "$W/st.txt" && grep -q '2026-11-01_1800 .*waiting for more vests' "$W/st.txt" &&
 		grep -q 'V01 .*stored and erased' "$W/st.txt" || { cat "$W/st.txt"; fail "a season's status"; }
@@ -778,6 +786,42 @@ latekill)
 	wait_for 5 started_4th || fail "daemon did not start again"
 	sleep 3
 	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 2 ] || fail "whole reports made again at a restart"
+	stop_daemon
+	;;
+noprocess)
+	# With processing off the volunteer still sees the download worked: the
+	# training is listed as stored, without reports (before: no training at
+	# all). A later start with processing on makes its reports.
+	$SIM -o "$W/sim" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	for f in "$W"/sim/*.ubx; do
+		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" >/dev/null 2>>"$W/vest.err" &
+		PIDS+=($!)
+	done
+	daemon -c "$W/kicktrack.conf" --quiet-time 1 --no-process
+	wait_for 30 nraw_is 2 || fail "only $(nraw) of 2 stored"
+	stored_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q '^  20[0-9-]*_[0-9]* *2 logs  stored; no reports made (kicktrackd runs with processing off)$' "$W/st.txt"
+	}
+	wait_for 10 stored_shown || { cat "$W/st.txt"; fail "the stored training is not listed"; }
+	sleep 2 # the quiet time (1 s) is over: still nothing is processed
+	grep -q ': processing [0-9]* log\|reports ready' "$W/d.log" && fail "processed with --no-process"
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	[ -z "$(ls "$t")" ] || fail "reports made with --no-process: $(ls "$t")"
+	stop_daemon
+	# a restart lists it again, from the store
+	daemon -c "$W/kicktrack.conf" --quiet-time 1 --no-process
+	wait_for 10 stored_shown || { cat "$W/st.txt"; fail "the stored training not listed after a restart"; }
+	stop_daemon
+	daemon -c "$W/kicktrack.conf" --quiet-time 1
+	wait_for 60 grep -q 'reports ready' "$W/d.log" || fail "no reports once processing is on"
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "report: $(cat "$t/team.csv")"
+	ready_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q ' 2 logs  reports ready' "$W/st.txt"
+	}
+	wait_for 5 ready_shown || { cat "$W/st.txt"; fail "status does not show the reports"; }
 	stop_daemon
 	;;
 *)

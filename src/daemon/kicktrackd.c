@@ -314,8 +314,8 @@ usage(FILE *f)
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n\n"
 		"Command-line options win over the config file; each is given once, except\n"
-		"-d and -u. SIGTERM/SIGINT stop cleanly (partial downloads resume next time),\n"
-		"SIGHUP scans the ports at once.\n"
+		"-d and -u, and --erase and --no-erase not both. SIGTERM/SIGINT stop cleanly\n"
+		"(partial downloads resume next time), SIGHUP scans the ports at once.\n"
 		"Watch it with 'kicktrack status --watch'. See kicktrackd(8).\n",
 		KT_DOCK_MAX_CHUNK);
 }
@@ -824,6 +824,11 @@ parse_args(struct daemon *dm, int argc, char **argv)
 			return -EINVAL;
 		if (opt == '?' || opt == ':') {
 			kt_args_bad_option(NULL, "kicktrackd", opt, argv, long_opts);
+			return -EINVAL;
+		} else if ((opt == OPT_ERASE &&
+			    kt_args_opposite(&seen, long_opts, OPT_ERASE, OPT_NO_ERASE)) ||
+			   (opt == OPT_NO_ERASE &&
+			    kt_args_opposite(&seen, long_opts, OPT_NO_ERASE, OPT_ERASE))) {
 			return -EINVAL;
 		} else if (opt == 'c')
 			config = optarg;

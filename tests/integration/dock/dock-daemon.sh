@@ -163,6 +163,19 @@ Try 'kicktrackd --help'." ] || { cat "$W/opt.out" "$W/opt.err"; fail "${a%%:*}: 
 		[ $rc -eq 2 ] && [ "$(cat "$W/twice.err")" = "kicktrackd: error: ${a#*|}: give it once" ] ||
 			{ cat "$W/twice.err"; fail "${a%%|*}: exit $rc, not refused in one line"; }
 	done
+	# --erase and --no-erase contradict each other: refused in one line
+	# (before: the last one quietly won), in either order
+	for a in "--erase --no-erase|--erase and --no-erase" "--no-erase --erase|--no-erase and --erase"; do
+		timeout 5 $D --no-config -r "$ROOT" -d "$W/x" --no-usb ${a%%|*} >"$W/opp.out" 2>"$W/opp.err"
+		rc=$?
+		[ $rc -eq 2 ] && [ ! -s "$W/opp.out" ] &&
+			[ "$(cat "$W/opp.err")" = "kicktrackd: error: ${a#*|}: give one of them" ] ||
+			{ cat "$W/opp.out" "$W/opp.err"; fail "${a%%|*}: exit $rc, not refused in one line"; }
+	done
+	# ... the same one twice is not a contradiction
+	timeout 5 $D --no-config -r "$ROOT" --no-usb --erase --erase --no-process --no-process >"$W/opp.err" 2>&1
+	[ $? -eq 2 ] && grep -q "no vest ports to look for" "$W/opp.err" ||
+		{ cat "$W/opp.err"; fail "--erase twice refused"; }
 	# ... but the same value twice is fine, and -d and -u are repeatable
 	# (documented so): the check that stops these is another one
 	timeout 5 $D --no-config -r "$ROOT" -r "$ROOT" --no-usb -q 5 -q 5 >"$W/twice.err" 2>&1

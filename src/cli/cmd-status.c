@@ -134,6 +134,12 @@ print_vest(FILE *f, json_object *v)
 				" sessions stored): plug it in again to continue\n", stored, n);
 		return;
 	}
+	if (!strcmp(state, "waiting")) {
+		/* no room on the store's disk for its download (yet): the
+		 * reason says whether beside others or at all, and what to do */
+		fprintf(f, "%s\n", *reason ? reason : "waiting for disk space");
+		return;
+	}
 	if (!strcmp(state, "erasing")) {
 		fprintf(f, "stored, erasing it on the vest\n");
 		return;
@@ -311,10 +317,10 @@ usage(FILE *f)
 	fprintf(f,
 		"Usage: kicktrack status [--root DIR | --file PATH] [--watch]\n"
 		"Show the docking station: every vest seen (downloading with progress, speed\n"
-		"and time left; done, stored, erased; or failed and why), the trainings (the\n"
-		"latest 3 with reports ready, and the latest 3 stored without reports when\n"
-		"kicktrackd's processing is off) and the latest report folder, from the\n"
-		"status file kicktrackd writes.\n\n"
+		"and time left; waiting for disk space and why; done, stored, erased; or\n"
+		"failed and why), the trainings (the latest 3 with reports ready, and the\n"
+		"latest 3 stored without reports when kicktrackd's processing is off) and\n"
+		"the latest report folder, from the status file kicktrackd writes.\n\n"
 		"  -r, --root DIR    session store root (default " KT_STORE_DEFAULT_ROOT ");\n"
 		"                    reads DIR/status.json\n"
 		"  -f, --file PATH   read this status file instead (not with --root)\n"

@@ -84,6 +84,8 @@ enum kt_vest_state {
 	KT_VEST_DONE,              /* every session stored (and erased if configured) */
 	KT_VEST_FAILED,            /* see reason; retried after retry_s */
 	KT_VEST_UNPLUGGED,
+	KT_VEST_WAITING,           /* no room on the store's disk for its next
+	                            * download (yet): see reason; checked every second */
 };
 const char *kt_vest_state_to_str(enum kt_vest_state s);
 
@@ -114,6 +116,7 @@ struct kt_vest {
 	bool failed_here;          /* FAILED on port_path and retried there (not unplugged) */
 	char failed_said[320];     /* the failure last logged; cleared by progress or unplug */
 	unsigned progress_logged;  /* quarters of the current session logged */
+	int space_wait;            /* why it waits for disk space, as last logged (0 not) */
 	struct kt_port *port;      /* NULL while unplugged */
 };
 
@@ -150,6 +153,9 @@ enum kt_port_state {
 	KT_PORT_IDLE,              /* nothing to do; watching for unplug */
 	KT_PORT_FAILED,            /* closed; path ignored until retry time */
 	KT_PORT_CLOSED,            /* hung up */
+	KT_PORT_WAIT_SPACE,        /* the vest's sessions to download do not fit on the
+	                            * store's disk beside the downloads under way (or at
+	                            * all): nothing asked, the space checked every second */
 };
 const char *kt_port_state_to_str(enum kt_port_state s);
 

@@ -421,6 +421,7 @@ vest_state_de(const struct kt_vest *v)
 	case KT_VEST_DONE: return "fertig";
 	case KT_VEST_FAILED: return "Fehler";
 	case KT_VEST_UNPLUGGED: return "abgesteckt";
+	case KT_VEST_WAITING: return "wartet auf Speicherplatz";
 	}
 	return "?";
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: EUPL-1.2
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
-# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk earlier, and with the
+# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk diskshare earlier, and with the
 # project's vest emulator and simulator: session waitslow waitretry waitbound
 # noisy hopeless baddata badblock latekill noprocess. Bounded in time:
 # every wait gives up after a limit and fails the test.
@@ -409,9 +409,10 @@ fulldisk)
 	wait_for 20 stored V01 a 100 || fail "not stored after space came back"
 	stop_daemon
 	# a disk that is really full (a small tmpfs in a mount namespace of its
-	# own, so root only): kicktrackd cannot even update its status, which
-	# would look like a daemon that is stuck; kicktrack status says it is
-	# the disk, and what to do
+	# own, so root only): kicktrackd does not start a download that does not
+	# fit, and says so; something else fills the disk, and kicktrackd cannot
+	# even update its status, which would look like a daemon that is stuck;
+	# kicktrack status says it is the disk, and what to do
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "not root: the real full disk is not tried"
 	else
@@ -423,16 +424,71 @@ fulldisk)
 			mkdir "$W/small/root"
 			"$D" -r "$W/small/root" -d "$W/V02.tty" --no-usb --scan-interval 200 --retry 1 \
 				--no-process >>"$W/d.log" 2>&1 &
+			for _ in $(seq 200); do grep -q "too full for session 100 even alone" "$W/d.log" && break; sleep 0.1; done
+			head -c 1M /dev/zero > "$W/small/filler" 2>/dev/null
 			for _ in $(seq 200); do grep -q "No space left on device" "$W/d.log" && break; sleep 0.1; done
 			sleep 2
 			"$0" status -r "$W/small/root" >"$W/full.txt" 2>&1
 			kill $!; wait $!' "$K"
 		[ $? -eq 10 ] && fail "cannot mount a tmpfs"
+		grep -q "warning: vest V02: the store's disk is too full for session 100 even alone: it needs 300 kB more" "$W/d.log" ||
+			fail "a download that does not fit is not said"
 		grep -q 'No space left on device' "$W/d.log" || fail "the small disk never got full"
 		grep -q "^The disk of the store is FULL (.* free): kicktrackd cannot store the vests'" "$W/full.txt" &&
 			grep -q "(df -h $W/small/root); the downloads then go on by themselves" "$W/full.txt" ||
 			{ cat "$W/full.txt"; fail "kicktrack status does not say that the disk is full"; }
 	fi
+	;;
+diskshare)
+	# Three vests filling a nearly full disk together (a 1.5 MB tmpfs in a
+	# mount namespace of its own, so root only; 708 kB each): before, all
+	# three stopped at 70-80 % on a full disk and none was stored. Now the
+	# downloads that fit go ahead and finish, the third waits, saying why,
+	# and once it does not fit even alone it says so clearly, once; nothing
+	# fills the disk, so the status stays fresh. With room (the tmpfs grown)
+	# it goes on by itself.
+	[ "$(id -u)" -eq 0 ] || { echo "not root: cannot mount a tmpfs"; exit 77; }
+	if [ -z "${KT_DOCK_NS:-}" ]; then
+		trap - EXIT
+		rm -rf "$W"
+		KT_DOCK_NS=1 exec unshare -m "$0" "$@"
+	fi
+	mkdir "$W/small"
+	mount -t tmpfs -o size=1536k tmpfs "$W/small" || fail "cannot mount a tmpfs"
+	ROOT=$W/small/root
+	mkdir "$ROOT"
+	for i in 1 2 3; do
+		mkdata s$i 708000
+		vest V0$i --log "$W/s$i" --rate 150000 --idle-exit 120
+	done
+	daemon --no-process
+	beside_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q "^  V0[123] *waiting for disk space: session 100 needs 708 kB more, but beside the downloads under way (V0[123], V0[123]) there is room for [0-9.]* kB only; once there is room it goes on by itself (df -h $ROOT)$" "$W/st.txt"
+	}
+	wait_for 20 beside_shown || { cat "$W/st.txt"; fail "the waiting vest does not say why"; }
+	wait_for 40 nraw_is 2 || fail "only $(nraw) of the 2 sessions that fit stored"
+	n=0
+	for i in 1 2 3; do stored V0$i s$i 100 && n=$((n + 1)); done
+	[ $n -eq 2 ] || fail "$n sessions stored byte-identical, expected 2"
+	alone_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q "^  V0[123] *waiting for disk space: the store's disk is too full for session 100 even alone: it needs 708 kB more, there is room for [0-9.]* kB; free space there (df -h $ROOT), the download then goes on by itself$" "$W/st.txt"
+	}
+	wait_for 10 alone_shown || { cat "$W/st.txt"; fail "the vest that does not fit does not say so"; }
+	sleep 2
+	$K status -r "$ROOT" > "$W/st.txt" 2>&1 || { cat "$W/st.txt"; fail "the status is not fresh: the daemon filled the disk"; }
+	[ "$(grep -c "warning: vest V0[123]: the store's disk is too full for session 100 even alone" "$W/d.log")" -eq 1 ] ||
+		fail "a download that does not fit is not said, or said at every check"
+	grep -q 'No space left on device' "$W/d.log" && fail "the daemon filled the disk"
+	[ "$(nraw)" -eq 2 ] || fail "$(nraw) stored"
+	# space again: the third goes on by itself
+	mount -o remount,size=3m "$W/small" || fail "cannot grow the tmpfs"
+	wait_for 20 nraw_is 3 || fail "the third session not stored once there was room"
+	for i in 1 2 3; do stored V0$i s$i 100 || fail "V0$i not identical"; done
+	grep -q "vest V0[123]: there is room on the store's disk for session 100 now" "$W/d.log" ||
+		fail "the end of the wait is not said"
+	stop_daemon
 	;;
 session)
 	# The volunteer's evening: 20 simulated players' vests (the project's

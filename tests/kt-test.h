@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/wait.h>
 
 static int failures;
 
@@ -39,5 +40,28 @@ kt_test_fail(const char *file, int line, const char *cond, const char *fmt, ...)
 			kt_test_fail(__FILE__, __LINE__, #a " == " #b, " %lld, expected %lld", \
 				     _a, _b);                                              \
 	} while (0)
+
+/* Runs the shell command cmd with its stderr joined to its stdout; puts its
+ * output (up to size - 1 bytes) in out. Returns its exit status, or -1 when
+ * it could not be run or did not exit. For a program's messages, word by word. */
+__attribute__((unused)) static int
+kt_test_output(const char *cmd, char *out, size_t size)
+{
+	char full[4200];
+	size_t n = 0;
+	int status;
+	FILE *f;
+
+	out[0] = '\0';
+	if ((size_t)snprintf(full, sizeof(full), "%s 2>&1", cmd) >= sizeof(full))
+		return -1;
+	f = popen(full, "r");
+	if (!f)
+		return -1;
+	n = fread(out, 1, size - 1, f);
+	out[n] = '\0';
+	status = pclose(f);
+	return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 #endif

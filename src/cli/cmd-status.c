@@ -134,6 +134,12 @@ print_vest(FILE *f, json_object *v)
 				" sessions stored): plug it in again to continue\n", stored, n);
 		return;
 	}
+	if (!strcmp(state, "waiting")) {
+		/* no room on the store's disk for its download (yet): the
+		 * reason says whether beside others or at all, and what to do */
+		fprintf(f, "%s\n", *reason ? reason : "waiting for disk space");
+		return;
+	}
 	if (!strcmp(state, "erasing")) {
 		fprintf(f, "stored, erasing it on the vest\n");
 		return;
@@ -221,20 +227,30 @@ render(FILE *f, const char *path, bool clear)
 
 	if (json_object_object_get_ex(root, "trainings", &trainings) &&
 	    json_object_is_type(trainings, json_type_array)) {
-		size_t n = json_object_array_length(trainings), n_done = 0, skip;
-		for (size_t i = 0; i < n; i++)
-			n_done += !strcmp(jstr(json_object_array_get_idx(trainings, i), "state"), "done");
+		/* done, and stored (processing off): the latest SHOW_DONE of each */
+		size_t n = json_object_array_length(trainings), n_done = 0, n_stored = 0, skip, skip_st;
+		for (size_t i = 0; i < n; i++) {
+			const char *st = jstr(json_object_array_get_idx(trainings, i), "state");
+			n_done += !strcmp(st, "done");
+			n_stored += !strcmp(st, "stored");
+		}
 		skip = n_done > SHOW_DONE ? n_done - SHOW_DONE : 0;
+		skip_st = n_stored > SHOW_DONE ? n_stored - SHOW_DONE : 0;
 		if (n)
 			fprintf(f, "\nTrainings:\n");
 		if (skip)
 			fprintf(f, "  %zu earlier training%s with reports ready (not shown): %s/sessions/\n",
 				skip, skip == 1 ? "" : "s", jstr(root, "store_root"));
-		for (size_t i = 0, seen_done = 0; i < n; i++) {
+		if (skip_st)
+			fprintf(f, "  %zu earlier training%s stored (not shown): %s/sessions/\n",
+				skip_st, skip_st == 1 ? "" : "s", jstr(root, "store_root"));
+		for (size_t i = 0, seen_done = 0, seen_st = 0; i < n; i++) {
 			json_object *t = json_object_array_get_idx(trainings, i);
 			const char *st = jstr(t, "state");
 
 			if (!strcmp(st, "done") && seen_done++ < skip)
+				continue;
+			if (!strcmp(st, "stored") && seen_st++ < skip_st)
 				continue;
 			fprintf(f, "  %-18s %2" PRId64 " logs  ", jstr(t, "name"), jint(t, "logs", 0));
 			if (!strcmp(st, "waiting") && *jstr(t, "waiting_for"))
@@ -246,6 +262,8 @@ render(FILE *f, const char *path, bool clear)
 				fprintf(f, "making the reports...\n");
 			else if (!strcmp(st, "done"))
 				fprintf(f, "reports ready: %s\n", jstr(t, "report_dir"));
+			else if (!strcmp(st, "stored"))
+				fprintf(f, "stored; no reports made (kicktrackd runs with processing off)\n");
 			else {
 				/* report_dir is .../sessions/NAME/reports; the logs are beside it */
 				const char *rd = jstr(t, "report_dir");
@@ -299,9 +317,10 @@ usage(FILE *f)
 	fprintf(f,
 		"Usage: kicktrack status [--root DIR | --file PATH] [--watch]\n"
 		"Show the docking station: every vest seen (downloading with progress, speed\n"
-		"and time left; done, stored, erased; or failed and why), the trainings (the\n"
-		"latest 3 with reports ready) and the latest report folder, from the status\n"
-		"file kicktrackd writes.\n\n"
+		"and time left; waiting for disk space and why; done, stored, erased; or\n"
+		"failed and why), the trainings (the latest 3 with reports ready, and the\n"
+		"latest 3 stored without reports when kicktrackd's processing is off) and\n"
+		"the latest report folder, from the status file kicktrackd writes.\n\n"
 		"  -r, --root DIR    session store root (default " KT_STORE_DEFAULT_ROOT ");\n"
 		"                    reads DIR/status.json\n"
 		"  -f, --file PATH   read this status file instead (not with --root)\n"

@@ -314,8 +314,8 @@ usage(FILE *f)
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n\n"
 		"Command-line options win over the config file; each is given once, except\n"
-		"-d and -u. SIGTERM/SIGINT stop cleanly (partial downloads resume next time),\n"
-		"SIGHUP scans the ports at once.\n"
+		"-d and -u, and --erase and --no-erase not both. SIGTERM/SIGINT stop cleanly\n"
+		"(partial downloads resume next time), SIGHUP scans the ports at once.\n"
 		"Watch it with 'kicktrack status --watch'. See kicktrackd(8).\n",
 		KT_DOCK_MAX_CHUNK);
 }
@@ -406,7 +406,8 @@ kt_dockd_session_stored(struct kt_dockd *d, struct kt_vest *v, struct kt_vsess *
 	int r;
 
 	d->last_stored_us = now_us;
-	if (s->grouped || !d->o->process)
+	/* also with processing off: the training is listed as stored */
+	if (s->grouped)
 		return;
 	r = kt_store_raw_path(d->store, v->id, s->info.id, s->info.crc32, &raw);
 	if (r < 0) {
@@ -824,6 +825,11 @@ parse_args(struct daemon *dm, int argc, char **argv)
 		if (opt == '?' || opt == ':') {
 			kt_args_bad_option(NULL, "kicktrackd", opt, argv, long_opts);
 			return -EINVAL;
+		} else if ((opt == OPT_ERASE &&
+			    kt_args_opposite(&seen, long_opts, OPT_ERASE, OPT_NO_ERASE)) ||
+			   (opt == OPT_NO_ERASE &&
+			    kt_args_opposite(&seen, long_opts, OPT_NO_ERASE, OPT_ERASE))) {
+			return -EINVAL;
 		} else if (opt == 'c')
 			config = optarg;
 		else if (opt == OPT_NO_CONFIG)
@@ -1060,8 +1066,7 @@ main(int argc, char **argv)
 		log_warning("cannot read pitch %s: %s; trainings get a pitch estimated from the tracks",
 			    dm.o.pitch_path, strerror(e));
 	}
-	if (dm.o.process)
-		kt_training_load(&dm.d);
+	kt_training_load(&dm.d);
 #if KT_HAVE_LIVE
 	if (dm.live_cfg.enable) {
 		/* the live numbers must equal the reports: same thresholds and

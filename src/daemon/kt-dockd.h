@@ -84,6 +84,8 @@ enum kt_vest_state {
 	KT_VEST_DONE,              /* every session stored (and erased if configured) */
 	KT_VEST_FAILED,            /* see reason; retried after retry_s */
 	KT_VEST_UNPLUGGED,
+	KT_VEST_WAITING,           /* no room on the store's disk for its next
+	                            * download (yet): see reason; checked every second */
 };
 const char *kt_vest_state_to_str(enum kt_vest_state s);
 
@@ -114,6 +116,7 @@ struct kt_vest {
 	bool failed_here;          /* FAILED on port_path and retried there (not unplugged) */
 	char failed_said[320];     /* the failure last logged; cleared by progress or unplug */
 	unsigned progress_logged;  /* quarters of the current session logged */
+	int space_wait;            /* why it waits for disk space, as last logged (0 not) */
 	struct kt_port *port;      /* NULL while unplugged */
 };
 
@@ -150,6 +153,9 @@ enum kt_port_state {
 	KT_PORT_IDLE,              /* nothing to do; watching for unplug */
 	KT_PORT_FAILED,            /* closed; path ignored until retry time */
 	KT_PORT_CLOSED,            /* hung up */
+	KT_PORT_WAIT_SPACE,        /* the vest's sessions to download do not fit on the
+	                            * store's disk beside the downloads under way (or at
+	                            * all): nothing asked, the space checked every second */
 };
 const char *kt_port_state_to_str(enum kt_port_state s);
 
@@ -166,6 +172,9 @@ struct kt_vest *kt_port_vest(const struct kt_port *p);
  * identified it yet (after a back-off or a failure); NULL otherwise. */
 struct kt_vest *kt_port_was(const struct kt_port *p);
 int64_t kt_port_retry_at(const struct kt_port *p);
+/* The vest id a port's device gave when another port has that vest (it is
+ * not this port's vest); "" otherwise. */
+const char *kt_port_said_id(const struct kt_port *p);
 /* The failure last logged on a port that knew no vest (a device that is no
  * vest): kept by the daemon per path over the port's retries, so that the
  * same failure is said once (the port is made anew at each retry). */
@@ -183,6 +192,8 @@ enum kt_training_state {
 	KT_TRAINING_PROCESSING,
 	KT_TRAINING_DONE,
 	KT_TRAINING_FAILED,
+	KT_TRAINING_STORED,        /* processing off (--no-process): logs stored and
+	                            * grouped, no reports made */
 };
 const char *kt_training_state_to_str(enum kt_training_state s);
 

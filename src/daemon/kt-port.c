@@ -33,6 +33,14 @@
 #define DAMAGED_RUN_MAX 32       /* damaged answers in a row at MIN_CHUNK: back off
                                   * (frames damaged on the way or damaged data) */
 #define MAX_BACKOFFS 5           /* dock.md 5: then report the vest failed */
+/* Disk space: a download starts only when the rest of it fits on the store's
+ * disk beside the rest of the downloads under way and this much kept free
+ * (the status file, manifests; per download its resume point and the last
+ * block), so that several vests filling a nearly full disk together do not
+ * all stop short of the end: what fits is finished, the others wait. */
+#define SPACE_KEEP (64 * 1024)
+#define SPACE_KEEP_PER_DOWNLOAD (16 * 1024)
+#define SPACE_RECHECK_US MS(1000)
 
 enum port_event {
 	EV_OPENED,        /* port open: start talking */
@@ -71,6 +79,7 @@ kt_port_state_to_str(enum kt_port_state s)
 	case KT_PORT_IDLE: return "idle";
 	case KT_PORT_FAILED: return "failed";
 	case KT_PORT_CLOSED: return "closed";
+	case KT_PORT_WAIT_SPACE: return "wait-space";
 	}
 	return "?";
 }
@@ -86,6 +95,7 @@ kt_vest_state_to_str(enum kt_vest_state s)
 	case KT_VEST_DONE: return "done";
 	case KT_VEST_FAILED: return "failed";
 	case KT_VEST_UNPLUGGED: return "unplugged";
+	case KT_VEST_WAITING: return "waiting";
 	}
 	return "?";
 }
@@ -107,6 +117,8 @@ struct kt_port {
 	struct kt_vest *vest;
 	struct kt_vest *was;          /* the vest that backed off on this path, until
 	                               * the reopened port identifies it again */
+	char said_id[KT_DOCK_VEST_ID_LEN + 1]; /* the id a vest gave that is not this
+	                               * port's vest (it is on another port) */
 	struct kt_dock_decoder dec;
 	struct kt_dock_frame frame;   /* for EV_FRAME */
 	struct outreq rq;             /* the request it answers */
@@ -136,6 +148,8 @@ struct kt_port {
 	} ooo[MAX_OUT];
 	uint16_t list_next;
 	struct kt_store_download *dl;
+	uint64_t space_need;          /* WAIT_SPACE: the least any of its waiting
+	                               * sessions needs (the smallest goes first) */
 	int64_t now_us;
 };
 
@@ -184,6 +198,8 @@ port_set_state(struct kt_port *p, enum kt_port_state s, enum port_event ev)
 			  kt_port_state_to_str(p->state), kt_port_state_to_str(s),
 			  port_event_to_str(ev));
 	p->state = s;
+	if (s != KT_PORT_WAIT_SPACE)
+		p->space_need = 0;
 	switch (s) {
 	case KT_PORT_IDENTIFY: vest_set(p, KT_VEST_CONNECTING); break;
 	case KT_PORT_SET_CLOCK:
@@ -193,6 +209,7 @@ port_set_state(struct kt_port *p, enum kt_port_state s, enum port_event ev)
 	case KT_PORT_IDLE: vest_set(p, KT_VEST_DONE); break;
 	case KT_PORT_FAILED: vest_set(p, KT_VEST_FAILED); break;
 	case KT_PORT_CLOSED: vest_set(p, KT_VEST_UNPLUGGED); break;
+	case KT_PORT_WAIT_SPACE: vest_set(p, KT_VEST_WAITING); break;
 	}
 }
 
@@ -240,10 +257,11 @@ port_fail(struct kt_port *p, enum port_event ev, const char *fmt, ...)
 	 * vest identified itself again before it failed the same way (or,
 	 * for a device that never says which vest it is, on this port) */
 	char *said = v ? v->failed_said : p->failed_said;
+	const char *name = v ? v->id : p->said_id[0] ? p->said_id : p->path;
 	if (!strcmp(said, p->reason))
-		log_debug("vest %s (%s): still: %s", v ? v->id : p->path, p->path, p->reason);
+		log_debug("vest %s (%s): still: %s", name, p->path, p->reason);
 	else
-		log_error("vest %s (%s): %s", v ? v->id : p->path, p->path, p->reason);
+		log_error("vest %s (%s): %s", name, p->path, p->reason);
 	snprintf(said, sizeof(p->failed_said), "%s", p->reason);
 	port_close_fd(p);
 	p->retry_at_us = p->now_us + MS(1000) * (int64_t)p->d->o->retry_s;
@@ -630,6 +648,122 @@ on_damaged(struct kt_port *p)
 	fill_reads(p);
 }
 
+/* ---- disk space ---- */
+
+enum space {
+	SPACE_FITS = 0,
+	SPACE_SMALLER_FIRST,       /* fits, but a smaller waiting download goes first */
+	SPACE_BESIDE,              /* does not fit beside the downloads under way */
+	SPACE_ALONE,               /* does not fit, and no other download is under way */
+};
+
+/* The rest of the download under way on port q (0 if none). */
+static uint64_t
+download_rest(const struct kt_port *q)
+{
+	const struct kt_vest *v = q->vest;
+
+	if (!q->dl || q->state != KT_PORT_DOWNLOAD || !v || v->cur < 0)
+		return 0;
+	return v->sess[v->cur].info.size - kt_store_download_offset(q->dl);
+}
+
+/*
+ * Is there room on the store's disk for need more bytes of a session of p's
+ * vest? The downloads under way on other ports have the rest of theirs
+ * reserved: the free space minus those and what is kept free is the room.
+ * Of the downloads waiting that fit, the smallest goes first (ties: the
+ * port found first). Not SPACE_FITS: why (a status line) in why.
+ */
+static enum space
+space_check(struct kt_port *p, uint32_t sess_id, uint64_t need, char *why, size_t size)
+{
+	struct kt_dockd *d = p->d;
+	const char *root = kt_store_root(d->store);
+	uint64_t avail, others = 0, keep, room;
+	unsigned n_active = 0;
+	char names[160] = "", a[32], b[32];
+	size_t p_at = 0;
+
+	if (need == 0 || kt_store_free_bytes(d->store, &avail) < 0)
+		return SPACE_FITS; /* not known: try; a write error would say it */
+	for (size_t i = 0; i < d->n_ports; i++) {
+		const struct kt_port *q = d->ports[i];
+		size_t l = strlen(names);
+
+		if (q == p)
+			p_at = i;
+		if (q == p || !q->dl || q->state != KT_PORT_DOWNLOAD)
+			continue;
+		others += download_rest(q);
+		n_active++;
+		if (l + 2 < sizeof(names))
+			snprintf(names + l, sizeof(names) - l, "%s%s", l ? ", " : "", q->vest->id);
+	}
+	keep = SPACE_KEEP + SPACE_KEEP_PER_DOWNLOAD * (n_active + 1);
+	room = avail > others + keep ? avail - others - keep : 0;
+	kt_fmt_bytes(a, sizeof(a), (double)need, KT_BYTES_ROUND);
+	kt_fmt_bytes(b, sizeof(b), (double)room, KT_BYTES_ROUND);
+	if (need > room && n_active > 0) {
+		snprintf(why, size, "waiting for disk space: session %" PRIu32 " needs %s more, but "
+			 "beside the download%s under way (%s) there is room for %s only; once there "
+			 "is room it goes on by itself (df -h %s)", sess_id, a, n_active == 1 ? "" : "s",
+			 names, b, root);
+		return SPACE_BESIDE;
+	}
+	if (need > room) {
+		snprintf(why, size, "waiting for disk space: the store's disk is too full for session %"
+			 PRIu32 " even alone: it needs %s more, there is room for %s; free space there "
+			 "(df -h %s), the download then goes on by itself", sess_id, a, b, root);
+		return SPACE_ALONE;
+	}
+	/* a smaller download waiting fits as well (it needs less): it first */
+	for (size_t i = 0; i < d->n_ports; i++) {
+		const struct kt_port *q = d->ports[i];
+
+		if (q == p || q->state != KT_PORT_WAIT_SPACE || !q->space_need || !q->vest)
+			continue;
+		if (q->space_need < need || (q->space_need == need && i < p_at)) {
+			snprintf(why, size, "waiting for disk space: session %" PRIu32 " needs %s more; "
+				 "the smaller download of %s goes first", sess_id, a, q->vest->id);
+			return SPACE_SMALLER_FIRST;
+		}
+	}
+	return SPACE_FITS;
+}
+
+/* No room for any of the vest's sessions still to download (the first of
+ * them is sess, needing need more; least the least of them): wait, checking
+ * again every second. Said once per cause in the log. */
+static void
+wait_for_space(struct kt_port *p, enum port_event ev, size_t sess, uint64_t need, uint64_t least,
+	       enum space why, const char *text)
+{
+	struct kt_vest *v = p->vest;
+	const struct kt_vsess *s = &v->sess[sess];
+
+	v->cur = (ssize_t)sess;
+	v->total_bytes = s->info.size;
+	v->done_bytes = s->info.size - need;
+	snprintf(v->reason, sizeof(v->reason), "%s", text);
+	if (v->space_wait != (int)why) {
+		static const char pre[] = "waiting for disk space: ";
+		if (why == SPACE_ALONE)
+			log_warning("vest %s: %s", v->id,
+				    strncmp(text, pre, strlen(pre)) ? text : text + strlen(pre));
+		else if (why == SPACE_BESIDE)
+			log_info("vest %s: %s", v->id, text);
+		else
+			log_debug("vest %s: %s", v->id, text);
+		v->space_wait = (int)why;
+	}
+	p->n_out = 0;
+	p->deadline_us = 0;
+	p->wake_us = p->now_us + SPACE_RECHECK_US;
+	port_set_state(p, KT_PORT_WAIT_SPACE, ev);
+	p->space_need = least;
+}
+
 /* ---- session selection ---- */
 
 static void
@@ -721,23 +855,38 @@ commit(struct kt_port *p, enum port_event ev)
 	}
 }
 
-static void
-begin_download(struct kt_port *p, enum port_event ev)
+/* Returns SPACE_FITS when it went ahead (or failed, or found the session
+ * stored); otherwise there is no room for the rest of it after all (its
+ * partial held less than its resume point said): nothing started, why in why. */
+static enum space
+begin_download(struct kt_port *p, enum port_event ev, char *why, size_t why_size)
 {
 	struct kt_vest *v = p->vest;
 	struct kt_vsess *s = &v->sess[v->cur];
+	enum space sp;
 	int r;
 
 	r = kt_store_download_begin(p->d->store, v->id, s->info.id, s->info.crc32, s->info.size,
 				    s->info.start_unix_us, &p->dl);
 	if (r == -EEXIST) {
 		stored(p, ev);
-		return;
+		return SPACE_FITS;
 	}
 	if (r < 0) {
 		port_fail(p, ev, "cannot start storing session %" PRIu32 " in %s: %s (will retry)",
 			  s->info.id, kt_store_root(p->d->store), strerror(-r));
-		return;
+		return SPACE_FITS;
+	}
+	sp = space_check(p, s->info.id, s->info.size - kt_store_download_offset(p->dl), why,
+			 why_size);
+	if (sp != SPACE_FITS) {
+		p->dl = kt_store_download_free(p->dl);
+		return sp;
+	}
+	if (v->space_wait) {
+		log_info("vest %s: there is room on the store's disk for session %" PRIu32 " now",
+			 v->id, s->info.id);
+		v->space_wait = 0;
 	}
 	s->state = KT_VSESS_DOWNLOADING;
 	v->done_bytes = kt_store_download_offset(p->dl);
@@ -754,19 +903,29 @@ begin_download(struct kt_port *p, enum port_event ev)
 	p->retries = 0;
 	if (v->done_bytes >= s->info.size) {
 		commit(p, ev);
-		return;
+		return SPACE_FITS;
 	}
 	ooo_clear(p);
 	restart_reads(p);
+	return SPACE_FITS;
 }
 
+/* The vest's next session to erase or download, in order; one without
+ * room on the disk waits and the next that fits goes first; none left: done. */
 static void
 next_session(struct kt_port *p, enum port_event ev)
 {
 	struct kt_vest *v = p->vest;
+	size_t wait = SIZE_MAX;    /* the first session waiting for disk space */
+	uint64_t wait_need = 0, least = UINT64_MAX;
+	enum space wait_why = SPACE_FITS;
+	char wait_text[sizeof(v->reason)] = "";
 
 	for (size_t i = 0; i < v->n_sess; i++) {
 		struct kt_vsess *s = &v->sess[i];
+		char why[sizeof(v->reason)];
+		uint32_t held = 0;
+		enum space sp;
 		int r;
 
 		if (s->state == KT_VSESS_FAILED || s->state == KT_VSESS_ERASED)
@@ -794,7 +953,26 @@ next_session(struct kt_port *p, enum port_event ev)
 			stored(p, ev);
 			return;
 		}
-		begin_download(p, ev);
+		/* first by its resume point, without opening it; then exactly */
+		if (kt_store_download_held(p->d->store, v->id, s->info.id, s->info.crc32,
+					   s->info.size, &held) < 0)
+			held = 0;
+		sp = space_check(p, s->info.id, s->info.size - held, why, sizeof(why));
+		if (sp == SPACE_FITS)
+			sp = begin_download(p, ev, why, sizeof(why));
+		if (sp == SPACE_FITS)
+			return;
+		if (s->info.size - held < least)
+			least = s->info.size - held;
+		if (wait == SIZE_MAX) {
+			wait = i;
+			wait_need = s->info.size - held;
+			wait_why = sp;
+			snprintf(wait_text, sizeof(wait_text), "%s", why);
+		}
+	}
+	if (wait != SIZE_MAX) {
+		wait_for_space(p, ev, wait, wait_need, least, wait_why, wait_text);
 		return;
 	}
 	v->cur = -1;
@@ -896,6 +1074,8 @@ on_identify(struct kt_port *p)
 		return;
 	}
 	if (v->port && v->port != p) {
+		/* the port is not that vest's: its row in the status names the id */
+		snprintf(p->said_id, sizeof(p->said_id), "%s", id.vest_id);
 		port_fail(p, EV_FRAME, "vest id %s is also on port %s: two vests with one id?",
 			  id.vest_id, kt_port_path(v->port));
 		return;
@@ -1293,8 +1473,12 @@ port_handle(struct kt_port *p, enum port_event ev)
 		if (p->vest) {
 			struct kt_vest *v = p->vest;
 			v->failed_said[0] = '\0';
+			v->space_wait = 0;
 			if (p->state == KT_PORT_IDLE)
 				log_info("vest %s unplugged", v->id);
+			else if (p->state == KT_PORT_WAIT_SPACE)
+				log_info("vest %s unplugged while waiting for disk space; continuing "
+					 "when it is plugged in again", v->id);
 			else if (v->cur >= 0 && p->state == KT_PORT_DOWNLOAD)
 				log_info("vest %s unplugged during session %" PRIu32 " at byte %" PRIu64
 					 " of %" PRIu64 "; the download resumes when it is plugged in "
@@ -1416,6 +1600,10 @@ port_handle(struct kt_port *p, enum port_event ev)
 			port_set_state(p, KT_PORT_LIST, ev);
 			send_list(p);
 		}
+		break;
+	case KT_PORT_WAIT_SPACE:
+		if (ev == EV_WAKE)
+			next_session(p, ev);
 		break;
 	case KT_PORT_FAILED:
 	case KT_PORT_CLOSED:
@@ -1661,6 +1849,12 @@ struct kt_vest *
 kt_port_was(const struct kt_port *p)
 {
 	return p->was;
+}
+
+const char *
+kt_port_said_id(const struct kt_port *p)
+{
+	return p->said_id;
 }
 
 const char *

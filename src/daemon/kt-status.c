@@ -116,7 +116,8 @@ kt_status_write(struct kt_dockd *d, const char *path, int64_t now_us)
 		first = false;
 		write_vest(f, d->vests[i]);
 	}
-	/* ports that never said who they are (garbage, other devices) */
+	/* ports that are no vest's: never said who they are (garbage, other
+	 * devices), or gave the id of a vest on another port (then named) */
 	for (size_t i = 0; i < d->n_ports; i++) {
 		struct kt_port *p = d->ports[i];
 
@@ -125,7 +126,9 @@ kt_status_write(struct kt_dockd *d, const char *path, int64_t now_us)
 		if (!first)
 			fputs(",\n", f);
 		first = false;
-		fputs("    {\"id\": \"\", \"port\": ", f);
+		fputs("    {\"id\": ", f);
+		json_str(f, kt_port_said_id(p));
+		fputs(", \"port\": ", f);
 		json_str(f, kt_port_path(p));
 		fputs(", \"state\": ", f);
 		json_str(f, kt_port_state(p) == KT_PORT_FAILED ? "failed" : "connecting");

@@ -40,6 +40,7 @@ kt_training_state_to_str(enum kt_training_state s)
 	case KT_TRAINING_PROCESSING: return "processing";
 	case KT_TRAINING_DONE: return "done";
 	case KT_TRAINING_FAILED: return "failed";
+	case KT_TRAINING_STORED: return "stored";
 	}
 	return "?";
 }
@@ -209,7 +210,7 @@ kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id, ui
 	snprintf(ne->raw_path, sizeof(ne->raw_path), "%s",
 		 strncmp(raw_path, root, rootlen) == 0 && raw_path[rootlen] == '/' ?
 			 raw_path + rootlen + 1 : raw_path);
-	bool late = t->runs > 0;
+	bool late = t->runs > 0 && d->o->process;
 	t->m.n++;
 	if (s < t->m.start_unix_us)
 		t->m.start_unix_us = s;
@@ -221,7 +222,12 @@ kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id, ui
 	link_log(d, t, vest_id, session_id, raw_path);
 	t->dirty = true;
 	t->last_arrival_us = now_us;
-	if (t->state != KT_TRAINING_PROCESSING)
+	/* processing off: the training is shown as stored, so the volunteer
+	 * sees the download worked; a later start with processing on makes its
+	 * reports (the manifest says they are not made) */
+	if (!d->o->process)
+		t->state = KT_TRAINING_STORED;
+	else if (t->state != KT_TRAINING_PROCESSING)
 		t->state = KT_TRAINING_COLLECTING;
 	log_info("vest %s session %" PRIu32 " belongs to training %s (%zu log%s)%s", vest_id,
 		 session_id, t->m.name, t->m.n, t->m.n == 1 ? "" : "s",
@@ -415,6 +421,7 @@ vest_state_de(const struct kt_vest *v)
 	case KT_VEST_DONE: return "fertig";
 	case KT_VEST_FAILED: return "Fehler";
 	case KT_VEST_UNPLUGGED: return "abgesteckt";
+	case KT_VEST_WAITING: return "wartet auf Speicherplatz";
 	}
 	return "?";
 }
@@ -453,6 +460,8 @@ kt_training_tick(struct kt_dockd *d, int64_t now_us)
 	int64_t quiet_us = (int64_t)d->o->quiet_s * 1000000;
 	int64_t wait_us = (int64_t)d->o->download_wait_s * 1000000;
 
+	if (!d->o->process)
+		return;
 	for (size_t i = 0; i < d->n_trainings; i++) {
 		struct kt_training *t = &d->trainings[i];
 		int64_t since;
@@ -497,6 +506,8 @@ kt_training_next_deadline(struct kt_dockd *d)
 	 * in the past would only spin) */
 	int64_t extra = vest_in_transfer(d) ? (int64_t)d->o->download_wait_s * 1000000 : 0;
 
+	if (!d->o->process)
+		return next;
 	for (size_t i = 0; i < d->n_trainings; i++) {
 		struct kt_training *t = &d->trainings[i];
 		int64_t due = t->last_arrival_us + (int64_t)d->o->quiet_s * 1000000 + extra;
@@ -599,8 +610,8 @@ kt_training_load(struct kt_dockd *d)
 		if (t->m.reported_known ? t->m.reported < t->m.n :
 					  t->state != KT_TRAINING_DONE && t->m.n > 0) {
 			t->dirty = true;
-			t->state = KT_TRAINING_COLLECTING;
-			if (t->runs)
+			t->state = d->o->process ? KT_TRAINING_COLLECTING : KT_TRAINING_STORED;
+			if (t->runs && d->o->process)
 				log_info("training %s: its reports do not hold all its %zu logs yet "
 					 "(kicktrackd was stopped before they were made again): making them again",
 					 t->m.name, t->m.n);

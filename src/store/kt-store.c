@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -493,6 +494,43 @@ uint32_t
 kt_store_download_offset(const struct kt_store_download *d)
 {
 	return d->offset;
+}
+
+int
+kt_store_download_held(struct kt_store *s,
+		       const char *vest_id,
+		       uint32_t session_id,
+		       uint32_t crc32,
+		       uint32_t size,
+		       uint32_t *ret_held)
+{
+	struct kt_store_download d = {
+		.s = s, .session_id = session_id, .crc32 = crc32, .size = size,
+	};
+	uint32_t len, lcrc;
+	char *meta = NULL;
+	int r;
+
+	if (!kt_store_vest_id_valid(vest_id))
+		return -EINVAL;
+	if (asprintf(&meta, "%s/partial/%s/%" PRIu32 "-%08" PRIx32 ".meta", s->root, vest_id,
+		     session_id, crc32) < 0)
+		return -ENOMEM;
+	r = meta_read(meta, &d, &len, &lcrc);
+	free(meta);
+	*ret_held = r == 0 ? len : 0;
+	return 0;
+}
+
+int
+kt_store_free_bytes(struct kt_store *s, uint64_t *ret)
+{
+	struct statvfs st;
+
+	if (statvfs(s->root, &st) < 0)
+		return -errno;
+	*ret = (uint64_t)st.f_bavail * (uint64_t)st.f_frsize;
+	return 0;
 }
 
 int

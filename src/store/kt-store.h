@@ -99,6 +99,21 @@ int kt_store_download_begin(struct kt_store *s,
 /* Next offset to request from the vest (bytes already held). */
 uint32_t kt_store_download_offset(const struct kt_store_download *d);
 /*
+ * Without opening the download: how many bytes of that session its partial
+ * holds durably, by its .meta resume point (not re-verified: that is
+ * kt_store_download_begin()'s job, which may find less); 0 if there is no
+ * partial or no usable .meta. For planning disk space.
+ */
+int kt_store_download_held(struct kt_store *s,
+			   const char *vest_id,
+			   uint32_t session_id,
+			   uint32_t crc32,
+			   uint32_t size,
+			   uint32_t *ret_held);
+/* Bytes free for the store on its file system (statvfs(3) f_bavail: what an
+ * unprivileged user may still write there). */
+int kt_store_free_bytes(struct kt_store *s, uint64_t *ret);
+/*
  * Append the chunk that starts at offset (must equal the current offset,
  * else -ESPIPE) with the chunk CRC the vest sent (-EBADMSG on mismatch, data
  * not written; -EFBIG if it would exceed size). On a write error (ENOSPC,

@@ -50,29 +50,57 @@ kt_args_bad_option(const char *cmd, const char *help, int c, char **argv, const 
 	fprintf(stderr, "Try '%s --help'.\n", help);
 }
 
+/* "--root" for 'r' if it has a long name, else "-r" (buf: 64 bytes) */
+static const char *
+opt_name(char *buf, const struct option *opts, int c)
+{
+	for (const struct option *op = opts; op->name; op++)
+		if (op->val == c) {
+			snprintf(buf, 64, "--%s", op->name);
+			return buf;
+		}
+	snprintf(buf, 64, "-%c", c);
+	return buf;
+}
+
+static void
+seen_add(struct kt_args_seen *s, int c, const char *value)
+{
+	if (s->n < sizeof(s->opt) / sizeof(s->opt[0])) {
+		s->opt[s->n] = c;
+		s->value[s->n++] = value;
+	}
+}
+
 bool
 kt_args_given_twice(struct kt_args_seen *s, const struct option *opts, int c, const char *value)
 {
-	const char *name = NULL;
-	char shortname[2] = { (char)c, 0 };
+	char name[64];
 
 	for (unsigned i = 0; i < s->n; i++) {
 		if (s->opt[i] != c)
 			continue;
 		if (!strcmp(s->value[i], value))
 			return false;
-		for (const struct option *op = opts; op->name; op++)
-			if (op->val == c) {
-				name = op->name;
-				break;
-			}
-		log_error("%s%s given twice ('%s', then '%s'): give it once", name ? "--" : "-",
-			  name ? name : shortname, s->value[i], value);
+		log_error("%s given twice ('%s', then '%s'): give it once", opt_name(name, opts, c),
+			  s->value[i], value);
 		return true;
 	}
-	if (s->n < sizeof(s->opt) / sizeof(s->opt[0])) {
-		s->opt[s->n] = c;
-		s->value[s->n++] = value;
-	}
+	seen_add(s, c, value);
+	return false;
+}
+
+bool
+kt_args_opposite(struct kt_args_seen *s, const struct option *opts, int c, int other)
+{
+	char a[64], b[64];
+
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->opt[i] == other) {
+			log_error("%s and %s: give one of them", opt_name(a, opts, other),
+				  opt_name(b, opts, c));
+			return true;
+		}
+	seen_add(s, c, "");
 	return false;
 }

@@ -36,4 +36,11 @@ struct kt_args_seen {
 bool kt_args_given_twice(struct kt_args_seen *s, const struct option *opts, int c,
 			 const char *value);
 
+/* A flag c (no value) whose opposite is other (--erase and --no-erase):
+ * getopt would quietly take the last one given, so once both were given
+ * this says so in one line ("--erase and --no-erase: give one of them", in
+ * the order given) and returns true. Call it for each of the two flags
+ * with the other one; the same flag twice is fine. */
+bool kt_args_opposite(struct kt_args_seen *s, const struct option *opts, int c, int other);
+
 #endif

@@ -176,7 +176,9 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 	int o, r = 0;
 	int64_t seed;
 
-	while ((o = getopt_long(argc, argv, "o:p:m:s:f:n:vhV", options, NULL)) >= 0) {
+	/* a bad option is said in our words (kt-args), not getopt's */
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":o:p:m:s:f:n:vhV", options, NULL)) >= 0) {
 		switch (o) {
 		case 'o':
 			outdir = optarg;
@@ -272,7 +274,8 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 		case 'V':
 			kt_args_version("kicktrack-sim");
 			return 1;
-		default:
+		default: /* '?' or ':' */
+			kt_args_bad_option(NULL, "kicktrack-sim", o, argv, options);
 			return -EINVAL;
 		}
 		if (r < 0)

@@ -990,7 +990,9 @@ main(int argc, char **argv)
 			    .seed = 1};
 	e.master = e.slave = e.sigfd = -1;
 
-	while ((c = getopt_long(argc, argv, "vhV", lo, NULL)) >= 0) {
+	/* a bad option is said in our words (kt-args), not getopt's */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":vhV", lo, NULL)) >= 0) {
 		const char *name = c >= 256 ? lo[c - 256].name : "";
 		r = 0;
 		switch (c) {
@@ -1086,8 +1088,8 @@ main(int argc, char **argv)
 			kt_args_version("kicktrack-vest-emulator");
 			free(files);
 			return 0;
-		default:
-			usage(stderr);
+		default: /* '?' or ':' */
+			kt_args_bad_option(NULL, "kicktrack-vest-emulator", c, argv, lo);
 			free(files);
 			return 2;
 		}

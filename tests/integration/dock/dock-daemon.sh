@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: EUPL-1.2
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
-# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage fulldisk earlier, and with the
+# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk diskshare earlier, and with the
 # project's vest emulator and simulator: session waitslow waitretry waitbound
-# noisy hopeless baddata badblock latekill. Bounded in time:
+# noisy hopeless baddata badblock latekill noprocess. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -163,6 +163,19 @@ Try 'kicktrackd --help'." ] || { cat "$W/opt.out" "$W/opt.err"; fail "${a%%:*}: 
 		[ $rc -eq 2 ] && [ "$(cat "$W/twice.err")" = "kicktrackd: error: ${a#*|}: give it once" ] ||
 			{ cat "$W/twice.err"; fail "${a%%|*}: exit $rc, not refused in one line"; }
 	done
+	# --erase and --no-erase contradict each other: refused in one line
+	# (before: the last one quietly won), in either order
+	for a in "--erase --no-erase|--erase and --no-erase" "--no-erase --erase|--no-erase and --erase"; do
+		timeout 5 $D --no-config -r "$ROOT" -d "$W/x" --no-usb ${a%%|*} >"$W/opp.out" 2>"$W/opp.err"
+		rc=$?
+		[ $rc -eq 2 ] && [ ! -s "$W/opp.out" ] &&
+			[ "$(cat "$W/opp.err")" = "kicktrackd: error: ${a#*|}: give one of them" ] ||
+			{ cat "$W/opp.out" "$W/opp.err"; fail "${a%%|*}: exit $rc, not refused in one line"; }
+	done
+	# ... the same one twice is not a contradiction
+	timeout 5 $D --no-config -r "$ROOT" --no-usb --erase --erase --no-process --no-process >"$W/opp.err" 2>&1
+	[ $? -eq 2 ] && grep -q "no vest ports to look for" "$W/opp.err" ||
+		{ cat "$W/opp.err"; fail "--erase twice refused"; }
 	# ... but the same value twice is fine, and -d and -u are repeatable
 	# (documented so): the check that stops these is another one
 	timeout 5 $D --no-config -r "$ROOT" -r "$ROOT" --no-usb -q 5 -q 5 >"$W/twice.err" 2>&1
@@ -253,11 +266,19 @@ basic)
 		for i in $(seq -w 1 30); do
 			printf '  {"name": "2026-10-%s_1800", "logs": 12, "state": "done", "report_dir": "/srv/kt/sessions/2026-10-%s_1800/reports"},\n' $i $i
 		done
+		# ... and of those stored with processing off, also the last 3
+		for i in 1 2 3 4 5; do
+			printf '  {"name": "2026-10-31_180%s", "logs": 2, "state": "stored", "report_dir": "x"},\n' $i
+		done
 		printf '  {"name": "2026-11-01_1800", "logs": 3, "state": "waiting", "processing_in_s": 100, "report_dir": "x"}],\n'
 		printf ' "latest_report": "/srv/kt/sessions/2026-10-30_1800/reports/index.html"}\n'
 	} > "$W/season.json"
 	$K status --file "$W/season.json" > "$W/st.txt" || { cat "$W/st.txt"; fail "status of a season"; }
 	[ "$(grep -c 'reports ready: /srv' "$W/st.txt")" -eq 3 ] || { cat "$W/st.txt"; fail "not the last 3 trainings shown"; }
+	[ "$(grep -c 'stored; no reports made' "$W/st.txt")" -eq 3 ] &&
+		grep -q '^  2 earlier trainings stored (not shown): /srv/kt/sessions/$' "$W/st.txt" &&
+		grep -q '2026-10-31_1805 .*stored; no reports made' "$W/st.txt" ||
+		{ cat "$W/st.txt"; fail "not the last 3 stored trainings shown"; }
 	grep -q '^  27 earlier trainings with reports ready (not shown): /srv/kt/sessions/$' "$W/st.txt" &&
 		grep -q '2026-10-30_1800 .*reports ready' "$W/st.txt" && grep -q '2026-11-01_1800 .*waiting for more vests' "$W/st.txt" &&
 		grep -q 'V01 .*stored and erased' "$W/st.txt" || { cat "$W/st.txt"; fail "a season's status"; }
@@ -351,6 +372,28 @@ garbage)
 		fail "a device that is no vest is said at every retry"
 	stop_daemon
 	;;
+sameid)
+	# the same vest id on two ports at once (one vest on two cables, or two
+	# vests flashed alike): the second port fails, and its row in 'kicktrack
+	# status' names the id it gave, not "?"; the first port downloads on
+	mkdata a 200000
+	vest V07 --log "$W/a" --rate 40000
+	daemon --no-process
+	wait_for 20 n_downloading_at_least 1 || fail "V07 not downloading"
+	$VEST --id V07 --link "$W/V07-second.tty" --log "$W/a" 2>>"$W/vest.err" &
+	PIDS+=($!)
+	second_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q '^  V07 *FAILED: vest id V07 is also on port .*: two vests with one id?' "$W/st.txt"
+	}
+	wait_for 20 second_shown || { cat "$W/st.txt"; fail "the second port's row does not name the vest id"; }
+	grep -q '^  ? ' "$W/st.txt" && { cat "$W/st.txt"; fail "a row without its vest id"; }
+	grep -q '^  V07 *downloading' "$W/st.txt" || { cat "$W/st.txt"; fail "the first port's download not shown"; }
+	grep -q 'error: vest V07 (.*): vest id V07 is also on port' "$W/d.log" || fail "the log does not name the vest id"
+	wait_for 30 stored V07 a 100 || fail "V07 not stored identical"
+	[ "$(nraw)" -eq 1 ] || fail "duplicates"
+	stop_daemon
+	;;
 fulldisk)
 	# the store cannot grow past 100 kB (RLIMIT_FSIZE): no raw file, a clear
 	# message, and after the limit is lifted the download completes
@@ -366,9 +409,10 @@ fulldisk)
 	wait_for 20 stored V01 a 100 || fail "not stored after space came back"
 	stop_daemon
 	# a disk that is really full (a small tmpfs in a mount namespace of its
-	# own, so root only): kicktrackd cannot even update its status, which
-	# would look like a daemon that is stuck; kicktrack status says it is
-	# the disk, and what to do
+	# own, so root only): kicktrackd does not start a download that does not
+	# fit, and says so; something else fills the disk, and kicktrackd cannot
+	# even update its status, which would look like a daemon that is stuck;
+	# kicktrack status says it is the disk, and what to do
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "not root: the real full disk is not tried"
 	else
@@ -380,16 +424,71 @@ fulldisk)
 			mkdir "$W/small/root"
 			"$D" -r "$W/small/root" -d "$W/V02.tty" --no-usb --scan-interval 200 --retry 1 \
 				--no-process >>"$W/d.log" 2>&1 &
+			for _ in $(seq 200); do grep -q "too full for session 100 even alone" "$W/d.log" && break; sleep 0.1; done
+			head -c 1M /dev/zero > "$W/small/filler" 2>/dev/null
 			for _ in $(seq 200); do grep -q "No space left on device" "$W/d.log" && break; sleep 0.1; done
 			sleep 2
 			"$0" status -r "$W/small/root" >"$W/full.txt" 2>&1
 			kill $!; wait $!' "$K"
 		[ $? -eq 10 ] && fail "cannot mount a tmpfs"
+		grep -q "warning: vest V02: the store's disk is too full for session 100 even alone: it needs 300 kB more" "$W/d.log" ||
+			fail "a download that does not fit is not said"
 		grep -q 'No space left on device' "$W/d.log" || fail "the small disk never got full"
 		grep -q "^The disk of the store is FULL (.* free): kicktrackd cannot store the vests'" "$W/full.txt" &&
 			grep -q "(df -h $W/small/root); the downloads then go on by themselves" "$W/full.txt" ||
 			{ cat "$W/full.txt"; fail "kicktrack status does not say that the disk is full"; }
 	fi
+	;;
+diskshare)
+	# Three vests filling a nearly full disk together (a 1.5 MB tmpfs in a
+	# mount namespace of its own, so root only; 708 kB each): before, all
+	# three stopped at 70-80 % on a full disk and none was stored. Now the
+	# downloads that fit go ahead and finish, the third waits, saying why,
+	# and once it does not fit even alone it says so clearly, once; nothing
+	# fills the disk, so the status stays fresh. With room (the tmpfs grown)
+	# it goes on by itself.
+	[ "$(id -u)" -eq 0 ] || { echo "not root: cannot mount a tmpfs"; exit 77; }
+	if [ -z "${KT_DOCK_NS:-}" ]; then
+		trap - EXIT
+		rm -rf "$W"
+		KT_DOCK_NS=1 exec unshare -m "$0" "$@"
+	fi
+	mkdir "$W/small"
+	mount -t tmpfs -o size=1536k tmpfs "$W/small" || fail "cannot mount a tmpfs"
+	ROOT=$W/small/root
+	mkdir "$ROOT"
+	for i in 1 2 3; do
+		mkdata s$i 708000
+		vest V0$i --log "$W/s$i" --rate 150000 --idle-exit 120
+	done
+	daemon --no-process
+	beside_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q "^  V0[123] *waiting for disk space: session 100 needs 708 kB more, but beside the downloads under way (V0[123], V0[123]) there is room for [0-9.]* kB only; once there is room it goes on by itself (df -h $ROOT)$" "$W/st.txt"
+	}
+	wait_for 20 beside_shown || { cat "$W/st.txt"; fail "the waiting vest does not say why"; }
+	wait_for 40 nraw_is 2 || fail "only $(nraw) of the 2 sessions that fit stored"
+	n=0
+	for i in 1 2 3; do stored V0$i s$i 100 && n=$((n + 1)); done
+	[ $n -eq 2 ] || fail "$n sessions stored byte-identical, expected 2"
+	alone_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q "^  V0[123] *waiting for disk space: the store's disk is too full for session 100 even alone: it needs 708 kB more, there is room for [0-9.]* kB; free space there (df -h $ROOT), the download then goes on by itself$" "$W/st.txt"
+	}
+	wait_for 10 alone_shown || { cat "$W/st.txt"; fail "the vest that does not fit does not say so"; }
+	sleep 2
+	$K status -r "$ROOT" > "$W/st.txt" 2>&1 || { cat "$W/st.txt"; fail "the status is not fresh: the daemon filled the disk"; }
+	[ "$(grep -c "warning: vest V0[123]: the store's disk is too full for session 100 even alone" "$W/d.log")" -eq 1 ] ||
+		fail "a download that does not fit is not said, or said at every check"
+	grep -q 'No space left on device' "$W/d.log" && fail "the daemon filled the disk"
+	[ "$(nraw)" -eq 2 ] || fail "$(nraw) stored"
+	# space again: the third goes on by itself
+	mount -o remount,size=3m "$W/small" || fail "cannot grow the tmpfs"
+	wait_for 20 nraw_is 3 || fail "the third session not stored once there was room"
+	for i in 1 2 3; do stored V0$i s$i 100 || fail "V0$i not identical"; done
+	grep -q "vest V0[123]: there is room on the store's disk for session 100 now" "$W/d.log" ||
+		fail "the end of the wait is not said"
+	stop_daemon
 	;;
 session)
 	# The volunteer's evening: 20 simulated players' vests (the project's
@@ -756,6 +855,42 @@ latekill)
 	wait_for 5 started_4th || fail "daemon did not start again"
 	sleep 3
 	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 2 ] || fail "whole reports made again at a restart"
+	stop_daemon
+	;;
+noprocess)
+	# With processing off the volunteer still sees the download worked: the
+	# training is listed as stored, without reports (before: no training at
+	# all). A later start with processing on makes its reports.
+	$SIM -o "$W/sim" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	for f in "$W"/sim/*.ubx; do
+		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" >/dev/null 2>>"$W/vest.err" &
+		PIDS+=($!)
+	done
+	daemon -c "$W/kicktrack.conf" --quiet-time 1 --no-process
+	wait_for 30 nraw_is 2 || fail "only $(nraw) of 2 stored"
+	stored_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q '^  20[0-9-]*_[0-9]* *2 logs  stored; no reports made (kicktrackd runs with processing off)$' "$W/st.txt"
+	}
+	wait_for 10 stored_shown || { cat "$W/st.txt"; fail "the stored training is not listed"; }
+	sleep 2 # the quiet time (1 s) is over: still nothing is processed
+	grep -q ': processing [0-9]* log\|reports ready' "$W/d.log" && fail "processed with --no-process"
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	[ -z "$(ls "$t")" ] || fail "reports made with --no-process: $(ls "$t")"
+	stop_daemon
+	# a restart lists it again, from the store
+	daemon -c "$W/kicktrack.conf" --quiet-time 1 --no-process
+	wait_for 10 stored_shown || { cat "$W/st.txt"; fail "the stored training not listed after a restart"; }
+	stop_daemon
+	daemon -c "$W/kicktrack.conf" --quiet-time 1
+	wait_for 60 grep -q 'reports ready' "$W/d.log" || fail "no reports once processing is on"
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "report: $(cat "$t/team.csv")"
+	ready_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q ' 2 logs  reports ready' "$W/st.txt"
+	}
+	wait_for 5 ready_shown || { cat "$W/st.txt"; fail "status does not show the reports"; }
 	stop_daemon
 	;;
 *)

@@ -892,6 +892,25 @@ scenario_usage(void)
 		waitpid(pid, &status, 0);
 		CHECK(WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 127);
 	}
+	/* a bad option in the words of every kicktrack program (kt-args, not
+	 * getopt's): one line naming it, then where to look, exit 2 */
+	static const char *const opt[][2] = {
+		{"--bogus", "unknown option '--bogus'"},
+		{"-Z", "unknown option '-Z'"},
+		{"--link", "option '--link' needs a value"},
+		{"--refuse-erase=1", "option '--refuse-erase' takes no value"},
+		{"--st", "option '--st' is ambiguous"},
+	};
+	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
+		char cmd[400], out[4096], want[200];
+		int rc;
+
+		snprintf(cmd, sizeof(cmd), "'%s' %s", emulator, opt[i][0]);
+		snprintf(want, sizeof(want), "kicktrack-vest-emulator: error: %s\n"
+			 "Try 'kicktrack-vest-emulator --help'.\n", opt[i][1]);
+		rc = kt_test_output(cmd, out, sizeof(out));
+		CHECK(rc == 2 && !strcmp(out, want), "%s: exit %d, said '%s'", opt[i][0], rc, out);
+	}
 	/* -V and --version as every program says it, exit 0 */
 	for (int i = 0; i < 2; i++) {
 		char cmd[400], line[100] = "";

@@ -601,6 +601,28 @@ main(int argc, char **argv)
 	      "no -o must be a usage error");
 	CHECK(run_sim((const char *[]){"--minutes", "1", "-o", "/proc/kt-sim-no/such", NULL}) == 1,
 	      "an unwritable output directory must fail with 1");
+	/* a bad option in the words of every kicktrack program (kt-args, not
+	 * getopt's): one line naming it, then where to look, exit 2 */
+	{
+		static const char *const opt[][2] = {
+			{"--bogus", "unknown option '--bogus'"},
+			{"-Z", "unknown option '-Z'"},
+			{"-o", "option '-o' needs a value"},
+			{"--output", "option '--output' needs a value"},
+			{"--no-imu=yes", "option '--no-imu' takes no value"},
+			{"--pitch", "option '--pitch' is ambiguous"},
+		};
+		for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
+			char line[4096], out[4096], want[200];
+			int rc;
+
+			snprintf(line, sizeof(line), "'%s' %s", sim_path, opt[i][0]);
+			snprintf(want, sizeof(want), "kicktrack-sim: error: %s\n"
+				 "Try 'kicktrack-sim --help'.\n", opt[i][1]);
+			rc = kt_test_output(line, out, sizeof(out));
+			CHECK(rc == 2 && !strcmp(out, want), "%s: exit %d, said '%s'", opt[i][0], rc, out);
+		}
+	}
 
 	/* an earlier session in the output directory: refused, or replaced with --force */
 	CHECK(run_sim((const char *[]){"--players", "1", "--minutes", "1", "-o", c, NULL}) == 1,

@@ -361,6 +361,20 @@ test_resume(void)
 	CHECK_EQ(kt_store_download_begin(s, "V05", 1, data_crc, sizeof(data), 0, &d), 0);
 	CHECK_EQ(kt_store_download_offset(d), 12345);
 	d = kt_store_download_free(d);
+	/* ... and says so without opening it (for the daemon's disk space
+	 * planning); nothing for another session, size or CRC */
+	{
+		uint32_t held = 1;
+		CHECK_EQ(kt_store_download_held(s, "V05", 1, data_crc, sizeof(data), &held), 0);
+		CHECK_EQ(held, 12345);
+		CHECK_EQ(kt_store_download_held(s, "V05", 2, data_crc, sizeof(data), &held), 0);
+		CHECK_EQ(held, 0);
+		CHECK_EQ(kt_store_download_held(s, "V05", 1, data_crc, sizeof(data) - 1, &held), 0);
+		CHECK_EQ(held, 0);
+		CHECK_EQ(kt_store_download_held(s, "V99", 1, data_crc, sizeof(data), &held), 0);
+		CHECK_EQ(held, 0);
+		CHECK_EQ(kt_store_download_held(s, "../x", 1, data_crc, sizeof(data), &held), -EINVAL);
+	}
 
 	/* a crash (no free, no sync): the resume point is the last durable
 	 * length, which is a multiple of what was synced, never more than was
@@ -526,9 +540,19 @@ test_full_disk_tmpfs(void)
 			_exit(77);
 		if (kt_store_open(mnt, &s) < 0)
 			_exit(1);
-		if (kt_store_download_begin(s, "V07", 1, data_crc, sizeof(data), 0, &d) < 0)
-			_exit(2);
-		r = feed(d, 0, sizeof(data), 4078);
+		/* the free space the daemon plans with is that of the tmpfs */
+		{
+			uint64_t before, after;
+			if (kt_store_free_bytes(s, &before) < 0 || before > 1024 * 1024 ||
+			    before < 900 * 1024)
+				_exit(8);
+			if (kt_store_download_begin(s, "V07", 1, data_crc, sizeof(data), 0, &d) < 0)
+				_exit(2);
+			if (feed(d, 0, 100 * 4078, 4078) < 0 || kt_store_free_bytes(s, &after) < 0 ||
+			    after > before - 100 * 4078)
+				_exit(9);
+		}
+		r = feed(d, 100 * 4078, sizeof(data), 4078);
 		if (r != -ENOSPC)
 			_exit(3);
 		if (kt_store_download_commit(d, NULL) != -EAGAIN)

@@ -1066,7 +1066,7 @@ main(int argc, char **argv)
 		log_warning("cannot read pitch %s: %s; trainings get a pitch estimated from the tracks",
 			    dm.o.pitch_path, strerror(e));
 	}
-	kt_training_load(&dm.d);
+	kt_training_load(&dm.d, now_mono_us());
 #if KT_HAVE_LIVE
 	if (dm.live_cfg.enable) {
 		/* the live numbers must equal the reports: same thresholds and

@@ -224,7 +224,7 @@ int64_t kt_training_next_deadline(struct kt_dockd *d);
 /* A child exited (from SIGCHLD). */
 void kt_training_reaped(struct kt_dockd *d, pid_t pid, int status);
 /* Load trainings from the store's manifests at start-up (late vests join them). */
-int kt_training_load(struct kt_dockd *d);
+int kt_training_load(struct kt_dockd *d, int64_t now_us);
 void kt_training_free_all(struct kt_dockd *d);
 
 /* ---- status file (kt-status.c) ---- */

@@ -570,7 +570,7 @@ dir_has_entries(const char *path)
 }
 
 int
-kt_training_load(struct kt_dockd *d)
+kt_training_load(struct kt_dockd *d, int64_t now_us)
 {
 	char **names = NULL;
 	size_t n = 0;
@@ -611,6 +611,10 @@ kt_training_load(struct kt_dockd *d)
 					  t->state != KT_TRAINING_DONE && t->m.n > 0) {
 			t->dirty = true;
 			t->state = d->o->process ? KT_TRAINING_COLLECTING : KT_TRAINING_STORED;
+			/* its vests came before the stop: the quiet time is over
+			 * now, and a vest being read holds it download_wait_s
+			 * from now (not from boot, which said "waited 1800 s") */
+			t->last_arrival_us = now_us - (int64_t)d->o->quiet_s * 1000000;
 			if (t->runs && d->o->process)
 				log_info("training %s: its reports do not hold all its %zu logs yet "
 					 "(kicktrackd was stopped before they were made again): making them again",

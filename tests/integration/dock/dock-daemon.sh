@@ -886,6 +886,9 @@ noprocess)
 	daemon -c "$W/kicktrack.conf" --quiet-time 1
 	wait_for 60 grep -q 'reports ready' "$W/d.log" || fail "no reports once processing is on"
 	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "report: $(cat "$t/team.csv")"
+	# the vests still plugged in are read again at this start: waiting for
+	# them is counted from the start, not from boot ("waited 1800 s")
+	grep -q 'without waiting longer' "$W/d.log" && fail "a wait at start-up said as long past"
 	ready_shown() {
 		$K status -r "$ROOT" > "$W/st.txt" 2>&1
 		grep -q ' 2 logs  reports ready' "$W/st.txt"

@@ -802,6 +802,22 @@ load_roster(struct kt_dockd *d, const char *path)
 	return r < 0 ? r : 0;
 }
 
+/* Options that contradict each other: getopt would quietly take the last */
+static bool
+opposite_given(struct kt_args_seen *seen, const struct option *opts, int opt)
+{
+	static const int pairs[][2] = {
+		{ OPT_ERASE, OPT_NO_ERASE },
+		{ 'u', OPT_NO_USB }, /* --usb-id VID:PID and --no-usb */
+	};
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		for (int k = 0; k < 2; k++)
+			if (opt == pairs[i][k])
+				return kt_args_opposite(seen, opts, opt, pairs[i][!k]);
+	return false;
+}
+
 static int
 parse_args(struct daemon *dm, int argc, char **argv)
 {
@@ -825,10 +841,7 @@ parse_args(struct daemon *dm, int argc, char **argv)
 		if (opt == '?' || opt == ':') {
 			kt_args_bad_option(NULL, "kicktrackd", opt, argv, long_opts);
 			return -EINVAL;
-		} else if ((opt == OPT_ERASE &&
-			    kt_args_opposite(&seen, long_opts, OPT_ERASE, OPT_NO_ERASE)) ||
-			   (opt == OPT_NO_ERASE &&
-			    kt_args_opposite(&seen, long_opts, OPT_NO_ERASE, OPT_ERASE))) {
+		} else if (opposite_given(&seen, long_opts, opt)) {
 			return -EINVAL;
 		} else if (opt == 'c')
 			config = optarg;

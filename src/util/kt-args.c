@@ -101,6 +101,9 @@ kt_args_opposite(struct kt_args_seen *s, const struct option *opts, int c, int o
 				  opt_name(b, opts, c));
 			return true;
 		}
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->opt[i] == c)
+			return false; /* (-u is repeatable: noted once) */
 	seen_add(s, c, "");
 	return false;
 }

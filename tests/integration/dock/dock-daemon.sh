@@ -163,10 +163,11 @@ Try 'kicktrackd --help'." ] || { cat "$W/opt.out" "$W/opt.err"; fail "${a%%:*}: 
 		[ $rc -eq 2 ] && [ "$(cat "$W/twice.err")" = "kicktrackd: error: ${a#*|}: give it once" ] ||
 			{ cat "$W/twice.err"; fail "${a%%|*}: exit $rc, not refused in one line"; }
 	done
-	# --erase and --no-erase contradict each other: refused in one line
-	# (before: the last one quietly won), in either order
-	for a in "--erase --no-erase|--erase and --no-erase" "--no-erase --erase|--no-erase and --erase"; do
-		timeout 5 $D --no-config -r "$ROOT" -d "$W/x" --no-usb ${a%%|*} >"$W/opp.out" 2>"$W/opp.err"
+	# --erase and --no-erase contradict each other, as do -u and --no-usb:
+	# refused in one line (before: the last one quietly won), in either order
+	for a in "--erase --no-erase|--erase and --no-erase" "--no-erase --erase|--no-erase and --erase" \
+		"-u 1209:4b54 -u 1209:4b55 --no-usb|--usb-id and --no-usb" "--no-usb --usb-id=1209:4b54|--no-usb and --usb-id"; do
+		timeout 5 $D --no-config -r "$ROOT" -d "$W/x" ${a%%|*} >"$W/opp.out" 2>"$W/opp.err"
 		rc=$?
 		[ $rc -eq 2 ] && [ ! -s "$W/opp.out" ] &&
 			[ "$(cat "$W/opp.err")" = "kicktrackd: error: ${a#*|}: give one of them" ] ||

@@ -28,9 +28,11 @@
 /* trainings with their reports made, shown: the latest ones (a season's
  * would push the vests off a --watch screen) */
 #define SHOW_DONE 3
-/* less free space than this in the store: "FULL" (a download's resume
- * point alone is written every 256 KiB) */
-#define DISK_FULL_BYTES (1024.0 * 1024)
+/* less free space than this in the store: "nearly FULL" (a download's
+ * resume point alone is written every 256 KiB); below the second, what
+ * kicktrackd keeps free for its status and resume points: "FULL" */
+#define DISK_LOW_BYTES (1024.0 * 1024)
+#define DISK_FULL_BYTES (128.0 * 1024)
 /* "format" of the file kicktrackd writes (src/daemon/kt-status.c) */
 #define STATUS_FORMAT "kicktrack-status-1"
 
@@ -159,13 +161,18 @@ disk_full(FILE *f, const char *store)
 	if (!*store || statvfs(store, &st) < 0)
 		return;
 	avail = (double)st.f_bavail * (double)st.f_frsize;
-	if (avail >= DISK_FULL_BYTES)
+	if (avail >= DISK_LOW_BYTES)
 		return;
 	kt_fmt_bytes(b, sizeof(b), avail, KT_BYTES_FINE);
-	fprintf(f, "The disk of the store is FULL (%s free): kicktrackd cannot store the vests'\n"
-		"sessions, and soon not even this status. Nothing is lost: a vest's sessions are\n"
+	if (avail < DISK_FULL_BYTES)
+		fprintf(f, "The disk of the store is FULL (%s free): kicktrackd cannot store the vests'\n"
+			"sessions, and soon not even this status.", b);
+	else
+		fprintf(f, "The disk of the store is nearly FULL (%s free): kicktrackd stores only the\n"
+			"sessions that still fit; the other vests wait.", b);
+	fprintf(f, " Nothing is lost: a vest's sessions are\n"
 		"erased only once stored. Ask the city staff to free space there\n"
-		"(df -h %s); the downloads then go on by themselves.\n", b, store);
+		"(df -h %s); the downloads then go on by themselves.\n", store);
 }
 
 /* Returns 0 or -errno; renders into f. */

@@ -477,6 +477,13 @@ diskshare)
 		grep -q "^  V0[123] *waiting for disk space: the store's disk is too full for session 100 even alone: it needs 708 kB more, there is room for [0-9.]* kB; free space there (df -h $ROOT), the download then goes on by itself$" "$W/st.txt"
 	}
 	wait_for 10 alone_shown || { cat "$W/st.txt"; fail "the vest that does not fit does not say so"; }
+	# the banner says how full: below 128 KiB nothing more is stored, below
+	# 1 MiB only what fits (before: "cannot store" at once below 1 MiB)
+	avail=$(stat -f -c '%a * %S' "$ROOT"); avail=$((avail))
+	if [ "$avail" -lt 131072 ]; then banner="FULL"; else banner="nearly FULL"; fi
+	[ "$avail" -lt 1048576 ] || fail "the test's disk has $avail bytes free"
+	grep -q "^The disk of the store is $banner (.* free): " "$W/st.txt" ||
+		{ cat "$W/st.txt"; fail "with $avail bytes free the status does not say '$banner'"; }
 	sleep 2
 	$K status -r "$ROOT" > "$W/st.txt" 2>&1 || { cat "$W/st.txt"; fail "the status is not fresh: the daemon filled the disk"; }
 	[ "$(grep -c "warning: vest V0[123]: the store's disk is too full for session 100 even alone" "$W/d.log")" -eq 1 ] ||

@@ -1525,9 +1525,9 @@ team_pdf(struct ctx *c, const char *path)
 		double x;
 		bool right;
 	} cols[] = {
-		{ 0.05, false }, { 0.095, false }, { 0.31, false }, { 0.455, true }, { 0.54, true },
-		{ 0.61, true }, { 0.675, true }, { 0.75, true }, { 0.81, true }, { 0.86, true },
-		{ 0.95, true },
+		{ 0.05, false }, { 0.095, false }, { 0.31, false }, { 0.445, true }, { 0.525, true },
+		{ 0.595, true }, { 0.66, true }, { 0.735, true }, { 0.795, true }, { 0.872, true },
+		{ 0.95, true }, /* (room for the widest heads: "Abbrems.", "Distanz (m)") */
 	};
 	const char *heads[] = { L->number, L->player, L->position, L->col_minutes, L->col_dist,
 				L->col_hsr, L->col_sprints, L->col_vmax, L->col_acc, L->col_dec,

@@ -114,6 +114,27 @@ render)
 		fail "team.pdf: the distance chart is not under the table"
 	pdftotext "$T/de/team.pdf" - | grep -q 'Schnelles Laufen (HSR) je Spieler, ≥ 19,8 km/h' ||
 		fail "team.pdf lacks the HSR chart with its threshold"
+	# the table's column heads stand apart, each word clear of the next
+	# (before: "Beschl.Abbrems." ran together on the German page)
+	heads_apart() { # PDF "HEAD WORDS"
+		pdftotext -bbox -f 1 -l 1 "$1" - | $PY -c '
+import re, sys
+words = [(float(a), float(b), float(c), w) for a, b, c, w in
+         re.findall(r"<word xMin=\"([0-9.]+)\" yMin=\"([0-9.]+)\" xMax=\"([0-9.]+)\"[^>]*>([^<]*)</word>", sys.stdin.read())]
+y = [b for a, b, c, w in words if w == sys.argv[1].split()[0]][0]
+row = sorted((a, c, w) for a, b, c, w in words if abs(b - y) < 0.5)
+text = " ".join(w for a, c, w in row)
+if text != sys.argv[1]:
+    sys.exit("heads read \"%s\"" % text)
+for (a0, c0, w0), (a1, c1, w1) in zip(row, row[1:]):
+    if a1 < c0 + 1.5:
+        sys.exit("\"%s\" and \"%s\" touch (%.1f pt apart)" % (w0, w1, a1 - c0))
+' "$2"
+	}
+	heads_apart "$T/de/team.pdf" "Nr. Spieler Position Min. Distanz (m) HSR (m) Sprints Max. km/h Beschl. Abbrems. PlayerLoad" ||
+		fail "German team.pdf: the column heads run together"
+	heads_apart "$T/en/team.pdf" "No. Player Position Min Distance (m) HSR (m) Sprints Top km/h Acc. Dec. PlayerLoad" ||
+		fail "English team.pdf: the column heads run together"
 
 	# long series reach gnuplot as about one point per pixel column with the
 	# peaks intact: capture what kicktrack sends to gnuplot

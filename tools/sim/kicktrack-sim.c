@@ -173,12 +173,16 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 		{},
 	};
 	const char *outdir = NULL;
+	struct kt_args_seen seen = { 0 };
 	int o, r = 0;
 	int64_t seed;
 
 	/* a bad option is said in our words (kt-args), not getopt's */
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":o:p:m:s:f:n:vhV", options, NULL)) >= 0) {
+		/* every value is given once: getopt would quietly take the last */
+		if (optarg && kt_args_given_twice(&seen, options, o, optarg))
+			return -EINVAL;
 		switch (o) {
 		case 'o':
 			outdir = optarg;

@@ -972,6 +972,7 @@ main(int argc, char **argv)
 		{}};
 	static struct emu e;
 	const char **files = NULL;
+	struct kt_args_seen seen = { 0 };
 	size_t n_files = 0;
 	uint64_t u;
 	double d;
@@ -995,6 +996,11 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":vhV", lo, NULL)) >= 0) {
 		const char *name = c >= 256 ? lo[c - 256].name : "";
 		r = 0;
+		/* --session is repeatable; every other value is given once */
+		if (optarg && c != O_SESSION && kt_args_given_twice(&seen, lo, c, optarg)) {
+			free(files);
+			return 2;
+		}
 		switch (c) {
 		case O_VEST:
 			e.o.vest_id = optarg;

@@ -911,6 +911,18 @@ scenario_usage(void)
 		rc = kt_test_output(cmd, out, sizeof(out));
 		CHECK(rc == 2 && !strcmp(out, want), "%s: exit %d, said '%s'", opt[i][0], rc, out);
 	}
+	/* a value given twice is refused (not the last one taken); --session
+	 * is repeatable */
+	{
+		char cmd[400], out[4096];
+		int rc;
+
+		snprintf(cmd, sizeof(cmd), "'%s' --link /nonexistent/a --link /nonexistent/b", emulator);
+		rc = kt_test_output(cmd, out, sizeof(out));
+		CHECK(rc == 2 && !strcmp(out, "kicktrack-vest-emulator: error: --link given twice "
+					      "('/nonexistent/a', then '/nonexistent/b'): give it once\n"),
+		      "--link twice: exit %d, said '%s'", rc, out);
+	}
 	/* -V and --version as every program says it, exit 0 */
 	for (int i = 0; i < 2; i++) {
 		char cmd[400], line[100] = "";

@@ -565,7 +565,11 @@ main(int argc, char **argv)
 	{
 		char f[128];
 		snprintf(f, sizeof(f), "%s/nmea", base);
-		CHECK(run_sim(ARGS("--seed", "11", "--format", "nmea", "-o", f)) == 0, "run nmea");
+		/* (common[] less its --format: a value given twice is refused) */
+		CHECK(run_sim((const char *[]){common[0], common[1], common[2], common[3], common[6],
+					       common[7], "--seed", "11", "--format", "nmea", "-o", f,
+					       NULL}) == 0,
+		      "run nmea");
 		CHECK(same_file(a, f, "truth/team.csv"), "truth/team.csv differs between formats");
 		CHECK(same_file(a, f, "truth/KT-0001/heatmap.csv"), "a truth heatmap differs between formats");
 	}
@@ -622,6 +626,16 @@ main(int argc, char **argv)
 			rc = kt_test_output(line, out, sizeof(out));
 			CHECK(rc == 2 && !strcmp(out, want), "%s: exit %d, said '%s'", opt[i][0], rc, out);
 		}
+	}
+	/* a value given twice is refused, not the last one taken */
+	{
+		char line[4096], out[4096];
+		int rc;
+
+		snprintf(line, sizeof(line), "'%s' -p 2 --players 3 -o '%s'", sim_path, c);
+		rc = kt_test_output(line, out, sizeof(out));
+		CHECK(rc == 2 && !strcmp(out, "kicktrack-sim: error: --players given twice ('2', then '3'): give it once\n"),
+		      "-p twice: exit %d, said '%s'", rc, out);
 	}
 
 	/* an earlier session in the output directory: refused, or replaced with --force */

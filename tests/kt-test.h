@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 
 static int failures;
@@ -62,6 +63,23 @@ kt_test_output(const char *cmd, char *out, size_t size)
 	out[n] = '\0';
 	status = pclose(f);
 	return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Each of the n bad options opt[i][0] given to the program at path exe
+ * (named prog in its messages) must be refused in kt-args' words: exit 2,
+ * "PROG: error: opt[i][1]" and "Try 'PROG --help'.", nothing else. */
+__attribute__((unused)) static void
+kt_test_bad_options(const char *exe, const char *prog, const char *const (*opt)[2], size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char cmd[4096], out[4096], want[400];
+		int rc;
+
+		snprintf(cmd, sizeof(cmd), "'%s' %s", exe, opt[i][0]);
+		snprintf(want, sizeof(want), "%s: error: %s\nTry '%s --help'.\n", prog, opt[i][1], prog);
+		rc = kt_test_output(cmd, out, sizeof(out));
+		CHECK(rc == 2 && !strcmp(out, want), "%s: exit %d, said '%s'", opt[i][0], rc, out);
+	}
 }
 
 #endif

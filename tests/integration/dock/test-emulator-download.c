@@ -901,16 +901,7 @@ scenario_usage(void)
 		{"--refuse-erase=1", "option '--refuse-erase' takes no value"},
 		{"--st", "option '--st' is ambiguous"},
 	};
-	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
-		char cmd[400], out[4096], want[200];
-		int rc;
-
-		snprintf(cmd, sizeof(cmd), "'%s' %s", emulator, opt[i][0]);
-		snprintf(want, sizeof(want), "kicktrack-vest-emulator: error: %s\n"
-			 "Try 'kicktrack-vest-emulator --help'.\n", opt[i][1]);
-		rc = kt_test_output(cmd, out, sizeof(out));
-		CHECK(rc == 2 && !strcmp(out, want), "%s: exit %d, said '%s'", opt[i][0], rc, out);
-	}
+	kt_test_bad_options(emulator, "kicktrack-vest-emulator", opt, sizeof(opt) / sizeof(opt[0]));
 	/* a value given twice is refused (not the last one taken); --session
 	 * is repeatable */
 	{

@@ -616,16 +616,7 @@ main(int argc, char **argv)
 			{"--no-imu=yes", "option '--no-imu' takes no value"},
 			{"--pitch", "option '--pitch' is ambiguous"},
 		};
-		for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
-			char line[4096], out[4096], want[200];
-			int rc;
-
-			snprintf(line, sizeof(line), "'%s' %s", sim_path, opt[i][0]);
-			snprintf(want, sizeof(want), "kicktrack-sim: error: %s\n"
-				 "Try 'kicktrack-sim --help'.\n", opt[i][1]);
-			rc = kt_test_output(line, out, sizeof(out));
-			CHECK(rc == 2 && !strcmp(out, want), "%s: exit %d, said '%s'", opt[i][0], rc, out);
-		}
+		kt_test_bad_options(sim_path, "kicktrack-sim", opt, sizeof(opt) / sizeof(opt[0]));
 	}
 	/* a value given twice is refused, not the last one taken */
 	{

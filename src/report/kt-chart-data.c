@@ -326,6 +326,8 @@ kt_rep_team_clear(struct kt_rep_team *t)
 		free(t->players[i].player);
 		free(t->players[i].number);
 		free(t->players[i].position);
+		kt_rep_vest_ids_free(t->players[i].notes, t->players[i].n_notes);
+		kt_rep_vest_ids_free(t->players[i].notes_de, t->players[i].notes_de ? t->players[i].n_notes : 0);
 	}
 	free(t->players);
 	*t = (struct kt_rep_team){ 0 };
@@ -888,6 +890,34 @@ sum_counts(struct json_object *obj, const char *const *keys, size_t n_keys)
 	return sum;
 }
 
+/* players[].notes and notes_de of one player (none from an older
+ * kicktrack). -ENOMEM or 0. */
+static int
+read_player_notes(struct json_object *p, struct kt_rep_player *pl)
+{
+	struct json_object *a;
+	char **de = NULL;
+	int n, n_de;
+
+	if (pl->notes || !json_object_object_get_ex(p, "notes", &a) || !json_object_is_type(a, json_type_array))
+		return 0;
+	n = read_strings(a, &pl->notes);
+	if (n < 0)
+		return n;
+	pl->n_notes = (size_t) n;
+	if (!json_object_object_get_ex(p, "notes_de", &a) || !json_object_is_type(a, json_type_array))
+		return 0;
+	n_de = read_strings(a, &de);
+	if (n_de < 0)
+		return n_de;
+	if ((size_t) n_de != pl->n_notes) { /* not one for one: the English ones */
+		kt_rep_vest_ids_free(de, (size_t) n_de);
+		return 0;
+	}
+	pl->notes_de = de;
+	return 0;
+}
+
 int
 kt_rep_read_quality(const char *outdir, struct kt_rep_team *t)
 {
@@ -918,8 +948,7 @@ kt_rep_read_quality(const char *outdir, struct kt_rep_team *t)
 		struct json_object *p = json_object_array_get_idx(players, i);
 		const char *id;
 
-		if (!json_object_object_get_ex(p, "vest_id", &v) || !json_object_is_type(v, json_type_string) ||
-		    !json_object_object_get_ex(p, "quality", &q))
+		if (!json_object_object_get_ex(p, "vest_id", &v) || !json_object_is_type(v, json_type_string))
 			continue;
 		id = json_object_get_string(v);
 		for (size_t j = 0; j < t->n; j++) {
@@ -927,10 +956,18 @@ kt_rep_read_quality(const char *outdir, struct kt_rep_team *t)
 
 			if (strcmp(t->players[j].vest_id, id) != 0)
 				continue;
-			if (json_object_object_get_ex(q, "rejected_by_reader", &r))
-				t->players[j].damaged_records = sum_counts(r, damaged, sizeof(damaged) / sizeof(damaged[0]));
-			if (json_object_object_get_ex(q, "rejected_by_core", &r))
-				t->players[j].position_jumps = sum_counts(r, jumps, 1);
+			if (json_object_object_get_ex(p, "quality", &q)) {
+				if (json_object_object_get_ex(q, "rejected_by_reader", &r))
+					t->players[j].damaged_records =
+						sum_counts(r, damaged, sizeof(damaged) / sizeof(damaged[0]));
+				if (json_object_object_get_ex(q, "rejected_by_core", &r))
+					t->players[j].position_jumps = sum_counts(r, jumps, 1);
+			}
+			k = read_player_notes(p, &t->players[j]);
+			if (k < 0) {
+				json_object_put(root);
+				return k;
+			}
 		}
 	}
 	json_object_put(root);

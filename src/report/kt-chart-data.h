@@ -52,6 +52,11 @@ struct kt_rep_player {
 	 * implausible value) and positions dropped as jumps. Epochs without a
 	 * usable fix are not among them: fix_pct already counts those. */
 	double damaged_records, position_jumps;
+	/* session.json players[].notes and notes_de (kt_rep_read_quality):
+	 * the run's warnings about this vest; notes_de NULL from an older
+	 * kicktrack or when they do not pair up */
+	char **notes, **notes_de;
+	size_t n_notes;
 };
 
 struct kt_rep_team {
@@ -88,8 +93,9 @@ struct kt_rep_session {
 };
 
 /* Fills each player's damaged_records and position_jumps from
- * OUTDIR/session.json (players[].quality), matched by vest_id; players
- * it does not describe keep NaN. Quiet. Returns 0 or -errno. */
+ * OUTDIR/session.json (players[].quality), and its notes (players[].notes,
+ * notes_de), matched by vest_id; players it does not describe keep NaN and
+ * no notes. Quiet. Returns 0 or -errno. */
 int kt_rep_read_quality(const char *outdir, struct kt_rep_team *t);
 
 /* Reads OUTDIR/session.json if present; missing keys keep the defaults.

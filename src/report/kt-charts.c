@@ -50,6 +50,7 @@ struct lang {
 	const char *length_axis, *width_axis, *pct_time;
 	const char *t_heat, *t_speed, *t_zones, *t_accel;
 	const char *gap, *accel_band, *decel_band, *held;
+	const char *note, *notes_more[2], *note_more;
 	const char *t_team_dist, *t_team_sprints, *t_team_hsr, *t_team_heat;
 	const char *sprints_axis, *max_speed, *hsr_axis;
 	const char *k_distance, *k_sprint, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
@@ -90,6 +91,9 @@ static const struct lang lang_de = {
 	.accel_band = "Beschleunigungen",
 	.decel_band = "Abbremsungen",
 	.held = "für mind.",
+	.note = "Hinweis",
+	.notes_more = { "… und ", " weitere Hinweise: siehe index.html" },
+	.note_more = "… und ein weiterer Hinweis: siehe index.html",
 	.t_team_dist = "Distanz je Spieler nach Zone",
 	.t_team_sprints = "Sprints und Höchstgeschwindigkeit je Spieler",
 	.t_team_hsr = "Schnelles Laufen (HSR) je Spieler",
@@ -163,6 +167,9 @@ static const struct lang lang_en = {
 	.accel_band = "Accelerations",
 	.decel_band = "Decelerations",
 	.held = "for at least",
+	.note = "Note",
+	.notes_more = { "… and ", " more notes: see index.html" },
+	.note_more = "… and one more note: see index.html",
 	.t_team_dist = "Distance per player by zone",
 	.t_team_sprints = "Sprints and top speed per player",
 	.t_team_hsr = "High-speed running (HSR) per player",
@@ -1330,6 +1337,88 @@ plot_blank(struct ctx *c)
 		      "set xrange [0:1]\nset yrange [0:1]\nplot 2 notitle\n");
 }
 
+/* The next line of s[*pos...] that fits max_units (text_width), broken
+ * after a space (a word longer than the line is cut); *pos moves past it
+ * and the space. false at the end of s. */
+static bool
+wrap_line(char *dst, size_t size, const char *s, size_t *pos, double max_units)
+{
+	const char *p = s + *pos;
+	size_t n = 0, cut = 0;
+	double w = 0;
+
+	if (!*p || size == 0)
+		return false;
+	while (p[n]) {
+		size_t len = utf8_len((const unsigned char *) p + n);
+
+		w += char_width((const unsigned char *) p + n, len);
+		if (w > max_units)
+			break;
+		n += len;
+		if (p[n] == ' ')
+			cut = n;
+	}
+	if (p[n] && cut > 0)
+		n = cut;
+	if (n == 0) /* (not even one character fits) */
+		n = utf8_len((const unsigned char *) p);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+	*pos += n;
+	while (s[*pos] == ' ')
+		(*pos)++;
+	return true;
+}
+
+#define NOTE_FONT_PT 7.5
+#define NOTE_LINE_H 0.0125 /* of the page height */
+#define NOTE_LINES_MAX 4 /* (more would reach the numbers right of the zones) */
+
+/* The run's notes about this player (a vest that logged too few positions
+ * a second, a long loss of signal ...) at the foot of the player's PDF,
+ * above the data quality line: a printed page must not show its numbers
+ * without them. Returns how much of the page height they take (0: none). */
+static double
+player_notes(struct ctx *c, const struct kt_rep_player *p)
+{
+	const struct lang *L = c->L;
+	char *const *notes = L == &lang_de && p->notes_de ? p->notes_de : p->notes;
+	char lines[NOTE_LINES_MAX][400];
+	const double max_units = 0.9 * A4_W_PT / NOTE_FONT_PT;
+	unsigned n = 0;
+	size_t k;
+
+	for (k = 0; k < p->n_notes; k++) {
+		char text[1200], wrapped[NOTE_LINES_MAX][400];
+		unsigned m = 0;
+		size_t pos = 0;
+
+		snprintf(text, sizeof(text), "%s: %s", L->note, notes[k]);
+		while (m < NOTE_LINES_MAX && wrap_line(wrapped[m], sizeof(wrapped[m]), text, &pos, max_units))
+			m++;
+		/* a note that does not fit whole is left for the line below */
+		if (text[pos] || n + m > NOTE_LINES_MAX - (k + 1 < p->n_notes ? 1 : 0))
+			break;
+		memcpy(lines[n], wrapped, m * sizeof(wrapped[0]));
+		n += m;
+	}
+	if (k + 1 == p->n_notes && n < NOTE_LINES_MAX)
+		snprintf(lines[n++], sizeof(lines[0]), "%s", L->note_more);
+	else if (k < p->n_notes && n < NOTE_LINES_MAX)
+		snprintf(lines[n++], sizeof(lines[0]), "%s%zu%s", L->notes_more[0], p->n_notes - k,
+			 L->notes_more[1]);
+	for (unsigned i = 0; i < n; i++) {
+		fprintf(c->f, "set label ");
+		q(c, lines[i]);
+		fprintf(c->f, " at screen 0.05,%g left font ',%g' tc rgb '#9a4a00'\n",
+			0.032 + (double) (n - 1 - i) * NOTE_LINE_H, NOTE_FONT_PT);
+	}
+	return n ? (double) n * NOTE_LINE_H + 0.004 : 0;
+}
+
 /* The PDF's data quality line, in words a coach reads: how much of the
  * time the position was known (epochs without a usable fix are in that
  * share already, not counted again), the signal gaps, and only when there
@@ -1364,6 +1453,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	FILE *f = c->f;
 	char date[96], pitch[300], line[512], v[64], cap[64];
 	const double *v_ = p->v;
+	double notes_h;
 
 	kt_gnuplot_begin(c->gp, path, "pdfcairo size 21cm,29.7cm font 'Sans,9'");
 	fprintf(f, "set multiplot\n");
@@ -1473,6 +1563,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	fprintf(f, "set label ");
 	q(c, line);
 	fprintf(f, " at screen 0.05,0.018 left font ',7' tc rgb '#666666'\n");
+	notes_h = player_notes(c, p);
 	snprintf(cap, sizeof(cap), "kicktrack %s", KT_VERSION);
 	fprintf(f, "set label ");
 	q(c, cap);
@@ -1505,7 +1596,8 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 		plot_speed(c, c->has_series[i] ? &c->ser : &empty, 600, true);
 	}
 	/* zone bars */
-	fprintf(f, "reset\nset origin 0.02,0.035\nset size 0.6,0.245\n");
+	/* (above the notes, if any) */
+	fprintf(f, "reset\nset origin 0.02,%g\nset size 0.6,%g\n", 0.035 + notes_h, 0.245 - notes_h);
 	fprintf(f, "set title ");
 	q(c, L->t_zones);
 	fprintf(f, " font 'Sans Bold,10'\n");

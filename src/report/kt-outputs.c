@@ -700,9 +700,35 @@ write_quality(struct jw *j, const struct kt_vest_report *v)
 	jw_obj_end(j);
 }
 
+/* The session's warnings about vest i, in English ("notes") and German
+ * ("notes_de"), without the log's path they begin with (the player's
+ * page names no files). */
 static void
-write_player(struct jw *j, const struct kt_vest_report *v, const struct kt_params *p)
+write_notes(struct jw *j, const struct kt_session_report *s, size_t i)
 {
+	const char *path = s->vests[i].path;
+	size_t plen = strlen(path);
+
+	for (int de = 0; de < 2; de++) {
+		jw_arr(j, de ? "notes_de" : "notes");
+		for (size_t k = 0; k < s->n_warnings; k++) {
+			const char *w = de ? s->warnings_de[k] : s->warnings[k];
+
+			if (!s->warning_vest || s->warning_vest[k] != (long) i)
+				continue;
+			if (!strncmp(w, path, plen) && !strncmp(w + plen, ": ", 2))
+				w += plen + 2;
+			jw_str(j, NULL, w);
+		}
+		jw_arr_end(j);
+	}
+}
+
+static void
+write_player(struct jw *j, const struct kt_session_report *s, size_t vi)
+{
+	const struct kt_vest_report *v = &s->vests[vi];
+	const struct kt_params *p = s->params;
 	const struct kt_result *r = &v->res;
 
 	jw_obj(j, NULL);
@@ -765,6 +791,7 @@ write_player(struct jw *j, const struct kt_vest_report *v, const struct kt_param
 	jw_arr_end(j);
 	jw_obj_end(j);
 	write_quality(j, v);
+	write_notes(j, s, vi);
 	jw_obj_end(j);
 }
 
@@ -861,7 +888,7 @@ kt_write_session_json(const char *path, const struct kt_session_report *s)
 	jw_arr(&j, "players");
 	for (size_t i = 0; i < s->n_vests; i++)
 		if (s->vests[i].ok)
-			write_player(&j, &s->vests[i], s->params);
+			write_player(&j, s, i);
 	jw_arr_end(&j);
 
 	jw_arr(&j, "warnings");

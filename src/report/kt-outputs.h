@@ -71,6 +71,8 @@ struct kt_session_report {
 	 * in German (n_warnings of each) */
 	char **warnings;
 	char **warnings_de;
+	long *warning_vest;            /* per warning: the vests[] index of the vest it
+	                                * is about (players[].notes), or -1 */
 	size_t n_warnings;
 	int status;                    /* KT_PIPELINE_OK or KT_PIPELINE_PARTIAL */
 	int64_t processed_us;          /* when; 0 = now */

@@ -113,8 +113,9 @@ now_s(void)
  * The German one prints every %f (%e, %g) with the decimal comma
  * ("1,5 ihrer 4,0 Minuten"); what comes through %s is as it is.
  * Thread-safe. */
-static void __attribute__((format(printf, 4, 0), format(printf, 5, 0)))
-vnote(struct ctx *c, enum kt_log_level level, bool partial, const char *fmt, const char *fmt_de, va_list ap)
+static void __attribute__((format(printf, 5, 0), format(printf, 6, 0)))
+vnote(struct ctx *c, const struct kt_vest_report *about, enum kt_log_level level, bool partial, const char *fmt,
+      const char *fmt_de, va_list ap)
 {
 	char buf[1024], buf_de[1024];
 	va_list ap_de, ap_de2;
@@ -141,10 +142,15 @@ vnote(struct ctx *c, enum kt_log_level level, bool partial, const char *fmt, con
 	char **nw_de = nw ? realloc(c->rep.warnings_de, (n + 1) * sizeof(char *)) : NULL;
 	if (nw_de)
 		c->rep.warnings_de = nw_de;
-	char *w = nw_de ? strdup(buf) : NULL, *w_de = w ? strdup(buf_de) : NULL;
+	long *nv = nw_de ? realloc(c->rep.warning_vest, (n + 1) * sizeof(long)) : NULL;
+	if (nv)
+		c->rep.warning_vest = nv;
+	char *w = nv ? strdup(buf) : NULL, *w_de = w ? strdup(buf_de) : NULL;
 	if (w_de) {
 		c->rep.warnings[n] = w;
 		c->rep.warnings_de[n] = w_de;
+		/* (an index: vests[] may still grow) */
+		c->rep.warning_vest[n] = about ? (long) (about - c->rep.vests) : -1;
 		c->rep.n_warnings++;
 	} else {
 		free(w);
@@ -161,7 +167,20 @@ note(struct ctx *c, enum kt_log_level level, const char *fmt, const char *fmt_de
 	va_list ap;
 
 	va_start(ap, fmt_de);
-	vnote(c, level, true, fmt, fmt_de, ap);
+	vnote(c, NULL, level, true, fmt, fmt_de, ap);
+	va_end(ap);
+}
+
+/* The same about one vest: also in its player's notes (session.json
+ * players[].notes, on its PDF). */
+static void __attribute__((format(printf, 4, 6), format(printf, 5, 6)))
+vest_note(struct ctx *c, const struct kt_vest_report *v, enum kt_log_level level, const char *fmt,
+	  const char *fmt_de, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt_de);
+	vnote(c, v, level, true, fmt, fmt_de, ap);
 	va_end(ap);
 }
 
@@ -173,7 +192,18 @@ caution(struct ctx *c, const char *fmt, const char *fmt_de, ...)
 	va_list ap;
 
 	va_start(ap, fmt_de);
-	vnote(c, KT_LOG_WARNING, false, fmt, fmt_de, ap);
+	vnote(c, NULL, KT_LOG_WARNING, false, fmt, fmt_de, ap);
+	va_end(ap);
+}
+
+/* The same about one vest: also in its player's notes. */
+static void __attribute__((format(printf, 3, 5), format(printf, 4, 5)))
+vest_caution(struct ctx *c, const struct kt_vest_report *v, const char *fmt, const char *fmt_de, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt_de);
+	vnote(c, v, KT_LOG_WARNING, false, fmt, fmt_de, ap);
 	va_end(ap);
 }
 
@@ -901,7 +931,7 @@ check_rate(struct ctx *c, const struct kt_vest_report *v)
 	hz = (double) (v->res.n_valid_epochs - 1) / s;
 	if (hz >= 4.5)
 		return;
-	caution(c,
+	vest_caution(c, v,
 		"%s: vest %s logged %.1f positions a second: accelerations, decelerations and sprints "
 		"need 5 or more (10 is usual) and are undercounted",
 		"%s: Weste %s hat %.1f Positionen pro Sekunde aufgezeichnet: Beschleunigungen, Abbremsungen "
@@ -920,7 +950,7 @@ check_gaps(struct ctx *c, const struct kt_vest_report *v)
 {
 	if (!(v->res.gap_s >= GAP_NOTE_S))
 		return;
-	caution(c,
+	vest_caution(c, v,
 		"%s: vest %s had no GPS signal for %.1f of its %.1f minutes (%u gap%s%.0s): distance, zones and "
 		"sprints of that time are missing, so they are lower than what was run",
 		"%s: Weste %s hatte %.1f ihrer %.1f Minuten kein GPS-Signal (%u %.0s%s): Distanz, Zonen und "
@@ -944,7 +974,7 @@ check_on_pitch(struct ctx *c, const struct kt_vest_report *v)
 		on_s += v->res.heat_s[i];
 	if (on_s >= 0.5 * valid_s)
 		return;
-	note(c, KT_LOG_WARNING,
+	vest_note(c, v, KT_LOG_WARNING,
 	     "%s: vest %s was on the pitch of %s%.0s (within %.0f m of it) for only %.0f%% of its %.0f valid minutes: "
 	     "are these the right pitch corners?",
 	     "%s: Weste %s war auf dem Platz aus %.0s%s (bis %.0f m daneben mitgezählt) nur %.0f %% ihrer %.0f "
@@ -1065,7 +1095,7 @@ check_one_session(struct ctx *c)
 		if (sp[i].group == best)
 			continue;
 		fmt_span(&span, sp[i].t0, sp[i].t1);
-		note(c, KT_LOG_WARNING,
+		vest_note(c, v, KT_LOG_WARNING,
 		     "%s: vest %s recorded %s%.0s, not with the session of %u vest%s%.0s at %s%.0s: "
 		     "a log from another training? Process it on its own%s%.0s",
 		     "%s: Weste %s hat %.0s%s aufgezeichnet, nicht mit dem Training der %u Weste%.0s%s am %.0s%s: "
@@ -1187,7 +1217,7 @@ keep_one_recording(struct ctx *c, const struct kt_vest_report *v, struct decoded
 			   &k0, &k1);
 		if (k1 - k0 < log->n_imu) {
 			fmt_span(&kept, best.t0, best.t1);
-			note(c, KT_LOG_WARNING,
+			vest_note(c, v, KT_LOG_WARNING,
 			     "%s: vest %s: %zu IMU samples more than an hour away from its positions (%s%.0s) are "
 			     "left out of PlayerLoad",
 			     "%s: Weste %s: %zu Messwerte des Bewegungssensors (IMU), mehr als eine Stunde von ihren "
@@ -1214,7 +1244,7 @@ keep_one_recording(struct ctx *c, const struct kt_vest_report *v, struct decoded
 		snprintf(others_de + len_de, sizeof(others_de) - len_de, "; und %u weitere", n_rec - 1 - n_listed);
 	}
 	fmt_span(&kept, best.t0, best.t1);
-	note(c, KT_LOG_WARNING,
+	vest_note(c, v, KT_LOG_WARNING,
 	     "%s: vest %s: the log holds %u recordings more than an hour apart (two trainings in one log?): "
 	     "the numbers are from the one with most data, %s%.0s; left out: %s%.0s",
 	     "%s: Weste %s: die Log-Datei enthält %u Aufzeichnungen, mehr als eine Stunde auseinander (zwei "
@@ -1385,7 +1415,7 @@ check_away(struct ctx *c, const struct kt_vest_report *v, const struct decoded *
 		strftime(t1, sizeof(t1), "%H:%M", &tb);
 		strftime(zone, sizeof(zone), "%Z", &ta);
 		if (lead_us >= 60 * KT_USEC_PER_SEC && trail_us >= 60 * KT_USEC_PER_SEC)
-			caution(c, "%s: vest %s was more than %.0f km from where it spent most of the time until %s "
+			vest_caution(c, v, "%s: vest %s was more than %.0f km from where it spent most of the time until %s "
 				"and from %s on (%s): on the way to and from the ground? It is counted; --from %s --to %s "
 				"leaves it out",
 				"%s: Weste %s war mehr als %.0f km von dort entfernt, wo sie die meiste Zeit war: bis %s "
@@ -1393,13 +1423,13 @@ check_away(struct ctx *c, const struct kt_vest_report *v, const struct decoded *
 				"lässt es weg",
 				v->path, v->vest_id, AWAY_M / 1000.0, t0, t1, zone, t0, t1);
 		else if (lead_us >= 60 * KT_USEC_PER_SEC)
-			caution(c, "%s: vest %s was more than %.0f km from where it spent most of the time until %s "
+			vest_caution(c, v, "%s: vest %s was more than %.0f km from where it spent most of the time until %s "
 				"(%s): on the way to the ground? It is counted; --from %s leaves it out",
 				"%s: Weste %s war mehr als %.0f km von dort entfernt, wo sie die meiste Zeit war: bis %s "
 				"(%s). Auf dem Weg zum Platz? Das ist mitgezählt; --from %s lässt es weg",
 				v->path, v->vest_id, AWAY_M / 1000.0, t0, zone, t0);
 		else
-			caution(c, "%s: vest %s was more than %.0f km from where it spent most of the time from %s "
+			vest_caution(c, v, "%s: vest %s was more than %.0f km from where it spent most of the time from %s "
 				"on (%s): on the way home? It is counted; --to %s leaves it out",
 				"%s: Weste %s war mehr als %.0f km von dort entfernt, wo sie die meiste Zeit war: ab %s "
 				"(%s). Auf dem Heimweg? Das ist mitgezählt; --to %s lässt es weg",
@@ -1448,7 +1478,7 @@ check_rejected(struct ctx *c, const struct kt_vest_report *v)
 			len_de += (size_t) snprintf(reasons_de + len_de, sizeof(reasons_de) - len_de, "%s%s %" PRIu64,
 						    len_de ? ", " : "", lost_de[i], v->stats.rejected[lost[i]]);
 	}
-	note(c, KT_LOG_WARNING,
+	vest_note(c, v, KT_LOG_WARNING,
 	     "%s: vest %s: %" PRIu64 " frames could not be used (%s%.0s): a damaged log, "
 	     "or a recording appended out of time order? Their data is not in the numbers",
 	     "%s: Weste %s: %" PRIu64 " Datensätze nicht verwendbar (%.0s%s): eine beschädigte Aufzeichnung, "
@@ -1482,7 +1512,7 @@ process_vest(struct ctx *c, size_t idx)
 	size_t nf = log.n_fixes, ni = log.n_imu;
 	if (nf == 0) {
 		set_error(v, "no GNSS position in it (IMU or other messages only)");
-		note(c, KT_LOG_ERR, "%s: no GNSS position in it (vest %s left out)",
+		vest_note(c, v, KT_LOG_ERR, "%s: no GNSS position in it (vest %s left out)",
 		     "%s: keine GPS-Position darin (Weste %s nicht ausgewertet)", v->path, v->vest_id);
 		goto done;
 	}
@@ -1824,13 +1854,13 @@ resolve_vests(struct ctx *c)
 			snprintf(v->vest_id, sizeof(v->vest_id), "%.50s-%u", base, dup);
 		}
 		if (dup > 1)
-			note(c, KT_LOG_WARNING, "%s: vest %s already came from another log; written as %s",
+			vest_note(c, v, KT_LOG_WARNING, "%s: vest %s already came from another log; written as %s",
 			     "%s: Weste %s kam schon aus einer anderen Aufzeichnung; gespeichert als %s",
 			     v->path, base, v->vest_id);
 		if (c->have_roster) {
 			v->roster = kt_roster_find(&c->roster, base);
 			if (!v->roster)
-				note(c, KT_LOG_WARNING, "%s: vest %s is not in the roster %s; processed without a player name",
+				vest_note(c, v, KT_LOG_WARNING, "%s: vest %s is not in the roster %s; processed without a player name",
 				     "%s: Weste %s steht nicht im Kader %s; ohne Spielernamen ausgewertet",
 				     v->path, base, c->roster_file);
 		}
@@ -2226,6 +2256,7 @@ ctx_free(struct ctx *c)
 	}
 	free(c->rep.warnings);
 	free(c->rep.warnings_de);
+	free(c->rep.warning_vest);
 	kt_roster_clear(&c->roster);
 	free(c->roster_file);
 	free(c->roster_abs);

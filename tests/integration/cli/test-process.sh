@@ -851,6 +851,12 @@ rate)
 	[ "$(json_get "$T/out/session.json" "sum('hat 1,0 Positionen pro Sekunde aufgezeichnet' in w for w in j['warnings_de'])")" = 2 ] ||
 		fail "the German rate warnings lack the decimal comma: $(json_get "$T/out/session.json" "j['warnings_de']")"
 	[ "$(json_get "$T/out/session.json" "j['status']")" = ok ] || fail "status not ok"
+	# ... and in each player's own notes, without the log's path (the page
+	# for that player names no files)
+	[ "$(json_get "$T/out/session.json" "[len(p['notes']) for p in j['players']] == [1, 1] and all(p['notes'][0].startswith('vest %s logged 1.0 positions a second: ' % p['vest_id']) for p in j['players'])")" = True ] ||
+		fail "players[].notes: $(json_get "$T/out/session.json" "[p['notes'] for p in j['players']]")"
+	[ "$(json_get "$T/out/session.json" "[len(p['notes_de']) for p in j['players']] == [1, 1] and j['players'][1]['notes_de'][0].startswith('Weste KT-0002 hat 1,0 Positionen')")" = True ] ||
+		fail "players[].notes_de: $(json_get "$T/out/session.json" "[p['notes_de'] for p in j['players']]")"
 	sim "$T/s10" -p 2 -m 3 -s 5
 	run "$T/s10" -o "$T/out10"
 	expect_rc 0
@@ -878,6 +884,17 @@ gaps)
 	"$KT" report --no-config --lang de -q "$T/out" 2>"$T/err" >/dev/null
 	grep -qF "<li>$T/s/KT-0001.nmea: Weste KT-0001 hatte 1,5 ihrer 4,0 Minuten kein GPS-Signal" "$T/out/index.html" ||
 		fail "the German page lacks the gap note with the decimal comma: $(grep -A4 'class="notes' "$T/out/index.html")"
+	# the player's own PDF says it too (a printed page stands alone; the
+	# note is wrapped onto two lines, no word lost), the other's does not
+	[ "$(json_get "$T/out/session.json" "[len(p['notes']) for p in j['players']]")" = "[1, 0]" ] ||
+		fail "players[].notes: $(json_get "$T/out/session.json" "[p['notes'] for p in j['players']]")"
+	if command -v pdftotext >/dev/null && command -v gnuplot >/dev/null; then
+		pdftotext "$T/out/players/KT-0001/report.pdf" - | tr '\n' ' ' |
+			grep -qF "Hinweis: Weste KT-0001 hatte 1,5 ihrer 4,0 Minuten kein GPS-Signal (1 Lücke): Distanz, Zonen und Sprints dieser Zeit fehlen, sie sind also niedriger als gelaufen" ||
+			fail "the player's PDF lacks its gap note: $(pdftotext "$T/out/players/KT-0001/report.pdf" - | tail -8)"
+		pdftotext "$T/out/players/KT-0002/report.pdf" - | grep -q "Hinweis" &&
+			fail "the other player's PDF has a note"
+	fi
 	[ "$(json_get "$T/out/session.json" "j['status']")" = ok ] || fail "status not ok"
 	;;
 usage)

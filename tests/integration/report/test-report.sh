@@ -114,6 +114,32 @@ render)
 		fail "team.pdf: the distance chart is not under the table"
 	pdftotext "$T/de/team.pdf" - | grep -q 'Schnelles Laufen (HSR) je Spieler, ≥ 19,8 km/h' ||
 		fail "team.pdf lacks the HSR chart with its threshold"
+	# a player's notes (session.json players[].notes_de) at the foot of
+	# their PDF: a long one wrapped whole, what does not fit counted, the
+	# zone chart still there above them; the other players' PDFs without
+	"$PY" - "$T/de/session.json" <<-'EOF' || fail "cannot add notes to session.json"
+		import json, sys
+		j = json.load(open(sys.argv[1], encoding="utf-8"))
+		long = ("Weste V01 war mehr als 1 km von dort entfernt, wo sie die meiste Zeit war: bis 18:35 und ab "
+		        "19:55 (CET). Auf dem Hin- und Rückweg zum Platz? Das ist mitgezählt; --from 18:35 --to 19:55 "
+		        "lässt es weg")
+		notes = [long, "Weste V01 steht nicht im Kader kader.csv; ohne Spielernamen ausgewertet",
+		         "drei", "vier", "fünf"]
+		j["players"] = [{"vest_id": "V01", "notes": ["en"] * 5, "notes_de": notes}]
+		json.dump(j, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
+		EOF
+	"$KT" report --no-config --lang de -q "$T/de" 2>"$T/err" || { cat "$T/err"; fail "German run with notes failed"; }
+	pdftotext "$T/de/players/V01/report.pdf" - >"$T/notes.txt"
+	tr '\n' ' ' <"$T/notes.txt" | grep -qF "Hinweis: Weste V01 war mehr als 1 km von dort entfernt, wo sie die meiste Zeit war: bis 18:35 und ab 19:55 (CET). Auf dem Hin- und Rückweg zum Platz? Das ist mitgezählt; --from 18:35 --to 19:55 lässt es weg" ||
+		{ cat "$T/notes.txt"; fail "the long note is not whole on the player's PDF"; }
+	[ "$(grep -c '^Hinweis: ' "$T/notes.txt")" -eq 2 ] && grep -qx "… und 3 weitere Hinweise: siehe index.html" "$T/notes.txt" ||
+		{ cat "$T/notes.txt"; fail "the notes that do not fit are not counted"; }
+	[ "$(grep -c . <<<"$(grep -A1 '^Hinweis: Weste V01 war' "$T/notes.txt")")" -eq 2 ] &&
+		! grep -q '^Hinweis: Weste V01 war.*lässt es weg$' "$T/notes.txt" ||
+		{ cat "$T/notes.txt"; fail "the long note is not wrapped"; }
+	grep -q 'Distanz je Geschwindigkeitszone' "$T/notes.txt" || fail "no zone chart above the notes"
+	pdftotext "$T/de/players/V02/report.pdf" - | grep -q 'Hinweis' && fail "a player without notes has some"
+
 	# the table's column heads stand apart, each word clear of the next
 	# (before: "Beschl.Abbrems." ran together on the German page)
 	heads_apart() { # PDF "HEAD WORDS"

@@ -884,8 +884,8 @@ gaps)
 	"$KT" report --no-config --lang de -q "$T/out" 2>"$T/err" >/dev/null
 	grep -qF "<li>$T/s/KT-0001.nmea: Weste KT-0001 hatte 1,5 ihrer 4,0 Minuten kein GPS-Signal" "$T/out/index.html" ||
 		fail "the German page lacks the gap note with the decimal comma: $(grep -A4 'class="notes' "$T/out/index.html")"
-	# the player's own PDF says it too (a printed page stands alone; the
-	# note is wrapped onto two lines, no word lost), the other's does not
+	# the player's own PDF says it too (a printed page stands alone), the
+	# whole note, the other player's PDF none
 	[ "$(json_get "$T/out/session.json" "[len(p['notes']) for p in j['players']]")" = "[1, 0]" ] ||
 		fail "players[].notes: $(json_get "$T/out/session.json" "[p['notes'] for p in j['players']]")"
 	if command -v pdftotext >/dev/null && command -v gnuplot >/dev/null; then

@@ -215,10 +215,10 @@ test_decimal_comma(void)
 	/* integers and strings as printf prints them, dots kept */
 	kt_snprintf_decimal_comma(b, sizeof(b), "%d %5i %ld %lld %u %x %04X %zu %zd %" PRIu64 " %jd %hhu %c %.3s %-4s| %s",
 				  -3, 42, -7L, 1LL << 40, 3000000000u, 255u, 0xabu, (size_t) 12, (ssize_t) -1,
-				  (uint64_t) 18446744073709551615u, (intmax_t) -9, 300, 'x', "abcdef", "v1", "2026-11-21 14.00.ubx");
+				  (uint64_t) 18446744073709551615u, (intmax_t) -9, (unsigned char) 200, 'x', "abcdef", "v1", "2026-11-21 14.00.ubx");
 	snprintf(c, sizeof(c), "%d %5i %ld %lld %u %x %04X %zu %zd %" PRIu64 " %jd %hhu %c %.3s %-4s| %s", -3, 42, -7L,
 		 1LL << 40, 3000000000u, 255u, 0xabu, (size_t) 12, (ssize_t) -1, (uint64_t) 18446744073709551615u,
-		 (intmax_t) -9, 300, 'x', "abcdef", "v1", "2026-11-21 14.00.ubx");
+		 (intmax_t) -9, (unsigned char) 200, 'x', "abcdef", "v1", "2026-11-21 14.00.ubx");
 	CHECK(!strcmp(b, c), "integers and strings: '%s', printf says '%s'", b, c);
 	/* cut as snprintf cuts, returning the whole length; a comma even in a cut number */
 	n = kt_snprintf_decimal_comma(small, sizeof(small), "ab %.3f cd", 12.5);

@@ -122,28 +122,20 @@ is_dir(const char *path)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
+/* kt_mkdir_p_with()'s maker: mkdir_one() */
+static int
+mkdir_one_cb(const char *dir, void *userdata)
+{
+	bool made;
+
+	return mkdir_one(dir, &made);
+}
+
 /* mkdir -p, each directory it creates made by mkdir_one(). */
 static int
 mkdir_durable(const char *path)
 {
-	char *p = strdup(path);
-	bool made;
-	int r = 0;
-
-	if (!p)
-		return -ENOMEM;
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-		*s = '\0';
-		r = mkdir_one(p, &made);
-		*s = c;
-		if (r < 0 || !c)
-			break;
-	}
-	free(p);
-	return r < 0 ? r : is_dir(path);
+	return kt_mkdir_p_with(path, mkdir_one_cb, NULL);
 }
 
 /* ROOT itself is made only when its parent folder exists: a mistyped path

@@ -115,30 +115,42 @@ kt_atomic_commit(struct kt_atomic_file *a, bool durable, bool no_replace)
 }
 
 int
-kt_mkdir_p(const char *path, mode_t mode)
+kt_mkdir_p_with(const char *path, int (*mkdir_one)(const char *dir, void *userdata), void *userdata)
 {
 	char *p = strdup(path);
+	struct stat st;
+	int r = 0;
+
 	if (!p)
 		return -ENOMEM;
-	for (char *s = p + 1; ; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-			*s = '\0';
-			if (mkdir(p, mode) < 0 && errno != EEXIST) {
-				int r = -errno;
-				free(p);
-				return r;
-			}
-			*s = c;
-			if (!c)
-				break;
-		}
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		r = mkdir_one(p, userdata);
+		*s = c;
+		if (r < 0 || !c)
+			break;
 	}
 	free(p);
-	struct stat st;
+	if (r < 0)
+		return r;
 	if (stat(path, &st) < 0)
 		return -errno;
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+static int
+mkdir_mode(const char *dir, void *userdata)
+{
+	return mkdir(dir, *(const mode_t *) userdata) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+int
+kt_mkdir_p(const char *path, mode_t mode)
+{
+	return kt_mkdir_p_with(path, mkdir_mode, &mode);
 }
 
 const char *

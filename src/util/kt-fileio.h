@@ -27,6 +27,10 @@ void kt_atomic_abort(struct kt_atomic_file *a);
 
 /* mkdir -p with mode for each created level. Returns 0 or -errno. */
 int kt_mkdir_p(const char *path, mode_t mode);
+/* mkdir -p with mkdir_one(dir, userdata) making each level (0 when made or
+ * there already, or -errno): then 0 if path is a directory, or -errno
+ * (-ENOTDIR for a file of that name). */
+int kt_mkdir_p_with(const char *path, int (*mkdir_one)(const char *dir, void *userdata), void *userdata);
 /* fsync a directory. */
 int kt_fsync_dir(const char *dir);
 /* Read a whole small file (config, roster) into a NUL-terminated buffer.

@@ -50,7 +50,7 @@ struct lang {
 	const char *length_axis, *width_axis, *pct_time;
 	const char *t_heat, *t_speed, *t_zones, *t_accel;
 	const char *gap, *accel_band, *decel_band, *held;
-	const char *note, *notes_more[2], *note_more;
+	const char *note, *notes_more[2], *note_more, *notes_star;
 	const char *t_team_dist, *t_team_sprints, *t_team_hsr, *t_team_heat;
 	const char *sprints_axis, *max_speed, *hsr_axis;
 	const char *k_distance, *k_sprint, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
@@ -94,6 +94,7 @@ static const struct lang lang_de = {
 	.note = "Hinweis",
 	.notes_more = { "… und ", " weitere Hinweise: siehe index.html" },
 	.note_more = "… und ein weiterer Hinweis: siehe index.html",
+	.notes_star = "* Hinweise zu den Werten dieses Spielers: auf seiner Seite (PDF) und in index.html",
 	.t_team_dist = "Distanz je Spieler nach Zone",
 	.t_team_sprints = "Sprints und Höchstgeschwindigkeit je Spieler",
 	.t_team_hsr = "Schnelles Laufen (HSR) je Spieler",
@@ -170,6 +171,7 @@ static const struct lang lang_en = {
 	.note = "Note",
 	.notes_more = { "… and ", " more notes: see index.html" },
 	.note_more = "… and one more note: see index.html",
+	.notes_star = "* notes on this player's numbers: on the player's page (PDF) and in index.html",
 	.t_team_dist = "Distance per player by zone",
 	.t_team_sprints = "Sprints and top speed per player",
 	.t_team_hsr = "High-speed running (HSR) per player",
@@ -1665,8 +1667,13 @@ team_pdf(struct ctx *c, const char *path)
 			if ((r - page_start) % 2 == 1)
 				fprintf(f, "set object rect from screen 0.045,%g to screen 0.955,%g fc rgb '#f0f2f0' fs solid 1.0 noborder behind\n",
 					y - row_h / 2, y + row_h / 2);
-			/* to the next column, at 8.5 pt (A4: 595 pt wide) */
-			fit_text(name, sizeof(name), player_label(p), ((cols[2].x - cols[1].x) * 595 - 6) / 8.5, false);
+			/* to the next column, at 8.5 pt (A4: 595 pt wide); " *" after
+			 * a player the run has notes about (see the footnote) */
+			fit_text(name, sizeof(name), player_label(p),
+				 ((cols[2].x - cols[1].x) * 595 - 6) / 8.5 - (p->n_notes ? text_width(" *", false) : 0),
+				 false);
+			if (p->n_notes)
+				snprintf(name + strlen(name), sizeof(name) - strlen(name), " *");
 			fit_text(pos, sizeof(pos), p->position, ((cols[3].x - cols[2].x) * 595 - 24) / 8.5, false);
 			cell[0] = p->number;
 			cell[1] = name;
@@ -1731,6 +1738,17 @@ team_pdf(struct ctx *c, const char *path)
 				fprintf(f, "set label ");
 				q(c, line);
 				fprintf(f, " at screen %g,%g left font ',8.5' tc rgb '#b71c1c'\n", cols[0].x, y);
+			}
+			/* the footnote of " *": the numbers of those players come with
+			 * a word (too few positions a second, a long loss of signal) */
+			for (size_t r = 0; r < n; r++) {
+				if (!c->team.players[r].n_notes)
+					continue;
+				y -= row_h;
+				fprintf(f, "set label ");
+				q(c, L->notes_star);
+				fprintf(f, " at screen %g,%g left font ',8.5' tc rgb '#9a4a00'\n", cols[0].x, y);
+				break;
 			}
 		}
 		plot_blank(c);

@@ -894,6 +894,13 @@ gaps)
 			fail "the player's PDF lacks its gap note: $(pdftotext "$T/out/players/KT-0001/report.pdf" - | tail -8)"
 		pdftotext "$T/out/players/KT-0002/report.pdf" - | grep -q "Hinweis" &&
 			fail "the other player's PDF has a note"
+		# team.pdf marks that player, with the footnote of the mark
+		p1=$(json_get "$T/out/session.json" "[p['player'] for p in j['players'] if p['vest_id'] == 'KT-0001'][0]")
+		p2=$(json_get "$T/out/session.json" "[p['player'] for p in j['players'] if p['vest_id'] == 'KT-0002'][0]")
+		pdftotext -f 1 -l 1 "$T/out/team.pdf" "$T/team.txt"
+		grep -qx "$p1 \*" "$T/team.txt" && grep -qx "$p2" "$T/team.txt" &&
+			grep -q '^\* Hinweise zu den Werten dieses Spielers: auf seiner Seite (PDF) und in index.html$' "$T/team.txt" ||
+			fail "team.pdf does not mark $p1 (and only $p1) with the footnote: $(head -40 "$T/team.txt")"
 	fi
 	[ "$(json_get "$T/out/session.json" "j['status']")" = ok ] || fail "status not ok"
 	;;

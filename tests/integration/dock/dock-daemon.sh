@@ -416,6 +416,9 @@ fulldisk)
 	# kicktrack status says it is the disk, and what to do
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "not root: the real full disk is not tried"
+	elif ! unshare -m true 2>"$W/ns.err"; then
+		# e.g. a chroot whose / is not a mount point
+		echo "no mount namespace here ($(cat "$W/ns.err")): the real full disk is not tried"
 	else
 		mkdir "$W/small"
 		vest V02 --log "$W/a"
@@ -450,6 +453,9 @@ diskshare)
 	# it goes on by itself.
 	[ "$(id -u)" -eq 0 ] || { echo "not root: cannot mount a tmpfs"; exit 77; }
 	if [ -z "${KT_DOCK_NS:-}" ]; then
+		# e.g. a chroot whose / is not a mount point
+		unshare -m true 2>"$W/ns.err" ||
+			{ echo "SKIP: no mount namespace here: $(cat "$W/ns.err")"; exit 77; }
 		trap - EXIT
 		rm -rf "$W"
 		KT_DOCK_NS=1 exec unshare -m "$0" "$@"

@@ -9,6 +9,10 @@ KT=$2
 SIM=$3
 SRCDIR=${4:-}
 PY=/usr/bin/python3
+# Numbers in kicktrack's outputs are C-locale text ("29.3"); awk reads them
+# by the locale's decimal point, so under e.g. LANG=de_DE.UTF-8 mawk took
+# "29.3" for 29. Only awk runs in the C locale: kicktrack keeps the user's.
+awk() { LC_ALL=C command awk "$@"; }
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -460,7 +464,7 @@ bad-logs)
 	# a vest whose battery died: its log ends inside a frame. Every frame
 	# before the cut counts, and the cut one is one truncated frame, not
 	# also garbage bytes or malformed frames (firmware-protocols/ubx.md)
-	ubx=$(ls "$T"/s/*.ubx | head -1)
+	ubx=$(ls "$T"/s/KT-*.ubx | head -1) # not empty.ubx, which sorts first in de_DE
 	end=$("$PY" - "$ubx" <<-'EOF'
 		import sys
 		d = open(sys.argv[1], "rb").read()

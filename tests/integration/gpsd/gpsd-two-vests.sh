@@ -9,6 +9,10 @@ set -u
 DRIVER=$1
 KT=$2
 . "$(dirname "$0")/lib.sh"
+# Numbers in kicktrack's outputs are C-locale text ("29.3"); awk reads them
+# by the locale's decimal point, so under e.g. LANG=de_DE.UTF-8 mawk took
+# "29.3" for 29. Only awk runs in the C locale: kicktrack keeps the user's.
+awk() { LC_ALL=C command awk "$@"; }
 need gpsfake gpsd
 
 "$DRIVER" gen "$W/a.nmea" 120 1 || fail "gen"

@@ -9,6 +9,10 @@ KT=$2
 SIM=$3
 SRCDIR=${4:-}
 PY=/usr/bin/python3
+# Numbers in kicktrack's outputs are C-locale text ("29.3"); awk reads them
+# by the locale's decimal point, so under e.g. LANG=de_DE.UTF-8 mawk took
+# "29.3" for 29. Only awk runs in the C locale: kicktrack keeps the user's.
+awk() { LC_ALL=C command awk "$@"; }
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -460,7 +464,7 @@ bad-logs)
 	# a vest whose battery died: its log ends inside a frame. Every frame
 	# before the cut counts, and the cut one is one truncated frame, not
 	# also garbage bytes or malformed frames (firmware-protocols/ubx.md)
-	ubx=$(ls "$T"/s/*.ubx | head -1)
+	ubx=$(ls "$T"/s/KT-*.ubx | head -1) # not empty.ubx, which sorts first in de_DE
 	end=$("$PY" - "$ubx" <<-'EOF'
 		import sys
 		d = open(sys.argv[1], "rb").read()
@@ -1091,9 +1095,12 @@ progress)
 disk-full)
 	# A full disk is not the logs' fault: the run fails as a whole, says
 	# why, and neither leaves half a result nor replaces an earlier run's
-	# outputs. On a small tmpfs of its own, in a user+mount namespace.
+	# outputs. On a small tmpfs of its own, in a mount namespace (and, when
+	# not root, a user namespace: root needs none, and cannot have one in a
+	# chroot).
 	command -v unshare >/dev/null || fail "unshare (util-linux) is needed"
-	unshare -rm true 2>/dev/null || { echo "SKIP: no user namespaces here"; exit 77; }
+	if [ "$(id -u)" -eq 0 ]; then ns="unshare -m"; else ns="unshare -rm"; fi
+	$ns true 2>"$T/ns.err" || { echo "SKIP: no namespace for a tmpfs here ($ns: $(cat "$T/ns.err"))"; exit 77; }
 	sim "$T/s" -p 3 -m 3 -s 2
 	rm "$T/s/pitch.ini" # the write pass after the pitch estimate, too
 	mkdir "$T/mnt"
@@ -1123,9 +1130,9 @@ echo "$?" >"$T/rc3"
 ls -A "$MNT" >"$T/left3"
 exit 0
 INNER
-	unshare -rm bash "$T/inner.sh" "$KT" "$T/s" "$T/mnt" "$T"
+	$ns bash "$T/inner.sh" "$KT" "$T/s" "$T/mnt" "$T"
 	r=$?
-	[ "$r" = 10 ] && { echo "SKIP: cannot mount a tmpfs in a user namespace"; exit 77; }
+	[ "$r" = 10 ] && { echo "SKIP: cannot mount a tmpfs here ($ns)"; exit 77; }
 	[ "$r" = 0 ] || fail "setup run failed ($r): $(cat "$T/err1" 2>/dev/null)"
 	[ "$(cat "$T/rc2")" = 1 ] || { cat "$T/err2"; fail "disk full: exit $(cat "$T/rc2"), expected 1"; }
 	grep -q 'No space left on device' "$T/err2" || { cat "$T/err2"; fail "disk full: does not say why"; }

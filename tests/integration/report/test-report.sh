@@ -8,6 +8,10 @@ KT=$1 FIXTURE=$2 CHECK=$3 CASE=$4 SAMPLE=${5:-}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 PY=/usr/bin/python3
+# Numbers in kicktrack's outputs are C-locale text ("29.3"); awk reads them
+# by the locale's decimal point, so under e.g. LANG=de_DE.UTF-8 mawk took
+# "29.3" for 29. Only awk runs in the C locale: kicktrack keeps the user's.
+awk() { LC_ALL=C command awk "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }
 need() { command -v "$1" >/dev/null || { echo "SKIP: $1 not installed"; exit 77; }; }
 need_tz() { [ -e "/usr/share/zoneinfo/$1" ] || { echo "SKIP: no time zone $1 (tzdata)"; exit 77; }; }
@@ -338,7 +342,7 @@ html)
 	got=$(sed 's/<tfoot>.*//; s/<tr>/\n<tr>/g' "$T/dom2" | grep '^<tr><td' | while read -r row; do
 		grep -o 'data-v="[0-9.]*">[0-9.,]*</td>' <<<"$row" | sed -n '3s/data-v="\([0-9.]*\)".*/\1/p'
 	done | tr '\n' ' ')
-	want=$(tr ' ' '\n' <<<"$got" | grep . | sort -rn | tr '\n' ' ')
+	want=$(tr ' ' '\n' <<<"$got" | grep . | LC_ALL=C sort -rn | tr '\n' ' ')
 	[ "$(wc -w <<<"$got")" -eq 5 ] && [ "$got" = "$want" ] || fail "table not sorted by distance in the browser: '$got'"
 	grep -q '<th data-type="num" class="desc">' "$T/dom2" || fail "sorted header not marked"
 	# every column header names what it counts, not only its unit ("m/min"

@@ -705,36 +705,48 @@ read_strings(struct json_object *arr, char ***ret)
 	return (int) n;
 }
 
-/* session.json "warnings" (every log the run could not use, every
- * caution), "warnings_de" (the same in German, when this kicktrack wrote
- * it) and whether its status is "partial". -ENOMEM or 0. */
+/* The strings of obj's array key (English) and of key_de (the same in
+ * German, when this kicktrack wrote them): *ret_de stays NULL when there
+ * is no German array (an older kicktrack's) or it does not pair up with
+ * the English one (edited by hand?). -ENOMEM or 0. */
 static int
-read_notes(struct json_object *root, struct kt_rep_session *s)
+read_note_pair(struct json_object *obj, const char *key, const char *key_de, char ***ret, char ***ret_de,
+	       size_t *ret_n)
 {
-	struct json_object *v, *warn;
+	struct json_object *a;
 	char **de = NULL;
 	int n, n_de;
 
-	s->partial = json_object_object_get_ex(root, "status", &v) && json_object_is_type(v, json_type_string) &&
-		     !strcmp(json_object_get_string(v), "partial");
-	if (!json_object_object_get_ex(root, "warnings", &warn) || !json_object_is_type(warn, json_type_array))
+	if (!json_object_object_get_ex(obj, key, &a) || !json_object_is_type(a, json_type_array))
 		return 0;
-	n = read_strings(warn, &s->notes);
+	n = read_strings(a, ret);
 	if (n < 0)
 		return n;
-	s->n_notes = (size_t) n;
-	if (!json_object_object_get_ex(root, "warnings_de", &warn) || !json_object_is_type(warn, json_type_array))
-		return 0; /* an older kicktrack's: the English ones only */
-	n_de = read_strings(warn, &de);
+	*ret_n = (size_t) n;
+	if (!json_object_object_get_ex(obj, key_de, &a) || !json_object_is_type(a, json_type_array))
+		return 0;
+	n_de = read_strings(a, &de);
 	if (n_de < 0)
 		return n_de;
-	/* not one for one (edited by hand?): the English ones, all of them */
-	if ((size_t) n_de != s->n_notes) {
+	if ((size_t) n_de != *ret_n) { /* not one for one: the English ones, all of them */
 		kt_rep_vest_ids_free(de, (size_t) n_de);
 		return 0;
 	}
-	s->notes_de = de;
+	*ret_de = de;
 	return 0;
+}
+
+/* session.json "warnings" (every log the run could not use, every
+ * caution), "warnings_de" and whether its status is "partial". -ENOMEM
+ * or 0. */
+static int
+read_notes(struct json_object *root, struct kt_rep_session *s)
+{
+	struct json_object *v;
+
+	s->partial = json_object_object_get_ex(root, "status", &v) && json_object_is_type(v, json_type_string) &&
+		     !strcmp(json_object_get_string(v), "partial");
+	return read_note_pair(root, "warnings", "warnings_de", &s->notes, &s->notes_de, &s->n_notes);
 }
 
 void
@@ -890,34 +902,6 @@ sum_counts(struct json_object *obj, const char *const *keys, size_t n_keys)
 	return sum;
 }
 
-/* players[].notes and notes_de of one player (none from an older
- * kicktrack). -ENOMEM or 0. */
-static int
-read_player_notes(struct json_object *p, struct kt_rep_player *pl)
-{
-	struct json_object *a;
-	char **de = NULL;
-	int n, n_de;
-
-	if (pl->notes || !json_object_object_get_ex(p, "notes", &a) || !json_object_is_type(a, json_type_array))
-		return 0;
-	n = read_strings(a, &pl->notes);
-	if (n < 0)
-		return n;
-	pl->n_notes = (size_t) n;
-	if (!json_object_object_get_ex(p, "notes_de", &a) || !json_object_is_type(a, json_type_array))
-		return 0;
-	n_de = read_strings(a, &de);
-	if (n_de < 0)
-		return n_de;
-	if ((size_t) n_de != pl->n_notes) { /* not one for one: the English ones */
-		kt_rep_vest_ids_free(de, (size_t) n_de);
-		return 0;
-	}
-	pl->notes_de = de;
-	return 0;
-}
-
 int
 kt_rep_read_quality(const char *outdir, struct kt_rep_team *t)
 {
@@ -963,7 +947,9 @@ kt_rep_read_quality(const char *outdir, struct kt_rep_team *t)
 				if (json_object_object_get_ex(q, "rejected_by_core", &r))
 					t->players[j].position_jumps = sum_counts(r, jumps, 1);
 			}
-			k = read_player_notes(p, &t->players[j]);
+			k = t->players[j].notes ? 0 :
+						  read_note_pair(p, "notes", "notes_de", &t->players[j].notes,
+								 &t->players[j].notes_de, &t->players[j].n_notes);
 			if (k < 0) {
 				json_object_put(root);
 				return k;

@@ -20,6 +20,8 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	[ -n "${KT_TEST_KEEP:-}" ] && { echo "kept $W"; return; }
+	# diskshare's tmpfs (in its own mount namespace): rm cannot remove it
+	mountpoint -q "$W/small" 2>/dev/null && umount "$W/small"
 	rm -rf "$W"
 }
 trap cleanup EXIT

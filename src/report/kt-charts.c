@@ -1387,7 +1387,7 @@ static double
 player_notes(struct ctx *c, const struct kt_rep_player *p)
 {
 	const struct lang *L = c->L;
-	char *const *notes = L == &lang_de && p->notes_de ? p->notes_de : p->notes;
+	char *const *notes = L->comma && p->notes_de ? p->notes_de : p->notes;
 	char lines[NOTE_LINES_MAX][400];
 	const double max_units = 0.9 * A4_W_PT / NOTE_FONT_PT;
 	unsigned n = 0;

@@ -6,6 +6,8 @@
 # (goal >= 90 %) and the daemon's CPU time from /proc (goal < 5 % of one core).
 #   bench-daemon.sh KICKTRACKD EMULATOR [VESTS=20] [RATE=20000] [SIZE=400000]
 set -u
+# the numbers read and printed here have a decimal point, whatever the user's locale
+awk() { LC_ALL=C command awk "$@"; }
 D=$1; EMU=$2; N=${3:-20}; RATE=${4:-20000}; SIZE=${5:-400000}
 W=$(mktemp -d /tmp/kt-bench-daemon-XXXXXX)
 PIDS=(); DPID=

@@ -9,6 +9,8 @@
 # USB CDC-ACM is faster), 1500000 bytes each. Time runs from the first byte
 # on disk to the last session stored; the daemon's CPU is read from /proc.
 set -u
+# the numbers read and printed here have a decimal point, whatever the user's locale
+awk() { LC_ALL=C command awk "$@"; }
 D=$1; EMU=$2; N=${3:-20}; RATE=${4:-115200}; SIZE=${5:-1500000}
 W=$(mktemp -d "${TMPDIR:-/tmp}/kt-bench-dock-XXXXXX")
 PIDS=(); DPID=

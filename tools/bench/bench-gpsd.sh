@@ -9,6 +9,8 @@
 # Usage: [RAW=1] bench-gpsd.sh DRIVER [VESTS (30)] [SECONDS (60)]   (RAW=1: [gpsd] raw = yes)
 # Run: ninja -C build bench-gpsd-run
 set -u
+# the numbers read and printed here have a decimal point, whatever the user's locale
+awk() { LC_ALL=C command awk "$@"; }
 DRIVER=$1
 VESTS=${2:-30}
 SECONDS_=${3:-60}

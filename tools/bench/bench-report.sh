@@ -5,6 +5,8 @@
 # one gnuplot process. Goal: under 5 s wall on a 2-core machine.
 # Usage: bench-report.sh KICKTRACK MAKE_FIXTURE [RUNS]
 set -eu
+# the numbers read and printed here have a decimal point, whatever the user's locale
+awk() { LC_ALL=C command awk "$@"; }
 KT=$1 FIXTURE=$2 RUNS=${3:-3}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT

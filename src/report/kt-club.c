@@ -278,6 +278,23 @@ kt_roster_load(const char *path, struct kt_roster *ret)
 	if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
 		s += 3;
 		len -= 3;
+	} else {
+		/* German Excel's plain "CSV (Trennzeichen-getrennt)" is
+		 * Windows-1252: "M\xfcller" would be a bad line each */
+		char *u;
+		size_t ulen;
+
+		rr = kt_cp1252_to_utf8(s, len, &u, &ulen);
+		if (rr < 0) {
+			free(data);
+			return rr;
+		}
+		if (rr > 0) {
+			r.cp1252 = true; /* the caller says so, in the session's notes */
+			free(data);
+			data = s = u;
+			len = ulen;
+		}
 	}
 	/* German Excel writes ';': decide from the first line */
 	const char *nl = memchr(s, '\n', len);

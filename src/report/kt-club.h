@@ -24,6 +24,7 @@ struct kt_roster {
 	struct kt_roster_entry *entries;
 	size_t n;
 	unsigned bad_lines;    /* lines skipped (each logged as "file:line: ...") */
+	bool cp1252;           /* not UTF-8: read as Windows-1252 (kt_cp1252_to_utf8) */
 };
 
 /* Read a roster with libcsv (strict). Bad lines are logged and skipped (the
@@ -33,7 +34,8 @@ struct kt_roster {
  * kt_read_file_error() (-EMEDIUMTYPE: binary data, e.g. a vest log given by
  * mistake). Lines end with LF, CR LF or a lone CR (a Mac export); a line
  * is one row. A UTF-8 BOM and ';' as separator (German Excel) are
- * accepted. A first line naming a vest id column (vest_id, Weste, ...) is a
+ * accepted, and a file in Windows-1252 (kt_cp1252_to_utf8: German Excel's
+ * plain CSV) is read as such, with ret->cp1252 set. A first line naming a vest id column (vest_id, Weste, ...) is a
  * header: columns are then taken by name, in any order, others ignored;
  * without one, every line is vest_id,player,number,position. */
 int kt_roster_load(const char *path, struct kt_roster *ret);

@@ -476,6 +476,11 @@ load_roster(struct ctx *c)
 	} else {
 		c->have_roster = true;
 		c->rep.roster = &c->roster;
+		if (c->roster.cp1252)
+			caution(c, "%s: not UTF-8, read as Windows-1252 (German Excel's plain CSV): "
+				"check the names, or save it as 'CSV UTF-8'",
+				"%s: nicht UTF-8, als Windows-1252 gelesen (die einfache CSV-Datei des deutschen "
+				"Excel): Namen prüfen oder als 'CSV UTF-8' speichern", path);
 		if (r > 0)
 			note(c, KT_LOG_WARNING, "%s: %d bad line%s%.0s skipped (each named in kicktrack's messages)",
 			     "%s: %d fehlerhafte Zeile%.0s%s übersprungen (jede in den Meldungen von kicktrack genannt)",

@@ -375,6 +375,70 @@ kt_utf8_valid(const char *s, size_t n)
 	return true;
 }
 
+/* Windows-1252's 0x80..0x9F (0: not defined); 0xA0..0xFF are U+00A0..U+00FF */
+static const uint16_t cp1252_80[32] = {
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+static unsigned
+cp1252_cp(unsigned char c)
+{
+	return c < 0x80 ? c : c < 0xA0 ? cp1252_80[c - 0x80] : c;
+}
+
+int
+kt_cp1252_to_utf8(const char *data, size_t len, char **ret, size_t *ret_len)
+{
+	const unsigned char *p = (const unsigned char *)data;
+	size_t out_len = 0;
+	bool high = false;
+	char *out, *o;
+
+	*ret = NULL;
+	*ret_len = 0;
+	for (size_t i = 0, k; i < len; i += k) {
+		k = utf8_len(p + i, len - i);
+		if (k > 1)
+			return 0; /* UTF-8 (or a mix): not ours to guess */
+		if (!k) {
+			if (!cp1252_cp(p[i]))
+				return 0; /* not defined there (NUL never gets here: utf8_len takes it) */
+			high = true;
+			k = 1;
+		}
+	}
+	if (!high)
+		return 0; /* valid UTF-8 (ASCII) as it is */
+	for (size_t i = 0; i < len; i++) {
+		unsigned cp = cp1252_cp(p[i]);
+		out_len += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+	}
+	out = malloc(out_len + 1);
+	if (!out)
+		return -ENOMEM;
+	o = out;
+	for (size_t i = 0; i < len; i++) {
+		unsigned cp = cp1252_cp(p[i]);
+		if (cp < 0x80) {
+			*o++ = (char)cp;
+		} else if (cp < 0x800) {
+			*o++ = (char)(0xC0 | cp >> 6);
+			*o++ = (char)(0x80 | (cp & 0x3F));
+		} else {
+			*o++ = (char)(0xE0 | cp >> 12);
+			*o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+			*o++ = (char)(0x80 | (cp & 0x3F));
+		}
+	}
+	*o = '\0';
+	*ret = out;
+	*ret_len = out_len;
+	return 1;
+}
+
 /* Bytes of s[i..n) taken as one unit by kt_escape (*ret_w: its width). */
 static size_t
 escape_unit(const unsigned char *p, size_t n, size_t i, size_t *ret_w)

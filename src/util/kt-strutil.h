@@ -41,6 +41,14 @@ char *kt_strip(char *s);               /* trims blanks in place, returns s */
 bool kt_startswith(const char *s, const char *prefix);
 /* Is s[0..n) valid UTF-8 (no overlong forms, no surrogates)? */
 bool kt_utf8_valid(const char *s, size_t n);
+/* Text in Windows-1252, the "ANSI" code page German Excel saves a plain
+ * "CSV (Trennzeichen-getrennt)" in, as UTF-8: data[0..len) is taken as
+ * Windows-1252 only if it is not valid UTF-8 and holds no multi-byte
+ * UTF-8 sequence at all (a file mixing both is left alone), and every
+ * byte is defined there (0x81, 0x8D, 0x8F, 0x90 and 0x9D are not).
+ * Returns 1 and a malloc'ed NUL-terminated copy in *ret (its length in
+ * *ret_len), 0 if the text is not taken as Windows-1252, or -ENOMEM. */
+int kt_cp1252_to_utf8(const char *data, size_t len, char **ret, size_t *ret_len);
 /* s for a message: printable ASCII and valid UTF-8 as they are, every other
  * byte (control bytes, C1 controls, invalid UTF-8) as \xhh, cut with "..." to fit in
  * size. Returns buf. Never echo bytes read from a file into a terminal

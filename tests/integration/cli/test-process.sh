@@ -536,6 +536,21 @@ roster)
 	run --roster "$T/roster-de.csv" "$T/s" -o "$T/out2"
 	expect_rc 0
 	grep -q '^"KT-0003","Jürgen Weiß"' "$T/out2/team.csv" || fail "';' roster not read (or the vest id case mattered)"
+	# German Excel's plain "CSV (Trennzeichen-getrennt)": Windows-1252,
+	# read as such and said so (in session.json too), not a bad line each
+	printf 'vest_id;player;number;position\r\nKT-0001;J\366rg M\374ller;1;GK\r\nKT-0002;Lukas Sch\344fer \200;4;DEF\r\nKT-0003;J\374rgen Wei\337;8;MID\r\n' > "$T/roster-ansi.csv"
+	run --roster "$T/roster-ansi.csv" "$T/s" -o "$T/out2a"
+	expect_rc 0
+	expect_err "roster-ansi.csv: not UTF-8, read as Windows-1252"
+	grep -q '^"KT-0003","Jürgen Weiß"' "$T/out2a/team.csv" || fail "Windows-1252 roster: names not read"
+	grep -q '^"KT-0002","Lukas Schäfer €"' "$T/out2a/team.csv" || fail "Windows-1252 roster: 0x80 is not €"
+	grep -q 'als Windows-1252 gelesen' "$T/out2a/session.json" || fail "Windows-1252 roster: no note in session.json"
+	# a file mixing UTF-8 and Latin-1 is not guessed at: its Latin-1 line is bad
+	printf 'vest_id,player,number,position\nKT-0001,Jörg,1,GK\nKT-0002,Lukas Sch\344fer,4,DEF\n' > "$T/roster-mix.csv"
+	run --roster "$T/roster-mix.csv" "$T/s" -o "$T/out2b"
+	expect_rc 3
+	expect_err "roster-mix.csv:3: not valid UTF-8"
+	grep -q '"Jörg"' "$T/out2b/team.csv" || fail "mixed roster: its UTF-8 line lost"
 	# a broken quote is a bad line too, named with its line
 	printf 'vest_id,player,number,position\nKT-0001,"Jörg,1,GK\nKT-0002,Lukas Schäfer,4,DEF\n' > "$T/roster-q.csv"
 	run --roster "$T/roster-q.csv" "$T/s" -o "$T/out3"

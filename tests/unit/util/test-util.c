@@ -127,6 +127,22 @@ test_text(void)
 	CHECK(!strcmp(kt_escape(b, sizeof(b), "a\033[2J\x01"), "a\\x1b[2J\\x01"), "controls: %s", b);
 	CHECK(!strcmp(kt_escape(b, sizeof(b), "M\xfcller\x7f"), "M\\xfcller\\x7f"), "invalid UTF-8: %s", b);
 	CHECK(!strcmp(kt_escape(b, sizeof(b), "\xc2\x9b" "1m"), "\\xc2\\x9b1m"), "C1 control: %s", b);
+	/* Windows-1252 (German Excel's plain CSV) as UTF-8; UTF-8, a mix of
+	 * both, plain ASCII and undefined bytes are left alone */
+	{
+		char *u = NULL;
+		size_t ul = 0;
+		static const char ansi[] = "J\xf6rg M\xfcller;\x80 5\x9f\r\n";
+		CHECK(kt_cp1252_to_utf8(ansi, sizeof(ansi) - 1, &u, &ul) == 1 && u &&
+			      !strcmp(u, "J\xc3\xb6rg M\xc3\xbcller;\xe2\x82\xac 5\xc5\xb8\r\n") && ul == strlen(u),
+		      "Windows-1252: %s", u ? u : "(none)");
+		free(u);
+		u = NULL;
+		CHECK(kt_cp1252_to_utf8("J\xc3\xb6rg", 6, &u, &ul) == 0 && !u, "UTF-8 taken as Windows-1252");
+		CHECK(kt_cp1252_to_utf8("J\xc3\xb6rg M\xfcller", 14, &u, &ul) == 0 && !u, "a mix converted");
+		CHECK(kt_cp1252_to_utf8("Joerg", 5, &u, &ul) == 0 && !u, "ASCII converted");
+		CHECK(kt_cp1252_to_utf8("J\xf6rg\x81", 6, &u, &ul) == 0 && !u, "undefined 0x81 converted");
+	}
 	/* cut to fit, with "...", never in the middle of an escape or a character */
 	CHECK(!strcmp(kt_escape(b, 12, "abcdefghijklmnop"), "abcdefgh..."), "cut: %s", b);
 	CHECK(!strcmp(kt_escape(b, 12, "abcdefgh\x01xyz"), "abcdefgh..."), "cut before an escape: %s", b);

@@ -147,6 +147,10 @@ int kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s);
 /* kt_track_feed_imu() for each of s[0..n) in turn, with the same result;
  * cheaper per sample (for the batch path's runs of samples between fixes). */
 int kt_track_feed_imu_run(struct kt_track *t, const struct kt_imu_sample *s, size_t n);
+/* Room for n_fixes more fixes and n_imu more IMU samples, so that a batch
+ * of known size is not copied as the arrays grow (they grow by themselves
+ * all the same). */
+int kt_track_reserve(struct kt_track *t, size_t n_fixes, size_t n_imu);
 /* Live numbers so far (filter delay aside); ret owned by caller, free with kt_result_clear. */
 int kt_track_snapshot(struct kt_track *t, struct kt_result *ret);
 /* The same without the 10 Hz series (n_series 0, series NULL), for a live

@@ -1537,10 +1537,11 @@ process_vest(struct ctx *c, size_t idx)
 		goto done;
 	}
 	kt_track_note_rejected(t, KT_QREJ_DUPLICATE, log.dropped);
+	r = kt_track_reserve(t, nf, ni);
 	/* merge GNSS and IMU in time order; the IMU samples before the next
 	 * fix go in as one run */
 	size_t i = 0, k = 0;
-	while (i < nf || k < ni) {
+	while (r >= 0 && (i < nf || k < ni)) {
 		if (k >= ni || (i < nf && log.fixes[i].t_us <= log.imu[k].t_us)) {
 			r = kt_track_feed_fix(t, &log.fixes[i++]);
 		} else {
@@ -1550,8 +1551,6 @@ process_vest(struct ctx *c, size_t idx)
 			r = kt_track_feed_imu_run(t, &log.imu[k], k1 - k);
 			k = k1;
 		}
-		if (r < 0)
-			break;
 	}
 	/* the decoded log is not needed any more: keep memory low */
 	decoded_clear(&log);

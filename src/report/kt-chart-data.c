@@ -766,8 +766,74 @@ kt_rep_session_notes(const struct kt_rep_session *s, bool german, size_t *ret_n)
 	return german && s->notes_de ? s->notes_de : s->notes;
 }
 
+/* The sum of the counts of these keys in obj (JSON object), or NaN if obj
+ * is not an object or has none of them. */
+static double
+sum_counts(struct json_object *obj, const char *const *keys, size_t n_keys)
+{
+	struct json_object *v;
+	double sum = NAN;
+
+	if (!obj || !json_object_is_type(obj, json_type_object))
+		return NAN;
+	for (size_t i = 0; i < n_keys; i++)
+		if (json_object_object_get_ex(obj, keys[i], &v) && json_object_is_type(v, json_type_int)) {
+			int64_t k = json_object_get_int64(v);
+			if (k >= 0)
+				sum = (isnan(sum) ? 0 : sum) + (double) k;
+		}
+	return sum;
+}
+
+/* players[].quality and notes of session.json into the players of t */
+static int
+read_quality(struct json_object *root, struct kt_rep_team *t)
+{
+	/* doc/output-format.md, players[].quality: what the reader dropped as
+	 * damaged (not unknown message types or garbage bytes between frames),
+	 * and positions the core dropped as jumps; no-fix, DOP and speed
+	 * rejections are epochs without a usable fix, in fix_pct already;
+	 * duplicates are repeated epochs, nothing lost */
+	static const char *const damaged[] = { "checksum", "truncated", "too-long", "malformed", "implausible" };
+	static const char *const jumps[] = { "position-jump" };
+	struct json_object *players, *q, *v;
+	size_t len;
+	int k;
+
+	if (!json_object_object_get_ex(root, "players", &players) || !json_object_is_type(players, json_type_array))
+		return 0;
+	len = json_object_array_length(players);
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *p = json_object_array_get_idx(players, i);
+		const char *id;
+
+		if (!json_object_object_get_ex(p, "vest_id", &v) || !json_object_is_type(v, json_type_string))
+			continue;
+		id = json_object_get_string(v);
+		for (size_t j = 0; j < t->n; j++) {
+			struct json_object *r;
+
+			if (strcmp(t->players[j].vest_id, id) != 0)
+				continue;
+			if (json_object_object_get_ex(p, "quality", &q)) {
+				if (json_object_object_get_ex(q, "rejected_by_reader", &r))
+					t->players[j].damaged_records =
+						sum_counts(r, damaged, sizeof(damaged) / sizeof(damaged[0]));
+				if (json_object_object_get_ex(q, "rejected_by_core", &r))
+					t->players[j].position_jumps = sum_counts(r, jumps, 1);
+			}
+			k = t->players[j].notes ? 0 :
+						  read_note_pair(p, "notes", "notes_de", &t->players[j].notes,
+								 &t->players[j].notes_de, &t->players[j].n_notes);
+			if (k < 0)
+				return k;
+		}
+	}
+	return 0;
+}
+
 int
-kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
+kt_rep_read_session(const char *outdir, struct kt_rep_session *ret, struct kt_rep_team *team)
 {
 	struct kt_rep_session s = {
 		.pitch_length_m = 105.0, .pitch_width_m = 68.0,
@@ -876,6 +942,8 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 	    json_object_object_get_ex(v, "file", &v) && json_object_is_type(v, json_type_string))
 		snprintf(s.roster_file, sizeof(s.roster_file), "%s", json_object_get_string(v));
 	k = read_notes(root, &s);
+	if (k >= 0 && team)
+		k = read_quality(root, team);
 
 	json_object_put(root);
 	free(path);
@@ -883,82 +951,7 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret)
 	return k;
 }
 
-/* The sum of the counts of these keys in obj (JSON object), or NaN if obj
- * is not an object or has none of them. */
-static double
-sum_counts(struct json_object *obj, const char *const *keys, size_t n_keys)
-{
-	struct json_object *v;
-	double sum = NAN;
 
-	if (!obj || !json_object_is_type(obj, json_type_object))
-		return NAN;
-	for (size_t i = 0; i < n_keys; i++)
-		if (json_object_object_get_ex(obj, keys[i], &v) && json_object_is_type(v, json_type_int)) {
-			int64_t k = json_object_get_int64(v);
-			if (k >= 0)
-				sum = (isnan(sum) ? 0 : sum) + (double) k;
-		}
-	return sum;
-}
-
-int
-kt_rep_read_quality(const char *outdir, struct kt_rep_team *t)
-{
-	/* doc/output-format.md, players[].quality: what the reader dropped as
-	 * damaged (not unknown message types or garbage bytes between frames),
-	 * and positions the core dropped as jumps; no-fix, DOP and speed
-	 * rejections are epochs without a usable fix, in fix_pct already;
-	 * duplicates are repeated epochs, nothing lost */
-	static const char *const damaged[] = { "checksum", "truncated", "too-long", "malformed", "implausible" };
-	static const char *const jumps[] = { "position-jump" };
-	struct json_object *root = NULL, *players, *q, *v;
-	char *path = NULL;
-	size_t len;
-	int k;
-
-	k = parse_session_json(outdir, &path, &root);
-	free(path);
-	if (k < 0) {
-		json_object_put(root);
-		return k;
-	}
-	if (!json_object_object_get_ex(root, "players", &players) || !json_object_is_type(players, json_type_array)) {
-		json_object_put(root);
-		return 0;
-	}
-	len = json_object_array_length(players);
-	for (size_t i = 0; i < len; i++) {
-		struct json_object *p = json_object_array_get_idx(players, i);
-		const char *id;
-
-		if (!json_object_object_get_ex(p, "vest_id", &v) || !json_object_is_type(v, json_type_string))
-			continue;
-		id = json_object_get_string(v);
-		for (size_t j = 0; j < t->n; j++) {
-			struct json_object *r;
-
-			if (strcmp(t->players[j].vest_id, id) != 0)
-				continue;
-			if (json_object_object_get_ex(p, "quality", &q)) {
-				if (json_object_object_get_ex(q, "rejected_by_reader", &r))
-					t->players[j].damaged_records =
-						sum_counts(r, damaged, sizeof(damaged) / sizeof(damaged[0]));
-				if (json_object_object_get_ex(q, "rejected_by_core", &r))
-					t->players[j].position_jumps = sum_counts(r, jumps, 1);
-			}
-			k = t->players[j].notes ? 0 :
-						  read_note_pair(p, "notes", "notes_de", &t->players[j].notes,
-								 &t->players[j].notes_de, &t->players[j].n_notes);
-			if (k < 0) {
-				json_object_put(root);
-				return k;
-			}
-		}
-	}
-	json_object_put(root);
-	return 0;
-}
 
 int
 kt_rep_roster_without_data(const struct kt_rep_session *sess, const struct kt_rep_team *team,

@@ -47,12 +47,12 @@ const char *kt_team_col_name(enum kt_team_col c);
 struct kt_rep_player {
 	char *vest_id, *player, *number, *position;   /* UTF-8, never NULL */
 	double v[_KT_TC_MAX];                          /* NaN if unknown */
-	/* from session.json (kt_rep_read_quality), NaN if unknown: records
+	/* from session.json (kt_rep_read_session), NaN if unknown: records
 	 * dropped as damaged (checksum, truncated, too long, malformed,
 	 * implausible value) and positions dropped as jumps. Epochs without a
 	 * usable fix are not among them: fix_pct already counts those. */
 	double damaged_records, position_jumps;
-	/* session.json players[].notes and notes_de (kt_rep_read_quality):
+	/* session.json players[].notes and notes_de (kt_rep_read_session):
 	 * the run's warnings about this vest; notes_de NULL from an older
 	 * kicktrack or when they do not pair up */
 	char **notes, **notes_de;
@@ -92,15 +92,13 @@ struct kt_rep_session {
 	bool partial;             /* session.json "status" is "partial" */
 };
 
-/* Fills each player's damaged_records and position_jumps from
- * OUTDIR/session.json (players[].quality), and its notes (players[].notes,
- * notes_de), matched by vest_id; players it does not describe keep NaN and
- * no notes. Quiet. Returns 0 or -errno. */
-int kt_rep_read_quality(const char *outdir, struct kt_rep_team *t);
-
 /* Reads OUTDIR/session.json if present; missing keys keep the defaults.
- * Returns 0, or -errno (logged as a warning; the defaults are then used). */
-int kt_rep_read_session(const char *outdir, struct kt_rep_session *ret);
+ * With team, it also fills each player's damaged_records and
+ * position_jumps (players[].quality) and its notes (players[].notes,
+ * notes_de), matched by vest_id; players it does not describe keep NaN and
+ * no notes. Returns 0, or -errno (logged as a warning; the defaults are
+ * then used). */
+int kt_rep_read_session(const char *outdir, struct kt_rep_session *ret, struct kt_rep_team *team);
 void kt_rep_session_clear(struct kt_rep_session *s);
 /* The notes for a page: in German if german and session.json has them,
  * else the English ones. Sets *ret_n (0: none; the array may be NULL). */

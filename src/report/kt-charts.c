@@ -1968,8 +1968,8 @@ kt_report_render(const char *outdir, const struct kt_report_opts *o)
 	k = kt_rep_read_team(outdir, &c.team);
 	if (k < 0)
 		return k;
-	(void) kt_rep_read_session(outdir, &c.sess);
-	(void) kt_rep_read_quality(outdir, &c.team); /* without it, the PDFs name no damaged records */
+	/* (without it: default pitch and zones, and the PDFs name no damaged records) */
+	(void) kt_rep_read_session(outdir, &c.sess, &c.team);
 	/* no language asked for: the one the run used, else English as process */
 	if (o->lang)
 		c.L = !strcmp(o->lang, "de") ? &lang_de : &lang_en;

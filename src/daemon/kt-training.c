@@ -30,7 +30,6 @@
 
 #define UNKNOWN_TIME INT64_MIN
 #define DEFAULT_LEN_US (2LL * 3600 * 1000000)
-#define SCAN_BYTES (64 * 1024)
 
 const char *
 kt_training_state_to_str(enum kt_training_state s)
@@ -45,52 +44,14 @@ kt_training_state_to_str(enum kt_training_state s)
 	return "?";
 }
 
-/* First and last fix time of a part of a log. */
-static void
-scan_fixes(int fd, off_t off, size_t len, int64_t *first, int64_t *last)
-{
-	struct kt_log_reader *r;
-	uint8_t *buf = malloc(len ? len : 1);
-	const struct kt_fix *f;
-	size_t n;
-	ssize_t got;
-
-	if (!buf)
-		return;
-	got = pread(fd, buf, len, off);
-	if (got > 0 && kt_log_reader_new(&r) >= 0) {
-		kt_log_reader_feed(r, buf, (size_t)got);
-		kt_log_reader_finish(r);
-		f = kt_log_reader_fixes(r, &n);
-		for (size_t i = 0; i < n; i++) {
-			if (f[i].t_us <= 0)
-				continue;
-			if (*first == UNKNOWN_TIME || f[i].t_us < *first)
-				*first = f[i].t_us;
-			if (*last == UNKNOWN_TIME || f[i].t_us > *last)
-				*last = f[i].t_us;
-		}
-		kt_log_reader_free(r);
-	}
-	free(buf);
-}
-
 /* Time range of a raw log from its first and last 64 KiB. */
 static void
 log_range(const char *path, int64_t start_hint, int64_t *ret_start, int64_t *ret_end)
 {
-	int64_t first = UNKNOWN_TIME, last = UNKNOWN_TIME;
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct kt_log_header hdr;
+	int64_t first, last;
 
-	if (fd >= 0 && fstat(fd, &st) == 0) {
-		size_t head = st.st_size < SCAN_BYTES ? (size_t)st.st_size : SCAN_BYTES;
-		scan_fixes(fd, 0, head, &first, &last);
-		if (st.st_size > SCAN_BYTES)
-			scan_fixes(fd, st.st_size - SCAN_BYTES, SCAN_BYTES, &first, &last);
-	}
-	if (fd >= 0)
-		close(fd);
+	(void)kt_log_peek(path, &hdr, &first, &last);
 	if (start_hint != UNKNOWN_TIME && start_hint > 0)
 		first = start_hint;
 	if (first == UNKNOWN_TIME) {

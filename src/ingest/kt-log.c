@@ -922,6 +922,67 @@ out:
 	return k;
 }
 
+/* First and last fix time, and the header, of bytes [off, off + len) of fd */
+static void
+peek_part(int fd, off_t off, size_t len, struct kt_log_header *hdr, int64_t *first, int64_t *last)
+{
+	struct kt_log_reader *r;
+	uint8_t *buf = malloc(len ? len : 1);
+	const struct kt_fix *f;
+	ssize_t got;
+	size_t n;
+
+	if (!buf)
+		return;
+	got = pread(fd, buf, len, off);
+	if (got > 0 && kt_log_reader_new(&r) >= 0) {
+		kt_log_reader_feed(r, buf, (size_t)got);
+		kt_log_reader_finish(r);
+		f = kt_log_reader_fixes(r, &n);
+		for (size_t i = 0; i < n; i++) {
+			if (f[i].t_us <= 0)
+				continue;
+			if (*first == INT64_MIN || f[i].t_us < *first)
+				*first = f[i].t_us;
+			if (*last == INT64_MIN || f[i].t_us > *last)
+				*last = f[i].t_us;
+		}
+		if (off == 0 && kt_log_reader_header(r)->present)
+			*hdr = *kt_log_reader_header(r);
+		kt_log_reader_free(r);
+	}
+	free(buf);
+}
+
+int
+kt_log_peek(const char *path, struct kt_log_header *ret_header, int64_t *ret_first_us, int64_t *ret_last_us)
+{
+	struct kt_log_header hdr = { 0 };
+	int64_t first = INT64_MIN, last = INT64_MIN;
+	struct stat st;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		r = -errno;
+	else if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode))
+		r = -EINVAL;
+	if (r >= 0) {
+		size_t head = st.st_size < KT_LOG_PEEK_BYTES ? (size_t)st.st_size : KT_LOG_PEEK_BYTES;
+		peek_part(fd, 0, head, &hdr, &first, &last);
+		if (st.st_size > KT_LOG_PEEK_BYTES)
+			peek_part(fd, st.st_size - KT_LOG_PEEK_BYTES, KT_LOG_PEEK_BYTES, &hdr, &first, &last);
+	}
+	if (fd >= 0)
+		close(fd);
+	*ret_header = hdr;
+	*ret_first_us = first;
+	*ret_last_us = last;
+	return r;
+}
+
 int
 kt_log_read(const char *path, struct kt_log *ret)
 {

@@ -78,6 +78,18 @@ int kt_log_reader_feed_file(struct kt_log_reader *r, const char *path, bool regu
 			    uint8_t ret_sha256[32], uint64_t *ret_bytes);
 void kt_log_clear(struct kt_log *l);
 
+/*
+ * What the ends of a log say, without reading all of it: its header (if
+ * the first KT_LOG_PEEK_BYTES hold one; else ret_header->present is false)
+ * and the times of the first and the last fix in the first and the last
+ * KT_LOG_PEEK_BYTES (INT64_MIN for none). For grouping logs before they
+ * are read: the dock's trainings, process's logs of one vest. Only a
+ * regular file is read (-EINVAL otherwise, never waiting on a FIFO);
+ * returns 0 or -errno.
+ */
+#define KT_LOG_PEEK_BYTES (64 * 1024)
+int kt_log_peek(const char *path, struct kt_log_header *ret_header, int64_t *ret_first_us, int64_t *ret_last_us);
+
 /* GPS time of week (ms) -> Unix us, using a UTC reference time near it and the
  * GPS-UTC leap second count (18 since 2017). */
 int64_t kt_gps_itow_to_unix_us(uint32_t itow_ms, int64_t ref_unix_us, int leap_s);

@@ -391,6 +391,24 @@ ros(const struct kt_vest_report *v, int field)
 	}
 }
 
+/* team.csv's log_file: the file name of vest i's log, or of its logs
+ * ("KT-0001.ubx + KT-0001.2.ubx") when it came in several */
+static const char *
+log_file_names(const struct kt_session_report *s, size_t i, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t m1 = i + 1; m1 && len < size; m1 = s->vests[m1 - 1].next_log) {
+		const char *path = s->vests[m1 - 1].path, *base = strrchr(path, '/');
+
+		if (m1 - 1 != i && !s->vests[m1 - 1].merged)
+			continue;
+		len += (size_t) snprintf(buf + len, size - len, "%s%s", len ? " + " : "", base ? base + 1 : path);
+	}
+	return buf;
+}
+
 int
 kt_write_team_csv(const char *path, const struct kt_session_report *s, const struct kt_csv_style *st)
 {
@@ -420,7 +438,7 @@ kt_write_team_csv(const char *path, const struct kt_session_report *s, const str
 	for (size_t i = 0; i < s->n_vests; i++) {
 		const struct kt_vest_report *v = &s->vests[i];
 		const struct kt_result *r = &v->res;
-		char b[64];
+		char b[64], files[1024];
 
 		if (!v->ok)
 			continue;
@@ -458,8 +476,7 @@ kt_write_team_csv(const char *path, const struct kt_session_report *s, const str
 		csvw_num(&w, r->median_num_sv, 1);
 		csvw_num(&w, r->median_hdop, 2);
 		csvw_num(&w, r->median_pdop, 2);
-		const char *base = strrchr(v->path, '/');
-		csvw_text(&w, base ? base + 1 : v->path);
+		csvw_text(&w, log_file_names(s, i, files, sizeof(files)));
 		for (unsigned z = 0; z < 4; z++)
 			csvw_num(&w, p->zone_kmh[z], 1);
 		csvw_num(&w, p->sprint_kmh, 1);
@@ -738,6 +755,11 @@ write_player(struct jw *j, const struct kt_session_report *s, size_t vi)
 	jw_str(j, "position", v->roster ? v->roster->position : NULL);
 	jw_bool(j, "in_roster", v->roster != NULL);
 	jw_str(j, "log_file", v->path);
+	jw_arr(j, "log_files");
+	for (size_t m1 = vi + 1; m1; m1 = s->vests[m1 - 1].next_log)
+		if (m1 - 1 == vi || s->vests[m1 - 1].merged)
+			jw_str(j, NULL, s->vests[m1 - 1].path);
+	jw_arr_end(j);
 	jw_utc(j, "start_utc", r->first_us, 1);
 	jw_utc(j, "end_utc", r->last_us, 1);
 	jw_num(j, "minutes", r->minutes, 2);
@@ -875,11 +897,12 @@ kt_write_session_json(const char *path, const struct kt_session_report *s)
 		} else {
 			jw_str(&j, "firmware", NULL);
 		}
-		jw_uint(&j, "nmea_frames", v->stats.frames_nmea);
-		jw_uint(&j, "ubx_frames", v->stats.frames_ubx);
-		jw_uint(&j, "fixes", v->n_fixes_read);
-		jw_uint(&j, "imu_samples", v->n_imu_read);
-		jw_str(&j, "status", v->ok ? "ok" : "failed");
+		jw_uint(&j, "nmea_frames", v->file_stats.frames_nmea);
+		jw_uint(&j, "ubx_frames", v->file_stats.frames_ubx);
+		jw_uint(&j, "fixes", v->file_fixes);
+		jw_uint(&j, "imu_samples", v->file_imu);
+		/* "merged": read into the numbers of the vest's earlier log */
+		jw_str(&j, "status", v->ok ? "ok" : v->merged ? "merged" : "failed");
 		jw_str(&j, "error", v->error);
 		jw_obj_end(&j);
 	}

@@ -40,9 +40,20 @@ struct kt_vest_report {
 	const char *vest_id_source;    /* "header" or "file name" */
 	bool has_header;
 	unsigned firmware;             /* 0x0103 = 1.3, 0 unknown */
+	/* the player's counts: of all its logs when it has several (next_log) */
 	struct kt_log_stats stats;
 	uint64_t n_fixes_read, n_imu_read;
 	uint64_t core_dropped_dup;     /* duplicates dropped by sort/dedup */
+	/* this file's own counts (session.json inputs[]) */
+	struct kt_log_stats file_stats;
+	uint64_t file_fixes, file_imu;
+	/* one vest's session in several logs, one after the other (a vest
+	 * restarted during training): the first log's report has the numbers
+	 * of all; next_log is 1 + the vests[] index of the next one in time
+	 * order (0: none, so that a zeroed report has none) */
+	size_t next_log;
+	bool later_log;                /* not the first: read by the first one's run */
+	bool merged;                   /* a later log, read into its first one's numbers */
 	/* roster */
 	const struct kt_roster_entry *roster; /* NULL: not in the roster */
 	/* outcome */

@@ -722,11 +722,150 @@ read_log(struct ctx *c, struct kt_vest_report *v, struct decoded *d)
 	}
 	kt_sha256_hex(d->sha256, v->sha256);
 	vest_id_from(v, kt_log_reader_header(d->reader));
-	v->stats = *kt_log_reader_stats(d->reader);
-	v->n_fixes_read = d->n_fixes + d->dropped;
-	v->n_imu_read = d->n_imu;
+	v->stats = v->file_stats = *kt_log_reader_stats(d->reader);
+	v->n_fixes_read = v->file_fixes = d->n_fixes + d->dropped;
+	v->n_imu_read = v->file_imu = d->n_imu;
 	v->core_dropped_dup = d->dropped;
 	return 0;
+}
+
+/* ------------------------------------------------- one vest, several logs */
+
+/* Recordings this far apart (without a valid fix between them) are two
+ * trainings: keep_one_recording() */
+#define LOG_APART_US (3600 * KT_USEC_PER_SEC)
+
+/* A log's vest id and time range from its ends (kt_log_peek) */
+struct log_peek {
+	size_t idx;
+	char vest_id[KT_VEST_ID_MAX];
+	int64_t first_us, last_us;
+};
+
+static int
+peek_cmp(const void *a, const void *b)
+{
+	const struct log_peek *x = a, *y = b;
+	int k = strcmp(x->vest_id, y->vest_id);
+
+	if (k)
+		return k;
+	return x->first_us < y->first_us ? -1 : x->first_us > y->first_us ? 1 : x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Logs of one vest id whose times follow each other, each starting after
+ * the one before ended and less than LOG_APART_US later (a vest restarted
+ * during training: the dock stores two sessions), are one player: chained
+ * by next_log from the first, which reads them all (process_vest). Logs
+ * that overlap in time (two vests set to the same id, or the same data
+ * twice) stay apart, as before. */
+static void
+plan_vest_logs(struct ctx *c)
+{
+	struct log_peek *pk = calloc(c->rep.n_vests ? c->rep.n_vests : 1, sizeof(*pk));
+	size_t n = 0;
+
+	if (!pk)
+		return; /* each log on its own */
+	for (size_t i = 0; i < c->rep.n_vests; i++) {
+		struct kt_vest_report id = { .path = c->rep.vests[i].path };
+		struct kt_log_header h;
+		int64_t t0, t1;
+
+		if (kt_log_peek(id.path, &h, &t0, &t1) < 0 || t0 == INT64_MIN || t1 < t0)
+			continue;
+		vest_id_from(&id, &h);
+		pk[n] = (struct log_peek) { .idx = i, .first_us = t0, .last_us = t1 };
+		memcpy(pk[n].vest_id, id.vest_id, sizeof(pk[n].vest_id));
+		n++;
+	}
+	qsort(pk, n, sizeof(*pk), peek_cmp);
+	for (size_t a = 0, b; a < n; a = b) {
+		bool apart = true;
+
+		for (b = a + 1; b < n && !strcmp(pk[b].vest_id, pk[a].vest_id); b++)
+			if (pk[b].first_us <= pk[b - 1].last_us || pk[b].first_us - pk[b - 1].last_us > LOG_APART_US)
+				apart = false;
+		if (b - a < 2 || !apart)
+			continue;
+		for (size_t k = a + 1; k < b; k++) {
+			c->rep.vests[pk[k - 1].idx].next_log = pk[k].idx + 1;
+			c->rep.vests[pk[k].idx].later_log = true;
+		}
+	}
+	free(pk);
+}
+
+/* more (a later log of the same vest) appended to d; more is cleared */
+static int
+append_decoded(struct decoded *d, struct decoded *more)
+{
+	size_t nf = d->n_fixes + more->n_fixes, ni = d->n_imu + more->n_imu;
+	struct kt_fix *f = malloc(nf * sizeof(*f) + 1);
+	struct kt_imu_sample *s = malloc(ni * sizeof(*s) + 1);
+	uint64_t dropped = d->dropped + more->dropped, bytes = d->bytes_read + more->bytes_read;
+	/* only their ends were peeked at: in time order, or sorted now */
+	bool f_order = !d->n_fixes || !more->n_fixes || d->fixes[d->n_fixes - 1].t_us < more->fixes[0].t_us;
+	bool s_order = !d->n_imu || !more->n_imu || d->imu[d->n_imu - 1].t_us < more->imu[0].t_us;
+
+	if (!f || !s) {
+		free(f);
+		free(s);
+		return -ENOMEM;
+	}
+	memcpy(f, d->fixes, d->n_fixes * sizeof(*f));
+	memcpy(f + d->n_fixes, more->fixes, more->n_fixes * sizeof(*f));
+	memcpy(s, d->imu, d->n_imu * sizeof(*s));
+	memcpy(s + d->n_imu, more->imu, more->n_imu * sizeof(*s));
+	decoded_clear(d);
+	decoded_clear(more);
+	d->fixes = d->fix_copy = f;
+	d->n_fixes = f_order ? nf : kt_fixes_sort_dedup(f, nf, &dropped);
+	d->imu = d->imu_copy = s;
+	d->n_imu = s_order ? ni : kt_imu_sort_dedup(s, ni);
+	d->dropped = dropped;
+	d->bytes_read = bytes;
+	return 0;
+}
+
+/* The later logs of v (next_log) read into log, their counts into v's */
+static void
+read_later_logs(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
+{
+	for (size_t m1 = v->next_log; m1; m1 = c->rep.vests[m1 - 1].next_log) {
+		struct kt_vest_report *w = &c->rep.vests[m1 - 1];
+		struct decoded more = { 0 };
+		uint64_t read;
+
+		if (read_log(c, w, &more) < 0) {
+			read = more.bytes_read;
+			decoded_clear(&more);
+			progress_file_done(c, w->size > read ? w->size - read : 0);
+			continue; /* named by read_log; v counts without it */
+		}
+		read = more.bytes_read;
+		if (append_decoded(log, &more) < 0) {
+			set_error(w, "out of memory");
+			note(c, KT_LOG_ERR, "%s: out of memory", "%s: nicht genug Arbeitsspeicher", w->path);
+			decoded_clear(&more);
+		} else {
+			w->merged = true;
+			v->n_fixes_read += w->n_fixes_read;
+			v->n_imu_read += w->n_imu_read;
+			v->core_dropped_dup = log->dropped;
+			v->stats.bytes += w->stats.bytes;
+			v->stats.frames_nmea += w->stats.frames_nmea;
+			v->stats.frames_ubx += w->stats.frames_ubx;
+			for (int k = 0; k < _KT_REJECT_MAX; k++)
+				v->stats.rejected[k] += w->stats.rejected[k];
+			vest_caution(c, v, "%s: continued in %s (vest %s restarted?): counted as one player, the time "
+				     "between the two as a gap",
+				     "%s: fortgesetzt in %s (Weste %s neu gestartet?): als ein Spieler gezählt, die Zeit "
+				     "zwischen beiden als Lücke",
+				     v->path, w->path, v->vest_id);
+		}
+		progress_file_done(c, w->size > read ? w->size - read : 0);
+	}
 }
 
 static size_t
@@ -1121,8 +1260,8 @@ check_one_session(struct ctx *c)
  * days between them, and PlayerLoad of one of them. Recordings more than
  * LOG_APART_US apart without a valid fix (longer than any half-time break)
  * are told apart; the numbers come from the one with the most valid fixes,
- * and the others are named as left out (partial result). */
-#define LOG_APART_US (3600 * KT_USEC_PER_SEC)
+ * and the others are named as left out (partial result). LOG_APART_US is
+ * defined with plan_vest_logs(), which it also keeps from joining logs. */
 #define MAX_LISTED 3
 
 /* index of the first element at or after t in an array in time order of
@@ -1491,8 +1630,9 @@ check_rejected(struct ctx *c, const struct kt_vest_report *v)
 	     v->path, v->vest_id, bad, reasons, reasons_de);
 }
 
+/* The vest of log idx and of the later logs chained to it (next_log) */
 static void
-process_vest(struct ctx *c, size_t idx)
+process_logs(struct ctx *c, size_t idx)
 {
 	struct kt_vest_report *v = &c->rep.vests[idx];
 	struct decoded log = { 0 };
@@ -1503,8 +1643,16 @@ process_vest(struct ctx *c, size_t idx)
 	r = read_log(c, v, &log);
 	/* kept here: the log is cleared once decoded, before done */
 	read = log.bytes_read;
-	if (r < 0)
+	if (r < 0) {
+		/* the later logs are still one player, without this one */
+		size_t next = v->next_log;
+
+		v->next_log = 0;
+		if (next)
+			process_logs(c, next - 1);
 		goto done;
+	}
+	read_later_logs(c, v, &log);
 	check_rejected(c, v);
 	/* the window first: the recording that matters is the one inside it */
 	if (!keep_window(c, v, &log))
@@ -1587,6 +1735,14 @@ done:
 	kt_track_free(t);
 	decoded_clear(&log);
 	progress_file_done(c, v->size > read ? v->size - read : 0);
+}
+
+static void
+process_vest(struct ctx *c, size_t idx)
+{
+	/* a later log of a vest is read by process_logs() of its first */
+	if (!c->rep.vests[idx].later_log)
+		process_logs(c, idx);
 }
 
 /* After the pitch estimate: the saved series of a vest gets x/y and its
@@ -1838,6 +1994,20 @@ drop_duplicate_logs(struct ctx *c)
 static void
 resolve_vests(struct ctx *c)
 {
+	/* the later logs of a vest whose numbers failed failed with them */
+	for (size_t i = 0; i < c->rep.n_vests; i++) {
+		const struct kt_vest_report *v = &c->rep.vests[i];
+
+		if (v->ok || v->merged)
+			continue;
+		for (size_t m1 = v->next_log; m1; m1 = c->rep.vests[m1 - 1].next_log) {
+			struct kt_vest_report *w = &c->rep.vests[m1 - 1];
+
+			if (w->merged && !w->error && v->error)
+				set_error(w, "read with %s: %s", v->path, v->error);
+			w->merged = false;
+		}
+	}
 	for (size_t i = 0; i < c->rep.n_vests; i++) {
 		struct kt_vest_report *v = &c->rep.vests[i];
 
@@ -2348,6 +2518,7 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 
 	load_roster(&c);
 	load_pitch(&c);
+	plan_vest_logs(&c);
 
 	c.prog.on = o->progress && !o->quiet && isatty(STDERR_FILENO);
 	kt_log_set_status_line(c.prog.on);
@@ -2450,9 +2621,17 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 	if (!o->quiet && c.rep.have_pitch && !strcmp(c.rep.pitch_source, "estimated"))
 		log_info("the estimated pitch is in %s: check it and reuse it with --pitch",
 			 c.pitch_file ? c.pitch_file : "pitch.ini");
-	if (!o->quiet)
-		log_info("%u of %zu vests processed; output in %s%s", n_ok, c.rep.n_vests, o->outdir,
-			 status == KT_PIPELINE_OK ? "" : " (partial: see the messages above)");
+	if (!o->quiet) {
+		size_t n_merged = 0;
+		char logs[48] = "";
+
+		for (size_t i = 0; i < c.rep.n_vests; i++)
+			n_merged += c.rep.vests[i].merged;
+		if (n_merged)
+			snprintf(logs, sizeof(logs), " (from %zu logs)", c.rep.n_vests);
+		log_info("%u of %zu vests processed%s; output in %s%s", n_ok, c.rep.n_vests - n_merged, logs,
+			 o->outdir, status == KT_PIPELINE_OK ? "" : " (partial: see the messages above)");
+	}
 out:
 	kt_log_set_status_line(false);
 	if (c.staging)

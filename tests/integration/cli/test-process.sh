@@ -236,7 +236,7 @@ files)
 	cmp -s "$T/out/team.csv" "$T/out4/team.csv" || fail "a log given twice changed the estimate's team.csv"
 	;;
 estimate)
-	# Without a pitch file every log is decoded once (the pitch is estimated
+	# Without a pitch file every log is still decoded once (the pitch is estimated
 	# from positions pooled while the logs are processed), and the outputs are
 	# those of the former two-pass code: golden/estimate.sums was made by it
 	# from this very simulated session, and made again when the dv/dt
@@ -255,13 +255,22 @@ estimate)
 	check_outputs "$T/out" 4
 	# (LeakSanitizer cannot run under ptrace: off for the traced run only)
 	command -v strace >/dev/null || fail "strace is needed for this test (tools/setup test installs it)"
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -e trace=open,openat -o "$T/trace" \
+	# (a log is opened twice: once to peek at its ends, whether two logs
+	# are one vest's, and once to read it; its bytes are read once, the
+	# peek's 2 x 64 KiB aside)
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -y -s 0 \
+		-e trace=open,openat,read,pread64 -o "$T/trace" \
 		"$KT" process --no-config --no-charts "$T/s" -o "$T/out-traced" 2>"$T/err" >"$T/stdout"
 	rc=$?
 	expect_rc 0
 	for f in "$T"/s/*.ubx "$T"/s/*.nmea; do
-		n=$(grep -cF "\"$f\"" "$T/trace")
-		[ "$n" = 1 ] || fail "$f opened $n times, expected once"
+		n=$(grep -E '(open|openat)\(' "$T/trace" | grep -cF "\"$f\"")
+		[ "$n" -le 2 ] || fail "$f opened $n times, expected twice at most"
+		got=$(grep -F "<$f>" "$T/trace" | grep -E '^[0-9]+ +p?read(64)?\(' |
+			awk '{ n = $NF } n > 0 { s += n } END { print s + 0 }')
+		size=$(stat -c %s "$f")
+		[ "$got" -ge "$size" ] && [ "$got" -le $((size + 2 * 65536)) ] ||
+			fail "$f: $got bytes read for $size: decoded more than once?"
 	done
 	estimate_sums() { # the outputs' checksums; pitch.ini without its comment (it names the version)
 		(cd "$1" && sha256sum team.csv players/*/*.csv &&
@@ -723,6 +732,56 @@ sessions)
 		[ "$(csv_col "$T/out5/team.csv" $col)" = "$(csv_col "$T/out6/team.csv" $col)" ] ||
 			fail "$col of the reversed two-training log differs from the newer training alone"
 	done
+	;;
+vest-logs)
+	# a vest restarted during training stores two sessions: its two logs,
+	# one after the other, are one player with the numbers of both (the
+	# time between them a gap), both listed as inputs; NMEA after UBX
+	sim "$T/a" -p 2 -m 3 -s 31
+	sim "$T/b" -p 1 -m 3 -s 32 --start 2026-11-21T14:05:00Z
+	sim "$T/o" -p 1 -m 3 -s 33 --start 2026-11-21T14:01:00Z
+	cp "$T"/b/KT-0001.nmea "$T/KT-0001.2.nmea"
+	run "$T"/a/KT-000* "$T/KT-0001.2.nmea" -o "$T/out"
+	expect_rc 0
+	expect_err "$T/a/KT-0001.ubx: continued in $T/KT-0001.2.nmea (vest KT-0001 restarted?): counted as one player"
+	expect_err "2 of 2 vests processed (from 3 logs)"
+	check_outputs "$T/out" 2
+	run "$T/a/KT-0001.ubx" -o "$T/out-a"
+	run "$T/KT-0001.2.nmea" -o "$T/out-b"
+	"$PY" - "$T/out" "$T/out-a" "$T/out-b" <<-'EOF' || fail "two logs of one vest"
+		import csv, json, sys
+		def row(d):
+		    return next(r for r in csv.DictReader(open(d + "/team.csv", encoding="utf-8")) if r["vest_id"] == "KT-0001")
+		both, a, b = (row(d) for d in sys.argv[1:])
+		for col in ("distance_m", "hsr_m", "sprint_m", "player_load", "accelerations", "decelerations", "valid_minutes"):
+		    want = float(a[col]) + float(b[col])
+		    assert abs(float(both[col]) - want) <= 0.15, (col, both[col], a[col], b[col])
+		assert both["max_speed_kmh"] == max(a["max_speed_kmh"], b["max_speed_kmh"], key=float), both
+		assert both["start_utc"] == a["start_utc"] and both["end_utc"] == b["end_utc"], both
+		assert float(both["minutes"]) == 8.0, both["minutes"]  # 14:00 to 14:08, the gap within
+		assert both["log_file"] == "KT-0001.ubx + KT-0001.2.nmea", both["log_file"]
+		j = json.load(open(sys.argv[1] + "/session.json", encoding="utf-8"))
+		st = {i["path"].rsplit("/", 1)[1]: i["status"] for i in j["inputs"]}
+		assert st == {"KT-0001.ubx": "ok", "KT-0002.nmea": "ok", "KT-0001.2.nmea": "merged"}, st
+		p = next(p for p in j["players"] if p["vest_id"] == "KT-0001")
+		assert [f.rsplit("/", 1)[1] for f in p["log_files"]] == ["KT-0001.ubx", "KT-0001.2.nmea"], p["log_files"]
+		assert any(n.startswith("continued in ") for n in p["notes"]), p["notes"]
+		assert any(n.startswith("fortgesetzt in ") for n in p["notes_de"]), p["notes_de"]
+		ib = next(i for i in j["inputs"] if i["path"].endswith("KT-0001.2.nmea"))
+		jb = json.load(open(sys.argv[3] + "/session.json", encoding="utf-8"))["inputs"][0]
+		assert (ib["fixes"], ib["nmea_frames"], ib["sha256"]) == (jb["fixes"], jb["nmea_frames"], jb["sha256"]), (ib, jb)
+		EOF
+	# given the other way round, and with two jobs: the same
+	run --jobs 2 "$T/KT-0001.2.nmea" "$T"/a/KT-000* -o "$T/out2"
+	expect_rc 0
+	cmp <(sort "$T/out/team.csv") <(sort "$T/out2/team.csv") || fail "the order of the logs or --jobs changed team.csv"
+	# logs of one id that overlap in time (two vests set to the same id)
+	# are not mixed: the second is a vest of its own, named
+	cp "$T"/o/KT-0001.nmea "$T/KT-0001.3.nmea"
+	run "$T"/a/KT-000* "$T/KT-0001.3.nmea" -o "$T/out3"
+	expect_rc 3
+	expect_err "$T/KT-0001.3.nmea: vest KT-0001 already came from another log; written as KT-0001-2"
+	check_outputs "$T/out3" 3
 	;;
 window)
 	# --from/--to: only that part counts, in UTC or as local time of day

@@ -561,6 +561,31 @@ EOC
 	[ "$(grep -c 'stored and erased' "$W/st.txt")" -eq 20 ] || { cat "$W/st.txt"; fail "not all erased"; }
 	stop_daemon
 	;;
+restart)
+	# A vest restarted during training holds two sessions of it: both are
+	# stored, and the training's report has one player with both (not a
+	# second row "KT-0001-2" with half of the numbers)
+	$SIM -o "$W/a" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
+	$SIM -o "$W/b" -p 1 -m 2 -f ubx -s 4 --start 2026-11-21T14:04:00Z >/dev/null || fail "simulator"
+	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	$EMU --session "$W/a/KT-0001.ubx" --session "$W/b/KT-0001.ubx" --link "$W/v1.tty" --rate 400000 \
+		>/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$EMU --session "$W/a/KT-0002.ubx" --link "$W/v2.tty" --rate 400000 >/dev/null 2>>"$W/vest.err" &
+	PIDS+=($!)
+	$D -c "$W/kicktrack.conf" -r "$ROOT" -d "$W/*.tty" --no-usb --scan-interval 200 \
+		--quiet-time 1 >>"$W/d.log" 2>&1 &
+	DPID=$!
+	wait_for 90 nraw_is 3 || fail "only $(nraw) of 3 stored"
+	wait_for 90 grep -q 'reports ready' "$W/d.log" || fail "no reports"
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	[ "$(ls -d "$ROOT"/sessions/*/reports | wc -l)" -eq 1 ] || fail "not one training"
+	wait_for 30 grep -q '"KT-0001.log + KT-0001.2.log"' "$t/team.csv" ||
+		fail "the two sessions of KT-0001 not one player: $(cut -d, -f1,5,6 "$t/team.csv" | tr '\r\n' '  '); $(ls "$ROOT"/sessions/*/logs)"
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "not 2 players: $(cut -d, -f1 "$t/team.csv" | tr '\r\n' '  ')"
+	grep -q 'KT-0001-2' "$t/team.csv" && fail "a second row for KT-0001"
+	stop_daemon
+	;;
 waitslow)
 	# No roster, a short quiet time, one vest much slower than the other:
 	# the quiet time waits for the vest still downloading, so the first

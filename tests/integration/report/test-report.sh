@@ -305,6 +305,17 @@ no-gnuplot)
 html)
 	need gnuplot; need chromium
 	"$FIXTURE" "$T/o" 5 10 c || fail "fixture"
+	# the run has a note about V02 (Özil Çelik), as a 1 Hz vest gets:
+	# session.json players[].notes and, with its log's path, "warnings"
+	"$PY" - "$T/o/session.json" <<-'EOF' || fail "cannot add notes to session.json"
+		import json, sys
+		j = json.load(open(sys.argv[1], encoding="utf-8"))
+		en = "vest V02 logged 1.0 positions a second: accelerations, decelerations and sprints are undercounted"
+		de = "Weste V02 hat 1,0 Positionen pro Sekunde aufgezeichnet: es werden zu wenige Sprints gezählt"
+		j["players"] = [{"vest_id": "V02", "notes": [en], "notes_de": [de]}]
+		j["warnings"], j["warnings_de"] = ["/logs/V02.ubx: " + en], ["/logs/V02.ubx: " + de]
+		json.dump(j, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
+		EOF
 	"$KT" report --no-config --lang de -q "$T/o" || fail "report"
 	html=$T/o/index.html
 	# self-contained: no external scripts, styles, fonts or images
@@ -359,6 +370,45 @@ html)
 		    assert words, f"header '{h}' is only a unit: {heads}"
 		assert "Laufleistung (m/min)" in heads and "Position bekannt (%)" in heads, heads
 		EOF
+	# the player the run has notes about is marked " *" in the table (as
+	# on team.pdf: a character, not a colour alone, with a name for screen
+	# readers), and in their card; a footnote under the table says where
+	# the notes are; nobody else is marked. German page, then English.
+	noted() { # DOM FOOTNOTE NOTES_BOX_TITLE
+		"$PY" - "$@" <<-'EOF'
+			import html, re, sys
+			dom, foot, box = sys.argv[1:]
+			d = open(dom, encoding="utf-8").read()
+			text = lambda s: html.unescape(re.sub(r"<[^>]*>", "", s)).replace("\xa0", " ").strip()
+			rows = re.findall(r"<tr>(.*?)</tr>", d.split("<tbody>", 1)[1].split("</tbody>", 1)[0], re.S)
+			assert len(rows) == 5, f"{len(rows)} rows"
+			for r in rows:
+			    cell = re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)[1]
+			    t = text(cell)
+			    if t.startswith("Özil Çelik"):
+			        assert t == "Özil Çelik *", f"the row of the player with notes reads '{t}', not 'Özil Çelik *'"
+			        m = re.search(r"<a ([^>]*)>\*</a>", cell)
+			        assert m and 'href="#notes-star"' in m.group(1) and re.search(r'aria-label="[^"]{8,}"', m.group(1)), \
+			            f"the mark is no link to the footnote with a name for screen readers: {cell}"
+			    else:
+			        assert "*" not in t, f"'{t}' is marked, but the run has no notes about them"
+			fn = re.search(r'<p [^>]*id="notes-star"[^>]*>(.*?)</p>', d, re.S)
+			assert fn, "no footnote under the table"
+			assert text(fn.group(1)).startswith(foot) and box in text(fn.group(1)), f"footnote: '{text(fn.group(1))}'"
+			assert re.search(r'<section class="notes[^"]*" id="notes">\s*<h2>' + box + '</h2>', d), "the notes box the footnote points to has no id"
+			cards = [text(b) for b in re.findall(r"<b>(.*?)</b>", d.split('class="cards"', 1)[1], re.S)]
+			assert [c for c in cards if c.endswith(" *")] == ["#2 Özil Çelik *"], f"cards: {cards}"
+			EOF
+	}
+	noted "$T/dom" "* Hinweise zu den Werten dieses Spielers: oben unter „Hinweise zur Auswertung“" "Hinweise zur Auswertung" ||
+		fail "German index.html does not mark the player with notes"
+	cp -r "$T/o" "$T/oen"
+	"$KT" report --no-config --lang en -q "$T/oen" || fail "report --lang en"
+	prof=$(mktemp -d)
+	timeout 120 "${chrome[@]/--user-data-dir=*/--user-data-dir=$prof}" --dump-dom "file://$T/oen/index.html" >"$T/dom-en" 2>>"$T/chrome.log"
+	rm -rf "$prof"
+	noted "$T/dom-en" "* notes on this player's numbers: above under “Notes on this session”" "Notes on this session" ||
+		fail "English index.html does not mark the player with notes"
 	# a player card is narrow: each number keeps its unit on its line (a
 	# no-break space, which the browser's DOM writes as &nbsp;): "30,0" at a
 	# line's end and "km/h" below was a number without a unit
@@ -731,7 +781,7 @@ notes)
 	PATH="$T/bin:$PATH" "$KT" process --no-config "$T/s" -o "$T/a" 2>"$T/err"
 	[ $? -eq 3 ] || { cat "$T/err"; fail "expected exit 3 (partial)"; }
 	html=$T/a/index.html
-	grep -q '<section class="notes partial">' "$html" || fail "no partial-result box on index.html"
+	grep -q '<section class="notes partial"[ >]' "$html" || fail "no partial-result box on index.html"
 	grep -q "<li>$T/s/KT-0003.ubx: cannot use this log: no NMEA or UBX data in it" "$html" ||
 		fail "index.html does not name the garbage log: $(grep -A8 'class="notes' "$html")"
 	grep -q "<li>$T/s/KT-0004.ubx: cannot use this log: the file is empty</li>" "$html" ||

@@ -344,6 +344,10 @@ char_width(const unsigned char *p, size_t len)
 #define BOLD_WIDTH 1.13
 #define PNG_PX_PER_UNIT 1.99
 #define A4_W_PT 595.0 /* pdfcairo's 21 cm */
+/* pdfcairo's default fontscale 0.5 at its 96 dpi: 'Sans,9' is 6 pt on paper
+ * (measured: the Tf size in the PDF); a PNG's 'Sans,9' is 12 px */
+#define PDF_PT_PER_FONT_PT (2.0 / 3.0)
+#define PNG_PX_PER_FONT_PT (4.0 / 3.0)
 
 static double
 text_width(const char *s, bool bold)
@@ -1139,6 +1143,67 @@ player_xtics(struct ctx *c, const size_t *idx)
 	fprintf(f, ")\n");
 }
 
+/* The plot area of a team chart with bars (HSR, sprints), left and right
+ * edge in screen coordinates: fixed, so that we know how wide a bar's
+ * place is. On the PDF the chart is 0.96 of the page from 0.02 (team_pdf);
+ * a PNG is its own screen. y2: room for the right axis (top speed). */
+static void
+team_margins(struct ctx *c, bool small, bool y2, double *ret_x0, double *ret_x1)
+{
+	*ret_x0 = small ? 0.085 : 0.07;
+	*ret_x1 = y2 ? (small ? 0.905 : 0.925) : (small ? 0.965 : 0.98);
+	fprintf(c->f, "set lmargin at screen %g\nset rmargin at screen %g\n", *ret_x0, *ret_x1);
+}
+
+/* How to label the bars of a team chart: at a size one reads on paper
+ * (6.3 pt on the PDF; 4 pt before, with 25 players), side by side while
+ * the widest label fits a bar's place with room to spare, else upright
+ * over the bar, and not at all when even that is too tight (the table has
+ * every number). */
+struct bar_labels {
+	double font;   /* gnuplot font size */
+	bool upright;
+	bool none;
+};
+
+#define BAR_LABEL_FONT_PDF 9.5 /* x PDF_PT_PER_FONT_PT: 6.3 pt */
+#define BAR_LABEL_FONT_PNG 9.0
+#define BAR_LABEL_GAP_PT 2.5   /* between two labels side by side, on paper */
+
+static struct bar_labels
+bar_labels(const struct ctx *c, bool small, double x0, double x1, double widest_units)
+{
+	const double font = small ? BAR_LABEL_FONT_PDF : BAR_LABEL_FONT_PNG;
+	/* a unit of text_width: the font size in pt on the PDF (A4_W_PT
+	 * wide), in PNG_PX_PER_UNIT px on a PNG of title_px */
+	const double page = small ? A4_W_PT : c->title_px, unit = small ? 1.0 : PNG_PX_PER_UNIT;
+	const double gap = BAR_LABEL_GAP_PT * (small ? 1.0 : PNG_PX_PER_FONT_PT); /* pt or px */
+	const double place = (x1 - x0) * page / (c->team.n + 0.2); /* player_xtics' xrange */
+	/* an upright label is as wide as the font's line (DejaVu: 1.16 em) */
+	const double line = 1.16 * font * (small ? PDF_PT_PER_FONT_PT : PNG_PX_PER_FONT_PT);
+	struct bar_labels b = { .font = font };
+
+	if (widest_units * font * unit + gap <= place)
+		return b;
+	b.upright = true;
+	if (line + gap <= place)
+		return b;
+	b.none = true;
+	return b;
+}
+
+/* ", BLOCK using USING with labels ..." for those labels, AXES ("" or
+ * " axes x1y2"); offset: above the point, in character heights */
+static void
+bar_labels_plot(struct ctx *c, const struct bar_labels *b, const char *block, const char *using,
+		const char *axes, double offset)
+{
+	if (b->none)
+		return;
+	fprintf(c->f, ", %s using %s%s with labels %soffset 0,%g font ',%g' notitle", block, using, axes,
+		b->upright ? "rotate by 90 left " : "", offset, b->font);
+}
+
 static void
 plot_team_distance(struct ctx *c, bool small)
 {
@@ -1200,13 +1265,23 @@ plot_team_sprints(struct ctx *c, bool small)
 {
 	size_t *idx = sorted_by(c, KT_TC_SPRINTS, KT_TC_MAX_SPEED_KMH);
 	FILE *f = c->f;
-	double max = 0;
+	double max = 0, x0, x1, widest = 0;
+	struct bar_labels b;
 
 	chart_common(c);
 	if (!idx) {
 		fprintf(f, "plot 1/0\n");
 		return;
 	}
+	/* one size and direction for both rows of labels */
+	for (size_t i = 0; i < c->team.n; i++) {
+		const double *v = c->team.players[i].v;
+		widest = fmax(widest, text_width(NUM(c->L, isfinite(v[KT_TC_SPRINTS]) ? v[KT_TC_SPRINTS] : 0, 0), false));
+		if (isfinite(v[KT_TC_MAX_SPEED_KMH]))
+			widest = fmax(widest, text_width(NUM(c->L, v[KT_TC_MAX_SPEED_KMH], 1), false));
+	}
+	team_margins(c, small, true, &x0, &x1);
+	b = bar_labels(c, small, x0, x1, widest);
 	if (!small) {
 		fprintf(f, "set title ");
 		q(c, c->L->t_team_sprints);
@@ -1230,6 +1305,8 @@ plot_team_sprints(struct ctx *c, bool small)
 			if (isfinite(c->team.players[i].v[KT_TC_MAX_SPEED_KMH]))
 				vmax = fmax(vmax, c->team.players[i].v[KT_TC_MAX_SPEED_KMH]);
 		y2max = fmax(35.0, ceil((vmax + 2.0) / 5.0) * 5.0);
+		if (b.upright && !b.none) /* room over the dots for a label on end */
+			y2max += 5.0;
 		n = (int) lround(y2max / 5.0);
 		for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 			step = steps[i];
@@ -1265,13 +1342,11 @@ plot_team_sprints(struct ctx *c, bool small)
 	fprintf(f, "set boxwidth 0.6\n");
 	fprintf(f, "plot $sp using 1:2 with boxes fc rgb '%s' title ", zone_rgb[4]);
 	q(c, c->L->sprints_axis);
-	fprintf(f, ", $sp using 1:2:(sprintf('%%d', $2)) with labels offset 0,0.7 font ',%d' notitle",
-		small ? 6 : 9);
+	bar_labels_plot(c, &b, "$sp", "1:2:(sprintf('%d', $2))", "", b.upright ? 0.4 : 0.7);
 	fprintf(f, ", $vmax using 1:2 axes x1y2 with points pt 7 ps %g lc rgb '#202020' title ",
 		small ? 0.6 : 1.3);
 	q(c, c->L->max_speed);
-	fprintf(f, ", $vmax using 1:2:3 axes x1y2 with labels offset 0,%g font ',%d' notitle",
-		small ? 0.8 : 1.0, small ? 6 : 9);
+	bar_labels_plot(c, &b, "$vmax", "1:2:3", " axes x1y2", b.upright ? 0.6 : small ? 0.9 : 1.0);
 	fputc('\n', f);
 	free(idx);
 }
@@ -1281,7 +1356,8 @@ plot_team_hsr(struct ctx *c, bool small)
 {
 	size_t *idx = sorted_by(c, KT_TC_HSR_M, KT_TC_DISTANCE_M);
 	FILE *f = c->f;
-	double max = 0;
+	double max = 0, x0, x1, widest = 0;
+	struct bar_labels b;
 	char t[160];
 
 	chart_common(c);
@@ -1295,11 +1371,17 @@ plot_team_hsr(struct ctx *c, bool small)
 		q(c, t);
 		fprintf(f, " font ',14'\n");
 	}
-	for (size_t i = 0; i < c->team.n; i++)
-		if (isfinite(c->team.players[i].v[KT_TC_HSR_M]))
-			max = fmax(max, c->team.players[i].v[KT_TC_HSR_M]);
+	for (size_t i = 0; i < c->team.n; i++) {
+		double v = c->team.players[i].v[KT_TC_HSR_M];
+		if (isfinite(v))
+			max = fmax(max, v);
+		widest = fmax(widest, text_width(NUM(c->L, isfinite(v) ? v : 0, 0), false));
+	}
+	team_margins(c, small, false, &x0, &x1);
+	b = bar_labels(c, small, x0, x1, widest);
+	/* (room over the highest bar for its label, more for one on end) */
 	fprintf(f, "set grid noxtics ytics\nset ytics out nomirror\nset yrange [0:%g]\nset ylabel ",
-		max > 0 ? max * 1.15 : 1);
+		max > 0 ? max * (b.upright && !b.none ? 1.25 : 1.15) : 1);
 	q(c, c->L->hsr_axis);
 	fputc('\n', f);
 	player_xtics(c, idx);
@@ -1309,8 +1391,9 @@ plot_team_hsr(struct ctx *c, bool small)
 		fprintf(f, "%zu %.1f\n", i, isfinite(v) ? v : 0);
 	}
 	fprintf(f, "EOD\nset boxwidth 0.6\n");
-	fprintf(f, "plot $hsr using 1:2 with boxes fc rgb '%s', $hsr using 1:2:(sprintf('%%.0f', $2)) with labels offset 0,0.7 font ',%d'\n",
-		zone_rgb[3], small ? 6 : 9);
+	fprintf(f, "plot $hsr using 1:2 with boxes fc rgb '%s'", zone_rgb[3]);
+	bar_labels_plot(c, &b, "$hsr", "1:2:(sprintf('%.0f', $2))", "", b.upright ? 0.4 : 0.7);
+	fputc('\n', f);
 	free(idx);
 }
 
@@ -1929,6 +2012,7 @@ render_team(struct ctx *c)
 		char *path = out_path(c, kt_team_chart_file(k));
 		if (!path)
 			continue;
+		c->title_px = k == KT_TEAM_CHART_HEATMAP ? 900 : 1200; /* (size[k]) */
 		{
 			/* a team heatmap without any player's cells says "no data" */
 			kt_gnuplot_begin(c->gp, path, size[k]);

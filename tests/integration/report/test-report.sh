@@ -166,6 +166,56 @@ for (a0, c0, w0), (a1, c1, w1) in zip(row, row[1:]):
 	heads_apart "$T/en/team.pdf" "No. Player Position Min Distance (m) HSR (m) Sprints Top km/h Acc. Dec. PlayerLoad" ||
 		fail "English team.pdf: the column heads run together"
 
+	# the numbers over the bars of team.pdf's HSR and sprints charts can be
+	# read on paper: at least 6 pt (they were 4 pt), none touching another,
+	# one for every player, for 25 players with the widest values close
+	# together (and for 40, where they stand on end). The size is the
+	# font's: pdftotext's box is a line of DejaVu Sans high, 1.164 em.
+	bar_labels_ok() { # PDF N_PLAYERS
+		pdftotext -bbox "$1" - | $PY -c '
+import re, sys
+n = int(sys.argv[1])
+titles = ("Distanz je Spieler", "Schnelles Laufen", "Sprints und Höchst", "Heatmap der")
+pages = sys.stdin.read().split("<page ")[1:]
+found = {}
+for page in pages:
+    words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+        r"<word xMin=\"([0-9.]+)\" yMin=\"([0-9.]+)\" xMax=\"([0-9.]+)\" yMax=\"([0-9.]+)\">([^<]*)</word>", page)]
+    lines = {}
+    for x0, y0, x1, y1, w in words:
+        lines.setdefault(round(y0), []).append((x0, w))
+    heads = sorted((y, " ".join(w for x, w in sorted(l))) for y, l in lines.items())
+    heads = [(y, t) for y, t in heads if t.startswith(titles)]
+    for k, (y, t) in enumerate(heads):
+        if not t.startswith(titles[1:3]):
+            continue
+        end = heads[k + 1][0] if k + 1 < len(heads) else 1e9
+        nums = [wd for wd in words if y + 2 < wd[1] < end - 2 and re.fullmatch(r"[0-9]+(,[0-9])?", wd[4])]
+        # the axes tic labels: a column of 4 or more, one edge in line
+        axis = lambda wd: any(sum(abs(o[e] - wd[e]) < 0.3 for o in nums) >= 4 for e in (0, 2))
+        # (and below the lowest of those, the players names: "(21)")
+        base = max(wd[3] for wd in nums if axis(wd))
+        found[t[:12]] = [wd for wd in nums if not axis(wd) and wd[3] < base + 1]
+assert set(found) == {"Schnelles La", "Sprints und "}, f"charts not found: {sorted(found)}"
+for chart, labels in found.items():
+    want = n if chart.startswith("Schnelles") else 2 * n
+    assert len(labels) == want, f"{chart}: {len(labels)} labels over the bars, not {want}"
+    for x0, y0, x1, y1, w in labels:
+        size = (max if len(w) == 1 else min)(x1 - x0, y1 - y0) / 1.164
+        assert size >= 6.0, f"{chart}: label \"{w}\" is {size:.1f} pt"
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            if a[0] < b[2] + 1 and b[0] < a[2] + 1 and a[1] < b[3] + 1 and b[1] < a[3] + 1:
+                sys.exit(f"{chart}: labels \"{a[4]}\" and \"{b[4]}\" touch")
+' "$2"
+	}
+	for n in 25 40; do
+		"$FIXTURE" "$T/bars$n" $n 2 c || fail "fixture of $n"
+		awk -F, -v OFS=, 'NR > 1 { $12 = 1990 - 7 * NR; $13 = 45 - int(NR / 2); $15 = sprintf("%.2f", 33.4 - NR / 10) } 1' \
+			"$T/bars$n/team.csv" >"$T/t.csv" && mv "$T/t.csv" "$T/bars$n/team.csv"
+		"$KT" report --no-config --lang de -q "$T/bars$n" || fail "report of $n players"
+		bar_labels_ok "$T/bars$n/team.pdf" $n || fail "team.pdf of $n players: the numbers over the bars cannot be read"
+	done
 	# long series reach gnuplot as about one point per pixel column with the
 	# peaks intact: capture what kicktrack sends to gnuplot
 	"$FIXTURE" "$T/long" 1 90 c || fail "fixture long"

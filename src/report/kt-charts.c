@@ -348,6 +348,11 @@ char_width(const unsigned char *p, size_t len)
  * (measured: the Tf size in the PDF); a PNG's 'Sans,9' is 12 px */
 #define PDF_PT_PER_FONT_PT (2.0 / 3.0)
 #define PNG_PX_PER_FONT_PT (4.0 / 3.0)
+/* The smallest type on the PDFs: 6 pt on paper (the terminal's own font,
+ * tic labels). The small print was 4.7 pt (',7'): the zone key, the data
+ * quality line and a player's notes were unreadable printed. */
+#define PDF_SMALL_FONT 9
+#define PDF_TABLE_FONT 9 /* team.pdf's table: 6 pt (was 5.7) */
 
 static double
 text_width(const char *s, bool bold)
@@ -892,7 +897,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 		fprintf(f, "set object rect from graph 0, first %g to graph 1, first %g fc rgb '%s' fs transparent solid 0.22 noborder behind\n",
 			lo, hi, zone_rgb[z]);
 		fprintf(f, "set label 'Z%d' at graph 1.01, first %g left tc rgb '%s' font ',%d'\n", z + 1,
-			(lo + hi) / 2.0, zone_rgb[z], small ? 7 : 10);
+			(lo + hi) / 2.0, zone_rgb[z], small ? PDF_SMALL_FONT : 10);
 		lo = hi;
 	}
 	if (s->n < 2) {
@@ -1075,7 +1080,7 @@ plot_zones(struct ctx *c, const struct kt_rep_player *p, bool small)
 		if (isfinite(v))
 			fprintf(f, "set label %d \"%s m\\n%s %%\" at %d,%g center offset 0,1.9 font ',%d'\n",
 				z + 1, NUM(c->L, v, 0), NUM(c->L, total > 0 ? v * 100 / total : NAN, 0),
-				z + 1, v, small ? 7 : 10);
+				z + 1, v, small ? PDF_SMALL_FONT : 10);
 	}
 	fprintf(f, "set boxwidth 0.7\nset xlabel offset 0,-0.6\n");
 	fprintf(f, "plot $zones using 1:2:3 with boxes lc rgb variable\n");
@@ -1240,7 +1245,7 @@ plot_team_distance(struct ctx *c, bool small)
 	}
 	fprintf(f, "EOD\n");
 	fprintf(f, "set yrange [0:%g]\n", max > 0 ? max * 1.08 : 1);
-	fprintf(f, "set key outside right top vertical samplen 1.5 font ',%d'\n", small ? 7 : 10);
+	fprintf(f, "set key outside right top vertical samplen 1.5 font ',%d'\n", small ? PDF_SMALL_FONT : 10);
 	fprintf(f, "set boxwidth 0.7\nplot ");
 	for (int z = 4; z >= 0; z--) {
 		char tic[64], *s;
@@ -1338,7 +1343,7 @@ plot_team_sprints(struct ctx *c, bool small)
 			fprintf(f, "%zu %.2f \"%s\"\n", i, v, NUM(c->L, v, 1));
 	}
 	fprintf(f, "EOD\n");
-	fprintf(f, "set key outside bottom center horizontal samplen 1.5 font ',%d'\n", small ? 7 : 10);
+	fprintf(f, "set key outside bottom center horizontal samplen 1.5 font ',%d'\n", small ? PDF_SMALL_FONT : 10);
 	fprintf(f, "set boxwidth 0.6\n");
 	fprintf(f, "plot $sp using 1:2 with boxes fc rgb '%s' title ", zone_rgb[4]);
 	q(c, c->L->sprints_axis);
@@ -1458,16 +1463,17 @@ wrap_line(char *dst, size_t size, const char *s, size_t *pos, double max_units)
 	return true;
 }
 
-#define NOTE_FONT_PT 7.5
+#define NOTE_FONT_PT PDF_SMALL_FONT
 #define NOTE_LINE_H 0.0125 /* of the page height */
 #define NOTE_LINES_MAX 4 /* (more would reach the numbers right of the zones) */
 
 /* The run's notes about this player (a vest that logged too few positions
  * a second, a long loss of signal ...) at the foot of the player's PDF,
- * above the data quality line: a printed page must not show its numbers
- * without them. Returns how much of the page height they take (0: none). */
+ * from y0 up, above the data quality line: a printed page must not show
+ * its numbers without them. Returns how much of the page height they take
+ * (0: none). */
 static double
-player_notes(struct ctx *c, const struct kt_rep_player *p)
+player_notes(struct ctx *c, const struct kt_rep_player *p, double y0)
 {
 	const struct lang *L = c->L;
 	char *const *notes = L->comma && p->notes_de ? p->notes_de : p->notes;
@@ -1499,7 +1505,7 @@ player_notes(struct ctx *c, const struct kt_rep_player *p)
 		fprintf(c->f, "set label ");
 		q(c, lines[i]);
 		fprintf(c->f, " at screen 0.05,%g left font ',%g' tc rgb '#9a4a00'\n",
-			0.032 + (double) (n - 1 - i) * NOTE_LINE_H, NOTE_FONT_PT);
+			y0 + (double) (n - 1 - i) * NOTE_LINE_H, (double) NOTE_FONT_PT);
 	}
 	return n ? (double) n * NOTE_LINE_H + 0.004 : 0;
 }
@@ -1638,21 +1644,36 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 		for (int r = 0; r < 4; r++, y -= 0.04) {
 			fprintf(f, "set label ");
 			q(c, rows[r].cap);
-			fprintf(f, " at screen %g,%g left font ',8' tc rgb '#555555'\n", x, y);
+			fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#555555'\n", x, y, PDF_SMALL_FONT);
 			fprintf(f, "set label ");
 			q(c, rows[r].val);
 			fprintf(f, " at screen %g,%g left font 'Sans Bold,12'\n", x, y - 0.016);
 		}
 	}
-	quality_line(c, p, line, sizeof(line));
-	fprintf(f, "set label ");
-	q(c, line);
-	fprintf(f, " at screen 0.05,0.018 left font ',7' tc rgb '#666666'\n");
-	notes_h = player_notes(c, p);
+	/* the data quality line left of the version, on a second line when
+	 * it does not fit (damaged records and jumps); the notes above */
 	snprintf(cap, sizeof(cap), "kicktrack %s", KT_VERSION);
 	fprintf(f, "set label ");
 	q(c, cap);
-	fprintf(f, " at screen 0.95,0.018 right font ',7' tc rgb '#999999'\n");
+	fprintf(f, " at screen 0.95,0.018 right font ',%d' tc rgb '#999999'\n", PDF_SMALL_FONT);
+	quality_line(c, p, line, sizeof(line));
+	{
+		const double room = (0.9 * A4_W_PT - 12) / PDF_SMALL_FONT - text_width(cap, false);
+		char ql[2][512];
+		unsigned nq = 0;
+		size_t pos = 0;
+
+		while (nq < 2 && wrap_line(ql[nq], sizeof(ql[nq]), line, &pos, room))
+			nq++;
+		for (unsigned k = 0; k < nq; k++) {
+			fprintf(f, "set label ");
+			q(c, ql[k]);
+			fprintf(f, " at screen 0.05,%g left font ',%d' tc rgb '#666666'\n",
+				0.018 + (double) (nq - 1 - k) * NOTE_LINE_H, PDF_SMALL_FONT);
+		}
+		nq = nq ? nq : 1;
+		notes_h = (nq - 1) * NOTE_LINE_H + player_notes(c, p, 0.032 + (nq - 1) * NOTE_LINE_H);
+	}
 	plot_blank(c);
 
 	/* heatmap */
@@ -1735,8 +1756,8 @@ team_pdf(struct ctx *c, const char *path)
 		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
 			fprintf(f, "set label ");
 			q(c, heads[k]);
-			fprintf(f, " at screen %g,%g %s font 'Sans Bold,8.5'\n", cols[k].x, y,
-				cols[k].right ? "right" : "left");
+			fprintf(f, " at screen %g,%g %s font 'Sans Bold,%d'\n", cols[k].x, y,
+				cols[k].right ? "right" : "left", PDF_TABLE_FONT);
 		}
 		fprintf(f, "set arrow from screen 0.045,%g to screen 0.955,%g nohead lc rgb '#888888'\n",
 			y - row_h / 2, y - row_h / 2);
@@ -1750,14 +1771,14 @@ team_pdf(struct ctx *c, const char *path)
 			if ((r - page_start) % 2 == 1)
 				fprintf(f, "set object rect from screen 0.045,%g to screen 0.955,%g fc rgb '#f0f2f0' fs solid 1.0 noborder behind\n",
 					y - row_h / 2, y + row_h / 2);
-			/* to the next column, at 8.5 pt (A4: 595 pt wide); " *" after
+			/* to the next column (A4: 595 pt wide); " *" after
 			 * a player the run has notes about (see the footnote) */
 			fit_text(name, sizeof(name), player_label(p),
-				 ((cols[2].x - cols[1].x) * 595 - 6) / 8.5 - (p->n_notes ? text_width(" *", false) : 0),
+				 ((cols[2].x - cols[1].x) * 595 - 6) / PDF_TABLE_FONT - (p->n_notes ? text_width(" *", false) : 0),
 				 false);
 			if (p->n_notes)
 				snprintf(name + strlen(name), sizeof(name) - strlen(name), " *");
-			fit_text(pos, sizeof(pos), p->position, ((cols[3].x - cols[2].x) * 595 - 24) / 8.5, false);
+			fit_text(pos, sizeof(pos), p->position, ((cols[3].x - cols[2].x) * 595 - 24) / PDF_TABLE_FONT, false);
 			cell[0] = p->number;
 			cell[1] = name;
 			cell[2] = pos;
@@ -1772,8 +1793,8 @@ team_pdf(struct ctx *c, const char *path)
 			for (size_t k = 0; k < 11; k++) {
 				fprintf(f, "set label ");
 				q(c, cell[k]);
-				fprintf(f, " at screen %g,%g %s font ',8.5'\n", cols[k].x, y,
-					cols[k].right ? "right" : "left");
+				fprintf(f, " at screen %g,%g %s font ',%d'\n", cols[k].x, y,
+					cols[k].right ? "right" : "left", PDF_TABLE_FONT);
 			}
 		}
 		if (end >= n) {
@@ -1788,7 +1809,7 @@ team_pdf(struct ctx *c, const char *path)
 				y + row_h / 2, y + row_h / 2);
 			fprintf(f, "set label ");
 			q(c, L->average);
-			fprintf(f, " at screen %g,%g left font 'Sans Bold,8.5'\n", cols[1].x, y);
+			fprintf(f, " at screen %g,%g left font 'Sans Bold,%d'\n", cols[1].x, y, PDF_TABLE_FONT);
 			for (size_t k = 0; k < sizeof(avg_cols) / sizeof(avg_cols[0]); k++) {
 				double sum = 0;
 				size_t cnt = 0;
@@ -1802,7 +1823,8 @@ team_pdf(struct ctx *c, const char *path)
 					q(c, MINUTES(L, cnt ? sum / cnt : NAN));
 				else
 					q(c, NUM(L, cnt ? sum / cnt : NAN, avg_cols[k] == KT_TC_MAX_SPEED_KMH ? 1 : 0));
-				fprintf(f, " at screen %g,%g right font 'Sans Bold,8.5'\n", cols[3 + k].x, y);
+				fprintf(f, " at screen %g,%g right font 'Sans Bold,%d'\n", cols[3 + k].x, y,
+					PDF_TABLE_FONT);
 			}
 			/* the players of the roster who are not in the table, as
 			 * index.html names them: the printed page is what the
@@ -1816,11 +1838,12 @@ team_pdf(struct ctx *c, const char *path)
 					len += (size_t) snprintf(list + len, sizeof(list) - len, "%s%s",
 								 r ? ", " : "", c->no_data[r]);
 				snprintf(text, sizeof(text), "%s: %s", L->no_data_roster, list);
-				fit_text(line, sizeof(line), text, 0.9 * A4_W_PT / 8.5, false);
+				fit_text(line, sizeof(line), text, 0.9 * A4_W_PT / PDF_TABLE_FONT, false);
 				y -= row_h;
 				fprintf(f, "set label ");
 				q(c, line);
-				fprintf(f, " at screen %g,%g left font ',8.5' tc rgb '#b71c1c'\n", cols[0].x, y);
+				fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#b71c1c'\n", cols[0].x, y,
+					PDF_TABLE_FONT);
 			}
 			/* the footnote of " *": the numbers of those players come with
 			 * a word (too few positions a second, a long loss of signal) */
@@ -1830,7 +1853,8 @@ team_pdf(struct ctx *c, const char *path)
 				y -= row_h;
 				fprintf(f, "set label ");
 				q(c, L->notes_star);
-				fprintf(f, " at screen %g,%g left font ',8.5' tc rgb '#9a4a00'\n", cols[0].x, y);
+				fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#9a4a00'\n", cols[0].x, y,
+					PDF_TABLE_FONT);
 				break;
 			}
 		}

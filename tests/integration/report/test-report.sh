@@ -143,6 +143,41 @@ render)
 		{ cat "$T/notes.txt"; fail "the long note is not wrapped"; }
 	grep -q 'Distanz je Geschwindigkeitszone' "$T/notes.txt" || fail "no zone chart above the notes"
 	pdftotext "$T/de/players/V02/report.pdf" - | grep -q 'Hinweis' && fail "a player without notes has some"
+	# no type on the PDFs is smaller than 6 pt on paper: the zone key,
+	# the data quality line and a player's notes (the warning that comes
+	# with the numbers) were 4.7 to 5 pt, the team table 5.7 pt. The size
+	# is the one the PDF draws with (pdfcairo: the text matrix times Tf).
+	small_type() { # PDF...
+		$PY - "$@" <<-'EOF'
+			import math, re, sys, zlib
+			bad = []
+			for pdf in sys.argv[1:]:
+			    d = open(pdf, "rb").read()
+			    shown = 0
+			    for m in re.finditer(rb"stream\r?\n", d):
+			        try:
+			            t = zlib.decompress(d[m.end():d.find(b"endstream", m.end())])
+			        except zlib.error:
+			            continue
+			        scale = tf = 1.0
+			        for k in re.finditer(rb"([-0-9.]+) ([-0-9.]+) [-0-9.]+ [-0-9.]+ [-0-9.]+ [-0-9.]+ Tm|/[^ /]+ ([0-9.]+) Tf"
+			                             rb"|(\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f]*>|\[(?:\\.|[^\]])*\])\s*(?:Tj|TJ)", t):
+			            if k.group(1):
+			                scale = math.hypot(float(k.group(1)), float(k.group(2)))
+			            elif k.group(3):
+			                tf = float(k.group(3))
+			            else:
+			                shown += 1
+			                if scale * tf < 5.95:
+			                    text = b"".join(re.findall(rb"\(((?:\\.|[^\\)])*)\)", k.group(4))).decode("latin-1")
+			                    bad.append(f"{pdf}: {scale * tf:.1f} pt: {text[:60]}")
+			    assert shown > 20, f"{pdf}: no text found ({shown})"
+			if bad:
+			    sys.exit("\n".join(bad[:10]))
+			EOF
+	}
+	small_type "$T/de/team.pdf" "$T/de/players/V01/report.pdf" "$T/de/players/V02/report.pdf" \
+		"$T/en/team.pdf" "$T/en/players/V01/report.pdf" || fail "type under 6 pt on the PDFs"
 
 	# the table's column heads stand apart, each word clear of the next
 	# (before: "Beschl.Abbrems." ran together on the German page)
@@ -697,10 +732,37 @@ charts)
 		"$T/pk/team.csv" >"$T/t.csv" && mv "$T/t.csv" "$T/pk/team.csv"
 	"$KT" report --no-config -q --lang en "$T/pk" 2>"$T/err" || { cat "$T/err"; fail "report (unknown peaks)"; }
 	for v in V01 V02 V03; do pdftotext "$T/pk/players/$v/report.pdf" "$T/pk.$v.txt"; done
-	# (pdftotext puts the value a few lines after its caption)
-	grep -A8 -x 'Best 1 / 3 / 5 min' "$T/pk.V01.txt" | grep -Eqx '[0-9]+ / – / – m' || fail "V01: peaks 3 and 5 not '–'"
-	grep -A8 -x 'Best 1 / 3 / 5 min' "$T/pk.V02.txt" | grep -qx '–' || fail "V02: no peak known, not '–'"
-	grep -A8 -x 'Best 1 / 3 / 5 min' "$T/pk.V03.txt" | grep -Eqx '[0-9]+ / [0-9]+ / – m' || fail "V03: 'nan' peak not '–'"
+	# the value is the line of words right under its caption, from the
+	# same left edge (pdftotext's reading order moves it among the chart's)
+	value_under() { # PDF CAPTION
+		pdftotext -bbox "$1" - | $PY -c '
+import re, sys
+words = [(float(a), float(b), float(c), w) for a, b, c, w in re.findall(
+    r"<word xMin=\"([0-9.]+)\" yMin=\"([0-9.]+)\" xMax=\"([0-9.]+)\"[^>]*>([^<]*)</word>", sys.stdin.read())]
+lines = {}
+for x0, y, x1, w in words:
+    lines.setdefault(round(y), []).append((x0, x1, w))
+# the runs of words on a line less than 20 pt apart (a column each)
+rows = []
+for y, l in lines.items():
+    l.sort()
+    run = [l[0]]
+    for wd in l[1:] + [None]:
+        if wd is None or wd[0] - run[-1][1] > 20:
+            rows.append((y, run[0][0], " ".join(r[2] for r in run)))
+            run = []
+        if wd is not None:
+            run.append(wd)
+rows.sort()
+for k, (y, x, t) in enumerate(rows):
+    if t == sys.argv[1]:
+        print(next(t1 for y1, x1, t1 in rows[k + 1:] if abs(x1 - x) < 1))
+        break
+' "$2"
+	}
+	value_under "$T/pk/players/V01/report.pdf" 'Best 1 / 3 / 5 min' | grep -Eqx '[0-9]+ / – / – m' || fail "V01: peaks 3 and 5 not '–'"
+	value_under "$T/pk/players/V02/report.pdf" 'Best 1 / 3 / 5 min' | grep -qx '–' || fail "V02: no peak known, not '–'"
+	value_under "$T/pk/players/V03/report.pdf" 'Best 1 / 3 / 5 min' | grep -Eqx '[0-9]+ / [0-9]+ / – m' || fail "V03: 'nan' peak not '–'"
 	grep -qi 'nan' "$T"/pk.V0?.txt && fail "'nan' on a PDF"
 
 	# a half-minute session: speed.png has a tick every 0.1 min and a line

@@ -54,7 +54,7 @@ struct lang {
 	const char *t_team_dist, *t_team_sprints, *t_team_hsr, *t_team_heat;
 	const char *sprints_axis, *max_speed, *hsr_axis;
 	const char *k_distance, *k_sprint, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
-		*k_minutes, *k_work_rate;
+		*k_minutes, *k_work_rate, *no_unit;
 	const char *more, *peak, *sprint_dist, *metabolic, *high_power;
 	const char *q_title, *q_fix[2], *grey;
 	const char *average, *mean;
@@ -108,6 +108,7 @@ static const struct lang lang_de = {
 	.k_max_speed = "Höchstgeschw.",
 	.k_acc_dec = "Beschl. / Abbrems.",
 	.k_load = "PlayerLoad",
+	.no_unit = "ohne Einheit",
 	.k_minutes = "Minuten",
 	.k_work_rate = "Laufleistung",
 	.more = "Weitere Werte",
@@ -185,6 +186,7 @@ static const struct lang lang_en = {
 	.k_max_speed = "Top speed",
 	.k_acc_dec = "Acc. / Dec.",
 	.k_load = "PlayerLoad",
+	.no_unit = "no unit",
 	.k_minutes = "Minutes",
 	.k_work_rate = "Work rate",
 	.more = "More numbers",
@@ -1590,7 +1592,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	{
 		const double x0 = 0.05, gap = 0.01, w = (0.9 - 3 * gap) / 4, h = 0.058;
 		const double y1 = 0.862, y2 = 0.797;
-		char hsr_cap[64];
+		char hsr_cap[64], sprint_cap[64], effort_cap[96], load_cap[64];
 
 		/* under 1 km in metres: a short drill's 333 m is not "0.33 km" */
 		if (v_[KT_TC_DISTANCE_M] < 999.5)
@@ -1601,15 +1603,21 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 		snprintf(v, sizeof(v), "%s m", NUM(L, v_[KT_TC_HSR_M], 0));
 		snprintf(hsr_cap, sizeof(hsr_cap), "HSR (≥ %s km/h)", NUM(L, c->sess.hsr_kmh, 1));
 		tile(c, x0 + (w + gap), y1, w, h, v, hsr_cap);
+		/* each count says what it counts, as HSR its speed: a sprint
+		 * elsewhere may begin at 24 km/h; PlayerLoad has no unit */
 		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_SPRINTS], 0));
-		tile(c, x0 + 2 * (w + gap), y1, w, h, v, v_[KT_TC_SPRINTS] == 1.0 ? L->k_sprint : L->k_sprints);
+		snprintf(sprint_cap, sizeof(sprint_cap), "%s (≥ %s km/h)",
+			 v_[KT_TC_SPRINTS] == 1.0 ? L->k_sprint : L->k_sprints, NUM(L, c->sess.sprint_kmh, 1));
+		tile(c, x0 + 2 * (w + gap), y1, w, h, v, sprint_cap);
 		snprintf(v, sizeof(v), "%s km/h", NUM(L, v_[KT_TC_MAX_SPEED_KMH], 1));
 		tile(c, x0 + 3 * (w + gap), y1, w, h, v, L->k_max_speed);
 		snprintf(v, sizeof(v), "%s / %s", NUM(L, v_[KT_TC_ACCELERATIONS], 0),
 			 NUM(L, v_[KT_TC_DECELERATIONS], 0));
-		tile(c, x0, y2, w, h, v, L->k_acc_dec);
+		snprintf(effort_cap, sizeof(effort_cap), "%s (± %s m/s²)", L->k_acc_dec, NUM(L, c->sess.effort_ms2, 1));
+		tile(c, x0, y2, w, h, v, effort_cap);
 		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_PLAYER_LOAD], 0));
-		tile(c, x0 + (w + gap), y2, w, h, v, L->k_load);
+		snprintf(load_cap, sizeof(load_cap), "%s (%s)", L->k_load, L->no_unit);
+		tile(c, x0 + (w + gap), y2, w, h, v, load_cap);
 		snprintf(v, sizeof(v), "%s", MINUTES(L, v_[KT_TC_MINUTES]));
 		tile(c, x0 + 2 * (w + gap), y2, w, h, v, L->k_minutes);
 		snprintf(v, sizeof(v), "%s m/min", NUM(L, v_[KT_TC_WORK_RATE_M_MIN], 0));
@@ -1731,17 +1739,39 @@ team_pdf(struct ctx *c, const char *path)
 				L->col_hsr, L->col_sprints, L->col_vmax, L->col_acc, L->col_dec,
 				L->col_load };
 	size_t n = c->team.n, rows_page = 33;
+	/* lines under the heads on a page: 36 reach y = 0.032 */
+	const size_t lines_page = 36;
 	double row_h, y = 0.9;
+	char defs[2][512];
+	size_t n_defs = 0, tail;
+	bool any_notes = false;
 
 	if (!idx)
 		return;
 	kt_gnuplot_begin(c->gp, path, "pdfcairo size 21cm,29.7cm font 'Sans,9'");
 	format_date(date, sizeof(date), c);
 	format_pitch(pitch, sizeof(pitch), c);
+	/* what the counts mean (which sprint? which load?), under the table */
+	{
+		char text[1024];
+		size_t pos = 0;
+
+		kt_rep_definitions(text, sizeof(text), &c->sess, L->comma);
+		while (n_defs < 2 && wrap_line(defs[n_defs], sizeof(defs[n_defs]), text, &pos,
+					       0.9 * A4_W_PT / PDF_TABLE_FONT))
+			n_defs++;
+	}
+	for (size_t r = 0; r < n; r++)
+		any_notes = any_notes || c->team.players[r].n_notes > 0;
+	/* the average, the players without data, the footnote of " *" and the
+	 * definitions stay on the table's last page with its last rows */
+	tail = 1 + (c->n_no_data > 0) + any_notes + n_defs;
 
 	/* page 1..: the table */
-	for (size_t page_start = 0; page_start < n || page_start == 0; page_start += rows_page) {
-		size_t end = page_start + rows_page < n ? page_start + rows_page : n;
+	for (size_t page_start = 0, end;; page_start = end) {
+		end = page_start + rows_page < n ? page_start + rows_page : n;
+		if (end == n && end - page_start + tail > lines_page)
+			end = page_start + (lines_page - tail);
 
 		fprintf(f, "reset\nset multiplot\n");
 		fprintf(f, "set label ");
@@ -1847,15 +1877,19 @@ team_pdf(struct ctx *c, const char *path)
 			}
 			/* the footnote of " *": the numbers of those players come with
 			 * a word (too few positions a second, a long loss of signal) */
-			for (size_t r = 0; r < n; r++) {
-				if (!c->team.players[r].n_notes)
-					continue;
+			if (any_notes) {
 				y -= row_h;
 				fprintf(f, "set label ");
 				q(c, L->notes_star);
 				fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#9a4a00'\n", cols[0].x, y,
 					PDF_TABLE_FONT);
-				break;
+			}
+			for (size_t k = 0; k < n_defs; k++) {
+				y -= k ? 0.6 * row_h : row_h; /* (one paragraph) */
+				fprintf(f, "set label ");
+				q(c, defs[k]);
+				fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#555555'\n", cols[0].x, y,
+					PDF_TABLE_FONT);
 			}
 		}
 		plot_blank(c);

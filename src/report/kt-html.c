@@ -195,7 +195,7 @@ static const char css[] =
 	"tfoot td{font-weight:bold;border-top:2px solid #999}\n"
 	".zb{display:flex;width:110px;height:12px;border-radius:2px;overflow:hidden;background:#eee}\n"
 	".zb span{display:block;height:100%}\n"
-	".hint{color:#666;font-size:.85em}\n"
+	".hint{color:#666;font-size:.85em}.defs{color:#444;font-size:.9em;margin:.5em 0}\n"
 	".legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-.1em;border-radius:2px}\n"
 	/* one team chart a row, up to the 1200 px it is drawn at: two side by
 	 * side made the names on their axes 5 px high */
@@ -445,6 +445,15 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 		if (notes_shown)
 			fprintf(f, "%s<a href=\"#notes\">%s</a>%s%s", w->star[1], w->notes, w->star[2], w->star[3]);
 		fprintf(f, "%s</p>\n", w->star[4]);
+	}
+	/* what the counts mean, with this run's thresholds, as under team.pdf's table */
+	{
+		char defs[1024];
+
+		kt_rep_definitions(defs, sizeof(defs), s, in->german);
+		fputs("<p class=\"defs\">", f);
+		kt_html_escape(f, defs);
+		fputs("</p>\n", f);
 	}
 	fprintf(f, "<p class=\"hint\">%s</p>\n", w->sort_hint);
 	/* the roster's players who brought no data: not in the table, named here */

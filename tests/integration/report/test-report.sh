@@ -251,6 +251,35 @@ for chart, labels in found.items():
 		"$KT" report --no-config --lang de -q "$T/bars$n" || fail "report of $n players"
 		bar_labels_ok "$T/bars$n/team.pdf" $n || fail "team.pdf of $n players: the numbers over the bars cannot be read"
 	done
+	# what the counts mean, with the run's thresholds from session.json
+	# (a sprint elsewhere may start at 24 km/h; PlayerLoad has no unit):
+	# under the table of team.pdf and index.html, in the player's tiles
+	sed -i 's/"sprint_kmh": 25.2, "effort_ms2": 3.0 }/"sprint_kmh": 24.0, "sprint_min_s": 0.75, "effort_ms2": 2.5 }/' \
+		"$T/bars25/session.json"
+	grep -q '"sprint_min_s": 0.75' "$T/bars25/session.json" || fail "cannot set the sprint thresholds in the fixture"
+	"$KT" report --no-config --lang de -q "$T/bars25" || fail "report (sprint thresholds)"
+	defs_de="HSR: Distanz ab 19,8 km/h · Sprint: ab 24,0 km/h, mind. 0,75 s lang · Beschl. / Abbrems.: ab 2,5 m/s² (bzw. −2,5 m/s²), mind. 0,5 s lang · PlayerLoad: Bewegung der Weste laut Beschleunigungssensor, ohne Einheit"
+	pdftotext "$T/bars25/team.pdf" - | tr '\n' ' ' | grep -qF "$defs_de" ||
+		fail "German team.pdf does not say what HSR, a sprint, an effort and PlayerLoad are: $(pdftotext "$T/bars25/team.pdf" - | grep -A2 '^HSR')"
+	grep -qF "<p class=\"defs\">$defs_de</p>" "$T/bars25/index.html" ||
+		fail "German index.html does not say what the counts are: $(grep -o '<p class="defs">.*' "$T/bars25/index.html")"
+	pdftotext "$T/bars25/players/V03/report.pdf" - >"$T/tiles.txt"
+	grep -qx 'Sprints (≥ 24,0 km/h)' "$T/tiles.txt" && grep -qx 'Beschl. / Abbrems. (± 2,5 m/s²)' "$T/tiles.txt" &&
+		grep -qx 'PlayerLoad (ohne Einheit)' "$T/tiles.txt" || fail "the player's tiles do not say what they count: $(head -30 "$T/tiles.txt")"
+	pdftotext "$T/en/team.pdf" - | tr '\n' ' ' | grep -qF "HSR: distance at 19.8 km/h or faster · Sprint: 25.2 km/h or faster for 1.0 s or more · Acc. / Dec.: 3.0 m/s² or more (−3.0 m/s² or less) for 0.5 s or more · PlayerLoad: the vest's movement by its accelerometer, no unit" ||
+		fail "English team.pdf does not say what the counts are"
+	# a table of 33 rows with its average, footnote and those two lines
+	# below: none runs off the page (they move to a page of their own
+	# with the last rows)
+	"$FIXTURE" "$T/t33" 33 2 c || fail "fixture of 33"
+	sed -i 's/"players": 33/"players": [{"vest_id": "V05", "notes": ["a note"], "notes_de": ["ein Hinweis"]}]/' "$T/t33/session.json"
+	"$KT" report --no-config --lang de -q "$T/t33" || fail "report of 33 players"
+	pdftotext -bbox "$T/t33/team.pdf" - | $PY -c '
+import re, sys
+low = [(w, float(y)) for y, w in re.findall(r"yMax=\"([0-9.]+)\">([^<]*)</word>", sys.stdin.read()) if float(y) > 841 - 14]
+assert not low, f"below the printable page: {low[:5]}"' || fail "team.pdf of 33 players: text off the page"
+	pdftotext "$T/t33/team.pdf" - | tr '\n' ' ' | grep -q 'Hinweise zu den Werten dieses Spielers.*HSR: Distanz ab 19,8 km/h .*ohne Einheit' ||
+		fail "team.pdf of 33 players: the footnote or the definitions are missing"
 	# long series reach gnuplot as about one point per pixel column with the
 	# peaks intact: capture what kicktrack sends to gnuplot
 	"$FIXTURE" "$T/long" 1 90 c || fail "fixture long"

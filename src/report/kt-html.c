@@ -178,6 +178,27 @@ note_mark(FILE *f, const struct words *w, const struct kt_rep_player *p, bool ge
 	fprintf(f, "\">*</%s>", link ? "a" : "span");
 }
 
+/* The player a note of the session is about: one whose own notes
+ * (players[].notes, without the log's path) it is, or NULL. */
+static const struct kt_rep_player *
+note_player(const struct kt_rep_team *t, const char *note, bool german)
+{
+	size_t len = strlen(note);
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct kt_rep_player *p = &t->players[i];
+		char *const *pn = german && p->notes_de ? p->notes_de : p->notes;
+
+		for (size_t k = 0; k < p->n_notes; k++) {
+			size_t m = strlen(pn[k]);
+			if (!strcmp(note, pn[k]) ||
+			    (len > m + 2 && !strcmp(note + len - m, pn[k]) && !strncmp(note + len - m - 2, ": ", 2)))
+				return p;
+		}
+	}
+	return NULL;
+}
+
 static const char css[] =
 	"body{font-family:sans-serif;margin:0 auto;max-width:1280px;padding:1em 1.5em;color:#222;background:#fff}\n"
 	"h1{margin:.2em 0;font-size:1.8em}h2{margin-top:1.6em;border-bottom:2px solid #2e7d32;padding-bottom:.2em}\n"
@@ -311,7 +332,21 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 				fprintf(f, "<p class=\"notes-en\">%s</p>\n", w->notes_english);
 			fputs("<ul>\n", f);
 			for (size_t i = 0; i < n && i < NOTES_SHOWN; i++) {
+				/* a note about a vest says whose it is: the coach
+				 * knows the players, not their vests' ids */
+				const struct kt_rep_player *p = note_player(t, notes[i], in->german);
+
 				fputs("<li>", f);
+				if (p && p->player[0]) {
+					fputs("<b>", f);
+					if (p->number[0]) {
+						fputs("#", f);
+						kt_html_escape(f, p->number);
+						fputs(" ", f);
+					}
+					kt_html_escape(f, p->player);
+					fputs(":</b> ", f);
+				}
 				kt_html_escape(f, notes[i]);
 				fputs("</li>\n", f);
 			}

@@ -427,7 +427,8 @@ html)
 		en = "vest V02 logged 1.0 positions a second: accelerations, decelerations and sprints are undercounted"
 		de = "Weste V02 hat 1,0 Positionen pro Sekunde aufgezeichnet: es werden zu wenige Sprints gezählt"
 		j["players"] = [{"vest_id": "V02", "notes": [en], "notes_de": [de]}]
-		j["warnings"], j["warnings_de"] = ["/logs/V02.ubx: " + en], ["/logs/V02.ubx: " + de]
+		j["warnings"] = ["/logs/V02.ubx: " + en, "/logs/V09.ubx: cannot use this log: the file is empty"]
+		j["warnings_de"] = ["/logs/V02.ubx: " + de, "/logs/V09.ubx: Aufzeichnung nicht verwendbar: die Datei ist leer"]
 		json.dump(j, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
 		EOF
 	"$KT" report --no-config --lang de -q "$T/o" || fail "report"
@@ -510,19 +511,25 @@ html)
 			assert fn, "no footnote under the table"
 			assert text(fn.group(1)).startswith(foot) and box in text(fn.group(1)), f"footnote: '{text(fn.group(1))}'"
 			assert re.search(r'<section class="notes[^"]*" id="notes">\s*<h2>' + box + '</h2>', d), "the notes box the footnote points to has no id"
+			# the box names the player a note is about (it says "vest V02"):
+			# the coach knows the players, not their vests
+			box_html = re.search(r'<section class="notes[^"]*" id="notes">(.*?)</section>', d, re.S).group(1)
+			items = [text(li) for li in re.findall(r"<li>(.*?)</li>", box_html, re.S)]
+			assert len(items) == 2 and items[0].startswith("#2 Özil Çelik: /logs/V02.ubx: ") and \
+			    items[1].startswith("/logs/V09.ubx: "), f"notes box: {items}"
 			cards = [text(b) for b in re.findall(r"<b>(.*?)</b>", d.split('class="cards"', 1)[1], re.S)]
 			assert [c for c in cards if c.endswith(" *")] == ["#2 Özil Çelik *"], f"cards: {cards}"
 			EOF
 	}
 	noted "$T/dom" "* Hinweise zu den Werten dieses Spielers: oben unter „Hinweise zur Auswertung“" "Hinweise zur Auswertung" ||
-		fail "German index.html does not mark the player with notes"
+		fail "German index.html does not mark or name the player with notes"
 	cp -r "$T/o" "$T/oen"
 	"$KT" report --no-config --lang en -q "$T/oen" || fail "report --lang en"
 	prof=$(mktemp -d)
 	timeout 120 "${chrome[@]/--user-data-dir=*/--user-data-dir=$prof}" --dump-dom "file://$T/oen/index.html" >"$T/dom-en" 2>>"$T/chrome.log"
 	rm -rf "$prof"
 	noted "$T/dom-en" "* notes on this player's numbers: above under “Notes on this session”" "Notes on this session" ||
-		fail "English index.html does not mark the player with notes"
+		fail "English index.html does not mark or name the player with notes"
 	# a player card is narrow: each number keeps its unit on its line (a
 	# no-break space, which the browser's DOM writes as &nbsp;): "30,0" at a
 	# line's end and "km/h" below was a number without a unit

@@ -841,6 +841,8 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret, struct kt_re
 		.effort_ms2 = 3.0,
 		.effort_min_s = 0.5,
 		.hsr_kmh = NAN,
+		.sprint_kmh = NAN,
+		.sprint_min_s = 1.0,
 		.heat_cell_x_m = NAN, .heat_cell_y_m = NAN,
 	};
 	struct json_object *root = NULL, *pitch, *v;
@@ -850,8 +852,10 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret, struct kt_re
 	int k;
 
 	s.hsr_kmh = s.zone_kmh[2];
+	s.sprint_kmh = s.zone_kmh[3];
 	*ret = s;
 	s.hsr_kmh = NAN;
+	s.sprint_kmh = NAN;
 	k = parse_session_json(outdir, &path, &root);
 	if (k == -ENOMEM)
 		return k;
@@ -933,6 +937,12 @@ kt_rep_read_session(const char *outdir, struct kt_rep_session *ret, struct kt_re
 		s.hsr_kmh = d;
 	if (!isfinite(s.hsr_kmh))
 		s.hsr_kmh = s.zone_kmh[2]; /* metrics.md: HSR = Z4 + Z5 */
+	if (get_num(root, "sprint_kmh", &d) && d > 0 && d < 60)
+		s.sprint_kmh = d;
+	if (!isfinite(s.sprint_kmh))
+		s.sprint_kmh = s.zone_kmh[3]; /* metrics.md: 25.2 km/h, Z5's bound */
+	if (get_num(root, "sprint_min_s", &d) && d > 0 && d < 60)
+		s.sprint_min_s = d;
 	if (get_num(root, "heat_cell_x_m", &d) && d > 0.5 && d < 50)
 		s.heat_cell_x_m = d;
 	if (get_num(root, "heat_cell_y_m", &d) && d > 0.5 && d < 50)
@@ -1003,6 +1013,40 @@ kt_rep_roster_without_data(const struct kt_rep_session *sess, const struct kt_re
 	return (int)n;
 }
 
+
+/* a threshold as the pages print it: one decimal, two where it has them
+ * (an effort held 0.75 s) */
+static const char *
+threshold(char *buf, size_t size, double v, bool comma)
+{
+	int dec = fabs(v * 10 - round(v * 10)) > 1e-6 ? 2 : 1;
+
+	return kt_fmt_double(buf, size, kt_rep_round(v, dec), dec, comma);
+}
+
+void
+kt_rep_definitions(char *buf, size_t size, const struct kt_rep_session *s, bool german)
+{
+	char hsr[32], sp[32], sp_s[32], ef[32], ef_s[32];
+
+	threshold(hsr, sizeof(hsr), s->hsr_kmh, german);
+	threshold(sp, sizeof(sp), s->sprint_kmh, german);
+	threshold(sp_s, sizeof(sp_s), s->sprint_min_s, german);
+	threshold(ef, sizeof(ef), s->effort_ms2, german);
+	threshold(ef_s, sizeof(ef_s), s->effort_min_s, german);
+	if (german)
+		snprintf(buf, size,
+			 "HSR: Distanz ab %s km/h · Sprint: ab %s km/h, mind. %s s lang · "
+			 "Beschl. / Abbrems.: ab %s m/s² (bzw. −%s m/s²), mind. %s s lang · "
+			 "PlayerLoad: Bewegung der Weste laut Beschleunigungssensor, ohne Einheit",
+			 hsr, sp, sp_s, ef, ef, ef_s);
+	else
+		snprintf(buf, size,
+			 "HSR: distance at %s km/h or faster · Sprint: %s km/h or faster for %s s or more · "
+			 "Acc. / Dec.: %s m/s² or more (−%s m/s² or less) for %s s or more · "
+			 "PlayerLoad: the vest's movement by its accelerometer, no unit",
+			 hsr, sp, sp_s, ef, ef, ef_s);
+}
 
 double
 kt_rep_round(double v, int decimals)

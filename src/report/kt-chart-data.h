@@ -77,6 +77,8 @@ struct kt_rep_session {
 	double effort_ms2;        /* acceleration effort threshold */
 	double effort_min_s;      /* ... held for this long at least */
 	double hsr_kmh;           /* high-speed running from this speed on */
+	double sprint_kmh;        /* a sprint from this speed on (default: Z5's lower bound) */
+	double sprint_min_s;      /* ... held for this long at least */
 	double heat_cell_x_m, heat_cell_y_m;    /* NaN: pitch size / cells */
 	bool pitch_estimated;
 	unsigned pitch_estimated_vests;   /* from how many vests' tracks, 0 if unknown */
@@ -139,6 +141,11 @@ struct kt_rep_heat {
  * -ENODATA: no cells or all empty (no pitch was known). */
 int kt_rep_read_heat(const char *path, struct kt_rep_heat *h);
 void kt_rep_heat_clear(struct kt_rep_heat *h);
+
+/* What the team table's counts mean, with this run's thresholds, for the
+ * line under the table (team.pdf, index.html): HSR, sprints,
+ * accelerations and decelerations, and that PlayerLoad has no unit. */
+void kt_rep_definitions(char *buf, size_t size, const struct kt_rep_session *s, bool german);
 
 /* Parse a number in either flavour ("12.5" or "12,5"); NaN if empty/bad. */
 double kt_rep_atod(const char *s);

@@ -54,7 +54,7 @@ struct lang {
 	const char *t_team_dist, *t_team_sprints, *t_team_hsr, *t_team_heat;
 	const char *sprints_axis, *max_speed, *hsr_axis;
 	const char *k_distance, *k_sprint, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
-		*k_minutes, *k_work_rate;
+		*k_minutes, *k_work_rate, *no_unit;
 	const char *more, *peak, *sprint_dist, *metabolic, *high_power;
 	const char *q_title, *q_fix[2], *grey;
 	const char *average, *mean;
@@ -108,6 +108,7 @@ static const struct lang lang_de = {
 	.k_max_speed = "Höchstgeschw.",
 	.k_acc_dec = "Beschl. / Abbrems.",
 	.k_load = "PlayerLoad",
+	.no_unit = "ohne Einheit",
 	.k_minutes = "Minuten",
 	.k_work_rate = "Laufleistung",
 	.more = "Weitere Werte",
@@ -185,6 +186,7 @@ static const struct lang lang_en = {
 	.k_max_speed = "Top speed",
 	.k_acc_dec = "Acc. / Dec.",
 	.k_load = "PlayerLoad",
+	.no_unit = "no unit",
 	.k_minutes = "Minutes",
 	.k_work_rate = "Work rate",
 	.more = "More numbers",
@@ -344,6 +346,15 @@ char_width(const unsigned char *p, size_t len)
 #define BOLD_WIDTH 1.13
 #define PNG_PX_PER_UNIT 1.99
 #define A4_W_PT 595.0 /* pdfcairo's 21 cm */
+/* pdfcairo's default fontscale 0.5 at its 96 dpi: 'Sans,9' is 6 pt on paper
+ * (measured: the Tf size in the PDF); a PNG's 'Sans,9' is 12 px */
+#define PDF_PT_PER_FONT_PT (2.0 / 3.0)
+#define PNG_PX_PER_FONT_PT (4.0 / 3.0)
+/* The smallest type on the PDFs: 6 pt on paper (the terminal's own font,
+ * tic labels). The small print was 4.7 pt (',7'): the zone key, the data
+ * quality line and a player's notes were unreadable printed. */
+#define PDF_SMALL_FONT 9
+#define PDF_TABLE_FONT 9 /* team.pdf's table: 6 pt (was 5.7) */
 
 static double
 text_width(const char *s, bool bold)
@@ -888,7 +899,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 		fprintf(f, "set object rect from graph 0, first %g to graph 1, first %g fc rgb '%s' fs transparent solid 0.22 noborder behind\n",
 			lo, hi, zone_rgb[z]);
 		fprintf(f, "set label 'Z%d' at graph 1.01, first %g left tc rgb '%s' font ',%d'\n", z + 1,
-			(lo + hi) / 2.0, zone_rgb[z], small ? 7 : 10);
+			(lo + hi) / 2.0, zone_rgb[z], small ? PDF_SMALL_FONT : 10);
 		lo = hi;
 	}
 	if (s->n < 2) {
@@ -1071,7 +1082,7 @@ plot_zones(struct ctx *c, const struct kt_rep_player *p, bool small)
 		if (isfinite(v))
 			fprintf(f, "set label %d \"%s m\\n%s %%\" at %d,%g center offset 0,1.9 font ',%d'\n",
 				z + 1, NUM(c->L, v, 0), NUM(c->L, total > 0 ? v * 100 / total : NAN, 0),
-				z + 1, v, small ? 7 : 10);
+				z + 1, v, small ? PDF_SMALL_FONT : 10);
 	}
 	fprintf(f, "set boxwidth 0.7\nset xlabel offset 0,-0.6\n");
 	fprintf(f, "plot $zones using 1:2:3 with boxes lc rgb variable\n");
@@ -1139,6 +1150,67 @@ player_xtics(struct ctx *c, const size_t *idx)
 	fprintf(f, ")\n");
 }
 
+/* The plot area of a team chart with bars (HSR, sprints), left and right
+ * edge in screen coordinates: fixed, so that we know how wide a bar's
+ * place is. On the PDF the chart is 0.96 of the page from 0.02 (team_pdf);
+ * a PNG is its own screen. y2: room for the right axis (top speed). */
+static void
+team_margins(struct ctx *c, bool small, bool y2, double *ret_x0, double *ret_x1)
+{
+	*ret_x0 = small ? 0.085 : 0.07;
+	*ret_x1 = y2 ? (small ? 0.905 : 0.925) : (small ? 0.965 : 0.98);
+	fprintf(c->f, "set lmargin at screen %g\nset rmargin at screen %g\n", *ret_x0, *ret_x1);
+}
+
+/* How to label the bars of a team chart: at a size one reads on paper
+ * (6.3 pt on the PDF; 4 pt before, with 25 players), side by side while
+ * the widest label fits a bar's place with room to spare, else upright
+ * over the bar, and not at all when even that is too tight (the table has
+ * every number). */
+struct bar_labels {
+	double font;   /* gnuplot font size */
+	bool upright;
+	bool none;
+};
+
+#define BAR_LABEL_FONT_PDF 9.5 /* x PDF_PT_PER_FONT_PT: 6.3 pt */
+#define BAR_LABEL_FONT_PNG 9.0
+#define BAR_LABEL_GAP_PT 2.5   /* between two labels side by side, on paper */
+
+static struct bar_labels
+bar_labels(const struct ctx *c, bool small, double x0, double x1, double widest_units)
+{
+	const double font = small ? BAR_LABEL_FONT_PDF : BAR_LABEL_FONT_PNG;
+	/* a unit of text_width: the font size in pt on the PDF (A4_W_PT
+	 * wide), in PNG_PX_PER_UNIT px on a PNG of title_px */
+	const double page = small ? A4_W_PT : c->title_px, unit = small ? 1.0 : PNG_PX_PER_UNIT;
+	const double gap = BAR_LABEL_GAP_PT * (small ? 1.0 : PNG_PX_PER_FONT_PT); /* pt or px */
+	const double place = (x1 - x0) * page / (c->team.n + 0.2); /* player_xtics' xrange */
+	/* an upright label is as wide as the font's line (DejaVu: 1.16 em) */
+	const double line = 1.16 * font * (small ? PDF_PT_PER_FONT_PT : PNG_PX_PER_FONT_PT);
+	struct bar_labels b = { .font = font };
+
+	if (widest_units * font * unit + gap <= place)
+		return b;
+	b.upright = true;
+	if (line + gap <= place)
+		return b;
+	b.none = true;
+	return b;
+}
+
+/* ", BLOCK using USING with labels ..." for those labels, AXES ("" or
+ * " axes x1y2"); offset: above the point, in character heights */
+static void
+bar_labels_plot(struct ctx *c, const struct bar_labels *b, const char *block, const char *using,
+		const char *axes, double offset)
+{
+	if (b->none)
+		return;
+	fprintf(c->f, ", %s using %s%s with labels %soffset 0,%g font ',%g' notitle", block, using, axes,
+		b->upright ? "rotate by 90 left " : "", offset, b->font);
+}
+
 static void
 plot_team_distance(struct ctx *c, bool small)
 {
@@ -1175,7 +1247,7 @@ plot_team_distance(struct ctx *c, bool small)
 	}
 	fprintf(f, "EOD\n");
 	fprintf(f, "set yrange [0:%g]\n", max > 0 ? max * 1.08 : 1);
-	fprintf(f, "set key outside right top vertical samplen 1.5 font ',%d'\n", small ? 7 : 10);
+	fprintf(f, "set key outside right top vertical samplen 1.5 font ',%d'\n", small ? PDF_SMALL_FONT : 10);
 	fprintf(f, "set boxwidth 0.7\nplot ");
 	for (int z = 4; z >= 0; z--) {
 		char tic[64], *s;
@@ -1200,13 +1272,23 @@ plot_team_sprints(struct ctx *c, bool small)
 {
 	size_t *idx = sorted_by(c, KT_TC_SPRINTS, KT_TC_MAX_SPEED_KMH);
 	FILE *f = c->f;
-	double max = 0;
+	double max = 0, x0, x1, widest = 0;
+	struct bar_labels b;
 
 	chart_common(c);
 	if (!idx) {
 		fprintf(f, "plot 1/0\n");
 		return;
 	}
+	/* one size and direction for both rows of labels */
+	for (size_t i = 0; i < c->team.n; i++) {
+		const double *v = c->team.players[i].v;
+		widest = fmax(widest, text_width(NUM(c->L, isfinite(v[KT_TC_SPRINTS]) ? v[KT_TC_SPRINTS] : 0, 0), false));
+		if (isfinite(v[KT_TC_MAX_SPEED_KMH]))
+			widest = fmax(widest, text_width(NUM(c->L, v[KT_TC_MAX_SPEED_KMH], 1), false));
+	}
+	team_margins(c, small, true, &x0, &x1);
+	b = bar_labels(c, small, x0, x1, widest);
 	if (!small) {
 		fprintf(f, "set title ");
 		q(c, c->L->t_team_sprints);
@@ -1230,6 +1312,8 @@ plot_team_sprints(struct ctx *c, bool small)
 			if (isfinite(c->team.players[i].v[KT_TC_MAX_SPEED_KMH]))
 				vmax = fmax(vmax, c->team.players[i].v[KT_TC_MAX_SPEED_KMH]);
 		y2max = fmax(35.0, ceil((vmax + 2.0) / 5.0) * 5.0);
+		if (b.upright && !b.none) /* room over the dots for a label on end */
+			y2max += 5.0;
 		n = (int) lround(y2max / 5.0);
 		for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 			step = steps[i];
@@ -1261,17 +1345,15 @@ plot_team_sprints(struct ctx *c, bool small)
 			fprintf(f, "%zu %.2f \"%s\"\n", i, v, NUM(c->L, v, 1));
 	}
 	fprintf(f, "EOD\n");
-	fprintf(f, "set key outside bottom center horizontal samplen 1.5 font ',%d'\n", small ? 7 : 10);
+	fprintf(f, "set key outside bottom center horizontal samplen 1.5 font ',%d'\n", small ? PDF_SMALL_FONT : 10);
 	fprintf(f, "set boxwidth 0.6\n");
 	fprintf(f, "plot $sp using 1:2 with boxes fc rgb '%s' title ", zone_rgb[4]);
 	q(c, c->L->sprints_axis);
-	fprintf(f, ", $sp using 1:2:(sprintf('%%d', $2)) with labels offset 0,0.7 font ',%d' notitle",
-		small ? 6 : 9);
+	bar_labels_plot(c, &b, "$sp", "1:2:(sprintf('%d', $2))", "", b.upright ? 0.4 : 0.7);
 	fprintf(f, ", $vmax using 1:2 axes x1y2 with points pt 7 ps %g lc rgb '#202020' title ",
 		small ? 0.6 : 1.3);
 	q(c, c->L->max_speed);
-	fprintf(f, ", $vmax using 1:2:3 axes x1y2 with labels offset 0,%g font ',%d' notitle",
-		small ? 0.8 : 1.0, small ? 6 : 9);
+	bar_labels_plot(c, &b, "$vmax", "1:2:3", " axes x1y2", b.upright ? 0.6 : small ? 0.9 : 1.0);
 	fputc('\n', f);
 	free(idx);
 }
@@ -1281,7 +1363,8 @@ plot_team_hsr(struct ctx *c, bool small)
 {
 	size_t *idx = sorted_by(c, KT_TC_HSR_M, KT_TC_DISTANCE_M);
 	FILE *f = c->f;
-	double max = 0;
+	double max = 0, x0, x1, widest = 0;
+	struct bar_labels b;
 	char t[160];
 
 	chart_common(c);
@@ -1295,11 +1378,17 @@ plot_team_hsr(struct ctx *c, bool small)
 		q(c, t);
 		fprintf(f, " font ',14'\n");
 	}
-	for (size_t i = 0; i < c->team.n; i++)
-		if (isfinite(c->team.players[i].v[KT_TC_HSR_M]))
-			max = fmax(max, c->team.players[i].v[KT_TC_HSR_M]);
+	for (size_t i = 0; i < c->team.n; i++) {
+		double v = c->team.players[i].v[KT_TC_HSR_M];
+		if (isfinite(v))
+			max = fmax(max, v);
+		widest = fmax(widest, text_width(NUM(c->L, isfinite(v) ? v : 0, 0), false));
+	}
+	team_margins(c, small, false, &x0, &x1);
+	b = bar_labels(c, small, x0, x1, widest);
+	/* (room over the highest bar for its label, more for one on end) */
 	fprintf(f, "set grid noxtics ytics\nset ytics out nomirror\nset yrange [0:%g]\nset ylabel ",
-		max > 0 ? max * 1.15 : 1);
+		max > 0 ? max * (b.upright && !b.none ? 1.25 : 1.15) : 1);
 	q(c, c->L->hsr_axis);
 	fputc('\n', f);
 	player_xtics(c, idx);
@@ -1309,8 +1398,9 @@ plot_team_hsr(struct ctx *c, bool small)
 		fprintf(f, "%zu %.1f\n", i, isfinite(v) ? v : 0);
 	}
 	fprintf(f, "EOD\nset boxwidth 0.6\n");
-	fprintf(f, "plot $hsr using 1:2 with boxes fc rgb '%s', $hsr using 1:2:(sprintf('%%.0f', $2)) with labels offset 0,0.7 font ',%d'\n",
-		zone_rgb[3], small ? 6 : 9);
+	fprintf(f, "plot $hsr using 1:2 with boxes fc rgb '%s'", zone_rgb[3]);
+	bar_labels_plot(c, &b, "$hsr", "1:2:(sprintf('%.0f', $2))", "", b.upright ? 0.4 : 0.7);
+	fputc('\n', f);
 	free(idx);
 }
 
@@ -1375,16 +1465,17 @@ wrap_line(char *dst, size_t size, const char *s, size_t *pos, double max_units)
 	return true;
 }
 
-#define NOTE_FONT_PT 7.5
+#define NOTE_FONT_PT PDF_SMALL_FONT
 #define NOTE_LINE_H 0.0125 /* of the page height */
 #define NOTE_LINES_MAX 4 /* (more would reach the numbers right of the zones) */
 
 /* The run's notes about this player (a vest that logged too few positions
  * a second, a long loss of signal ...) at the foot of the player's PDF,
- * above the data quality line: a printed page must not show its numbers
- * without them. Returns how much of the page height they take (0: none). */
+ * from y0 up, above the data quality line: a printed page must not show
+ * its numbers without them. Returns how much of the page height they take
+ * (0: none). */
 static double
-player_notes(struct ctx *c, const struct kt_rep_player *p)
+player_notes(struct ctx *c, const struct kt_rep_player *p, double y0)
 {
 	const struct lang *L = c->L;
 	char *const *notes = L->comma && p->notes_de ? p->notes_de : p->notes;
@@ -1416,7 +1507,7 @@ player_notes(struct ctx *c, const struct kt_rep_player *p)
 		fprintf(c->f, "set label ");
 		q(c, lines[i]);
 		fprintf(c->f, " at screen 0.05,%g left font ',%g' tc rgb '#9a4a00'\n",
-			0.032 + (double) (n - 1 - i) * NOTE_LINE_H, NOTE_FONT_PT);
+			y0 + (double) (n - 1 - i) * NOTE_LINE_H, (double) NOTE_FONT_PT);
 	}
 	return n ? (double) n * NOTE_LINE_H + 0.004 : 0;
 }
@@ -1501,7 +1592,7 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	{
 		const double x0 = 0.05, gap = 0.01, w = (0.9 - 3 * gap) / 4, h = 0.058;
 		const double y1 = 0.862, y2 = 0.797;
-		char hsr_cap[64];
+		char hsr_cap[64], sprint_cap[64], effort_cap[96], load_cap[64];
 
 		/* under 1 km in metres: a short drill's 333 m is not "0.33 km" */
 		if (v_[KT_TC_DISTANCE_M] < 999.5)
@@ -1512,15 +1603,21 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 		snprintf(v, sizeof(v), "%s m", NUM(L, v_[KT_TC_HSR_M], 0));
 		snprintf(hsr_cap, sizeof(hsr_cap), "HSR (≥ %s km/h)", NUM(L, c->sess.hsr_kmh, 1));
 		tile(c, x0 + (w + gap), y1, w, h, v, hsr_cap);
+		/* each count says what it counts, as HSR its speed: a sprint
+		 * elsewhere may begin at 24 km/h; PlayerLoad has no unit */
 		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_SPRINTS], 0));
-		tile(c, x0 + 2 * (w + gap), y1, w, h, v, v_[KT_TC_SPRINTS] == 1.0 ? L->k_sprint : L->k_sprints);
+		snprintf(sprint_cap, sizeof(sprint_cap), "%s (≥ %s km/h)",
+			 v_[KT_TC_SPRINTS] == 1.0 ? L->k_sprint : L->k_sprints, NUM(L, c->sess.sprint_kmh, 1));
+		tile(c, x0 + 2 * (w + gap), y1, w, h, v, sprint_cap);
 		snprintf(v, sizeof(v), "%s km/h", NUM(L, v_[KT_TC_MAX_SPEED_KMH], 1));
 		tile(c, x0 + 3 * (w + gap), y1, w, h, v, L->k_max_speed);
 		snprintf(v, sizeof(v), "%s / %s", NUM(L, v_[KT_TC_ACCELERATIONS], 0),
 			 NUM(L, v_[KT_TC_DECELERATIONS], 0));
-		tile(c, x0, y2, w, h, v, L->k_acc_dec);
+		snprintf(effort_cap, sizeof(effort_cap), "%s (± %s m/s²)", L->k_acc_dec, NUM(L, c->sess.effort_ms2, 1));
+		tile(c, x0, y2, w, h, v, effort_cap);
 		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_PLAYER_LOAD], 0));
-		tile(c, x0 + (w + gap), y2, w, h, v, L->k_load);
+		snprintf(load_cap, sizeof(load_cap), "%s (%s)", L->k_load, L->no_unit);
+		tile(c, x0 + (w + gap), y2, w, h, v, load_cap);
 		snprintf(v, sizeof(v), "%s", MINUTES(L, v_[KT_TC_MINUTES]));
 		tile(c, x0 + 2 * (w + gap), y2, w, h, v, L->k_minutes);
 		snprintf(v, sizeof(v), "%s m/min", NUM(L, v_[KT_TC_WORK_RATE_M_MIN], 0));
@@ -1555,21 +1652,36 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 		for (int r = 0; r < 4; r++, y -= 0.04) {
 			fprintf(f, "set label ");
 			q(c, rows[r].cap);
-			fprintf(f, " at screen %g,%g left font ',8' tc rgb '#555555'\n", x, y);
+			fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#555555'\n", x, y, PDF_SMALL_FONT);
 			fprintf(f, "set label ");
 			q(c, rows[r].val);
 			fprintf(f, " at screen %g,%g left font 'Sans Bold,12'\n", x, y - 0.016);
 		}
 	}
-	quality_line(c, p, line, sizeof(line));
-	fprintf(f, "set label ");
-	q(c, line);
-	fprintf(f, " at screen 0.05,0.018 left font ',7' tc rgb '#666666'\n");
-	notes_h = player_notes(c, p);
+	/* the data quality line left of the version, on a second line when
+	 * it does not fit (damaged records and jumps); the notes above */
 	snprintf(cap, sizeof(cap), "kicktrack %s", KT_VERSION);
 	fprintf(f, "set label ");
 	q(c, cap);
-	fprintf(f, " at screen 0.95,0.018 right font ',7' tc rgb '#999999'\n");
+	fprintf(f, " at screen 0.95,0.018 right font ',%d' tc rgb '#999999'\n", PDF_SMALL_FONT);
+	quality_line(c, p, line, sizeof(line));
+	{
+		const double room = (0.9 * A4_W_PT - 12) / PDF_SMALL_FONT - text_width(cap, false);
+		char ql[2][512];
+		unsigned nq = 0;
+		size_t pos = 0;
+
+		while (nq < 2 && wrap_line(ql[nq], sizeof(ql[nq]), line, &pos, room))
+			nq++;
+		for (unsigned k = 0; k < nq; k++) {
+			fprintf(f, "set label ");
+			q(c, ql[k]);
+			fprintf(f, " at screen 0.05,%g left font ',%d' tc rgb '#666666'\n",
+				0.018 + (double) (nq - 1 - k) * NOTE_LINE_H, PDF_SMALL_FONT);
+		}
+		nq = nq ? nq : 1;
+		notes_h = (nq - 1) * NOTE_LINE_H + player_notes(c, p, 0.032 + (nq - 1) * NOTE_LINE_H);
+	}
 	plot_blank(c);
 
 	/* heatmap */
@@ -1627,17 +1739,39 @@ team_pdf(struct ctx *c, const char *path)
 				L->col_hsr, L->col_sprints, L->col_vmax, L->col_acc, L->col_dec,
 				L->col_load };
 	size_t n = c->team.n, rows_page = 33;
+	/* lines under the heads on a page: 36 reach y = 0.032 */
+	const size_t lines_page = 36;
 	double row_h, y = 0.9;
+	char defs[2][512];
+	size_t n_defs = 0, tail;
+	bool any_notes = false;
 
 	if (!idx)
 		return;
 	kt_gnuplot_begin(c->gp, path, "pdfcairo size 21cm,29.7cm font 'Sans,9'");
 	format_date(date, sizeof(date), c);
 	format_pitch(pitch, sizeof(pitch), c);
+	/* what the counts mean (which sprint? which load?), under the table */
+	{
+		char text[1024];
+		size_t pos = 0;
+
+		kt_rep_definitions(text, sizeof(text), &c->sess, L->comma);
+		while (n_defs < 2 && wrap_line(defs[n_defs], sizeof(defs[n_defs]), text, &pos,
+					       0.9 * A4_W_PT / PDF_TABLE_FONT))
+			n_defs++;
+	}
+	for (size_t r = 0; r < n; r++)
+		any_notes = any_notes || c->team.players[r].n_notes > 0;
+	/* the average, the players without data, the footnote of " *" and the
+	 * definitions stay on the table's last page with its last rows */
+	tail = 1 + (c->n_no_data > 0) + any_notes + n_defs;
 
 	/* page 1..: the table */
-	for (size_t page_start = 0; page_start < n || page_start == 0; page_start += rows_page) {
-		size_t end = page_start + rows_page < n ? page_start + rows_page : n;
+	for (size_t page_start = 0, end;; page_start = end) {
+		end = page_start + rows_page < n ? page_start + rows_page : n;
+		if (end == n && end - page_start + tail > lines_page)
+			end = page_start + (lines_page - tail);
 
 		fprintf(f, "reset\nset multiplot\n");
 		fprintf(f, "set label ");
@@ -1652,8 +1786,8 @@ team_pdf(struct ctx *c, const char *path)
 		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
 			fprintf(f, "set label ");
 			q(c, heads[k]);
-			fprintf(f, " at screen %g,%g %s font 'Sans Bold,8.5'\n", cols[k].x, y,
-				cols[k].right ? "right" : "left");
+			fprintf(f, " at screen %g,%g %s font 'Sans Bold,%d'\n", cols[k].x, y,
+				cols[k].right ? "right" : "left", PDF_TABLE_FONT);
 		}
 		fprintf(f, "set arrow from screen 0.045,%g to screen 0.955,%g nohead lc rgb '#888888'\n",
 			y - row_h / 2, y - row_h / 2);
@@ -1667,14 +1801,14 @@ team_pdf(struct ctx *c, const char *path)
 			if ((r - page_start) % 2 == 1)
 				fprintf(f, "set object rect from screen 0.045,%g to screen 0.955,%g fc rgb '#f0f2f0' fs solid 1.0 noborder behind\n",
 					y - row_h / 2, y + row_h / 2);
-			/* to the next column, at 8.5 pt (A4: 595 pt wide); " *" after
+			/* to the next column (A4: 595 pt wide); " *" after
 			 * a player the run has notes about (see the footnote) */
 			fit_text(name, sizeof(name), player_label(p),
-				 ((cols[2].x - cols[1].x) * 595 - 6) / 8.5 - (p->n_notes ? text_width(" *", false) : 0),
+				 ((cols[2].x - cols[1].x) * 595 - 6) / PDF_TABLE_FONT - (p->n_notes ? text_width(" *", false) : 0),
 				 false);
 			if (p->n_notes)
 				snprintf(name + strlen(name), sizeof(name) - strlen(name), " *");
-			fit_text(pos, sizeof(pos), p->position, ((cols[3].x - cols[2].x) * 595 - 24) / 8.5, false);
+			fit_text(pos, sizeof(pos), p->position, ((cols[3].x - cols[2].x) * 595 - 24) / PDF_TABLE_FONT, false);
 			cell[0] = p->number;
 			cell[1] = name;
 			cell[2] = pos;
@@ -1689,8 +1823,8 @@ team_pdf(struct ctx *c, const char *path)
 			for (size_t k = 0; k < 11; k++) {
 				fprintf(f, "set label ");
 				q(c, cell[k]);
-				fprintf(f, " at screen %g,%g %s font ',8.5'\n", cols[k].x, y,
-					cols[k].right ? "right" : "left");
+				fprintf(f, " at screen %g,%g %s font ',%d'\n", cols[k].x, y,
+					cols[k].right ? "right" : "left", PDF_TABLE_FONT);
 			}
 		}
 		if (end >= n) {
@@ -1705,7 +1839,7 @@ team_pdf(struct ctx *c, const char *path)
 				y + row_h / 2, y + row_h / 2);
 			fprintf(f, "set label ");
 			q(c, L->average);
-			fprintf(f, " at screen %g,%g left font 'Sans Bold,8.5'\n", cols[1].x, y);
+			fprintf(f, " at screen %g,%g left font 'Sans Bold,%d'\n", cols[1].x, y, PDF_TABLE_FONT);
 			for (size_t k = 0; k < sizeof(avg_cols) / sizeof(avg_cols[0]); k++) {
 				double sum = 0;
 				size_t cnt = 0;
@@ -1719,7 +1853,8 @@ team_pdf(struct ctx *c, const char *path)
 					q(c, MINUTES(L, cnt ? sum / cnt : NAN));
 				else
 					q(c, NUM(L, cnt ? sum / cnt : NAN, avg_cols[k] == KT_TC_MAX_SPEED_KMH ? 1 : 0));
-				fprintf(f, " at screen %g,%g right font 'Sans Bold,8.5'\n", cols[3 + k].x, y);
+				fprintf(f, " at screen %g,%g right font 'Sans Bold,%d'\n", cols[3 + k].x, y,
+					PDF_TABLE_FONT);
 			}
 			/* the players of the roster who are not in the table, as
 			 * index.html names them: the printed page is what the
@@ -1733,22 +1868,28 @@ team_pdf(struct ctx *c, const char *path)
 					len += (size_t) snprintf(list + len, sizeof(list) - len, "%s%s",
 								 r ? ", " : "", c->no_data[r]);
 				snprintf(text, sizeof(text), "%s: %s", L->no_data_roster, list);
-				fit_text(line, sizeof(line), text, 0.9 * A4_W_PT / 8.5, false);
+				fit_text(line, sizeof(line), text, 0.9 * A4_W_PT / PDF_TABLE_FONT, false);
 				y -= row_h;
 				fprintf(f, "set label ");
 				q(c, line);
-				fprintf(f, " at screen %g,%g left font ',8.5' tc rgb '#b71c1c'\n", cols[0].x, y);
+				fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#b71c1c'\n", cols[0].x, y,
+					PDF_TABLE_FONT);
 			}
 			/* the footnote of " *": the numbers of those players come with
 			 * a word (too few positions a second, a long loss of signal) */
-			for (size_t r = 0; r < n; r++) {
-				if (!c->team.players[r].n_notes)
-					continue;
+			if (any_notes) {
 				y -= row_h;
 				fprintf(f, "set label ");
 				q(c, L->notes_star);
-				fprintf(f, " at screen %g,%g left font ',8.5' tc rgb '#9a4a00'\n", cols[0].x, y);
-				break;
+				fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#9a4a00'\n", cols[0].x, y,
+					PDF_TABLE_FONT);
+			}
+			for (size_t k = 0; k < n_defs; k++) {
+				y -= k ? 0.6 * row_h : row_h; /* (one paragraph) */
+				fprintf(f, "set label ");
+				q(c, defs[k]);
+				fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#555555'\n", cols[0].x, y,
+					PDF_TABLE_FONT);
 			}
 		}
 		plot_blank(c);
@@ -1929,6 +2070,7 @@ render_team(struct ctx *c)
 		char *path = out_path(c, kt_team_chart_file(k));
 		if (!path)
 			continue;
+		c->title_px = k == KT_TEAM_CHART_HEATMAP ? 900 : 1200; /* (size[k]) */
 		{
 			/* a team heatmap without any player's cells says "no data" */
 			kt_gnuplot_begin(c->gp, path, size[k]);

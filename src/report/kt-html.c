@@ -32,7 +32,8 @@ struct words {
 		*sort_hint, *missing_chart, *zones, *quality, *col[16], *chart_alt[_KT_TEAM_CHART_MAX],
 		*heat_alt, *pdf, *no_pdf, *pitch_estimated, *average, *no_data, *charts_of,
 		*chart_names[3], *notes, *partial, *more_notes, *player1, *sprint1, *sprints, *charts_missing,
-		*notes_english;
+		*notes_english, *mark_label,
+		*star[5];   /* the footnote: its start, around the notes box's title, " and ", the PDF */
 };
 
 /* Columns of the team table; the first three are text. */
@@ -73,6 +74,9 @@ static const struct words words_de = {
 	.more_notes = "weitere Hinweise in session.json",
 	/* a session.json of a kicktrack that wrote its notes in English only */
 	.notes_english = "Die Hinweise sind auf Englisch: diese Auswertung stammt von einer älteren kicktrack-Version.",
+	/* " *" after a player the run has notes about, as on team.pdf */
+	.mark_label = "Hinweise zu den Werten dieses Spielers",
+	.star = { "* Hinweise zu den Werten dieses Spielers: ", "oben unter „", "“", " und ", "in seinem Bericht (PDF)" },
 };
 
 static const struct words words_en = {
@@ -108,6 +112,8 @@ static const struct words words_en = {
 	.partial = "Partial result: not all the data could be used:",
 	.more_notes = "more notes in session.json",
 	.notes_english = NULL, /* the notes are in English anyway */
+	.mark_label = "notes on this player's numbers",
+	.star = { "* notes on this player's numbers: ", "above under “", "”", " and ", "on the player's report (PDF)" },
 };
 
 void
@@ -153,6 +159,46 @@ num_cell(FILE *f, double v, int decimals, bool comma)
 }
 
 
+/* The " *" after a player the run has notes about (players[].notes), as
+ * team.pdf has it: a character, not a colour, named for screen readers
+ * and with the notes themselves as its tooltip. In the table a link to
+ * the footnote under it; in a card (itself a link) a plain mark. */
+static void
+note_mark(FILE *f, const struct words *w, const struct kt_rep_player *p, bool german, bool link)
+{
+	char *const *notes = german && p->notes_de ? p->notes_de : p->notes;
+
+	fprintf(f, "&nbsp;<%s class=\"mark\" %s aria-label=\"%s\" title=\"", link ? "a" : "span",
+		link ? "href=\"#notes-star\"" : "role=\"img\"", w->mark_label);
+	for (size_t k = 0; k < p->n_notes; k++) {
+		if (k)
+			fputs(" · ", f);
+		kt_html_escape(f, notes[k]);
+	}
+	fprintf(f, "\">*</%s>", link ? "a" : "span");
+}
+
+/* The player a note of the session is about: one whose own notes
+ * (players[].notes, without the log's path) it is, or NULL. */
+static const struct kt_rep_player *
+note_player(const struct kt_rep_team *t, const char *note, bool german)
+{
+	size_t len = strlen(note);
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct kt_rep_player *p = &t->players[i];
+		char *const *pn = german && p->notes_de ? p->notes_de : p->notes;
+
+		for (size_t k = 0; k < p->n_notes; k++) {
+			size_t m = strlen(pn[k]);
+			if (!strcmp(note, pn[k]) ||
+			    (len > m + 2 && !strcmp(note + len - m, pn[k]) && !strncmp(note + len - m - 2, ": ", 2)))
+				return p;
+		}
+	}
+	return NULL;
+}
+
 static const char css[] =
 	"body{font-family:sans-serif;margin:0 auto;max-width:1280px;padding:1em 1.5em;color:#222;background:#fff}\n"
 	"h1{margin:.2em 0;font-size:1.8em}h2{margin-top:1.6em;border-bottom:2px solid #2e7d32;padding-bottom:.2em}\n"
@@ -170,7 +216,7 @@ static const char css[] =
 	"tfoot td{font-weight:bold;border-top:2px solid #999}\n"
 	".zb{display:flex;width:110px;height:12px;border-radius:2px;overflow:hidden;background:#eee}\n"
 	".zb span{display:block;height:100%}\n"
-	".hint{color:#666;font-size:.85em}\n"
+	".hint{color:#666;font-size:.85em}.defs{color:#444;font-size:.9em;margin:.5em 0}\n"
 	".legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-.1em;border-radius:2px}\n"
 	/* one team chart a row, up to the 1200 px it is drawn at: two side by
 	 * side made the names on their axes 5 px high */
@@ -185,6 +231,8 @@ static const char css[] =
 	".notes{border-left:4px solid #e0a800;background:#fffbea;padding:.3em 1em;margin:1em 0}\n"
 	".notes.partial{border-color:#b71c1c;background:#fdecea}.notes h2{border:0;margin:.4em 0}\n"
 	".notes li{overflow-wrap:anywhere}\n"
+	"a.mark,span.mark{font-weight:bold;color:#9a4a00;text-decoration:none;cursor:help}\n"
+	".star{color:#9a4a00;font-size:.9em;margin:.5em 0}\n"
 	"footer{margin-top:2em;color:#888;font-size:.8em}\n";
 
 static const char js[] =
@@ -232,6 +280,7 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 	const struct kt_rep_team *t = in->team;
 	const bool comma = in->german;
 	char date[96], a[48], b[48];
+	bool notes_shown = false, any_marked = false;
 
 	if (!s->date_iso[0])
 		snprintf(date, sizeof(date), "–");
@@ -274,14 +323,30 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 		bool partial = s->partial || in->charts_missing > 0;
 
 		if (n > 0 || partial) {
-			fprintf(f, "<section class=\"notes%s\">\n<h2>%s</h2>\n", partial ? " partial" : "", w->notes);
+			fprintf(f, "<section class=\"notes%s\" id=\"notes\">\n<h2>%s</h2>\n", partial ? " partial" : "",
+				w->notes);
+			notes_shown = n > 0;
 			if (partial)
 				fprintf(f, "<p><b>%s</b></p>\n", w->partial);
 			if (n > 0 && w->notes_english && !s->notes_de)
 				fprintf(f, "<p class=\"notes-en\">%s</p>\n", w->notes_english);
 			fputs("<ul>\n", f);
 			for (size_t i = 0; i < n && i < NOTES_SHOWN; i++) {
+				/* a note about a vest says whose it is: the coach
+				 * knows the players, not their vests' ids */
+				const struct kt_rep_player *p = note_player(t, notes[i], in->german);
+
 				fputs("<li>", f);
+				if (p && p->player[0]) {
+					fputs("<b>", f);
+					if (p->number[0]) {
+						fputs("#", f);
+						kt_html_escape(f, p->number);
+						fputs(" ", f);
+					}
+					kt_html_escape(f, p->player);
+					fputs(":</b> ", f);
+				}
 				kt_html_escape(f, notes[i]);
 				fputs("</li>\n", f);
 			}
@@ -337,6 +402,10 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 			fputs("</a>", f);
 		} else
 			kt_html_escape(f, name);
+		if (p->n_notes) {
+			note_mark(f, w, p, in->german, true);
+			any_marked = true;
+		}
 		fputs("</td><td>", f);
 		kt_html_escape(f, p->position);
 		fputs("</td>", f);
@@ -404,7 +473,24 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 				fputs("<td></td>", f);
 		}
 	}
-	fprintf(f, "</tr></tfoot>\n</table></div>\n<p class=\"hint\">%s</p>\n", w->sort_hint);
+	fputs("</tr></tfoot>\n</table></div>\n", f);
+	/* the footnote of " *", as under team.pdf's table: where the notes are */
+	if (any_marked) {
+		fprintf(f, "<p class=\"star\" id=\"notes-star\">%s", w->star[0]);
+		if (notes_shown)
+			fprintf(f, "%s<a href=\"#notes\">%s</a>%s%s", w->star[1], w->notes, w->star[2], w->star[3]);
+		fprintf(f, "%s</p>\n", w->star[4]);
+	}
+	/* what the counts mean, with this run's thresholds, as under team.pdf's table */
+	{
+		char defs[1024];
+
+		kt_rep_definitions(defs, sizeof(defs), s, in->german);
+		fputs("<p class=\"defs\">", f);
+		kt_html_escape(f, defs);
+		fputs("</p>\n", f);
+	}
+	fprintf(f, "<p class=\"hint\">%s</p>\n", w->sort_hint);
 	/* the roster's players who brought no data: not in the table, named here */
 	if (in->n_no_data) {
 		fprintf(f, "<p class=\"nodata\"><b>%s:</b> ", w->no_data);
@@ -456,6 +542,8 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 			fputs(" ", f);
 		}
 		kt_html_escape(f, name);
+		if (p->n_notes)
+			note_mark(f, w, p, in->german, false);
 		fputs("</b><small>", f);
 		/* a number and its unit stay on one line: a card is narrow,
 		 * and "30,0" at the end of a line with "km/h" on the next was

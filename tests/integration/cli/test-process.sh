@@ -960,7 +960,7 @@ gaps)
 		fail "the gap warning is not in warnings_de with the decimal comma: $(json_get "$T/out/session.json" "j['warnings_de']")"
 	# and so on the German page (its charts do not matter here)
 	"$KT" report --no-config --lang de -q "$T/out" 2>"$T/err" >/dev/null
-	grep -qF "<li>$T/s/KT-0001.nmea: Weste KT-0001 hatte 1,5 ihrer 4,0 Minuten kein GPS-Signal" "$T/out/index.html" ||
+	grep -qF "$T/s/KT-0001.nmea: Weste KT-0001 hatte 1,5 ihrer 4,0 Minuten kein GPS-Signal" "$T/out/index.html" ||
 		fail "the German page lacks the gap note with the decimal comma: $(grep -A4 'class="notes' "$T/out/index.html")"
 	# the player's own PDF says it too (a printed page stands alone), the
 	# whole note, the other player's PDF none

@@ -143,6 +143,41 @@ render)
 		{ cat "$T/notes.txt"; fail "the long note is not wrapped"; }
 	grep -q 'Distanz je Geschwindigkeitszone' "$T/notes.txt" || fail "no zone chart above the notes"
 	pdftotext "$T/de/players/V02/report.pdf" - | grep -q 'Hinweis' && fail "a player without notes has some"
+	# no type on the PDFs is smaller than 6 pt on paper: the zone key,
+	# the data quality line and a player's notes (the warning that comes
+	# with the numbers) were 4.7 to 5 pt, the team table 5.7 pt. The size
+	# is the one the PDF draws with (pdfcairo: the text matrix times Tf).
+	small_type() { # PDF...
+		$PY - "$@" <<-'EOF'
+			import math, re, sys, zlib
+			bad = []
+			for pdf in sys.argv[1:]:
+			    d = open(pdf, "rb").read()
+			    shown = 0
+			    for m in re.finditer(rb"stream\r?\n", d):
+			        try:
+			            t = zlib.decompress(d[m.end():d.find(b"endstream", m.end())])
+			        except zlib.error:
+			            continue
+			        scale = tf = 1.0
+			        for k in re.finditer(rb"([-0-9.]+) ([-0-9.]+) [-0-9.]+ [-0-9.]+ [-0-9.]+ [-0-9.]+ Tm|/[^ /]+ ([0-9.]+) Tf"
+			                             rb"|(\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f]*>|\[(?:\\.|[^\]])*\])\s*(?:Tj|TJ)", t):
+			            if k.group(1):
+			                scale = math.hypot(float(k.group(1)), float(k.group(2)))
+			            elif k.group(3):
+			                tf = float(k.group(3))
+			            else:
+			                shown += 1
+			                if scale * tf < 5.95:
+			                    text = b"".join(re.findall(rb"\(((?:\\.|[^\\)])*)\)", k.group(4))).decode("latin-1")
+			                    bad.append(f"{pdf}: {scale * tf:.1f} pt: {text[:60]}")
+			    assert shown > 20, f"{pdf}: no text found ({shown})"
+			if bad:
+			    sys.exit("\n".join(bad[:10]))
+			EOF
+	}
+	small_type "$T/de/team.pdf" "$T/de/players/V01/report.pdf" "$T/de/players/V02/report.pdf" \
+		"$T/en/team.pdf" "$T/en/players/V01/report.pdf" || fail "type under 6 pt on the PDFs"
 
 	# the table's column heads stand apart, each word clear of the next
 	# (before: "Beschl.Abbrems." ran together on the German page)
@@ -166,6 +201,85 @@ for (a0, c0, w0), (a1, c1, w1) in zip(row, row[1:]):
 	heads_apart "$T/en/team.pdf" "No. Player Position Min Distance (m) HSR (m) Sprints Top km/h Acc. Dec. PlayerLoad" ||
 		fail "English team.pdf: the column heads run together"
 
+	# the numbers over the bars of team.pdf's HSR and sprints charts can be
+	# read on paper: at least 6 pt (they were 4 pt), none touching another,
+	# one for every player, for 25 players with the widest values close
+	# together (and for 40, where they stand on end). The size is the
+	# font's: pdftotext's box is a line of DejaVu Sans high, 1.164 em.
+	bar_labels_ok() { # PDF N_PLAYERS
+		pdftotext -bbox "$1" - | $PY -c '
+import re, sys
+n = int(sys.argv[1])
+titles = ("Distanz je Spieler", "Schnelles Laufen", "Sprints und Höchst", "Heatmap der")
+pages = sys.stdin.read().split("<page ")[1:]
+found = {}
+for page in pages:
+    words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+        r"<word xMin=\"([0-9.]+)\" yMin=\"([0-9.]+)\" xMax=\"([0-9.]+)\" yMax=\"([0-9.]+)\">([^<]*)</word>", page)]
+    lines = {}
+    for x0, y0, x1, y1, w in words:
+        lines.setdefault(round(y0), []).append((x0, w))
+    heads = sorted((y, " ".join(w for x, w in sorted(l))) for y, l in lines.items())
+    heads = [(y, t) for y, t in heads if t.startswith(titles)]
+    for k, (y, t) in enumerate(heads):
+        if not t.startswith(titles[1:3]):
+            continue
+        end = heads[k + 1][0] if k + 1 < len(heads) else 1e9
+        nums = [wd for wd in words if y + 2 < wd[1] < end - 2 and re.fullmatch(r"[0-9]+(,[0-9])?", wd[4])]
+        # the axes tic labels: a column of 4 or more, one edge in line
+        axis = lambda wd: any(sum(abs(o[e] - wd[e]) < 0.3 for o in nums) >= 4 for e in (0, 2))
+        # (and below the lowest of those, the players names: "(21)")
+        base = max(wd[3] for wd in nums if axis(wd))
+        found[t[:12]] = [wd for wd in nums if not axis(wd) and wd[3] < base + 1]
+assert set(found) == {"Schnelles La", "Sprints und "}, f"charts not found: {sorted(found)}"
+for chart, labels in found.items():
+    want = n if chart.startswith("Schnelles") else 2 * n
+    assert len(labels) == want, f"{chart}: {len(labels)} labels over the bars, not {want}"
+    for x0, y0, x1, y1, w in labels:
+        size = (max if len(w) == 1 else min)(x1 - x0, y1 - y0) / 1.164
+        assert size >= 6.0, f"{chart}: label \"{w}\" is {size:.1f} pt"
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            if a[0] < b[2] + 1 and b[0] < a[2] + 1 and a[1] < b[3] + 1 and b[1] < a[3] + 1:
+                sys.exit(f"{chart}: labels \"{a[4]}\" and \"{b[4]}\" touch")
+' "$2"
+	}
+	for n in 25 40; do
+		"$FIXTURE" "$T/bars$n" $n 2 c || fail "fixture of $n"
+		awk -F, -v OFS=, 'NR > 1 { $12 = 1990 - 7 * NR; $13 = 45 - int(NR / 2); $15 = sprintf("%.2f", 33.4 - NR / 10) } 1' \
+			"$T/bars$n/team.csv" >"$T/t.csv" && mv "$T/t.csv" "$T/bars$n/team.csv"
+		"$KT" report --no-config --lang de -q "$T/bars$n" || fail "report of $n players"
+		bar_labels_ok "$T/bars$n/team.pdf" $n || fail "team.pdf of $n players: the numbers over the bars cannot be read"
+	done
+	# what the counts mean, with the run's thresholds from session.json
+	# (a sprint elsewhere may start at 24 km/h; PlayerLoad has no unit):
+	# under the table of team.pdf and index.html, in the player's tiles
+	sed -i 's/"sprint_kmh": 25.2, "effort_ms2": 3.0 }/"sprint_kmh": 24.0, "sprint_min_s": 0.75, "effort_ms2": 2.5 }/' \
+		"$T/bars25/session.json"
+	grep -q '"sprint_min_s": 0.75' "$T/bars25/session.json" || fail "cannot set the sprint thresholds in the fixture"
+	"$KT" report --no-config --lang de -q "$T/bars25" || fail "report (sprint thresholds)"
+	defs_de="HSR: Distanz ab 19,8 km/h · Sprint: ab 24,0 km/h, mind. 0,75 s lang · Beschl. / Abbrems.: ab 2,5 m/s² (bzw. −2,5 m/s²), mind. 0,5 s lang · PlayerLoad: Bewegung der Weste laut Beschleunigungssensor, ohne Einheit"
+	pdftotext "$T/bars25/team.pdf" - | tr '\n' ' ' | grep -qF "$defs_de" ||
+		fail "German team.pdf does not say what HSR, a sprint, an effort and PlayerLoad are: $(pdftotext "$T/bars25/team.pdf" - | grep -A2 '^HSR')"
+	grep -qF "<p class=\"defs\">$defs_de</p>" "$T/bars25/index.html" ||
+		fail "German index.html does not say what the counts are: $(grep -o '<p class="defs">.*' "$T/bars25/index.html")"
+	pdftotext "$T/bars25/players/V03/report.pdf" - >"$T/tiles.txt"
+	grep -qx 'Sprints (≥ 24,0 km/h)' "$T/tiles.txt" && grep -qx 'Beschl. / Abbrems. (± 2,5 m/s²)' "$T/tiles.txt" &&
+		grep -qx 'PlayerLoad (ohne Einheit)' "$T/tiles.txt" || fail "the player's tiles do not say what they count: $(head -30 "$T/tiles.txt")"
+	pdftotext "$T/en/team.pdf" - | tr '\n' ' ' | grep -qF "HSR: distance at 19.8 km/h or faster · Sprint: 25.2 km/h or faster for 1.0 s or more · Acc. / Dec.: 3.0 m/s² or more (−3.0 m/s² or less) for 0.5 s or more · PlayerLoad: the vest's movement by its accelerometer, no unit" ||
+		fail "English team.pdf does not say what the counts are"
+	# a table of 33 rows with its average, footnote and those two lines
+	# below: none runs off the page (they move to a page of their own
+	# with the last rows)
+	"$FIXTURE" "$T/t33" 33 2 c || fail "fixture of 33"
+	sed -i 's/"players": 33/"players": [{"vest_id": "V05", "notes": ["a note"], "notes_de": ["ein Hinweis"]}]/' "$T/t33/session.json"
+	"$KT" report --no-config --lang de -q "$T/t33" || fail "report of 33 players"
+	pdftotext -bbox "$T/t33/team.pdf" - | $PY -c '
+import re, sys
+low = [(w, float(y)) for y, w in re.findall(r"yMax=\"([0-9.]+)\">([^<]*)</word>", sys.stdin.read()) if float(y) > 841 - 14]
+assert not low, f"below the printable page: {low[:5]}"' || fail "team.pdf of 33 players: text off the page"
+	pdftotext "$T/t33/team.pdf" - | tr '\n' ' ' | grep -q 'Hinweise zu den Werten dieses Spielers.*HSR: Distanz ab 19,8 km/h .*ohne Einheit' ||
+		fail "team.pdf of 33 players: the footnote or the definitions are missing"
 	# long series reach gnuplot as about one point per pixel column with the
 	# peaks intact: capture what kicktrack sends to gnuplot
 	"$FIXTURE" "$T/long" 1 90 c || fail "fixture long"
@@ -305,6 +419,18 @@ no-gnuplot)
 html)
 	need gnuplot; need chromium
 	"$FIXTURE" "$T/o" 5 10 c || fail "fixture"
+	# the run has a note about V02 (Özil Çelik), as a 1 Hz vest gets:
+	# session.json players[].notes and, with its log's path, "warnings"
+	"$PY" - "$T/o/session.json" <<-'EOF' || fail "cannot add notes to session.json"
+		import json, sys
+		j = json.load(open(sys.argv[1], encoding="utf-8"))
+		en = "vest V02 logged 1.0 positions a second: accelerations, decelerations and sprints are undercounted"
+		de = "Weste V02 hat 1,0 Positionen pro Sekunde aufgezeichnet: es werden zu wenige Sprints gezählt"
+		j["players"] = [{"vest_id": "V02", "notes": [en], "notes_de": [de]}]
+		j["warnings"] = ["/logs/V02.ubx: " + en, "/logs/V09.ubx: cannot use this log: the file is empty"]
+		j["warnings_de"] = ["/logs/V02.ubx: " + de, "/logs/V09.ubx: Aufzeichnung nicht verwendbar: die Datei ist leer"]
+		json.dump(j, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
+		EOF
 	"$KT" report --no-config --lang de -q "$T/o" || fail "report"
 	html=$T/o/index.html
 	# self-contained: no external scripts, styles, fonts or images
@@ -359,6 +485,51 @@ html)
 		    assert words, f"header '{h}' is only a unit: {heads}"
 		assert "Laufleistung (m/min)" in heads and "Position bekannt (%)" in heads, heads
 		EOF
+	# the player the run has notes about is marked " *" in the table (as
+	# on team.pdf: a character, not a colour alone, with a name for screen
+	# readers), and in their card; a footnote under the table says where
+	# the notes are; nobody else is marked. German page, then English.
+	noted() { # DOM FOOTNOTE NOTES_BOX_TITLE
+		"$PY" - "$@" <<-'EOF'
+			import html, re, sys
+			dom, foot, box = sys.argv[1:]
+			d = open(dom, encoding="utf-8").read()
+			text = lambda s: html.unescape(re.sub(r"<[^>]*>", "", s)).replace("\xa0", " ").strip()
+			rows = re.findall(r"<tr>(.*?)</tr>", d.split("<tbody>", 1)[1].split("</tbody>", 1)[0], re.S)
+			assert len(rows) == 5, f"{len(rows)} rows"
+			for r in rows:
+			    cell = re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)[1]
+			    t = text(cell)
+			    if t.startswith("Özil Çelik"):
+			        assert t == "Özil Çelik *", f"the row of the player with notes reads '{t}', not 'Özil Çelik *'"
+			        m = re.search(r"<a ([^>]*)>\*</a>", cell)
+			        assert m and 'href="#notes-star"' in m.group(1) and re.search(r'aria-label="[^"]{8,}"', m.group(1)), \
+			            f"the mark is no link to the footnote with a name for screen readers: {cell}"
+			    else:
+			        assert "*" not in t, f"'{t}' is marked, but the run has no notes about them"
+			fn = re.search(r'<p [^>]*id="notes-star"[^>]*>(.*?)</p>', d, re.S)
+			assert fn, "no footnote under the table"
+			assert text(fn.group(1)).startswith(foot) and box in text(fn.group(1)), f"footnote: '{text(fn.group(1))}'"
+			assert re.search(r'<section class="notes[^"]*" id="notes">\s*<h2>' + box + '</h2>', d), "the notes box the footnote points to has no id"
+			# the box names the player a note is about (it says "vest V02"):
+			# the coach knows the players, not their vests
+			box_html = re.search(r'<section class="notes[^"]*" id="notes">(.*?)</section>', d, re.S).group(1)
+			items = [text(li) for li in re.findall(r"<li>(.*?)</li>", box_html, re.S)]
+			assert len(items) == 2 and items[0].startswith("#2 Özil Çelik: /logs/V02.ubx: ") and \
+			    items[1].startswith("/logs/V09.ubx: "), f"notes box: {items}"
+			cards = [text(b) for b in re.findall(r"<b>(.*?)</b>", d.split('class="cards"', 1)[1], re.S)]
+			assert [c for c in cards if c.endswith(" *")] == ["#2 Özil Çelik *"], f"cards: {cards}"
+			EOF
+	}
+	noted "$T/dom" "* Hinweise zu den Werten dieses Spielers: oben unter „Hinweise zur Auswertung“" "Hinweise zur Auswertung" ||
+		fail "German index.html does not mark or name the player with notes"
+	cp -r "$T/o" "$T/oen"
+	"$KT" report --no-config --lang en -q "$T/oen" || fail "report --lang en"
+	prof=$(mktemp -d)
+	timeout 120 "${chrome[@]/--user-data-dir=*/--user-data-dir=$prof}" --dump-dom "file://$T/oen/index.html" >"$T/dom-en" 2>>"$T/chrome.log"
+	rm -rf "$prof"
+	noted "$T/dom-en" "* notes on this player's numbers: above under “Notes on this session”" "Notes on this session" ||
+		fail "English index.html does not mark or name the player with notes"
 	# a player card is narrow: each number keeps its unit on its line (a
 	# no-break space, which the browser's DOM writes as &nbsp;): "30,0" at a
 	# line's end and "km/h" below was a number without a unit
@@ -597,10 +768,37 @@ charts)
 		"$T/pk/team.csv" >"$T/t.csv" && mv "$T/t.csv" "$T/pk/team.csv"
 	"$KT" report --no-config -q --lang en "$T/pk" 2>"$T/err" || { cat "$T/err"; fail "report (unknown peaks)"; }
 	for v in V01 V02 V03; do pdftotext "$T/pk/players/$v/report.pdf" "$T/pk.$v.txt"; done
-	# (pdftotext puts the value a few lines after its caption)
-	grep -A8 -x 'Best 1 / 3 / 5 min' "$T/pk.V01.txt" | grep -Eqx '[0-9]+ / – / – m' || fail "V01: peaks 3 and 5 not '–'"
-	grep -A8 -x 'Best 1 / 3 / 5 min' "$T/pk.V02.txt" | grep -qx '–' || fail "V02: no peak known, not '–'"
-	grep -A8 -x 'Best 1 / 3 / 5 min' "$T/pk.V03.txt" | grep -Eqx '[0-9]+ / [0-9]+ / – m' || fail "V03: 'nan' peak not '–'"
+	# the value is the line of words right under its caption, from the
+	# same left edge (pdftotext's reading order moves it among the chart's)
+	value_under() { # PDF CAPTION
+		pdftotext -bbox "$1" - | $PY -c '
+import re, sys
+words = [(float(a), float(b), float(c), w) for a, b, c, w in re.findall(
+    r"<word xMin=\"([0-9.]+)\" yMin=\"([0-9.]+)\" xMax=\"([0-9.]+)\"[^>]*>([^<]*)</word>", sys.stdin.read())]
+lines = {}
+for x0, y, x1, w in words:
+    lines.setdefault(round(y), []).append((x0, x1, w))
+# the runs of words on a line less than 20 pt apart (a column each)
+rows = []
+for y, l in lines.items():
+    l.sort()
+    run = [l[0]]
+    for wd in l[1:] + [None]:
+        if wd is None or wd[0] - run[-1][1] > 20:
+            rows.append((y, run[0][0], " ".join(r[2] for r in run)))
+            run = []
+        if wd is not None:
+            run.append(wd)
+rows.sort()
+for k, (y, x, t) in enumerate(rows):
+    if t == sys.argv[1]:
+        print(next(t1 for y1, x1, t1 in rows[k + 1:] if abs(x1 - x) < 1))
+        break
+' "$2"
+	}
+	value_under "$T/pk/players/V01/report.pdf" 'Best 1 / 3 / 5 min' | grep -Eqx '[0-9]+ / – / – m' || fail "V01: peaks 3 and 5 not '–'"
+	value_under "$T/pk/players/V02/report.pdf" 'Best 1 / 3 / 5 min' | grep -qx '–' || fail "V02: no peak known, not '–'"
+	value_under "$T/pk/players/V03/report.pdf" 'Best 1 / 3 / 5 min' | grep -Eqx '[0-9]+ / [0-9]+ / – m' || fail "V03: 'nan' peak not '–'"
 	grep -qi 'nan' "$T"/pk.V0?.txt && fail "'nan' on a PDF"
 
 	# a half-minute session: speed.png has a tick every 0.1 min and a line
@@ -731,7 +929,7 @@ notes)
 	PATH="$T/bin:$PATH" "$KT" process --no-config "$T/s" -o "$T/a" 2>"$T/err"
 	[ $? -eq 3 ] || { cat "$T/err"; fail "expected exit 3 (partial)"; }
 	html=$T/a/index.html
-	grep -q '<section class="notes partial">' "$html" || fail "no partial-result box on index.html"
+	grep -q '<section class="notes partial"[ >]' "$html" || fail "no partial-result box on index.html"
 	grep -q "<li>$T/s/KT-0003.ubx: cannot use this log: no NMEA or UBX data in it" "$html" ||
 		fail "index.html does not name the garbage log: $(grep -A8 'class="notes' "$html")"
 	grep -q "<li>$T/s/KT-0004.ubx: cannot use this log: the file is empty</li>" "$html" ||

@@ -286,7 +286,7 @@ team_row(size_t row, size_t n, char **fields, void *userdata)
 	if (p->v[KT_TC_MINUTES] > 0 && isfinite(p->v[KT_TC_GAP_S])) {
 		double t = 100.0 * (1.0 - p->v[KT_TC_GAP_S] / (60.0 * p->v[KT_TC_MINUTES]));
 		if (t < p->v[KT_TC_KNOWN_PCT])
-			p->v[KT_TC_KNOWN_PCT] = t;
+			p->v[KT_TC_KNOWN_PCT] = t < 0 ? 0 : t; /* (a team.csv edited by hand) */
 	}
 	return 0;
 }

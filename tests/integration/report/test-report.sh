@@ -862,6 +862,20 @@ bad-input)
 		done
 		"$KT" report --no-config -q "$T/s" 2>"$T/err" || { cat "$T/err"; fail "no pitch: expected exit 0"; }
 		"$CHECK" "$T/s/players/V01/heatmap.png" "$T/s/team_heatmap.png" || fail "no-pitch heatmaps"
+		# a team.csv edited by hand with more gap than session: the share
+		# of the time with a position known is 0 %, not below
+		"$PY" - "$T/s/team.csv" <<-'EOF' || fail "cannot edit team.csv"
+			import csv, sys
+			rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
+			rows[0]["gap_s"] = str(float(rows[0]["minutes"]) * 60 * 3)
+			with open(sys.argv[1], "w", encoding="utf-8", newline="") as f:
+			    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+			    w.writeheader()
+			    w.writerows(rows)
+			EOF
+		"$KT" report --no-config -q "$T/s" 2>"$T/err" || { cat "$T/err"; fail "more gap than session: expected exit 0"; }
+		pdftotext "$T/s/players/V01/report.pdf" - | tr '\n' ' ' | grep -q 'position known 0.0 % of the time' ||
+			fail "more gap than session: not 'position known 0.0 %': $(pdftotext "$T/s/players/V01/report.pdf" - | grep -i 'known')"
 	fi
 	;;
 nodata)

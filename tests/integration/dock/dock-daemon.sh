@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: EUPL-1.2
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
-# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk diskshare earlier, and with the
-# project's vest emulator and simulator: session waitslow waitretry waitbound
-# noisy hopeless baddata badblock latekill noprocess. Bounded in time:
+# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk diskshare earlier
+# earlystop, and with the project's vest emulator and simulator: session waitslow waitretry
+# waitbound noisy hopeless baddata badblock latekill noprocess. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -907,8 +907,7 @@ noprocess)
 	stop_daemon
 	# a restart lists it again, from the store (not from the status file
 	# the first one left: until the new one has written its own, the
-	# listing would pass at once, and the SIGTERM below could come before
-	# kicktrackd has even set up its signals, exit 143)
+	# listing would pass at once, before the new one has read the store)
 	rm "$ROOT/status.json" || fail "no status file"
 	daemon -c "$W/kicktrack.conf" --quiet-time 1 --no-process
 	wait_for 10 stored_shown || { cat "$W/st.txt"; fail "the stored training not listed after a restart"; }
@@ -925,6 +924,82 @@ noprocess)
 	}
 	wait_for 5 ready_shown || { cat "$W/st.txt"; fail "status does not show the reports"; }
 	stop_daemon
+	;;
+earlystop)
+	# A stop signal during start-up is the same clean stop as later: exit 0,
+	# the status says stopped, nothing half-written, no port opened (before:
+	# SIGTERM/SIGINT were blocked for the signalfd only once the loop began,
+	# and a stop before that was the default death, exit 143, e.g. from a
+	# "systemctl stop" or a reboot while a season's store was being read).
+	# A store with 20000 trainings makes start-up take a while: their
+	# manifests are read after the warning about the missing pitch, and the
+	# SIGTERM goes as soon as that warning is out. Every try must stop
+	# cleanly; at least one must have hit start-up, or it tested nothing.
+	/usr/bin/python3 - "$ROOT" <<'EOP' || fail "cannot make the store"
+import os, sys
+for i in range(20000):
+    name = "2020-01-01_%05d" % i
+    d = "%s/sessions/%s" % (sys.argv[1], name)
+    os.makedirs(d + "/reports")
+    t = 1577836800000000 + i * 10**9
+    with open(d + "/manifest", "w") as f:
+        f.write("# kicktrack session manifest\nversion=1\nname=%s\nstart_us=%d\nend_us=%d\nreported=0\n"
+                % (name, t, t + 1))
+EOP
+	mkdata a 50000
+	vest V01 --log "$W/a" --idle-exit 120
+	printf '[daemon]\npitch = %s\n' "$W/nopitch.ini" > "$W/slow.conf"
+	pitch_said() { grep -q 'cannot read pitch' "$W/d.log"; }
+	hit=0
+	for try in 1 2 3 4 5; do
+		: > "$W/d.log"
+		rm -f "$ROOT/status.json"
+		$D -c "$W/slow.conf" -r "$ROOT" -d "$W/*.tty" --no-usb --no-process -v >>"$W/d.log" 2>&1 &
+		DPID=$!
+		for _ in $(seq 2000); do pitch_said && break; sleep 0.01; done
+		pitch_said || fail "try $try: the daemon did not get to the pitch"
+		kill -TERM "$DPID"
+		wait "$DPID"; rc=$?; DPID=
+		[ $rc -eq 0 ] || fail "try $try: SIGTERM during start-up: exit $rc, expected 0 (a clean stop)"
+		grep -q 'stopping on Terminated' "$W/d.log" || fail "try $try: the stop is not said"
+		grep -q '"running": false' "$ROOT/status.json" || fail "try $try: the status does not say stopped"
+		[ -z "$(find "$W" -name '*.tmp')" ] || fail "try $try: half-written files: $(find "$W" -name '*.tmp')"
+		grep -q 'stopping on Terminated (it came during start-up)' "$W/d.log" || continue
+		hit=$((hit + 1))
+		grep -q 'started: store' "$W/d.log" && fail "try $try: a stop during start-up went on to start"
+		tr -d ' \n' < "$ROOT/status.json" | grep -q '"vests":\[\]' ||
+			fail "try $try: a vest port was opened after the stop: $(grep '"id"' "$ROOT/status.json")"
+	done
+	[ $hit -gt 0 ] || fail "no SIGTERM came during start-up: the test did not test it"
+	echo "$hit of 5 stops came during start-up"
+	# ... also the earliest stop: as soon as main() has blocked the signals
+	# (SigBlk in /proc), before the store is opened: exit 0, and if it came
+	# before the store was opened, nothing was made
+	sigterm_blocked() { # PID: kicktrackd (not the shell before exec), SIGTERM (bit 14) blocked?
+		local k v
+		[ "/proc/$1/exe" -ef "$D" ] || return 1
+		while IFS=$':\t ' read -r k v; do
+			[ "$k" = SigBlk ] && [ $((0x$v & 0x4000)) -ne 0 ] && return 0
+		done < "/proc/$1/status"
+		return 1
+	}
+	for try in 1 2 3 4 5; do
+		: > "$W/d.log"
+		$D -r "$W/early$try" -d "$W/*.tty" --no-usb --no-process >>"$W/d.log" 2>&1 &
+		DPID=$!
+		while kill -0 "$DPID" 2>/dev/null && ! sigterm_blocked "$DPID" 2>/dev/null; do :; done
+		kill -TERM "$DPID"
+		wait "$DPID"; rc=$?; DPID=
+		[ $rc -eq 0 ] || fail "early try $try: SIGTERM right after start: exit $rc, expected 0"
+		grep -q 'stopping on Terminated' "$W/d.log" || fail "early try $try: the stop is not said"
+		if grep -q 'before the store was opened' "$W/d.log"; then
+			[ -e "$W/early$try" ] && fail "early try $try: a store made after the stop"
+		else
+			grep -q '"running": false' "$W/early$try/status.json" ||
+				fail "early try $try: the status does not say stopped"
+		fi
+		[ -z "$(find "$W" -name '*.tmp')" ] || fail "early try $try: half-written files: $(find "$W" -name '*.tmp')"
+	done
 	;;
 *)
 	echo "unknown case $CASE"; exit 2;;

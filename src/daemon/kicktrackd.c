@@ -830,6 +830,40 @@ load_roster(struct kt_dockd *d, const char *path)
 	return r < 0 ? r : 0;
 }
 
+/* The unfinished downloads an earlier run left, said at start-up: they are
+ * never deleted, and on a small disk they are what holds the space. */
+static void
+log_partials(struct kt_store *store)
+{
+	struct kt_store_partial *l = NULL;
+	char list[400] = "", a[32], b[32];
+	uint64_t total = 0;
+	size_t n = 0, len;
+
+	if (kt_store_list_partials(store, &l, &n) < 0 || n == 0) {
+		free(l);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		total += l[i].bytes;
+		len = strlen(list);
+		if (i == 4) {
+			snprintf(list + len, sizeof(list) - len, " and %zu more", n - i);
+			break;
+		}
+		kt_fmt_bytes(a, sizeof(a), (double)l[i].bytes, KT_BYTES_ROUND);
+		kt_fmt_bytes(b, sizeof(b), (double)l[i].size, KT_BYTES_ROUND);
+		snprintf(list + len, sizeof(list) - len, "%s%s session %" PRIu32 " (%s%s%s)",
+			 len ? ", " : "", l[i].vest_id, l[i].session_id, a, l[i].size ? " of " : "",
+			 l[i].size ? b : ", no resume point: downloaded again");
+	}
+	kt_fmt_bytes(a, sizeof(a), (double)total, KT_BYTES_ROUND);
+	log_info("store %s: %zu unfinished download%s from before, %s in all: %s; kept, each "
+		 "resumes when its vest is plugged in", kt_store_root(store), n, n == 1 ? "" : "s", a,
+		 list);
+	free(l);
+}
+
 /* Options that contradict each other: getopt would quietly take the last */
 static bool
 opposite_given(struct kt_args_seen *seen, const struct option *opts, int opt)
@@ -1124,6 +1158,7 @@ main(int argc, char **argv)
 		log_warning("cannot read pitch %s: %s; trainings get a pitch estimated from the tracks",
 			    dm.o.pitch_path, strerror(e));
 	}
+	log_partials(dm.d.store);
 	kt_training_load(&dm.d, now_mono_us());
 #if KT_HAVE_LIVE
 	/* a stop already waiting: run() takes it before gpsd is connected */

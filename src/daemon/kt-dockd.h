@@ -94,8 +94,9 @@ struct kt_vest {
 	char id[KT_DOCK_VEST_ID_LEN + 1];
 	char port_path[256];
 	enum kt_vest_state state;
-	char reason[320];          /* plain words: why FAILED or UNPLUGGED, or how
-	                            * the link is while downloading (damaged answers) */
+	char reason[800];          /* plain words: why FAILED or UNPLUGGED, or how
+	                            * the link is while downloading (damaged answers),
+	                            * or why it waits for disk space (what holds it) */
 	uint16_t firmware;
 	uint8_t battery_pct;
 	struct kt_vsess *sess;

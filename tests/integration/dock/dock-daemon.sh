@@ -3,7 +3,7 @@
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
 # Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk diskshare earlier
-# earlystop, and with the project's vest emulator and simulator: session waitslow waitretry
+# earlystop diskpartial, and with the project's vest emulator and simulator: session waitslow waitretry
 # waitbound noisy hopeless baddata badblock latekill noprocess. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
@@ -514,6 +514,95 @@ diskshare)
 	for i in 1 2 3; do stored V0$i s$i 100 || fail "V0$i not identical"; done
 	grep -q "vest V0[123]: there is room on the store's disk for session 100 now" "$W/d.log" ||
 		fail "the end of the wait is not said"
+	stop_daemon
+	;;
+diskpartial)
+	# Partial downloads an earlier daemon left are never deleted; on a small
+	# disk (a 2 MiB tmpfs in a mount namespace of its own, so root only)
+	# they can hold the space a new vest needs. Before, it waited for ever
+	# with only "too full for session 100 even alone". Now the log (at
+	# start-up, and in the warning) and the status say what holds the space
+	# (which vests and sessions, how much) and what to do; a vest plugged in
+	# again finishes its part (the rest is smaller), also one whose part has
+	# no resume point (a kill -9 before the first one): what it holds is
+	# freed when it starts again, and counted as room (before: it waited
+	# for ever beside its own partial). A part whose session is no longer
+	# on its (plugged-in) vest is said so.
+	[ "$(id -u)" -eq 0 ] || { echo "not root: cannot mount a tmpfs"; exit 77; }
+	if [ -z "${KT_DOCK_NS:-}" ]; then
+		unshare -m true 2>"$W/ns.err" ||
+			{ echo "SKIP: no mount namespace here: $(cat "$W/ns.err")"; exit 77; }
+		trap - EXIT
+		rm -rf "$W"
+		KT_DOCK_NS=1 exec unshare -m "$0" "$@"
+	fi
+	mkdir "$W/small"
+	mount -t tmpfs -o size=2m tmpfs "$W/small" || fail "cannot mount a tmpfs"
+	ROOT=$W/small/root
+	mkdir "$ROOT"
+	mkdata s5 708000; mkdata s6 708000; mkdata s7 300000; mkdata s1 1200000; mkdata s8 10000
+	# the earlier daemon: V05 and V06 unplugged half-way (their resume
+	# points are saved), V07 killed with the daemon before its first one
+	vest V05 --log "$W/s5" --unplug-after 600000 --idle-exit 120
+	vest V06 --log "$W/s6" --unplug-after 400000 --idle-exit 120
+	daemon --no-process
+	unplugged_both() { [ "$(grep -c 'unplugged during session 100' "$W/d.log")" -eq 2 ]; }
+	wait_for 30 unplugged_both || fail "V05 and V06 not unplugged half-way"
+	vest V07 --log "$W/s7" --rate 40000 --idle-exit 120
+	v07_part_no_meta() {
+		local f
+		f=$(ls "$ROOT"/partial/V07/100-*.part 2>/dev/null) && [ "$(stat -c %s "$f")" -ge 80000 ]
+	}
+	wait_for 20 v07_part_no_meta || fail "V07's download did not begin"
+	ls "$ROOT"/partial/V07/*.meta >/dev/null 2>&1 && fail "V07 has a resume point already: the test is too slow here"
+	kill -9 "$DPID"; wait "$DPID" 2>/dev/null; DPID=
+	kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null
+	rm -f "$W/V07.tty"
+	# the new daemon says what it found
+	: > "$W/d.log"
+	daemon --no-process
+	wait_for 10 grep -q 'started: store' "$W/d.log" || fail "the daemon did not start"
+	grep -q "store $ROOT: 3 unfinished downloads from before, [0-9.]* MB in all: V05 session 100 (5[0-9][0-9] kB of 708 kB), V06 session 100 (3[0-9][0-9] kB of 708 kB), V07 session 100 ([0-9]* kB, no resume point: downloaded again); kept, each resumes when its vest is plugged in" "$W/d.log" ||
+		fail "the unfinished downloads are not said at start-up"
+	vest V01 --log "$W/s1" --idle-exit 120
+	held_by() { # N TEXT: V01's line in kicktrack status names N unfinished downloads, then TEXT
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q "^  V01 *waiting for disk space: the store's disk is too full for session 100 even alone: it needs 1.2 MB more, there is room for [0-9.]* kB; [0-9.]* [kM]B there is held by $1 unfinished downloads\{0,1\} (kept until \(they are\|it is\) finished): $2; free space there (df -h $ROOT) for this one, the download then goes on by itself$" "$W/st.txt"
+	}
+	wait_for 10 held_by 3 "V05 session 100 (5[0-9][0-9] kB of 708 kB), V06 session 100 (3[0-9][0-9] kB of 708 kB), V07 session 100 ([0-9]* kB, no resume point: downloaded again); plug V05, V06, V07 in to finish them" ||
+		{ cat "$W/st.txt"; fail "the waiting vest does not say what holds the space"; }
+	grep -q "warning: vest V01: the store's disk is too full for session 100 even alone: it needs 1.2 MB more, there is room for [0-9.]* kB; [0-9.]* MB there is held by 3 unfinished downloads (kept until they are finished): V05 session 100" "$W/d.log" ||
+		fail "the log does not say what holds the space"
+	# V05 plugged in again: the rest of its session fits, it is finished
+	vest V05 --log "$W/s5" --idle-exit 120
+	wait_for 20 stored V05 s5 100 || fail "V05 not finished"
+	grep -q 'vest V05: resuming session 100 at byte [1-9]' "$W/d.log" || fail "V05 did not resume"
+	wait_for 5 held_by 2 "V06 session 100 (3[0-9][0-9] kB of 708 kB), V07 session 100 ([0-9]* kB, no resume point: downloaded again); plug V06, V07 in to finish them" ||
+		{ cat "$W/st.txt"; fail "the finished download is still said to hold the space"; }
+	# V07 plugged in again: its session fits only with the space its
+	# partial frees when it starts again (no resume point: all of it);
+	# a filler leaves room for half of its partial less than it needs
+	part=$(ls "$ROOT"/partial/V07/100-*.part)
+	P=$(stat -c %s "$part")
+	A=$(($(stat -f -c '%a * %S' "$ROOT")))
+	T=$((300000 + 65536 + 16384 - P / 2))
+	[ "$A" -gt "$T" ] || fail "the test's disk is too small: $A free, $T wanted"
+	head -c $((A - T)) /dev/zero > "$W/small/filler"
+	vest V07 --log "$W/s7" --idle-exit 120
+	wait_for 20 stored V07 s7 100 || fail "V07 not stored: it waits beside its own partial ($P bytes) for ever"
+	grep -q 'vest V07: downloading session 100 (300000 bytes)' "$W/d.log" || fail "V07 did not start again"
+	grep -q 'vest V07: .*too full' "$W/d.log" && fail "V07 said it did not fit"
+	# V06 plugged in with another session: its part is no longer on the vest
+	vest V06 --log "$W/s8" --idle-exit 120
+	wait_for 20 stored V06 s8 100 || fail "V06's new session not stored"
+	wait_for 5 held_by 1 "V06 session 100 (3[0-9][0-9] kB of 708 kB, no longer on the vest); a download no longer on its vest cannot be finished: only deleting it from $ROOT/partial/ frees its space" ||
+		{ cat "$W/st.txt"; fail "a part no longer on its vest is not said so"; }
+	# room again: V01 goes on by itself; V06's part is kept (never deleted)
+	rm "$W/small/filler"
+	mount -o remount,size=4m "$W/small" || fail "cannot grow the tmpfs"
+	wait_for 20 stored V01 s1 100 || fail "V01 not stored once there was room"
+	[ -n "$(ls "$ROOT"/partial/V06/100-*.part 2>/dev/null)" ] || fail "a partial download was deleted"
+	grep -q 'No space left on device' "$W/d.log" && fail "the daemon filled the disk"
 	stop_daemon
 	;;
 session)

@@ -3,8 +3,8 @@
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
 # Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk diskshare earlier
-# earlystop diskpartial, and with the project's vest emulator and simulator: session waitslow waitretry
-# waitbound noisy hopeless baddata badblock latekill noprocess. Bounded in time:
+# earlystop diskpartial diskorder, and with the project's vest emulator and simulator: session
+# waitslow waitretry waitbound noisy hopeless baddata badblock latekill noprocess. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -602,6 +602,54 @@ diskpartial)
 	mount -o remount,size=4m "$W/small" || fail "cannot grow the tmpfs"
 	wait_for 20 stored V01 s1 100 || fail "V01 not stored once there was room"
 	[ -n "$(ls "$ROOT"/partial/V06/100-*.part 2>/dev/null)" ] || fail "a partial download was deleted"
+	grep -q 'No space left on device' "$W/d.log" && fail "the daemon filled the disk"
+	stop_daemon
+	;;
+diskorder)
+	# Of the downloads waiting for disk space that fit, the smallest goes
+	# first, so the most sessions finish. Three vests (500, 400, 300 kB,
+	# plugged in largest first) on a tmpfs (a mount namespace of its own, so
+	# root only) where none fits; then the disk gets room for any one of
+	# them but no two, and after each is stored that much room again (as
+	# staff moving old sessions elsewhere would): they are stored smallest
+	# first, one at a time, each byte-identical.
+	[ "$(id -u)" -eq 0 ] || { echo "not root: cannot mount a tmpfs"; exit 77; }
+	if [ -z "${KT_DOCK_NS:-}" ]; then
+		unshare -m true 2>"$W/ns.err" ||
+			{ echo "SKIP: no mount namespace here: $(cat "$W/ns.err")"; exit 77; }
+		trap - EXIT
+		rm -rf "$W"
+		KT_DOCK_NS=1 exec unshare -m "$0" "$@"
+	fi
+	mkdir "$W/small"
+	SIZE=262144
+	mount -t tmpfs -o size=$SIZE tmpfs "$W/small" || fail "cannot mount a tmpfs"
+	ROOT=$W/small/root
+	mkdir "$ROOT"
+	mkdata s1 500000; mkdata s3 400000; mkdata s2 300000
+	daemon --no-process
+	for i in 1 3 2; do
+		vest V0$i --log "$W/s$i" --idle-exit 120
+		sleep 0.5 # found in this order
+	done
+	n_alone() { [ "$(grep -c 'waiting for disk space: the store.s disk is too full for session 100 even alone' "$ROOT/status.json" 2>/dev/null)" -eq 3 ]; }
+	wait_for 20 n_alone || fail "the three vests do not all wait for disk space"
+	# free space for any one of them (the largest needs 500 kB and 80 kB
+	# kept free) but for no two (the two smallest with a download's 96 kB)
+	room_for_one() {
+		local used=$(( $(stat -f -c '(%b - %a) * %S' "$ROOT") ))
+		SIZE=$(( (used + 690000 + 4095) / 4096 * 4096 ))
+		mount -o remount,size=$SIZE "$W/small" || fail "cannot grow the tmpfs"
+	}
+	room_for_one
+	for i in 2 3 1; do
+		wait_for 30 stored V0$i s$i 100 || fail "V0$i not stored (order so far: $(grep -o 'vest V0[123]: downloading' "$W/d.log" | tr '\n' ' '))"
+		room_for_one
+	done
+	order=$(grep -o 'vest V0[123]: \(downloading session 100\|session 100 ([0-9]* bytes) verified and stored\)' "$W/d.log" |
+		sed 's/vest \(V0.\): downloading.*/\1 begins/; s/vest \(V0.\): session.*/\1 stored/' | tr '\n' ' ')
+	[ "$order" = "V02 begins V02 stored V03 begins V03 stored V01 begins V01 stored " ] ||
+		fail "not smallest first, one at a time: $order"
 	grep -q 'No space left on device' "$W/d.log" && fail "the daemon filled the disk"
 	stop_daemon
 	;;

@@ -4,7 +4,7 @@
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
 # Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk diskshare earlier
 # earlystop diskpartial diskorder, and with the project's vest emulator and simulator: session
-# waitslow waitretry waitbound noisy hopeless baddata badblock latekill noprocess. Bounded in time:
+# waitslow waitretry waitbound noisy hopeless baddata badblock latekill noprocess reportfull. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -715,6 +715,67 @@ waitslow)
 	wait_for 90 grep -q 'reports ready' "$W/d.log" || fail "no reports"
 	wait_for 10 nraw_is 2 || fail "only $(nraw) of 2 stored"
 	first_report_has_both
+	;;
+reportfull)
+	# The store's disk has room for the two vests' logs but not for their
+	# reports (a 3.2 MB tmpfs in a mount namespace of its own, so root
+	# only). The processing fails to write them: nothing half-written, the
+	# logs safe, and the log and 'kicktrack status' say it is the full disk
+	# and what to do (before: "processing FAILED (exit code 1) ... run
+	# kicktrack process by hand to see why", and never made again). Once
+	# there is room, the reports are made by themselves.
+	[ "$(id -u)" -eq 0 ] || { echo "not root: cannot mount a tmpfs"; exit 77; }
+	if [ -z "${KT_DOCK_NS:-}" ]; then
+		unshare -m true 2>"$W/ns.err" ||
+			{ echo "SKIP: no mount namespace here: $(cat "$W/ns.err")"; exit 77; }
+		trap - EXIT
+		rm -rf "$W"
+		KT_DOCK_NS=1 exec unshare -m "$0" "$@"
+	fi
+	mkdir "$W/small"
+	mount -t tmpfs -o size=3200k tmpfs "$W/small" || fail "cannot mount a tmpfs"
+	ROOT=$W/small/root
+	mkdir "$ROOT"
+	$SIM -o "$W/sim" -p 2 -m 10 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	for f in "$W"/sim/*.ubx; do
+		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" --rate 400000 >/dev/null 2>>"$W/vest.err" &
+		PIDS+=($!)
+	done
+	daemon -c "$W/kicktrack.conf" --quiet-time 1
+	wait_for 60 nraw_is 2 || fail "only $(nraw) of 2 stored"
+	for f in "$W"/sim/*.ubx; do
+		cmp -s "$f" "$ROOT"/raw/"$(basename "$f" .ubx)"/1-*.log || fail "$(basename "$f") not byte-identical"
+	done
+	wait_for 60 grep -q "error: training .*: the store's disk is full (.* free): the reports could not be written (whole); the logs are safe; free space there (df -h $ROOT), the reports are then made by themselves" "$W/d.log" ||
+		fail "the full disk is not said as the reason the reports are missing"
+	grep -q 'processing failed (exit code' "$W/d.log" && fail "a full disk said as a failed processing"
+	nospace_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q "^  20[0-9-]*_[0-9]* *2 logs  reports NOT made: the store's disk is full (.* free): the reports could not be written (whole); the logs are safe; free space there (df -h $ROOT), the reports are then made by themselves$" "$W/st.txt"
+	}
+	wait_for 5 nospace_shown || { cat "$W/st.txt"; fail "kicktrack status does not say why the reports are missing"; }
+	# nothing half-written: no temporary file, no staging folder, no report
+	[ -z "$(find "$ROOT" -name '*.tmp' -o -name '.kicktrack-*')" ] ||
+		fail "left behind: $(find "$ROOT" -name '*.tmp' -o -name '.kicktrack-*')"
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	[ -z "$(ls "$t")" ] || fail "a report from the failed run: $(ls "$t")"
+	# not tried again and again while the disk stays full
+	sleep 3
+	[ "$(grep -c ': processing 2 logs' "$W/d.log")" -eq 1 ] || fail "processed again on a disk still full"
+	alive
+	# room: the reports are made by themselves
+	mount -o remount,size=16m "$W/small" || fail "cannot grow the tmpfs"
+	wait_for 60 grep -q 'reports ready' "$W/d.log" || fail "the reports not made once there was room"
+	grep -q "training .*: [0-9.]* MB free on the store's disk now: making its reports again" "$W/d.log" ||
+		fail "the retry is not said"
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "report: $(cat "$t/team.csv")"
+	ready_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q ' 2 logs  reports ready' "$W/st.txt" && ! grep -q 'NOT made' "$W/st.txt"
+	}
+	wait_for 5 ready_shown || { cat "$W/st.txt"; fail "status does not show the reports"; }
+	stop_daemon
 	;;
 storeroot)
 	# A typo in the store root (a folder that is not there, nor its parent):

@@ -635,18 +635,26 @@ kt_training_load(struct kt_dockd *d, int64_t now_us)
 	r = kt_store_list_sessions(d->store, &names, &n);
 	if (r < 0)
 		return log_error_errno(r, "cannot list the trainings in %s: %m", kt_store_root(d->store));
-	for (size_t i = 0; i < n; i++) {
-		struct kt_training *nt = realloc(d->trainings, (d->n_trainings + 1) * sizeof(*nt));
-		struct kt_training *t;
+	/* room for them all at once: a season's store has hundreds, and one
+	 * realloc per training copies the array each time */
+	if (n) {
+		struct kt_training *nt = realloc(d->trainings, (d->n_trainings + n) * sizeof(*nt));
 
-		if (!nt)
-			break;
-		d->trainings = nt;
-		t = &d->trainings[d->n_trainings];
+		if (nt)
+			d->trainings = nt;
+		else
+			r = log_error_errno(-ENOMEM, "cannot load the trainings in %s: %m",
+					    kt_store_root(d->store));
+	}
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		struct kt_training *t = &d->trainings[d->n_trainings];
+
+		int q;
+
 		*t = (struct kt_training){ 0 };
-		r = kt_store_manifest_read(d->store, names[i], &t->m);
-		if (r < 0) {
-			log_warning_errno(r, "training %s: cannot read its manifest: %m", names[i]);
+		q = kt_store_manifest_read(d->store, names[i], &t->m);
+		if (q < 0) {
+			log_warning_errno(q, "training %s: cannot read its manifest: %m", names[i]);
 			continue;
 		}
 		if (asprintf(&t->report_dir, "%s/sessions/%s/reports", kt_store_root(d->store),
@@ -681,7 +689,7 @@ kt_training_load(struct kt_dockd *d, int64_t now_us)
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 void

@@ -245,6 +245,9 @@ show(FILE *out, const char *path, bool tty)
 		fputc('\n', out);
 	}
 
+	/* kicktrackd paused recording: the store's disk is (nearly) full */
+	if (jstr(root, "recording_note") && *jstr(root, "recording_note"))
+		fprintf(out, "NOT RECORDING: %s\n", jstr(root, "recording_note"));
 	fprintf(out, "%-8s %-20s %10s %10s %9s %7s %10s %9s  %s\n", "VEST", "PLAYER", "SPEED km/h", "DIST m",
 		"HSR m", "SPRINTS", "MAX km/h", "LAST FIX", "STATE");
 	n = json_object_array_length(players);

@@ -271,6 +271,8 @@ render(FILE *f, const char *path, bool clear)
 				fprintf(f, "reports ready: %s\n", jstr(t, "report_dir"));
 			else if (!strcmp(st, "stored"))
 				fprintf(f, "stored; no reports made (kicktrackd runs with processing off)\n");
+			else if (*jstr(t, "reason")) /* the store's disk was full */
+				fprintf(f, "reports NOT made: %s\n", jstr(t, "reason"));
 			else {
 				/* report_dir is .../sessions/NAME/reports; the logs are beside it */
 				const char *rd = jstr(t, "report_dir");

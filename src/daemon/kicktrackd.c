@@ -314,8 +314,9 @@ usage(FILE *f)
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n\n"
 		"Command-line options win over the config file; each is given once, except\n"
-		"-d and -u, and --erase and --no-erase not both. SIGTERM/SIGINT stop cleanly\n"
-		"(partial downloads resume next time), SIGHUP scans the ports at once.\n"
+		"-d and -u, and --erase and --no-erase not both. SIGTERM/SIGINT stop cleanly,\n"
+		"also during start-up (partial downloads resume next time), SIGHUP scans the\n"
+		"ports at once.\n"
 		"Watch it with 'kicktrack status --watch'. See kicktrackd(8).\n",
 		KT_DOCK_MAX_CHUNK);
 }
@@ -632,6 +633,49 @@ live_session_done(const char *session_dir, void *userdata)
 }
 #endif
 
+/* The signals the loop reads from its signalfd. main() blocks them first of
+ * all, so that one during start-up waits (pending) instead of killing the
+ * daemon half-way (exit 143); the processing child unblocks them. */
+static void
+loop_signals(sigset_t *ret)
+{
+	sigemptyset(ret);
+	sigaddset(ret, SIGTERM);
+	sigaddset(ret, SIGINT);
+	sigaddset(ret, SIGHUP);
+	sigaddset(ret, SIGCHLD);
+}
+
+/* A stop signal waiting (blocked) since start-up: its number, else 0. */
+static int
+stop_pending(void)
+{
+	sigset_t p;
+
+	if (sigpending(&p) < 0)
+		return 0;
+	return sigismember(&p, SIGTERM) ? SIGTERM : sigismember(&p, SIGINT) ? SIGINT : 0;
+}
+
+/* Everything the signalfd holds: stop, re-scan, reap. */
+static void
+read_signals(struct daemon *dm, int sfd, bool starting, bool *stop)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+			log_info("stopping on %s%s", strsignal((int)si.ssi_signo),
+				 starting ? " (it came during start-up)" : "");
+			*stop = true;
+		} else if (si.ssi_signo == SIGHUP) {
+			dm->next_scan_us = 0;
+		} else if (si.ssi_signo == SIGCHLD) {
+			reap(dm);
+		}
+	}
+}
+
 static int
 run(struct daemon *dm)
 {
@@ -642,23 +686,18 @@ run(struct daemon *dm)
 	bool stop = false, downloading = false;
 	int64_t last_wake = 0;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	loop_signals(&mask);
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sfd < 0)
 		return log_error_errno(-errno, "cannot create a signalfd: %m");
-	signal(SIGPIPE, SIG_IGN);
-	/* over RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing us */
-	signal(SIGXFSZ, SIG_IGN);
-
-	log_info("kicktrackd %s started: store %s, %zu device pattern(s), %zu USB id(s), "
-		 "erase %s, processing %s (quiet time %u s)", KT_VERSION, kt_store_root(d->store),
-		 dm->o.n_devices, dm->o.n_usb_ids, dm->o.erase ? "on" : "off",
-		 dm->o.process ? "on" : "off", dm->o.quiet_s);
+	/* a stop during start-up: before a port is opened or a training
+	 * processed, the same clean stop as one in the loop */
+	read_signals(dm, sfd, true, &stop);
+	if (!stop)
+		log_info("kicktrackd %s started: store %s, %zu device pattern(s), %zu USB id(s), "
+			 "erase %s, processing %s (quiet time %u s)", KT_VERSION,
+			 kt_store_root(d->store), dm->o.n_devices, dm->o.n_usb_ids,
+			 dm->o.erase ? "on" : "off", dm->o.process ? "on" : "off", dm->o.quiet_s);
 
 	while (!stop) {
 		int64_t now = now_mono_us(), next;
@@ -747,19 +786,8 @@ run(struct daemon *dm)
 			d->wall_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 		}
 
-		if (pfd[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
-					log_info("stopping on %s", strsignal((int)si.ssi_signo));
-					stop = true;
-				} else if (si.ssi_signo == SIGHUP) {
-					dm->next_scan_us = 0;
-				} else if (si.ssi_signo == SIGCHLD) {
-					reap(dm);
-				}
-			}
-		}
+		if (pfd[0].revents & POLLIN)
+			read_signals(dm, sfd, false, &stop);
 #if KT_HAVE_LIVE
 		if (dm->live) {
 			int lr = kt_live_dispatch(dm->live, now);
@@ -800,6 +828,40 @@ load_roster(struct kt_dockd *d, const char *path)
 		r = strv_add(&d->roster, &d->n_roster, ros.entries[i].vest_id);
 	kt_roster_clear(&ros);
 	return r < 0 ? r : 0;
+}
+
+/* The unfinished downloads an earlier run left, said at start-up: they are
+ * never deleted, and on a small disk they are what holds the space. */
+static void
+log_partials(struct kt_store *store)
+{
+	struct kt_store_partial *l = NULL;
+	char list[400] = "", a[32], b[32];
+	uint64_t total = 0;
+	size_t n = 0, len;
+
+	if (kt_store_list_partials(store, &l, &n) < 0 || n == 0) {
+		free(l);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		total += l[i].bytes;
+		len = strlen(list);
+		if (i == 4) {
+			snprintf(list + len, sizeof(list) - len, " and %zu more", n - i);
+			break;
+		}
+		kt_fmt_bytes(a, sizeof(a), (double)l[i].bytes, KT_BYTES_ROUND);
+		kt_fmt_bytes(b, sizeof(b), (double)l[i].size, KT_BYTES_ROUND);
+		snprintf(list + len, sizeof(list) - len, "%s%s session %" PRIu32 " (%s%s%s)",
+			 len ? ", " : "", l[i].vest_id, l[i].session_id, a, l[i].size ? " of " : "",
+			 l[i].size ? b : ", no resume point: downloaded again");
+	}
+	kt_fmt_bytes(a, sizeof(a), (double)total, KT_BYTES_ROUND);
+	log_info("store %s: %zu unfinished download%s from before, %s in all: %s; kept, each "
+		 "resumes when its vest is plugged in", kt_store_root(store), n, n == 1 ? "" : "s", a,
+		 list);
+	free(l);
 }
 
 /* Options that contradict each other: getopt would quietly take the last */
@@ -1016,8 +1078,17 @@ int
 main(int argc, char **argv)
 {
 	static struct daemon dm;
-	int r, store_lock = -1;
+	sigset_t mask;
+	int r, sig, store_lock = -1;
 
+	/* First of all: from here on SIGTERM/SIGINT (and SIGHUP) wait for
+	 * run()'s signalfd, so a stop during start-up (config, store, a big
+	 * store's trainings) is the same clean stop as later, not exit 143. */
+	loop_signals(&mask);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* over RLIMIT_FSIZE a write fails with EFBIG (reported) instead of killing us */
+	signal(SIGXFSZ, SIG_IGN);
 	setlocale(LC_CTYPE, "");
 	kt_log_set_program("kicktrackd");
 	/* files 0640, directories 0750 whatever the caller's umask */
@@ -1034,6 +1105,14 @@ main(int argc, char **argv)
 	if (r != 0) {
 		opts_clear(&dm.o);
 		return r > 0 ? 0 : 2;
+	}
+	/* stopped before the store was touched: nothing to leave behind */
+	sig = stop_pending();
+	if (sig) {
+		log_info("stopping on %s (it came during start-up, before the store was opened)",
+			 strsignal(sig));
+		opts_clear(&dm.o);
+		return 0;
 	}
 	r = kt_store_open(dm.o.store_root, &dm.d.store);
 	if (r == -ENOENT) {
@@ -1079,9 +1158,11 @@ main(int argc, char **argv)
 		log_warning("cannot read pitch %s: %s; trainings get a pitch estimated from the tracks",
 			    dm.o.pitch_path, strerror(e));
 	}
+	log_partials(dm.d.store);
 	kt_training_load(&dm.d, now_mono_us());
 #if KT_HAVE_LIVE
-	if (dm.live_cfg.enable) {
+	/* a stop already waiting: run() takes it before gpsd is connected */
+	if (dm.live_cfg.enable && !stop_pending()) {
 		/* the live numbers must equal the reports: same thresholds and
 		 * filter as the processing reads from the same config file */
 		dm.live_cfg.params = dm.proc_params;

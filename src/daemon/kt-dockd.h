@@ -94,8 +94,9 @@ struct kt_vest {
 	char id[KT_DOCK_VEST_ID_LEN + 1];
 	char port_path[256];
 	enum kt_vest_state state;
-	char reason[320];          /* plain words: why FAILED or UNPLUGGED, or how
-	                            * the link is while downloading (damaged answers) */
+	char reason[800];          /* plain words: why FAILED or UNPLUGGED, or how
+	                            * the link is while downloading (damaged answers),
+	                            * or why it waits for disk space (what holds it) */
 	uint16_t firmware;
 	uint8_t battery_pct;
 	struct kt_vsess *sess;
@@ -211,7 +212,16 @@ struct kt_training {
 	char without[256];         /* vests whose download was unfinished when the
 	                            * reports were made ("KT-0003 (37 %)") */
 	char without_de[256];      /* the same for the German notes ("KT-0003 (Download 37 %)") */
+	bool nospace;              /* its last run could not write the reports: the
+	                            * store's disk was full; made again once there is room */
+	uint64_t nospace_avail;    /* free bytes on the store's disk after that run */
+	char reason[256];          /* why its reports are not made (the full disk), or "" */
 };
+
+/* The processing child's exit status when the reports could not be written
+ * (whole) for lack of disk space (ENOSPC, EDQUOT, EFBIG): not one of
+ * kicktrack process's own (0..3). */
+#define KT_TRAINING_EXIT_NOSPACE 75
 
 int kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id,
 		    uint32_t crc32, const char *raw_path, int64_t start_unix_us, int64_t now_us);

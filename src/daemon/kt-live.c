@@ -32,6 +32,13 @@
 #define STATUS_PERIOD_US USEC
 /* A TPV waits this long for a second report of the same epoch before it is written. */
 #define PENDING_MAX_US (USEC / 2)
+/* Disk space: below the first, recording pauses (checked every second, and
+ * at once when a write finds the disk full), so that the manifest, the
+ * status files and the downloads' resume points still fit and a session
+ * ends whole; at the second it goes on (a margin, so that it does not
+ * start and stop with every file the others write). */
+#define LIVE_PAUSE_BYTES (256 * 1024)
+#define LIVE_RESUME_BYTES (512 * 1024)
 /* The live totals are a kt_track_snapshot_totals() of every vest at each
  * status tick: the snapshot is incremental (only the filter's last window
  * is recomputed, the rest is accumulated once) and leaves out the 10 Hz
@@ -113,6 +120,7 @@ struct live_dev {
 	int64_t last_fix_mono_us;   /* INT64_MIN: none yet */
 	int last_mode;
 	uint64_t epochs, fixes;
+	uint64_t unrecorded;        /* epochs not recorded: the disk was full */
 	unsigned gaps;
 	bool write_error;
 	/* numbers of the last status tick */
@@ -142,6 +150,10 @@ struct kt_live {
 	int64_t next_status_us;
 	int error;                  /* first fatal error inside a callback */
 	struct kt_live_stats stats;
+	/* recording paused: the store's disk is (nearly) full */
+	bool paused;
+	int64_t paused_mono_us;
+	char pause_note[400];       /* for live.json: why, and what to do */
 };
 
 /* ---- config ---- */
@@ -453,6 +465,7 @@ dev_session_reset(struct live_dev *d)
 	d->last_fix_mono_us = INT64_MIN;
 	d->last_mode = 0;
 	d->epochs = d->fixes = 0;
+	d->unrecorded = 0;
 	d->gaps = 0;
 	d->write_error = false;
 }
@@ -602,17 +615,48 @@ fatal(struct kt_live *l, int r)
 		l->error = r;
 }
 
+static void live_pause(struct kt_live *l, uint64_t avail, const struct live_dev *d, int r);
+
+/* A mark in every open recording ("# kicktrack-live paused <time>"),
+ * written whatever the pause (a few bytes; on a full disk it is simply not
+ * there, the recording stays whole). */
+static void
+dev_mark(struct kt_live *l, struct live_dev *d, const char *what)
+{
+	char line[160], ts[40];
+	int n;
+
+	if (!d->rec || d->write_error)
+		return;
+	if (d->last_t_us != INT64_MIN)
+		kt_fmt_utc(ts, sizeof(ts), d->last_t_us, 3);
+	else
+		snprintf(ts, sizeof(ts), "-");
+	n = snprintf(line, sizeof(line), "# kicktrack-live %s %s\r\n", what, ts);
+	if (n > 0 && (size_t) n < sizeof(line) &&
+	    kt_store_live_append(d->rec, (const uint8_t *) line, (size_t) n) >= 0 && d->reader)
+		(void) kt_log_reader_feed(d->reader, (const uint8_t *) line, (size_t) n);
+}
+
+/* header: the recording's first lines, written also while paused */
 static int
-dev_write(struct kt_live *l, struct live_dev *d, const char *data, size_t len)
+dev_append(struct kt_live *l, struct live_dev *d, const char *data, size_t len, bool header)
 {
 	int r;
 
-	if (!d->rec || d->write_error)
+	if (!d->rec || d->write_error || (l->paused && !header))
 		return 0;
 	r = kt_store_live_append(d->rec, (const uint8_t *) data, len);
+	if (r == -ENOSPC || r == -EDQUOT) {
+		/* the disk filled between two checks: pause (nothing of it
+		 * written), go on once there is room */
+		live_pause(l, 0, d, r);
+		return r;
+	}
 	if (r < 0) {
-		/* e.g. a full disk: say it once, keep the live view and the other
-		 * vests going; what was appended so far is kept and committed */
+		/* an I/O error, the size limit: say it once, keep the live view
+		 * and the other vests going; what was appended so far is kept
+		 * and committed */
 		d->write_error = true;
 		log_error_errno(r, "vest %s: cannot append to the live recording in %s: %m; "
 			       "this vest is no longer recorded in this session", d->vest_id, kt_store_root(l->store));
@@ -624,6 +668,78 @@ dev_write(struct kt_live *l, struct live_dev *d, const char *data, size_t len)
 			log_debug_errno(r, "vest %s: log reader: %m", d->vest_id);
 	}
 	return 0;
+}
+
+static int
+dev_write(struct kt_live *l, struct live_dev *d, const char *data, size_t len)
+{
+	return dev_append(l, d, data, len, false);
+}
+
+/* Recording pauses: the store's disk has avail bytes free (below
+ * LIVE_PAUSE_BYTES), or d's write found it full (r). Said once; the live
+ * numbers pause too (they are those of the recording). */
+static void
+live_pause(struct kt_live *l, uint64_t avail, const struct live_dev *d, int r)
+{
+	const char *root = kt_store_root(l->store);
+	char a[32], b[32], ts[40] = "";
+
+	if (l->paused)
+		return;
+	l->paused = true;
+	l->paused_mono_us = l->now_us;
+	if (d && d->last_t_us != INT64_MIN)
+		kt_fmt_utc(ts, sizeof(ts), d->last_t_us, 1);
+	kt_fmt_bytes(b, sizeof(b), LIVE_RESUME_BYTES, KT_BYTES_ROUND);
+	if (d)
+		snprintf(l->pause_note, sizeof(l->pause_note),
+			 "the store's disk is full (%s): live recording paused%s%s; what was recorded "
+			 "is kept; it goes on by itself once %s are free: free space there (df -h %s)",
+			 strerror(-r), *ts ? " at " : "", ts, b, root);
+	else
+		snprintf(l->pause_note, sizeof(l->pause_note),
+			 "the store's disk is nearly full (%s free): live recording paused, so that the "
+			 "sessions and the status still fit; what was recorded is kept; it goes on by itself "
+			 "once %s are free: free space there (df -h %s)",
+			 kt_fmt_bytes(a, sizeof(a), (double) avail, KT_BYTES_ROUND), b, root);
+	if (d)
+		log_warning("vest %s: cannot append to the live recording in %s: %s", d->vest_id, root,
+			    l->pause_note);
+	else
+		log_warning("%s", l->pause_note);
+	for (size_t i = 0; i < l->n_devs; i++)
+		dev_mark(l, l->devs[i], "paused");
+}
+
+/* Room again: recording goes on (the gap is marked in each recording). */
+static void
+live_resume(struct kt_live *l, uint64_t avail)
+{
+	char a[32];
+
+	l->paused = false;
+	l->pause_note[0] = '\0';
+	log_info("%s free on the store's disk again: live recording goes on (paused for %lld s)",
+		 kt_fmt_bytes(a, sizeof(a), (double) avail, KT_BYTES_ROUND),
+		 (long long) ((l->now_us - l->paused_mono_us) / USEC));
+	for (size_t i = 0; i < l->n_devs; i++)
+		dev_mark(l, l->devs[i], "resumed");
+}
+
+/* Every second: the same kind of check as the downloads' (a recording
+ * grows without end, so it pauses instead of waiting to start). */
+static void
+live_space_check(struct kt_live *l)
+{
+	uint64_t avail;
+
+	if (kt_store_free_bytes(l->store, &avail) < 0)
+		return;
+	if (!l->paused && l->session && avail < LIVE_PAUSE_BYTES)
+		live_pause(l, avail, NULL, 0);
+	else if (l->paused && avail >= LIVE_RESUME_BYTES)
+		live_resume(l, avail);
 }
 
 /* Feed the fixes the reader completed since the last call into the core. */
@@ -709,6 +825,10 @@ dev_write_epoch(struct kt_live *l, struct live_dev *d, const struct kt_gpsd_tpv 
 	int ms = (int) ((t->t_us % USEC) / 1000);
 	int n;
 
+	if (d->rec && !d->write_error && l->paused) {
+		d->unrecorded++;
+		return;
+	}
 	if (!gmtime_r(&sec, &tm))
 		return;
 	snprintf(hms, sizeof(hms), "%02d%02d%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
@@ -782,13 +902,15 @@ dev_session_open(struct kt_live *l, struct live_dev *d, int64_t t_us)
 	n = snprintf(body, sizeof(body), "PKTH,%s,0.0,%lld", d->vest_id,
 		     (long long) (l->session_start_us / USEC));
 	if (n > 0 && (size_t) n < sizeof(body) && (n = kt_nmea_encode(body, line, sizeof(line))) > 0)
-		dev_write(l, d, line, n);
+		dev_append(l, d, line, n, true);
 	if (d->rec) {
 		char c[300];
 		n = snprintf(c, sizeof(c), "# kicktrack-live source gpsd://%s%s\r\n", kt_gpsd_name(l->srcs[d->src].g),
 			     d->path);
 		if (n > 0 && (size_t) n < sizeof(c))
-			dev_write(l, d, c, n);
+			dev_append(l, d, c, n, true);
+		if (l->paused)
+			dev_mark(l, d, "paused");
 	}
 	return 0;
 }
@@ -1066,8 +1188,12 @@ session_end(struct kt_live *l)
 			e->crc32 = crc_from_raw_path(raw);
 			snprintf(e->raw_path, sizeof(e->raw_path), "%s",
 				 !strncmp(raw, root, rl) && raw[rl] == '/' ? raw + rl + 1 : raw);
-			log_info("vest %s: live recording stored as %s (%llu epochs, %llu fixes, %u gaps)", d->vest_id,
-				 raw, (unsigned long long) d->epochs, (unsigned long long) d->fixes, d->gaps);
+			char lost[96] = "";
+			if (d->unrecorded)
+				snprintf(lost, sizeof(lost), "; %llu of them not recorded: the disk was full",
+					 (unsigned long long) d->unrecorded);
+			log_info("vest %s: live recording stored as %s (%llu epochs, %llu fixes, %u gaps%s)", d->vest_id,
+				 raw, (unsigned long long) d->epochs, (unsigned long long) d->fixes, d->gaps, lost);
 		}
 		free(raw);
 		dev_session_close(d);
@@ -1234,6 +1360,9 @@ write_status(struct kt_live *l)
 		json_str(j.f, kt_fmt_utc(ts, sizeof(ts), l->session_start_us, 1));
 	else
 		fputs("null", j.f);
+	/* recording paused for a full disk: why, and what to do */
+	fprintf(j.f, ",\"recording\":%s,\"recording_note\":", l->paused ? "false" : "true");
+	json_str(j.f, l->pause_note);
 	fprintf(j.f, ",\"last_session_dir\":");
 	if (l->last_session_dir)
 		json_str(j.f, l->last_session_dir);
@@ -1522,6 +1651,7 @@ kt_live_dispatch(struct kt_live *l, int64_t now_mono_us)
 	if (now_mono_us >= l->next_status_us) {
 		size_t n = l->n_devs;
 
+		live_space_check(l);
 		for (size_t i = 0; i < n; i++) {
 			if (l->devs[i]->rec)
 				(void) kt_store_live_sync(l->devs[i]->rec);

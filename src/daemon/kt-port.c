@@ -668,15 +668,107 @@ download_rest(const struct kt_port *q)
 	return v->sess[v->cur].info.size - kt_store_download_offset(q->dl);
 }
 
+/* Does the vest list that session (its list is known: it is past LIST)? */
+static bool
+vest_lists(const struct kt_vest *v, uint32_t sess_id, uint32_t crc32)
+{
+	for (size_t i = 0; i < v->n_sess; i++)
+		if (v->sess[i].info.id == sess_id && v->sess[i].info.crc32 == crc32)
+			return true;
+	return false;
+}
+
+#define PARTIALS_SHOWN 4
+
+/*
+ * What holds the disk of a vest that waits for room even alone: the
+ * unfinished downloads in partial/ (other than its session sess_id, whose
+ * part it resumes), which are never deleted. "; 1.1 MB there is held by 2
+ * unfinished downloads (kept until they are finished): V05 session 100
+ * (590 kB of 708 kB), ...; plug V05, V06 in to finish them", or "" if there
+ * are none. Returns how many there are.
+ */
+static size_t
+partials_note(struct kt_port *p, uint32_t sess_id, char *buf, size_t size)
+{
+	struct kt_store_partial *l = NULL;
+	size_t n = 0, count = 0, len;
+	uint64_t total = 0;
+	char list[400] = "", away[160] = "", a[32], b[32];
+	bool gone = false;
+
+	buf[0] = '\0';
+	if (kt_store_list_partials(p->d->store, &l, &n) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct kt_store_partial *e = &l[i];
+		const struct kt_vest *v = kt_dockd_vest(p->d, e->vest_id, false);
+		bool listed = v && v->port && v->state != KT_VEST_CONNECTING &&
+			      v->state != KT_VEST_LISTING && v->state != KT_VEST_FAILED;
+		char what[96];
+
+		if (v == p->vest && e->session_id == sess_id)
+			continue; /* its own: what it needs is the rest of it */
+		count++;
+		total += e->bytes;
+		kt_fmt_bytes(a, sizeof(a), (double)e->bytes, KT_BYTES_ROUND);
+		kt_fmt_bytes(b, sizeof(b), (double)e->size, KT_BYTES_ROUND);
+		if (!e->size)
+			snprintf(what, sizeof(what), "%s, no resume point: downloaded again", a);
+		else
+			snprintf(what, sizeof(what), "%s of %s", a, b);
+		if (!v || !v->port) {
+			/* its vest is not plugged in: that finishes it */
+			len = strlen(away);
+			if (!strstr(away, e->vest_id) && len + 2 < sizeof(away))
+				snprintf(away + len, sizeof(away) - len, "%s%s", len ? ", " : "",
+					 e->vest_id);
+		} else if (listed && !vest_lists(v, e->session_id, e->crc32)) {
+			len = strlen(what);
+			snprintf(what + len, sizeof(what) - len, ", no longer on the vest");
+			gone = true;
+		} else {
+			len = strlen(what);
+			snprintf(what + len, sizeof(what) - len, ", plugged in");
+		}
+		len = strlen(list);
+		if (count <= PARTIALS_SHOWN && len + 2 < sizeof(list))
+			snprintf(list + len, sizeof(list) - len, "%s%s session %" PRIu32 " (%s)",
+				 len ? ", " : "", e->vest_id, e->session_id, what);
+	}
+	free(l);
+	if (!count)
+		return 0;
+	if (count > PARTIALS_SHOWN) {
+		len = strlen(list);
+		snprintf(list + len, sizeof(list) - len, " and %zu more", count - PARTIALS_SHOWN);
+	}
+	kt_fmt_bytes(a, sizeof(a), (double)total, KT_BYTES_ROUND);
+	len = (size_t)snprintf(buf, size, "; %s there is held by %zu unfinished download%s (kept "
+			       "until %s finished): %s", a, count, count == 1 ? "" : "s",
+			       count == 1 ? "it is" : "they are", list);
+	if (*away && len < size)
+		len += (size_t)snprintf(buf + len, size - len, "; plug %s in to finish %s", away,
+					count == 1 ? "it" : "them");
+	if (gone && len < size)
+		snprintf(buf + len, size - len, "; a download no longer on its vest cannot be "
+			 "finished: only deleting it from %s/partial/ frees its space",
+			 kt_store_root(p->d->store));
+	return count;
+}
+
 /*
  * Is there room on the store's disk for need more bytes of a session of p's
  * vest? The downloads under way on other ports have the rest of theirs
- * reserved: the free space minus those and what is kept free is the room.
- * Of the downloads waiting that fit, the smallest goes first (ties: the
- * port found first). Not SPACE_FITS: why (a status line) in why.
+ * reserved: the free space minus those and what is kept free is the room;
+ * reclaim is what starting it frees (the part of its partial beyond the
+ * resume point, cut off when it is opened). Of the downloads waiting that
+ * fit, the smallest goes first (ties: the port found first). Not
+ * SPACE_FITS: why (a status line) in why.
  */
 static enum space
-space_check(struct kt_port *p, uint32_t sess_id, uint64_t need, char *why, size_t size)
+space_check(struct kt_port *p, uint32_t sess_id, uint64_t need, uint64_t reclaim, char *why,
+	    size_t size)
 {
 	struct kt_dockd *d = p->d;
 	const char *root = kt_store_root(d->store);
@@ -687,6 +779,7 @@ space_check(struct kt_port *p, uint32_t sess_id, uint64_t need, char *why, size_
 
 	if (need == 0 || kt_store_free_bytes(d->store, &avail) < 0)
 		return SPACE_FITS; /* not known: try; a write error would say it */
+	avail += reclaim;
 	for (size_t i = 0; i < d->n_ports; i++) {
 		const struct kt_port *q = d->ports[i];
 		size_t l = strlen(names);
@@ -712,9 +805,20 @@ space_check(struct kt_port *p, uint32_t sess_id, uint64_t need, char *why, size_
 		return SPACE_BESIDE;
 	}
 	if (need > room) {
-		snprintf(why, size, "waiting for disk space: the store's disk is too full for session %"
-			 PRIu32 " even alone: it needs %s more, there is room for %s; free space there "
-			 "(df -h %s), the download then goes on by itself", sess_id, a, b, root);
+		/* partial downloads are never deleted: say it when they hold
+		 * the space, and what finishes them */
+		char note[sizeof(p->vest->reason)];
+
+		if (partials_note(p, sess_id, note, sizeof(note)))
+			snprintf(why, size, "waiting for disk space: the store's disk is too full for "
+				 "session %" PRIu32 " even alone: it needs %s more, there is room for %s%s; "
+				 "free space there (df -h %s) for this one, the download then goes on by "
+				 "itself", sess_id, a, b, note, root);
+		else
+			snprintf(why, size, "waiting for disk space: the store's disk is too full for "
+				 "session %" PRIu32 " even alone: it needs %s more, there is room for %s; "
+				 "free space there (df -h %s), the download then goes on by itself",
+				 sess_id, a, b, root);
 		return SPACE_ALONE;
 	}
 	/* a smaller download waiting fits as well (it needs less): it first */
@@ -877,7 +981,7 @@ begin_download(struct kt_port *p, enum port_event ev, char *why, size_t why_size
 			  s->info.id, kt_store_root(p->d->store), strerror(-r));
 		return SPACE_FITS;
 	}
-	sp = space_check(p, s->info.id, s->info.size - kt_store_download_offset(p->dl), why,
+	sp = space_check(p, s->info.id, s->info.size - kt_store_download_offset(p->dl), 0, why,
 			 why_size);
 	if (sp != SPACE_FITS) {
 		p->dl = kt_store_download_free(p->dl);
@@ -925,6 +1029,7 @@ next_session(struct kt_port *p, enum port_event ev)
 		struct kt_vsess *s = &v->sess[i];
 		char why[sizeof(v->reason)];
 		uint32_t held = 0;
+		uint64_t bytes = 0;
 		enum space sp;
 		int r;
 
@@ -953,11 +1058,16 @@ next_session(struct kt_port *p, enum port_event ev)
 			stored(p, ev);
 			return;
 		}
-		/* first by its resume point, without opening it; then exactly */
+		/* first by its resume point, without opening it; then exactly.
+		 * What its partial holds beyond the resume point (after a kill
+		 * -9 or a power cut; all of it without a .meta) is cut off when
+		 * it is opened: room for it, or it would wait for ever on a
+		 * disk its own partial fills */
 		if (kt_store_download_held(p->d->store, v->id, s->info.id, s->info.crc32,
-					   s->info.size, &held) < 0)
-			held = 0;
-		sp = space_check(p, s->info.id, s->info.size - held, why, sizeof(why));
+					   s->info.size, &held, &bytes) < 0)
+			held = 0, bytes = 0;
+		sp = space_check(p, s->info.id, s->info.size - held, bytes > held ? bytes - held : 0,
+				 why, sizeof(why));
 		if (sp == SPACE_FITS)
 			sp = begin_download(p, ev, why, sizeof(why));
 		if (sp == SPACE_FITS)

@@ -167,6 +167,10 @@ kt_status_write(struct kt_dockd *d, const char *path, int64_t now_us)
 			fputs(", \"without\": ", f);
 			json_str(f, t->without);
 		}
+		if (t->reason[0]) { /* why its reports are not made: the full disk */
+			fputs(", \"reason\": ", f);
+			json_str(f, t->reason);
+		}
 		fputs("}", f);
 	}
 	fputs("\n  ],\n  \"latest_report\": ", f);

@@ -27,9 +27,16 @@
 #include "report/kt-pipeline.h"
 #include "util/kt-fileio.h"
 #include "util/kt-log.h"
+#include "util/kt-strutil.h"
 
 #define UNKNOWN_TIME INT64_MIN
 #define DEFAULT_LEN_US (2LL * 3600 * 1000000)
+/* Reports that failed for a full disk are made again once this much more is
+ * free than after the failed run (so a disk still full is not tried again
+ * and again); below the second, missing charts are taken for the disk's
+ * fault too (gnuplot does not say why it wrote nothing) */
+#define NOSPACE_RETRY_BYTES (1024 * 1024)
+#define NOSPACE_CHARTS_BYTES (1024 * 1024)
 
 const char *
 kt_training_state_to_str(enum kt_training_state s)
@@ -289,11 +296,24 @@ start_processing(struct kt_dockd *d, struct kt_training *t)
 			o.partial_note = without;
 			o.partial_note_de = without_de;
 		}
-		r = kt_pipeline_run(&o, NULL);
+		struct kt_pipeline_summary sum = { 0 };
+		uint64_t avail;
+
+		r = kt_pipeline_run(&o, &sum);
+		/* the store's disk full: the daemon says so (not "processing
+		 * failed, exit code 1") and makes them again once there is room */
+		if ((r == KT_PIPELINE_FAILED || r == KT_PIPELINE_PARTIAL) &&
+		    (sum.write_error == -ENOSPC || sum.write_error == -EDQUOT ||
+		     sum.write_error == -EFBIG ||
+		     (sum.charts_missing && kt_store_free_bytes(d->store, &avail) >= 0 &&
+		      avail < NOSPACE_CHARTS_BYTES)))
+			_exit(KT_TRAINING_EXIT_NOSPACE);
 		_exit(r);
 	}
 	free(logs);
 	t->pid = pid;
+	t->nospace = false;
+	t->reason[0] = '\0';
 	t->dirty = false;
 	t->hold_logged = false;
 	t->runs++;
@@ -415,6 +435,26 @@ note_without(struct kt_dockd *d, struct kt_training *t)
 	}
 }
 
+/* Reports that the full disk stopped: once there is room (1 MiB more than
+ * after that run), they are made again by themselves. */
+static void
+nospace_retry(struct kt_dockd *d, struct kt_training *t, int64_t now_us)
+{
+	uint64_t avail;
+	char a[32];
+
+	if (kt_store_free_bytes(d->store, &avail) < 0 ||
+	    avail < t->nospace_avail + NOSPACE_RETRY_BYTES)
+		return;
+	log_info("training %s: %s free on the store's disk now: making its reports again",
+		 t->m.name, kt_fmt_bytes(a, sizeof(a), (double)avail, KT_BYTES_ROUND));
+	t->nospace = false;
+	t->dirty = true;
+	t->state = KT_TRAINING_COLLECTING;
+	/* its quiet time is long over: at once (a vest being read still holds it) */
+	t->last_arrival_us = now_us - (int64_t)d->o->quiet_s * 1000000;
+}
+
 void
 kt_training_tick(struct kt_dockd *d, int64_t now_us)
 {
@@ -428,6 +468,8 @@ kt_training_tick(struct kt_dockd *d, int64_t now_us)
 		int64_t since;
 		char busy[256];
 
+		if (t->nospace && !t->dirty && t->pid == 0)
+			nospace_retry(d, t, now_us);
 		if (!t->dirty || t->pid > 0)
 			continue;
 		since = now_us - t->last_arrival_us;
@@ -505,6 +547,20 @@ kt_training_reaped(struct kt_dockd *d, pid_t pid, int status)
 			log_info("training %s: reports ready in %s%s", t->m.name, t->report_dir,
 				 t->exit_code == KT_PIPELINE_PARTIAL ?
 					 " (partial: see the notes at the top of index.html and the messages above)" : "");
+		} else if (t->exit_code == KT_TRAINING_EXIT_NOSPACE) {
+			const char *root = kt_store_root(d->store);
+			char a[32];
+
+			if (kt_store_free_bytes(d->store, &t->nospace_avail) < 0)
+				t->nospace_avail = 0;
+			t->nospace = true;
+			t->state = t->dirty ? KT_TRAINING_COLLECTING : KT_TRAINING_FAILED;
+			snprintf(t->reason, sizeof(t->reason),
+				 "the store's disk is full (%s free): the reports could not be written "
+				 "(whole); the logs are safe; free space there (df -h %s), the reports "
+				 "are then made by themselves",
+				 kt_fmt_bytes(a, sizeof(a), (double)t->nospace_avail, KT_BYTES_ROUND), root);
+			log_error("training %s: %s", t->m.name, t->reason);
 		} else {
 			t->state = t->dirty ? KT_TRAINING_COLLECTING : KT_TRAINING_FAILED;
 			log_error("training %s: processing failed (exit code %d); the logs are safe in "
@@ -540,18 +596,26 @@ kt_training_load(struct kt_dockd *d, int64_t now_us)
 	r = kt_store_list_sessions(d->store, &names, &n);
 	if (r < 0)
 		return log_error_errno(r, "cannot list the trainings in %s: %m", kt_store_root(d->store));
-	for (size_t i = 0; i < n; i++) {
-		struct kt_training *nt = realloc(d->trainings, (d->n_trainings + 1) * sizeof(*nt));
-		struct kt_training *t;
+	/* room for them all at once: a season's store has hundreds, and one
+	 * realloc per training copies the array each time */
+	if (n) {
+		struct kt_training *nt = realloc(d->trainings, (d->n_trainings + n) * sizeof(*nt));
 
-		if (!nt)
-			break;
-		d->trainings = nt;
-		t = &d->trainings[d->n_trainings];
+		if (nt)
+			d->trainings = nt;
+		else
+			r = log_error_errno(-ENOMEM, "cannot load the trainings in %s: %m",
+					    kt_store_root(d->store));
+	}
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		struct kt_training *t = &d->trainings[d->n_trainings];
+
+		int q;
+
 		*t = (struct kt_training){ 0 };
-		r = kt_store_manifest_read(d->store, names[i], &t->m);
-		if (r < 0) {
-			log_warning_errno(r, "training %s: cannot read its manifest: %m", names[i]);
+		q = kt_store_manifest_read(d->store, names[i], &t->m);
+		if (q < 0) {
+			log_warning_errno(q, "training %s: cannot read its manifest: %m", names[i]);
 			continue;
 		}
 		if (asprintf(&t->report_dir, "%s/sessions/%s/reports", kt_store_root(d->store),
@@ -586,7 +650,7 @@ kt_training_load(struct kt_dockd *d, int64_t now_us)
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 void

@@ -82,6 +82,7 @@ struct ctx {
 	/* an output could not be written (disk full, I/O error): the run
 	 * fails as a whole and OUTDIR keeps what it had */
 	atomic_bool write_failed;
+	atomic_int write_errno;            /* the first of them: -errno (-ENOSPC...) */
 	struct progress prog;
 	/* no pitch yet: x/y and heatmaps once it is estimated from the pool */
 	bool pitch_later;
@@ -953,6 +954,18 @@ pool_positions(struct ctx *c, size_t idx, const struct decoded *log)
 	}
 }
 
+/* An output could not be written: the run fails as a whole (OUTDIR keeps
+ * what it had), and the summary says why (the docking daemon tells a full
+ * disk from other failures by it). */
+static void
+output_failed(struct ctx *c, int r)
+{
+	int none = 0;
+
+	atomic_store(&c->write_failed, true);
+	atomic_compare_exchange_strong(&c->write_errno, &none, r < 0 ? r : -EIO);
+}
+
 /* errno is 0 after the fopen(): a failed write leaves its reason there
  * (ENOSPC, EDQUOT, ...), which ferror() does not keep */
 static int
@@ -1721,10 +1734,13 @@ process_logs(struct ctx *c, size_t idx)
 	check_on_pitch(c, v);
 	check_rate(c, v);
 	check_gaps(c, v);
-	if ((c->pitch_later ? save_for_pitch(c, idx, v, t) : write_vest_files(c, idx, v)) < 0) {
-		set_error(v, "cannot write its output files");
-		atomic_store(&c->write_failed, true);
-		goto done;
+	{
+		int wr = c->pitch_later ? save_for_pitch(c, idx, v, t) : write_vest_files(c, idx, v);
+		if (wr < 0) {
+			set_error(v, "cannot write its output files");
+			output_failed(c, wr);
+			goto done;
+		}
 	}
 	v->ok = true;
 done:
@@ -1768,7 +1784,7 @@ finish_vest(struct ctx *c, size_t idx)
 	r = load_series(p, &v->res, &pos, &n_pos);
 	if (r < 0) {
 		set_error(v, "cannot read back its series");
-		atomic_store(&c->write_failed, true);
+		output_failed(c, r);
 		note(c, KT_LOG_ERR, "%s: cannot read back %s: %s%.0s", "%s: %s kann nicht wieder gelesen werden: %.0s%s",
 		     v->path, p, strerror(-r), kt_strerror_de(-r));
 		goto out;
@@ -1783,9 +1799,10 @@ finish_vest(struct ctx *c, size_t idx)
 			goto out;
 		}
 	}
-	if (write_vest_files(c, idx, v) < 0) {
+	r = write_vest_files(c, idx, v);
+	if (r < 0) {
 		set_error(v, "cannot write its output files");
-		atomic_store(&c->write_failed, true);
+		output_failed(c, r);
 		goto out;
 	}
 	v->ok = true;
@@ -2451,7 +2468,7 @@ kt_pipeline_run(const struct kt_pipeline_opts *o, struct kt_pipeline_summary *re
 	int charts_missing = 0;
 	bool created_outdir = false;
 	unsigned n_ok = 0;
-	int r, lock_fd = -1;
+	int r = 0, lock_fd = -1;
 
 	if (!o->outdir || !*o->outdir || o->n_inputs == 0) {
 		log_error("nothing to do: give vest logs or a session directory, and -o OUTDIR");
@@ -2647,7 +2664,11 @@ out:
 		rmdir(o->outdir); /* only if still empty */
 	kt_dir_unlock(lock_fd);
 	if (ret_summary) {
+		int werr = atomic_load(&c.write_errno);
 		*ret_summary = (struct kt_pipeline_summary) {
+			/* a step that failed on its own (the staging folder, a
+			 * move, team.csv, session.json) left its error in r */
+			.write_error = werr ? werr : status == KT_PIPELINE_FAILED && r < 0 ? r : 0,
 			.n_logs = (unsigned)c.rep.n_vests,
 			.n_vests_ok = n_ok,
 			.n_vests_failed = (unsigned)c.rep.n_vests - n_ok,

@@ -98,6 +98,10 @@ struct kt_pipeline_summary {
 	unsigned n_vests_failed;       /* logs that gave nothing (unreadable, no fix) */
 	unsigned n_warnings;           /* roster/pitch/unknown-vest problems */
 	int charts_missing;            /* kt_report_render() result, 0 if not run */
+	/* why the outputs could not be written, as -errno (-ENOSPC for a full
+	 * disk, -EDQUOT, -EFBIG, -EIO, ...): the first output that failed, or
+	 * the step that ended a failed run; 0 if none */
+	int write_error;
 };
 
 void kt_pipeline_opts_init(struct kt_pipeline_opts *o);

@@ -342,10 +342,17 @@ link_into_place(
 	return kt_fsync_dir(final_dir);
 }
 
+static int scan_dir(const char *path, char ***ret_names, size_t *ret_n);
+static void free_names(char **names, size_t n);
+
 /* ---- downloads ---- */
 
+struct meta {
+	uint32_t session_id, size, crc32, durable, durable_crc32;
+};
+
 static int
-meta_read(const char *path, struct kt_store_download *d, uint32_t *ret_len, uint32_t *ret_crc)
+meta_parse(const char *path, struct meta *ret)
 {
 	unsigned long long size, scrc, sid, len, pcrc;
 	char *data;
@@ -360,11 +367,28 @@ meta_read(const char *path, struct kt_store_download *d, uint32_t *ret_len, uint
 		   "durable=%llu\ndurable_crc32=%llx\n",
 		   &sid, &size, &scrc, &len, &pcrc);
 	free(data);
-	if (r != 5 || sid != d->session_id || size != d->size || scrc != d->crc32 || len > size ||
+	if (r != 5 || sid > UINT32_MAX || size > UINT32_MAX || scrc > UINT32_MAX || len > size ||
 	    pcrc > UINT32_MAX)
 		return -EBADMSG;
-	*ret_len = (uint32_t)len;
-	*ret_crc = (uint32_t)pcrc;
+	*ret = (struct meta){
+		.session_id = (uint32_t)sid, .size = (uint32_t)size, .crc32 = (uint32_t)scrc,
+		.durable = (uint32_t)len, .durable_crc32 = (uint32_t)pcrc,
+	};
+	return 0;
+}
+
+static int
+meta_read(const char *path, struct kt_store_download *d, uint32_t *ret_len, uint32_t *ret_crc)
+{
+	struct meta m;
+	int r = meta_parse(path, &m);
+
+	if (r < 0)
+		return r;
+	if (m.session_id != d->session_id || m.size != d->size || m.crc32 != d->crc32)
+		return -EBADMSG;
+	*ret_len = m.durable;
+	*ret_crc = m.durable_crc32;
 	return 0;
 }
 
@@ -494,13 +518,15 @@ kt_store_download_held(struct kt_store *s,
 		       uint32_t session_id,
 		       uint32_t crc32,
 		       uint32_t size,
-		       uint32_t *ret_held)
+		       uint32_t *ret_held,
+		       uint64_t *ret_bytes)
 {
 	struct kt_store_download d = {
 		.s = s, .session_id = session_id, .crc32 = crc32, .size = size,
 	};
 	uint32_t len, lcrc;
-	char *meta = NULL;
+	char *meta = NULL, *part = NULL;
+	struct stat st;
 	int r;
 
 	if (!kt_store_vest_id_valid(vest_id))
@@ -508,9 +534,117 @@ kt_store_download_held(struct kt_store *s,
 	if (asprintf(&meta, "%s/partial/%s/%" PRIu32 "-%08" PRIx32 ".meta", s->root, vest_id,
 		     session_id, crc32) < 0)
 		return -ENOMEM;
+	if (ret_bytes &&
+	    asprintf(&part, "%s/partial/%s/%" PRIu32 "-%08" PRIx32 ".part", s->root, vest_id,
+		     session_id, crc32) < 0) {
+		free(meta);
+		return -ENOMEM;
+	}
 	r = meta_read(meta, &d, &len, &lcrc);
 	free(meta);
 	*ret_held = r == 0 ? len : 0;
+	if (ret_bytes) {
+		*ret_bytes = stat(part, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+		free(part);
+	}
+	return 0;
+}
+
+static int
+partial_cmp(const void *a, const void *b)
+{
+	const struct kt_store_partial *x = a, *y = b;
+	int c = strcmp(x->vest_id, y->vest_id);
+
+	if (c)
+		return c;
+	return x->session_id < y->session_id ? -1 : x->session_id > y->session_id;
+}
+
+int
+kt_store_list_partials(struct kt_store *s, struct kt_store_partial **ret, size_t *ret_n)
+{
+	struct kt_store_partial *l = NULL;
+	char **vests = NULL, *pdir = NULL;
+	size_t nv = 0, n = 0, cap = 0;
+	int r;
+
+	if (asprintf(&pdir, "%s/partial", s->root) < 0)
+		return -ENOMEM;
+	r = scan_dir(pdir, &vests, &nv);
+	if (r == -ENOENT)
+		r = 0;
+	for (size_t i = 0; r >= 0 && i < nv; i++) {
+		char **files = NULL, *vdir = NULL;
+		size_t nf = 0;
+
+		if (!kt_store_vest_id_valid(vests[i]))
+			continue;
+		if (asprintf(&vdir, "%s/%s", pdir, vests[i]) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		r = scan_dir(vdir, &files, &nf);
+		if (r == -ENOTDIR || r == -ENOENT) {
+			free(vdir);
+			r = 0;
+			continue;
+		}
+		for (size_t k = 0; r >= 0 && k < nf; k++) {
+			unsigned long long sid, crc;
+			char tail[8], *part = NULL, *meta = NULL;
+			struct kt_store_partial e = { 0 };
+			struct stat st;
+			struct meta m;
+
+			/* downloads only: a live-*.part is a gpsd recording */
+			if (sscanf(files[k], "%llu-%llx%7s", &sid, &crc, tail) != 3 ||
+			    strcmp(tail, ".part") || sid > UINT32_MAX || crc > UINT32_MAX)
+				continue;
+			if (asprintf(&part, "%s/%s", vdir, files[k]) < 0) {
+				r = -ENOMEM;
+				break;
+			}
+			if (stat(part, &st) < 0 || !S_ISREG(st.st_mode)) {
+				free(part);
+				continue;
+			}
+			snprintf(e.vest_id, sizeof(e.vest_id), "%s", vests[i]);
+			e.session_id = (uint32_t)sid;
+			e.crc32 = (uint32_t)crc;
+			e.bytes = (uint64_t)st.st_size;
+			if (asprintf(&meta, "%s/%" PRIu32 "-%08" PRIx32 ".meta", vdir, e.session_id,
+				     e.crc32) >= 0 &&
+			    meta_parse(meta, &m) == 0 && m.session_id == e.session_id &&
+			    m.crc32 == e.crc32 && m.durable <= (uint64_t)st.st_size) {
+				e.size = m.size;
+				e.held = m.durable;
+			}
+			free(meta);
+			free(part);
+			if (n == cap) {
+				struct kt_store_partial *nl = realloc(l, (cap = cap ? cap * 2 : 8) * sizeof(*l));
+				if (!nl) {
+					r = -ENOMEM;
+					break;
+				}
+				l = nl;
+			}
+			l[n++] = e;
+		}
+		free_names(files, nf);
+		free(vdir);
+	}
+	free_names(vests, nv);
+	free(pdir);
+	if (r < 0) {
+		free(l);
+		return r;
+	}
+	if (n > 1)
+		qsort(l, n, sizeof(*l), partial_cmp);
+	*ret = l;
+	*ret_n = n;
 	return 0;
 }
 

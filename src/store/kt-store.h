@@ -102,14 +102,30 @@ uint32_t kt_store_download_offset(const struct kt_store_download *d);
  * Without opening the download: how many bytes of that session its partial
  * holds durably, by its .meta resume point (not re-verified: that is
  * kt_store_download_begin()'s job, which may find less); 0 if there is no
- * partial or no usable .meta. For planning disk space.
+ * partial or no usable .meta. ret_bytes (optional) gets the size of the
+ * .part file (0 if none): what begin cuts off beyond the held bytes (after
+ * a crash, or without a .meta) frees that much. For planning disk space.
  */
 int kt_store_download_held(struct kt_store *s,
 			   const char *vest_id,
 			   uint32_t session_id,
 			   uint32_t crc32,
 			   uint32_t size,
-			   uint32_t *ret_held);
+			   uint32_t *ret_held,
+			   uint64_t *ret_bytes);
+
+/* An unfinished download in ROOT/partial/ (not a live recording). */
+struct kt_store_partial {
+	char vest_id[KT_STORE_VEST_ID_MAX + 1];
+	uint32_t session_id;
+	uint32_t crc32;
+	uint64_t bytes; /* the size of its .part file: what it takes on the disk */
+	uint32_t held;  /* of that, durable by its .meta resume point: what a
+	                 * resume keeps (0: no usable .meta, it starts again) */
+	uint32_t size;  /* the session's size by its .meta; 0 if not known */
+};
+/* Every unfinished download, sorted by vest id, then session id; free *ret. */
+int kt_store_list_partials(struct kt_store *s, struct kt_store_partial **ret, size_t *ret_n);
 /* Bytes free for the store on its file system (statvfs(3) f_bavail: what an
  * unprivileged user may still write there). */
 int kt_store_free_bytes(struct kt_store *s, uint64_t *ret);

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: EUPL-1.2
 # kicktrackd against scripted vests on ptys (testvest.py). Usage:
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
-# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk diskshare earlier, and with the
-# project's vest emulator and simulator: session waitslow waitretry waitbound
-# noisy hopeless baddata badblock latekill noprocess. Bounded in time:
+# Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk diskshare earlier
+# earlystop diskpartial diskorder, and with the project's vest emulator and simulator: session
+# waitslow waitretry waitbound noisy hopeless baddata badblock latekill noprocess reportfull. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -516,6 +516,143 @@ diskshare)
 		fail "the end of the wait is not said"
 	stop_daemon
 	;;
+diskpartial)
+	# Partial downloads an earlier daemon left are never deleted; on a small
+	# disk (a 2 MiB tmpfs in a mount namespace of its own, so root only)
+	# they can hold the space a new vest needs. Before, it waited for ever
+	# with only "too full for session 100 even alone". Now the log (at
+	# start-up, and in the warning) and the status say what holds the space
+	# (which vests and sessions, how much) and what to do; a vest plugged in
+	# again finishes its part (the rest is smaller), also one whose part has
+	# no resume point (a kill -9 before the first one): what it holds is
+	# freed when it starts again, and counted as room (before: it waited
+	# for ever beside its own partial). A part whose session is no longer
+	# on its (plugged-in) vest is said so.
+	[ "$(id -u)" -eq 0 ] || { echo "not root: cannot mount a tmpfs"; exit 77; }
+	if [ -z "${KT_DOCK_NS:-}" ]; then
+		unshare -m true 2>"$W/ns.err" ||
+			{ echo "SKIP: no mount namespace here: $(cat "$W/ns.err")"; exit 77; }
+		trap - EXIT
+		rm -rf "$W"
+		KT_DOCK_NS=1 exec unshare -m "$0" "$@"
+	fi
+	mkdir "$W/small"
+	mount -t tmpfs -o size=2m tmpfs "$W/small" || fail "cannot mount a tmpfs"
+	ROOT=$W/small/root
+	mkdir "$ROOT"
+	mkdata s5 708000; mkdata s6 708000; mkdata s7 300000; mkdata s1 1200000; mkdata s8 10000
+	# the earlier daemon: V05 and V06 unplugged half-way (their resume
+	# points are saved), V07 killed with the daemon before its first one
+	vest V05 --log "$W/s5" --unplug-after 600000 --idle-exit 120
+	vest V06 --log "$W/s6" --unplug-after 400000 --idle-exit 120
+	daemon --no-process
+	unplugged_both() { [ "$(grep -c 'unplugged during session 100' "$W/d.log")" -eq 2 ]; }
+	wait_for 30 unplugged_both || fail "V05 and V06 not unplugged half-way"
+	vest V07 --log "$W/s7" --rate 40000 --idle-exit 120
+	v07_part_no_meta() {
+		local f
+		f=$(ls "$ROOT"/partial/V07/100-*.part 2>/dev/null) && [ "$(stat -c %s "$f")" -ge 80000 ]
+	}
+	wait_for 20 v07_part_no_meta || fail "V07's download did not begin"
+	ls "$ROOT"/partial/V07/*.meta >/dev/null 2>&1 && fail "V07 has a resume point already: the test is too slow here"
+	kill -9 "$DPID"; wait "$DPID" 2>/dev/null; DPID=
+	kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null
+	rm -f "$W/V07.tty"
+	# the new daemon says what it found
+	: > "$W/d.log"
+	daemon --no-process
+	wait_for 10 grep -q 'started: store' "$W/d.log" || fail "the daemon did not start"
+	grep -q "store $ROOT: 3 unfinished downloads from before, [0-9.]* MB in all: V05 session 100 (5[0-9][0-9] kB of 708 kB), V06 session 100 (3[0-9][0-9] kB of 708 kB), V07 session 100 ([0-9]* kB, no resume point: downloaded again); kept, each resumes when its vest is plugged in" "$W/d.log" ||
+		fail "the unfinished downloads are not said at start-up"
+	vest V01 --log "$W/s1" --idle-exit 120
+	held_by() { # N TEXT: V01's line in kicktrack status names N unfinished downloads, then TEXT
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q "^  V01 *waiting for disk space: the store's disk is too full for session 100 even alone: it needs 1.2 MB more, there is room for [0-9.]* kB; [0-9.]* [kM]B there is held by $1 unfinished downloads\{0,1\} (kept until \(they are\|it is\) finished): $2; free space there (df -h $ROOT) for this one, the download then goes on by itself$" "$W/st.txt"
+	}
+	wait_for 10 held_by 3 "V05 session 100 (5[0-9][0-9] kB of 708 kB), V06 session 100 (3[0-9][0-9] kB of 708 kB), V07 session 100 ([0-9]* kB, no resume point: downloaded again); plug V05, V06, V07 in to finish them" ||
+		{ cat "$W/st.txt"; fail "the waiting vest does not say what holds the space"; }
+	grep -q "warning: vest V01: the store's disk is too full for session 100 even alone: it needs 1.2 MB more, there is room for [0-9.]* kB; [0-9.]* MB there is held by 3 unfinished downloads (kept until they are finished): V05 session 100" "$W/d.log" ||
+		fail "the log does not say what holds the space"
+	# V05 plugged in again: the rest of its session fits, it is finished
+	vest V05 --log "$W/s5" --idle-exit 120
+	wait_for 20 stored V05 s5 100 || fail "V05 not finished"
+	grep -q 'vest V05: resuming session 100 at byte [1-9]' "$W/d.log" || fail "V05 did not resume"
+	wait_for 5 held_by 2 "V06 session 100 (3[0-9][0-9] kB of 708 kB), V07 session 100 ([0-9]* kB, no resume point: downloaded again); plug V06, V07 in to finish them" ||
+		{ cat "$W/st.txt"; fail "the finished download is still said to hold the space"; }
+	# V07 plugged in again: its session fits only with the space its
+	# partial frees when it starts again (no resume point: all of it);
+	# a filler leaves room for half of its partial less than it needs
+	part=$(ls "$ROOT"/partial/V07/100-*.part)
+	P=$(stat -c %s "$part")
+	A=$(($(stat -f -c '%a * %S' "$ROOT")))
+	T=$((300000 + 65536 + 16384 - P / 2))
+	[ "$A" -gt "$T" ] || fail "the test's disk is too small: $A free, $T wanted"
+	head -c $((A - T)) /dev/zero > "$W/small/filler"
+	vest V07 --log "$W/s7" --idle-exit 120
+	wait_for 20 stored V07 s7 100 || fail "V07 not stored: it waits beside its own partial ($P bytes) for ever"
+	grep -q 'vest V07: downloading session 100 (300000 bytes)' "$W/d.log" || fail "V07 did not start again"
+	grep -q 'vest V07: .*too full' "$W/d.log" && fail "V07 said it did not fit"
+	# V06 plugged in with another session: its part is no longer on the vest
+	vest V06 --log "$W/s8" --idle-exit 120
+	wait_for 20 stored V06 s8 100 || fail "V06's new session not stored"
+	wait_for 5 held_by 1 "V06 session 100 (3[0-9][0-9] kB of 708 kB, no longer on the vest); a download no longer on its vest cannot be finished: only deleting it from $ROOT/partial/ frees its space" ||
+		{ cat "$W/st.txt"; fail "a part no longer on its vest is not said so"; }
+	# room again: V01 goes on by itself; V06's part is kept (never deleted)
+	rm "$W/small/filler"
+	mount -o remount,size=4m "$W/small" || fail "cannot grow the tmpfs"
+	wait_for 20 stored V01 s1 100 || fail "V01 not stored once there was room"
+	[ -n "$(ls "$ROOT"/partial/V06/100-*.part 2>/dev/null)" ] || fail "a partial download was deleted"
+	grep -q 'No space left on device' "$W/d.log" && fail "the daemon filled the disk"
+	stop_daemon
+	;;
+diskorder)
+	# Of the downloads waiting for disk space that fit, the smallest goes
+	# first, so the most sessions finish. Three vests (500, 400, 300 kB,
+	# plugged in largest first) on a tmpfs (a mount namespace of its own, so
+	# root only) where none fits; then the disk gets room for any one of
+	# them but no two, and after each is stored that much room again (as
+	# staff moving old sessions elsewhere would): they are stored smallest
+	# first, one at a time, each byte-identical.
+	[ "$(id -u)" -eq 0 ] || { echo "not root: cannot mount a tmpfs"; exit 77; }
+	if [ -z "${KT_DOCK_NS:-}" ]; then
+		unshare -m true 2>"$W/ns.err" ||
+			{ echo "SKIP: no mount namespace here: $(cat "$W/ns.err")"; exit 77; }
+		trap - EXIT
+		rm -rf "$W"
+		KT_DOCK_NS=1 exec unshare -m "$0" "$@"
+	fi
+	mkdir "$W/small"
+	SIZE=262144
+	mount -t tmpfs -o size=$SIZE tmpfs "$W/small" || fail "cannot mount a tmpfs"
+	ROOT=$W/small/root
+	mkdir "$ROOT"
+	mkdata s1 500000; mkdata s3 400000; mkdata s2 300000
+	daemon --no-process
+	for i in 1 3 2; do
+		vest V0$i --log "$W/s$i" --idle-exit 120
+		sleep 0.5 # found in this order
+	done
+	n_alone() { [ "$(grep -c 'waiting for disk space: the store.s disk is too full for session 100 even alone' "$ROOT/status.json" 2>/dev/null)" -eq 3 ]; }
+	wait_for 20 n_alone || fail "the three vests do not all wait for disk space"
+	# free space for any one of them (the largest needs 500 kB and 80 kB
+	# kept free) but for no two (the two smallest with a download's 96 kB)
+	room_for_one() {
+		local used=$(( $(stat -f -c '(%b - %a) * %S' "$ROOT") ))
+		SIZE=$(( (used + 690000 + 4095) / 4096 * 4096 ))
+		mount -o remount,size=$SIZE "$W/small" || fail "cannot grow the tmpfs"
+	}
+	room_for_one
+	for i in 2 3 1; do
+		wait_for 30 stored V0$i s$i 100 || fail "V0$i not stored (order so far: $(grep -o 'vest V0[123]: downloading' "$W/d.log" | tr '\n' ' '))"
+		room_for_one
+	done
+	order=$(grep -o 'vest V0[123]: \(downloading session 100\|session 100 ([0-9]* bytes) verified and stored\)' "$W/d.log" |
+		sed 's/vest \(V0.\): downloading.*/\1 begins/; s/vest \(V0.\): session.*/\1 stored/' | tr '\n' ' ')
+	[ "$order" = "V02 begins V02 stored V03 begins V03 stored V01 begins V01 stored " ] ||
+		fail "not smallest first, one at a time: $order"
+	grep -q 'No space left on device' "$W/d.log" && fail "the daemon filled the disk"
+	stop_daemon
+	;;
 session)
 	# The volunteer's evening: 20 simulated players' vests (the project's
 	# emulator, rate-limited like a USB-serial vest), the sample-style config
@@ -603,6 +740,67 @@ waitslow)
 	wait_for 90 grep -q 'reports ready' "$W/d.log" || fail "no reports"
 	wait_for 10 nraw_is 2 || fail "only $(nraw) of 2 stored"
 	first_report_has_both
+	;;
+reportfull)
+	# The store's disk has room for the two vests' logs but not for their
+	# reports (a 3.2 MB tmpfs in a mount namespace of its own, so root
+	# only). The processing fails to write them: nothing half-written, the
+	# logs safe, and the log and 'kicktrack status' say it is the full disk
+	# and what to do (before: "processing FAILED (exit code 1) ... run
+	# kicktrack process by hand to see why", and never made again). Once
+	# there is room, the reports are made by themselves.
+	[ "$(id -u)" -eq 0 ] || { echo "not root: cannot mount a tmpfs"; exit 77; }
+	if [ -z "${KT_DOCK_NS:-}" ]; then
+		unshare -m true 2>"$W/ns.err" ||
+			{ echo "SKIP: no mount namespace here: $(cat "$W/ns.err")"; exit 77; }
+		trap - EXIT
+		rm -rf "$W"
+		KT_DOCK_NS=1 exec unshare -m "$0" "$@"
+	fi
+	mkdir "$W/small"
+	mount -t tmpfs -o size=3200k tmpfs "$W/small" || fail "cannot mount a tmpfs"
+	ROOT=$W/small/root
+	mkdir "$ROOT"
+	$SIM -o "$W/sim" -p 2 -m 10 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	for f in "$W"/sim/*.ubx; do
+		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" --rate 400000 >/dev/null 2>>"$W/vest.err" &
+		PIDS+=($!)
+	done
+	daemon -c "$W/kicktrack.conf" --quiet-time 1
+	wait_for 60 nraw_is 2 || fail "only $(nraw) of 2 stored"
+	for f in "$W"/sim/*.ubx; do
+		cmp -s "$f" "$ROOT"/raw/"$(basename "$f" .ubx)"/1-*.log || fail "$(basename "$f") not byte-identical"
+	done
+	wait_for 60 grep -q "error: training .*: the store's disk is full (.* free): the reports could not be written (whole); the logs are safe; free space there (df -h $ROOT), the reports are then made by themselves" "$W/d.log" ||
+		fail "the full disk is not said as the reason the reports are missing"
+	grep -q 'processing failed (exit code' "$W/d.log" && fail "a full disk said as a failed processing"
+	nospace_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q "^  20[0-9-]*_[0-9]* *2 logs  reports NOT made: the store's disk is full (.* free): the reports could not be written (whole); the logs are safe; free space there (df -h $ROOT), the reports are then made by themselves$" "$W/st.txt"
+	}
+	wait_for 5 nospace_shown || { cat "$W/st.txt"; fail "kicktrack status does not say why the reports are missing"; }
+	# nothing half-written: no temporary file, no staging folder, no report
+	[ -z "$(find "$ROOT" -name '*.tmp' -o -name '.kicktrack-*')" ] ||
+		fail "left behind: $(find "$ROOT" -name '*.tmp' -o -name '.kicktrack-*')"
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	[ -z "$(ls "$t")" ] || fail "a report from the failed run: $(ls "$t")"
+	# not tried again and again while the disk stays full
+	sleep 3
+	[ "$(grep -c ': processing 2 logs' "$W/d.log")" -eq 1 ] || fail "processed again on a disk still full"
+	alive
+	# room: the reports are made by themselves
+	mount -o remount,size=16m "$W/small" || fail "cannot grow the tmpfs"
+	wait_for 60 grep -q 'reports ready' "$W/d.log" || fail "the reports not made once there was room"
+	grep -q "training .*: [0-9.]* MB free on the store's disk now: making its reports again" "$W/d.log" ||
+		fail "the retry is not said"
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "report: $(cat "$t/team.csv")"
+	ready_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q ' 2 logs  reports ready' "$W/st.txt" && ! grep -q 'NOT made' "$W/st.txt"
+	}
+	wait_for 5 ready_shown || { cat "$W/st.txt"; fail "status does not show the reports"; }
+	stop_daemon
 	;;
 storeroot)
 	# A typo in the store root (a folder that is not there, nor its parent):
@@ -932,8 +1130,7 @@ noprocess)
 	stop_daemon
 	# a restart lists it again, from the store (not from the status file
 	# the first one left: until the new one has written its own, the
-	# listing would pass at once, and the SIGTERM below could come before
-	# kicktrackd has even set up its signals, exit 143)
+	# listing would pass at once, before the new one has read the store)
 	rm "$ROOT/status.json" || fail "no status file"
 	daemon -c "$W/kicktrack.conf" --quiet-time 1 --no-process
 	wait_for 10 stored_shown || { cat "$W/st.txt"; fail "the stored training not listed after a restart"; }
@@ -950,6 +1147,82 @@ noprocess)
 	}
 	wait_for 5 ready_shown || { cat "$W/st.txt"; fail "status does not show the reports"; }
 	stop_daemon
+	;;
+earlystop)
+	# A stop signal during start-up is the same clean stop as later: exit 0,
+	# the status says stopped, nothing half-written, no port opened (before:
+	# SIGTERM/SIGINT were blocked for the signalfd only once the loop began,
+	# and a stop before that was the default death, exit 143, e.g. from a
+	# "systemctl stop" or a reboot while a season's store was being read).
+	# A store with 20000 trainings makes start-up take a while: their
+	# manifests are read after the warning about the missing pitch, and the
+	# SIGTERM goes as soon as that warning is out. Every try must stop
+	# cleanly; at least one must have hit start-up, or it tested nothing.
+	/usr/bin/python3 - "$ROOT" <<'EOP' || fail "cannot make the store"
+import os, sys
+for i in range(20000):
+    name = "2020-01-01_%05d" % i
+    d = "%s/sessions/%s" % (sys.argv[1], name)
+    os.makedirs(d + "/reports")
+    t = 1577836800000000 + i * 10**9
+    with open(d + "/manifest", "w") as f:
+        f.write("# kicktrack session manifest\nversion=1\nname=%s\nstart_us=%d\nend_us=%d\nreported=0\n"
+                % (name, t, t + 1))
+EOP
+	mkdata a 50000
+	vest V01 --log "$W/a" --idle-exit 120
+	printf '[daemon]\npitch = %s\n' "$W/nopitch.ini" > "$W/slow.conf"
+	pitch_said() { grep -q 'cannot read pitch' "$W/d.log"; }
+	hit=0
+	for try in 1 2 3 4 5; do
+		: > "$W/d.log"
+		rm -f "$ROOT/status.json"
+		$D -c "$W/slow.conf" -r "$ROOT" -d "$W/*.tty" --no-usb --no-process -v >>"$W/d.log" 2>&1 &
+		DPID=$!
+		for _ in $(seq 2000); do pitch_said && break; sleep 0.01; done
+		pitch_said || fail "try $try: the daemon did not get to the pitch"
+		kill -TERM "$DPID"
+		wait "$DPID"; rc=$?; DPID=
+		[ $rc -eq 0 ] || fail "try $try: SIGTERM during start-up: exit $rc, expected 0 (a clean stop)"
+		grep -q 'stopping on Terminated' "$W/d.log" || fail "try $try: the stop is not said"
+		grep -q '"running": false' "$ROOT/status.json" || fail "try $try: the status does not say stopped"
+		[ -z "$(find "$W" -name '*.tmp')" ] || fail "try $try: half-written files: $(find "$W" -name '*.tmp')"
+		grep -q 'stopping on Terminated (it came during start-up)' "$W/d.log" || continue
+		hit=$((hit + 1))
+		grep -q 'started: store' "$W/d.log" && fail "try $try: a stop during start-up went on to start"
+		tr -d ' \n' < "$ROOT/status.json" | grep -q '"vests":\[\]' ||
+			fail "try $try: a vest port was opened after the stop: $(grep '"id"' "$ROOT/status.json")"
+	done
+	[ $hit -gt 0 ] || fail "no SIGTERM came during start-up: the test did not test it"
+	echo "$hit of 5 stops came during start-up"
+	# ... also the earliest stop: as soon as main() has blocked the signals
+	# (SigBlk in /proc), before the store is opened: exit 0, and if it came
+	# before the store was opened, nothing was made
+	sigterm_blocked() { # PID: kicktrackd (not the shell before exec), SIGTERM (bit 14) blocked?
+		local k v
+		[ "/proc/$1/exe" -ef "$D" ] || return 1
+		while IFS=$':\t ' read -r k v; do
+			[ "$k" = SigBlk ] && [ $((0x$v & 0x4000)) -ne 0 ] && return 0
+		done < "/proc/$1/status"
+		return 1
+	}
+	for try in 1 2 3 4 5; do
+		: > "$W/d.log"
+		$D -r "$W/early$try" -d "$W/*.tty" --no-usb --no-process >>"$W/d.log" 2>&1 &
+		DPID=$!
+		while kill -0 "$DPID" 2>/dev/null && ! sigterm_blocked "$DPID" 2>/dev/null; do :; done
+		kill -TERM "$DPID"
+		wait "$DPID"; rc=$?; DPID=
+		[ $rc -eq 0 ] || fail "early try $try: SIGTERM right after start: exit $rc, expected 0"
+		grep -q 'stopping on Terminated' "$W/d.log" || fail "early try $try: the stop is not said"
+		if grep -q 'before the store was opened' "$W/d.log"; then
+			[ -e "$W/early$try" ] && fail "early try $try: a store made after the stop"
+		else
+			grep -q '"running": false' "$W/early$try/status.json" ||
+				fail "early try $try: the status does not say stopped"
+		fi
+		[ -z "$(find "$W" -name '*.tmp')" ] || fail "early try $try: half-written files: $(find "$W" -name '*.tmp')"
+	done
 	;;
 *)
 	echo "unknown case $CASE"; exit 2;;

@@ -372,15 +372,15 @@ test_resume(void)
 	 * planning); nothing for another session, size or CRC */
 	{
 		uint32_t held = 1;
-		CHECK_EQ(kt_store_download_held(s, "V05", 1, data_crc, sizeof(data), &held), 0);
+		CHECK_EQ(kt_store_download_held(s, "V05", 1, data_crc, sizeof(data), &held, NULL), 0);
 		CHECK_EQ(held, 12345);
-		CHECK_EQ(kt_store_download_held(s, "V05", 2, data_crc, sizeof(data), &held), 0);
+		CHECK_EQ(kt_store_download_held(s, "V05", 2, data_crc, sizeof(data), &held, NULL), 0);
 		CHECK_EQ(held, 0);
-		CHECK_EQ(kt_store_download_held(s, "V05", 1, data_crc, sizeof(data) - 1, &held), 0);
+		CHECK_EQ(kt_store_download_held(s, "V05", 1, data_crc, sizeof(data) - 1, &held, NULL), 0);
 		CHECK_EQ(held, 0);
-		CHECK_EQ(kt_store_download_held(s, "V99", 1, data_crc, sizeof(data), &held), 0);
+		CHECK_EQ(kt_store_download_held(s, "V99", 1, data_crc, sizeof(data), &held, NULL), 0);
 		CHECK_EQ(held, 0);
-		CHECK_EQ(kt_store_download_held(s, "../x", 1, data_crc, sizeof(data), &held), -EINVAL);
+		CHECK_EQ(kt_store_download_held(s, "../x", 1, data_crc, sizeof(data), &held, NULL), -EINVAL);
 	}
 
 	/* a crash (no free, no sync): the resume point is the last durable
@@ -410,7 +410,44 @@ test_resume(void)
 	/* bytes beyond the resume point (written, never recorded) are cut off */
 	{
 		FILE *f = fopen(part, "ae");
+		uint32_t held = 0;
+		uint64_t bytes = 0;
+		struct kt_store_partial *l = NULL;
+		size_t n = 0;
+
 		CHECK(f && fwrite("junkjunk", 1, 8, f) == 8 && fclose(f) == 0);
+		/* the planning sees them, as what a resume frees */
+		CHECK_EQ(kt_store_download_held(s, "V05", 1, data_crc, sizeof(data), &held, &bytes), 0);
+		CHECK_EQ(held, off);
+		CHECK_EQ(bytes, (uint64_t)off + 8);
+		CHECK_EQ(kt_store_download_held(s, "V05", 2, data_crc, sizeof(data), &held, &bytes), 0);
+		CHECK_EQ(bytes, 0);
+		/* ... and so does the listing of unfinished downloads, with a
+		 * partial without a .meta (held 0, size unknown) and no live
+		 * recording; sorted by vest, then session */
+		{
+			char p2[512];
+			FILE *g;
+			snprintf(p2, sizeof(p2), "%s/partial/V05/7-0000abcd.part", kt_store_root(s));
+			g = fopen(p2, "we");
+			CHECK(g && fwrite("0123456789", 1, 10, g) == 10 && fclose(g) == 0);
+			snprintf(p2, sizeof(p2), "%s/partial/V05/live-1700000000.part", kt_store_root(s));
+			g = fopen(p2, "we");
+			CHECK(g && fclose(g) == 0);
+			CHECK_EQ(kt_store_list_partials(s, &l, &n), 0);
+			CHECK_EQ(n, 2);
+			if (n == 2) {
+				CHECK(!strcmp(l[0].vest_id, "V05") && l[0].session_id == 1 &&
+				      l[0].crc32 == data_crc && l[0].bytes == (uint64_t)off + 8 &&
+				      l[0].held == off && l[0].size == sizeof(data));
+				CHECK(l[1].session_id == 7 && l[1].crc32 == 0xabcd && l[1].bytes == 10 &&
+				      l[1].held == 0 && l[1].size == 0);
+			}
+			free(l);
+			CHECK_EQ(unlink(p2), 0);
+			snprintf(p2, sizeof(p2), "%s/partial/V05/7-0000abcd.part", kt_store_root(s));
+			CHECK_EQ(unlink(p2), 0);
+		}
 		CHECK_EQ(kt_store_download_begin(s, "V05", 1, data_crc, sizeof(data), 0, &d), 0);
 		CHECK_EQ(kt_store_download_offset(d), off);
 		d = kt_store_download_free(d);

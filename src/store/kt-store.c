@@ -344,6 +344,9 @@ link_into_place(
 
 static int scan_dir(const char *path, char ***ret_names, size_t *ret_n);
 static void free_names(char **names, size_t n);
+static int walk_vest_files(const char *top, const char *only_vest,
+			   int (*fn)(const char *vest, const char *vdir, const char *name, void *userdata),
+			   void *userdata);
 
 /* ---- downloads ---- */
 
@@ -561,90 +564,73 @@ partial_cmp(const void *a, const void *b)
 	return x->session_id < y->session_id ? -1 : x->session_id > y->session_id;
 }
 
+struct partial_list {
+	struct kt_store_partial *l;
+	size_t n, cap;
+};
+
+static int
+partial_file(const char *vest, const char *vdir, const char *name, void *userdata)
+{
+	struct partial_list *pl = userdata;
+	unsigned long long sid, crc;
+	char tail[8], *part = NULL, *meta = NULL;
+	struct kt_store_partial e = { 0 };
+	struct stat st;
+	struct meta m;
+
+	/* downloads only: a live-*.part is a gpsd recording */
+	if (sscanf(name, "%llu-%llx%7s", &sid, &crc, tail) != 3 || strcmp(tail, ".part") || sid > UINT32_MAX ||
+	    crc > UINT32_MAX)
+		return 0;
+	if (asprintf(&part, "%s/%s", vdir, name) < 0)
+		return -ENOMEM;
+	if (stat(part, &st) < 0 || !S_ISREG(st.st_mode)) {
+		free(part);
+		return 0;
+	}
+	snprintf(e.vest_id, sizeof(e.vest_id), "%s", vest);
+	e.session_id = (uint32_t)sid;
+	e.crc32 = (uint32_t)crc;
+	e.bytes = (uint64_t)st.st_size;
+	if (asprintf(&meta, "%s/%" PRIu32 "-%08" PRIx32 ".meta", vdir, e.session_id, e.crc32) >= 0 &&
+	    meta_parse(meta, &m) == 0 && m.session_id == e.session_id && m.crc32 == e.crc32 &&
+	    m.durable <= (uint64_t)st.st_size) {
+		e.size = m.size;
+		e.held = m.durable;
+	}
+	free(meta);
+	free(part);
+	if (pl->n == pl->cap) {
+		struct kt_store_partial *nl = realloc(pl->l, (pl->cap ? pl->cap * 2 : 8) * sizeof(*nl));
+		if (!nl)
+			return -ENOMEM;
+		pl->l = nl;
+		pl->cap = pl->cap ? pl->cap * 2 : 8;
+	}
+	pl->l[pl->n++] = e;
+	return 0;
+}
+
 int
 kt_store_list_partials(struct kt_store *s, struct kt_store_partial **ret, size_t *ret_n)
 {
-	struct kt_store_partial *l = NULL;
-	char **vests = NULL, *pdir = NULL;
-	size_t nv = 0, n = 0, cap = 0;
+	struct partial_list pl = { 0 };
+	char *pdir = NULL;
 	int r;
 
 	if (asprintf(&pdir, "%s/partial", s->root) < 0)
 		return -ENOMEM;
-	r = scan_dir(pdir, &vests, &nv);
-	if (r == -ENOENT)
-		r = 0;
-	for (size_t i = 0; r >= 0 && i < nv; i++) {
-		char **files = NULL, *vdir = NULL;
-		size_t nf = 0;
-
-		if (!kt_store_vest_id_valid(vests[i]))
-			continue;
-		if (asprintf(&vdir, "%s/%s", pdir, vests[i]) < 0) {
-			r = -ENOMEM;
-			break;
-		}
-		r = scan_dir(vdir, &files, &nf);
-		if (r == -ENOTDIR || r == -ENOENT) {
-			free(vdir);
-			r = 0;
-			continue;
-		}
-		for (size_t k = 0; r >= 0 && k < nf; k++) {
-			unsigned long long sid, crc;
-			char tail[8], *part = NULL, *meta = NULL;
-			struct kt_store_partial e = { 0 };
-			struct stat st;
-			struct meta m;
-
-			/* downloads only: a live-*.part is a gpsd recording */
-			if (sscanf(files[k], "%llu-%llx%7s", &sid, &crc, tail) != 3 ||
-			    strcmp(tail, ".part") || sid > UINT32_MAX || crc > UINT32_MAX)
-				continue;
-			if (asprintf(&part, "%s/%s", vdir, files[k]) < 0) {
-				r = -ENOMEM;
-				break;
-			}
-			if (stat(part, &st) < 0 || !S_ISREG(st.st_mode)) {
-				free(part);
-				continue;
-			}
-			snprintf(e.vest_id, sizeof(e.vest_id), "%s", vests[i]);
-			e.session_id = (uint32_t)sid;
-			e.crc32 = (uint32_t)crc;
-			e.bytes = (uint64_t)st.st_size;
-			if (asprintf(&meta, "%s/%" PRIu32 "-%08" PRIx32 ".meta", vdir, e.session_id,
-				     e.crc32) >= 0 &&
-			    meta_parse(meta, &m) == 0 && m.session_id == e.session_id &&
-			    m.crc32 == e.crc32 && m.durable <= (uint64_t)st.st_size) {
-				e.size = m.size;
-				e.held = m.durable;
-			}
-			free(meta);
-			free(part);
-			if (n == cap) {
-				struct kt_store_partial *nl = realloc(l, (cap = cap ? cap * 2 : 8) * sizeof(*l));
-				if (!nl) {
-					r = -ENOMEM;
-					break;
-				}
-				l = nl;
-			}
-			l[n++] = e;
-		}
-		free_names(files, nf);
-		free(vdir);
-	}
-	free_names(vests, nv);
+	r = walk_vest_files(pdir, NULL, partial_file, &pl);
 	free(pdir);
-	if (r < 0) {
-		free(l);
+	if (r < 0 && r != -ENOENT) {
+		free(pl.l);
 		return r;
 	}
-	if (n > 1)
-		qsort(l, n, sizeof(*l), partial_cmp);
-	*ret = l;
-	*ret_n = n;
+	if (pl.n > 1)
+		qsort(pl.l, pl.n, sizeof(*pl.l), partial_cmp);
+	*ret = pl.l;
+	*ret_n = pl.n;
 	return 0;
 }
 
@@ -976,57 +962,85 @@ free_names(char **names, size_t n)
 	free(names);
 }
 
-int
-kt_store_live_recover(struct kt_store *s)
+/* fn(vest, the vest's folder, file name, userdata) for each entry of
+ * top/<vest>/, for every valid vest id there or only only_vest's, in no
+ * order, until fn returns < 0. A vest entry that is no folder (or went
+ * meanwhile) is skipped. Returns fn's error, -errno of the walk (-ENOENT:
+ * no top), or 0. */
+static int
+walk_vest_files(const char *top, const char *only_vest,
+		int (*fn)(const char *vest, const char *vdir, const char *name, void *userdata), void *userdata)
 {
-	char **vests = NULL, *pdir = NULL;
+	char **vests = NULL;
 	size_t nv = 0;
-	int r, count = 0;
+	int r = 0;
 
-	if (asprintf(&pdir, "%s/partial", s->root) < 0)
-		return -ENOMEM;
-	r = scan_dir(pdir, &vests, &nv);
-	if (r < 0)
-		goto out;
-	for (size_t i = 0; i < nv; i++) {
+	if (only_vest) {
+		vests = calloc(1, sizeof(char *));
+		if (!vests || !(vests[0] = strdup(only_vest))) {
+			free(vests);
+			return -ENOMEM;
+		}
+		nv = 1;
+	} else {
+		r = scan_dir(top, &vests, &nv);
+	}
+	for (size_t i = 0; r >= 0 && i < nv; i++) {
 		char **files = NULL, *vdir = NULL;
 		size_t nf = 0;
 
 		if (!kt_store_vest_id_valid(vests[i]))
 			continue;
-		if (asprintf(&vdir, "%s/%s", pdir, vests[i]) < 0) {
+		if (asprintf(&vdir, "%s/%s", top, vests[i]) < 0) {
 			r = -ENOMEM;
 			break;
 		}
 		r = scan_dir(vdir, &files, &nf);
-		free(vdir);
-		if (r == -ENOTDIR)
-			continue;
-		if (r < 0)
-			break;
-		for (size_t k = 0; k < nf; k++) {
-			struct kt_store_live *l;
-			unsigned long long sec;
-			char tail[8];
-			int q;
-
-			if (sscanf(files[k], "live-%llu%7s", &sec, tail) != 2 ||
-			    strcmp(tail, ".part") != 0 || sec > UINT32_MAX)
-				continue;
-			q = live_new(s, vests[i], (uint32_t)sec, O_RDWR, &l);
-			if (q < 0)
-				continue; /* -EBUSY: being recorded right now */
-			q = kt_store_live_commit(l, NULL);
-			if (q == 0)
-				count++;
-		}
+		if (r == -ENOENT || r == -ENOTDIR)
+			r = 0;
+		for (size_t k = 0; r >= 0 && k < nf; k++)
+			r = fn(vests[i], vdir, files[k], userdata);
 		free_names(files, nf);
-		r = 0;
+		free(vdir);
 	}
-out:
 	free_names(vests, nv);
+	return r;
+}
+
+struct live_recovery {
+	struct kt_store *s;
+	int count;
+};
+
+static int
+live_file(const char *vest, const char *vdir, const char *name, void *userdata)
+{
+	struct live_recovery *lr = userdata;
+	struct kt_store_live *l;
+	unsigned long long sec;
+	char tail[8];
+
+	if (sscanf(name, "live-%llu%7s", &sec, tail) != 2 || strcmp(tail, ".part") != 0 || sec > UINT32_MAX)
+		return 0;
+	if (live_new(lr->s, vest, (uint32_t)sec, O_RDWR, &l) < 0)
+		return 0; /* -EBUSY: being recorded right now */
+	if (kt_store_live_commit(l, NULL) == 0)
+		lr->count++;
+	return 0;
+}
+
+int
+kt_store_live_recover(struct kt_store *s)
+{
+	struct live_recovery lr = { .s = s };
+	char *pdir = NULL;
+	int r;
+
+	if (asprintf(&pdir, "%s/partial", s->root) < 0)
+		return -ENOMEM;
+	r = walk_vest_files(pdir, NULL, live_file, &lr);
 	free(pdir);
-	return r < 0 ? r : count;
+	return r < 0 ? r : lr.count;
 }
 
 /* ---- listing raw logs ---- */
@@ -1053,100 +1067,74 @@ kt_store_raw_list_free(struct kt_store_raw *l, size_t n)
 	free(l);
 }
 
+struct raw_list {
+	struct kt_store_raw *l;
+	size_t n, cap;
+};
+
+static int
+raw_file(const char *vest, const char *vdir, const char *name, void *userdata)
+{
+	struct raw_list *rl = userdata;
+	unsigned long long sid, crc;
+	char tail[8], canon[64], *path;
+	struct stat st;
+
+	if (sscanf(name, "%llu-%llx%7s", &sid, &crc, tail) != 3 || strcmp(tail, ".log") != 0 || sid > UINT32_MAX ||
+	    crc > UINT32_MAX)
+		return 0;
+	/* only the exact names the store writes */
+	snprintf(canon, sizeof(canon), "%llu-%08llx.log", sid, crc);
+	if (strcmp(canon, name) != 0)
+		return 0;
+	if (asprintf(&path, "%s/%s", vdir, name) < 0)
+		return -ENOMEM;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		free(path);
+		return 0;
+	}
+	if (rl->n == rl->cap) {
+		struct kt_store_raw *nl = realloc(rl->l, (rl->cap ? rl->cap * 2 : 16) * sizeof(*nl));
+		if (!nl) {
+			free(path);
+			return -ENOMEM;
+		}
+		rl->l = nl;
+		rl->cap = rl->cap ? rl->cap * 2 : 16;
+	}
+	rl->l[rl->n] = (struct kt_store_raw){
+		.session_id = (uint32_t)sid,
+		.crc32 = (uint32_t)crc,
+		.size = (uint64_t)st.st_size,
+		.start_unix_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000,
+		.path = path,
+	};
+	snprintf(rl->l[rl->n].vest_id, sizeof(rl->l[rl->n].vest_id), "%s", vest);
+	rl->n++;
+	return 0;
+}
+
 int
 kt_store_list_raw(struct kt_store *s, const char *vest_id, struct kt_store_raw **ret, size_t *ret_n)
 {
-	char **vests = NULL, *rdir = NULL;
-	struct kt_store_raw *list = NULL;
-	size_t nv = 0, n = 0, cap = 0;
+	struct raw_list rl = { 0 };
+	char *rdir = NULL;
 	int r;
 
 	if (vest_id && !kt_store_vest_id_valid(vest_id))
 		return -EINVAL;
 	if (asprintf(&rdir, "%s/raw", s->root) < 0)
 		return -ENOMEM;
-	if (vest_id) {
-		vests = calloc(1, sizeof(char *));
-		if (!vests || !(vests[0] = strdup(vest_id))) {
-			free(vests);
-			free(rdir);
-			return -ENOMEM;
-		}
-		nv = 1;
-		r = 0;
-	} else {
-		r = scan_dir(rdir, &vests, &nv);
-	}
-	for (size_t i = 0; r >= 0 && i < nv; i++) {
-		char **files = NULL, *vdir = NULL;
-		size_t nf = 0;
-
-		if (!kt_store_vest_id_valid(vests[i]))
-			continue;
-		if (asprintf(&vdir, "%s/%s", rdir, vests[i]) < 0) {
-			r = -ENOMEM;
-			break;
-		}
-		r = scan_dir(vdir, &files, &nf);
-		if (r == -ENOENT || r == -ENOTDIR) {
-			free(vdir);
-			r = 0;
-			continue;
-		}
-		for (size_t k = 0; r >= 0 && k < nf; k++) {
-			unsigned long long sid, crc;
-			char tail[8], canon[64];
-			struct stat st;
-			char *path;
-
-			if (sscanf(files[k], "%llu-%llx%7s", &sid, &crc, tail) != 3 ||
-			    strcmp(tail, ".log") != 0 || sid > UINT32_MAX || crc > UINT32_MAX)
-				continue;
-			/* only the exact names the store writes */
-			snprintf(canon, sizeof(canon), "%llu-%08llx.log", sid, crc);
-			if (strcmp(canon, files[k]) != 0)
-				continue;
-			if (asprintf(&path, "%s/%s", vdir, files[k]) < 0) {
-				r = -ENOMEM;
-				break;
-			}
-			if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-				free(path);
-				continue;
-			}
-			if (n == cap) {
-				struct kt_store_raw *nl =
-					realloc(list, (cap = cap ? cap * 2 : 16) * sizeof(*list));
-				if (!nl) {
-					free(path);
-					r = -ENOMEM;
-					break;
-				}
-				list = nl;
-			}
-			memset(&list[n], 0, sizeof(list[n]));
-			strcpy(list[n].vest_id, vests[i]);
-			list[n].session_id = (uint32_t)sid;
-			list[n].crc32 = (uint32_t)crc;
-			list[n].size = (uint64_t)st.st_size;
-			list[n].start_unix_us =
-				(int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
-			list[n].path = path;
-			n++;
-		}
-		free_names(files, nf);
-		free(vdir);
-	}
-	free_names(vests, nv);
+	r = walk_vest_files(rdir, vest_id, raw_file, &rl);
 	free(rdir);
 	if (r < 0 && r != -ENOENT) {
-		kt_store_raw_list_free(list, n);
+		kt_store_raw_list_free(rl.l, rl.n);
 		return r;
 	}
-	if (n > 1)
-		qsort(list, n, sizeof(*list), raw_cmp);
-	*ret = list;
-	*ret_n = n;
+	if (rl.n > 1)
+		qsort(rl.l, rl.n, sizeof(*rl.l), raw_cmp);
+	*ret = rl.l;
+	*ret_n = rl.n;
 	return 0;
 }
 

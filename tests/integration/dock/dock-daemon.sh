@@ -94,6 +94,26 @@ first_report_has_both() {
 	stop_daemon
 }
 alive() { kill -0 "$DPID" 2>/dev/null || fail "daemon died"; }
+# small_disk SIZE "$@": the store (ROOT) on a tmpfs of SIZE in a mount
+# namespace of its own (the script runs again in it, so root only); skipped
+# where no mount namespace can be made (e.g. a chroot whose / is not a
+# mount point)
+small_disk() {
+	local size=$1
+	shift
+	[ "$(id -u)" -eq 0 ] || { echo "not root: cannot mount a tmpfs"; exit 77; }
+	if [ -z "${KT_DOCK_NS:-}" ]; then
+		unshare -m true 2>"$W/ns.err" ||
+			{ echo "SKIP: no mount namespace here: $(cat "$W/ns.err")"; exit 77; }
+		trap - EXIT
+		rm -rf "$W"
+		KT_DOCK_NS=1 exec unshare -m "$0" "$@"
+	fi
+	mkdir "$W/small"
+	mount -t tmpfs -o size="$size" tmpfs "$W/small" || fail "cannot mount a tmpfs"
+	ROOT=$W/small/root
+	mkdir "$ROOT"
+}
 
 case $CASE in
 badconfig)
@@ -463,19 +483,7 @@ diskshare)
 	# and once it does not fit even alone it says so clearly, once; nothing
 	# fills the disk, so the status stays fresh. With room (the tmpfs grown)
 	# it goes on by itself.
-	[ "$(id -u)" -eq 0 ] || { echo "not root: cannot mount a tmpfs"; exit 77; }
-	if [ -z "${KT_DOCK_NS:-}" ]; then
-		# e.g. a chroot whose / is not a mount point
-		unshare -m true 2>"$W/ns.err" ||
-			{ echo "SKIP: no mount namespace here: $(cat "$W/ns.err")"; exit 77; }
-		trap - EXIT
-		rm -rf "$W"
-		KT_DOCK_NS=1 exec unshare -m "$0" "$@"
-	fi
-	mkdir "$W/small"
-	mount -t tmpfs -o size=1536k tmpfs "$W/small" || fail "cannot mount a tmpfs"
-	ROOT=$W/small/root
-	mkdir "$ROOT"
+	small_disk 1536k "$@"
 	for i in 1 2 3; do
 		mkdata s$i 708000
 		vest V0$i --log "$W/s$i" --rate 150000 --idle-exit 120
@@ -528,18 +536,7 @@ diskpartial)
 	# freed when it starts again, and counted as room (before: it waited
 	# for ever beside its own partial). A part whose session is no longer
 	# on its (plugged-in) vest is said so.
-	[ "$(id -u)" -eq 0 ] || { echo "not root: cannot mount a tmpfs"; exit 77; }
-	if [ -z "${KT_DOCK_NS:-}" ]; then
-		unshare -m true 2>"$W/ns.err" ||
-			{ echo "SKIP: no mount namespace here: $(cat "$W/ns.err")"; exit 77; }
-		trap - EXIT
-		rm -rf "$W"
-		KT_DOCK_NS=1 exec unshare -m "$0" "$@"
-	fi
-	mkdir "$W/small"
-	mount -t tmpfs -o size=2m tmpfs "$W/small" || fail "cannot mount a tmpfs"
-	ROOT=$W/small/root
-	mkdir "$ROOT"
+	small_disk 2m "$@"
 	mkdata s5 708000; mkdata s6 708000; mkdata s7 300000; mkdata s1 1200000; mkdata s8 10000
 	# the earlier daemon: V05 and V06 unplugged half-way (their resume
 	# points are saved), V07 killed with the daemon before its first one
@@ -613,19 +610,8 @@ diskorder)
 	# them but no two, and after each is stored that much room again (as
 	# staff moving old sessions elsewhere would): they are stored smallest
 	# first, one at a time, each byte-identical.
-	[ "$(id -u)" -eq 0 ] || { echo "not root: cannot mount a tmpfs"; exit 77; }
-	if [ -z "${KT_DOCK_NS:-}" ]; then
-		unshare -m true 2>"$W/ns.err" ||
-			{ echo "SKIP: no mount namespace here: $(cat "$W/ns.err")"; exit 77; }
-		trap - EXIT
-		rm -rf "$W"
-		KT_DOCK_NS=1 exec unshare -m "$0" "$@"
-	fi
-	mkdir "$W/small"
 	SIZE=262144
-	mount -t tmpfs -o size=$SIZE tmpfs "$W/small" || fail "cannot mount a tmpfs"
-	ROOT=$W/small/root
-	mkdir "$ROOT"
+	small_disk $SIZE "$@"
 	mkdata s1 500000; mkdata s3 400000; mkdata s2 300000
 	daemon --no-process
 	for i in 1 3 2; do
@@ -749,18 +735,7 @@ reportfull)
 	# and what to do (before: "processing FAILED (exit code 1) ... run
 	# kicktrack process by hand to see why", and never made again). Once
 	# there is room, the reports are made by themselves.
-	[ "$(id -u)" -eq 0 ] || { echo "not root: cannot mount a tmpfs"; exit 77; }
-	if [ -z "${KT_DOCK_NS:-}" ]; then
-		unshare -m true 2>"$W/ns.err" ||
-			{ echo "SKIP: no mount namespace here: $(cat "$W/ns.err")"; exit 77; }
-		trap - EXIT
-		rm -rf "$W"
-		KT_DOCK_NS=1 exec unshare -m "$0" "$@"
-	fi
-	mkdir "$W/small"
-	mount -t tmpfs -o size=3200k tmpfs "$W/small" || fail "cannot mount a tmpfs"
-	ROOT=$W/small/root
-	mkdir "$ROOT"
+	small_disk 3200k "$@"
 	$SIM -o "$W/sim" -p 2 -m 10 -f ubx -s 3 >/dev/null || fail "simulator"
 	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
 	for f in "$W"/sim/*.ubx; do

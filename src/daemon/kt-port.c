@@ -808,17 +808,12 @@ space_check(struct kt_port *p, uint32_t sess_id, uint64_t need, uint64_t reclaim
 		/* partial downloads are never deleted: say it when they hold
 		 * the space, and what finishes them */
 		char note[sizeof(p->vest->reason)];
+		bool held = partials_note(p, sess_id, note, sizeof(note)) > 0;
 
-		if (partials_note(p, sess_id, note, sizeof(note)))
-			snprintf(why, size, "waiting for disk space: the store's disk is too full for "
-				 "session %" PRIu32 " even alone: it needs %s more, there is room for %s%s; "
-				 "free space there (df -h %s) for this one, the download then goes on by "
-				 "itself", sess_id, a, b, note, root);
-		else
-			snprintf(why, size, "waiting for disk space: the store's disk is too full for "
-				 "session %" PRIu32 " even alone: it needs %s more, there is room for %s; "
-				 "free space there (df -h %s), the download then goes on by itself",
-				 sess_id, a, b, root);
+		snprintf(why, size, "waiting for disk space: the store's disk is too full for session %"
+			 PRIu32 " even alone: it needs %s more, there is room for %s%s; free space there "
+			 "(df -h %s)%s, the download then goes on by itself", sess_id, a, b, note, root,
+			 held ? " for this one" : "");
 		return SPACE_ALONE;
 	}
 	/* a smaller download waiting fits as well (it needs less): it first */

@@ -609,7 +609,6 @@ kt_training_load(struct kt_dockd *d, int64_t now_us)
 	}
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		struct kt_training *t = &d->trainings[d->n_trainings];
-
 		int q;
 
 		*t = (struct kt_training){ 0 };

@@ -391,6 +391,19 @@ ros(const struct kt_vest_report *v, int field)
 	}
 }
 
+/* The logs a player's numbers come from: vests[i] itself, then its later
+ * logs that were read into them (next_log, merged). Starts with m1 = i + 1;
+ * returns the next one's index + 1, 0 after the last. */
+static size_t
+next_player_log(const struct kt_session_report *s, size_t i, size_t m1)
+{
+	if (m1 == 0)
+		return i + 1;
+	for (m1 = s->vests[m1 - 1].next_log; m1 && !s->vests[m1 - 1].merged; m1 = s->vests[m1 - 1].next_log)
+		;
+	return m1;
+}
+
 /* team.csv's log_file: the file name of vest i's log, or of its logs
  * ("KT-0001.ubx + KT-0001.2.ubx") when it came in several */
 static const char *
@@ -399,11 +412,9 @@ log_file_names(const struct kt_session_report *s, size_t i, char *buf, size_t si
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (size_t m1 = i + 1; m1 && len < size; m1 = s->vests[m1 - 1].next_log) {
+	for (size_t m1 = next_player_log(s, i, 0); m1 && len < size; m1 = next_player_log(s, i, m1)) {
 		const char *path = s->vests[m1 - 1].path, *base = strrchr(path, '/');
 
-		if (m1 - 1 != i && !s->vests[m1 - 1].merged)
-			continue;
 		len += (size_t) snprintf(buf + len, size - len, "%s%s", len ? " + " : "", base ? base + 1 : path);
 	}
 	return buf;
@@ -756,9 +767,8 @@ write_player(struct jw *j, const struct kt_session_report *s, size_t vi)
 	jw_bool(j, "in_roster", v->roster != NULL);
 	jw_str(j, "log_file", v->path);
 	jw_arr(j, "log_files");
-	for (size_t m1 = vi + 1; m1; m1 = s->vests[m1 - 1].next_log)
-		if (m1 - 1 == vi || s->vests[m1 - 1].merged)
-			jw_str(j, NULL, s->vests[m1 - 1].path);
+	for (size_t m1 = next_player_log(s, vi, 0); m1; m1 = next_player_log(s, vi, m1))
+		jw_str(j, NULL, s->vests[m1 - 1].path);
 	jw_arr_end(j);
 	jw_utc(j, "start_utc", r->first_us, 1);
 	jw_utc(j, "end_utc", r->last_us, 1);

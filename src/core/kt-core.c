@@ -893,36 +893,55 @@ order_of(double o)
 }
 
 /*
- * Doppler speed noise (1 sigma, m/s) for the dv/dt window: the second
- * difference of white noise of sigma has a spread of sqrt(6) sigma, while a
- * player's speed, smooth at 10 Hz, hardly adds to it most of the time; so
- * 1.4826 x the median |second difference| / sqrt(6). Over the receiver's
- * own epochs, three at a time that are evenly spaced and not across a gap
- * (not the 10 Hz grid: between the epochs of a 5 Hz receiver the grid is
- * interpolated, and its second differences there are 0), and over the
- * first DOP_NOISE_N such triples only, so that a live snapshot can freeze
- * it once it has them. *ret_final: all of them were there.
+ * Doppler speed noise (1 sigma, m/s) for the dv/dt window and the rest rule:
+ * the second difference of white noise of sigma has a spread of sqrt(6)
+ * sigma, while a player's speed, smooth at 10 Hz, hardly adds to it most of
+ * the time; so 1.4826 x the median |second difference| / sqrt(6). Over the
+ * receiver's own epochs, three at a time that are evenly spaced and not
+ * across a gap (not the 10 Hz grid: between the epochs of a 5 Hz receiver
+ * the grid is interpolated, and its second differences there are 0), and
+ * over the first DOP_NOISE_N such triples only, so that a live snapshot
+ * can freeze it once it has them. *ret_final: all of them were there.
+ *
+ * Only triples whose middle speed is at least DOP_MOVING_MPS count: the
+ * speed is the length of the velocity, and only while the player moves is
+ * its noise that of one axis. At rest it is Rayleigh-distributed, with a
+ * spread of sigma sqrt(2 - pi/2) = 0.66 sigma: a vest that lay on the bench
+ * for the first minutes got two thirds of the noise, and then the rest rule
+ * let it "run" 80 m in half an hour. A vest that never moves has too few
+ * moving triples (DOP_MOVING_MIN): then the triples at rest tell sigma, once
+ * their spread is divided by that 0.66.
  */
 #define DOP_NOISE_N 3000
+#define DOP_MOVING_MPS 0.3
+#define DOP_MOVING_MIN 300
 
 static int
 dop_noise_estimate(const struct kt_track *t, double *ret_sigma, bool *ret_final)
 {
 	int64_t gap_us = (int64_t) llround(t->p.gap_s * 1e6);
-	double *d = malloc(DOP_NOISE_N * sizeof(double));
-	size_t n = 0;
+	double *d = malloc(2 * DOP_NOISE_N * sizeof(double)), *rest = d + DOP_NOISE_N;
+	size_t n = 0, n_rest = 0;
 
 	if (!d)
 		return -ENOMEM;
 	for (size_t i = 1; i + 1 < t->n_ep && n < DOP_NOISE_N; i++) {
 		int64_t d1 = t->ep[i].t_us - t->ep[i - 1].t_us, d2 = t->ep[i + 1].t_us - t->ep[i].t_us;
+		double dd;
 
 		/* evenly: within 2 ms (receivers' time stamps may jitter by one) */
 		if (d1 > gap_us || d2 - d1 > 2000 || d1 - d2 > 2000)
 			continue;
-		d[n++] = fabs(t->ep[i - 1].v - 2.0 * t->ep[i].v + t->ep[i + 1].v);
+		dd = fabs(t->ep[i - 1].v - 2.0 * t->ep[i].v + t->ep[i + 1].v);
+		if (t->ep[i].v >= DOP_MOVING_MPS)
+			d[n++] = dd;
+		else if (n_rest < DOP_NOISE_N)
+			rest[n_rest++] = dd;
 	}
-	*ret_sigma = n ? 1.4826 * median_of(d, n) / sqrt(6.0) : 0.0;
+	if (n >= DOP_MOVING_MIN || n_rest == 0)
+		*ret_sigma = n ? 1.4826 * median_of(d, n) / sqrt(6.0) : 0.0;
+	else
+		*ret_sigma = 1.4826 * median_of(rest, n_rest) / sqrt(6.0) / sqrt(2.0 - M_PI / 2.0);
 	if (ret_final)
 		*ret_final = n == DOP_NOISE_N;
 	free(d);

@@ -917,6 +917,78 @@ lock)
 	expect_rc 1
 	[ ! -e "$T/new" ] || fail "a failed run left $(ls -A "$T/new") in a new folder"
 	;;
+still)
+	# A vest that lies still (on the bench) reads a Doppler speed of a few
+	# cm/s: the length of its velocity noise, never 0. The rest rule takes
+	# that for standing only if it knows the receiver's noise, which was
+	# estimated from the speed's second differences: at rest only two thirds
+	# of it show there (the spread of a Rayleigh distribution), so a vest on
+	# the bench "ran" 96 m in half an hour, and one that lay still for the
+	# first 6 minutes was 2 % over for the whole session. A 10 Hz NMEA
+	# receiver with the noise of kicktrack-sim's realistic one (white 0.06
+	# m/s + Gauss-Markov 0.02 m/s, tau 3 s, per axis), still for 30 min, and
+	# still for 6 min then running to and fro at up to 2.5 m/s for 10 min.
+	cat >"$T/gen.py" <<'PY'
+import math, random, sys
+out, still_s, move_s = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+random.seed(7)
+dt = 0.1
+a = math.exp(-dt / 3.0)
+q = 0.02 * math.sqrt(1 - a * a)
+be = bn = x = truth = 0.0
+def cks(s):
+    c = 0
+    for ch in s:
+        c ^= ord(ch)
+    return "%02X" % c
+def deg(v, w):
+    d = int(v)
+    return "%0*d%07.4f" % (w, d, (v - d) * 60)
+with open(out, "w") as f:
+    for k in range(int((still_s + move_s) / dt)):
+        t = k * dt
+        ve = 2.5 * math.sin(2 * math.pi * (t - still_s) / 48.0) if t >= still_s else 0.0
+        truth += abs(ve) * dt
+        x += ve * dt
+        be = a * be + q * random.gauss(0, 1)
+        bn = a * bn + q * random.gauss(0, 1)
+        e = ve + be + 0.06 * random.gauss(0, 1)
+        n = bn + 0.06 * random.gauss(0, 1)
+        crs = (math.degrees(math.atan2(e, n)) + 360) % 360
+        lat = 52.52 + 0.25 * random.gauss(0, 1) / 111200
+        lon = 13.40 + (x + 0.25 * random.gauss(0, 1)) / (111200 * math.cos(math.radians(52.52)))
+        s = 18 * 3600 + t
+        ts = "%02d%02d%05.2f" % (s // 3600, s % 3600 // 60, s % 60)
+        g = "GPGGA,%s,%s,N,%s,E,1,10,0.9,55.0,M,47.0,M,," % (ts, deg(lat, 2), deg(lon, 3))
+        r = "GPRMC,%s,A,%s,N,%s,E,%.3f,%.1f,021226,,,A" % (ts, deg(lat, 2), deg(lon, 3), math.hypot(e, n) / 0.514444, crs)
+        f.write("$%s*%s\r\n$%s*%s\r\n" % (g, cks(g), r, cks(r)))
+print("%.1f" % truth)
+PY
+	cat >"$T/pitch.ini" <<'EOF'
+[pitch]
+length_m = 105
+width_m = 68
+corner1 = 52.519694, 13.399224
+corner2 = 52.519694, 13.400776
+corner3 = 52.520306, 13.400776
+corner4 = 52.520306, 13.399224
+EOF
+	mkdir "$T/s"
+	"$PY" "$T/gen.py" "$T/s/bench.nmea" 1800 0 >/dev/null || fail "cannot write the bench log"
+	truth=$("$PY" "$T/gen.py" "$T/s/late.nmea" 360 600) || fail "cannot write the late log"
+	run --pitch "$T/pitch.ini" "$T/s" -o "$T/out"
+	expect_rc 0
+	d=$(awk -F, '$1 == "\"bench\"" { print $6 }' "$T/out/team.csv")
+	awk -v d="$d" 'BEGIN { exit !(d != "" && d < 2.0) }' ||
+		fail "a vest lying still for 30 min ran ${d} m (no more than 2 m expected)"
+	d=$(awk -F, '$1 == "\"late\"" { print $6 }' "$T/out/team.csv")
+	awk -v d="$d" -v t="$truth" 'BEGIN { exit !(d != "" && d > 0.99 * t && d < 1.01 * t) }' ||
+		fail "a vest still for 6 min, then running: ${d} m against ${truth} m run (1 % expected)"
+	# the noise the rest rule used: the receiver's, not two thirds of it
+	n=$(json_get "$T/out/session.json" "[p['quality']['doppler_noise_mps'] for p in j['players'] if p['vest_id'] == 'bench'][0]")
+	awk -v n="$n" 'BEGIN { exit !(n >= 0.05 && n <= 0.075) }' ||
+		fail "Doppler noise of the bench vest estimated as $n m/s (about 0.063 expected)"
+	;;
 rate)
 	# a 1 Hz receiver: the numbers come with a warning that efforts are
 	# undercounted, yet nothing is missing (exit 0); 10 Hz says nothing

@@ -93,6 +93,16 @@ struct kt_session_report {
  * malformed, implausible) plus the epochs the core rejected. */
 uint64_t kt_vest_rejected_frames(const struct kt_vest_report *v);
 
+/* Accelerations, decelerations and sprints are runs of half a second to a
+ * second: a receiver that logs fewer positions a second than this cannot
+ * resolve them, and their counts (and the sprint distance) are too low. */
+#define KT_EFFORT_MIN_HZ 4.5
+/* Valid positions a second over the valid time (gaps excluded); NaN with
+ * less than a minute of valid data, too little to tell. */
+double kt_vest_positions_per_s(const struct kt_result *r);
+/* The counts of r are too low: kt_vest_positions_per_s() < KT_EFFORT_MIN_HZ */
+bool kt_vest_undercounted(const struct kt_result *r);
+
 int kt_write_timeseries_csv(const char *path, const struct kt_result *r,
 			    const struct kt_csv_style *s);
 int kt_write_sprints_csv(const char *path, const struct kt_result *r,

@@ -1074,26 +1074,22 @@ save_for_pitch(struct ctx *c, size_t idx, struct kt_vest_report *v, const struct
 	return r;
 }
 
-/* Accelerations, decelerations and sprints are runs of half a second to a
- * second: a receiver that logs fewer than 5 positions a second (1 Hz is
- * common outside sports vests) cannot resolve them. Say so rather than
- * let low counts pass for a quiet training. */
+/* A receiver that logs fewer than 5 positions a second (1 Hz is common
+ * outside sports vests) cannot resolve accelerations, decelerations and
+ * sprints (kt_vest_undercounted(); session.json players[].undercounted
+ * marks the counts, the pages mark them where they show them). Say why
+ * rather than let low counts pass for a quiet training. */
 static void
 check_rate(struct ctx *c, const struct kt_vest_report *v)
 {
-	double s = v->res.valid_minutes * 60.0, hz;
-
-	if (s < 60.0 || v->res.n_valid_epochs < 2)
-		return;
-	hz = (double) (v->res.n_valid_epochs - 1) / s;
-	if (hz >= 4.5)
+	if (!kt_vest_undercounted(&v->res))
 		return;
 	vest_caution(c, v,
 		"%s: vest %s logged %.1f positions a second: accelerations, decelerations and sprints "
 		"need 5 or more (10 is usual) and are undercounted",
 		"%s: Weste %s hat %.1f Positionen pro Sekunde aufgezeichnet: Beschleunigungen, Abbremsungen "
 		"und Sprints brauchen 5 oder mehr (üblich sind 10), es werden zu wenige gezählt",
-		v->path, v->vest_id, hz);
+		v->path, v->vest_id, kt_vest_positions_per_s(&v->res));
 }
 
 /* A vest that lost its signal (or logged nothing) for minutes: distance,

@@ -935,10 +935,15 @@ rate)
 		fail "players[].notes: $(json_get "$T/out/session.json" "[p['notes'] for p in j['players']]")"
 	[ "$(json_get "$T/out/session.json" "[len(p['notes_de']) for p in j['players']] == [1, 1] and j['players'][1]['notes_de'][0].startswith('Weste KT-0002 hat 1,0 Positionen')")" = True ] ||
 		fail "players[].notes_de: $(json_get "$T/out/session.json" "[p['notes_de'] for p in j['players']]")"
+	# ... and machine-readable: which counts are too low, and the rate
+	[ "$(json_get "$T/out/session.json" "all(p['undercounted'] == ['sprint_count', 'sprint_m', 'accelerations', 'decelerations'] and 0.95 <= p['quality']['positions_per_s'] <= 1.05 for p in j['players'])")" = True ] ||
+		fail "players[].undercounted/positions_per_s: $(json_get "$T/out/session.json" "[(p['undercounted'], p['quality']['positions_per_s']) for p in j['players']]")"
 	sim "$T/s10" -p 2 -m 3 -s 5
 	run "$T/s10" -o "$T/out10"
 	expect_rc 0
 	grep -q "positions a second" "$T/err" && fail "a 10 Hz vest called slow"
+	[ "$(json_get "$T/out10/session.json" "all(p['undercounted'] == [] and 9.5 <= p['quality']['positions_per_s'] <= 10.05 for p in j['players'])")" = True ] ||
+		fail "10 Hz: players[].undercounted/positions_per_s: $(json_get "$T/out10/session.json" "[(p['undercounted'], p['quality']['positions_per_s']) for p in j['players']]")"
 	;;
 gaps)
 	# a vest that logged no GNSS for 90 s (the IMU went on): its distance is

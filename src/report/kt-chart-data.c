@@ -746,7 +746,27 @@ read_notes(struct json_object *root, struct kt_rep_session *s)
 
 	s->partial = json_object_object_get_ex(root, "status", &v) && json_object_is_type(v, json_type_string) &&
 		     !strcmp(json_object_get_string(v), "partial");
-	return read_note_pair(root, "warnings", "warnings_de", &s->notes, &s->notes_de, &s->n_notes);
+	int k = read_note_pair(root, "warnings", "warnings_de", &s->notes, &s->notes_de, &s->n_notes);
+	size_t n;
+
+	if (k < 0 || !json_object_object_get_ex(root, "warning_vests", &v) || !json_object_is_type(v, json_type_array))
+		return k;
+	n = json_object_array_length(v);
+	if (n != s->n_notes || n == 0) /* not one per note: none */
+		return 0;
+	s->note_vests = calloc(n, sizeof(char *));
+	if (!s->note_vests)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+
+		if (!json_object_is_type(e, json_type_string))
+			continue; /* null: about no vest */
+		s->note_vests[i] = strdup(json_object_get_string(e));
+		if (!s->note_vests[i])
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 void
@@ -754,6 +774,8 @@ kt_rep_session_clear(struct kt_rep_session *s)
 {
 	kt_rep_vest_ids_free(s->notes, s->n_notes);
 	kt_rep_vest_ids_free(s->notes_de, s->notes_de ? s->n_notes : 0);
+	kt_rep_vest_ids_free(s->note_vests, s->note_vests ? s->n_notes : 0);
+	s->note_vests = NULL;
 	s->notes = NULL;
 	s->notes_de = NULL;
 	s->n_notes = 0;

@@ -100,6 +100,9 @@ struct kt_rep_session {
 	char **notes_de;          /* "warnings_de": the same in German, n_notes of them; NULL
 				   * when session.json has none (an older kicktrack's) or
 				   * they do not match "warnings" */
+	char **note_vests;        /* "warning_vests": per note the vest id it is about, or
+				   * NULL (about none); the array NULL when session.json has
+				   * none (an older kicktrack's) or not one per note */
 	bool partial;             /* session.json "status" is "partial" */
 };
 

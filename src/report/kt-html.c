@@ -213,13 +213,21 @@ note_mark(FILE *f, const struct words *w, const struct kt_rep_player *p, bool ge
 	fprintf(f, "\">*</%s>", link ? "a" : "span");
 }
 
-/* The player a note of the session is about: one whose own notes
- * (players[].notes, without the log's path) it is, or NULL. */
+/* The player note n of the session is about: by session.json
+ * "warning_vests"; from an older kicktrack without it, the one whose own
+ * notes (players[].notes, without the log's path) it is. NULL: none. */
 static const struct kt_rep_player *
-note_player(const struct kt_rep_team *t, const char *note, bool german)
+note_player(const struct kt_rep_team *t, const struct kt_rep_session *s, size_t n, bool german)
 {
+	const char *note = kt_rep_session_notes(s, german, &(size_t){ 0 })[n];
 	size_t len = strlen(note);
 
+	if (s->note_vests) {
+		for (size_t i = 0; s->note_vests[n] && i < t->n; i++)
+			if (!strcmp(t->players[i].vest_id, s->note_vests[n]))
+				return &t->players[i];
+		return NULL;
+	}
 	for (size_t i = 0; i < t->n; i++) {
 		const struct kt_rep_player *p = &t->players[i];
 		char *const *pn = german && p->notes_de ? p->notes_de : p->notes;
@@ -369,7 +377,7 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 			for (size_t i = 0; i < n && i < NOTES_SHOWN; i++) {
 				/* a note about a vest says whose it is: the coach
 				 * knows the players, not their vests' ids */
-				const struct kt_rep_player *p = note_player(t, notes[i], in->german);
+				const struct kt_rep_player *p = note_player(t, s, i, in->german);
 
 				fputs("<li>", f);
 				if (p && p->player[0]) {

@@ -960,6 +960,15 @@ kt_write_session_json(const char *path, const struct kt_session_report *s)
 	for (size_t i = 0; i < s->n_warnings; i++)
 		jw_str(&j, NULL, s->warnings_de[i]);
 	jw_arr_end(&j);
+	/* per warning, the vest it is about (players[].notes), or null: the
+	 * pages name the player by it, not by comparing texts */
+	jw_arr(&j, "warning_vests");
+	for (size_t i = 0; i < s->n_warnings; i++) {
+		long k = s->warning_vest ? s->warning_vest[i] : -1;
+
+		jw_str(&j, NULL, k >= 0 && (size_t) k < s->n_vests ? s->vests[k].vest_id : NULL);
+	}
+	jw_arr_end(&j);
 	jw_obj_end(&j);
 	fputc('\n', j.f);
 	return close_out(&a);

@@ -457,6 +457,9 @@ bad-logs)
 	[ "$(json_get "$T/out/session.json" "j['status']")" = partial ] || fail "status not partial"
 	[ "$(json_get "$T/out/session.json" "len([i for i in j['inputs'] if i['status'] == 'failed'])")" = 6 ] ||
 		fail "failed inputs not listed"
+	# a log that gave no player is about no player's vest: null
+	[ "$(json_get "$T/out/session.json" "len(j['warning_vests']) == len(j['warnings']) and all(v is None for w, v in zip(j['warnings'], j['warning_vests']) if 'cannot use this log' in w)")" = True ] ||
+		fail "warning_vests of the logs it cannot use: $(json_get "$T/out/session.json" "list(zip(j['warnings'], j['warning_vests']))")"
 	run --roster "$T/fifo.nmea" --pitch "$T/fifo.nmea" "$T/s" -o "$T/out2"
 	expect_rc 3
 	expect_err "$T/fifo.nmea: roster not used: not a regular file"
@@ -935,6 +938,9 @@ rate)
 		fail "players[].notes: $(json_get "$T/out/session.json" "[p['notes'] for p in j['players']]")"
 	[ "$(json_get "$T/out/session.json" "[len(p['notes_de']) for p in j['players']] == [1, 1] and j['players'][1]['notes_de'][0].startswith('Weste KT-0002 hat 1,0 Positionen')")" = True ] ||
 		fail "players[].notes_de: $(json_get "$T/out/session.json" "[p['notes_de'] for p in j['players']]")"
+	# ... each warning with the vest it is about, one for one
+	[ "$(json_get "$T/out/session.json" "j['warning_vests']")" = "['KT-0001', 'KT-0002']" ] ||
+		fail "warning_vests: $(json_get "$T/out/session.json" "j['warning_vests']")"
 	# ... and machine-readable: which counts are too low, and the rate
 	[ "$(json_get "$T/out/session.json" "all(p['undercounted'] == ['sprint_count', 'sprint_m', 'accelerations', 'decelerations'] and 0.95 <= p['quality']['positions_per_s'] <= 1.05 for p in j['players'])")" = True ] ||
 		fail "players[].undercounted/positions_per_s: $(json_get "$T/out/session.json" "[(p['undercounted'], p['quality']['positions_per_s']) for p in j['players']]")"

@@ -533,6 +533,27 @@ html)
 	rm -rf "$prof"
 	noted "$T/dom-en" "* notes on this player's numbers: above under “Notes on this session”" "Notes on this session" ||
 		fail "English index.html does not mark or name the player with notes"
+	# (the fixture's session.json has no "warning_vests", as an older
+	# kicktrack's: the notes box found the player by the note's text.) With
+	# them, the box names the player they give, whatever the text says:
+	# none for the note about V02 made to say null, V03 for the other
+	cp -r "$T/o" "$T/oid"
+	"$PY" - "$T/oid/session.json" <<-'EOF' || fail "cannot add warning_vests to session.json"
+		import json, sys
+		j = json.load(open(sys.argv[1], encoding="utf-8"))
+		j["warning_vests"] = [None, "V03"]
+		json.dump(j, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
+		EOF
+	"$KT" report --no-config --lang de -q "$T/oid" || fail "report with warning_vests"
+	"$PY" - "$T/oid/index.html" <<-'EOF' || fail "the notes box does not name players by warning_vests"
+		import html, re, sys
+		d = open(sys.argv[1], encoding="utf-8").read()
+		text = lambda s: html.unescape(re.sub(r"<[^>]*>", "", s)).replace("\xa0", " ").strip()
+		box = re.search(r'<section class="notes[^"]*" id="notes">(.*?)</section>', d, re.S).group(1)
+		items = [text(li) for li in re.findall(r"<li>(.*?)</li>", box, re.S)]
+		assert len(items) == 2 and items[0].startswith("/logs/V02.ubx: ") and \
+		    items[1].startswith('#3 O\'Brien <Jr> & "Sohn": /logs/V09.ubx: '), f"notes box: {items}"
+		EOF
 	# a player card is narrow: each number keeps its unit on its line (a
 	# no-break space, which the browser's DOM writes as &nbsp;): "30,0" at a
 	# line's end and "km/h" below was a number without a unit

@@ -54,6 +54,11 @@ struct kt_vest_report {
 	size_t next_log;
 	bool later_log;                /* not the first: read by the first one's run */
 	bool merged;                   /* a later log, read into its first one's numbers */
+	/* the first log's: the time between its logs, when the vest logged
+	 * nothing (switched off, restarted), in all and as how many of the
+	 * core's gaps; not a loss of signal (check_gaps) */
+	double between_logs_s;
+	unsigned between_logs_gaps;
 	/* roster */
 	const struct kt_roster_entry *roster; /* NULL: not in the roster */
 	/* outcome */

@@ -829,6 +829,56 @@ append_decoded(struct decoded *d, struct decoded *more)
 	return 0;
 }
 
+/* "14:03" in local time, as the other notes and --from/--to say it; with
+ * the seconds when other (the time at the other end) is in the same minute */
+static void
+fmt_hm(char *buf, size_t size, int64_t t_us, int64_t other_us)
+{
+	time_t t = (time_t) (t_us / KT_USEC_PER_SEC), o = (time_t) (other_us / KT_USEC_PER_SEC);
+	struct tm a;
+
+	if (!localtime_r(&t, &a)) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	strftime(buf, size, t / 60 == o / 60 ? "%H:%M:%S" : "%H:%M", &a);
+}
+
+/* Between the last record of log (v's logs so far) and the first of more
+ * (w's), the vest logged nothing at all: it was switched off or restarted,
+ * which is no loss of GPS signal. Say so, with the times, and keep that
+ * time for check_gaps(), which speaks of the signal gaps only. */
+static void
+between_logs(struct ctx *c, struct kt_vest_report *v, const struct kt_vest_report *w, const struct decoded *log,
+	     const struct decoded *more)
+{
+	int64_t t0, t1;
+	char a[16], b[16], zone[16] = "";
+	time_t tz_t;
+	struct tm tm;
+
+	if (!log->n_fixes || !more->n_fixes)
+		return;
+	t0 = log->fixes[log->n_fixes - 1].t_us;
+	t1 = more->fixes[0].t_us;
+	if (t1 <= t0)
+		return;
+	v->between_logs_s += (double) (t1 - t0) / KT_USEC_PER_SEC;
+	if ((double) (t1 - t0) / KT_USEC_PER_SEC > c->params.gap_s)
+		v->between_logs_gaps++;
+	fmt_hm(a, sizeof(a), t0, t1);
+	fmt_hm(b, sizeof(b), t1, t0);
+	tz_t = (time_t) (t0 / KT_USEC_PER_SEC);
+	if (localtime_r(&tz_t, &tm))
+		strftime(zone, sizeof(zone), "%Z", &tm);
+	vest_caution(c, v,
+		"%s: continued in %s: vest %s logged nothing from %s to %s %s (%.1f minutes; switched off or "
+		"restarted?): counted as one player; its numbers leave that time out",
+		"%s: fortgesetzt in %s: Weste %s hat von %s bis %s %s nichts aufgezeichnet (%.1f Minuten; "
+		"ausgeschaltet oder neu gestartet?): als ein Spieler gezählt; die Werte enthalten diese Zeit nicht",
+		v->path, w->path, v->vest_id, a, b, zone, (double) (t1 - t0) / (60.0 * KT_USEC_PER_SEC));
+}
+
 /* The later logs of v (next_log) read into log, their counts into v's */
 static void
 read_later_logs(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
@@ -845,6 +895,8 @@ read_later_logs(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 			continue; /* named by read_log; v counts without it */
 		}
 		read = more.bytes_read;
+		/* (before append_decoded() clears more) */
+		between_logs(c, v, w, log, &more);
 		if (append_decoded(log, &more) < 0) {
 			set_error(w, "out of memory");
 			note(c, KT_LOG_ERR, "%s: out of memory", "%s: nicht genug Arbeitsspeicher", w->path);
@@ -859,11 +911,6 @@ read_later_logs(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 			v->stats.frames_ubx += w->stats.frames_ubx;
 			for (int k = 0; k < _KT_REJECT_MAX; k++)
 				v->stats.rejected[k] += w->stats.rejected[k];
-			vest_caution(c, v, "%s: continued in %s (vest %s restarted?): counted as one player, the time "
-				     "between the two as a gap",
-				     "%s: fortgesetzt in %s (Weste %s neu gestartet?): als ein Spieler gezählt, die Zeit "
-				     "zwischen beiden als Lücke",
-				     v->path, w->path, v->vest_id);
 		}
 		progress_file_done(c, w->size > read ? w->size - read : 0);
 	}
@@ -1101,15 +1148,20 @@ check_rate(struct ctx *c, const struct kt_vest_report *v)
 static void
 check_gaps(struct ctx *c, const struct kt_vest_report *v)
 {
-	if (!(v->res.gap_s >= GAP_NOTE_S))
+	/* the time between a vest's logs is no signal gap: between_logs()
+	 * named it */
+	double gap_s = v->res.gap_s - v->between_logs_s;
+	unsigned gaps = v->res.gaps > v->between_logs_gaps ? v->res.gaps - v->between_logs_gaps : 1;
+
+	if (!(gap_s >= GAP_NOTE_S))
 		return;
 	vest_caution(c, v,
 		"%s: vest %s had no GPS signal for %.1f of its %.1f minutes (%u gap%s%.0s): distance, zones and "
 		"sprints of that time are missing, so they are lower than what was run",
 		"%s: Weste %s hatte %.1f ihrer %.1f Minuten kein GPS-Signal (%u %.0s%s): Distanz, Zonen und "
 		"Sprints dieser Zeit fehlen, sie sind also niedriger als gelaufen",
-		v->path, v->vest_id, v->res.gap_s / 60.0, v->res.minutes, v->res.gaps,
-		v->res.gaps == 1 ? "" : "s", v->res.gaps == 1 ? "Lücke" : "Lücken");
+		v->path, v->vest_id, gap_s / 60.0, v->res.minutes, gaps, gaps == 1 ? "" : "s",
+		gaps == 1 ? "Lücke" : "Lücken");
 }
 
 /* A pitch file with the wrong coordinates (another ground, a typo) gives

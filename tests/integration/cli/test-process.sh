@@ -744,9 +744,14 @@ vest-logs)
 	sim "$T/b" -p 1 -m 3 -s 32 --start 2026-11-21T14:05:00Z
 	sim "$T/o" -p 1 -m 3 -s 33 --start 2026-11-21T14:01:00Z
 	cp "$T"/b/KT-0001.nmea "$T/KT-0001.2.nmea"
-	run "$T"/a/KT-000* "$T/KT-0001.2.nmea" -o "$T/out"
+	# the time between the logs is said as what it was, the vest logging
+	# nothing (in local time, as --from/--to), not as a loss of GPS signal
+	TZ=UTC run "$T"/a/KT-000* "$T/KT-0001.2.nmea" -o "$T/out"
 	expect_rc 0
-	expect_err "$T/a/KT-0001.ubx: continued in $T/KT-0001.2.nmea (vest KT-0001 restarted?): counted as one player"
+	expect_err "$T/a/KT-0001.ubx: continued in $T/KT-0001.2.nmea: vest KT-0001 logged nothing from 14:03 to 14:05 UTC (2.0 minutes; switched off or restarted?): counted as one player"
+	grep -q "GPS signal" "$T/err" && fail "the time between two logs called a loss of signal"
+	[ "$(json_get "$T/out/session.json" "sum(w.startswith('$T/a/KT-0001.ubx: fortgesetzt in $T/KT-0001.2.nmea: Weste KT-0001 hat von 14:03 bis 14:05 UTC nichts aufgezeichnet (2,0 Minuten; ') for w in j['warnings_de'])")" = 1 ] ||
+		fail "warnings_de: $(json_get "$T/out/session.json" "j['warnings_de']")"
 	expect_err "2 of 2 vests processed (from 3 logs)"
 	check_outputs "$T/out" 2
 	run "$T/a/KT-0001.ubx" -o "$T/out-a"
@@ -774,6 +779,15 @@ vest-logs)
 		jb = json.load(open(sys.argv[3] + "/session.json", encoding="utf-8"))["inputs"][0]
 		assert (ib["fixes"], ib["nmea_frames"], ib["sha256"]) == (jb["fixes"], jb["nmea_frames"], jb["sha256"]), (ib, jb)
 		EOF
+	# a real loss of signal in the second log (90 s without GNSS) is still
+	# one, counted without the time between the logs; local time of day
+	mkdir "$T/cut" && awk '/^\$GN(RMC|GGA|GST)/ { split($0, f, ","); tm = f[2] + 0 }
+	     /^\$GN/ && tm >= 140600 && tm < 140730 { next } { print }' "$T/KT-0001.2.nmea" >"$T/cut/KT-0001.2.nmea" ||
+		fail "cutting the log"
+	TZ=Europe/Berlin run "$T/a/KT-0001.ubx" "$T/cut/KT-0001.2.nmea" -o "$T/out-cut"
+	expect_rc 0
+	expect_err "vest KT-0001 logged nothing from 15:03 to 15:05 CET (2.0 minutes; "
+	expect_err "$T/a/KT-0001.ubx: vest KT-0001 had no GPS signal for 1.5 of its 8.0 minutes (1 gap): "
 	# given the other way round, and with two jobs: the same
 	run --jobs 2 "$T/KT-0001.2.nmea" "$T"/a/KT-000* -o "$T/out2"
 	expect_rc 0

@@ -844,25 +844,24 @@ fmt_hm(char *buf, size_t size, int64_t t_us, int64_t other_us)
 	strftime(buf, size, t / 60 == o / 60 ? "%H:%M:%S" : "%H:%M", &a);
 }
 
-/* Between the last record of log (v's logs so far) and the first of more
- * (w's), the vest logged nothing at all: it was switched off or restarted,
- * which is no loss of GPS signal. Say so, with the times, and keep that
- * time for check_gaps(), which speaks of the signal gaps only. */
+/* From t0, the last record of v's logs so far, to t1, the first of w's
+ * (INT64_MIN: none), the vest logged nothing at all: it was switched off
+ * or restarted, which is no loss of GPS signal. Say so, with the times,
+ * and keep that time for check_gaps(), which speaks of signal gaps only. */
 static void
-between_logs(struct ctx *c, struct kt_vest_report *v, const struct kt_vest_report *w, const struct decoded *log,
-	     const struct decoded *more)
+between_logs(struct ctx *c, struct kt_vest_report *v, const struct kt_vest_report *w, int64_t t0, int64_t t1)
 {
-	int64_t t0, t1;
 	char a[16], b[16], zone[16] = "";
 	time_t tz_t;
 	struct tm tm;
 
-	if (!log->n_fixes || !more->n_fixes)
+	if (t0 == INT64_MIN || t1 == INT64_MIN || t1 <= t0) {
+		/* (a log without a single epoch: no times to give) */
+		vest_caution(c, v, "%s: continued in %s (vest %s restarted?): counted as one player",
+			     "%s: fortgesetzt in %s (Weste %s neu gestartet?): als ein Spieler gezählt", v->path, w->path,
+			     v->vest_id);
 		return;
-	t0 = log->fixes[log->n_fixes - 1].t_us;
-	t1 = more->fixes[0].t_us;
-	if (t1 <= t0)
-		return;
+	}
 	v->between_logs_s += (double) (t1 - t0) / KT_USEC_PER_SEC;
 	if ((double) (t1 - t0) / KT_USEC_PER_SEC > c->params.gap_s)
 		v->between_logs_gaps++;
@@ -894,15 +893,17 @@ read_later_logs(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 			progress_file_done(c, w->size > read ? w->size - read : 0);
 			continue; /* named by read_log; v counts without it */
 		}
+		int64_t t0 = log->n_fixes ? log->fixes[log->n_fixes - 1].t_us : INT64_MIN;
+		int64_t t1 = more.n_fixes ? more.fixes[0].t_us : INT64_MIN;
+
 		read = more.bytes_read;
-		/* (before append_decoded() clears more) */
-		between_logs(c, v, w, log, &more);
 		if (append_decoded(log, &more) < 0) {
 			set_error(w, "out of memory");
 			note(c, KT_LOG_ERR, "%s: out of memory", "%s: nicht genug Arbeitsspeicher", w->path);
 			decoded_clear(&more);
 		} else {
 			w->merged = true;
+			between_logs(c, v, w, t0, t1);
 			v->n_fixes_read += w->n_fixes_read;
 			v->n_imu_read += w->n_imu_read;
 			v->core_dropped_dup = log->dropped;

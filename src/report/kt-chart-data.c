@@ -746,7 +746,27 @@ read_notes(struct json_object *root, struct kt_rep_session *s)
 
 	s->partial = json_object_object_get_ex(root, "status", &v) && json_object_is_type(v, json_type_string) &&
 		     !strcmp(json_object_get_string(v), "partial");
-	return read_note_pair(root, "warnings", "warnings_de", &s->notes, &s->notes_de, &s->n_notes);
+	int k = read_note_pair(root, "warnings", "warnings_de", &s->notes, &s->notes_de, &s->n_notes);
+	size_t n;
+
+	if (k < 0 || !json_object_object_get_ex(root, "warning_vests", &v) || !json_object_is_type(v, json_type_array))
+		return k;
+	n = json_object_array_length(v);
+	if (n != s->n_notes || n == 0) /* not one per note: none */
+		return 0;
+	s->note_vests = calloc(n, sizeof(char *));
+	if (!s->note_vests)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+
+		if (!json_object_is_type(e, json_type_string))
+			continue; /* null: about no vest */
+		s->note_vests[i] = strdup(json_object_get_string(e));
+		if (!s->note_vests[i])
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 void
@@ -754,6 +774,8 @@ kt_rep_session_clear(struct kt_rep_session *s)
 {
 	kt_rep_vest_ids_free(s->notes, s->n_notes);
 	kt_rep_vest_ids_free(s->notes_de, s->notes_de ? s->n_notes : 0);
+	kt_rep_vest_ids_free(s->note_vests, s->note_vests ? s->n_notes : 0);
+	s->note_vests = NULL;
 	s->notes = NULL;
 	s->notes_de = NULL;
 	s->n_notes = 0;
@@ -785,7 +807,36 @@ sum_counts(struct json_object *obj, const char *const *keys, size_t n_keys)
 	return sum;
 }
 
-/* players[].quality and notes of session.json into the players of t */
+/* players[].undercounted (a list of players[] keys) as kt_rep_player's bits */
+static unsigned
+undercounted_bits(struct json_object *arr)
+{
+	static const struct {
+		const char *key;
+		enum kt_team_col col;
+	} cols[] = {
+		{ "sprint_count", KT_TC_SPRINTS },
+		{ "sprint_m", KT_TC_SPRINT_M },
+		{ "accelerations", KT_TC_ACCELERATIONS },
+		{ "decelerations", KT_TC_DECELERATIONS },
+	};
+	unsigned bits = 0;
+
+	if (!json_object_is_type(arr, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+
+		if (!json_object_is_type(e, json_type_string))
+			continue;
+		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
+			if (!strcmp(json_object_get_string(e), cols[k].key))
+				bits |= 1u << cols[k].col;
+	}
+	return bits;
+}
+
+/* players[].quality, undercounted and notes of session.json into the players of t */
 static int
 read_quality(struct json_object *root, struct kt_rep_team *t)
 {
@@ -822,6 +873,8 @@ read_quality(struct json_object *root, struct kt_rep_team *t)
 				if (json_object_object_get_ex(q, "rejected_by_core", &r))
 					t->players[j].position_jumps = sum_counts(r, jumps, 1);
 			}
+			if (json_object_object_get_ex(p, "undercounted", &r))
+				t->players[j].undercounted = undercounted_bits(r);
 			k = t->players[j].notes ? 0 :
 						  read_note_pair(p, "notes", "notes_de", &t->players[j].notes,
 								 &t->players[j].notes_de, &t->players[j].n_notes);

@@ -57,7 +57,16 @@ struct kt_rep_player {
 	 * kicktrack or when they do not pair up */
 	char **notes, **notes_de;
 	size_t n_notes;
+	/* session.json players[].undercounted: the counts that are too low
+	 * (a vest that logged too few positions a second), as bits
+	 * 1u << KT_TC_SPRINTS, KT_TC_SPRINT_M, KT_TC_ACCELERATIONS,
+	 * KT_TC_DECELERATIONS; 0 from an older kicktrack */
+	unsigned undercounted;
 };
+/* The pages' mark after an undercounted number (kt_rep_player.undercounted),
+ * explained where it is shown */
+#define KT_REP_UNDERCOUNT_MARK "†"
+_Static_assert(_KT_TC_MAX <= 32, "undercounted bits");
 
 struct kt_rep_team {
 	struct kt_rep_player *players;
@@ -91,6 +100,9 @@ struct kt_rep_session {
 	char **notes_de;          /* "warnings_de": the same in German, n_notes of them; NULL
 				   * when session.json has none (an older kicktrack's) or
 				   * they do not match "warnings" */
+	char **note_vests;        /* "warning_vests": per note the vest id it is about, or
+				   * NULL (about none); the array NULL when session.json has
+				   * none (an older kicktrack's) or not one per note */
 	bool partial;             /* session.json "status" is "partial" */
 };
 

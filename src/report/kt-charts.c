@@ -51,6 +51,7 @@ struct lang {
 	const char *t_heat, *t_speed, *t_zones, *t_accel;
 	const char *gap, *accel_band, *decel_band, *held;
 	const char *note, *notes_more[2], *note_more, *notes_star;
+	const char *undercount_tile, *undercount_star;   /* KT_REP_UNDERCOUNT_MARK: on the tile, under the table */
 	const char *t_team_dist, *t_team_sprints, *t_team_hsr, *t_team_heat;
 	const char *sprints_axis, *max_speed, *hsr_axis;
 	const char *k_distance, *k_sprint, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
@@ -95,6 +96,9 @@ static const struct lang lang_de = {
 	.notes_more = { "… und ", " weitere Hinweise: siehe index.html" },
 	.note_more = "… und ein weiterer Hinweis: siehe index.html",
 	.notes_star = "* Hinweise zu den Werten dieses Spielers: auf seiner Seite (PDF) und in index.html",
+	.undercount_tile = KT_REP_UNDERCOUNT_MARK " zu wenige gezählt, siehe Hinweis",
+	.undercount_star = KT_REP_UNDERCOUNT_MARK " zu wenige gezählt: die Weste hat weniger als 5 Positionen pro Sekunde "
+			   "aufgezeichnet; Beschleunigungen, Abbremsungen und Sprints brauchen 5 oder mehr",
 	.t_team_dist = "Distanz je Spieler nach Zone",
 	.t_team_sprints = "Sprints und Höchstgeschwindigkeit je Spieler",
 	.t_team_hsr = "Schnelles Laufen (HSR) je Spieler",
@@ -173,6 +177,9 @@ static const struct lang lang_en = {
 	.notes_more = { "… and ", " more notes: see index.html" },
 	.note_more = "… and one more note: see index.html",
 	.notes_star = "* notes on this player's numbers: on the player's page (PDF) and in index.html",
+	.undercount_tile = KT_REP_UNDERCOUNT_MARK " undercounted: see the note below",
+	.undercount_star = KT_REP_UNDERCOUNT_MARK " undercounted: the vest logged fewer than 5 positions a second; "
+			   "accelerations, decelerations and sprints need 5 or more",
 	.t_team_dist = "Distance per player by zone",
 	.t_team_sprints = "Sprints and top speed per player",
 	.t_team_hsr = "High-speed running (HSR) per player",
@@ -280,6 +287,9 @@ num(char *buf, size_t size, const struct lang *L, double v, int decimals)
 }
 
 #define NUM(L, v, d) num((char[48]){ 0 }, 48, (L), (v), (d))
+
+/* The count in column col of player p is too low (kt_rep_player.undercounted) */
+#define UNDERCOUNTED(p, col) (((p)->undercounted >> (col)) & 1u)
 
 /* Minutes as the pages show them (kt_rep_minute_decimals) */
 #define MINUTES(L, v) NUM((L), (v), kt_rep_minute_decimals(v))
@@ -1406,19 +1416,33 @@ plot_team_hsr(struct ctx *c, bool small)
 
 /* --- PDFs --- */
 
+/* A key number and its caption. With flag (its count is too low:
+ * kt_rep_player.undercounted) the number carries KT_REP_UNDERCOUNT_MARK
+ * and the tile says why at its top, in the notes' colour: a printed page
+ * must not show a 1 Hz vest's "0 / 0" as a quiet training. */
 static void
-tile(struct ctx *c, double x, double y, double w, double h, const char *value, const char *caption)
+tile(struct ctx *c, double x, double y, double w, double h, const char *value, const char *caption, bool flag)
 {
 	FILE *f = c->f;
+	char text[160];
 
 	fprintf(f, "set object rect from screen %g,%g to screen %g,%g fc rgb '#f2f4f2' fs solid 1.0 noborder behind\n",
 		x, y, x + w, y + h);
+	snprintf(text, sizeof(text), "%s%s", value, flag ? " " KT_REP_UNDERCOUNT_MARK : "");
 	fprintf(f, "set label ");
-	q(c, value);
-	fprintf(f, " at screen %g,%g center font 'Sans Bold,20'\n", x + w / 2, y + h * 0.58);
+	q(c, text);
+	fprintf(f, " at screen %g,%g center font 'Sans Bold,20'%s\n", x + w / 2, y + h * 0.52,
+		flag ? " tc rgb '#9a4a00'" : "");
 	fprintf(f, "set label ");
 	q(c, caption);
-	fprintf(f, " at screen %g,%g center font ',9' tc rgb '#555555'\n", x + w / 2, y + h * 0.2);
+	fprintf(f, " at screen %g,%g center font ',9' tc rgb '#555555'\n", x + w / 2, y + h * 0.16);
+	if (flag) {
+		fit_text(text, sizeof(text), c->L->undercount_tile, (w * A4_W_PT - 4) / PDF_SMALL_FONT, false);
+		fprintf(f, "set label ");
+		q(c, text);
+		fprintf(f, " at screen %g,%g center font ',%d' tc rgb '#9a4a00'\n", x + w / 2, y + h * 0.84,
+			PDF_SMALL_FONT);
+	}
 }
 
 /* An invisible plot that draws what was set with screen coordinates. */
@@ -1599,29 +1623,30 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 			snprintf(v, sizeof(v), "%s m", NUM(L, v_[KT_TC_DISTANCE_M], 0));
 		else
 			snprintf(v, sizeof(v), "%s km", NUM(L, v_[KT_TC_DISTANCE_M] / 1000.0, 2));
-		tile(c, x0, y1, w, h, v, L->k_distance);
+		tile(c, x0, y1, w, h, v, L->k_distance, false);
 		snprintf(v, sizeof(v), "%s m", NUM(L, v_[KT_TC_HSR_M], 0));
 		snprintf(hsr_cap, sizeof(hsr_cap), "HSR (≥ %s km/h)", NUM(L, c->sess.hsr_kmh, 1));
-		tile(c, x0 + (w + gap), y1, w, h, v, hsr_cap);
+		tile(c, x0 + (w + gap), y1, w, h, v, hsr_cap, false);
 		/* each count says what it counts, as HSR its speed: a sprint
 		 * elsewhere may begin at 24 km/h; PlayerLoad has no unit */
 		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_SPRINTS], 0));
 		snprintf(sprint_cap, sizeof(sprint_cap), "%s (≥ %s km/h)",
 			 v_[KT_TC_SPRINTS] == 1.0 ? L->k_sprint : L->k_sprints, NUM(L, c->sess.sprint_kmh, 1));
-		tile(c, x0 + 2 * (w + gap), y1, w, h, v, sprint_cap);
+		tile(c, x0 + 2 * (w + gap), y1, w, h, v, sprint_cap, UNDERCOUNTED(p, KT_TC_SPRINTS));
 		snprintf(v, sizeof(v), "%s km/h", NUM(L, v_[KT_TC_MAX_SPEED_KMH], 1));
-		tile(c, x0 + 3 * (w + gap), y1, w, h, v, L->k_max_speed);
+		tile(c, x0 + 3 * (w + gap), y1, w, h, v, L->k_max_speed, false);
 		snprintf(v, sizeof(v), "%s / %s", NUM(L, v_[KT_TC_ACCELERATIONS], 0),
 			 NUM(L, v_[KT_TC_DECELERATIONS], 0));
 		snprintf(effort_cap, sizeof(effort_cap), "%s (± %s m/s²)", L->k_acc_dec, NUM(L, c->sess.effort_ms2, 1));
-		tile(c, x0, y2, w, h, v, effort_cap);
+		tile(c, x0, y2, w, h, v, effort_cap,
+		     UNDERCOUNTED(p, KT_TC_ACCELERATIONS) || UNDERCOUNTED(p, KT_TC_DECELERATIONS));
 		snprintf(v, sizeof(v), "%s", NUM(L, v_[KT_TC_PLAYER_LOAD], 0));
 		snprintf(load_cap, sizeof(load_cap), "%s (%s)", L->k_load, L->no_unit);
-		tile(c, x0 + (w + gap), y2, w, h, v, load_cap);
+		tile(c, x0 + (w + gap), y2, w, h, v, load_cap, false);
 		snprintf(v, sizeof(v), "%s", MINUTES(L, v_[KT_TC_MINUTES]));
-		tile(c, x0 + 2 * (w + gap), y2, w, h, v, L->k_minutes);
+		tile(c, x0 + 2 * (w + gap), y2, w, h, v, L->k_minutes, false);
 		snprintf(v, sizeof(v), "%s m/min", NUM(L, v_[KT_TC_WORK_RATE_M_MIN], 0));
-		tile(c, x0 + 3 * (w + gap), y2, w, h, v, L->k_work_rate);
+		tile(c, x0 + 3 * (w + gap), y2, w, h, v, L->k_work_rate, false);
 	}
 	/* more numbers, small, right of the zone bars */
 	{
@@ -1640,7 +1665,8 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 			snprintf(rows[0].val, sizeof(rows[0].val), "%s / %s / %s m", NUM(L, v_[KT_TC_PEAK1_M], 0),
 				 NUM(L, v_[KT_TC_PEAK3_M], 0), NUM(L, v_[KT_TC_PEAK5_M], 0));
 		rows[0].cap = L->peak;
-		snprintf(rows[1].val, sizeof(rows[1].val), "%s m", NUM(L, v_[KT_TC_SPRINT_M], 0));
+		snprintf(rows[1].val, sizeof(rows[1].val), "%s m%s", NUM(L, v_[KT_TC_SPRINT_M], 0),
+			 UNDERCOUNTED(p, KT_TC_SPRINT_M) ? " " KT_REP_UNDERCOUNT_MARK : "");
 		rows[1].cap = L->sprint_dist;
 		snprintf(rows[2].val, sizeof(rows[2].val), "%s W/kg", NUM(L, v_[KT_TC_METABOLIC_POWER_WKG], 1));
 		rows[2].cap = L->metabolic;
@@ -1689,12 +1715,18 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 	plot_heatmap(c, c->has_heat[i] ? c->heat.s : NULL, c->heat.nx, c->heat.ny, tracked_s(p), L->t_heat, true);
 	/* speed */
 	fprintf(f, "reset\nset origin 0.02,0.285\nset size 0.96,0.225\n");
-	if (c->has_series[i] && series_span_s(&c->ser) > 20 * 60)
-		snprintf(line, sizeof(line), "%s   (▼ %s; — %s %.0f s)", L->t_speed,
-			 COUNT(L, v_[KT_TC_SPRINTS], &L->n_sprint), L->mean,
-			 series_span_s(&c->ser) > 45 * 60 ? 60.0 : 30.0);
-	else
-		snprintf(line, sizeof(line), "%s   (▼ %s)", L->t_speed, COUNT(L, v_[KT_TC_SPRINTS], &L->n_sprint));
+	{
+		/* (the sprint count with its mark, as on its tile) */
+		const char *mark = UNDERCOUNTED(p, KT_TC_SPRINTS) ? " " KT_REP_UNDERCOUNT_MARK : "";
+
+		if (c->has_series[i] && series_span_s(&c->ser) > 20 * 60)
+			snprintf(line, sizeof(line), "%s   (▼ %s%s; — %s %.0f s)", L->t_speed,
+				 COUNT(L, v_[KT_TC_SPRINTS], &L->n_sprint), mark, L->mean,
+				 series_span_s(&c->ser) > 45 * 60 ? 60.0 : 30.0);
+		else
+			snprintf(line, sizeof(line), "%s   (▼ %s%s)", L->t_speed,
+				 COUNT(L, v_[KT_TC_SPRINTS], &L->n_sprint), mark);
+	}
 	/* the PDF's chart has no key: its title says what the grey bands are,
 	 * the time a parent's "why so little?" is about */
 	if (c->has_series[i] && v_[KT_TC_GAPS] > 0) {
@@ -1744,7 +1776,7 @@ team_pdf(struct ctx *c, const char *path)
 	double row_h, y = 0.9;
 	char defs[2][512];
 	size_t n_defs = 0, tail;
-	bool any_notes = false;
+	bool any_notes = false, any_undercounted = false;
 
 	if (!idx)
 		return;
@@ -1761,11 +1793,14 @@ team_pdf(struct ctx *c, const char *path)
 					       0.9 * A4_W_PT / PDF_TABLE_FONT))
 			n_defs++;
 	}
-	for (size_t r = 0; r < n; r++)
+	for (size_t r = 0; r < n; r++) {
 		any_notes = any_notes || c->team.players[r].n_notes > 0;
-	/* the average, the players without data, the footnote of " *" and the
-	 * definitions stay on the table's last page with its last rows */
-	tail = 1 + (c->n_no_data > 0) + any_notes + n_defs;
+		any_undercounted = any_undercounted || c->team.players[r].undercounted;
+	}
+	/* the average, the players without data, the footnotes of " *" and
+	 * of KT_REP_UNDERCOUNT_MARK and the definitions stay on the table's
+	 * last page with its last rows */
+	tail = 1 + (c->n_no_data > 0) + any_notes + any_undercounted + n_defs;
 
 	/* page 1..: the table */
 	for (size_t page_start = 0, end;; page_start = end) {
@@ -1821,10 +1856,22 @@ team_pdf(struct ctx *c, const char *path)
 			cell[9] = NUM(L, v[KT_TC_DECELERATIONS], 0);
 			cell[10] = NUM(L, v[KT_TC_PLAYER_LOAD], 0);
 			for (size_t k = 0; k < 11; k++) {
+				static const enum kt_team_col counted[11] = {
+					[6] = KT_TC_SPRINTS, [8] = KT_TC_ACCELERATIONS, [9] = KT_TC_DECELERATIONS,
+				};
+
 				fprintf(f, "set label ");
 				q(c, cell[k]);
 				fprintf(f, " at screen %g,%g %s font ',%d'\n", cols[k].x, y,
 					cols[k].right ? "right" : "left", PDF_TABLE_FONT);
+				/* a count too low: the mark right of it, so that the
+				 * column's digits stay aligned (see the footnote) */
+				if (counted[k] && UNDERCOUNTED(p, counted[k])) {
+					fprintf(f, "set label ");
+					q(c, KT_REP_UNDERCOUNT_MARK);
+					fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#9a4a00'\n", cols[k].x + 0.002,
+						y, PDF_TABLE_FONT);
+				}
 			}
 		}
 		if (end >= n) {
@@ -1881,6 +1928,14 @@ team_pdf(struct ctx *c, const char *path)
 				y -= row_h;
 				fprintf(f, "set label ");
 				q(c, L->notes_star);
+				fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#9a4a00'\n", cols[0].x, y,
+					PDF_TABLE_FONT);
+			}
+			if (any_undercounted) {
+				y -= row_h;
+				fit_text(line, sizeof(line), L->undercount_star, 0.9 * A4_W_PT / PDF_TABLE_FONT, false);
+				fprintf(f, "set label ");
+				q(c, line);
 				fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#9a4a00'\n", cols[0].x, y,
 					PDF_TABLE_FONT);
 			}

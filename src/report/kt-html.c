@@ -33,6 +33,7 @@ struct words {
 		*heat_alt, *pdf, *no_pdf, *pitch_estimated, *average, *no_data, *charts_of,
 		*chart_names[3], *notes, *partial, *more_notes, *player1, *sprint1, *sprints, *charts_missing,
 		*notes_english, *mark_label,
+		*undercount_label, *undercount_star,   /* KT_REP_UNDERCOUNT_MARK: its tooltip, its footnote */
 		*star[5];   /* the footnote: its start, around the notes box's title, " and ", the PDF */
 };
 
@@ -77,6 +78,9 @@ static const struct words words_de = {
 	/* " *" after a player the run has notes about, as on team.pdf */
 	.mark_label = "Hinweise zu den Werten dieses Spielers",
 	.star = { "* Hinweise zu den Werten dieses Spielers: ", "oben unter „", "“", " und ", "in seinem Bericht (PDF)" },
+	.undercount_label = "zu wenige gezählt: die Weste hat zu wenige Positionen pro Sekunde aufgezeichnet",
+	.undercount_star = KT_REP_UNDERCOUNT_MARK " zu wenige gezählt: die Weste hat weniger als 5 Positionen pro Sekunde "
+			   "aufgezeichnet; Beschleunigungen, Abbremsungen und Sprints brauchen 5 oder mehr (üblich sind 10).",
 };
 
 static const struct words words_en = {
@@ -114,6 +118,9 @@ static const struct words words_en = {
 	.notes_english = NULL, /* the notes are in English anyway */
 	.mark_label = "notes on this player's numbers",
 	.star = { "* notes on this player's numbers: ", "above under “", "”", " and ", "on the player's report (PDF)" },
+	.undercount_label = "undercounted: the vest logged too few positions a second",
+	.undercount_star = KT_REP_UNDERCOUNT_MARK " undercounted: the vest logged fewer than 5 positions a second; "
+			   "accelerations, decelerations and sprints need 5 or more (10 is usual).",
 };
 
 void
@@ -158,6 +165,34 @@ num_cell(FILE *f, double v, int decimals, bool comma)
 		kt_fmt_double(d, sizeof(d), kt_rep_round(v, decimals), decimals, comma));
 }
 
+/* KT_REP_UNDERCOUNT_MARK after a count that is too low (kt_rep_player.
+ * undercounted), named for screen readers, a link to its footnote in the
+ * table, a plain mark in a card (itself a link) */
+static void
+undercount_mark(FILE *f, const struct words *w, bool link)
+{
+	fprintf(f, "&nbsp;<%s class=\"mark uc\" %s aria-label=\"%s\" title=\"%s\">%s</%s>", link ? "a" : "span",
+		link ? "href=\"#undercount-star\"" : "role=\"img\"", w->undercount_label, w->undercount_label,
+		KT_REP_UNDERCOUNT_MARK, link ? "a" : "span");
+}
+
+/* A count of p's in the team table, with its mark when it is too low */
+static void
+count_cell(FILE *f, const struct words *w, const struct kt_rep_player *p, enum kt_team_col col, bool comma)
+{
+	char c[48], d[48];
+	double v = p->v[col];
+
+	if (!((p->undercounted >> col) & 1u) || !isfinite(v)) {
+		num_cell(f, v, 0, comma);
+		return;
+	}
+	fprintf(f, "<td class=\"n\" data-v=\"%s\">%s", kt_fmt_double(c, sizeof(c), v, 3, false),
+		kt_fmt_double(d, sizeof(d), kt_rep_round(v, 0), 0, comma));
+	undercount_mark(f, w, true);
+	fputs("</td>", f);
+}
+
 
 /* The " *" after a player the run has notes about (players[].notes), as
  * team.pdf has it: a character, not a colour, named for screen readers
@@ -178,13 +213,21 @@ note_mark(FILE *f, const struct words *w, const struct kt_rep_player *p, bool ge
 	fprintf(f, "\">*</%s>", link ? "a" : "span");
 }
 
-/* The player a note of the session is about: one whose own notes
- * (players[].notes, without the log's path) it is, or NULL. */
+/* The player note n of the session is about: by session.json
+ * "warning_vests"; from an older kicktrack without it, the one whose own
+ * notes (players[].notes, without the log's path) it is. NULL: none. */
 static const struct kt_rep_player *
-note_player(const struct kt_rep_team *t, const char *note, bool german)
+note_player(const struct kt_rep_team *t, const struct kt_rep_session *s, size_t n, bool german)
 {
+	const char *note = kt_rep_session_notes(s, german, &(size_t){ 0 })[n];
 	size_t len = strlen(note);
 
+	if (s->note_vests) {
+		for (size_t i = 0; s->note_vests[n] && i < t->n; i++)
+			if (!strcmp(t->players[i].vest_id, s->note_vests[n]))
+				return &t->players[i];
+		return NULL;
+	}
 	for (size_t i = 0; i < t->n; i++) {
 		const struct kt_rep_player *p = &t->players[i];
 		char *const *pn = german && p->notes_de ? p->notes_de : p->notes;
@@ -280,7 +323,7 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 	const struct kt_rep_team *t = in->team;
 	const bool comma = in->german;
 	char date[96], a[48], b[48];
-	bool notes_shown = false, any_marked = false;
+	bool notes_shown = false, any_marked = false, any_undercounted = false;
 
 	if (!s->date_iso[0])
 		snprintf(date, sizeof(date), "–");
@@ -334,7 +377,7 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 			for (size_t i = 0; i < n && i < NOTES_SHOWN; i++) {
 				/* a note about a vest says whose it is: the coach
 				 * knows the players, not their vests' ids */
-				const struct kt_rep_player *p = note_player(t, notes[i], in->german);
+				const struct kt_rep_player *p = note_player(t, s, i, in->german);
 
 				fputs("<li>", f);
 				if (p && p->player[0]) {
@@ -426,10 +469,11 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 					v[KT_TC_Z1_M + z] * 100.0 / zsum, zone_rgb[z]);
 		fputs("</div></td>", f);
 		num_cell(f, v[KT_TC_HSR_M], 0, comma);
-		num_cell(f, v[KT_TC_SPRINTS], 0, comma);
+		count_cell(f, w, p, KT_TC_SPRINTS, comma);
 		num_cell(f, v[KT_TC_MAX_SPEED_KMH], 1, comma);
-		num_cell(f, v[KT_TC_ACCELERATIONS], 0, comma);
-		num_cell(f, v[KT_TC_DECELERATIONS], 0, comma);
+		count_cell(f, w, p, KT_TC_ACCELERATIONS, comma);
+		count_cell(f, w, p, KT_TC_DECELERATIONS, comma);
+		any_undercounted = any_undercounted || p->undercounted;
 		num_cell(f, v[KT_TC_PLAYER_LOAD], 0, comma);
 		num_cell(f, v[KT_TC_WORK_RATE_M_MIN], 0, comma);
 		num_cell(f, v[KT_TC_KNOWN_PCT], 1, comma);
@@ -481,6 +525,8 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 			fprintf(f, "%s<a href=\"#notes\">%s</a>%s%s", w->star[1], w->notes, w->star[2], w->star[3]);
 		fprintf(f, "%s</p>\n", w->star[4]);
 	}
+	if (any_undercounted)
+		fprintf(f, "<p class=\"star\" id=\"undercount-star\">%s</p>\n", w->undercount_star);
 	/* what the counts mean, with this run's thresholds, as under team.pdf's table */
 	{
 		char defs[1024];
@@ -548,10 +594,13 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 		/* a number and its unit stay on one line: a card is narrow,
 		 * and "30,0" at the end of a line with "km/h" on the next was
 		 * a number without a unit */
-		fprintf(f, "%s&nbsp;km · %s&nbsp;%s · %s&nbsp;km/h",
+		fprintf(f, "%s&nbsp;km · %s&nbsp;%s",
 			isfinite(p->v[KT_TC_DISTANCE_M]) ? kt_fmt_double(a, sizeof(a), p->v[KT_TC_DISTANCE_M] / 1000.0, 2, comma) : "–",
 			isfinite(p->v[KT_TC_SPRINTS]) ? kt_fmt_double(b, sizeof(b), p->v[KT_TC_SPRINTS], 0, comma) : "–",
-			p->v[KT_TC_SPRINTS] == 1 ? w->sprint1 : w->sprints,
+			p->v[KT_TC_SPRINTS] == 1 ? w->sprint1 : w->sprints);
+		if ((p->undercounted >> KT_TC_SPRINTS) & 1u)
+			undercount_mark(f, w, false);
+		fprintf(f, " · %s&nbsp;km/h",
 			isfinite(p->v[KT_TC_MAX_SPEED_KMH]) ? kt_fmt_double((char[48]){ 0 }, 48, p->v[KT_TC_MAX_SPEED_KMH], 1, comma) : "–");
 		fprintf(f, " · %s</small>", in->player_pdf_ok[i] ? w->pdf : w->no_pdf);
 		if (in->player_pdf_ok[i])

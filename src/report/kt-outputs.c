@@ -33,6 +33,22 @@ kt_vest_rejected_frames(const struct kt_vest_report *v)
 	return n;
 }
 
+double
+kt_vest_positions_per_s(const struct kt_result *r)
+{
+	double s = r->valid_minutes * 60.0;
+
+	if (!(s >= 60.0) || r->n_valid_epochs < 2)
+		return NAN;
+	return (double) (r->n_valid_epochs - 1) / s;
+}
+
+bool
+kt_vest_undercounted(const struct kt_result *r)
+{
+	return kt_vest_positions_per_s(r) < KT_EFFORT_MIN_HZ;
+}
+
 /* ------------------------------------------------------------- CSV pieces */
 
 #define EOL "\r\n" /* RFC 4180 */
@@ -714,6 +730,7 @@ write_quality(struct jw *j, const struct kt_vest_report *v)
 	jw_num(j, "median_pdop", r->median_pdop, 2);
 	jw_uint(j, "gaps", r->gaps);
 	jw_num(j, "gap_s", r->gap_s, 1);
+	jw_num(j, "positions_per_s", kt_vest_positions_per_s(r), 2);
 	jw_num(j, "doppler_noise_mps", r->doppler_noise_mps, 4);
 	jw_num(j, "imu_noise_g", r->player_load_noise_g, 4);
 	jw_uint(j, "rejected_frames", kt_vest_rejected_frames(v));
@@ -793,6 +810,16 @@ write_player(struct jw *j, const struct kt_session_report *s, size_t vi)
 	jw_num(j, "peak1_m", r->peak_m[0], 1);
 	jw_num(j, "peak3_m", r->peak_m[1], 1);
 	jw_num(j, "peak5_m", r->peak_m[2], 1);
+	/* the keys above whose values are too low (a vest that logged too few
+	 * positions a second: check_rate() says why in the notes) */
+	jw_arr_compact(j, "undercounted");
+	if (kt_vest_undercounted(r)) {
+		static const char *const keys[] = { "sprint_count", "sprint_m", "accelerations", "decelerations" };
+
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			jw_str(j, NULL, keys[k]);
+	}
+	jw_arr_end(j);
 	jw_arr(j, "sprints");
 	for (size_t i = 0; i < r->n_sprints; i++) {
 		const struct kt_sprint *sp = &r->sprints[i];
@@ -932,6 +959,15 @@ kt_write_session_json(const char *path, const struct kt_session_report *s)
 	jw_arr(&j, "warnings_de");
 	for (size_t i = 0; i < s->n_warnings; i++)
 		jw_str(&j, NULL, s->warnings_de[i]);
+	jw_arr_end(&j);
+	/* per warning, the vest it is about (players[].notes), or null: the
+	 * pages name the player by it, not by comparing texts */
+	jw_arr(&j, "warning_vests");
+	for (size_t i = 0; i < s->n_warnings; i++) {
+		long k = s->warning_vest ? s->warning_vest[i] : -1;
+
+		jw_str(&j, NULL, k >= 0 && (size_t) k < s->n_vests ? s->vests[k].vest_id : NULL);
+	}
 	jw_arr_end(&j);
 	jw_obj_end(&j);
 	fputc('\n', j.f);

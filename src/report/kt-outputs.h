@@ -54,6 +54,11 @@ struct kt_vest_report {
 	size_t next_log;
 	bool later_log;                /* not the first: read by the first one's run */
 	bool merged;                   /* a later log, read into its first one's numbers */
+	/* the first log's: the time between its logs, when the vest logged
+	 * nothing (switched off, restarted), in all and as how many of the
+	 * core's gaps; not a loss of signal (check_gaps) */
+	double between_logs_s;
+	unsigned between_logs_gaps;
 	/* roster */
 	const struct kt_roster_entry *roster; /* NULL: not in the roster */
 	/* outcome */
@@ -92,6 +97,16 @@ struct kt_session_report {
 /* Sum of the frames the reader rejected (checksum, truncated, too long,
  * malformed, implausible) plus the epochs the core rejected. */
 uint64_t kt_vest_rejected_frames(const struct kt_vest_report *v);
+
+/* Accelerations, decelerations and sprints are runs of half a second to a
+ * second: a receiver that logs fewer positions a second than this cannot
+ * resolve them, and their counts (and the sprint distance) are too low. */
+#define KT_EFFORT_MIN_HZ 4.5
+/* Valid positions a second over the valid time (gaps excluded); NaN with
+ * less than a minute of valid data, too little to tell. */
+double kt_vest_positions_per_s(const struct kt_result *r);
+/* The counts of r are too low: kt_vest_positions_per_s() < KT_EFFORT_MIN_HZ */
+bool kt_vest_undercounted(const struct kt_result *r);
 
 int kt_write_timeseries_csv(const char *path, const struct kt_result *r,
 			    const struct kt_csv_style *s);

@@ -829,6 +829,55 @@ append_decoded(struct decoded *d, struct decoded *more)
 	return 0;
 }
 
+/* "14:03" in local time, as the other notes and --from/--to say it; with
+ * the seconds when other (the time at the other end) is in the same minute */
+static void
+fmt_hm(char *buf, size_t size, int64_t t_us, int64_t other_us)
+{
+	time_t t = (time_t) (t_us / KT_USEC_PER_SEC), o = (time_t) (other_us / KT_USEC_PER_SEC);
+	struct tm a;
+
+	if (!localtime_r(&t, &a)) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	strftime(buf, size, t / 60 == o / 60 ? "%H:%M:%S" : "%H:%M", &a);
+}
+
+/* From t0, the last record of v's logs so far, to t1, the first of w's
+ * (INT64_MIN: none), the vest logged nothing at all: it was switched off
+ * or restarted, which is no loss of GPS signal. Say so, with the times,
+ * and keep that time for check_gaps(), which speaks of signal gaps only. */
+static void
+between_logs(struct ctx *c, struct kt_vest_report *v, const struct kt_vest_report *w, int64_t t0, int64_t t1)
+{
+	char a[16], b[16], zone[16] = "";
+	time_t tz_t;
+	struct tm tm;
+
+	if (t0 == INT64_MIN || t1 == INT64_MIN || t1 <= t0) {
+		/* (a log without a single epoch: no times to give) */
+		vest_caution(c, v, "%s: continued in %s (vest %s restarted?): counted as one player",
+			     "%s: fortgesetzt in %s (Weste %s neu gestartet?): als ein Spieler gezählt", v->path, w->path,
+			     v->vest_id);
+		return;
+	}
+	v->between_logs_s += (double) (t1 - t0) / KT_USEC_PER_SEC;
+	if ((double) (t1 - t0) / KT_USEC_PER_SEC > c->params.gap_s)
+		v->between_logs_gaps++;
+	fmt_hm(a, sizeof(a), t0, t1);
+	fmt_hm(b, sizeof(b), t1, t0);
+	tz_t = (time_t) (t0 / KT_USEC_PER_SEC);
+	if (localtime_r(&tz_t, &tm))
+		strftime(zone, sizeof(zone), "%Z", &tm);
+	vest_caution(c, v,
+		"%s: continued in %s: vest %s logged nothing from %s to %s %s (%.1f minutes; switched off or "
+		"restarted?): counted as one player; its numbers leave that time out",
+		"%s: fortgesetzt in %s: Weste %s hat von %s bis %s %s nichts aufgezeichnet (%.1f Minuten; "
+		"ausgeschaltet oder neu gestartet?): als ein Spieler gezählt; die Werte enthalten diese Zeit nicht",
+		v->path, w->path, v->vest_id, a, b, zone, (double) (t1 - t0) / (60.0 * KT_USEC_PER_SEC));
+}
+
 /* The later logs of v (next_log) read into log, their counts into v's */
 static void
 read_later_logs(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
@@ -844,6 +893,9 @@ read_later_logs(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 			progress_file_done(c, w->size > read ? w->size - read : 0);
 			continue; /* named by read_log; v counts without it */
 		}
+		int64_t t0 = log->n_fixes ? log->fixes[log->n_fixes - 1].t_us : INT64_MIN;
+		int64_t t1 = more.n_fixes ? more.fixes[0].t_us : INT64_MIN;
+
 		read = more.bytes_read;
 		if (append_decoded(log, &more) < 0) {
 			set_error(w, "out of memory");
@@ -851,6 +903,7 @@ read_later_logs(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 			decoded_clear(&more);
 		} else {
 			w->merged = true;
+			between_logs(c, v, w, t0, t1);
 			v->n_fixes_read += w->n_fixes_read;
 			v->n_imu_read += w->n_imu_read;
 			v->core_dropped_dup = log->dropped;
@@ -859,11 +912,6 @@ read_later_logs(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 			v->stats.frames_ubx += w->stats.frames_ubx;
 			for (int k = 0; k < _KT_REJECT_MAX; k++)
 				v->stats.rejected[k] += w->stats.rejected[k];
-			vest_caution(c, v, "%s: continued in %s (vest %s restarted?): counted as one player, the time "
-				     "between the two as a gap",
-				     "%s: fortgesetzt in %s (Weste %s neu gestartet?): als ein Spieler gezählt, die Zeit "
-				     "zwischen beiden als Lücke",
-				     v->path, w->path, v->vest_id);
 		}
 		progress_file_done(c, w->size > read ? w->size - read : 0);
 	}
@@ -1074,26 +1122,22 @@ save_for_pitch(struct ctx *c, size_t idx, struct kt_vest_report *v, const struct
 	return r;
 }
 
-/* Accelerations, decelerations and sprints are runs of half a second to a
- * second: a receiver that logs fewer than 5 positions a second (1 Hz is
- * common outside sports vests) cannot resolve them. Say so rather than
- * let low counts pass for a quiet training. */
+/* A receiver that logs fewer than 5 positions a second (1 Hz is common
+ * outside sports vests) cannot resolve accelerations, decelerations and
+ * sprints (kt_vest_undercounted(); session.json players[].undercounted
+ * marks the counts, the pages mark them where they show them). Say why
+ * rather than let low counts pass for a quiet training. */
 static void
 check_rate(struct ctx *c, const struct kt_vest_report *v)
 {
-	double s = v->res.valid_minutes * 60.0, hz;
-
-	if (s < 60.0 || v->res.n_valid_epochs < 2)
-		return;
-	hz = (double) (v->res.n_valid_epochs - 1) / s;
-	if (hz >= 4.5)
+	if (!kt_vest_undercounted(&v->res))
 		return;
 	vest_caution(c, v,
 		"%s: vest %s logged %.1f positions a second: accelerations, decelerations and sprints "
 		"need 5 or more (10 is usual) and are undercounted",
 		"%s: Weste %s hat %.1f Positionen pro Sekunde aufgezeichnet: Beschleunigungen, Abbremsungen "
 		"und Sprints brauchen 5 oder mehr (üblich sind 10), es werden zu wenige gezählt",
-		v->path, v->vest_id, hz);
+		v->path, v->vest_id, kt_vest_positions_per_s(&v->res));
 }
 
 /* A vest that lost its signal (or logged nothing) for minutes: distance,
@@ -1105,15 +1149,20 @@ check_rate(struct ctx *c, const struct kt_vest_report *v)
 static void
 check_gaps(struct ctx *c, const struct kt_vest_report *v)
 {
-	if (!(v->res.gap_s >= GAP_NOTE_S))
+	/* the time between a vest's logs is no signal gap: between_logs()
+	 * named it */
+	double gap_s = v->res.gap_s - v->between_logs_s;
+	unsigned gaps = v->res.gaps > v->between_logs_gaps ? v->res.gaps - v->between_logs_gaps : 1;
+
+	if (!(gap_s >= GAP_NOTE_S))
 		return;
 	vest_caution(c, v,
 		"%s: vest %s had no GPS signal for %.1f of its %.1f minutes (%u gap%s%.0s): distance, zones and "
 		"sprints of that time are missing, so they are lower than what was run",
 		"%s: Weste %s hatte %.1f ihrer %.1f Minuten kein GPS-Signal (%u %.0s%s): Distanz, Zonen und "
 		"Sprints dieser Zeit fehlen, sie sind also niedriger als gelaufen",
-		v->path, v->vest_id, v->res.gap_s / 60.0, v->res.minutes, v->res.gaps,
-		v->res.gaps == 1 ? "" : "s", v->res.gaps == 1 ? "Lücke" : "Lücken");
+		v->path, v->vest_id, gap_s / 60.0, v->res.minutes, gaps, gaps == 1 ? "" : "s",
+		gaps == 1 ? "Lücke" : "Lücken");
 }
 
 /* A pitch file with the wrong coordinates (another ground, a typo) gives

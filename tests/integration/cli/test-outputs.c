@@ -272,7 +272,9 @@ main(int argc, char **argv)
 		"\"vest_id\": \"empty \\\"x\\\"\",",
 		"\"warnings\": [\n    \"/data/session/empty \\\"x\\\".nmea: cannot use this log:\\tthe file is empty\"\n  ],\n",
 		/* the same for the German pages, after it, as many */
-		"\"warnings_de\": [\n    \"/data/session/empty \\\"x\\\".nmea: Aufzeichnung nicht verwendbar:\\tdie Datei ist leer\"\n  ]\n}\n",
+		"\"warnings_de\": [\n    \"/data/session/empty \\\"x\\\".nmea: Aufzeichnung nicht verwendbar:\\tdie Datei ist leer\"\n  ],\n",
+		/* then the vest each is about, as many: this one about none */
+		"\"warning_vests\": [\n    null\n  ]\n}\n",
 		"[51.9595697, 7.6202803],\n",
 		"\"source\": \"file\",",
 		"\"player_load_per_minute\": [10.25, 9.75, 0.00],\n",

@@ -457,6 +457,9 @@ bad-logs)
 	[ "$(json_get "$T/out/session.json" "j['status']")" = partial ] || fail "status not partial"
 	[ "$(json_get "$T/out/session.json" "len([i for i in j['inputs'] if i['status'] == 'failed'])")" = 6 ] ||
 		fail "failed inputs not listed"
+	# a log that gave no player is about no player's vest: null
+	[ "$(json_get "$T/out/session.json" "len(j['warning_vests']) == len(j['warnings']) and all(v is None for w, v in zip(j['warnings'], j['warning_vests']) if 'cannot use this log' in w)")" = True ] ||
+		fail "warning_vests of the logs it cannot use: $(json_get "$T/out/session.json" "list(zip(j['warnings'], j['warning_vests']))")"
 	run --roster "$T/fifo.nmea" --pitch "$T/fifo.nmea" "$T/s" -o "$T/out2"
 	expect_rc 3
 	expect_err "$T/fifo.nmea: roster not used: not a regular file"
@@ -741,9 +744,14 @@ vest-logs)
 	sim "$T/b" -p 1 -m 3 -s 32 --start 2026-11-21T14:05:00Z
 	sim "$T/o" -p 1 -m 3 -s 33 --start 2026-11-21T14:01:00Z
 	cp "$T"/b/KT-0001.nmea "$T/KT-0001.2.nmea"
-	run "$T"/a/KT-000* "$T/KT-0001.2.nmea" -o "$T/out"
+	# the time between the logs is said as what it was, the vest logging
+	# nothing (in local time, as --from/--to), not as a loss of GPS signal
+	TZ=UTC run "$T"/a/KT-000* "$T/KT-0001.2.nmea" -o "$T/out"
 	expect_rc 0
-	expect_err "$T/a/KT-0001.ubx: continued in $T/KT-0001.2.nmea (vest KT-0001 restarted?): counted as one player"
+	expect_err "$T/a/KT-0001.ubx: continued in $T/KT-0001.2.nmea: vest KT-0001 logged nothing from 14:03 to 14:05 UTC (2.0 minutes; switched off or restarted?): counted as one player"
+	grep -q "GPS signal" "$T/err" && fail "the time between two logs called a loss of signal"
+	[ "$(json_get "$T/out/session.json" "sum(w.startswith('$T/a/KT-0001.ubx: fortgesetzt in $T/KT-0001.2.nmea: Weste KT-0001 hat von 14:03 bis 14:05 UTC nichts aufgezeichnet (2,0 Minuten; ') for w in j['warnings_de'])")" = 1 ] ||
+		fail "warnings_de: $(json_get "$T/out/session.json" "j['warnings_de']")"
 	expect_err "2 of 2 vests processed (from 3 logs)"
 	check_outputs "$T/out" 2
 	run "$T/a/KT-0001.ubx" -o "$T/out-a"
@@ -771,6 +779,15 @@ vest-logs)
 		jb = json.load(open(sys.argv[3] + "/session.json", encoding="utf-8"))["inputs"][0]
 		assert (ib["fixes"], ib["nmea_frames"], ib["sha256"]) == (jb["fixes"], jb["nmea_frames"], jb["sha256"]), (ib, jb)
 		EOF
+	# a real loss of signal in the second log (90 s without GNSS) is still
+	# one, counted without the time between the logs; local time of day
+	mkdir "$T/cut" && awk '/^\$GN(RMC|GGA|GST)/ { split($0, f, ","); tm = f[2] + 0 }
+	     /^\$GN/ && tm >= 140600 && tm < 140730 { next } { print }' "$T/KT-0001.2.nmea" >"$T/cut/KT-0001.2.nmea" ||
+		fail "cutting the log"
+	TZ=Europe/Berlin run "$T/a/KT-0001.ubx" "$T/cut/KT-0001.2.nmea" -o "$T/out-cut"
+	expect_rc 0
+	expect_err "vest KT-0001 logged nothing from 15:03 to 15:05 CET (2.0 minutes; "
+	expect_err "$T/a/KT-0001.ubx: vest KT-0001 had no GPS signal for 1.5 of its 8.0 minutes (1 gap): "
 	# given the other way round, and with two jobs: the same
 	run --jobs 2 "$T/KT-0001.2.nmea" "$T"/a/KT-000* -o "$T/out2"
 	expect_rc 0
@@ -1007,10 +1024,18 @@ rate)
 		fail "players[].notes: $(json_get "$T/out/session.json" "[p['notes'] for p in j['players']]")"
 	[ "$(json_get "$T/out/session.json" "[len(p['notes_de']) for p in j['players']] == [1, 1] and j['players'][1]['notes_de'][0].startswith('Weste KT-0002 hat 1,0 Positionen')")" = True ] ||
 		fail "players[].notes_de: $(json_get "$T/out/session.json" "[p['notes_de'] for p in j['players']]")"
+	# ... each warning with the vest it is about, one for one
+	[ "$(json_get "$T/out/session.json" "j['warning_vests']")" = "['KT-0001', 'KT-0002']" ] ||
+		fail "warning_vests: $(json_get "$T/out/session.json" "j['warning_vests']")"
+	# ... and machine-readable: which counts are too low, and the rate
+	[ "$(json_get "$T/out/session.json" "all(p['undercounted'] == ['sprint_count', 'sprint_m', 'accelerations', 'decelerations'] and 0.95 <= p['quality']['positions_per_s'] <= 1.05 for p in j['players'])")" = True ] ||
+		fail "players[].undercounted/positions_per_s: $(json_get "$T/out/session.json" "[(p['undercounted'], p['quality']['positions_per_s']) for p in j['players']]")"
 	sim "$T/s10" -p 2 -m 3 -s 5
 	run "$T/s10" -o "$T/out10"
 	expect_rc 0
 	grep -q "positions a second" "$T/err" && fail "a 10 Hz vest called slow"
+	[ "$(json_get "$T/out10/session.json" "all(p['undercounted'] == [] and 9.5 <= p['quality']['positions_per_s'] <= 10.05 for p in j['players'])")" = True ] ||
+		fail "10 Hz: players[].undercounted/positions_per_s: $(json_get "$T/out10/session.json" "[(p['undercounted'], p['quality']['positions_per_s']) for p in j['players']]")"
 	;;
 gaps)
 	# a vest that logged no GNSS for 90 s (the IMU went on): its distance is

@@ -74,6 +74,38 @@ lines_outside() { # L W (commands on stdin)
 	}'
 }
 
+# no type on these PDFs is smaller than 6 pt on paper (the size the PDF
+# draws with, pdfcairo: the text matrix times Tf); prints the ones that are
+small_type() { # PDF...
+	$PY - "$@" <<-'EOF'
+		import math, re, sys, zlib
+		bad = []
+		for pdf in sys.argv[1:]:
+		    d = open(pdf, "rb").read()
+		    shown = 0
+		    for m in re.finditer(rb"stream\r?\n", d):
+		        try:
+		            t = zlib.decompress(d[m.end():d.find(b"endstream", m.end())])
+		        except zlib.error:
+		            continue
+		        scale = tf = 1.0
+		        for k in re.finditer(rb"([-0-9.]+) ([-0-9.]+) [-0-9.]+ [-0-9.]+ [-0-9.]+ [-0-9.]+ Tm|/[^ /]+ ([0-9.]+) Tf"
+		                             rb"|(\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f]*>|\[(?:\\.|[^\]])*\])\s*(?:Tj|TJ)", t):
+		            if k.group(1):
+		                scale = math.hypot(float(k.group(1)), float(k.group(2)))
+		            elif k.group(3):
+		                tf = float(k.group(3))
+		            else:
+		                shown += 1
+		                if scale * tf < 5.95:
+		                    text = b"".join(re.findall(rb"\(((?:\\.|[^\\)])*)\)", k.group(4))).decode("latin-1")
+		                    bad.append(f"{pdf}: {scale * tf:.1f} pt: {text[:60]}")
+		    assert shown > 20, f"{pdf}: no text found ({shown})"
+		if bad:
+		    sys.exit("\n".join(bad[:10]))
+		EOF
+}
+
 case $CASE in
 render)
 	need gnuplot; need pdfinfo; need pdftotext
@@ -147,35 +179,6 @@ render)
 	# the data quality line and a player's notes (the warning that comes
 	# with the numbers) were 4.7 to 5 pt, the team table 5.7 pt. The size
 	# is the one the PDF draws with (pdfcairo: the text matrix times Tf).
-	small_type() { # PDF...
-		$PY - "$@" <<-'EOF'
-			import math, re, sys, zlib
-			bad = []
-			for pdf in sys.argv[1:]:
-			    d = open(pdf, "rb").read()
-			    shown = 0
-			    for m in re.finditer(rb"stream\r?\n", d):
-			        try:
-			            t = zlib.decompress(d[m.end():d.find(b"endstream", m.end())])
-			        except zlib.error:
-			            continue
-			        scale = tf = 1.0
-			        for k in re.finditer(rb"([-0-9.]+) ([-0-9.]+) [-0-9.]+ [-0-9.]+ [-0-9.]+ [-0-9.]+ Tm|/[^ /]+ ([0-9.]+) Tf"
-			                             rb"|(\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f]*>|\[(?:\\.|[^\]])*\])\s*(?:Tj|TJ)", t):
-			            if k.group(1):
-			                scale = math.hypot(float(k.group(1)), float(k.group(2)))
-			            elif k.group(3):
-			                tf = float(k.group(3))
-			            else:
-			                shown += 1
-			                if scale * tf < 5.95:
-			                    text = b"".join(re.findall(rb"\(((?:\\.|[^\\)])*)\)", k.group(4))).decode("latin-1")
-			                    bad.append(f"{pdf}: {scale * tf:.1f} pt: {text[:60]}")
-			    assert shown > 20, f"{pdf}: no text found ({shown})"
-			if bad:
-			    sys.exit("\n".join(bad[:10]))
-			EOF
-	}
 	small_type "$T/de/team.pdf" "$T/de/players/V01/report.pdf" "$T/de/players/V02/report.pdf" \
 		"$T/en/team.pdf" "$T/en/players/V01/report.pdf" || fail "type under 6 pt on the PDFs"
 
@@ -530,6 +533,27 @@ html)
 	rm -rf "$prof"
 	noted "$T/dom-en" "* notes on this player's numbers: above under “Notes on this session”" "Notes on this session" ||
 		fail "English index.html does not mark or name the player with notes"
+	# (the fixture's session.json has no "warning_vests", as an older
+	# kicktrack's: the notes box found the player by the note's text.) With
+	# them, the box names the player they give, whatever the text says:
+	# none for the note about V02 made to say null, V03 for the other
+	cp -r "$T/o" "$T/oid"
+	"$PY" - "$T/oid/session.json" <<-'EOF' || fail "cannot add warning_vests to session.json"
+		import json, sys
+		j = json.load(open(sys.argv[1], encoding="utf-8"))
+		j["warning_vests"] = [None, "V03"]
+		json.dump(j, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
+		EOF
+	"$KT" report --no-config --lang de -q "$T/oid" || fail "report with warning_vests"
+	"$PY" - "$T/oid/index.html" <<-'EOF' || fail "the notes box does not name players by warning_vests"
+		import html, re, sys
+		d = open(sys.argv[1], encoding="utf-8").read()
+		text = lambda s: html.unescape(re.sub(r"<[^>]*>", "", s)).replace("\xa0", " ").strip()
+		box = re.search(r'<section class="notes[^"]*" id="notes">(.*?)</section>', d, re.S).group(1)
+		items = [text(li) for li in re.findall(r"<li>(.*?)</li>", box, re.S)]
+		assert len(items) == 2 and items[0].startswith("/logs/V02.ubx: ") and \
+		    items[1].startswith('#3 O\'Brien <Jr> & "Sohn": /logs/V09.ubx: '), f"notes box: {items}"
+		EOF
 	# a player card is narrow: each number keeps its unit on its line (a
 	# no-break space, which the browser's DOM writes as &nbsp;): "30,0" at a
 	# line's end and "km/h" below was a number without a unit
@@ -549,6 +573,98 @@ html)
 		sd=$(identify -format '%[fx:standard_deviation]' "$T/shot.png") || fail "identify"
 		awk -v s="$sd" 'BEGIN { exit !(s > 0.05) }' || fail "screenshot looks blank (sd $sd)"
 	fi
+	;;
+undercount)
+	# A vest that logged too few positions a second (session.json
+	# players[].undercounted): its sprint, acceleration and deceleration
+	# counts carry a mark wherever they are shown (player PDF tiles,
+	# team.pdf, index.html), said in words next to it, so that a coach
+	# does not read "0 / 0" as a quiet training; the other players carry none
+	need gnuplot; need pdftotext
+	"$FIXTURE" "$T/o" 3 10 c || fail "fixture"
+	"$PY" - "$T/o/session.json" <<-'EOF' || fail "cannot mark V02 in session.json"
+		import json, sys
+		j = json.load(open(sys.argv[1], encoding="utf-8"))
+		j["players"] = [{"vest_id": "V02", "undercounted": ["sprint_count", "sprint_m", "accelerations", "decelerations"]},
+		                {"vest_id": "V03", "undercounted": []}]
+		json.dump(j, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
+		EOF
+	cp -r "$T/o" "$T/old"
+	for lang in de en; do
+		rm -rf "$T/$lang" && cp -r "$T/o" "$T/$lang"
+		"$KT" report --no-config --lang $lang -q "$T/$lang" || fail "report --lang $lang"
+	done
+	# the player's page: both tiles (sprints: "1 †"; acc./dec.: "4 / 6 †")
+	# say it on the tile, and the sprint distance and the speed chart's
+	# sprint count carry the mark
+	pdftotext -layout "$T/de/players/V02/report.pdf" "$T/de.txt"
+	[ "$(grep -o 'zu wenige gezählt, siehe Hinweis' "$T/de.txt" | wc -l)" -eq 2 ] ||
+		{ cat "$T/de.txt"; fail "German PDF: the two tiles do not say their counts are too low"; }
+	# (pdftotext -layout drops some of the spaces)
+	grep -Eq '(^| )4 ?/ ?6 ?†' "$T/de.txt" || fail "German PDF: no mark on the acc./dec. tile"
+	grep -Eq '(^| )1 ?†' "$T/de.txt" || fail "German PDF: no mark on the sprints tile"
+	grep -Eq '▼ 1 Sprint ?†' "$T/de.txt" || fail "German PDF: no mark on the speed chart's sprint count"
+	grep -Eq '(^| )11 m ?†' "$T/de.txt" || fail "German PDF: no mark on the sprint distance"
+	pdftotext -layout "$T/en/players/V02/report.pdf" - | grep -c 'undercounted: see the note below' | grep -qx 2 ||
+		fail "English PDF: the two tiles do not say their counts are too low"
+	for v in V01 V03; do
+		pdftotext "$T/de/players/$v/report.pdf" - | grep -q '†\|zu wenige' && fail "$v/report.pdf is marked"
+	done
+	# team.pdf: the three counts of V02's row, nothing else in the table,
+	# and the footnote under it says what the mark means
+	pdftotext -layout "$T/de/team.pdf" "$T/team.txt"
+	row=$(grep 'Özil Çelik' "$T/team.txt" | head -1)
+	[ "$(grep -o '†' <<<"$row" | wc -l)" -eq 3 ] || fail "team.pdf: V02's row does not mark its 3 counts: '$row'"
+	[ "$(grep -v 'Özil Çelik' "$T/team.txt" | grep -c '^ *[0-9].*†')" -eq 0 ] || fail "team.pdf: another row is marked"
+	grep -q '^ *† zu wenige gezählt: die Weste hat weniger als 5 Positionen pro Sekunde' "$T/team.txt" ||
+		fail "team.pdf: no footnote for the mark"
+	pdftotext -layout "$T/en/team.pdf" - | grep -q '^ *† undercounted: the vest logged fewer than 5 positions a second' ||
+		fail "English team.pdf: no footnote for the mark"
+	small_type "$T/de/team.pdf" "$T/de/players/V02/report.pdf" "$T/en/players/V02/report.pdf" ||
+		fail "type under 6 pt on the marked PDFs"
+	# index.html: the three cells, each a link to the footnote with a name
+	# for screen readers, the card's sprint count; the sort keys unchanged
+	for lang in de en; do
+		"$PY" - "$T/$lang/index.html" "$lang" <<-'EOF' || fail "$lang index.html does not mark V02's counts"
+			import html, re, sys
+			d = open(sys.argv[1], encoding="utf-8").read()
+			foot = {"de": "† zu wenige gezählt: die Weste hat weniger als 5 Positionen pro Sekunde",
+			        "en": "† undercounted: the vest logged fewer than 5 positions a second"}[sys.argv[2]]
+			text = lambda s: html.unescape(re.sub(r"<[^>]*>", "", s)).replace("\xa0", " ").strip()
+			rows = re.findall(r"<tr>(.*?)</tr>", d.split("<tbody>", 1)[1].split("</tbody>", 1)[0], re.S)
+			assert len(rows) == 3, rows
+			for r in rows:
+			    cells = re.findall(r"<td([^>]*)>(.*?)</td>", r, re.S)
+			    marked = [k for k, (a, c) in enumerate(cells) if "†" in c]
+			    if "Özil Çelik" in cells[1][1]:
+			        # No., Player, Position, Min, Distance, Zones, HSR, Sprints(7), Top, Acc.(9), Dec.(10)
+			        assert marked == [7, 9, 10], f"marked cells {marked}"
+			        assert [text(cells[k][1]) for k in marked] == ["1 †", "4 †", "6 †"], [cells[k] for k in marked]
+			        assert [cells[k][0] for k in marked] == [' class="n" data-v="1.000"', ' class="n" data-v="4.000"',
+			                                                 ' class="n" data-v="6.000"'], "sort keys"
+			        for k in marked:
+			            m = re.search(r"<a ([^>]*)>†</a>", cells[k][1])
+			            assert m and 'href="#undercount-star"' in m.group(1) and re.search(r'aria-label="[^"]{8,}"', m.group(1)), cells[k]
+			    else:
+			        assert not marked, f"{text(cells[1][1])}: cells {marked} marked"
+			fn = re.search(r'<p [^>]*id="undercount-star"[^>]*>(.*?)</p>', d, re.S)
+			assert fn and text(fn.group(1)).startswith(foot), f"footnote: {fn and fn.group(1)}"
+			cards = re.findall(r"<small>(.*?)</small>", d.split('class="cards"', 1)[1], re.S)
+			assert ["†" in c for c in cards if "Bericht" in c or "Report" in c] == [False, True, False], cards
+			EOF
+	done
+	# a session.json without the key (an older kicktrack's): no marks
+	"$PY" - "$T/old/session.json" <<-'EOF' || fail "cannot remove undercounted"
+		import json, sys
+		j = json.load(open(sys.argv[1], encoding="utf-8"))
+		for p in j["players"]:
+		    p.pop("undercounted")
+		json.dump(j, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
+		EOF
+	"$KT" report --no-config --lang de -q "$T/old" || fail "report of an older session.json"
+	grep -q '†' "$T/old/index.html" && fail "older session.json: index.html marks counts"
+	pdftotext "$T/old/team.pdf" - | grep -q '†' && fail "older session.json: team.pdf marks counts"
+	pdftotext "$T/old/players/V02/report.pdf" - | grep -q '†' && fail "older session.json: V02's page marks counts"
 	;;
 charts)
 	# what the charts show, read from the commands gnuplot got and from the PDFs

@@ -244,7 +244,9 @@ estimate)
 	# field, differed only in accel_ms2, accelerations, metabolic power and
 	# high_power_m), and again when the speed at rest became 0 (one
 	# speed_kmh per vest, at the start), and when a 5-minute window in a
-	# 3-minute session became unknown. Regenerate on purpose only, with estimate_sums below,
+	# 3-minute session became unknown, and when the Doppler noise came from
+	# moving triples only (accel_ms2 in 8 rows of KT-0004). Regenerate on
+	# purpose only, with estimate_sums below,
 	# if the simulator or the numbers change.
 	sim "$T/s" -p 4 -m 3 -s 13
 	rm "$T/s/pitch.ini"

@@ -4,7 +4,8 @@
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
 # Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk diskshare earlier
 # earlystop diskpartial diskorder, and with the project's vest emulator and simulator: session
-# waitslow waitretry waitbound noisy hopeless baddata badblock latekill noprocess reportfull. Bounded in time:
+# waitslow waitretry waitbound noisy hopeless baddata badblock latekill noprocess reportfull
+# reportwait. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -775,6 +776,52 @@ reportfull)
 		grep -q ' 2 logs  reports ready' "$W/st.txt" && ! grep -q 'NOT made' "$W/st.txt"
 	}
 	wait_for 5 ready_shown || { cat "$W/st.txt"; fail "status does not show the reports"; }
+	stop_daemon
+	;;
+reportwait)
+	# A report run beside a download under way, on a disk without room for
+	# both (a 4.75 MiB tmpfs in a mount namespace of its own, so root
+	# only): the roster's two vests are in, so their training's reports are
+	# due at once, while V03 (not in the roster) is still downloading. Before,
+	# the run took the room V03's download had counted on, and V03 failed
+	# with "cannot write session 100 ...: No space left on device (will
+	# retry)", then waited for space for ever. Now the reports wait for it,
+	# saying so in the log and in 'kicktrack status', V03 is stored whole,
+	# and the reports are made after it (here they do not fit then either:
+	# said so, and made once there is room).
+	small_disk 4864k "$@"
+	$SIM -o "$W/sim" -p 2 -m 10 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[daemon]\nroster = %s\n[process]\ncharts = no\n' "$W/sim/roster.csv" > "$W/kicktrack.conf"
+	mkdata s3 1500000
+	vest V03 --log "$W/s3" --rate 100000 --idle-exit 120
+	daemon -c "$W/kicktrack.conf" --quiet-time 600
+	wait_for 10 n_downloading_at_least 1 || fail "V03 does not download"
+	for f in "$W"/sim/*.ubx; do
+		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" --rate 400000 >/dev/null 2>>"$W/vest.err" &
+		PIDS+=($!)
+	done
+	wait_for 30 grep -q "training 2026[0-9-]*_[0-9]*: reports waiting for disk space: they need about [0-9.]* MB, but the download under way (V03) still needs [0-9.]* [kM]B of the [0-9.]* MB free, and beside it there is room for [0-9.]* [kM]B only; the reports are made once it is stored or there is room (df -h $ROOT)" "$W/d.log" ||
+		fail "the report run does not wait for the download under way, or does not say so"
+	space_wait_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q "^  2026[0-9-]*_[0-9]* *2 logs  reports waiting for disk space: .* (V03) still needs .*; the reports are made once it is stored or there is room (df -h $ROOT)$" "$W/st.txt"
+	}
+	wait_for 5 space_wait_shown || { cat "$W/st.txt"; fail "kicktrack status does not say why the reports wait"; }
+	wait_for 60 stored V03 s3 100 || fail "V03 not stored"
+	grep -q 'cannot write session\|No space left on device' "$W/d.log" && fail "the report run took the download's room"
+	wait_for 5 grep -q "training 2026[0-9-]*_[0-9]*: no download under way any more: making its reports now" "$W/d.log" ||
+		fail "the end of the wait is not said"
+	[ "$(grep -c 'reports waiting for disk space' "$W/d.log")" -eq 1 ] || fail "the wait is said more than once"
+	for f in "$W"/sim/*.ubx; do
+		cmp -s "$f" "$ROOT"/raw/"$(basename "$f" .ubx)"/1-*.log || fail "$(basename "$f") not byte-identical"
+	done
+	# the reports do not fit beside the three logs either: said, made once there is room
+	wait_for 60 grep -q "error: training .*: the store's disk is full" "$W/d.log" ||
+		wait_for 1 grep -q 'reports ready' "$W/d.log" || fail "no report run after the download"
+	mount -o remount,size=16m "$W/small" || fail "cannot grow the tmpfs"
+	wait_for 60 grep -q 'reports ready' "$W/d.log" || fail "the reports not made once there was room"
+	t=$(ls -d "$ROOT"/sessions/2026*/reports | head -1)
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "report: $(cat "$t/team.csv")"
 	stop_daemon
 	;;
 storeroot)

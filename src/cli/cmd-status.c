@@ -260,7 +260,9 @@ render(FILE *f, const char *path, bool clear)
 			if (!strcmp(st, "stored") && seen_st++ < skip_st)
 				continue;
 			fprintf(f, "  %-18s %2" PRId64 " logs  ", jstr(t, "name"), jint(t, "logs", 0));
-			if (!strcmp(st, "waiting") && *jstr(t, "waiting_for"))
+			if (!strcmp(st, "waiting") && *jstr(t, "space_wait"))
+				fprintf(f, "%s\n", jstr(t, "space_wait"));
+			else if (!strcmp(st, "waiting") && *jstr(t, "waiting_for"))
 				fprintf(f, "waiting for %s, still being read\n", jstr(t, "waiting_for"));
 			else if (!strcmp(st, "waiting"))
 				fprintf(f, "waiting for more vests (reports in %" PRId64 " s)\n",

@@ -181,6 +181,10 @@ const char *kt_port_said_id(const struct kt_port *p);
  * same failure is said once (the port is made anew at each retry). */
 const char *kt_port_failed_said(const struct kt_port *p);
 void kt_port_set_failed_said(struct kt_port *p, const char *said);
+/* What the downloads under way hold on the store's disk (the rest of each,
+ * and what is kept free beside them; 0 if none): a report run leaves it to
+ * them. Their vests ("V01, V02") in names, their number in ret_n. */
+uint64_t kt_port_downloads_reserved(struct kt_dockd *d, char *names, size_t size, unsigned *ret_n);
 /* revents from poll (0 on a timer tick). */
 void kt_port_dispatch(struct kt_port *p, short revents, int64_t now_us);
 int64_t kt_port_next_deadline(const struct kt_port *p);
@@ -216,6 +220,10 @@ struct kt_training {
 	                            * store's disk was full; made again once there is room */
 	uint64_t nospace_avail;    /* free bytes on the store's disk after that run */
 	char reason[256];          /* why its reports are not made (the full disk), or "" */
+	char space_wait[400];      /* why its reports wait for disk space (the downloads
+	                            * under way need it), or "" */
+	int64_t space_check_us;    /* ... checked again from then on */
+
 };
 
 /* The processing child's exit status when the reports could not be written

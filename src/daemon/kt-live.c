@@ -39,6 +39,9 @@
  * start and stop with every file the others write). */
 #define LIVE_PAUSE_BYTES (256 * 1024)
 #define LIVE_RESUME_BYTES (512 * 1024)
+/* A manifest the full disk kept from being written is tried again (once a
+ * second) with at least this much free */
+#define LIVE_MANIFEST_BYTES (64 * 1024)
 /* The live totals are a kt_track_snapshot_totals() of every vest at each
  * status tick: the snapshot is incremental (only the filter's last window
  * is recomputed, the rest is accumulated once) and leaves out the 10 Hz
@@ -154,6 +157,11 @@ struct kt_live {
 	bool paused;
 	int64_t paused_mono_us;
 	char pause_note[400];       /* for live.json: why, and what to do */
+	/* ended sessions whose manifest could not be written (the disk was
+	 * full): their recordings are in raw/, but no training lists them
+	 * until it is; written once there is room (live_retry_manifests()) */
+	struct kt_store_manifest *unwritten;
+	size_t n_unwritten;
 };
 
 /* ---- config ---- */
@@ -1132,11 +1140,90 @@ crc_from_raw_path(const char *path)
 	return crc;
 }
 
+/* The recordings of m, for a message: "raw/VA/...log, raw/VB/...log". */
+static void
+manifest_logs(const struct kt_store_manifest *m, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->n; i++) {
+		size_t len = strlen(buf);
+
+		if (len + 2 >= size)
+			break;
+		snprintf(buf + len, size - len, "%s%s", len ? ", " : "", m->e[i].raw_path);
+	}
+}
+
+/* Write the manifest of an ended session and hand the session on (its
+ * folder, the raw receiver data, session_done). retry: an earlier try
+ * failed (the disk was full): failing again is not said again. Returns 0,
+ * or -errno when the manifest could not be written (m is then kept). */
+static int
+session_publish(struct kt_live *l, struct kt_store_manifest *m, bool retry)
+{
+	char *dir = NULL, logs[600];
+	int r;
+
+	r = kt_store_manifest_write(l->store, m);
+	if (r < 0) {
+		manifest_logs(m, logs, sizeof(logs));
+		if (retry)
+			log_debug_errno(r, "the manifest of live session %s: still cannot write it: %m",
+					m->name);
+		else
+			log_error_errno(r, "cannot write the manifest of live session %s in %s: %m; its "
+					"recordings are stored (%s), and the manifest that makes them a "
+					"training is written by itself once there is room (df -h %s)",
+					m->name, kt_store_root(l->store), logs, kt_store_root(l->store));
+		/* the raw receiver data go beside it all the same (a rename) */
+		if (!retry && kt_store_session_create(l->store, m->name, &dir) >= 0)
+			session_move_raw(l, dir);
+		free(dir);
+		return r;
+	}
+	if (retry) {
+		manifest_logs(m, logs, sizeof(logs));
+		log_info("live session %s: its manifest is written now (%s)", m->name, logs);
+	}
+	if (kt_store_session_create(l->store, m->name, &dir) >= 0) {
+		log_info("live session %s ended (%zu vest%s)", m->name, m->n, m->n == 1 ? "" : "s");
+		free(l->last_session_dir);
+		l->last_session_dir = strdup(dir);
+		l->stats.sessions_done++;
+		if (!retry)
+			session_move_raw(l, dir);
+		if (l->cfg.session_done)
+			l->cfg.session_done(dir, l->cfg.userdata);
+	}
+	free(dir);
+	return 0;
+}
+
+/* The manifests that a full disk kept from being written: once a second,
+ * with some room again, each is tried again. */
+static void
+live_retry_manifests(struct kt_live *l)
+{
+	uint64_t avail;
+
+	if (!l->n_unwritten || (kt_store_free_bytes(l->store, &avail) >= 0 && avail < LIVE_MANIFEST_BYTES))
+		return;
+	for (size_t i = 0; i < l->n_unwritten;) {
+		if (session_publish(l, &l->unwritten[i], true) < 0) {
+			i++;
+			continue;
+		}
+		kt_store_manifest_clear(&l->unwritten[i]);
+		memmove(&l->unwritten[i], &l->unwritten[i + 1],
+			(l->n_unwritten - i - 1) * sizeof(l->unwritten[0]));
+		l->n_unwritten--;
+	}
+}
+
 static void
 session_end(struct kt_live *l)
 {
 	struct kt_store_manifest m = { 0 };
-	char *dir = NULL;
 	int r;
 
 	if (!l->session)
@@ -1203,23 +1290,21 @@ session_end(struct kt_live *l)
 	for (size_t i = 0; i < l->n_devs; i++)
 		l->devs[i]->last_t_us = INT64_MIN;
 	l->session = false;
-	if (m.n > 0) {
-		r = kt_store_manifest_write(l->store, &m);
-		if (r < 0)
-			log_error_errno(r, "cannot write the manifest of live session %s in %s: %m", m.name,
-					kt_store_root(l->store));
-		else if (kt_store_session_create(l->store, m.name, &dir) >= 0) {
-			log_info("live session %s ended (%zu vest%s)", m.name, m.n, m.n == 1 ? "" : "s");
-			free(l->last_session_dir);
-			l->last_session_dir = strdup(dir);
-			l->stats.sessions_done++;
-			session_move_raw(l, dir);
-			if (l->cfg.session_done)
-				l->cfg.session_done(dir, l->cfg.userdata);
+	if (m.n > 0 && session_publish(l, &m, false) < 0) {
+		struct kt_store_manifest *u = realloc(l->unwritten, (l->n_unwritten + 1) * sizeof(*u));
+
+		if (u) {
+			l->unwritten = u;
+			u[l->n_unwritten++] = m;
+			m.e = NULL; /* kept there */
+		} else {
+			char logs[600];
+			manifest_logs(&m, logs, sizeof(logs));
+			log_error("live session %s: out of memory: its manifest is not written; its "
+				  "recordings are stored: %s", m.name, logs);
 		}
 	}
 	(void) write_status(l); /* the final numbers, until the next session starts */
-	free(dir);
 	free(m.e);
 }
 
@@ -1533,8 +1618,20 @@ kt_live_free(struct kt_live *l)
 {
 	if (!l)
 		return NULL;
-	if (l->store)
+	if (l->store) {
 		session_end(l);
+		live_retry_manifests(l);
+		for (size_t i = 0; i < l->n_unwritten; i++) {
+			char logs[600];
+
+			manifest_logs(&l->unwritten[i], logs, sizeof(logs));
+			log_error("live session %s: its manifest is still not written (the store's disk "
+				  "is full): its recordings are stored, but in no training: %s",
+				  l->unwritten[i].name, logs);
+			kt_store_manifest_clear(&l->unwritten[i]);
+		}
+		free(l->unwritten);
+	}
 	for (size_t i = 0; i < l->n_devs; i++)
 		dev_free(l->devs[i]);
 	free(l->devs);
@@ -1652,6 +1749,7 @@ kt_live_dispatch(struct kt_live *l, int64_t now_mono_us)
 		size_t n = l->n_devs;
 
 		live_space_check(l);
+		live_retry_manifests(l);
 		for (size_t i = 0; i < n; i++) {
 			if (l->devs[i]->rec)
 				(void) kt_store_live_sync(l->devs[i]->rec);

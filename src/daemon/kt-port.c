@@ -831,6 +831,32 @@ space_check(struct kt_port *p, uint32_t sess_id, uint64_t need, uint64_t reclaim
 	return SPACE_FITS;
 }
 
+/* What the downloads under way hold on the store's disk, as space_check()
+ * counts it for a new one: the rest of each, and what is kept free beside
+ * them; 0 if none is under way. Their vests in names, how many in ret_n. */
+uint64_t
+kt_port_downloads_reserved(struct kt_dockd *d, char *names, size_t size, unsigned *ret_n)
+{
+	uint64_t rest = 0;
+	unsigned n = 0;
+
+	if (size)
+		names[0] = '\0';
+	for (size_t i = 0; i < d->n_ports; i++) {
+		const struct kt_port *q = d->ports[i];
+		size_t l = size ? strlen(names) : 0;
+
+		if (!q->dl || q->state != KT_PORT_DOWNLOAD || !q->vest)
+			continue;
+		rest += download_rest(q);
+		n++;
+		if (l + 2 < size)
+			snprintf(names + l, size - l, "%s%s", l ? ", " : "", q->vest->id);
+	}
+	*ret_n = n;
+	return n ? rest + SPACE_KEEP + SPACE_KEEP_PER_DOWNLOAD * n : 0;
+}
+
 /* No room for any of the vest's sessions still to download (the first of
  * them is sess, needing need more; least the least of them): wait, checking
  * again every second. Said once per cause in the log. */

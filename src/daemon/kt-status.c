@@ -163,6 +163,10 @@ kt_status_write(struct kt_dockd *d, const char *path, int64_t now_us)
 			fputs(", \"waiting_for\": ", f);
 			json_str(f, busy);
 		}
+		if (t->space_wait[0]) { /* the downloads under way need the room */
+			fputs(", \"space_wait\": ", f);
+			json_str(f, t->space_wait);
+		}
 		if (t->without[0]) {
 			fputs(", \"without\": ", f);
 			json_str(f, t->without);

@@ -37,6 +37,14 @@
  * fault too (gnuplot does not say why it wrote nothing) */
 #define NOSPACE_RETRY_BYTES (1024 * 1024)
 #define NOSPACE_CHARTS_BYTES (1024 * 1024)
+/* Before a training's first report run, what it will write is taken as half
+ * the size of each log (the 10 Hz timeseries.csv and the other CSV and JSON
+ * files take about a third) plus this much per log for its charts and PDF
+ * (two simulated vests of 10 min, 1.4 MB logs, gave 1.47 MB of reports with
+ * charts: this estimate says 1.9 MB) */
+#define REPORT_BYTES_PER_LOG (256 * 1024)
+/* A report run waiting for the downloads under way checks again this often */
+#define REPORT_SPACE_RECHECK_US 1000000
 
 const char *
 kt_training_state_to_str(enum kt_training_state s)
@@ -320,6 +328,115 @@ start_processing(struct kt_dockd *d, struct kt_training *t)
 	t->state = KT_TRAINING_PROCESSING;
 }
 
+/* Disk use of the files below the folder path (relative to at), depth
+ * bounded (reports/players/<vest>/ is two deep). */
+static uint64_t
+tree_bytes(int at, const char *path, unsigned depth)
+{
+	int fd = openat(at, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	uint64_t sum = 0;
+	DIR *dir;
+
+	if (fd < 0)
+		return 0;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(dir))) {
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 4)
+			sum += tree_bytes(dirfd(dir), de->d_name, depth + 1);
+		else if (S_ISREG(st.st_mode))
+			sum += (uint64_t)st.st_blocks * 512;
+	}
+	closedir(dir);
+	return sum;
+}
+
+/* About what a report run of t writes: as much per log as its reports took
+ * last time (a run replaces them file by file, so it needs room for the new
+ * ones beside the old), or before its first run an estimate from the logs'
+ * sizes (REPORT_BYTES_PER_LOG). */
+static uint64_t
+report_need(struct kt_dockd *d, const struct kt_training *t)
+{
+	const char *root = kt_store_root(d->store);
+	uint64_t need = 0, made;
+
+	if (t->m.reported_known && t->m.reported > 0 &&
+	    (made = tree_bytes(AT_FDCWD, t->report_dir, 0)) > 0)
+		return made / t->m.reported * t->m.n;
+	for (size_t i = 0; i < t->m.n; i++) {
+		const char *raw = t->m.e[i].raw_path;
+		char *path = NULL;
+		struct stat st;
+
+		if (asprintf(&path, "%s/%s", raw[0] == '/' ? "" : root, raw) >= 0 &&
+		    stat(path, &st) == 0)
+			need += (uint64_t)st.st_size / 2;
+		free(path);
+		need += REPORT_BYTES_PER_LOG;
+	}
+	return need;
+}
+
+/*
+ * May t's report run start? The downloads under way counted on the room
+ * they still need (space_check() in kt-port.c): a run that took it would
+ * make them fail ("... No space left on device (will retry)"). So with
+ * less room beside them than the reports need, the run waits (said in the
+ * status and once in the log) and starts once they are stored or there is
+ * room. With no download under way it goes ahead: on a disk too small for
+ * the reports the run fails whole and is made again once 1 MiB more is
+ * free (KT_TRAINING_EXIT_NOSPACE, nospace_retry()).
+ */
+static bool
+report_fits(struct kt_dockd *d, struct kt_training *t, int64_t now_us)
+{
+	const char *root = kt_store_root(d->store);
+	uint64_t avail, held, need, room;
+	char names[160], a[32], b[32], c[32], e[32];
+	unsigned n;
+	bool said;
+
+	if (t->space_wait[0] && now_us < t->space_check_us)
+		return false;
+	held = kt_port_downloads_reserved(d, names, sizeof(names), &n);
+	if (n == 0 || kt_store_free_bytes(d->store, &avail) < 0 ||
+	    (need = report_need(d, t)) + held <= avail) {
+		if (t->space_wait[0])
+			log_info("training %s: %s: making its reports now", t->m.name,
+				 n ? "there is room for its reports beside the downloads under way" :
+				     "no download under way any more");
+		t->space_wait[0] = '\0';
+		return true;
+	}
+	room = avail > held ? avail - held : 0;
+	t->space_check_us = now_us + REPORT_SPACE_RECHECK_US;
+	said = t->space_wait[0] != '\0';
+	/* the status shows the numbers of the last check, the log the first */
+	snprintf(t->space_wait, sizeof(t->space_wait),
+		 "reports waiting for disk space: they need about %s, but the download%s under way "
+		 "(%s) still need%s %s of the %s free, and beside %s there is room for %s only; "
+		 "the reports are made once %s stored or there is room (df -h %s)",
+		 kt_fmt_bytes(a, sizeof(a), (double)need, KT_BYTES_ROUND), n == 1 ? "" : "s", names,
+		 n == 1 ? "s" : "", kt_fmt_bytes(b, sizeof(b), (double)held, KT_BYTES_ROUND),
+		 kt_fmt_bytes(c, sizeof(c), (double)avail, KT_BYTES_ROUND), n == 1 ? "it" : "them",
+		 kt_fmt_bytes(e, sizeof(e), (double)room, KT_BYTES_ROUND), n == 1 ? "it is" : "they are",
+		 root);
+	if (!said)
+		log_info("training %s: %s", t->m.name, t->space_wait);
+	return false;
+}
+
 /* A port being read: a vest (or a device not yet identified) that is
  * connecting, listing, downloading or erasing. */
 static bool
@@ -474,19 +591,23 @@ kt_training_tick(struct kt_dockd *d, int64_t now_us)
 			continue;
 		since = now_us - t->last_arrival_us;
 		if (roster_complete(d, t)) {
-			start_processing(d, t);
+			if (report_fits(d, t, now_us))
+				start_processing(d, t);
 			continue;
 		}
 		if (since < quiet_us)
 			continue;
 		if (!vest_in_transfer(d)) {
-			start_processing(d, t);
+			if (report_fits(d, t, now_us))
+				start_processing(d, t);
 			continue;
 		}
 		if (since < quiet_us + wait_us && t->hold_logged)
 			continue; /* held, and already said so */
 		kt_training_busy(d, busy, sizeof(busy));
 		if (since >= quiet_us + wait_us) {
+			if (!report_fits(d, t, now_us))
+				continue;
 			log_warning("training %s: making the reports without waiting longer for %s "
 				    "(waited %u s beyond the quiet time, download_wait_s); they are made "
 				    "again when it is in", t->m.name, busy, d->o->download_wait_s);
@@ -514,6 +635,11 @@ kt_training_next_deadline(struct kt_dockd *d)
 	for (size_t i = 0; i < d->n_trainings; i++) {
 		struct kt_training *t = &d->trainings[i];
 		int64_t due = t->last_arrival_us + (int64_t)d->o->quiet_s * 1000000 + extra;
+
+		/* waiting for the downloads under way to leave room: checked
+		 * again after a while, not at every turn of the loop */
+		if (t->space_wait[0] && due < t->space_check_us)
+			due = t->space_check_us;
 
 		if (t->dirty && t->pid == 0 && due < next)
 			next = due;

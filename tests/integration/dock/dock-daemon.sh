@@ -4,7 +4,8 @@
 #   dock-daemon.sh KICKTRACKD KICKTRACK CASE [EMULATOR SIM]
 # Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk diskshare earlier
 # earlystop diskpartial diskorder, and with the project's vest emulator and simulator: session
-# waitslow waitretry waitbound noisy hopeless baddata badblock latekill noprocess reportfull. Bounded in time:
+# waitslow waitretry waitbound noisy hopeless baddata badblock latekill noprocess reportfull
+# reportwait reportcharts. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -775,6 +776,98 @@ reportfull)
 		grep -q ' 2 logs  reports ready' "$W/st.txt" && ! grep -q 'NOT made' "$W/st.txt"
 	}
 	wait_for 5 ready_shown || { cat "$W/st.txt"; fail "status does not show the reports"; }
+	stop_daemon
+	;;
+reportwait)
+	# A report run beside a download under way, on a disk without room for
+	# both (a 4.75 MiB tmpfs in a mount namespace of its own, so root
+	# only): the roster's two vests are in, so their training's reports are
+	# due at once, while V03 (not in the roster) is still downloading. Before,
+	# the run took the room V03's download had counted on, and V03 failed
+	# with "cannot write session 100 ...: No space left on device (will
+	# retry)", then waited for space for ever. Now the reports wait for it,
+	# saying so in the log and in 'kicktrack status', V03 is stored whole,
+	# and the reports are made after it (here they do not fit then either:
+	# said so, and made once there is room).
+	small_disk 4864k "$@"
+	$SIM -o "$W/sim" -p 2 -m 10 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[daemon]\nroster = %s\n[process]\ncharts = no\n' "$W/sim/roster.csv" > "$W/kicktrack.conf"
+	mkdata s3 1500000
+	vest V03 --log "$W/s3" --rate 100000 --idle-exit 120
+	daemon -c "$W/kicktrack.conf" --quiet-time 600
+	wait_for 10 n_downloading_at_least 1 || fail "V03 does not download"
+	for f in "$W"/sim/*.ubx; do
+		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" --rate 400000 >/dev/null 2>>"$W/vest.err" &
+		PIDS+=($!)
+	done
+	wait_for 30 grep -q "training 2026[0-9-]*_[0-9]*: reports waiting for disk space: they need about [0-9.]* MB, but the download under way (V03) still needs [0-9.]* [kM]B of the [0-9.]* MB free, and beside it there is room for [0-9.]* [kM]B only; the reports are made once it is stored or there is room (df -h $ROOT)" "$W/d.log" ||
+		fail "the report run does not wait for the download under way, or does not say so"
+	space_wait_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q "^  2026[0-9-]*_[0-9]* *2 logs  reports waiting for disk space: .* (V03) still needs .*; the reports are made once it is stored or there is room (df -h $ROOT)$" "$W/st.txt"
+	}
+	wait_for 5 space_wait_shown || { cat "$W/st.txt"; fail "kicktrack status does not say why the reports wait"; }
+	wait_for 60 stored V03 s3 100 || fail "V03 not stored"
+	grep -q 'cannot write session\|No space left on device' "$W/d.log" && fail "the report run took the download's room"
+	wait_for 5 grep -q "training 2026[0-9-]*_[0-9]*: no download under way any more: making its reports now" "$W/d.log" ||
+		fail "the end of the wait is not said"
+	[ "$(grep -c 'reports waiting for disk space' "$W/d.log")" -eq 1 ] || fail "the wait is said more than once"
+	for f in "$W"/sim/*.ubx; do
+		cmp -s "$f" "$ROOT"/raw/"$(basename "$f" .ubx)"/1-*.log || fail "$(basename "$f") not byte-identical"
+	done
+	# the reports do not fit beside the three logs either: said, made once there is room
+	wait_for 60 grep -q "error: training .*: the store's disk is full" "$W/d.log" ||
+		wait_for 1 grep -q 'reports ready' "$W/d.log" || fail "no report run after the download"
+	mount -o remount,size=16m "$W/small" || fail "cannot grow the tmpfs"
+	wait_for 60 grep -q 'reports ready' "$W/d.log" || fail "the reports not made once there was room"
+	t=$(ls -d "$ROOT"/sessions/2026*/reports | head -1)
+	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "report: $(cat "$t/team.csv")"
+	stop_daemon
+	;;
+reportcharts)
+	# The store's disk has room for the reports' CSV and JSON files but not
+	# for their charts (a tmpfs in a mount namespace of its own, so root
+	# only, filled to leave the CSV files' size and 256 KiB). gnuplot does
+	# not say why it wrote nothing, so missing charts with less than 1 MiB
+	# free are taken for the full disk: the log and 'kicktrack status' say
+	# so (not "reports ready (partial)" or "processing failed (exit code
+	# 3)"), and once there is room the reports, charts and all, are made by
+	# themselves.
+	small_disk 8m "$@"
+	# 2 minutes: the charts take more than the CSV files (for longer
+	# sessions, writing the CSV files needs more room than the charts)
+	$SIM -o "$W/sim" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
+	for f in "$W"/sim/*.ubx; do
+		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" --rate 400000 >/dev/null 2>>"$W/vest.err" &
+		PIDS+=($!)
+	done
+	daemon --no-config --no-process
+	wait_for 60 nraw_is 2 || fail "only $(nraw) of 2 stored"
+	stop_daemon
+	# what the CSV and JSON files take (on another disk), and room for
+	# them and 256 KiB beside
+	$K process --no-config --no-charts -o "$W/csvonly" "$W"/sim/*.ubx >"$W/csvonly.out" 2>&1
+	[ $? -le 3 ] || { cat "$W/csvonly.out"; fail "kicktrack process"; }
+	csv=$(du -s -B1 "$W/csvonly" | cut -f1)
+	head -c $(( $(stat -f -c '%a * %S' "$ROOT") - csv - 262144 )) /dev/zero > "$W/small/filler"
+	daemon --no-config
+	wait_for 60 grep -q "error: training .*: the store's disk is full (.* free): the reports could not be written (whole); the logs are safe; free space there (df -h $ROOT), the reports are then made by themselves" "$W/d.log" ||
+		fail "charts missing on a full disk are not said as the full disk"
+	grep -q 'processing failed (exit code\|reports ready' "$W/d.log" && fail "the full disk said as a failed or partial processing"
+	grep -q 'charts\|PDF' "$W/d.log" || fail "no chart was missing: the test's disk is too large"
+	charts_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q "^  20[0-9-]*_[0-9]* *2 logs  reports NOT made: the store's disk is full (.* free): " "$W/st.txt"
+	}
+	wait_for 5 charts_shown || { cat "$W/st.txt"; fail "kicktrack status does not say why the reports are missing"; }
+	# room: the reports are made again by themselves, with their charts
+	rm "$W/small/filler"
+	wait_for 60 grep -q 'reports ready' "$W/d.log" || fail "the reports not made once there was room"
+	t=$(ls -d "$ROOT"/sessions/*/reports | head -1)
+	for c in players/KT-0001/speed.png players/KT-0002/heatmap.png team.pdf index.html; do
+		[ -s "$t/$c" ] || fail "no $c once there was room"
+	done
+	grep -q 'reports ready .*(partial' "$W/d.log" && fail "the reports made once there was room are partial"
 	stop_daemon
 	;;
 storeroot)

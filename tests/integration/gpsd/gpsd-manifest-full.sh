@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: EUPL-1.2
+# A live session (kicktrackd --gpsd; the real gpsd on a pty fed by
+# `live-driver feed`) that ends while the store's disk is full to the last
+# byte (a tmpfs in a mount namespace of its own, so root only). The
+# recording is stored, but its session manifest cannot be written. Before,
+# that was said once and never tried again: a recording in raw/ that no
+# training lists. Now the log says the manifest is written once there is
+# room, and it is: the session becomes a training by itself.
+set -u
+DRIVER=$1
+KT=$2
+D=$3
+if [ -z "${KT_GPSD_NS:-}" ]; then
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: not root: cannot mount a tmpfs"; exit 77; }
+	unshare -m true 2>/dev/null || { echo "SKIP: no mount namespace here"; exit 77; }
+	KT_GPSD_NS=1 exec unshare -m "$0" "$@"
+fi
+. "$(dirname "$0")/lib.sh"
+need gpsd
+# rm -rf cannot remove a mount point: stop what uses it, unmount, then clean up
+disk_cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	umount "$W/small" 2>/dev/null
+	cleanup
+}
+trap disk_cleanup EXIT
+
+mkdir "$W/small"
+mount -t tmpfs -o size=2m tmpfs "$W/small" || fail "cannot mount a tmpfs"
+ROOT=$W/small/root
+mkdir "$ROOT"
+"$DRIVER" gen "$W/a.nmea" 20 7 || fail "gen"
+# 20 epochs a second: 200 epochs take 10 s
+"$DRIVER" feed 20 "$W/vestA" "$W/a.nmea" >"$W/feed.out" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 50); do [ -e "$W/vestA" ] && break; sleep 0.05; done
+for _ in 1 2 3 4 5; do
+	PORT=$(random_port)
+	start_gpsd "$W/vestA" && break
+done
+printf '[gpsd]\nquiet_s = 2\nvest = %s VA\n' "$W/vestA" > "$W/kt.conf"
+"$D" -c "$W/kt.conf" -r "$ROOT" --no-usb --gpsd "127.0.0.1:$PORT" --no-process >"$W/d.log" 2>&1 &
+DPID=$!
+PIDS+=("$DPID")
+log_fail() { echo "--- daemon log"; tail -n 30 "$W/d.log"; fail "$@"; }
+wait_for() { # SECONDS CMD...
+	local t=$1; shift
+	for _ in $(seq $((t * 10))); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+part() { ls "$ROOT"/partial/VA/live-*.part 2>/dev/null | head -1; }
+part_at_least() { local f; f=$(part) && [ -n "$f" ] && [ "$(stat -c %s "$f" 2>/dev/null || echo 0)" -ge "$1" ]; }
+free_bytes() { echo $(( $(stat -f -c '%a * %S' "$ROOT") )); }
+wait_for 20 part_at_least 8000 || log_fail "the live recording did not start"
+
+# the disk full to the last byte until after the session ended
+fallocate -l $(( $(free_bytes) / 4096 * 4096 )) "$W/small/filler" || fail "cannot fill the tmpfs"
+[ "$(free_bytes)" -eq 0 ] || fail "the tmpfs is not full: $(free_bytes) bytes free"
+wait_for 40 grep -q 'live session .* ended\|manifest of live session' "$W/d.log" ||
+	log_fail "the live session did not end"
+grep -q "vest VA: live recording stored as $ROOT/raw/VA/" "$W/d.log" || log_fail "the recording was not stored"
+grep -q "error: cannot write the manifest of live session [0-9_-]* in $ROOT: No space left on device; its recordings are stored (raw/VA/[0-9]*-[0-9a-f]*.log), and the manifest that makes them a training is written by itself once there is room (df -h $ROOT)" "$W/d.log" ||
+	log_fail "the unwritten manifest is not said, or not what happens to it"
+ls "$ROOT"/sessions/*/manifest >/dev/null 2>&1 && log_fail "a manifest was written on a full disk (the test did not fill it)"
+sleep 2
+kill -0 "$DPID" || log_fail "the daemon died on a full disk"
+ls "$ROOT"/sessions/*/manifest >/dev/null 2>&1 && log_fail "a manifest appeared while the disk stayed full"
+
+# room again: the manifest is written by itself, and the session is a training
+rm "$W/small/filler"
+wait_for 5 grep -q "live session [0-9_-]*: its manifest is written now (raw/VA/[0-9]*-[0-9a-f]*.log)" "$W/d.log" ||
+	log_fail "the manifest is not written once there is room"
+wait_for 2 grep -q "vest VA session [0-9]* belongs to training" "$W/d.log" ||
+	log_fail "the session did not become a training"
+m=$(ls "$ROOT"/sessions/*/manifest) || log_fail "no session manifest"
+rec=$(ls "$ROOT"/raw/VA/*.log) || log_fail "no recording in raw/"
+grep -q "^log=VA [0-9]* [0-9a-f]* ${rec#$ROOT/}$" "$m" || log_fail "the manifest does not list the recording: $(cat "$m")"
+[ "$(grep -c 'cannot write the manifest' "$W/d.log")" -eq 1 ] || log_fail "the failed write said more than once"
+[ -z "$(find "$ROOT" -name '*.tmp' -o -name '*.part')" ] ||
+	log_fail "left behind: $(find "$ROOT" -name '*.tmp' -o -name '*.part')"
+kill "$DPID"
+wait "$DPID"
+rc=$?
+[ $rc -eq 0 ] || log_fail "kicktrackd exit $rc on SIGTERM"
+echo "ok"

@@ -42,6 +42,8 @@ help(void)
 	       "                          degrees clockwise from north (default 23)\n"
 	       "      --pitch-name NAME   name written into pitch.ini\n"
 	       "      --vest-prefix STR   vest id prefix, up to 4 characters (default KT-)\n"
+	       "      --bench N           the last N vests lie still beside the pitch all session\n"
+	       "                          (substitutes' vests on the bench; default 0)\n"
 	       "      --truth-series      also write truth/VEST/timeseries.csv (true track at 10 "
 	       "Hz)\n"
 	       "      --force             DIR may hold an earlier simulated session: replace it\n"
@@ -142,6 +144,7 @@ enum {
 	OPT_VEST_PREFIX,
 	OPT_TRUTH_SERIES,
 	OPT_FORCE,
+	OPT_BENCH,
 };
 
 static int
@@ -167,6 +170,7 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 		{"vest-prefix", required_argument, NULL, OPT_VEST_PREFIX},
 		{"truth-series", no_argument, NULL, OPT_TRUTH_SERIES},
 		{"force", no_argument, NULL, OPT_FORCE},
+		{"bench", required_argument, NULL, OPT_BENCH},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -269,6 +273,9 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 		case OPT_FORCE:
 			c->force = true;
 			break;
+		case OPT_BENCH:
+			r = parse_uint("--bench", optarg, 0, SIM_MAX_PLAYERS, &c->bench);
+			break;
 		case 'v':
 			kt_log_set_level(KT_LOG_DEBUG);
 			break;
@@ -292,6 +299,10 @@ parse_args(int argc, char **argv, struct sim_config *c, const char **ret_outdir)
 	}
 	if (!outdir) {
 		log_error("no output directory: use -o DIR (see --help)");
+		return -EINVAL;
+	}
+	if (c->bench > c->players) {
+		log_error("--bench %u: more vests on the bench than --players %u", c->bench, c->players);
 		return -EINVAL;
 	}
 	*ret_outdir = outdir;

@@ -192,6 +192,7 @@ sim_gnss_init(struct sim_gnss *g,
 	g->cfg = c;
 	g->geo = geo;
 	g->nmea = nmea;
+	g->at_rest = vest_index + c->bench >= c->players;
 	sim_rng_seed(&g->rng, c->seed, 3, vest_index);
 
 	switch (c->noise) {
@@ -440,13 +441,21 @@ sim_gnss_epoch(struct sim_gnss *g, FILE *out, const struct sim_state *s)
 	case SIM_NOISE_HARSH: {
 		bool harsh = c->noise == SIM_NOISE_HARSH;
 		double bs = harsh ? 2.0 : 0.7, btau = harsh ? 30 : 60, pw = harsh ? 0.5 : 0.25;
-		double vw = harsh ? 0.12 : 0.06, vc = harsh ? 0.05 : 0.02;
+		double vw = harsh ? 0.12 : 0.06, vc = harsh ? 0.05 : 0.02, vtau = 3.0;
+		/* at rest a receiver's navigation filter holds its velocity: the
+		 * error wanders slowly (gpsd's u-blox ZED-F9P log, lying still:
+		 * 0.04-0.11 m/s, a tenth of that from epoch to epoch) */
+		if (g->at_rest) {
+			vw = harsh ? 0.04 : 0.02;
+			vc = harsh ? 0.1 : 0.05;
+			vtau = 2.0;
+		}
 		double sv_mid = harsh ? 7.5 : 11, sv_lo = harsh ? 5 : 8, sv_hi = harsh ? 10 : 14;
 
 		g->bias_e = gm_step(&g->rng, g->bias_e, bs, btau, dt);
 		g->bias_n = gm_step(&g->rng, g->bias_n, bs, btau, dt);
-		g->vbias_e = gm_step(&g->rng, g->vbias_e, vc, 3.0, dt);
-		g->vbias_n = gm_step(&g->rng, g->vbias_n, vc, 3.0, dt);
+		g->vbias_e = gm_step(&g->rng, g->vbias_e, vc, vtau, dt);
+		g->vbias_n = gm_step(&g->rng, g->vbias_n, vc, vtau, dt);
 		g->sv_level = sv_mid + gm_step(&g->rng, g->sv_level - sv_mid, 1.8, 120, dt);
 		e_err = g->bias_e + pw * sim_rng_gauss(&g->rng);
 		n_err = g->bias_n + pw * sim_rng_gauss(&g->rng);

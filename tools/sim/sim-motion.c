@@ -303,6 +303,14 @@ sim_motion_init(struct sim_motion *m, const struct sim_config *c, const struct s
 		m->s.y = clampd(ty + 3 * sim_rng_gauss(&m->rng), 1, c->pitch_width_m - 1);
 		m->s.psi = sim_rng_range(&m->rng, -M_PI, M_PI);
 	}
+	/* a substitute's vest on the bench, 4 m outside the touchline at
+	 * halfway, the vests 1 m apart */
+	if (p->index + c->bench >= c->players) {
+		m->still = true;
+		m->s.x = c->pitch_length_m / 2 + (double) (p->index + c->bench - c->players);
+		m->s.y = -4.0;
+		m->s.psi = 0;
+	}
 	m->activity = ACT_STAND;
 	m->t_bout_end = -1;
 }
@@ -314,6 +322,12 @@ sim_motion_step(struct sim_motion *m, struct sim_state *ret_prev)
 	struct sim_state *s = &m->s;
 	double dx, dy, dist, e, f, v_cmd, a_des, amax_eff, v1, rmax, r_des, psi_mid, vm;
 
+	if (m->still) {
+		if (ret_prev)
+			*ret_prev = *s;
+		s->t_s = (double)++m->k / SIM_TRUTH_HZ;
+		return;
+	}
 	ball_step(&m->ball, m->cfg, s->t_s);
 
 	if (m->cfg->drill == SIM_DRILL_SPRINTS) {

@@ -71,6 +71,7 @@ struct sim_config {
 	bool truth_series;           /* also write truth/<vest>/timeseries.csv (10 Hz) */
 	char vest_prefix[6];         /* "KT-" */
 	bool force;                  /* replace a simulated session already in the output directory */
+	unsigned bench;              /* the last N vests lie still beside the pitch (--bench) */
 };
 
 void sim_config_default(struct sim_config *c);
@@ -130,6 +131,7 @@ struct sim_motion {
 	double a_cmd;                /* jerk-limited commanded acceleration */
 	uint64_t k;                  /* steps done */
 	int drill_phase;
+	bool still;                  /* a vest left on the bench: never moves */
 };
 
 void sim_player_init(struct sim_player *p, const struct sim_config *c, unsigned index,
@@ -210,6 +212,7 @@ struct sim_gnss {
 	double bias_e, bias_n;         /* position bias, m (Gauss-Markov) */
 	double vbias_e, vbias_n;       /* correlated velocity error, m/s */
 	double sv_level;               /* numSV as a slowly varying real */
+	bool at_rest;                  /* a vest on the bench: a receiver's velocity error at rest */
 	/* planned events */
 	size_t n_events, cap_events;
 	struct sim_event *events;

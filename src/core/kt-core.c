@@ -93,6 +93,12 @@ struct kt_track {
 	double *pl_sec_hf;    /* per second: sum of |4th difference|^2 (noise estimate) */
 	uint32_t *pl_sec_nhf; /* per second: how many 4th differences */
 	size_t cap_pl_hf, cap_pl_nhf;
+	/* per second, over the same samples as pl_sec_hf: sum of each axis's
+	 * acceleration and of its square (the IMU rest rule, imu_still()) */
+	kt_v4d *pl_sec_m1, *pl_sec_m2;
+	size_t cap_pl_m1, cap_pl_m2;
+	uint8_t *imu_still;   /* per second: the vest lay still (imu_still_seconds()) */
+	size_t cap_still;
 	/* the last 6 samples as doubles (x, y, z, 0), twice over: imu_hist[j]
 	 * and imu_hist[j + 6] are the same sample, so imu_hist[imu_pos ..
 	 * imu_pos + 5] are the last 6 oldest first, without shifting */
@@ -123,6 +129,7 @@ struct kt_track {
 static const char *const filter_param_names[KT_FILTER_NPARAM] = {
 	"hampel_half_s", "hampel_k", "hampel_floor_mps", "speed_half_s", "accel_half_s", "speed_order",
 	"accel_order", "accel_median_half_s", "accel_ici_gamma", "doppler_noise_mps", "rest_half_s", "rest_k",
+	"imu_rest_k", "imu_rest_max_mps",
 };
 
 void
@@ -140,7 +147,7 @@ kt_params_default(struct kt_params *p)
 		.high_power_wkg = 20.0,
 		.max_hdop = 5.0,
 		.min_num_sv = 4,
-		.filter_param = { 0.5, 3.0, 0.3, 0.3, 0.8, 2, 4, 0.1, 1.25, NAN, 1.0, 1.5 },
+		.filter_param = { 0.5, 3.0, 0.3, 0.3, 0.8, 2, 4, 0.1, 1.25, NAN, 1.0, 1.5, 2.0, 0.5 },
 		.heat_cell_x_m = 5.0,
 		.heat_cell_y_m = 4.0,
 		.imu_noise_g = NAN,
@@ -153,7 +160,7 @@ kt_params_default(struct kt_params *p)
 const char *
 kt_params_filter_name(void)
 {
-	return "10 Hz grid; trend-following Hampel; quadratic Savitzky-Golay speed, 0 at rest; quartic Savitzky-Golay dv/dt with a window adapted to the Doppler noise (intersection of confidence intervals) and a running median (doc/filter.md)";
+	return "10 Hz grid; trend-following Hampel; quadratic Savitzky-Golay speed, 0 at rest (by the Doppler noise, or a still IMU); quartic Savitzky-Golay dv/dt with a window adapted to the Doppler noise (intersection of confidence intervals) and a running median (doc/filter.md)";
 }
 
 const char *
@@ -229,6 +236,9 @@ kt_track_free(struct kt_track *t)
 	free(t->pl_sec_first);
 	free(t->pl_sec_hf);
 	free(t->pl_sec_nhf);
+	free(t->pl_sec_m1);
+	free(t->pl_sec_m2);
+	free(t->imu_still);
 	free(t->g_tus);
 	free(t->g_vraw);
 	free(t->g_sacc);
@@ -464,12 +474,18 @@ pl_open_sec(struct kt_track *t, size_t i)
 		r = grow((void **) &t->pl_sec_hf, &t->cap_pl_hf, i + 2, sizeof(double));
 	if (r >= 0)
 		r = grow((void **) &t->pl_sec_nhf, &t->cap_pl_nhf, i + 2, sizeof(uint32_t));
+	if (r >= 0)
+		r = grow((void **) &t->pl_sec_m1, &t->cap_pl_m1, i + 2, sizeof(kt_v4d));
+	if (r >= 0)
+		r = grow((void **) &t->pl_sec_m2, &t->cap_pl_m2, i + 2, sizeof(kt_v4d));
 	if (r < 0)
 		return r;
 	for (size_t q = t->n_pl_sec; q <= i; q++) {
 		t->pl_sec_first[q] = t->n_d2;
 		t->pl_sec_hf[q] = 0;
 		t->pl_sec_nhf[q] = 0;
+		t->pl_sec_m1[q] = (kt_v4d) { 0 };
+		t->pl_sec_m2[q] = (kt_v4d) { 0 };
 	}
 	t->n_pl_sec = i + 1;
 	return 0;
@@ -542,6 +558,8 @@ kt_track_feed_imu(struct kt_track *t, const struct kt_imu_sample *s)
 		if (t->imu_chain >= 6) {
 			t->pl_sec_hf[i] += sixth_diff2(&t->imu_hist[t->imu_pos], &a);
 			t->pl_sec_nhf[i]++;
+			t->pl_sec_m1[i] += a;
+			t->pl_sec_m2[i] += a * a;
 		}
 		if (t->n_d2 >= t->cap_d2) {
 			r = grow((void **) &t->pl_d2, &t->cap_d2, t->n_d2 + 1, sizeof(float));
@@ -611,6 +629,7 @@ kt_track_feed_imu_run(struct kt_track *t, const struct kt_imu_sample *s, size_t 
 			int64_t last_t_us = t->imu_last_t_us;
 			double hf = t->pl_sec_hf[i];
 			uint32_t nhf = t->pl_sec_nhf[i];
+			kt_v4d m1 = t->pl_sec_m1[i], m2 = t->pl_sec_m2[i];
 			size_t n_d2 = t->n_d2;
 			unsigned pos = t->imu_pos, chain = t->imu_chain;
 
@@ -639,6 +658,8 @@ kt_track_feed_imu_run(struct kt_track *t, const struct kt_imu_sample *s, size_t 
 
 				hf += sixth_diff2(hq, &a);
 				nhf++;
+				m1 += a;
+				m2 += a * a;
 				d2_out[n_d2++] = (float) d2;
 
 				chain++;
@@ -648,6 +669,8 @@ kt_track_feed_imu_run(struct kt_track *t, const struct kt_imu_sample *s, size_t 
 			}
 			t->pl_sec_hf[i] = hf;
 			t->pl_sec_nhf[i] = nhf;
+			t->pl_sec_m1[i] = m1;
+			t->pl_sec_m2[i] = m2;
 			t->n_d2 = n_d2;
 			t->imu_pos = pos;
 			t->imu_chain = chain;
@@ -964,11 +987,60 @@ filter_init(struct kt_track *t)
 	return kt_ici_init(&t->ici_a, half_width(t->p.filter_param[4]), order_of(t->p.filter_param[6]));
 }
 
+/*
+ * The IMU rest rule: a second in which the vest's accelerometer varies no
+ * more than imu_rest_k times its own noise is a second the vest lay still
+ * (on the bench, in a bag): worn, even a player standing sways and
+ * breathes, and every step is an impact. The noise is that second's own,
+ * from its 6th differences (imu_noise_estimate()), so the verdict depends
+ * on the second's samples only and is final once the second is complete.
+ * Needed because a real receiver at rest reports a slowly wandering
+ * velocity (its navigation filter): its second differences show a third
+ * of it, and the rest rule, sized by them, takes it for walking. Seconds
+ * with fewer than 50 samples say nothing. Sets t->imu_still[0 ..
+ * n_pl_sec); *ret_on: the rule is on (IMU data, imu_rest_k > 0).
+ */
+static bool
+imu_second_still(const struct kt_track *t, size_t i, double k)
+{
+	double n = (double) t->pl_sec_nhf[i], var = 0;
+
+	if (n < 50)
+		return false;
+	for (int ax = 0; ax < 3; ax++) {
+		double mean = t->pl_sec_m1[i][ax] / n;
+
+		var += t->pl_sec_m2[i][ax] / n - mean * mean;
+	}
+	/* 3 sigma^2: the three axes' noise; E|6th difference|^2 = 924 sigma^2 each */
+	return var <= k * t->pl_sec_hf[i] / (n * 924.0);
+}
+
+static int
+imu_still_seconds(struct kt_track *t, bool *ret_on)
+{
+	double k = t->p.filter_param[12];
+	int r;
+
+	*ret_on = false;
+	if (!(k > 0) || !t->have_pl_sec0 || t->n_pl_sec == 0)
+		return 0;
+	r = grow((void **) &t->imu_still, &t->cap_still, t->n_pl_sec, 1);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < t->n_pl_sec; i++)
+		t->imu_still[i] = imu_second_still(t, i, k);
+	*ret_on = true;
+	return 0;
+}
+
 /* The speed of one stretch: quadratic Savitzky-Golay of the Hampel output,
  * clipped at 0, and 0 where the player stands (kt_rest_zero(): the window's
- * mean at most rest_k x the mean speed noise alone gives, sigma sqrt(pi/2)) */
+ * mean at most rest_k x the mean speed noise alone gives, sigma sqrt(pi/2))
+ * or where the vest lay still (imu_still: the IMU rest rule, for a speed
+ * below imu_rest_max_mps; tus are the stretch's grid times) */
 static void
-filter_speed(const struct kt_track *t, const double *vh, double *v, size_t n)
+filter_speed(const struct kt_track *t, const double *vh, double *v, const int64_t *tus, bool imu_rule, size_t n)
 {
 	kt_sg_apply(&t->sg_v, vh, v, n, GRID_S);
 	for (size_t i = 0; i < n; i++)
@@ -976,6 +1048,18 @@ filter_speed(const struct kt_track *t, const double *vh, double *v, size_t n)
 			v[i] = 0.0;
 	kt_rest_zero(vh, v, n, half_width(t->p.filter_param[10]),
 		     t->p.filter_param[11] * t->dop_sigma * sqrt(M_PI / 2));
+	if (!imu_rule)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		int64_t sec;
+
+		if (!(v[i] > 0.0 && v[i] < t->p.filter_param[13]))
+			continue;
+		sec = tus[i] >= 0 ? tus[i] / KT_USEC_PER_SEC : -((-tus[i] + KT_USEC_PER_SEC - 1) / KT_USEC_PER_SEC);
+		sec -= t->pl_sec0;
+		if (sec >= 0 && (uint64_t) sec < t->n_pl_sec && t->imu_still[sec])
+			v[i] = 0.0;
+	}
 }
 
 /* dv/dt of one stretch of Hampel output: adaptive window, then the median */
@@ -994,6 +1078,7 @@ static int
 filter_grid(struct kt_track *t)
 {
 	unsigned hh = half_width(t->p.filter_param[0]), hm = half_width(t->p.filter_param[7]);
+	bool imu_rule;
 	int r;
 
 	r = filter_init(t);
@@ -1003,13 +1088,15 @@ filter_grid(struct kt_track *t)
 		t->dop_sigma = t->p.filter_param[9];
 	else if ((r = dop_noise_estimate(t, &t->dop_sigma, NULL)) < 0)
 		return r;
+	if ((r = imu_still_seconds(t, &imu_rule)) < 0)
+		return r;
 
 	for (size_t s = 0; s < t->n_seg; s++) {
 		size_t g0 = t->seg[s].g0, n = t->seg[s].g1 - g0 + 1;
 
 		kt_hampel(t->g_vraw + g0, t->g_vh + g0, NULL, n, hh, t->p.filter_param[1],
 			  t->p.filter_param[2]);
-		filter_speed(t, t->g_vh + g0, t->g_v + g0, n);
+		filter_speed(t, t->g_vh + g0, t->g_v + g0, t->g_tus + g0, imu_rule, n);
 		/* g_vraw is free now: scratch for the median of dv/dt */
 		filter_accel(t, t->g_vh + g0, t->g_a + g0, t->g_vraw + g0, n, hm);
 	}
@@ -1094,6 +1181,11 @@ player_load_result(const struct kt_track *t, const struct kt_params *p, struct k
 			int64_t m = su < base_us ? 0 : (su - base_us) / (60 * KT_USEC_PER_SEC);
 			size_t a0 = t->pl_sec_first[i], a1 = i + 1 < t->n_pl_sec ? t->pl_sec_first[i + 1] : t->n_d2;
 			double sum = 0;
+
+			/* a second the vest lay still (the IMU rest rule) moved it not
+			 * at all: what passes the gate there is noise */
+			if (p->filter_param[12] > 0 && imu_second_still(t, i, p->filter_param[12]))
+				continue;
 
 			/* without branches (the noise gate made them a coin toss):
 			 * a delta that does not count adds +0, and sum + 0 is sum
@@ -1820,6 +1912,7 @@ live_grid(struct kt_track *t)
 	const struct kt_params *p = &t->p;
 	struct kt_live *l = t->live;
 	int64_t gap_us = (int64_t) llround(p->gap_s * 1e6);
+	bool imu_rule;
 	int r;
 
 	for (size_t i = l->n_ep; i < t->n_ep; i++) {
@@ -1884,6 +1977,8 @@ live_grid(struct kt_track *t)
 	 * DOP_NOISE_N points are all there: from then on it is final */
 	if (!l->dop_frozen && (r = dop_noise_estimate(t, &t->dop_sigma, &l->dop_frozen)) < 0)
 		return r;
+	if ((r = imu_still_seconds(t, &imu_rule)) < 0)
+		return r;
 
 	for (size_t s = l->a.s; s < l->n_seg; s++) {
 		const struct kt_live_seg *sg = &l->seg[s];
@@ -1911,7 +2006,7 @@ live_grid(struct kt_track *t)
 			l->cap_f = c;
 		}
 		kt_hampel(t->g_vraw + gb, l->f_vh, NULL, n, l->hh, p->filter_param[1], p->filter_param[2]);
-		filter_speed(t, l->f_vh, l->f_v, n);
+		filter_speed(t, l->f_vh, l->f_v, t->g_tus + gb, imu_rule, n);
 		filter_accel(t, l->f_vh, l->f_m, l->f_a, n, l->hm);
 		for (size_t g = gc; g <= sg->g1; g++) {
 			t->g_vh[g] = l->f_vh[g - gb];
@@ -1920,6 +2015,33 @@ live_grid(struct kt_track *t)
 		}
 	}
 	return 0;
+}
+
+/* The IMU rest rule decides a grid point by its whole second of IMU
+ * samples: a point is final only once the IMU has gone past its second
+ * (samples come in time order), so no commit beyond the start of the
+ * IMU's current second. Without IMU data (a gpsd vest) nothing waits. */
+static size_t
+live_imu_limit(const struct kt_track *t, size_t g_end)
+{
+	const struct kt_live *l = t->live;
+	int64_t lim_us;
+
+	if (!(t->p.filter_param[12] > 0) || !t->have_pl_sec0 || !t->imu_have_last)
+		return g_end;
+	lim_us = t->imu_last_t_us >= 0 ? t->imu_last_t_us / KT_USEC_PER_SEC * KT_USEC_PER_SEC :
+					 -((-t->imu_last_t_us + KT_USEC_PER_SEC - 1) / KT_USEC_PER_SEC) * KT_USEC_PER_SEC;
+	for (size_t s = l->a.s; s < l->n_seg; s++) {
+		const struct kt_live_seg *sg = &l->seg[s];
+		int64_t t0 = t->ep[sg->ep0].t_us, t1 = t0 + (int64_t) (sg->g1 - sg->g0) * GRID_US;
+		size_t g_lim;
+
+		if (t1 < lim_us)
+			continue;
+		g_lim = t0 >= lim_us ? sg->g0 : sg->g0 + (size_t) ((lim_us - t0 + GRID_US - 1) / GRID_US);
+		return g_lim < g_end ? g_lim : g_end;
+	}
+	return g_end;
 }
 
 static int
@@ -1960,6 +2082,8 @@ live_snapshot(struct kt_track *t, bool with_series, struct kt_result *ret)
 		const struct kt_live_seg *sg = &l->seg[l->n_seg - 1];
 		size_t n_final = (size_t) ((t->ep[sg->ep1].t_us - t->ep[sg->ep0].t_us + GRID_US - 1) / GRID_US);
 		size_t g_end = n_final > l->reach + 1 ? sg->g0 + n_final - l->reach - 1 : sg->g0;
+
+		g_end = live_imu_limit(t, g_end);
 
 		if (l->keep_series) {
 			r = grow((void **) &l->series, &l->cap_series, l->ng + l->n_seg, sizeof(*l->series));

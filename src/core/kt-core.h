@@ -14,7 +14,7 @@
 
 #include "kt-fix.h"
 
-#define KT_FILTER_NPARAM 12
+#define KT_FILTER_NPARAM 14
 
 struct kt_params {
 	/* zones: lower bounds of Z2..Z5 in km/h (Z1 starts at 0) */

@@ -1008,6 +1008,30 @@ EOF
 	awk -v n="$n" 'BEGIN { exit !(n >= 0.05 && n <= 0.075) }' ||
 		fail "Doppler noise of the bench vest estimated as $n m/s (about 0.063 expected)"
 	;;
+bench)
+	# Substitutes' vests left switched on on the bench: a real receiver at
+	# rest reports a slowly wandering velocity (kicktrack-sim --bench), which
+	# the GNSS rest rule takes for walking (90 m in 20 minutes); their IMU
+	# shows no more than its own noise, so the IMU rest rule sets the speed
+	# to 0 there, and no PlayerLoad (the truth: 0 m, 0). The players on the
+	# pitch keep their numbers.
+	sim "$T/s" -p 4 -m 20 -s 3 --bench 2
+	run "$T/s" -o "$T/out"
+	expect_rc 0
+	for v in KT-0003 KT-0004; do
+		row=$(awk -F, -v v="\"$v\"" '$1 == v { print $6, $18, $13, $16, $17 }' "$T/out/team.csv")
+		awk -v r="$row" 'BEGIN { split(r, f, " "); exit !(r != "" && f[1] < 2.0 && f[2] < 0.5 && f[3] == 0 && f[4] == 0 && f[5] == 0) }' ||
+			fail "$v lay on the bench, yet (distance_m player_load sprints accelerations decelerations): $row"
+	done
+	for v in KT-0001 KT-0002; do
+		d=$(awk -F, -v v="\"$v\"" '$1 == v { print $6 }' "$T/out/team.csv")
+		t=$(awk -F, -v v="$v" '$1 == v { print $6 }' "$T/s/truth/team.csv")
+		awk -v d="$d" -v t="$t" 'BEGIN { exit !(d != "" && t > 500 && d > 0.98 * t && d < 1.02 * t) }' ||
+			fail "$v on the pitch: $d m against the truth's $t m"
+	done
+	[ "$(json_get "$T/out/session.json" "'%g %g' % (j['filter']['params']['imu_rest_k'], j['filter']['params']['imu_rest_max_mps'])")" = "2 0.5" ] ||
+		fail "session.json does not name the IMU rest rule's parameters"
+	;;
 rate)
 	# a 1 Hz receiver: the numbers come with a warning that efforts are
 	# undercounted, yet nothing is missing (exit 0); 10 Hz says nothing

@@ -608,6 +608,9 @@ test_player_load(void)
 
 	kt_params_default(&p);
 	p.imu_noise_g = 0; /* a noise-free signal */
+	/* a square wave at the Nyquist rate is all 6th difference: to the IMU
+	 * rest rule it is sensor noise, and the vest lay still (test_imu_rest) */
+	p.filter_param[12] = 0;
 	CHECK(kt_track_new(&p, NULL, &t) == 0, "new");
 	/* 120 s: a square wave on x (0/1 g), a 3-4-5 step on y/z every other sample */
 	for (int i = 0; i < 12000; i++) {
@@ -1138,6 +1141,102 @@ test_snapshot_incremental(void)
 	}
 }
 
+/* ---- the IMU rest rule: a vest lying still runs no metres ---- */
+
+/* 10 minutes at 10 Hz of a receiver whose speed is the length of a slowly
+ * wandering velocity error (white 0.02 + Gauss-Markov 0.05 m/s, tau 2 s,
+ * per axis: a real receiver at rest) around the true speed, and a 100 Hz
+ * IMU: gravity + 0.01 g of white noise. The vest is worn and walks at 0.4
+ * m/s (steps in the IMU: impacts of 0.15 g at 1.7 Hz) for the first walk_s
+ * seconds, then lies still. Snapshots along the way must equal a finish at
+ * the same moment: the rule decides a second once the IMU is past it, and
+ * here the IMU comes 2.5 s behind the GNSS (a vest sending it in batches). */
+static void
+imu_rest_run(double walk_s, double imu_rest_k, struct kt_result *res, unsigned *ret_bad)
+{
+	struct kt_params p;
+	struct kt_track *t;
+	double be = 0, bn = 0, a = exp(-0.1 / 2.0), q = 0.05 * sqrt(1 - a * a);
+	int64_t ti = T0_US;
+	unsigned bad = 0;
+
+	rng_state = 0x9E3779B97F4A7C15ULL;
+	kt_params_default(&p);
+	p.filter_param[12] = imu_rest_k;
+	CHECK(kt_track_new(&p, NULL, &t) == 0, "new");
+	for (int i = 0; i <= 6000; i++) {
+		int64_t tu = T0_US + (int64_t) i * 100000;
+		double v_true = i * 0.1 < walk_s ? 0.4 : 0.0;
+		struct kt_fix f;
+
+		be = a * be + q * gauss();
+		bn = a * bn + q * gauss();
+		f = mkfix(tu, hypot(v_true + be + 0.02 * gauss(), bn + 0.02 * gauss()));
+		kt_track_feed_fix(t, &f);
+		for (; ti < (i == 6000 ? tu + 1 : tu - 2500000); ti += 10000) {
+			double ts = (double) (ti - T0_US) / 1e6, ph = fmod(ts * 1.7, 1.0);
+			double imp = ts < walk_s && ph < 0.35 ? 0.15 * pow(sin(M_PI * ph / 0.35), 2) : 0;
+			struct kt_imu_sample s = { .t_us = ti };
+
+			s.acc_g[0] = (float) (0.05 + 0.01 * gauss());
+			s.acc_g[1] = (float) (0.01 * gauss());
+			s.acc_g[2] = (float) (1.0 + imp + 0.01 * gauss());
+			kt_track_feed_imu(t, &s);
+		}
+		if (ret_bad && (i % 250 == 0 || i == 6000)) {
+			struct kt_result s1, f1;
+
+			CHECK(kt_track_snapshot(t, &s1) == 0, "snapshot");
+			CHECK(kt_track_finish(t, &f1) == 0, "finish");
+			if (!same_result(&s1, &f1, true))
+				bad++;
+			kt_result_clear(&s1);
+			kt_result_clear(&f1);
+		}
+	}
+	CHECK(kt_track_finish(t, res) == 0, "finish");
+	kt_track_free(t);
+	if (ret_bad)
+		*ret_bad = bad;
+}
+
+static void
+test_imu_rest(void)
+{
+	struct kt_result r;
+	unsigned bad = 0;
+	double walk;
+
+	/* on the bench: nothing run, no load; the GNSS rest rule alone (the
+	 * rule off) lets the wandering velocity through */
+	imu_rest_run(0, 2.0, &r, &bad);
+	CHECK(r.distance_m < 0.5, "a vest lying still ran %.1f m", r.distance_m);
+	CHECK(r.player_load == 0, "a vest lying still has PlayerLoad %.2f", r.player_load);
+	CHECK(bad == 0, "%u snapshots of a vest lying still differ from finish", bad);
+	kt_result_clear(&r);
+	imu_rest_run(0, 0, &r, NULL);
+	CHECK(r.distance_m > 20, "without the IMU rest rule: %.1f m (the test's noise is too kind)", r.distance_m);
+	kt_result_clear(&r);
+	/* walking slowly all the time: no second of it is taken for lying
+	 * still (the same metres as without the rule; the receiver's noise
+	 * reads a slow walk about 3 % fast) */
+	imu_rest_run(600, 2.0, &r, &bad);
+	walk = r.distance_m;
+	CHECK(fabs(walk - 240) < 0.05 * 240, "walking 240 m at 0.4 m/s: %.1f m", walk);
+	CHECK(bad == 0, "%u snapshots of a walking vest differ from finish", bad);
+	kt_result_clear(&r);
+	imu_rest_run(600, 0, &r, NULL);
+	CHECK(fabs(r.distance_m - walk) < 0.001 * walk, "walking: %.1f m with the IMU rest rule, %.1f m without",
+	      walk, r.distance_m);
+	kt_result_clear(&r);
+	/* walking 6 minutes (the noise is final, snapshots commit), then put down */
+	imu_rest_run(360, 2.0, &r, &bad);
+	CHECK(fabs(r.distance_m - 0.6 * walk) < 0.01 * 0.6 * walk, "walking %.1f m, then lying still: %.1f m",
+	      0.6 * walk, r.distance_m);
+	CHECK(bad == 0, "%u snapshots of a vest walking, then lying still differ from finish", bad);
+	kt_result_clear(&r);
+}
+
 static void
 test_garbage(void)
 {
@@ -1268,6 +1367,7 @@ main(void)
 	test_imu_run();
 	test_snapshot();
 	test_snapshot_incremental();
+	test_imu_rest();
 	test_set_pitch();
 	test_noisy();
 	test_adaptive_accel();

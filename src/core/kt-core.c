@@ -1176,6 +1176,9 @@ player_load_result(const struct kt_track *t, const struct kt_params *p, struct k
 			return -ENOMEM;
 		res->n_player_load_minutes = nm;
 		res->player_load = 0;
+		res->imu_still_s = 0;
+		res->imu_still_run_s = 0;
+		double run = 0;
 		for (size_t i = 0; i < t->n_pl_sec; i++) {
 			int64_t su = (t->pl_sec0 + (int64_t) i) * KT_USEC_PER_SEC;
 			int64_t m = su < base_us ? 0 : (su - base_us) / (60 * KT_USEC_PER_SEC);
@@ -1184,8 +1187,14 @@ player_load_result(const struct kt_track *t, const struct kt_params *p, struct k
 
 			/* a second the vest lay still (the IMU rest rule) moved it not
 			 * at all: what passes the gate there is noise */
-			if (p->filter_param[12] > 0 && imu_second_still(t, i, p->filter_param[12]))
+			if (p->filter_param[12] > 0 && imu_second_still(t, i, p->filter_param[12])) {
+				res->imu_still_s += 1.0;
+				run += 1.0;
+				if (run > res->imu_still_run_s)
+					res->imu_still_run_s = run;
 				continue;
+			}
+			run = 0;
 
 			/* without branches (the noise gate made them a coin toss):
 			 * a delta that does not count adds +0, and sum + 0 is sum

@@ -135,6 +135,9 @@ struct kt_result {
 	                              * PlayerLoad: imu_noise_g or its estimate */
 	double doppler_noise_mps;    /* Doppler speed noise (1 sigma, m/s) the dv/dt window was
 	                              * adapted to: filter param doppler_noise_mps or its estimate */
+	double imu_still_s;          /* seconds the IMU rest rule found the vest lying still
+	                              * (speed 0 there, no PlayerLoad; doc/filter.md) */
+	double imu_still_run_s;      /* the longest of them in a row */
 };
 
 struct kt_track;

@@ -733,6 +733,7 @@ write_quality(struct jw *j, const struct kt_vest_report *v)
 	jw_num(j, "positions_per_s", kt_vest_positions_per_s(r), 2);
 	jw_num(j, "doppler_noise_mps", r->doppler_noise_mps, 4);
 	jw_num(j, "imu_noise_g", r->player_load_noise_g, 4);
+	jw_num(j, "imu_still_s", r->imu_still_s, 1);
 	jw_uint(j, "rejected_frames", kt_vest_rejected_frames(v));
 	jw_obj(j, "rejected_by_reader");
 	for (unsigned k = 0; k < _KT_REJECT_MAX; k++)

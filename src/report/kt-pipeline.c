@@ -1140,6 +1140,27 @@ check_rate(struct ctx *c, const struct kt_vest_report *v)
 		v->path, v->vest_id, kt_vest_positions_per_s(&v->res));
 }
 
+/* A vest that lay still for 5 minutes in a row (the IMU rest rule: its
+ * accelerometer showed nothing beyond its own noise) ran nothing then: a
+ * substitute's vest left on the bench, or one put down. Say so, so that a
+ * low or zero distance is not read as a lazy player or a broken vest.
+ * (Standing between the sprints of a drill makes shorter stretches.) */
+#define STILL_NOTE_S 300.0
+
+static void
+check_still(struct ctx *c, const struct kt_vest_report *v)
+{
+	if (!(v->res.imu_still_run_s >= STILL_NOTE_S))
+		return;
+	vest_caution(c, v,
+		"%s: vest %s did not move for %.1f of its %.1f minutes (its accelerometer shows nothing "
+		"beyond its own noise: left on the bench, or put down?): no distance and no PlayerLoad then",
+		"%s: Weste %s hat sich %.1f ihrer %.1f Minuten nicht bewegt (der Beschleunigungssensor zeigt "
+		"nichts außer seinem Rauschen: auf der Bank liegen gelassen oder abgelegt?): in dieser Zeit "
+		"keine Distanz und keine PlayerLoad",
+		v->path, v->vest_id, v->res.imu_still_s / 60.0, v->res.minutes);
+}
+
 /* A vest that lost its signal (or logged nothing) for minutes: distance,
  * zones and sprints leave that time out, yet minutes (first to last fix)
  * and fix_pct (of the epochs logged) look complete. Say so, for the coach
@@ -1782,6 +1803,7 @@ process_logs(struct ctx *c, size_t idx)
 	}
 	check_on_pitch(c, v);
 	check_rate(c, v);
+	check_still(c, v);
 	check_gaps(c, v);
 	{
 		int wr = c->pitch_later ? save_for_pitch(c, idx, v, t) : write_vest_files(c, idx, v);

@@ -1031,6 +1031,13 @@ bench)
 	done
 	[ "$(json_get "$T/out/session.json" "'%g %g' % (j['filter']['params']['imu_rest_k'], j['filter']['params']['imu_rest_max_mps'])")" = "2 0.5" ] ||
 		fail "session.json does not name the IMU rest rule's parameters"
+	# how long each vest lay still, and a note for the two on the bench only
+	[ "$(json_get "$T/out/session.json" "[p['quality']['imu_still_s'] >= 1190 for p in j['players']]")" = "[False, False, True, True]" ] ||
+		fail "quality.imu_still_s: $(json_get "$T/out/session.json" "[p['quality']['imu_still_s'] for p in j['players']]")"
+	expect_err "$T/s/KT-0003.ubx: vest KT-0003 did not move for 20.0 of its 20.0 minutes (its accelerometer shows nothing beyond its own noise: left on the bench, or put down?)"
+	[ "$(grep -c 'did not move' "$T/err")" = 2 ] || fail "not exactly the two bench vests said to lie still"
+	[ "$(json_get "$T/out/session.json" "[any('hat sich 20,0 ihrer 20,0 Minuten nicht bewegt' in n for n in p['notes_de']) for p in j['players']]")" = "[False, False, True, True]" ] ||
+		fail "the German note on the bench vests' pages: $(json_get "$T/out/session.json" "[p['notes_de'] for p in j['players']]")"
 	;;
 rate)
 	# a 1 Hz receiver: the numbers come with a warning that efforts are

@@ -983,7 +983,8 @@ same_result(const struct kt_result *a, const struct kt_result *b, bool series)
 		  same_d(a->median_hdop, b->median_hdop) && same_d(a->median_pdop, b->median_pdop) &&
 		  a->gaps == b->gaps && same_d(a->gap_s, b->gap_s) &&
 		  memcmp(a->rejected, b->rejected, sizeof(a->rejected)) == 0 &&
-		  same_d(a->player_load_noise_g, b->player_load_noise_g) &&
+		  same_d(a->player_load_noise_g, b->player_load_noise_g) && same_d(a->imu_still_s, b->imu_still_s) &&
+		  same_d(a->imu_still_run_s, b->imu_still_run_s) &&
 		  same_d(a->doppler_noise_mps, b->doppler_noise_mps);
 
 	for (int z = 0; z < 5; z++)

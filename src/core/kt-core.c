@@ -997,7 +997,8 @@ filter_init(struct kt_track *t)
  * Needed because a real receiver at rest reports a slowly wandering
  * velocity (its navigation filter): its second differences show a third
  * of it, and the rest rule, sized by them, takes it for walking. Seconds
- * with fewer than 50 samples say nothing. Sets t->imu_still[0 ..
+ * with fewer than 50 samples say nothing, nor do those without any noise (a
+ * stuck sensor). Sets t->imu_still[0 ..
  * n_pl_sec); *ret_on: the rule is on (IMU data, imu_rest_k > 0).
  */
 static bool
@@ -1005,7 +1006,8 @@ imu_second_still(const struct kt_track *t, size_t i, double k)
 {
 	double n = (double) t->pl_sec_nhf[i], var = 0;
 
-	if (n < 50)
+	/* a signal without any noise is a stuck sensor, not a vest at rest */
+	if (n < 50 || !(t->pl_sec_hf[i] > 0))
 		return false;
 	for (int ax = 0; ax < 3; ax++) {
 		double mean = t->pl_sec_m1[i][ax] / n;

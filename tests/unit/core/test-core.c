@@ -1153,7 +1153,7 @@ test_snapshot_incremental(void)
  * the same moment: the rule decides a second once the IMU is past it, and
  * here the IMU comes 2.5 s behind the GNSS (a vest sending it in batches). */
 static void
-imu_rest_run(double walk_s, double imu_rest_k, struct kt_result *res, unsigned *ret_bad)
+imu_rest_run(double walk_s, double imu_rest_k, bool stuck, struct kt_result *res, unsigned *ret_bad)
 {
 	struct kt_params p;
 	struct kt_track *t;
@@ -1182,6 +1182,8 @@ imu_rest_run(double walk_s, double imu_rest_k, struct kt_result *res, unsigned *
 			s.acc_g[0] = (float) (0.05 + 0.01 * gauss());
 			s.acc_g[1] = (float) (0.01 * gauss());
 			s.acc_g[2] = (float) (1.0 + imp + 0.01 * gauss());
+			if (stuck) /* an accelerometer that reads the same value forever */
+				s.acc_g[0] = 0.05f, s.acc_g[1] = 0, s.acc_g[2] = 1;
 			kt_track_feed_imu(t, &s);
 		}
 		if (ret_bad && (i % 250 == 0 || i == 6000)) {
@@ -1210,31 +1212,42 @@ test_imu_rest(void)
 
 	/* on the bench: nothing run, no load; the GNSS rest rule alone (the
 	 * rule off) lets the wandering velocity through */
-	imu_rest_run(0, 2.0, &r, &bad);
+	imu_rest_run(0, 2.0, false, &r, &bad);
 	CHECK(r.distance_m < 0.5, "a vest lying still ran %.1f m", r.distance_m);
 	CHECK(r.player_load == 0, "a vest lying still has PlayerLoad %.2f", r.player_load);
 	CHECK(bad == 0, "%u snapshots of a vest lying still differ from finish", bad);
 	kt_result_clear(&r);
-	imu_rest_run(0, 0, &r, NULL);
+	imu_rest_run(0, 0, false, &r, NULL);
 	CHECK(r.distance_m > 20, "without the IMU rest rule: %.1f m (the test's noise is too kind)", r.distance_m);
 	kt_result_clear(&r);
 	/* walking slowly all the time: no second of it is taken for lying
 	 * still (the same metres as without the rule; the receiver's noise
 	 * reads a slow walk about 3 % fast) */
-	imu_rest_run(600, 2.0, &r, &bad);
+	imu_rest_run(600, 2.0, false, &r, &bad);
 	walk = r.distance_m;
 	CHECK(fabs(walk - 240) < 0.05 * 240, "walking 240 m at 0.4 m/s: %.1f m", walk);
 	CHECK(bad == 0, "%u snapshots of a walking vest differ from finish", bad);
 	kt_result_clear(&r);
-	imu_rest_run(600, 0, &r, NULL);
+	imu_rest_run(600, 0, false, &r, NULL);
 	CHECK(fabs(r.distance_m - walk) < 0.001 * walk, "walking: %.1f m with the IMU rest rule, %.1f m without",
 	      walk, r.distance_m);
 	kt_result_clear(&r);
 	/* walking 6 minutes (the noise is final, snapshots commit), then put down */
-	imu_rest_run(360, 2.0, &r, &bad);
+	imu_rest_run(360, 2.0, false, &r, &bad);
 	CHECK(fabs(r.distance_m - 0.6 * walk) < 0.01 * 0.6 * walk, "walking %.1f m, then lying still: %.1f m",
 	      0.6 * walk, r.distance_m);
 	CHECK(bad == 0, "%u snapshots of a vest walking, then lying still differ from finish", bad);
+	kt_result_clear(&r);
+	/* a stuck accelerometer is no vest at rest: the slow walk counts */
+	imu_rest_run(600, 2.0, true, &r, NULL);
+	CHECK(fabs(r.distance_m - walk) < 0.001 * walk && r.imu_still_s == 0,
+	      "walking with a stuck accelerometer: %.1f m (%.1f m with a working one), %g s still", r.distance_m,
+	      walk, r.imu_still_s);
+	kt_result_clear(&r);
+	/* and the bench vest's seconds are counted */
+	imu_rest_run(0, 2.0, false, &r, NULL);
+	CHECK(r.imu_still_s >= 595 && r.imu_still_run_s >= 595, "a vest lying still 10 minutes: %g s still, %g in a row",
+	      r.imu_still_s, r.imu_still_run_s);
 	kt_result_clear(&r);
 }
 

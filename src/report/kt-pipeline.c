@@ -844,38 +844,66 @@ fmt_hm(char *buf, size_t size, int64_t t_us, int64_t other_us)
 	strftime(buf, size, t / 60 == o / 60 ? "%H:%M:%S" : "%H:%M", &a);
 }
 
-/* From t0, the last record of v's logs so far, to t1, the first of w's
- * (INT64_MIN: none), the vest logged nothing at all: it was switched off
- * or restarted, which is no loss of GPS signal. Say so, with the times,
- * and keep that time for check_gaps(), which speaks of signal gaps only. */
+/* From t0, the last record of v's logs so far, to t1, the first of the
+ * next log's (INT64_MIN: none), the vest logged nothing at all: kept for
+ * between_logs() */
 static void
-between_logs(struct ctx *c, struct kt_vest_report *v, const struct kt_vest_report *w, int64_t t0, int64_t t1)
+add_off_span(struct kt_vest_report *v, size_t next_log, int64_t t0, int64_t t1)
 {
-	char a[16], b[16], zone[16] = "";
-	time_t tz_t;
-	struct tm tm;
+	struct kt_off_span *n = realloc(v->off, (v->n_off + 1) * sizeof(*n));
 
-	if (t0 == INT64_MIN || t1 == INT64_MIN || t1 <= t0) {
-		/* (a log without a single epoch: no times to give) */
-		vest_caution(c, v, "%s: continued in %s (vest %s restarted?): counted as one player",
-			     "%s: fortgesetzt in %s (Weste %s neu gestartet?): als ein Spieler gezählt", v->path, w->path,
-			     v->vest_id);
-		return;
+	if (!n)
+		return; /* (then said as a gap) */
+	v->off = n;
+	v->off[v->n_off++] = (struct kt_off_span) { .from_us = t0, .to_us = t1, .next_log = next_log };
+}
+
+/* The times between v's logs that lie in what is counted (log, after
+ * --from/--to): the vest was switched off or restarted, which is no loss
+ * of GPS signal. Say so, with the times, and keep that time for the
+ * signal gaps (kt_vest_signal_gaps). A time outside the window is
+ * dropped: nothing of it is counted, nothing to say. */
+static void
+between_logs(struct ctx *c, struct kt_vest_report *v, const struct decoded *log)
+{
+	int64_t first = log->n_fixes ? log->fixes[0].t_us : INT64_MAX;
+	int64_t last = log->n_fixes ? log->fixes[log->n_fixes - 1].t_us : INT64_MIN;
+	size_t kept = 0;
+
+	for (size_t k = 0; k < v->n_off; k++) {
+		struct kt_off_span o = v->off[k];
+		const struct kt_vest_report *w = &c->rep.vests[o.next_log - 1];
+		int64_t t0 = o.from_us, t1 = o.to_us;
+		char a[16], b[16], zone[16] = "";
+		time_t tz_t;
+		struct tm tm;
+
+		if (t0 == INT64_MIN || t1 == INT64_MIN || t1 <= t0) {
+			/* (a log without a single epoch: no times to give) */
+			vest_caution(c, v, "%s: continued in %s (vest %s restarted?): counted as one player",
+				     "%s: fortgesetzt in %s (Weste %s neu gestartet?): als ein Spieler gezählt", v->path,
+				     w->path, v->vest_id);
+			continue;
+		}
+		if (t0 < first || t1 > last)
+			continue;
+		v->off[kept++] = o;
+		v->between_logs_s += (double) (t1 - t0) / KT_USEC_PER_SEC;
+		if ((double) (t1 - t0) / KT_USEC_PER_SEC > c->params.gap_s)
+			v->between_logs_gaps++;
+		fmt_hm(a, sizeof(a), t0, t1);
+		fmt_hm(b, sizeof(b), t1, t0);
+		tz_t = (time_t) (t0 / KT_USEC_PER_SEC);
+		if (localtime_r(&tz_t, &tm))
+			strftime(zone, sizeof(zone), "%Z", &tm);
+		vest_caution(c, v,
+			"%s: continued in %s: vest %s logged nothing from %s to %s %s (%.1f minutes; switched off or "
+			"restarted?): counted as one player; its numbers leave that time out",
+			"%s: fortgesetzt in %s: Weste %s hat von %s bis %s %s nichts aufgezeichnet (%.1f Minuten; "
+			"ausgeschaltet oder neu gestartet?): als ein Spieler gezählt; die Werte enthalten diese Zeit nicht",
+			v->path, w->path, v->vest_id, a, b, zone, (double) (t1 - t0) / (60.0 * KT_USEC_PER_SEC));
 	}
-	v->between_logs_s += (double) (t1 - t0) / KT_USEC_PER_SEC;
-	if ((double) (t1 - t0) / KT_USEC_PER_SEC > c->params.gap_s)
-		v->between_logs_gaps++;
-	fmt_hm(a, sizeof(a), t0, t1);
-	fmt_hm(b, sizeof(b), t1, t0);
-	tz_t = (time_t) (t0 / KT_USEC_PER_SEC);
-	if (localtime_r(&tz_t, &tm))
-		strftime(zone, sizeof(zone), "%Z", &tm);
-	vest_caution(c, v,
-		"%s: continued in %s: vest %s logged nothing from %s to %s %s (%.1f minutes; switched off or "
-		"restarted?): counted as one player; its numbers leave that time out",
-		"%s: fortgesetzt in %s: Weste %s hat von %s bis %s %s nichts aufgezeichnet (%.1f Minuten; "
-		"ausgeschaltet oder neu gestartet?): als ein Spieler gezählt; die Werte enthalten diese Zeit nicht",
-		v->path, w->path, v->vest_id, a, b, zone, (double) (t1 - t0) / (60.0 * KT_USEC_PER_SEC));
+	v->n_off = kept;
 }
 
 /* The later logs of v (next_log) read into log, their counts into v's */
@@ -903,7 +931,7 @@ read_later_logs(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 			decoded_clear(&more);
 		} else {
 			w->merged = true;
-			between_logs(c, v, w, t0, t1);
+			add_off_span(v, m1, t0, t1);
 			v->n_fixes_read += w->n_fixes_read;
 			v->n_imu_read += w->n_imu_read;
 			v->core_dropped_dup = log->dropped;
@@ -1151,9 +1179,10 @@ check_gaps(struct ctx *c, const struct kt_vest_report *v)
 {
 	/* the time between a vest's logs is no signal gap: between_logs()
 	 * named it */
-	double gap_s = v->res.gap_s - v->between_logs_s;
-	unsigned gaps = v->res.gaps > v->between_logs_gaps ? v->res.gaps - v->between_logs_gaps : 1;
+	unsigned gaps;
+	double gap_s;
 
+	kt_vest_signal_gaps(v, c->params.gap_s, &gaps, &gap_s);
 	if (!(gap_s >= GAP_NOTE_S))
 		return;
 	vest_caution(c, v,
@@ -1720,6 +1749,7 @@ process_logs(struct ctx *c, size_t idx)
 	if (!keep_window(c, v, &log))
 		goto done;
 	keep_one_recording(c, v, &log);
+	between_logs(c, v, &log);
 	check_away(c, v, &log);
 	if (c->pitch_later)
 		pool_positions(c, idx, &log);
@@ -2487,6 +2517,7 @@ ctx_free(struct ctx *c)
 	for (size_t i = 0; i < c->rep.n_vests; i++) {
 		free(c->rep.vests[i].path);
 		free(c->rep.vests[i].error);
+		free(c->rep.vests[i].off);
 		kt_result_clear(&c->rep.vests[i].res);
 	}
 	free(c->rep.vests);

@@ -770,12 +770,28 @@ vest-logs)
 		assert both["start_utc"] == a["start_utc"] and both["end_utc"] == b["end_utc"], both
 		assert float(both["minutes"]) == 8.0, both["minutes"]  # 14:00 to 14:08, the gap within
 		assert both["log_file"] == "KT-0001.ubx + KT-0001.2.nmea", both["log_file"]
+		# the time between the logs is the vest off, in no signal gap:
+		# from the first log's end to the second's start
+		from datetime import datetime
+		def utc(s):
+		    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
+		off = (utc(b["start_utc"]) - utc(a["end_utc"])).total_seconds()
+		assert off > 60 and abs(float(both["off_s"]) - off) <= 0.15, (both["off_s"], off)
+		assert (both["gaps"], both["gap_s"]) == (a["gaps"], a["gap_s"]) == ("0", "0.0"), (both["gaps"], both["gap_s"])
+		assert a["off_s"] == b["off_s"] == "0.0", (a["off_s"], b["off_s"])
 		j = json.load(open(sys.argv[1] + "/session.json", encoding="utf-8"))
 		st = {i["path"].rsplit("/", 1)[1]: i["status"] for i in j["inputs"]}
 		assert st == {"KT-0001.ubx": "ok", "KT-0002.nmea": "ok", "KT-0001.2.nmea": "merged"}, st
 		p = next(p for p in j["players"] if p["vest_id"] == "KT-0001")
 		assert [f.rsplit("/", 1)[1] for f in p["log_files"]] == ["KT-0001.ubx", "KT-0001.2.nmea"], p["log_files"]
 		assert any(n.startswith("continued in ") for n in p["notes"]), p["notes"]
+		q = p["quality"]
+		assert (q["gaps"], q["gap_s"], q["off_s"]) == (0, 0.0, float(both["off_s"])), q
+		t0 = utc(both["start_utc"])
+		assert [(o["start_utc"], o["end_utc"]) for o in q["off"]] == [(a["end_utc"], b["start_utc"])], q["off"]
+		o = q["off"][0]
+		assert abs(o["start_t_s"] - (utc(a["end_utc"]) - t0).total_seconds()) < 0.01, o
+		assert abs(o["end_t_s"] - o["start_t_s"] - off) < 0.01, o
 		assert any(n.startswith("fortgesetzt in ") for n in p["notes_de"]), p["notes_de"]
 		ib = next(i for i in j["inputs"] if i["path"].endswith("KT-0001.2.nmea"))
 		jb = json.load(open(sys.argv[3] + "/session.json", encoding="utf-8"))["inputs"][0]
@@ -790,6 +806,11 @@ vest-logs)
 	expect_rc 0
 	expect_err "vest KT-0001 logged nothing from 15:03 to 15:05 CET (2.0 minutes; "
 	expect_err "$T/a/KT-0001.ubx: vest KT-0001 had no GPS signal for 1.5 of its 8.0 minutes (1 gap): "
+	# and team.csv counts it as the one signal gap, the vest off apart
+	[ "$(csv_col "$T/out-cut/team.csv" gaps)" = 1 ] || fail "gaps of a real loss of signal: $(csv_col "$T/out-cut/team.csv" gaps)"
+	awk -v g="$(csv_col "$T/out-cut/team.csv" gap_s)" -v o="$(csv_col "$T/out-cut/team.csv" off_s)" \
+		-v w="$(csv_col "$T/out/team.csv" off_s)" 'BEGIN { exit !(g >= 89 && g <= 92 && o == w) }' ||
+		fail "gap_s/off_s with a loss of signal: $(csv_col "$T/out-cut/team.csv" gap_s)/$(csv_col "$T/out-cut/team.csv" off_s)"
 	# given the other way round, and with two jobs: the same
 	run --jobs 2 "$T/KT-0001.2.nmea" "$T"/a/KT-000* -o "$T/out2"
 	expect_rc 0

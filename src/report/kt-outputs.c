@@ -786,8 +786,9 @@ write_quality(struct jw *j, const struct kt_vest_report *v, const struct kt_para
 }
 
 /* The session's warnings about vest i, in English ("notes") and German
- * ("notes_de"), without the log's path they begin with (the player's
- * page names no files). */
+ * ("notes_de"), without the log's path they begin with, or as the page
+ * says them (warning_page: one that names another file): the player's
+ * page names no files. */
 static void
 write_notes(struct jw *j, const struct kt_session_report *s, size_t i)
 {
@@ -799,9 +800,13 @@ write_notes(struct jw *j, const struct kt_session_report *s, size_t i)
 		for (size_t k = 0; k < s->n_warnings; k++) {
 			const char *w = de ? s->warnings_de[k] : s->warnings[k];
 
+			const struct kt_page_note *pn = s->warning_page ? &s->warning_page[k] : NULL;
+
 			if (!s->warning_vest || s->warning_vest[k] != (long) i)
 				continue;
-			if (!strncmp(w, path, plen) && !strncmp(w + plen, ": ", 2))
+			if (pn && (de ? pn->de : pn->en))
+				w = de ? pn->de : pn->en;
+			else if (!strncmp(w, path, plen) && !strncmp(w + plen, ": ", 2))
 				w += plen + 2;
 			jw_str(j, NULL, w);
 		}

@@ -100,6 +100,11 @@ struct kt_session_report {
 	char **warnings_de;
 	long *warning_vest;            /* per warning: the vests[] index of the vest it
 	                                * is about (players[].notes), or -1 */
+	struct kt_page_note {          /* per warning: what the player's page says of it,
+	                                * without any file name (malloc'ed); NULL: the
+	                                * warning without the log's path it begins with */
+		char *en, *de;
+	} *warning_page;
 	size_t n_warnings;
 	int status;                    /* KT_PIPELINE_OK or KT_PIPELINE_PARTIAL */
 	int64_t processed_us;          /* when; 0 = now */

@@ -113,10 +113,12 @@ now_s(void)
  * format skips the other's with "%.0s", which prints nothing of it.
  * The German one prints every %f (%e, %g) with the decimal comma
  * ("1,5 ihrer 4,0 Minuten"); what comes through %s is as it is.
+ * page, page_de: what the player's page says of it instead (players[].
+ * notes), or NULL: the message without the log's path it begins with.
  * Thread-safe. */
 static void __attribute__((format(printf, 5, 0), format(printf, 6, 0)))
-vnote(struct ctx *c, const struct kt_vest_report *about, enum kt_log_level level, bool partial, const char *fmt,
-      const char *fmt_de, va_list ap)
+vnote_page(struct ctx *c, const struct kt_vest_report *about, enum kt_log_level level, bool partial, const char *fmt,
+	   const char *fmt_de, const char *page, const char *page_de, va_list ap)
 {
 	char buf[1024], buf_de[1024];
 	va_list ap_de, ap_de2;
@@ -146,10 +148,20 @@ vnote(struct ctx *c, const struct kt_vest_report *about, enum kt_log_level level
 	long *nv = nw_de ? realloc(c->rep.warning_vest, (n + 1) * sizeof(long)) : NULL;
 	if (nv)
 		c->rep.warning_vest = nv;
-	char *w = nv ? strdup(buf) : NULL, *w_de = w ? strdup(buf_de) : NULL;
+	struct kt_page_note *np = nv ? realloc(c->rep.warning_page, (n + 1) * sizeof(*np)) : NULL;
+	if (np)
+		c->rep.warning_page = np;
+	char *w = np ? strdup(buf) : NULL, *w_de = w ? strdup(buf_de) : NULL;
 	if (w_de) {
 		c->rep.warnings[n] = w;
 		c->rep.warnings_de[n] = w_de;
+		/* (without it, the page says the warning without its path) */
+		c->rep.warning_page[n].en = page && page_de ? strdup(page) : NULL;
+		c->rep.warning_page[n].de = c->rep.warning_page[n].en ? strdup(page_de) : NULL;
+		if (!c->rep.warning_page[n].de) {
+			free(c->rep.warning_page[n].en);
+			c->rep.warning_page[n].en = NULL;
+		}
 		/* (an index: vests[] may still grow) */
 		c->rep.warning_vest[n] = about ? (long) (about - c->rep.vests) : -1;
 		c->rep.n_warnings++;
@@ -159,6 +171,13 @@ vnote(struct ctx *c, const struct kt_vest_report *about, enum kt_log_level level
 	if (partial)
 		c->rep.status = KT_PIPELINE_PARTIAL;
 	pthread_mutex_unlock(&c->lock);
+}
+
+static void __attribute__((format(printf, 5, 0), format(printf, 6, 0)))
+vnote(struct ctx *c, const struct kt_vest_report *about, enum kt_log_level level, bool partial, const char *fmt,
+      const char *fmt_de, va_list ap)
+{
+	vnote_page(c, about, level, partial, fmt, fmt_de, NULL, NULL, ap);
 }
 
 /* A problem with an input or an output: the result is partial. */
@@ -205,6 +224,31 @@ vest_caution(struct ctx *c, const struct kt_vest_report *v, const char *fmt, con
 
 	va_start(ap, fmt_de);
 	vnote(c, v, KT_LOG_WARNING, false, fmt, fmt_de, ap);
+	va_end(ap);
+}
+
+/* vest_caution() of a message that names a file besides the vest's log:
+ * its player's page (which names no files) says page_fmt (page_fmt_de in
+ * German) instead, of the same arguments, skipping the file names with
+ * "%.0s". */
+static void __attribute__((format(printf, 3, 7), format(printf, 4, 7), format(printf, 5, 7), format(printf, 6, 7)))
+vest_caution_page(struct ctx *c, const struct kt_vest_report *v, const char *fmt, const char *fmt_de,
+		  const char *page_fmt, const char *page_fmt_de, ...)
+{
+	char page[1024], page_de[1024];
+	va_list ap, ap_de, ap_de2;
+
+	va_start(ap, page_fmt_de);
+	va_copy(ap_de, ap);
+	va_copy(ap_de2, ap);
+	vsnprintf(page, sizeof(page), page_fmt, ap);
+	if (kt_vsnprintf_decimal_comma(page_de, sizeof(page_de), page_fmt_de, ap_de) < 0)
+		vsnprintf(page_de, sizeof(page_de), page_fmt_de, ap_de2);
+	va_end(ap_de2);
+	va_end(ap_de);
+	va_end(ap);
+	va_start(ap, page_fmt_de);
+	vnote_page(c, v, KT_LOG_WARNING, false, fmt, fmt_de, page, page_de, ap);
 	va_end(ap);
 }
 
@@ -880,9 +924,12 @@ between_logs(struct ctx *c, struct kt_vest_report *v, const struct decoded *log)
 
 		if (t0 == INT64_MIN || t1 == INT64_MIN || t1 <= t0) {
 			/* (a log without a single epoch: no times to give) */
-			vest_caution(c, v, "%s: continued in %s (vest %s restarted?): counted as one player",
-				     "%s: fortgesetzt in %s (Weste %s neu gestartet?): als ein Spieler gezählt", v->path,
-				     w->path, v->vest_id);
+			vest_caution_page(c, v, "%s: continued in %s (vest %s restarted?): counted as one player",
+					  "%s: fortgesetzt in %s (Weste %s neu gestartet?): als ein Spieler gezählt",
+					  "%.0scontinued in a new log%.0s (vest %s restarted?): counted as one player",
+					  "%.0sfortgesetzt in einer neuen Aufzeichnung%.0s (Weste %s neu gestartet?): als ein "
+					  "Spieler gezählt",
+					  v->path, w->path, v->vest_id);
 			continue;
 		}
 		if (t0 < first || t1 > last)
@@ -896,11 +943,17 @@ between_logs(struct ctx *c, struct kt_vest_report *v, const struct decoded *log)
 		tz_t = (time_t) (t0 / KT_USEC_PER_SEC);
 		if (localtime_r(&tz_t, &tm))
 			strftime(zone, sizeof(zone), "%Z", &tm);
-		vest_caution(c, v,
+		/* (the page: "continued in a new log", naming no file) */
+		vest_caution_page(c, v,
 			"%s: continued in %s: vest %s logged nothing from %s to %s %s (%.1f minutes; switched off or "
 			"restarted?): counted as one player; its numbers leave that time out",
 			"%s: fortgesetzt in %s: Weste %s hat von %s bis %s %s nichts aufgezeichnet (%.1f Minuten; "
 			"ausgeschaltet oder neu gestartet?): als ein Spieler gezählt; die Werte enthalten diese Zeit nicht",
+			"%.0scontinued in a new log%.0s: vest %s logged nothing from %s to %s %s (%.1f minutes; switched "
+			"off or restarted?): counted as one player; its numbers leave that time out",
+			"%.0sfortgesetzt in einer neuen Aufzeichnung%.0s: Weste %s hat von %s bis %s %s nichts aufgezeichnet "
+			"(%.1f Minuten; ausgeschaltet oder neu gestartet?): als ein Spieler gezählt; die Werte enthalten "
+			"diese Zeit nicht",
 			v->path, w->path, v->vest_id, a, b, zone, (double) (t1 - t0) / (60.0 * KT_USEC_PER_SEC));
 	}
 	v->n_off = kept;
@@ -2524,7 +2577,10 @@ ctx_free(struct ctx *c)
 	for (size_t i = 0; i < c->rep.n_warnings; i++) {
 		free(c->rep.warnings[i]);
 		free(c->rep.warnings_de[i]);
+		free(c->rep.warning_page[i].en);
+		free(c->rep.warning_page[i].de);
 	}
+	free(c->rep.warning_page);
 	free(c->rep.warnings);
 	free(c->rep.warnings_de);
 	free(c->rep.warning_vest);

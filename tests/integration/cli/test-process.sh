@@ -785,6 +785,13 @@ vest-logs)
 		p = next(p for p in j["players"] if p["vest_id"] == "KT-0001")
 		assert [f.rsplit("/", 1)[1] for f in p["log_files"]] == ["KT-0001.ubx", "KT-0001.2.nmea"], p["log_files"]
 		assert any(n.startswith("continued in ") for n in p["notes"]), p["notes"]
+		# the player's page names no file: nor the second log
+		for n in p["notes"] + p["notes_de"]:
+		    assert "KT-0001" + ".2.nmea" not in n and "/" not in n, n
+		assert any(n.startswith("continued in a new log: vest KT-0001 logged nothing from 14:03 to 14:05 UTC") for n in p["notes"]), p["notes"]
+		assert any(n.startswith("fortgesetzt in einer neuen Aufzeichnung: Weste KT-0001 hat von 14:03 bis 14:05 UTC") for n in p["notes_de"]), p["notes_de"]
+		# (session.json's warnings keep it)
+		assert sum(w.startswith(sys.argv[2].rsplit("/", 1)[0] + "/a/KT-0001.ubx: continued in ") and w.count("KT-0001.2.nmea") == 1 for w in j["warnings"]) == 1, j["warnings"]
 		q = p["quality"]
 		assert (q["gaps"], q["gap_s"], q["off_s"]) == (0, 0.0, float(both["off_s"])), q
 		t0 = utc(both["start_utc"])

@@ -1199,6 +1199,19 @@ vest-off)
 		    if chart.endswith(".png"):
 		        assert "title 'Weste aus'" in cmds and "kein Signal" not in cmds, chart
 		EOF
+	# the note on the player's page names no file (nor the second log):
+	# "continued in a new log"; session.json's warnings, index.html's box
+	# of them, keep the path
+	grep -q 'fortgesetzt in einer neuen Aufzeichnung: Weste KT-0005 hat von 14:04 bis 14:07' "$T/de.txt" ||
+		fail "de: the merge note on the PDF: $(grep -A1 Hinweis "$T/de.txt")"
+	grep -q 'continued in a new log: vest KT-0005 logged nothing' "$T/en.txt" ||
+		fail "en: the merge note on the PDF: $(grep -A1 Note "$T/en.txt")"
+	grep -e 'KT-0005\.2' -e '\.nmea' -e '\.ubx' -e "$T" "$T/de.txt" "$T/en.txt" && fail "a file named on the player's PDF"
+	grep -o 'class="mark"[^>]*title="[^"]*"' "$T/en/index.html" | grep -q 'continued in a new log: vest KT-0005' ||
+		fail "en: the note is not the mark's tooltip"
+	grep -o 'class="mark"[^>]*title="[^"]*"' "$T/en/index.html" | grep -q 'nmea' && fail "en: a file named in the mark's tooltip"
+	grep -q "<li><b>#2 Tobias Krüger:</b> $T/s/KT-0005.nmea: continued in $T/s/KT-0005.2.nmea: " "$T/en/index.html" ||
+		fail "en: index.html's notes box does not name the logs: $(grep -A3 'class="notes' "$T/en/index.html")"
 	# index.html: the player's card says it
 	grep -q "Weste&nbsp;${off_min/./,}&nbsp;min aus" "$T/de/index.html" || fail "de: index.html does not say the vest was off"
 	grep -q "vest off for $off_min&nbsp;min" "$T/en/index.html" || fail "en: index.html does not say the vest was off"

@@ -56,6 +56,29 @@ kt_team_col_name(enum kt_team_col c)
 }
 
 double
+kt_rep_team_mean(const struct kt_rep_team *t, enum kt_team_col col, size_t *ret_left_out)
+{
+	double sum = 0;
+	size_t n = 0, left_out = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct kt_rep_player *p = &t->players[i];
+
+		if (!isfinite(p->v[col]))
+			continue;
+		if ((p->undercounted >> col) & 1u) {
+			left_out++;
+			continue;
+		}
+		sum += p->v[col];
+		n++;
+	}
+	if (ret_left_out)
+		*ret_left_out = left_out;
+	return n ? sum / (double) n : NAN;
+}
+
+double
 kt_rep_atod(const char *s)
 {
 	char buf[64];

@@ -168,6 +168,12 @@ void kt_rep_heat_clear(struct kt_rep_heat *h);
  * accelerations and decelerations, and that PlayerLoad has no unit. */
 void kt_rep_definitions(char *buf, size_t size, const struct kt_rep_session *s, bool german);
 
+/* The team average of column col (players with a known value), for the
+ * pages' "team average" row: without the players whose value of it is
+ * undercounted (kt_rep_player.undercounted), an average of real counts;
+ * *ret_left_out (may be NULL) says how many those were. NaN: none. */
+double kt_rep_team_mean(const struct kt_rep_team *t, enum kt_team_col col, size_t *ret_left_out);
+
 /* Parse a number in either flavour ("12.5" or "12,5"); NaN if empty/bad. */
 double kt_rep_atod(const char *s);
 

@@ -55,6 +55,7 @@ struct lang {
 	const char *off, *hatched, *off_for[2];   /* the vest off between its logs: the chart, the quality line */
 	const char *note, *notes_more[2], *note_more, *notes_star;
 	const char *undercount_tile, *undercount_star;   /* KT_REP_UNDERCOUNT_MARK: on the tile, under the table */
+	const char *undercount_avg;   /* ... and that the team average leaves them out */
 	const char *t_team_dist, *t_team_sprints, *t_team_hsr, *t_team_heat;
 	const char *sprints_axis, *max_speed, *hsr_axis;
 	const char *k_distance, *k_sprint, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
@@ -105,6 +106,7 @@ static const struct lang lang_de = {
 	.undercount_tile = KT_REP_UNDERCOUNT_MARK " zu wenige gezählt, siehe Hinweis",
 	.undercount_star = KT_REP_UNDERCOUNT_MARK " zu wenige gezählt: die Weste hat weniger als 5 Positionen pro Sekunde "
 			   "aufgezeichnet; Beschleunigungen, Abbremsungen und Sprints brauchen 5 oder mehr",
+	.undercount_avg = "Ø Mannschaft ohne die mit " KT_REP_UNDERCOUNT_MARK " markierten Werte",
 	.t_team_dist = "Distanz je Spieler nach Zone",
 	.t_team_sprints = "Sprints und Höchstgeschwindigkeit je Spieler",
 	.t_team_hsr = "Schnelles Laufen (HSR) je Spieler",
@@ -189,6 +191,7 @@ static const struct lang lang_en = {
 	.undercount_tile = KT_REP_UNDERCOUNT_MARK " undercounted: see the note below",
 	.undercount_star = KT_REP_UNDERCOUNT_MARK " undercounted: the vest logged fewer than 5 positions a second; "
 			   "accelerations, decelerations and sprints need 5 or more",
+	.undercount_avg = "Team average without the counts marked " KT_REP_UNDERCOUNT_MARK,
 	.t_team_dist = "Distance per player by zone",
 	.t_team_sprints = "Sprints and top speed per player",
 	.t_team_hsr = "High-speed running (HSR) per player",
@@ -1864,7 +1867,7 @@ team_pdf(struct ctx *c, const char *path)
 	/* the average, the players without data, the footnotes of " *" and
 	 * of KT_REP_UNDERCOUNT_MARK and the definitions stay on the table's
 	 * last page with its last rows */
-	tail = 1 + (c->n_no_data > 0) + any_notes + any_undercounted + n_defs;
+	tail = 1 + (c->n_no_data > 0) + any_notes + 2 * any_undercounted + n_defs;
 
 	/* page 1..: the table */
 	for (size_t page_start = 0, end;; page_start = end) {
@@ -1952,18 +1955,14 @@ team_pdf(struct ctx *c, const char *path)
 			q(c, L->average);
 			fprintf(f, " at screen %g,%g left font 'Sans Bold,%d'\n", cols[1].x, y, PDF_TABLE_FONT);
 			for (size_t k = 0; k < sizeof(avg_cols) / sizeof(avg_cols[0]); k++) {
-				double sum = 0;
-				size_t cnt = 0;
-				for (size_t r = 0; r < n; r++)
-					if (isfinite(c->team.players[r].v[avg_cols[k]])) {
-						sum += c->team.players[r].v[avg_cols[k]];
-						cnt++;
-					}
+				/* (without the undercounted counts: see their footnote) */
+				double mean = kt_rep_team_mean(&c->team, avg_cols[k], NULL);
+
 				fprintf(f, "set label ");
 				if (avg_cols[k] == KT_TC_MINUTES)
-					q(c, MINUTES(L, cnt ? sum / cnt : NAN));
+					q(c, MINUTES(L, mean));
 				else
-					q(c, NUM(L, cnt ? sum / cnt : NAN, avg_cols[k] == KT_TC_MAX_SPEED_KMH ? 1 : 0));
+					q(c, NUM(L, mean, avg_cols[k] == KT_TC_MAX_SPEED_KMH ? 1 : 0));
 				fprintf(f, " at screen %g,%g right font 'Sans Bold,%d'\n", cols[3 + k].x, y,
 					PDF_TABLE_FONT);
 			}
@@ -2000,6 +1999,12 @@ team_pdf(struct ctx *c, const char *path)
 				fit_text(line, sizeof(line), L->undercount_star, 0.9 * A4_W_PT / PDF_TABLE_FONT, false);
 				fprintf(f, "set label ");
 				q(c, line);
+				fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#9a4a00'\n", cols[0].x, y,
+					PDF_TABLE_FONT);
+				/* (the line after it, as one footnote) */
+				y -= 0.6 * row_h;
+				fprintf(f, "set label ");
+				q(c, L->undercount_avg);
 				fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#9a4a00'\n", cols[0].x, y,
 					PDF_TABLE_FONT);
 			}

@@ -82,7 +82,8 @@ static const struct words words_de = {
 	.star = { "* Hinweise zu den Werten dieses Spielers: ", "oben unter „", "“", " und ", "in seinem Bericht (PDF)" },
 	.undercount_label = "zu wenige gezählt: die Weste hat zu wenige Positionen pro Sekunde aufgezeichnet",
 	.undercount_star = KT_REP_UNDERCOUNT_MARK " zu wenige gezählt: die Weste hat weniger als 5 Positionen pro Sekunde "
-			   "aufgezeichnet; Beschleunigungen, Abbremsungen und Sprints brauchen 5 oder mehr (üblich sind 10).",
+			   "aufgezeichnet; Beschleunigungen, Abbremsungen und Sprints brauchen 5 oder mehr (üblich sind 10). "
+			   "Ø Mannschaft ohne diese Werte.",
 };
 
 static const struct words words_en = {
@@ -123,7 +124,8 @@ static const struct words words_en = {
 	.star = { "* notes on this player's numbers: ", "above under “", "”", " and ", "on the player's report (PDF)" },
 	.undercount_label = "undercounted: the vest logged too few positions a second",
 	.undercount_star = KT_REP_UNDERCOUNT_MARK " undercounted: the vest logged fewer than 5 positions a second; "
-			   "accelerations, decelerations and sprints need 5 or more (10 is usual).",
+			   "accelerations, decelerations and sprints need 5 or more (10 is usual). The team average "
+			   "leaves them out.",
 };
 
 void
@@ -503,18 +505,13 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 				continue;
 			}
 			if (k < sizeof(avg) / sizeof(avg[0]) && avg[k].col == col) {
-				double sum = 0;
-				size_t cnt = 0;
-				int dec;
-				for (size_t i = 0; i < t->n; i++)
-					if (isfinite(t->players[i].v[avg[k].tc])) {
-						sum += t->players[i].v[avg[k].tc];
-						cnt++;
-					}
+				/* (without the undercounted counts: see their footnote) */
+				double mean = kt_rep_team_mean(t, avg[k].tc, NULL);
 				/* -1: minutes, as in the rows */
-				dec = avg[k].decimals >= 0 ? avg[k].decimals : cnt ? kt_rep_minute_decimals(sum / cnt) : 0;
+				int dec = avg[k].decimals >= 0 ? avg[k].decimals : isfinite(mean) ? kt_rep_minute_decimals(mean) : 0;
+
 				fprintf(f, "<td class=\"n\">%s</td>",
-					cnt ? kt_fmt_double(a, sizeof(a), kt_rep_round(sum / cnt, dec), dec, comma) : "–");
+					isfinite(mean) ? kt_fmt_double(a, sizeof(a), kt_rep_round(mean, dec), dec, comma) : "–");
 				k++;
 			} else
 				fputs("<td></td>", f);

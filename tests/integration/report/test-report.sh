@@ -622,6 +622,37 @@ undercount)
 		fail "English team.pdf: no footnote for the mark"
 	small_type "$T/de/team.pdf" "$T/de/players/V02/report.pdf" "$T/en/players/V02/report.pdf" ||
 		fail "type under 6 pt on the marked PDFs"
+	# the team average of a marked count is of the others' counts (said
+	# under the table), of every other number of all players: team.pdf's
+	# row and index.html's, from team.csv
+	grep -q '^ *Ø Mannschaft ohne die mit † markierten Werte' "$T/team.txt" || fail "team.pdf: the average's footnote"
+	pdftotext -layout "$T/en/team.pdf" - | grep -q '^ *Team average without the counts marked †' ||
+		fail "English team.pdf: the average's footnote"
+	"$PY" - "$T/o/team.csv" "$T/team.txt" "$T/de/index.html" "$T/en/index.html" <<-'EOF' || fail "the team average of undercounted counts"
+		import csv, html, math, re, sys
+		rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+		def mean(col, skip_marked):
+		    v = [float(r[col]) for r in rows if not (skip_marked and r["vest_id"] == "V02")]
+		    return math.floor(sum(v) / len(v) + 0.5)
+		want = {c: mean(c, c in ("sprints", "accelerations", "decelerations"))
+		        for c in ("distance_m", "hsr_m", "sprints", "accelerations", "decelerations")}
+		# (the test means nothing if leaving V02 out changed no average)
+		assert any(want[c] != mean(c, False) for c in ("sprints", "accelerations", "decelerations")), want
+		# team.pdf: Min., Distanz, HSR, Sprints, Max. km/h, Beschl., Abbrems., PlayerLoad
+		avg = next(l for l in open(sys.argv[2], encoding="utf-8") if re.match(r"^ *Ø Mannschaft +[0-9]", l)).split()[2:]
+		got = dict(zip(("distance_m", "hsr_m", "sprints", "accelerations", "decelerations"),
+		               map(int, (avg[1], avg[2], avg[3], avg[5], avg[6]))))
+		assert got == want, ("team.pdf", got, want)
+		for page, foot in zip(sys.argv[3:], ("Ø Mannschaft ohne diese Werte.", "The team average leaves them out.")):
+		    d = open(page, encoding="utf-8").read()
+		    cells = re.findall(r"<td[^>]*>(.*?)</td>", d.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0])
+		    # No., Player, Position, Min, Distance(4), Zones, HSR(6), Sprints(7), Top, Acc.(9), Dec.(10)
+		    got = dict(zip(("distance_m", "hsr_m", "sprints", "accelerations", "decelerations"),
+		                   (int(cells[k]) for k in (4, 6, 7, 9, 10))))
+		    assert got == want, (page, got, want)
+		    fn = re.search(r'<p [^>]*id="undercount-star"[^>]*>(.*?)</p>', d, re.S)
+		    assert fn and fn.group(1).endswith(foot), (page, fn and fn.group(1))
+		EOF
 	# index.html: the three cells, each a link to the footnote with a name
 	# for screen readers, the card's sprint count; the sort keys unchanged
 	for lang in de en; do
@@ -665,6 +696,7 @@ undercount)
 	grep -q '†' "$T/old/index.html" && fail "older session.json: index.html marks counts"
 	pdftotext "$T/old/team.pdf" - | grep -q '†' && fail "older session.json: team.pdf marks counts"
 	pdftotext "$T/old/players/V02/report.pdf" - | grep -q '†' && fail "older session.json: V02's page marks counts"
+	pdftotext "$T/old/team.pdf" - | grep -q 'Ø Mannschaft ohne' && fail "older session.json: an average said to leave counts out"
 	;;
 charts)
 	# what the charts show, read from the commands gnuplot got and from the PDFs

@@ -818,6 +818,22 @@ vest-logs)
 	awk -v g="$(csv_col "$T/out-cut/team.csv" gap_s)" -v o="$(csv_col "$T/out-cut/team.csv" off_s)" \
 		-v w="$(csv_col "$T/out/team.csv" off_s)" 'BEGIN { exit !(g >= 89 && g <= 92 && o == w) }' ||
 		fail "gap_s/off_s with a loss of signal: $(csv_col "$T/out-cut/team.csv" gap_s)/$(csv_col "$T/out-cut/team.csv" off_s)"
+	# with --from/--to, only the time off inside the window counts (and is
+	# said): a window from inside it or up to inside it has none
+	for w in "--from 14:04=0.0" "--to 14:04=0.0" "--from 14:01 --to 14:07=$(csv_col "$T/out/team.csv" off_s)"; do
+		# shellcheck disable=SC2086
+		TZ=UTC run ${w%%=*} "$T/a/KT-0001.ubx" "$T/KT-0001.2.nmea" -o "$T/out-w"
+		expect_rc 0
+		[ "$(csv_col "$T/out-w/team.csv" off_s)" = "${w#*=}" ] || fail "${w%%=*}: off_s $(csv_col "$T/out-w/team.csv" off_s), expected ${w#*=}"
+		[ "$(csv_col "$T/out-w/team.csv" gaps)" = 0 ] || fail "${w%%=*}: gaps $(csv_col "$T/out-w/team.csv" gaps)"
+		[ "$(json_get "$T/out-w/session.json" "len(j['players'][0]['quality']['off'])")" = "$([ "${w#*=}" = 0.0 ] && echo 0 || echo 1)" ] ||
+			fail "${w%%=*}: quality.off $(json_get "$T/out-w/session.json" "j['players'][0]['quality']['off']")"
+		if [ "${w#*=}" = 0.0 ]; then
+			grep -q "logged nothing" "$T/err" && fail "${w%%=*}: the time off outside the window named"
+		else
+			expect_err "vest KT-0001 logged nothing from 14:03 to 14:05 UTC"
+		fi
+	done
 	# given the other way round, and with two jobs: the same
 	run --jobs 2 "$T/KT-0001.2.nmea" "$T"/a/KT-000* -o "$T/out2"
 	expect_rc 0

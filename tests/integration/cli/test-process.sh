@@ -245,7 +245,8 @@ estimate)
 	# high_power_m), and again when the speed at rest became 0 (one
 	# speed_kmh per vest, at the start), and when a 5-minute window in a
 	# 3-minute session became unknown, and when the Doppler noise came from
-	# moving triples only (accel_ms2 in 8 rows of KT-0004). Regenerate on
+	# moving triples only (accel_ms2 in 8 rows of KT-0004), and when team.csv
+	# got its off_s column (the rest of team.csv the same). Regenerate on
 	# purpose only, with estimate_sums below,
 	# if the simulator or the numbers change.
 	sim "$T/s" -p 4 -m 3 -s 13

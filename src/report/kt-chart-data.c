@@ -46,12 +46,36 @@ static const char *const team_col_names[_KT_TC_MAX] = {
 	[KT_TC_REJECTED_FRAMES] = "rejected_frames",
 	[KT_TC_VALID_MINUTES] = "valid_minutes",
 	[KT_TC_GAP_S] = "gap_s",
+	[KT_TC_OFF_S] = "off_s",
 };
 
 const char *
 kt_team_col_name(enum kt_team_col c)
 {
 	return c < _KT_TC_MAX ? team_col_names[c] : NULL;
+}
+
+double
+kt_rep_team_mean(const struct kt_rep_team *t, enum kt_team_col col, size_t *ret_left_out)
+{
+	double sum = 0;
+	size_t n = 0, left_out = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct kt_rep_player *p = &t->players[i];
+
+		if (!isfinite(p->v[col]))
+			continue;
+		if ((p->undercounted >> col) & 1u) {
+			left_out++;
+			continue;
+		}
+		sum += p->v[col];
+		n++;
+	}
+	if (ret_left_out)
+		*ret_left_out = left_out;
+	return n ? sum / (double) n : NAN;
 }
 
 double
@@ -283,8 +307,9 @@ team_row(size_t row, size_t n, char **fields, void *userdata)
 	/* (from gap_s: valid_minutes is rounded to 0.1 min, a third of a per
 	 * cent of a 15-minute session) */
 	p->v[KT_TC_KNOWN_PCT] = p->v[KT_TC_FIX_PCT];
-	if (p->v[KT_TC_MINUTES] > 0 && isfinite(p->v[KT_TC_GAP_S])) {
-		double t = 100.0 * (1.0 - p->v[KT_TC_GAP_S] / (60.0 * p->v[KT_TC_MINUTES]));
+	double on_s = 60.0 * p->v[KT_TC_MINUTES] - (p->v[KT_TC_OFF_S] > 0 ? p->v[KT_TC_OFF_S] : 0.0);
+	if (on_s > 0 && isfinite(p->v[KT_TC_GAP_S])) {
+		double t = 100.0 * (1.0 - p->v[KT_TC_GAP_S] / on_s);
 		if (t < p->v[KT_TC_KNOWN_PCT])
 			p->v[KT_TC_KNOWN_PCT] = t < 0 ? 0 : t; /* (a team.csv edited by hand) */
 	}
@@ -328,6 +353,7 @@ kt_rep_team_clear(struct kt_rep_team *t)
 		free(t->players[i].position);
 		kt_rep_vest_ids_free(t->players[i].notes, t->players[i].n_notes);
 		kt_rep_vest_ids_free(t->players[i].notes_de, t->players[i].notes_de ? t->players[i].n_notes : 0);
+		free(t->players[i].off_t_s);
 	}
 	free(t->players);
 	*t = (struct kt_rep_team){ 0 };
@@ -836,6 +862,27 @@ undercounted_bits(struct json_object *arr)
 	return bits;
 }
 
+/* players[].quality.off into p->off_t_s: the spans with both times */
+static int
+read_off(struct json_object *off, struct kt_rep_player *p)
+{
+	size_t len;
+
+	if (!json_object_is_type(off, json_type_array) || (len = json_object_array_length(off)) == 0)
+		return 0;
+	p->off_t_s = calloc(2 * len, sizeof(double));
+	if (!p->off_t_s)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *o = json_object_array_get_idx(off, i);
+		double *ab = &p->off_t_s[2 * p->n_off];
+
+		if (get_num(o, "start_t_s", &ab[0]) && get_num(o, "end_t_s", &ab[1]) && ab[1] > ab[0])
+			p->n_off++;
+	}
+	return 0;
+}
+
 /* players[].quality, undercounted and notes of session.json into the players of t */
 static int
 read_quality(struct json_object *root, struct kt_rep_team *t)
@@ -872,6 +919,11 @@ read_quality(struct json_object *root, struct kt_rep_team *t)
 						sum_counts(r, damaged, sizeof(damaged) / sizeof(damaged[0]));
 				if (json_object_object_get_ex(q, "rejected_by_core", &r))
 					t->players[j].position_jumps = sum_counts(r, jumps, 1);
+				if (json_object_object_get_ex(q, "off", &r) && !t->players[j].off_t_s) {
+					k = read_off(r, &t->players[j]);
+					if (k < 0)
+						return k;
+				}
 			}
 			if (json_object_object_get_ex(p, "undercounted", &r))
 				t->players[j].undercounted = undercounted_bits(r);

@@ -33,10 +33,14 @@ enum kt_team_col {
 	/* optional: older or hand-made tables may lack them (no warning) */
 	KT_TC_VALID_MINUTES,
 	KT_TC_GAP_S,
+	/* the time the vest was off between its logs, s (in no gap_s);
+	 * missing in an older kicktrack's team.csv, whose gap_s holds it */
+	KT_TC_OFF_S,
 	/* derived, not a column of team.csv: the share of the time with a
 	 * known position, %, as the pages say it: fix_pct, or less where the
 	 * log holds no epochs for a while (a receiver that fell silent leaves
-	 * no "epochs without a fix"): 100 x (1 - gap_s / minutes) */
+	 * no "epochs without a fix"): 100 x (1 - gap_s / minutes), of the
+	 * minutes the vest was on (without off_s) */
 	KT_TC_KNOWN_PCT,
 	_KT_TC_MAX,
 };
@@ -62,6 +66,11 @@ struct kt_rep_player {
 	 * 1u << KT_TC_SPRINTS, KT_TC_SPRINT_M, KT_TC_ACCELERATIONS,
 	 * KT_TC_DECELERATIONS; 0 from an older kicktrack */
 	unsigned undercounted;
+	/* session.json players[].quality.off: the times the vest was off
+	 * between its logs, as n_off pairs (start, end) on the t_s axis of
+	 * timeseries.csv; NULL from an older kicktrack */
+	double *off_t_s;
+	size_t n_off;
 };
 /* The pages' mark after an undercounted number (kt_rep_player.undercounted),
  * explained where it is shown */
@@ -158,6 +167,12 @@ void kt_rep_heat_clear(struct kt_rep_heat *h);
  * line under the table (team.pdf, index.html): HSR, sprints,
  * accelerations and decelerations, and that PlayerLoad has no unit. */
 void kt_rep_definitions(char *buf, size_t size, const struct kt_rep_session *s, bool german);
+
+/* The team average of column col (players with a known value), for the
+ * pages' "team average" row: without the players whose value of it is
+ * undercounted (kt_rep_player.undercounted), an average of real counts;
+ * *ret_left_out (may be NULL) says how many those were. NaN: none. */
+double kt_rep_team_mean(const struct kt_rep_team *t, enum kt_team_col col, size_t *ret_left_out);
 
 /* Parse a number in either flavour ("12.5" or "12,5"); NaN if empty/bad. */
 double kt_rep_atod(const char *s);

@@ -31,6 +31,8 @@ static const char *const zone_rgb[5] = { "#4e79a7", "#59a14f", "#e3b505", "#f28e
 #define ACCEL_MAX_MS2 6.0
 #define GAP_S 2.0
 #define GAP_RGB "#9e9e9e"          /* the grey of "no signal" */
+#define OFF_RGB "#5f5f5f"          /* the hatching of "vest off" (between its logs) */
+#define OFF_STYLE "fs transparent pattern 4 noborder"
 #define SPEED_TRACE_RGB "#7b6fb8"  /* the speed under its trend line: no grey */
 #define GRASS_RGB "#2e7d32"
 /* a heatmap holding less than this share of the tracked time gets a note */
@@ -50,8 +52,10 @@ struct lang {
 	const char *length_axis, *width_axis, *pct_time;
 	const char *t_heat, *t_speed, *t_zones, *t_accel;
 	const char *gap, *accel_band, *decel_band, *held;
+	const char *off, *hatched, *off_for[2];   /* the vest off between its logs: the chart, the quality line */
 	const char *note, *notes_more[2], *note_more, *notes_star;
 	const char *undercount_tile, *undercount_star;   /* KT_REP_UNDERCOUNT_MARK: on the tile, under the table */
+	const char *undercount_avg;   /* ... and that the team average leaves them out */
 	const char *t_team_dist, *t_team_sprints, *t_team_hsr, *t_team_heat;
 	const char *sprints_axis, *max_speed, *hsr_axis;
 	const char *k_distance, *k_sprint, *k_sprints, *k_max_speed, *k_acc_dec, *k_load,
@@ -89,6 +93,9 @@ static const struct lang lang_de = {
 	.t_accel = "Beschleunigungen und Abbremsungen",
 	.gap = "kein Signal",
 	.grey = "grau",
+	.off = "Weste aus",
+	.hatched = "schraffiert",
+	.off_for = { "Weste ", " min aus" },
 	.accel_band = "Beschleunigungen",
 	.decel_band = "Abbremsungen",
 	.held = "für mind.",
@@ -99,6 +106,7 @@ static const struct lang lang_de = {
 	.undercount_tile = KT_REP_UNDERCOUNT_MARK " zu wenige gezählt, siehe Hinweis",
 	.undercount_star = KT_REP_UNDERCOUNT_MARK " zu wenige gezählt: die Weste hat weniger als 5 Positionen pro Sekunde "
 			   "aufgezeichnet; Beschleunigungen, Abbremsungen und Sprints brauchen 5 oder mehr",
+	.undercount_avg = "Ø Mannschaft ohne die mit " KT_REP_UNDERCOUNT_MARK " markierten Werte",
 	.t_team_dist = "Distanz je Spieler nach Zone",
 	.t_team_sprints = "Sprints und Höchstgeschwindigkeit je Spieler",
 	.t_team_hsr = "Schnelles Laufen (HSR) je Spieler",
@@ -170,6 +178,9 @@ static const struct lang lang_en = {
 	.t_accel = "Accelerations and decelerations",
 	.gap = "no signal",
 	.grey = "grey",
+	.off = "vest off",
+	.hatched = "hatched",
+	.off_for = { "vest off for ", " min" },
 	.accel_band = "Accelerations",
 	.decel_band = "Decelerations",
 	.held = "for at least",
@@ -180,6 +191,7 @@ static const struct lang lang_en = {
 	.undercount_tile = KT_REP_UNDERCOUNT_MARK " undercounted: see the note below",
 	.undercount_star = KT_REP_UNDERCOUNT_MARK " undercounted: the vest logged fewer than 5 positions a second; "
 			   "accelerations, decelerations and sprints need 5 or more",
+	.undercount_avg = "Team average without the counts marked " KT_REP_UNDERCOUNT_MARK,
 	.t_team_dist = "Distance per player by zone",
 	.t_team_sprints = "Sprints and top speed per player",
 	.t_team_hsr = "High-speed running (HSR) per player",
@@ -840,11 +852,48 @@ write_means(FILE *f, const double *t, const double *v, size_t n, double t0, doub
 	}
 }
 
-/* Shade the gaps (no valid speed, or time jumps > GAP_S): returns count. */
+static void
+shade(struct ctx *c, double a, double b, double t0, bool off)
+{
+	fprintf(c->f, "set object rect from %.4f, graph 0 to %.4f, graph 1 fc rgb '%s' %s behind\n", (a - t0) / 60.0,
+		(b - t0) / 60.0, off ? OFF_RGB : GAP_RGB, off ? OFF_STYLE : "fs transparent solid 0.35 noborder");
+}
+
+/* Shade a gap from a to b: the times p's vest was off in it (p->off_t_s,
+ * sorted) hatched, the rest, where longer than GAP_S, grey. Returns how
+ * many grey ones; *n_off counts the hatched ones. */
 static unsigned
-gap_objects(struct ctx *c, const struct kt_rep_series *s, double t0)
+shade_gap(struct ctx *c, const struct kt_rep_player *p, double a, double b, double t0, unsigned *n_off)
 {
 	unsigned n = 0;
+
+	for (size_t k = 0; p && k < p->n_off; k++) {
+		double o0 = fmax(a, p->off_t_s[2 * k]), o1 = fmin(b, p->off_t_s[2 * k + 1]);
+
+		if (o1 <= o0)
+			continue;
+		if (o0 - a > GAP_S) {
+			shade(c, a, o0, t0, false);
+			n++;
+		}
+		shade(c, o0, o1, t0, true);
+		++*n_off;
+		a = o1;
+	}
+	if (b - a > GAP_S) {
+		shade(c, a, b, t0, false);
+		n++;
+	}
+	return n;
+}
+
+/* Shade the gaps (no valid speed, or time jumps > GAP_S), the times p's
+ * vest was off apart from the loss of signal: returns the count of
+ * signal gaps, *ret_off the count of those off (p NULL: none). */
+static unsigned
+gap_objects(struct ctx *c, const struct kt_rep_series *s, const struct kt_rep_player *p, double t0, unsigned *ret_off)
+{
+	unsigned n = 0, n_off = 0;
 	double gap_start = NAN, last_ok = NAN;
 
 	for (size_t i = 0; i < s->n; i++) {
@@ -852,11 +901,10 @@ gap_objects(struct ctx *c, const struct kt_rep_series *s, double t0)
 
 		if (ok && isfinite(last_ok) && s->t_s[i] - last_ok > GAP_S) {
 			double a = isfinite(gap_start) ? gap_start : last_ok;
-			if (n < 500)
-				fprintf(c->f,
-					"set object rect from %.4f, graph 0 to %.4f, graph 1 fc rgb '" GAP_RGB "' fs transparent solid 0.35 noborder behind\n",
-					(a - t0) / 60.0, (s->t_s[i] - t0) / 60.0);
-			n++;
+			if (n + n_off < 500)
+				n += shade_gap(c, p, a, s->t_s[i], t0, &n_off);
+			else
+				n++;
 			gap_start = NAN;
 		}
 		if (ok)
@@ -864,6 +912,8 @@ gap_objects(struct ctx *c, const struct kt_rep_series *s, double t0)
 		else if (!isfinite(gap_start) && isfinite(last_ok))
 			gap_start = last_ok;
 	}
+	if (ret_off)
+		*ret_off = n_off;
 	return n;
 }
 
@@ -886,11 +936,11 @@ time_axis(struct ctx *c, const struct kt_rep_series *s)
 }
 
 static void
-plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small)
+plot_speed(struct ctx *c, const struct kt_rep_series *s, const struct kt_rep_player *p, int columns, bool small)
 {
 	FILE *f = c->f;
 	double t0, lo = 0, bucket;
-	unsigned gaps, sprints = 0;
+	unsigned gaps, offs = 0, sprints = 0;
 	bool trend, lines;
 	double mean_s;
 
@@ -920,7 +970,7 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 	}
 	t0 = s->t_s[0];
 	time_axis(c, s);
-	gaps = gap_objects(c, s, t0);
+	gaps = gap_objects(c, s, p, t0, &offs);
 
 	bucket = series_span_s(s) / (columns > 0 ? columns : 800);
 	if (bucket < 0.05)
@@ -980,6 +1030,10 @@ plot_speed(struct ctx *c, const struct kt_rep_series *s, int columns, bool small
 		fprintf(f, ", 1/0 with boxes fs transparent solid 0.35 fc rgb '" GAP_RGB "' title ");
 		q(c, c->L->gap);
 	}
+	if (offs) {
+		fprintf(f, ", 1/0 with boxes " OFF_STYLE " fc rgb '" OFF_RGB "' title ");
+		q(c, c->L->off);
+	}
 	fputc('\n', f);
 }
 
@@ -1025,7 +1079,7 @@ plot_accel(struct ctx *c, const struct kt_rep_series *s, const struct kt_rep_pla
 		return;
 	}
 	time_axis(c, s);
-	gap_objects(c, s, s->t_s[0]);
+	gap_objects(c, s, p, s->t_s[0], NULL);
 	bucket = series_span_s(s) / (columns > 0 ? columns : 800);
 	if (bucket < 0.05)
 		bucket = 0.05;
@@ -1538,7 +1592,8 @@ player_notes(struct ctx *c, const struct kt_rep_player *p, double y0)
 
 /* The PDF's data quality line, in words a coach reads: how much of the
  * time the position was known (epochs without a usable fix are in that
- * share already, not counted again), the signal gaps, and only when there
+ * share already, not counted again), the signal gaps, the time the vest
+ * was off between its logs, and only when there
  * were any, records skipped as damaged and positions ignored as jumps. */
 static void
 quality_line(struct ctx *c, const struct kt_rep_player *p, char *buf, size_t size)
@@ -1554,6 +1609,12 @@ quality_line(struct ctx *c, const struct kt_rep_player *p, char *buf, size_t siz
 		snprintf(buf + n, size - n, " (%s s)", NUM(L, v[KT_TC_GAP_S], 1));
 	else if (v[KT_TC_GAPS] > 1.0 && isfinite(v[KT_TC_GAP_S]))
 		snprintf(buf + n, size - n, " %s%s%s", L->gaps_all[0], NUM(L, v[KT_TC_GAP_S], 1), L->gaps_all[1]);
+	n = strlen(buf);
+	/* the vest off between its logs: in no gap (and not in the share
+	 * above, which is of the time it was on) */
+	if (v[KT_TC_OFF_S] > 0)
+		snprintf(buf + n, size - n, " · %s%s%s", L->off_for[0],
+			 NUM(L, v[KT_TC_OFF_S] / 60.0, 1), L->off_for[1]);
 	n = strlen(buf);
 	if (p->damaged_records > 0)
 		snprintf(buf + n, size - n, " · %s", COUNT(L, p->damaged_records, &L->n_damaged));
@@ -1734,12 +1795,18 @@ player_pdf(struct ctx *c, size_t i, const char *path)
 		if (n > 0 && line[n - 1] == ')')
 			snprintf(line + n - 1, sizeof(line) - (n - 1), "; %s: %s)", L->grey, L->gap);
 	}
+	/* and the time the vest was off between its logs: no loss of signal */
+	if (c->has_series[i] && p->n_off > 0) {
+		size_t n = strlen(line);
+		if (n > 0 && line[n - 1] == ')')
+			snprintf(line + n - 1, sizeof(line) - (n - 1), "; %s: %s)", L->hatched, L->off);
+	}
 	fprintf(f, "set title ");
 	q(c, line);
 	fprintf(f, " font 'Sans Bold,10'\n");
 	{
 		struct kt_rep_series empty = { 0 };
-		plot_speed(c, c->has_series[i] ? &c->ser : &empty, 600, true);
+		plot_speed(c, c->has_series[i] ? &c->ser : &empty, p, 600, true);
 	}
 	/* zone bars */
 	/* (above the notes, if any) */
@@ -1800,7 +1867,7 @@ team_pdf(struct ctx *c, const char *path)
 	/* the average, the players without data, the footnotes of " *" and
 	 * of KT_REP_UNDERCOUNT_MARK and the definitions stay on the table's
 	 * last page with its last rows */
-	tail = 1 + (c->n_no_data > 0) + any_notes + any_undercounted + n_defs;
+	tail = 1 + (c->n_no_data > 0) + any_notes + 2 * any_undercounted + n_defs;
 
 	/* page 1..: the table */
 	for (size_t page_start = 0, end;; page_start = end) {
@@ -1888,18 +1955,14 @@ team_pdf(struct ctx *c, const char *path)
 			q(c, L->average);
 			fprintf(f, " at screen %g,%g left font 'Sans Bold,%d'\n", cols[1].x, y, PDF_TABLE_FONT);
 			for (size_t k = 0; k < sizeof(avg_cols) / sizeof(avg_cols[0]); k++) {
-				double sum = 0;
-				size_t cnt = 0;
-				for (size_t r = 0; r < n; r++)
-					if (isfinite(c->team.players[r].v[avg_cols[k]])) {
-						sum += c->team.players[r].v[avg_cols[k]];
-						cnt++;
-					}
+				/* (without the undercounted counts: see their footnote) */
+				double mean = kt_rep_team_mean(&c->team, avg_cols[k], NULL);
+
 				fprintf(f, "set label ");
 				if (avg_cols[k] == KT_TC_MINUTES)
-					q(c, MINUTES(L, cnt ? sum / cnt : NAN));
+					q(c, MINUTES(L, mean));
 				else
-					q(c, NUM(L, cnt ? sum / cnt : NAN, avg_cols[k] == KT_TC_MAX_SPEED_KMH ? 1 : 0));
+					q(c, NUM(L, mean, avg_cols[k] == KT_TC_MAX_SPEED_KMH ? 1 : 0));
 				fprintf(f, " at screen %g,%g right font 'Sans Bold,%d'\n", cols[3 + k].x, y,
 					PDF_TABLE_FONT);
 			}
@@ -1936,6 +1999,12 @@ team_pdf(struct ctx *c, const char *path)
 				fit_text(line, sizeof(line), L->undercount_star, 0.9 * A4_W_PT / PDF_TABLE_FONT, false);
 				fprintf(f, "set label ");
 				q(c, line);
+				fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#9a4a00'\n", cols[0].x, y,
+					PDF_TABLE_FONT);
+				/* (the line after it, as one footnote) */
+				y -= 0.6 * row_h;
+				fprintf(f, "set label ");
+				q(c, L->undercount_avg);
 				fprintf(f, " at screen %g,%g left font ',%d' tc rgb '#9a4a00'\n", cols[0].x, y,
 					PDF_TABLE_FONT);
 			}
@@ -2070,7 +2139,7 @@ render_player(struct ctx *c, size_t i)
 	if (png && c->has_series[i]) {
 		c->title_px = 1100;
 		kt_gnuplot_begin(c->gp, png, "pngcairo size 1100,420 font 'Sans,11'");
-		plot_speed(c, &c->ser, 960, false);
+		plot_speed(c, &c->ser, p, 960, false);
 		kt_gnuplot_end(c->gp);
 	} else if (png)
 		chart_skipped(c, png);

@@ -33,6 +33,7 @@ struct words {
 		*heat_alt, *pdf, *no_pdf, *pitch_estimated, *average, *no_data, *charts_of,
 		*chart_names[3], *notes, *partial, *more_notes, *player1, *sprint1, *sprints, *charts_missing,
 		*notes_english, *mark_label,
+		*off_for[2],   /* around the minutes the vest was off between its logs */
 		*undercount_label, *undercount_star,   /* KT_REP_UNDERCOUNT_MARK: its tooltip, its footnote */
 		*star[5];   /* the footnote: its start, around the notes box's title, " and ", the PDF */
 };
@@ -54,6 +55,7 @@ static const struct words words_de = {
 	.missing_chart = "Diagramm fehlt (siehe Meldungen von kicktrack)",
 	.zones = "Geschwindigkeitszonen",
 	.quality = "Daten",
+	.off_for = { "Weste&nbsp;", "&nbsp;min aus (zwischen zwei Aufzeichnungen)" },
 	.col = { "Nr.", "Spieler", "Position", "Min.", "Distanz (m)", "Zonen", "HSR (m)", "Sprints",
 		 "Max. km/h", "Beschl.", "Abbrems.", "PlayerLoad", "Laufleistung (m/min)", "Position bekannt (%)" },
 	.chart_alt = { "Distanz je Spieler nach Zone", "Sprints und Höchstgeschwindigkeit",
@@ -80,7 +82,8 @@ static const struct words words_de = {
 	.star = { "* Hinweise zu den Werten dieses Spielers: ", "oben unter „", "“", " und ", "in seinem Bericht (PDF)" },
 	.undercount_label = "zu wenige gezählt: die Weste hat zu wenige Positionen pro Sekunde aufgezeichnet",
 	.undercount_star = KT_REP_UNDERCOUNT_MARK " zu wenige gezählt: die Weste hat weniger als 5 Positionen pro Sekunde "
-			   "aufgezeichnet; Beschleunigungen, Abbremsungen und Sprints brauchen 5 oder mehr (üblich sind 10).",
+			   "aufgezeichnet; Beschleunigungen, Abbremsungen und Sprints brauchen 5 oder mehr (üblich sind 10). "
+			   "Ø Mannschaft ohne diese Werte.",
 };
 
 static const struct words words_en = {
@@ -96,6 +99,7 @@ static const struct words words_en = {
 	.missing_chart = "chart missing (see kicktrack's messages)",
 	.zones = "Speed zones",
 	.quality = "Data",
+	.off_for = { "vest off for ", "&nbsp;min (between two logs)" },
 	.col = { "No.", "Player", "Position", "Min", "Distance (m)", "Zones", "HSR (m)", "Sprints",
 		 "Top km/h", "Acc.", "Dec.", "PlayerLoad", "Work rate (m/min)", "Position known (%)" },
 	.chart_alt = { "Distance per player by zone", "Sprints and top speed",
@@ -120,7 +124,8 @@ static const struct words words_en = {
 	.star = { "* notes on this player's numbers: ", "above under “", "”", " and ", "on the player's report (PDF)" },
 	.undercount_label = "undercounted: the vest logged too few positions a second",
 	.undercount_star = KT_REP_UNDERCOUNT_MARK " undercounted: the vest logged fewer than 5 positions a second; "
-			   "accelerations, decelerations and sprints need 5 or more (10 is usual).",
+			   "accelerations, decelerations and sprints need 5 or more (10 is usual). The team average "
+			   "leaves them out.",
 };
 
 void
@@ -500,18 +505,13 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 				continue;
 			}
 			if (k < sizeof(avg) / sizeof(avg[0]) && avg[k].col == col) {
-				double sum = 0;
-				size_t cnt = 0;
-				int dec;
-				for (size_t i = 0; i < t->n; i++)
-					if (isfinite(t->players[i].v[avg[k].tc])) {
-						sum += t->players[i].v[avg[k].tc];
-						cnt++;
-					}
+				/* (without the undercounted counts: see their footnote) */
+				double mean = kt_rep_team_mean(t, avg[k].tc, NULL);
 				/* -1: minutes, as in the rows */
-				dec = avg[k].decimals >= 0 ? avg[k].decimals : cnt ? kt_rep_minute_decimals(sum / cnt) : 0;
+				int dec = avg[k].decimals >= 0 ? avg[k].decimals : isfinite(mean) ? kt_rep_minute_decimals(mean) : 0;
+
 				fprintf(f, "<td class=\"n\">%s</td>",
-					cnt ? kt_fmt_double(a, sizeof(a), kt_rep_round(sum / cnt, dec), dec, comma) : "–");
+					isfinite(mean) ? kt_fmt_double(a, sizeof(a), kt_rep_round(mean, dec), dec, comma) : "–");
 				k++;
 			} else
 				fputs("<td></td>", f);
@@ -602,6 +602,12 @@ write_page(FILE *f, const char *outdir, const struct kt_html_input *in)
 			undercount_mark(f, w, false);
 		fprintf(f, " · %s&nbsp;km/h",
 			isfinite(p->v[KT_TC_MAX_SPEED_KMH]) ? kt_fmt_double((char[48]){ 0 }, 48, p->v[KT_TC_MAX_SPEED_KMH], 1, comma) : "–");
+		/* the time between a restarted vest's logs: why its minutes
+		 * hold less running, and no loss of signal */
+		if (p->v[KT_TC_OFF_S] > 0)
+			fprintf(f, " · %s%s%s", w->off_for[0],
+				kt_fmt_double((char[48]){ 0 }, 48, kt_rep_round(p->v[KT_TC_OFF_S] / 60.0, 1), 1, comma),
+				w->off_for[1]);
 		fprintf(f, " · %s</small>", in->player_pdf_ok[i] ? w->pdf : w->no_pdf);
 		if (in->player_pdf_ok[i])
 			fputs("</a>", f);

@@ -49,6 +49,22 @@ kt_vest_undercounted(const struct kt_result *r)
 	return kt_vest_positions_per_s(r) < KT_EFFORT_MIN_HZ;
 }
 
+void
+kt_vest_signal_gaps(const struct kt_vest_report *v, double gap_max_s, unsigned *ret_gaps, double *ret_gap_s)
+{
+	double gap_s = v->res.gap_s - v->between_logs_s;
+	unsigned gaps = v->res.gaps > v->between_logs_gaps ? v->res.gaps - v->between_logs_gaps : 0;
+
+	if (!(gap_s > 0.05)) /* (rounding) */
+		gap_s = 0.0;
+	if (gaps == 0 && gap_s > gap_max_s)
+		gaps = 1;        /* no fix for a while before (or after) it was off */
+	else if (gaps == 0)
+		gap_s = 0.0;     /* too short to be a gap */
+	*ret_gaps = gaps;
+	*ret_gap_s = gap_s;
+}
+
 /* ------------------------------------------------------------- CSV pieces */
 
 #define EOL "\r\n" /* RFC 4180 */
@@ -450,7 +466,7 @@ kt_write_team_csv(const char *path, const struct kt_session_report *s, const str
 		"start_utc", "end_utc", "valid_minutes", "gap_s", "epochs", "valid_epochs",
 		"median_num_sv", "median_hdop", "median_pdop", "log_file",
 		"z2_kmh", "z3_kmh", "z4_kmh", "z5_kmh", "sprint_kmh", "sprint_min_s",
-		"effort_ms2", "effort_min_s", "max_speed_mps", "gap_max_s", NULL
+		"effort_ms2", "effort_min_s", "max_speed_mps", "gap_max_s", "off_s", NULL
 	};
 	const struct kt_params *p = s->params;
 	struct kt_atomic_file a;
@@ -466,9 +482,12 @@ kt_write_team_csv(const char *path, const struct kt_session_report *s, const str
 		const struct kt_vest_report *v = &s->vests[i];
 		const struct kt_result *r = &v->res;
 		char b[64], files[1024];
+		unsigned gaps;
+		double gap_s;
 
 		if (!v->ok)
 			continue;
+		kt_vest_signal_gaps(v, p->gap_s, &gaps, &gap_s);
 		csvw_text(&w, v->vest_id);
 		csvw_text(&w, ros(v, 0));
 		csvw_text(&w, ros(v, 1));
@@ -491,13 +510,13 @@ kt_write_team_csv(const char *path, const struct kt_session_report *s, const str
 		for (unsigned k = 0; k < 3; k++)
 			csvw_num(&w, r->peak_m[k], 1);
 		csvw_num(&w, r->fix_pct, 1);
-		csvw_uint(&w, r->gaps);
+		csvw_uint(&w, gaps);
 		csvw_uint(&w, kt_vest_rejected_frames(v));
 		/* extras */
 		csvw_raw(&w, fmt_time(st, b, sizeof(b), r->first_us, 1));
 		csvw_raw(&w, fmt_time(st, b, sizeof(b), r->last_us, 1));
 		csvw_num(&w, r->valid_minutes, 1);
-		csvw_num(&w, r->gap_s, 1);
+		csvw_num(&w, gap_s, 1);
 		csvw_uint(&w, r->n_epochs);
 		csvw_uint(&w, r->n_valid_epochs);
 		csvw_num(&w, r->median_num_sv, 1);
@@ -512,6 +531,7 @@ kt_write_team_csv(const char *path, const struct kt_session_report *s, const str
 		csvw_num(&w, p->effort_min_s, 2);
 		csvw_num(&w, p->max_plausible_mps, 1);
 		csvw_num(&w, p->gap_s, 1);
+		csvw_num(&w, v->between_logs_s, 1);
 		csvw_eol(&w);
 	}
 	return close_out(&a);
@@ -717,9 +737,11 @@ write_pitch(struct jw *j, const struct kt_session_report *s)
 }
 
 static void
-write_quality(struct jw *j, const struct kt_vest_report *v)
+write_quality(struct jw *j, const struct kt_vest_report *v, const struct kt_params *p)
 {
 	const struct kt_result *r = &v->res;
+	unsigned gaps;
+	double gap_s;
 
 	jw_obj(j, "quality");
 	jw_uint(j, "epochs", r->n_epochs);
@@ -728,8 +750,26 @@ write_quality(struct jw *j, const struct kt_vest_report *v)
 	jw_num(j, "median_num_sv", r->median_num_sv, 1);
 	jw_num(j, "median_hdop", r->median_hdop, 2);
 	jw_num(j, "median_pdop", r->median_pdop, 2);
-	jw_uint(j, "gaps", r->gaps);
-	jw_num(j, "gap_s", r->gap_s, 1);
+	kt_vest_signal_gaps(v, p->gap_s, &gaps, &gap_s);
+	jw_uint(j, "gaps", gaps);
+	jw_num(j, "gap_s", gap_s, 1);
+	/* the vest off between its logs, on the t_s axis of timeseries.csv
+	 * too (its first row is the first valid fix) */
+	jw_num(j, "off_s", v->between_logs_s, 1);
+	jw_arr(j, "off");
+	for (size_t k = 0; k < v->n_off; k++) {
+		const struct kt_off_span *o = &v->off[k];
+
+		if (o->from_us == INT64_MIN || o->to_us == INT64_MIN)
+			continue;
+		jw_open(j, NULL, '{', true);
+		jw_utc(j, "start_utc", o->from_us, 1);
+		jw_utc(j, "end_utc", o->to_us, 1);
+		jw_num(j, "start_t_s", (double) (o->from_us - r->first_us) / 1e6, 2);
+		jw_num(j, "end_t_s", (double) (o->to_us - r->first_us) / 1e6, 2);
+		jw_obj_end(j);
+	}
+	jw_arr_end(j);
 	jw_num(j, "positions_per_s", kt_vest_positions_per_s(r), 2);
 	jw_num(j, "doppler_noise_mps", r->doppler_noise_mps, 4);
 	jw_num(j, "imu_noise_g", r->player_load_noise_g, 4);
@@ -747,8 +787,9 @@ write_quality(struct jw *j, const struct kt_vest_report *v)
 }
 
 /* The session's warnings about vest i, in English ("notes") and German
- * ("notes_de"), without the log's path they begin with (the player's
- * page names no files). */
+ * ("notes_de"), without the log's path they begin with, or as the page
+ * says them (warning_page: one that names another file): the player's
+ * page names no files. */
 static void
 write_notes(struct jw *j, const struct kt_session_report *s, size_t i)
 {
@@ -760,9 +801,13 @@ write_notes(struct jw *j, const struct kt_session_report *s, size_t i)
 		for (size_t k = 0; k < s->n_warnings; k++) {
 			const char *w = de ? s->warnings_de[k] : s->warnings[k];
 
+			const struct kt_page_note *pn = s->warning_page ? &s->warning_page[k] : NULL;
+
 			if (!s->warning_vest || s->warning_vest[k] != (long) i)
 				continue;
-			if (!strncmp(w, path, plen) && !strncmp(w + plen, ": ", 2))
+			if (pn && (de ? pn->de : pn->en))
+				w = de ? pn->de : pn->en;
+			else if (!strncmp(w, path, plen) && !strncmp(w + plen, ": ", 2))
 				w += plen + 2;
 			jw_str(j, NULL, w);
 		}
@@ -850,7 +895,7 @@ write_player(struct jw *j, const struct kt_session_report *s, size_t vi)
 	}
 	jw_arr_end(j);
 	jw_obj_end(j);
-	write_quality(j, v);
+	write_quality(j, v, p);
 	write_notes(j, s, vi);
 	jw_obj_end(j);
 }

@@ -30,6 +30,13 @@ struct kt_csv_style {
 
 void kt_csv_style_init(struct kt_csv_style *s, enum kt_csv_flavour f);
 
+/* A time a vest logged nothing between two of its logs (session.json
+ * players[].quality.off) */
+struct kt_off_span {
+	int64_t from_us, to_us;   /* INT64_MIN: not known (a log without an epoch) */
+	size_t next_log;          /* 1 + the vests[] index of the log after it */
+};
+
 /* One input log and what became of it. */
 struct kt_vest_report {
 	/* input */
@@ -54,9 +61,13 @@ struct kt_vest_report {
 	size_t next_log;
 	bool later_log;                /* not the first: read by the first one's run */
 	bool merged;                   /* a later log, read into its first one's numbers */
-	/* the first log's: the time between its logs, when the vest logged
-	 * nothing (switched off, restarted), in all and as how many of the
-	 * core's gaps; not a loss of signal (check_gaps) */
+	/* the first log's: the times between its logs, when the vest logged
+	 * nothing (switched off, restarted), from its last record of one log
+	 * to its first of the next; only those within the time counted
+	 * (--from/--to), in time order (malloc'ed); in all, and as how many
+	 * of the core's gaps: no loss of signal (kt_vest_signal_gaps) */
+	struct kt_off_span *off;
+	size_t n_off;
 	double between_logs_s;
 	unsigned between_logs_gaps;
 	/* roster */
@@ -89,6 +100,11 @@ struct kt_session_report {
 	char **warnings_de;
 	long *warning_vest;            /* per warning: the vests[] index of the vest it
 	                                * is about (players[].notes), or -1 */
+	struct kt_page_note {          /* per warning: what the player's page says of it,
+	                                * without any file name (malloc'ed); NULL: the
+	                                * warning without the log's path it begins with */
+		char *en, *de;
+	} *warning_page;
 	size_t n_warnings;
 	int status;                    /* KT_PIPELINE_OK or KT_PIPELINE_PARTIAL */
 	int64_t processed_us;          /* when; 0 = now */
@@ -107,6 +123,13 @@ uint64_t kt_vest_rejected_frames(const struct kt_vest_report *v);
 double kt_vest_positions_per_s(const struct kt_result *r);
 /* The counts of r are too low: kt_vest_positions_per_s() < KT_EFFORT_MIN_HZ */
 bool kt_vest_undercounted(const struct kt_result *r);
+
+/* The gaps of v that were a loss of signal: the core's (res.gaps,
+ * res.gap_s) without the time between its logs, when it was off; a gap
+ * that holds both (the signal lost, then the vest restarted) is one, with
+ * the time it was on. gap_max_s: the params' gap_s. */
+void kt_vest_signal_gaps(const struct kt_vest_report *v, double gap_max_s, unsigned *ret_gaps,
+			 double *ret_gap_s);
 
 int kt_write_timeseries_csv(const char *path, const struct kt_result *r,
 			    const struct kt_csv_style *s);

@@ -113,10 +113,12 @@ now_s(void)
  * format skips the other's with "%.0s", which prints nothing of it.
  * The German one prints every %f (%e, %g) with the decimal comma
  * ("1,5 ihrer 4,0 Minuten"); what comes through %s is as it is.
+ * page, page_de: what the player's page says of it instead (players[].
+ * notes), or NULL: the message without the log's path it begins with.
  * Thread-safe. */
 static void __attribute__((format(printf, 5, 0), format(printf, 6, 0)))
-vnote(struct ctx *c, const struct kt_vest_report *about, enum kt_log_level level, bool partial, const char *fmt,
-      const char *fmt_de, va_list ap)
+vnote_page(struct ctx *c, const struct kt_vest_report *about, enum kt_log_level level, bool partial, const char *fmt,
+	   const char *fmt_de, const char *page, const char *page_de, va_list ap)
 {
 	char buf[1024], buf_de[1024];
 	va_list ap_de, ap_de2;
@@ -146,10 +148,20 @@ vnote(struct ctx *c, const struct kt_vest_report *about, enum kt_log_level level
 	long *nv = nw_de ? realloc(c->rep.warning_vest, (n + 1) * sizeof(long)) : NULL;
 	if (nv)
 		c->rep.warning_vest = nv;
-	char *w = nv ? strdup(buf) : NULL, *w_de = w ? strdup(buf_de) : NULL;
+	struct kt_page_note *np = nv ? realloc(c->rep.warning_page, (n + 1) * sizeof(*np)) : NULL;
+	if (np)
+		c->rep.warning_page = np;
+	char *w = np ? strdup(buf) : NULL, *w_de = w ? strdup(buf_de) : NULL;
 	if (w_de) {
 		c->rep.warnings[n] = w;
 		c->rep.warnings_de[n] = w_de;
+		/* (without it, the page says the warning without its path) */
+		c->rep.warning_page[n].en = page && page_de ? strdup(page) : NULL;
+		c->rep.warning_page[n].de = c->rep.warning_page[n].en ? strdup(page_de) : NULL;
+		if (!c->rep.warning_page[n].de) {
+			free(c->rep.warning_page[n].en);
+			c->rep.warning_page[n].en = NULL;
+		}
 		/* (an index: vests[] may still grow) */
 		c->rep.warning_vest[n] = about ? (long) (about - c->rep.vests) : -1;
 		c->rep.n_warnings++;
@@ -159,6 +171,13 @@ vnote(struct ctx *c, const struct kt_vest_report *about, enum kt_log_level level
 	if (partial)
 		c->rep.status = KT_PIPELINE_PARTIAL;
 	pthread_mutex_unlock(&c->lock);
+}
+
+static void __attribute__((format(printf, 5, 0), format(printf, 6, 0)))
+vnote(struct ctx *c, const struct kt_vest_report *about, enum kt_log_level level, bool partial, const char *fmt,
+      const char *fmt_de, va_list ap)
+{
+	vnote_page(c, about, level, partial, fmt, fmt_de, NULL, NULL, ap);
 }
 
 /* A problem with an input or an output: the result is partial. */
@@ -205,6 +224,31 @@ vest_caution(struct ctx *c, const struct kt_vest_report *v, const char *fmt, con
 
 	va_start(ap, fmt_de);
 	vnote(c, v, KT_LOG_WARNING, false, fmt, fmt_de, ap);
+	va_end(ap);
+}
+
+/* vest_caution() of a message that names a file besides the vest's log:
+ * its player's page (which names no files) says page_fmt (page_fmt_de in
+ * German) instead, of the same arguments, skipping the file names with
+ * "%.0s". */
+static void __attribute__((format(printf, 3, 7), format(printf, 4, 7), format(printf, 5, 7), format(printf, 6, 7)))
+vest_caution_page(struct ctx *c, const struct kt_vest_report *v, const char *fmt, const char *fmt_de,
+		  const char *page_fmt, const char *page_fmt_de, ...)
+{
+	char page[1024], page_de[1024];
+	va_list ap, ap_de, ap_de2;
+
+	va_start(ap, page_fmt_de);
+	va_copy(ap_de, ap);
+	va_copy(ap_de2, ap);
+	vsnprintf(page, sizeof(page), page_fmt, ap);
+	if (kt_vsnprintf_decimal_comma(page_de, sizeof(page_de), page_fmt_de, ap_de) < 0)
+		vsnprintf(page_de, sizeof(page_de), page_fmt_de, ap_de2);
+	va_end(ap_de2);
+	va_end(ap_de);
+	va_end(ap);
+	va_start(ap, page_fmt_de);
+	vnote_page(c, v, KT_LOG_WARNING, false, fmt, fmt_de, page, page_de, ap);
 	va_end(ap);
 }
 
@@ -844,38 +888,75 @@ fmt_hm(char *buf, size_t size, int64_t t_us, int64_t other_us)
 	strftime(buf, size, t / 60 == o / 60 ? "%H:%M:%S" : "%H:%M", &a);
 }
 
-/* From t0, the last record of v's logs so far, to t1, the first of w's
- * (INT64_MIN: none), the vest logged nothing at all: it was switched off
- * or restarted, which is no loss of GPS signal. Say so, with the times,
- * and keep that time for check_gaps(), which speaks of signal gaps only. */
+/* From t0, the last record of v's logs so far, to t1, the first of the
+ * next log's (INT64_MIN: none), the vest logged nothing at all: kept for
+ * between_logs() */
 static void
-between_logs(struct ctx *c, struct kt_vest_report *v, const struct kt_vest_report *w, int64_t t0, int64_t t1)
+add_off_span(struct kt_vest_report *v, size_t next_log, int64_t t0, int64_t t1)
 {
-	char a[16], b[16], zone[16] = "";
-	time_t tz_t;
-	struct tm tm;
+	struct kt_off_span *n = realloc(v->off, (v->n_off + 1) * sizeof(*n));
 
-	if (t0 == INT64_MIN || t1 == INT64_MIN || t1 <= t0) {
-		/* (a log without a single epoch: no times to give) */
-		vest_caution(c, v, "%s: continued in %s (vest %s restarted?): counted as one player",
-			     "%s: fortgesetzt in %s (Weste %s neu gestartet?): als ein Spieler gezählt", v->path, w->path,
-			     v->vest_id);
-		return;
+	if (!n)
+		return; /* (then said as a gap) */
+	v->off = n;
+	v->off[v->n_off++] = (struct kt_off_span) { .from_us = t0, .to_us = t1, .next_log = next_log };
+}
+
+/* The times between v's logs that lie in what is counted (log, after
+ * --from/--to): the vest was switched off or restarted, which is no loss
+ * of GPS signal. Say so, with the times, and keep that time for the
+ * signal gaps (kt_vest_signal_gaps). A time outside the window is
+ * dropped: nothing of it is counted, nothing to say. */
+static void
+between_logs(struct ctx *c, struct kt_vest_report *v, const struct decoded *log)
+{
+	int64_t first = log->n_fixes ? log->fixes[0].t_us : INT64_MAX;
+	int64_t last = log->n_fixes ? log->fixes[log->n_fixes - 1].t_us : INT64_MIN;
+	size_t kept = 0;
+
+	for (size_t k = 0; k < v->n_off; k++) {
+		struct kt_off_span o = v->off[k];
+		const struct kt_vest_report *w = &c->rep.vests[o.next_log - 1];
+		int64_t t0 = o.from_us, t1 = o.to_us;
+		char a[16], b[16], zone[16] = "";
+		time_t tz_t;
+		struct tm tm;
+
+		if (t0 == INT64_MIN || t1 == INT64_MIN || t1 <= t0) {
+			/* (a log without a single epoch: no times to give) */
+			vest_caution_page(c, v, "%s: continued in %s (vest %s restarted?): counted as one player",
+					  "%s: fortgesetzt in %s (Weste %s neu gestartet?): als ein Spieler gezählt",
+					  "%.0scontinued in a new log%.0s (vest %s restarted?): counted as one player",
+					  "%.0sfortgesetzt in einer neuen Aufzeichnung%.0s (Weste %s neu gestartet?): als ein "
+					  "Spieler gezählt",
+					  v->path, w->path, v->vest_id);
+			continue;
+		}
+		if (t0 < first || t1 > last)
+			continue;
+		v->off[kept++] = o;
+		v->between_logs_s += (double) (t1 - t0) / KT_USEC_PER_SEC;
+		if ((double) (t1 - t0) / KT_USEC_PER_SEC > c->params.gap_s)
+			v->between_logs_gaps++;
+		fmt_hm(a, sizeof(a), t0, t1);
+		fmt_hm(b, sizeof(b), t1, t0);
+		tz_t = (time_t) (t0 / KT_USEC_PER_SEC);
+		if (localtime_r(&tz_t, &tm))
+			strftime(zone, sizeof(zone), "%Z", &tm);
+		/* (the page: "continued in a new log", naming no file) */
+		vest_caution_page(c, v,
+			"%s: continued in %s: vest %s logged nothing from %s to %s %s (%.1f minutes; switched off or "
+			"restarted?): counted as one player; its numbers leave that time out",
+			"%s: fortgesetzt in %s: Weste %s hat von %s bis %s %s nichts aufgezeichnet (%.1f Minuten; "
+			"ausgeschaltet oder neu gestartet?): als ein Spieler gezählt; die Werte enthalten diese Zeit nicht",
+			"%.0scontinued in a new log%.0s: vest %s logged nothing from %s to %s %s (%.1f minutes; switched "
+			"off or restarted?): counted as one player; its numbers leave that time out",
+			"%.0sfortgesetzt in einer neuen Aufzeichnung%.0s: Weste %s hat von %s bis %s %s nichts aufgezeichnet "
+			"(%.1f Minuten; ausgeschaltet oder neu gestartet?): als ein Spieler gezählt; die Werte enthalten "
+			"diese Zeit nicht",
+			v->path, w->path, v->vest_id, a, b, zone, (double) (t1 - t0) / (60.0 * KT_USEC_PER_SEC));
 	}
-	v->between_logs_s += (double) (t1 - t0) / KT_USEC_PER_SEC;
-	if ((double) (t1 - t0) / KT_USEC_PER_SEC > c->params.gap_s)
-		v->between_logs_gaps++;
-	fmt_hm(a, sizeof(a), t0, t1);
-	fmt_hm(b, sizeof(b), t1, t0);
-	tz_t = (time_t) (t0 / KT_USEC_PER_SEC);
-	if (localtime_r(&tz_t, &tm))
-		strftime(zone, sizeof(zone), "%Z", &tm);
-	vest_caution(c, v,
-		"%s: continued in %s: vest %s logged nothing from %s to %s %s (%.1f minutes; switched off or "
-		"restarted?): counted as one player; its numbers leave that time out",
-		"%s: fortgesetzt in %s: Weste %s hat von %s bis %s %s nichts aufgezeichnet (%.1f Minuten; "
-		"ausgeschaltet oder neu gestartet?): als ein Spieler gezählt; die Werte enthalten diese Zeit nicht",
-		v->path, w->path, v->vest_id, a, b, zone, (double) (t1 - t0) / (60.0 * KT_USEC_PER_SEC));
+	v->n_off = kept;
 }
 
 /* The later logs of v (next_log) read into log, their counts into v's */
@@ -903,7 +984,7 @@ read_later_logs(struct ctx *c, struct kt_vest_report *v, struct decoded *log)
 			decoded_clear(&more);
 		} else {
 			w->merged = true;
-			between_logs(c, v, w, t0, t1);
+			add_off_span(v, m1, t0, t1);
 			v->n_fixes_read += w->n_fixes_read;
 			v->n_imu_read += w->n_imu_read;
 			v->core_dropped_dup = log->dropped;
@@ -1172,9 +1253,10 @@ check_gaps(struct ctx *c, const struct kt_vest_report *v)
 {
 	/* the time between a vest's logs is no signal gap: between_logs()
 	 * named it */
-	double gap_s = v->res.gap_s - v->between_logs_s;
-	unsigned gaps = v->res.gaps > v->between_logs_gaps ? v->res.gaps - v->between_logs_gaps : 1;
+	unsigned gaps;
+	double gap_s;
 
+	kt_vest_signal_gaps(v, c->params.gap_s, &gaps, &gap_s);
 	if (!(gap_s >= GAP_NOTE_S))
 		return;
 	vest_caution(c, v,
@@ -1741,6 +1823,7 @@ process_logs(struct ctx *c, size_t idx)
 	if (!keep_window(c, v, &log))
 		goto done;
 	keep_one_recording(c, v, &log);
+	between_logs(c, v, &log);
 	check_away(c, v, &log);
 	if (c->pitch_later)
 		pool_positions(c, idx, &log);
@@ -2509,13 +2592,17 @@ ctx_free(struct ctx *c)
 	for (size_t i = 0; i < c->rep.n_vests; i++) {
 		free(c->rep.vests[i].path);
 		free(c->rep.vests[i].error);
+		free(c->rep.vests[i].off);
 		kt_result_clear(&c->rep.vests[i].res);
 	}
 	free(c->rep.vests);
 	for (size_t i = 0; i < c->rep.n_warnings; i++) {
 		free(c->rep.warnings[i]);
 		free(c->rep.warnings_de[i]);
+		free(c->rep.warning_page[i].en);
+		free(c->rep.warning_page[i].de);
 	}
+	free(c->rep.warning_page);
 	free(c->rep.warnings);
 	free(c->rep.warnings_de);
 	free(c->rep.warning_vest);

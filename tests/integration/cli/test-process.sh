@@ -245,7 +245,8 @@ estimate)
 	# high_power_m), and again when the speed at rest became 0 (one
 	# speed_kmh per vest, at the start), and when a 5-minute window in a
 	# 3-minute session became unknown, and when the Doppler noise came from
-	# moving triples only (accel_ms2 in 8 rows of KT-0004). Regenerate on
+	# moving triples only (accel_ms2 in 8 rows of KT-0004), and when team.csv
+	# got its off_s column (the rest of team.csv the same). Regenerate on
 	# purpose only, with estimate_sums below,
 	# if the simulator or the numbers change.
 	sim "$T/s" -p 4 -m 3 -s 13
@@ -770,12 +771,35 @@ vest-logs)
 		assert both["start_utc"] == a["start_utc"] and both["end_utc"] == b["end_utc"], both
 		assert float(both["minutes"]) == 8.0, both["minutes"]  # 14:00 to 14:08, the gap within
 		assert both["log_file"] == "KT-0001.ubx + KT-0001.2.nmea", both["log_file"]
+		# the time between the logs is the vest off, in no signal gap:
+		# from the first log's end to the second's start
+		from datetime import datetime
+		def utc(s):
+		    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
+		off = (utc(b["start_utc"]) - utc(a["end_utc"])).total_seconds()
+		assert off > 60 and abs(float(both["off_s"]) - off) <= 0.15, (both["off_s"], off)
+		assert (both["gaps"], both["gap_s"]) == (a["gaps"], a["gap_s"]) == ("0", "0.0"), (both["gaps"], both["gap_s"])
+		assert a["off_s"] == b["off_s"] == "0.0", (a["off_s"], b["off_s"])
 		j = json.load(open(sys.argv[1] + "/session.json", encoding="utf-8"))
 		st = {i["path"].rsplit("/", 1)[1]: i["status"] for i in j["inputs"]}
 		assert st == {"KT-0001.ubx": "ok", "KT-0002.nmea": "ok", "KT-0001.2.nmea": "merged"}, st
 		p = next(p for p in j["players"] if p["vest_id"] == "KT-0001")
 		assert [f.rsplit("/", 1)[1] for f in p["log_files"]] == ["KT-0001.ubx", "KT-0001.2.nmea"], p["log_files"]
 		assert any(n.startswith("continued in ") for n in p["notes"]), p["notes"]
+		# the player's page names no file: nor the second log
+		for n in p["notes"] + p["notes_de"]:
+		    assert "KT-0001" + ".2.nmea" not in n and "/" not in n, n
+		assert any(n.startswith("continued in a new log: vest KT-0001 logged nothing from 14:03 to 14:05 UTC") for n in p["notes"]), p["notes"]
+		assert any(n.startswith("fortgesetzt in einer neuen Aufzeichnung: Weste KT-0001 hat von 14:03 bis 14:05 UTC") for n in p["notes_de"]), p["notes_de"]
+		# (session.json's warnings keep it)
+		assert sum(w.startswith(sys.argv[2].rsplit("/", 1)[0] + "/a/KT-0001.ubx: continued in ") and w.count("KT-0001.2.nmea") == 1 for w in j["warnings"]) == 1, j["warnings"]
+		q = p["quality"]
+		assert (q["gaps"], q["gap_s"], q["off_s"]) == (0, 0.0, float(both["off_s"])), q
+		t0 = utc(both["start_utc"])
+		assert [(o["start_utc"], o["end_utc"]) for o in q["off"]] == [(a["end_utc"], b["start_utc"])], q["off"]
+		o = q["off"][0]
+		assert abs(o["start_t_s"] - (utc(a["end_utc"]) - t0).total_seconds()) < 0.01, o
+		assert abs(o["end_t_s"] - o["start_t_s"] - off) < 0.01, o
 		assert any(n.startswith("fortgesetzt in ") for n in p["notes_de"]), p["notes_de"]
 		ib = next(i for i in j["inputs"] if i["path"].endswith("KT-0001.2.nmea"))
 		jb = json.load(open(sys.argv[3] + "/session.json", encoding="utf-8"))["inputs"][0]
@@ -790,6 +814,27 @@ vest-logs)
 	expect_rc 0
 	expect_err "vest KT-0001 logged nothing from 15:03 to 15:05 CET (2.0 minutes; "
 	expect_err "$T/a/KT-0001.ubx: vest KT-0001 had no GPS signal for 1.5 of its 8.0 minutes (1 gap): "
+	# and team.csv counts it as the one signal gap, the vest off apart
+	[ "$(csv_col "$T/out-cut/team.csv" gaps)" = 1 ] || fail "gaps of a real loss of signal: $(csv_col "$T/out-cut/team.csv" gaps)"
+	awk -v g="$(csv_col "$T/out-cut/team.csv" gap_s)" -v o="$(csv_col "$T/out-cut/team.csv" off_s)" \
+		-v w="$(csv_col "$T/out/team.csv" off_s)" 'BEGIN { exit !(g >= 89 && g <= 92 && o == w) }' ||
+		fail "gap_s/off_s with a loss of signal: $(csv_col "$T/out-cut/team.csv" gap_s)/$(csv_col "$T/out-cut/team.csv" off_s)"
+	# with --from/--to, only the time off inside the window counts (and is
+	# said): a window from inside it or up to inside it has none
+	for w in "--from 14:04=0.0" "--to 14:04=0.0" "--from 14:01 --to 14:07=$(csv_col "$T/out/team.csv" off_s)"; do
+		# shellcheck disable=SC2086
+		TZ=UTC run ${w%%=*} "$T/a/KT-0001.ubx" "$T/KT-0001.2.nmea" -o "$T/out-w"
+		expect_rc 0
+		[ "$(csv_col "$T/out-w/team.csv" off_s)" = "${w#*=}" ] || fail "${w%%=*}: off_s $(csv_col "$T/out-w/team.csv" off_s), expected ${w#*=}"
+		[ "$(csv_col "$T/out-w/team.csv" gaps)" = 0 ] || fail "${w%%=*}: gaps $(csv_col "$T/out-w/team.csv" gaps)"
+		[ "$(json_get "$T/out-w/session.json" "len(j['players'][0]['quality']['off'])")" = "$([ "${w#*=}" = 0.0 ] && echo 0 || echo 1)" ] ||
+			fail "${w%%=*}: quality.off $(json_get "$T/out-w/session.json" "j['players'][0]['quality']['off']")"
+		if [ "${w#*=}" = 0.0 ]; then
+			grep -q "logged nothing" "$T/err" && fail "${w%%=*}: the time off outside the window named"
+		else
+			expect_err "vest KT-0001 logged nothing from 14:03 to 14:05 UTC"
+		fi
+	done
 	# given the other way round, and with two jobs: the same
 	run --jobs 2 "$T/KT-0001.2.nmea" "$T"/a/KT-000* -o "$T/out2"
 	expect_rc 0

@@ -622,6 +622,37 @@ undercount)
 		fail "English team.pdf: no footnote for the mark"
 	small_type "$T/de/team.pdf" "$T/de/players/V02/report.pdf" "$T/en/players/V02/report.pdf" ||
 		fail "type under 6 pt on the marked PDFs"
+	# the team average of a marked count is of the others' counts (said
+	# under the table), of every other number of all players: team.pdf's
+	# row and index.html's, from team.csv
+	grep -q '^ *Ø Mannschaft ohne die mit † markierten Werte' "$T/team.txt" || fail "team.pdf: the average's footnote"
+	pdftotext -layout "$T/en/team.pdf" - | grep -q '^ *Team average without the counts marked †' ||
+		fail "English team.pdf: the average's footnote"
+	"$PY" - "$T/o/team.csv" "$T/team.txt" "$T/de/index.html" "$T/en/index.html" <<-'EOF' || fail "the team average of undercounted counts"
+		import csv, html, math, re, sys
+		rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+		def mean(col, skip_marked):
+		    v = [float(r[col]) for r in rows if not (skip_marked and r["vest_id"] == "V02")]
+		    return math.floor(sum(v) / len(v) + 0.5)
+		want = {c: mean(c, c in ("sprints", "accelerations", "decelerations"))
+		        for c in ("distance_m", "hsr_m", "sprints", "accelerations", "decelerations")}
+		# (the test means nothing if leaving V02 out changed no average)
+		assert any(want[c] != mean(c, False) for c in ("sprints", "accelerations", "decelerations")), want
+		# team.pdf: Min., Distanz, HSR, Sprints, Max. km/h, Beschl., Abbrems., PlayerLoad
+		avg = next(l for l in open(sys.argv[2], encoding="utf-8") if re.match(r"^ *Ø Mannschaft +[0-9]", l)).split()[2:]
+		got = dict(zip(("distance_m", "hsr_m", "sprints", "accelerations", "decelerations"),
+		               map(int, (avg[1], avg[2], avg[3], avg[5], avg[6]))))
+		assert got == want, ("team.pdf", got, want)
+		for page, foot in zip(sys.argv[3:], ("Ø Mannschaft ohne diese Werte.", "The team average leaves them out.")):
+		    d = open(page, encoding="utf-8").read()
+		    cells = re.findall(r"<td[^>]*>(.*?)</td>", d.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0])
+		    # No., Player, Position, Min, Distance(4), Zones, HSR(6), Sprints(7), Top, Acc.(9), Dec.(10)
+		    got = dict(zip(("distance_m", "hsr_m", "sprints", "accelerations", "decelerations"),
+		                   (int(cells[k]) for k in (4, 6, 7, 9, 10))))
+		    assert got == want, (page, got, want)
+		    fn = re.search(r'<p [^>]*id="undercount-star"[^>]*>(.*?)</p>', d, re.S)
+		    assert fn and fn.group(1).endswith(foot), (page, fn and fn.group(1))
+		EOF
 	# index.html: the three cells, each a link to the footnote with a name
 	# for screen readers, the card's sprint count; the sort keys unchanged
 	for lang in de en; do
@@ -665,6 +696,7 @@ undercount)
 	grep -q '†' "$T/old/index.html" && fail "older session.json: index.html marks counts"
 	pdftotext "$T/old/team.pdf" - | grep -q '†' && fail "older session.json: team.pdf marks counts"
 	pdftotext "$T/old/players/V02/report.pdf" - | grep -q '†' && fail "older session.json: V02's page marks counts"
+	pdftotext "$T/old/team.pdf" - | grep -q 'Ø Mannschaft ohne' && fail "older session.json: an average said to leave counts out"
 	;;
 charts)
 	# what the charts show, read from the commands gnuplot got and from the PDFs
@@ -1137,6 +1169,85 @@ notes)
 	word=$(grep -o '<small>[^<]*</small>' "$html" | sed -n 's/.* · [0-9]*&nbsp;\(sprints\{0,1\}\) · .*/\1/p')
 	{ [ "$n" = 1 ] && [ "$word" = sprint ]; } || { [ "$n" != 1 ] && [ "$word" = sprints ]; } ||
 		fail "'$n $word' on the player card"
+	;;
+vest-off)
+	# A vest restarted during training: its two logs are one player, and
+	# the time between them is the vest off, not a loss of signal: the
+	# PDF's quality line, its speed chart (hatched "vest off", not grey
+	# "no signal") and index.html say so; the note on its page names no file
+	need gnuplot; need pdftotext
+	[ -d "$SAMPLE" ] || fail "no sample session $SAMPLE"
+	mkdir "$T/s"
+	cp "$SAMPLE/KT-0001.ubx" "$SAMPLE/pitch.ini" "$SAMPLE/roster.csv" "$T/s/"
+	# KT-0005's log cut in two: 14:00-14:05, and from 14:07 in a second
+	# file (with the header record, as a vest writes it)
+	split_log() { # FROM TO OUT: the records of KT-0005.nmea from FROM to before TO (hhmmss)
+		awk -v a="$1" -v b="$2" 'NR == 1 { print; next }
+			/^\$GN(RMC|GGA|GST)/ { split($0, f, ","); tm = f[2] + 0 }
+			tm >= a && tm < b { print }' "$SAMPLE/KT-0005.nmea" >"$3" || fail "cutting the log"
+	}
+	split_log 0 140500 "$T/s/KT-0005.nmea"
+	split_log 140700 999999 "$T/s/KT-0005.2.nmea"
+	TZ=UTC "$KT" process --no-config --no-charts "$T/s" -o "$T/a" 2>"$T/err" || { cat "$T/err"; fail "process"; }
+	grep -q "KT-0005.nmea: continued in $T/s/KT-0005.2.nmea: vest KT-0005 logged nothing from 14:04 to 14:07 UTC" "$T/err" ||
+		{ cat "$T/err"; fail "no note on the time between the logs"; }
+	for lang in de en; do
+		rm -rf "$T/$lang" && cp -r "$T/a" "$T/$lang"
+		report_traced "$T/$lang.gp" --lang $lang "$T/$lang" || fail "report --lang $lang"
+		pdftotext "$T/$lang/players/KT-0005/report.pdf" "$T/$lang.txt"
+		pdftotext "$T/$lang/players/KT-0001/report.pdf" "$T/$lang.1.txt"
+	done
+	# the minutes off, as team.csv and session.json have them
+	off_s=$(tail -n +2 "$T/a/team.csv" | grep '^"KT-0005"' | awk -F, '{ print $NF }' | tr -d '\r')
+	[ "$(head -n 1 "$T/a/team.csv" | awk -F, '{ print $NF }' | tr -d '\r')" = off_s ] || fail "team.csv: off_s is not the last column"
+	off_min=$(awk -v s="$off_s" 'BEGIN { printf "%.1f", s / 60 }')
+	awk -v s="$off_s" 'BEGIN { exit !(s > 110 && s < 130) }' || fail "off_s $off_s for two logs 2 minutes apart"
+	grep -q "· 0 Signallücken · Weste ${off_min/./,} min aus" "$T/de.txt" ||
+		fail "de: the quality line: $(grep Datenqualität "$T/de.txt")"
+	grep -q "· 0 signal gaps · vest off for $off_min min" "$T/en.txt" ||
+		fail "en: the quality line: $(grep 'Data quality' "$T/en.txt")"
+	grep -q 'Signallücke (' "$T/de.txt" && fail "de: the time off called a signal gap"
+	# the speed chart's title says what the hatching is, and no grey
+	grep -q '▼ [0-9]* Sprints\?; schraffiert: Weste aus)' "$T/de.txt" || fail "de: the speed title: $(grep '▼' "$T/de.txt")"
+	grep -q '▼ [0-9]* sprints\?; hatched: vest off)' "$T/en.txt" || fail "en: the speed title: $(grep '▼' "$T/en.txt")"
+	grep -q 'Weste aus\|Weste [0-9,]* min aus' "$T/de.1.txt" && fail "de: a vest with one log called off"
+	grep -q 'kein Signal' "$T/de.txt" && fail "de: grey 'no signal' for the vest off"
+	# the chart hatches exactly the time off (session.json quality.off, on
+	# the t_s axis in minutes); nothing grey on the speed chart
+	"$PY" - "$T/a/session.json" "$T/de.gp" <<-'EOF' || fail "the speed charts' shading"
+		import json, re, sys
+		j = json.load(open(sys.argv[1], encoding="utf-8"))
+		p = next(p for p in j["players"] if p["vest_id"] == "KT-0005")
+		(o,) = p["quality"]["off"]
+		want = (o["start_t_s"] / 60, o["end_t_s"] / 60)
+		gp = open(sys.argv[2], encoding="utf-8").read()
+		for chart in ("KT-0005/report.pdf", "KT-0005/speed.png"):
+		    cmds = gp.split(chart, 1)[1].split("set output\n", 1)[0]
+		    rects = re.findall(r"set object rect from ([-0-9.]+), graph 0 to ([-0-9.]+), graph 1 fc rgb '(#[0-9a-f]+)' (fs [a-z ]+)", cmds)
+		    hatched = [(float(a), float(b)) for a, b, rgb, fs in rects if "pattern" in fs]
+		    grey = [(a, b) for a, b, rgb, fs in rects if rgb == "#9e9e9e"]
+		    assert len(hatched) == 1 and all(abs(x - y) < 0.01 for x, y in zip(hatched[0], want)), (chart, hatched, want)
+		    assert not grey, (chart, grey)
+		    if chart.endswith(".png"):
+		        assert "title 'Weste aus'" in cmds and "kein Signal" not in cmds, chart
+		EOF
+	# the note on the player's page names no file (nor the second log):
+	# "continued in a new log"; session.json's warnings, index.html's box
+	# of them, keep the path
+	grep -q 'fortgesetzt in einer neuen Aufzeichnung: Weste KT-0005 hat von 14:04 bis 14:07' "$T/de.txt" ||
+		fail "de: the merge note on the PDF: $(grep -A1 Hinweis "$T/de.txt")"
+	grep -q 'continued in a new log: vest KT-0005 logged nothing' "$T/en.txt" ||
+		fail "en: the merge note on the PDF: $(grep -A1 Note "$T/en.txt")"
+	grep -e 'KT-0005\.2' -e '\.nmea' -e '\.ubx' -e "$T" "$T/de.txt" "$T/en.txt" && fail "a file named on the player's PDF"
+	grep -o 'class="mark"[^>]*title="[^"]*"' "$T/en/index.html" | grep -q 'continued in a new log: vest KT-0005' ||
+		fail "en: the note is not the mark's tooltip"
+	grep -o 'class="mark"[^>]*title="[^"]*"' "$T/en/index.html" | grep -q 'nmea' && fail "en: a file named in the mark's tooltip"
+	grep -q "<li><b>#2 Tobias Krüger:</b> $T/s/KT-0005.nmea: continued in $T/s/KT-0005.2.nmea: " "$T/en/index.html" ||
+		fail "en: index.html's notes box does not name the logs: $(grep -A3 'class="notes' "$T/en/index.html")"
+	# index.html: the player's card says it
+	grep -q "Weste&nbsp;${off_min/./,}&nbsp;min aus" "$T/de/index.html" || fail "de: index.html does not say the vest was off"
+	grep -q "vest off for $off_min&nbsp;min" "$T/en/index.html" || fail "en: index.html does not say the vest was off"
+	[ "$(grep -o 'vest off for' "$T/en/index.html" | wc -l)" = 1 ] || fail "en: index.html: a vest with one log called off"
 	;;
 process)
 	# the real pipeline: kicktrack process on the sample session

@@ -94,11 +94,9 @@ struct kt_track {
 	uint32_t *pl_sec_nhf; /* per second: how many 4th differences */
 	size_t cap_pl_hf, cap_pl_nhf;
 	/* per second, over the same samples as pl_sec_hf: sum of each axis's
-	 * acceleration and of its square (the IMU rest rule, imu_still()) */
+	 * acceleration and of its square (the IMU rest rule, imu_second_still()) */
 	kt_v4d *pl_sec_m1, *pl_sec_m2;
 	size_t cap_pl_m1, cap_pl_m2;
-	uint8_t *imu_still;   /* per second: the vest lay still (imu_still_seconds()) */
-	size_t cap_still;
 	/* the last 6 samples as doubles (x, y, z, 0), twice over: imu_hist[j]
 	 * and imu_hist[j + 6] are the same sample, so imu_hist[imu_pos ..
 	 * imu_pos + 5] are the last 6 oldest first, without shifting */
@@ -238,7 +236,6 @@ kt_track_free(struct kt_track *t)
 	free(t->pl_sec_nhf);
 	free(t->pl_sec_m1);
 	free(t->pl_sec_m2);
-	free(t->imu_still);
 	free(t->g_tus);
 	free(t->g_vraw);
 	free(t->g_sacc);
@@ -998,8 +995,7 @@ filter_init(struct kt_track *t)
  * velocity (its navigation filter): its second differences show a third
  * of it, and the rest rule, sized by them, takes it for walking. Seconds
  * with fewer than 50 samples say nothing, nor do those without any noise (a
- * stuck sensor). Sets t->imu_still[0 ..
- * n_pl_sec); *ret_on: the rule is on (IMU data, imu_rest_k > 0).
+ * stuck sensor). Second i from pl_sec0, k = imu_rest_k.
  */
 static bool
 imu_second_still(const struct kt_track *t, size_t i, double k)
@@ -1018,28 +1014,17 @@ imu_second_still(const struct kt_track *t, size_t i, double k)
 	return var <= k * t->pl_sec_hf[i] / (n * 924.0);
 }
 
-static int
-imu_still_seconds(struct kt_track *t, bool *ret_on)
+/* the IMU rest rule is on: IMU data, imu_rest_k > 0 */
+static bool
+imu_rule_on(const struct kt_track *t)
 {
-	double k = t->p.filter_param[12];
-	int r;
-
-	*ret_on = false;
-	if (!(k > 0) || !t->have_pl_sec0 || t->n_pl_sec == 0)
-		return 0;
-	r = grow((void **) &t->imu_still, &t->cap_still, t->n_pl_sec, 1);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < t->n_pl_sec; i++)
-		t->imu_still[i] = imu_second_still(t, i, k);
-	*ret_on = true;
-	return 0;
+	return t->p.filter_param[12] > 0 && t->have_pl_sec0 && t->n_pl_sec > 0;
 }
 
 /* The speed of one stretch: quadratic Savitzky-Golay of the Hampel output,
  * clipped at 0, and 0 where the player stands (kt_rest_zero(): the window's
  * mean at most rest_k x the mean speed noise alone gives, sigma sqrt(pi/2))
- * or where the vest lay still (imu_still: the IMU rest rule, for a speed
+ * or where the vest lay still (imu_rule: the IMU rest rule, for a speed
  * below imu_rest_max_mps; tus are the stretch's grid times) */
 static void
 filter_speed(const struct kt_track *t, const double *vh, double *v, const int64_t *tus, bool imu_rule, size_t n)
@@ -1059,7 +1044,7 @@ filter_speed(const struct kt_track *t, const double *vh, double *v, const int64_
 			continue;
 		sec = tus[i] >= 0 ? tus[i] / KT_USEC_PER_SEC : -((-tus[i] + KT_USEC_PER_SEC - 1) / KT_USEC_PER_SEC);
 		sec -= t->pl_sec0;
-		if (sec >= 0 && (uint64_t) sec < t->n_pl_sec && t->imu_still[sec])
+		if (sec >= 0 && (uint64_t) sec < t->n_pl_sec && imu_second_still(t, (size_t) sec, t->p.filter_param[12]))
 			v[i] = 0.0;
 	}
 }
@@ -1090,8 +1075,7 @@ filter_grid(struct kt_track *t)
 		t->dop_sigma = t->p.filter_param[9];
 	else if ((r = dop_noise_estimate(t, &t->dop_sigma, NULL)) < 0)
 		return r;
-	if ((r = imu_still_seconds(t, &imu_rule)) < 0)
-		return r;
+	imu_rule = imu_rule_on(t);
 
 	for (size_t s = 0; s < t->n_seg; s++) {
 		size_t g0 = t->seg[s].g0, n = t->seg[s].g1 - g0 + 1;
@@ -1988,8 +1972,7 @@ live_grid(struct kt_track *t)
 	 * DOP_NOISE_N points are all there: from then on it is final */
 	if (!l->dop_frozen && (r = dop_noise_estimate(t, &t->dop_sigma, &l->dop_frozen)) < 0)
 		return r;
-	if ((r = imu_still_seconds(t, &imu_rule)) < 0)
-		return r;
+	imu_rule = imu_rule_on(t);
 
 	for (size_t s = l->a.s; s < l->n_seg; s++) {
 		const struct kt_live_seg *sg = &l->seg[s];

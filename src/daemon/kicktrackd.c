@@ -1160,6 +1160,7 @@ main(int argc, char **argv)
 	}
 	log_partials(dm.d.store);
 	kt_training_load(&dm.d, now_mono_us());
+	kt_training_adopt(&dm.d, now_mono_us(), NULL, 0);
 #if KT_HAVE_LIVE
 	/* a stop already waiting: run() takes it before gpsd is connected */
 	if (dm.live_cfg.enable && !stop_pending()) {

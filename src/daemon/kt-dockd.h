@@ -223,6 +223,9 @@ struct kt_training {
 	char space_wait[400];      /* why its reports wait for disk space (the downloads
 	                            * under way need it), or "" */
 	int64_t space_check_us;    /* ... checked again from then on */
+	char found[400];           /* logs kicktrackd's start found in no training and
+	                            * added to it ("VA: a live recording left unfinished
+	                            * by a crash or power cut"), or "" */
 
 };
 
@@ -243,6 +246,12 @@ int64_t kt_training_next_deadline(struct kt_dockd *d);
 void kt_training_reaped(struct kt_dockd *d, pid_t pid, int status);
 /* Load trainings from the store's manifests at start-up (late vests join them). */
 int kt_training_load(struct kt_dockd *d, int64_t now_us);
+/* After kt_training_load(): the stored logs that no training lists (a
+ * manifest a stop or a full disk kept from being written; the live
+ * recordings a crash left, committed at start-up: their raw paths in live)
+ * are grouped into trainings as kt_training_add() does for a stored
+ * session, their quiet time over; said in the log and the status. */
+int kt_training_adopt(struct kt_dockd *d, int64_t now_us, char *const *live, size_t n_live);
 void kt_training_free_all(struct kt_dockd *d);
 
 /* ---- status file (kt-status.c) ---- */

@@ -124,6 +124,27 @@ link_log(struct kt_dockd *d, struct kt_training *t, const char *vest, uint32_t s
 	return r;
 }
 
+/* A training name in use: one of d's, or a session folder whose manifest
+ * is there but cannot be read (kt_training_load() said so; never replaced).
+ * A folder without a manifest is free: a live session's whose manifest a
+ * full disk kept from being written, made for it. */
+static bool
+name_taken(struct kt_dockd *d, const char *name)
+{
+	struct kt_store_manifest m;
+	int r;
+
+	for (size_t i = 0; i < d->n_trainings; i++)
+		if (!strcmp(d->trainings[i].m.name, name))
+			return true;
+	r = kt_store_manifest_read(d->store, name, &m);
+	if (r >= 0) {
+		kt_store_manifest_clear(&m);
+		return false; /* a live session's, just written: it becomes this training */
+	}
+	return r != -ENOENT;
+}
+
 int
 kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id, uint32_t crc32,
 		const char *raw_path, int64_t start_unix_us, int64_t now_us)
@@ -156,13 +177,16 @@ kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id, ui
 		r = kt_store_session_name(s, t->m.name, sizeof(t->m.name));
 		if (r < 0)
 			return log_error_errno(r, "cannot name a training starting at %" PRId64 ": %m", s);
-		/* an unrelated training in the same minute: keep them apart */
-		for (size_t i = 0; i < d->n_trainings; i++)
-			if (!strcmp(d->trainings[i].m.name, t->m.name)) {
-				size_t l = strlen(t->m.name);
-				snprintf(t->m.name + l, sizeof(t->m.name) - l, "-%zu", d->n_trainings);
-				break;
+		/* an unrelated training in the same minute, or a folder whose
+		 * manifest cannot be read: keep them apart */
+		if (name_taken(d, t->m.name)) {
+			size_t l = strlen(t->m.name);
+			for (size_t k = d->n_trainings; ; k++) {
+				snprintf(t->m.name + l, sizeof(t->m.name) - l, "-%zu", k);
+				if (!name_taken(d, t->m.name))
+					break;
 			}
+		}
 		r = kt_store_session_create(d->store, t->m.name, &t->report_dir);
 		if (r < 0)
 			return log_error_errno(r, "cannot create training %s in %s: %m", t->m.name, root);
@@ -739,8 +763,17 @@ kt_training_load(struct kt_dockd *d, int64_t now_us)
 
 		*t = (struct kt_training){ 0 };
 		q = kt_store_manifest_read(d->store, names[i], &t->m);
+		if (q == -ENOENT) {
+			/* a live session's whose manifest a full disk kept from
+			 * being written: kt_training_adopt() makes it */
+			log_info("training %s: no manifest (kicktrackd stopped before it was written); "
+				 "its logs are looked for in the store", names[i]);
+			continue;
+		}
 		if (q < 0) {
-			log_warning_errno(q, "training %s: cannot read its manifest: %m", names[i]);
+			log_warning_errno(q, "training %s: cannot read its manifest: %m; it is left as it "
+					  "is, and the logs no other training lists go into a training beside it",
+					  names[i]);
 			continue;
 		}
 		if (asprintf(&t->report_dir, "%s/sessions/%s/reports", kt_store_root(d->store),
@@ -776,6 +809,90 @@ kt_training_load(struct kt_dockd *d, int64_t now_us)
 		free(names[i]);
 	free(names);
 	return r < 0 ? r : 0;
+}
+
+static bool
+listed(const struct kt_dockd *d, const struct kt_store_raw *r)
+{
+	for (size_t i = 0; i < d->n_trainings; i++) {
+		const struct kt_store_manifest *m = &d->trainings[i].m;
+
+		for (size_t k = 0; k < m->n; k++)
+			if (m->e[k].session_id == r->session_id && m->e[k].crc32 == r->crc32 &&
+			    !strcmp(m->e[k].vest_id, r->vest_id))
+				return true;
+	}
+	return false;
+}
+
+static struct kt_training *
+training_of(struct kt_dockd *d, const struct kt_store_raw *r)
+{
+	for (size_t i = 0; i < d->n_trainings; i++) {
+		struct kt_training *t = &d->trainings[i];
+
+		for (size_t k = 0; k < t->m.n; k++)
+			if (t->m.e[k].session_id == r->session_id && t->m.e[k].crc32 == r->crc32 &&
+			    !strcmp(t->m.e[k].vest_id, r->vest_id))
+				return t;
+	}
+	return NULL;
+}
+
+int
+kt_training_adopt(struct kt_dockd *d, int64_t now_us, char *const *live, size_t n_live)
+{
+	const char *root = kt_store_root(d->store);
+	struct kt_store_raw *l = NULL;
+	size_t n = 0, n_found = 0, rl = strlen(root);
+	char names[400] = "";
+	int r;
+
+	r = kt_store_list_raw(d->store, NULL, &l, &n);
+	if (r < 0)
+		return log_error_errno(r, "cannot list the stored logs in %s/raw: %m; a log that no "
+				       "training lists yet stays out of the trainings until the next start", root);
+	for (size_t i = 0; i < n; i++) {
+		struct kt_log_header hdr;
+		struct kt_training *t;
+		int64_t first, last, hint;
+		bool was_live = false;
+		size_t len;
+
+		if (listed(d, &l[i]))
+			continue;
+		for (size_t k = 0; k < n_live; k++)
+			was_live |= !strcmp(live[k], l[i].path);
+		len = strlen(names);
+		if (n_found < 4)
+			snprintf(names + len, sizeof(names) - len, "%s%s", len ? ", " : "",
+				 strncmp(l[i].path, root, rl) == 0 ? l[i].path + rl + 1 : l[i].path);
+		else if (n_found == 4)
+			snprintf(names + len, sizeof(names) - len, " and more");
+		n_found++;
+		/* its times as a docked or live session's: the log's own, else
+		 * the start the store gave it (the file's time) */
+		(void)kt_log_peek(l[i].path, &hdr, &first, &last);
+		hint = first == UNKNOWN_TIME ? l[i].start_unix_us : UNKNOWN_TIME;
+		/* stored before this start: its quiet time is over */
+		if (kt_training_add(d, l[i].vest_id, l[i].session_id, l[i].crc32, l[i].path, hint,
+				    now_us - (int64_t)d->o->quiet_s * 1000000) < 0 ||
+		    !(t = training_of(d, &l[i])))
+			continue;
+		len = strlen(t->found);
+		snprintf(t->found + len, sizeof(t->found) - len, "%s%s: %s", len ? "; " : "",
+			 l[i].vest_id, was_live ? "a live recording left unfinished by a crash or power cut" :
+						  "a stored log no training listed");
+	}
+	if (n_found)
+		log_warning("store %s: %zu stored log%s in no training when kicktrackd started (%s): "
+			    "kicktrackd stopped before %s training's manifest was written, or during a live "
+			    "session; %s grouped into trainings now like a docked or live session%s", root,
+			    n_found, n_found == 1 ? " was" : "s were", names, n_found == 1 ? "its" : "their",
+			    n_found == 1 ? "it is" : "they are",
+			    d->o->process ? ", and the reports of those trainings are made (again)" : "");
+	kt_store_raw_list_free(l, n);
+	return 0;
 }
 
 void

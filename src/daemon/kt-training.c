@@ -839,6 +839,60 @@ training_of(struct kt_dockd *d, const struct kt_store_raw *r)
 	return NULL;
 }
 
+/* A live recording recovered after a crash: the receiver's raw data of its
+ * session ([gpsd] raw = yes; ROOT/gpsd-raw/<vest>-<start>.nmea.part, as far
+ * as it was written) go beside its training's manifest, as the end of the
+ * session would have put them (session_move_raw() in kt-live.c). Linked,
+ * never replacing a file there; a second log of the vest keeps its start. */
+static void
+adopt_gpsd_raw(struct kt_dockd *d, const struct kt_training *t, const struct kt_store_raw *r)
+{
+	const char *root = kt_store_root(d->store);
+	char *src = NULL, *srcdir = NULL, *dir = NULL, *dst = NULL;
+	int e;
+
+	if (asprintf(&srcdir, "%s/gpsd-raw", root) < 0)
+		return;
+	if (asprintf(&src, "%s/%s-%" PRIu32 ".nmea.part", srcdir, r->vest_id, r->session_id) < 0 ||
+	    access(src, F_OK) < 0)
+		goto out;
+	if (asprintf(&dir, "%s/sessions/%s/gpsd-raw", root, t->m.name) < 0) {
+		dir = NULL;
+		goto out;
+	}
+	e = kt_mkdir_p(dir, KT_STORE_DIR_MODE);
+	for (int k = 0; e >= 0 && k < 2; k++) {
+		free(dst);
+		if ((k ? asprintf(&dst, "%s/%s.%" PRIu32 ".nmea", dir, r->vest_id, r->session_id) :
+			 asprintf(&dst, "%s/%s.nmea", dir, r->vest_id)) < 0) {
+			dst = NULL;
+			e = -ENOMEM;
+		} else if (link(src, dst) == 0) {
+			break;
+		} else {
+			e = -errno;
+			if (e == -EEXIST && k == 0)
+				e = 0; /* another log of the vest has that name: keep its start */
+		}
+	}
+	if (e >= 0 && unlink(src) < 0)
+		e = -errno;
+	if (e < 0) {
+		log_error_errno(e, "vest %s: cannot move the receiver's raw data %s into %s: %m; it stays "
+				"where it is", r->vest_id, src, dir);
+		goto out;
+	}
+	(void)kt_fsync_dir(dir);
+	(void)kt_fsync_dir(srcdir);
+	log_info("vest %s: the receiver's raw data of that live recording (as far as they were "
+		 "written) are in %s", r->vest_id, dst);
+out:
+	free(src);
+	free(srcdir);
+	free(dir);
+	free(dst);
+}
+
 int
 kt_training_adopt(struct kt_dockd *d, int64_t now_us, char *const *live, size_t n_live)
 {
@@ -879,6 +933,8 @@ kt_training_adopt(struct kt_dockd *d, int64_t now_us, char *const *live, size_t 
 				    now_us - (int64_t)d->o->quiet_s * 1000000) < 0 ||
 		    !(t = training_of(d, &l[i])))
 			continue;
+		if (was_live)
+			adopt_gpsd_raw(d, t, &l[i]);
 		len = strlen(t->found);
 		snprintf(t->found + len, sizeof(t->found) - len, "%s%s: %s", len ? "; " : "",
 			 l[i].vest_id, was_live ? "a live recording left unfinished by a crash or power cut" :

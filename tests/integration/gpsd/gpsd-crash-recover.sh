@@ -4,8 +4,8 @@
 # killed with kill -9 during a live session, as a power cut would stop it.
 # Before, the recording stayed in partial/ for ever: in no training, no
 # reports. Now the next start stores it in raw/ byte for byte as recorded,
-# says so in the log, puts it into a training (manifest, logs/) whose
-# reports are made, and `kicktrack status` says the training got it at the
+# says so in the log, puts it into a training (manifest, logs/; the raw
+# receiver data beside it) whose reports are made, and `kicktrack status` says the training got it at the
 # start; a further start changes nothing.
 set -u
 DRIVER=$1
@@ -24,7 +24,7 @@ for _ in 1 2 3 4 5; do
 	PORT=$(random_port)
 	start_gpsd "$W/vestA" && break
 done
-printf '[gpsd]\nquiet_s = 2\nvest = %s VA\n[process]\ncharts = no\n' "$W/vestA" > "$W/kt.conf"
+printf '[gpsd]\nquiet_s = 2\nraw = yes\nvest = %s VA\n[process]\ncharts = no\n' "$W/vestA" > "$W/kt.conf"
 daemon() {
 	"$D" -c "$W/kt.conf" -r "$ROOT" --no-usb --gpsd "127.0.0.1:$PORT" --quiet-time 1 >>"$W/d.log" 2>&1 &
 	DPID=$!
@@ -50,6 +50,9 @@ p=$(part)
 sid=$(basename "$p" .part)
 sid=${sid#live-}
 cp "$p" "$W/recorded" || fail "cannot copy $p"
+# the receiver's own sentences (raw = yes), as far as they were written
+[ -s "$ROOT/gpsd-raw/VA-$sid.nmea.part" ] || fail "no raw receiver data: $(ls "$ROOT/gpsd-raw")"
+cp "$ROOT/gpsd-raw/VA-$sid.nmea.part" "$W/raw.nmea"
 [ -z "$(find "$ROOT/raw" -name '*.log')" ] || fail "a recording in raw/ before the restart"
 
 daemon
@@ -67,6 +70,10 @@ grep -q "^log=VA $sid [0-9a-f]* ${rec#$ROOT/}$" "$m" || log_fail "the manifest d
 wait_for 5 grep -q '^reported=1$' "$m" || log_fail "the manifest does not say the reports hold it: $(cat "$m")"
 tdir=$(dirname "$m")
 cmp "$tdir/logs/VA.log" "$rec" || log_fail "the training's logs/ lacks the recording"
+cmp "$tdir/gpsd-raw/VA.nmea" "$W/raw.nmea" || log_fail "the raw receiver data are not beside the manifest"
+[ -z "$(ls "$ROOT/gpsd-raw")" ] || log_fail "left in gpsd-raw/: $(ls "$ROOT/gpsd-raw")"
+grep -q "vest VA: the receiver's raw data of that live recording (as far as they were written) are in $tdir/gpsd-raw/VA.nmea" "$W/d.log" ||
+	log_fail "the move of the raw receiver data is not said"
 [ "$(grep -c . "$tdir/reports/team.csv")" -eq 2 ] && grep -q '^"VA",' "$tdir/reports/team.csv" ||
 	log_fail "the report does not hold VA: $(cat "$tdir/reports/team.csv")"
 status_shown() {

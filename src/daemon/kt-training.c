@@ -247,6 +247,8 @@ roster_complete(struct kt_dockd *d, const struct kt_training *t)
 }
 
 static void note_without(struct kt_dockd *d, struct kt_training *t);
+static uint64_t tree_bytes(int at, const char *path, unsigned depth);
+static uint64_t report_need(struct kt_dockd *d, const struct kt_training *t);
 
 /* Record in the manifest how many of its logs the reports hold (all of
  * them once made; 0 while being made), so that a restart knows whether
@@ -281,6 +283,9 @@ start_processing(struct kt_dockd *d, struct kt_training *t)
 	/* until this run is done, the reports are not known to be whole: a
 	 * daemon stopped or killed meanwhile makes them again at its start */
 	t->run_logs = t->m.n;
+	/* before reported=0 makes report_need() fall back on the estimate */
+	t->run_need = report_need(d, t);
+	t->run_base = tree_bytes(AT_FDCWD, t->report_dir, 0);
 	set_reported(d, t, 0);
 	pid = fork();
 	if (pid < 0) {
@@ -459,6 +464,34 @@ report_fits(struct kt_dockd *d, struct kt_training *t, int64_t now_us)
 	if (!said)
 		log_info("training %s: %s", t->m.name, t->space_wait);
 	return false;
+}
+
+uint64_t
+kt_training_reports_reserved(struct kt_dockd *d, char *names, size_t size, unsigned *ret_n)
+{
+	uint64_t rest = 0;
+	unsigned n = 0;
+
+	if (size)
+		names[0] = '\0';
+	for (size_t i = 0; i < d->n_trainings; i++) {
+		const struct kt_training *t = &d->trainings[i];
+		size_t l = size ? strlen(names) : 0;
+		uint64_t now;
+
+		if (t->pid <= 0)
+			continue;
+		/* written all it was taken to need: nothing to leave it */
+		now = tree_bytes(AT_FDCWD, t->report_dir, 0);
+		if (now >= t->run_base + t->run_need)
+			continue;
+		rest += t->run_base + t->run_need - (now > t->run_base ? now : t->run_base);
+		n++;
+		if (l + 2 < size)
+			snprintf(names + l, size - l, "%s%s", l ? ", " : "", t->m.name);
+	}
+	*ret_n = n;
+	return rest;
 }
 
 /* A port being read: a vest (or a device not yet identified) that is

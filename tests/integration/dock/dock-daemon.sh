@@ -5,7 +5,7 @@
 # Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk diskshare earlier
 # earlystop diskpartial diskorder, and with the project's vest emulator and simulator: session
 # waitslow waitretry waitbound noisy hopeless baddata badblock latekill noprocess reportfull
-# reportwait reportcharts unlisted. Bounded in time:
+# reportwait reportbeside reportcharts unlisted. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -822,6 +822,65 @@ reportwait)
 	wait_for 60 grep -q 'reports ready' "$W/d.log" || fail "the reports not made once there was room"
 	t=$(ls -d "$ROOT"/sessions/2026*/reports | head -1)
 	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "report: $(cat "$t/team.csv")"
+	stop_daemon
+	;;
+reportbeside)
+	# The reverse of reportwait: a download that starts while a report run
+	# is going (here held at the reports folder's lock, as a 'kicktrack
+	# report' by hand holds it) on a disk without room for both (a tmpfs in
+	# a mount namespace of its own, so root only). Before, the download did
+	# not count the room the reports take: it started, took it, and the
+	# report run then failed for the full disk (or the download, for the
+	# room the reports took). Now it waits, saying it waits for the reports
+	# being made; they are made whole, and it is stored once there is room.
+	small_disk 16m "$@"
+	$SIM -o "$W/sim" -p 2 -m 4 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	for f in "$W"/sim/*.ubx; do
+		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" --rate 400000 >/dev/null 2>>"$W/vest.err" &
+		PIDS+=($!)
+	done
+	daemon -c "$W/kicktrack.conf" --quiet-time 3
+	wait_for 30 nraw_is 2 || fail "only $(nraw) of 2 stored"
+	rd=$(ls -d "$ROOT"/sessions/2026*/reports | head -1)
+	[ -d "$rd" ] || fail "no training"
+	# the reports folder held, as a 'kicktrack report' by hand would
+	( umask 027 && exec 9>"$rd/.kicktrack.lock" && flock 9 && exec sleep 120 ) &
+	LOCK_PID=$!
+	PIDS+=("$LOCK_PID")
+	wait_for 10 grep -q "is being written by another kicktrack run: waiting" "$W/d.log" ||
+		fail "the report run did not start (or not wait for the lock)"
+	# room for V03's 600 kB (and what is kept free) and 200 kB more: the
+	# reports take about 430 kB, so they fit alone, and so does V03, but
+	# not both (and the reports are taken to need about 1.05 MB: half of
+	# each log plus 256 KiB per log)
+	free_b=$(( $(stat -f -c '%a * %S' "$ROOT") ))
+	fallocate -l $(( (free_b - 600000 - 80 * 1024 - 200 * 1024) / 4096 * 4096 )) "$W/small/filler" ||
+		fail "cannot fill the tmpfs"
+	mkdata s3 600000
+	vest V03 --log "$W/s3"
+	waits_for_reports() {
+		grep -q "\"id\": \"V03\".*\"state\": \"waiting\", \"reason\": \"waiting for disk space: session 100 needs 600 kB more, but beside the reports being made (training 2026[0-9-]*_[0-9]*) there is room for [^;]* only; once there is room it goes on by itself (df -h $ROOT)\"" \
+			"$ROOT/status.json" 2>/dev/null
+	}
+	wait_for 10 waits_for_reports || { grep V03 "$ROOT/status.json"; fail "V03 does not wait for the reports being made"; }
+	grep -q "vest V03: waiting for disk space: session 100 needs 600 kB more, but beside the reports being made" "$W/d.log" ||
+		fail "the wait is not in the log"
+	sleep 2
+	[ "$(nraw)" -eq 2 ] || fail "V03 was stored beside the report run"
+	# the run goes on: its reports are made whole; V03 then waits for room
+	# even alone (said), and is stored once there is room
+	kill "$LOCK_PID"
+	wait_for 30 grep -q 'reports ready' "$W/d.log" || fail "no reports"
+	grep -q "the store's disk is full\|No space left on device" "$W/d.log" && fail "the disk got full"
+	wait_for 10 grep -q "warning: vest V03: the store's disk is too full for session 100 even alone" "$W/d.log" ||
+		fail "V03 does not wait for room after the reports"
+	rm "$W/small/filler"
+	wait_for 30 stored V03 s3 100 || fail "V03 not stored once there was room"
+	# nothing ran out of room on the way: neither V03's download (which the
+	# reports would have taken the room of) nor the reports
+	grep -q "the store's disk is full\|No space left on device" "$W/d.log" && fail "the disk got full"
+	[ "$(grep -c . "$rd/team.csv")" -eq 3 ] || fail "report: $(cat "$rd/team.csv")"
 	stop_daemon
 	;;
 reportcharts)

@@ -284,6 +284,9 @@ render(FILE *f, const char *path, bool clear)
 					"To see why: kicktrack process %.*s/logs -o /tmp/out\n",
 					jint(t, "exit_code", 0), dl, rd);
 			}
+			if (*jstr(t, "found")) /* in no training when kicktrackd started */
+				fprintf(f, "  %-18s           added at kicktrackd's start: %s\n", "",
+					jstr(t, "found"));
 			if (*jstr(t, "without") && strcmp(st, "waiting"))
 				fprintf(f, "  %-18s           made WITHOUT %s: download not finished "
 					"(its part is kept; the reports are made again when it is in)\n", "",

@@ -864,6 +864,54 @@ log_partials(struct kt_store *store)
 	free(l);
 }
 
+/* What kt_store_live_recover() did with a live recording an earlier run
+ * left in partial/ (killed or a power cut during a live session): said, and
+ * the raw paths of those stored collected for kt_training_adopt(). */
+struct live_leftovers {
+	struct kt_store *store;
+	char **paths;
+	size_t n;
+};
+
+static void
+live_leftover(const char *vest, const char *path, uint64_t size, int r, void *userdata)
+{
+	struct live_leftovers *lo = userdata;
+	char a[32];
+
+	if (r == 0) {
+		log_warning("vest %s: a live recording left unfinished when kicktrackd stopped during a "
+			    "live session (a crash, kill -9 or power cut) is stored now as %s (%s, as "
+			    "recorded up to the stop)", vest, path,
+			    kt_fmt_bytes(a, sizeof(a), (double)size, KT_BYTES_ROUND));
+		if (strv_add(&lo->paths, &lo->n, path) < 0)
+			log_error("vest %s: out of memory: %s is stored, but is put into a training only "
+				  "at the next start", vest, path);
+	} else if (r == -EEXIST) {
+		log_info("vest %s: the live recording %s left by a stop is in %s/raw already: the "
+			 "leftover is removed", vest, path, kt_store_root(lo->store));
+	} else if (r == -ENODATA) {
+		log_info("vest %s: the live recording %s left by a stop was empty: removed", vest, path);
+	} else {
+		log_error_errno(r, "vest %s: cannot store the live recording %s left unfinished when "
+				"kicktrackd stopped during a live session: %m; it is kept there and tried "
+				"again at the next start", vest, path);
+	}
+}
+
+static void
+recover_live(struct kt_store *store, struct live_leftovers *lo)
+{
+	int r;
+
+	lo->store = store;
+	r = kt_store_live_recover(store, live_leftover, lo);
+	if (r < 0)
+		log_error_errno(r, "cannot look for the live recordings a stop left in %s/partial: %m; "
+				"they are kept there and looked for again at the next start",
+				kt_store_root(store));
+}
+
 /* Options that contradict each other: getopt would quietly take the last */
 static bool
 opposite_given(struct kt_args_seen *seen, const struct option *opts, int opt)
@@ -1159,7 +1207,12 @@ main(int argc, char **argv)
 			    dm.o.pitch_path, strerror(e));
 	}
 	log_partials(dm.d.store);
+	/* before the live source opens recordings of its own */
+	struct live_leftovers lo = { 0 };
+	recover_live(dm.d.store, &lo);
 	kt_training_load(&dm.d, now_mono_us());
+	kt_training_adopt(&dm.d, now_mono_us(), lo.paths, lo.n);
+	strv_free(lo.paths, lo.n);
 #if KT_HAVE_LIVE
 	/* a stop already waiting: run() takes it before gpsd is connected */
 	if (dm.live_cfg.enable && !stop_pending()) {

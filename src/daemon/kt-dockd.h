@@ -223,6 +223,11 @@ struct kt_training {
 	char space_wait[400];      /* why its reports wait for disk space (the downloads
 	                            * under way need it), or "" */
 	int64_t space_check_us;    /* ... checked again from then on */
+	uint64_t run_need;         /* what the running report run is taken to write */
+	uint64_t run_base;         /* the disk use of report_dir when it started */
+	char found[400];           /* logs kicktrackd's start found in no training and
+	                            * added to it ("VA: a live recording left unfinished
+	                            * by a crash or power cut"), or "" */
 
 };
 
@@ -233,6 +238,12 @@ struct kt_training {
 
 int kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id,
 		    uint32_t crc32, const char *raw_path, int64_t start_unix_us, int64_t now_us);
+/* What the report runs under way are still taken to write (for each, its
+ * reports' expected size less what its folder grew by since it started; 0
+ * if none runs): a download starting beside them leaves them that room.
+ * The trainings of those with something left ("2026-11-21_1400") in names,
+ * how many in ret_n. */
+uint64_t kt_training_reports_reserved(struct kt_dockd *d, char *names, size_t size, unsigned *ret_n);
 /* Start processing where due. */
 void kt_training_tick(struct kt_dockd *d, int64_t now_us);
 /* The vests still being read, which hold the processing ("KT-0003
@@ -243,6 +254,12 @@ int64_t kt_training_next_deadline(struct kt_dockd *d);
 void kt_training_reaped(struct kt_dockd *d, pid_t pid, int status);
 /* Load trainings from the store's manifests at start-up (late vests join them). */
 int kt_training_load(struct kt_dockd *d, int64_t now_us);
+/* After kt_training_load(): the stored logs that no training lists (a
+ * manifest a stop or a full disk kept from being written; the live
+ * recordings a crash left, committed at start-up: their raw paths in live)
+ * are grouped into trainings as kt_training_add() does for a stored
+ * session, their quiet time over; said in the log and the status. */
+int kt_training_adopt(struct kt_dockd *d, int64_t now_us, char *const *live, size_t n_live);
 void kt_training_free_all(struct kt_dockd *d);
 
 /* ---- status file (kt-status.c) ---- */

@@ -1626,8 +1626,8 @@ kt_live_free(struct kt_live *l)
 
 			manifest_logs(&l->unwritten[i], logs, sizeof(logs));
 			log_error("live session %s: its manifest is still not written (the store's disk "
-				  "is full): its recordings are stored, but in no training: %s",
-				  l->unwritten[i].name, logs);
+				  "is full): its recordings are stored, but in no training: %s; kicktrackd's "
+				  "next start puts them into one", l->unwritten[i].name, logs);
 			kt_store_manifest_clear(&l->unwritten[i]);
 		}
 		free(l->unwritten);

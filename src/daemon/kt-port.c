@@ -773,8 +773,8 @@ space_check(struct kt_port *p, uint32_t sess_id, uint64_t need, uint64_t reclaim
 	struct kt_dockd *d = p->d;
 	const char *root = kt_store_root(d->store);
 	uint64_t avail, others = 0, keep, room;
-	unsigned n_active = 0;
-	char names[160] = "", a[32], b[32];
+	unsigned n_active = 0, n_reports = 0;
+	char names[160] = "", reports[160], beside[400], a[32], b[32];
 	size_t p_at = 0;
 
 	if (need == 0 || kt_store_free_bytes(d->store, &avail) < 0)
@@ -793,15 +793,27 @@ space_check(struct kt_port *p, uint32_t sess_id, uint64_t need, uint64_t reclaim
 		if (l + 2 < sizeof(names))
 			snprintf(names + l, sizeof(names) - l, "%s%s", l ? ", " : "", q->vest->id);
 	}
+	/* a report run under way counts on the room its reports take, as a
+	 * report run leaves the downloads under way theirs (report_fits()) */
+	others += kt_training_reports_reserved(d, reports, sizeof(reports), &n_reports);
 	keep = SPACE_KEEP + SPACE_KEEP_PER_DOWNLOAD * (n_active + 1);
 	room = avail > others + keep ? avail - others - keep : 0;
 	kt_fmt_bytes(a, sizeof(a), (double)need, KT_BYTES_ROUND);
 	kt_fmt_bytes(b, sizeof(b), (double)room, KT_BYTES_ROUND);
-	if (need > room && n_active > 0) {
+	if (need > room && (n_active > 0 || n_reports > 0)) {
+		if (n_active > 0)
+			snprintf(beside, sizeof(beside), "the download%s under way (%s)",
+				 n_active == 1 ? "" : "s", names);
+		else
+			beside[0] = '\0';
+		if (n_reports > 0) {
+			size_t l = strlen(beside);
+			snprintf(beside + l, sizeof(beside) - l, "%sthe reports being made (training%s %s)",
+				 l ? " and " : "", n_reports == 1 ? "" : "s", reports);
+		}
 		snprintf(why, size, "waiting for disk space: session %" PRIu32 " needs %s more, but "
-			 "beside the download%s under way (%s) there is room for %s only; once there "
-			 "is room it goes on by itself (df -h %s)", sess_id, a, n_active == 1 ? "" : "s",
-			 names, b, root);
+			 "beside %s there is room for %s only; once there is room it goes on by itself "
+			 "(df -h %s)", sess_id, a, beside, b, root);
 		return SPACE_BESIDE;
 	}
 	if (need > room) {

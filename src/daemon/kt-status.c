@@ -171,6 +171,10 @@ kt_status_write(struct kt_dockd *d, const char *path, int64_t now_us)
 			fputs(", \"without\": ", f);
 			json_str(f, t->without);
 		}
+		if (t->found[0]) { /* logs this start found in no training */
+			fputs(", \"found\": ", f);
+			json_str(f, t->found);
+		}
 		if (t->reason[0]) { /* why its reports are not made: the full disk */
 			fputs(", \"reason\": ", f);
 			json_str(f, t->reason);

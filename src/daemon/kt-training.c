@@ -124,6 +124,27 @@ link_log(struct kt_dockd *d, struct kt_training *t, const char *vest, uint32_t s
 	return r;
 }
 
+/* A training name in use: one of d's, or a session folder whose manifest
+ * is there but cannot be read (kt_training_load() said so; never replaced).
+ * A folder without a manifest is free: a live session's whose manifest a
+ * full disk kept from being written, made for it. */
+static bool
+name_taken(struct kt_dockd *d, const char *name)
+{
+	struct kt_store_manifest m;
+	int r;
+
+	for (size_t i = 0; i < d->n_trainings; i++)
+		if (!strcmp(d->trainings[i].m.name, name))
+			return true;
+	r = kt_store_manifest_read(d->store, name, &m);
+	if (r >= 0) {
+		kt_store_manifest_clear(&m);
+		return false; /* a live session's, just written: it becomes this training */
+	}
+	return r != -ENOENT;
+}
+
 int
 kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id, uint32_t crc32,
 		const char *raw_path, int64_t start_unix_us, int64_t now_us)
@@ -156,13 +177,16 @@ kt_training_add(struct kt_dockd *d, const char *vest_id, uint32_t session_id, ui
 		r = kt_store_session_name(s, t->m.name, sizeof(t->m.name));
 		if (r < 0)
 			return log_error_errno(r, "cannot name a training starting at %" PRId64 ": %m", s);
-		/* an unrelated training in the same minute: keep them apart */
-		for (size_t i = 0; i < d->n_trainings; i++)
-			if (!strcmp(d->trainings[i].m.name, t->m.name)) {
-				size_t l = strlen(t->m.name);
-				snprintf(t->m.name + l, sizeof(t->m.name) - l, "-%zu", d->n_trainings);
-				break;
+		/* an unrelated training in the same minute, or a folder whose
+		 * manifest cannot be read: keep them apart */
+		if (name_taken(d, t->m.name)) {
+			size_t l = strlen(t->m.name);
+			for (size_t k = d->n_trainings; ; k++) {
+				snprintf(t->m.name + l, sizeof(t->m.name) - l, "-%zu", k);
+				if (!name_taken(d, t->m.name))
+					break;
 			}
+		}
 		r = kt_store_session_create(d->store, t->m.name, &t->report_dir);
 		if (r < 0)
 			return log_error_errno(r, "cannot create training %s in %s: %m", t->m.name, root);
@@ -223,6 +247,8 @@ roster_complete(struct kt_dockd *d, const struct kt_training *t)
 }
 
 static void note_without(struct kt_dockd *d, struct kt_training *t);
+static uint64_t tree_bytes(int at, const char *path, unsigned depth);
+static uint64_t report_need(struct kt_dockd *d, const struct kt_training *t);
 
 /* Record in the manifest how many of its logs the reports hold (all of
  * them once made; 0 while being made), so that a restart knows whether
@@ -257,6 +283,9 @@ start_processing(struct kt_dockd *d, struct kt_training *t)
 	/* until this run is done, the reports are not known to be whole: a
 	 * daemon stopped or killed meanwhile makes them again at its start */
 	t->run_logs = t->m.n;
+	/* before reported=0 makes report_need() fall back on the estimate */
+	t->run_need = report_need(d, t);
+	t->run_base = tree_bytes(AT_FDCWD, t->report_dir, 0);
 	set_reported(d, t, 0);
 	pid = fork();
 	if (pid < 0) {
@@ -435,6 +464,34 @@ report_fits(struct kt_dockd *d, struct kt_training *t, int64_t now_us)
 	if (!said)
 		log_info("training %s: %s", t->m.name, t->space_wait);
 	return false;
+}
+
+uint64_t
+kt_training_reports_reserved(struct kt_dockd *d, char *names, size_t size, unsigned *ret_n)
+{
+	uint64_t rest = 0;
+	unsigned n = 0;
+
+	if (size)
+		names[0] = '\0';
+	for (size_t i = 0; i < d->n_trainings; i++) {
+		const struct kt_training *t = &d->trainings[i];
+		size_t l = size ? strlen(names) : 0;
+		uint64_t now;
+
+		if (t->pid <= 0)
+			continue;
+		/* written all it was taken to need: nothing to leave it */
+		now = tree_bytes(AT_FDCWD, t->report_dir, 0);
+		if (now >= t->run_base + t->run_need)
+			continue;
+		rest += t->run_base + t->run_need - (now > t->run_base ? now : t->run_base);
+		n++;
+		if (l + 2 < size)
+			snprintf(names + l, size - l, "%s%s", l ? ", " : "", t->m.name);
+	}
+	*ret_n = n;
+	return rest;
 }
 
 /* A port being read: a vest (or a device not yet identified) that is
@@ -739,8 +796,17 @@ kt_training_load(struct kt_dockd *d, int64_t now_us)
 
 		*t = (struct kt_training){ 0 };
 		q = kt_store_manifest_read(d->store, names[i], &t->m);
+		if (q == -ENOENT) {
+			/* a live session's whose manifest a full disk kept from
+			 * being written: kt_training_adopt() makes it */
+			log_info("training %s: no manifest (kicktrackd stopped before it was written); "
+				 "its logs are looked for in the store", names[i]);
+			continue;
+		}
 		if (q < 0) {
-			log_warning_errno(q, "training %s: cannot read its manifest: %m", names[i]);
+			log_warning_errno(q, "training %s: cannot read its manifest: %m; it is left as it "
+					  "is, and the logs no other training lists go into a training beside it",
+					  names[i]);
 			continue;
 		}
 		if (asprintf(&t->report_dir, "%s/sessions/%s/reports", kt_store_root(d->store),
@@ -776,6 +842,146 @@ kt_training_load(struct kt_dockd *d, int64_t now_us)
 		free(names[i]);
 	free(names);
 	return r < 0 ? r : 0;
+}
+
+static bool
+listed(const struct kt_dockd *d, const struct kt_store_raw *r)
+{
+	for (size_t i = 0; i < d->n_trainings; i++) {
+		const struct kt_store_manifest *m = &d->trainings[i].m;
+
+		for (size_t k = 0; k < m->n; k++)
+			if (m->e[k].session_id == r->session_id && m->e[k].crc32 == r->crc32 &&
+			    !strcmp(m->e[k].vest_id, r->vest_id))
+				return true;
+	}
+	return false;
+}
+
+static struct kt_training *
+training_of(struct kt_dockd *d, const struct kt_store_raw *r)
+{
+	for (size_t i = 0; i < d->n_trainings; i++) {
+		struct kt_training *t = &d->trainings[i];
+
+		for (size_t k = 0; k < t->m.n; k++)
+			if (t->m.e[k].session_id == r->session_id && t->m.e[k].crc32 == r->crc32 &&
+			    !strcmp(t->m.e[k].vest_id, r->vest_id))
+				return t;
+	}
+	return NULL;
+}
+
+/* A live recording recovered after a crash: the receiver's raw data of its
+ * session ([gpsd] raw = yes; ROOT/gpsd-raw/<vest>-<start>.nmea.part, as far
+ * as it was written) go beside its training's manifest, as the end of the
+ * session would have put them (session_move_raw() in kt-live.c). Linked,
+ * never replacing a file there; a second log of the vest keeps its start. */
+static void
+adopt_gpsd_raw(struct kt_dockd *d, const struct kt_training *t, const struct kt_store_raw *r)
+{
+	const char *root = kt_store_root(d->store);
+	char *src = NULL, *srcdir = NULL, *dir = NULL, *dst = NULL;
+	int e;
+
+	if (asprintf(&srcdir, "%s/gpsd-raw", root) < 0)
+		return;
+	if (asprintf(&src, "%s/%s-%" PRIu32 ".nmea.part", srcdir, r->vest_id, r->session_id) < 0 ||
+	    access(src, F_OK) < 0)
+		goto out;
+	if (asprintf(&dir, "%s/sessions/%s/gpsd-raw", root, t->m.name) < 0) {
+		dir = NULL;
+		goto out;
+	}
+	e = kt_mkdir_p(dir, KT_STORE_DIR_MODE);
+	for (int k = 0; e >= 0 && k < 2; k++) {
+		free(dst);
+		if ((k ? asprintf(&dst, "%s/%s.%" PRIu32 ".nmea", dir, r->vest_id, r->session_id) :
+			 asprintf(&dst, "%s/%s.nmea", dir, r->vest_id)) < 0) {
+			dst = NULL;
+			e = -ENOMEM;
+		} else if (link(src, dst) == 0) {
+			break;
+		} else {
+			e = -errno;
+			if (e == -EEXIST && k == 0)
+				e = 0; /* another log of the vest has that name: keep its start */
+		}
+	}
+	if (e >= 0 && unlink(src) < 0)
+		e = -errno;
+	if (e < 0) {
+		log_error_errno(e, "vest %s: cannot move the receiver's raw data %s into %s: %m; it stays "
+				"where it is", r->vest_id, src, dir);
+		goto out;
+	}
+	(void)kt_fsync_dir(dir);
+	(void)kt_fsync_dir(srcdir);
+	log_info("vest %s: the receiver's raw data of that live recording (as far as they were "
+		 "written) are in %s", r->vest_id, dst);
+out:
+	free(src);
+	free(srcdir);
+	free(dir);
+	free(dst);
+}
+
+int
+kt_training_adopt(struct kt_dockd *d, int64_t now_us, char *const *live, size_t n_live)
+{
+	const char *root = kt_store_root(d->store);
+	struct kt_store_raw *l = NULL;
+	size_t n = 0, n_found = 0, rl = strlen(root);
+	char names[400] = "";
+	int r;
+
+	r = kt_store_list_raw(d->store, NULL, &l, &n);
+	if (r < 0)
+		return log_error_errno(r, "cannot list the stored logs in %s/raw: %m; a log that no "
+				       "training lists yet stays out of the trainings until the next start", root);
+	for (size_t i = 0; i < n; i++) {
+		struct kt_log_header hdr;
+		struct kt_training *t;
+		int64_t first, last, hint;
+		bool was_live = false;
+		size_t len;
+
+		if (listed(d, &l[i]))
+			continue;
+		for (size_t k = 0; k < n_live; k++)
+			was_live |= !strcmp(live[k], l[i].path);
+		len = strlen(names);
+		if (n_found < 4)
+			snprintf(names + len, sizeof(names) - len, "%s%s", len ? ", " : "",
+				 strncmp(l[i].path, root, rl) == 0 ? l[i].path + rl + 1 : l[i].path);
+		else if (n_found == 4)
+			snprintf(names + len, sizeof(names) - len, " and more");
+		n_found++;
+		/* its times as a docked or live session's: the log's own, else
+		 * the start the store gave it (the file's time) */
+		(void)kt_log_peek(l[i].path, &hdr, &first, &last);
+		hint = first == UNKNOWN_TIME ? l[i].start_unix_us : UNKNOWN_TIME;
+		/* stored before this start: its quiet time is over */
+		if (kt_training_add(d, l[i].vest_id, l[i].session_id, l[i].crc32, l[i].path, hint,
+				    now_us - (int64_t)d->o->quiet_s * 1000000) < 0 ||
+		    !(t = training_of(d, &l[i])))
+			continue;
+		if (was_live)
+			adopt_gpsd_raw(d, t, &l[i]);
+		len = strlen(t->found);
+		snprintf(t->found + len, sizeof(t->found) - len, "%s%s: %s", len ? "; " : "",
+			 l[i].vest_id, was_live ? "a live recording left unfinished by a crash or power cut" :
+						  "a stored log no training listed");
+	}
+	if (n_found)
+		log_warning("store %s: %zu stored log%s in no training when kicktrackd started (%s): "
+			    "kicktrackd stopped before %s training's manifest was written, or during a live "
+			    "session; %s grouped into trainings now like a docked or live session%s", root,
+			    n_found, n_found == 1 ? " was" : "s were", names, n_found == 1 ? "its" : "their",
+			    n_found == 1 ? "it is" : "they are",
+			    d->o->process ? ", and the reports of those trainings are made (again)" : "");
+	kt_store_raw_list_free(l, n);
+	return 0;
 }
 
 void

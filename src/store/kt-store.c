@@ -1009,6 +1009,8 @@ walk_vest_files(const char *top, const char *only_vest,
 
 struct live_recovery {
 	struct kt_store *s;
+	kt_store_live_recover_fn fn;
+	void *userdata;
 	int count;
 };
 
@@ -1018,21 +1020,38 @@ live_file(const char *vest, const char *vdir, const char *name, void *userdata)
 	struct live_recovery *lr = userdata;
 	struct kt_store_live *l;
 	unsigned long long sec;
-	char tail[8];
+	char tail[8], *part = NULL, *raw = NULL;
+	uint64_t size;
+	int r;
 
 	if (sscanf(name, "live-%llu%7s", &sec, tail) != 2 || strcmp(tail, ".part") != 0 || sec > UINT32_MAX)
 		return 0;
-	if (live_new(lr->s, vest, (uint32_t)sec, O_RDWR, &l) < 0)
-		return 0; /* -EBUSY: being recorded right now */
-	if (kt_store_live_commit(l, NULL) == 0)
-		lr->count++;
+	if (asprintf(&part, "%s/%s", vdir, name) < 0)
+		return -ENOMEM;
+	r = live_new(lr->s, vest, (uint32_t)sec, O_RDWR, &l);
+	if (r == -EBUSY) { /* being recorded right now */
+		free(part);
+		return 0;
+	}
+	if (r >= 0) {
+		size = l->size;
+		r = kt_store_live_commit(l, &raw);
+		if (r == 0)
+			lr->count++;
+	} else {
+		size = 0;
+	}
+	if (lr->fn)
+		lr->fn(vest, r == 0 ? raw : part, size, r, lr->userdata);
+	free(raw);
+	free(part);
 	return 0;
 }
 
 int
-kt_store_live_recover(struct kt_store *s)
+kt_store_live_recover(struct kt_store *s, kt_store_live_recover_fn fn, void *userdata)
 {
-	struct live_recovery lr = { .s = s };
+	struct live_recovery lr = { .s = s, .fn = fn, .userdata = userdata };
 	char *pdir = NULL;
 	int r;
 
@@ -1040,6 +1059,8 @@ kt_store_live_recover(struct kt_store *s)
 		return -ENOMEM;
 	r = walk_vest_files(pdir, NULL, live_file, &lr);
 	free(pdir);
+	if (r == -ENOENT)
+		r = 0;
 	return r < 0 ? r : lr.count;
 }
 

@@ -178,9 +178,18 @@ uint64_t kt_store_live_size(const struct kt_store_live *l);
 int kt_store_live_commit(struct kt_store_live *l, char **ret_path);
 /* Close without committing (the partial stays for kt_store_live_recover). */
 struct kt_store_live *kt_store_live_free(struct kt_store_live *l);
-/* After a crash: commit every leftover live-*.part into raw/. Returns the
- * number committed. */
-int kt_store_live_recover(struct kt_store *s);
+/* What kt_store_live_recover() did with one leftover recording of vest:
+ * r 0: committed, path is its raw log (absolute) and size its length. Else
+ * path is the .part: r -EEXIST: that very log was in raw/ already (the
+ * partial is deleted), -ENODATA: it was empty (deleted), other -errno: it
+ * could not be committed and stays where it is, for the next try. */
+typedef void (*kt_store_live_recover_fn)(const char *vest_id, const char *path, uint64_t size, int r,
+					 void *userdata);
+/* After a crash or power cut: commit every leftover live-*.part into raw/
+ * (byte for byte as recorded, its start time as session id), fn (optional)
+ * told of each; one still open for recording (locked) is left alone.
+ * Returns the number committed, or -errno. */
+int kt_store_live_recover(struct kt_store *s, kt_store_live_recover_fn fn, void *userdata);
 
 /* ---- Training sessions ---- */
 

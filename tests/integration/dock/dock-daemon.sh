@@ -5,7 +5,7 @@
 # Cases: badconfig storeroot basic twenty unplug kill9 faults garbage sameid fulldisk diskshare earlier
 # earlystop diskpartial diskorder, and with the project's vest emulator and simulator: session
 # waitslow waitretry waitbound noisy hopeless baddata badblock latekill noprocess reportfull
-# reportwait reportcharts. Bounded in time:
+# reportwait reportbeside reportcharts unlisted. Bounded in time:
 # every wait gives up after a limit and fails the test.
 set -u
 [ -n "${KT_TEST_TRACE:-}" ] && set -x
@@ -824,6 +824,65 @@ reportwait)
 	[ "$(grep -c . "$t/team.csv")" -eq 3 ] || fail "report: $(cat "$t/team.csv")"
 	stop_daemon
 	;;
+reportbeside)
+	# The reverse of reportwait: a download that starts while a report run
+	# is going (here held at the reports folder's lock, as a 'kicktrack
+	# report' by hand holds it) on a disk without room for both (a tmpfs in
+	# a mount namespace of its own, so root only). Before, the download did
+	# not count the room the reports take: it started, took it, and the
+	# report run then failed for the full disk (or the download, for the
+	# room the reports took). Now it waits, saying it waits for the reports
+	# being made; they are made whole, and it is stored once there is room.
+	small_disk 16m "$@"
+	$SIM -o "$W/sim" -p 2 -m 4 -f ubx -s 3 >/dev/null || fail "simulator"
+	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	for f in "$W"/sim/*.ubx; do
+		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" --rate 400000 >/dev/null 2>>"$W/vest.err" &
+		PIDS+=($!)
+	done
+	daemon -c "$W/kicktrack.conf" --quiet-time 3
+	wait_for 30 nraw_is 2 || fail "only $(nraw) of 2 stored"
+	rd=$(ls -d "$ROOT"/sessions/2026*/reports | head -1)
+	[ -d "$rd" ] || fail "no training"
+	# the reports folder held, as a 'kicktrack report' by hand would
+	( umask 027 && exec 9>"$rd/.kicktrack.lock" && flock 9 && exec sleep 120 ) &
+	LOCK_PID=$!
+	PIDS+=("$LOCK_PID")
+	wait_for 10 grep -q "is being written by another kicktrack run: waiting" "$W/d.log" ||
+		fail "the report run did not start (or not wait for the lock)"
+	# room for V03's 600 kB (and what is kept free) and 200 kB more: the
+	# reports take about 430 kB, so they fit alone, and so does V03, but
+	# not both (and the reports are taken to need about 1.05 MB: half of
+	# each log plus 256 KiB per log)
+	free_b=$(( $(stat -f -c '%a * %S' "$ROOT") ))
+	fallocate -l $(( (free_b - 600000 - 80 * 1024 - 200 * 1024) / 4096 * 4096 )) "$W/small/filler" ||
+		fail "cannot fill the tmpfs"
+	mkdata s3 600000
+	vest V03 --log "$W/s3"
+	waits_for_reports() {
+		grep -q "\"id\": \"V03\".*\"state\": \"waiting\", \"reason\": \"waiting for disk space: session 100 needs 600 kB more, but beside the reports being made (training 2026[0-9-]*_[0-9]*) there is room for [^;]* only; once there is room it goes on by itself (df -h $ROOT)\"" \
+			"$ROOT/status.json" 2>/dev/null
+	}
+	wait_for 10 waits_for_reports || { grep V03 "$ROOT/status.json"; fail "V03 does not wait for the reports being made"; }
+	grep -q "vest V03: waiting for disk space: session 100 needs 600 kB more, but beside the reports being made" "$W/d.log" ||
+		fail "the wait is not in the log"
+	sleep 2
+	[ "$(nraw)" -eq 2 ] || fail "V03 was stored beside the report run"
+	# the run goes on: its reports are made whole; V03 then waits for room
+	# even alone (said), and is stored once there is room
+	kill "$LOCK_PID"
+	wait_for 30 grep -q 'reports ready' "$W/d.log" || fail "no reports"
+	grep -q "the store's disk is full\|No space left on device" "$W/d.log" && fail "the disk got full"
+	wait_for 10 grep -q "warning: vest V03: the store's disk is too full for session 100 even alone" "$W/d.log" ||
+		fail "V03 does not wait for room after the reports"
+	rm "$W/small/filler"
+	wait_for 30 stored V03 s3 100 || fail "V03 not stored once there was room"
+	# nothing ran out of room on the way: neither V03's download (which the
+	# reports would have taken the room of) nor the reports
+	grep -q "the store's disk is full\|No space left on device" "$W/d.log" && fail "the disk got full"
+	[ "$(grep -c . "$rd/team.csv")" -eq 3 ] || fail "report: $(cat "$rd/team.csv")"
+	stop_daemon
+	;;
 reportcharts)
 	# The store's disk has room for the reports' CSV and JSON files but not
 	# for their charts (a tmpfs in a mount namespace of its own, so root
@@ -1214,6 +1273,95 @@ noprocess)
 		grep -q ' 2 logs  reports ready' "$W/st.txt"
 	}
 	wait_for 5 ready_shown || { cat "$W/st.txt"; fail "status does not show the reports"; }
+	stop_daemon
+	;;
+unlisted)
+	# Stored logs that no training lists when the daemon starts: a late
+	# vest's manifest write that failed before a stop (training A), a
+	# manifest never written (B), a manifest that cannot be read (D, kept
+	# as it is). Before, they were in no training for ever (no reports).
+	# Now the start groups them as a docked session would be: the late vest
+	# joins A (its reports made again), B is made anew in its folder, D's
+	# log goes into a training of its own; C, whole, is not made again, and
+	# neither is anything at a further start.
+	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
+	$SIM -o "$W/a" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
+	i=0
+	for day in b:22 c:23 d:24; do
+		p=K$(echo "${day%:*}" | tr a-z A-Z)-
+		$SIM -o "$W/${day%:*}" -p 1 -m 2 -f ubx -s $((4 + i)) --start "2026-11-${day#*:}T14:00:00Z" \
+			--vest-prefix "$p" >/dev/null || fail "simulator"
+		i=$((i + 1))
+	done
+	for f in "$W"/a/*.ubx "$W"/[bcd]/*.ubx; do
+		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" --rate 400000 >/dev/null 2>>"$W/vest.err" &
+		PIDS+=($!)
+	done
+	daemon -c "$W/kicktrack.conf" --quiet-time 1
+	wait_for 90 nraw_is 5 || fail "only $(nraw) of 5 stored"
+	all_reported() { # N [SKIP]: the reports of N trainings (all but SKIP's) hold all their logs
+		local m n=0
+		for m in "$ROOT"/sessions/*/manifest; do
+			[ -e "$m" ] || return 1
+			[ "$m" = "${2:-}/manifest" ] && continue
+			grep -q "^reported=$(grep -c '^log=' "$m")$" "$m" || return 1
+			n=$((n + 1))
+		done
+		[ "$n" -eq "$1" ]
+	}
+	wait_for 120 all_reported 4 || fail "not 4 trainings with their reports: $(ls "$ROOT"/sessions)"
+	stop_daemon
+	# the vests go home
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	PIDS=()
+	rm -f "$W"/*.tty
+	TA=$(ls -d "$ROOT"/sessions/2026-11-21_*) && TB=$(ls -d "$ROOT"/sessions/2026-11-22_*) &&
+		TC=$(ls -d "$ROOT"/sessions/2026-11-23_*) && TD=$(ls -d "$ROOT"/sessions/2026-11-24_*) ||
+		fail "trainings: $(ls "$ROOT"/sessions)"
+	# A: what a late vest's failed manifest write leaves (before logs/ got it)
+	grep -v '^log=KT-0002 \|^reported=' "$TA/manifest" > "$W/m" && echo 'reported=1' >> "$W/m" &&
+		cat "$W/m" > "$TA/manifest" && rm "$TA/logs/KT-0002.log" || fail "cannot edit $TA"
+	rm "$TB/manifest"
+	printf 'version=7\n' > "$TD/manifest"
+	cp "$TD/manifest" "$W/d.manifest"
+	cp "$TC/manifest" "$W/c.manifest"
+	: > "$W/d.log"
+	daemon -c "$W/kicktrack.conf" --quiet-time 1
+	three_ready() { [ "$(grep -c 'reports ready' "$W/d.log")" -ge 3 ]; }
+	wait_for 90 three_ready || fail "not 3 trainings' reports made"
+	grep -q "warning: store $ROOT: 3 stored logs were in no training when kicktrackd started (raw/KT-0002/[0-9]*-[0-9a-f]*.log, raw/KB-0001/[0-9]*-[0-9a-f]*.log, raw/KD-0001/[0-9]*-[0-9a-f]*.log): kicktrackd stopped before their training's manifest was written, or during a live session; they are grouped into trainings now like a docked or live session, and the reports of those trainings are made (again)" "$W/d.log" ||
+		fail "the logs in no training are not said"
+	grep -q "vest KT-0002 session [0-9]* belongs to training ${TA##*/} (2 logs): a late vest, its reports will be redone" "$W/d.log" ||
+		fail "KT-0002 did not join its training again"
+	wait_for 10 all_reported 4 "$TD" || fail "not 4 trainings with their reports: $(ls "$ROOT"/sessions)"
+	[ "$(grep -c . "$TA/reports/team.csv")" -eq 3 ] || fail "A's report: $(cut -d, -f1 "$TA/reports/team.csv")"
+	[ -e "$TA/logs/KT-0002.log" ] || fail "A's logs/ lacks KT-0002"
+	grep -q "training ${TB##*/}: no manifest (kicktrackd stopped before it was written); its logs are looked for in the store" "$W/d.log" ||
+		fail "B's missing manifest is not said"
+	grep -q "warning: training ${TD##*/}: cannot read its manifest: Bad message; it is left as it is, and the logs no other training lists go into a training beside it" "$W/d.log" ||
+		fail "D's unreadable manifest is not said"
+	grep -q '^log=KB-0001 ' "$TB/manifest" || fail "B's manifest not made again"
+	grep -q '"KB-0001"' "$TB/reports/team.csv" || fail "B's report"
+	cmp -s "$TD/manifest" "$W/d.manifest" || fail "the unreadable manifest of D was changed"
+	TD2=$(ls -d "$TD"-*) && grep -q '^log=KD-0001 ' "$TD2/manifest" || fail "D's log is in no training: $(ls "$ROOT"/sessions)"
+	grep -q '"KD-0001"' "$TD2/reports/team.csv" || fail "D's log's report"
+	cmp -s "$TC/manifest" "$W/c.manifest" || fail "C's manifest was changed"
+	grep -q "training ${TC##*/}: processing" "$W/d.log" && fail "C's reports were made again"
+	[ "$(grep -c 'reports ready' "$W/d.log")" -eq 3 ] || fail "reports made more than once each"
+	[ "$(ls "$ROOT"/sessions | wc -l)" -eq 5 ] || fail "trainings: $(ls "$ROOT"/sessions)"
+	found_shown() {
+		$K status -r "$ROOT" > "$W/st.txt" 2>&1
+		grep -q "added at kicktrackd's start: KT-0002: a stored log no training listed$" "$W/st.txt"
+	}
+	wait_for 5 found_shown || { cat "$W/st.txt"; fail "kicktrack status does not say what the start added"; }
+	[ -z "$(find "$ROOT" -perm /o=rwx)" ] || fail "world-accessible files: $(find "$ROOT" -perm /o=rwx)"
+	stop_daemon
+	# a further start: nothing in no training, nothing made again
+	: > "$W/d.log"
+	daemon -c "$W/kicktrack.conf" --quiet-time 1
+	wait_for 10 grep -q 'started: store' "$W/d.log" || fail "the daemon did not start again"
+	sleep 3
+	grep -q 'in no training\|: processing [0-9]* log\|reports ready' "$W/d.log" && fail "the next start did it again"
 	stop_daemon
 	;;
 earlystop)

@@ -622,6 +622,25 @@ test_full_disk_tmpfs(void)
 	CHECK_EQ(WEXITSTATUS(status), 0);
 }
 
+/* what kt_store_live_recover() said about each leftover */
+struct recovered {
+	unsigned calls;
+	int r;
+	uint64_t size;
+	char path[512];
+};
+
+static void
+recovered_cb(const char *vest_id, const char *path, uint64_t size, int r, void *userdata)
+{
+	struct recovered *rc = userdata;
+
+	rc->calls++;
+	rc->r = r;
+	rc->size = size;
+	snprintf(rc->path, sizeof(rc->path), "%s:%s", vest_id, path);
+}
+
 static void
 test_live(void)
 {
@@ -656,11 +675,25 @@ test_live(void)
 	l = kt_store_live_free(l);
 	CHECK_EQ(kt_store_live_open(s, "gps2", start, &l2), 0);
 	CHECK_EQ(kt_store_live_append(l2, data, 10), 0);
-	CHECK_EQ(kt_store_live_recover(s), 1);
+	{
+		struct recovered rc = { 0 };
+		char *raw = NULL, *said = NULL;
+
+		CHECK_EQ(kt_store_live_recover(s, recovered_cb, &rc), 1);
+		CHECK_EQ(rc.calls, 1); /* not gps2's, still being recorded */
+		CHECK_EQ(rc.r, 0);
+		CHECK_EQ(rc.size, 777);
+		CHECK_EQ(kt_store_raw_path(s, "gps1", (uint32_t)(start / 1000000), kt_crc32(0, data, 777),
+					   &raw), 0);
+		CHECK(raw && asprintf(&said, "gps1:%s", raw) > 0 && strcmp(rc.path, said) == 0);
+		CHECK(raw && file_equals(raw, data, 777));
+		free(raw);
+		free(said);
+	}
 	CHECK_EQ(kt_store_is_stored(s, "gps1", (uint32_t)(start / 1000000), kt_crc32(0, data, 777)),
 		 1);
 	CHECK_EQ(kt_store_live_commit(l2, NULL), 0);
-	CHECK_EQ(kt_store_live_recover(s), 0);
+	CHECK_EQ(kt_store_live_recover(s, NULL, NULL), 0);
 
 	/* listing: sorted by start time, filter by vest */
 	{

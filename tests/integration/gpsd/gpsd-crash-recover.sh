@@ -14,30 +14,13 @@ D=$3
 . "$(dirname "$0")/lib.sh"
 need gpsd
 ROOT=$W/root
-"$DRIVER" gen "$W/a.nmea" 60 7 || fail "gen"
-# 20 epochs a second: 600 epochs take 30 s
-"$DRIVER" feed 20 "$W/vestA" "$W/a.nmea" >"$W/feed.out" 2>&1 &
-FEED_PID=$!
-PIDS+=("$FEED_PID")
-for _ in $(seq 50); do [ -e "$W/vestA" ] && break; sleep 0.05; done
-for _ in 1 2 3 4 5; do
-	PORT=$(random_port)
-	start_gpsd "$W/vestA" && break
-done
+live_vest 60 # 20 epochs a second: 30 s
 printf '[gpsd]\nquiet_s = 2\nraw = yes\nvest = %s VA\n[process]\ncharts = no\n' "$W/vestA" > "$W/kt.conf"
 daemon() {
 	"$D" -c "$W/kt.conf" -r "$ROOT" --no-usb --gpsd "127.0.0.1:$PORT" --quiet-time 1 >>"$W/d.log" 2>&1 &
 	DPID=$!
 	PIDS+=("$DPID")
 }
-log_fail() { echo "--- daemon log"; tail -n 30 "$W/d.log"; fail "$@"; }
-wait_for() { # SECONDS CMD...
-	local t=$1; shift
-	for _ in $(seq $((t * 10))); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
-part() { ls "$ROOT"/partial/VA/live-*.part 2>/dev/null | head -1; }
-part_at_least() { local f; f=$(part) && [ -n "$f" ] && [ "$(stat -c %s "$f" 2>/dev/null || echo 0)" -ge "$1" ]; }
 daemon
 wait_for 20 part_at_least 20000 || log_fail "the live recording did not start"
 

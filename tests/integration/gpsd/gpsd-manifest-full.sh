@@ -18,41 +18,12 @@ if [ -z "${KT_GPSD_NS:-}" ]; then
 fi
 . "$(dirname "$0")/lib.sh"
 need gpsd
-# rm -rf cannot remove a mount point: stop what uses it, unmount, then clean up
-disk_cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	umount "$W/small" 2>/dev/null
-	cleanup
-}
-trap disk_cleanup EXIT
-
-mkdir "$W/small"
-mount -t tmpfs -o size=2m tmpfs "$W/small" || fail "cannot mount a tmpfs"
-ROOT=$W/small/root
-mkdir "$ROOT"
-"$DRIVER" gen "$W/a.nmea" 20 7 || fail "gen"
-# 20 epochs a second: 200 epochs take 10 s
-"$DRIVER" feed 20 "$W/vestA" "$W/a.nmea" >"$W/feed.out" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 50); do [ -e "$W/vestA" ] && break; sleep 0.05; done
-for _ in 1 2 3 4 5; do
-	PORT=$(random_port)
-	start_gpsd "$W/vestA" && break
-done
+small_disk 2m
+live_vest 20 # 20 epochs a second: 10 s
 printf '[gpsd]\nquiet_s = 2\nvest = %s VA\n' "$W/vestA" > "$W/kt.conf"
 "$D" -c "$W/kt.conf" -r "$ROOT" --no-usb --gpsd "127.0.0.1:$PORT" --no-process >"$W/d.log" 2>&1 &
 DPID=$!
 PIDS+=("$DPID")
-log_fail() { echo "--- daemon log"; tail -n 30 "$W/d.log"; fail "$@"; }
-wait_for() { # SECONDS CMD...
-	local t=$1; shift
-	for _ in $(seq $((t * 10))); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
-part() { ls "$ROOT"/partial/VA/live-*.part 2>/dev/null | head -1; }
-part_at_least() { local f; f=$(part) && [ -n "$f" ] && [ "$(stat -c %s "$f" 2>/dev/null || echo 0)" -ge "$1" ]; }
-free_bytes() { echo $(( $(stat -f -c '%a * %S' "$ROOT") )); }
 wait_for 20 part_at_least 8000 || log_fail "the live recording did not start"
 
 # the disk full to the last byte until after the session ended

@@ -96,3 +96,48 @@ match_recordings() {
 	done
 	echo "$n"
 }
+
+# ---- one live vest recorded by kicktrackd (disk-full, manifest, crash tests)
+
+# small_disk SIZE: ROOT on a tmpfs of SIZE (e.g. 2m) at $W/small, unmounted
+# on exit (rm -rf cannot remove a mount point: what uses it stops first).
+# The test must run in a mount namespace of its own (unshare -m), as root.
+small_disk() {
+	disk_cleanup() {
+		for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+		for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+		umount "$W/small" 2>/dev/null
+		cleanup
+	}
+	trap disk_cleanup EXIT
+	mkdir "$W/small"
+	mount -t tmpfs -o size="$1" tmpfs "$W/small" || fail "cannot mount a tmpfs"
+	ROOT=$W/small/root
+	mkdir "$ROOT"
+}
+
+# live_vest SECONDS: vest VA, SECONDS of NMEA at 20 epochs a second (so
+# twice as fast as a 10 Hz receiver) fed by `live-driver feed` through a pty
+# that the real gpsd reads on PORT; sets FEED_PID and PORT
+live_vest() {
+	"$DRIVER" gen "$W/a.nmea" "$1" 7 || fail "gen"
+	"$DRIVER" feed 20 "$W/vestA" "$W/a.nmea" >"$W/feed.out" 2>&1 &
+	FEED_PID=$!
+	PIDS+=("$FEED_PID")
+	for _ in $(seq 50); do [ -e "$W/vestA" ] && break; sleep 0.05; done
+	for _ in 1 2 3 4 5; do
+		PORT=$(random_port)
+		start_gpsd "$W/vestA" && break
+	done
+}
+
+log_fail() { echo "--- daemon log"; tail -n 30 "$W/d.log"; fail "$@"; }
+wait_for() { # SECONDS CMD...: until CMD succeeds, checked every 0.1 s
+	local t=$1; shift
+	for _ in $(seq $((t * 10))); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+# the live recording of VA in the store at ROOT, and its size
+part() { ls "$ROOT"/partial/VA/live-*.part 2>/dev/null | head -1; }
+part_at_least() { local f; f=$(part) && [ -n "$f" ] && [ "$(stat -c %s "$f" 2>/dev/null || echo 0)" -ge "$1" ]; }
+free_bytes() { echo $(( $(stat -f -c '%a * %S' "$ROOT") )); }

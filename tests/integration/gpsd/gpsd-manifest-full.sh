@@ -11,12 +11,8 @@ set -u
 DRIVER=$1
 KT=$2
 D=$3
-if [ -z "${KT_GPSD_NS:-}" ]; then
-	[ "$(id -u)" -eq 0 ] || { echo "SKIP: not root: cannot mount a tmpfs"; exit 77; }
-	unshare -m true 2>/dev/null || { echo "SKIP: no mount namespace here"; exit 77; }
-	KT_GPSD_NS=1 exec unshare -m "$0" "$@"
-fi
-. "$(dirname "$0")/lib.sh"
+# (small_disk: the test runs again in a mount namespace of its own)
+NEED_MOUNT_NS=1 . "$(dirname "$0")/lib.sh"
 need gpsd
 small_disk 2m
 live_vest 20 # 20 epochs a second: 10 s

@@ -3,6 +3,15 @@
 # Everything runs on loopback, on a random high port, in a temporary folder,
 # and is stopped on exit.
 
+# A test that mounts a small disk (small_disk) sources this with
+# NEED_MOUNT_NS=1: it runs again in a mount namespace of its own (root only),
+# so that the mount goes away with it.
+if [ -n "${NEED_MOUNT_NS:-}" ] && [ -z "${KT_GPSD_NS:-}" ]; then
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: not root: cannot mount a tmpfs"; exit 77; }
+	unshare -m true 2>/dev/null || { echo "SKIP: no mount namespace here"; exit 77; }
+	KT_GPSD_NS=1 exec unshare -m "$0" "$@"
+fi
+
 W=$(mktemp -d "${TMPDIR:-/tmp}/kt-gpsd-test.XXXXXX")
 PIDS=()
 
@@ -101,7 +110,7 @@ match_recordings() {
 
 # small_disk SIZE: ROOT on a tmpfs of SIZE (e.g. 2m) at $W/small, unmounted
 # on exit (rm -rf cannot remove a mount point: what uses it stops first).
-# The test must run in a mount namespace of its own (unshare -m), as root.
+# The test sources lib.sh with NEED_MOUNT_NS=1 (above).
 small_disk() {
 	disk_cleanup() {
 		for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done

@@ -105,6 +105,25 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* fmt in English and fmt_de in German (the decimal comma) of the same
+ * arguments; ap is left as it was (copies are used) */
+static void __attribute__((format(printf, 4, 0), format(printf, 5, 0)))
+format_pair(char *buf, char *buf_de, size_t size, const char *fmt, const char *fmt_de, va_list ap)
+{
+	va_list a, a_de, a_de2;
+
+	va_copy(a, ap);
+	va_copy(a_de, ap);
+	va_copy(a_de2, ap);
+	vsnprintf(buf, size, fmt, a);
+	/* (a conversion it does not know: the numbers as C prints them) */
+	if (kt_vsnprintf_decimal_comma(buf_de, size, fmt_de, a_de) < 0)
+		vsnprintf(buf_de, size, fmt_de, a_de2);
+	va_end(a_de2);
+	va_end(a_de);
+	va_end(a);
+}
+
 /* Log a message (in English, as the rest of kicktrack's messages) and keep
  * it for session.json: "warnings", and "warnings_de" in German for the
  * German pages. Both formats take the same arguments in the same order
@@ -121,16 +140,8 @@ vnote_page(struct ctx *c, const struct kt_vest_report *about, enum kt_log_level 
 	   const char *fmt_de, const char *page, const char *page_de, va_list ap)
 {
 	char buf[1024], buf_de[1024];
-	va_list ap_de, ap_de2;
 
-	va_copy(ap_de, ap);
-	va_copy(ap_de2, ap);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	/* (a conversion it does not know: the numbers as C prints them) */
-	if (kt_vsnprintf_decimal_comma(buf_de, sizeof(buf_de), fmt_de, ap_de) < 0)
-		vsnprintf(buf_de, sizeof(buf_de), fmt_de, ap_de2);
-	va_end(ap_de2);
-	va_end(ap_de);
+	format_pair(buf, buf_de, sizeof(buf), fmt, fmt_de, ap);
 
 	pthread_mutex_lock(&c->lock); /* the message clears the progress line: kt_log_set_status_line() */
 	if (level == KT_LOG_ERR)
@@ -236,18 +247,10 @@ vest_caution_page(struct ctx *c, const struct kt_vest_report *v, const char *fmt
 		  const char *page_fmt, const char *page_fmt_de, ...)
 {
 	char page[1024], page_de[1024];
-	va_list ap, ap_de, ap_de2;
+	va_list ap;
 
 	va_start(ap, page_fmt_de);
-	va_copy(ap_de, ap);
-	va_copy(ap_de2, ap);
-	vsnprintf(page, sizeof(page), page_fmt, ap);
-	if (kt_vsnprintf_decimal_comma(page_de, sizeof(page_de), page_fmt_de, ap_de) < 0)
-		vsnprintf(page_de, sizeof(page_de), page_fmt_de, ap_de2);
-	va_end(ap_de2);
-	va_end(ap_de);
-	va_end(ap);
-	va_start(ap, page_fmt_de);
+	format_pair(page, page_de, sizeof(page), page_fmt, page_fmt_de, ap);
 	vnote_page(c, v, KT_LOG_WARNING, false, fmt, fmt_de, page, page_de, ap);
 	va_end(ap);
 }

@@ -844,20 +844,7 @@ kt_training_load(struct kt_dockd *d, int64_t now_us)
 	return r < 0 ? r : 0;
 }
 
-static bool
-listed(const struct kt_dockd *d, const struct kt_store_raw *r)
-{
-	for (size_t i = 0; i < d->n_trainings; i++) {
-		const struct kt_store_manifest *m = &d->trainings[i].m;
-
-		for (size_t k = 0; k < m->n; k++)
-			if (m->e[k].session_id == r->session_id && m->e[k].crc32 == r->crc32 &&
-			    !strcmp(m->e[k].vest_id, r->vest_id))
-				return true;
-	}
-	return false;
-}
-
+/* The training whose manifest lists the stored log r, or NULL */
 static struct kt_training *
 training_of(struct kt_dockd *d, const struct kt_store_raw *r)
 {
@@ -946,7 +933,7 @@ kt_training_adopt(struct kt_dockd *d, int64_t now_us, char *const *live, size_t 
 		bool was_live = false;
 		size_t len;
 
-		if (listed(d, &l[i]))
+		if (training_of(d, &l[i]))
 			continue;
 		for (size_t k = 0; k < n_live; k++)
 			was_live |= !strcmp(live[k], l[i].path);

@@ -1058,8 +1058,8 @@ bench)
 	# rest reports a slowly wandering velocity (kicktrack-sim --bench), which
 	# the GNSS rest rule takes for walking (56 m in 20 minutes, 92-95 m in
 	# 30); their IMU shows no more than its own noise, so the IMU rest rule
-	# sets the speed to 0 there, and no PlayerLoad (the truth: 0 m, 0). The players on the
-	# pitch keep their numbers.
+	# sets the speed to 0 there, and no PlayerLoad (the truth: 0 m, 0). The
+	# players on the pitch keep their numbers.
 	sim "$T/s" -p 4 -m 20 -s 3 --bench 2
 	run "$T/s" -o "$T/out"
 	expect_rc 0

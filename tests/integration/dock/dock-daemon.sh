@@ -60,6 +60,19 @@ stored() { # ID FILE SID: is the raw copy there and byte-identical?
 	f=$(ls "$ROOT/raw/$1/$3-"*.log 2>/dev/null | head -1)
 	[ -n "$f" ] && cmp -s "$f" "$W/$2"
 }
+sim_vests() { # [emulator args...]: an emulated vest for each simulated log in $W/sim
+	local f
+	for f in "$W"/sim/*.ubx; do
+		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" "$@" >/dev/null 2>>"$W/vest.err" &
+		PIDS+=($!)
+	done
+}
+sim_vests_stored() { # each simulated log stored byte for byte as its vest's session 1
+	local f
+	for f in "$W"/sim/*.ubx; do
+		cmp -s "$f" "$ROOT"/raw/"$(basename "$f" .ubx)"/1-*.log || fail "$(basename "$f") not byte-identical"
+	done
+}
 nraw() { find "$ROOT/raw" -name '*.log' 2>/dev/null | wc -l; }
 n_downloading_at_least() {
 	[ "$(grep -o '"state": "downloading"' "$ROOT/status.json" 2>/dev/null | wc -l)" -ge "$1" ]
@@ -739,15 +752,10 @@ reportfull)
 	small_disk 3200k "$@"
 	$SIM -o "$W/sim" -p 2 -m 10 -f ubx -s 3 >/dev/null || fail "simulator"
 	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
-	for f in "$W"/sim/*.ubx; do
-		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" --rate 400000 >/dev/null 2>>"$W/vest.err" &
-		PIDS+=($!)
-	done
+	sim_vests --rate 400000
 	daemon -c "$W/kicktrack.conf" --quiet-time 1
 	wait_for 60 nraw_is 2 || fail "only $(nraw) of 2 stored"
-	for f in "$W"/sim/*.ubx; do
-		cmp -s "$f" "$ROOT"/raw/"$(basename "$f" .ubx)"/1-*.log || fail "$(basename "$f") not byte-identical"
-	done
+	sim_vests_stored
 	wait_for 60 grep -q "error: training .*: the store's disk is full (.* free): the reports could not be written (whole); the logs are safe; free space there (df -h $ROOT), the reports are then made by themselves" "$W/d.log" ||
 		fail "the full disk is not said as the reason the reports are missing"
 	grep -q 'processing failed (exit code' "$W/d.log" && fail "a full disk said as a failed processing"
@@ -796,10 +804,7 @@ reportwait)
 	vest V03 --log "$W/s3" --rate 100000 --idle-exit 120
 	daemon -c "$W/kicktrack.conf" --quiet-time 600
 	wait_for 10 n_downloading_at_least 1 || fail "V03 does not download"
-	for f in "$W"/sim/*.ubx; do
-		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" --rate 400000 >/dev/null 2>>"$W/vest.err" &
-		PIDS+=($!)
-	done
+	sim_vests --rate 400000
 	wait_for 30 grep -q "training 2026[0-9-]*_[0-9]*: reports waiting for disk space: they need about [0-9.]* MB, but the download under way (V03) still needs [0-9.]* [kM]B of the [0-9.]* MB free, and beside it there is room for [0-9.]* [kM]B only; the reports are made once it is stored or there is room (df -h $ROOT)" "$W/d.log" ||
 		fail "the report run does not wait for the download under way, or does not say so"
 	space_wait_shown() {
@@ -812,9 +817,7 @@ reportwait)
 	wait_for 5 grep -q "training 2026[0-9-]*_[0-9]*: no download under way any more: making its reports now" "$W/d.log" ||
 		fail "the end of the wait is not said"
 	[ "$(grep -c 'reports waiting for disk space' "$W/d.log")" -eq 1 ] || fail "the wait is said more than once"
-	for f in "$W"/sim/*.ubx; do
-		cmp -s "$f" "$ROOT"/raw/"$(basename "$f" .ubx)"/1-*.log || fail "$(basename "$f") not byte-identical"
-	done
+	sim_vests_stored
 	# the reports do not fit beside the three logs either: said, made once there is room
 	wait_for 60 grep -q "error: training .*: the store's disk is full" "$W/d.log" ||
 		wait_for 1 grep -q 'reports ready' "$W/d.log" || fail "no report run after the download"
@@ -836,10 +839,7 @@ reportbeside)
 	small_disk 16m "$@"
 	$SIM -o "$W/sim" -p 2 -m 4 -f ubx -s 3 >/dev/null || fail "simulator"
 	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
-	for f in "$W"/sim/*.ubx; do
-		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" --rate 400000 >/dev/null 2>>"$W/vest.err" &
-		PIDS+=($!)
-	done
+	sim_vests --rate 400000
 	daemon -c "$W/kicktrack.conf" --quiet-time 3
 	wait_for 30 nraw_is 2 || fail "only $(nraw) of 2 stored"
 	rd=$(ls -d "$ROOT"/sessions/2026*/reports | head -1)
@@ -896,10 +896,7 @@ reportcharts)
 	# 2 minutes: the charts take more than the CSV files (for longer
 	# sessions, writing the CSV files needs more room than the charts)
 	$SIM -o "$W/sim" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
-	for f in "$W"/sim/*.ubx; do
-		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" --rate 400000 >/dev/null 2>>"$W/vest.err" &
-		PIDS+=($!)
-	done
+	sim_vests --rate 400000
 	daemon --no-config --no-process
 	wait_for 60 nraw_is 2 || fail "only $(nraw) of 2 stored"
 	stop_daemon
@@ -1239,10 +1236,7 @@ noprocess)
 	# all). A later start with processing on makes its reports.
 	$SIM -o "$W/sim" -p 2 -m 2 -f ubx -s 3 >/dev/null || fail "simulator"
 	printf '[process]\ncharts = no\n' > "$W/kicktrack.conf"
-	for f in "$W"/sim/*.ubx; do
-		$EMU --session "$f" --link "$W/$(basename "$f" .ubx).tty" >/dev/null 2>>"$W/vest.err" &
-		PIDS+=($!)
-	done
+	sim_vests
 	daemon -c "$W/kicktrack.conf" --quiet-time 1 --no-process
 	wait_for 30 nraw_is 2 || fail "only $(nraw) of 2 stored"
 	stored_shown() {
